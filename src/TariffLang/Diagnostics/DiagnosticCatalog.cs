@@ -1,0 +1,78 @@
+namespace TariffLang.Diagnostics;
+
+/// <summary>A diagnostic's stable identity: its code, severity and message format.</summary>
+internal sealed record DiagnosticDescriptor(string Code, DiagnosticSeverity Severity, string Format);
+
+/// <summary>
+/// The one catalogue of diagnostics. Codes are stable: tests and users match on them,
+/// so a code is never reused for another meaning.
+/// </summary>
+internal static class DiagnosticCatalog
+{
+    private static DiagnosticDescriptor Error(string code, string format) => new(code, DiagnosticSeverity.Error, format);
+    private static DiagnosticDescriptor Warning(string code, string format) => new(code, DiagnosticSeverity.Warning, format);
+
+    // Syntax
+    public static readonly DiagnosticDescriptor SyntaxError = Error("TL0001", "{0}");
+    public static readonly DiagnosticDescriptor UnexpectedCharacter = Error("TL0002", "unexpected character '{0}'");
+    public static readonly DiagnosticDescriptor NestingTooDeep = Error("TL0003", "expression nested more than {0} levels deep");
+
+    // Names
+    public static readonly DiagnosticDescriptor UnknownEvent = Error("TL0004", "unknown event '{0}'");
+    public static readonly DiagnosticDescriptor UnknownName = Error("TL0005", "unknown name '{0}'");
+    public static readonly DiagnosticDescriptor DuplicateName = Error("TL0006", "'{0}' is already declared");
+    public static readonly DiagnosticDescriptor UnknownType = Error("TL0007", "unknown type '{0}'");
+    public static readonly DiagnosticDescriptor UnknownUnit = Error("TL0008", "unknown unit '{0}': declare it with 'unit {0}'");
+    public static readonly DiagnosticDescriptor UnknownParam = Error("TL0009", "unknown contract parameter '{0}'");
+    public static readonly DiagnosticDescriptor UnknownAttribute = Error("TL0010", "event '{0}' has no attribute '{1}'");
+    public static readonly DiagnosticDescriptor UnknownFunction = Error("TL0011", "unknown function '{0}'");
+    public static readonly DiagnosticDescriptor UnknownTable = Error("TL0012", "unknown table '{0}'");
+    public static readonly DiagnosticDescriptor UnknownWindow = Error("TL0013", "unknown window '{0}'");
+    public static readonly DiagnosticDescriptor UnknownWallet = Error("TL0014", "unknown wallet '{0}'");
+    public static readonly DiagnosticDescriptor UnknownPlan = Error("TL0015", "unknown plan '{0}'");
+    public static readonly DiagnosticDescriptor UnknownMember = Error("TL0016", "'{0}' has no member '{1}'");
+
+    // Types, units, currency
+    public static readonly DiagnosticDescriptor TypeMismatch = Error("TL0020", "expected {0} but found {1}");
+    public static readonly DiagnosticDescriptor OperatorTypes = Error("TL0021", "operator '{0}' cannot be applied to {1} and {2}");
+    public static readonly DiagnosticDescriptor UnitMismatch = Error("TL0022", "unit mismatch: {0} and {1}");
+    public static readonly DiagnosticDescriptor CurrencyMismatch = Error("TL0023", "currency {0} does not match the tariff currency {1}");
+    public static readonly DiagnosticDescriptor WrongArgumentCount = Error("TL0024", "'{0}' takes {1} argument(s) but was given {2}");
+    public static readonly DiagnosticDescriptor NotAnEventSet = Error("TL0025", "'{0}' needs a set of events (an event name, optionally with 'where') as its first argument");
+    public static readonly DiagnosticDescriptor EventContextRequired = Error("TL0026", "'{0}' only has a value for a single event (inside a rule, a per-event charge or a state operation)");
+    public static readonly DiagnosticDescriptor TableKeyCount = Error("TL0027", "table '{0}' has {1} key(s) but was given {2}");
+    public static readonly DiagnosticDescriptor MissingKeyAttribute = Error("TL0028", "event '{0}' has no attribute '{1}', which '{2}' is keyed by");
+    public static readonly DiagnosticDescriptor GrantNotNumber = Error("TL0029", "a grant adds a number of units, but this is {0}");
+
+    // Declarations
+    public static readonly DiagnosticDescriptor MissingCurrency = Error("TL0030", "the tariff declares no currency");
+    public static readonly DiagnosticDescriptor MissingPeriod = Error("TL0031", "the tariff declares no billing period");
+    public static readonly DiagnosticDescriptor UnknownTimeZone = Error("TL0032", "unknown time zone '{0}'");
+    public static readonly DiagnosticDescriptor BadPeriodLength = Error("TL0033", "a billing period is a whole number of months, not '{0}'");
+    public static readonly DiagnosticDescriptor DuplicateDeclaration = Error("TL0034", "the tariff declares its {0} more than once");
+    public static readonly DiagnosticDescriptor PlanFieldMissing = Error("TL0035", "plan '{0}' does not say its {1}");
+    public static readonly DiagnosticDescriptor DuplicateTableCell = Error("TL0036", "table '{0}' already has a value for ({1})");
+    public static readonly DiagnosticDescriptor TableCellShape = Error("TL0037", "table '{0}' is keyed by {1} attribute(s): {2}");
+    public static readonly DiagnosticDescriptor NotAllowedHere = Error("TL0038", "{0} is not allowed here");
+    public static readonly DiagnosticDescriptor InvalidLiteral = Error("TL0039", "invalid {0} '{1}'");
+
+    // Effective dates
+    public static readonly DiagnosticDescriptor VersionsOverlap = Error("TL0040", "version starting {0} overlaps the previous version, which runs until {1}");
+    public static readonly DiagnosticDescriptor VersionsGap = Error("TL0041", "versions leave a gap: the previous version ends {0} but this one starts {1}");
+    public static readonly DiagnosticDescriptor VersionEmptyRange = Error("TL0042", "version ends ({0}) before it starts ({1})");
+    public static readonly DiagnosticDescriptor VersionUnbounded = Error("TL0043", "only the first version may omit 'from' and only the last may omit 'until'");
+
+    // State
+    public static readonly DiagnosticDescriptor StateKindMismatch = Error("TL0050", "'{0}' is a {1}, not a {2}");
+    public static readonly DiagnosticDescriptor SettingNeedsInitial = Error("TL0051", "setting '{0}' needs an initial value ('= ...')");
+    public static readonly DiagnosticDescriptor NextPeriodOnlyForSettings = Error("TL0052", "'at next period' applies only to settings");
+    public static readonly DiagnosticDescriptor PeriodChoiceNeedsSetting = Error("TL0053", "'period by {0}' needs a text setting named '{0}'");
+
+    // Examples
+    public static readonly DiagnosticDescriptor UnknownOutcome = Error("TL0060", "unknown outcome '{0}': use rated, free or rejected");
+    public static readonly DiagnosticDescriptor ExampleValueNotConstant = Error("TL0061", "an example value must be a literal");
+    public static readonly DiagnosticDescriptor ExampleNoExpectation = Warning("TL0062", "example '{0}' expects nothing, so it cannot fail");
+
+    // Compiled backend
+    public static readonly DiagnosticDescriptor CompilerFailure = Error("TL0090", "the compiled backend could not compile this: {0}");
+}
