@@ -1,0 +1,57 @@
+using System.Collections.Immutable;
+using TariffLang.Syntax;
+using TariffLang.Text;
+
+namespace TariffLang.Semantics;
+
+// The checked model of expressions: every name resolved to its symbol and every node typed.
+
+internal abstract record BoundExpr(TlType Type, TextSpan Span);
+
+/// <summary>A constant: decimal, string, bool, DateOnly, DateTimeOffset, TimeSpan, or null for none.</summary>
+internal sealed record BoundLiteral(object? Value, TlType Type, TextSpan Span) : BoundExpr(Type, Span);
+
+internal sealed record BoundParam(ParamSymbol Param, TextSpan Span) : BoundExpr(Param.Type, Span);
+
+internal sealed record BoundAttribute(EventSymbol Event, AttributeSymbol Attribute, TextSpan Span) : BoundExpr(Attribute.Type, Span);
+
+internal enum EventBuiltin { Time, Quantity }
+
+internal sealed record BoundEventBuiltin(EventBuiltin Builtin, TlType Type, TextSpan Span) : BoundExpr(Type, Span);
+
+internal sealed record BoundLetRef(LetSymbol Let, TextSpan Span) : BoundExpr(Let.Type, Span);
+
+internal enum PlanField { Name, Fee, Includes, Extra }
+
+internal sealed record BoundPlanField(PlanField Field, TlType Type, TextSpan Span) : BoundExpr(Type, Span);
+
+internal sealed record BoundWithin(WindowSymbol Window, TextSpan Span) : BoundExpr(TlType.Bool, Span);
+
+/// <summary>The value of a state for the current event's key (or its single value).</summary>
+internal sealed record BoundStateValue(StateSymbol State, TextSpan Span) : BoundExpr(State.Type, Span);
+
+internal enum StateAggregateKind { Peak, Level }
+
+/// <summary>Over a period: the sum over keys of the highest (peak) or final (level) value.</summary>
+internal sealed record BoundStateAggregate(StateAggregateKind Kind, StateSymbol State, TextSpan Span) : BoundExpr(State.Type, Span);
+
+internal sealed record BoundLookup(TableSymbol Table, ImmutableArray<BoundExpr> Keys, TextSpan Span) : BoundExpr(Table.ValueType, Span);
+
+internal sealed record BoundUnary(UnaryOp Op, BoundExpr Operand, TlType Type, TextSpan Span) : BoundExpr(Type, Span);
+
+internal sealed record BoundBinary(BinaryOp Op, BoundExpr Left, BoundExpr Right, TlType Type, TextSpan Span) : BoundExpr(Type, Span);
+
+internal sealed record BoundIsNone(BoundExpr Operand, bool Negated, TextSpan Span) : BoundExpr(TlType.Bool, Span);
+
+internal sealed record BoundConditional(BoundExpr Condition, BoundExpr Then, BoundExpr Else, TlType Type, TextSpan Span) : BoundExpr(Type, Span);
+
+internal enum Builtin { Ceil, Floor, Round, Abs, Min, Max, YearsSince, PeriodMonths }
+
+internal sealed record BoundCall(Builtin Function, ImmutableArray<BoundExpr> Args, TlType Type, TextSpan Span) : BoundExpr(Type, Span);
+
+/// <summary>The events of one kind in the current period that are billable (not rejected, not free) and meet every condition.</summary>
+internal sealed record BoundEventSet(EventSymbol Event, ImmutableArray<BoundExpr> Conditions, TextSpan Span) : BoundExpr(TlType.EventSetOf(Event.Name), Span);
+
+internal enum AggregateKind { Count, Sum, Distinct, Min, Max }
+
+internal sealed record BoundAggregate(AggregateKind Kind, BoundEventSet Set, BoundExpr? Value, TlType Type, TextSpan Span) : BoundExpr(Type, Span);

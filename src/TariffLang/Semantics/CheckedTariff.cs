@@ -1,0 +1,71 @@
+using System.Collections.Immutable;
+using NodaTime;
+using TariffLang.Syntax;
+using TariffLang.Text;
+
+namespace TariffLang.Semantics;
+
+internal sealed record CheckedRule(RuleKind Kind, EventSymbol Event, BoundExpr? Condition, string Reason, Validity Validity, TextSpan Span);
+
+internal sealed record CheckedEventCharge(string Label, EventSymbol Event, BoundExpr? Condition, BoundExpr Price, string Unit, Validity Validity, int Index, TextSpan Span);
+
+/// <summary>
+/// A period charge. <see cref="Price"/> is null for a plain amount. <see cref="Sources"/> are the event sets
+/// its value reads (through lets too): their events are the rows this line rates.
+/// </summary>
+internal sealed record CheckedAggregateCharge(string Label, BoundExpr Amount, BoundExpr? Price, string Unit, Validity Validity,
+    ImmutableArray<BoundEventSet> Sources, int Index, TextSpan Span);
+
+internal sealed record CheckedGrant(string Label, DateOnly? Once, int Month, int Day, BoundExpr Amount, StateSymbol Wallet, int Index, TextSpan Span);
+
+/// <summary>The billing period: a fixed number of months, or one length per value of a text setting.</summary>
+internal sealed record PeriodSpec(int Months, StateSymbol? ChoiceSetting, ImmutableDictionary<string, int> ChoiceMonths, DateTimeZone Zone);
+
+internal sealed record CheckedTariff(
+    string Name,
+    string Title,
+    string Currency,
+    string? TaxBasis,
+    PeriodSpec Period,
+    DateOnly? EffectiveFrom,
+    ImmutableArray<ParamSymbol> Params,
+    ImmutableArray<EventSymbol> Events,
+    ImmutableArray<PlanSymbol> Plans,
+    ImmutableArray<TableSymbol> Tables,
+    ImmutableArray<WindowSymbol> Windows,
+    ImmutableArray<StateSymbol> States,
+    ImmutableArray<LetSymbol> Lets,
+    ImmutableArray<CheckedRule> Rules,
+    ImmutableArray<CheckedEventCharge> EventCharges,
+    ImmutableArray<CheckedAggregateCharge> AggregateCharges,
+    ImmutableArray<CheckedGrant> Grants,
+    ImmutableArray<CheckedExample> Examples,
+    string SourcePath)
+{
+    public EventSymbol? FindEvent(string name) => Events.FirstOrDefault(e => e.Name == name);
+
+    public ParamSymbol? FindParam(string name) => Params.FirstOrDefault(p => p.Name == name);
+
+    public PlanSymbol? FindPlan(string name) => Plans.FirstOrDefault(p => p.Name == name);
+}
+
+// Examples
+
+internal sealed record ExampleUsage(int Count, DateTimeOffset? At, TimeSpan? After, EventSymbol Event,
+    ImmutableArray<(string Name, string Value)> Args, string? ExpectedOutcome, TextSpan Span);
+
+internal abstract record ExampleExpectation(string? Month, TextSpan Span);
+
+internal sealed record ExpectTotal(decimal Total, string? Month, string? Disputed, TextSpan Span) : ExampleExpectation(Month, Span);
+
+internal sealed record ExpectLine(string Label, bool Absent, decimal? Quantity, decimal? Amount, string? Month, string? Disputed, TextSpan Span) : ExampleExpectation(Month, Span);
+
+internal sealed record ExpectCount(string Outcome, int Count, string? Month, TextSpan Span) : ExampleExpectation(Month, Span);
+
+internal sealed record ExpectBalance(string Wallet, decimal Balance, string? Month, TextSpan Span) : ExampleExpectation(Month, Span);
+
+internal sealed record CheckedExample(string Name, ImmutableDictionary<string, string> Params, ImmutableArray<ExampleUsage> Usages,
+    ImmutableArray<ExampleExpectation> Expectations, TextSpan Span)
+{
+    public bool IsDisputed => Expectations.Any(e => e is ExpectTotal { Disputed: not null } or ExpectLine { Disputed: not null });
+}

@@ -1,0 +1,620 @@
+using System.Collections.Immutable;
+using System.Globalization;
+using NodaTime;
+using TariffLang.Diagnostics;
+using TariffLang.Syntax;
+using TariffLang.Text;
+using static TariffLang.Diagnostics.DiagnosticCatalog;
+
+namespace TariffLang.Semantics;
+
+/// <summary>
+/// Resolves names, types, units, currency and dates of a parsed tariff and builds the checked model.
+/// Declarations are entered before use sites are bound, so order in the file does not matter except for lets.
+/// </summary>
+internal sealed class Checker
+{
+    private readonly DiagnosticBag _diagnostics;
+    private readonly SymbolTable _symbols = new();
+    private readonly ExpressionBinder _binder;
+    private readonly HashSet<string> _declaredNames = new(StringComparer.Ordinal);
+
+    private readonly List<CheckedRule> _rules = new();
+    private readonly List<CheckedEventCharge> _eventCharges = new();
+    private readonly List<CheckedAggregateCharge> _aggregateCharges = new();
+    private readonly List<LetSymbol> _lets = new();
+    private readonly List<CheckedGrant> _grants = new();
+
+    private Checker(DiagnosticBag diagnostics)
+    {
+        _diagnostics = diagnostics;
+        _binder = new ExpressionBinder(diagnostics, _symbols);
+    }
+
+    public static CheckedTariff? Check(TariffSyntax syntax, DiagnosticBag diagnostics)
+    {
+        var checker = new Checker(diagnostics);
+        var result = checker.CheckTariff(syntax);
+        return diagnostics.HasErrors ? null : result;
+    }
+
+    private static readonly string[] TypeNames = ["text", "int", "decimal", "number", "bool", "date", "time", "money", "duration", "tags"];
+
+    private TlType ResolveType(TypeSyntax t)
+    {
+        var name = t.Name.Text;
+        TlType type;
+        if (t.PerUnit is not null && name != "money")
+        {
+            _diagnostics.Report(UnknownType, t.Span, $"{name} per {t.PerUnit.Text}");
+            return TlType.Error;
+        }
+        switch (name)
+        {
+            case "text": type = TlType.Text; break;
+            case "int" or "decimal" or "number": type = TlType.Number; break;
+            case "bool": type = TlType.Bool; break;
+            case "date": type = TlType.Date; break;
+            case "time": type = TlType.Time; break;
+            case "duration": type = TlType.Duration; break;
+            case "tags": type = TlType.Tags; break;
+            case "money":
+                if (t.PerUnit is { } per && !_symbols.Units.Contains(per.Text))
+                {
+                    _diagnostics.Report(UnknownUnit, per.Span, per.Text);
+                    return TlType.Error;
+                }
+                type = TlType.MoneyPer(t.PerUnit?.Text);
+                break;
+            default:
+                if (_symbols.Units.Contains(name)) { type = TlType.Quantity(name); break; }
+                _diagnostics.Report(UnknownType, t.Name.Span, name);
+                return TlType.Error;
+        }
+        return t.Optional ? type.AsOptional() : type;
+    }
+
+    /// <summary>Names share one namespace (events, states, tables, lets…) so that a bare name is never ambiguous.</summary>
+    private bool Declare(NameSyntax name)
+    {
+        if (_declaredNames.Add(name.Text)) return true;
+        _diagnostics.Report(DuplicateName, name.Span, name.Text);
+        return false;
+    }
+
+    private CheckedTariff CheckTariff(TariffSyntax syntax)
+    {
+        var items = syntax.Items;
+
+        // 1. Header: currency, period, effective date, units.
+        CurrencySyntax? currency = Single<CurrencySyntax>(items, "currency");
+        PeriodSyntax? period = Single<PeriodSyntax>(items, "billing period");
+        EffectiveSyntax? effective = Single<EffectiveSyntax>(items, "effective date");
+        if (currency is null) _diagnostics.Report(MissingCurrency, syntax.Name.Span);
+        else
+        {
+            _symbols.Currency = currency.Code.Text;
+            if (!Invoicing.Currencies.IsKnown(currency.Code.Text))
+                _diagnostics.Report(InvalidLiteral, currency.Code.Span, "currency code", currency.Code.Text);
+        }
+        if (period is null) _diagnostics.Report(MissingPeriod, syntax.Name.Span);
+        else
+        {
+            var zone = DateTimeZoneProviders.Tzdb.GetZoneOrNull(period.Zone);
+            if (zone is null) _diagnostics.Report(UnknownTimeZone, period.ZoneSpan, period.Zone);
+            else _symbols.Zone = zone;
+        }
+        DateOnly? effectiveFrom = null;
+        if (effective is not null)
+        {
+            effectiveFrom = ExpressionBinder.ParseDate(effective.Date);
+            if (effectiveFrom is null) _diagnostics.Report(InvalidLiteral, effective.DateSpan, "date", effective.Date);
+        }
+        foreach (var unit in items.OfType<UnitSyntax>().SelectMany(u => u.Names))
+        {
+            if (!_symbols.Units.Add(unit.Text)) _diagnostics.Report(DuplicateName, unit.Span, unit.Text);
+        }
+
+        // 2. Declarations that others refer to.
+        foreach (var e in items.OfType<EventSyntax>()) DeclareEvent(e);
+        foreach (var p in items.OfType<ParamSyntax>()) DeclareParam(p);
+        var planSyntaxes = items.OfType<PlanSyntax>().ToList();
+        if (planSyntaxes.Count > 0 && !_symbols.Params.ContainsKey("plan"))
+        {
+            _symbols.Params["plan"] = new ParamSymbol("plan", TlType.Text, null, planSyntaxes[0].Span);
+        }
+        foreach (var p in planSyntaxes) DeclarePlan(p);
+        foreach (var w in items.OfType<WindowSyntax>()) DeclareWindow(w);
+        var stateSyntaxes = items.OfType<StateSyntax>().ToList();
+        foreach (var s in stateSyntaxes) DeclareState(s);
+        foreach (var t in items.OfType<TableSyntax>()) DeclareTable(t);
+        foreach (var s in stateSyntaxes) BindStateOps(s);
+
+        var periodSpec = CheckPeriod(period);
+
+        // 3. Rules, lets, charges and grants, in file order, with their validity.
+        CheckBody(items, Validity.Always, topLevel: true);
+
+        // 4. Examples, once everything they use is known.
+        var examples = items.OfType<ExampleSyntax>().Select(CheckExample).Where(e => e is not null).Select(e => e!).ToImmutableArray();
+
+        return new CheckedTariff(
+            syntax.Name.Text,
+            syntax.Title ?? syntax.Name.Text,
+            _symbols.Currency ?? "EUR",
+            currency?.TaxBasis,
+            periodSpec,
+            effectiveFrom,
+            _symbols.Params.Values.ToImmutableArray(),
+            _symbols.Events.Values.OrderBy(e => e.Index).ToImmutableArray(),
+            planSyntaxes.Where(p => _symbols.Plans.ContainsKey(p.Name.Text)).Select(p => _symbols.Plans[p.Name.Text]).ToImmutableArray(),
+            _symbols.Tables.Values.ToImmutableArray(),
+            _symbols.Windows.Values.OrderBy(w => w.Index).ToImmutableArray(),
+            _symbols.States.Values.OrderBy(s => s.Index).ToImmutableArray(),
+            _lets.ToImmutableArray(),
+            _rules.ToImmutableArray(),
+            _eventCharges.ToImmutableArray(),
+            _aggregateCharges.ToImmutableArray(),
+            _grants.ToImmutableArray(),
+            examples,
+            _diagnostics.Source.Path);
+    }
+
+    private T? Single<T>(ImmutableArray<ItemSyntax> items, string what) where T : ItemSyntax
+    {
+        var found = items.OfType<T>().ToList();
+        foreach (var extra in found.Skip(1)) _diagnostics.Report(DuplicateDeclaration, extra.Span, what);
+        return found.FirstOrDefault();
+    }
+
+    private void DeclareEvent(EventSyntax e)
+    {
+        if (!Declare(e.Name)) return;
+        var attributes = new List<AttributeSymbol>();
+        foreach (var a in e.Attributes)
+        {
+            if (attributes.Any(x => x.Name == a.Name.Text) || a.Name.Text is "time" or "quantity" or "account" or "event" or "id")
+            {
+                _diagnostics.Report(DuplicateName, a.Name.Span, a.Name.Text);
+                continue;
+            }
+            attributes.Add(new AttributeSymbol(a.Name.Text, ResolveType(a.Type), attributes.Count));
+        }
+        _symbols.Events[e.Name.Text] = new EventSymbol(e.Name.Text, attributes.ToImmutableArray(), _symbols.Events.Count, e.Span);
+    }
+
+    private void DeclareParam(ParamSyntax p)
+    {
+        if (_symbols.Params.ContainsKey(p.Name.Text))
+        {
+            _diagnostics.Report(DuplicateName, p.Name.Span, p.Name.Text);
+            return;
+        }
+        var type = ResolveType(p.Type);
+        BoundExpr? defaultValue = null;
+        if (p.Default is not null)
+        {
+            defaultValue = _binder.Bind(p.Default, BindScope.Constant("a parameter default"));
+            if (defaultValue is not BoundLiteral && !defaultValue.Type.IsError)
+                _diagnostics.Report(ExampleValueNotConstant, p.Default.Span);
+        }
+        _symbols.Params[p.Name.Text] = new ParamSymbol(p.Name.Text, type, defaultValue, p.Span);
+    }
+
+    private void DeclarePlan(PlanSyntax p)
+    {
+        if (_symbols.Plans.ContainsKey(p.Name.Text))
+        {
+            _diagnostics.Report(DuplicateName, p.Name.Span, p.Name.Text);
+            return;
+        }
+        var scope = BindScope.Constant("a plan");
+        if (p.Fee is null) _diagnostics.Report(PlanFieldMissing, p.Name.Span, p.Name.Text, "fee");
+        var fee = p.Fee is null ? new BoundLiteral(0m, TlType.Money, p.Span) : RequireMoney(p.Fee, scope);
+        BoundExpr? includes = null, extra = null;
+        if (p.Includes is not null)
+        {
+            includes = _binder.BindAs(p.Includes, scope, TypeKind.Number);
+            PlanUnit(includes.Type.Unit, p.Includes.Span);
+        }
+        if (p.Extra is not null)
+        {
+            extra = _binder.BindAs(p.Extra, scope, TypeKind.Money, TypeKind.Number);
+            PlanUnit(extra.Type.Unit, p.Extra.Span);
+        }
+        if ((includes is null) != (extra is null))
+            _diagnostics.Report(PlanFieldMissing, p.Name.Span, p.Name.Text, includes is null ? "included quota ('includes')" : "overage rate ('extra')");
+        _symbols.Plans[p.Name.Text] = new PlanSymbol(p.Name.Text, p.Title ?? p.Name.Text, fee, includes, extra, p.Span);
+    }
+
+    // Every plan meters the same unit, so that plan.includes and plan.extra have one type across plans.
+    private void PlanUnit(string? unit, TextSpan span)
+    {
+        if (unit is null) return;
+        if (_symbols.PlanUnit is null) _symbols.PlanUnit = unit;
+        else if (_symbols.PlanUnit != unit) _diagnostics.Report(UnitMismatch, span, _symbols.PlanUnit, unit);
+    }
+
+    /// <summary>Money, or a plain number read as money (analysts write 0.106, not 0.106 EUR).</summary>
+    private BoundExpr RequireMoney(ExprSyntax syntax, BindScope scope)
+    {
+        var bound = _binder.BindAs(syntax, scope, TypeKind.Money, TypeKind.Number);
+        if (bound.Type.Kind == TypeKind.Number && bound.Type.Unit is not null)
+        {
+            _diagnostics.Report(TypeMismatch, syntax.Span, "money", bound.Type);
+        }
+        return bound;
+    }
+
+    private void DeclareWindow(WindowSyntax w)
+    {
+        if (!Declare(w.Name)) return;
+        var length = _binder.BindDuration(w.Duration, w.DurationSpan) ?? TimeSpan.Zero;
+        if (!_symbols.Events.TryGetValue(w.OpenedBy.Text, out var opener))
+        {
+            _diagnostics.Report(UnknownEvent, w.OpenedBy.Span, w.OpenedBy.Text);
+            return;
+        }
+        if (opener.Find(w.Key.Text) is null) _diagnostics.Report(MissingKeyAttribute, w.Key.Span, opener.Name, w.Key.Text, w.Name.Text);
+        var condition = w.Condition is null ? null : _binder.BindAs(w.Condition, BindScope.ForEvent(opener, "a window"), TypeKind.Bool);
+        _symbols.Windows[w.Name.Text] = new WindowSymbol(w.Name.Text, length, w.Key.Text, opener, condition, _symbols.Windows.Count, w.Span);
+    }
+
+    private void DeclareState(StateSyntax s)
+    {
+        if (!Declare(s.Name)) return;
+        TlType type;
+        if (s.Type is not null) type = ResolveType(s.Type);
+        else if (s.Kind == StateKind.Setting)
+        {
+            _diagnostics.Report(SettingNeedsInitial, s.Name.Span, s.Name.Text);
+            type = TlType.Error;
+        }
+        else type = TlType.Number;
+        BoundExpr? initial = null;
+        if (s.Initial is not null) initial = _binder.Bind(s.Initial, BindScope.Constant("an initial value"));
+        else if (s.Kind == StateKind.Setting) _diagnostics.Report(SettingNeedsInitial, s.Name.Span, s.Name.Text);
+        if (s.Kind == StateKind.Wallet && s.Key is not null) _diagnostics.Report(NotAllowedHere, s.Key.Span, "a key on a wallet");
+        _symbols.States[s.Name.Text] = new StateSymbol(s.Kind, s.Name.Text, s.Key?.Text, type, initial, ImmutableArray<StateOpSymbol>.Empty, _symbols.States.Count, s.Span);
+    }
+
+    private void BindStateOps(StateSyntax s)
+    {
+        if (!_symbols.States.TryGetValue(s.Name.Text, out var state) || state.Span != s.Span) return;
+        var ops = new List<StateOpSymbol>();
+        foreach (var op in s.Ops)
+        {
+            if (!_symbols.Events.TryGetValue(op.Event.Text, out var ev))
+            {
+                _diagnostics.Report(UnknownEvent, op.Event.Span, op.Event.Text);
+                continue;
+            }
+            if (state.KeyAttribute is { } key && ev.Find(key) is null)
+                _diagnostics.Report(MissingKeyAttribute, op.Event.Span, ev.Name, key, state.Name);
+            if (op.AtNextPeriod && state.Kind != StateKind.Setting) _diagnostics.Report(NextPeriodOnlyForSettings, op.Span);
+            var scope = BindScope.ForEvent(ev, "a state operation");
+            var condition = op.Condition is null ? null : _binder.BindAs(op.Condition, scope, TypeKind.Bool);
+            var value = _binder.Bind(op.Value, scope);
+            if (!value.Type.IsError && !state.Type.IsError)
+            {
+                var compatible = state.Type.Kind == value.Type.Kind || (state.Type.IsNumeric && value.Type.Kind == TypeKind.Number);
+                if (!compatible || (op.Op != StateOpKind.Set && !state.Type.IsNumeric))
+                    _diagnostics.Report(TypeMismatch, op.Value.Span, state.Type, value.Type);
+                else if (value.Type.Unit is not null && state.Type.Unit is not null && value.Type.Unit != state.Type.Unit)
+                    _diagnostics.Report(UnitMismatch, op.Value.Span, state.Type, value.Type);
+            }
+            ops.Add(new StateOpSymbol(ev, condition, op.Op, value, op.AtNextPeriod, op.Span));
+        }
+        _symbols.States[s.Name.Text] = state with { Ops = ops.ToImmutableArray() };
+    }
+
+    private void DeclareTable(TableSyntax t)
+    {
+        if (!Declare(t.Name)) return;
+        EventSymbol? forEvent = null;
+        if (t.ForEvent is not null)
+        {
+            if (!_symbols.Events.TryGetValue(t.ForEvent.Text, out forEvent)) _diagnostics.Report(UnknownEvent, t.ForEvent.Span, t.ForEvent.Text);
+            else
+            {
+                foreach (var key in t.Keys.Where(k => forEvent.Find(k.Text) is null))
+                    _diagnostics.Report(UnknownAttribute, key.Span, forEvent.Name, key.Text);
+            }
+        }
+        if (t.Keys.Length is < 1 or > 2) _diagnostics.Report(TableCellShape, t.Name.Span, t.Name.Text, t.Keys.Length, "a table is keyed by one or two attributes");
+        var valueType = ResolveType(t.ValueType);
+        var cells = ImmutableDictionary.CreateBuilder<string, BoundExpr>(StringComparer.Ordinal);
+        var scope = BindScope.Constant("a table cell");
+        foreach (var row in t.Rows)
+        {
+            foreach (var cell in row.Cells)
+            {
+                if ((cell.ColumnKey is null) != (t.Keys.Length == 1))
+                {
+                    _diagnostics.Report(TableCellShape, cell.Span, t.Name.Text, t.Keys.Length,
+                        t.Keys.Length == 1 ? "write \"key\": value" : "write \"row\": \"column\" value, …");
+                    continue;
+                }
+                var key = TableSymbol.CellKey(cell.ColumnKey is null ? [row.Key] : [row.Key, cell.ColumnKey]);
+                if (cells.ContainsKey(key) || (cell.Value is null && cells.ContainsKey(key)))
+                {
+                    _diagnostics.Report(DuplicateTableCell, cell.Span, t.Name.Text, key.Replace(TableSymbol.KeySeparator, ','));
+                    continue;
+                }
+                if (cell.Value is null) continue; // `none`: the combination deliberately has no value.
+                var value = _binder.Bind(cell.Value, scope);
+                if (!value.Type.IsError && !valueType.IsError)
+                {
+                    var ok = value.Type.Kind == valueType.Kind || (valueType.IsNumeric && value.Type.Kind == TypeKind.Number && value.Type.Unit is null);
+                    if (!ok || (value.Type.Unit is not null && valueType.Unit is not null && value.Type.Unit != valueType.Unit))
+                        _diagnostics.Report(TypeMismatch, cell.Value.Span, valueType, value.Type);
+                }
+                cells[key] = value;
+            }
+        }
+        _symbols.Tables[t.Name.Text] = new TableSymbol(t.Name.Text, forEvent, t.Keys.Select(k => k.Text).ToImmutableArray(), valueType, cells.ToImmutable(), t.Span);
+    }
+
+    private PeriodSpec CheckPeriod(PeriodSyntax? period)
+    {
+        var zone = _symbols.Zone;
+        if (period is null) return new PeriodSpec(1, null, ImmutableDictionary<string, int>.Empty, zone);
+        int Months(PeriodLengthSyntax length)
+        {
+            if (length.Unit.Text is "month" or "months" && length.Count > 0) return length.Count;
+            if (length.Unit.Text is "year" or "years" && length.Count > 0) return length.Count * 12;
+            _diagnostics.Report(BadPeriodLength, length.Span, $"{length.Count} {length.Unit.Text}");
+            return 1;
+        }
+        if (period.Length is not null) return new PeriodSpec(Months(period.Length), null, ImmutableDictionary<string, int>.Empty, zone);
+        var settingName = period.ChoiceSetting!;
+        if (!_symbols.States.TryGetValue(settingName.Text, out var setting) || setting.Kind != StateKind.Setting || setting.Type.Kind != TypeKind.Text)
+        {
+            _diagnostics.Report(PeriodChoiceNeedsSetting, settingName.Span, settingName.Text);
+            return new PeriodSpec(1, null, ImmutableDictionary<string, int>.Empty, zone);
+        }
+        var choices = ImmutableDictionary.CreateBuilder<string, int>(StringComparer.Ordinal);
+        foreach (var choice in period.Choices)
+        {
+            if (choices.ContainsKey(choice.Key)) _diagnostics.Report(DuplicateName, choice.Span, choice.Key);
+            else choices[choice.Key] = Months(choice.Length);
+        }
+        return new PeriodSpec(1, setting, choices.ToImmutable(), zone);
+    }
+
+    private void CheckBody(ImmutableArray<ItemSyntax> items, Validity validity, bool topLevel)
+    {
+        foreach (var item in items)
+        {
+            switch (item)
+            {
+                case RuleSyntax r: CheckRule(r, validity); break;
+                case LetSyntax l: CheckLet(l, validity); break;
+                case AggregateChargeSyntax a: CheckAggregateCharge(a, validity); break;
+                case EventChargeSyntax e: CheckEventCharge(e, validity); break;
+                case GrantSyntax g: CheckGrant(g, validity, topLevel); break;
+                case VersionsSyntax v when topLevel: CheckVersions(v); break;
+                case ExampleSyntax or CurrencySyntax or PeriodSyntax or EffectiveSyntax or UnitSyntax or ParamSyntax or EventSyntax
+                    or PlanSyntax or TableSyntax or WindowSyntax or StateSyntax when topLevel:
+                    break;
+                default:
+                    _diagnostics.Report(NotAllowedHere, item.Span, "this declaration inside a version");
+                    break;
+            }
+        }
+    }
+
+    private void CheckRule(RuleSyntax r, Validity validity)
+    {
+        if (!_symbols.Events.TryGetValue(r.Event.Text, out var ev))
+        {
+            _diagnostics.Report(UnknownEvent, r.Event.Span, r.Event.Text);
+            return;
+        }
+        var condition = r.Condition is null ? null : _binder.BindAs(r.Condition, BindScope.ForEvent(ev, "a rule"), TypeKind.Bool);
+        _rules.Add(new CheckedRule(r.Kind, ev, condition, r.Reason, validity, r.Span));
+    }
+
+    private void CheckLet(LetSyntax l, Validity validity)
+    {
+        if (!Declare(l.Name)) return;
+        var value = _binder.Bind(l.Value, BindScope.ForPeriod("a let"));
+        var let = new LetSymbol(l.Name.Text, value, validity, _lets.Count, l.Span);
+        _lets.Add(let);
+        _symbols.Lets[l.Name.Text] = let;
+    }
+
+    private void CheckAggregateCharge(AggregateChargeSyntax a, Validity validity)
+    {
+        var scope = BindScope.ForPeriod("a charge");
+        string unit = "";
+        BoundExpr amount;
+        BoundExpr? price = null;
+        if (a.Price is null)
+        {
+            amount = RequireMoney(a.Amount, scope);
+        }
+        else
+        {
+            amount = _binder.BindAs(a.Amount, scope, TypeKind.Number);
+            price = RequireMoney(a.Price, scope);
+            if (amount.Type.Unit is { } q && price.Type.Unit is { } p && q != p)
+                _diagnostics.Report(UnitMismatch, a.Price.Span, amount.Type, price.Type);
+            unit = amount.Type.Unit ?? price.Type.Unit ?? "";
+        }
+        var sources = Dependencies.EventSets(amount).Concat(price is null ? [] : Dependencies.EventSets(price)).Distinct().ToImmutableArray();
+        _aggregateCharges.Add(new CheckedAggregateCharge(a.Label, amount, price, unit, validity, sources, _aggregateCharges.Count, a.Span));
+    }
+
+    private void CheckEventCharge(EventChargeSyntax e, Validity validity)
+    {
+        if (!_symbols.Events.TryGetValue(e.Event.Text, out var ev))
+        {
+            _diagnostics.Report(UnknownEvent, e.Event.Span, e.Event.Text);
+            return;
+        }
+        var scope = BindScope.ForEvent(ev, "a per-event charge");
+        var condition = e.Condition is null ? null : _binder.BindAs(e.Condition, scope, TypeKind.Bool);
+        var price = RequireMoney(e.Price, scope);
+        _eventCharges.Add(new CheckedEventCharge(e.Label, ev, condition, price, price.Type.Unit ?? ev.Name, validity, _eventCharges.Count, e.Span));
+    }
+
+    private void CheckGrant(GrantSyntax g, Validity validity, bool topLevel)
+    {
+        if (!topLevel || validity != Validity.Always) _diagnostics.Report(NotAllowedHere, g.Span, "a grant inside a version");
+        if (!_symbols.States.TryGetValue(g.Wallet.Text, out var wallet))
+        {
+            _diagnostics.Report(UnknownWallet, g.Wallet.Span, g.Wallet.Text);
+            return;
+        }
+        if (wallet.Kind != StateKind.Wallet)
+        {
+            _diagnostics.Report(StateKindMismatch, g.Wallet.Span, wallet.Name, wallet.Kind.ToString().ToLowerInvariant(), "wallet");
+            return;
+        }
+        var amount = _binder.Bind(g.Amount, BindScope.Constant("a grant"));
+        if (!amount.Type.IsError && amount.Type.Kind != TypeKind.Number)
+            _diagnostics.Report(GrantNotNumber, g.Amount.Span, amount.Type);
+        else if (amount.Type.Unit is { } u && wallet.Type.Unit is { } w && u != w)
+            _diagnostics.Report(UnitMismatch, g.Amount.Span, amount.Type, wallet.Type);
+        DateOnly? once = null;
+        if (g.OnceDate is not null)
+        {
+            once = ExpressionBinder.ParseDate(g.OnceDate);
+            if (once is null) _diagnostics.Report(InvalidLiteral, g.DateSpan, "date", g.OnceDate);
+        }
+        else if (g.Month is < 1 or > 12 || g.Day < 1 || g.Day > DateTime.DaysInMonth(2001, g.Month))
+        {
+            _diagnostics.Report(InvalidLiteral, g.DateSpan, "month and day", $"{g.Month:00}-{g.Day:00}");
+        }
+        _grants.Add(new CheckedGrant(g.Label, once, g.Month, g.Day, amount, wallet, _grants.Count, g.Span));
+    }
+
+    private void CheckVersions(VersionsSyntax v)
+    {
+        Declare(v.Name);
+        DateOnly? previousUntil = null;
+        for (var i = 0; i < v.Versions.Length; i++)
+        {
+            var version = v.Versions[i];
+            var from = version.From is null ? null : ExpressionBinder.ParseDate(version.From);
+            var until = version.Until is null ? null : ExpressionBinder.ParseDate(version.Until);
+            if (version.From is not null && from is null) _diagnostics.Report(InvalidLiteral, version.HeaderSpan, "date", version.From);
+            if (version.Until is not null && until is null) _diagnostics.Report(InvalidLiteral, version.HeaderSpan, "date", version.Until);
+            if ((from is null && i > 0) || (until is null && i < v.Versions.Length - 1))
+                _diagnostics.Report(VersionUnbounded, version.HeaderSpan);
+            if (from is not null && until is not null && until < from)
+                _diagnostics.Report(VersionEmptyRange, version.HeaderSpan, Iso(until.Value), Iso(from.Value));
+            if (i > 0 && from is not null && previousUntil is not null)
+            {
+                if (from <= previousUntil) _diagnostics.Report(VersionsOverlap, version.HeaderSpan, Iso(from.Value), Iso(previousUntil.Value));
+                else if (from > previousUntil.Value.AddDays(1)) _diagnostics.Report(VersionsGap, version.HeaderSpan, Iso(previousUntil.Value), Iso(from.Value));
+            }
+            previousUntil = until;
+            CheckBody(version.Items, new Validity(from, until), topLevel: false);
+        }
+    }
+
+    private static string Iso(DateOnly d) => d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+
+    private CheckedExample? CheckExample(ExampleSyntax e)
+    {
+        var parameters = ImmutableDictionary.CreateBuilder<string, string>(StringComparer.Ordinal);
+        var usages = new List<ExampleUsage>();
+        var expectations = new List<ExampleExpectation>();
+        foreach (var item in e.Items)
+        {
+            switch (item)
+            {
+                case WithParamSyntax w:
+                    if (!_symbols.Params.ContainsKey(w.Name.Text)) _diagnostics.Report(UnknownParam, w.Name.Span, w.Name.Text);
+                    else if (LiteralText(w.Value) is { } text) parameters[w.Name.Text] = text;
+                    break;
+                case UsageSyntax u:
+                    CheckUsage(u, usages);
+                    break;
+                case ExpectTotalSyntax t when LiteralNumber(t.Total) is { } total:
+                    expectations.Add(new ExpectTotal(total, t.Month, t.Disputed?.Reason, t.Span));
+                    break;
+                case ExpectLineSyntax l:
+                    decimal? qty = l.Quantity is null ? null : LiteralNumber(l.Quantity);
+                    decimal? amount = l.Amount is null ? null : LiteralNumber(l.Amount);
+                    expectations.Add(new ExpectLine(l.Label, l.Absent, qty, amount, l.Month, l.Disputed?.Reason, l.Span));
+                    break;
+                case ExpectCountSyntax c:
+                    if (c.Outcome.Text is not ("rated" or "free" or "rejected")) _diagnostics.Report(UnknownOutcome, c.Outcome.Span, c.Outcome.Text);
+                    else expectations.Add(new ExpectCount(c.Outcome.Text, c.Count, c.Month, c.Span));
+                    break;
+                case ExpectBalanceSyntax b:
+                    if (!_symbols.States.TryGetValue(b.Wallet.Text, out var wallet) || wallet.Kind != StateKind.Wallet)
+                        _diagnostics.Report(UnknownWallet, b.Wallet.Span, b.Wallet.Text);
+                    else if (LiteralNumber(b.Balance) is { } balance) expectations.Add(new ExpectBalance(b.Wallet.Text, balance, b.Month, b.Span));
+                    break;
+            }
+        }
+        if (expectations.Count == 0 && usages.All(u => u.ExpectedOutcome is null))
+            _diagnostics.Report(ExampleNoExpectation, e.NameSpan, e.Name);
+        return new CheckedExample(e.Name, parameters.ToImmutable(), usages.ToImmutableArray(), expectations.ToImmutableArray(), e.Span);
+    }
+
+    private void CheckUsage(UsageSyntax u, List<ExampleUsage> usages)
+    {
+        if (!_symbols.Events.TryGetValue(u.Event.Text, out var ev))
+        {
+            _diagnostics.Report(UnknownEvent, u.Event.Span, u.Event.Text);
+            return;
+        }
+        var args = new List<(string, string)>();
+        foreach (var arg in u.Args)
+        {
+            if (ev.Find(arg.Name.Text) is null && arg.Name.Text is not ("quantity" or "id"))
+            {
+                _diagnostics.Report(UnknownAttribute, arg.Name.Span, ev.Name, arg.Name.Text);
+                continue;
+            }
+            if (LiteralText(arg.Value) is { } text) args.Add((arg.Name.Text, text));
+        }
+        if (u.Outcome is { } outcome && outcome.Text is not ("rated" or "free" or "rejected"))
+            _diagnostics.Report(UnknownOutcome, outcome.Span, outcome.Text);
+        DateTimeOffset? at = null;
+        if (u.At is not null)
+        {
+            at = u.At.Length == 10
+                ? ExpressionBinder.ParseDate(u.At) is { } d ? _symbols.Zone.AtStartOfDay(NodaTime.LocalDate.FromDateOnly(d)).ToDateTimeOffset() : null
+                : ExpressionBinder.ParseDateTime(u.At, _symbols.Zone);
+            if (at is null) _diagnostics.Report(InvalidLiteral, u.Span, "date and time", u.At);
+        }
+        TimeSpan? after = u.After is null ? null : _binder.BindDuration(u.After, u.Span);
+        usages.Add(new ExampleUsage(u.Count, at, after, ev, args.ToImmutableArray(), u.Outcome?.Text, u.Span));
+    }
+
+    /// <summary>An example value as the text a ledger would hold.</summary>
+    private string? LiteralText(ExprSyntax syntax)
+    {
+        switch (syntax)
+        {
+            case NumberSyntax n: return n.Value.ToString(CultureInfo.InvariantCulture);
+            case UnarySyntax { Op: UnaryOp.Negate, Operand: NumberSyntax n }: return (-n.Value).ToString(CultureInfo.InvariantCulture);
+            case PercentSyntax p: return p.Value.ToString(CultureInfo.InvariantCulture);
+            case StringSyntax s: return s.Value;
+            case BoolSyntax b: return b.Value ? "true" : "false";
+            case DateSyntax d: return d.Text;
+            case DateTimeSyntax dt: return ExpressionBinder.ParseDateTime(dt.Text, _symbols.Zone)?.ToString("yyyy-MM-ddTHH:mm:sszzz", CultureInfo.InvariantCulture);
+            default:
+                _diagnostics.Report(ExampleValueNotConstant, syntax.Span);
+                return null;
+        }
+    }
+
+    private decimal? LiteralNumber(ExprSyntax syntax)
+    {
+        switch (syntax)
+        {
+            case NumberSyntax n: return n.Value;
+            case UnarySyntax { Op: UnaryOp.Negate, Operand: NumberSyntax n }: return -n.Value;
+            default:
+                _diagnostics.Report(ExampleValueNotConstant, syntax.Span);
+                return null;
+        }
+    }
+}

@@ -1,0 +1,529 @@
+using System.Collections.Immutable;
+using System.Globalization;
+using TariffLang.Diagnostics;
+using TariffLang.Syntax;
+using TariffLang.Text;
+using static TariffLang.Diagnostics.DiagnosticCatalog;
+
+namespace TariffLang.Semantics;
+
+/// <summary>Where an expression is evaluated, which decides the names it may use.</summary>
+/// <param name="Event">The single event in hand (rules, per-event charges, state operations, filters), if any.</param>
+/// <param name="Period">Whether period aggregates (count, sum, peak…) may be used.</param>
+internal sealed record BindScope(EventSymbol? Event, bool Period, string What)
+{
+    public static BindScope ForPeriod(string what) => new(null, true, what);
+    public static BindScope ForEvent(EventSymbol e, string what) => new(e, false, what);
+    public static BindScope Constant(string what) => new(null, false, what);
+}
+
+/// <summary>Binds expressions to symbols and types them, reporting coded diagnostics.</summary>
+internal sealed class ExpressionBinder
+{
+    private readonly DiagnosticBag _diagnostics;
+    private readonly SymbolTable _symbols;
+
+    public ExpressionBinder(DiagnosticBag diagnostics, SymbolTable symbols)
+    {
+        _diagnostics = diagnostics;
+        _symbols = symbols;
+    }
+
+    private BoundExpr Fail(TextSpan span) => new BoundLiteral(null, TlType.Error, span);
+
+    /// <summary>Binds and requires a type kind (unit compatibility is the caller's concern).</summary>
+    public BoundExpr BindAs(ExprSyntax syntax, BindScope scope, params TypeKind[] kinds)
+    {
+        var bound = Bind(syntax, scope);
+        if (!bound.Type.IsError && !kinds.Contains(bound.Type.Kind))
+        {
+            var expected = string.Join(" or ", kinds.Select(k => k.ToString().ToLowerInvariant()));
+            _diagnostics.Report(TypeMismatch, syntax.Span, expected, bound.Type);
+            return Fail(syntax.Span);
+        }
+        return bound;
+    }
+
+    public BoundExpr Bind(ExprSyntax syntax, BindScope scope) => syntax switch
+    {
+        NumberSyntax n => BindNumber(n),
+        PercentSyntax p => new BoundLiteral(p.Value, TlType.Number, p.Span),
+        StringSyntax s => new BoundLiteral(s.Value, TlType.Text, s.Span),
+        BoolSyntax b => new BoundLiteral(b.Value, TlType.Bool, b.Span),
+        DateSyntax d => BindDate(d),
+        DateTimeSyntax dt => BindDateTime(dt),
+        DurationSyntax du => BindDuration(du.Text, du.Span) is { } span ? new BoundLiteral(span, TlType.Duration, du.Span) : Fail(du.Span),
+        ParamRefSyntax p => BindParam(p),
+        WithinSyntax w => BindWithin(w, scope),
+        MemberSyntax m => BindMember(m),
+        LookupSyntax l => BindLookup(l, scope),
+        CallSyntax c => BindCall(c, scope),
+        NameRefSyntax n => BindName(n.Name, scope),
+        UnarySyntax u => BindUnary(u, scope),
+        BinarySyntax b => BindBinary(b, scope),
+        IsNoneSyntax i => new BoundIsNone(Bind(i.Operand, scope), i.Negated, i.Span),
+        FilterSyntax f => BindFilter(f, scope),
+        ConditionalSyntax c => BindConditional(c, scope),
+        _ => throw new InvalidOperationException($"unbound syntax {syntax.GetType().Name}"),
+    };
+
+    private BoundExpr BindNumber(NumberSyntax n)
+    {
+        if (n.Unit is null) return new BoundLiteral(n.Value, TlType.Number, n.Span);
+        var unit = n.Unit.Text;
+        if (unit == _symbols.Currency) return new BoundLiteral(n.Value, TlType.Money, n.Span);
+        if (Invoicing.Currencies.IsKnown(unit))
+        {
+            _diagnostics.Report(CurrencyMismatch, n.Unit.Span, unit, _symbols.Currency ?? "(none)");
+            return Fail(n.Span);
+        }
+        if (!_symbols.Units.Contains(unit))
+        {
+            _diagnostics.Report(UnknownUnit, n.Unit.Span, unit);
+            return Fail(n.Span);
+        }
+        return new BoundLiteral(n.Value, TlType.Quantity(unit), n.Span);
+    }
+
+    private BoundExpr BindDate(DateSyntax d)
+    {
+        if (ParseDate(d.Text) is { } date) return new BoundLiteral(date, TlType.Date, d.Span);
+        _diagnostics.Report(InvalidLiteral, d.Span, "date", d.Text);
+        return Fail(d.Span);
+    }
+
+    private BoundExpr BindDateTime(DateTimeSyntax dt)
+    {
+        if (ParseDateTime(dt.Text, _symbols.Zone) is { } value) return new BoundLiteral(value, TlType.Time, dt.Span);
+        _diagnostics.Report(InvalidLiteral, dt.Span, "date and time", dt.Text);
+        return Fail(dt.Span);
+    }
+
+    public static DateOnly? ParseDate(string text) =>
+        DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d) ? d : null;
+
+    /// <summary>A date-time literal; without an offset it is local time in the tariff's zone.</summary>
+    public static DateTimeOffset? ParseDateTime(string text, NodaTime.DateTimeZone zone)
+    {
+        var hasOffset = text.EndsWith('Z') || text.IndexOfAny(['+', '-'], 11) > 0;
+        if (hasOffset)
+        {
+            return DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.None, out var withOffset) ? withOffset : null;
+        }
+        if (!DateTime.TryParseExact(text, ["yyyy-MM-ddTHH:mm", "yyyy-MM-ddTHH:mm:ss"], CultureInfo.InvariantCulture, DateTimeStyles.None, out var local))
+            return null;
+        return zone.AtLeniently(NodaTime.LocalDateTime.FromDateTime(local)).ToDateTimeOffset();
+    }
+
+    public TimeSpan? BindDuration(string text, TextSpan span)
+    {
+        var unitStart = text.IndexOfAny(['h', 'm', 'd', 's']);
+        if (unitStart > 0 && int.TryParse(text.AsSpan(0, unitStart), NumberStyles.None, CultureInfo.InvariantCulture, out var n))
+        {
+            switch (text[unitStart..])
+            {
+                case "h": return TimeSpan.FromHours(n);
+                case "min": return TimeSpan.FromMinutes(n);
+                case "d": return TimeSpan.FromDays(n);
+                case "s": return TimeSpan.FromSeconds(n);
+            }
+        }
+        _diagnostics.Report(InvalidLiteral, span, "duration", text);
+        return null;
+    }
+
+    private BoundExpr BindParam(ParamRefSyntax p)
+    {
+        if (_symbols.Params.TryGetValue(p.Name.Text, out var param)) return new BoundParam(param, p.Span);
+        _diagnostics.Report(UnknownParam, p.Name.Span, p.Name.Text);
+        return Fail(p.Span);
+    }
+
+    private BoundExpr BindWithin(WithinSyntax w, BindScope scope)
+    {
+        if (!_symbols.Windows.TryGetValue(w.Window.Text, out var window))
+        {
+            _diagnostics.Report(UnknownWindow, w.Window.Span, w.Window.Text);
+            return Fail(w.Span);
+        }
+        if (scope.Event is null)
+        {
+            _diagnostics.Report(EventContextRequired, w.Span, "within " + w.Window.Text);
+            return Fail(w.Span);
+        }
+        if (scope.Event.Find(window.KeyAttribute) is null)
+        {
+            _diagnostics.Report(MissingKeyAttribute, w.Window.Span, scope.Event.Name, window.KeyAttribute, window.Name);
+            return Fail(w.Span);
+        }
+        return new BoundWithin(window, w.Span);
+    }
+
+    private BoundExpr BindMember(MemberSyntax m)
+    {
+        if (m.Target.Text == "plan" && _symbols.Plans.Count > 0)
+        {
+            switch (m.Member.Text)
+            {
+                case "fee": return new BoundPlanField(PlanField.Fee, TlType.Money, m.Span);
+                case "includes": return new BoundPlanField(PlanField.Includes, TlType.Quantity(_symbols.PlanUnit), m.Span);
+                case "extra": return new BoundPlanField(PlanField.Extra, TlType.MoneyPer(_symbols.PlanUnit), m.Span);
+                case "name": return new BoundPlanField(PlanField.Name, TlType.Text, m.Span);
+            }
+        }
+        _diagnostics.Report(UnknownMember, m.Member.Span, m.Target.Text, m.Member.Text);
+        return Fail(m.Span);
+    }
+
+    private BoundExpr BindLookup(LookupSyntax l, BindScope scope)
+    {
+        if (!_symbols.Tables.TryGetValue(l.Table.Text, out var table))
+        {
+            _diagnostics.Report(UnknownTable, l.Table.Span, l.Table.Text);
+            return Fail(l.Span);
+        }
+        if (l.Keys.Length != table.Keys.Length)
+        {
+            _diagnostics.Report(TableKeyCount, l.Span, table.Name, table.Keys.Length, l.Keys.Length);
+            return Fail(l.Span);
+        }
+        var keys = l.Keys.Select(k => BindAs(k, scope, TypeKind.Text)).ToImmutableArray();
+        return new BoundLookup(table, keys, l.Span);
+    }
+
+    private BoundExpr BindName(NameSyntax name, BindScope scope)
+    {
+        var text = name.Text;
+        if (scope.Event is { } ev)
+        {
+            if (ev.Find(text) is { } attribute) return new BoundAttribute(ev, attribute, name.Span);
+            if (text == "time") return new BoundEventBuiltin(EventBuiltin.Time, TlType.Time, name.Span);
+            if (text == "quantity") return new BoundEventBuiltin(EventBuiltin.Quantity, TlType.Number, name.Span);
+        }
+        if (_symbols.Lets.TryGetValue(text, out var let))
+        {
+            if (!scope.Period && Dependencies.UsesPeriod(let.Value))
+            {
+                _diagnostics.Report(EventContextRequired, name.Span, text);
+                return Fail(name.Span);
+            }
+            return new BoundLetRef(let, name.Span);
+        }
+        if (_symbols.States.TryGetValue(text, out var state))
+        {
+            if (scope.Event is { } e2)
+            {
+                if (state.KeyAttribute is { } key && e2.Find(key) is null)
+                {
+                    _diagnostics.Report(MissingKeyAttribute, name.Span, e2.Name, key, state.Name);
+                    return Fail(name.Span);
+                }
+                return new BoundStateValue(state, name.Span);
+            }
+            if (state.KeyAttribute is null) return new BoundStateValue(state, name.Span);
+            _diagnostics.Report(EventContextRequired, name.Span, text + " (use peak(" + text + ") or level(" + text + ") over a period)");
+            return Fail(name.Span);
+        }
+        if (_symbols.Events.TryGetValue(text, out var eventSymbol))
+        {
+            if (!scope.Period)
+            {
+                _diagnostics.Report(NotAllowedHere, name.Span, $"the set of '{text}' events");
+                return Fail(name.Span);
+            }
+            return new BoundEventSet(eventSymbol, ImmutableArray<BoundExpr>.Empty, name.Span);
+        }
+        if (text == "plan" && _symbols.Plans.Count > 0) return new BoundPlanField(PlanField.Name, TlType.Text, name.Span);
+        if (_symbols.Params.ContainsKey(text))
+        {
+            _diagnostics.Report(UnknownName, name.Span, text + "' (a contract parameter is written 'param " + text + "')");
+            return Fail(name.Span);
+        }
+        if (scope.Event is { } ev3 && !scope.Period)
+        {
+            _diagnostics.Report(UnknownAttribute, name.Span, ev3.Name, text);
+            return Fail(name.Span);
+        }
+        _diagnostics.Report(UnknownName, name.Span, text);
+        return Fail(name.Span);
+    }
+
+    private BoundExpr BindFilter(FilterSyntax f, BindScope scope)
+    {
+        var source = Bind(f.Source, scope);
+        if (source.Type.IsError) return source;
+        if (source is not BoundEventSet set)
+        {
+            _diagnostics.Report(TypeMismatch, f.Source.Span, "a set of events", source.Type);
+            return Fail(f.Span);
+        }
+        var condition = BindAs(f.Condition, BindScope.ForEvent(set.Event, "a filter"), TypeKind.Bool);
+        return set with { Conditions = set.Conditions.Add(condition), Span = f.Span };
+    }
+
+    private BoundExpr BindConditional(ConditionalSyntax c, BindScope scope)
+    {
+        var condition = BindAs(c.Condition, scope, TypeKind.Bool);
+        var then = Bind(c.Then, scope);
+        var @else = Bind(c.Else, scope);
+        var type = Unify(then.Type, @else.Type, c.Span, "if");
+        return new BoundConditional(condition, then, @else, type, c.Span);
+    }
+
+    private BoundExpr BindUnary(UnarySyntax u, BindScope scope)
+    {
+        if (u.Op == UnaryOp.Not)
+        {
+            var operand = BindAs(u.Operand, scope, TypeKind.Bool);
+            return new BoundUnary(UnaryOp.Not, operand, TlType.Bool, u.Span);
+        }
+        var value = BindAs(u.Operand, scope, TypeKind.Number, TypeKind.Money);
+        return new BoundUnary(UnaryOp.Negate, value, value.Type, u.Span);
+    }
+
+    /// <summary>The common type of two numeric operands: units must agree; a plain number takes the other's unit.</summary>
+    private TlType Unify(TlType a, TlType b, TextSpan span, string op)
+    {
+        if (a.IsError || b.IsError) return TlType.Error;
+        var optional = a.Optional || b.Optional;
+        a = a.AsRequired();
+        b = b.AsRequired();
+        if (a.Kind == b.Kind && a.IsNumeric)
+        {
+            if (a.Unit is not null && b.Unit is not null && a.Unit != b.Unit)
+            {
+                _diagnostics.Report(UnitMismatch, span, a, b);
+                return TlType.Error;
+            }
+            var t = a with { Unit = a.Unit ?? b.Unit };
+            return optional ? t.AsOptional() : t;
+        }
+        if (a.IsNumeric && b.IsNumeric)
+        {
+            var number = a.Kind == TypeKind.Number ? a : b;
+            var money = a.Kind == TypeKind.Money ? a : b;
+            if (number.Unit is null) return optional ? money.AsOptional() : money;
+        }
+        else if (a.Kind == b.Kind && a.Kind != TypeKind.EventSet)
+        {
+            return optional ? a.AsOptional() : a;
+        }
+        _diagnostics.Report(OperatorTypes, span, op, a, b);
+        return TlType.Error;
+    }
+
+    private BoundExpr BindBinary(BinarySyntax b, BindScope scope)
+    {
+        var opText = b.Op switch
+        {
+            BinaryOp.Mul => "*", BinaryOp.Div => "/", BinaryOp.Add => "+", BinaryOp.Sub => "-",
+            BinaryOp.Lt => "<", BinaryOp.Le => "<=", BinaryOp.Gt => ">", BinaryOp.Ge => ">=",
+            BinaryOp.Eq => "=", BinaryOp.Ne => "!=", BinaryOp.And => "and", BinaryOp.Or => "or", _ => "contains",
+        };
+        if (b.Op is BinaryOp.And or BinaryOp.Or)
+        {
+            var l = BindAs(b.Left, scope, TypeKind.Bool);
+            var r = BindAs(b.Right, scope, TypeKind.Bool);
+            return new BoundBinary(b.Op, l, r, TlType.Bool, b.Span);
+        }
+        var left = Bind(b.Left, scope);
+        var right = Bind(b.Right, scope);
+        if (left.Type.IsError || right.Type.IsError) return new BoundBinary(b.Op, left, right, TlType.Error, b.Span);
+        TlType type;
+        switch (b.Op)
+        {
+            case BinaryOp.Contains:
+                if (left.Type.Kind is not (TypeKind.Tags or TypeKind.Text) || right.Type.Kind != TypeKind.Text)
+                {
+                    _diagnostics.Report(OperatorTypes, b.OpSpan, opText, left.Type, right.Type);
+                    type = TlType.Error;
+                }
+                else type = TlType.Bool;
+                break;
+            case BinaryOp.Add or BinaryOp.Sub:
+                if (left.Type.Kind == TypeKind.Time && right.Type.Kind == TypeKind.Duration) type = TlType.Time;
+                else if (b.Op == BinaryOp.Sub && left.Type.Kind == TypeKind.Time && right.Type.Kind == TypeKind.Time) type = TlType.Duration;
+                else if (!left.Type.IsNumeric || !right.Type.IsNumeric)
+                {
+                    _diagnostics.Report(OperatorTypes, b.OpSpan, opText, left.Type, right.Type);
+                    type = TlType.Error;
+                }
+                else type = Unify(left.Type, right.Type, b.OpSpan, opText);
+                break;
+            case BinaryOp.Mul or BinaryOp.Div:
+                type = MultiplyType(b.Op, left.Type, right.Type, b.OpSpan, opText);
+                break;
+            default:
+                type = Unify(left.Type, right.Type, b.OpSpan, opText).IsError ? TlType.Error : TlType.Bool;
+                if (!type.IsError && b.Op is BinaryOp.Lt or BinaryOp.Le or BinaryOp.Gt or BinaryOp.Ge
+                    && left.Type.Kind is TypeKind.Bool or TypeKind.Text or TypeKind.Tags)
+                {
+                    _diagnostics.Report(OperatorTypes, b.OpSpan, opText, left.Type, right.Type);
+                    type = TlType.Error;
+                }
+                break;
+        }
+        return new BoundBinary(b.Op, left, right, type, b.Span);
+    }
+
+    private TlType MultiplyType(BinaryOp op, TlType a, TlType b, TextSpan span, string opText)
+    {
+        var optional = a.Optional || b.Optional;
+        a = a.AsRequired();
+        b = b.AsRequired();
+        TlType? result = null;
+        if (a.IsNumeric && b.IsNumeric)
+        {
+            if (op == BinaryOp.Mul)
+            {
+                if (a.Kind == TypeKind.Number && b.Kind == TypeKind.Number)
+                    result = a.Unit is not null && b.Unit is not null ? null : TlType.Quantity(a.Unit ?? b.Unit);
+                else if (a.Kind == TypeKind.Money && b.Kind == TypeKind.Money) result = null;
+                else
+                {
+                    var money = a.Kind == TypeKind.Money ? a : b;
+                    var number = a.Kind == TypeKind.Number ? a : b;
+                    if (money.Unit is not null && number.Unit is not null && money.Unit != number.Unit)
+                    {
+                        _diagnostics.Report(UnitMismatch, span, money, number);
+                        return TlType.Error;
+                    }
+                    // (money per u) × (number of u) is money; money × plain number keeps its "per".
+                    result = number.Unit is not null ? TlType.Money : money;
+                }
+            }
+            else
+            {
+                if (a.Kind == TypeKind.Number && b.Kind == TypeKind.Number)
+                    result = b.Unit is null ? a : a.Unit == b.Unit ? TlType.Number : a.Unit is null ? null : null;
+                else if (a.Kind == TypeKind.Money && b.Kind == TypeKind.Money) result = TlType.Number;
+                else if (a.Kind == TypeKind.Money) result = b.Unit is null ? a : a.Unit is null ? TlType.MoneyPer(b.Unit) : null;
+                else result = null;
+            }
+        }
+        if (result is null)
+        {
+            _diagnostics.Report(OperatorTypes, span, opText, a, b);
+            return TlType.Error;
+        }
+        return optional ? result.AsOptional() : result;
+    }
+
+    private static readonly Dictionary<string, AggregateKind> Aggregates = new()
+    {
+        ["count"] = AggregateKind.Count, ["sum"] = AggregateKind.Sum, ["distinct"] = AggregateKind.Distinct,
+        ["min"] = AggregateKind.Min, ["max"] = AggregateKind.Max,
+    };
+
+    private BoundExpr BindCall(CallSyntax c, BindScope scope)
+    {
+        var name = c.Function.Text;
+        var args = c.Args;
+        BoundExpr Arity(int expected)
+        {
+            _diagnostics.Report(WrongArgumentCount, c.Function.Span, name, expected, args.Length);
+            return Fail(c.Span);
+        }
+
+        if (Aggregates.TryGetValue(name, out var aggregate))
+        {
+            var isSet = args.Length >= 1 && scope.Period && IsEventSetSyntax(args[0]);
+            if (isSet) return BindAggregate(aggregate, c, scope);
+            if (aggregate is AggregateKind.Min or AggregateKind.Max)
+            {
+                if (args.Length < 2) return Arity(2);
+                var bound = args.Select(a => BindAs(a, scope, TypeKind.Number, TypeKind.Money)).ToImmutableArray();
+                var type = bound[0].Type;
+                for (var i = 1; i < bound.Length; i++) type = Unify(type, bound[i].Type, c.Span, name);
+                return new BoundCall(aggregate == AggregateKind.Min ? Builtin.Min : Builtin.Max, bound, type, c.Span);
+            }
+            _diagnostics.Report(NotAnEventSet, c.Function.Span, name);
+            return Fail(c.Span);
+        }
+        switch (name)
+        {
+            case "ceil" or "floor" or "round" or "abs":
+            {
+                if (args.Length != 1) return Arity(1);
+                var arg = BindAs(args[0], scope, TypeKind.Number, TypeKind.Money);
+                var fn = name switch { "ceil" => Builtin.Ceil, "floor" => Builtin.Floor, "round" => Builtin.Round, _ => Builtin.Abs };
+                return new BoundCall(fn, [arg], arg.Type, c.Span);
+            }
+            case "years_since":
+            {
+                if (args.Length != 1) return Arity(1);
+                var arg = BindAs(args[0], scope, TypeKind.Date, TypeKind.Time);
+                return new BoundCall(Builtin.YearsSince, [arg], TlType.Number, c.Span);
+            }
+            case "period_months":
+                if (args.Length != 0) return Arity(0);
+                if (!scope.Period)
+                {
+                    _diagnostics.Report(NotAllowedHere, c.Span, "period_months()");
+                    return Fail(c.Span);
+                }
+                return new BoundCall(Builtin.PeriodMonths, ImmutableArray<BoundExpr>.Empty, TlType.Number, c.Span);
+            case "peak" or "level":
+            {
+                if (args.Length != 1) return Arity(1);
+                if (args[0] is not NameRefSyntax stateName || !_symbols.States.TryGetValue(stateName.Name.Text, out var state))
+                {
+                    _diagnostics.Report(UnknownName, args[0].Span, args[0] is NameRefSyntax n ? n.Name.Text : "(expression)");
+                    return Fail(c.Span);
+                }
+                if (!scope.Period)
+                {
+                    _diagnostics.Report(NotAllowedHere, c.Span, name + "() outside a period charge or let");
+                    return Fail(c.Span);
+                }
+                if (state.Type.Kind is not (TypeKind.Number or TypeKind.Money))
+                {
+                    _diagnostics.Report(TypeMismatch, args[0].Span, "a numeric state", state.Type);
+                    return Fail(c.Span);
+                }
+                return new BoundStateAggregate(name == "peak" ? StateAggregateKind.Peak : StateAggregateKind.Level, state, c.Span);
+            }
+        }
+        _diagnostics.Report(UnknownFunction, c.Function.Span, name);
+        return Fail(c.Span);
+    }
+
+    private bool IsEventSetSyntax(ExprSyntax syntax) => syntax switch
+    {
+        NameRefSyntax n => _symbols.Events.ContainsKey(n.Name.Text)
+                           || (_symbols.Lets.TryGetValue(n.Name.Text, out var let) && let.Type.Kind == TypeKind.EventSet),
+        FilterSyntax => true,
+        _ => false,
+    };
+
+    private BoundExpr BindAggregate(AggregateKind kind, CallSyntax c, BindScope scope)
+    {
+        var setExpr = Bind(c.Args[0], scope);
+        var set = setExpr switch
+        {
+            BoundEventSet s => s,
+            BoundLetRef { Let.Value: BoundEventSet s } => s,
+            _ => null,
+        };
+        if (set is null)
+        {
+            if (!setExpr.Type.IsError) _diagnostics.Report(NotAnEventSet, c.Function.Span, c.Function.Text);
+            return Fail(c.Span);
+        }
+        var expectedArgs = kind == AggregateKind.Count ? 1 : 2;
+        if (c.Args.Length != expectedArgs)
+        {
+            _diagnostics.Report(WrongArgumentCount, c.Function.Span, c.Function.Text, expectedArgs, c.Args.Length);
+            return Fail(c.Span);
+        }
+        if (kind == AggregateKind.Count) return new BoundAggregate(kind, set, null, TlType.Number, c.Span);
+        var eventScope = BindScope.ForEvent(set.Event, c.Function.Text);
+        if (kind == AggregateKind.Distinct)
+        {
+            var key = Bind(c.Args[1], eventScope);
+            return new BoundAggregate(kind, set, key, TlType.Number, c.Span);
+        }
+        var value = BindAs(c.Args[1], eventScope, TypeKind.Number, TypeKind.Money);
+        return new BoundAggregate(kind, set, value, value.Type.AsRequired(), c.Span);
+    }
+}

@@ -1,0 +1,62 @@
+using NodaTime;
+
+namespace TariffLang.Semantics;
+
+/// <summary>The names declared so far, as the checker fills them in.</summary>
+internal sealed class SymbolTable
+{
+    public string? Currency { get; set; }
+    public DateTimeZone Zone { get; set; } = DateTimeZone.Utc;
+    public HashSet<string> Units { get; } = new(StringComparer.Ordinal);
+    public Dictionary<string, ParamSymbol> Params { get; } = new(StringComparer.Ordinal);
+    public Dictionary<string, EventSymbol> Events { get; } = new(StringComparer.Ordinal);
+    public Dictionary<string, PlanSymbol> Plans { get; } = new(StringComparer.Ordinal);
+    public string? PlanUnit { get; set; }
+    public Dictionary<string, TableSymbol> Tables { get; } = new(StringComparer.Ordinal);
+    public Dictionary<string, WindowSymbol> Windows { get; } = new(StringComparer.Ordinal);
+    public Dictionary<string, StateSymbol> States { get; } = new(StringComparer.Ordinal);
+    public Dictionary<string, LetSymbol> Lets { get; } = new(StringComparer.Ordinal);
+}
+
+/// <summary>Static facts about what an expression reads.</summary>
+internal static class Dependencies
+{
+    public static IEnumerable<BoundExpr> Children(BoundExpr e) => e switch
+    {
+        BoundUnary u => [u.Operand],
+        BoundBinary b => [b.Left, b.Right],
+        BoundIsNone i => [i.Operand],
+        BoundConditional c => [c.Condition, c.Then, c.Else],
+        BoundCall c => c.Args,
+        BoundLookup l => l.Keys,
+        BoundEventSet s => s.Conditions,
+        BoundAggregate a => a.Value is null ? [a.Set] : [a.Set, a.Value],
+        _ => [],
+    };
+
+    /// <summary>True when the value needs a period (aggregates, state aggregates, period lets).</summary>
+    public static bool UsesPeriod(BoundExpr e) => e switch
+    {
+        BoundAggregate or BoundStateAggregate or BoundEventSet => true,
+        BoundCall { Function: Builtin.PeriodMonths } => true,
+        BoundLetRef l => UsesPeriod(l.Let.Value),
+        _ => Children(e).Any(UsesPeriod),
+    };
+
+    /// <summary>The event sets a period value reads, through lets too: their events are what a charge rates.</summary>
+    public static IEnumerable<BoundEventSet> EventSets(BoundExpr e) => e switch
+    {
+        BoundEventSet s => [s],
+        BoundAggregate a => [a.Set],
+        BoundLetRef l => EventSets(l.Let.Value),
+        _ => Children(e).SelectMany(EventSets),
+    };
+
+    /// <summary>The states whose period aggregate a value reads.</summary>
+    public static IEnumerable<StateSymbol> StateAggregates(BoundExpr e) => e switch
+    {
+        BoundStateAggregate s => [s.State],
+        BoundLetRef l => StateAggregates(l.Let.Value),
+        _ => Children(e).SelectMany(StateAggregates),
+    };
+}

@@ -1,0 +1,49 @@
+using System.Collections.Immutable;
+using TariffLang.Syntax;
+using TariffLang.Text;
+
+namespace TariffLang.Semantics;
+
+internal sealed record AttributeSymbol(string Name, TlType Type, int Index);
+
+internal sealed record EventSymbol(string Name, ImmutableArray<AttributeSymbol> Attributes, int Index, TextSpan Span)
+{
+    public AttributeSymbol? Find(string name) => Attributes.FirstOrDefault(a => a.Name == name);
+}
+
+internal sealed record ParamSymbol(string Name, TlType Type, BoundExpr? Default, TextSpan Span);
+
+internal sealed record PlanSymbol(string Name, string Title, BoundExpr Fee, BoundExpr? Includes, BoundExpr? Extra, TextSpan Span);
+
+/// <summary>A table cell key: the row key, then the column key for two-key tables, joined by a unit separator.</summary>
+internal sealed record TableSymbol(string Name, EventSymbol? ForEvent, ImmutableArray<string> Keys, TlType ValueType,
+    ImmutableDictionary<string, BoundExpr> Cells, TextSpan Span)
+{
+    public const char KeySeparator = '\u001F';
+
+    public static string CellKey(IEnumerable<string> parts) => string.Join(KeySeparator, parts);
+}
+
+internal sealed record WindowSymbol(string Name, TimeSpan Length, string KeyAttribute, EventSymbol OpenedBy, BoundExpr? Condition, int Index, TextSpan Span);
+
+internal sealed record StateOpSymbol(EventSymbol Event, BoundExpr? Condition, StateOpKind Op, BoundExpr Value, bool AtNextPeriod, TextSpan Span);
+
+/// <summary>A counter, wallet or setting: a value per key (or one value) that carries across periods.</summary>
+internal sealed record StateSymbol(StateKind Kind, string Name, string? KeyAttribute, TlType Type, BoundExpr? Initial,
+    ImmutableArray<StateOpSymbol> Ops, int Index, TextSpan Span)
+{
+    public string UnitLabel => Type.Unit ?? Name;
+}
+
+internal sealed record LetSymbol(string Name, BoundExpr Value, Validity Validity, int Index, TextSpan Span)
+{
+    public TlType Type => Value.Type;
+}
+
+/// <summary>The dates (inclusive, local to the tariff's zone) between which an item applies.</summary>
+internal sealed record Validity(DateOnly? From, DateOnly? Until)
+{
+    public static readonly Validity Always = new(null, null);
+
+    public bool Contains(DateOnly date) => (From is null || date >= From) && (Until is null || date <= Until);
+}
