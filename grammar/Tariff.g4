@@ -82,14 +82,15 @@ versionBlock : (FROM from=DATE)? (UNTIL until=DATE)? LBRACE item* RBRACE ;
 exampleDecl : EXAMPLE STRING LBRACE exampleItem* RBRACE ;
 exampleItem
     : WITH name ASSIGN expr                                                         # withParam
-    | count=INT? (AT when=(DATETIME | DATE) | AFTER DURATION)? name LPAREN (exampleArg (COMMA exampleArg)*)? RPAREN (ARROW outcome=name)?  # usage
+    | count=INT? (AT when=(DATETIME | DATE) | AFTER DURATION)? name LPAREN (exampleArg (COMMA exampleArg)*)? RPAREN (ARROW outcome=outcomeName)?  # usage
     | EXPECT TOTAL expr inMonth? disputed?                                          # expectTotal
     | EXPECT LINE STRING (QUANTITY qty=expr)? (AMOUNT amt=expr)? inMonth? disputed? # expectLine
     | EXPECT NO LINE STRING inMonth?                                                # expectNoLine
-    | EXPECT outcome=name INT inMonth?                                              # expectCount
+    | EXPECT outcome=outcomeName INT inMonth?                                       # expectCount
     | EXPECT BALANCE name expr inMonth?                                             # expectBalance
     ;
 exampleArg : name COLON expr ;
+outcomeName : IDENT | FREE ;
 inMonth : IN MONTHLIT ;
 disputed : DISPUTED STRING ;
 
@@ -109,7 +110,7 @@ expr
     ;
 
 primary
-    : number unitName=name?                                   # numberLiteral
+    : number unitName=name? (PER perUnit=name)?                # numberLiteral
     | number PERCENT                                          # percentLiteral
     | STRING                                                  # stringLiteral
     | (TRUE | FALSE)                                          # boolLiteral

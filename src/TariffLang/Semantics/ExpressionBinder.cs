@@ -69,9 +69,19 @@ internal sealed class ExpressionBinder
 
     private BoundExpr BindNumber(NumberSyntax n)
     {
-        if (n.Unit is null) return new BoundLiteral(n.Value, TlType.Number, n.Span);
+        string? per = null;
+        if (n.PerUnit is { } perUnit)
+        {
+            if (!_symbols.Units.Contains(perUnit.Text))
+            {
+                _diagnostics.Report(UnknownUnit, perUnit.Span, perUnit.Text);
+                return Fail(n.Span);
+            }
+            per = perUnit.Text;
+        }
+        if (n.Unit is null) return new BoundLiteral(n.Value, per is null ? TlType.Number : TlType.MoneyPer(per), n.Span);
         var unit = n.Unit.Text;
-        if (unit == _symbols.Currency) return new BoundLiteral(n.Value, TlType.Money, n.Span);
+        if (unit == _symbols.Currency) return new BoundLiteral(n.Value, TlType.MoneyPer(per), n.Span);
         if (Invoicing.Currencies.IsKnown(unit))
         {
             _diagnostics.Report(CurrencyMismatch, n.Unit.Span, unit, _symbols.Currency ?? "(none)");
@@ -80,6 +90,11 @@ internal sealed class ExpressionBinder
         if (!_symbols.Units.Contains(unit))
         {
             _diagnostics.Report(UnknownUnit, n.Unit.Span, unit);
+            return Fail(n.Span);
+        }
+        if (per is not null)
+        {
+            _diagnostics.Report(TypeMismatch, n.Span, "a price (amount in " + (_symbols.Currency ?? "the currency") + " per unit)", $"{unit} per {per}");
             return Fail(n.Span);
         }
         return new BoundLiteral(n.Value, TlType.Quantity(unit), n.Span);

@@ -99,7 +99,7 @@ internal sealed record ExpectBalanceSyntax(NameSyntax Wallet, ExprSyntax Balance
 
 internal abstract record ExprSyntax(TextSpan Span) : SyntaxNode(Span);
 
-internal sealed record NumberSyntax(decimal Value, NameSyntax? Unit, TextSpan Span) : ExprSyntax(Span);
+internal sealed record NumberSyntax(decimal Value, NameSyntax? Unit, NameSyntax? PerUnit, TextSpan Span) : ExprSyntax(Span);
 
 internal sealed record PercentSyntax(decimal Value, TextSpan Span) : ExprSyntax(Span);
 

@@ -182,15 +182,14 @@ internal sealed class AstBuilder : TariffBaseVisitor<SyntaxNode>
 
     public override SyntaxNode VisitUsage(UsageContext context)
     {
-        var names = context.name();
-        var eventName = Name(names[0]);
+        var eventName = Name(context.name());
         return new UsageSyntax(
             context.count is { } count ? int.Parse(count.Text, CultureInfo.InvariantCulture) : 1,
             context.when?.Text,
             context.AFTER() is not null ? context.DURATION().GetText() : null,
             eventName,
             context.exampleArg().Select(a => new ExampleArgSyntax(Name(a.name()), Expr(a.expr()), SpanOf(a))).ToImmutableArray(),
-            NameOrNull(context.outcome),
+            context.outcome is { } outcome ? new NameSyntax(outcome.GetText(), SpanOf(outcome)) : null,
             SpanOf(context));
     }
 
@@ -205,7 +204,7 @@ internal sealed class AstBuilder : TariffBaseVisitor<SyntaxNode>
         new ExpectLineSyntax(Str(context.STRING()), true, null, null, Month(context.inMonth()), null, SpanOf(context));
 
     public override SyntaxNode VisitExpectCount(ExpectCountContext context) =>
-        new ExpectCountSyntax(Name(context.outcome), int.Parse(context.INT().GetText(), CultureInfo.InvariantCulture), Month(context.inMonth()), SpanOf(context));
+        new ExpectCountSyntax(new NameSyntax(context.outcome.GetText(), SpanOf(context.outcome)), int.Parse(context.INT().GetText(), CultureInfo.InvariantCulture), Month(context.inMonth()), SpanOf(context));
 
     public override SyntaxNode VisitExpectBalance(ExpectBalanceContext context) =>
         new ExpectBalanceSyntax(Name(context.name()), Expr(context.expr()), Month(context.inMonth()), SpanOf(context));
@@ -261,7 +260,7 @@ internal sealed class AstBuilder : TariffBaseVisitor<SyntaxNode>
 
     public override SyntaxNode VisitNumberLiteral(NumberLiteralContext context) =>
         new NumberSyntax(decimal.Parse(context.number().GetText(), NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture),
-            NameOrNull(context.unitName), SpanOf(context));
+            NameOrNull(context.unitName), NameOrNull(context.perUnit), SpanOf(context));
 
     public override SyntaxNode VisitPercentLiteral(PercentLiteralContext context) =>
         new PercentSyntax(decimal.Parse(context.number().GetText(), NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture) / 100m, SpanOf(context));

@@ -57,15 +57,17 @@ internal partial class TariffParser : Parser {
 		RULE_tableRow = 16, RULE_tableCell = 17, RULE_windowDecl = 18, RULE_stateDecl = 19, 
 		RULE_stateOp = 20, RULE_ruleDecl = 21, RULE_letDecl = 22, RULE_chargeDecl = 23, 
 		RULE_grantDecl = 24, RULE_versionsDecl = 25, RULE_versionBlock = 26, RULE_exampleDecl = 27, 
-		RULE_exampleItem = 28, RULE_exampleArg = 29, RULE_inMonth = 30, RULE_disputed = 31, 
-		RULE_expr = 32, RULE_primary = 33, RULE_number = 34, RULE_name = 35;
+		RULE_exampleItem = 28, RULE_exampleArg = 29, RULE_outcomeName = 30, RULE_inMonth = 31, 
+		RULE_disputed = 32, RULE_expr = 33, RULE_primary = 34, RULE_number = 35, 
+		RULE_name = 36;
 	public static readonly string[] ruleNames = {
 		"file", "tariff", "item", "currencyDecl", "periodDecl", "periodLength", 
 		"periodChoice", "effectiveDecl", "unitDecl", "paramDecl", "typeRef", "eventDecl", 
 		"attrDecl", "planDecl", "planField", "tableDecl", "tableRow", "tableCell", 
 		"windowDecl", "stateDecl", "stateOp", "ruleDecl", "letDecl", "chargeDecl", 
 		"grantDecl", "versionsDecl", "versionBlock", "exampleDecl", "exampleItem", 
-		"exampleArg", "inMonth", "disputed", "expr", "primary", "number", "name"
+		"exampleArg", "outcomeName", "inMonth", "disputed", "expr", "primary", 
+		"number", "name"
 	};
 
 	private static readonly string[] _LiteralNames = {
@@ -155,9 +157,9 @@ internal partial class TariffParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 72;
+			State = 74;
 			tariff();
-			State = 73;
+			State = 75;
 			Match(Eof);
 			}
 		}
@@ -207,37 +209,37 @@ internal partial class TariffParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 75;
+			State = 77;
 			Match(TARIFF);
-			State = 76;
-			name();
 			State = 78;
+			name();
+			State = 80;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==STRING) {
 				{
-				State = 77;
+				State = 79;
 				Match(STRING);
 				}
 			}
 
-			State = 80;
+			State = 82;
 			Match(LBRACE);
-			State = 84;
+			State = 86;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while ((((_la) & ~0x3f) == 0 && ((1L << _la) & 3361916206276L) != 0)) {
 				{
 				{
-				State = 81;
+				State = 83;
 				item();
 				}
 				}
-				State = 86;
+				State = 88;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
-			State = 87;
+			State = 89;
 			Match(RBRACE);
 			}
 		}
@@ -319,69 +321,69 @@ internal partial class TariffParser : Parser {
 		ItemContext _localctx = new ItemContext(Context, State);
 		EnterRule(_localctx, 4, RULE_item);
 		try {
-			State = 105;
+			State = 107;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case CURRENCY:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 89;
+				State = 91;
 				currencyDecl();
 				}
 				break;
 			case PERIOD:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 90;
+				State = 92;
 				periodDecl();
 				}
 				break;
 			case EFFECTIVE:
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 91;
+				State = 93;
 				effectiveDecl();
 				}
 				break;
 			case UNIT:
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 92;
+				State = 94;
 				unitDecl();
 				}
 				break;
 			case PARAM:
 				EnterOuterAlt(_localctx, 5);
 				{
-				State = 93;
+				State = 95;
 				paramDecl();
 				}
 				break;
 			case EVENT:
 				EnterOuterAlt(_localctx, 6);
 				{
-				State = 94;
+				State = 96;
 				eventDecl();
 				}
 				break;
 			case PLAN:
 				EnterOuterAlt(_localctx, 7);
 				{
-				State = 95;
+				State = 97;
 				planDecl();
 				}
 				break;
 			case TABLE:
 				EnterOuterAlt(_localctx, 8);
 				{
-				State = 96;
+				State = 98;
 				tableDecl();
 				}
 				break;
 			case WINDOW:
 				EnterOuterAlt(_localctx, 9);
 				{
-				State = 97;
+				State = 99;
 				windowDecl();
 				}
 				break;
@@ -390,7 +392,7 @@ internal partial class TariffParser : Parser {
 			case SETTING:
 				EnterOuterAlt(_localctx, 10);
 				{
-				State = 98;
+				State = 100;
 				stateDecl();
 				}
 				break;
@@ -398,42 +400,42 @@ internal partial class TariffParser : Parser {
 			case FREE:
 				EnterOuterAlt(_localctx, 11);
 				{
-				State = 99;
+				State = 101;
 				ruleDecl();
 				}
 				break;
 			case LET:
 				EnterOuterAlt(_localctx, 12);
 				{
-				State = 100;
+				State = 102;
 				letDecl();
 				}
 				break;
 			case CHARGE:
 				EnterOuterAlt(_localctx, 13);
 				{
-				State = 101;
+				State = 103;
 				chargeDecl();
 				}
 				break;
 			case GRANT:
 				EnterOuterAlt(_localctx, 14);
 				{
-				State = 102;
+				State = 104;
 				grantDecl();
 				}
 				break;
 			case VERSIONS:
 				EnterOuterAlt(_localctx, 15);
 				{
-				State = 103;
+				State = 105;
 				versionsDecl();
 				}
 				break;
 			case EXAMPLE:
 				EnterOuterAlt(_localctx, 16);
 				{
-				State = 104;
+				State = 106;
 				exampleDecl();
 				}
 				break;
@@ -482,16 +484,16 @@ internal partial class TariffParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 107;
+			State = 109;
 			Match(CURRENCY);
-			State = 108;
+			State = 110;
 			name();
-			State = 111;
+			State = 113;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==EXCLUDING || _la==INCLUDING) {
 				{
-				State = 109;
+				State = 111;
 				_localctx.taxBasis = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==EXCLUDING || _la==INCLUDING) ) {
@@ -501,7 +503,7 @@ internal partial class TariffParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 110;
+				State = 112;
 				Match(TAX);
 				}
 			}
@@ -585,20 +587,20 @@ internal partial class TariffParser : Parser {
 		int _la;
 		try {
 			int _alt;
-			State = 137;
+			State = 139;
 			ErrorHandler.Sync(this);
 			switch ( Interpreter.AdaptivePredict(TokenStream,6,Context) ) {
 			case 1:
 				_localctx = new FixedPeriodContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 113;
-				Match(PERIOD);
-				State = 114;
-				((FixedPeriodContext)_localctx).length = periodLength();
 				State = 115;
-				Match(IN);
+				Match(PERIOD);
 				State = 116;
+				((FixedPeriodContext)_localctx).length = periodLength();
+				State = 117;
+				Match(IN);
+				State = 118;
 				((FixedPeriodContext)_localctx).zone = Match(STRING);
 				}
 				break;
@@ -606,49 +608,49 @@ internal partial class TariffParser : Parser {
 				_localctx = new ChoicePeriodContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 118;
-				Match(PERIOD);
-				State = 119;
-				Match(BY);
 				State = 120;
-				name();
+				Match(PERIOD);
 				State = 121;
-				Match(LBRACE);
+				Match(BY);
 				State = 122;
+				name();
+				State = 123;
+				Match(LBRACE);
+				State = 124;
 				periodChoice();
-				State = 127;
+				State = 129;
 				ErrorHandler.Sync(this);
 				_alt = Interpreter.AdaptivePredict(TokenStream,4,Context);
 				while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 					if ( _alt==1 ) {
 						{
 						{
-						State = 123;
+						State = 125;
 						Match(COMMA);
-						State = 124;
+						State = 126;
 						periodChoice();
 						}
 						} 
 					}
-					State = 129;
+					State = 131;
 					ErrorHandler.Sync(this);
 					_alt = Interpreter.AdaptivePredict(TokenStream,4,Context);
 				}
-				State = 131;
+				State = 133;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==COMMA) {
 					{
-					State = 130;
+					State = 132;
 					Match(COMMA);
 					}
 				}
 
-				State = 133;
-				Match(RBRACE);
-				State = 134;
-				Match(IN);
 				State = 135;
+				Match(RBRACE);
+				State = 136;
+				Match(IN);
+				State = 137;
 				((ChoicePeriodContext)_localctx).zone = Match(STRING);
 				}
 				break;
@@ -691,17 +693,17 @@ internal partial class TariffParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 140;
+			State = 142;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==INT) {
 				{
-				State = 139;
+				State = 141;
 				Match(INT);
 				}
 			}
 
-			State = 142;
+			State = 144;
 			name();
 			}
 		}
@@ -742,11 +744,11 @@ internal partial class TariffParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 144;
-			Match(STRING);
-			State = 145;
-			Match(COLON);
 			State = 146;
+			Match(STRING);
+			State = 147;
+			Match(COLON);
+			State = 148;
 			periodLength();
 			}
 		}
@@ -785,11 +787,11 @@ internal partial class TariffParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 148;
-			Match(EFFECTIVE);
-			State = 149;
-			Match(FROM);
 			State = 150;
+			Match(EFFECTIVE);
+			State = 151;
+			Match(FROM);
+			State = 152;
 			Match(DATE);
 			}
 		}
@@ -837,23 +839,23 @@ internal partial class TariffParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 152;
+			State = 154;
 			Match(UNIT);
-			State = 153;
+			State = 155;
 			name();
-			State = 158;
+			State = 160;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while (_la==COMMA) {
 				{
 				{
-				State = 154;
+				State = 156;
 				Match(COMMA);
-				State = 155;
+				State = 157;
 				name();
 				}
 				}
-				State = 160;
+				State = 162;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
@@ -904,22 +906,22 @@ internal partial class TariffParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 161;
-			Match(PARAM);
-			State = 162;
-			name();
 			State = 163;
-			Match(COLON);
+			Match(PARAM);
 			State = 164;
+			name();
+			State = 165;
+			Match(COLON);
+			State = 166;
 			typeRef();
-			State = 167;
+			State = 169;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==ASSIGN) {
 				{
-				State = 165;
+				State = 167;
 				Match(ASSIGN);
-				State = 166;
+				State = 168;
 				expr(0);
 				}
 			}
@@ -967,26 +969,26 @@ internal partial class TariffParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 169;
+			State = 171;
 			name();
-			State = 172;
+			State = 174;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==PER) {
 				{
-				State = 170;
+				State = 172;
 				Match(PER);
-				State = 171;
+				State = 173;
 				name();
 				}
 			}
 
-			State = 175;
+			State = 177;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==QUESTION) {
 				{
-				State = 174;
+				State = 176;
 				Match(QUESTION);
 				}
 			}
@@ -1042,39 +1044,39 @@ internal partial class TariffParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 177;
-			Match(EVENT);
-			State = 178;
-			name();
 			State = 179;
+			Match(EVENT);
+			State = 180;
+			name();
+			State = 181;
 			Match(LPAREN);
-			State = 188;
+			State = 190;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 4490385085953276L) != 0) || _la==IDENT) {
 				{
-				State = 180;
+				State = 182;
 				attrDecl();
-				State = 185;
+				State = 187;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 181;
+					State = 183;
 					Match(COMMA);
-					State = 182;
+					State = 184;
 					attrDecl();
 					}
 					}
-					State = 187;
+					State = 189;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
 				}
 			}
 
-			State = 190;
+			State = 192;
 			Match(RPAREN);
 			}
 		}
@@ -1117,11 +1119,11 @@ internal partial class TariffParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 192;
-			name();
-			State = 193;
-			Match(COLON);
 			State = 194;
+			name();
+			State = 195;
+			Match(COLON);
+			State = 196;
 			typeRef();
 			}
 		}
@@ -1171,37 +1173,37 @@ internal partial class TariffParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 196;
+			State = 198;
 			Match(PLAN);
-			State = 197;
-			name();
 			State = 199;
+			name();
+			State = 201;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==STRING) {
 				{
-				State = 198;
+				State = 200;
 				Match(STRING);
 				}
 			}
 
-			State = 201;
+			State = 203;
 			Match(LBRACE);
-			State = 205;
+			State = 207;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while ((((_la) & ~0x3f) == 0 && ((1L << _la) & 114688L) != 0)) {
 				{
 				{
-				State = 202;
+				State = 204;
 				planField();
 				}
 				}
-				State = 207;
+				State = 209;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
-			State = 208;
+			State = 210;
 			Match(RBRACE);
 			}
 		}
@@ -1273,16 +1275,16 @@ internal partial class TariffParser : Parser {
 		PlanFieldContext _localctx = new PlanFieldContext(Context, State);
 		EnterRule(_localctx, 28, RULE_planField);
 		try {
-			State = 216;
+			State = 218;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case FEE:
 				_localctx = new FeeFieldContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 210;
+				State = 212;
 				Match(FEE);
-				State = 211;
+				State = 213;
 				expr(0);
 				}
 				break;
@@ -1290,9 +1292,9 @@ internal partial class TariffParser : Parser {
 				_localctx = new IncludesFieldContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 212;
+				State = 214;
 				Match(INCLUDES);
-				State = 213;
+				State = 215;
 				expr(0);
 				}
 				break;
@@ -1300,9 +1302,9 @@ internal partial class TariffParser : Parser {
 				_localctx = new ExtraFieldContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 214;
+				State = 216;
 				Match(EXTRA);
-				State = 215;
+				State = 217;
 				expr(0);
 				}
 				break;
@@ -1371,67 +1373,67 @@ internal partial class TariffParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 218;
+			State = 220;
 			Match(TABLE);
-			State = 219;
+			State = 221;
 			name();
-			State = 222;
+			State = 224;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==FOR) {
 				{
-				State = 220;
+				State = 222;
 				Match(FOR);
-				State = 221;
+				State = 223;
 				_localctx.@event = name();
 				}
 			}
 
-			State = 224;
-			Match(BY);
-			State = 225;
-			Match(LPAREN);
 			State = 226;
+			Match(BY);
+			State = 227;
+			Match(LPAREN);
+			State = 228;
 			name();
-			State = 231;
+			State = 233;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while (_la==COMMA) {
 				{
 				{
-				State = 227;
+				State = 229;
 				Match(COMMA);
-				State = 228;
+				State = 230;
 				name();
 				}
 				}
-				State = 233;
+				State = 235;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
-			State = 234;
-			Match(RPAREN);
-			State = 235;
-			Match(COLON);
 			State = 236;
-			typeRef();
+			Match(RPAREN);
 			State = 237;
+			Match(COLON);
+			State = 238;
+			typeRef();
+			State = 239;
 			Match(LBRACE);
-			State = 241;
+			State = 243;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while (_la==STRING) {
 				{
 				{
-				State = 238;
+				State = 240;
 				tableRow();
 				}
 				}
-				State = 243;
+				State = 245;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
-			State = 244;
+			State = 246;
 			Match(RBRACE);
 			}
 		}
@@ -1480,25 +1482,25 @@ internal partial class TariffParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 246;
-			Match(STRING);
-			State = 247;
-			Match(COLON);
 			State = 248;
+			Match(STRING);
+			State = 249;
+			Match(COLON);
+			State = 250;
 			tableCell();
-			State = 253;
+			State = 255;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while (_la==COMMA) {
 				{
 				{
-				State = 249;
+				State = 251;
 				Match(COMMA);
-				State = 250;
+				State = 252;
 				tableCell();
 				}
 				}
-				State = 255;
+				State = 257;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
@@ -1541,17 +1543,17 @@ internal partial class TariffParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 257;
+			State = 259;
 			ErrorHandler.Sync(this);
 			switch ( Interpreter.AdaptivePredict(TokenStream,21,Context) ) {
 			case 1:
 				{
-				State = 256;
+				State = 258;
 				Match(STRING);
 				}
 				break;
 			}
-			State = 261;
+			State = 263;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case CURRENCY:
@@ -1610,13 +1612,13 @@ internal partial class TariffParser : Parser {
 			case MINUS:
 			case LPAREN:
 				{
-				State = 259;
+				State = 261;
 				expr(0);
 				}
 				break;
 			case NONE:
 				{
-				State = 260;
+				State = 262;
 				Match(NONE);
 				}
 				break;
@@ -1676,40 +1678,40 @@ internal partial class TariffParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 263;
-			Match(WINDOW);
-			State = 264;
-			name();
 			State = 265;
-			Match(DURATION);
+			Match(WINDOW);
 			State = 266;
-			Match(PER);
+			name();
 			State = 267;
-			_localctx.key = name();
+			Match(DURATION);
+			State = 268;
+			Match(PER);
 			State = 269;
+			_localctx.key = name();
+			State = 271;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==COMMA) {
 				{
-				State = 268;
+				State = 270;
 				Match(COMMA);
 				}
 			}
 
-			State = 271;
-			Match(OPENED);
-			State = 272;
-			Match(BY);
 			State = 273;
+			Match(OPENED);
+			State = 274;
+			Match(BY);
+			State = 275;
 			_localctx.@event = name();
-			State = 276;
+			State = 278;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==WHERE) {
 				{
-				State = 274;
+				State = 276;
 				Match(WHERE);
-				State = 275;
+				State = 277;
 				expr(0);
 				}
 			}
@@ -1777,7 +1779,7 @@ internal partial class TariffParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 278;
+			State = 280;
 			_localctx.kind = TokenStream.LT(1);
 			_la = TokenStream.LA(1);
 			if ( !((((_la) & ~0x3f) == 0 && ((1L << _la) & 29360128L) != 0)) ) {
@@ -1787,61 +1789,61 @@ internal partial class TariffParser : Parser {
 				ErrorHandler.ReportMatch(this);
 			    Consume();
 			}
-			State = 279;
+			State = 281;
 			name();
-			State = 282;
+			State = 284;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==PER) {
 				{
-				State = 280;
+				State = 282;
 				Match(PER);
-				State = 281;
+				State = 283;
 				_localctx.key = name();
 				}
 			}
 
-			State = 286;
+			State = 288;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==COLON) {
 				{
-				State = 284;
+				State = 286;
 				Match(COLON);
-				State = 285;
+				State = 287;
 				typeRef();
 				}
 			}
 
-			State = 290;
+			State = 292;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==ASSIGN) {
 				{
-				State = 288;
+				State = 290;
 				Match(ASSIGN);
-				State = 289;
+				State = 291;
 				expr(0);
 				}
 			}
 
-			State = 292;
+			State = 294;
 			Match(LBRACE);
-			State = 296;
+			State = 298;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while (_la==ON) {
 				{
 				{
-				State = 293;
+				State = 295;
 				stateOp();
 				}
 				}
-				State = 298;
+				State = 300;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
-			State = 299;
+			State = 301;
 			Match(RBRACE);
 			}
 		}
@@ -1899,23 +1901,23 @@ internal partial class TariffParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 301;
+			State = 303;
 			Match(ON);
-			State = 302;
+			State = 304;
 			_localctx.@event = name();
-			State = 305;
+			State = 307;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==WHERE) {
 				{
-				State = 303;
+				State = 305;
 				Match(WHERE);
-				State = 304;
+				State = 306;
 				_localctx.cond = expr(0);
 				}
 			}
 
-			State = 307;
+			State = 309;
 			_localctx.op = TokenStream.LT(1);
 			_la = TokenStream.LA(1);
 			if ( !((((_la) & ~0x3f) == 0 && ((1L << _la) & 469762048L) != 0)) ) {
@@ -1925,18 +1927,18 @@ internal partial class TariffParser : Parser {
 				ErrorHandler.ReportMatch(this);
 			    Consume();
 			}
-			State = 308;
+			State = 310;
 			_localctx.value = expr(0);
-			State = 312;
+			State = 314;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==AT) {
 				{
-				State = 309;
-				Match(AT);
-				State = 310;
-				Match(NEXT);
 				State = 311;
+				Match(AT);
+				State = 312;
+				Match(NEXT);
+				State = 313;
 				Match(PERIOD);
 				}
 			}
@@ -1989,7 +1991,7 @@ internal partial class TariffParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 314;
+			State = 316;
 			_localctx.kind = TokenStream.LT(1);
 			_la = TokenStream.LA(1);
 			if ( !(_la==REJECT || _la==FREE) ) {
@@ -1999,23 +2001,23 @@ internal partial class TariffParser : Parser {
 				ErrorHandler.ReportMatch(this);
 			    Consume();
 			}
-			State = 315;
+			State = 317;
 			_localctx.@event = name();
-			State = 318;
+			State = 320;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==WHERE) {
 				{
-				State = 316;
+				State = 318;
 				Match(WHERE);
-				State = 317;
+				State = 319;
 				expr(0);
 				}
 			}
 
-			State = 320;
+			State = 322;
 			Match(BECAUSE);
-			State = 321;
+			State = 323;
 			Match(STRING);
 			}
 		}
@@ -2059,13 +2061,13 @@ internal partial class TariffParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 323;
-			Match(LET);
-			State = 324;
-			name();
 			State = 325;
-			Match(ASSIGN);
+			Match(LET);
 			State = 326;
+			name();
+			State = 327;
+			Match(ASSIGN);
+			State = 328;
 			expr(0);
 			}
 		}
@@ -2146,29 +2148,29 @@ internal partial class TariffParser : Parser {
 		EnterRule(_localctx, 46, RULE_chargeDecl);
 		int _la;
 		try {
-			State = 347;
+			State = 349;
 			ErrorHandler.Sync(this);
 			switch ( Interpreter.AdaptivePredict(TokenStream,34,Context) ) {
 			case 1:
 				_localctx = new AggregateChargeContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 328;
-				Match(CHARGE);
-				State = 329;
-				Match(STRING);
 				State = 330;
-				Match(ASSIGN);
+				Match(CHARGE);
 				State = 331;
+				Match(STRING);
+				State = 332;
+				Match(ASSIGN);
+				State = 333;
 				((AggregateChargeContext)_localctx).amount = expr(0);
-				State = 334;
+				State = 336;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==AT) {
 					{
-					State = 332;
+					State = 334;
 					Match(AT);
-					State = 333;
+					State = 335;
 					((AggregateChargeContext)_localctx).price = expr(0);
 					}
 				}
@@ -2179,29 +2181,29 @@ internal partial class TariffParser : Parser {
 				_localctx = new EventChargeContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 336;
-				Match(CHARGE);
-				State = 337;
-				Match(STRING);
 				State = 338;
-				Match(PER);
+				Match(CHARGE);
 				State = 339;
+				Match(STRING);
+				State = 340;
+				Match(PER);
+				State = 341;
 				((EventChargeContext)_localctx).@event = name();
-				State = 342;
+				State = 344;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==WHERE) {
 					{
-					State = 340;
+					State = 342;
 					Match(WHERE);
-					State = 341;
+					State = 343;
 					((EventChargeContext)_localctx).cond = expr(0);
 					}
 				}
 
-				State = 344;
+				State = 346;
 				Match(AT);
-				State = 345;
+				State = 347;
 				((EventChargeContext)_localctx).price = expr(0);
 				}
 				break;
@@ -2289,30 +2291,30 @@ internal partial class TariffParser : Parser {
 		GrantDeclContext _localctx = new GrantDeclContext(Context, State);
 		EnterRule(_localctx, 48, RULE_grantDecl);
 		try {
-			State = 372;
+			State = 374;
 			ErrorHandler.Sync(this);
 			switch ( Interpreter.AdaptivePredict(TokenStream,35,Context) ) {
 			case 1:
 				_localctx = new OnceGrantContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 349;
-				Match(GRANT);
-				State = 350;
-				Match(STRING);
 				State = 351;
-				Match(ONCE);
+				Match(GRANT);
 				State = 352;
-				Match(ON);
+				Match(STRING);
 				State = 353;
-				Match(DATE);
+				Match(ONCE);
 				State = 354;
-				Match(ADD);
+				Match(ON);
 				State = 355;
-				expr(0);
+				Match(DATE);
 				State = 356;
-				Match(TO);
+				Match(ADD);
 				State = 357;
+				expr(0);
+				State = 358;
+				Match(TO);
+				State = 359;
 				((OnceGrantContext)_localctx).wallet = name();
 				}
 				break;
@@ -2320,29 +2322,29 @@ internal partial class TariffParser : Parser {
 				_localctx = new YearlyGrantContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 359;
-				Match(GRANT);
-				State = 360;
-				Match(STRING);
 				State = 361;
-				Match(EVERY);
+				Match(GRANT);
 				State = 362;
-				Match(YEAR);
+				Match(STRING);
 				State = 363;
-				Match(ON);
+				Match(EVERY);
 				State = 364;
-				((YearlyGrantContext)_localctx).month = Match(INT);
+				Match(YEAR);
 				State = 365;
-				Match(MINUS);
+				Match(ON);
 				State = 366;
-				((YearlyGrantContext)_localctx).day = Match(INT);
+				((YearlyGrantContext)_localctx).month = Match(INT);
 				State = 367;
-				Match(ADD);
+				Match(MINUS);
 				State = 368;
-				expr(0);
+				((YearlyGrantContext)_localctx).day = Match(INT);
 				State = 369;
-				Match(TO);
+				Match(ADD);
 				State = 370;
+				expr(0);
+				State = 371;
+				Match(TO);
+				State = 372;
 				((YearlyGrantContext)_localctx).wallet = name();
 				}
 				break;
@@ -2393,27 +2395,27 @@ internal partial class TariffParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 374;
-			Match(VERSIONS);
-			State = 375;
-			name();
 			State = 376;
-			Match(LBRACE);
+			Match(VERSIONS);
+			State = 377;
+			name();
 			State = 378;
+			Match(LBRACE);
+			State = 380;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			do {
 				{
 				{
-				State = 377;
+				State = 379;
 				versionBlock();
 				}
 				}
-				State = 380;
+				State = 382;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			} while ( _la==FROM || _la==UNTIL || _la==LBRACE );
-			State = 382;
+			State = 384;
 			Match(RBRACE);
 			}
 		}
@@ -2466,47 +2468,47 @@ internal partial class TariffParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 386;
+			State = 388;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==FROM) {
 				{
-				State = 384;
+				State = 386;
 				Match(FROM);
-				State = 385;
+				State = 387;
 				_localctx.from = Match(DATE);
 				}
 			}
 
-			State = 390;
+			State = 392;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==UNTIL) {
 				{
-				State = 388;
+				State = 390;
 				Match(UNTIL);
-				State = 389;
+				State = 391;
 				_localctx.until = Match(DATE);
 				}
 			}
 
-			State = 392;
+			State = 394;
 			Match(LBRACE);
-			State = 396;
+			State = 398;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while ((((_la) & ~0x3f) == 0 && ((1L << _la) & 3361916206276L) != 0)) {
 				{
 				{
-				State = 393;
+				State = 395;
 				item();
 				}
 				}
-				State = 398;
+				State = 400;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
-			State = 399;
+			State = 401;
 			Match(RBRACE);
 			}
 		}
@@ -2553,27 +2555,27 @@ internal partial class TariffParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 401;
-			Match(EXAMPLE);
-			State = 402;
-			Match(STRING);
 			State = 403;
+			Match(EXAMPLE);
+			State = 404;
+			Match(STRING);
+			State = 405;
 			Match(LBRACE);
-			State = 407;
+			State = 409;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while ((((_la) & ~0x3f) == 0 && ((1L << _la) & 13510778480227580L) != 0) || _la==INT || _la==IDENT) {
 				{
 				{
-				State = 404;
+				State = 406;
 				exampleItem();
 				}
 				}
-				State = 409;
+				State = 411;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
-			State = 410;
+			State = 412;
 			Match(RBRACE);
 			}
 		}
@@ -2620,12 +2622,9 @@ internal partial class TariffParser : Parser {
 	public partial class UsageContext : ExampleItemContext {
 		public IToken count;
 		public IToken when;
-		public NameContext outcome;
-		[System.Diagnostics.DebuggerNonUserCode] public NameContext[] name() {
-			return GetRuleContexts<NameContext>();
-		}
-		[System.Diagnostics.DebuggerNonUserCode] public NameContext name(int i) {
-			return GetRuleContext<NameContext>(i);
+		public OutcomeNameContext outcome;
+		[System.Diagnostics.DebuggerNonUserCode] public NameContext name() {
+			return GetRuleContext<NameContext>(0);
 		}
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode LPAREN() { return GetToken(TariffParser.LPAREN, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode RPAREN() { return GetToken(TariffParser.RPAREN, 0); }
@@ -2640,6 +2639,9 @@ internal partial class TariffParser : Parser {
 		}
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode ARROW() { return GetToken(TariffParser.ARROW, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode INT() { return GetToken(TariffParser.INT, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public OutcomeNameContext outcomeName() {
+			return GetRuleContext<OutcomeNameContext>(0);
+		}
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode DATETIME() { return GetToken(TariffParser.DATETIME, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode DATE() { return GetToken(TariffParser.DATE, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode[] COMMA() { return GetTokens(TariffParser.COMMA); }
@@ -2719,11 +2721,11 @@ internal partial class TariffParser : Parser {
 		}
 	}
 	public partial class ExpectCountContext : ExampleItemContext {
-		public NameContext outcome;
+		public OutcomeNameContext outcome;
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode EXPECT() { return GetToken(TariffParser.EXPECT, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode INT() { return GetToken(TariffParser.INT, 0); }
-		[System.Diagnostics.DebuggerNonUserCode] public NameContext name() {
-			return GetRuleContext<NameContext>(0);
+		[System.Diagnostics.DebuggerNonUserCode] public OutcomeNameContext outcomeName() {
+			return GetRuleContext<OutcomeNameContext>(0);
 		}
 		[System.Diagnostics.DebuggerNonUserCode] public InMonthContext inMonth() {
 			return GetRuleContext<InMonthContext>(0);
@@ -2763,20 +2765,20 @@ internal partial class TariffParser : Parser {
 		EnterRule(_localctx, 56, RULE_exampleItem);
 		int _la;
 		try {
-			State = 489;
+			State = 491;
 			ErrorHandler.Sync(this);
 			switch ( Interpreter.AdaptivePredict(TokenStream,55,Context) ) {
 			case 1:
 				_localctx = new WithParamContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 412;
-				Match(WITH);
-				State = 413;
-				name();
 				State = 414;
-				Match(ASSIGN);
+				Match(WITH);
 				State = 415;
+				name();
+				State = 416;
+				Match(ASSIGN);
+				State = 417;
 				expr(0);
 				}
 				break;
@@ -2784,24 +2786,24 @@ internal partial class TariffParser : Parser {
 				_localctx = new UsageContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 418;
+				State = 420;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==INT) {
 					{
-					State = 417;
+					State = 419;
 					((UsageContext)_localctx).count = Match(INT);
 					}
 				}
 
-				State = 424;
+				State = 426;
 				ErrorHandler.Sync(this);
 				switch (TokenStream.LA(1)) {
 				case AT:
 					{
-					State = 420;
+					State = 422;
 					Match(AT);
-					State = 421;
+					State = 423;
 					((UsageContext)_localctx).when = TokenStream.LT(1);
 					_la = TokenStream.LA(1);
 					if ( !(_la==DATETIME || _la==DATE) ) {
@@ -2815,9 +2817,9 @@ internal partial class TariffParser : Parser {
 					break;
 				case AFTER:
 					{
-					State = 422;
+					State = 424;
 					Match(AFTER);
-					State = 423;
+					State = 425;
 					Match(DURATION);
 					}
 					break;
@@ -2866,47 +2868,47 @@ internal partial class TariffParser : Parser {
 				default:
 					break;
 				}
-				State = 426;
+				State = 428;
 				name();
-				State = 427;
+				State = 429;
 				Match(LPAREN);
-				State = 436;
+				State = 438;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 4490385085953276L) != 0) || _la==IDENT) {
 					{
-					State = 428;
+					State = 430;
 					exampleArg();
-					State = 433;
+					State = 435;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					while (_la==COMMA) {
 						{
 						{
-						State = 429;
+						State = 431;
 						Match(COMMA);
-						State = 430;
+						State = 432;
 						exampleArg();
 						}
 						}
-						State = 435;
+						State = 437;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 					}
 					}
 				}
 
-				State = 438;
+				State = 440;
 				Match(RPAREN);
-				State = 441;
+				State = 443;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==ARROW) {
 					{
-					State = 439;
+					State = 441;
 					Match(ARROW);
-					State = 440;
-					((UsageContext)_localctx).outcome = name();
+					State = 442;
+					((UsageContext)_localctx).outcome = outcomeName();
 					}
 				}
 
@@ -2916,28 +2918,28 @@ internal partial class TariffParser : Parser {
 				_localctx = new ExpectTotalContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 443;
-				Match(EXPECT);
-				State = 444;
-				Match(TOTAL);
 				State = 445;
-				expr(0);
+				Match(EXPECT);
+				State = 446;
+				Match(TOTAL);
 				State = 447;
+				expr(0);
+				State = 449;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==IN) {
 					{
-					State = 446;
+					State = 448;
 					inMonth();
 					}
 				}
 
-				State = 450;
+				State = 452;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,47,Context) ) {
 				case 1:
 					{
-					State = 449;
+					State = 451;
 					disputed();
 					}
 					break;
@@ -2948,52 +2950,52 @@ internal partial class TariffParser : Parser {
 				_localctx = new ExpectLineContext(_localctx);
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 452;
-				Match(EXPECT);
-				State = 453;
-				Match(LINE);
 				State = 454;
+				Match(EXPECT);
+				State = 455;
+				Match(LINE);
+				State = 456;
 				Match(STRING);
-				State = 457;
+				State = 459;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,48,Context) ) {
 				case 1:
 					{
-					State = 455;
+					State = 457;
 					Match(QUANTITY);
-					State = 456;
+					State = 458;
 					((ExpectLineContext)_localctx).qty = expr(0);
 					}
 					break;
 				}
-				State = 461;
+				State = 463;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,49,Context) ) {
 				case 1:
 					{
-					State = 459;
+					State = 461;
 					Match(AMOUNT);
-					State = 460;
+					State = 462;
 					((ExpectLineContext)_localctx).amt = expr(0);
 					}
 					break;
 				}
-				State = 464;
+				State = 466;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==IN) {
 					{
-					State = 463;
+					State = 465;
 					inMonth();
 					}
 				}
 
-				State = 467;
+				State = 469;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,51,Context) ) {
 				case 1:
 					{
-					State = 466;
+					State = 468;
 					disputed();
 					}
 					break;
@@ -3004,20 +3006,20 @@ internal partial class TariffParser : Parser {
 				_localctx = new ExpectNoLineContext(_localctx);
 				EnterOuterAlt(_localctx, 5);
 				{
-				State = 469;
-				Match(EXPECT);
-				State = 470;
-				Match(NO);
 				State = 471;
-				Match(LINE);
+				Match(EXPECT);
 				State = 472;
-				Match(STRING);
+				Match(NO);
+				State = 473;
+				Match(LINE);
 				State = 474;
+				Match(STRING);
+				State = 476;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==IN) {
 					{
-					State = 473;
+					State = 475;
 					inMonth();
 					}
 				}
@@ -3028,18 +3030,18 @@ internal partial class TariffParser : Parser {
 				_localctx = new ExpectCountContext(_localctx);
 				EnterOuterAlt(_localctx, 6);
 				{
-				State = 476;
-				Match(EXPECT);
-				State = 477;
-				((ExpectCountContext)_localctx).outcome = name();
 				State = 478;
-				Match(INT);
+				Match(EXPECT);
+				State = 479;
+				((ExpectCountContext)_localctx).outcome = outcomeName();
 				State = 480;
+				Match(INT);
+				State = 482;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==IN) {
 					{
-					State = 479;
+					State = 481;
 					inMonth();
 					}
 				}
@@ -3050,20 +3052,20 @@ internal partial class TariffParser : Parser {
 				_localctx = new ExpectBalanceContext(_localctx);
 				EnterOuterAlt(_localctx, 7);
 				{
-				State = 482;
-				Match(EXPECT);
-				State = 483;
-				Match(BALANCE);
 				State = 484;
-				name();
+				Match(EXPECT);
 				State = 485;
-				expr(0);
+				Match(BALANCE);
+				State = 486;
+				name();
 				State = 487;
+				expr(0);
+				State = 489;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==IN) {
 					{
-					State = 486;
+					State = 488;
 					inMonth();
 					}
 				}
@@ -3111,12 +3113,58 @@ internal partial class TariffParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 491;
-			name();
-			State = 492;
-			Match(COLON);
 			State = 493;
+			name();
+			State = 494;
+			Match(COLON);
+			State = 495;
 			expr(0);
+			}
+		}
+		catch (RecognitionException re) {
+			_localctx.exception = re;
+			ErrorHandler.ReportError(this, re);
+			ErrorHandler.Recover(this, re);
+		}
+		finally {
+			ExitRule();
+		}
+		return _localctx;
+	}
+
+	public partial class OutcomeNameContext : ParserRuleContext {
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode IDENT() { return GetToken(TariffParser.IDENT, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode FREE() { return GetToken(TariffParser.FREE, 0); }
+		public OutcomeNameContext(ParserRuleContext parent, int invokingState)
+			: base(parent, invokingState)
+		{
+		}
+		public override int RuleIndex { get { return RULE_outcomeName; } }
+		[System.Diagnostics.DebuggerNonUserCode]
+		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
+			ITariffVisitor<TResult> typedVisitor = visitor as ITariffVisitor<TResult>;
+			if (typedVisitor != null) return typedVisitor.VisitOutcomeName(this);
+			else return visitor.VisitChildren(this);
+		}
+	}
+
+	[RuleVersion(0)]
+	public OutcomeNameContext outcomeName() {
+		OutcomeNameContext _localctx = new OutcomeNameContext(Context, State);
+		EnterRule(_localctx, 60, RULE_outcomeName);
+		int _la;
+		try {
+			EnterOuterAlt(_localctx, 1);
+			{
+			State = 497;
+			_la = TokenStream.LA(1);
+			if ( !(_la==FREE || _la==IDENT) ) {
+			ErrorHandler.RecoverInline(this);
+			}
+			else {
+				ErrorHandler.ReportMatch(this);
+			    Consume();
+			}
 			}
 		}
 		catch (RecognitionException re) {
@@ -3149,13 +3197,13 @@ internal partial class TariffParser : Parser {
 	[RuleVersion(0)]
 	public InMonthContext inMonth() {
 		InMonthContext _localctx = new InMonthContext(Context, State);
-		EnterRule(_localctx, 60, RULE_inMonth);
+		EnterRule(_localctx, 62, RULE_inMonth);
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 495;
+			State = 499;
 			Match(IN);
-			State = 496;
+			State = 500;
 			Match(MONTHLIT);
 			}
 		}
@@ -3189,13 +3237,13 @@ internal partial class TariffParser : Parser {
 	[RuleVersion(0)]
 	public DisputedContext disputed() {
 		DisputedContext _localctx = new DisputedContext(Context, State);
-		EnterRule(_localctx, 62, RULE_disputed);
+		EnterRule(_localctx, 64, RULE_disputed);
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 498;
+			State = 502;
 			Match(DISPUTED);
-			State = 499;
+			State = 503;
 			Match(STRING);
 			}
 		}
@@ -3426,14 +3474,14 @@ internal partial class TariffParser : Parser {
 		int _parentState = State;
 		ExprContext _localctx = new ExprContext(Context, _parentState);
 		ExprContext _prevctx = _localctx;
-		int _startState = 64;
-		EnterRecursionRule(_localctx, 64, RULE_expr, _p);
+		int _startState = 66;
+		EnterRecursionRule(_localctx, 66, RULE_expr, _p);
 		int _la;
 		try {
 			int _alt;
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 514;
+			State = 518;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case MINUS:
@@ -3442,9 +3490,9 @@ internal partial class TariffParser : Parser {
 				Context = _localctx;
 				_prevctx = _localctx;
 
-				State = 502;
+				State = 506;
 				Match(MINUS);
-				State = 503;
+				State = 507;
 				expr(12);
 				}
 				break;
@@ -3453,9 +3501,9 @@ internal partial class TariffParser : Parser {
 				_localctx = new NotContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 504;
+				State = 508;
 				Match(NOT);
-				State = 505;
+				State = 509;
 				expr(6);
 				}
 				break;
@@ -3464,17 +3512,17 @@ internal partial class TariffParser : Parser {
 				_localctx = new ConditionalContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 506;
-				Match(IF);
-				State = 507;
-				expr(0);
-				State = 508;
-				Match(THEN);
-				State = 509;
-				expr(0);
 				State = 510;
-				Match(ELSE);
+				Match(IF);
 				State = 511;
+				expr(0);
+				State = 512;
+				Match(THEN);
+				State = 513;
+				expr(0);
+				State = 514;
+				Match(ELSE);
+				State = 515;
 				expr(2);
 				}
 				break;
@@ -3534,7 +3582,7 @@ internal partial class TariffParser : Parser {
 				_localctx = new PrimaryExprContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 513;
+				State = 517;
 				primary();
 				}
 				break;
@@ -3542,7 +3590,7 @@ internal partial class TariffParser : Parser {
 				throw new NoViableAltException(this);
 			}
 			Context.Stop = TokenStream.LT(-1);
-			State = 545;
+			State = 549;
 			ErrorHandler.Sync(this);
 			_alt = Interpreter.AdaptivePredict(TokenStream,59,Context);
 			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
@@ -3551,16 +3599,16 @@ internal partial class TariffParser : Parser {
 						TriggerExitRuleEvent();
 					_prevctx = _localctx;
 					{
-					State = 543;
+					State = 547;
 					ErrorHandler.Sync(this);
 					switch ( Interpreter.AdaptivePredict(TokenStream,58,Context) ) {
 					case 1:
 						{
 						_localctx = new MultiplyContext(new ExprContext(_parentctx, _parentState));
 						PushNewRecursionContext(_localctx, _startState, RULE_expr);
-						State = 516;
+						State = 520;
 						if (!(Precpred(Context, 11))) throw new FailedPredicateException(this, "Precpred(Context, 11)");
-						State = 517;
+						State = 521;
 						((MultiplyContext)_localctx).op = TokenStream.LT(1);
 						_la = TokenStream.LA(1);
 						if ( !(_la==STAR || _la==SLASH) ) {
@@ -3570,7 +3618,7 @@ internal partial class TariffParser : Parser {
 							ErrorHandler.ReportMatch(this);
 						    Consume();
 						}
-						State = 518;
+						State = 522;
 						expr(12);
 						}
 						break;
@@ -3578,9 +3626,9 @@ internal partial class TariffParser : Parser {
 						{
 						_localctx = new AddContext(new ExprContext(_parentctx, _parentState));
 						PushNewRecursionContext(_localctx, _startState, RULE_expr);
-						State = 519;
+						State = 523;
 						if (!(Precpred(Context, 10))) throw new FailedPredicateException(this, "Precpred(Context, 10)");
-						State = 520;
+						State = 524;
 						((AddContext)_localctx).op = TokenStream.LT(1);
 						_la = TokenStream.LA(1);
 						if ( !(_la==PLUS || _la==MINUS) ) {
@@ -3590,7 +3638,7 @@ internal partial class TariffParser : Parser {
 							ErrorHandler.ReportMatch(this);
 						    Consume();
 						}
-						State = 521;
+						State = 525;
 						expr(11);
 						}
 						break;
@@ -3598,9 +3646,9 @@ internal partial class TariffParser : Parser {
 						{
 						_localctx = new CompareContext(new ExprContext(_parentctx, _parentState));
 						PushNewRecursionContext(_localctx, _startState, RULE_expr);
-						State = 522;
+						State = 526;
 						if (!(Precpred(Context, 9))) throw new FailedPredicateException(this, "Precpred(Context, 9)");
-						State = 523;
+						State = 527;
 						((CompareContext)_localctx).op = TokenStream.LT(1);
 						_la = TokenStream.LA(1);
 						if ( !(((((_la - 77)) & ~0x3f) == 0 && ((1L << (_la - 77)) & 63L) != 0)) ) {
@@ -3610,7 +3658,7 @@ internal partial class TariffParser : Parser {
 							ErrorHandler.ReportMatch(this);
 						    Consume();
 						}
-						State = 524;
+						State = 528;
 						expr(10);
 						}
 						break;
@@ -3618,11 +3666,11 @@ internal partial class TariffParser : Parser {
 						{
 						_localctx = new ContainsContext(new ExprContext(_parentctx, _parentState));
 						PushNewRecursionContext(_localctx, _startState, RULE_expr);
-						State = 525;
+						State = 529;
 						if (!(Precpred(Context, 8))) throw new FailedPredicateException(this, "Precpred(Context, 8)");
-						State = 526;
+						State = 530;
 						Match(CONTAINS);
-						State = 527;
+						State = 531;
 						expr(9);
 						}
 						break;
@@ -3630,11 +3678,11 @@ internal partial class TariffParser : Parser {
 						{
 						_localctx = new AndContext(new ExprContext(_parentctx, _parentState));
 						PushNewRecursionContext(_localctx, _startState, RULE_expr);
-						State = 528;
+						State = 532;
 						if (!(Precpred(Context, 5))) throw new FailedPredicateException(this, "Precpred(Context, 5)");
-						State = 529;
+						State = 533;
 						Match(AND);
-						State = 530;
+						State = 534;
 						expr(6);
 						}
 						break;
@@ -3642,11 +3690,11 @@ internal partial class TariffParser : Parser {
 						{
 						_localctx = new OrContext(new ExprContext(_parentctx, _parentState));
 						PushNewRecursionContext(_localctx, _startState, RULE_expr);
-						State = 531;
+						State = 535;
 						if (!(Precpred(Context, 4))) throw new FailedPredicateException(this, "Precpred(Context, 4)");
-						State = 532;
+						State = 536;
 						Match(OR);
-						State = 533;
+						State = 537;
 						expr(5);
 						}
 						break;
@@ -3654,11 +3702,11 @@ internal partial class TariffParser : Parser {
 						{
 						_localctx = new FilterContext(new ExprContext(_parentctx, _parentState));
 						PushNewRecursionContext(_localctx, _startState, RULE_expr);
-						State = 534;
+						State = 538;
 						if (!(Precpred(Context, 3))) throw new FailedPredicateException(this, "Precpred(Context, 3)");
-						State = 535;
+						State = 539;
 						Match(WHERE);
-						State = 536;
+						State = 540;
 						expr(4);
 						}
 						break;
@@ -3666,28 +3714,28 @@ internal partial class TariffParser : Parser {
 						{
 						_localctx = new IsNoneContext(new ExprContext(_parentctx, _parentState));
 						PushNewRecursionContext(_localctx, _startState, RULE_expr);
-						State = 537;
+						State = 541;
 						if (!(Precpred(Context, 7))) throw new FailedPredicateException(this, "Precpred(Context, 7)");
-						State = 538;
+						State = 542;
 						Match(IS);
-						State = 540;
+						State = 544;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 						if (_la==NOT) {
 							{
-							State = 539;
+							State = 543;
 							Match(NOT);
 							}
 						}
 
-						State = 542;
+						State = 546;
 						Match(NONE);
 						}
 						break;
 					}
 					} 
 				}
-				State = 547;
+				State = 551;
 				ErrorHandler.Sync(this);
 				_alt = Interpreter.AdaptivePredict(TokenStream,59,Context);
 			}
@@ -3718,11 +3766,16 @@ internal partial class TariffParser : Parser {
 	}
 	public partial class NumberLiteralContext : PrimaryContext {
 		public NameContext unitName;
+		public NameContext perUnit;
 		[System.Diagnostics.DebuggerNonUserCode] public NumberContext number() {
 			return GetRuleContext<NumberContext>(0);
 		}
-		[System.Diagnostics.DebuggerNonUserCode] public NameContext name() {
-			return GetRuleContext<NameContext>(0);
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode PER() { return GetToken(TariffParser.PER, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public NameContext[] name() {
+			return GetRuleContexts<NameContext>();
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public NameContext name(int i) {
+			return GetRuleContext<NameContext>(i);
 		}
 		public NumberLiteralContext(PrimaryContext context) { CopyFrom(context); }
 		[System.Diagnostics.DebuggerNonUserCode]
@@ -3918,25 +3971,37 @@ internal partial class TariffParser : Parser {
 	[RuleVersion(0)]
 	public PrimaryContext primary() {
 		PrimaryContext _localctx = new PrimaryContext(Context, State);
-		EnterRule(_localctx, 66, RULE_primary);
+		EnterRule(_localctx, 68, RULE_primary);
 		int _la;
 		try {
-			State = 599;
+			State = 607;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,64,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,65,Context) ) {
 			case 1:
 				_localctx = new NumberLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 548;
+				State = 552;
 				number();
-				State = 550;
+				State = 554;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,60,Context) ) {
 				case 1:
 					{
-					State = 549;
+					State = 553;
 					((NumberLiteralContext)_localctx).unitName = name();
+					}
+					break;
+				}
+				State = 558;
+				ErrorHandler.Sync(this);
+				switch ( Interpreter.AdaptivePredict(TokenStream,61,Context) ) {
+				case 1:
+					{
+					State = 556;
+					Match(PER);
+					State = 557;
+					((NumberLiteralContext)_localctx).perUnit = name();
 					}
 					break;
 				}
@@ -3946,9 +4011,9 @@ internal partial class TariffParser : Parser {
 				_localctx = new PercentLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 552;
+				State = 560;
 				number();
-				State = 553;
+				State = 561;
 				Match(PERCENT);
 				}
 				break;
@@ -3956,7 +4021,7 @@ internal partial class TariffParser : Parser {
 				_localctx = new StringLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 555;
+				State = 563;
 				Match(STRING);
 				}
 				break;
@@ -3964,7 +4029,7 @@ internal partial class TariffParser : Parser {
 				_localctx = new BoolLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 556;
+				State = 564;
 				_la = TokenStream.LA(1);
 				if ( !(_la==TRUE || _la==FALSE) ) {
 				ErrorHandler.RecoverInline(this);
@@ -3979,7 +4044,7 @@ internal partial class TariffParser : Parser {
 				_localctx = new DateLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 5);
 				{
-				State = 557;
+				State = 565;
 				Match(DATE);
 				}
 				break;
@@ -3987,7 +4052,7 @@ internal partial class TariffParser : Parser {
 				_localctx = new DateTimeLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 6);
 				{
-				State = 558;
+				State = 566;
 				Match(DATETIME);
 				}
 				break;
@@ -3995,7 +4060,7 @@ internal partial class TariffParser : Parser {
 				_localctx = new DurationLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 7);
 				{
-				State = 559;
+				State = 567;
 				Match(DURATION);
 				}
 				break;
@@ -4003,9 +4068,9 @@ internal partial class TariffParser : Parser {
 				_localctx = new ParamRefContext(_localctx);
 				EnterOuterAlt(_localctx, 8);
 				{
-				State = 560;
+				State = 568;
 				Match(PARAM);
-				State = 561;
+				State = 569;
 				name();
 				}
 				break;
@@ -4013,9 +4078,9 @@ internal partial class TariffParser : Parser {
 				_localctx = new WithinWindowContext(_localctx);
 				EnterOuterAlt(_localctx, 9);
 				{
-				State = 562;
+				State = 570;
 				Match(WITHIN);
-				State = 563;
+				State = 571;
 				name();
 				}
 				break;
@@ -4023,11 +4088,11 @@ internal partial class TariffParser : Parser {
 				_localctx = new MemberAccessContext(_localctx);
 				EnterOuterAlt(_localctx, 10);
 				{
-				State = 564;
+				State = 572;
 				((MemberAccessContext)_localctx).target = name();
-				State = 565;
+				State = 573;
 				Match(DOT);
-				State = 566;
+				State = 574;
 				((MemberAccessContext)_localctx).member = name();
 				}
 				break;
@@ -4035,29 +4100,29 @@ internal partial class TariffParser : Parser {
 				_localctx = new TableLookupContext(_localctx);
 				EnterOuterAlt(_localctx, 11);
 				{
-				State = 568;
+				State = 576;
 				name();
-				State = 569;
+				State = 577;
 				Match(LBRACKET);
-				State = 570;
+				State = 578;
 				expr(0);
-				State = 575;
+				State = 583;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 571;
+					State = 579;
 					Match(COMMA);
-					State = 572;
+					State = 580;
 					expr(0);
 					}
 					}
-					State = 577;
+					State = 585;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
-				State = 578;
+				State = 586;
 				Match(RBRACKET);
 				}
 				break;
@@ -4065,37 +4130,37 @@ internal partial class TariffParser : Parser {
 				_localctx = new CallContext(_localctx);
 				EnterOuterAlt(_localctx, 12);
 				{
-				State = 580;
+				State = 588;
 				name();
-				State = 581;
+				State = 589;
 				Match(LPAREN);
-				State = 590;
+				State = 598;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 2598563770451361020L) != 0) || ((((_la - 64)) & ~0x3f) == 0 && ((1L << (_la - 64)) & 17829821L) != 0)) {
 					{
-					State = 582;
+					State = 590;
 					expr(0);
-					State = 587;
+					State = 595;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					while (_la==COMMA) {
 						{
 						{
-						State = 583;
+						State = 591;
 						Match(COMMA);
-						State = 584;
+						State = 592;
 						expr(0);
 						}
 						}
-						State = 589;
+						State = 597;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 					}
 					}
 				}
 
-				State = 592;
+				State = 600;
 				Match(RPAREN);
 				}
 				break;
@@ -4103,7 +4168,7 @@ internal partial class TariffParser : Parser {
 				_localctx = new NameRefContext(_localctx);
 				EnterOuterAlt(_localctx, 13);
 				{
-				State = 594;
+				State = 602;
 				name();
 				}
 				break;
@@ -4111,11 +4176,11 @@ internal partial class TariffParser : Parser {
 				_localctx = new ParensContext(_localctx);
 				EnterOuterAlt(_localctx, 14);
 				{
-				State = 595;
+				State = 603;
 				Match(LPAREN);
-				State = 596;
+				State = 604;
 				expr(0);
-				State = 597;
+				State = 605;
 				Match(RPAREN);
 				}
 				break;
@@ -4151,12 +4216,12 @@ internal partial class TariffParser : Parser {
 	[RuleVersion(0)]
 	public NumberContext number() {
 		NumberContext _localctx = new NumberContext(Context, State);
-		EnterRule(_localctx, 68, RULE_number);
+		EnterRule(_localctx, 70, RULE_number);
 		int _la;
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 601;
+			State = 609;
 			_la = TokenStream.LA(1);
 			if ( !(_la==DECIMAL || _la==INT) ) {
 			ErrorHandler.RecoverInline(this);
@@ -4236,12 +4301,12 @@ internal partial class TariffParser : Parser {
 	[RuleVersion(0)]
 	public NameContext name() {
 		NameContext _localctx = new NameContext(Context, State);
-		EnterRule(_localctx, 70, RULE_name);
+		EnterRule(_localctx, 72, RULE_name);
 		int _la;
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 603;
+			State = 611;
 			_la = TokenStream.LA(1);
 			if ( !((((_la) & ~0x3f) == 0 && ((1L << _la) & 4490385085953276L) != 0) || _la==IDENT) ) {
 			ErrorHandler.RecoverInline(this);
@@ -4265,7 +4330,7 @@ internal partial class TariffParser : Parser {
 
 	public override bool Sempred(RuleContext _localctx, int ruleIndex, int predIndex) {
 		switch (ruleIndex) {
-		case 32: return expr_sempred((ExprContext)_localctx, predIndex);
+		case 33: return expr_sempred((ExprContext)_localctx, predIndex);
 		}
 		return true;
 	}
@@ -4284,216 +4349,219 @@ internal partial class TariffParser : Parser {
 	}
 
 	private static int[] _serializedATN = {
-		4,1,101,606,2,0,7,0,2,1,7,1,2,2,7,2,2,3,7,3,2,4,7,4,2,5,7,5,2,6,7,6,2,
+		4,1,101,614,2,0,7,0,2,1,7,1,2,2,7,2,2,3,7,3,2,4,7,4,2,5,7,5,2,6,7,6,2,
 		7,7,7,2,8,7,8,2,9,7,9,2,10,7,10,2,11,7,11,2,12,7,12,2,13,7,13,2,14,7,14,
 		2,15,7,15,2,16,7,16,2,17,7,17,2,18,7,18,2,19,7,19,2,20,7,20,2,21,7,21,
 		2,22,7,22,2,23,7,23,2,24,7,24,2,25,7,25,2,26,7,26,2,27,7,27,2,28,7,28,
 		2,29,7,29,2,30,7,30,2,31,7,31,2,32,7,32,2,33,7,33,2,34,7,34,2,35,7,35,
-		1,0,1,0,1,0,1,1,1,1,1,1,3,1,79,8,1,1,1,1,1,5,1,83,8,1,10,1,12,1,86,9,1,
-		1,1,1,1,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,
-		2,3,2,106,8,2,1,3,1,3,1,3,1,3,3,3,112,8,3,1,4,1,4,1,4,1,4,1,4,1,4,1,4,
-		1,4,1,4,1,4,1,4,1,4,5,4,126,8,4,10,4,12,4,129,9,4,1,4,3,4,132,8,4,1,4,
-		1,4,1,4,1,4,3,4,138,8,4,1,5,3,5,141,8,5,1,5,1,5,1,6,1,6,1,6,1,6,1,7,1,
-		7,1,7,1,7,1,8,1,8,1,8,1,8,5,8,157,8,8,10,8,12,8,160,9,8,1,9,1,9,1,9,1,
-		9,1,9,1,9,3,9,168,8,9,1,10,1,10,1,10,3,10,173,8,10,1,10,3,10,176,8,10,
-		1,11,1,11,1,11,1,11,1,11,1,11,5,11,184,8,11,10,11,12,11,187,9,11,3,11,
-		189,8,11,1,11,1,11,1,12,1,12,1,12,1,12,1,13,1,13,1,13,3,13,200,8,13,1,
-		13,1,13,5,13,204,8,13,10,13,12,13,207,9,13,1,13,1,13,1,14,1,14,1,14,1,
-		14,1,14,1,14,3,14,217,8,14,1,15,1,15,1,15,1,15,3,15,223,8,15,1,15,1,15,
-		1,15,1,15,1,15,5,15,230,8,15,10,15,12,15,233,9,15,1,15,1,15,1,15,1,15,
-		1,15,5,15,240,8,15,10,15,12,15,243,9,15,1,15,1,15,1,16,1,16,1,16,1,16,
-		1,16,5,16,252,8,16,10,16,12,16,255,9,16,1,17,3,17,258,8,17,1,17,1,17,3,
-		17,262,8,17,1,18,1,18,1,18,1,18,1,18,1,18,3,18,270,8,18,1,18,1,18,1,18,
-		1,18,1,18,3,18,277,8,18,1,19,1,19,1,19,1,19,3,19,283,8,19,1,19,1,19,3,
-		19,287,8,19,1,19,1,19,3,19,291,8,19,1,19,1,19,5,19,295,8,19,10,19,12,19,
-		298,9,19,1,19,1,19,1,20,1,20,1,20,1,20,3,20,306,8,20,1,20,1,20,1,20,1,
-		20,1,20,3,20,313,8,20,1,21,1,21,1,21,1,21,3,21,319,8,21,1,21,1,21,1,21,
-		1,22,1,22,1,22,1,22,1,22,1,23,1,23,1,23,1,23,1,23,1,23,3,23,335,8,23,1,
-		23,1,23,1,23,1,23,1,23,1,23,3,23,343,8,23,1,23,1,23,1,23,3,23,348,8,23,
-		1,24,1,24,1,24,1,24,1,24,1,24,1,24,1,24,1,24,1,24,1,24,1,24,1,24,1,24,
-		1,24,1,24,1,24,1,24,1,24,1,24,1,24,1,24,1,24,3,24,373,8,24,1,25,1,25,1,
-		25,1,25,4,25,379,8,25,11,25,12,25,380,1,25,1,25,1,26,1,26,3,26,387,8,26,
-		1,26,1,26,3,26,391,8,26,1,26,1,26,5,26,395,8,26,10,26,12,26,398,9,26,1,
-		26,1,26,1,27,1,27,1,27,1,27,5,27,406,8,27,10,27,12,27,409,9,27,1,27,1,
-		27,1,28,1,28,1,28,1,28,1,28,1,28,3,28,419,8,28,1,28,1,28,1,28,1,28,3,28,
-		425,8,28,1,28,1,28,1,28,1,28,1,28,5,28,432,8,28,10,28,12,28,435,9,28,3,
-		28,437,8,28,1,28,1,28,1,28,3,28,442,8,28,1,28,1,28,1,28,1,28,3,28,448,
-		8,28,1,28,3,28,451,8,28,1,28,1,28,1,28,1,28,1,28,3,28,458,8,28,1,28,1,
-		28,3,28,462,8,28,1,28,3,28,465,8,28,1,28,3,28,468,8,28,1,28,1,28,1,28,
-		1,28,1,28,3,28,475,8,28,1,28,1,28,1,28,1,28,3,28,481,8,28,1,28,1,28,1,
-		28,1,28,1,28,3,28,488,8,28,3,28,490,8,28,1,29,1,29,1,29,1,29,1,30,1,30,
-		1,30,1,31,1,31,1,31,1,32,1,32,1,32,1,32,1,32,1,32,1,32,1,32,1,32,1,32,
-		1,32,1,32,1,32,3,32,515,8,32,1,32,1,32,1,32,1,32,1,32,1,32,1,32,1,32,1,
-		32,1,32,1,32,1,32,1,32,1,32,1,32,1,32,1,32,1,32,1,32,1,32,1,32,1,32,1,
-		32,1,32,3,32,541,8,32,1,32,5,32,544,8,32,10,32,12,32,547,9,32,1,33,1,33,
-		3,33,551,8,33,1,33,1,33,1,33,1,33,1,33,1,33,1,33,1,33,1,33,1,33,1,33,1,
-		33,1,33,1,33,1,33,1,33,1,33,1,33,1,33,1,33,1,33,5,33,574,8,33,10,33,12,
-		33,577,9,33,1,33,1,33,1,33,1,33,1,33,1,33,1,33,5,33,586,8,33,10,33,12,
-		33,589,9,33,3,33,591,8,33,1,33,1,33,1,33,1,33,1,33,1,33,1,33,3,33,600,
-		8,33,1,34,1,34,1,35,1,35,1,35,0,1,64,36,0,2,4,6,8,10,12,14,16,18,20,22,
-		24,26,28,30,32,34,36,38,40,42,44,46,48,50,52,54,56,58,60,62,64,66,68,70,
-		0,11,1,0,3,4,1,0,22,24,1,0,26,28,1,0,30,31,1,0,68,69,1,0,85,86,1,0,83,
-		84,1,0,77,82,1,0,66,67,1,0,72,73,8,0,2,7,10,10,12,17,20,29,32,33,35,41,
-		44,51,75,75,675,0,72,1,0,0,0,2,75,1,0,0,0,4,105,1,0,0,0,6,107,1,0,0,0,
-		8,137,1,0,0,0,10,140,1,0,0,0,12,144,1,0,0,0,14,148,1,0,0,0,16,152,1,0,
-		0,0,18,161,1,0,0,0,20,169,1,0,0,0,22,177,1,0,0,0,24,192,1,0,0,0,26,196,
-		1,0,0,0,28,216,1,0,0,0,30,218,1,0,0,0,32,246,1,0,0,0,34,257,1,0,0,0,36,
-		263,1,0,0,0,38,278,1,0,0,0,40,301,1,0,0,0,42,314,1,0,0,0,44,323,1,0,0,
-		0,46,347,1,0,0,0,48,372,1,0,0,0,50,374,1,0,0,0,52,386,1,0,0,0,54,401,1,
-		0,0,0,56,489,1,0,0,0,58,491,1,0,0,0,60,495,1,0,0,0,62,498,1,0,0,0,64,514,
-		1,0,0,0,66,599,1,0,0,0,68,601,1,0,0,0,70,603,1,0,0,0,72,73,3,2,1,0,73,
-		74,5,0,0,1,74,1,1,0,0,0,75,76,5,1,0,0,76,78,3,70,35,0,77,79,5,74,0,0,78,
-		77,1,0,0,0,78,79,1,0,0,0,79,80,1,0,0,0,80,84,5,90,0,0,81,83,3,4,2,0,82,
-		81,1,0,0,0,83,86,1,0,0,0,84,82,1,0,0,0,84,85,1,0,0,0,85,87,1,0,0,0,86,
-		84,1,0,0,0,87,88,5,91,0,0,88,3,1,0,0,0,89,106,3,6,3,0,90,106,3,8,4,0,91,
-		106,3,14,7,0,92,106,3,16,8,0,93,106,3,18,9,0,94,106,3,22,11,0,95,106,3,
-		26,13,0,96,106,3,30,15,0,97,106,3,36,18,0,98,106,3,38,19,0,99,106,3,42,
-		21,0,100,106,3,44,22,0,101,106,3,46,23,0,102,106,3,48,24,0,103,106,3,50,
-		25,0,104,106,3,54,27,0,105,89,1,0,0,0,105,90,1,0,0,0,105,91,1,0,0,0,105,
-		92,1,0,0,0,105,93,1,0,0,0,105,94,1,0,0,0,105,95,1,0,0,0,105,96,1,0,0,0,
-		105,97,1,0,0,0,105,98,1,0,0,0,105,99,1,0,0,0,105,100,1,0,0,0,105,101,1,
-		0,0,0,105,102,1,0,0,0,105,103,1,0,0,0,105,104,1,0,0,0,106,5,1,0,0,0,107,
-		108,5,2,0,0,108,111,3,70,35,0,109,110,7,0,0,0,110,112,5,5,0,0,111,109,
-		1,0,0,0,111,112,1,0,0,0,112,7,1,0,0,0,113,114,5,6,0,0,114,115,3,10,5,0,
-		115,116,5,55,0,0,116,117,5,74,0,0,117,138,1,0,0,0,118,119,5,6,0,0,119,
-		120,5,19,0,0,120,121,3,70,35,0,121,122,5,90,0,0,122,127,3,12,6,0,123,124,
-		5,94,0,0,124,126,3,12,6,0,125,123,1,0,0,0,126,129,1,0,0,0,127,125,1,0,
-		0,0,127,128,1,0,0,0,128,131,1,0,0,0,129,127,1,0,0,0,130,132,5,94,0,0,131,
-		130,1,0,0,0,131,132,1,0,0,0,132,133,1,0,0,0,133,134,5,91,0,0,134,135,5,
-		55,0,0,135,136,5,74,0,0,136,138,1,0,0,0,137,113,1,0,0,0,137,118,1,0,0,
-		0,138,9,1,0,0,0,139,141,5,73,0,0,140,139,1,0,0,0,140,141,1,0,0,0,141,142,
-		1,0,0,0,142,143,3,70,35,0,143,11,1,0,0,0,144,145,5,74,0,0,145,146,5,95,
-		0,0,146,147,3,10,5,0,147,13,1,0,0,0,148,149,5,7,0,0,149,150,5,8,0,0,150,
-		151,5,69,0,0,151,15,1,0,0,0,152,153,5,10,0,0,153,158,3,70,35,0,154,155,
-		5,94,0,0,155,157,3,70,35,0,156,154,1,0,0,0,157,160,1,0,0,0,158,156,1,0,
-		0,0,158,159,1,0,0,0,159,17,1,0,0,0,160,158,1,0,0,0,161,162,5,11,0,0,162,
-		163,3,70,35,0,163,164,5,95,0,0,164,167,3,20,10,0,165,166,5,82,0,0,166,
-		168,3,64,32,0,167,165,1,0,0,0,167,168,1,0,0,0,168,19,1,0,0,0,169,172,3,
-		70,35,0,170,171,5,54,0,0,171,173,3,70,35,0,172,170,1,0,0,0,172,173,1,0,
-		0,0,173,175,1,0,0,0,174,176,5,97,0,0,175,174,1,0,0,0,175,176,1,0,0,0,176,
-		21,1,0,0,0,177,178,5,12,0,0,178,179,3,70,35,0,179,188,5,88,0,0,180,185,
-		3,24,12,0,181,182,5,94,0,0,182,184,3,24,12,0,183,181,1,0,0,0,184,187,1,
-		0,0,0,185,183,1,0,0,0,185,186,1,0,0,0,186,189,1,0,0,0,187,185,1,0,0,0,
-		188,180,1,0,0,0,188,189,1,0,0,0,189,190,1,0,0,0,190,191,5,89,0,0,191,23,
-		1,0,0,0,192,193,3,70,35,0,193,194,5,95,0,0,194,195,3,20,10,0,195,25,1,
-		0,0,0,196,197,5,13,0,0,197,199,3,70,35,0,198,200,5,74,0,0,199,198,1,0,
-		0,0,199,200,1,0,0,0,200,201,1,0,0,0,201,205,5,90,0,0,202,204,3,28,14,0,
-		203,202,1,0,0,0,204,207,1,0,0,0,205,203,1,0,0,0,205,206,1,0,0,0,206,208,
-		1,0,0,0,207,205,1,0,0,0,208,209,5,91,0,0,209,27,1,0,0,0,210,211,5,14,0,
-		0,211,217,3,64,32,0,212,213,5,15,0,0,213,217,3,64,32,0,214,215,5,16,0,
-		0,215,217,3,64,32,0,216,210,1,0,0,0,216,212,1,0,0,0,216,214,1,0,0,0,217,
-		29,1,0,0,0,218,219,5,17,0,0,219,222,3,70,35,0,220,221,5,18,0,0,221,223,
-		3,70,35,0,222,220,1,0,0,0,222,223,1,0,0,0,223,224,1,0,0,0,224,225,5,19,
-		0,0,225,226,5,88,0,0,226,231,3,70,35,0,227,228,5,94,0,0,228,230,3,70,35,
-		0,229,227,1,0,0,0,230,233,1,0,0,0,231,229,1,0,0,0,231,232,1,0,0,0,232,
-		234,1,0,0,0,233,231,1,0,0,0,234,235,5,89,0,0,235,236,5,95,0,0,236,237,
-		3,20,10,0,237,241,5,90,0,0,238,240,3,32,16,0,239,238,1,0,0,0,240,243,1,
-		0,0,0,241,239,1,0,0,0,241,242,1,0,0,0,242,244,1,0,0,0,243,241,1,0,0,0,
-		244,245,5,91,0,0,245,31,1,0,0,0,246,247,5,74,0,0,247,248,5,95,0,0,248,
-		253,3,34,17,0,249,250,5,94,0,0,250,252,3,34,17,0,251,249,1,0,0,0,252,255,
-		1,0,0,0,253,251,1,0,0,0,253,254,1,0,0,0,254,33,1,0,0,0,255,253,1,0,0,0,
-		256,258,5,74,0,0,257,256,1,0,0,0,257,258,1,0,0,0,258,261,1,0,0,0,259,262,
-		3,64,32,0,260,262,5,60,0,0,261,259,1,0,0,0,261,260,1,0,0,0,262,35,1,0,
-		0,0,263,264,5,20,0,0,264,265,3,70,35,0,265,266,5,71,0,0,266,267,5,54,0,
-		0,267,269,3,70,35,0,268,270,5,94,0,0,269,268,1,0,0,0,269,270,1,0,0,0,270,
-		271,1,0,0,0,271,272,5,21,0,0,272,273,5,19,0,0,273,276,3,70,35,0,274,275,
-		5,52,0,0,275,277,3,64,32,0,276,274,1,0,0,0,276,277,1,0,0,0,277,37,1,0,
-		0,0,278,279,7,1,0,0,279,282,3,70,35,0,280,281,5,54,0,0,281,283,3,70,35,
-		0,282,280,1,0,0,0,282,283,1,0,0,0,283,286,1,0,0,0,284,285,5,95,0,0,285,
-		287,3,20,10,0,286,284,1,0,0,0,286,287,1,0,0,0,287,290,1,0,0,0,288,289,
-		5,82,0,0,289,291,3,64,32,0,290,288,1,0,0,0,290,291,1,0,0,0,291,292,1,0,
-		0,0,292,296,5,90,0,0,293,295,3,40,20,0,294,293,1,0,0,0,295,298,1,0,0,0,
-		296,294,1,0,0,0,296,297,1,0,0,0,297,299,1,0,0,0,298,296,1,0,0,0,299,300,
-		5,91,0,0,300,39,1,0,0,0,301,302,5,25,0,0,302,305,3,70,35,0,303,304,5,52,
-		0,0,304,306,3,64,32,0,305,303,1,0,0,0,305,306,1,0,0,0,306,307,1,0,0,0,
-		307,308,7,2,0,0,308,312,3,64,32,0,309,310,5,53,0,0,310,311,5,29,0,0,311,
-		313,5,6,0,0,312,309,1,0,0,0,312,313,1,0,0,0,313,41,1,0,0,0,314,315,7,3,
-		0,0,315,318,3,70,35,0,316,317,5,52,0,0,317,319,3,64,32,0,318,316,1,0,0,
-		0,318,319,1,0,0,0,319,320,1,0,0,0,320,321,5,32,0,0,321,322,5,74,0,0,322,
-		43,1,0,0,0,323,324,5,33,0,0,324,325,3,70,35,0,325,326,5,82,0,0,326,327,
-		3,64,32,0,327,45,1,0,0,0,328,329,5,34,0,0,329,330,5,74,0,0,330,331,5,82,
-		0,0,331,334,3,64,32,0,332,333,5,53,0,0,333,335,3,64,32,0,334,332,1,0,0,
-		0,334,335,1,0,0,0,335,348,1,0,0,0,336,337,5,34,0,0,337,338,5,74,0,0,338,
-		339,5,54,0,0,339,342,3,70,35,0,340,341,5,52,0,0,341,343,3,64,32,0,342,
-		340,1,0,0,0,342,343,1,0,0,0,343,344,1,0,0,0,344,345,5,53,0,0,345,346,3,
-		64,32,0,346,348,1,0,0,0,347,328,1,0,0,0,347,336,1,0,0,0,348,47,1,0,0,0,
-		349,350,5,35,0,0,350,351,5,74,0,0,351,352,5,36,0,0,352,353,5,25,0,0,353,
-		354,5,69,0,0,354,355,5,26,0,0,355,356,3,64,32,0,356,357,5,39,0,0,357,358,
-		3,70,35,0,358,373,1,0,0,0,359,360,5,35,0,0,360,361,5,74,0,0,361,362,5,
-		37,0,0,362,363,5,38,0,0,363,364,5,25,0,0,364,365,5,73,0,0,365,366,5,84,
-		0,0,366,367,5,73,0,0,367,368,5,26,0,0,368,369,3,64,32,0,369,370,5,39,0,
-		0,370,371,3,70,35,0,371,373,1,0,0,0,372,349,1,0,0,0,372,359,1,0,0,0,373,
-		49,1,0,0,0,374,375,5,40,0,0,375,376,3,70,35,0,376,378,5,90,0,0,377,379,
-		3,52,26,0,378,377,1,0,0,0,379,380,1,0,0,0,380,378,1,0,0,0,380,381,1,0,
-		0,0,381,382,1,0,0,0,382,383,5,91,0,0,383,51,1,0,0,0,384,385,5,8,0,0,385,
-		387,5,69,0,0,386,384,1,0,0,0,386,387,1,0,0,0,387,390,1,0,0,0,388,389,5,
-		9,0,0,389,391,5,69,0,0,390,388,1,0,0,0,390,391,1,0,0,0,391,392,1,0,0,0,
-		392,396,5,90,0,0,393,395,3,4,2,0,394,393,1,0,0,0,395,398,1,0,0,0,396,394,
-		1,0,0,0,396,397,1,0,0,0,397,399,1,0,0,0,398,396,1,0,0,0,399,400,5,91,0,
-		0,400,53,1,0,0,0,401,402,5,41,0,0,402,403,5,74,0,0,403,407,5,90,0,0,404,
-		406,3,56,28,0,405,404,1,0,0,0,406,409,1,0,0,0,407,405,1,0,0,0,407,408,
-		1,0,0,0,408,410,1,0,0,0,409,407,1,0,0,0,410,411,5,91,0,0,411,55,1,0,0,
-		0,412,413,5,42,0,0,413,414,3,70,35,0,414,415,5,82,0,0,415,416,3,64,32,
-		0,416,490,1,0,0,0,417,419,5,73,0,0,418,417,1,0,0,0,418,419,1,0,0,0,419,
-		424,1,0,0,0,420,421,5,53,0,0,421,425,7,4,0,0,422,423,5,43,0,0,423,425,
-		5,71,0,0,424,420,1,0,0,0,424,422,1,0,0,0,424,425,1,0,0,0,425,426,1,0,0,
-		0,426,427,3,70,35,0,427,436,5,88,0,0,428,433,3,58,29,0,429,430,5,94,0,
-		0,430,432,3,58,29,0,431,429,1,0,0,0,432,435,1,0,0,0,433,431,1,0,0,0,433,
-		434,1,0,0,0,434,437,1,0,0,0,435,433,1,0,0,0,436,428,1,0,0,0,436,437,1,
-		0,0,0,437,438,1,0,0,0,438,441,5,89,0,0,439,440,5,76,0,0,440,442,3,70,35,
-		0,441,439,1,0,0,0,441,442,1,0,0,0,442,490,1,0,0,0,443,444,5,44,0,0,444,
-		445,5,45,0,0,445,447,3,64,32,0,446,448,3,60,30,0,447,446,1,0,0,0,447,448,
-		1,0,0,0,448,450,1,0,0,0,449,451,3,62,31,0,450,449,1,0,0,0,450,451,1,0,
-		0,0,451,490,1,0,0,0,452,453,5,44,0,0,453,454,5,46,0,0,454,457,5,74,0,0,
-		455,456,5,48,0,0,456,458,3,64,32,0,457,455,1,0,0,0,457,458,1,0,0,0,458,
-		461,1,0,0,0,459,460,5,49,0,0,460,462,3,64,32,0,461,459,1,0,0,0,461,462,
-		1,0,0,0,462,464,1,0,0,0,463,465,3,60,30,0,464,463,1,0,0,0,464,465,1,0,
-		0,0,465,467,1,0,0,0,466,468,3,62,31,0,467,466,1,0,0,0,467,468,1,0,0,0,
-		468,490,1,0,0,0,469,470,5,44,0,0,470,471,5,47,0,0,471,472,5,46,0,0,472,
-		474,5,74,0,0,473,475,3,60,30,0,474,473,1,0,0,0,474,475,1,0,0,0,475,490,
-		1,0,0,0,476,477,5,44,0,0,477,478,3,70,35,0,478,480,5,73,0,0,479,481,3,
-		60,30,0,480,479,1,0,0,0,480,481,1,0,0,0,481,490,1,0,0,0,482,483,5,44,0,
-		0,483,484,5,50,0,0,484,485,3,70,35,0,485,487,3,64,32,0,486,488,3,60,30,
-		0,487,486,1,0,0,0,487,488,1,0,0,0,488,490,1,0,0,0,489,412,1,0,0,0,489,
-		418,1,0,0,0,489,443,1,0,0,0,489,452,1,0,0,0,489,469,1,0,0,0,489,476,1,
-		0,0,0,489,482,1,0,0,0,490,57,1,0,0,0,491,492,3,70,35,0,492,493,5,95,0,
-		0,493,494,3,64,32,0,494,59,1,0,0,0,495,496,5,55,0,0,496,497,5,70,0,0,497,
-		61,1,0,0,0,498,499,5,51,0,0,499,500,5,74,0,0,500,63,1,0,0,0,501,502,6,
-		32,-1,0,502,503,5,84,0,0,503,515,3,64,32,12,504,505,5,58,0,0,505,515,3,
-		64,32,6,506,507,5,61,0,0,507,508,3,64,32,0,508,509,5,62,0,0,509,510,3,
-		64,32,0,510,511,5,63,0,0,511,512,3,64,32,2,512,515,1,0,0,0,513,515,3,66,
-		33,0,514,501,1,0,0,0,514,504,1,0,0,0,514,506,1,0,0,0,514,513,1,0,0,0,515,
-		545,1,0,0,0,516,517,10,11,0,0,517,518,7,5,0,0,518,544,3,64,32,12,519,520,
-		10,10,0,0,520,521,7,6,0,0,521,544,3,64,32,11,522,523,10,9,0,0,523,524,
-		7,7,0,0,524,544,3,64,32,10,525,526,10,8,0,0,526,527,5,65,0,0,527,544,3,
-		64,32,9,528,529,10,5,0,0,529,530,5,56,0,0,530,544,3,64,32,6,531,532,10,
-		4,0,0,532,533,5,57,0,0,533,544,3,64,32,5,534,535,10,3,0,0,535,536,5,52,
-		0,0,536,544,3,64,32,4,537,538,10,7,0,0,538,540,5,59,0,0,539,541,5,58,0,
-		0,540,539,1,0,0,0,540,541,1,0,0,0,541,542,1,0,0,0,542,544,5,60,0,0,543,
-		516,1,0,0,0,543,519,1,0,0,0,543,522,1,0,0,0,543,525,1,0,0,0,543,528,1,
-		0,0,0,543,531,1,0,0,0,543,534,1,0,0,0,543,537,1,0,0,0,544,547,1,0,0,0,
-		545,543,1,0,0,0,545,546,1,0,0,0,546,65,1,0,0,0,547,545,1,0,0,0,548,550,
-		3,68,34,0,549,551,3,70,35,0,550,549,1,0,0,0,550,551,1,0,0,0,551,600,1,
-		0,0,0,552,553,3,68,34,0,553,554,5,87,0,0,554,600,1,0,0,0,555,600,5,74,
-		0,0,556,600,7,8,0,0,557,600,5,69,0,0,558,600,5,68,0,0,559,600,5,71,0,0,
-		560,561,5,11,0,0,561,600,3,70,35,0,562,563,5,64,0,0,563,600,3,70,35,0,
-		564,565,3,70,35,0,565,566,5,96,0,0,566,567,3,70,35,0,567,600,1,0,0,0,568,
-		569,3,70,35,0,569,570,5,92,0,0,570,575,3,64,32,0,571,572,5,94,0,0,572,
-		574,3,64,32,0,573,571,1,0,0,0,574,577,1,0,0,0,575,573,1,0,0,0,575,576,
-		1,0,0,0,576,578,1,0,0,0,577,575,1,0,0,0,578,579,5,93,0,0,579,600,1,0,0,
-		0,580,581,3,70,35,0,581,590,5,88,0,0,582,587,3,64,32,0,583,584,5,94,0,
-		0,584,586,3,64,32,0,585,583,1,0,0,0,586,589,1,0,0,0,587,585,1,0,0,0,587,
-		588,1,0,0,0,588,591,1,0,0,0,589,587,1,0,0,0,590,582,1,0,0,0,590,591,1,
-		0,0,0,591,592,1,0,0,0,592,593,5,89,0,0,593,600,1,0,0,0,594,600,3,70,35,
-		0,595,596,5,88,0,0,596,597,3,64,32,0,597,598,5,89,0,0,598,600,1,0,0,0,
-		599,548,1,0,0,0,599,552,1,0,0,0,599,555,1,0,0,0,599,556,1,0,0,0,599,557,
-		1,0,0,0,599,558,1,0,0,0,599,559,1,0,0,0,599,560,1,0,0,0,599,562,1,0,0,
-		0,599,564,1,0,0,0,599,568,1,0,0,0,599,580,1,0,0,0,599,594,1,0,0,0,599,
-		595,1,0,0,0,600,67,1,0,0,0,601,602,7,9,0,0,602,69,1,0,0,0,603,604,7,10,
-		0,0,604,71,1,0,0,0,65,78,84,105,111,127,131,137,140,158,167,172,175,185,
-		188,199,205,216,222,231,241,253,257,261,269,276,282,286,290,296,305,312,
-		318,334,342,347,372,380,386,390,396,407,418,424,433,436,441,447,450,457,
-		461,464,467,474,480,487,489,514,540,543,545,550,575,587,590,599
+		2,36,7,36,1,0,1,0,1,0,1,1,1,1,1,1,3,1,81,8,1,1,1,1,1,5,1,85,8,1,10,1,12,
+		1,88,9,1,1,1,1,1,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,
+		2,1,2,1,2,3,2,108,8,2,1,3,1,3,1,3,1,3,3,3,114,8,3,1,4,1,4,1,4,1,4,1,4,
+		1,4,1,4,1,4,1,4,1,4,1,4,1,4,5,4,128,8,4,10,4,12,4,131,9,4,1,4,3,4,134,
+		8,4,1,4,1,4,1,4,1,4,3,4,140,8,4,1,5,3,5,143,8,5,1,5,1,5,1,6,1,6,1,6,1,
+		6,1,7,1,7,1,7,1,7,1,8,1,8,1,8,1,8,5,8,159,8,8,10,8,12,8,162,9,8,1,9,1,
+		9,1,9,1,9,1,9,1,9,3,9,170,8,9,1,10,1,10,1,10,3,10,175,8,10,1,10,3,10,178,
+		8,10,1,11,1,11,1,11,1,11,1,11,1,11,5,11,186,8,11,10,11,12,11,189,9,11,
+		3,11,191,8,11,1,11,1,11,1,12,1,12,1,12,1,12,1,13,1,13,1,13,3,13,202,8,
+		13,1,13,1,13,5,13,206,8,13,10,13,12,13,209,9,13,1,13,1,13,1,14,1,14,1,
+		14,1,14,1,14,1,14,3,14,219,8,14,1,15,1,15,1,15,1,15,3,15,225,8,15,1,15,
+		1,15,1,15,1,15,1,15,5,15,232,8,15,10,15,12,15,235,9,15,1,15,1,15,1,15,
+		1,15,1,15,5,15,242,8,15,10,15,12,15,245,9,15,1,15,1,15,1,16,1,16,1,16,
+		1,16,1,16,5,16,254,8,16,10,16,12,16,257,9,16,1,17,3,17,260,8,17,1,17,1,
+		17,3,17,264,8,17,1,18,1,18,1,18,1,18,1,18,1,18,3,18,272,8,18,1,18,1,18,
+		1,18,1,18,1,18,3,18,279,8,18,1,19,1,19,1,19,1,19,3,19,285,8,19,1,19,1,
+		19,3,19,289,8,19,1,19,1,19,3,19,293,8,19,1,19,1,19,5,19,297,8,19,10,19,
+		12,19,300,9,19,1,19,1,19,1,20,1,20,1,20,1,20,3,20,308,8,20,1,20,1,20,1,
+		20,1,20,1,20,3,20,315,8,20,1,21,1,21,1,21,1,21,3,21,321,8,21,1,21,1,21,
+		1,21,1,22,1,22,1,22,1,22,1,22,1,23,1,23,1,23,1,23,1,23,1,23,3,23,337,8,
+		23,1,23,1,23,1,23,1,23,1,23,1,23,3,23,345,8,23,1,23,1,23,1,23,3,23,350,
+		8,23,1,24,1,24,1,24,1,24,1,24,1,24,1,24,1,24,1,24,1,24,1,24,1,24,1,24,
+		1,24,1,24,1,24,1,24,1,24,1,24,1,24,1,24,1,24,1,24,3,24,375,8,24,1,25,1,
+		25,1,25,1,25,4,25,381,8,25,11,25,12,25,382,1,25,1,25,1,26,1,26,3,26,389,
+		8,26,1,26,1,26,3,26,393,8,26,1,26,1,26,5,26,397,8,26,10,26,12,26,400,9,
+		26,1,26,1,26,1,27,1,27,1,27,1,27,5,27,408,8,27,10,27,12,27,411,9,27,1,
+		27,1,27,1,28,1,28,1,28,1,28,1,28,1,28,3,28,421,8,28,1,28,1,28,1,28,1,28,
+		3,28,427,8,28,1,28,1,28,1,28,1,28,1,28,5,28,434,8,28,10,28,12,28,437,9,
+		28,3,28,439,8,28,1,28,1,28,1,28,3,28,444,8,28,1,28,1,28,1,28,1,28,3,28,
+		450,8,28,1,28,3,28,453,8,28,1,28,1,28,1,28,1,28,1,28,3,28,460,8,28,1,28,
+		1,28,3,28,464,8,28,1,28,3,28,467,8,28,1,28,3,28,470,8,28,1,28,1,28,1,28,
+		1,28,1,28,3,28,477,8,28,1,28,1,28,1,28,1,28,3,28,483,8,28,1,28,1,28,1,
+		28,1,28,1,28,3,28,490,8,28,3,28,492,8,28,1,29,1,29,1,29,1,29,1,30,1,30,
+		1,31,1,31,1,31,1,32,1,32,1,32,1,33,1,33,1,33,1,33,1,33,1,33,1,33,1,33,
+		1,33,1,33,1,33,1,33,1,33,3,33,519,8,33,1,33,1,33,1,33,1,33,1,33,1,33,1,
+		33,1,33,1,33,1,33,1,33,1,33,1,33,1,33,1,33,1,33,1,33,1,33,1,33,1,33,1,
+		33,1,33,1,33,1,33,3,33,545,8,33,1,33,5,33,548,8,33,10,33,12,33,551,9,33,
+		1,34,1,34,3,34,555,8,34,1,34,1,34,3,34,559,8,34,1,34,1,34,1,34,1,34,1,
+		34,1,34,1,34,1,34,1,34,1,34,1,34,1,34,1,34,1,34,1,34,1,34,1,34,1,34,1,
+		34,1,34,1,34,5,34,582,8,34,10,34,12,34,585,9,34,1,34,1,34,1,34,1,34,1,
+		34,1,34,1,34,5,34,594,8,34,10,34,12,34,597,9,34,3,34,599,8,34,1,34,1,34,
+		1,34,1,34,1,34,1,34,1,34,3,34,608,8,34,1,35,1,35,1,36,1,36,1,36,0,1,66,
+		37,0,2,4,6,8,10,12,14,16,18,20,22,24,26,28,30,32,34,36,38,40,42,44,46,
+		48,50,52,54,56,58,60,62,64,66,68,70,72,0,12,1,0,3,4,1,0,22,24,1,0,26,28,
+		1,0,30,31,1,0,68,69,2,0,31,31,75,75,1,0,85,86,1,0,83,84,1,0,77,82,1,0,
+		66,67,1,0,72,73,8,0,2,7,10,10,12,17,20,29,32,33,35,41,44,51,75,75,683,
+		0,74,1,0,0,0,2,77,1,0,0,0,4,107,1,0,0,0,6,109,1,0,0,0,8,139,1,0,0,0,10,
+		142,1,0,0,0,12,146,1,0,0,0,14,150,1,0,0,0,16,154,1,0,0,0,18,163,1,0,0,
+		0,20,171,1,0,0,0,22,179,1,0,0,0,24,194,1,0,0,0,26,198,1,0,0,0,28,218,1,
+		0,0,0,30,220,1,0,0,0,32,248,1,0,0,0,34,259,1,0,0,0,36,265,1,0,0,0,38,280,
+		1,0,0,0,40,303,1,0,0,0,42,316,1,0,0,0,44,325,1,0,0,0,46,349,1,0,0,0,48,
+		374,1,0,0,0,50,376,1,0,0,0,52,388,1,0,0,0,54,403,1,0,0,0,56,491,1,0,0,
+		0,58,493,1,0,0,0,60,497,1,0,0,0,62,499,1,0,0,0,64,502,1,0,0,0,66,518,1,
+		0,0,0,68,607,1,0,0,0,70,609,1,0,0,0,72,611,1,0,0,0,74,75,3,2,1,0,75,76,
+		5,0,0,1,76,1,1,0,0,0,77,78,5,1,0,0,78,80,3,72,36,0,79,81,5,74,0,0,80,79,
+		1,0,0,0,80,81,1,0,0,0,81,82,1,0,0,0,82,86,5,90,0,0,83,85,3,4,2,0,84,83,
+		1,0,0,0,85,88,1,0,0,0,86,84,1,0,0,0,86,87,1,0,0,0,87,89,1,0,0,0,88,86,
+		1,0,0,0,89,90,5,91,0,0,90,3,1,0,0,0,91,108,3,6,3,0,92,108,3,8,4,0,93,108,
+		3,14,7,0,94,108,3,16,8,0,95,108,3,18,9,0,96,108,3,22,11,0,97,108,3,26,
+		13,0,98,108,3,30,15,0,99,108,3,36,18,0,100,108,3,38,19,0,101,108,3,42,
+		21,0,102,108,3,44,22,0,103,108,3,46,23,0,104,108,3,48,24,0,105,108,3,50,
+		25,0,106,108,3,54,27,0,107,91,1,0,0,0,107,92,1,0,0,0,107,93,1,0,0,0,107,
+		94,1,0,0,0,107,95,1,0,0,0,107,96,1,0,0,0,107,97,1,0,0,0,107,98,1,0,0,0,
+		107,99,1,0,0,0,107,100,1,0,0,0,107,101,1,0,0,0,107,102,1,0,0,0,107,103,
+		1,0,0,0,107,104,1,0,0,0,107,105,1,0,0,0,107,106,1,0,0,0,108,5,1,0,0,0,
+		109,110,5,2,0,0,110,113,3,72,36,0,111,112,7,0,0,0,112,114,5,5,0,0,113,
+		111,1,0,0,0,113,114,1,0,0,0,114,7,1,0,0,0,115,116,5,6,0,0,116,117,3,10,
+		5,0,117,118,5,55,0,0,118,119,5,74,0,0,119,140,1,0,0,0,120,121,5,6,0,0,
+		121,122,5,19,0,0,122,123,3,72,36,0,123,124,5,90,0,0,124,129,3,12,6,0,125,
+		126,5,94,0,0,126,128,3,12,6,0,127,125,1,0,0,0,128,131,1,0,0,0,129,127,
+		1,0,0,0,129,130,1,0,0,0,130,133,1,0,0,0,131,129,1,0,0,0,132,134,5,94,0,
+		0,133,132,1,0,0,0,133,134,1,0,0,0,134,135,1,0,0,0,135,136,5,91,0,0,136,
+		137,5,55,0,0,137,138,5,74,0,0,138,140,1,0,0,0,139,115,1,0,0,0,139,120,
+		1,0,0,0,140,9,1,0,0,0,141,143,5,73,0,0,142,141,1,0,0,0,142,143,1,0,0,0,
+		143,144,1,0,0,0,144,145,3,72,36,0,145,11,1,0,0,0,146,147,5,74,0,0,147,
+		148,5,95,0,0,148,149,3,10,5,0,149,13,1,0,0,0,150,151,5,7,0,0,151,152,5,
+		8,0,0,152,153,5,69,0,0,153,15,1,0,0,0,154,155,5,10,0,0,155,160,3,72,36,
+		0,156,157,5,94,0,0,157,159,3,72,36,0,158,156,1,0,0,0,159,162,1,0,0,0,160,
+		158,1,0,0,0,160,161,1,0,0,0,161,17,1,0,0,0,162,160,1,0,0,0,163,164,5,11,
+		0,0,164,165,3,72,36,0,165,166,5,95,0,0,166,169,3,20,10,0,167,168,5,82,
+		0,0,168,170,3,66,33,0,169,167,1,0,0,0,169,170,1,0,0,0,170,19,1,0,0,0,171,
+		174,3,72,36,0,172,173,5,54,0,0,173,175,3,72,36,0,174,172,1,0,0,0,174,175,
+		1,0,0,0,175,177,1,0,0,0,176,178,5,97,0,0,177,176,1,0,0,0,177,178,1,0,0,
+		0,178,21,1,0,0,0,179,180,5,12,0,0,180,181,3,72,36,0,181,190,5,88,0,0,182,
+		187,3,24,12,0,183,184,5,94,0,0,184,186,3,24,12,0,185,183,1,0,0,0,186,189,
+		1,0,0,0,187,185,1,0,0,0,187,188,1,0,0,0,188,191,1,0,0,0,189,187,1,0,0,
+		0,190,182,1,0,0,0,190,191,1,0,0,0,191,192,1,0,0,0,192,193,5,89,0,0,193,
+		23,1,0,0,0,194,195,3,72,36,0,195,196,5,95,0,0,196,197,3,20,10,0,197,25,
+		1,0,0,0,198,199,5,13,0,0,199,201,3,72,36,0,200,202,5,74,0,0,201,200,1,
+		0,0,0,201,202,1,0,0,0,202,203,1,0,0,0,203,207,5,90,0,0,204,206,3,28,14,
+		0,205,204,1,0,0,0,206,209,1,0,0,0,207,205,1,0,0,0,207,208,1,0,0,0,208,
+		210,1,0,0,0,209,207,1,0,0,0,210,211,5,91,0,0,211,27,1,0,0,0,212,213,5,
+		14,0,0,213,219,3,66,33,0,214,215,5,15,0,0,215,219,3,66,33,0,216,217,5,
+		16,0,0,217,219,3,66,33,0,218,212,1,0,0,0,218,214,1,0,0,0,218,216,1,0,0,
+		0,219,29,1,0,0,0,220,221,5,17,0,0,221,224,3,72,36,0,222,223,5,18,0,0,223,
+		225,3,72,36,0,224,222,1,0,0,0,224,225,1,0,0,0,225,226,1,0,0,0,226,227,
+		5,19,0,0,227,228,5,88,0,0,228,233,3,72,36,0,229,230,5,94,0,0,230,232,3,
+		72,36,0,231,229,1,0,0,0,232,235,1,0,0,0,233,231,1,0,0,0,233,234,1,0,0,
+		0,234,236,1,0,0,0,235,233,1,0,0,0,236,237,5,89,0,0,237,238,5,95,0,0,238,
+		239,3,20,10,0,239,243,5,90,0,0,240,242,3,32,16,0,241,240,1,0,0,0,242,245,
+		1,0,0,0,243,241,1,0,0,0,243,244,1,0,0,0,244,246,1,0,0,0,245,243,1,0,0,
+		0,246,247,5,91,0,0,247,31,1,0,0,0,248,249,5,74,0,0,249,250,5,95,0,0,250,
+		255,3,34,17,0,251,252,5,94,0,0,252,254,3,34,17,0,253,251,1,0,0,0,254,257,
+		1,0,0,0,255,253,1,0,0,0,255,256,1,0,0,0,256,33,1,0,0,0,257,255,1,0,0,0,
+		258,260,5,74,0,0,259,258,1,0,0,0,259,260,1,0,0,0,260,263,1,0,0,0,261,264,
+		3,66,33,0,262,264,5,60,0,0,263,261,1,0,0,0,263,262,1,0,0,0,264,35,1,0,
+		0,0,265,266,5,20,0,0,266,267,3,72,36,0,267,268,5,71,0,0,268,269,5,54,0,
+		0,269,271,3,72,36,0,270,272,5,94,0,0,271,270,1,0,0,0,271,272,1,0,0,0,272,
+		273,1,0,0,0,273,274,5,21,0,0,274,275,5,19,0,0,275,278,3,72,36,0,276,277,
+		5,52,0,0,277,279,3,66,33,0,278,276,1,0,0,0,278,279,1,0,0,0,279,37,1,0,
+		0,0,280,281,7,1,0,0,281,284,3,72,36,0,282,283,5,54,0,0,283,285,3,72,36,
+		0,284,282,1,0,0,0,284,285,1,0,0,0,285,288,1,0,0,0,286,287,5,95,0,0,287,
+		289,3,20,10,0,288,286,1,0,0,0,288,289,1,0,0,0,289,292,1,0,0,0,290,291,
+		5,82,0,0,291,293,3,66,33,0,292,290,1,0,0,0,292,293,1,0,0,0,293,294,1,0,
+		0,0,294,298,5,90,0,0,295,297,3,40,20,0,296,295,1,0,0,0,297,300,1,0,0,0,
+		298,296,1,0,0,0,298,299,1,0,0,0,299,301,1,0,0,0,300,298,1,0,0,0,301,302,
+		5,91,0,0,302,39,1,0,0,0,303,304,5,25,0,0,304,307,3,72,36,0,305,306,5,52,
+		0,0,306,308,3,66,33,0,307,305,1,0,0,0,307,308,1,0,0,0,308,309,1,0,0,0,
+		309,310,7,2,0,0,310,314,3,66,33,0,311,312,5,53,0,0,312,313,5,29,0,0,313,
+		315,5,6,0,0,314,311,1,0,0,0,314,315,1,0,0,0,315,41,1,0,0,0,316,317,7,3,
+		0,0,317,320,3,72,36,0,318,319,5,52,0,0,319,321,3,66,33,0,320,318,1,0,0,
+		0,320,321,1,0,0,0,321,322,1,0,0,0,322,323,5,32,0,0,323,324,5,74,0,0,324,
+		43,1,0,0,0,325,326,5,33,0,0,326,327,3,72,36,0,327,328,5,82,0,0,328,329,
+		3,66,33,0,329,45,1,0,0,0,330,331,5,34,0,0,331,332,5,74,0,0,332,333,5,82,
+		0,0,333,336,3,66,33,0,334,335,5,53,0,0,335,337,3,66,33,0,336,334,1,0,0,
+		0,336,337,1,0,0,0,337,350,1,0,0,0,338,339,5,34,0,0,339,340,5,74,0,0,340,
+		341,5,54,0,0,341,344,3,72,36,0,342,343,5,52,0,0,343,345,3,66,33,0,344,
+		342,1,0,0,0,344,345,1,0,0,0,345,346,1,0,0,0,346,347,5,53,0,0,347,348,3,
+		66,33,0,348,350,1,0,0,0,349,330,1,0,0,0,349,338,1,0,0,0,350,47,1,0,0,0,
+		351,352,5,35,0,0,352,353,5,74,0,0,353,354,5,36,0,0,354,355,5,25,0,0,355,
+		356,5,69,0,0,356,357,5,26,0,0,357,358,3,66,33,0,358,359,5,39,0,0,359,360,
+		3,72,36,0,360,375,1,0,0,0,361,362,5,35,0,0,362,363,5,74,0,0,363,364,5,
+		37,0,0,364,365,5,38,0,0,365,366,5,25,0,0,366,367,5,73,0,0,367,368,5,84,
+		0,0,368,369,5,73,0,0,369,370,5,26,0,0,370,371,3,66,33,0,371,372,5,39,0,
+		0,372,373,3,72,36,0,373,375,1,0,0,0,374,351,1,0,0,0,374,361,1,0,0,0,375,
+		49,1,0,0,0,376,377,5,40,0,0,377,378,3,72,36,0,378,380,5,90,0,0,379,381,
+		3,52,26,0,380,379,1,0,0,0,381,382,1,0,0,0,382,380,1,0,0,0,382,383,1,0,
+		0,0,383,384,1,0,0,0,384,385,5,91,0,0,385,51,1,0,0,0,386,387,5,8,0,0,387,
+		389,5,69,0,0,388,386,1,0,0,0,388,389,1,0,0,0,389,392,1,0,0,0,390,391,5,
+		9,0,0,391,393,5,69,0,0,392,390,1,0,0,0,392,393,1,0,0,0,393,394,1,0,0,0,
+		394,398,5,90,0,0,395,397,3,4,2,0,396,395,1,0,0,0,397,400,1,0,0,0,398,396,
+		1,0,0,0,398,399,1,0,0,0,399,401,1,0,0,0,400,398,1,0,0,0,401,402,5,91,0,
+		0,402,53,1,0,0,0,403,404,5,41,0,0,404,405,5,74,0,0,405,409,5,90,0,0,406,
+		408,3,56,28,0,407,406,1,0,0,0,408,411,1,0,0,0,409,407,1,0,0,0,409,410,
+		1,0,0,0,410,412,1,0,0,0,411,409,1,0,0,0,412,413,5,91,0,0,413,55,1,0,0,
+		0,414,415,5,42,0,0,415,416,3,72,36,0,416,417,5,82,0,0,417,418,3,66,33,
+		0,418,492,1,0,0,0,419,421,5,73,0,0,420,419,1,0,0,0,420,421,1,0,0,0,421,
+		426,1,0,0,0,422,423,5,53,0,0,423,427,7,4,0,0,424,425,5,43,0,0,425,427,
+		5,71,0,0,426,422,1,0,0,0,426,424,1,0,0,0,426,427,1,0,0,0,427,428,1,0,0,
+		0,428,429,3,72,36,0,429,438,5,88,0,0,430,435,3,58,29,0,431,432,5,94,0,
+		0,432,434,3,58,29,0,433,431,1,0,0,0,434,437,1,0,0,0,435,433,1,0,0,0,435,
+		436,1,0,0,0,436,439,1,0,0,0,437,435,1,0,0,0,438,430,1,0,0,0,438,439,1,
+		0,0,0,439,440,1,0,0,0,440,443,5,89,0,0,441,442,5,76,0,0,442,444,3,60,30,
+		0,443,441,1,0,0,0,443,444,1,0,0,0,444,492,1,0,0,0,445,446,5,44,0,0,446,
+		447,5,45,0,0,447,449,3,66,33,0,448,450,3,62,31,0,449,448,1,0,0,0,449,450,
+		1,0,0,0,450,452,1,0,0,0,451,453,3,64,32,0,452,451,1,0,0,0,452,453,1,0,
+		0,0,453,492,1,0,0,0,454,455,5,44,0,0,455,456,5,46,0,0,456,459,5,74,0,0,
+		457,458,5,48,0,0,458,460,3,66,33,0,459,457,1,0,0,0,459,460,1,0,0,0,460,
+		463,1,0,0,0,461,462,5,49,0,0,462,464,3,66,33,0,463,461,1,0,0,0,463,464,
+		1,0,0,0,464,466,1,0,0,0,465,467,3,62,31,0,466,465,1,0,0,0,466,467,1,0,
+		0,0,467,469,1,0,0,0,468,470,3,64,32,0,469,468,1,0,0,0,469,470,1,0,0,0,
+		470,492,1,0,0,0,471,472,5,44,0,0,472,473,5,47,0,0,473,474,5,46,0,0,474,
+		476,5,74,0,0,475,477,3,62,31,0,476,475,1,0,0,0,476,477,1,0,0,0,477,492,
+		1,0,0,0,478,479,5,44,0,0,479,480,3,60,30,0,480,482,5,73,0,0,481,483,3,
+		62,31,0,482,481,1,0,0,0,482,483,1,0,0,0,483,492,1,0,0,0,484,485,5,44,0,
+		0,485,486,5,50,0,0,486,487,3,72,36,0,487,489,3,66,33,0,488,490,3,62,31,
+		0,489,488,1,0,0,0,489,490,1,0,0,0,490,492,1,0,0,0,491,414,1,0,0,0,491,
+		420,1,0,0,0,491,445,1,0,0,0,491,454,1,0,0,0,491,471,1,0,0,0,491,478,1,
+		0,0,0,491,484,1,0,0,0,492,57,1,0,0,0,493,494,3,72,36,0,494,495,5,95,0,
+		0,495,496,3,66,33,0,496,59,1,0,0,0,497,498,7,5,0,0,498,61,1,0,0,0,499,
+		500,5,55,0,0,500,501,5,70,0,0,501,63,1,0,0,0,502,503,5,51,0,0,503,504,
+		5,74,0,0,504,65,1,0,0,0,505,506,6,33,-1,0,506,507,5,84,0,0,507,519,3,66,
+		33,12,508,509,5,58,0,0,509,519,3,66,33,6,510,511,5,61,0,0,511,512,3,66,
+		33,0,512,513,5,62,0,0,513,514,3,66,33,0,514,515,5,63,0,0,515,516,3,66,
+		33,2,516,519,1,0,0,0,517,519,3,68,34,0,518,505,1,0,0,0,518,508,1,0,0,0,
+		518,510,1,0,0,0,518,517,1,0,0,0,519,549,1,0,0,0,520,521,10,11,0,0,521,
+		522,7,6,0,0,522,548,3,66,33,12,523,524,10,10,0,0,524,525,7,7,0,0,525,548,
+		3,66,33,11,526,527,10,9,0,0,527,528,7,8,0,0,528,548,3,66,33,10,529,530,
+		10,8,0,0,530,531,5,65,0,0,531,548,3,66,33,9,532,533,10,5,0,0,533,534,5,
+		56,0,0,534,548,3,66,33,6,535,536,10,4,0,0,536,537,5,57,0,0,537,548,3,66,
+		33,5,538,539,10,3,0,0,539,540,5,52,0,0,540,548,3,66,33,4,541,542,10,7,
+		0,0,542,544,5,59,0,0,543,545,5,58,0,0,544,543,1,0,0,0,544,545,1,0,0,0,
+		545,546,1,0,0,0,546,548,5,60,0,0,547,520,1,0,0,0,547,523,1,0,0,0,547,526,
+		1,0,0,0,547,529,1,0,0,0,547,532,1,0,0,0,547,535,1,0,0,0,547,538,1,0,0,
+		0,547,541,1,0,0,0,548,551,1,0,0,0,549,547,1,0,0,0,549,550,1,0,0,0,550,
+		67,1,0,0,0,551,549,1,0,0,0,552,554,3,70,35,0,553,555,3,72,36,0,554,553,
+		1,0,0,0,554,555,1,0,0,0,555,558,1,0,0,0,556,557,5,54,0,0,557,559,3,72,
+		36,0,558,556,1,0,0,0,558,559,1,0,0,0,559,608,1,0,0,0,560,561,3,70,35,0,
+		561,562,5,87,0,0,562,608,1,0,0,0,563,608,5,74,0,0,564,608,7,9,0,0,565,
+		608,5,69,0,0,566,608,5,68,0,0,567,608,5,71,0,0,568,569,5,11,0,0,569,608,
+		3,72,36,0,570,571,5,64,0,0,571,608,3,72,36,0,572,573,3,72,36,0,573,574,
+		5,96,0,0,574,575,3,72,36,0,575,608,1,0,0,0,576,577,3,72,36,0,577,578,5,
+		92,0,0,578,583,3,66,33,0,579,580,5,94,0,0,580,582,3,66,33,0,581,579,1,
+		0,0,0,582,585,1,0,0,0,583,581,1,0,0,0,583,584,1,0,0,0,584,586,1,0,0,0,
+		585,583,1,0,0,0,586,587,5,93,0,0,587,608,1,0,0,0,588,589,3,72,36,0,589,
+		598,5,88,0,0,590,595,3,66,33,0,591,592,5,94,0,0,592,594,3,66,33,0,593,
+		591,1,0,0,0,594,597,1,0,0,0,595,593,1,0,0,0,595,596,1,0,0,0,596,599,1,
+		0,0,0,597,595,1,0,0,0,598,590,1,0,0,0,598,599,1,0,0,0,599,600,1,0,0,0,
+		600,601,5,89,0,0,601,608,1,0,0,0,602,608,3,72,36,0,603,604,5,88,0,0,604,
+		605,3,66,33,0,605,606,5,89,0,0,606,608,1,0,0,0,607,552,1,0,0,0,607,560,
+		1,0,0,0,607,563,1,0,0,0,607,564,1,0,0,0,607,565,1,0,0,0,607,566,1,0,0,
+		0,607,567,1,0,0,0,607,568,1,0,0,0,607,570,1,0,0,0,607,572,1,0,0,0,607,
+		576,1,0,0,0,607,588,1,0,0,0,607,602,1,0,0,0,607,603,1,0,0,0,608,69,1,0,
+		0,0,609,610,7,10,0,0,610,71,1,0,0,0,611,612,7,11,0,0,612,73,1,0,0,0,66,
+		80,86,107,113,129,133,139,142,160,169,174,177,187,190,201,207,218,224,
+		233,243,255,259,263,271,278,284,288,292,298,307,314,320,336,344,349,374,
+		382,388,392,398,409,420,426,435,438,443,449,452,459,463,466,469,476,482,
+		489,491,518,544,547,549,554,558,583,595,598,607
 	};
 
 	public static readonly ATN _ATN =

@@ -293,6 +293,12 @@ internal interface ITariffVisitor<Result> : IParseTreeVisitor<Result> {
 	/// <return>The visitor result.</return>
 	Result VisitExampleArg([NotNull] TariffParser.ExampleArgContext context);
 	/// <summary>
+	/// Visit a parse tree produced by <see cref="TariffParser.outcomeName"/>.
+	/// </summary>
+	/// <param name="context">The parse tree.</param>
+	/// <return>The visitor result.</return>
+	Result VisitOutcomeName([NotNull] TariffParser.OutcomeNameContext context);
+	/// <summary>
 	/// Visit a parse tree produced by <see cref="TariffParser.inMonth"/>.
 	/// </summary>
 	/// <param name="context">The parse tree.</param>

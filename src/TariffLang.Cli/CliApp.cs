@@ -1,0 +1,262 @@
+using System.Globalization;
+using TariffLang;
+using TariffLang.Evaluation;
+using TariffLang.Invoicing;
+using TariffLang.Ledgers;
+
+namespace TariffLang.Cli;
+
+/// <summary>The <c>tariff</c> command line: check, test, rate, explain, compare. Exit 0 ok, 1 user error, 2 usage error.</summary>
+internal static class CliApp
+{
+    public const int Ok = 0;
+    public const int UserError = 1;
+    public const int UsageError = 2;
+
+    private const string Usage = """
+        usage:
+          tariff check FILE...
+          tariff test [FILE|DIR]...
+          tariff rate TARIFF LEDGER [--accounts F] [--param k=v]... [--period YYYY-MM] [--format text|json] [--engine compiled|interpreted]
+          tariff explain TARIFF LEDGER [--accounts F] [--param k=v]... [--period YYYY-MM]
+          tariff compare TARIFF LEDGER --plans A,B,... [--accounts F] [--param k=v]... [--period YYYY-MM]
+        """;
+
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
+    {
+        if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
+        {
+            (args.Length == 0 ? stderr : stdout).WriteLine(Usage);
+            return args.Length == 0 ? UsageError : Ok;
+        }
+        var options = Options.Parse(args.Skip(1), out var error);
+        if (error is not null)
+        {
+            stderr.WriteLine("tariff: " + error);
+            stderr.WriteLine(Usage);
+            return UsageError;
+        }
+        return args[0] switch
+        {
+            "check" => Check(options, stdout, stderr),
+            "test" => Test(options, stdout, stderr),
+            "rate" => Rate(options, stdout, stderr, explain: false),
+            "explain" => Rate(options, stdout, stderr, explain: true),
+            "compare" => Compare(options, stdout, stderr),
+            _ => UsageFail(stderr, $"unknown command '{args[0]}'"),
+        };
+    }
+
+    private static int UsageFail(TextWriter stderr, string message)
+    {
+        stderr.WriteLine("tariff: " + message);
+        stderr.WriteLine(Usage);
+        return UsageError;
+    }
+
+    private static int Check(Options o, TextWriter stdout, TextWriter stderr)
+    {
+        if (o.Positional.Count == 0) return UsageFail(stderr, "check needs at least one file");
+        var failed = false;
+        foreach (var path in ExpandTariffs(o.Positional))
+        {
+            var tariff = TariffLang.Tariff.Load(path, o.Engine ?? TariffEngine.Interpreted);
+            foreach (var d in tariff.Diagnostics) stdout.WriteLine(d.ToString());
+            failed |= tariff.HasErrors;
+            if (!tariff.HasErrors) stdout.WriteLine($"{path}: ok");
+        }
+        return failed ? UserError : Ok;
+    }
+
+    private static IEnumerable<string> ExpandTariffs(IEnumerable<string> paths)
+    {
+        foreach (var path in paths)
+        {
+            if (Directory.Exists(path))
+            {
+                foreach (var file in Directory.GetFiles(path, "*.tariff", SearchOption.AllDirectories).OrderBy(f => f, StringComparer.Ordinal)) yield return file;
+            }
+            else yield return path;
+        }
+    }
+
+    private static int Test(Options o, TextWriter stdout, TextWriter stderr)
+    {
+        var paths = o.Positional.Count == 0 ? ["tariffs"] : o.Positional;
+        int passed = 0, failed = 0, disputed = 0;
+        foreach (var path in ExpandTariffs(paths))
+        {
+            var tariff = TariffLang.Tariff.Load(path, o.Engine ?? TariffEngine.Interpreted);
+            if (tariff.HasErrors)
+            {
+                foreach (var d in tariff.Diagnostics) stdout.WriteLine(d.ToString());
+                stdout.WriteLine($"FAIL {path}: the tariff has errors, its examples cannot run");
+                failed++;
+                continue;
+            }
+            foreach (var result in tariff.RunExamples())
+            {
+                var label = $"{path}:{result.Line} \"{result.Name}\"";
+                switch (result.Status)
+                {
+                    case ExampleStatus.Passed:
+                        passed++;
+                        stdout.WriteLine($"PASS {label}");
+                        break;
+                    case ExampleStatus.Disputed:
+                        disputed++;
+                        stdout.WriteLine($"DISPUTED {label}");
+                        break;
+                    default:
+                        failed++;
+                        stdout.WriteLine($"FAIL {label}");
+                        break;
+                }
+                foreach (var message in result.Messages) stdout.WriteLine("    " + message);
+            }
+        }
+        if (disputed > 0) stdout.WriteLine($"{disputed} disputed (the document's figure disagrees with its own price list; not counted as passed)");
+        stdout.WriteLine($"{passed} passed, {failed} failed");
+        return failed > 0 ? UserError : Ok;
+    }
+
+    private static (CompiledTariff? Tariff, Ledger? Ledger, AccountTable Accounts, int Exit) Load(Options o, TextWriter stdout, TextWriter stderr, string command)
+    {
+        if (o.Positional.Count != 2)
+        {
+            UsageFail(stderr, $"{command} needs a tariff and a ledger");
+            return (null, null, AccountTable.Empty, UsageError);
+        }
+        var tariff = TariffLang.Tariff.Load(o.Positional[0], o.Engine ?? TariffEngine.Compiled);
+        if (tariff.HasErrors)
+        {
+            foreach (var d in tariff.Diagnostics) stderr.WriteLine(d.ToString());
+            return (null, null, AccountTable.Empty, UserError);
+        }
+        var accounts = AccountTable.Empty;
+        if (o.Accounts is not null)
+        {
+            var (table, errors) = TariffLang.Tariff.ReadAccounts(o.Accounts);
+            foreach (var e in errors) stderr.WriteLine(e);
+            if (!errors.IsEmpty) return (null, null, AccountTable.Empty, UserError);
+            accounts = table;
+        }
+        return (tariff, TariffLang.Tariff.ReadLedger(o.Positional[1]), accounts, Ok);
+    }
+
+    private static int Rate(Options o, TextWriter stdout, TextWriter stderr, bool explain)
+    {
+        var (tariff, ledger, accounts, exit) = Load(o, stdout, stderr, explain ? "explain" : "rate");
+        if (tariff is null || ledger is null) return exit;
+        var result = tariff.Rate(ledger, accounts, new RatingOptions(o.Params, o.Period));
+        if (explain) stdout.Write(Explain(result, ledger));
+        else stdout.Write(o.Format == "json" ? result.ToJson() : result.ToText());
+        foreach (var error in ledger.Errors.Where(e => e.Row == 0)) stderr.WriteLine(error.Message);
+        // An unreadable ledger is a user error; rejected rows are a normal outcome of rating.
+        return ledger.Errors.Any(e => e.Row == 0) ? UserError : Ok;
+    }
+
+    private static string Explain(RatingResult result, Ledger ledger)
+    {
+        var sb = new System.Text.StringBuilder();
+        foreach (var o in result.Outcomes)
+        {
+            var when = o.Time?.ToString("yyyy-MM-ddTHH:mm:sszzz", CultureInfo.InvariantCulture) ?? "";
+            sb.AppendLine($"row {o.Row}: {o.Account} {o.Event} {when}: {o.Kind.ToString().ToLowerInvariant()}: {o.Detail}");
+        }
+        var a = result.Accounting;
+        sb.AppendLine($"rows: {a.Rows}, rated: {a.Rated}, free: {a.Free}, rejected: {a.Rejected}");
+        return sb.ToString();
+    }
+
+    private static int Compare(Options o, TextWriter stdout, TextWriter stderr)
+    {
+        if (o.Plans.Count == 0) return UsageFail(stderr, "compare needs --plans A,B,...");
+        var (tariff, ledger, accounts, exit) = Load(o, stdout, stderr, "compare");
+        if (tariff is null || ledger is null) return exit;
+        var unknown = o.Plans.Where(p => !tariff.PlanNames.Contains(p)).ToList();
+        if (unknown.Count > 0)
+        {
+            stderr.WriteLine($"tariff: unknown plan(s) {string.Join(", ", unknown)}; the tariff has {string.Join(", ", tariff.PlanNames)}");
+            return UserError;
+        }
+        stdout.WriteLine($"{"account",-20} {"period",-23} " + string.Join(" ", o.Plans.Select(p => $"{p,12}")));
+        var results = o.Plans.Select(plan =>
+        {
+            var overrides = new Dictionary<string, string>(o.Params) { ["plan"] = plan };
+            return tariff.Rate(ledger, accounts, new RatingOptions(overrides, o.Period));
+        }).ToList();
+        foreach (var invoice in results[0].Invoices)
+        {
+            var totals = results.Select(r => r.Invoices.FirstOrDefault(i => i.Account == invoice.Account && i.Period == invoice.Period)?.Total);
+            stdout.WriteLine($"{invoice.Account,-20} {invoice.Period.From:yyyy-MM-dd}..{invoice.Period.To:yyyy-MM-dd} "
+                + string.Join(" ", totals.Select(t => $"{(t is null ? "-" : tariff.FormatMoney(t.Value)),12}")));
+        }
+        var sums = results.Select(r => r.Invoices.Sum(i => i.Total));
+        stdout.WriteLine($"{"total",-20} {"",-23} " + string.Join(" ", sums.Select(s => $"{tariff.FormatMoney(s),12}")));
+        return Ok;
+    }
+
+    /// <summary>Parsed command-line options.</summary>
+    private sealed class Options
+    {
+        public List<string> Positional { get; } = new();
+        public Dictionary<string, string> Params { get; } = new(StringComparer.Ordinal);
+        public string? Accounts { get; private set; }
+        public (int, int)? Period { get; private set; }
+        public string Format { get; private set; } = "text";
+        public TariffEngine? Engine { get; private set; }
+        public List<string> Plans { get; } = new();
+
+        public static Options Parse(IEnumerable<string> args, out string? error)
+        {
+            var o = new Options();
+            error = null;
+            var list = args.ToList();
+            for (var i = 0; i < list.Count; i++)
+            {
+                var arg = list[i];
+                if (!arg.StartsWith("--", StringComparison.Ordinal))
+                {
+                    o.Positional.Add(arg);
+                    continue;
+                }
+                if (i + 1 >= list.Count)
+                {
+                    error = $"option {arg} needs a value";
+                    return o;
+                }
+                var value = list[++i];
+                switch (arg)
+                {
+                    case "--accounts": o.Accounts = value; break;
+                    case "--param":
+                        var eq = value.IndexOf('=');
+                        if (eq <= 0) { error = $"--param takes name=value, not '{value}'"; return o; }
+                        o.Params[value[..eq]] = value[(eq + 1)..];
+                        break;
+                    case "--period":
+                        if (!DateOnly.TryParseExact(value + "-01", "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var month))
+                        { error = $"--period takes YYYY-MM, not '{value}'"; return o; }
+                        o.Period = (month.Year, month.Month);
+                        break;
+                    case "--format":
+                        if (value is not ("text" or "json")) { error = $"--format is text or json, not '{value}'"; return o; }
+                        o.Format = value;
+                        break;
+                    case "--engine":
+                        if (value is not ("compiled" or "interpreted")) { error = $"--engine is compiled or interpreted, not '{value}'"; return o; }
+                        o.Engine = value == "compiled" ? TariffEngine.Compiled : TariffEngine.Interpreted;
+                        break;
+                    case "--plans":
+                        o.Plans.AddRange(value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+                        break;
+                    default:
+                        error = $"unknown option {arg}";
+                        return o;
+                }
+            }
+            return o;
+        }
+    }
+}

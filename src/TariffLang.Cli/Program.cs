@@ -1,0 +1,3 @@
+using TariffLang.Cli;
+
+return await Task.FromResult(CliApp.Run(args, Console.Out, Console.Error));

@@ -1,0 +1,196 @@
+using System.Collections.Immutable;
+using TariffLang.Ledgers;
+using TariffLang.Semantics;
+
+namespace TariffLang.Evaluation;
+
+/// <summary>A ledger row read as an event of the tariff: attribute values typed, in declaration order.</summary>
+internal sealed class EventInstance(LedgerRow row, EventSymbol symbol, object?[] values, DateOnly localDate)
+{
+    public LedgerRow Row { get; } = row;
+    public EventSymbol Event { get; } = symbol;
+    public object?[] Values { get; } = values;
+    public DateOnly LocalDate { get; } = localDate;
+    public DateTimeOffset Time => Row.Time;
+    public decimal Quantity => Row.Quantity;
+
+    /// <summary>Indexes of the states this event changed (it rates the lines those states feed).</summary>
+    public List<int> ChangedStates { get; } = new();
+
+    public string? FreeReason { get; set; }
+    public List<string> RatedBy { get; } = new();
+}
+
+/// <summary>How the engine evaluates an expression: the reference interpreter, or compiled delegates.</summary>
+internal interface IEvaluator
+{
+    object? Evaluate(BoundExpr expr, EvalContext context);
+}
+
+/// <summary>The values of one state (counter, wallet, setting): one per key, or one under the empty key.</summary>
+internal sealed class StateStore(StateSymbol symbol)
+{
+    public StateSymbol Symbol { get; } = symbol;
+    public Dictionary<string, object?> Values { get; } = new(StringComparer.Ordinal);
+    public Dictionary<string, decimal> PeriodPeak { get; } = new(StringComparer.Ordinal);
+    public List<(string Key, object? Value)> Pending { get; } = new();
+    public object? Initial { get; set; }
+    public decimal Opening, Grants, Purchases, Debits;
+
+    public object? Get(string key) => Values.TryGetValue(key, out var v) ? v : Initial;
+
+    public void Set(string key, object? value)
+    {
+        Values[key] = value;
+        if (value is decimal d) PeriodPeak[key] = PeriodPeak.TryGetValue(key, out var p) ? Math.Max(p, d) : Math.Max(d, Initial as decimal? ?? 0m);
+    }
+
+    public decimal Total() => Values.Values.OfType<decimal>().Sum();
+
+    /// <summary>At a period start: the peak restarts from each key's current value; the statement from the balance.</summary>
+    public void StartPeriod()
+    {
+        PeriodPeak.Clear();
+        foreach (var (key, value) in Values)
+        {
+            if (value is decimal d) PeriodPeak[key] = d;
+        }
+        Opening = Total();
+        Grants = Purchases = Debits = 0m;
+    }
+}
+
+/// <summary>The billable events and bounds of the period being rated.</summary>
+internal sealed class PeriodRun(DateOnly from, DateOnly to, int months, int eventKinds)
+{
+    public DateOnly From { get; } = from;
+    public DateOnly To { get; } = to;
+    public int Months { get; } = months;
+    public List<EventInstance>[] Billable { get; } = Enumerable.Range(0, eventKinds).Select(_ => new List<EventInstance>()).ToArray();
+    public Dictionary<LetSymbol, object?> Lets { get; } = new();
+}
+
+/// <summary>Everything an expression can read while one account is rated.</summary>
+internal sealed class EvalContext
+{
+    private readonly Dictionary<ParamSymbol, object?> _params = new();
+    private readonly ImmutableDictionary<string, string> _accountValues;
+    private readonly Dictionary<TableSymbol, Dictionary<string, object?>> _tableValues = new();
+    private PlanSymbol? _plan;
+
+    public EvalContext(CheckedTariff tariff, IEvaluator evaluator, string account, ImmutableDictionary<string, string> accountValues)
+    {
+        Tariff = tariff;
+        Evaluator = evaluator;
+        Account = account;
+        _accountValues = accountValues;
+        Zone = new DateTimeZoneInfo(tariff.Period.Zone);
+        States = tariff.States.Select(s => new StateStore(s)).ToArray();
+        Windows = tariff.Windows.Select(_ => new Dictionary<string, DateTimeOffset>(StringComparer.Ordinal)).ToArray();
+    }
+
+    public CheckedTariff Tariff { get; }
+    public IEvaluator Evaluator { get; }
+    public string Account { get; }
+    public DateTimeZoneInfo Zone { get; }
+    public StateStore[] States { get; }
+    public Dictionary<string, DateTimeOffset>[] Windows { get; }
+    public EventInstance? Event { get; set; }
+    public DateTimeOffset Now { get; set; }
+    public PeriodRun? Period { get; set; }
+
+    public object? Eval(BoundExpr expr) => Evaluator.Evaluate(expr, this);
+
+    public object? Param(ParamSymbol param)
+    {
+        if (_params.TryGetValue(param, out var cached)) return cached;
+        object? value;
+        if (_accountValues.TryGetValue(param.Name, out var raw))
+        {
+            value = RuntimeOps.Parse(raw, param.Type, out var error);
+            if (error is not null) throw new RatingException($"account '{Account}': contract parameter '{param.Name}': {error}", accountWide: true);
+        }
+        else if (param.Default is not null) value = Eval(param.Default);
+        else if (param.Type.Optional) value = null;
+        else throw new RatingException($"account '{Account}': missing contract parameter '{param.Name}'", accountWide: true);
+        _params[param] = value;
+        return value;
+    }
+
+    public PlanSymbol Plan
+    {
+        get
+        {
+            if (_plan is not null) return _plan;
+            var name = Tariff.FindParam("plan") is { } p ? Param(p) as string : null;
+            _plan = name is null ? null : Tariff.FindPlan(name);
+            return _plan ?? throw new RatingException(
+                $"account '{Account}': unknown plan '{name}' (plans: {string.Join(", ", Tariff.Plans.Select(x => x.Name))})", accountWide: true);
+        }
+    }
+
+    public object? PlanField(PlanField field) => field switch
+    {
+        Semantics.PlanField.Name => Plan.Name,
+        Semantics.PlanField.Fee => Eval(Plan.Fee),
+        Semantics.PlanField.Includes => Plan.Includes is null ? 0m : Eval(Plan.Includes),
+        _ => Plan.Extra is null ? 0m : Eval(Plan.Extra),
+    };
+
+    public object? Let(LetSymbol let)
+    {
+        var period = Period ?? throw new InvalidOperationException("a let needs a period");
+        if (period.Lets.TryGetValue(let, out var value)) return value;
+        var saved = Event;
+        Event = null;
+        value = Eval(let.Value);
+        Event = saved;
+        period.Lets[let] = value;
+        return value;
+    }
+
+    public static string KeyOf(EventInstance e, string? attribute)
+    {
+        if (attribute is null) return "";
+        var attr = e.Event.Find(attribute)!;
+        return e.Values[attr.Index] is { } v ? RuntimeOps.Show(v) : "";
+    }
+
+    public object? StateValue(StateSymbol state)
+    {
+        var store = States[state.Index];
+        if (state.KeyAttribute is null) return store.Get("");
+        var e = Event ?? throw new InvalidOperationException("a keyed state needs an event");
+        return store.Get(KeyOf(e, state.KeyAttribute));
+    }
+
+    public decimal StateAggregate(StateAggregateKind kind, StateSymbol state)
+    {
+        var store = States[state.Index];
+        return kind == StateAggregateKind.Level ? store.Total() : store.PeriodPeak.Values.Sum();
+    }
+
+    public bool Within(WindowSymbol window)
+    {
+        var e = Event ?? throw new InvalidOperationException("within needs an event");
+        var key = KeyOf(e, window.KeyAttribute);
+        return Windows[window.Index].TryGetValue(key, out var opened) && e.Time >= opened && e.Time < opened + window.Length;
+    }
+
+    /// <summary>A table's value for the keys, or null when the table has no such cell.</summary>
+    public object? Lookup(TableSymbol table, object?[] keys)
+    {
+        if (keys.Any(k => k is not string)) return null;
+        if (!_tableValues.TryGetValue(table, out var values)) _tableValues[table] = values = new Dictionary<string, object?>(StringComparer.Ordinal);
+        var key = TableSymbol.CellKey(keys.Cast<string>());
+        if (values.TryGetValue(key, out var value)) return value;
+        value = table.Cells.TryGetValue(key, out var cell) ? Eval(cell) : null;
+        values[key] = value;
+        return value;
+    }
+
+    public IReadOnlyList<EventInstance> PeriodEvents(EventSymbol symbol) =>
+        (Period ?? throw new InvalidOperationException("aggregates need a period")).Billable[symbol.Index];
+
+    public decimal PeriodMonths => Period?.Months ?? 1;
+}

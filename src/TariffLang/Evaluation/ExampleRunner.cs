@@ -1,0 +1,176 @@
+using System.Collections.Immutable;
+using System.Globalization;
+using TariffLang.Invoicing;
+using TariffLang.Ledgers;
+using TariffLang.Semantics;
+
+namespace TariffLang.Evaluation;
+
+/// <summary>How an example ended.</summary>
+public enum ExampleStatus
+{
+    Passed,
+    Failed,
+    /// <summary>The document's own figure disagrees with its price list; the tariff keeps the price list.</summary>
+    Disputed,
+}
+
+/// <summary>The result of one <c>example</c> block: its status and, for each expectation that did not hold, what differed.</summary>
+public sealed record ExampleResult(string Tariff, string Name, int Line, ExampleStatus Status, ImmutableArray<string> Messages, RatingResult Rating);
+
+/// <summary>
+/// Runs an example block through the same path as a real ledger: its usage lines become ledger rows of one
+/// account, rated with the example's contract values; then each expectation is compared.
+/// </summary>
+internal static class ExampleRunner
+{
+    public const string Account = "example";
+
+    public static ExampleResult Run(CheckedTariff tariff, CheckedExample example, IEvaluator evaluator, Text.SourceText source)
+    {
+        var (ledger, rowsByUsage) = BuildLedger(tariff, example);
+        var accounts = new AccountTable(ImmutableDictionary<string, ImmutableDictionary<string, string>>.Empty.Add(Account, example.Params));
+        var result = new RatingEngine(tariff, evaluator).Rate(ledger, accounts, new RatingOptions());
+        var failures = new List<string>();
+        var disputes = new List<string>();
+        var zone = new DateTimeZoneInfo(tariff.Period.Zone);
+        var defaultMonth = ledger.Rows.Length > 0 ? zone.LocalDate(ledger.Rows[0].Time) : tariff.EffectiveFrom ?? new DateOnly(2024, 1, 1);
+
+        Invoice? InvoiceFor(string? month, out string where)
+        {
+            var date = month is null ? defaultMonth : DateOnly.ParseExact(month + "-01", "yyyy-MM-dd", CultureInfo.InvariantCulture);
+            where = month is null ? "" : $" in {month}";
+            return result.Invoices.FirstOrDefault(i => i.Period.From <= date && date <= i.Period.To);
+        }
+
+        foreach (var expectation in example.Expectations)
+        {
+            var invoice = InvoiceFor(expectation.Month, out var where);
+            switch (expectation)
+            {
+                case ExpectTotal t:
+                {
+                    var actual = invoice?.Total ?? 0m;
+                    Compare($"total{where}", t.Total, actual, t.Disputed);
+                    break;
+                }
+                case ExpectLine l:
+                {
+                    var lines = invoice?.Lines.Where(x => x.Label == l.Label).ToList() ?? [];
+                    if (l.Absent)
+                    {
+                        if (lines.Count > 0) failures.Add($"expected no line \"{l.Label}\"{where}, but it is there ({Money(lines.Sum(x => x.Amount))})");
+                        break;
+                    }
+                    if (lines.Count == 0)
+                    {
+                        var present = invoice is null ? "no invoice" : "lines: " + string.Join(", ", invoice.Lines.Select(x => "\"" + x.Label + "\""));
+                        failures.Add($"expected a line \"{l.Label}\"{where}, but there is none ({present})");
+                        break;
+                    }
+                    // A disputed line is disputed as a whole: it is enough that one of its figures differs.
+                    var figures = new List<(string What, decimal Expected, decimal Actual)>();
+                    if (l.Quantity is { } q) figures.Add(($"quantity of \"{l.Label}\"{where}", q, lines.Sum(x => x.Quantity)));
+                    if (l.Amount is { } a) figures.Add(($"amount of \"{l.Label}\"{where}", a, lines.Sum(x => x.Amount)));
+                    var differing = figures.Where(f => f.Expected != f.Actual).ToList();
+                    if (l.Disputed is not null && differing.Count > 0) figures = differing;
+                    foreach (var (what, expected, actual) in figures) Compare(what, expected, actual, l.Disputed);
+                    break;
+                }
+                case ExpectCount c:
+                {
+                    var kind = Enum.Parse<RowOutcomeKind>(c.Outcome, ignoreCase: true);
+                    var outcomes = result.Outcomes.Where(o => o.Kind == kind && (c.Month is null || (o.Time is { } time && InPeriod(invoice, zone.LocalDate(time)))));
+                    var count = outcomes.Count();
+                    if (count != c.Count) failures.Add($"expected {c.Count} {c.Outcome} row(s){where}, got {count}");
+                    break;
+                }
+                case ExpectBalance b:
+                {
+                    var wallet = invoice?.Wallets.FirstOrDefault(w => w.Wallet == b.Wallet);
+                    var actual = wallet?.Closing ?? 0m;
+                    if (actual != b.Balance) failures.Add($"expected balance of {b.Wallet}{where} {Num(b.Balance)}, got {Num(actual)}");
+                    break;
+                }
+            }
+        }
+
+        var outcomeByRow = result.Outcomes.ToDictionary(o => o.Row);
+        foreach (var (usage, rows) in rowsByUsage)
+        {
+            if (usage.ExpectedOutcome is not { } expected) continue;
+            foreach (var row in rows)
+            {
+                var actual = outcomeByRow[row];
+                if (!string.Equals(actual.Kind.ToString(), expected, StringComparison.OrdinalIgnoreCase))
+                {
+                    var line = source.GetLineColumn(usage.Span.Start).Line;
+                    failures.Add($"line {line}: '{usage.Event.Name}' expected {expected}, got {actual.Kind.ToString().ToLowerInvariant()} ({actual.Detail})");
+                }
+            }
+        }
+
+        var status = failures.Count > 0 ? ExampleStatus.Failed : disputes.Count > 0 ? ExampleStatus.Disputed : ExampleStatus.Passed;
+        return new ExampleResult(tariff.Name, example.Name, source.GetLineColumn(example.Span.Start).Line, status,
+            failures.Concat(disputes).ToImmutableArray(), result);
+
+        void Compare(string what, decimal expected, decimal actual, string? disputed)
+        {
+            if (disputed is null)
+            {
+                if (expected != actual) failures.Add($"expected {what} {Num(expected)}, got {Num(actual)}");
+            }
+            else if (expected == actual)
+            {
+                failures.Add($"{what} is marked disputed, but the tariff agrees with the document ({Num(actual)})");
+            }
+            else
+            {
+                disputes.Add($"{what}: the document says {Num(expected)}, the price list gives {Num(actual)} (difference {Num(actual - expected)}): {disputed}");
+            }
+        }
+
+        string Money(decimal amount) => Currencies.Format(amount, tariff.Currency);
+    }
+
+    private static bool InPeriod(Invoice? invoice, DateOnly date) => invoice is not null && invoice.Period.From <= date && date <= invoice.Period.To;
+
+    private static string Num(decimal d) => d.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>Example usage as ledger rows. Without a time, events follow each other a minute apart from 09:00 on the start date.</summary>
+    private static (Ledger, List<(ExampleUsage, List<int>)>) BuildLedger(CheckedTariff tariff, CheckedExample example)
+    {
+        var zone = new DateTimeZoneInfo(tariff.Period.Zone);
+        var start = tariff.EffectiveFrom ?? new DateOnly(2024, 1, 1);
+        var time = zone.StartOf(start).AddHours(9);
+        var first = true;
+        var rows = ImmutableArray.CreateBuilder<LedgerRow>();
+        var byUsage = new List<(ExampleUsage, List<int>)>();
+        foreach (var usage in example.Usages)
+        {
+            var numbers = new List<int>();
+            for (var n = 1; n <= usage.Count; n++)
+            {
+                if (n == 1 && usage.At is { } at) time = at;
+                else if (n == 1 && usage.After is { } after) time += after;
+                else if (!first) time = time.AddMinutes(1);
+                first = false;
+                var attributes = ImmutableDictionary.CreateBuilder<string, string>(StringComparer.Ordinal);
+                decimal quantity = 1m;
+                string? id = null;
+                foreach (var (name, value) in usage.Args)
+                {
+                    var text = value.Replace("{n}", n.ToString(CultureInfo.InvariantCulture));
+                    if (name == "quantity") quantity = decimal.Parse(text, CultureInfo.InvariantCulture);
+                    else if (name == "id") id = text;
+                    else attributes[name] = text;
+                }
+                var row = rows.Count + 1;
+                rows.Add(new LedgerRow(row, id, time, Account, usage.Event.Name, quantity, attributes.ToImmutable()));
+                numbers.Add(row);
+            }
+            byUsage.Add((usage, numbers));
+        }
+        return (new Ledger("example", rows.ToImmutable(), ImmutableArray<LedgerError>.Empty), byUsage);
+    }
+}

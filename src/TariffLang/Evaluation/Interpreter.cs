@@ -1,0 +1,105 @@
+using TariffLang.Semantics;
+using TariffLang.Syntax;
+
+namespace TariffLang.Evaluation;
+
+/// <summary>The reference backend: walks the checked expression tree. The compiled backend must agree with it to the cent.</summary>
+internal sealed class Interpreter : IEvaluator
+{
+    public static readonly Interpreter Instance = new();
+
+    public object? Evaluate(BoundExpr expr, EvalContext ctx)
+    {
+        switch (expr)
+        {
+            case BoundLiteral l: return l.Value;
+            case BoundParam p: return ctx.Param(p.Param);
+            case BoundAttribute a: return ctx.Event!.Values[a.Attribute.Index];
+            case BoundEventBuiltin b: return b.Builtin == EventBuiltin.Time ? ctx.Event!.Time : ctx.Event!.Quantity;
+            case BoundLetRef l: return ctx.Let(l.Let);
+            case BoundPlanField f: return ctx.PlanField(f.Field);
+            case BoundWithin w: return ctx.Within(w.Window);
+            case BoundStateValue s: return ctx.StateValue(s.State);
+            case BoundStateAggregate s: return ctx.StateAggregate(s.Kind, s.State);
+            case BoundLookup l: return ctx.Lookup(l.Table, l.Keys.Select(k => Evaluate(k, ctx)).ToArray());
+            case BoundUnary u:
+                return u.Op == UnaryOp.Not ? RuntimeOps.Not(Evaluate(u.Operand, ctx)) : RuntimeOps.Negate(Evaluate(u.Operand, ctx));
+            case BoundBinary b: return Binary(b, ctx);
+            case BoundIsNone i: return (Evaluate(i.Operand, ctx) is null) != i.Negated;
+            case BoundConditional c: return RuntimeOps.IsTrue(Evaluate(c.Condition, ctx)) ? Evaluate(c.Then, ctx) : Evaluate(c.Else, ctx);
+            case BoundCall { Function: Builtin.PeriodMonths }: return (decimal)ctx.PeriodMonths;
+            case BoundCall c: return RuntimeOps.Call(c.Function, c.Args.Select(a => Evaluate(a, ctx)).ToArray(), ctx.Now, ctx.Zone);
+            case BoundAggregate a: return Aggregate(a, ctx);
+        }
+        throw new InvalidOperationException($"the interpreter cannot evaluate {expr.GetType().Name}");
+    }
+
+    private object? Binary(BoundBinary b, EvalContext ctx)
+    {
+        switch (b.Op)
+        {
+            case BinaryOp.And: return RuntimeOps.IsTrue(Evaluate(b.Left, ctx)) && RuntimeOps.IsTrue(Evaluate(b.Right, ctx));
+            case BinaryOp.Or: return RuntimeOps.IsTrue(Evaluate(b.Left, ctx)) || RuntimeOps.IsTrue(Evaluate(b.Right, ctx));
+        }
+        var left = Evaluate(b.Left, ctx);
+        var right = Evaluate(b.Right, ctx);
+        return b.Op switch
+        {
+            BinaryOp.Add or BinaryOp.Sub or BinaryOp.Mul or BinaryOp.Div => RuntimeOps.Arithmetic(b.Op, left, right),
+            BinaryOp.Contains => RuntimeOps.Contains(left, right),
+            _ => RuntimeOps.Compare(b.Op, left, right),
+        };
+    }
+
+    private object? Aggregate(BoundAggregate a, EvalContext ctx)
+    {
+        var saved = ctx.Event;
+        try
+        {
+            decimal total = 0m;
+            decimal? best = null;
+            var seen = a.Kind == AggregateKind.Distinct ? new HashSet<string>(StringComparer.Ordinal) : null;
+            foreach (var e in ctx.PeriodEvents(a.Set.Event))
+            {
+                ctx.Event = e;
+                if (!Matches(a.Set, ctx)) continue;
+                switch (a.Kind)
+                {
+                    case AggregateKind.Count:
+                        total += e.Quantity;
+                        break;
+                    case AggregateKind.Distinct:
+                        if (Evaluate(a.Value!, ctx) is { } key) seen!.Add(RuntimeOps.Show(key));
+                        break;
+                    case AggregateKind.Sum:
+                        if (Evaluate(a.Value!, ctx) is decimal v) total += v * e.Quantity;
+                        break;
+                    default:
+                        if (Evaluate(a.Value!, ctx) is decimal m)
+                            best = best is null ? m : a.Kind == AggregateKind.Min ? Math.Min(best.Value, m) : Math.Max(best.Value, m);
+                        break;
+                }
+            }
+            return a.Kind switch
+            {
+                AggregateKind.Distinct => (decimal)seen!.Count,
+                AggregateKind.Min or AggregateKind.Max => best ?? 0m,
+                _ => total,
+            };
+        }
+        finally
+        {
+            ctx.Event = saved;
+        }
+    }
+
+    /// <summary>Whether the event in hand passes every condition of the set.</summary>
+    public bool Matches(BoundEventSet set, EvalContext ctx)
+    {
+        foreach (var condition in set.Conditions)
+        {
+            if (!RuntimeOps.IsTrue(Evaluate(condition, ctx))) return false;
+        }
+        return true;
+    }
+}

@@ -1,0 +1,445 @@
+using System.Collections.Immutable;
+using System.Globalization;
+using TariffLang.Invoicing;
+using TariffLang.Ledgers;
+using TariffLang.Semantics;
+using TariffLang.Syntax;
+
+namespace TariffLang.Evaluation;
+
+/// <summary>Options of one rating run.</summary>
+/// <param name="Month">Only report the period that contains this month (state still runs from the start of the history).</param>
+public sealed record RatingOptions(IReadOnlyDictionary<string, string>? Params = null, (int Year, int Month)? Month = null);
+
+/// <summary>
+/// Rates a ledger against a checked tariff: each account's events in time order, state carried across
+/// periods, one invoice per account and period, and one outcome for every ledger row.
+/// The engine is shared by both backends; only expression evaluation differs.
+/// </summary>
+internal sealed class RatingEngine(CheckedTariff tariff, IEvaluator evaluator)
+{
+    private readonly CheckedTariff _tariff = tariff;
+    private readonly IEvaluator _evaluator = evaluator;
+    private readonly DateTimeZoneInfo _zone = new(tariff.Period.Zone);
+
+    public RatingResult Rate(Ledger ledger, AccountTable accounts, RatingOptions options)
+    {
+        var outcomes = new List<RowOutcome>();
+        var invoices = new List<Invoice>();
+        foreach (var error in ledger.Errors) outcomes.Add(new RowOutcome(error.Row, "", "", null, RowOutcomeKind.Rejected, error.Message));
+
+        // A repeated id is the same event sent twice: it is counted once, the copies are rejected.
+        var firstById = new Dictionary<string, int>(StringComparer.Ordinal);
+        var rows = new List<LedgerRow>();
+        foreach (var row in ledger.Rows)
+        {
+            if (row.Id is { } id && !firstById.TryAdd(row.Account + "\u001F" + id, row.Row))
+            {
+                outcomes.Add(Outcome(row, RowOutcomeKind.Rejected, $"duplicate id '{id}' (already counted at row {firstById[row.Account + "\u001F" + id]})"));
+                continue;
+            }
+            rows.Add(row);
+        }
+
+        foreach (var group in rows.GroupBy(r => r.Account).OrderBy(g => g.Key, StringComparer.Ordinal))
+        {
+            var accountRows = group.OrderBy(r => r.Time).ThenBy(r => r.Row).ToList();
+            var run = new AccountRun(this, group.Key, accounts.For(group.Key, options.Params), accountRows);
+            run.Execute();
+            invoices.AddRange(run.Invoices);
+            outcomes.AddRange(run.Outcomes);
+        }
+
+        if (options.Month is { } month)
+        {
+            var first = new DateOnly(month.Year, month.Month, 1);
+            invoices = invoices.Where(i => i.Period.From <= first && first <= i.Period.To).ToList();
+            var kept = invoices.Select(i => (i.Account, i.Period)).ToHashSet();
+            // Rows that could not be placed in time stay in every report; others only in their period's.
+            outcomes = outcomes.Where(o => o.Time is null || InReportedPeriod(o, invoices)).ToList();
+        }
+        return new RatingResult(invoices.ToImmutableArray(), outcomes.OrderBy(o => o.Row).ToImmutableArray());
+    }
+
+    private bool InReportedPeriod(RowOutcome o, List<Invoice> invoices)
+    {
+        var date = _zone.LocalDate(o.Time!.Value);
+        return invoices.Any(i => i.Account == o.Account && i.Period.From <= date && date <= i.Period.To);
+    }
+
+    private static RowOutcome Outcome(LedgerRow row, RowOutcomeKind kind, string detail) =>
+        new(row.Row, row.Account, row.Event, row.Time, kind, detail);
+
+    /// <summary>The rating of one account: its whole history, period by period.</summary>
+    private sealed class AccountRun
+    {
+        private readonly RatingEngine _engine;
+        private readonly CheckedTariff _t;
+        private readonly EvalContext _ctx;
+        private readonly List<LedgerRow> _rows;
+        private readonly List<EventInstance> _events = new();
+        private readonly Dictionary<int, RowOutcome> _outcomes = new();
+
+        public AccountRun(RatingEngine engine, string account, ImmutableDictionary<string, string> values, List<LedgerRow> rows)
+        {
+            _engine = engine;
+            _t = engine._tariff;
+            _rows = rows;
+            _ctx = new EvalContext(_t, engine._evaluator, account, values);
+        }
+
+        public List<Invoice> Invoices { get; } = new();
+
+        public IEnumerable<RowOutcome> Outcomes => _outcomes.Values;
+
+        private void Reject(LedgerRow row, string reason) => _outcomes[row.Row] = Outcome(row, RowOutcomeKind.Rejected, reason);
+
+        public void Execute()
+        {
+            try
+            {
+                foreach (var row in _rows)
+                {
+                    if (Read(row) is { } e) _events.Add(e);
+                }
+                if (_events.Count == 0) return;
+                RunPeriods();
+            }
+            catch (RatingException ex) when (ex.AccountWide)
+            {
+                // Without its contract values the account cannot be rated at all: every row says why.
+                Invoices.Clear();
+                foreach (var row in _rows) Reject(row, ex.Message);
+            }
+        }
+
+        /// <summary>Types a row as an event of the tariff, or rejects it with the reason.</summary>
+        private EventInstance? Read(LedgerRow row)
+        {
+            var symbol = _t.FindEvent(row.Event);
+            if (symbol is null)
+            {
+                Reject(row, $"unknown event '{row.Event}' (the tariff declares: {string.Join(", ", _t.Events.Select(e => e.Name))})");
+                return null;
+            }
+            var localDate = _engine._zone.LocalDate(row.Time);
+            if (_t.EffectiveFrom is { } from && localDate < from)
+            {
+                Reject(row, $"before the tariff's effective date {from:yyyy-MM-dd}");
+                return null;
+            }
+            var values = new object?[symbol.Attributes.Length];
+            foreach (var attribute in symbol.Attributes)
+            {
+                if (!row.Attributes.TryGetValue(attribute.Name, out var raw))
+                {
+                    if (attribute.Type.Optional) continue;
+                    Reject(row, $"event '{symbol.Name}' needs attribute '{attribute.Name}'");
+                    return null;
+                }
+                values[attribute.Index] = RuntimeOps.Parse(raw, attribute.Type, out var error);
+                if (error is not null)
+                {
+                    Reject(row, $"attribute '{attribute.Name}': {error}");
+                    return null;
+                }
+            }
+            var unknown = row.Attributes.Keys.Where(k => symbol.Find(k) is null).ToList();
+            if (unknown.Count > 0)
+            {
+                Reject(row, $"event '{symbol.Name}' has no attribute {string.Join(", ", unknown.Select(u => "'" + u + "'"))}");
+                return null;
+            }
+            return new EventInstance(row, symbol, values, localDate);
+        }
+
+        private void RunPeriods()
+        {
+            var zone = _engine._zone;
+            foreach (var store in _ctx.States)
+            {
+                store.Initial = store.Symbol.Initial is null ? (store.Symbol.Type.IsNumeric ? 0m : null) : _ctx.Eval(store.Symbol.Initial);
+            }
+            var firstDate = _events[0].LocalDate;
+            var start = new DateOnly(firstDate.Year, firstDate.Month, 1);
+            var lastDate = _events[^1].LocalDate;
+            var grants = GrantTimes(start, lastDate);
+            var eventIndex = 0;
+            var grantIndex = 0;
+            // Grants before the first period (from the effective date on) still count: they open its balance.
+            while (grantIndex < grants.Count && grants[grantIndex].Date < start) ApplyGrant(grants[grantIndex++]);
+
+            while (eventIndex < _events.Count)
+            {
+                foreach (var store in _ctx.States)
+                {
+                    foreach (var (key, value) in store.Pending) store.Set(key, value);
+                    store.Pending.Clear();
+                }
+                var months = PeriodMonths();
+                var end = start.AddMonths(months).AddDays(-1);
+                var period = new PeriodRun(start, end, months, _t.Events.Length);
+                _ctx.Period = period;
+                foreach (var store in _ctx.States) store.StartPeriod();
+
+                var inPeriod = new List<EventInstance>();
+                while (true)
+                {
+                    var nextEvent = eventIndex < _events.Count && _events[eventIndex].LocalDate <= end ? _events[eventIndex] : null;
+                    var nextGrant = grantIndex < grants.Count && grants[grantIndex].Date <= end ? grants[grantIndex] : default;
+                    if (nextEvent is null && nextGrant.Grant is null) break;
+                    if (nextGrant.Grant is not null && (nextEvent is null || nextGrant.Date <= nextEvent.LocalDate))
+                    {
+                        ApplyGrant(nextGrant);
+                        grantIndex++;
+                        continue;
+                    }
+                    eventIndex++;
+                    if (Process(nextEvent!)) inPeriod.Add(nextEvent!);
+                }
+                ClosePeriod(period, inPeriod);
+                start = end.AddDays(1);
+            }
+        }
+
+        private int PeriodMonths()
+        {
+            var spec = _t.Period;
+            if (spec.ChoiceSetting is null) return spec.Months;
+            var value = _ctx.States[spec.ChoiceSetting.Index].Get("") as string;
+            if (value is not null && spec.ChoiceMonths.TryGetValue(value, out var months)) return months;
+            throw new RatingException(
+                $"account '{_ctx.Account}': billing cycle '{value}' is not one of {string.Join(", ", spec.ChoiceMonths.Keys)}", accountWide: true);
+        }
+
+        private List<(DateOnly Date, CheckedGrant Grant)> GrantTimes(DateOnly start, DateOnly last)
+        {
+            var times = new List<(DateOnly, CheckedGrant)>();
+            var from = _t.EffectiveFrom ?? start;
+            var until = new DateOnly(last.Year, last.Month, 1).AddMonths(_t.Period.ChoiceSetting is null ? _t.Period.Months : 12).AddDays(-1);
+            foreach (var grant in _t.Grants)
+            {
+                if (grant.Once is { } once)
+                {
+                    if (once >= from && once <= until) times.Add((once, grant));
+                    continue;
+                }
+                for (var year = from.Year; year <= until.Year; year++)
+                {
+                    var date = new DateOnly(year, grant.Month, Math.Min(grant.Day, DateTime.DaysInMonth(year, grant.Month)));
+                    if (date >= from && date <= until) times.Add((date, grant));
+                }
+            }
+            return times.OrderBy(t => t.Item1).ThenBy(t => t.Item2.Index).ToList();
+        }
+
+        private void ApplyGrant((DateOnly Date, CheckedGrant Grant) due)
+        {
+            _ctx.Event = null;
+            _ctx.Now = _engine._zone.StartOf(due.Date);
+            if (_ctx.Eval(due.Grant.Amount) is not decimal amount || amount <= 0) return;
+            var store = _ctx.States[due.Grant.Wallet.Index];
+            store.Set("", (store.Get("") as decimal? ?? 0m) + amount);
+            store.Grants += amount;
+        }
+
+        /// <summary>Classifies an event and applies its effects. Returns true when it belongs to the period's rows.</summary>
+        private bool Process(EventInstance e)
+        {
+            _ctx.Event = e;
+            _ctx.Now = e.Time;
+            try
+            {
+                if (Classify(e) is { } rejection)
+                {
+                    Reject(e.Row, rejection);
+                    return false;
+                }
+                ApplyEffects(e);
+                return true;
+            }
+            catch (RatingException ex) when (!ex.AccountWide)
+            {
+                Reject(e.Row, ex.Message);
+                return false;
+            }
+            finally
+            {
+                _ctx.Event = null;
+            }
+        }
+
+        /// <summary>Table cells, reject rules, free rules and per-event charges, seen from the state before the event.</summary>
+        private string? Classify(EventInstance e)
+        {
+            foreach (var table in _t.Tables)
+            {
+                if (table.ForEvent != e.Event) continue;
+                var keys = table.Keys.Select(k => e.Values[e.Event.Find(k)!.Index]).ToArray();
+                if (_ctx.Lookup(table, keys) is null)
+                {
+                    var cell = string.Join(", ", table.Keys.Select((k, i) => $"{k} {RuntimeOps.Show(keys[i])}"));
+                    return $"table '{table.Name}' has no value for {cell}";
+                }
+            }
+            foreach (var rule in _t.Rules)
+            {
+                if (rule.Kind != RuleKind.Reject || rule.Event != e.Event || !rule.Validity.Contains(e.LocalDate)) continue;
+                if (rule.Condition is null || RuntimeOps.IsTrue(_ctx.Eval(rule.Condition))) return rule.Reason;
+            }
+            foreach (var rule in _t.Rules)
+            {
+                if (rule.Kind != RuleKind.Free || rule.Event != e.Event || !rule.Validity.Contains(e.LocalDate)) continue;
+                if (rule.Condition is null || RuntimeOps.IsTrue(_ctx.Eval(rule.Condition)))
+                {
+                    e.FreeReason = rule.Reason;
+                    return null;
+                }
+            }
+            foreach (var charge in _t.EventCharges)
+            {
+                if (charge.Event != e.Event || !charge.Validity.Contains(e.LocalDate)) continue;
+                if (charge.Condition is not null && !RuntimeOps.IsTrue(_ctx.Eval(charge.Condition))) continue;
+                if (_ctx.Eval(charge.Price) is not decimal price) throw new RatingException($"charge '{charge.Label}' has no price for this event");
+                _pendingEventLines.Add((charge, price, e));
+                e.RatedBy.Add(charge.Label);
+            }
+            return null;
+        }
+
+        private readonly List<(CheckedEventCharge Charge, decimal Price, EventInstance Event)> _pendingEventLines = new();
+
+        private void ApplyEffects(EventInstance e)
+        {
+            foreach (var store in _ctx.States)
+            {
+                foreach (var op in store.Symbol.Ops)
+                {
+                    if (op.Event != e.Event) continue;
+                    if (op.Condition is not null && !RuntimeOps.IsTrue(_ctx.Eval(op.Condition))) continue;
+                    var key = EvalContext.KeyOf(e, store.Symbol.KeyAttribute);
+                    var value = _ctx.Eval(op.Value);
+                    if (op.Op == StateOpKind.Set)
+                    {
+                        if (op.AtNextPeriod) store.Pending.Add((key, value));
+                        else store.Set(key, value);
+                    }
+                    else
+                    {
+                        if (value is not decimal amount) throw new RatingException($"'{store.Symbol.Name}' cannot change by none");
+                        amount *= e.Quantity;
+                        var current = store.Get(key) as decimal? ?? 0m;
+                        store.Set(key, op.Op == StateOpKind.Add ? current + amount : current - amount);
+                        if (op.Op == StateOpKind.Add) store.Purchases += amount;
+                        else store.Debits += amount;
+                        if (store.Symbol.Kind == StateKind.Wallet)
+                            e.RatedBy.Add($"wallet {store.Symbol.Name} {(op.Op == StateOpKind.Add ? "+" : "-")}{amount.ToString(CultureInfo.InvariantCulture)} {store.Symbol.UnitLabel}");
+                    }
+                    if (!e.ChangedStates.Contains(store.Symbol.Index)) e.ChangedStates.Add(store.Symbol.Index);
+                }
+            }
+            foreach (var window in _t.Windows)
+            {
+                if (window.OpenedBy != e.Event) continue;
+                if (window.Condition is not null && !RuntimeOps.IsTrue(_ctx.Eval(window.Condition))) continue;
+                _ctx.Windows[window.Index][EvalContext.KeyOf(e, window.KeyAttribute)] = e.Time;
+            }
+            if (e.FreeReason is null && e.RatedBy.Count == 0) _ctx.Period!.Billable[e.Event.Index].Add(e);
+        }
+
+        private void ClosePeriod(PeriodRun period, List<EventInstance> events)
+        {
+            var lines = new List<(int Order, InvoiceLine Line)>();
+            var currency = _t.Currency;
+
+            foreach (var group in _pendingEventLines.GroupBy(p => (p.Charge, p.Price)))
+            {
+                var quantity = group.Sum(p => p.Event.Quantity);
+                var amount = Currencies.Round(quantity * group.Key.Price, currency);
+                lines.Add((group.Key.Charge.Span.Start, new InvoiceLine(group.Key.Charge.Label, quantity, group.Key.Charge.Unit, group.Key.Price, amount)));
+            }
+            _pendingEventLines.Clear();
+
+            _ctx.Now = _engine._zone.StartOf(period.From);
+            var claimed = new Dictionary<EventInstance, List<string>>();
+            foreach (var charge in _t.AggregateCharges)
+            {
+                if (!charge.Validity.Contains(period.From)) continue;
+                var label = Interpolate(charge.Label);
+                InvoiceLine? line;
+                if (charge.Price is null)
+                {
+                    var amount = _ctx.Eval(charge.Amount) as decimal? ?? 0m;
+                    line = amount == 0m ? null : new InvoiceLine(label, 1m, charge.Unit, amount, Currencies.Round(amount, currency));
+                }
+                else
+                {
+                    var quantity = _ctx.Eval(charge.Amount) as decimal? ?? 0m;
+                    var price = _ctx.Eval(charge.Price) as decimal? ?? 0m;
+                    var amount = Currencies.Round(quantity * price, currency);
+                    line = quantity == 0m && amount == 0m ? null : new InvoiceLine(label, quantity, charge.Unit, price, amount);
+                }
+                if (line is not null) lines.Add((charge.Span.Start, line));
+                var note = line is null ? label + " (nothing to bill this period)" : label;
+                foreach (var e in Claimed(charge, period)) (claimed.TryGetValue(e, out var list) ? list : claimed[e] = new()).Add(note);
+            }
+
+            foreach (var e in events)
+            {
+                if (e.FreeReason is { } reason)
+                {
+                    _outcomes[e.Row.Row] = Outcome(e.Row, RowOutcomeKind.Free, reason);
+                    continue;
+                }
+                var by = e.RatedBy.Concat(claimed.TryGetValue(e, out var labels) ? labels : []).Distinct().ToList();
+                _outcomes[e.Row.Row] = by.Count > 0
+                    ? Outcome(e.Row, RowOutcomeKind.Rated, string.Join("; ", by))
+                    : Outcome(e.Row, RowOutcomeKind.Free, $"no charge applies to '{e.Event.Name}' events");
+            }
+
+            var ordered = lines.OrderBy(l => l.Order).Select(l => l.Line).ToImmutableArray();
+            var wallets = _ctx.States.Where(s => s.Symbol.Kind == StateKind.Wallet)
+                .Select(s => new WalletStatement(s.Symbol.Name, s.Symbol.UnitLabel, s.Opening, s.Grants, s.Purchases, s.Debits, s.Total()))
+                .ToImmutableArray();
+            string? plan = _t.Plans.Length > 0 ? _ctx.Plan.Name : null;
+            Invoices.Add(new Invoice(_ctx.Account, new BillingPeriod(period.From, period.To), currency, plan, ordered,
+                ordered.Sum(l => l.Amount), wallets));
+        }
+
+        /// <summary>The period's events that feed a charge: members of the event sets it reads, and events that moved the states it reads.</summary>
+        private IEnumerable<EventInstance> Claimed(CheckedAggregateCharge charge, PeriodRun period)
+        {
+            var result = new HashSet<EventInstance>();
+            foreach (var set in charge.Sources)
+            {
+                foreach (var e in period.Billable[set.Event.Index])
+                {
+                    _ctx.Event = e;
+                    if (set.Conditions.All(c => RuntimeOps.IsTrue(_ctx.Eval(c)))) result.Add(e);
+                }
+            }
+            _ctx.Event = null;
+            var states = Dependencies.StateAggregates(charge.Amount).Concat(charge.Price is null ? [] : Dependencies.StateAggregates(charge.Price))
+                .Select(s => s.Index).ToHashSet();
+            if (states.Count > 0)
+            {
+                foreach (var list in period.Billable)
+                {
+                    foreach (var e in list.Where(e => e.ChangedStates.Any(states.Contains))) result.Add(e);
+                }
+            }
+            return result;
+        }
+
+        /// <summary>Charge labels may name the plan: <c>"Plan {plan}"</c>.</summary>
+        private string Interpolate(string label)
+        {
+            if (!label.Contains('{')) return label;
+            if (_t.Plans.Length > 0)
+            {
+                label = label.Replace("{plan}", _ctx.Plan.Name).Replace("{plan.name}", _ctx.Plan.Title);
+            }
+            return label;
+        }
+    }
+}

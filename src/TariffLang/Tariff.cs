@@ -1,0 +1,129 @@
+using System.Collections.Immutable;
+using TariffLang.Diagnostics;
+using TariffLang.Evaluation;
+using TariffLang.Invoicing;
+using TariffLang.Ledgers;
+using TariffLang.Semantics;
+using TariffLang.Syntax;
+using TariffLang.Text;
+
+namespace TariffLang;
+
+/// <summary>Which backend rates: the reference interpreter, or delegates compiled with Roslyn.</summary>
+public enum TariffEngine
+{
+    Interpreted,
+    Compiled,
+}
+
+/// <summary>
+/// The entry point for embedding TariffLang: compile a tariff once, then rate ledgers with it.
+/// Bad input never throws: it comes back as diagnostics (tariff) or rejected rows (ledger).
+/// </summary>
+public static class Tariff
+{
+    /// <summary>Parses and checks tariff text. <paramref name="path"/> names the file in diagnostics.</summary>
+    public static CompiledTariff Compile(string text, string path = "<memory>", TariffEngine engine = TariffEngine.Interpreted)
+    {
+        var source = new SourceText(text, path);
+        var diagnostics = new DiagnosticBag(source);
+        var syntax = SyntaxParser.Parse(source, diagnostics);
+        var checkedTariff = syntax is null ? null : Checker.Check(syntax, diagnostics);
+        return new CompiledTariff(source, checkedTariff, diagnostics.Items.ToImmutableArray(), engine);
+    }
+
+    /// <summary>Reads and compiles a <c>.tariff</c> file; an unreadable file is a diagnostic too.</summary>
+    public static CompiledTariff Load(string path, TariffEngine engine = TariffEngine.Interpreted)
+    {
+        string text;
+        try
+        {
+            text = File.ReadAllText(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        {
+            var source = new SourceText("", path);
+            var bag = new DiagnosticBag(source);
+            bag.Report(DiagnosticCatalog.SyntaxError, new TextSpan(0, 0), "cannot read the file: " + e.Message);
+            return new CompiledTariff(source, null, bag.Items.ToImmutableArray(), engine);
+        }
+        return Compile(text, path, engine);
+    }
+
+    /// <summary>Reads a CSV or JSON Lines ledger. Rows that cannot be read are kept as errors with their row number.</summary>
+    public static Ledger ReadLedger(string path) => LedgerReader.Read(path);
+
+    /// <summary>Reads contract values per account (CSV or JSON). Problems are returned, not thrown.</summary>
+    public static (AccountTable Accounts, ImmutableArray<string> Errors) ReadAccounts(string path)
+    {
+        var result = AccountReader.Read(path);
+        return (result.Table, result.Errors);
+    }
+
+    /// <summary>The invoice JSON of DESIGN.md's contract.</summary>
+    public static string ToJson(this RatingResult result) => InvoiceJsonWriter.Write(result);
+
+    /// <summary>The invoices as readable text.</summary>
+    public static string ToText(this RatingResult result) => InvoiceTextWriter.Write(result);
+}
+
+/// <summary>A checked tariff, ready to rate, or its diagnostics when it has errors.</summary>
+public sealed class CompiledTariff
+{
+    private readonly SourceText _source;
+    private readonly IEvaluator? _evaluator;
+
+    internal CompiledTariff(SourceText source, CheckedTariff? model, ImmutableArray<Diagnostic> diagnostics, TariffEngine engine)
+    {
+        _source = source;
+        Model = model;
+        Engine = engine;
+        var all = diagnostics;
+        if (model is not null)
+        {
+            (_evaluator, var backendDiagnostics) = EvaluatorFactory.Create(model, source, engine);
+            all = all.AddRange(backendDiagnostics);
+        }
+        Diagnostics = all;
+    }
+
+    internal CheckedTariff? Model { get; }
+
+    public TariffEngine Engine { get; }
+
+    public ImmutableArray<Diagnostic> Diagnostics { get; }
+
+    public bool HasErrors => Model is null || _evaluator is null || Diagnostics.Any(d => d.IsError);
+
+    public string? Name => Model?.Name;
+
+    public string Path => _source.Path;
+
+    /// <summary>The tariff's currency (ISO 4217), or null when it has errors.</summary>
+    public string? Currency => Model?.Currency;
+
+    /// <summary>The names of the tariff's plans, in declaration order.</summary>
+    public ImmutableArray<string> PlanNames => Model?.Plans.Select(p => p.Name).ToImmutableArray() ?? ImmutableArray<string>.Empty;
+
+    /// <summary>An amount in the tariff's currency, rounded to its minor unit.</summary>
+    public string FormatMoney(decimal amount) => Currencies.Format(amount, Currency ?? "EUR");
+
+    /// <summary>Rates a ledger. With errors in the tariff, every row is rejected with that reason.</summary>
+    public RatingResult Rate(Ledger ledger, AccountTable? accounts = null, RatingOptions? options = null)
+    {
+        if (HasErrors)
+        {
+            var rows = ledger.Rows.Select(r => new RowOutcome(r.Row, r.Account, r.Event, r.Time, RowOutcomeKind.Rejected, $"the tariff {Path} has errors"))
+                .Concat(ledger.Errors.Select(e => new RowOutcome(e.Row, "", "", null, RowOutcomeKind.Rejected, e.Message)));
+            return new RatingResult(ImmutableArray<Invoice>.Empty, rows.OrderBy(r => r.Row).ToImmutableArray());
+        }
+        return new RatingEngine(Model!, _evaluator!).Rate(ledger, accounts ?? AccountTable.Empty, options ?? new RatingOptions());
+    }
+
+    /// <summary>Runs every <c>example</c> block of the tariff.</summary>
+    public ImmutableArray<ExampleResult> RunExamples()
+    {
+        if (HasErrors) return ImmutableArray<ExampleResult>.Empty;
+        return Model!.Examples.Select(e => ExampleRunner.Run(Model, e, _evaluator!, _source)).ToImmutableArray();
+    }
+}
