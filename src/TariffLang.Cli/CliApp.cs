@@ -13,6 +13,9 @@ internal static class CliApp
     public const int UserError = 1;
     public const int UsageError = 2;
 
+    /// <summary>The backend `rate`, `explain` and `compare` use when --engine is not given.</summary>
+    private const TariffEngine DefaultRateEngine = TariffEngine.Interpreted;
+
     private const string Usage = """
         usage:
           tariff check FILE...
@@ -127,7 +130,7 @@ internal static class CliApp
             UsageFail(stderr, $"{command} needs a tariff and a ledger");
             return (null, null, AccountTable.Empty, UsageError);
         }
-        var tariff = TariffLang.Tariff.Load(o.Positional[0], o.Engine ?? TariffEngine.Compiled);
+        var tariff = TariffLang.Tariff.Load(o.Positional[0], o.Engine ?? DefaultRateEngine);
         if (tariff.HasErrors)
         {
             foreach (var d in tariff.Diagnostics) stderr.WriteLine(d.ToString());
