@@ -165,7 +165,8 @@ internal static class CliApp
         foreach (var o in result.Outcomes)
         {
             var when = o.Time?.ToString("yyyy-MM-ddTHH:mm:sszzz", CultureInfo.InvariantCulture) ?? "";
-            sb.AppendLine($"row {o.Row}: {o.Account} {o.Event} {when}: {o.Kind.ToString().ToLowerInvariant()}: {o.Detail}");
+            var what = string.Join(" ", new[] { o.Account, o.Event, when }.Where(x => x.Length > 0));
+            sb.AppendLine($"row {o.Row}: {(what.Length > 0 ? what + ": " : "")}{o.Kind.ToString().ToLowerInvariant()}: {o.Detail}");
         }
         var a = result.Accounting;
         sb.AppendLine($"rows: {a.Rows}, rated: {a.Rated}, free: {a.Free}, rejected: {a.Rejected}");
