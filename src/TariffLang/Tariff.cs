@@ -84,7 +84,7 @@ public sealed class CompiledTariff
             (_evaluator, var backendDiagnostics) = EvaluatorFactory.Create(model, source, engine);
             all = all.AddRange(backendDiagnostics);
         }
-        Diagnostics = all;
+        Diagnostics = all.OrderBy(d => d.Span.Start).ToImmutableArray();
     }
 
     internal CheckedTariff? Model { get; }

@@ -472,6 +472,22 @@ internal sealed class Checker
             _diagnostics.Report(StateKindMismatch, g.Wallet.Span, wallet.Name, wallet.Kind.ToString().ToLowerInvariant(), "wallet");
             return;
         }
+        // A capped grant (min/max of an amount and a cap) names the offending bound itself.
+        if (g.Amount is CallSyntax { Function.Text: "min" or "max" } capped)
+        {
+            var scope = BindScope.Constant("a grant");
+            var badBound = false;
+            foreach (var arg in capped.Args)
+            {
+                var bound = _binder.Bind(arg, scope);
+                if (!bound.Type.IsError && bound.Type.Kind != TypeKind.Number)
+                {
+                    _diagnostics.Report(GrantNotNumber, arg.Span, bound.Type);
+                    badBound = true;
+                }
+            }
+            if (badBound) return;
+        }
         var amount = _binder.Bind(g.Amount, BindScope.Constant("a grant"));
         if (!amount.Type.IsError && amount.Type.Kind != TypeKind.Number)
             _diagnostics.Report(GrantNotNumber, g.Amount.Span, amount.Type);
