@@ -119,7 +119,15 @@ internal static class RuntimeOps
         {
             case TypeKind.Text: return raw;
             case TypeKind.Number or TypeKind.Money:
-                if (decimal.TryParse(raw, NumberStyles.AllowDecimalPoint | NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var d)) return d;
+                if (decimal.TryParse(raw, NumberStyles.AllowDecimalPoint | NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var d))
+                {
+                    if (type.Integer && decimal.Truncate(d) != d)
+                    {
+                        error = $"'{raw}' is not a whole number";
+                        return null;
+                    }
+                    return d;
+                }
                 error = $"'{raw}' is not a number";
                 return null;
             case TypeKind.Bool:

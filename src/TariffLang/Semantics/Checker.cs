@@ -52,7 +52,8 @@ internal sealed class Checker
         switch (name)
         {
             case "text": type = TlType.Text; break;
-            case "int" or "decimal" or "number": type = TlType.Number; break;
+            case "int": type = TlType.Int; break;
+            case "decimal" or "number": type = TlType.Number; break;
             case "bool": type = TlType.Bool; break;
             case "date": type = TlType.Date; break;
             case "time": type = TlType.Time; break;

@@ -6,9 +6,10 @@ internal enum TypeKind { Number, Money, Text, Bool, Date, Time, Duration, Tags, 
 /// A value's type. Numbers may carry a unit (<c>250 chatpoint</c>); money may be "per" a unit
 /// (<c>0.14 per chatpoint</c>); an event set remembers its event.
 /// </summary>
-internal sealed record TlType(TypeKind Kind, string? Unit = null, bool Optional = false, string? Event = null)
+internal sealed record TlType(TypeKind Kind, string? Unit = null, bool Optional = false, string? Event = null, bool Integer = false)
 {
     public static readonly TlType Number = new(TypeKind.Number);
+    public static readonly TlType Int = new(TypeKind.Number, Integer: true);
     public static readonly TlType Money = new(TypeKind.Money);
     public static readonly TlType Text = new(TypeKind.Text);
     public static readonly TlType Bool = new(TypeKind.Bool);
@@ -36,7 +37,7 @@ internal sealed record TlType(TypeKind Kind, string? Unit = null, bool Optional 
     {
         var core = Kind switch
         {
-            TypeKind.Number => Unit is null ? "number" : $"number of {Unit}",
+            TypeKind.Number => Unit is null ? (Integer ? "int" : "number") : $"number of {Unit}",
             TypeKind.Money => Unit is null ? "money" : $"money per {Unit}",
             TypeKind.EventSet => $"set of '{Event}' events",
             TypeKind.Error => "?",
