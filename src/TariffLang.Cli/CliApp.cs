@@ -23,6 +23,7 @@ internal static class CliApp
           tariff rate TARIFF LEDGER [--accounts F] [--param k=v]... [--period YYYY-MM] [--format text|json] [--engine compiled|interpreted]
           tariff explain TARIFF LEDGER [--accounts F] [--param k=v]... [--period YYYY-MM]
           tariff compare TARIFF LEDGER --plans A,B,... [--accounts F] [--param k=v]... [--period YYYY-MM]
+          tariff bench TARIFF LEDGER [--accounts F] [--param k=v]... [--engine compiled|interpreted] [--iterations N]
         """;
 
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
@@ -46,6 +47,7 @@ internal static class CliApp
             "rate" => Rate(options, stdout, stderr, explain: false),
             "explain" => Rate(options, stdout, stderr, explain: true),
             "compare" => Compare(options, stdout, stderr),
+            "bench" => Bench(options, stdout, stderr),
             _ => UsageFail(stderr, $"unknown command '{args[0]}'"),
         };
     }
@@ -123,14 +125,18 @@ internal static class CliApp
         return failed > 0 ? UserError : Ok;
     }
 
-    private static (CompiledTariff? Tariff, Ledger? Ledger, AccountTable Accounts, int Exit) Load(Options o, TextWriter stdout, TextWriter stderr, string command)
+    /// <summary>Loads the tariff, the ledger and the accounts of rate/explain/compare/bench; reports problems.</summary>
+    private static (CompiledTariff? Tariff, Ledger? Ledger, AccountTable Accounts, int Exit) Load(Options o, TextWriter stderr, string command, out TimeSpan compileTime)
     {
+        compileTime = TimeSpan.Zero;
         if (o.Positional.Count != 2)
         {
             UsageFail(stderr, $"{command} needs a tariff and a ledger");
             return (null, null, AccountTable.Empty, UsageError);
         }
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         var tariff = TariffLang.Tariff.Load(o.Positional[0], o.Engine ?? DefaultRateEngine);
+        compileTime = clock.Elapsed;
         if (tariff.HasErrors)
         {
             foreach (var d in tariff.Diagnostics) stderr.WriteLine(d.ToString());
@@ -149,7 +155,7 @@ internal static class CliApp
 
     private static int Rate(Options o, TextWriter stdout, TextWriter stderr, bool explain)
     {
-        var (tariff, ledger, accounts, exit) = Load(o, stdout, stderr, explain ? "explain" : "rate");
+        var (tariff, ledger, accounts, exit) = Load(o, stderr, explain ? "explain" : "rate", out _);
         if (tariff is null || ledger is null) return exit;
         var result = tariff.Rate(ledger, accounts, new RatingOptions(o.Params, o.Period));
         if (explain) stdout.Write(Explain(result, ledger));
@@ -176,7 +182,7 @@ internal static class CliApp
     private static int Compare(Options o, TextWriter stdout, TextWriter stderr)
     {
         if (o.Plans.Count == 0) return UsageFail(stderr, "compare needs --plans A,B,...");
-        var (tariff, ledger, accounts, exit) = Load(o, stdout, stderr, "compare");
+        var (tariff, ledger, accounts, exit) = Load(o, stderr, "compare", out _);
         if (tariff is null || ledger is null) return exit;
         var unknown = o.Plans.Where(p => !tariff.PlanNames.Contains(p)).ToList();
         if (unknown.Count > 0)
@@ -201,6 +207,36 @@ internal static class CliApp
         return Ok;
     }
 
+    /// <summary>
+    /// Times compilation and rating of a ledger. A rough figure for one machine; the BenchmarkDotNet project in
+    /// benchmarks/ gives the careful one.
+    /// </summary>
+    private static int Bench(Options o, TextWriter stdout, TextWriter stderr)
+    {
+        var engine = o.Engine ?? DefaultRateEngine;
+        var (tariff, ledger, accounts, exit) = Load(o, stderr, "bench", out var compileTime);
+        if (tariff is null || ledger is null) return exit;
+        var compileMs = compileTime.TotalMilliseconds;
+        var clock = new System.Diagnostics.Stopwatch();
+        var options = new RatingOptions(o.Params, o.Period);
+        tariff.Rate(ledger, accounts, options); // warm-up
+        var times = new List<double>();
+        for (var i = 0; i < o.Iterations; i++)
+        {
+            clock.Restart();
+            tariff.Rate(ledger, accounts, options);
+            times.Add(clock.Elapsed.TotalMilliseconds);
+        }
+        times.Sort();
+        var median = times[times.Count / 2];
+        var rows = ledger.RowCount;
+        stdout.WriteLine(FormattableString.Invariant($"engine: {engine.ToString().ToLowerInvariant()}"));
+        stdout.WriteLine(FormattableString.Invariant($"load and compile: {compileMs:F1} ms"));
+        stdout.WriteLine(FormattableString.Invariant($"rate {rows} rows: median {median:F2} ms, min {times[0]:F2} ms over {times.Count} runs"));
+        stdout.WriteLine(FormattableString.Invariant($"throughput: {(median > 0 ? rows / median * 1000 : 0):F0} rows/s"));
+        return Ok;
+    }
+
     /// <summary>Parsed command-line options.</summary>
     private sealed class Options
     {
@@ -211,6 +247,7 @@ internal static class CliApp
         public string Format { get; private set; } = "text";
         public TariffEngine? Engine { get; private set; }
         public List<string> Plans { get; } = new();
+        public int Iterations { get; private set; } = 10;
 
         public static Options Parse(IEnumerable<string> args, out string? error)
         {
@@ -251,6 +288,11 @@ internal static class CliApp
                     case "--engine":
                         if (value is not ("compiled" or "interpreted")) { error = $"--engine is compiled or interpreted, not '{value}'"; return o; }
                         o.Engine = value == "compiled" ? TariffEngine.Compiled : TariffEngine.Interpreted;
+                        break;
+                    case "--iterations":
+                        if (!int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var n) || n < 1)
+                        { error = $"--iterations takes a positive whole number, not '{value}'"; return o; }
+                        o.Iterations = n;
                         break;
                     case "--plans":
                         o.Plans.AddRange(value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));

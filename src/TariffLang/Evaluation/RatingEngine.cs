@@ -54,7 +54,6 @@ internal sealed class RatingEngine(CheckedTariff tariff, IEvaluator evaluator)
         {
             var first = new DateOnly(month.Year, month.Month, 1);
             invoices = invoices.Where(i => i.Period.From <= first && first <= i.Period.To).ToList();
-            var kept = invoices.Select(i => (i.Account, i.Period)).ToHashSet();
             // Rows that could not be placed in time stay in every report; others only in their period's.
             outcomes = outcomes.Where(o => o.Time is null || InReportedPeriod(o, invoices)).ToList();
         }
