@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using System.Globalization;
 using Antlr4.Runtime;
 using Antlr4.Runtime.Tree;
+using TariffLang.Diagnostics;
 using TariffLang.Syntax.Generated;
 using TariffLang.Text;
 using static TariffLang.Syntax.Generated.TariffParser;
@@ -12,8 +13,26 @@ namespace TariffLang.Syntax;
 /// Turns ANTLR's parse tree into the immutable AST. This is the only place that sees ANTLR types:
 /// everything after it works on <see cref="SyntaxNode"/> records.
 /// </summary>
-internal sealed class AstBuilder : TariffBaseVisitor<SyntaxNode>
+internal sealed class AstBuilder(DiagnosticBag diagnostics) : TariffBaseVisitor<SyntaxNode>
 {
+    /// <summary>The most rows one example line may generate: beyond it an example is a denial of service, not a test.</summary>
+    internal const int MaxExampleCount = 1_000_000;
+
+    /// <summary>A whole number literal; one too large to be meaningful is reported, not thrown.</summary>
+    private int Int(IToken token, int max = int.MaxValue)
+    {
+        if (int.TryParse(token.Text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value <= max) return value;
+        diagnostics.Report(DiagnosticCatalog.InvalidLiteral, SpanOf(token), "number (at most " + max.ToString(CultureInfo.InvariantCulture) + ")", token.Text);
+        return 1;
+    }
+
+    private decimal Decimal(ParserRuleContext number)
+    {
+        if (decimal.TryParse(number.GetText(), NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var value)) return value;
+        diagnostics.Report(DiagnosticCatalog.InvalidLiteral, SpanOf(number), "number", number.GetText());
+        return 0m;
+    }
+
     private static TextSpan SpanOf(ParserRuleContext ctx) =>
         TextSpan.FromBounds(ctx.Start.StartIndex, Math.Max(ctx.Start.StartIndex, (ctx.Stop ?? ctx.Start).StopIndex + 1));
 
@@ -60,8 +79,8 @@ internal sealed class AstBuilder : TariffBaseVisitor<SyntaxNode>
     public override SyntaxNode VisitCurrencyDecl(CurrencyDeclContext context) =>
         new CurrencySyntax(Name(context.name()), context.taxBasis?.Text, SpanOf(context));
 
-    private static PeriodLengthSyntax Length(PeriodLengthContext ctx) =>
-        new(ctx.INT() is { } n ? int.Parse(n.GetText(), CultureInfo.InvariantCulture) : 1, Name(ctx.name()), SpanOf(ctx));
+    private PeriodLengthSyntax Length(PeriodLengthContext ctx) =>
+        new(ctx.INT() is { } n ? Int(n.Symbol, 1200) : 1, Name(ctx.name()), SpanOf(ctx));
 
     public override SyntaxNode VisitFixedPeriod(FixedPeriodContext context) =>
         new PeriodSyntax(Length(context.length), null, ImmutableArray<PeriodChoiceSyntax>.Empty, Unquote(context.zone.Text), SpanOf(context.zone), SpanOf(context));
@@ -160,7 +179,7 @@ internal sealed class AstBuilder : TariffBaseVisitor<SyntaxNode>
 
     public override SyntaxNode VisitYearlyGrant(YearlyGrantContext context) =>
         new GrantSyntax(Str(context.STRING()), null,
-            int.Parse(context.month.Text, CultureInfo.InvariantCulture), int.Parse(context.day.Text, CultureInfo.InvariantCulture),
+            Int(context.month, 99), Int(context.day, 99),
             TextSpan.FromBounds(context.month.StartIndex, context.day.StopIndex + 1), Expr(context.expr()), Name(context.wallet), SpanOf(context));
 
     public override SyntaxNode VisitVersionsDecl(VersionsDeclContext context) =>
@@ -184,7 +203,7 @@ internal sealed class AstBuilder : TariffBaseVisitor<SyntaxNode>
     {
         var eventName = Name(context.name());
         return new UsageSyntax(
-            context.count is { } count ? int.Parse(count.Text, CultureInfo.InvariantCulture) : 1,
+            context.count is { } count ? Int(count, MaxExampleCount) : 1,
             context.when?.Text,
             context.AFTER() is not null ? context.DURATION().GetText() : null,
             eventName,
@@ -204,7 +223,7 @@ internal sealed class AstBuilder : TariffBaseVisitor<SyntaxNode>
         new ExpectLineSyntax(Str(context.STRING()), true, null, null, Month(context.inMonth()), null, SpanOf(context));
 
     public override SyntaxNode VisitExpectCount(ExpectCountContext context) =>
-        new ExpectCountSyntax(new NameSyntax(context.outcome.GetText(), SpanOf(context.outcome)), int.Parse(context.INT().GetText(), CultureInfo.InvariantCulture), Month(context.inMonth()), SpanOf(context));
+        new ExpectCountSyntax(new NameSyntax(context.outcome.GetText(), SpanOf(context.outcome)), Int(context.INT().Symbol), Month(context.inMonth()), SpanOf(context));
 
     public override SyntaxNode VisitExpectBalance(ExpectBalanceContext context) =>
         new ExpectBalanceSyntax(Name(context.name()), Expr(context.expr()), Month(context.inMonth()), SpanOf(context));
@@ -259,11 +278,11 @@ internal sealed class AstBuilder : TariffBaseVisitor<SyntaxNode>
     public override SyntaxNode VisitPrimaryExpr(PrimaryExprContext context) => Visit(context.primary());
 
     public override SyntaxNode VisitNumberLiteral(NumberLiteralContext context) =>
-        new NumberSyntax(decimal.Parse(context.number().GetText(), NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture),
+        new NumberSyntax(Decimal(context.number()),
             NameOrNull(context.unitName), NameOrNull(context.perUnit), SpanOf(context));
 
     public override SyntaxNode VisitPercentLiteral(PercentLiteralContext context) =>
-        new PercentSyntax(decimal.Parse(context.number().GetText(), NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture) / 100m, SpanOf(context));
+        new PercentSyntax(Decimal(context.number()) / 100m, SpanOf(context));
 
     public override SyntaxNode VisitStringLiteral(StringLiteralContext context) => new StringSyntax(Str(context.STRING()), SpanOf(context));
 

@@ -89,7 +89,72 @@ internal static class SyntaxParser
         }
 
         if (diagnostics.HasErrors) return null;
-        return (TariffSyntax)new AstBuilder().Visit(tree);
+        var syntax = (TariffSyntax)new AstBuilder(diagnostics).Visit(tree);
+        if (DeepestExpression(syntax) is { } deep)
+        {
+            // Later stages walk expressions recursively on the caller's stack: refuse what could overflow it.
+            diagnostics.Report(DiagnosticCatalog.NestingTooDeep, new TextSpan(deep.Span.Start, 0), MaxExpressionDepth);
+            return null;
+        }
+        return diagnostics.HasErrors ? null : syntax;
+    }
+
+    /// <summary>How deep an expression tree may be (operator chains count: a+b+c is two levels).</summary>
+    internal const int MaxExpressionDepth = 200;
+
+    private static ExprSyntax? DeepestExpression(TariffSyntax tariff)
+    {
+        foreach (var expr in AllExpressions(tariff))
+        {
+            if (Depth(expr, 0) > MaxExpressionDepth) return expr;
+        }
+        return null;
+    }
+
+    private static int Depth(ExprSyntax e, int depth)
+    {
+        if (depth > MaxExpressionDepth) return depth;
+        return 1 + e switch
+        {
+            UnarySyntax u => Depth(u.Operand, depth + 1),
+            BinarySyntax b => Math.Max(Depth(b.Left, depth + 1), Depth(b.Right, depth + 1)),
+            IsNoneSyntax i => Depth(i.Operand, depth + 1),
+            FilterSyntax f => Math.Max(Depth(f.Source, depth + 1), Depth(f.Condition, depth + 1)),
+            ConditionalSyntax c => Math.Max(Depth(c.Condition, depth + 1), Math.Max(Depth(c.Then, depth + 1), Depth(c.Else, depth + 1))),
+            CallSyntax c => c.Args.Select(a => Depth(a, depth + 1)).DefaultIfEmpty(0).Max(),
+            LookupSyntax l => l.Keys.Select(a => Depth(a, depth + 1)).DefaultIfEmpty(0).Max(),
+            _ => 0,
+        };
+    }
+
+    // Every expression that an item holds directly; nested ones are reached by Depth.
+    private static IEnumerable<ExprSyntax> AllExpressions(TariffSyntax tariff)
+    {
+        IEnumerable<ExprSyntax?> Of(ItemSyntax item) => item switch
+        {
+            ParamSyntax p => [p.Default],
+            PlanSyntax p => [p.Fee, p.Includes, p.Extra],
+            TableSyntax t => t.Rows.SelectMany(r => r.Cells).Select(c => c.Value),
+            WindowSyntax w => [w.Condition],
+            StateSyntax s => s.Ops.SelectMany(o => new[] { o.Condition, o.Value }).Append(s.Initial),
+            RuleSyntax r => [r.Condition],
+            LetSyntax l => [l.Value],
+            AggregateChargeSyntax a => [a.Amount, a.Price],
+            EventChargeSyntax e => [e.Condition, e.Price],
+            GrantSyntax g => [g.Amount],
+            VersionsSyntax v => v.Versions.SelectMany(x => x.Items).SelectMany(Of),
+            ExampleSyntax x => x.Items.SelectMany(i => i switch
+            {
+                WithParamSyntax w => new ExprSyntax?[] { w.Value },
+                UsageSyntax u => u.Args.Select(a => (ExprSyntax?)a.Value),
+                ExpectTotalSyntax t => new ExprSyntax?[] { t.Total },
+                ExpectLineSyntax l => new ExprSyntax?[] { l.Quantity, l.Amount },
+                ExpectBalanceSyntax b => new ExprSyntax?[] { b.Balance },
+                _ => Array.Empty<ExprSyntax?>(),
+            }),
+            _ => [],
+        };
+        return tariff.Items.SelectMany(Of).Where(e => e is not null).Select(e => e!);
     }
 
     // A long run of `not`/`-` prefixes nests the parse without any bracket.
