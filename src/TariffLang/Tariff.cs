@@ -26,10 +26,13 @@ public static class Tariff
     public static CompiledTariff Compile(string text, string path = "<memory>", TariffEngine engine = TariffEngine.Interpreted)
     {
         var source = new SourceText(text, path);
-        var diagnostics = new DiagnosticBag(source);
-        var syntax = SyntaxParser.Parse(source, diagnostics);
-        var checkedTariff = syntax is null ? null : Checker.Check(syntax, diagnostics);
-        return new CompiledTariff(source, checkedTariff, diagnostics.Items.ToImmutableArray(), engine);
+        return LargeStack.Run(() =>
+        {
+            var diagnostics = new DiagnosticBag(source);
+            var syntax = SyntaxParser.Parse(source, diagnostics);
+            var checkedTariff = syntax is null ? null : Checker.Check(syntax, diagnostics);
+            return new CompiledTariff(source, checkedTariff, diagnostics.Items.ToImmutableArray(), engine);
+        });
     }
 
     /// <summary>Reads and compiles a <c>.tariff</c> file; an unreadable file is a diagnostic too.</summary>
@@ -117,13 +120,13 @@ public sealed class CompiledTariff
                 .Concat(ledger.Errors.Select(e => new RowOutcome(e.Row, "", "", null, RowOutcomeKind.Rejected, e.Message)));
             return new RatingResult(ImmutableArray<Invoice>.Empty, rows.OrderBy(r => r.Row).ToImmutableArray());
         }
-        return new RatingEngine(Model!, _evaluator!).Rate(ledger, accounts ?? AccountTable.Empty, options ?? new RatingOptions());
+        return LargeStack.Run(() => new RatingEngine(Model!, _evaluator!).Rate(ledger, accounts ?? AccountTable.Empty, options ?? new RatingOptions()));
     }
 
     /// <summary>Runs every <c>example</c> block of the tariff.</summary>
     public ImmutableArray<ExampleResult> RunExamples()
     {
         if (HasErrors) return ImmutableArray<ExampleResult>.Empty;
-        return Model!.Examples.Select(e => ExampleRunner.Run(Model, e, _evaluator!, _source)).ToImmutableArray();
+        return LargeStack.Run(() => Model!.Examples.Select(e => ExampleRunner.Run(Model, e, _evaluator!, _source)).ToImmutableArray());
     }
 }

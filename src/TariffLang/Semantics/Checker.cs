@@ -420,10 +420,21 @@ internal sealed class Checker
     {
         if (!Declare(l.Name)) return;
         var value = _binder.Bind(l.Value, BindScope.ForPeriod("a let"));
+        // Lets are evaluated recursively through the lets they read: keep such chains short.
+        var depth = 1 + LetRefs(value).Select(r => _letDepth.GetValueOrDefault(r.Name)).DefaultIfEmpty(0).Max();
+        _letDepth[l.Name.Text] = depth;
+        if (depth > MaxLetDepth) _diagnostics.Report(NestingTooDeep, l.Name.Span, MaxLetDepth);
         var let = new LetSymbol(l.Name.Text, value, validity, _lets.Count, l.Span);
         _lets.Add(let);
         _symbols.Lets[l.Name.Text] = let;
     }
+
+    internal const int MaxLetDepth = 50;
+
+    private readonly Dictionary<string, int> _letDepth = new(StringComparer.Ordinal);
+
+    private static IEnumerable<LetSymbol> LetRefs(BoundExpr e) =>
+        e is BoundLetRef r ? [r.Let] : Dependencies.Children(e).SelectMany(LetRefs);
 
     private void CheckAggregateCharge(AggregateChargeSyntax a, Validity validity)
     {

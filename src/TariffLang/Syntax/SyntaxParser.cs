@@ -13,24 +13,8 @@ internal static class SyntaxParser
     /// <summary>Deeper bracket nesting than any real tariff needs; beyond it ANTLR's recursion could overflow the stack.</summary>
     internal const int MaxNesting = 64;
 
-    // Parsing runs on a thread with a generous stack: long operator chains make deep (left-leaning)
-    // trees, and a StackOverflowException would kill the host process instead of reporting an error.
-    private const int ParserStackBytes = 64 * 1024 * 1024;
-
-    public static TariffSyntax? Parse(SourceText source, DiagnosticBag diagnostics)
-    {
-        TariffSyntax? result = null;
-        Exception? failure = null;
-        var thread = new Thread(() =>
-        {
-            try { result = ParseOnThisThread(source, diagnostics); }
-            catch (Exception e) { failure = e; }
-        }, ParserStackBytes);
-        thread.Start();
-        thread.Join();
-        if (failure is not null) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(failure).Throw();
-        return result;
-    }
+    /// <summary>Parses on the calling thread: callers run it inside <see cref="LargeStack"/>.</summary>
+    public static TariffSyntax? Parse(SourceText source, DiagnosticBag diagnostics) => ParseOnThisThread(source, diagnostics);
 
     private static TariffSyntax? ParseOnThisThread(SourceText source, DiagnosticBag diagnostics)
     {
