@@ -28,14 +28,15 @@ internal sealed class RatingEngine(CheckedTariff tariff, IEvaluator evaluator)
         var invoices = new List<Invoice>();
         foreach (var error in ledger.Errors) outcomes.Add(new RowOutcome(error.Row, "", "", null, RowOutcomeKind.Rejected, error.Message));
 
-        // A repeated id is the same event sent twice: it is counted once, the copies are rejected.
+        // An id is unique per event across the ledger: a repeated id is the same event sent twice,
+        // counted once; the copies are rejected.
         var firstById = new Dictionary<string, int>(StringComparer.Ordinal);
         var rows = new List<LedgerRow>();
         foreach (var row in ledger.Rows)
         {
-            if (row.Id is { } id && !firstById.TryAdd(row.Account + "\u001F" + id, row.Row))
+            if (row.Id is { } id && !firstById.TryAdd(id, row.Row))
             {
-                outcomes.Add(Outcome(row, RowOutcomeKind.Rejected, $"duplicate id '{id}' (already counted at row {firstById[row.Account + "\u001F" + id]})"));
+                outcomes.Add(Outcome(row, RowOutcomeKind.Rejected, $"duplicate id '{id}' (already counted at row {firstById[id]})"));
                 continue;
             }
             rows.Add(row);
@@ -44,7 +45,8 @@ internal sealed class RatingEngine(CheckedTariff tariff, IEvaluator evaluator)
         foreach (var group in rows.GroupBy(r => r.Account).OrderBy(g => g.Key, StringComparer.Ordinal))
         {
             var accountRows = group.OrderBy(r => r.Time).ThenBy(r => r.Row).ToList();
-            var run = new AccountRun(this, group.Key, accounts.For(group.Key, options.Params), accountRows);
+            var reportMonth = options.Month is { } m ? new DateOnly(m.Year, m.Month, 1) : (DateOnly?)null;
+            var run = new AccountRun(this, group.Key, accounts.For(group.Key, options.Params), accountRows, reportMonth);
             run.Execute();
             invoices.AddRange(run.Invoices);
             outcomes.AddRange(run.Outcomes);
@@ -55,15 +57,22 @@ internal sealed class RatingEngine(CheckedTariff tariff, IEvaluator evaluator)
             var first = new DateOnly(month.Year, month.Month, 1);
             invoices = invoices.Where(i => i.Period.From <= first && first <= i.Period.To).ToList();
             // Rows that could not be placed in time stay in every report; others only in their period's.
-            outcomes = outcomes.Where(o => o.Time is null || InReportedPeriod(o, invoices)).ToList();
+            outcomes = outcomes.Where(o => o.Time is null || InReportedPeriod(o, invoices, first)).ToList();
         }
         return new RatingResult(invoices.ToImmutableArray(), outcomes.OrderBy(o => o.Row).ToImmutableArray());
     }
 
-    private bool InReportedPeriod(RowOutcome o, List<Invoice> invoices)
+    /// <summary>
+    /// Whether a row belongs to the reported period: its account's period containing the month, or, for an
+    /// account with no invoice then (every row rejected), the month itself.
+    /// </summary>
+    private bool InReportedPeriod(RowOutcome o, List<Invoice> invoices, DateOnly month)
     {
         var date = _zone.LocalDate(o.Time!.Value);
-        return invoices.Any(i => i.Account == o.Account && i.Period.From <= date && date <= i.Period.To);
+        var invoice = invoices.FirstOrDefault(i => i.Account == o.Account);
+        return invoice is null
+            ? date.Year == month.Year && date.Month == month.Month
+            : invoice.Period.From <= date && date <= invoice.Period.To;
     }
 
     private static RowOutcome Outcome(LedgerRow row, RowOutcomeKind kind, string detail) =>
@@ -79,8 +88,11 @@ internal sealed class RatingEngine(CheckedTariff tariff, IEvaluator evaluator)
         private readonly List<EventInstance> _events = new();
         private readonly Dictionary<int, RowOutcome> _outcomes = new();
 
-        public AccountRun(RatingEngine engine, string account, ImmutableDictionary<string, string> values, List<LedgerRow> rows)
+        private readonly DateOnly? _reportMonth;
+
+        public AccountRun(RatingEngine engine, string account, ImmutableDictionary<string, string> values, List<LedgerRow> rows, DateOnly? reportMonth)
         {
+            _reportMonth = reportMonth;
             _engine = engine;
             _t = engine._tariff;
             _rows = rows;
@@ -161,14 +173,15 @@ internal sealed class RatingEngine(CheckedTariff tariff, IEvaluator evaluator)
             }
             var firstDate = _events[0].LocalDate;
             var start = new DateOnly(firstDate.Year, firstDate.Month, 1);
-            var lastDate = _events[^1].LocalDate;
+            // Rating runs to the last row's period, or further to the reported month (a plan fee is due without usage).
+            var lastDate = _reportMonth is { } month && month > _events[^1].LocalDate ? month : _events[^1].LocalDate;
             var grants = GrantTimes(start, lastDate);
             var eventIndex = 0;
             var grantIndex = 0;
             // Grants before the first period (from the effective date on) still count: they open its balance.
             while (grantIndex < grants.Count && grants[grantIndex].Date < start) ApplyGrant(grants[grantIndex++]);
 
-            while (eventIndex < _events.Count)
+            while (eventIndex < _events.Count || start <= lastDate)
             {
                 foreach (var store in _ctx.States)
                 {
