@@ -392,8 +392,9 @@ internal sealed class RatingEngine(CheckedTariff tariff, IEvaluator evaluator)
                     line = quantity == 0m && amount == 0m ? null : new InvoiceLine(label, quantity, charge.Unit, price, amount);
                 }
                 if (line is not null) lines.Add((charge.Span.Start, line));
-                var note = line is null ? label + " (nothing to bill this period)" : label;
-                foreach (var e in Claimed(charge, period)) (claimed.TryGetValue(e, out var list) ? list : claimed[e] = new()).Add(note);
+                var note = line is null ? " — nothing to bill this period" : "";
+                foreach (var (e, contribution) in Claimed(charge, period))
+                    (claimed.TryGetValue(e, out var list) ? list : claimed[e] = new()).Add($"{label} ({contribution}){note}");
             }
 
             foreach (var e in events)
@@ -418,16 +419,27 @@ internal sealed class RatingEngine(CheckedTariff tariff, IEvaluator evaluator)
                 ordered.Sum(l => l.Amount), wallets));
         }
 
-        /// <summary>The period's events that feed a charge: members of the event sets it reads, and events that moved the states it reads.</summary>
-        private IEnumerable<EventInstance> Claimed(CheckedAggregateCharge charge, PeriodRun period)
+        /// <summary>
+        /// The period's events that feed a charge, each with what it contributed: members of the event sets its
+        /// aggregates read, and events that moved the states it reads.
+        /// </summary>
+        private Dictionary<EventInstance, string> Claimed(CheckedAggregateCharge charge, PeriodRun period)
         {
-            var result = new HashSet<EventInstance>();
-            foreach (var set in charge.Sources)
+            var result = new Dictionary<EventInstance, string>();
+            foreach (var aggregate in charge.Aggregates)
             {
-                foreach (var e in period.Billable[set.Event.Index])
+                foreach (var e in period.Billable[aggregate.Set.Event.Index])
                 {
                     _ctx.Event = e;
-                    if (set.Conditions.All(c => RuntimeOps.IsTrue(_ctx.Eval(c)))) result.Add(e);
+                    if (!aggregate.Set.Conditions.All(c => RuntimeOps.IsTrue(_ctx.Eval(c)))) continue;
+                    var contribution = aggregate.Kind switch
+                    {
+                        AggregateKind.Count => "counted",
+                        AggregateKind.Sum => _ctx.Eval(aggregate.Value!) is decimal v ? "+" + Show(v * e.Quantity, aggregate.Type.Unit) : "adds nothing",
+                        AggregateKind.Distinct => "distinct " + RuntimeOps.Show(_ctx.Eval(aggregate.Value!)),
+                        _ => "value " + RuntimeOps.Show(_ctx.Eval(aggregate.Value!)),
+                    };
+                    result[e] = result.TryGetValue(e, out var earlier) && earlier != contribution ? earlier + ", " + contribution : contribution;
                 }
             }
             _ctx.Event = null;
@@ -437,11 +449,18 @@ internal sealed class RatingEngine(CheckedTariff tariff, IEvaluator evaluator)
             {
                 foreach (var list in period.Billable)
                 {
-                    foreach (var e in list.Where(e => e.ChangedStates.Any(states.Contains))) result.Add(e);
+                    foreach (var e in list)
+                    {
+                        var moved = e.ChangedStates.Where(states.Contains).Select(i => _t.States[i].Name).ToList();
+                        if (moved.Count > 0) result.TryAdd(e, "changes " + string.Join(", ", moved));
+                    }
                 }
             }
             return result;
         }
+
+        private static string Show(decimal value, string? unit) =>
+            value.ToString(CultureInfo.InvariantCulture) + (unit is null ? "" : " " + unit);
 
         /// <summary>Charge labels may name the plan: <c>"Plan {plan}"</c>.</summary>
         private string Interpolate(string label)

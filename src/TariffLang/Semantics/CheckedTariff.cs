@@ -10,11 +10,11 @@ internal sealed record CheckedRule(RuleKind Kind, EventSymbol Event, BoundExpr? 
 internal sealed record CheckedEventCharge(string Label, EventSymbol Event, BoundExpr? Condition, BoundExpr Price, string Unit, Validity Validity, int Index, TextSpan Span);
 
 /// <summary>
-/// A period charge. <see cref="Price"/> is null for a plain amount. <see cref="Sources"/> are the event sets
-/// its value reads (through lets too): their events are the rows this line rates.
+/// A period charge. <see cref="Price"/> is null for a plain amount. <see cref="Aggregates"/> are the aggregates
+/// its value reads (through lets too): the events they read are the rows this line rates.
 /// </summary>
 internal sealed record CheckedAggregateCharge(string Label, BoundExpr Amount, BoundExpr? Price, string Unit, Validity Validity,
-    ImmutableArray<BoundEventSet> Sources, int Index, TextSpan Span);
+    ImmutableArray<BoundAggregate> Aggregates, int Index, TextSpan Span);
 
 internal sealed record CheckedGrant(string Label, DateOnly? Once, int Month, int Day, BoundExpr Amount, StateSymbol Wallet, int Index, TextSpan Span);
 

@@ -454,7 +454,7 @@ internal sealed class Checker
                 _diagnostics.Report(UnitMismatch, a.Price.Span, amount.Type, price.Type);
             unit = amount.Type.Unit ?? price.Type.Unit ?? "";
         }
-        var sources = Dependencies.EventSets(amount).Concat(price is null ? [] : Dependencies.EventSets(price)).Distinct().ToImmutableArray();
+        var sources = Dependencies.Aggregates(amount).Concat(price is null ? [] : Dependencies.Aggregates(price)).Distinct().ToImmutableArray();
         _aggregateCharges.Add(new CheckedAggregateCharge(a.Label, amount, price, unit, validity, sources, _aggregateCharges.Count, a.Span));
     }
 

@@ -43,13 +43,12 @@ internal static class Dependencies
         _ => Children(e).Any(UsesPeriod),
     };
 
-    /// <summary>The event sets a period value reads, through lets too: their events are what a charge rates.</summary>
-    public static IEnumerable<BoundEventSet> EventSets(BoundExpr e) => e switch
+    /// <summary>The aggregates a period value reads, through lets too: their events are what a charge rates.</summary>
+    public static IEnumerable<BoundAggregate> Aggregates(BoundExpr e) => e switch
     {
-        BoundEventSet s => [s],
-        BoundAggregate a => [a.Set],
-        BoundLetRef l => EventSets(l.Let.Value),
-        _ => Children(e).SelectMany(EventSets),
+        BoundAggregate a => [a],
+        BoundLetRef l => Aggregates(l.Let.Value),
+        _ => Children(e).SelectMany(Aggregates),
     };
 
     /// <summary>The states whose period aggregate a value reads.</summary>
