@@ -241,8 +241,8 @@ QUESTION : '?' ;
 LINE_COMMENT : '//' ~[\r\n]* -> channel(HIDDEN) ;
 BLOCK_COMMENT : '/*' .*? '*/' -> channel(HIDDEN) ;
 WS : [ \t\r\n]+ -> channel(HIDDEN) ;
-// Anything else is reported by the lexer as an unexpected character.
-ERROR_CHAR : . ;
+// Anything else is an unexpected character: kept out of the parser, reported once as TL0002.
+ERROR_CHAR : . -> channel(HIDDEN) ;
 
 fragment DIGIT2 : [0-9] [0-9] ;
 fragment DIGIT4 : [0-9] [0-9] [0-9] [0-9] ;

@@ -84,7 +84,7 @@ internal static class SyntaxParser
     }
 
     /// <summary>How deep an expression tree may be (operator chains count: a+b+c is two levels).</summary>
-    internal const int MaxExpressionDepth = 200;
+    internal const int MaxExpressionDepth = 2500;
 
     private static ExprSyntax? DeepestExpression(TariffSyntax tariff)
     {
