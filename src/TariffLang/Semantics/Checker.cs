@@ -556,7 +556,12 @@ internal sealed class Checker
             {
                 case WithParamSyntax w:
                     if (!_symbols.Params.ContainsKey(w.Name.Text)) _diagnostics.Report(UnknownParam, w.Name.Span, w.Name.Text);
-                    else if (LiteralText(w.Value) is { } text) parameters[w.Name.Text] = text;
+                    else if (LiteralText(w.Value) is { } text)
+                    {
+                        if (w.Name.Text == "plan" && _symbols.Plans.Count > 0 && !_symbols.Plans.ContainsKey(text))
+                            _diagnostics.Report(UnknownPlan, w.Value.Span, text);
+                        parameters[w.Name.Text] = text;
+                    }
                     break;
                 case UsageSyntax u:
                     CheckUsage(u, usages);

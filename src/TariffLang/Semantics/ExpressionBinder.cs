@@ -442,6 +442,12 @@ internal sealed class ExpressionBinder
 
         if (Aggregates.TryGetValue(name, out var aggregate))
         {
+            // count(mms) with no such event: the name is the mistake, not the call.
+            if (scope.Period && args.Length >= 1 && SetName(args[0]) is { } setName && !IsDeclared(setName.Text))
+            {
+                _diagnostics.Report(UnknownEvent, setName.Span, setName.Text);
+                return Fail(c.Span);
+            }
             var isSet = args.Length >= 1 && scope.Period && IsEventSetSyntax(args[0]);
             if (isSet) return BindAggregate(aggregate, c, scope);
             if (aggregate is AggregateKind.Min or AggregateKind.Max)
@@ -502,6 +508,17 @@ internal sealed class ExpressionBinder
         _diagnostics.Report(UnknownFunction, c.Function.Span, name);
         return Fail(c.Span);
     }
+
+    private static NameSyntax? SetName(ExprSyntax syntax) => syntax switch
+    {
+        NameRefSyntax n => n.Name,
+        FilterSyntax f => SetName(f.Source),
+        _ => null,
+    };
+
+    private bool IsDeclared(string name) =>
+        _symbols.Events.ContainsKey(name) || _symbols.Lets.ContainsKey(name) || _symbols.States.ContainsKey(name)
+        || _symbols.Params.ContainsKey(name) || _symbols.Windows.ContainsKey(name) || _symbols.Tables.ContainsKey(name) || name == "plan";
 
     private bool IsEventSetSyntax(ExprSyntax syntax) => syntax switch
     {
