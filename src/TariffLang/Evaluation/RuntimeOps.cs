@@ -119,6 +119,10 @@ internal static class RuntimeOps
         {
             case TypeKind.Text: return raw;
             case TypeKind.Number or TypeKind.Money:
+                // "5%" is how contracts (and tariff examples) write rates: 0.05.
+                if (!type.Integer && raw.EndsWith('%')
+                    && decimal.TryParse(raw.AsSpan(0, raw.Length - 1), NumberStyles.AllowDecimalPoint | NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var percent))
+                    return percent / 100m;
                 if (decimal.TryParse(raw, NumberStyles.AllowDecimalPoint | NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var d))
                 {
                     if (type.Integer && decimal.Truncate(d) != d)
