@@ -68,6 +68,9 @@ internal sealed class PeriodRun(DateOnly from, DateOnly to, int months, int even
     public int Months { get; } = months;
     public List<EventInstance>[] Billable { get; } = Enumerable.Range(0, eventKinds).Select(_ => new List<EventInstance>()).ToArray();
     public Dictionary<LetSymbol, object?> Lets { get; } = new();
+
+    /// <summary>The months of the period that the charge being evaluated covers (all of them, unless versions split it).</summary>
+    public int ChargeMonths { get; set; } = months;
 }
 
 /// <summary>Everything an expression can read while one account is rated.</summary>
@@ -192,5 +195,5 @@ internal sealed class EvalContext
     public IReadOnlyList<EventInstance> PeriodEvents(EventSymbol symbol) =>
         (Period ?? throw new InvalidOperationException("aggregates need a period")).Billable[symbol.Index];
 
-    public decimal PeriodMonths => Period?.Months ?? 1;
+    public decimal PeriodMonths => Period?.ChargeMonths ?? 1;
 }

@@ -376,7 +376,15 @@ internal sealed class RatingEngine(CheckedTariff tariff, IEvaluator evaluator)
             var claimed = new Dictionary<EventInstance, List<string>>();
             foreach (var charge in _t.AggregateCharges)
             {
-                if (!charge.Validity.Contains(period.From)) continue;
+                // A period longer than a month may straddle a version boundary: each version's charges bill the
+                // months of the period that start inside it (period_months() counts those months).
+                var months = MonthsWithin(period, charge.Validity);
+                if (months == 0) continue;
+                if (period.ChargeMonths != months)
+                {
+                    period.ChargeMonths = months;
+                    period.Lets.Clear();
+                }
                 var label = Interpolate(charge.Label);
                 InvoiceLine? line;
                 if (charge.Price is null)
@@ -457,6 +465,16 @@ internal sealed class RatingEngine(CheckedTariff tariff, IEvaluator evaluator)
                 }
             }
             return result;
+        }
+
+        private static int MonthsWithin(PeriodRun period, Validity validity)
+        {
+            var months = 0;
+            for (var month = period.From; month <= period.To; month = month.AddMonths(1))
+            {
+                if (validity.Contains(month)) months++;
+            }
+            return months;
         }
 
         private static string Show(decimal value, string? unit) =>
