@@ -42,11 +42,14 @@ internal sealed class RatingEngine(CheckedTariff tariff, IEvaluator evaluator)
             rows.Add(row);
         }
 
+        // Every account is rated up to the ledger's last day (or the reported month): a plan fee or a licence
+        // is due in a month even when that account has no usage in it.
+        DateOnly? horizon = rows.Count == 0 ? null : rows.Max(r => _zone.LocalDate(r.Time));
+        if (options.Month is { } m && (horizon is null || new DateOnly(m.Year, m.Month, 1) > horizon)) horizon = new DateOnly(m.Year, m.Month, 1);
         foreach (var group in rows.GroupBy(r => r.Account).OrderBy(g => g.Key, StringComparer.Ordinal))
         {
             var accountRows = group.OrderBy(r => r.Time).ThenBy(r => r.Row).ToList();
-            var reportMonth = options.Month is { } m ? new DateOnly(m.Year, m.Month, 1) : (DateOnly?)null;
-            var run = new AccountRun(this, group.Key, accounts.For(group.Key, options.Params), accountRows, reportMonth);
+            var run = new AccountRun(this, group.Key, accounts.For(group.Key, options.Params), accountRows, horizon);
             run.Execute();
             invoices.AddRange(run.Invoices);
             outcomes.AddRange(run.Outcomes);
@@ -88,11 +91,11 @@ internal sealed class RatingEngine(CheckedTariff tariff, IEvaluator evaluator)
         private readonly List<EventInstance> _events = new();
         private readonly Dictionary<int, RowOutcome> _outcomes = new();
 
-        private readonly DateOnly? _reportMonth;
+        private readonly DateOnly? _horizon;
 
-        public AccountRun(RatingEngine engine, string account, ImmutableDictionary<string, string> values, List<LedgerRow> rows, DateOnly? reportMonth)
+        public AccountRun(RatingEngine engine, string account, ImmutableDictionary<string, string> values, List<LedgerRow> rows, DateOnly? horizon)
         {
-            _reportMonth = reportMonth;
+            _horizon = horizon;
             _engine = engine;
             _t = engine._tariff;
             _rows = rows;
@@ -173,8 +176,7 @@ internal sealed class RatingEngine(CheckedTariff tariff, IEvaluator evaluator)
             }
             var firstDate = _events[0].LocalDate;
             var start = new DateOnly(firstDate.Year, firstDate.Month, 1);
-            // Rating runs to the last row's period, or further to the reported month (a plan fee is due without usage).
-            var lastDate = _reportMonth is { } month && month > _events[^1].LocalDate ? month : _events[^1].LocalDate;
+            var lastDate = _horizon is { } horizon && horizon > _events[^1].LocalDate ? horizon : _events[^1].LocalDate;
             var grants = GrantTimes(start, lastDate);
             var eventIndex = 0;
             var grantIndex = 0;
