@@ -1,0 +1,117 @@
+using System.Collections.Immutable;
+using TariffLang.Evaluation;
+using TariffLang.Invoicing;
+using TariffLang.Ledgers;
+
+namespace TariffLang.Tests.Evaluation;
+
+/// <summary>Behaviours of the rating engine across periods, accounts and contract values.</summary>
+public sealed class RatingEngineTests
+{
+    private const string PlanTariff = """
+        tariff t {
+          currency EUR
+          period month in "Europe/Paris"
+          unit point
+          event chat(points: int)
+          plan BASE { fee 10.00 includes 100 point extra 0.10 per point }
+          param discount: number = 0
+          charge "Plan" = plan.fee
+          charge "Extra" = max(sum(chat, points) * 1 point - plan.includes, 0) at plan.extra
+          charge "Remise" = -(plan.fee) * param discount
+        }
+        """;
+
+    private static LedgerRow Row(int row, string time, string account, int points) =>
+        new(row, null, DateTimeOffset.Parse(time, System.Globalization.CultureInfo.InvariantCulture), account, "chat", 1m,
+            ImmutableDictionary<string, string>.Empty.Add("points", points.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+
+    private static Ledger LedgerOf(params LedgerRow[] rows) => new("test.csv", rows.ToImmutableArray(), ImmutableArray<LedgerError>.Empty);
+
+    private static AccountTable Accounts(params (string Account, string Key, string Value)[] values) =>
+        new(values.GroupBy(v => v.Account).ToImmutableDictionary(g => g.Key, g => g.ToImmutableDictionary(v => v.Key, v => v.Value)));
+
+    [Fact]
+    public void Rate_AccountWithoutUsageInTheLastMonth_StillPaysItsPlanFee()
+    {
+        var tariff = Tariff.Compile(PlanTariff);
+        var ledger = LedgerOf(Row(2, "2024-01-10T10:00:00+01:00", "a", 5), Row(3, "2024-03-10T10:00:00+01:00", "b", 5));
+        var result = tariff.Rate(ledger, Accounts(("a", "plan", "BASE"), ("b", "plan", "BASE")));
+
+        result.Invoices.Where(i => i.Account == "a").Select(i => (i.Period.From.Month, i.Total)).ShouldBe([(1, 10.00m), (2, 10.00m), (3, 10.00m)]);
+        result.Invoices.Where(i => i.Account == "b").Select(i => i.Period.From.Month).ShouldBe([3]);
+    }
+
+    [Fact]
+    public void Rate_PeriodOption_KeepsTheRejectedRowsOfAnAccountWithNoInvoice()
+    {
+        var tariff = Tariff.Compile(PlanTariff);
+        var ledger = LedgerOf(Row(2, "2024-02-10T10:00:00+01:00", "noplan", 5), Row(3, "2024-02-11T10:00:00+01:00", "a", 5),
+            Row(4, "2024-03-11T10:00:00+01:00", "noplan", 5));
+        var result = tariff.Rate(ledger, Accounts(("a", "plan", "BASE")), new RatingOptions(Month: (2024, 2)));
+
+        result.Rejected.Select(r => r.Row).ShouldBe([2]);
+        result.Rejected[0].Reason.ShouldContain("plan");
+        result.Accounting.ShouldBe(new Accounting(2, 1, 0, 1));
+        result.Invoices.ShouldHaveSingleItem().Account.ShouldBe("a");
+    }
+
+    [Fact]
+    public void Rate_PeriodOptionAfterTheLedger_RatesUpToThatMonth()
+    {
+        var tariff = Tariff.Compile(PlanTariff);
+        var result = tariff.Rate(LedgerOf(Row(2, "2024-01-10T10:00:00+01:00", "a", 5)), Accounts(("a", "plan", "BASE")), new RatingOptions(Month: (2024, 4)));
+
+        var invoice = result.Invoices.ShouldHaveSingleItem();
+        invoice.Period.ShouldBe(new BillingPeriod(new DateOnly(2024, 4, 1), new DateOnly(2024, 4, 30)));
+        invoice.Total.ShouldBe(10.00m);
+        result.Accounting.Rows.ShouldBe(0);
+    }
+
+    [Theory]
+    [InlineData("5%", -0.50)]
+    [InlineData("0.05", -0.50)]
+    [InlineData("12.5%", -1.25)]
+    public void Rate_ContractRateWrittenAsPercent_IsAFraction(string discount, double expected)
+    {
+        var tariff = Tariff.Compile(PlanTariff);
+        var result = tariff.Rate(LedgerOf(Row(2, "2024-01-10T10:00:00+01:00", "a", 5)), Accounts(("a", "plan", "BASE"), ("a", "discount", discount)));
+
+        result.Invoices.ShouldHaveSingleItem().Lines.Single(l => l.Label == "Remise").Amount.ShouldBe((decimal)expected);
+    }
+
+    [Fact]
+    public void Rate_DuplicateIdAcrossAccounts_IsCountedOnce()
+    {
+        var tariff = Tariff.Compile(PlanTariff);
+        var first = Row(2, "2024-01-10T10:00:00+01:00", "a", 5) with { Id = "evt-1" };
+        var copy = Row(3, "2024-01-10T10:00:00+01:00", "b", 5) with { Id = "evt-1" };
+        var result = tariff.Rate(LedgerOf(first, copy), Accounts(("a", "plan", "BASE"), ("b", "plan", "BASE")));
+
+        var rejected = result.Rejected.ShouldHaveSingleItem();
+        rejected.Row.ShouldBe(3);
+        rejected.Reason.ShouldContain("row 2");
+    }
+
+    [Fact]
+    public void Rate_IntAttributeWithAFraction_IsRejected()
+    {
+        var tariff = Tariff.Compile(PlanTariff);
+        var row = Row(2, "2024-01-10T10:00:00+01:00", "a", 5) with { Attributes = ImmutableDictionary<string, string>.Empty.Add("points", "2.5") };
+        var result = tariff.Rate(LedgerOf(row), Accounts(("a", "plan", "BASE")));
+
+        result.Rejected.ShouldHaveSingleItem().Reason.ShouldContain("whole number");
+    }
+
+    [Fact]
+    public void Rate_EveryRowIsAccountedOnce()
+    {
+        var tariff = Tariff.Load(Path.Combine(Cli.TestPaths.RepoRoot, "tariffs", "aircall.tariff"));
+        var ledger = Tariff.ReadLedger(Path.Combine(Cli.TestPaths.RepoRoot, "examples", "aircall", "ledger.csv"));
+        var (accounts, _) = Tariff.ReadAccounts(Path.Combine(Cli.TestPaths.RepoRoot, "examples", "aircall", "accounts.csv"));
+        var result = tariff.Rate(ledger, accounts);
+
+        result.Outcomes.Select(o => o.Row).ShouldBeUnique();
+        result.Outcomes.Length.ShouldBe(ledger.RowCount);
+    }
+}
