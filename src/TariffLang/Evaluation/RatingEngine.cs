@@ -358,7 +358,8 @@ internal sealed class RatingEngine(CheckedTariff tariff, IEvaluator evaluator)
                 if (window.Condition is not null && !RuntimeOps.IsTrue(_ctx.Eval(window.Condition))) continue;
                 _ctx.Windows[window.Index][EvalContext.KeyOf(e, window.KeyAttribute)] = e.Time;
             }
-            if (e.FreeReason is null && e.RatedBy.Count == 0) _ctx.Period!.Billable[e.Event.Index].Add(e);
+            // Aggregates see every billable event, including those already charged per event or moving a wallet.
+            if (e.FreeReason is null) _ctx.Period!.Billable[e.Event.Index].Add(e);
         }
 
         private void ClosePeriod(PeriodRun period, List<EventInstance> events)

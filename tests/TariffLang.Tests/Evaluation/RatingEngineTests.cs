@@ -114,4 +114,30 @@ public sealed class RatingEngineTests
         result.Outcomes.Select(o => o.Row).ShouldBeUnique();
         result.Outcomes.Length.ShouldBe(ledger.RowCount);
     }
+
+    [Fact]
+    public void Rate_EventsChargedPerEventOrMovingAWallet_StillCountInAggregates()
+    {
+        var tariff = Tariff.Compile("""
+            tariff t {
+              currency EUR
+              period month in "UTC"
+              unit credit
+              event buy(n: int)
+              event use(n: int)
+              wallet credits: credit { on buy add n  on use subtract n }
+              charge "Achat" per buy at 2.00
+              charge "Frais de gestion" = count(use) + count(buy) at 0.50
+            }
+            """);
+        tariff.HasErrors.ShouldBeFalse(string.Join("\n", tariff.Diagnostics));
+        LedgerRow Event(int row, string name, int n) => new(row, null, new DateTimeOffset(2024, 1, row, 10, 0, 0, TimeSpan.Zero), "a", name, 1m,
+            ImmutableDictionary<string, string>.Empty.Add("n", n.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        var result = tariff.Rate(LedgerOf(Event(2, "buy", 10), Event(3, "use", 4), Event(4, "use", 1)));
+
+        var invoice = result.Invoices.ShouldHaveSingleItem();
+        invoice.Lines.Single(l => l.Label == "Frais de gestion").Quantity.ShouldBe(3m);
+        invoice.Wallets.ShouldHaveSingleItem().Closing.ShouldBe(5m);
+        result.Accounting.ShouldBe(new Accounting(3, 3, 0, 0));
+    }
 }
