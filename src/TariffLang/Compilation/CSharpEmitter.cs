@@ -54,6 +54,9 @@ internal sealed class CSharpEmitter
     /// <summary>The generated class for a plan. <paramref name="faultRoot"/> (tests only) makes that root's method fail to compile.</summary>
     public static CompilationUnitSyntax Emit(ProgramPlan plan, int? faultRoot = null) => new CSharpEmitter(plan, faultRoot).Unit();
 
+    /// <summary>The C# of one expression of the plan's model, as its root method would contain it (tests prove every node type translates).</summary>
+    public static ExpressionSyntax Translate(ProgramPlan plan, BoundExpr expr) => ToObject(new CSharpEmitter(plan, null).Emit(expr));
+
     public static string RootMethodName(int index) => "E" + index.ToString(CultureInfo.InvariantCulture);
 
     public static string AggregateMethodName(int index) => "A" + index.ToString(CultureInfo.InvariantCulture);
