@@ -146,6 +146,21 @@ public class CoverageTests
         }
     }
 
+    [Theory]
+    [InlineData("1", "1.0", "1.00")]
+    [InlineData("1.00", "1", "1.0")]
+    [InlineData("2.0", "2", "1")]
+    [InlineData("0", "-0.0", "0.00")]
+    public void Typed_min_and_max_pick_the_same_of_equal_values_as_the_runtime(string a, string b, string c)
+    {
+        var values = new[] { a, b, c }.Select(v => decimal.Parse(v, System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+        var zone = new DateTimeZoneInfo(NodaTime.DateTimeZone.Utc);
+        var args = values.Cast<object?>().ToArray();
+        RuntimeOps.Show(CompiledRuntime.Min(values)).ShouldBe(RuntimeOps.Show(RuntimeOps.Call(Builtin.Min, args, default, zone)));
+        RuntimeOps.Show(CompiledRuntime.Max(values)).ShouldBe(RuntimeOps.Show(RuntimeOps.Call(Builtin.Max, args, default, zone)));
+        RuntimeOps.Show(CompiledRuntime.Min(values.Select(v => (decimal?)v).ToArray())).ShouldBe(RuntimeOps.Show(RuntimeOps.Call(Builtin.Min, args, default, zone)));
+    }
+
     [Fact]
     public void Division_by_zero_and_none_behave_as_in_the_interpreter()
     {

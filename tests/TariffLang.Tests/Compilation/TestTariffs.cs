@@ -18,8 +18,9 @@ tariff everything "All constructs" {
   param rate: money per call = 0.05 EUR per call
   param note: text?
   param opened_at: time = 2024-01-01T00:00:00+01:00
+  param limit: number?
 
-  event call(kind: text, minutes: decimal, caller: text, labels: tags, booked: date?, vip: bool, due: time?)
+  event call(kind: text, minutes: decimal, caller: text, labels: tags, booked: date?, vip: bool, due: time?, flag: bool?)
   event inbound(caller: text)
   event topup(credits: int)
   event switch(to: text)
@@ -43,6 +44,13 @@ tariff everything "All constructs" {
 
   charge "Per call" per call where labels contains "billable" or caller contains "vip" at price[kind]
   charge "Late" per call where due is not none and due < time + 1h and quantity >= 1 at if seen > 2 then 0.02 EUR per call else 0.01 EUR per call
+
+  // None must propagate through typed comparisons and negations exactly as in the interpreter.
+  charge "Unflagged" per call where not flag at 0.03 EUR per call
+  charge "Not under limit" per call where not (minutes < param limit) at 0.04 EUR per call
+  charge "Not twice the limit" per call where not (param limit * 2 = minutes) at 0.05 EUR per call
+  let ties = distinct(call, min(minutes, 1.0, 1.00)) + distinct(call, max(minutes, 2.0))
+  charge "Ties" = ties * 1 call at 0.001 EUR per call
 
   let billable = call where kind != "free" and -minutes < 0
   let minutes_total = sum(billable, round(minutes) + floor(minutes) - ceil(minutes) + abs(0 - minutes))
