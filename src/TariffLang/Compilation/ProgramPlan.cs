@@ -79,10 +79,9 @@ internal sealed class ProgramPlan
         }
         foreach (var charge in t.AggregateCharges)
         {
+            // The aggregates these read (through lets too) are visited below, their conditions and values made roots.
             AddRoot(charge.Amount);
             AddRoot(charge.Price);
-            // The engine tests each condition of a charge's sources on its own to attribute rows to the line.
-            foreach (var set in charge.Sources) AddEventSet(set);
         }
         foreach (var grant in t.Grants)
         {
@@ -174,6 +173,10 @@ internal sealed class ProgramPlan
                     _aggregateOwner[a] = _currentRoot;
                     _aggregates.Add(a);
                 }
+                // To say which rows a charge rates (and what each contributed), the engine evaluates an
+                // aggregate's conditions and value on their own, outside the aggregate's loop.
+                AddEventSet(a.Set);
+                AddRoot(a.Value);
                 break;
             case BoundEventSet s: AddEventSet(s); break;
         }

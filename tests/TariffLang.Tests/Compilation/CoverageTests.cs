@@ -69,10 +69,12 @@ public class CoverageTests
         foreach (var root in plan.Roots) evaluator.Handles(root).ShouldBeTrue();
         // The engine's own entry points are all among the roots.
         foreach (var rule in model.Rules.Where(r => r.Condition is not null)) evaluator.Handles(rule.Condition!).ShouldBeTrue();
-        foreach (var charge in model.AggregateCharges)
+        foreach (var charge in model.AggregateCharges) evaluator.Handles(charge.Amount).ShouldBeTrue();
+        // The engine evaluates aggregates' conditions and values on their own to attribute rows to charges.
+        foreach (var aggregate in AllNodes().OfType<BoundAggregate>())
         {
-            evaluator.Handles(charge.Amount).ShouldBeTrue();
-            foreach (var condition in charge.Sources.SelectMany(s => s.Conditions)) evaluator.Handles(condition).ShouldBeTrue();
+            foreach (var condition in aggregate.Set.Conditions) evaluator.Handles(condition).ShouldBeTrue();
+            if (aggregate.Value is not null) evaluator.Handles(aggregate.Value).ShouldBeTrue();
         }
         foreach (var cell in model.Tables.SelectMany(t => t.Cells.Values)) evaluator.Handles(cell).ShouldBeTrue();
         foreach (var p in model.Params.Where(p => p.Default is not null)) evaluator.Handles(p.Default!).ShouldBeTrue();
