@@ -14,9 +14,9 @@ public class CoverageTests
     private static readonly CheckedTariff Model = Tariff.Compile(TestTariffs.Everything, "everything.tariff").Model!;
 
     /// <summary>Every bound node reachable from the model: roots, and everything below them.</summary>
-    private static List<BoundExpr> AllNodes()
+    private static List<BoundExpr> AllNodes(CheckedTariff? model = null)
     {
-        var plan = ProgramPlan.Build(Model);
+        var plan = ProgramPlan.Build(model ?? Model);
         var seen = new HashSet<BoundExpr>(ReferenceEqualityComparer.Instance);
         var stack = new Stack<BoundExpr>(plan.Roots);
         while (stack.Count > 0)
@@ -71,7 +71,7 @@ public class CoverageTests
         foreach (var rule in model.Rules.Where(r => r.Condition is not null)) evaluator.Handles(rule.Condition!).ShouldBeTrue();
         foreach (var charge in model.AggregateCharges) evaluator.Handles(charge.Amount).ShouldBeTrue();
         // The engine evaluates aggregates' conditions and values on their own to attribute rows to charges.
-        foreach (var aggregate in AllNodes().OfType<BoundAggregate>())
+        foreach (var aggregate in AllNodes(model).OfType<BoundAggregate>())
         {
             foreach (var condition in aggregate.Set.Conditions) evaluator.Handles(condition).ShouldBeTrue();
             if (aggregate.Value is not null) evaluator.Handles(aggregate.Value).ShouldBeTrue();
