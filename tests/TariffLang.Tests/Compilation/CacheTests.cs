@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using TariffLang.Compilation;
 using TariffLang.Evaluation;
 using TariffLang.Ledgers;
+using TariffLang.Text;
 
 namespace TariffLang.Tests.Compilation;
 
@@ -39,15 +40,15 @@ public sealed class CacheTests : IDisposable
     private static string RateExamples(string text, CompilerOptions options)
     {
         var model = Tariff.Compile(text, "t.tariff").Model!;
-        var (evaluator, diagnostics) = TariffCompiler.Create(model, new Text.SourceText(text, "t.tariff"), options);
+        var (evaluator, diagnostics) = TariffCompiler.Create(model, new SourceText(text, "t.tariff"), options);
         diagnostics.ShouldBeEmpty();
-        return string.Join("\n", model.Examples.Select(e => ExampleRunner.Run(model, e, evaluator!, new Text.SourceText(text, "t.tariff")).Rating.ToJson()));
+        return string.Join("\n", model.Examples.Select(e => ExampleRunner.Run(model, e, evaluator!, new SourceText(text, "t.tariff")).Rating.ToJson()));
     }
 
     private static string RateInterpreted(string text)
     {
         var model = Tariff.Compile(text, "t.tariff").Model!;
-        return string.Join("\n", model.Examples.Select(e => ExampleRunner.Run(model, e, Interpreter.Instance, new Text.SourceText(text, "t.tariff")).Rating.ToJson()));
+        return string.Join("\n", model.Examples.Select(e => ExampleRunner.Run(model, e, Interpreter.Instance, new SourceText(text, "t.tariff")).Rating.ToJson()));
     }
 
     [Fact]

@@ -1,5 +1,8 @@
+using System.Collections.Immutable;
 using TariffLang.Compilation;
+using TariffLang.Diagnostics;
 using TariffLang.Evaluation;
+using TariffLang.Semantics;
 using TariffLang.Text;
 
 namespace TariffLang.Tests.Compilation;
@@ -48,7 +51,7 @@ internal static class CompilerTestSupport
     }
 
     /// <summary>The compiled evaluator for a text, through the internal API (options: cache directory, faults).</summary>
-    public static (CompiledEvaluator? Evaluator, System.Collections.Immutable.ImmutableArray<Diagnostics.Diagnostic> Diagnostics, Semantics.CheckedTariff Model)
+    public static (CompiledEvaluator? Evaluator, ImmutableArray<Diagnostic> Diagnostics, CheckedTariff Model)
         CompileInternal(string text, CompilerOptions options, string path = "<memory>")
     {
         var checkedTariff = Tariff.Compile(text, path, TariffEngine.Interpreted);
