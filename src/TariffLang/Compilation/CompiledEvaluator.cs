@@ -1,3 +1,4 @@
+using System.Runtime.Loader;
 using TariffLang.Evaluation;
 using TariffLang.Semantics;
 
@@ -22,13 +23,21 @@ internal enum CompiledOrigin
 internal sealed class CompiledEvaluator : IEvaluator
 {
     private readonly Dictionary<BoundExpr, Func<EvalContext, object?>> _delegates;
+    private readonly AssemblyLoadContext _context;
 
-    public CompiledEvaluator(Dictionary<BoundExpr, Func<EvalContext, object?>> delegates, CompiledOrigin origin, string cacheKey)
+    public CompiledEvaluator(Dictionary<BoundExpr, Func<EvalContext, object?>> delegates, AssemblyLoadContext context, CompiledOrigin origin, string cacheKey)
     {
         _delegates = delegates;
+        _context = context;
         Origin = origin;
         CacheKey = cacheKey;
     }
+
+    /// <summary>
+    /// The collectible context the generated assembly lives in. The generated code is reachable only through this
+    /// evaluator's delegates: once the evaluator is garbage, the context is unloaded and collected with it.
+    /// </summary>
+    public AssemblyLoadContext LoadContext => _context;
 
     public CompiledOrigin Origin { get; }
 

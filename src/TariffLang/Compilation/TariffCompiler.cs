@@ -111,11 +111,11 @@ internal static class TariffCompiler
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(material)));
     }
 
-    private static CompiledEvaluator Evaluator(ProgramPlan plan, Func<EvalContext, object?>[] delegates, CompiledOrigin origin, string key)
+    private static CompiledEvaluator Evaluator(ProgramPlan plan, (Func<EvalContext, object?>[] Delegates, GeneratedLoadContext Context) loaded, CompiledOrigin origin, string key)
     {
         var map = new Dictionary<BoundExpr, Func<EvalContext, object?>>(plan.Roots.Count, ReferenceEqualityComparer.Instance);
-        for (var i = 0; i < plan.Roots.Count; i++) map[plan.Roots[i]] = delegates[i];
-        return new CompiledEvaluator(map, origin, key);
+        for (var i = 0; i < plan.Roots.Count; i++) map[plan.Roots[i]] = loaded.Delegates[i];
+        return new CompiledEvaluator(map, loaded.Context, origin, key);
     }
 
     /// <summary>Generates and compiles; null (with TL0090 at the offending root) when Roslyn refuses the code.</summary>
@@ -168,7 +168,7 @@ internal static class TariffCompiler
     }
 
     /// <summary>Loads an image into its own collectible context and binds it to the model's symbols; null when it does not fit.</summary>
-    private static Func<EvalContext, object?>[]? Load(byte[] image, ProgramPlan plan, string key, out string? error)
+    private static (Func<EvalContext, object?>[] Delegates, GeneratedLoadContext Context)? Load(byte[] image, ProgramPlan plan, string key, out string? error)
     {
         var context = new GeneratedLoadContext(key);
         try
@@ -189,7 +189,7 @@ internal static class TariffCompiler
                 if (delegates.Length == plan.Roots.Count)
                 {
                     error = null;
-                    return delegates;
+                    return (delegates, context);
                 }
                 error = $"the assembly has {delegates.Length} roots, the tariff {plan.Roots.Count}";
             }

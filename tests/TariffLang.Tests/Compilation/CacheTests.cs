@@ -191,3 +191,30 @@ public sealed class CacheTests : IDisposable
         compiled.Rate(ledger).ToJson().ShouldBe(interpreted.Rate(ledger).ToJson());
     }
 }
+
+/// <summary>Generated assemblies live in collectible contexts that go away with their tariff.</summary>
+public class UnloadTests
+{
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static WeakReference CompileAndForget()
+    {
+        var text = File.ReadAllText(Path.Combine(CompilerTestSupport.TariffsDir, "calendoc.tariff"));
+        var (evaluator, _, _) = CompilerTestSupport.CompileInternal(text, new CompilerOptions { UseCache = false });
+        var context = evaluator.ShouldNotBeNull().LoadContext;
+        context.IsCollectible.ShouldBeTrue();
+        context.Assemblies.Single().GetName().Name.ShouldBe(TariffCompiler.GeneratedAssemblyName);
+        return new WeakReference(context);
+    }
+
+    [Fact]
+    public void A_forgotten_tariff_unloads_its_generated_assembly()
+    {
+        var context = CompileAndForget();
+        for (var i = 0; i < 20 && context.IsAlive; i++)
+        {
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+        }
+        context.IsAlive.ShouldBeFalse();
+    }
+}
