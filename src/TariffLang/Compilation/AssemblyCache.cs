@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Reflection;
 using System.Runtime.Loader;
 using TariffLang.Evaluation;
@@ -17,6 +18,53 @@ internal static class AssemblyCache
         Environment.GetEnvironmentVariable(EnvironmentVariable) is { Length: > 0 } dir ? dir : Path.Combine(Path.GetTempPath(), "tarifflang-cache");
 
     public static string PathFor(string directory, string key) => Path.Combine(directory, key + ".dll");
+
+    private const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
+
+    private static readonly ConcurrentDictionary<string, bool> TrustedDirectories = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Whether assemblies in this directory may be loaded and run. The default directory sits in the shared temp
+    /// directory: a DLL another user planted there under a predictable name would run in our process. So on Unix the
+    /// cache is used only when nobody else can write to it (created owner-only; no group or other write bit; we can
+    /// create files in it, which a directory someone else owns would not allow). Otherwise rating goes on uncached.
+    /// </summary>
+    public static bool IsTrusted(string directory)
+    {
+        string full;
+        try
+        {
+            full = Path.GetFullPath(directory);
+        }
+        catch (Exception e) when (e is ArgumentException or NotSupportedException or PathTooLongException)
+        {
+            return false;
+        }
+        return TrustedDirectories.GetOrAdd(full, CheckTrusted);
+    }
+
+    private static bool CheckTrusted(string directory)
+    {
+        try
+        {
+            CreateDirectory(directory);
+            if (!OperatingSystem.IsWindows() && (File.GetUnixFileMode(directory) & (UnixFileMode.GroupWrite | UnixFileMode.OtherWrite)) != 0) return false;
+            using (new FileStream(Path.Combine(directory, $".probe-{Guid.NewGuid():N}"), FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.DeleteOnClose))
+            {
+            }
+            return true;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
+
+    private static void CreateDirectory(string directory)
+    {
+        if (OperatingSystem.IsWindows()) Directory.CreateDirectory(directory);
+        else Directory.CreateDirectory(directory, OwnerOnly);
+    }
 
     public static byte[]? TryRead(string directory, string key)
     {
@@ -39,7 +87,7 @@ internal static class AssemblyCache
         string? temp = null;
         try
         {
-            Directory.CreateDirectory(directory);
+            CreateDirectory(directory);
             temp = Path.Combine(directory, $"{key}.{Guid.NewGuid():N}.tmp");
             using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
             {

@@ -61,6 +61,7 @@ internal static class TariffCompiler
             var plan = ProgramPlan.Build(model);
             var key = CacheKey(source.Text, options.CompilerVersion);
             var directory = options.UseCache && options.FaultRoot is null ? options.CacheDirectory ?? AssemblyCache.DefaultDirectory() : null;
+            if (directory is not null && !AssemblyCache.IsTrusted(directory)) directory = null;
 
             if (directory is not null && AssemblyCache.TryRead(directory, key) is { } cached)
             {

@@ -164,6 +164,33 @@ public sealed class CacheTests : IDisposable
     }
 
     [Fact]
+    public void A_cache_directory_others_can_write_to_is_not_trusted()
+    {
+        if (OperatingSystem.IsWindows()) return; // %TEMP% is per user there
+        var shared = Path.Combine(_dir, "shared");
+        Directory.CreateDirectory(shared);
+        File.SetUnixFileMode(shared, (UnixFileMode)0b111_111_111);
+        // A planted "assembly" under the right name must never be loaded: the directory is not trusted at all.
+        File.WriteAllBytes(AssemblyCache.PathFor(shared, TariffCompiler.CacheKey(Calendoc)), [1, 2, 3]);
+        var options = new CompilerOptions { CacheDirectory = shared };
+        Create(Calendoc, options).Origin.ShouldBe(CompiledOrigin.Compiled);
+        Create(Calendoc, options).Origin.ShouldBe(CompiledOrigin.Compiled);
+        File.ReadAllBytes(AssemblyCache.PathFor(shared, TariffCompiler.CacheKey(Calendoc))).ShouldBe([1, 2, 3]);
+        RateExamples(Calendoc, options).ShouldBe(RateInterpreted(Calendoc));
+    }
+
+    [Fact]
+    public void A_new_cache_directory_is_private_to_its_owner()
+    {
+        if (OperatingSystem.IsWindows()) return;
+        var fresh = Path.Combine(_dir, "fresh", "cache");
+        Create(Calendoc, new CompilerOptions { CacheDirectory = fresh }).Origin.ShouldBe(CompiledOrigin.Compiled);
+        (File.GetUnixFileMode(fresh) & (UnixFileMode.GroupWrite | UnixFileMode.OtherWrite | UnixFileMode.OtherRead)).ShouldBe(UnixFileMode.None);
+        Directory.GetFiles(fresh, "*.dll").Length.ShouldBe(1);
+        Directory.GetFiles(fresh, ".probe-*").ShouldBeEmpty();
+    }
+
+    [Fact]
     public void The_cache_directory_comes_from_TARIFFLANG_CACHE_or_the_temp_directory()
     {
         var saved = Environment.GetEnvironmentVariable(AssemblyCache.EnvironmentVariable);
