@@ -10,7 +10,7 @@ namespace TariffLang.Tests.Compilation;
 /// </summary>
 public class GeneratedLedgerPropertyTests
 {
-    private const int Cases = 150;
+    private const int Cases = 300;
 
     public static TheoryData<string> Tariffs()
     {
