@@ -14,7 +14,7 @@ internal static class CliApp
     public const int UsageError = 2;
 
     /// <summary>The backend `rate`, `explain` and `compare` use when --engine is not given.</summary>
-    private const TariffEngine DefaultRateEngine = TariffEngine.Interpreted;
+    private const TariffEngine DefaultRateEngine = TariffEngine.Compiled;
 
     private const string Usage = """
         usage:

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using TariffLang.Compilation;
 using TariffLang.Diagnostics;
 using TariffLang.Semantics;
 using TariffLang.Text;
@@ -8,11 +9,14 @@ namespace TariffLang.Evaluation;
 /// <summary>Chooses the backend that evaluates a checked tariff's expressions.</summary>
 internal static class EvaluatorFactory
 {
+    /// <summary>
+    /// The interpreter, or the Roslyn-compiled delegates (cached on disk by content hash). A compiled backend that
+    /// cannot be built comes back as TL0090 diagnostics and no evaluator.
+    /// </summary>
     public static (IEvaluator? Evaluator, ImmutableArray<Diagnostic> Diagnostics) Create(CheckedTariff model, SourceText source, TariffEngine engine)
     {
         if (engine == TariffEngine.Interpreted) return (Interpreter.Instance, ImmutableArray<Diagnostic>.Empty);
-        var bag = new DiagnosticBag(source);
-        bag.Report(DiagnosticCatalog.CompilerFailure, new TextSpan(0, 0), "the compiled backend is not available yet");
-        return (null, bag.Items.ToImmutableArray());
+        var (evaluator, diagnostics) = TariffCompiler.Create(model, source);
+        return (evaluator, diagnostics);
     }
 }

@@ -1,0 +1,247 @@
+using System.Collections.Immutable;
+using TariffLang.Compilation;
+using TariffLang.Evaluation;
+using TariffLang.Ledgers;
+using TariffLang.Text;
+
+namespace TariffLang.Tests.Compilation;
+
+/// <summary>The disk cache: reused when nothing changed, never when anything did, safe with damaged files and concurrent writers.</summary>
+public sealed class CacheTests : IDisposable
+{
+    private readonly string _dir = CompilerTestSupport.NewCacheDir();
+
+    public void Dispose()
+    {
+        try
+        {
+            Directory.Delete(_dir, recursive: true);
+        }
+        catch (IOException)
+        {
+            // Best effort: a leftover temp directory is harmless.
+        }
+    }
+
+    private static string Calendoc => File.ReadAllText(Path.Combine(CompilerTestSupport.TariffsDir, "calendoc.tariff"));
+
+    private CompilerOptions Options => new() { CacheDirectory = _dir };
+
+    private CompiledEvaluator Create(string text, CompilerOptions? options = null)
+    {
+        var (evaluator, diagnostics, _) = CompilerTestSupport.CompileInternal(text, options ?? Options);
+        diagnostics.ShouldBeEmpty();
+        return evaluator.ShouldNotBeNull();
+    }
+
+    private string[] Dlls() => Directory.GetFiles(_dir, "*.dll");
+
+    /// <summary>Rates the tariff's examples with an evaluator built for a freshly checked model (as a second process would).</summary>
+    private static string RateExamples(string text, CompilerOptions options)
+    {
+        var model = Tariff.Compile(text, "t.tariff").Model!;
+        var (evaluator, diagnostics) = TariffCompiler.Create(model, new SourceText(text, "t.tariff"), options);
+        diagnostics.ShouldBeEmpty();
+        return string.Join("\n", model.Examples.Select(e => ExampleRunner.Run(model, e, evaluator!, new SourceText(text, "t.tariff")).Rating.ToJson()));
+    }
+
+    private static string RateInterpreted(string text)
+    {
+        var model = Tariff.Compile(text, "t.tariff").Model!;
+        return string.Join("\n", model.Examples.Select(e => ExampleRunner.Run(model, e, Interpreter.Instance, new SourceText(text, "t.tariff")).Rating.ToJson()));
+    }
+
+    [Fact]
+    public void The_second_run_loads_the_cached_assembly_without_compiling()
+    {
+        var first = Create(Calendoc);
+        first.Origin.ShouldBe(CompiledOrigin.Compiled);
+        Dlls().Select(Path.GetFileName).ShouldBe([first.CacheKey + ".dll"]);
+        Directory.GetFiles(_dir, "*.tmp").ShouldBeEmpty();
+
+        var second = Create(Calendoc);
+        second.Origin.ShouldBe(CompiledOrigin.Cache);
+        second.CacheKey.ShouldBe(first.CacheKey);
+        RateExamples(Calendoc, Options).ShouldBe(RateInterpreted(Calendoc));
+    }
+
+    [Fact]
+    public void A_changed_tariff_is_compiled_again()
+    {
+        var first = Create(Calendoc);
+        var changed = Calendoc.Replace("0.106 EUR per appointment", "0.107 EUR per appointment");
+        changed.ShouldNotBe(Calendoc);
+        var second = Create(changed);
+        second.Origin.ShouldBe(CompiledOrigin.Compiled);
+        second.CacheKey.ShouldNotBe(first.CacheKey);
+        Dlls().Length.ShouldBe(2);
+        RateExamples(changed, Options).ShouldBe(RateInterpreted(changed));
+        RateExamples(changed, Options).ShouldNotBe(RateInterpreted(Calendoc));
+        // Even a comment changes the key: the key is the text, never a guess about what matters.
+        Create(Calendoc + "\n// touched").Origin.ShouldBe(CompiledOrigin.Compiled);
+    }
+
+    [Fact]
+    public void A_new_compiler_version_never_reuses_an_old_assembly()
+    {
+        var old = Create(Calendoc, Options with { CompilerVersion = "tarifflang-roslyn-old" });
+        var current = Create(Calendoc);
+        current.Origin.ShouldBe(CompiledOrigin.Compiled);
+        current.CacheKey.ShouldNotBe(old.CacheKey);
+        TariffCompiler.CacheKey("x", "v1").ShouldNotBe(TariffCompiler.CacheKey("x", "v2"));
+        TariffCompiler.CacheKey("x", "v1").ShouldBe(TariffCompiler.CacheKey("x", "v1"));
+    }
+
+    [Fact]
+    public void An_assembly_built_for_another_tariff_under_this_key_is_replaced()
+    {
+        var web1on1 = File.ReadAllText(Path.Combine(CompilerTestSupport.TariffsDir, "web1on1.tariff"));
+        var other = Create(web1on1);
+        var key = TariffCompiler.CacheKey(Calendoc);
+        File.Copy(AssemblyCache.PathFor(_dir, other.CacheKey), AssemblyCache.PathFor(_dir, key));
+
+        var evaluator = Create(Calendoc);
+        evaluator.Origin.ShouldBe(CompiledOrigin.Compiled);
+        RateExamples(Calendoc, Options).ShouldBe(RateInterpreted(Calendoc));
+        Create(Calendoc).Origin.ShouldBe(CompiledOrigin.Cache);
+    }
+
+    [Theory]
+    [InlineData("empty")]
+    [InlineData("garbage")]
+    [InlineData("truncated")]
+    public void A_damaged_cache_file_is_compiled_again(string damage)
+    {
+        var good = Create(Calendoc);
+        var path = AssemblyCache.PathFor(_dir, good.CacheKey);
+        var bytes = File.ReadAllBytes(path);
+        File.WriteAllBytes(path, damage switch
+        {
+            "empty" => [],
+            "garbage" => Enumerable.Range(0, 4096).Select(i => (byte)(i * 31)).ToArray(),
+            _ => bytes[..(bytes.Length / 2)],
+        });
+
+        var evaluator = Create(Calendoc);
+        evaluator.Origin.ShouldBe(CompiledOrigin.Compiled);
+        RateExamples(Calendoc, Options).ShouldBe(RateInterpreted(Calendoc));
+        File.ReadAllBytes(path).ShouldBe(bytes);
+        Create(Calendoc).Origin.ShouldBe(CompiledOrigin.Cache);
+    }
+
+    [Fact]
+    public async Task Concurrent_runs_share_one_intact_cache_file()
+    {
+        var text = TestTariffs.Everything;
+        var expected = RateInterpreted(text);
+        var results = Enumerable.Range(0, 8)
+            .Select(_ => Task.Run(() => RateExamples(text, Options)))
+            .ToArray();
+        foreach (var result in await Task.WhenAll(results)) result.ShouldBe(expected);
+        Dlls().Length.ShouldBe(1);
+        Directory.GetFiles(_dir, "*.tmp").ShouldBeEmpty();
+        Create(text).Origin.ShouldBe(CompiledOrigin.Cache);
+        RateExamples(text, Options).ShouldBe(expected);
+    }
+
+    [Fact]
+    public void Concurrent_writers_of_the_same_key_keep_the_first_file()
+    {
+        var image = Enumerable.Range(0, 100_000).Select(i => (byte)i).ToArray();
+        Parallel.For(0, 16, _ => AssemblyCache.Write(_dir, "k", image));
+        File.ReadAllBytes(AssemblyCache.PathFor(_dir, "k")).ShouldBe(image);
+        Directory.GetFiles(_dir).Length.ShouldBe(1);
+    }
+
+    [Fact]
+    public void An_unusable_cache_directory_does_not_stop_rating()
+    {
+        var blocker = Path.Combine(_dir, "a-file");
+        File.WriteAllText(blocker, "not a directory");
+        var options = new CompilerOptions { CacheDirectory = Path.Combine(blocker, "cache") };
+        Create(Calendoc, options).Origin.ShouldBe(CompiledOrigin.Compiled);
+        RateExamples(Calendoc, options).ShouldBe(RateInterpreted(Calendoc));
+    }
+
+    [Fact]
+    public void A_cache_directory_others_can_write_to_is_not_trusted()
+    {
+        if (OperatingSystem.IsWindows()) return; // %TEMP% is per user there
+        var shared = Path.Combine(_dir, "shared");
+        Directory.CreateDirectory(shared);
+        File.SetUnixFileMode(shared, (UnixFileMode)0b111_111_111);
+        // A planted "assembly" under the right name must never be loaded: the directory is not trusted at all.
+        File.WriteAllBytes(AssemblyCache.PathFor(shared, TariffCompiler.CacheKey(Calendoc)), [1, 2, 3]);
+        var options = new CompilerOptions { CacheDirectory = shared };
+        Create(Calendoc, options).Origin.ShouldBe(CompiledOrigin.Compiled);
+        Create(Calendoc, options).Origin.ShouldBe(CompiledOrigin.Compiled);
+        File.ReadAllBytes(AssemblyCache.PathFor(shared, TariffCompiler.CacheKey(Calendoc))).ShouldBe([1, 2, 3]);
+        RateExamples(Calendoc, options).ShouldBe(RateInterpreted(Calendoc));
+    }
+
+    [Fact]
+    public void A_new_cache_directory_is_private_to_its_owner()
+    {
+        if (OperatingSystem.IsWindows()) return;
+        var fresh = Path.Combine(_dir, "fresh", "cache");
+        Create(Calendoc, new CompilerOptions { CacheDirectory = fresh }).Origin.ShouldBe(CompiledOrigin.Compiled);
+        (File.GetUnixFileMode(fresh) & (UnixFileMode.GroupWrite | UnixFileMode.OtherWrite | UnixFileMode.OtherRead)).ShouldBe(UnixFileMode.None);
+        Directory.GetFiles(fresh, "*.dll").Length.ShouldBe(1);
+        Directory.GetFiles(fresh, ".probe-*").ShouldBeEmpty();
+    }
+
+    [Fact]
+    public void The_cache_directory_comes_from_TARIFFLANG_CACHE_or_the_temp_directory()
+    {
+        var saved = Environment.GetEnvironmentVariable(AssemblyCache.EnvironmentVariable);
+        try
+        {
+            Environment.SetEnvironmentVariable(AssemblyCache.EnvironmentVariable, _dir);
+            AssemblyCache.DefaultDirectory().ShouldBe(_dir);
+            Environment.SetEnvironmentVariable(AssemblyCache.EnvironmentVariable, null);
+            AssemblyCache.DefaultDirectory().ShouldBe(Path.Combine(Path.GetTempPath(), "tarifflang-cache"));
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable(AssemblyCache.EnvironmentVariable, saved);
+        }
+    }
+
+    [Fact]
+    public void The_facade_rates_with_compiled_code()
+    {
+        var compiled = Tariff.Compile(Calendoc, "calendoc.tariff", TariffEngine.Compiled);
+        compiled.HasErrors.ShouldBeFalse();
+        var ledger = new Ledger("l", [new LedgerRow(1, null, new DateTimeOffset(2024, 2, 3, 10, 0, 0, TimeSpan.FromHours(1)), "shop", "sms", 3m,
+            ImmutableDictionary<string, string>.Empty.Add("length", "200"))], []);
+        var interpreted = Tariff.Compile(Calendoc, "calendoc.tariff");
+        compiled.Rate(ledger).ToJson().ShouldBe(interpreted.Rate(ledger).ToJson());
+    }
+}
+
+/// <summary>Generated assemblies live in collectible contexts that go away with their tariff.</summary>
+public class UnloadTests
+{
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static WeakReference CompileAndForget()
+    {
+        var text = File.ReadAllText(Path.Combine(CompilerTestSupport.TariffsDir, "calendoc.tariff"));
+        var (evaluator, _, _) = CompilerTestSupport.CompileInternal(text, new CompilerOptions { UseCache = false });
+        var context = evaluator.ShouldNotBeNull().LoadContext;
+        context.IsCollectible.ShouldBeTrue();
+        context.Assemblies.Single().GetName().Name.ShouldBe(TariffCompiler.GeneratedAssemblyName);
+        return new WeakReference(context);
+    }
+
+    [Fact]
+    public void A_forgotten_tariff_unloads_its_generated_assembly()
+    {
+        var context = CompileAndForget();
+        for (var i = 0; i < 20 && context.IsAlive; i++)
+        {
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+        }
+        context.IsAlive.ShouldBeFalse();
+    }
+}

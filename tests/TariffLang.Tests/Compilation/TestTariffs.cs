@@ -1,0 +1,83 @@
+namespace TariffLang.Tests.Compilation;
+
+/// <summary>Tariffs written for the compiled backend's tests.</summary>
+internal static class TestTariffs
+{
+    /// <summary>Uses every kind of bound expression, every operator, builtin, aggregate, plan field and state aggregate.</summary>
+    public const string Everything = """
+// Every kind of bound expression, for the compiled backend's coverage test.
+tariff everything "All constructs" {
+  currency EUR
+  period by cycle { "monthly": 1 month, "quarterly": 3 months } in "Europe/Paris"
+  effective from 2024-01-01
+  unit call, credit
+
+  param plan: text = "SMALL"
+  param discount: number = 10%
+  param signup: date = 2015-03-15
+  param rate: money per call = 0.05 EUR per call
+  param note: text?
+  param opened_at: time = 2024-01-01T00:00:00+01:00
+  param limit: number?
+
+  event call(kind: text, minutes: decimal, caller: text, labels: tags, booked: date?, vip: bool, due: time?, flag: bool?)
+  event inbound(caller: text)
+  event topup(credits: int)
+  event switch(to: text)
+
+  plan SMALL "Petit" { fee 10.00 EUR  includes 100 call  extra 0.10 EUR per call }
+  plan BIG "Grand" { fee 50 EUR  includes 1000 call  extra param rate }
+
+  table price for call by (kind): money per call { "local": 0.01 EUR per call  "intl": 0.20 EUR per call  "blocked": none }
+  table bonus by (kind, caller): number { "local": "a" 1, "b" 2.50 }
+
+  window service 24h per caller, opened by inbound where caller != "nobody"
+  counter seen per caller { on call where vip or minutes > 30 add 1 }
+  wallet credits: credit = 5 credit { on topup add credits * 1 credit  on call where kind = "intl" subtract 1 credit }
+  setting cycle: text = "monthly" { on switch set to at next period }
+  setting last_kind: text = "none" { on call set kind }
+
+  reject call where kind = "banned" because "banned"
+  free call where within service and not vip because "inside the service window"
+  free call where booked is not none and booked < 2024-01-05 because "early booking"
+  reject call where due is none and minutes > 500 and minutes <= 100000 because "long calls need a due time"
+
+  charge "Per call" per call where labels contains "billable" or caller contains "vip" at price[kind]
+  charge "Late" per call where due is not none and due < time + 1h and quantity >= 1 at if seen > 2 then 0.02 EUR per call else 0.01 EUR per call
+
+  // None must propagate through typed comparisons and negations exactly as in the interpreter.
+  charge "Unflagged" per call where not flag at 0.03 EUR per call
+  charge "Not under limit" per call where not (minutes < param limit) at 0.04 EUR per call
+  charge "Not twice the limit" per call where not (param limit * 2 = minutes) at 0.05 EUR per call
+  let ties = distinct(call, min(minutes, 1.0, 1.00)) + distinct(call, max(minutes, 2.0))
+  charge "Ties" = ties * 1 call at 0.001 EUR per call
+
+  let billable = call where kind != "free" and -minutes < 0
+  let minutes_total = sum(billable, round(minutes) + floor(minutes) - ceil(minutes) + abs(0 - minutes))
+  let callers = distinct(call, caller)
+  let shortest = min(call where minutes > 0, minutes)
+  let longest = max(call, minutes / 2)
+  let tiers = count(call where bonus[kind, caller] is not none)
+  charge "Plan {plan}" = plan.fee * period_months()
+  charge "Minutes" = max(minutes_total * 1 call - plan.includes, 0) at plan.extra
+  charge "Callers" = callers * 1 call at 0.01 EUR per call
+  charge "Spread" = (longest - shortest + tiers) * 1 call at 0.001 EUR per call
+  charge "Peak seen" = (peak(seen) + level(seen)) * 1 call at 0.001 EUR per call
+  charge "Discount" = -(plan.fee * param discount)
+  charge "Named" = if plan.name = "Petit" and param note is none then 1 EUR else 2 EUR
+  charge "Years" = years_since(param signup) * 0.1 EUR
+  charge "Credits" = level(credits) * 0.5 EUR
+
+  grant "Welcome" once on 2024-01-01 add 2 credit to credits
+  grant "Loyalty" every year on 06-01 add min(years_since(param signup), 5) * 1 credit to credits
+
+  example "a month" {
+    inbound(caller: "a")
+    call(kind: "local", minutes: 3.5, caller: "a", labels: "billable;x", vip: false)
+    call(kind: "intl", minutes: 12, caller: "b", labels: "", vip: true, booked: 2024-01-02)
+    topup(credits: 3)
+    expect total 16.30
+  }
+}
+""";
+}
