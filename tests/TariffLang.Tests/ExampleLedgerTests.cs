@@ -43,15 +43,27 @@ public sealed class ExampleLedgerTests(ITestOutputHelper output)
         Vendors().Count.ShouldBeGreaterThan(0, "no examples/<vendor>/ folder with ledger.csv and expected.json was found");
     }
 
+    /// <summary>Every example ledger through both backends: they must give the same invoices to the cent.</summary>
+    public static TheoryData<string, TariffEngine> VendorsAndEngines()
+    {
+        var data = new TheoryData<string, TariffEngine>();
+        foreach (var vendor in Vendors())
+        {
+            data.Add(vendor, TariffEngine.Interpreted);
+            data.Add(vendor, TariffEngine.Compiled);
+        }
+        return data;
+    }
+
     [Theory]
-    [MemberData(nameof(Vendors))]
-    public void ExampleLedger_RatesToExpectedInvoices(string vendor)
+    [MemberData(nameof(VendorsAndEngines))]
+    public void ExampleLedger_RatesToExpectedInvoices(string vendor, TariffEngine engine)
     {
         var folder = Path.Combine(RepoRoot, "examples", vendor);
         var tariffPath = Path.Combine(RepoRoot, "tariffs", vendor + ".tariff");
         File.Exists(tariffPath).ShouldBeTrue($"examples/{vendor} has no tariff at tariffs/{vendor}.tariff");
 
-        var tariff = Tariff.Load(tariffPath);
+        var tariff = Tariff.Load(tariffPath, engine);
         tariff.HasErrors.ShouldBeFalse(
             $"tariffs/{vendor}.tariff has errors:\n" + string.Join("\n", tariff.Diagnostics.Select(d => d.ToString())));
 
