@@ -66,11 +66,18 @@ internal static class AssemblyCache
         else Directory.CreateDirectory(directory, OwnerOnly);
     }
 
+    /// <summary>How many compiled tariffs the cache keeps; the least recently used go first.</summary>
+    public const int Capacity = 256;
+
     public static byte[]? TryRead(string directory, string key)
     {
         try
         {
-            return File.ReadAllBytes(PathFor(directory, key));
+            var path = PathFor(directory, key);
+            var image = File.ReadAllBytes(path);
+            // The write time doubles as "last used", which is what pruning keeps.
+            File.SetLastWriteTimeUtc(path, DateTime.UtcNow);
+            return image;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -96,6 +103,7 @@ internal static class AssemblyCache
             }
             File.Move(temp, PathFor(directory, key), overwrite: false);
             temp = null;
+            Prune(directory, Capacity);
             return true;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -105,6 +113,22 @@ internal static class AssemblyCache
         finally
         {
             if (temp is not null) TryDelete(temp);
+        }
+    }
+
+    /// <summary>Keeps the <paramref name="capacity"/> most recently used assemblies, so the cache does not grow forever.</summary>
+    public static void Prune(string directory, int capacity)
+    {
+        try
+        {
+            var stale = new DirectoryInfo(directory).GetFiles("*.dll")
+                .OrderByDescending(f => f.LastWriteTimeUtc)
+                .Skip(capacity);
+            foreach (var file in stale) TryDelete(file.FullName);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Pruning is housekeeping: a cache it could not prune still works.
         }
     }
 

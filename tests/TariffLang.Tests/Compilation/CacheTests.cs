@@ -52,6 +52,24 @@ public sealed class CacheTests : IDisposable
     }
 
     [Fact]
+    public void Pruning_keeps_the_most_recently_used_assemblies()
+    {
+        Directory.CreateDirectory(_dir);
+        var now = DateTime.UtcNow;
+        for (var i = 0; i < 5; i++)
+        {
+            var path = AssemblyCache.PathFor(_dir, "k" + i);
+            File.WriteAllBytes(path, [1, 2, 3]);
+            File.SetLastWriteTimeUtc(path, now.AddMinutes(i - 10));
+        }
+        AssemblyCache.TryRead(_dir, "k0").ShouldNotBeNull(); // k0 becomes the most recently used
+
+        AssemblyCache.Prune(_dir, 3);
+
+        Dlls().Select(Path.GetFileNameWithoutExtension).OrderBy(n => n).ShouldBe(["k0", "k3", "k4"]);
+    }
+
+    [Fact]
     public void The_second_run_loads_the_cached_assembly_without_compiling()
     {
         var first = Create(Calendoc);
