@@ -409,8 +409,9 @@ internal sealed class ExpressionBinder
             }
             else
             {
+                // n u / plain keeps u; n u / m u is a plain ratio; anything / a unit it does not share is meaningless.
                 if (a.Kind == TypeKind.Number && b.Kind == TypeKind.Number)
-                    result = b.Unit is null ? a : a.Unit == b.Unit ? TlType.Number : a.Unit is null ? null : null;
+                    result = b.Unit is null ? a : a.Unit == b.Unit ? TlType.Number : null;
                 else if (a.Kind == TypeKind.Money && b.Kind == TypeKind.Money) result = TlType.Number;
                 else if (a.Kind == TypeKind.Money) result = b.Unit is null ? a : a.Unit is null ? TlType.MoneyPer(b.Unit) : null;
                 else result = null;
