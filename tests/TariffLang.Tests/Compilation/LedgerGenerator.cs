@@ -54,7 +54,7 @@ internal static class LedgerGenerator
         ["calendoc.tariff"] = ["159", "160", "161", "320", "321", "0"],
         ["web1on1.tariff"] = ["agent", "bot"],
         ["aircall.tariff"] = ["inbound", "outbound", "marketing", "utility", "free_form", "delivered", "failed"],
-        ["wazo.tariff"] = ["admin", "user", "finance", "subscription_management", "monthly", "yearly"],
+        ["wazo.tariff"] = ["admin", "user", "finance", "subscription_management", "admin;finance:subscription_management", "monthly", "yearly"],
         ["analys.tariff"] = ["accepted", "refused", "quoted", "10", "50", "100"],
     };
 
