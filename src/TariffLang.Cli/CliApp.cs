@@ -62,8 +62,10 @@ internal static class CliApp
     private static int Check(Options o, TextWriter stdout, TextWriter stderr)
     {
         if (o.Positional.Count == 0) return UsageFail(stderr, "check needs at least one file");
+        var files = ExpandTariffs(o.Positional).ToList();
+        if (files.Count == 0) return UsageFail(stderr, $"no .tariff file in {string.Join(", ", o.Positional)}");
         var failed = false;
-        foreach (var path in ExpandTariffs(o.Positional))
+        foreach (var path in files)
         {
             var tariff = TariffLang.Tariff.Load(path, o.Engine ?? TariffEngine.Interpreted);
             foreach (var d in tariff.Diagnostics) stdout.WriteLine(d.ToString());
@@ -88,8 +90,11 @@ internal static class CliApp
     private static int Test(Options o, TextWriter stdout, TextWriter stderr)
     {
         var paths = o.Positional.Count == 0 ? ["tariffs"] : o.Positional;
+        var files = ExpandTariffs(paths).ToList();
+        // A mistyped folder must not look like a green run.
+        if (files.Count == 0) return UsageFail(stderr, $"no .tariff file in {string.Join(", ", paths)}");
         int passed = 0, failed = 0, disputed = 0;
-        foreach (var path in ExpandTariffs(paths))
+        foreach (var path in files)
         {
             var tariff = TariffLang.Tariff.Load(path, o.Engine ?? TariffEngine.Interpreted);
             if (tariff.HasErrors)
@@ -142,6 +147,14 @@ internal static class CliApp
             foreach (var d in tariff.Diagnostics) stderr.WriteLine(d.ToString());
             return (null, null, AccountTable.Empty, UserError);
         }
+        // A misspelt contract value would otherwise be ignored, and the real one reported missing on every row.
+        var undeclared = o.Params.Keys.Where(k => !tariff.ParamNames.Contains(k)).ToList();
+        if (undeclared.Count > 0)
+        {
+            UsageFail(stderr, $"--param {string.Join(", ", undeclared)}: the tariff declares no such contract parameter "
+                + $"(it has: {(tariff.ParamNames.IsEmpty ? "none" : string.Join(", ", tariff.ParamNames))})");
+            return (null, null, AccountTable.Empty, UsageError);
+        }
         var accounts = AccountTable.Empty;
         if (o.Accounts is not null)
         {
@@ -149,6 +162,9 @@ internal static class CliApp
             foreach (var e in errors) stderr.WriteLine(e);
             if (!errors.IsEmpty) return (null, null, AccountTable.Empty, UserError);
             accounts = table;
+            var unknownColumns = table.Accounts.Values.SelectMany(v => v.Keys).Distinct().Where(k => !tariff.ParamNames.Contains(k)).OrderBy(k => k, StringComparer.Ordinal).ToList();
+            if (unknownColumns.Count > 0)
+                stderr.WriteLine($"tariff: warning: {o.Accounts}: the tariff declares no contract parameter {string.Join(", ", unknownColumns.Select(c => "'" + c + "'"))}; those values are ignored");
         }
         return (tariff, TariffLang.Tariff.ReadLedger(o.Positional[1]), accounts, Ok);
     }
@@ -160,9 +176,13 @@ internal static class CliApp
         var result = tariff.Rate(ledger, accounts, new RatingOptions(o.Params, o.Period));
         if (explain) stdout.Write(Explain(result, ledger));
         else stdout.Write(o.Format == "json" ? result.ToJson() : result.ToText());
-        foreach (var error in ledger.Errors.Where(e => e.Row == 0)) stderr.WriteLine(error.Message);
-        // An unreadable ledger is a user error; rejected rows are a normal outcome of rating.
-        return ledger.Errors.Any(e => e.Row == 0) ? UserError : Ok;
+        // An unreadable ledger (or one whose header is wrong) is a user error; rejected rows are a normal outcome of rating.
+        if (ledger.Problem is { } problem)
+        {
+            stderr.WriteLine("tariff: " + problem);
+            return UserError;
+        }
+        return Ok;
     }
 
     private static string Explain(RatingResult result, Ledger ledger)
@@ -277,8 +297,9 @@ internal static class CliApp
                         o.Params[value[..eq]] = value[(eq + 1)..];
                         break;
                     case "--period":
-                        if (!DateOnly.TryParseExact(value + "-01", "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var month))
-                        { error = $"--period takes YYYY-MM, not '{value}'"; return o; }
+                        if (!DateOnly.TryParseExact(value + "-01", "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var month)
+                            || month.Year is < RatingOptions.MinYear or > RatingOptions.MaxYear)
+                        { error = $"--period takes YYYY-MM between {RatingOptions.MinYear} and {RatingOptions.MaxYear}, not '{value}'"; return o; }
                         o.Period = (month.Year, month.Month);
                         break;
                     case "--format":

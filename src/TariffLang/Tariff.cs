@@ -41,13 +41,14 @@ public static class Tariff
         string text;
         try
         {
-            text = File.ReadAllText(path);
+            text = File.ReadAllText(path, LedgerReader.StrictUtf8);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
         {
             var source = new SourceText("", path);
             var bag = new DiagnosticBag(source);
-            bag.Report(DiagnosticCatalog.SyntaxError, new TextSpan(0, 0), "cannot read the file: " + e.Message);
+            var reason = e is System.Text.DecoderFallbackException ? "the file is not valid UTF-8" : e.Message;
+            bag.Report(DiagnosticCatalog.SyntaxError, new TextSpan(0, 0), "cannot read the file: " + reason);
             return new CompiledTariff(source, null, bag.Items.ToImmutableArray(), engine);
         }
         return Compile(text, path, engine);
@@ -105,6 +106,9 @@ public sealed class CompiledTariff
     /// <summary>The tariff's currency (ISO 4217), or null when it has errors.</summary>
     public string? Currency => Model?.Currency;
 
+    /// <summary>The contract parameters the tariff declares (including <c>plan</c> when it has plans).</summary>
+    public ImmutableArray<string> ParamNames => Model?.Params.Select(p => p.Name).ToImmutableArray() ?? ImmutableArray<string>.Empty;
+
     /// <summary>The names of the tariff's plans, in declaration order.</summary>
     public ImmutableArray<string> PlanNames => Model?.Plans.Select(p => p.Name).ToImmutableArray() ?? ImmutableArray<string>.Empty;
 
@@ -127,6 +131,21 @@ public sealed class CompiledTariff
     public ImmutableArray<ExampleResult> RunExamples()
     {
         if (HasErrors) return ImmutableArray<ExampleResult>.Empty;
-        return LargeStack.Run(() => Model!.Examples.Select(e => ExampleRunner.Run(Model, e, _evaluator!, _source)).ToImmutableArray());
+        return LargeStack.Run(() => Model!.Examples.Select(RunExample).ToImmutableArray());
+    }
+
+    // One example that cannot run is that example's failure, not the end of the test run.
+    private ExampleResult RunExample(CheckedExample example)
+    {
+        try
+        {
+            return ExampleRunner.Run(Model!, example, _evaluator!, _source);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            var empty = new RatingResult(ImmutableArray<Invoice>.Empty, ImmutableArray<RowOutcome>.Empty);
+            return new ExampleResult(Model!.Name, example.Name, _source.GetLineColumn(example.Span.Start).Line, ExampleStatus.Failed,
+                ["the example could not run: " + e.Message], empty);
+        }
     }
 }

@@ -9,7 +9,11 @@ namespace TariffLang.Evaluation;
 
 /// <summary>Options of one rating run.</summary>
 /// <param name="Month">Only report the period that contains this month (state still runs from the start of the history).</param>
-public sealed record RatingOptions(IReadOnlyDictionary<string, string>? Params = null, (int Year, int Month)? Month = null);
+public sealed record RatingOptions(IReadOnlyDictionary<string, string>? Params = null, (int Year, int Month)? Month = null)
+{
+    /// <summary>The years a ledger row or a reported month may fall in: periods are computed in calendar months.</summary>
+    public const int MinYear = 1900, MaxYear = 2999;
+}
 
 /// <summary>
 /// Rates a ledger against a checked tariff: each account's events in time order, state carried across
@@ -18,6 +22,8 @@ public sealed record RatingOptions(IReadOnlyDictionary<string, string>? Params =
 /// </summary>
 internal sealed class RatingEngine(CheckedTariff tariff, IEvaluator evaluator)
 {
+    private const int MinYear = RatingOptions.MinYear, MaxYear = RatingOptions.MaxYear;
+
     private readonly CheckedTariff _tariff = tariff;
     private readonly IEvaluator _evaluator = evaluator;
     private readonly DateTimeZoneInfo _zone = new(tariff.Period.Zone);
@@ -44,8 +50,14 @@ internal sealed class RatingEngine(CheckedTariff tariff, IEvaluator evaluator)
 
         // Every account is rated up to the ledger's last day (or the reported month): a plan fee or a licence
         // is due in a month even when that account has no usage in it.
-        DateOnly? horizon = rows.Count == 0 ? null : rows.Max(r => _zone.LocalDate(r.Time));
-        if (options.Month is { } m && (horizon is null || new DateOnly(m.Year, m.Month, 1) > horizon)) horizon = new DateOnly(m.Year, m.Month, 1);
+        var datable = rows.Where(r => r.Time.Year is >= MinYear and <= MaxYear).ToList();
+        DateOnly? horizon = datable.Count == 0 ? null : datable.Max(r => _zone.LocalDate(r.Time));
+        if (options.Month is { } m)
+        {
+            if (m.Year is < MinYear or > MaxYear || m.Month is < 1 or > 12)
+                throw new ArgumentOutOfRangeException(nameof(options), $"the reported month must be in the years {MinYear}–{MaxYear}");
+            if (horizon is null || new DateOnly(m.Year, m.Month, 1) > horizon) horizon = new DateOnly(m.Year, m.Month, 1);
+        }
         foreach (var group in rows.GroupBy(r => r.Account).OrderBy(g => g.Key, StringComparer.Ordinal))
         {
             var accountRows = group.OrderBy(r => r.Time).ThenBy(r => r.Row).ToList();
@@ -71,7 +83,8 @@ internal sealed class RatingEngine(CheckedTariff tariff, IEvaluator evaluator)
     /// </summary>
     private bool InReportedPeriod(RowOutcome o, List<Invoice> invoices, DateOnly month)
     {
-        var date = _zone.LocalDate(o.Time!.Value);
+        if (o.Time!.Value.Year is < MinYear or > MaxYear) return false;
+        var date = _zone.LocalDate(o.Time.Value);
         var invoice = invoices.FirstOrDefault(i => i.Account == o.Account);
         return invoice is null
             ? date.Year == month.Year && date.Month == month.Month
@@ -119,17 +132,27 @@ internal sealed class RatingEngine(CheckedTariff tariff, IEvaluator evaluator)
                 if (_events.Count == 0) return;
                 RunPeriods();
             }
-            catch (RatingException ex) when (ex.AccountWide)
+            catch (Exception ex) when (ex is RatingException or OverflowException)
             {
-                // Without its contract values the account cannot be rated at all: every row says why.
+                // Without its contract values, or when a period's charges cannot be computed, the account cannot
+                // be rated at all: no invoice, and every row says why.
                 Invoices.Clear();
-                foreach (var row in _rows) Reject(row, ex.Message);
+                var reason = ex is RatingException { AccountWide: true } ? ex.Message : $"account '{_ctx.Account}': {Describe(ex)}";
+                foreach (var row in _rows) Reject(row, reason);
             }
         }
+
+        private static string Describe(Exception ex) => ex is OverflowException ? "a value is too large (arithmetic overflow)" : ex.Message;
 
         /// <summary>Types a row as an event of the tariff, or rejects it with the reason.</summary>
         private EventInstance? Read(LedgerRow row)
         {
+            // Billing periods are computed in calendar months: keep them far from DateOnly's limits.
+            if (row.Time.Year is < MinYear or > MaxYear)
+            {
+                Reject(row, $"time {row.Time:yyyy-MM-dd} is outside the years {MinYear}–{MaxYear} that rating supports");
+                return null;
+            }
             var symbol = _t.FindEvent(row.Event);
             if (symbol is null)
             {
@@ -211,7 +234,14 @@ internal sealed class RatingEngine(CheckedTariff tariff, IEvaluator evaluator)
                     eventIndex++;
                     if (Process(nextEvent!)) inPeriod.Add(nextEvent!);
                 }
-                ClosePeriod(period, inPeriod);
+                try
+                {
+                    ClosePeriod(period, inPeriod);
+                }
+                catch (Exception ex) when (ex is RatingException { AccountWide: false } or OverflowException)
+                {
+                    throw new RatingException($"account '{_ctx.Account}', period {period.From:yyyy-MM-dd} to {period.To:yyyy-MM-dd}: {Describe(ex)}", accountWide: true);
+                }
                 start = end.AddDays(1);
             }
         }
@@ -251,10 +281,17 @@ internal sealed class RatingEngine(CheckedTariff tariff, IEvaluator evaluator)
         {
             _ctx.Event = null;
             _ctx.Now = _engine._zone.StartOf(due.Date);
-            if (_ctx.Eval(due.Grant.Amount) is not decimal amount || amount <= 0) return;
-            var store = _ctx.States[due.Grant.Wallet.Index];
-            store.Set("", (store.Get("") as decimal? ?? 0m) + amount);
-            store.Grants += amount;
+            try
+            {
+                if (_ctx.Eval(due.Grant.Amount) is not decimal amount || amount <= 0) return;
+                var store = _ctx.States[due.Grant.Wallet.Index];
+                store.Set("", (store.Get("") as decimal? ?? 0m) + amount);
+                store.Grants += amount;
+            }
+            catch (Exception ex) when (ex is RatingException { AccountWide: false } or OverflowException)
+            {
+                throw new RatingException($"account '{_ctx.Account}', grant '{due.Grant.Label}' on {due.Date:yyyy-MM-dd}: {Describe(ex)}", accountWide: true);
+            }
         }
 
         /// <summary>Classifies an event and applies its effects. Returns true when it belongs to the period's rows.</summary>
@@ -272,9 +309,9 @@ internal sealed class RatingEngine(CheckedTariff tariff, IEvaluator evaluator)
                 ApplyEffects(e);
                 return true;
             }
-            catch (RatingException ex) when (!ex.AccountWide)
+            catch (Exception ex) when (ex is RatingException { AccountWide: false } or OverflowException)
             {
-                Reject(e.Row, ex.Message);
+                Reject(e.Row, Describe(ex));
                 return false;
             }
             finally

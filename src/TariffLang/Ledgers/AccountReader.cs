@@ -38,13 +38,14 @@ internal static class AccountReader
         try
         {
             // Decoding from bytes through a reader drops a UTF-8 BOM.
-            using var reader = new StreamReader(path, Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
+            using var reader = new StreamReader(path, LedgerReader.StrictUtf8, detectEncodingFromByteOrderMarks: true);
             text = reader.ReadToEnd();
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
         {
             var reason = ex switch
             {
+                DecoderFallbackException => "the file is not valid UTF-8",
                 FileNotFoundException or DirectoryNotFoundException => "file not found",
                 UnauthorizedAccessException => "access denied",
                 _ => ex.Message,

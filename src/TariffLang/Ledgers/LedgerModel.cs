@@ -20,7 +20,9 @@ public sealed record LedgerRow(
 public sealed record LedgerError(int Row, string Message);
 
 /// <summary>Everything read from a ledger: good rows in file order, and the rows that failed.</summary>
-public sealed record Ledger(string Path, ImmutableArray<LedgerRow> Rows, ImmutableArray<LedgerError> Errors)
+/// <param name="Problem">What is wrong with the file as a whole (unreadable, empty, not UTF-8, a bad header), if anything.
+/// Its data rows, if any, are then all in <paramref name="Errors"/>, each pointing at the problem.</param>
+public sealed record Ledger(string Path, ImmutableArray<LedgerRow> Rows, ImmutableArray<LedgerError> Errors, string? Problem = null)
 {
     /// <summary>All rows of the file, good or bad.</summary>
     public int RowCount => Rows.Length + Errors.Length;

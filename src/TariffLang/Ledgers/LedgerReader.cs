@@ -51,13 +51,15 @@ internal static class LedgerReader
         try
         {
             // detectEncodingFromByteOrderMarks drops a UTF-8 BOM, which spreadsheet exports often add.
-            using var reader = new StreamReader(path, Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
+            // Strict UTF-8: a Latin-1 export would otherwise turn 'é' into U+FFFD and misname accounts silently.
+            using var reader = new StreamReader(path, StrictUtf8, detectEncodingFromByteOrderMarks: true);
             return read(reader, path);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
         {
             var reason = ex switch
             {
+                DecoderFallbackException => "the file is not valid UTF-8 (save it as UTF-8 and try again)",
                 FileNotFoundException or DirectoryNotFoundException => "file not found",
                 UnauthorizedAccessException => "access denied",
                 _ => ex.Message,
@@ -76,14 +78,13 @@ internal static class LedgerReader
 
         if (!records.TryReadNonBlank(out var header))
         {
-            errors.Add(new LedgerError(1, $"ledger is empty: a header row with the columns {JoinQuoted(RequiredColumns)} is required"));
-            return new Ledger(path, rows.ToImmutable(), errors.ToImmutable());
+            return new Ledger(path, rows.ToImmutable(), errors.ToImmutable(),
+                $"ledger '{path}' is empty: a header row with the columns {JoinQuoted(RequiredColumns)} is required");
         }
 
         var columns = header.Fields.Select(f => f.Trim()).ToArray();
         if (columns.Length > 0) columns[0] = columns[0].TrimStart('\uFEFF');
         var headerProblem = HeaderProblem(header, columns);
-        if (headerProblem is not null) errors.Add(new LedgerError(1, headerProblem));
 
         var row = 1;
         while (records.TryReadNonBlank(out var record))
@@ -128,7 +129,7 @@ internal static class LedgerReader
             AddRow(row, values, static column => $"'{column}' is empty", rows, errors);
         }
 
-        return new Ledger(path, rows.ToImmutable(), errors.ToImmutable());
+        return new Ledger(path, rows.ToImmutable(), errors.ToImmutable(), headerProblem is null ? null : $"ledger '{path}': {headerProblem}");
     }
 
     /// <summary>Reads a JSON Lines ledger: one flat JSON object per line.</summary>
@@ -351,7 +352,9 @@ internal static class LedgerReader
     }
 
     private static Ledger FileError(string path, string message) =>
-        new(path, ImmutableArray<LedgerRow>.Empty, [new LedgerError(0, message)]);
+        new(path, ImmutableArray<LedgerRow>.Empty, ImmutableArray<LedgerError>.Empty, message);
+
+    internal static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     private static string JoinQuoted(IEnumerable<string> names) => string.Join(", ", names.Select(n => $"'{n}'"));
 

@@ -140,4 +140,78 @@ public sealed class RatingEngineTests
         invoice.Wallets.ShouldHaveSingleItem().Closing.ShouldBe(5m);
         result.Accounting.ShouldBe(new Accounting(3, 3, 0, 0));
     }
+
+    private const string AverageTariff = """
+        tariff t {
+          currency EUR
+          period month in "UTC"
+          event a(n: int)
+          event b()
+          charge "Moyenne" = sum(a, n) / count(b)
+        }
+        """;
+
+    [Theory]
+    [InlineData(TariffEngine.Interpreted)]
+    [InlineData(TariffEngine.Compiled)]
+    public void Rate_PeriodChargeThatCannotBeComputed_RejectsTheAccountsRowsWithTheReason(TariffEngine engine)
+    {
+        var tariff = Tariff.Compile(AverageTariff, "avg.tariff", engine);
+        var row = new LedgerRow(2, null, new DateTimeOffset(2024, 1, 5, 10, 0, 0, TimeSpan.Zero), "a", "a", 1m,
+            ImmutableDictionary<string, string>.Empty.Add("n", "4"));
+        var other = row with { Row = 3, Account = "b", Event = "b", Attributes = ImmutableDictionary<string, string>.Empty };
+
+        var result = tariff.Rate(LedgerOf(row, other));
+
+        result.Rejected.ShouldHaveSingleItem().Reason.ShouldBe("account 'a', period 2024-01-01 to 2024-01-31: division by zero");
+        result.Invoices.ShouldHaveSingleItem().Account.ShouldBe("b");
+        result.Accounting.ShouldBe(new Accounting(2, 1, 0, 1));
+    }
+
+    [Fact]
+    public void Rate_QuantitiesThatOverflow_AreRejectedNotThrown()
+    {
+        var tariff = Tariff.Load(Path.Combine(Cli.TestPaths.RepoRoot, "tariffs", "calendoc.tariff"));
+        var huge = decimal.MaxValue;
+        LedgerRow Sms(int row) => new(row, null, new DateTimeOffset(2024, 1, 5, 10, row, 0, TimeSpan.Zero), "store", "sms", huge,
+            ImmutableDictionary<string, string>.Empty.Add("length", "100"));
+
+        var result = tariff.Rate(LedgerOf(Sms(2), Sms(3)));
+
+        result.Accounting.Rejected.ShouldBe(2);
+        result.Rejected.ShouldAllBe(r => r.Reason.Contains("too large"));
+    }
+
+    [Fact]
+    public void Rate_RowsOutsideTheSupportedYears_AreRejected()
+    {
+        var tariff = Tariff.Compile(PlanTariff);
+        var result = tariff.Rate(LedgerOf(Row(2, "9999-12-31T23:00:00+00:00", "a", 5), Row(3, "2024-01-10T10:00:00+01:00", "a", 5)),
+            Accounts(("a", "plan", "BASE")));
+
+        result.Rejected.ShouldHaveSingleItem().Row.ShouldBe(2);
+        result.Invoices.ShouldHaveSingleItem().Total.ShouldBe(10.00m);
+    }
+
+    [Fact]
+    public void RunExamples_AnExampleThatCannotRate_FailsAloneWithTheReason()
+    {
+        var examples = """
+              example "divise par zéro" {
+                a(n: 3)
+                expect total 3
+              }
+              example "correct" {
+                a(n: 3)
+                b()
+                expect total 3
+              }
+            }
+            """;
+        var tariff = Tariff.Compile(AverageTariff.TrimEnd()[..^1] + examples);
+        tariff.HasErrors.ShouldBeFalse(string.Join("\n", tariff.Diagnostics));
+        var results = tariff.RunExamples();
+
+        results.Select(r => r.Status).ShouldBe([ExampleStatus.Failed, ExampleStatus.Passed]);
+    }
 }

@@ -309,9 +309,10 @@ public sealed class LedgerReaderTests : IDisposable
             """);
 
         ledger.Rows.ShouldBeEmpty();
-        ledger.Errors.Select(e => e.Row).ShouldBe([1, 2, 3]);
+        ledger.Problem.ShouldNotBeNull().ShouldEndWith("ledger has no 'time' column");
+        ledger.Errors.Select(e => e.Row).ShouldBe([2, 3]);
         ledger.Errors.ShouldAllBe(e => e.Message == "ledger has no 'time' column");
-        ledger.RowCount.ShouldBe(3);
+        ledger.RowCount.ShouldBe(2);
     }
 
     [Fact]
@@ -319,29 +320,30 @@ public sealed class LedgerReaderTests : IDisposable
     {
         var error = Csv("time\n2024-01-03T09:15:00Z\n").Errors[0];
 
-        error.Row.ShouldBe(1);
+        error.Row.ShouldBe(2);
         error.Message.ShouldBe("ledger has no 'account', 'event' columns");
     }
 
     [Fact]
-    public void ReadCsv_DuplicateColumn_ReportsHeaderAndEveryDataRow()
+    public void ReadCsv_DuplicateColumn_ReportsTheHeaderAndEveryDataRow()
     {
         var ledger = Csv("time,account,event,account\n2024-01-03T09:15:00Z,a,sms,b\n");
 
         ledger.Rows.ShouldBeEmpty();
-        ledger.Errors.Select(e => e.Row).ShouldBe([1, 2]);
+        ledger.Problem.ShouldNotBeNull().ShouldContain("'account' more than once");
+        ledger.Errors.Select(e => e.Row).ShouldBe([2]);
         ledger.Errors[0].Message.ShouldContain("'account' more than once");
     }
 
     [Fact]
-    public void ReadCsv_EmptyInput_ReportsMissingHeaderOnRow1()
+    public void ReadCsv_EmptyInput_IsAFileProblemWithNoRows()
     {
         var ledger = Csv("");
 
         ledger.Rows.ShouldBeEmpty();
-        var error = ledger.Errors.ShouldHaveSingleItem();
-        error.Row.ShouldBe(1);
-        error.Message.ShouldContain("header row");
+        ledger.Errors.ShouldBeEmpty();
+        ledger.Problem.ShouldNotBeNull().ShouldContain("header row");
+        ledger.RowCount.ShouldBe(0);
     }
 
     [Fact]
@@ -547,7 +549,7 @@ public sealed class LedgerReaderTests : IDisposable
     // ---- Read(path) ----
 
     [Fact]
-    public void Read_MissingFile_ReturnsSingleRowZeroErrorNamingFile()
+    public void Read_MissingFile_IsAFileProblemNamingTheFile()
     {
         var path = Path.Combine(_directory, "nowhere.csv");
 
@@ -555,22 +557,21 @@ public sealed class LedgerReaderTests : IDisposable
 
         ledger.Path.ShouldBe(path);
         ledger.Rows.ShouldBeEmpty();
-        var error = ledger.Errors.ShouldHaveSingleItem();
-        error.Row.ShouldBe(0);
-        error.Message.ShouldContain(path);
-        error.Message.ShouldContain("not found");
+        ledger.Errors.ShouldBeEmpty();
+        var problem = ledger.Problem.ShouldNotBeNull();
+        problem.ShouldContain(path);
+        problem.ShouldContain("not found");
     }
 
     [Fact]
-    public void Read_UnknownExtension_ReturnsRowZeroError()
+    public void Read_UnknownExtension_IsAFileProblem()
     {
         var path = WriteFile("usage.txt", "time,account,event\n");
 
-        var error = LedgerReader.Read(path).Errors.ShouldHaveSingleItem();
+        var problem = LedgerReader.Read(path).Problem.ShouldNotBeNull();
 
-        error.Row.ShouldBe(0);
-        error.Message.ShouldContain(path);
-        error.Message.ShouldContain(".csv");
+        problem.ShouldContain(path);
+        problem.ShouldContain(".csv");
     }
 
     [Fact]
@@ -597,5 +598,17 @@ public sealed class LedgerReaderTests : IDisposable
 
         ledger.Errors.ShouldBeEmpty();
         ledger.Rows.ShouldHaveSingleItem().Account.ShouldBe("a");
+    }
+
+    [Fact]
+    public void Read_FileThatIsNotUtf8_IsAFileProblem()
+    {
+        var path = Path.Combine(_directory, "latin1.csv");
+        File.WriteAllBytes(path, [.. System.Text.Encoding.ASCII.GetBytes("time,account,event\n2024-01-03T09:15:00Z,caf"), 0xE9, (byte)',', (byte)'s', (byte)'\n']);
+
+        var ledger = LedgerReader.Read(path);
+
+        ledger.Rows.ShouldBeEmpty();
+        ledger.Problem.ShouldNotBeNull().ShouldContain("UTF-8");
     }
 }
