@@ -180,14 +180,25 @@ internal sealed class EvalContext
         return Windows[window.Index].TryGetValue(key, out var opened) && e.Time >= opened && e.Time < opened + window.Length;
     }
 
-    /// <summary>A table's value for the keys, or null when the table has no such cell.</summary>
+    /// <summary>Whether the table has a cell for these keys.</summary>
+    public static bool HasCell(TableSymbol table, object?[] keys) =>
+        keys.All(k => k is string) && table.Cells.ContainsKey(TableSymbol.CellKey(keys.Cast<string>()));
+
+    /// <summary>
+    /// A table's value for the keys. A missing cell is an error, never a silent zero: it rejects the event in hand,
+    /// or, over a period, the account (the engine says which and why).
+    /// </summary>
     public object? Lookup(TableSymbol table, object?[] keys)
     {
-        if (keys.Any(k => k is not string)) return null;
+        if (!HasCell(table, keys))
+        {
+            throw new RatingException($"table '{table.Name}' has no value for "
+                + string.Join(", ", table.Keys.Select((k, i) => $"{k} {RuntimeOps.Show(keys[i])}")));
+        }
         if (!_tableValues.TryGetValue(table, out var values)) _tableValues[table] = values = new Dictionary<string, object?>(StringComparer.Ordinal);
         var key = TableSymbol.CellKey(keys.Cast<string>());
         if (values.TryGetValue(key, out var value)) return value;
-        value = table.Cells.TryGetValue(key, out var cell) ? Eval(cell) : null;
+        value = Eval(table.Cells[key]);
         values[key] = value;
         return value;
     }

@@ -327,7 +327,7 @@ internal sealed class RatingEngine(CheckedTariff tariff, IEvaluator evaluator)
             {
                 if (table.ForEvent != e.Event) continue;
                 var keys = table.Keys.Select(k => e.Values[e.Event.Find(k)!.Index]).ToArray();
-                if (_ctx.Lookup(table, keys) is null)
+                if (!EvalContext.HasCell(table, keys))
                 {
                     var cell = string.Join(", ", table.Keys.Select((k, i) => $"{k} {RuntimeOps.Show(keys[i])}"));
                     return $"table '{table.Name}' has no value for {cell}";

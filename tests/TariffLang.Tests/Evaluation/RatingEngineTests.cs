@@ -214,4 +214,30 @@ public sealed class RatingEngineTests
 
         results.Select(r => r.Status).ShouldBe([ExampleStatus.Failed, ExampleStatus.Passed]);
     }
+
+    [Theory]
+    [InlineData(TariffEngine.Interpreted)]
+    [InlineData(TariffEngine.Compiled)]
+    public void Rate_MissingTableCellInAPeriodCharge_IsAnErrorNotAZero(TariffEngine engine)
+    {
+        var tariff = Tariff.Compile("""
+            tariff t {
+              currency EUR
+              period month in "UTC"
+              event a(kind: text)
+              table price by (kind): money {
+                "small": 1.00
+              }
+              charge "Total" = sum(a, price[kind])
+            }
+            """, "table.tariff", engine);
+        LedgerRow A(int row, string kind) => new(row, null, new DateTimeOffset(2024, 1, row, 10, 0, 0, TimeSpan.Zero), "acct", "a", 1m,
+            ImmutableDictionary<string, string>.Empty.Add("kind", kind));
+
+        var result = tariff.Rate(LedgerOf(A(2, "small"), A(3, "zzz")));
+
+        result.Invoices.ShouldBeEmpty();
+        result.Rejected.Select(r => r.Row).ShouldBe([2, 3]);
+        result.Rejected[0].Reason.ShouldContain("table 'price' has no value for kind \"zzz\"");
+    }
 }
