@@ -27,12 +27,18 @@ internal interface IEvaluator
     object? Evaluate(BoundExpr expr, EvalContext context);
 }
 
-/// <summary>The values of one state (counter, wallet, setting): one per key, or one under the empty key.</summary>
+/// <summary>
+/// The values of one state (counter, wallet, setting): one per key, or one under the empty key. Within a period it
+/// remembers, month by month, each key's highest value and the total at each month's end, so that a charge can
+/// read the months of the period it covers.
+/// </summary>
 internal sealed class StateStore(StateSymbol symbol)
 {
+    private readonly List<Dictionary<string, decimal>> _monthPeaks = new();
+    private readonly List<decimal> _monthEndTotals = new();
+
     public StateSymbol Symbol { get; } = symbol;
     public Dictionary<string, object?> Values { get; } = new(StringComparer.Ordinal);
-    public Dictionary<string, decimal> PeriodPeak { get; } = new(StringComparer.Ordinal);
     public List<(string Key, object? Value)> Pending { get; } = new();
     public object? Initial { get; set; }
     public decimal Opening, Grants, Purchases, Debits;
@@ -42,35 +48,114 @@ internal sealed class StateStore(StateSymbol symbol)
     public void Set(string key, object? value)
     {
         Values[key] = value;
-        if (value is decimal d) PeriodPeak[key] = PeriodPeak.TryGetValue(key, out var p) ? Math.Max(p, d) : Math.Max(d, Initial as decimal? ?? 0m);
+        if (value is decimal d && _monthPeaks.Count > 0)
+        {
+            var peaks = _monthPeaks[^1];
+            peaks[key] = peaks.TryGetValue(key, out var p) ? Math.Max(p, d) : Math.Max(d, Initial as decimal? ?? 0m);
+        }
     }
 
     public decimal Total() => Values.Values.OfType<decimal>().Sum();
 
-    /// <summary>At a period start: the peak restarts from each key's current value; the statement from the balance.</summary>
+    /// <summary>At a period start: peaks restart from each key's current value; the statement from the balance.</summary>
     public void StartPeriod()
     {
-        PeriodPeak.Clear();
-        foreach (var (key, value) in Values)
-        {
-            if (value is decimal d) PeriodPeak[key] = d;
-        }
+        _monthPeaks.Clear();
+        _monthEndTotals.Clear();
+        _monthPeaks.Add(CurrentLevels());
         Opening = Total();
         Grants = Purchases = Debits = 0m;
+    }
+
+    /// <summary>Moves on to month <paramref name="month"/> of the period (0-based); months in between carry the levels.</summary>
+    public void EnterMonth(int month)
+    {
+        while (_monthPeaks.Count <= month)
+        {
+            _monthEndTotals.Add(Total());
+            _monthPeaks.Add(CurrentLevels());
+        }
+    }
+
+    /// <summary>Closes the period's last month.</summary>
+    public void EndPeriod(int months)
+    {
+        EnterMonth(months - 1);
+        _monthEndTotals.Add(Total());
+    }
+
+    private Dictionary<string, decimal> CurrentLevels()
+    {
+        var levels = new Dictionary<string, decimal>(StringComparer.Ordinal);
+        foreach (var (key, value) in Values)
+        {
+            if (value is decimal d) levels[key] = d;
+        }
+        return levels;
+    }
+
+    /// <summary>Sum over keys of each key's highest value in the given months.</summary>
+    public decimal Peak(bool[] months)
+    {
+        var best = new Dictionary<string, decimal>(StringComparer.Ordinal);
+        for (var m = 0; m < _monthPeaks.Count && m < months.Length; m++)
+        {
+            if (!months[m]) continue;
+            foreach (var (key, value) in _monthPeaks[m]) best[key] = best.TryGetValue(key, out var b) ? Math.Max(b, value) : value;
+        }
+        return best.Values.Sum();
+    }
+
+    /// <summary>The total at the end of the last of the given months.</summary>
+    public decimal Level(bool[] months)
+    {
+        for (var m = Math.Min(months.Length, _monthEndTotals.Count) - 1; m >= 0; m--)
+        {
+            if (months[m]) return _monthEndTotals[m];
+        }
+        return Total();
     }
 }
 
 /// <summary>The billable events and bounds of the period being rated.</summary>
-internal sealed class PeriodRun(DateOnly from, DateOnly to, int months, int eventKinds)
+internal sealed class PeriodRun
 {
-    public DateOnly From { get; } = from;
-    public DateOnly To { get; } = to;
-    public int Months { get; } = months;
-    public List<EventInstance>[] Billable { get; } = Enumerable.Range(0, eventKinds).Select(_ => new List<EventInstance>()).ToArray();
+    public PeriodRun(DateOnly from, DateOnly to, int months, int eventKinds)
+    {
+        From = from;
+        To = to;
+        Months = months;
+        Billable = Enumerable.Range(0, eventKinds).Select(_ => new List<EventInstance>()).ToArray();
+        ChargeMonths = Enumerable.Repeat(true, months).ToArray();
+    }
+
+    public DateOnly From { get; }
+    public DateOnly To { get; }
+    public int Months { get; }
+    public List<EventInstance>[] Billable { get; }
     public Dictionary<LetSymbol, object?> Lets { get; } = new();
 
-    /// <summary>The months of the period that the charge being evaluated covers (all of them, unless versions split it).</summary>
-    public int ChargeMonths { get; set; } = months;
+    /// <summary>
+    /// The months of the period that the charge being evaluated covers: all of them, unless versions split the
+    /// period. Aggregates, peaks and period_months() read only those months.
+    /// </summary>
+    public bool[] ChargeMonths { get; private set; }
+
+    public bool AllMonths => ChargeMonths.All(m => m);
+
+    /// <summary>Which month of the period a local date falls in (0-based).</summary>
+    public int MonthOf(DateOnly date) => (date.Year - From.Year) * 12 + date.Month - From.Month;
+
+    /// <summary>Changes the covered months; cached lets depend on them.</summary>
+    public void Cover(bool[] months)
+    {
+        if (months.SequenceEqual(ChargeMonths)) return;
+        ChargeMonths = months;
+        Lets.Clear();
+    }
+
+    public IReadOnlyList<EventInstance> Events(int eventIndex) =>
+        AllMonths ? Billable[eventIndex] : Billable[eventIndex].Where(e => ChargeMonths[MonthOf(e.LocalDate)]).ToList();
 }
 
 /// <summary>Everything an expression can read while one account is rated.</summary>
@@ -170,7 +255,8 @@ internal sealed class EvalContext
     public decimal StateAggregate(StateAggregateKind kind, StateSymbol state)
     {
         var store = States[state.Index];
-        return kind == StateAggregateKind.Level ? store.Total() : store.PeriodPeak.Values.Sum();
+        var months = (Period ?? throw new InvalidOperationException("peak and level need a period")).ChargeMonths;
+        return kind == StateAggregateKind.Level ? store.Level(months) : store.Peak(months);
     }
 
     public bool Within(WindowSymbol window)
@@ -204,7 +290,7 @@ internal sealed class EvalContext
     }
 
     public IReadOnlyList<EventInstance> PeriodEvents(EventSymbol symbol) =>
-        (Period ?? throw new InvalidOperationException("aggregates need a period")).Billable[symbol.Index];
+        (Period ?? throw new InvalidOperationException("aggregates need a period")).Events(symbol.Index);
 
-    public decimal PeriodMonths => Period?.ChargeMonths ?? 1;
+    public decimal PeriodMonths => Period?.ChargeMonths.Count(m => m) ?? 1;
 }

@@ -227,13 +227,16 @@ internal sealed class RatingEngine(CheckedTariff tariff, IEvaluator evaluator)
                     if (nextEvent is null && nextGrant.Grant is null) break;
                     if (nextGrant.Grant is not null && (nextEvent is null || nextGrant.Date <= nextEvent.LocalDate))
                     {
+                        EnterMonth(period, nextGrant.Date);
                         ApplyGrant(nextGrant);
                         grantIndex++;
                         continue;
                     }
                     eventIndex++;
-                    if (Process(nextEvent!)) inPeriod.Add(nextEvent!);
+                    EnterMonth(period, nextEvent!.LocalDate);
+                    if (Process(nextEvent)) inPeriod.Add(nextEvent);
                 }
+                foreach (var store in _ctx.States) store.EndPeriod(period.Months);
                 try
                 {
                     ClosePeriod(period, inPeriod);
@@ -244,6 +247,12 @@ internal sealed class RatingEngine(CheckedTariff tariff, IEvaluator evaluator)
                 }
                 start = end.AddDays(1);
             }
+        }
+
+        private void EnterMonth(PeriodRun period, DateOnly date)
+        {
+            var month = period.MonthOf(date);
+            foreach (var store in _ctx.States) store.EnterMonth(month);
         }
 
         private int PeriodMonths()
@@ -419,12 +428,8 @@ internal sealed class RatingEngine(CheckedTariff tariff, IEvaluator evaluator)
                 // A period longer than a month may straddle a version boundary: each version's charges bill the
                 // months of the period that start inside it (period_months() counts those months).
                 var months = MonthsWithin(period, charge.Validity);
-                if (months == 0) continue;
-                if (period.ChargeMonths != months)
-                {
-                    period.ChargeMonths = months;
-                    period.Lets.Clear();
-                }
+                if (!months.Any(m => m)) continue;
+                period.Cover(months);
                 var label = Interpolate(charge.Label);
                 InvoiceLine? line;
                 if (charge.Price is null)
@@ -476,7 +481,7 @@ internal sealed class RatingEngine(CheckedTariff tariff, IEvaluator evaluator)
             var result = new Dictionary<EventInstance, string>();
             foreach (var aggregate in charge.Aggregates)
             {
-                foreach (var e in period.Billable[aggregate.Set.Event.Index])
+                foreach (var e in period.Events(aggregate.Set.Event.Index))
                 {
                     _ctx.Event = e;
                     if (!aggregate.Set.Conditions.All(c => RuntimeOps.IsTrue(_ctx.Eval(c)))) continue;
@@ -495,9 +500,9 @@ internal sealed class RatingEngine(CheckedTariff tariff, IEvaluator evaluator)
                 .Select(s => s.Index).ToHashSet();
             if (states.Count > 0)
             {
-                foreach (var list in period.Billable)
+                for (var kind = 0; kind < period.Billable.Length; kind++)
                 {
-                    foreach (var e in list)
+                    foreach (var e in period.Events(kind))
                     {
                         var moved = e.ChangedStates.Where(states.Contains).Select(i => _t.States[i].Name).ToList();
                         if (moved.Count > 0) result.TryAdd(e, "changes " + string.Join(", ", moved));
@@ -507,15 +512,9 @@ internal sealed class RatingEngine(CheckedTariff tariff, IEvaluator evaluator)
             return result;
         }
 
-        private static int MonthsWithin(PeriodRun period, Validity validity)
-        {
-            var months = 0;
-            for (var month = period.From; month <= period.To; month = month.AddMonths(1))
-            {
-                if (validity.Contains(month)) months++;
-            }
-            return months;
-        }
+        /// <summary>Which months of the period start inside the validity.</summary>
+        private static bool[] MonthsWithin(PeriodRun period, Validity validity) =>
+            Enumerable.Range(0, period.Months).Select(m => validity.Contains(period.From.AddMonths(m))).ToArray();
 
         private static string Show(decimal value, string? unit) =>
             value.ToString(CultureInfo.InvariantCulture) + (unit is null ? "" : " " + unit);
