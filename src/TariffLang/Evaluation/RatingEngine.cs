@@ -362,7 +362,7 @@ internal sealed class RatingEngine(CheckedTariff tariff, IEvaluator evaluator)
                 if (charge.Condition is not null && !RuntimeOps.IsTrue(_ctx.Eval(charge.Condition))) continue;
                 if (_ctx.Eval(charge.Price) is not decimal price) throw new RatingException($"charge '{charge.Label}' has no price for this event");
                 _pendingEventLines.Add((charge, price, e));
-                e.RatedBy.Add(charge.Label);
+                e.RatedBy.Add($"{charge.Label} ({Show(e.Quantity, null)} × {Show(price, null)} {_t.Currency})");
             }
             return null;
         }

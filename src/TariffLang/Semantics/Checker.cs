@@ -511,7 +511,8 @@ internal sealed class Checker
             once = ExpressionBinder.ParseDate(g.OnceDate);
             if (once is null) _diagnostics.Report(InvalidLiteral, g.DateSpan, "date", g.OnceDate);
         }
-        else if (g.Month is < 1 or > 12 || g.Day < 1 || g.Day > DateTime.DaysInMonth(2001, g.Month))
+        // 02-29 is allowed: in other years the grant lands on 02-28.
+        else if (g.Month is < 1 or > 12 || g.Day < 1 || g.Day > DateTime.DaysInMonth(2000, g.Month))
         {
             _diagnostics.Report(InvalidLiteral, g.DateSpan, "month and day", $"{g.Month:00}-{g.Day:00}");
         }

@@ -81,8 +81,6 @@ internal static class TestPaths
     /// <summary>A fresh temporary folder for one test's files.</summary>
     public static string TempDir()
     {
-        var dir = Path.Combine(Path.GetTempPath(), "tariff-tests", Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(dir);
-        return dir;
+        return TestTemp.NewDirectory("tariff-tests-");
     }
 }

@@ -35,9 +35,7 @@ internal static class CompilerTestSupport
     /// <summary>A fresh, private cache directory (tests never share the user's cache when they count compilations).</summary>
     public static string NewCacheDir()
     {
-        var dir = Path.Combine(Path.GetTempPath(), "tarifflang-test-cache-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(dir);
-        return dir;
+        return TestTemp.NewDirectory("tarifflang-test-cache-");
     }
 
     /// <summary>Both engines on the same text; the compiled one built with the given options.</summary>
