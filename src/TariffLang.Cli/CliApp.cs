@@ -204,26 +204,42 @@ internal static class CliApp
         if (o.Plans.Count == 0) return UsageFail(stderr, "compare needs --plans A,B,...");
         var (tariff, ledger, accounts, exit) = Load(o, stderr, "compare", out _);
         if (tariff is null || ledger is null) return exit;
+        if (tariff.PlanNames.IsEmpty)
+        {
+            stderr.WriteLine($"tariff: {tariff.Path} declares no plans to compare");
+            return UserError;
+        }
         var unknown = o.Plans.Where(p => !tariff.PlanNames.Contains(p)).ToList();
         if (unknown.Count > 0)
         {
             stderr.WriteLine($"tariff: unknown plan(s) {string.Join(", ", unknown)}; the tariff has {string.Join(", ", tariff.PlanNames)}");
             return UserError;
         }
-        stdout.WriteLine($"{"account",-20} {"period",-23} " + string.Join(" ", o.Plans.Select(p => $"{p,12}")));
         var results = o.Plans.Select(plan =>
         {
             var overrides = new Dictionary<string, string>(o.Params) { ["plan"] = plan };
             return tariff.Rate(ledger, accounts, new RatingOptions(overrides, o.Period));
         }).ToList();
-        foreach (var invoice in results[0].Invoices)
+        // Every account and period that any plan could rate, so a plan that could not rate one shows it.
+        var rows = results.SelectMany(r => r.Invoices).Select(i => (i.Account, i.Period)).Distinct()
+            .OrderBy(x => x.Account, StringComparer.Ordinal).ThenBy(x => x.Period.From).ToList();
+        var width = Math.Max(20, rows.Select(r => r.Account.Length).DefaultIfEmpty(0).Max());
+        stdout.WriteLine($"{"account".PadRight(width)} {"period",-23} " + string.Join(" ", o.Plans.Select(p => $"{p,12}")));
+        var missing = new int[results.Count];
+        foreach (var (account, period) in rows)
         {
-            var totals = results.Select(r => r.Invoices.FirstOrDefault(i => i.Account == invoice.Account && i.Period == invoice.Period)?.Total);
-            stdout.WriteLine($"{invoice.Account,-20} {invoice.Period.From:yyyy-MM-dd}..{invoice.Period.To:yyyy-MM-dd} "
-                + string.Join(" ", totals.Select(t => $"{(t is null ? "-" : tariff.FormatMoney(t.Value)),12}")));
+            var cells = results.Select((r, i) =>
+            {
+                var invoice = r.Invoices.FirstOrDefault(x => x.Account == account && x.Period == period);
+                if (invoice is null) missing[i]++;
+                return $"{(invoice is null ? "-" : tariff.FormatMoney(invoice.Total)),12}";
+            });
+            stdout.WriteLine($"{account.PadRight(width)} {period.From:yyyy-MM-dd}..{period.To:yyyy-MM-dd} " + string.Join(" ", cells));
         }
-        var sums = results.Select(r => r.Invoices.Sum(i => i.Total));
-        stdout.WriteLine($"{"total",-20} {"",-23} " + string.Join(" ", sums.Select(s => $"{tariff.FormatMoney(s),12}")));
+        var totals = results.Select((r, i) => missing[i] > 0 ? "incomplete" : tariff.FormatMoney(r.Invoices.Sum(x => x.Total)));
+        stdout.WriteLine($"{"total".PadRight(width)} {"",-23} " + string.Join(" ", totals.Select(t => $"{t,12}")));
+        if (missing.Any(m => m > 0))
+            stdout.WriteLine("-: the account could not be rated on that plan (see `tariff explain` with --param plan=NAME for why)");
         return Ok;
     }
 

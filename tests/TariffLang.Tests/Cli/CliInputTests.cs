@@ -76,4 +76,25 @@ public sealed class CliInputTests
         r.Exit.ShouldBe(2, r.ToString());
         r.Err.ShouldContain("no .tariff file");
     }
+
+    [Fact]
+    public void Compare_APlanThatCannotRateAnAccount_MarksItsTotalIncomplete()
+    {
+        var r = CliHarness.Run("compare", Tariff("web1on1.tariff"), Example("web1on1", "ledger.csv"),
+            "--accounts", Example("web1on1", "accounts.csv"), "--plans", "GROW,ENTERPRISE", "--engine", "interpreted");
+
+        r.Exit.ShouldBe(0, r.ToString());
+        var total = r.OutLines.Single(l => l.StartsWith("total", StringComparison.Ordinal));
+        total.ShouldEndWith("incomplete");
+        r.Out.ShouldContain("could not be rated on that plan");
+    }
+
+    [Fact]
+    public void Compare_TariffWithoutPlans_IsAUserError()
+    {
+        var r = CliHarness.Run("compare", Tariff("calendoc.tariff"), Example("calendoc", "ledger.csv"), "--plans", "A", "--engine", "interpreted");
+
+        r.Exit.ShouldBe(1, r.ToString());
+        r.Err.ShouldContain("no plans");
+    }
 }
