@@ -75,7 +75,7 @@ public static class Tariff
 public sealed class CompiledTariff
 {
     private readonly SourceText _source;
-    private readonly IEvaluator? _evaluator;
+    private readonly RatingBackend? _backend;
 
     internal CompiledTariff(SourceText source, CheckedTariff? model, ImmutableArray<Diagnostic> diagnostics, TariffEngine engine)
     {
@@ -85,7 +85,7 @@ public sealed class CompiledTariff
         var all = diagnostics;
         if (model is not null)
         {
-            (_evaluator, var backendDiagnostics) = EvaluatorFactory.Create(model, source, engine);
+            (_backend, var backendDiagnostics) = EvaluatorFactory.Create(model, source, engine);
             all = all.AddRange(backendDiagnostics);
         }
         Diagnostics = all.OrderBy(d => d.Span.Start).ToImmutableArray();
@@ -95,9 +95,12 @@ public sealed class CompiledTariff
 
     public TariffEngine Engine { get; }
 
+    /// <summary>The backend that rates (tests check which pipeline it runs); null when the tariff has errors.</summary>
+    internal RatingBackend? Backend => _backend;
+
     public ImmutableArray<Diagnostic> Diagnostics { get; }
 
-    public bool HasErrors => Model is null || _evaluator is null || Diagnostics.Any(d => d.IsError);
+    public bool HasErrors => Model is null || _backend is null || Diagnostics.Any(d => d.IsError);
 
     public string? Name => Model?.Name;
 
@@ -124,7 +127,7 @@ public sealed class CompiledTariff
                 .Concat(ledger.Errors.Select(e => new RowOutcome(e.Row, "", "", null, RowOutcomeKind.Rejected, e.Message)));
             return new RatingResult(ImmutableArray<Invoice>.Empty, rows.OrderBy(r => r.Row).ToImmutableArray());
         }
-        return LargeStack.Run(() => new RatingEngine(Model!, _evaluator!).Rate(ledger, accounts ?? AccountTable.Empty, options ?? new RatingOptions()));
+        return LargeStack.Run(() => new RatingEngine(Model!, _backend!.Evaluator, _backend.Rater).Rate(ledger, accounts ?? AccountTable.Empty, options ?? new RatingOptions()));
     }
 
     /// <summary>Runs every <c>example</c> block of the tariff.</summary>
@@ -139,7 +142,7 @@ public sealed class CompiledTariff
     {
         try
         {
-            return ExampleRunner.Run(Model!, example, _evaluator!, _source);
+            return ExampleRunner.Run(Model!, example, _backend!.Evaluator, _backend.Rater, _source);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {

@@ -41,6 +41,9 @@ internal sealed class CompiledEvaluator : IEvaluator
 
     public CompiledOrigin Origin { get; }
 
+    /// <summary>The per-event pipeline of the same generated program (temporarily the model-walking one).</summary>
+    public IEventRater Rater { get; init; } = null!;
+
     /// <summary>The content hash the assembly is cached under.</summary>
     public string CacheKey { get; }
 

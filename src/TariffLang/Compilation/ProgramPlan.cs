@@ -50,9 +50,11 @@ internal sealed class ProgramPlan
     /// <summary>The root whose walk first reached an aggregate: its span is where a compile error in the loop is reported.</summary>
     public int AggregateOwner(BoundAggregate aggregate) => _aggregateOwner[aggregate];
 
+    public CheckedTariff Model { get; private set; } = null!;
+
     public static ProgramPlan Build(CheckedTariff tariff)
     {
-        var plan = new ProgramPlan();
+        var plan = new ProgramPlan { Model = tariff };
         plan.Walk(tariff);
         plan.Layout = plan.Describe();
         return plan;

@@ -116,7 +116,7 @@ internal static class TariffCompiler
     {
         var map = new Dictionary<BoundExpr, Func<EvalContext, object?>>(plan.Roots.Count, ReferenceEqualityComparer.Instance);
         for (var i = 0; i < plan.Roots.Count; i++) map[plan.Roots[i]] = loaded.Delegates[i];
-        return new CompiledEvaluator(map, loaded.Context, origin, key);
+        return new CompiledEvaluator(map, loaded.Context, origin, key) { Rater = new InterpretedEventRater(plan.Model) };
     }
 
     /// <summary>Generates and compiles; null (with TL0090 at the offending root) when Roslyn refuses the code.</summary>

@@ -270,17 +270,17 @@ internal sealed class EvalContext
     public static bool HasCell(TableSymbol table, object?[] keys) =>
         keys.All(k => k is string) && table.Cells.ContainsKey(TableSymbol.CellKey(keys.Cast<string>()));
 
+    /// <summary>Why a table has no cell for these keys: the same words whether an event or a period asked.</summary>
+    public static string MissingCell(TableSymbol table, object?[] keys) =>
+        $"table '{table.Name}' has no value for " + string.Join(", ", table.Keys.Select((k, i) => $"{k} {RuntimeOps.Show(keys[i])}"));
+
     /// <summary>
     /// A table's value for the keys. A missing cell is an error, never a silent zero: it rejects the event in hand,
     /// or, over a period, the account (the engine says which and why).
     /// </summary>
     public object? Lookup(TableSymbol table, object?[] keys)
     {
-        if (!HasCell(table, keys))
-        {
-            throw new RatingException($"table '{table.Name}' has no value for "
-                + string.Join(", ", table.Keys.Select((k, i) => $"{k} {RuntimeOps.Show(keys[i])}")));
-        }
+        if (!HasCell(table, keys)) throw new RatingException(MissingCell(table, keys));
         if (!_tableValues.TryGetValue(table, out var values)) _tableValues[table] = values = new Dictionary<string, object?>(StringComparer.Ordinal);
         var key = TableSymbol.CellKey(keys.Cast<string>());
         if (values.TryGetValue(key, out var value)) return value;

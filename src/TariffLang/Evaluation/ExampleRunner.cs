@@ -26,11 +26,11 @@ internal static class ExampleRunner
 {
     public const string Account = "example";
 
-    public static ExampleResult Run(CheckedTariff tariff, CheckedExample example, IEvaluator evaluator, Text.SourceText source)
+    public static ExampleResult Run(CheckedTariff tariff, CheckedExample example, IEvaluator evaluator, IEventRater rater, Text.SourceText source)
     {
         var (ledger, rowsByUsage) = BuildLedger(tariff, example);
         var accounts = new AccountTable(ImmutableDictionary<string, ImmutableDictionary<string, string>>.Empty.Add(Account, example.Params));
-        var result = new RatingEngine(tariff, evaluator).Rate(ledger, accounts, new RatingOptions());
+        var result = new RatingEngine(tariff, evaluator, rater).Rate(ledger, accounts, new RatingOptions());
         var failures = new List<string>();
         var disputes = new List<string>();
         var zone = new DateTimeZoneInfo(tariff.Period.Zone);

@@ -18,14 +18,16 @@ public sealed record RatingOptions(IReadOnlyDictionary<string, string>? Params =
 /// <summary>
 /// Rates a ledger against a checked tariff: each account's events in time order, state carried across
 /// periods, one invoice per account and period, and one outcome for every ledger row.
-/// The engine is shared by both backends; only expression evaluation differs.
+/// Periods, grants and period closing are shared by both backends; expressions go through the backend's
+/// <see cref="IEvaluator"/> and each event's classification and effects through its <see cref="IEventRater"/>.
 /// </summary>
-internal sealed class RatingEngine(CheckedTariff tariff, IEvaluator evaluator)
+internal sealed class RatingEngine(CheckedTariff tariff, IEvaluator evaluator, IEventRater rater)
 {
     private const int MinYear = RatingOptions.MinYear, MaxYear = RatingOptions.MaxYear;
 
     private readonly CheckedTariff _tariff = tariff;
     private readonly IEvaluator _evaluator = evaluator;
+    private readonly IEventRater _rater = rater;
     private readonly DateTimeZoneInfo _zone = new(tariff.Period.Zone);
 
     public RatingResult Rate(Ledger ledger, AccountTable accounts, RatingOptions options)
@@ -100,6 +102,7 @@ internal sealed class RatingEngine(CheckedTariff tariff, IEvaluator evaluator)
         private readonly RatingEngine _engine;
         private readonly CheckedTariff _t;
         private readonly EvalContext _ctx;
+        private readonly AccountRunState _state;
         private readonly List<LedgerRow> _rows;
         private readonly List<EventInstance> _events = new();
         private readonly Dictionary<int, RowOutcome> _outcomes = new();
@@ -113,6 +116,7 @@ internal sealed class RatingEngine(CheckedTariff tariff, IEvaluator evaluator)
             _t = engine._tariff;
             _rows = rows;
             _ctx = new EvalContext(_t, engine._evaluator, account, values);
+            _state = new AccountRunState(_ctx);
         }
 
         public List<Invoice> Invoices { get; } = new();
@@ -310,12 +314,12 @@ internal sealed class RatingEngine(CheckedTariff tariff, IEvaluator evaluator)
             _ctx.Now = e.Time;
             try
             {
-                if (Classify(e) is { } rejection)
+                if (_engine._rater.Classify(_state, e) is { } rejection)
                 {
                     Reject(e.Row, rejection);
                     return false;
                 }
-                ApplyEffects(e);
+                _engine._rater.Apply(_state, e);
                 return true;
             }
             catch (Exception ex) when (ex is RatingException { AccountWide: false } or OverflowException)
@@ -329,97 +333,18 @@ internal sealed class RatingEngine(CheckedTariff tariff, IEvaluator evaluator)
             }
         }
 
-        /// <summary>Table cells, reject rules, free rules and per-event charges, seen from the state before the event.</summary>
-        private string? Classify(EventInstance e)
-        {
-            foreach (var table in _t.Tables)
-            {
-                if (table.ForEvent != e.Event) continue;
-                var keys = table.Keys.Select(k => e.Values[e.Event.Find(k)!.Index]).ToArray();
-                if (!EvalContext.HasCell(table, keys))
-                {
-                    var cell = string.Join(", ", table.Keys.Select((k, i) => $"{k} {RuntimeOps.Show(keys[i])}"));
-                    return $"table '{table.Name}' has no value for {cell}";
-                }
-            }
-            foreach (var rule in _t.Rules)
-            {
-                if (rule.Kind != RuleKind.Reject || rule.Event != e.Event || !rule.Validity.Contains(e.LocalDate)) continue;
-                if (rule.Condition is null || RuntimeOps.IsTrue(_ctx.Eval(rule.Condition))) return rule.Reason;
-            }
-            foreach (var rule in _t.Rules)
-            {
-                if (rule.Kind != RuleKind.Free || rule.Event != e.Event || !rule.Validity.Contains(e.LocalDate)) continue;
-                if (rule.Condition is null || RuntimeOps.IsTrue(_ctx.Eval(rule.Condition)))
-                {
-                    e.FreeReason = rule.Reason;
-                    return null;
-                }
-            }
-            foreach (var charge in _t.EventCharges)
-            {
-                if (charge.Event != e.Event || !charge.Validity.Contains(e.LocalDate)) continue;
-                if (charge.Condition is not null && !RuntimeOps.IsTrue(_ctx.Eval(charge.Condition))) continue;
-                if (_ctx.Eval(charge.Price) is not decimal price) throw new RatingException($"charge '{charge.Label}' has no price for this event");
-                _pendingEventLines.Add((charge, price, e));
-                e.RatedBy.Add($"{charge.Label} ({Show(e.Quantity, null)} × {Show(price, null)} {_t.Currency})");
-            }
-            return null;
-        }
-
-        private readonly List<(CheckedEventCharge Charge, decimal Price, EventInstance Event)> _pendingEventLines = new();
-
-        private void ApplyEffects(EventInstance e)
-        {
-            foreach (var store in _ctx.States)
-            {
-                foreach (var op in store.Symbol.Ops)
-                {
-                    if (op.Event != e.Event) continue;
-                    if (op.Condition is not null && !RuntimeOps.IsTrue(_ctx.Eval(op.Condition))) continue;
-                    var key = EvalContext.KeyOf(e, store.Symbol.KeyAttribute);
-                    var value = _ctx.Eval(op.Value);
-                    if (op.Op == StateOpKind.Set)
-                    {
-                        if (op.AtNextPeriod) store.Pending.Add((key, value));
-                        else store.Set(key, value);
-                    }
-                    else
-                    {
-                        if (value is not decimal amount) throw new RatingException($"'{store.Symbol.Name}' cannot change by none");
-                        amount *= e.Quantity;
-                        var current = store.Get(key) as decimal? ?? 0m;
-                        store.Set(key, op.Op == StateOpKind.Add ? current + amount : current - amount);
-                        if (op.Op == StateOpKind.Add) store.Purchases += amount;
-                        else store.Debits += amount;
-                        if (store.Symbol.Kind == StateKind.Wallet)
-                            e.RatedBy.Add($"wallet {store.Symbol.Name} {(op.Op == StateOpKind.Add ? "+" : "-")}{amount.ToString(CultureInfo.InvariantCulture)} {store.Symbol.UnitLabel}");
-                    }
-                    if (!e.ChangedStates.Contains(store.Symbol.Index)) e.ChangedStates.Add(store.Symbol.Index);
-                }
-            }
-            foreach (var window in _t.Windows)
-            {
-                if (window.OpenedBy != e.Event) continue;
-                if (window.Condition is not null && !RuntimeOps.IsTrue(_ctx.Eval(window.Condition))) continue;
-                _ctx.Windows[window.Index][EvalContext.KeyOf(e, window.KeyAttribute)] = e.Time;
-            }
-            // Aggregates see every billable event, including those already charged per event or moving a wallet.
-            if (e.FreeReason is null) _ctx.Period!.Billable[e.Event.Index].Add(e);
-        }
-
         private void ClosePeriod(PeriodRun period, List<EventInstance> events)
         {
             var lines = new List<(int Order, InvoiceLine Line)>();
             var currency = _t.Currency;
 
-            foreach (var group in _pendingEventLines.GroupBy(p => (p.Charge, p.Price)))
+            foreach (var group in _state.PendingEventLines.GroupBy(p => (p.Charge, p.Price)))
             {
                 var quantity = group.Sum(p => p.Event.Quantity);
                 var amount = Currencies.Round(quantity * group.Key.Price, currency);
                 lines.Add((group.Key.Charge.Span.Start, new InvoiceLine(group.Key.Charge.Label, quantity, group.Key.Charge.Unit, group.Key.Price, amount)));
             }
-            _pendingEventLines.Clear();
+            _state.PendingEventLines.Clear();
 
             _ctx.Now = _engine._zone.StartOf(period.From);
             var claimed = new Dictionary<EventInstance, List<string>>();

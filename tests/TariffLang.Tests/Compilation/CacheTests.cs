@@ -42,13 +42,13 @@ public sealed class CacheTests : IDisposable
         var model = Tariff.Compile(text, "t.tariff").Model!;
         var (evaluator, diagnostics) = TariffCompiler.Create(model, new SourceText(text, "t.tariff"), options);
         diagnostics.ShouldBeEmpty();
-        return string.Join("\n", model.Examples.Select(e => ExampleRunner.Run(model, e, evaluator!, new SourceText(text, "t.tariff")).Rating.ToJson()));
+        return string.Join("\n", model.Examples.Select(e => ExampleRunner.Run(model, e, evaluator!, evaluator!.Rater, new SourceText(text, "t.tariff")).Rating.ToJson()));
     }
 
     private static string RateInterpreted(string text)
     {
         var model = Tariff.Compile(text, "t.tariff").Model!;
-        return string.Join("\n", model.Examples.Select(e => ExampleRunner.Run(model, e, Interpreter.Instance, new SourceText(text, "t.tariff")).Rating.ToJson()));
+        return string.Join("\n", model.Examples.Select(e => ExampleRunner.Run(model, e, Interpreter.Instance, new InterpretedEventRater(model), new SourceText(text, "t.tariff")).Rating.ToJson()));
     }
 
     [Fact]
