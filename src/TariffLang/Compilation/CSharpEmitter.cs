@@ -26,7 +26,7 @@ internal sealed class CompilerLimitationException(BoundExpr expr, string message
 /// every constant is a literal token made by <see cref="SyntaxFactory.Literal(string)"/> and its overloads,
 /// which escape whatever the tariff wrote.
 /// </summary>
-internal sealed class CSharpEmitter
+internal sealed partial class CSharpEmitter
 {
     public const string Namespace = "TariffLang.Generated";
     public const string ClassName = "TariffProgram";
@@ -78,10 +78,12 @@ internal sealed class CSharpEmitter
         members.Add(BindMethod());
         for (var i = 0; i < _plan.Roots.Count; i++) members.Add(RootMethod(i));
         foreach (var aggregate in _plan.Aggregates) members.Add(AggregateMethod(aggregate));
+        members.AddRange(PipelineMembers());
 
         var type = ClassDeclaration(ClassName)
             .AddModifiers(Token(SyntaxKind.InternalKeyword), Token(SyntaxKind.SealedKeyword))
-            .AddBaseListTypes(SimpleBaseType(ParseTypeName("global::TariffLang.Compilation.IGeneratedProgram")))
+            .AddBaseListTypes(SimpleBaseType(ParseTypeName("global::TariffLang.Compilation.IGeneratedProgram")),
+                SimpleBaseType(ParseTypeName("global::TariffLang.Evaluation.IEventRater")))
             .WithMembers(List(members));
         return CompilationUnit().AddMembers(FileScopedNamespaceDeclaration(ParseName(Namespace)).AddMembers(type));
     }

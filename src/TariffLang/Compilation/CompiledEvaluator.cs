@@ -15,7 +15,8 @@ internal enum CompiledOrigin
 }
 
 /// <summary>
-/// The compiled backend: each root expression of the tariff runs as a delegate of generated code. Expressions are
+/// The compiled backend: each root expression of the tariff runs as a delegate of generated code, and each event
+/// through the generated per-event pipeline (<see cref="Rater"/>). Expressions are
 /// found by reference, never by value (bound nodes are records, and two equal-looking expressions at different places
 /// are different roots). An expression the compiler did not see is a bug, so it throws rather than falling back to
 /// the interpreter, which would hide it.
@@ -25,9 +26,11 @@ internal sealed class CompiledEvaluator : IEvaluator
     private readonly Dictionary<BoundExpr, Func<EvalContext, object?>> _delegates;
     private readonly AssemblyLoadContext _context;
 
-    public CompiledEvaluator(Dictionary<BoundExpr, Func<EvalContext, object?>> delegates, AssemblyLoadContext context, CompiledOrigin origin, string cacheKey)
+    public CompiledEvaluator(Dictionary<BoundExpr, Func<EvalContext, object?>> delegates, IEventRater rater, AssemblyLoadContext context,
+        CompiledOrigin origin, string cacheKey)
     {
         _delegates = delegates;
+        Rater = rater;
         _context = context;
         Origin = origin;
         CacheKey = cacheKey;
@@ -35,14 +38,14 @@ internal sealed class CompiledEvaluator : IEvaluator
 
     /// <summary>
     /// The collectible context the generated assembly lives in. The generated code is reachable only through this
-    /// evaluator's delegates: once the evaluator is garbage, the context is unloaded and collected with it.
+    /// evaluator's delegates and rater: once both are garbage, the context is unloaded and collected with them.
     /// </summary>
     public AssemblyLoadContext LoadContext => _context;
 
     public CompiledOrigin Origin { get; }
 
-    /// <summary>The per-event pipeline of the same generated program (temporarily the model-walking one).</summary>
-    public IEventRater Rater { get; init; } = null!;
+    /// <summary>The generated per-event pipeline of the same program: always paired with these delegates, never the interpreted one.</summary>
+    public IEventRater Rater { get; }
 
     /// <summary>The content hash the assembly is cached under.</summary>
     public string CacheKey { get; }

@@ -3,8 +3,34 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using TariffLang.Semantics;
+using TariffLang.Syntax;
 
 namespace TariffLang.Compilation;
+
+/// <summary>A table looked up for every event of a kind, with the positions of its key attributes in that event.</summary>
+internal sealed record PipelineTable(TableSymbol Table, ImmutableArray<int> KeyAttributes);
+
+/// <summary>
+/// A state operation on an event kind. <see cref="Store"/> is the state's position among the context's stores (the
+/// reference walks them in that order), <see cref="KeyAttribute"/> its key's position in the event.
+/// </summary>
+internal sealed record PipelineOp(StateSymbol State, int Store, StateOpSymbol Op, int? KeyAttribute);
+
+/// <summary>A window an event kind opens, keyed by the attribute at <see cref="KeyAttribute"/>.</summary>
+internal sealed record PipelineWindow(WindowSymbol Window, int KeyAttribute);
+
+/// <summary>
+/// Everything the engine does for one event of a kind, in the order the reference pipeline does it (model
+/// declaration order within each step): the generated Classify and Apply methods of that kind follow it step by step.
+/// </summary>
+internal sealed record EventPipeline(
+    EventSymbol Event,
+    ImmutableArray<PipelineTable> Tables,
+    ImmutableArray<CheckedRule> Rejects,
+    ImmutableArray<CheckedRule> Frees,
+    ImmutableArray<CheckedEventCharge> Charges,
+    ImmutableArray<PipelineOp> Ops,
+    ImmutableArray<PipelineWindow> Windows);
 
 /// <summary>
 /// The deterministic layout of a compiled tariff: which expressions get a root method (and its index),
@@ -37,6 +63,9 @@ internal sealed class ProgramPlan
     /// <summary>Aggregates get their own method (they loop); indexed in order of first appearance.</summary>
     public IReadOnlyList<BoundAggregate> Aggregates => _aggregates;
 
+    /// <summary>The per-event pipeline of each event kind, by event index.</summary>
+    public ImmutableArray<EventPipeline> Pipelines { get; private set; } = ImmutableArray<EventPipeline>.Empty;
+
     /// <summary>A hash of the layout, embedded in the generated assembly and checked when it is loaded.</summary>
     public string Layout { get; private set; } = "";
 
@@ -56,6 +85,7 @@ internal sealed class ProgramPlan
     {
         var plan = new ProgramPlan { Model = tariff };
         plan.Walk(tariff);
+        plan.Pipelines = tariff.Events.Select(e => Pipeline(tariff, e)).ToImmutableArray();
         plan.Layout = plan.Describe();
         return plan;
     }
@@ -73,11 +103,17 @@ internal sealed class ProgramPlan
         foreach (var window in t.Windows) AddWindow(window);
         foreach (var state in t.States) AddState(state);
         foreach (var let in t.Lets) AddLet(let);
-        foreach (var rule in t.Rules) AddRoot(rule.Condition);
+        foreach (var rule in t.Rules)
+        {
+            AddRoot(rule.Condition);
+            // The generated pipeline reads a rule's reason from the model, never from text pasted into the code.
+            Symbol(rule);
+        }
         foreach (var charge in t.EventCharges)
         {
             AddRoot(charge.Condition);
             AddRoot(charge.Price);
+            Symbol(charge);
         }
         foreach (var charge in t.AggregateCharges)
         {
@@ -92,6 +128,27 @@ internal sealed class ProgramPlan
         }
         // Every symbol the engine reads by itself is also registered, so the symbol table is complete.
         foreach (var e in t.Events) Symbol(e);
+    }
+
+    /// <summary>
+    /// The steps of one event kind, selected and ordered exactly as <see cref="Evaluation.InterpretedEventRater"/>
+    /// walks the model: tables, reject rules, free rules, per-event charges; then states (each state's operations in
+    /// order) and windows. Events are matched by index: each is declared once, so that is the model's identity.
+    /// </summary>
+    private static EventPipeline Pipeline(CheckedTariff t, EventSymbol e)
+    {
+        int Attribute(string name) => e.Find(name)?.Index
+            ?? throw new InvalidOperationException($"event #{e.Index} has no attribute the model keys it by");
+        return new EventPipeline(
+            e,
+            t.Tables.Where(table => table.ForEvent?.Index == e.Index)
+                .Select(table => new PipelineTable(table, table.Keys.Select(Attribute).ToImmutableArray())).ToImmutableArray(),
+            t.Rules.Where(r => r.Kind == RuleKind.Reject && r.Event.Index == e.Index).ToImmutableArray(),
+            t.Rules.Where(r => r.Kind == RuleKind.Free && r.Event.Index == e.Index).ToImmutableArray(),
+            t.EventCharges.Where(c => c.Event.Index == e.Index).ToImmutableArray(),
+            t.States.SelectMany((state, store) => state.Ops.Where(op => op.Event.Index == e.Index)
+                .Select(op => new PipelineOp(state, store, op, state.KeyAttribute is null ? null : Attribute(state.KeyAttribute)))).ToImmutableArray(),
+            t.Windows.Where(w => w.OpenedBy.Index == e.Index).Select(w => new PipelineWindow(w, Attribute(w.KeyAttribute))).ToImmutableArray());
     }
 
     private void AddParam(ParamSymbol p)
@@ -192,11 +249,31 @@ internal sealed class ProgramPlan
         foreach (var root in _roots) sb.Append(CultureInfo.InvariantCulture, $"R {root.GetType().Name} {root.Span.Start} {root.Span.Length} {root.Type}\n");
         foreach (var symbol in _symbols) sb.Append(CultureInfo.InvariantCulture, $"S {symbol.GetType().Name} {SymbolName(symbol)}\n");
         foreach (var a in _aggregates) sb.Append(CultureInfo.InvariantCulture, $"A {a.Kind} {a.Span.Start} {a.Span.Length}\n");
+        // The generated pipeline methods: which steps each event kind runs, in which order, keyed how, valid when.
+        foreach (var p in Pipelines)
+        {
+            sb.Append(CultureInfo.InvariantCulture, $"P {p.Event.Index}\n");
+            foreach (var table in p.Tables) sb.Append(CultureInfo.InvariantCulture, $" T {SymbolIndex(table.Table)} {string.Join(",", table.KeyAttributes)}\n");
+            foreach (var rule in p.Rejects.Concat(p.Frees))
+                sb.Append(CultureInfo.InvariantCulture, $" R {rule.Kind} {SymbolIndex(rule)} {Root(rule.Condition)} {Dates(rule.Validity)}\n");
+            foreach (var c in p.Charges)
+                sb.Append(CultureInfo.InvariantCulture, $" C {SymbolIndex(c)} {Root(c.Condition)} {Root(c.Price)} {Dates(c.Validity)}\n");
+            foreach (var op in p.Ops)
+                sb.Append(CultureInfo.InvariantCulture, $" O {SymbolIndex(op.State)} {op.Store} {op.State.Index} {op.State.Kind} {op.Op.Op} {op.Op.AtNextPeriod} {op.KeyAttribute} {Root(op.Op.Condition)} {Root(op.Op.Value)}\n");
+            foreach (var w in p.Windows) sb.Append(CultureInfo.InvariantCulture, $" W {SymbolIndex(w.Window)} {w.KeyAttribute} {Root(w.Window.Condition)}\n");
+        }
         return Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(sb.ToString())));
     }
 
+    private string Root(BoundExpr? expr) => expr is null ? "-" : RootIndex(expr).ToString(CultureInfo.InvariantCulture);
+
+    private static string Dates(Validity v) =>
+        $"{v.From?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) ?? "-"}..{v.Until?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) ?? "-"}";
+
     private static string SymbolName(object symbol) => symbol switch
     {
+        CheckedRule r => $"{r.Kind} {r.Span.Start}",
+        CheckedEventCharge c => $"charge {c.Index}",
         EventSymbol e => e.Name,
         ParamSymbol p => p.Name,
         LetSymbol l => l.Name,

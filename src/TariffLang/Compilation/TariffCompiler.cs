@@ -41,7 +41,7 @@ internal static class TariffCompiler
     public const string GeneratedAssemblyName = "TariffLang.Generated";
 
     /// <summary>Bump when the shape of generated code changes in a way the assembly identities below would not show.</summary>
-    public const string Version = "tarifflang-roslyn-1";
+    public const string Version = "tarifflang-roslyn-2-pipeline";
 
     private static int s_compilations;
 
@@ -112,12 +112,15 @@ internal static class TariffCompiler
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(material)));
     }
 
-    private static CompiledEvaluator Evaluator(ProgramPlan plan, (Func<EvalContext, object?>[] Delegates, GeneratedLoadContext Context) loaded, CompiledOrigin origin, string key)
+    private static CompiledEvaluator Evaluator(ProgramPlan plan, Loaded loaded, CompiledOrigin origin, string key)
     {
         var map = new Dictionary<BoundExpr, Func<EvalContext, object?>>(plan.Roots.Count, ReferenceEqualityComparer.Instance);
         for (var i = 0; i < plan.Roots.Count; i++) map[plan.Roots[i]] = loaded.Delegates[i];
-        return new CompiledEvaluator(map, loaded.Context, origin, key) { Rater = new InterpretedEventRater(plan.Model) };
+        return new CompiledEvaluator(map, loaded.Rater, loaded.Context, origin, key);
     }
+
+    /// <summary>A generated program bound to a model: its root delegates, its pipeline, and the context that holds them.</summary>
+    private sealed record Loaded(Func<EvalContext, object?>[] Delegates, IEventRater Rater, GeneratedLoadContext Context);
 
     /// <summary>Generates and compiles; null (with TL0090 at the offending root) when Roslyn refuses the code.</summary>
     private static byte[]? Compile(ProgramPlan plan, int? faultRoot, DiagnosticBag bag)
@@ -169,7 +172,7 @@ internal static class TariffCompiler
     }
 
     /// <summary>Loads an image into its own collectible context and binds it to the model's symbols; null when it does not fit.</summary>
-    private static (Func<EvalContext, object?>[] Delegates, GeneratedLoadContext Context)? Load(byte[] image, ProgramPlan plan, string key, out string? error)
+    private static Loaded? Load(byte[] image, ProgramPlan plan, string key, out string? error)
     {
         var context = new GeneratedLoadContext(key);
         try
@@ -184,13 +187,17 @@ internal static class TariffCompiler
             {
                 error = "the assembly was generated for another layout";
             }
+            else if (program is not IEventRater rater)
+            {
+                error = "the generated program has no per-event pipeline";
+            }
             else
             {
                 var delegates = program.Bind(plan.Symbols.ToArray());
                 if (delegates.Length == plan.Roots.Count)
                 {
                     error = null;
-                    return (delegates, context);
+                    return new Loaded(delegates, rater, context);
                 }
                 error = $"the assembly has {delegates.Length} roots, the tariff {plan.Roots.Count}";
             }
