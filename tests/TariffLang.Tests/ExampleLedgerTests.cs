@@ -153,7 +153,7 @@ public sealed class ExampleLedgerTests(ITestOutputHelper output)
     }
 
     /// <summary>The optional <c>args.txt</c> of an example folder: the same options as <c>tariff rate</c>.</summary>
-    private sealed record ExampleArgs(string? Accounts, Dictionary<string, string> Params, (int Year, int Month)? Period)
+    internal sealed record ExampleArgs(string? Accounts, Dictionary<string, string> Params, (int Year, int Month)? Period)
     {
         public static ExampleArgs Read(string folder)
         {
