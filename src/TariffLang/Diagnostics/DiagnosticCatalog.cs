@@ -72,6 +72,7 @@ internal static class DiagnosticCatalog
     public static readonly DiagnosticDescriptor UnknownOutcome = Error("TL0060", "unknown outcome '{0}': use rated, free or rejected");
     public static readonly DiagnosticDescriptor ExampleValueNotConstant = Error("TL0061", "an example value must be a literal");
     public static readonly DiagnosticDescriptor ExampleNoExpectation = Warning("TL0062", "example '{0}' expects nothing, so it cannot fail");
+    public static readonly DiagnosticDescriptor DuplicateRule = Warning("TL0063", "this rule repeats the one on line {0}");
 
     // Compiled backend
     public static readonly DiagnosticDescriptor CompilerFailure = Error("TL0090", "the compiled backend could not compile this: {0}");

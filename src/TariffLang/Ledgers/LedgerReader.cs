@@ -40,7 +40,8 @@ internal static class LedgerReader
         Func<TextReader, string, Ledger>? read = extension switch
         {
             ".csv" => ReadCsv,
-            ".jsonl" or ".ndjson" or ".json" => ReadJsonLines,
+            ".jsonl" or ".ndjson" => ReadJsonLines,
+            ".json" => ReadJson,
             _ => null,
         };
         if (read is null)
@@ -156,6 +157,44 @@ internal static class LedgerReader
             AddRow(lineNumber, values, static key => $"'{key}' is missing or null", rows, errors);
         }
 
+        return new Ledger(path, rows.ToImmutable(), errors.ToImmutable());
+    }
+
+    /// <summary>
+    /// Reads a <c>.json</c> ledger: either JSON Lines, or one JSON array of flat objects (as many exports write),
+    /// whose rows are numbered by their position in the array, from 1.
+    /// </summary>
+    public static Ledger ReadJson(TextReader reader, string path)
+    {
+        var text = reader.ReadToEnd();
+        if (!text.TrimStart('\uFEFF', ' ', '\t', '\r', '\n').StartsWith('[')) return ReadJsonLines(new StringReader(text), path);
+
+        var rows = ImmutableArray.CreateBuilder<LedgerRow>();
+        var errors = ImmutableArray.CreateBuilder<LedgerError>();
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(text.TrimStart('\uFEFF'));
+        }
+        catch (JsonException ex)
+        {
+            return new Ledger(path, rows.ToImmutable(), errors.ToImmutable(), $"ledger '{path}': {DescribeJsonError(ex)}");
+        }
+        using (document)
+        {
+            var row = 0;
+            foreach (var element in document.RootElement.EnumerateArray())
+            {
+                row++;
+                var values = new Dictionary<string, string>(StringComparer.Ordinal);
+                if (ReadFlatObject(element, values) is { } problem)
+                {
+                    errors.Add(new LedgerError(row, problem));
+                    continue;
+                }
+                AddRow(row, values, static key => $"'{key}' is missing or null", rows, errors);
+            }
+        }
         return new Ledger(path, rows.ToImmutable(), errors.ToImmutable());
     }
 

@@ -20,6 +20,7 @@ internal sealed class Checker
     private readonly HashSet<string> _declaredNames = new(StringComparer.Ordinal);
 
     private readonly List<CheckedRule> _rules = new();
+    private readonly Dictionary<(string Text, Validity Validity), TextSpan> _ruleTexts = new();
     private readonly List<CheckedEventCharge> _eventCharges = new();
     private readonly List<CheckedAggregateCharge> _aggregateCharges = new();
     private readonly List<LetSymbol> _lets = new();
@@ -413,6 +414,11 @@ internal sealed class Checker
             return;
         }
         var condition = r.Condition is null ? null : _binder.BindAs(r.Condition, BindScope.ForEvent(ev, "a rule"), TypeKind.Bool);
+        // The same rule twice is a copy-paste slip: harmless for rating, but the second copy is dead text.
+        var text = string.Join(' ', _diagnostics.Source.ToString(r.Span).Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
+        if (_ruleTexts.TryGetValue((text, validity), out var first))
+            _diagnostics.Report(DuplicateRule, r.Span, _diagnostics.Source.GetLineColumn(first.Start).Line);
+        else _ruleTexts[(text, validity)] = r.Span;
         _rules.Add(new CheckedRule(r.Kind, ev, condition, r.Reason, validity, r.Span));
     }
 

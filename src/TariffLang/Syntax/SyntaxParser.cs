@@ -169,11 +169,32 @@ internal static class SyntaxParser
             diagnostics.Report(DiagnosticCatalog.SyntaxError, new TextSpan(Math.Max(0, start), length), Humanize(msg));
         }
 
-        // ANTLR's messages speak of token names (STRING, IDENT); analysts read them better as plain words.
-        private static string Humanize(string message) => message
-            .Replace("extraneous input", "unexpected")
-            .Replace("mismatched input", "unexpected")
-            .Replace("'<EOF>'", "end of file")
-            .Replace("<EOF>", "end of file");
+        // ANTLR's messages speak of token names (STRING, IDENT); analysts read them better as plain words,
+        // and a list of twenty keywords that could have come next helps nobody.
+        private static string Humanize(string message)
+        {
+            message = message
+                .Replace("extraneous input", "unexpected")
+                .Replace("mismatched input", "unexpected")
+                .Replace("no viable alternative at input", "cannot read")
+                .Replace("'<EOF>'", "end of file")
+                .Replace("<EOF>", "end of file")
+                .Replace("STRING", "a text in quotes")
+                .Replace("IDENT", "a name")
+                .Replace("DECIMAL", "a number")
+                .Replace("INT", "a whole number");
+            var open = message.IndexOf(" expecting {", StringComparison.Ordinal);
+            if (open >= 0 && message.EndsWith('}') && message.Count(c => c == ',') >= MaxExpectedShown)
+                return message[..open] + " here";
+            if (message.StartsWith("missing {", StringComparison.Ordinal) && message.Count(c => c == ',') >= MaxExpectedShown)
+            {
+                var at = message.LastIndexOf("} at ", StringComparison.Ordinal);
+                var what = message.Contains("a name", StringComparison.Ordinal) ? "a name" : "something";
+                return at < 0 ? $"{what} is missing" : $"{what} is missing before {message[(at + 5)..]}";
+            }
+            return message;
+        }
+
+        private const int MaxExpectedShown = 6;
     }
 }

@@ -611,4 +611,30 @@ public sealed class LedgerReaderTests : IDisposable
         ledger.Rows.ShouldBeEmpty();
         ledger.Problem.ShouldNotBeNull().ShouldContain("UTF-8");
     }
+
+    [Fact]
+    public void Read_JsonArray_NumbersRowsByPosition()
+    {
+        var path = WriteFile("usage.json", """
+            [
+              {"time": "2024-01-03T09:15:00+01:00", "account": "a", "event": "sms", "length": 120},
+              {"time": "2024-01-03T09:16:00", "account": "a", "event": "sms"},
+              [1, 2]
+            ]
+            """);
+
+        var ledger = LedgerReader.Read(path);
+
+        ledger.Problem.ShouldBeNull();
+        ledger.Rows.ShouldHaveSingleItem().Attributes["length"].ShouldBe("120");
+        ledger.Errors.Select(e => e.Row).ShouldBe([2, 3]);
+    }
+
+    [Fact]
+    public void Read_JsonFileWithOneObjectPerLine_IsReadAsJsonLines()
+    {
+        var path = WriteFile("usage.json", "{\"time\": \"2024-01-03T09:15:00Z\", \"account\": \"a\", \"event\": \"sms\"}\n");
+
+        LedgerReader.Read(path).Rows.ShouldHaveSingleItem().Account.ShouldBe("a");
+    }
 }
