@@ -155,7 +155,9 @@ internal sealed partial class CSharpEmitter
     private static Code EmitLiteral(BoundLiteral l) => l.Value switch
     {
         null => Obj(CastExpression(ObjectType, LiteralExpression(SyntaxKind.NullLiteralExpression))),
-        decimal d => new Code(DecimalLiteral(d), Repr.Decimal),
+        // Through an identity call: Roslyn would fold constant arithmetic at compile time, where an overflow is a
+        // compile error (CS0463) instead of the rating error the interpreter gives.
+        decimal d => new Code(Call(Runtime, "Lit", DecimalLiteral(d)), Repr.Decimal),
         bool b => new Code(LiteralExpression(b ? SyntaxKind.TrueLiteralExpression : SyntaxKind.FalseLiteralExpression), Repr.Bool),
         string s => Obj(StringLiteral(s)),
         DateOnly d => Obj(New("global::System.DateOnly", IntLiteral(d.Year), IntLiteral(d.Month), IntLiteral(d.Day))),

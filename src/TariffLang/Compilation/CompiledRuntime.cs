@@ -20,6 +20,9 @@ internal static class CompiledRuntime
         _ => throw new InvalidOperationException($"compiled code expected a number but found {value.GetType().Name}"),
     };
 
+    /// <summary>A tariff's decimal literal, kept out of the C# compiler's constant folding.</summary>
+    public static decimal Lit(decimal value) => value;
+
     public static decimal Div(decimal x, decimal y) => y == 0 ? throw new RatingException("division by zero") : x / y;
 
     // None first, as RuntimeOps.Arithmetic does: none / 0 is none, not an error.

@@ -41,7 +41,7 @@ internal static class TariffCompiler
     public const string GeneratedAssemblyName = "TariffLang.Generated";
 
     /// <summary>Bump when the shape of generated code changes in a way the assembly identities below would not show.</summary>
-    public const string Version = "tarifflang-roslyn-2-pipeline";
+    public const string Version = "tarifflang-roslyn-3";
 
     private static int s_compilations;
 

@@ -67,6 +67,8 @@ internal static class DiagnosticCatalog
     public static readonly DiagnosticDescriptor SettingNeedsInitial = Error("TL0051", "setting '{0}' needs an initial value ('= ...')");
     public static readonly DiagnosticDescriptor NextPeriodOnlyForSettings = Error("TL0052", "'at next period' applies only to settings");
     public static readonly DiagnosticDescriptor PeriodChoiceNeedsSetting = Error("TL0053", "'period by {0}' needs a text setting named '{0}'");
+    public static readonly DiagnosticDescriptor OptionalKeyAttribute = Error("TL0054", "'{0}' is keyed by '{1}', which event '{2}' declares optional: declare it required, so that every event has a key");
+    public static readonly DiagnosticDescriptor StateNeedsAggregate = Error("TL0055", "over a period, '{0}' changes from event to event: read it with level({0}) or peak({0})");
 
     // Examples
     public static readonly DiagnosticDescriptor UnknownOutcome = Error("TL0060", "unknown outcome '{0}': use rated, free or rejected");

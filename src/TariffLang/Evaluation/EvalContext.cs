@@ -45,8 +45,48 @@ internal sealed class StateStore(StateSymbol symbol)
 
     public object? Get(string key) => Values.TryGetValue(key, out var v) ? v : Initial;
 
+    // An event's effects either all happen or none do: while an event is processed every write is journaled,
+    // so that a rejection half-way (a missing value, an overflow) can undo what its earlier operations did.
+    private readonly List<(string Key, bool Had, object? Old, bool HadPeak, decimal OldPeak)> _journal = new();
+    private (int Pending, decimal Grants, decimal Purchases, decimal Debits)? _journalStart;
+
+    public void BeginEvent()
+    {
+        _journal.Clear();
+        _journalStart = (Pending.Count, Grants, Purchases, Debits);
+    }
+
+    public void Commit() => _journalStart = null;
+
+    public void Rollback()
+    {
+        if (_journalStart is not { } start) return;
+        for (var i = _journal.Count - 1; i >= 0; i--)
+        {
+            var (key, had, old, hadPeak, oldPeak) = _journal[i];
+            if (had) Values[key] = old;
+            else Values.Remove(key);
+            if (_monthPeaks.Count > 0)
+            {
+                if (hadPeak) _monthPeaks[^1][key] = oldPeak;
+                else _monthPeaks[^1].Remove(key);
+            }
+        }
+        Pending.RemoveRange(start.Pending, Pending.Count - start.Pending);
+        (Grants, Purchases, Debits) = (start.Grants, start.Purchases, start.Debits);
+        _journalStart = null;
+    }
+
     public void Set(string key, object? value)
     {
+        if (_journalStart is not null)
+        {
+            var had = Values.TryGetValue(key, out var old);
+            var hadPeak = false;
+            var oldPeak = 0m;
+            if (_monthPeaks.Count > 0) hadPeak = _monthPeaks[^1].TryGetValue(key, out oldPeak);
+            _journal.Add((key, had, old, hadPeak, oldPeak));
+        }
         Values[key] = value;
         if (value is decimal d && _monthPeaks.Count > 0)
         {
@@ -228,12 +268,22 @@ internal sealed class EvalContext
     public object? Let(LetSymbol let)
     {
         var period = Period ?? throw new InvalidOperationException("a let needs a period");
-        if (period.Lets.TryGetValue(let, out var value)) return value;
+        // Read for an event (a rule, a state operation), a let may see states that earlier events of the period
+        // changed: it is evaluated afresh. Only at the period's close is its value fixed, and cached.
+        var forEvent = Event is not null;
+        if (!forEvent && period.Lets.TryGetValue(let, out var cached)) return cached;
         var saved = Event;
         Event = null;
-        value = Eval(let.Value);
-        Event = saved;
-        period.Lets[let] = value;
+        object? value;
+        try
+        {
+            value = Eval(let.Value);
+        }
+        finally
+        {
+            Event = saved;
+        }
+        if (!forEvent) period.Lets[let] = value;
         return value;
     }
 

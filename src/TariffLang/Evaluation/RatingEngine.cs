@@ -25,6 +25,9 @@ internal sealed class RatingEngine(CheckedTariff tariff, IEvaluator evaluator, I
 {
     private const int MinYear = RatingOptions.MinYear, MaxYear = RatingOptions.MaxYear;
 
+    /// <summary>Fifty years of monthly invoices: more is a mistyped date, not a history.</summary>
+    private const int MaxPeriods = 600;
+
     private readonly CheckedTariff _tariff = tariff;
     private readonly IEvaluator _evaluator = evaluator;
     private readonly IEventRater _rater = rater;
@@ -52,7 +55,9 @@ internal sealed class RatingEngine(CheckedTariff tariff, IEvaluator evaluator, I
 
         // Every account is rated up to the ledger's last day (or the reported month): a plan fee or a licence
         // is due in a month even when that account has no usage in it.
-        var datable = rows.Where(r => r.Time.Year is >= MinYear and <= MaxYear).ToList();
+        // Only rows the tariff can read set the horizon: one typo'd date on an unknown event must not bill every
+        // account for centuries.
+        var datable = rows.Where(r => r.Time.Year is >= MinYear and <= MaxYear && _tariff.FindEvent(r.Event) is not null).ToList();
         DateOnly? horizon = datable.Count == 0 ? null : datable.Max(r => _zone.LocalDate(r.Time));
         if (options.Month is { } m)
         {
@@ -210,8 +215,11 @@ internal sealed class RatingEngine(CheckedTariff tariff, IEvaluator evaluator, I
             // Grants before the first period (from the effective date on) still count: they open its balance.
             while (grantIndex < grants.Count && grants[grantIndex].Date < start) ApplyGrant(grants[grantIndex++]);
 
+            var periods = 0;
             while (eventIndex < _events.Count || start <= lastDate)
             {
+                if (++periods > MaxPeriods)
+                    throw new RatingException($"account '{_ctx.Account}': the ledger spans more than {MaxPeriods} billing periods (is a date mistyped?)", accountWide: true);
                 foreach (var store in _ctx.States)
                 {
                     foreach (var (key, value) in store.Pending) store.Set(key, value);
@@ -266,7 +274,7 @@ internal sealed class RatingEngine(CheckedTariff tariff, IEvaluator evaluator, I
             var value = _ctx.States[spec.ChoiceSetting.Index].Get("") as string;
             if (value is not null && spec.ChoiceMonths.TryGetValue(value, out var months)) return months;
             throw new RatingException(
-                $"account '{_ctx.Account}': billing cycle '{value}' is not one of {string.Join(", ", spec.ChoiceMonths.Keys)}", accountWide: true);
+                $"account '{_ctx.Account}': billing cycle '{value}' is not one of {string.Join(", ", spec.ChoiceMonths.Keys.Order(StringComparer.Ordinal))}", accountWide: true);
         }
 
         private List<(DateOnly Date, CheckedGrant Grant)> GrantTimes(DateOnly start, DateOnly last)
@@ -312,24 +320,48 @@ internal sealed class RatingEngine(CheckedTariff tariff, IEvaluator evaluator, I
         {
             _ctx.Event = e;
             _ctx.Now = e.Time;
+            // A rejected row leaves no trace: no per-event line, no state change, no window, not billable.
+            var linesBefore = _state.PendingEventLines.Count;
+            var billable = _ctx.Period!.Billable[e.Event.Index];
+            var billableBefore = billable.Count;
+            var windowsBefore = _t.Windows.Where(w => w.OpenedBy == e.Event)
+                .Select(w => (Window: w, Key: EvalContext.KeyOf(e, w.KeyAttribute)))
+                .Select(x => (x.Window, x.Key, Had: _ctx.Windows[x.Window.Index].TryGetValue(x.Key, out var opened), Opened: opened))
+                .ToList();
+            foreach (var store in _ctx.States) store.BeginEvent();
             try
             {
                 if (_engine._rater.Classify(_state, e) is { } rejection)
                 {
                     Reject(e.Row, rejection);
+                    Undo();
                     return false;
                 }
                 _engine._rater.Apply(_state, e);
+                foreach (var store in _ctx.States) store.Commit();
                 return true;
             }
             catch (Exception ex) when (ex is RatingException { AccountWide: false } or OverflowException)
             {
                 Reject(e.Row, Describe(ex));
+                Undo();
                 return false;
             }
             finally
             {
                 _ctx.Event = null;
+            }
+
+            void Undo()
+            {
+                _state.PendingEventLines.RemoveRange(linesBefore, _state.PendingEventLines.Count - linesBefore);
+                billable.RemoveRange(billableBefore, billable.Count - billableBefore);
+                foreach (var store in _ctx.States) store.Rollback();
+                foreach (var (window, key, had, opened) in windowsBefore)
+                {
+                    if (had) _ctx.Windows[window.Index][key] = opened;
+                    else _ctx.Windows[window.Index].Remove(key);
+                }
             }
         }
 
@@ -425,9 +457,11 @@ internal sealed class RatingEngine(CheckedTariff tariff, IEvaluator evaluator, I
                 .Select(s => s.Index).ToHashSet();
             if (states.Count > 0)
             {
+                // A change in an earlier month of the period carries into the months the charge covers.
+                var lastCovered = Array.LastIndexOf(period.ChargeMonths, true);
                 for (var kind = 0; kind < period.Billable.Length; kind++)
                 {
-                    foreach (var e in period.Events(kind))
+                    foreach (var e in period.Billable[kind].Where(x => period.MonthOf(x.LocalDate) <= lastCovered))
                     {
                         var moved = e.ChangedStates.Where(states.Contains).Select(i => _t.States[i].Name).ToList();
                         if (moved.Count > 0) result.TryAdd(e, "changes " + string.Join(", ", moved));

@@ -159,11 +159,18 @@ internal static class RuntimeOps
         return null;
     }
 
+    /// <summary>A decimal without trailing zeros: 7, 7.0 and 7.00 are one key, one distinct value.</summary>
+    public static string Normalized(decimal d)
+    {
+        var text = d.ToString(CultureInfo.InvariantCulture);
+        return text.Contains('.') ? text.TrimEnd('0').TrimEnd('.') : text;
+    }
+
     public static string Show(object? value) => value switch
     {
         null => "none",
         string s => "\"" + s + "\"",
-        decimal d => d.ToString(CultureInfo.InvariantCulture),
+        decimal d => Normalized(d),
         bool b => b ? "true" : "false",
         DateOnly d => d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
         DateTimeOffset t => t.ToString("yyyy-MM-ddTHH:mm:sszzz", CultureInfo.InvariantCulture),

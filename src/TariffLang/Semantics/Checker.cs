@@ -257,7 +257,8 @@ internal sealed class Checker
             _diagnostics.Report(UnknownEvent, w.OpenedBy.Span, w.OpenedBy.Text);
             return;
         }
-        if (opener.Find(w.Key.Text) is null) _diagnostics.Report(MissingKeyAttribute, w.Key.Span, opener.Name, w.Key.Text, w.Name.Text);
+        if (opener.Find(w.Key.Text) is not { } key) _diagnostics.Report(MissingKeyAttribute, w.Key.Span, opener.Name, w.Key.Text, w.Name.Text);
+        else if (key.Type.Optional) _diagnostics.Report(OptionalKeyAttribute, w.Key.Span, w.Name.Text, w.Key.Text, opener.Name);
         var condition = w.Condition is null ? null : _binder.BindAs(w.Condition, BindScope.ForEvent(opener, "a window"), TypeKind.Bool);
         _symbols.Windows[w.Name.Text] = new WindowSymbol(w.Name.Text, length, w.Key.Text, opener, condition, _symbols.Windows.Count, w.Span);
     }
@@ -291,8 +292,10 @@ internal sealed class Checker
                 _diagnostics.Report(UnknownEvent, op.Event.Span, op.Event.Text);
                 continue;
             }
-            if (state.KeyAttribute is { } key && ev.Find(key) is null)
+            if (state.KeyAttribute is { } key && ev.Find(key) is not { } keyAttribute)
                 _diagnostics.Report(MissingKeyAttribute, op.Event.Span, ev.Name, key, state.Name);
+            else if (state.KeyAttribute is { } optionalKey && ev.Find(optionalKey)!.Type.Optional)
+                _diagnostics.Report(OptionalKeyAttribute, op.Event.Span, state.Name, optionalKey, ev.Name);
             if (op.AtNextPeriod && state.Kind != StateKind.Setting) _diagnostics.Report(NextPeriodOnlyForSettings, op.Span);
             var scope = BindScope.ForEvent(ev, "a state operation");
             var condition = op.Condition is null ? null : _binder.BindAs(op.Condition, scope, TypeKind.Bool);

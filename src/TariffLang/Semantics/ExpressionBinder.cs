@@ -235,7 +235,13 @@ internal sealed class ExpressionBinder
                 }
                 return new BoundStateValue(state, name.Span);
             }
-            if (state.KeyAttribute is null) return new BoundStateValue(state, name.Span);
+            if (state.KeyAttribute is null && (!scope.Period || state.Kind == StateKind.Setting)) return new BoundStateValue(state, name.Span);
+            if (state.KeyAttribute is null)
+            {
+                // A counter or wallet read bare at a period's close would be its last value, whatever the months.
+                _diagnostics.Report(StateNeedsAggregate, name.Span, text);
+                return Fail(name.Span);
+            }
             _diagnostics.Report(EventContextRequired, name.Span, text + " (use peak(" + text + ") or level(" + text + ") over a period)");
             return Fail(name.Span);
         }
