@@ -65,10 +65,16 @@ internal sealed class RatingEngine(CheckedTariff tariff, IEvaluator evaluator, I
                 throw new ArgumentOutOfRangeException(nameof(options), $"the reported month must be in the years {MinYear}–{MaxYear}");
             if (horizon is null || new DateOnly(m.Year, m.Month, 1) > horizon) horizon = new DateOnly(m.Year, m.Month, 1);
         }
-        foreach (var group in rows.GroupBy(r => r.Account).OrderBy(g => g.Key, StringComparer.Ordinal))
+        // An account under contract is billed for the ledger's months even with no usage in it (plan fees,
+        // licences, wallet statements); its invoices start with the ledger's first month.
+        DateOnly? ledgerStart = datable.Count == 0 ? null : datable.Min(r => _zone.LocalDate(r.Time));
+        var byAccount = rows.GroupBy(r => r.Account).ToDictionary(g => g.Key, g => g.OrderBy(r => r.Time).ThenBy(r => r.Row).ToList(), StringComparer.Ordinal);
+        var names = byAccount.Keys.Union(ledgerStart is null ? [] : accounts.Accounts.Keys, StringComparer.Ordinal).Order(StringComparer.Ordinal);
+        foreach (var account in names)
         {
-            var accountRows = group.OrderBy(r => r.Time).ThenBy(r => r.Row).ToList();
-            var run = new AccountRun(this, group.Key, accounts.For(group.Key, options.Params), accountRows, horizon);
+            var accountRows = byAccount.TryGetValue(account, out var found) ? found : [];
+            var run = new AccountRun(this, account, accounts.For(account, options.Params), accountRows, horizon,
+                accounts.Accounts.ContainsKey(account) ? ledgerStart : null);
             run.Execute();
             invoices.AddRange(run.Invoices);
             outcomes.AddRange(run.Outcomes);
@@ -114,9 +120,13 @@ internal sealed class RatingEngine(CheckedTariff tariff, IEvaluator evaluator, I
 
         private readonly DateOnly? _horizon;
 
-        public AccountRun(RatingEngine engine, string account, ImmutableDictionary<string, string> values, List<LedgerRow> rows, DateOnly? horizon)
+        private readonly DateOnly? _contractStart;
+
+        public AccountRun(RatingEngine engine, string account, ImmutableDictionary<string, string> values, List<LedgerRow> rows, DateOnly? horizon,
+            DateOnly? contractStart)
         {
             _horizon = horizon;
+            _contractStart = contractStart;
             _engine = engine;
             _t = engine._tariff;
             _rows = rows;
@@ -138,7 +148,7 @@ internal sealed class RatingEngine(CheckedTariff tariff, IEvaluator evaluator, I
                 {
                     if (Read(row) is { } e) _events.Add(e);
                 }
-                if (_events.Count == 0) return;
+                if (_events.Count == 0 && _contractStart is null) return;
                 RunPeriods();
             }
             catch (Exception ex) when (ex is RatingException or OverflowException)
@@ -206,9 +216,10 @@ internal sealed class RatingEngine(CheckedTariff tariff, IEvaluator evaluator, I
             {
                 store.Initial = store.Symbol.Initial is null ? (store.Symbol.Type.IsNumeric ? 0m : null) : _ctx.Eval(store.Symbol.Initial);
             }
-            var firstDate = _events[0].LocalDate;
+            var firstDate = _events.Count > 0 ? _events[0].LocalDate : _contractStart!.Value;
             var start = new DateOnly(firstDate.Year, firstDate.Month, 1);
-            var lastDate = _horizon is { } horizon && horizon > _events[^1].LocalDate ? horizon : _events[^1].LocalDate;
+            var lastEvent = _events.Count > 0 ? _events[^1].LocalDate : firstDate;
+            var lastDate = _horizon is { } horizon && horizon > lastEvent ? horizon : lastEvent;
             var grants = GrantTimes(start, lastDate);
             var eventIndex = 0;
             var grantIndex = 0;

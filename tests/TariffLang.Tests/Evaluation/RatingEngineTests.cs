@@ -240,4 +240,16 @@ public sealed class RatingEngineTests
         result.Rejected.Select(r => r.Row).ShouldBe([2, 3]);
         result.Rejected[0].Reason.ShouldContain("table 'price' has no value for kind \"zzz\"");
     }
+
+    [Fact]
+    public void Rate_AccountUnderContractWithoutAnyRow_PaysItsPlanFeeForTheLedgersMonths()
+    {
+        var tariff = Tariff.Compile(PlanTariff);
+        var ledger = LedgerOf(Row(2, "2024-01-10T10:00:00+01:00", "a", 5), Row(3, "2024-02-10T10:00:00+01:00", "a", 5));
+
+        var result = tariff.Rate(ledger, Accounts(("a", "plan", "BASE"), ("quiet", "plan", "BASE")));
+
+        result.Invoices.Where(i => i.Account == "quiet").Select(i => (i.Period.From.Month, i.Total)).ShouldBe([(1, 10.00m), (2, 10.00m)]);
+        result.Accounting.Rows.ShouldBe(2);
+    }
 }
