@@ -20,6 +20,7 @@ internal static class DiagnosticCatalog
     // Names
     public static readonly DiagnosticDescriptor UnknownEvent = Error("TL0004", "unknown event '{0}'");
     public static readonly DiagnosticDescriptor UnknownName = Error("TL0005", "unknown name '{0}'");
+    public static readonly DiagnosticDescriptor UnknownNameIsParam = Error("TL0005", "unknown name '{0}': a contract parameter is written 'param {0}'");
     public static readonly DiagnosticDescriptor DuplicateName = Error("TL0006", "'{0}' is already declared");
     public static readonly DiagnosticDescriptor UnknownType = Error("TL0007", "unknown type '{0}'");
     public static readonly DiagnosticDescriptor UnknownUnit = Error("TL0008", "unknown unit '{0}': declare it with 'unit {0}'");
@@ -40,6 +41,9 @@ internal static class DiagnosticCatalog
     public static readonly DiagnosticDescriptor WrongArgumentCount = Error("TL0024", "'{0}' takes {1} argument(s) but was given {2}");
     public static readonly DiagnosticDescriptor NotAnEventSet = Error("TL0025", "'{0}' needs a set of events (an event name, optionally with 'where') as its first argument");
     public static readonly DiagnosticDescriptor EventContextRequired = Error("TL0026", "'{0}' only has a value for a single event (inside a rule, a per-event charge or a state operation)");
+    public static readonly DiagnosticDescriptor KeyedStateOverPeriod = Error("TL0026", "'{0}' has a value per key, for a single event: over a period read it with peak({0}) or level({0})");
+    public static readonly DiagnosticDescriptor PeriodValueForEvent = Error("TL0056", "'{0}' is a period value (it reads aggregates): it has no value for a single event");
+    public static readonly DiagnosticDescriptor PlanLabelWithoutPlans = Error("TL0057", "the label names the plan, but the tariff declares no plans");
     public static readonly DiagnosticDescriptor TableKeyCount = Error("TL0027", "table '{0}' has {1} key(s) but was given {2}");
     public static readonly DiagnosticDescriptor MissingKeyAttribute = Error("TL0028", "event '{0}' has no attribute '{1}', which '{2}' is keyed by");
     public static readonly DiagnosticDescriptor GrantNotNumber = Error("TL0029", "a grant adds a number of units, but this is {0}");

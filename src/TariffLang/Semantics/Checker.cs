@@ -447,6 +447,8 @@ internal sealed class Checker
 
     private void CheckAggregateCharge(AggregateChargeSyntax a, Validity validity)
     {
+        if (a.Label.Contains("{plan", StringComparison.Ordinal) && _symbols.Plans.Count == 0)
+            _diagnostics.Report(PlanLabelWithoutPlans, a.LabelSpan);
         var scope = BindScope.ForPeriod("a charge");
         string unit = "";
         BoundExpr amount;
@@ -562,6 +564,15 @@ internal sealed class Checker
         var expectations = new List<ExampleExpectation>();
         foreach (var item in e.Items)
         {
+            var month = item switch
+            {
+                ExpectTotalSyntax t => t.Month, ExpectLineSyntax l => l.Month, ExpectCountSyntax c => c.Month, ExpectBalanceSyntax b => b.Month, _ => null,
+            };
+            if (month is not null && ExpressionBinder.ParseDate(month + "-01") is null)
+            {
+                _diagnostics.Report(InvalidLiteral, item.Span, "month", month);
+                continue;
+            }
             switch (item)
             {
                 case WithParamSyntax w:
@@ -613,6 +624,11 @@ internal sealed class Checker
             if (ev.Find(arg.Name.Text) is null && arg.Name.Text is not ("quantity" or "id"))
             {
                 _diagnostics.Report(UnknownAttribute, arg.Name.Span, ev.Name, arg.Name.Text);
+                continue;
+            }
+            if (arg.Name.Text == "quantity" && arg.Value is not NumberSyntax { Value: > 0m })
+            {
+                _diagnostics.Report(InvalidLiteral, arg.Value.Span, "quantity (a number above 0)", _diagnostics.Source.ToString(arg.Value.Span));
                 continue;
             }
             if (LiteralText(arg.Value) is { } text) args.Add((arg.Name.Text, text));

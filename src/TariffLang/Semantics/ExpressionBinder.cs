@@ -219,7 +219,7 @@ internal sealed class ExpressionBinder
         {
             if (!scope.Period && Dependencies.UsesPeriod(let.Value))
             {
-                _diagnostics.Report(EventContextRequired, name.Span, text);
+                _diagnostics.Report(PeriodValueForEvent, name.Span, text);
                 return Fail(name.Span);
             }
             return new BoundLetRef(let, name.Span);
@@ -242,7 +242,7 @@ internal sealed class ExpressionBinder
                 _diagnostics.Report(StateNeedsAggregate, name.Span, text);
                 return Fail(name.Span);
             }
-            _diagnostics.Report(EventContextRequired, name.Span, text + " (use peak(" + text + ") or level(" + text + ") over a period)");
+            _diagnostics.Report(KeyedStateOverPeriod, name.Span, text);
             return Fail(name.Span);
         }
         if (_symbols.Events.TryGetValue(text, out var eventSymbol))
@@ -257,7 +257,7 @@ internal sealed class ExpressionBinder
         if (text == "plan" && _symbols.Plans.Count > 0) return new BoundPlanField(PlanField.Name, TlType.Text, name.Span);
         if (_symbols.Params.ContainsKey(text))
         {
-            _diagnostics.Report(UnknownName, name.Span, text + "' (a contract parameter is written 'param " + text + "')");
+            _diagnostics.Report(UnknownNameIsParam, name.Span, text);
             return Fail(name.Span);
         }
         if (scope.Event is { } ev3 && !scope.Period)

@@ -97,4 +97,13 @@ public sealed class CliInputTests
         r.Exit.ShouldBe(1, r.ToString());
         r.Err.ShouldContain("no plans");
     }
+
+    [Fact]
+    public void Help_AfterACommand_PrintsUsage()
+    {
+        var r = CliHarness.Run("test", "--help");
+
+        r.Exit.ShouldBe(0, r.ToString());
+        r.Out.ShouldContain("tariff test");
+    }
 }

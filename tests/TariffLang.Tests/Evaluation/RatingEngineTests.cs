@@ -252,4 +252,22 @@ public sealed class RatingEngineTests
         result.Invoices.Where(i => i.Account == "quiet").Select(i => (i.Period.From.Month, i.Total)).ShouldBe([(1, 10.00m), (2, 10.00m)]);
         result.Accounting.Rows.ShouldBe(2);
     }
+
+    [Fact]
+    public void RunExamples_ExpectationForAMonthWithoutInvoice_Fails()
+    {
+        var tariff = Tariff.Compile(PlanTariff.TrimEnd()[..^1] + """
+              example "no invoice in 2031" {
+                with plan = "BASE"
+                chat(points: 1)
+                expect total 0 in 2031-01
+              }
+            }
+            """);
+
+        var result = tariff.RunExamples().ShouldHaveSingleItem();
+
+        result.Status.ShouldBe(ExampleStatus.Failed);
+        result.Messages.ShouldHaveSingleItem().ShouldContain("2031-01");
+    }
 }
