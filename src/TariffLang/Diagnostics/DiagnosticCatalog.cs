@@ -43,6 +43,7 @@ internal static class DiagnosticCatalog
     public static readonly DiagnosticDescriptor EventContextRequired = Error("TL0026", "'{0}' only has a value for a single event (inside a rule, a per-event charge or a state operation)");
     public static readonly DiagnosticDescriptor KeyedStateOverPeriod = Error("TL0026", "'{0}' has a value per key, for a single event: over a period read it with peak({0}) or level({0})");
     public static readonly DiagnosticDescriptor PeriodValueForEvent = Error("TL0056", "'{0}' is a period value (it reads aggregates): it has no value for a single event");
+    public static readonly DiagnosticDescriptor StateInAggregate = Error("TL0058", "'{0}' inside an aggregate would be read at the period's close, not when each event happened: decide it per event with a rule, a per-event charge or a state operation");
     public static readonly DiagnosticDescriptor PlanLabelWithoutPlans = Error("TL0057", "the label names the plan, but the tariff declares no plans");
     public static readonly DiagnosticDescriptor TableKeyCount = Error("TL0027", "table '{0}' has {1} key(s) but was given {2}");
     public static readonly DiagnosticDescriptor MissingKeyAttribute = Error("TL0028", "event '{0}' has no attribute '{1}', which '{2}' is keyed by");

@@ -10,8 +10,11 @@ namespace TariffLang.Semantics;
 /// <summary>Where an expression is evaluated, which decides the names it may use.</summary>
 /// <param name="Event">The single event in hand (rules, per-event charges, state operations, filters), if any.</param>
 /// <param name="Period">Whether period aggregates (count, sum, peak…) may be used.</param>
-internal sealed record BindScope(EventSymbol? Event, bool Period, string What)
+/// <param name="Aggregate">Inside an aggregate's filter or value: the events are read at the period's close.</param>
+internal sealed record BindScope(EventSymbol? Event, bool Period, string What, bool Aggregate = false)
 {
+    public static BindScope ForAggregate(EventSymbol e, string what) => new(e, false, what, Aggregate: true);
+
     public static BindScope ForPeriod(string what) => new(null, true, what);
     public static BindScope ForEvent(EventSymbol e, string what) => new(e, false, what);
     public static BindScope Constant(string what) => new(null, false, what);
@@ -166,6 +169,11 @@ internal sealed class ExpressionBinder
             _diagnostics.Report(EventContextRequired, w.Span, "within " + w.Window.Text);
             return Fail(w.Span);
         }
+        if (scope.Aggregate)
+        {
+            _diagnostics.Report(StateInAggregate, w.Span, "within " + w.Window.Text);
+            return Fail(w.Span);
+        }
         if (scope.Event.Find(window.KeyAttribute) is null)
         {
             _diagnostics.Report(MissingKeyAttribute, w.Window.Span, scope.Event.Name, window.KeyAttribute, window.Name);
@@ -226,6 +234,11 @@ internal sealed class ExpressionBinder
         }
         if (_symbols.States.TryGetValue(text, out var state))
         {
+            if (scope.Aggregate)
+            {
+                _diagnostics.Report(StateInAggregate, name.Span, text);
+                return Fail(name.Span);
+            }
             if (scope.Event is { } e2)
             {
                 if (state.KeyAttribute is { } key && e2.Find(key) is null)
@@ -278,7 +291,7 @@ internal sealed class ExpressionBinder
             _diagnostics.Report(TypeMismatch, f.Source.Span, "a set of events", source.Type);
             return Fail(f.Span);
         }
-        var condition = BindAs(f.Condition, BindScope.ForEvent(set.Event, "a filter"), TypeKind.Bool);
+        var condition = BindAs(f.Condition, BindScope.ForAggregate(set.Event, "a filter"), TypeKind.Bool);
         return set with { Conditions = set.Conditions.Add(condition), Span = f.Span };
     }
 
@@ -556,7 +569,7 @@ internal sealed class ExpressionBinder
             return Fail(c.Span);
         }
         if (kind == AggregateKind.Count) return new BoundAggregate(kind, set, null, TlType.Number, c.Span);
-        var eventScope = BindScope.ForEvent(set.Event, c.Function.Text);
+        var eventScope = BindScope.ForAggregate(set.Event, c.Function.Text);
         if (kind == AggregateKind.Distinct)
         {
             var key = Bind(c.Args[1], eventScope);
