@@ -550,6 +550,8 @@ internal sealed class Checker
                 if (from <= previousUntil) _diagnostics.Report(VersionsOverlap, version.HeaderSpan, Iso(from.Value), Iso(previousUntil.Value));
                 else if (from > previousUntil.Value.AddDays(1)) _diagnostics.Report(VersionsGap, version.HeaderSpan, Iso(previousUntil.Value), Iso(from.Value));
             }
+            if (from is { Day: > 1 } start && version.Items.Any(item => item is AggregateChargeSyntax))
+                _diagnostics.Report(MidMonthVersionCharges, version.HeaderSpan, Iso(start));
             previousUntil = until;
             CheckBody(version.Items, new Validity(from, until), topLevel: false);
         }
