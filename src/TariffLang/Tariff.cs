@@ -43,12 +43,11 @@ public static class Tariff
         {
             text = File.ReadAllText(path, LedgerReader.StrictUtf8);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        catch (Exception e) when (LedgerReader.IsFileProblem(e))
         {
             var source = new SourceText("", path);
             var bag = new DiagnosticBag(source);
-            var reason = e is System.Text.DecoderFallbackException ? "the file is not valid UTF-8" : e.Message;
-            bag.Report(DiagnosticCatalog.SyntaxError, new TextSpan(0, 0), "cannot read the file: " + reason);
+            bag.Report(DiagnosticCatalog.SyntaxError, new TextSpan(0, 0), "cannot read the file: " + LedgerReader.FileProblem(e));
             return new CompiledTariff(source, null, bag.Items.ToImmutableArray(), engine);
         }
         return Compile(text, path, engine);

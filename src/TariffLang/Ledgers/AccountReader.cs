@@ -41,16 +41,9 @@ internal static class AccountReader
             using var reader = new StreamReader(path, LedgerReader.StrictUtf8, detectEncodingFromByteOrderMarks: true);
             text = reader.ReadToEnd();
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        catch (Exception ex) when (LedgerReader.IsFileProblem(ex))
         {
-            var reason = ex switch
-            {
-                DecoderFallbackException => "the file is not valid UTF-8",
-                FileNotFoundException or DirectoryNotFoundException => "file not found",
-                UnauthorizedAccessException => "access denied",
-                _ => ex.Message,
-            };
-            return Failed($"{path}: cannot read account file: {reason}");
+            return Failed($"{path}: cannot read account file: {LedgerReader.FileProblem(ex)}");
         }
 
         return extension == ".csv" ? ReadCsv(new StringReader(text), path) : ReadJson(text, path);

@@ -56,18 +56,23 @@ internal static class LedgerReader
             using var reader = new StreamReader(path, StrictUtf8, detectEncodingFromByteOrderMarks: true);
             return read(reader, path);
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        catch (Exception ex) when (IsFileProblem(ex))
         {
-            var reason = ex switch
-            {
-                DecoderFallbackException => "the file is not valid UTF-8 (save it as UTF-8 and try again)",
-                FileNotFoundException or DirectoryNotFoundException => "file not found",
-                UnauthorizedAccessException => "access denied",
-                _ => ex.Message,
-            };
-            return FileError(path, $"cannot read ledger '{path}': {reason}");
+            return FileError(path, $"cannot read ledger '{path}': {FileProblem(ex)}");
         }
     }
+
+    /// <summary>Whether an exception from opening or decoding a file is the file's fault (shown to the user), not a bug.</summary>
+    internal static bool IsFileProblem(Exception ex) => ex is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException;
+
+    /// <summary>What is wrong with a file that could not be read, in words a user can act on.</summary>
+    internal static string FileProblem(Exception ex) => ex switch
+    {
+        DecoderFallbackException => "the file is not valid UTF-8 (save it as UTF-8 and try again)",
+        FileNotFoundException or DirectoryNotFoundException => "file not found",
+        UnauthorizedAccessException => "access denied",
+        _ => ex.Message,
+    };
 
     /// <summary>Reads a CSV ledger (RFC 4180 quoting, header row required).</summary>
     /// <param name="path">Only used to name the ledger; nothing is opened.</param>
