@@ -94,7 +94,7 @@ internal sealed class Interpreter : IEvaluator
     }
 
     /// <summary>Whether the event in hand passes every condition of the set.</summary>
-    public bool Matches(BoundEventSet set, EvalContext ctx)
+    private bool Matches(BoundEventSet set, EvalContext ctx)
     {
         foreach (var condition in set.Conditions)
         {
