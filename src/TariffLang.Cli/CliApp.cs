@@ -174,7 +174,7 @@ internal static class CliApp
         var (tariff, ledger, accounts, exit) = Load(o, stderr, explain ? "explain" : "rate", out _);
         if (tariff is null || ledger is null) return exit;
         var result = tariff.Rate(ledger, accounts, new RatingOptions(o.Params, o.Period));
-        if (explain) stdout.Write(Explain(result, ledger));
+        if (explain) stdout.Write(Explain(result));
         else stdout.Write(o.Format == "json" ? result.ToJson() : result.ToText());
         // An unreadable ledger (or one whose header is wrong) is a user error; rejected rows are a normal outcome of rating.
         if (ledger.Problem is { } problem)
@@ -185,7 +185,7 @@ internal static class CliApp
         return Ok;
     }
 
-    private static string Explain(RatingResult result, Ledger ledger)
+    private static string Explain(RatingResult result)
     {
         var sb = new System.Text.StringBuilder();
         foreach (var o in result.Outcomes)
