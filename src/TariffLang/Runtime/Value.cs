@@ -210,7 +210,7 @@ internal readonly struct Value : IEquatable<Value>
 
     /// <summary>
     /// Identity of values as keys and snapshots see it: same kind and same payload (a decimal's scale included, a
-    /// time's offset included, tags element by element). The language's <c>=</c> is <see cref="Operators"/>' business.
+    /// time's offset included, tags element by element). The language's <c>=</c> is defined with the operators.
     /// </summary>
     public bool Equals(Value other)
     {
