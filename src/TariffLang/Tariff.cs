@@ -126,6 +126,12 @@ public sealed class CompiledTariff
                 .Concat(ledger.Errors.Select(e => new RowOutcome(e.Row, "", "", null, RowOutcomeKind.Rejected, e.Message)));
             return new RatingResult(ImmutableArray<Invoice>.Empty, rows.OrderBy(r => r.Row).ToImmutableArray());
         }
+        if (Engine == TariffEngine.Interpreted)
+        {
+            var plan = Runtime.RatingPlan.Build(Model!);
+            var program = new Interpreter.InterpretedProgram(plan);
+            return LargeStack.Run(() => new Rating.LedgerRater(plan, program).Rate(ledger, accounts ?? AccountTable.Empty, options ?? new RatingOptions(), explain: true));
+        }
         return LargeStack.Run(() => new RatingEngine(Model!, _backend!.Evaluator, _backend.Rater).Rate(ledger, accounts ?? AccountTable.Empty, options ?? new RatingOptions()));
     }
 

@@ -38,15 +38,44 @@ public sealed record RejectedRow(int Row, string Reason);
 /// <summary>Every row of the ledger counted once: <c>Rows == Rated + Free + Rejected</c>.</summary>
 public sealed record Accounting(int Rows, int Rated, int Free, int Rejected);
 
-/// <summary>The invoices of a rating run, and what happened to every row.</summary>
-public sealed record RatingResult(ImmutableArray<Invoice> Invoices, ImmutableArray<RowOutcome> Outcomes)
+/// <summary>
+/// The invoices of a rating run, and what happened to every row: the rejected rows with their reasons and the accounting
+/// that adds them up. <see cref="Outcomes"/> holds every row's outcome when the run kept them (an in-memory ledger,
+/// <c>explain</c>); a streamed run keeps only the rejected rows and the counts, so its memory does not grow with rows.
+/// </summary>
+public sealed class RatingResult
 {
-    public ImmutableArray<RejectedRow> Rejected =>
-        Outcomes.Where(o => o.Kind == RowOutcomeKind.Rejected).OrderBy(o => o.Row).Select(o => new RejectedRow(o.Row, o.Detail)).ToImmutableArray();
+    /// <summary>A result that keeps every row's outcome; the rejected rows and the accounting are derived from them.</summary>
+    public RatingResult(ImmutableArray<Invoice> invoices, ImmutableArray<RowOutcome> outcomes)
+    {
+        Invoices = invoices.IsDefault ? ImmutableArray<Invoice>.Empty : invoices;
+        Outcomes = outcomes.IsDefault ? ImmutableArray<RowOutcome>.Empty : outcomes;
+        Rejected = Outcomes.Where(o => o.Kind == RowOutcomeKind.Rejected).OrderBy(o => o.Row).Select(o => new RejectedRow(o.Row, o.Detail)).ToImmutableArray();
+        Accounting = new Accounting(
+            Outcomes.Length,
+            Outcomes.Count(o => o.Kind == RowOutcomeKind.Rated),
+            Outcomes.Count(o => o.Kind == RowOutcomeKind.Free),
+            Outcomes.Count(o => o.Kind == RowOutcomeKind.Rejected));
+    }
 
-    public Accounting Accounting => new(
-        Outcomes.Length,
-        Outcomes.Count(o => o.Kind == RowOutcomeKind.Rated),
-        Outcomes.Count(o => o.Kind == RowOutcomeKind.Free),
-        Outcomes.Count(o => o.Kind == RowOutcomeKind.Rejected));
+    /// <summary>A result without the outcome of every row: the rejected rows (by row) and the counts.</summary>
+    public RatingResult(ImmutableArray<Invoice> invoices, ImmutableArray<RejectedRow> rejected, Accounting accounting)
+    {
+        Invoices = invoices;
+        Outcomes = ImmutableArray<RowOutcome>.Empty;
+        Rejected = rejected;
+        Accounting = accounting;
+    }
+
+    /// <summary>One invoice per account and period, by account (ordinal), then period.</summary>
+    public ImmutableArray<Invoice> Invoices { get; }
+
+    /// <summary>Every row's outcome, by row; empty when the run kept only the rejected rows and the counts.</summary>
+    public ImmutableArray<RowOutcome> Outcomes { get; }
+
+    /// <summary>The rejected rows, by row, with their reasons.</summary>
+    public ImmutableArray<RejectedRow> Rejected { get; }
+
+    /// <summary>Every row counted once: rated, free or rejected.</summary>
+    public Accounting Accounting { get; }
 }

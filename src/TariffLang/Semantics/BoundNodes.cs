@@ -39,7 +39,35 @@ internal sealed record BoundLookup(TableSymbol Table, ImmutableArray<BoundExpr> 
 
 internal sealed record BoundUnary(UnaryOp Op, BoundExpr Operand, TlType Type, TextSpan Span) : BoundExpr(Type, Span);
 
-internal sealed record BoundBinary(BinaryOp Op, BoundExpr Left, BoundExpr Right, TlType Type, TextSpan Span) : BoundExpr(Type, Span);
+/// <summary>
+/// What a binary operator applies to, resolved by the binder from its operands' types: together with <see cref="BinaryOp"/>
+/// it names the one runtime operation both engines call (<c>Runtime.Operators</c>).
+/// </summary>
+internal enum OperandKind { Bool, Number, Text, Date, Time, Duration, Tags, TimeAndDuration, TimeAndTime }
+
+internal sealed record BoundBinary(BinaryOp Op, OperandKind Operands, BoundExpr Left, BoundExpr Right, TlType Type, TextSpan Span)
+    : BoundExpr(Type, Span)
+{
+    /// <summary>The operand kind of an operator on operands of these types (only meaningful once they checked).</summary>
+    public static OperandKind Resolve(BinaryOp op, TlType left, TlType right) => op switch
+    {
+        BinaryOp.And or BinaryOp.Or => OperandKind.Bool,
+        BinaryOp.Contains => left.Kind == TypeKind.Tags ? OperandKind.Tags : OperandKind.Text,
+        BinaryOp.Add or BinaryOp.Sub when left.Kind == TypeKind.Time && right.Kind == TypeKind.Duration => OperandKind.TimeAndDuration,
+        BinaryOp.Sub when left.Kind == TypeKind.Time && right.Kind == TypeKind.Time => OperandKind.TimeAndTime,
+        BinaryOp.Add or BinaryOp.Sub or BinaryOp.Mul or BinaryOp.Div => OperandKind.Number,
+        _ => left.Kind switch
+        {
+            TypeKind.Number or TypeKind.Money => OperandKind.Number,
+            TypeKind.Text => OperandKind.Text,
+            TypeKind.Bool => OperandKind.Bool,
+            TypeKind.Date => OperandKind.Date,
+            TypeKind.Time => OperandKind.Time,
+            TypeKind.Duration => OperandKind.Duration,
+            _ => OperandKind.Tags,
+        },
+    };
+}
 
 internal sealed record BoundIsNone(BoundExpr Operand, bool Negated, TextSpan Span) : BoundExpr(TlType.Bool, Span);
 

@@ -358,11 +358,11 @@ internal sealed class ExpressionBinder
         {
             var l = BindAs(b.Left, scope, TypeKind.Bool);
             var r = BindAs(b.Right, scope, TypeKind.Bool);
-            return new BoundBinary(b.Op, l, r, TlType.Bool, b.Span);
+            return new BoundBinary(b.Op, OperandKind.Bool, l, r, TlType.Bool, b.Span);
         }
         var left = Bind(b.Left, scope);
         var right = Bind(b.Right, scope);
-        if (left.Type.IsError || right.Type.IsError) return new BoundBinary(b.Op, left, right, TlType.Error, b.Span);
+        if (left.Type.IsError || right.Type.IsError) return new BoundBinary(b.Op, OperandKind.Number, left, right, TlType.Error, b.Span);
         TlType type;
         switch (b.Op)
         {
@@ -397,7 +397,7 @@ internal sealed class ExpressionBinder
                 }
                 break;
         }
-        return new BoundBinary(b.Op, left, right, type, b.Span);
+        return new BoundBinary(b.Op, BoundBinary.Resolve(b.Op, left.Type, right.Type), left, right, type, b.Span);
     }
 
     private TlType MultiplyType(BinaryOp op, TlType a, TlType b, TextSpan span, string opText)

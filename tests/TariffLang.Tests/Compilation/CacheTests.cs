@@ -48,7 +48,7 @@ public sealed class CacheTests : IDisposable
     private static string RateInterpreted(string text)
     {
         var model = Tariff.Compile(text, "t.tariff").Model!;
-        return string.Join("\n", model.Examples.Select(e => ExampleRunner.Run(model, e, Interpreter.Instance, new InterpretedEventRater(model), new SourceText(text, "t.tariff")).Rating.ToJson()));
+        return string.Join("\n", model.Examples.Select(e => ExampleRunner.Run(model, e, TariffLang.Evaluation.Interpreter.Instance, new InterpretedEventRater(model), new SourceText(text, "t.tariff")).Rating.ToJson()));
     }
 
     [Fact]

@@ -38,7 +38,7 @@ public class PipelineDifferentialTests
     public void Each_engine_rates_events_with_its_own_pipeline(string name)
     {
         var (interpreted, compiled) = CompilerTestSupport.Both(TextOf(name), name);
-        interpreted.Backend!.Evaluator.ShouldBeSameAs(Interpreter.Instance);
+        interpreted.Backend!.Evaluator.ShouldBeSameAs(TariffLang.Evaluation.Interpreter.Instance);
         interpreted.Backend.Rater.ShouldBeOfType<InterpretedEventRater>();
 
         var evaluator = compiled.Backend!.Evaluator.ShouldBeOfType<CompiledEvaluator>();

@@ -117,7 +117,7 @@ public class PipelineOrderTests
     public void A_pipeline_with_another_order_does_not_pass_the_differential_comparison(string mutant)
     {
         var model = Tariff.Compile(Text, "order.tariff").Model!;
-        RatingResult Rate(IEventRater rater) => new RatingEngine(model, Interpreter.Instance, rater).Rate(Ledger(), AccountTable.Empty, new RatingOptions());
+        RatingResult Rate(IEventRater rater) => new RatingEngine(model, TariffLang.Evaluation.Interpreter.Instance, rater).Rate(Ledger(), AccountTable.Empty, new RatingOptions());
 
         var reference = Rate(new InterpretedEventRater(model));
         var mutated = Rate(Mutant(mutant, model));

@@ -1,0 +1,95 @@
+using System.Globalization;
+using TariffLang.Runtime;
+using TariffLang.Semantics;
+
+namespace TariffLang.Ledgers;
+
+/// <summary>
+/// Types a ledger row as an event of the tariff: finds its event, checks its time is one rating supports and not before
+/// the tariff's effective date, and parses each attribute into the event's slots. A row that cannot be an event gets
+/// the reason it is rejected with. Shared by the in-memory ledger and the streaming reader, so both say the same.
+/// </summary>
+internal sealed class EventBinder
+{
+    /// <summary>The years a ledger row or a reported month may fall in: periods are computed in calendar months.</summary>
+    public const int MinYear = 1900, MaxYear = 2999;
+
+    private readonly CheckedTariff _tariff;
+    private readonly ZoneClock _zone;
+    private readonly Dictionary<string, int> _events;
+    private readonly string _eventList;
+
+    public EventBinder(CheckedTariff tariff, ZoneClock zone)
+    {
+        _tariff = tariff;
+        _zone = zone;
+        _events = tariff.Events.ToDictionary(e => e.Name, e => e.Index, StringComparer.Ordinal);
+        _eventList = string.Join(", ", tariff.Events.Select(e => e.Name));
+        MaxAttributes = tariff.Events.Length == 0 ? 0 : tariff.Events.Max(e => e.Attributes.Length);
+    }
+
+    /// <summary>The most attributes any event has: the size of one event's slots.</summary>
+    public int MaxAttributes { get; }
+
+    public static bool InRatingYears(DateTimeOffset time) => time.Year is >= MinYear and <= MaxYear;
+
+    /// <summary>The event kind of a name, or -1.</summary>
+    public int Kind(string name) => _events.TryGetValue(name, out var kind) ? kind : -1;
+
+    /// <summary>Whether a row counts toward the ledger's first and last days: a time rating supports and an event the tariff declares.</summary>
+    public bool Datable(DateTimeOffset time, string eventName) => InRatingYears(time) && _events.ContainsKey(eventName);
+
+    public DateOnly LocalDate(DateTimeOffset time) => _zone.LocalDate(time);
+
+    /// <summary>Why a row's time or event cannot be rated, or null (then <paramref name="kind"/> and <paramref name="localDate"/> are set).</summary>
+    public string? CheckHead(DateTimeOffset time, string eventName, out int kind, out DateOnly localDate)
+    {
+        kind = -1;
+        localDate = default;
+        // Billing periods are computed in calendar months: keep them far from DateOnly's limits.
+        if (!InRatingYears(time)) return $"time {time.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)} is outside the years {MinYear}–{MaxYear} that rating supports";
+        kind = Kind(eventName);
+        if (kind < 0) return $"unknown event '{eventName}' (the tariff declares: {_eventList})";
+        localDate = _zone.LocalDate(time);
+        if (_tariff.EffectiveFrom is { } from && localDate < from)
+            return $"before the tariff's effective date {from.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)}";
+        return null;
+    }
+
+    /// <summary>
+    /// Parses a row's attributes (as text) into <paramref name="slots"/> from <paramref name="slotBase"/>, in declaration order.
+    /// Returns why the row cannot be this event, or null.
+    /// </summary>
+    public string? BindAttributes(int kind, IReadOnlyDictionary<string, string> attributes, Value[] slots, int slotBase)
+    {
+        var symbol = _tariff.Events[kind];
+        foreach (var attribute in symbol.Attributes)
+        {
+            if (!attributes.TryGetValue(attribute.Name, out var raw))
+            {
+                slots[slotBase + attribute.Index] = Value.None;
+                if (attribute.Type.Optional) continue;
+                return NeedsAttribute(symbol, attribute);
+            }
+            slots[slotBase + attribute.Index] = ValueText.Parse(raw, attribute.Type, out var error);
+            if (error is not null) return BadAttribute(attribute, error);
+        }
+        List<string>? unknown = null;
+        foreach (var name in attributes.Keys)
+        {
+            if (symbol.Find(name) is null) (unknown ??= new List<string>()).Add(name);
+        }
+        return unknown is null ? null : UnknownAttributes(symbol, unknown);
+    }
+
+    public static string NeedsAttribute(EventSymbol symbol, AttributeSymbol attribute) => $"event '{symbol.Name}' needs attribute '{attribute.Name}'";
+
+    public static string BadAttribute(AttributeSymbol attribute, string error) => $"attribute '{attribute.Name}': {error}";
+
+    /// <summary>Names are listed in ordinal order, so the message is the same whatever order the columns came in.</summary>
+    public static string UnknownAttributes(EventSymbol symbol, List<string> names)
+    {
+        names.Sort(StringComparer.Ordinal);
+        return $"event '{symbol.Name}' has no attribute {string.Join(", ", names.Select(u => "'" + u + "'"))}";
+    }
+}

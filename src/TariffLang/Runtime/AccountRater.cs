@@ -1,0 +1,459 @@
+using System.Collections.Immutable;
+using TariffLang.Invoicing;
+using TariffLang.Semantics;
+using TariffLang.Syntax;
+
+namespace TariffLang.Runtime;
+
+/// <summary>Where an account's rater reports what became of each of its rows.</summary>
+internal interface IRowOutcomes
+{
+    /// <summary>The row fed a line. <paramref name="detail"/> says which (empty unless details are collected).</summary>
+    void Rated(in EventInput e, string detail);
+
+    void Free(in EventInput e, string reason);
+
+    void Rejected(in EventInput e, string reason);
+}
+
+/// <summary>
+/// The rating of one account: its events are fed in time order, its billing periods open and close as time moves on
+/// (grants land on their days, settings change at a period's start), each period's aggregates are folded as its
+/// events arrive, and each closed period becomes an invoice. Nothing is kept per event beyond the period's open state
+/// (unless <see cref="RatingContext.Explaining"/>, which keeps the period's rows to say what rated each).
+/// A problem that stops the account from being rated (a missing contract value, a period that cannot be closed) is
+/// thrown as an account-wide <see cref="RatingException"/>.
+/// </summary>
+internal sealed class AccountRater
+{
+    /// <summary>Fifty years of monthly invoices: more is a mistyped date, not a history.</summary>
+    public const int MaxPeriods = 600;
+
+    private readonly RatingPlan _plan;
+    private readonly RatingContext _ctx;
+    private readonly IRowOutcomes _outcomes;
+    private readonly GrantSchedule _grants;
+    private readonly List<Retained> _retained = new();
+    private DateTimeOffset _periodStart;
+    private int _periods;
+
+    public AccountRater(RatingPlan plan, RatingProgram program, string account, IReadOnlyDictionary<string, string> values, IRowOutcomes outcomes,
+        bool explain = false)
+    {
+        _plan = plan;
+        _ctx = new RatingContext(plan, program, account, values) { Explaining = explain };
+        _outcomes = outcomes;
+        _grants = new GrantSchedule(plan.Model);
+    }
+
+    public string Account => _ctx.Account;
+
+    public RatingContext Context => _ctx;
+
+    /// <summary>Whether the account has a period open (its first event, or its contract, started it).</summary>
+    public bool Started { get; private set; }
+
+    /// <summary>The time of the last event fed: the next must not be earlier.</summary>
+    public DateTimeOffset LastTime { get; private set; } = DateTimeOffset.MinValue;
+
+    /// <summary>The account's invoices so far, one per closed period, in time order.</summary>
+    public List<Invoice> Invoices { get; } = new();
+
+    /// <summary>Rates one event. Events must come in time order (ties in row order).</summary>
+    public void Feed(in EventInput e)
+    {
+        if (e.Time < LastTime) throw new InvalidOperationException("events must be fed in time order");
+        LastTime = e.Time;
+        if (!Started) Start(e.LocalDate);
+        while (e.LocalDate > _ctx.Period.To) Advance();
+        ApplyGrants(e.LocalDate);
+        EnterMonth(e.LocalDate);
+        Process(e);
+    }
+
+    /// <summary>
+    /// Closes the open period and every period after it that starts on or before <paramref name="lastDate"/>. An account
+    /// without events starts at <paramref name="contractStart"/> when it has a contract (its fees are due), else has no invoice.
+    /// </summary>
+    public void Finish(DateOnly? lastDate, DateOnly? contractStart)
+    {
+        if (!Started)
+        {
+            if (contractStart is not { } start) return;
+            Start(start);
+        }
+        while (true)
+        {
+            Close();
+            var next = _ctx.Period.To.AddDays(1);
+            if (lastDate is not { } last || next > last) break;
+            Open(next);
+        }
+        Started = false;
+    }
+
+    private void Start(DateOnly firstDate)
+    {
+        Started = true;
+        for (var i = 0; i < _ctx.States.Length; i++)
+        {
+            var store = _ctx.States[i];
+            store.Initial = _plan.InitialRoots[i] < 0
+                ? (store.Symbol.Type.IsNumeric ? Value.FromNumber(0m) : Value.None)
+                : _ctx.Program.Evaluate(_ctx, _plan.InitialRoots[i]);
+        }
+        var start = new DateOnly(firstDate.Year, firstDate.Month, 1);
+        _grants.Begin(_plan.Model.EffectiveFrom ?? start);
+        // Grants before the first period (from the effective date on) still count: they open its balance.
+        while (_grants.Next is { } due && due.Date < start) ApplyGrant(_grants.Take());
+        Open(start);
+    }
+
+    private void Open(DateOnly start)
+    {
+        if (++_periods > MaxPeriods)
+            throw new RatingException($"account '{_ctx.Account}': the ledger spans more than {MaxPeriods} billing periods (is a date mistyped?)",
+                accountWide: true);
+        foreach (var store in _ctx.States)
+        {
+            foreach (var (key, value) in store.Pending) store.Set(key, value);
+            store.Pending.Clear();
+        }
+        _ctx.Period.Open(_plan, start, PeriodMonths(), _periods);
+        foreach (var store in _ctx.States) store.StartPeriod();
+        _periodStart = _plan.Zone.StartOf(start);
+    }
+
+    private void Advance()
+    {
+        Close();
+        Open(_ctx.Period.To.AddDays(1));
+    }
+
+    private int PeriodMonths()
+    {
+        var spec = _plan.Model.Period;
+        if (spec.ChoiceSetting is null) return spec.Months;
+        var value = _ctx.States[spec.ChoiceSetting.Index].Get(Value.None).TextOrNull;
+        if (value is not null && spec.ChoiceMonths.TryGetValue(value, out var months)) return months;
+        throw new RatingException(
+            $"account '{_ctx.Account}': billing cycle '{value}' is not one of {string.Join(", ", spec.ChoiceMonths.Keys.Order(StringComparer.Ordinal))}",
+            accountWide: true);
+    }
+
+    private void EnterMonth(DateOnly date)
+    {
+        var month = _ctx.Period.MonthOf(date);
+        foreach (var store in _ctx.States) store.EnterMonth(month);
+    }
+
+    private void ApplyGrants(DateOnly through)
+    {
+        while (_grants.Next is { } due && due.Date <= through)
+        {
+            EnterMonth(due.Date);
+            ApplyGrant(_grants.Take());
+        }
+    }
+
+    private void ApplyGrant((DateOnly Date, CheckedGrant Grant) due)
+    {
+        _ctx.ClearEvent();
+        _ctx.Now = _plan.Zone.StartOf(due.Date);
+        try
+        {
+            var amount = _ctx.Program.Evaluate(_ctx, _plan.GrantRoots[due.Grant.Index]);
+            if (amount.NumberOrNull is not { } a || a <= 0) return;
+            _ctx.Grant(due.Grant.Wallet.Index, a);
+        }
+        catch (Exception ex) when (RatingException.IsEventFailure(ex))
+        {
+            throw new RatingException($"account '{_ctx.Account}', grant '{due.Grant.Label}' on {due.Date:yyyy-MM-dd}: {RatingException.Describe(ex)}",
+                accountWide: true);
+        }
+    }
+
+    /// <summary>Classifies an event, applies its effects, folds it into the period's aggregates and reports its outcome.</summary>
+    private void Process(in EventInput e)
+    {
+        var period = _ctx.Period;
+        var month = period.MonthOf(e.LocalDate);
+        _ctx.SetEvent(e, month);
+        _ctx.Now = e.Time;
+        var program = _ctx.Program;
+        // A rejected row leaves no trace: no per-event line, no state change, no window, no aggregate.
+        _ctx.BeginEvent();
+        try
+        {
+            if (program.Classify(_ctx) is { } rejection)
+            {
+                _ctx.Rollback();
+                _ctx.ClearEvent();
+                _outcomes.Rejected(e, rejection);
+                return;
+            }
+            program.Apply(_ctx);
+            _ctx.Commit();
+        }
+        catch (Exception ex) when (RatingException.IsEventFailure(ex))
+        {
+            _ctx.Rollback();
+            _ctx.ClearEvent();
+            _outcomes.Rejected(e, RatingException.Describe(ex));
+            return;
+        }
+        if (_ctx.FreeRule is { } free)
+        {
+            _ctx.ClearEvent();
+            _outcomes.Free(e, free.Reason);
+            return;
+        }
+
+        // The event is billable: the period's aggregates see it. They are read at the period's close, so they are
+        // evaluated as of then; a failure is kept for the close (where the old walk over the events would have met it).
+        _ctx.Now = _periodStart;
+        var aggregates = _plan.Pipelines[e.Kind].Aggregates;
+        foreach (var a in aggregates)
+        {
+            var accumulator = period.Accumulators[a];
+            if (accumulator.Faulted(month)) continue;
+            try
+            {
+                program.Fold(_ctx, a);
+            }
+            catch (Exception ex) when (RatingException.IsRatingFailure(ex))
+            {
+                accumulator.Fault(month, ex);
+            }
+        }
+        if (_ctx.Explaining)
+        {
+            _retained.Add(new Retained(e with { Slots = [], SlotBase = 0 }, month, _ctx.Details?.ToList() ?? [],
+                _ctx.Matched.AsSpan(0, _ctx.MatchedCount).ToArray(), _ctx.Contributions?.ToList() ?? [], ChangedStates()));
+        }
+        else if (_ctx.RatedByEvent || Claimed(month))
+        {
+            _outcomes.Rated(e, "");
+        }
+        else
+        {
+            _outcomes.Free(e, NoCharge(e.Kind));
+        }
+        _ctx.ClearEvent();
+    }
+
+    private string NoCharge(int kind) => $"no charge applies to '{_plan.Model.Events[kind].Name}' events";
+
+    private int[] ChangedStates()
+    {
+        var changed = new List<int>();
+        for (var s = 0; s < _ctx.States.Length; s++)
+        {
+            if (_ctx.StateChanged(s)) changed.Add(s);
+        }
+        return changed.ToArray();
+    }
+
+    /// <summary>
+    /// Whether a period charge rates the event in hand: it belongs to an aggregate the charge reads in a month the
+    /// charge covers, or it moved a state the charge reads (peak, level) in or before the months it covers.
+    /// </summary>
+    private bool Claimed(int month)
+    {
+        var chargeMonths = _ctx.Period.ChargeMonths;
+        for (var i = 0; i < _ctx.MatchedCount; i++)
+        {
+            foreach (var c in _plan.Aggregates[_ctx.Matched[i]].Charges)
+            {
+                if (chargeMonths[c] is { } r && r.Contains(month)) return true;
+            }
+        }
+        if (_ctx.ChangedStates == 0 && _ctx.ChangedStatesMore is not { Count: > 0 }) return false;
+        for (var s = 0; s < _ctx.States.Length; s++)
+        {
+            if (!_ctx.StateChanged(s)) continue;
+            foreach (var c in _plan.StateReaders[s])
+            {
+                if (chargeMonths[c] is { } r && month <= r.Last) return true;
+            }
+        }
+        return false;
+    }
+
+    private void Close()
+    {
+        var period = _ctx.Period;
+        ApplyGrants(period.To);
+        foreach (var store in _ctx.States) store.EndPeriod(period.Months);
+        try
+        {
+            Invoices.Add(BuildInvoice());
+        }
+        catch (Exception ex) when (RatingException.IsEventFailure(ex))
+        {
+            throw new RatingException(
+                $"account '{_ctx.Account}', period {period.From:yyyy-MM-dd} to {period.To:yyyy-MM-dd}: {RatingException.Describe(ex)}", accountWide: true);
+        }
+    }
+
+    private Invoice BuildInvoice()
+    {
+        var period = _ctx.Period;
+        var model = _plan.Model;
+        var currency = model.Currency;
+        var lines = new List<(int Order, InvoiceLine Line)>();
+        foreach (var group in period.EventLines)
+        {
+            var charge = model.EventCharges[group.Charge];
+            var amount = Currencies.Round(group.Quantity * group.Price, currency);
+            lines.Add((charge.Span.Start, new InvoiceLine(charge.Label, group.Quantity, charge.Unit, group.Price, amount)));
+        }
+
+        _ctx.ClearEvent();
+        _ctx.Now = _periodStart;
+        var claimed = _ctx.Explaining ? new Dictionary<int, List<string>>() : null;
+        foreach (var charge in _plan.Charges)
+        {
+            // A period longer than a month may straddle a version boundary: each version's charges bill the months of
+            // the period that start inside it (period_months() counts those months).
+            if (period.ChargeMonths[charge.Index] is not { } months) continue;
+            period.Cover(months);
+            var label = Interpolate(charge.Charge.Label);
+            InvoiceLine? line;
+            if (charge.PriceRoot is not { } priceRoot)
+            {
+                var amount = _ctx.Program.Evaluate(_ctx, charge.AmountRoot).NumberOrNull ?? 0m;
+                line = amount == 0m ? null : new InvoiceLine(label, 1m, charge.Charge.Unit, amount, Currencies.Round(amount, currency));
+            }
+            else
+            {
+                var quantity = _ctx.Program.Evaluate(_ctx, charge.AmountRoot).NumberOrNull ?? 0m;
+                var price = _ctx.Program.Evaluate(_ctx, priceRoot).NumberOrNull ?? 0m;
+                var amount = Currencies.Round(quantity * price, currency);
+                line = quantity == 0m && amount == 0m ? null : new InvoiceLine(label, quantity, charge.Charge.Unit, price, amount);
+            }
+            if (line is not null) lines.Add((charge.Charge.Span.Start, line));
+            // Saying which rows a charge rates reads its aggregates' events: a failure among them fails the close too.
+            foreach (var a in charge.Aggregates) period.Accumulators[a].ThrowIfFaulted(months);
+            if (claimed is not null) Claim(charge, months, label + " (", line is null ? " — nothing to bill this period" : "", claimed);
+        }
+        if (claimed is not null) ReportRetained(claimed);
+
+        var ordered = lines.OrderBy(l => l.Order).Select(l => l.Line).ToImmutableArray();
+        var wallets = ImmutableArray.CreateBuilder<WalletStatement>();
+        foreach (var s in _ctx.States)
+        {
+            if (s.Symbol.Kind == StateKind.Wallet)
+                wallets.Add(new WalletStatement(s.Symbol.Name, s.Symbol.UnitLabel, s.Opening, s.Grants, s.Purchases, s.Debits, s.Total()));
+        }
+        var total = 0m;
+        foreach (var l in ordered) total += l.Amount;
+        string? plan = model.Plans.Length > 0 ? _ctx.ChosenPlan.Name : null;
+        return new Invoice(_ctx.Account, new BillingPeriod(period.From, period.To), currency, plan, ordered, total, wallets.ToImmutable());
+    }
+
+    /// <summary>Charge labels may name the plan: <c>"Plan {plan}"</c>.</summary>
+    private string Interpolate(string label)
+    {
+        if (!label.Contains('{')) return label;
+        if (_plan.Model.Plans.Length > 0) label = label.Replace("{plan}", _ctx.ChosenPlan.Name).Replace("{plan.name}", _ctx.ChosenPlan.Title);
+        return label;
+    }
+
+    // ---- explain: what rated each row of the period ------------------------------------------------------------
+
+    private sealed record Retained(EventInput Event, int Month, List<string> RatedBy, int[] Matched, List<string> Contributions, int[] Changed);
+
+    /// <summary>For one charge, what each retained row contributed: its aggregates' contributions, or the states it moved.</summary>
+    private void Claim(ChargePlan charge, MonthRange months, string prefix, string note, Dictionary<int, List<string>> claimed)
+    {
+        var lastCovered = months.Last;
+        for (var r = 0; r < _retained.Count; r++)
+        {
+            var row = _retained[r];
+            string? contribution = null;
+            if (months.Contains(row.Month))
+            {
+                foreach (var aggregate in charge.Charge.Aggregates)
+                {
+                    var a = _plan.AggregateIndex(aggregate);
+                    var at = Array.IndexOf(row.Matched, a);
+                    if (at < 0) continue;
+                    var text = row.Contributions[at];
+                    contribution = contribution is not null && contribution != text ? contribution + ", " + text : text;
+                }
+            }
+            if (contribution is null && charge.States.Length > 0 && row.Month <= lastCovered)
+            {
+                var moved = row.Changed.Where(charge.States.Contains).Select(s => _plan.Model.States[s].Name).ToList();
+                if (moved.Count > 0) contribution = "changes " + string.Join(", ", moved);
+            }
+            if (contribution is null) continue;
+            if (!claimed.TryGetValue(r, out var list)) claimed[r] = list = new List<string>();
+            list.Add(prefix + contribution + ")" + note);
+        }
+    }
+
+    private void ReportRetained(Dictionary<int, List<string>> claimed)
+    {
+        for (var r = 0; r < _retained.Count; r++)
+        {
+            var row = _retained[r];
+            var by = row.RatedBy.Concat(claimed.TryGetValue(r, out var labels) ? labels : []).Distinct().ToList();
+            if (by.Count > 0) _outcomes.Rated(row.Event, string.Join("; ", by));
+            else _outcomes.Free(row.Event, NoCharge(row.Event.Kind));
+        }
+        _retained.Clear();
+    }
+}
+
+/// <summary>The days grants land on, from the effective date (or the account's first period) on, in order.</summary>
+internal sealed class GrantSchedule(CheckedTariff tariff)
+{
+    private readonly List<(DateOnly Date, CheckedGrant Grant)> _due = new();
+    private readonly bool _hasYearly = tariff.Grants.Any(g => g.Once is null);
+    private DateOnly _from;
+    private int _nextYear;
+
+    public void Begin(DateOnly from)
+    {
+        _from = from;
+        _nextYear = from.Year;
+        _due.Clear();
+        foreach (var grant in tariff.Grants)
+        {
+            if (grant.Once is { } once && once >= from) _due.Add((once, grant));
+        }
+        Sort();
+    }
+
+    /// <summary>The next grant due, without taking it.</summary>
+    public (DateOnly Date, CheckedGrant Grant)? Next
+    {
+        get
+        {
+            // Yearly grants are laid out a year at a time, always a year ahead of the earliest one pending.
+            while (_hasYearly && _nextYear < DateOnly.MaxValue.Year && (_due.Count == 0 || _due[0].Date.Year >= _nextYear))
+            {
+                foreach (var grant in tariff.Grants)
+                {
+                    if (grant.Once is not null) continue;
+                    var date = new DateOnly(_nextYear, grant.Month, Math.Min(grant.Day, DateTime.DaysInMonth(_nextYear, grant.Month)));
+                    if (date >= _from) _due.Add((date, grant));
+                }
+                _nextYear++;
+                Sort();
+            }
+            return _due.Count > 0 ? _due[0] : null;
+        }
+    }
+
+    public (DateOnly Date, CheckedGrant Grant) Take()
+    {
+        var next = Next ?? throw new InvalidOperationException("no grant is due");
+        _due.RemoveAt(0);
+        return next;
+    }
+
+    private void Sort() => _due.Sort((a, b) => a.Date != b.Date ? a.Date.CompareTo(b.Date) : a.Grant.Index.CompareTo(b.Grant.Index));
+}

@@ -1,0 +1,213 @@
+using System.Runtime.CompilerServices;
+
+namespace TariffLang.Runtime;
+
+/// <summary>A rating problem tied to one event (it is rejected) or, when <see cref="AccountWide"/>, to a whole account.</summary>
+internal sealed class RatingException(string message, bool accountWide = false) : Exception(message)
+{
+    public bool AccountWide { get; } = accountWide;
+
+    /// <summary>Whether an exception is a rating problem (the user's input), as opposed to a bug of ours.</summary>
+    public static bool IsRatingFailure(Exception e) => e is RatingException or OverflowException;
+
+    /// <summary>Whether an exception rejects the event in hand rather than the whole account.</summary>
+    public static bool IsEventFailure(Exception e) => e is RatingException { AccountWide: false } or OverflowException;
+
+    /// <summary>The reason a rating failure gives, in the words rows and accounts are rejected with.</summary>
+    public static string Describe(Exception e) => e is OverflowException ? "a value is too large (arithmetic overflow)" : e.Message;
+}
+
+/// <summary>
+/// The meaning of the language's operators and builtins, written once. The binder resolves each operator to one of
+/// these (<see cref="Semantics.OperandKind"/> and the operator); the interpreter calls them, and the code the compiler
+/// generates calls the very same methods. Any none operand makes arithmetic, comparisons and builtins none, and none
+/// is not true. A nullable overload exists for operands that may be none; it delegates to the plain one.
+/// </summary>
+internal static class Operators
+{
+    // ---- numbers ----------------------------------------------------------------------------------------------
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static decimal Add(decimal x, decimal y) => x + y;
+
+    public static decimal? Add(decimal? x, decimal? y) => x is { } a && y is { } b ? Add(a, b) : null;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static decimal Subtract(decimal x, decimal y) => x - y;
+
+    public static decimal? Subtract(decimal? x, decimal? y) => x is { } a && y is { } b ? Subtract(a, b) : null;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static decimal Multiply(decimal x, decimal y) => x * y;
+
+    public static decimal? Multiply(decimal? x, decimal? y) => x is { } a && y is { } b ? Multiply(a, b) : null;
+
+    /// <summary>Division by zero is a rating error (the row, or the period, is rejected with it), never infinity.</summary>
+    public static decimal Divide(decimal x, decimal y) => y == 0 ? throw new RatingException("division by zero") : x / y;
+
+    // None first: none / 0 is none, not an error.
+    public static decimal? Divide(decimal? x, decimal? y) => x is { } a && y is { } b ? Divide(a, b) : null;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static decimal Negate(decimal x) => -x;
+
+    public static decimal? Negate(decimal? x) => x is { } a ? -a : null;
+
+    // ---- times and durations --------------------------------------------------------------------------------
+
+    /// <summary>A time moved by a duration; leaving the calendar's range is a rating error, not a crash.</summary>
+    public static DateTimeOffset AddDuration(DateTimeOffset t, TimeSpan d)
+    {
+        var ticks = t.UtcTicks + (double)d.Ticks;
+        if (ticks < DateTimeOffset.MinValue.UtcTicks + TimeSpan.TicksPerDay || ticks > DateTimeOffset.MaxValue.UtcTicks - TimeSpan.TicksPerDay)
+            throw new RatingException("a time moved by a duration falls outside the calendar (years 1–9999)");
+        return t + d;
+    }
+
+    public static DateTimeOffset? AddDuration(DateTimeOffset? t, TimeSpan? d) => t is { } a && d is { } b ? AddDuration(a, b) : null;
+
+    public static DateTimeOffset SubtractDuration(DateTimeOffset t, TimeSpan d) =>
+        d == TimeSpan.MinValue ? throw new RatingException("a duration is out of range") : AddDuration(t, -d);
+
+    public static DateTimeOffset? SubtractDuration(DateTimeOffset? t, TimeSpan? d) => t is { } a && d is { } b ? SubtractDuration(a, b) : null;
+
+    public static TimeSpan Elapsed(DateTimeOffset later, DateTimeOffset earlier) => later - earlier;
+
+    public static TimeSpan? Elapsed(DateTimeOffset? later, DateTimeOffset? earlier) => later is { } a && earlier is { } b ? a - b : null;
+
+    // ---- comparisons ------------------------------------------------------------------------------------------
+    // Ordering exists for numbers, dates, times (by instant) and durations; equality for every kind.
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static int Compare(decimal x, decimal y) => x.CompareTo(y);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static int Compare(DateOnly x, DateOnly y) => x.CompareTo(y);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static int Compare(DateTimeOffset x, DateTimeOffset y) => x.CompareTo(y);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static int Compare(TimeSpan x, TimeSpan y) => x.CompareTo(y);
+
+    public static bool Less(decimal x, decimal y) => x < y;
+    public static bool LessOrEqual(decimal x, decimal y) => x <= y;
+    public static bool Greater(decimal x, decimal y) => x > y;
+    public static bool GreaterOrEqual(decimal x, decimal y) => x >= y;
+    public static bool Equal(decimal x, decimal y) => x == y;
+    public static bool NotEqual(decimal x, decimal y) => x != y;
+
+    public static bool? Less(decimal? x, decimal? y) => x is { } a && y is { } b ? a < b : null;
+    public static bool? LessOrEqual(decimal? x, decimal? y) => x is { } a && y is { } b ? a <= b : null;
+    public static bool? Greater(decimal? x, decimal? y) => x is { } a && y is { } b ? a > b : null;
+    public static bool? GreaterOrEqual(decimal? x, decimal? y) => x is { } a && y is { } b ? a >= b : null;
+    public static bool? Equal(decimal? x, decimal? y) => x is { } a && y is { } b ? a == b : null;
+    public static bool? NotEqual(decimal? x, decimal? y) => x is { } a && y is { } b ? a != b : null;
+
+    public static bool Less(DateTimeOffset x, DateTimeOffset y) => Compare(x, y) < 0;
+    public static bool LessOrEqual(DateTimeOffset x, DateTimeOffset y) => Compare(x, y) <= 0;
+    public static bool Greater(DateTimeOffset x, DateTimeOffset y) => Compare(x, y) > 0;
+    public static bool GreaterOrEqual(DateTimeOffset x, DateTimeOffset y) => Compare(x, y) >= 0;
+    public static bool Equal(DateTimeOffset x, DateTimeOffset y) => Compare(x, y) == 0;
+    public static bool NotEqual(DateTimeOffset x, DateTimeOffset y) => Compare(x, y) != 0;
+
+    public static bool? Less(DateTimeOffset? x, DateTimeOffset? y) => x is { } a && y is { } b ? Less(a, b) : null;
+    public static bool? LessOrEqual(DateTimeOffset? x, DateTimeOffset? y) => x is { } a && y is { } b ? LessOrEqual(a, b) : null;
+    public static bool? Greater(DateTimeOffset? x, DateTimeOffset? y) => x is { } a && y is { } b ? Greater(a, b) : null;
+    public static bool? GreaterOrEqual(DateTimeOffset? x, DateTimeOffset? y) => x is { } a && y is { } b ? GreaterOrEqual(a, b) : null;
+    public static bool? Equal(DateTimeOffset? x, DateTimeOffset? y) => x is { } a && y is { } b ? Equal(a, b) : null;
+    public static bool? NotEqual(DateTimeOffset? x, DateTimeOffset? y) => x is { } a && y is { } b ? NotEqual(a, b) : null;
+
+    public static bool Less(DateOnly x, DateOnly y) => x < y;
+    public static bool LessOrEqual(DateOnly x, DateOnly y) => x <= y;
+    public static bool Greater(DateOnly x, DateOnly y) => x > y;
+    public static bool GreaterOrEqual(DateOnly x, DateOnly y) => x >= y;
+    public static bool Equal(DateOnly x, DateOnly y) => x == y;
+    public static bool NotEqual(DateOnly x, DateOnly y) => x != y;
+
+    public static bool? Less(DateOnly? x, DateOnly? y) => x is { } a && y is { } b ? a < b : null;
+    public static bool? LessOrEqual(DateOnly? x, DateOnly? y) => x is { } a && y is { } b ? a <= b : null;
+    public static bool? Greater(DateOnly? x, DateOnly? y) => x is { } a && y is { } b ? a > b : null;
+    public static bool? GreaterOrEqual(DateOnly? x, DateOnly? y) => x is { } a && y is { } b ? a >= b : null;
+    public static bool? Equal(DateOnly? x, DateOnly? y) => x is { } a && y is { } b ? a == b : null;
+    public static bool? NotEqual(DateOnly? x, DateOnly? y) => x is { } a && y is { } b ? a != b : null;
+
+    public static bool Less(TimeSpan x, TimeSpan y) => x < y;
+    public static bool LessOrEqual(TimeSpan x, TimeSpan y) => x <= y;
+    public static bool Greater(TimeSpan x, TimeSpan y) => x > y;
+    public static bool GreaterOrEqual(TimeSpan x, TimeSpan y) => x >= y;
+    public static bool Equal(TimeSpan x, TimeSpan y) => x == y;
+    public static bool NotEqual(TimeSpan x, TimeSpan y) => x != y;
+
+    public static bool? Less(TimeSpan? x, TimeSpan? y) => x is { } a && y is { } b ? a < b : null;
+    public static bool? LessOrEqual(TimeSpan? x, TimeSpan? y) => x is { } a && y is { } b ? a <= b : null;
+    public static bool? Greater(TimeSpan? x, TimeSpan? y) => x is { } a && y is { } b ? a > b : null;
+    public static bool? GreaterOrEqual(TimeSpan? x, TimeSpan? y) => x is { } a && y is { } b ? a >= b : null;
+    public static bool? Equal(TimeSpan? x, TimeSpan? y) => x is { } a && y is { } b ? a == b : null;
+    public static bool? NotEqual(TimeSpan? x, TimeSpan? y) => x is { } a && y is { } b ? a != b : null;
+
+    // Texts compare by their characters (ordinal); none (null) compares to nothing.
+    public static bool? Equal(string? x, string? y) => x is null || y is null ? null : string.Equals(x, y, StringComparison.Ordinal);
+
+    public static bool? NotEqual(string? x, string? y) => x is null || y is null ? null : !string.Equals(x, y, StringComparison.Ordinal);
+
+    public static bool Equal(bool x, bool y) => x == y;
+    public static bool NotEqual(bool x, bool y) => x != y;
+    public static bool? Equal(bool? x, bool? y) => x is { } a && y is { } b ? a == b : null;
+    public static bool? NotEqual(bool? x, bool? y) => x is { } a && y is { } b ? a != b : null;
+
+    /// <summary>Two sets of tags are equal when they hold the same tags in the same order.</summary>
+    public static bool? Equal(string[]? x, string[]? y) => x is null || y is null ? null : x.AsSpan().SequenceEqual(y);
+
+    public static bool? NotEqual(string[]? x, string[]? y) => x is null || y is null ? null : !x.AsSpan().SequenceEqual(y);
+
+    // ---- truth ---------------------------------------------------------------------------------------------
+
+    /// <summary>Only true is true: none is not.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool IsTrue(bool? value) => value == true;
+
+    public static bool Not(bool x) => !x;
+
+    public static bool? Not(bool? x) => x is { } b ? !b : null;
+
+    // ---- contains --------------------------------------------------------------------------------------------
+
+    public static bool? Contains(string[]? tags, string? item) => tags is null || item is null ? null : Array.IndexOf(tags, item) >= 0;
+
+    public static bool? Contains(string? text, string? part) => text is null || part is null ? null : text.Contains(part, StringComparison.Ordinal);
+
+    // ---- builtins ------------------------------------------------------------------------------------------
+
+    public static decimal Ceiling(decimal x) => Math.Ceiling(x);
+    public static decimal Floor(decimal x) => Math.Floor(x);
+    public static decimal Round(decimal x) => Math.Round(x, MidpointRounding.AwayFromZero);
+    public static decimal Abs(decimal x) => Math.Abs(x);
+
+    public static decimal? Ceiling(decimal? x) => x is { } v ? Ceiling(v) : null;
+    public static decimal? Floor(decimal? x) => x is { } v ? Floor(v) : null;
+    public static decimal? Round(decimal? x) => x is { } v ? Round(v) : null;
+    public static decimal? Abs(decimal? x) => x is { } v ? Abs(v) : null;
+
+    // min and max keep the first of equal values: 1.0 and 1.00 are equal but print differently on an invoice.
+    public static decimal Min(decimal x, decimal y) => y < x ? y : x;
+    public static decimal Max(decimal x, decimal y) => y > x ? y : x;
+
+    public static decimal? Min(decimal? x, decimal? y) => x is { } a && y is { } b ? Min(a, b) : null;
+    public static decimal? Max(decimal? x, decimal? y) => x is { } a && y is { } b ? Max(a, b) : null;
+
+    /// <summary>Whole years from a date to the current moment's local date (negative when the date is later).</summary>
+    public static decimal YearsSince(DateOnly from, DateTimeOffset now, ZoneClock zone)
+    {
+        var today = zone.LocalDate(now);
+        var years = today.Year - from.Year;
+        if (today.Month < from.Month || (today.Month == from.Month && today.Day < from.Day)) years--;
+        return years;
+    }
+
+    public static decimal YearsSince(DateTimeOffset from, DateTimeOffset now, ZoneClock zone) => YearsSince(zone.LocalDate(from), now, zone);
+
+    public static decimal? YearsSince(DateOnly? from, DateTimeOffset now, ZoneClock zone) => from is { } d ? YearsSince(d, now, zone) : null;
+
+    public static decimal? YearsSince(DateTimeOffset? from, DateTimeOffset now, ZoneClock zone) => from is { } t ? YearsSince(t, now, zone) : null;
+}

@@ -1,0 +1,232 @@
+using System.Runtime.ExceptionServices;
+using TariffLang.Semantics;
+
+namespace TariffLang.Runtime;
+
+/// <summary>The months in which a value was seen, as bits (month 0 is bit 0); periods longer than 64 months spill over.</summary>
+internal struct MonthBits
+{
+    private ulong _low;
+    private ulong[]? _high;
+
+    public void Add(int month)
+    {
+        if (month < 64)
+        {
+            _low |= 1UL << month;
+            return;
+        }
+        var word = (month >> 6) - 1;
+        if (_high is null || _high.Length <= word) Array.Resize(ref _high, word + 1);
+        _high[word] |= 1UL << (month & 63);
+    }
+
+    public readonly bool Any(MonthRange range)
+    {
+        for (var m = range.First; m <= range.Last; m++)
+        {
+            if (m < 64 ? (_low & (1UL << m)) != 0 : _high is { } high && (m >> 6) - 1 < high.Length && (high[(m >> 6) - 1] & (1UL << (m & 63))) != 0)
+                return true;
+        }
+        return false;
+    }
+
+    internal readonly (ulong Low, ulong[]? High) Bits => (_low, _high);
+
+    internal static MonthBits From(ulong low, ulong[]? high) => new() { _low = low, _high = high };
+}
+
+/// <summary>
+/// One period aggregate of one account, folded as the period's events arrive, month by month: a charge that covers only
+/// some months of the period (versions) reads only those. A failure while folding (a division by zero in its value, a
+/// missing parameter) is kept and raised when a charge reads the aggregate at the period's close, as if the events had
+/// been walked then.
+/// </summary>
+internal sealed class AggregateAccumulator(AggregateKind kind)
+{
+    private decimal[] _totals = new decimal[1];
+    private decimal?[] _best = new decimal?[1];
+    private Exception?[]? _faults;
+    private Dictionary<Value, MonthBits>? _distinct;
+    private int _months = 1;
+
+    public AggregateKind Kind { get; } = kind;
+
+    public void Reset(int months)
+    {
+        _months = months;
+        if (_totals.Length < months)
+        {
+            _totals = new decimal[months];
+            _best = new decimal?[months];
+        }
+        else
+        {
+            Array.Clear(_totals, 0, months);
+            Array.Clear(_best, 0, months);
+        }
+        _faults = null;
+        _distinct?.Clear();
+    }
+
+    public bool Faulted(int month) => _faults is { } f && f[month] is not null;
+
+    public void Fault(int month, Exception e)
+    {
+        _faults ??= new Exception?[_months];
+        _faults[month] ??= e;
+    }
+
+    public void AddTotal(int month, decimal amount) => _totals[month] += amount;
+
+    public void Min(int month, decimal value) => _best[month] = _best[month] is { } b ? Math.Min(b, value) : value;
+
+    public void Max(int month, decimal value) => _best[month] = _best[month] is { } b ? Math.Max(b, value) : value;
+
+    public void AddDistinct(int month, Value key)
+    {
+        _distinct ??= new Dictionary<Value, MonthBits>(ValueKeyComparer.Instance);
+        ref var bits = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_distinct, key, out _);
+        bits.Add(month);
+    }
+
+    /// <summary>Raises the first failure of the covered months, if any.</summary>
+    public void ThrowIfFaulted(MonthRange months)
+    {
+        if (_faults is null) return;
+        for (var m = months.First; m <= months.Last; m++)
+        {
+            if (_faults[m] is { } e) ExceptionDispatchInfo.Throw(e);
+        }
+    }
+
+    /// <summary>The aggregate's value over the covered months.</summary>
+    public decimal Value(MonthRange months)
+    {
+        ThrowIfFaulted(months);
+        switch (Kind)
+        {
+            case AggregateKind.Count or AggregateKind.Sum:
+            {
+                var total = 0m;
+                for (var m = months.First; m <= months.Last; m++) total += _totals[m];
+                return total;
+            }
+            case AggregateKind.Distinct:
+            {
+                if (_distinct is null) return 0m;
+                var count = 0;
+                foreach (var bits in _distinct.Values)
+                {
+                    if (bits.Any(months)) count++;
+                }
+                return count;
+            }
+            default:
+            {
+                decimal? best = null;
+                for (var m = months.First; m <= months.Last; m++)
+                {
+                    if (_best[m] is not { } v) continue;
+                    best = best is not { } b ? v : Kind == AggregateKind.Min ? Math.Min(b, v) : Math.Max(b, v);
+                }
+                return best ?? 0m;
+            }
+        }
+    }
+
+    internal (decimal[] Totals, decimal?[] Best, Exception?[]? Faults, Dictionary<Value, MonthBits>? Distinct, int Months) Memory =>
+        (_totals, _best, _faults, _distinct, _months);
+
+    internal void Restore(decimal[] totals, decimal?[] best, Dictionary<Value, MonthBits>? distinct, int months)
+    {
+        _totals = totals;
+        _best = best;
+        _distinct = distinct;
+        _months = months;
+        _faults = null;
+    }
+}
+
+/// <summary>A per-event charge line of the open period: one per charge and price (by value), in order of first use.</summary>
+internal sealed class EventLineGroup(int charge, decimal price)
+{
+    public int Charge { get; } = charge;
+
+    /// <summary>The price of the first event of the group: 0.085 and 0.0850 are one group, shown as the first was.</summary>
+    public decimal Price { get; } = price;
+
+    public decimal Quantity { get; set; }
+}
+
+/// <summary>The period being rated for one account: its bounds, the months each charge covers, its accumulators.</summary>
+internal sealed class PeriodState
+{
+    public PeriodState(RatingPlan plan)
+    {
+        Accumulators = plan.Aggregates.Select(a => new AggregateAccumulator(a.Aggregate.Kind)).ToArray();
+        ChargeMonths = new MonthRange?[plan.Charges.Length];
+        LetValues = new Value[plan.Model.Lets.Length];
+        LetCached = new bool[plan.Model.Lets.Length];
+    }
+
+    public DateOnly From { get; private set; }
+
+    public DateOnly To { get; private set; }
+
+    public int Months { get; private set; }
+
+    /// <summary>1 for the account's first period, then 2, 3…: at most <see cref="AccountRater.MaxPeriods"/>.</summary>
+    public int Number { get; private set; }
+
+    public AggregateAccumulator[] Accumulators { get; }
+
+    /// <summary>The months of this period each charge covers (null: the charge does not apply in this period).</summary>
+    public MonthRange?[] ChargeMonths { get; }
+
+    public List<EventLineGroup> EventLines { get; } = new();
+
+    /// <summary>The months the charge being evaluated at the close covers: aggregates, peaks and period_months() read those.</summary>
+    public MonthRange Covered { get; private set; }
+
+    public Value[] LetValues { get; }
+
+    public bool[] LetCached { get; }
+
+    public void Open(RatingPlan plan, DateOnly from, int months, int number)
+    {
+        From = from;
+        Months = months;
+        To = from.AddMonths(months).AddDays(-1);
+        Number = number;
+        foreach (var a in Accumulators) a.Reset(months);
+        EventLines.Clear();
+        Array.Clear(LetCached);
+        Covered = new MonthRange(0, months - 1);
+        for (var c = 0; c < plan.Charges.Length; c++) ChargeMonths[c] = MonthsWithin(plan.Charges[c].Charge.Validity);
+    }
+
+    /// <summary>Which months of the period start inside the validity (contiguous, since a validity is one range of dates).</summary>
+    private MonthRange? MonthsWithin(Validity validity)
+    {
+        int first = -1, last = -1;
+        for (var m = 0; m < Months; m++)
+        {
+            if (!validity.Contains(From.AddMonths(m))) continue;
+            if (first < 0) first = m;
+            last = m;
+        }
+        return first < 0 ? null : new MonthRange(first, last);
+    }
+
+    /// <summary>Which month of the period a local date falls in (0-based).</summary>
+    public int MonthOf(DateOnly date) => (date.Year - From.Year) * 12 + date.Month - From.Month;
+
+    /// <summary>Changes the covered months; cached lets depend on them.</summary>
+    public void Cover(MonthRange months)
+    {
+        if (months == Covered) return;
+        Covered = months;
+        Array.Clear(LetCached);
+    }
+}

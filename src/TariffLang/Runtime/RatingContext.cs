@@ -1,0 +1,508 @@
+using System.Globalization;
+using System.Runtime.CompilerServices;
+using TariffLang.Semantics;
+using TariffLang.Syntax;
+
+namespace TariffLang.Runtime;
+
+/// <summary>
+/// Everything one account's rating reads and writes: its contract values, states, windows, the period being rated, and
+/// the event in hand. This is the runtime both engines share: the interpreter's walk and the compiled program call
+/// these steps (a state change, a window opened, a per-event line, an aggregate folded), so each step has one meaning.
+/// </summary>
+internal sealed class RatingContext
+{
+    private readonly Value[] _params;
+    private readonly bool[] _paramLoaded;
+    private readonly Value[] _cells;
+    private readonly bool[] _cellLoaded;
+    private readonly IReadOnlyDictionary<string, string> _accountValues;
+    private PlanSymbol? _plan;
+    private readonly List<Undo> _journal = new();
+    private bool _journaling;
+
+    public RatingContext(RatingPlan plan, RatingProgram program, string account, IReadOnlyDictionary<string, string> accountValues)
+    {
+        Plan = plan;
+        Program = program;
+        Model = plan.Model;
+        Zone = plan.Zone;
+        Account = account;
+        _accountValues = accountValues;
+        _params = new Value[Model.Params.Length];
+        _paramLoaded = new bool[Model.Params.Length];
+        _cells = new Value[plan.CellCount];
+        _cellLoaded = new bool[plan.CellCount];
+        States = Model.States.Select(s => new StateStore(s)).ToArray();
+        Windows = Model.Windows.Select(_ => new Dictionary<Value, DateTimeOffset>(ValueKeyComparer.Instance)).ToArray();
+        Period = new PeriodState(plan);
+    }
+
+    public RatingPlan Plan { get; }
+
+    public RatingProgram Program { get; }
+
+    public CheckedTariff Model { get; }
+
+    public ZoneClock Zone { get; }
+
+    public string Account { get; }
+
+    public StateStore[] States { get; }
+
+    public Dictionary<Value, DateTimeOffset>[] Windows { get; }
+
+    public PeriodState Period { get; }
+
+    /// <summary>Whether details for <c>explain</c> (texts of what rated each row) are collected.</summary>
+    public bool Explaining { get; set; }
+
+    /// <summary>The moment expressions see as now: the event's time, a grant's day, or the start of the period at its close.</summary>
+    public DateTimeOffset Now { get; set; }
+
+    // ---- the event in hand ----------------------------------------------------------------------------------
+
+    /// <summary>Whether an event is in hand (rules, per-event charges, state operations, aggregate folds).</summary>
+    public bool HasEvent { get; private set; }
+
+    public int EventKind { get; private set; }
+
+    public int Row { get; private set; }
+
+    public DateTimeOffset Time { get; private set; }
+
+    public DateOnly LocalDate { get; private set; }
+
+    public decimal Quantity { get; private set; }
+
+    /// <summary>The event's attribute values: attribute i is at <c>Slots[SlotBase + i]</c>.</summary>
+    public Value[] Slots { get; private set; } = [];
+
+    public int SlotBase { get; private set; }
+
+    /// <summary>The event's month within the open period (0-based).</summary>
+    public int Month { get; private set; }
+
+    public void SetEvent(in EventInput e, int month)
+    {
+        HasEvent = true;
+        EventKind = e.Kind;
+        Row = e.Row;
+        Time = e.Time;
+        LocalDate = e.LocalDate;
+        Quantity = e.Quantity;
+        Slots = e.Slots;
+        SlotBase = e.SlotBase;
+        Month = month;
+        FreeRule = null;
+        RatedByEvent = false;
+        ChangedStates = 0;
+        ChangedStatesMore?.Clear();
+        MatchedCount = 0;
+        Details?.Clear();
+        Contributions?.Clear();
+    }
+
+    public void ClearEvent() => HasEvent = false;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public Value Attribute(int index) => Slots[SlotBase + index];
+
+    // ---- what the pipeline decided for the event in hand ------------------------------------------------------
+
+    /// <summary>The free rule that made the event free, if any.</summary>
+    public CheckedRule? FreeRule { get; private set; }
+
+    /// <summary>Whether a per-event charge or a wallet movement rated the event.</summary>
+    public bool RatedByEvent { get; private set; }
+
+    /// <summary>The states the event changed, as bits (states 64 and beyond in <see cref="ChangedStatesMore"/>).</summary>
+    public ulong ChangedStates { get; private set; }
+
+    public HashSet<int>? ChangedStatesMore { get; private set; }
+
+    /// <summary>The aggregates whose events the event in hand belongs to (their conditions held).</summary>
+    public int[] Matched { get; private set; } = new int[4];
+
+    public int MatchedCount { get; private set; }
+
+    /// <summary>Texts of what rated the event (explain only): per-event lines and wallet movements.</summary>
+    public List<string>? Details { get; private set; }
+
+    /// <summary>What the event contributed to each matched aggregate (explain only), in the order of <see cref="Matched"/>.</summary>
+    public List<string>? Contributions { get; private set; }
+
+    public void MarkFree(CheckedRule rule) => FreeRule = rule;
+
+    public bool StateChanged(int state) => state < 64 ? (ChangedStates & (1UL << state)) != 0 : ChangedStatesMore?.Contains(state) == true;
+
+    private void MarkChanged(int state)
+    {
+        if (state < 64) ChangedStates |= 1UL << state;
+        else (ChangedStatesMore ??= new HashSet<int>()).Add(state);
+    }
+
+    private void Detail(string text)
+    {
+        (Details ??= new List<string>()).Add(text);
+    }
+
+    // ---- contract values, plans, tables, lets ---------------------------------------------------------------
+
+    public Value Param(int index)
+    {
+        if (_paramLoaded[index]) return _params[index];
+        var param = Model.Params[index];
+        Value value;
+        if (_accountValues.TryGetValue(param.Name, out var raw))
+        {
+            value = ValueText.Parse(raw, param.Type, out var error);
+            if (error is not null) throw new RatingException($"account '{Account}': contract parameter '{param.Name}': {error}", accountWide: true);
+        }
+        else if (param.Default is not null) value = Program.Evaluate(this, Plan.ParamDefaultRoots[index]);
+        else if (param.Type.Optional) value = Value.None;
+        else throw new RatingException($"account '{Account}': missing contract parameter '{param.Name}'", accountWide: true);
+        _params[index] = value;
+        _paramLoaded[index] = true;
+        return value;
+    }
+
+    public PlanSymbol ChosenPlan
+    {
+        get
+        {
+            if (_plan is not null) return _plan;
+            var name = Model.FindParam("plan") is { } p ? Param(Plan.ParamIndex(p)).TextOrNull : null;
+            _plan = name is null ? null : Model.FindPlan(name);
+            return _plan ?? throw new RatingException(
+                $"account '{Account}': unknown plan '{name}' (plans: {string.Join(", ", Model.Plans.Select(x => x.Name))})", accountWide: true);
+        }
+    }
+
+    public Value PlanField(PlanField field)
+    {
+        var plan = ChosenPlan;
+        var roots = Plan.PlanRoots[Model.Plans.IndexOf(plan)];
+        return field switch
+        {
+            Semantics.PlanField.Name => Value.FromText(plan.Name),
+            Semantics.PlanField.Fee => Program.Evaluate(this, roots.Fee),
+            Semantics.PlanField.Includes => roots.Includes < 0 ? Value.FromNumber(0m) : Program.Evaluate(this, roots.Includes),
+            _ => roots.Extra < 0 ? Value.FromNumber(0m) : Program.Evaluate(this, roots.Extra),
+        };
+    }
+
+    public bool HasCell(TableSymbol table, ReadOnlySpan<Value> keys) => Plan.Table(table).Find(keys) is not null;
+
+    public string MissingCell(TableSymbol table, ReadOnlySpan<Value> keys) => Plan.Table(table).MissingCell(keys);
+
+    /// <summary>
+    /// A table's value for the keys. A missing cell is an error, never a silent zero: it rejects the event in hand, or,
+    /// over a period, the account (the engine says which and why).
+    /// </summary>
+    public Value Lookup(TableSymbol table, ReadOnlySpan<Value> keys)
+    {
+        var index = Plan.Table(table);
+        var cell = index.Find(keys) ?? throw new RatingException(index.MissingCell(keys));
+        if (_cellLoaded[cell.Index]) return _cells[cell.Index];
+        var value = Program.Evaluate(this, cell.Root);
+        _cells[cell.Index] = value;
+        _cellLoaded[cell.Index] = true;
+        return value;
+    }
+
+    public Value Lookup(TableSymbol table, Value key) => Lookup(table, new ReadOnlySpan<Value>(in key));
+
+    public Value Lookup(TableSymbol table, Value key1, Value key2)
+    {
+        Span<Value> keys = [key1, key2];
+        return Lookup(table, keys);
+    }
+
+    /// <summary>
+    /// A let's value. Read for an event (a rule, a state operation), a let may see states that earlier events changed:
+    /// it is evaluated afresh, without the event. Only at the period's close is its value fixed, and cached.
+    /// </summary>
+    public Value Let(int index)
+    {
+        var forEvent = HasEvent;
+        if (!forEvent && Period.LetCached[index]) return Period.LetValues[index];
+        HasEvent = false;
+        Value value;
+        try
+        {
+            value = Program.Evaluate(this, Plan.LetRoots[index]);
+        }
+        finally
+        {
+            HasEvent = forEvent;
+        }
+        if (!forEvent)
+        {
+            Period.LetValues[index] = value;
+            Period.LetCached[index] = true;
+        }
+        return value;
+    }
+
+    // ---- states ---------------------------------------------------------------------------------------------
+
+    public Value StateValue(int state, Value key) => States[state].Get(key);
+
+    public decimal StateAggregate(StateAggregateKind kind, int state) =>
+        kind == StateAggregateKind.Level ? States[state].Level(Period.Covered) : States[state].Peak(Period.Covered);
+
+    public void StateSet(int state, Value key, Value value)
+    {
+        var store = States[state];
+        Journal(store, state, key);
+        store.Set(key, value);
+        MarkChanged(state);
+    }
+
+    public void StateSetAtNextPeriod(int state, Value key, Value value)
+    {
+        var store = States[state];
+        if (_journaling) _journal.Add(Undo.ForPending(state, store.Pending.Count));
+        store.Pending.Add((key, value));
+        MarkChanged(state);
+    }
+
+    /// <summary>Adds (or with a negative sign, subtracts) an amount per unit of the event's quantity.</summary>
+    public void StateAdd(int state, Value key, decimal? amount, bool subtract)
+    {
+        var store = States[state];
+        if (amount is not { } perUnit) throw new RatingException($"'{store.Symbol.Name}' cannot change by none");
+        var change = perUnit * Quantity;
+        var current = store.Get(key).NumberOrNull ?? 0m;
+        Journal(store, state, key);
+        store.Set(key, Value.FromNumber(subtract ? current - change : current + change));
+        if (subtract) store.Debits += change;
+        else store.Purchases += change;
+        if (store.Symbol.Kind == StateKind.Wallet)
+        {
+            RatedByEvent = true;
+            if (Explaining)
+                Detail($"wallet {store.Symbol.Name} {(subtract ? "-" : "+")}{change.ToString(CultureInfo.InvariantCulture)} {store.Symbol.UnitLabel}");
+        }
+        MarkChanged(state);
+    }
+
+    /// <summary>A grant: adds to a wallet outside any event (nothing to roll back).</summary>
+    public void Grant(int state, decimal amount)
+    {
+        var store = States[state];
+        store.Set(Value.None, Value.FromNumber((store.Get(Value.None).NumberOrNull ?? 0m) + amount));
+        store.Grants += amount;
+    }
+
+    // ---- windows --------------------------------------------------------------------------------------------
+
+    public bool Within(WindowSymbol window, Value key)
+    {
+        // Compared as an elapsed time, so a window of any length cannot overflow the calendar.
+        return Windows[window.Index].TryGetValue(key, out var opened) && Time >= opened && Time - opened < window.Length;
+    }
+
+    public void OpenWindow(WindowSymbol window, Value key)
+    {
+        var windows = Windows[window.Index];
+        if (_journaling)
+        {
+            var had = windows.TryGetValue(key, out var old);
+            _journal.Add(Undo.ForWindow(window.Index, key, had, old));
+        }
+        windows[key] = Time;
+    }
+
+    // ---- per-event charges -----------------------------------------------------------------------------------
+
+    public void AddEventLine(int charge, decimal? price)
+    {
+        var model = Model.EventCharges[charge];
+        if (price is not { } p) throw new RatingException($"charge '{model.Label}' has no price for this event");
+        var lines = Period.EventLines;
+        var group = -1;
+        for (var i = 0; i < lines.Count; i++)
+        {
+            if (lines[i].Charge == charge && lines[i].Price == p)
+            {
+                group = i;
+                break;
+            }
+        }
+        if (group < 0)
+        {
+            group = lines.Count;
+            lines.Add(new EventLineGroup(charge, p));
+            if (_journaling) _journal.Add(Undo.ForNewLine());
+        }
+        else if (_journaling) _journal.Add(Undo.ForLine(group, lines[group].Quantity));
+        lines[group].Quantity += Quantity;
+        RatedByEvent = true;
+        if (Explaining)
+        {
+            var q = Quantity.ToString(CultureInfo.InvariantCulture);
+            Detail($"{model.Label} ({q} × {p.ToString(CultureInfo.InvariantCulture)} {Model.Currency})");
+        }
+    }
+
+    // ---- aggregates -----------------------------------------------------------------------------------------
+
+    private void Matches(int aggregate, string? contribution)
+    {
+        if (MatchedCount == Matched.Length)
+        {
+            var larger = new int[Matched.Length * 2];
+            Matched.CopyTo(larger, 0);
+            Matched = larger;
+        }
+        Matched[MatchedCount++] = aggregate;
+        if (Explaining) (Contributions ??= new List<string>()).Add(contribution ?? "");
+    }
+
+    public void FoldCount(int aggregate)
+    {
+        Period.Accumulators[aggregate].AddTotal(Month, Quantity);
+        Matches(aggregate, Explaining ? "counted" : null);
+    }
+
+    public void FoldSum(int aggregate, decimal? value)
+    {
+        var amount = value is { } v ? v * Quantity : (decimal?)null;
+        if (amount is { } a) Period.Accumulators[aggregate].AddTotal(Month, a);
+        Matches(aggregate, !Explaining ? null
+            : amount is { } shown ? "+" + Show(shown, Plan.Aggregates[aggregate].Aggregate.Type.Unit) : "adds nothing");
+    }
+
+    public void FoldDistinct(int aggregate, Value key)
+    {
+        if (key.HasValue) Period.Accumulators[aggregate].AddDistinct(Month, key);
+        Matches(aggregate, Explaining ? "distinct " + ValueText.Show(key) : null);
+    }
+
+    public void FoldMin(int aggregate, decimal? value)
+    {
+        if (value is { } v) Period.Accumulators[aggregate].Min(Month, v);
+        Matches(aggregate, Explaining ? "value " + ValueText.Show(Value.FromNumber(value)) : null);
+    }
+
+    public void FoldMax(int aggregate, decimal? value)
+    {
+        if (value is { } v) Period.Accumulators[aggregate].Max(Month, v);
+        Matches(aggregate, Explaining ? "value " + ValueText.Show(Value.FromNumber(value)) : null);
+    }
+
+    private static string Show(decimal value, string? unit) => value.ToString(CultureInfo.InvariantCulture) + (unit is null ? "" : " " + unit);
+
+    /// <summary>An aggregate's value over the months the charge being evaluated covers.</summary>
+    public decimal Aggregate(int aggregate) => Period.Accumulators[aggregate].Value(Period.Covered);
+
+    /// <summary>How many months the charge being evaluated covers (1 outside a period).</summary>
+    public decimal PeriodMonths => Period.Covered.Count;
+
+    // ---- all or nothing per event --------------------------------------------------------------------------
+
+    /// <summary>From here on every change is journaled, so that a rejection half-way can undo what the event did.</summary>
+    public void BeginEvent()
+    {
+        _journal.Clear();
+        _journaling = true;
+    }
+
+    public void Commit()
+    {
+        _journal.Clear();
+        _journaling = false;
+    }
+
+    public void Rollback()
+    {
+        for (var i = _journal.Count - 1; i >= 0; i--)
+        {
+            var u = _journal[i];
+            switch (u.What)
+            {
+                case UndoKind.State:
+                {
+                    var store = States[u.Index];
+                    if (u.Had) store.Values[u.Key] = u.Old;
+                    else store.Values.Remove(u.Key);
+                    store.RestorePeak(u.Key, u.HadPeak, u.OldPeak);
+                    break;
+                }
+                case UndoKind.Statement:
+                {
+                    var store = States[u.Index];
+                    (store.Grants, store.Purchases, store.Debits) = (u.OldPeak, u.Old.Number, u.Debits);
+                    break;
+                }
+                case UndoKind.Pending:
+                    States[u.Index].Pending.RemoveRange(u.Count, States[u.Index].Pending.Count - u.Count);
+                    break;
+                case UndoKind.Window:
+                    if (u.Had) Windows[u.Index][u.Key] = u.OldTime;
+                    else Windows[u.Index].Remove(u.Key);
+                    break;
+                case UndoKind.NewLine:
+                    Period.EventLines.RemoveAt(Period.EventLines.Count - 1);
+                    break;
+                case UndoKind.Line:
+                    Period.EventLines[u.Index].Quantity = u.OldPeak;
+                    break;
+            }
+        }
+        _journal.Clear();
+        _journaling = false;
+        RatedByEvent = false;
+        FreeRule = null;
+        ChangedStates = 0;
+        ChangedStatesMore?.Clear();
+        Details?.Clear();
+    }
+
+    private void Journal(StateStore store, int state, Value key)
+    {
+        if (!_journaling) return;
+        // The statement (purchases, debits) is saved once per state per event, before its first change.
+        var saved = false;
+        foreach (var u in _journal)
+        {
+            if (u.What == UndoKind.Statement && u.Index == state)
+            {
+                saved = true;
+                break;
+            }
+        }
+        if (!saved) _journal.Add(Undo.ForStatement(state, store.Grants, store.Purchases, store.Debits));
+        var had = store.Values.TryGetValue(key, out var old);
+        var hadPeak = store.TryGetPeak(key, out var oldPeak);
+        _journal.Add(Undo.ForState(state, key, had, old, hadPeak, oldPeak));
+    }
+
+    private enum UndoKind : byte { State, Statement, Pending, Window, NewLine, Line }
+
+    private readonly record struct Undo(UndoKind What, int Index, Value Key, bool Had, Value Old, bool HadPeak, decimal OldPeak, DateTimeOffset OldTime, int Count)
+    {
+        public static Undo ForState(int state, Value key, bool had, Value old, bool hadPeak, decimal oldPeak) =>
+            new(UndoKind.State, state, key, had, old, hadPeak, oldPeak, default, 0);
+
+        // A statement travels in the record's spare fields: grants in OldPeak, purchases in Old, debits in Debits.
+        public static Undo ForStatement(int state, decimal grants, decimal purchases, decimal debits) =>
+            new(UndoKind.Statement, state, default, false, Value.FromNumber(purchases), false, grants, default, 0) { Debits = debits };
+
+        public static Undo ForPending(int state, int count) => new(UndoKind.Pending, state, default, false, default, false, 0m, default, count);
+
+        public static Undo ForWindow(int window, Value key, bool had, DateTimeOffset old) =>
+            new(UndoKind.Window, window, key, had, default, false, 0m, old, 0);
+
+        public static Undo ForNewLine() => new(UndoKind.NewLine, 0, default, false, default, false, 0m, default, 0);
+
+        public static Undo ForLine(int group, decimal quantity) => new(UndoKind.Line, group, default, false, default, false, quantity, default, 0);
+
+        public decimal Debits { get; init; }
+    }
+}
+
+/// <summary>An event as the rating engine receives it: typed attribute values in slots, its time, quantity and row.</summary>
+internal readonly record struct EventInput(int Row, int Kind, DateTimeOffset Time, DateOnly LocalDate, decimal Quantity, Value[] Slots, int SlotBase);

@@ -1,0 +1,132 @@
+using TariffLang.Semantics;
+
+namespace TariffLang.Runtime;
+
+/// <summary>
+/// The values of one state (counter, wallet, setting) of one account: one per key, or one under the none key. Within
+/// the open period it remembers, month by month, each key's highest value and the total at each month's end, so that
+/// a charge can read the months of the period it covers (peak and level); a wallet keeps its period statement.
+/// </summary>
+internal sealed class StateStore(StateSymbol symbol)
+{
+    private readonly List<Dictionary<Value, decimal>> _monthPeaks = new();
+    private readonly List<decimal> _monthEndTotals = new();
+
+    public StateSymbol Symbol { get; } = symbol;
+
+    public Dictionary<Value, Value> Values { get; } = new(ValueKeyComparer.Instance);
+
+    /// <summary>Values set "at next period": applied when the next period starts.</summary>
+    public List<(Value Key, Value Value)> Pending { get; } = new();
+
+    public Value Initial { get; set; }
+
+    public decimal Opening, Grants, Purchases, Debits;
+
+    public Value Get(Value key) => Values.TryGetValue(key, out var v) ? v : Initial;
+
+    public bool HasPeaks => _monthPeaks.Count > 0;
+
+    /// <summary>This month's peak of a key, if it has one (the journal saves it before a change).</summary>
+    public bool TryGetPeak(Value key, out decimal peak)
+    {
+        peak = 0m;
+        return _monthPeaks.Count > 0 && _monthPeaks[^1].TryGetValue(key, out peak);
+    }
+
+    public void RestorePeak(Value key, bool had, decimal peak)
+    {
+        if (_monthPeaks.Count == 0) return;
+        if (had) _monthPeaks[^1][key] = peak;
+        else _monthPeaks[^1].Remove(key);
+    }
+
+    public void Set(Value key, Value value)
+    {
+        Values[key] = value;
+        if (value.Kind == ValueKind.Number && _monthPeaks.Count > 0)
+        {
+            var d = value.Number;
+            var peaks = _monthPeaks[^1];
+            peaks[key] = peaks.TryGetValue(key, out var p) ? Math.Max(p, d) : Math.Max(d, Initial.NumberOrNull ?? 0m);
+        }
+    }
+
+    public decimal Total()
+    {
+        var total = 0m;
+        foreach (var value in Values.Values)
+        {
+            if (value.Kind == ValueKind.Number) total += value.Number;
+        }
+        return total;
+    }
+
+    /// <summary>At a period start: peaks restart from each key's current value; the statement from the balance.</summary>
+    public void StartPeriod()
+    {
+        _monthPeaks.Clear();
+        _monthEndTotals.Clear();
+        _monthPeaks.Add(CurrentLevels());
+        Opening = Total();
+        Grants = Purchases = Debits = 0m;
+    }
+
+    /// <summary>Moves on to month <paramref name="month"/> of the period (0-based); months in between carry the levels.</summary>
+    public void EnterMonth(int month)
+    {
+        while (_monthPeaks.Count <= month)
+        {
+            _monthEndTotals.Add(Total());
+            _monthPeaks.Add(CurrentLevels());
+        }
+    }
+
+    /// <summary>Closes the period's last month.</summary>
+    public void EndPeriod(int months)
+    {
+        EnterMonth(months - 1);
+        _monthEndTotals.Add(Total());
+    }
+
+    private Dictionary<Value, decimal> CurrentLevels()
+    {
+        var levels = new Dictionary<Value, decimal>(ValueKeyComparer.Instance);
+        foreach (var (key, value) in Values)
+        {
+            if (value.Kind == ValueKind.Number) levels[key] = value.Number;
+        }
+        return levels;
+    }
+
+    /// <summary>Sum over keys of each key's highest value in the covered months.</summary>
+    public decimal Peak(MonthRange months)
+    {
+        var best = new Dictionary<Value, decimal>(ValueKeyComparer.Instance);
+        for (var m = months.First; m <= months.Last && m < _monthPeaks.Count; m++)
+        {
+            foreach (var (key, value) in _monthPeaks[m]) best[key] = best.TryGetValue(key, out var b) ? Math.Max(b, value) : value;
+        }
+        var total = 0m;
+        foreach (var value in best.Values) total += value;
+        return total;
+    }
+
+    /// <summary>The total at the end of the last covered month.</summary>
+    public decimal Level(MonthRange months)
+    {
+        var last = Math.Min(months.Last, _monthEndTotals.Count - 1);
+        return last >= months.First ? _monthEndTotals[last] : Total();
+    }
+
+    /// <summary>Everything this store holds, for a snapshot of the account.</summary>
+    internal (List<Dictionary<Value, decimal>> Peaks, List<decimal> Totals) PeriodMemory => (_monthPeaks, _monthEndTotals);
+}
+
+/// <summary>The months of a period a charge covers: contiguous, 0-based, inclusive.</summary>
+internal readonly record struct MonthRange(int First, int Last)
+{
+    public bool Contains(int month) => month >= First && month <= Last;
+
+    public int Count => Last - First + 1;
+}
