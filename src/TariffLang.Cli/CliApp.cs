@@ -1,6 +1,6 @@
 using System.Globalization;
 using TariffLang;
-using TariffLang.Evaluation;
+
 using TariffLang.Invoicing;
 using TariffLang.Ledgers;
 

@@ -1,8 +1,11 @@
 using System.Collections.Immutable;
 using TariffLang.Diagnostics;
-using TariffLang.Evaluation;
+using TariffLang.Emitter;
+using TariffLang.Examples;
 using TariffLang.Invoicing;
 using TariffLang.Ledgers;
+using TariffLang.Rating;
+using TariffLang.Runtime;
 using TariffLang.Semantics;
 using TariffLang.Syntax;
 using TariffLang.Text;
@@ -74,7 +77,6 @@ public static class Tariff
 public sealed class CompiledTariff
 {
     private readonly SourceText _source;
-    private readonly RatingBackend? _backend;
 
     internal CompiledTariff(SourceText source, CheckedTariff? model, ImmutableArray<Diagnostic> diagnostics, TariffEngine engine)
     {
@@ -82,10 +84,16 @@ public sealed class CompiledTariff
         Model = model;
         Engine = engine;
         var all = diagnostics;
-        if (model is not null)
+        if (model is not null && !diagnostics.Any(d => d.IsError))
         {
-            (_backend, var backendDiagnostics) = EvaluatorFactory.Create(model, source, engine);
-            all = all.AddRange(backendDiagnostics);
+            Plan = RatingPlan.Build(model);
+            if (engine == TariffEngine.Interpreted) Program = new Interpreter.InterpretedProgram(Plan);
+            else
+            {
+                (Compiled, var backendDiagnostics) = TariffCompiler.Create(Plan, source);
+                Program = Compiled?.Program;
+                all = all.AddRange(backendDiagnostics);
+            }
         }
         Diagnostics = all.OrderBy(d => d.Span.Start).ToImmutableArray();
     }
@@ -94,12 +102,18 @@ public sealed class CompiledTariff
 
     public TariffEngine Engine { get; }
 
-    /// <summary>The backend that rates (tests check which pipeline it runs); null when the tariff has errors.</summary>
-    internal RatingBackend? Backend => _backend;
+    /// <summary>The tariff laid out for rating; null when the tariff has errors.</summary>
+    internal RatingPlan? Plan { get; }
+
+    /// <summary>The backend that rates (the interpreter or the compiled program); null when the tariff has errors.</summary>
+    internal RatingProgram? Program { get; }
+
+    /// <summary>The compiled program and where it came from (compiled now, or the cache), for the compiled engine.</summary>
+    internal CompiledProgram? Compiled { get; }
 
     public ImmutableArray<Diagnostic> Diagnostics { get; }
 
-    public bool HasErrors => Model is null || _backend is null || Diagnostics.Any(d => d.IsError);
+    public bool HasErrors => Model is null || Program is null || Diagnostics.Any(d => d.IsError);
 
     public string? Name => Model?.Name;
 
@@ -126,13 +140,7 @@ public sealed class CompiledTariff
                 .Concat(ledger.Errors.Select(e => new RowOutcome(e.Row, "", "", null, RowOutcomeKind.Rejected, e.Message)));
             return new RatingResult(ImmutableArray<Invoice>.Empty, rows.OrderBy(r => r.Row).ToImmutableArray());
         }
-        if (Engine == TariffEngine.Interpreted)
-        {
-            var plan = Runtime.RatingPlan.Build(Model!);
-            var program = new Interpreter.InterpretedProgram(plan);
-            return LargeStack.Run(() => new Rating.LedgerRater(plan, program).Rate(ledger, accounts ?? AccountTable.Empty, options ?? new RatingOptions(), explain: true));
-        }
-        return LargeStack.Run(() => new RatingEngine(Model!, _backend!.Evaluator, _backend.Rater).Rate(ledger, accounts ?? AccountTable.Empty, options ?? new RatingOptions()));
+        return LargeStack.Run(() => new LedgerRater(Plan!, Program!).Rate(ledger, accounts ?? AccountTable.Empty, options ?? new RatingOptions(), explain: true));
     }
 
     /// <summary>Runs every <c>example</c> block of the tariff.</summary>
@@ -147,7 +155,7 @@ public sealed class CompiledTariff
     {
         try
         {
-            return ExampleRunner.Run(Model!, example, _backend!.Evaluator, _backend.Rater, _source);
+            return ExampleRunner.Run(Plan!, Program!, example, _source);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {

@@ -1,6 +1,6 @@
 using System.Collections.Immutable;
-using TariffLang.Evaluation;
-using RatingException = TariffLang.Runtime.RatingException;
+
+
 using TariffLang.Invoicing;
 using TariffLang.Ledgers;
 using TariffLang.Runtime;

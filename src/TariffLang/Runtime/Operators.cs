@@ -167,6 +167,17 @@ internal static class Operators
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static bool IsTrue(bool? value) => value == true;
 
+    /// <summary>A truth the code generator proved is never none (a comparison of texts that cannot be none).</summary>
+    public static bool Proven(bool? value) => value ?? throw new InvalidOperationException("a value proved never none was none");
+
+    public static bool IsNone(decimal? x) => x is null;
+    public static bool IsNone(bool? x) => x is null;
+    public static bool IsNone(string? x) => x is null;
+    public static bool IsNone(string[]? x) => x is null;
+    public static bool IsNone(DateOnly? x) => x is null;
+    public static bool IsNone(DateTimeOffset? x) => x is null;
+    public static bool IsNone(TimeSpan? x) => x is null;
+
     public static bool Not(bool x) => !x;
 
     public static bool? Not(bool? x) => x is { } b ? !b : null;

@@ -219,6 +219,20 @@ internal sealed class RatingContext
         return Lookup(table, keys);
     }
 
+    // Index-based forms for generated code, which refers to the model's symbols by their position.
+
+    public bool HasCell(int table, ReadOnlySpan<Value> keys) => Plan.TableAt(table).Find(keys) is not null;
+
+    public string MissingCell(int table, ReadOnlySpan<Value> keys) => Plan.TableAt(table).MissingCell(keys);
+
+    public Value Lookup(int table, ReadOnlySpan<Value> keys) => Lookup(Plan.TableAt(table).Table, keys);
+
+    public bool Within(int window, Value key) => Within(Model.Windows[window], key);
+
+    public void OpenWindow(int window, Value key) => OpenWindow(Model.Windows[window], key);
+
+    public void MarkFree(int rule) => FreeRule = Model.Rules[rule];
+
     /// <summary>
     /// A let's value. Read for an event (a rule, a state operation), a let may see states that earlier events changed:
     /// it is evaluated afresh, without the event. Only at the period's close is its value fixed, and cached.

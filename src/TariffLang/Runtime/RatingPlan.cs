@@ -104,6 +104,7 @@ internal sealed class RatingPlan
     private readonly Dictionary<BoundAggregate, int> _aggregateIndex = new(ReferenceEqualityComparer.Instance);
     private readonly Dictionary<ParamSymbol, int> _paramIndex = new(ReferenceEqualityComparer.Instance);
     private readonly Dictionary<TableSymbol, TableIndex> _tables = new(ReferenceEqualityComparer.Instance);
+    private readonly List<TableIndex> _tableList = new();
 
     private RatingPlan(CheckedTariff model)
     {
@@ -151,6 +152,8 @@ internal sealed class RatingPlan
 
     public TableIndex Table(TableSymbol table) => _tables[table];
 
+    public TableIndex TableAt(int index) => _tableList[index];
+
     public int? PlanIndex(PlanSymbol plan)
     {
         var i = Model.Plans.IndexOf(plan);
@@ -182,7 +185,12 @@ internal sealed class RatingPlan
         PlanRoots = t.Plans.Select(p => (Root(p.Fee), p.Includes is null ? -1 : Root(p.Includes), p.Extra is null ? -1 : Root(p.Extra)))
             .ToImmutableArray();
         var cells = 0;
-        foreach (var table in t.Tables) _tables[table] = new TableIndex(table, Root, ref cells);
+        foreach (var table in t.Tables)
+        {
+            var index = new TableIndex(table, Root, ref cells);
+            _tables[table] = index;
+            _tableList.Add(index);
+        }
         CellCount = cells;
         InitialRoots = t.States.Select(s => s.Initial is null ? -1 : Root(s.Initial)).ToImmutableArray();
         LetRoots = t.Lets.Select(l => Root(l.Value)).ToImmutableArray();

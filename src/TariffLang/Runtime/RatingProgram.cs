@@ -10,7 +10,7 @@ internal abstract class RatingProgram
 {
     /// <summary>
     /// Table cells (<c>for EVENT</c>), reject rules, free rules and per-event charges of the event in hand, seen from the
-    /// state before it. Returns the rejection reason, or null; marks a free event with <see cref="RatingContext.MarkFree"/>;
+    /// state before it. Returns the rejection reason, or null; marks a free event with <c>MarkFree</c>;
     /// adds per-event lines with <see cref="RatingContext.AddEventLine"/>.
     /// </summary>
     public abstract string? Classify(RatingContext context);

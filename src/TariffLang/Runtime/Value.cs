@@ -180,6 +180,25 @@ internal readonly struct Value : IEquatable<Value>
 
     public TimeSpan? DurationOrNull => _kind == ValueKind.Duration ? _duration : null;
 
+    // Checked readers for a value the code generator proved is never none: a none here is a bug of ours, and it must
+    // stop the rating rather than read a zero.
+
+    public decimal RequireNumber() => _kind == ValueKind.Number ? _number : throw Unexpected(ValueKind.Number);
+
+    public string RequireText() => _kind == ValueKind.Text ? Unsafe.As<string>(_ref)! : throw Unexpected(ValueKind.Text);
+
+    public string[] RequireTags() => _kind == ValueKind.Tags ? Unsafe.As<string[]>(_ref)! : throw Unexpected(ValueKind.Tags);
+
+    public bool RequireBool() => _kind == ValueKind.Bool ? _bool : throw Unexpected(ValueKind.Bool);
+
+    public DateOnly RequireDate() => _kind == ValueKind.Date ? _date : throw Unexpected(ValueKind.Date);
+
+    public DateTimeOffset RequireTime() => _kind == ValueKind.Time ? _time : throw Unexpected(ValueKind.Time);
+
+    public TimeSpan RequireDuration() => _kind == ValueKind.Duration ? _duration : throw Unexpected(ValueKind.Duration);
+
+    private InvalidOperationException Unexpected(ValueKind expected) => new($"expected a {expected} value but found {_kind}");
+
     /// <summary>Only <c>true</c> is true: none and false are not.</summary>
     public bool IsTrue => _kind == ValueKind.Bool && _bool;
 

@@ -1,9 +1,9 @@
 using System.Collections.Concurrent;
 using System.Reflection;
 using System.Runtime.Loader;
-using TariffLang.Evaluation;
+using TariffLang.Runtime;
 
-namespace TariffLang.Compilation;
+namespace TariffLang.Emitter;
 
 /// <summary>
 /// Compiled tariffs on disk, one DLL per content hash. Rating must never fail because of the cache: every
@@ -154,7 +154,7 @@ internal static class AssemblyCache
 /// </summary>
 internal sealed class GeneratedLoadContext(string key) : AssemblyLoadContext(TariffCompiler.GeneratedAssemblyName + " " + key, isCollectible: true)
 {
-    private static readonly Assembly Host = typeof(EvalContext).Assembly;
+    private static readonly Assembly Host = typeof(RatingContext).Assembly;
 
     protected override Assembly? Load(AssemblyName name)
     {

@@ -2,21 +2,11 @@ using System.Collections.Immutable;
 using System.Globalization;
 using TariffLang.Invoicing;
 using TariffLang.Ledgers;
+using TariffLang.Rating;
+using TariffLang.Runtime;
 using TariffLang.Semantics;
 
-namespace TariffLang.Evaluation;
-
-/// <summary>How an example ended.</summary>
-public enum ExampleStatus
-{
-    Passed,
-    Failed,
-    /// <summary>The document's own figure disagrees with its price list; the tariff keeps the price list.</summary>
-    Disputed,
-}
-
-/// <summary>The result of one <c>example</c> block: its status and, for each expectation that did not hold, what differed.</summary>
-public sealed record ExampleResult(string Tariff, string Name, int Line, ExampleStatus Status, ImmutableArray<string> Messages, RatingResult Rating);
+namespace TariffLang.Examples;
 
 /// <summary>
 /// Runs an example block through the same path as a real ledger: its usage lines become ledger rows of one
@@ -26,14 +16,15 @@ internal static class ExampleRunner
 {
     public const string Account = "example";
 
-    public static ExampleResult Run(CheckedTariff tariff, CheckedExample example, IEvaluator evaluator, IEventRater rater, Text.SourceText source)
+    public static ExampleResult Run(RatingPlan plan, RatingProgram program, CheckedExample example, Text.SourceText source)
     {
+        var tariff = plan.Model;
         var (ledger, rowsByUsage) = BuildLedger(tariff, example);
         var accounts = new AccountTable(ImmutableDictionary<string, ImmutableDictionary<string, string>>.Empty.Add(Account, example.Params));
-        var result = new RatingEngine(tariff, evaluator, rater).Rate(ledger, accounts, new RatingOptions());
+        var result = new LedgerRater(plan, program).Rate(ledger, accounts, new RatingOptions(), explain: true);
         var failures = new List<string>();
         var disputes = new List<string>();
-        var zone = new DateTimeZoneInfo(tariff.Period.Zone);
+        var zone = plan.Zone;
         var defaultMonth = ledger.Rows.Length > 0 ? zone.LocalDate(ledger.Rows[0].Time) : tariff.EffectiveFrom ?? new DateOnly(2024, 1, 1);
 
         Invoice? InvoiceFor(string? month, out string where)
@@ -146,7 +137,7 @@ internal static class ExampleRunner
     /// <summary>Example usage as ledger rows. Without a time, events follow each other a minute apart from 09:00 on the start date.</summary>
     private static (Ledger, List<(ExampleUsage, List<int>)>) BuildLedger(CheckedTariff tariff, CheckedExample example)
     {
-        var zone = new DateTimeZoneInfo(tariff.Period.Zone);
+        var zone = new ZoneClock(tariff.Period.Zone);
         var start = tariff.EffectiveFrom ?? new DateOnly(2024, 1, 1);
         var time = zone.StartOf(start).AddHours(9);
         var first = true;

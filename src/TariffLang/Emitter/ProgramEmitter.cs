@@ -1,0 +1,516 @@
+using System.Globalization;
+using System.Text;
+using Microsoft.CodeAnalysis.CSharp;
+using TariffLang.Runtime;
+using TariffLang.Semantics;
+using TariffLang.Syntax;
+
+namespace TariffLang.Emitter;
+
+/// <summary>A bound expression the emitter cannot translate; reported as TL0090 at the expression's span.</summary>
+internal sealed class CompilerLimitationException(BoundExpr expr, string message) : Exception(message)
+{
+    public BoundExpr Expr { get; } = expr;
+}
+
+/// <summary>How generated code carries a value: a C# type, nullable where the value may be none.</summary>
+internal enum Repr { Decimal, NullableDecimal, Bool, NullableBool, Text, Date, NullableDate, Time, NullableTime, Duration, NullableDuration, Tags }
+
+/// <summary>
+/// Generates the C# of one tariff's <see cref="RatingProgram"/>: per event kind a Classify and an Apply method that run the
+/// plan's pipeline steps, per aggregate a Fold method, and one typed method per expression (plain <c>decimal</c>,
+/// <c>bool</c>, <c>DateTimeOffset</c>… where none cannot occur). Every operator, builtin and step is a call into the shared
+/// runtime (<see cref="Operators"/>, <see cref="RatingContext"/>): the generated code decides nothing on its own.
+/// No tariff text is ever pasted: identifiers are ours (<c>E12</c>, <c>Classify3</c>), names, labels and reasons are
+/// read from the model by position, and every constant is a literal formatted by Roslyn, which escapes whatever the
+/// tariff wrote.
+/// </summary>
+internal sealed class ProgramEmitter
+{
+    public const string Namespace = "TariffLang.Generated";
+    public const string ClassName = "TariffProgram";
+    public const string FaultIdentifier = "__tarifflang_injected_fault";
+
+    private const string Ops = "global::TariffLang.Runtime.Operators";
+    private const string ValueType = "global::TariffLang.Runtime.Value";
+    private const string Context = "global::TariffLang.Runtime.RatingContext";
+
+    private readonly RatingPlan _plan;
+    private readonly CheckedTariff _model;
+    private readonly Nullability _nullability;
+    private readonly int? _fault;
+    private readonly List<BoundExpr> _expressions = new();
+    private readonly Dictionary<BoundExpr, int> _expressionIndex = new(ReferenceEqualityComparer.Instance);
+    private readonly Dictionary<int, EventSymbol> _eventOf = new();
+    private EventSymbol? _event;
+    private readonly StringBuilder _methods = new();
+
+    private ProgramEmitter(RatingPlan plan, int? fault)
+    {
+        _plan = plan;
+        _model = plan.Model;
+        _nullability = new Nullability(plan.Model);
+        _fault = fault;
+        // The plan's roots come first, with the plan's numbers: E{root} is root's method.
+        foreach (var root in plan.Roots) Expression(root);
+    }
+
+    /// <summary>Every expression that has a method, by method number (roots first, then per-event expressions).</summary>
+    public IReadOnlyList<BoundExpr> Expressions => _expressions;
+
+    /// <summary>The generated source. <paramref name="fault"/> (tests only) makes that expression's method fail to compile.</summary>
+    public static (string Source, IReadOnlyList<BoundExpr> Expressions) Emit(RatingPlan plan, int? fault = null)
+    {
+        var emitter = new ProgramEmitter(plan, fault);
+        return (emitter.Source(), emitter.Expressions);
+    }
+
+    public static string MethodName(int expression) => "E" + expression.ToString(CultureInfo.InvariantCulture);
+
+    private static string N(int i) => i.ToString(CultureInfo.InvariantCulture);
+
+    private int Expression(BoundExpr expr)
+    {
+        if (_expressionIndex.TryGetValue(expr, out var index)) return index;
+        index = _expressions.Count;
+        _expressionIndex[expr] = index;
+        _expressions.Add(expr);
+        return index;
+    }
+
+    private string Source()
+    {
+        var pipelines = new StringBuilder();
+        var classify = new StringBuilder();
+        var apply = new StringBuilder();
+        foreach (var p in _plan.Pipelines)
+        {
+            var k = N(p.Event.Index);
+            classify.Append($"            case {k}: return Classify{k}(c);\n");
+            apply.Append($"            case {k}: Apply{k}(c); return;\n");
+            pipelines.Append(ClassifyMethod(p)).Append(ApplyMethod(p));
+        }
+        var fold = new StringBuilder();
+        foreach (var a in _plan.Aggregates)
+        {
+            fold.Append($"            case {N(a.Index)}: Fold{N(a.Index)}(c); return;\n");
+            pipelines.Append(FoldMethod(a));
+        }
+        var evaluate = new StringBuilder();
+        for (var r = 0; r < _plan.Roots.Count; r++) evaluate.Append($"            case {N(r)}: return {ToValue($"{MethodName(r)}(c)", ReprOf(_plan.Roots[r]))};\n");
+
+        // Methods are generated last: expressions met in the pipelines get their numbers on the way.
+        _event = null;
+        for (var i = 0; i < _expressions.Count; i++) ExpressionMethod(i);
+
+        return $$"""
+            namespace {{Namespace}};
+
+            internal sealed class {{ClassName}} : global::TariffLang.Runtime.RatingProgram, global::TariffLang.Emitter.IGeneratedProgram
+            {
+                public string Layout => {{Lit(_plan.Layout)}};
+
+                public override string Classify({{Context}} c)
+                {
+                    switch (c.EventKind)
+                    {
+            {{classify}}        }
+                    return null;
+                }
+
+                public override void Apply({{Context}} c)
+                {
+                    switch (c.EventKind)
+                    {
+            {{apply}}        }
+                }
+
+                public override void Fold({{Context}} c, int aggregate)
+                {
+                    switch (aggregate)
+                    {
+            {{fold}}        }
+                }
+
+                public override {{ValueType}} Evaluate({{Context}} c, int root)
+                {
+                    switch (root)
+                    {
+            {{evaluate}}        }
+                    throw new global::System.InvalidOperationException("no such root");
+                }
+
+            {{pipelines}}
+            {{_methods}}}
+            """;
+    }
+
+    // ---- pipelines --------------------------------------------------------------------------------------------
+
+    /// <summary>Table cells, reject rules, free rules, per-event charges: the plan's order, the runtime's steps.</summary>
+    private string ClassifyMethod(EventPipeline p)
+    {
+        _event = p.Event;
+        var sb = new StringBuilder();
+        sb.Append($"    private string Classify{N(p.Event.Index)}({Context} c)\n    {{\n");
+        foreach (var table in p.Tables)
+        {
+            var keys = string.Join(", ", table.KeyAttributes.Select(a => $"c.Attribute({N(a)})"));
+            var t = N(_model.Tables.IndexOf(table.Table));
+            sb.Append($"        if (!c.HasCell({t}, [{keys}])) return c.MissingCell({t}, [{keys}]);\n");
+        }
+        foreach (var rule in p.Rejects)
+            sb.Append($"        if ({Guard(rule.Validity, rule.Condition)}) return c.Model.Rules[{N(_model.Rules.IndexOf(rule))}].Reason;\n");
+        foreach (var rule in p.Frees)
+        {
+            sb.Append($"        if ({Guard(rule.Validity, rule.Condition)})\n        {{\n");
+            sb.Append($"            c.MarkFree({N(_model.Rules.IndexOf(rule))});\n            return null;\n        }}\n");
+        }
+        foreach (var charge in p.Charges)
+        {
+            var price = Call(charge.Charge.Price);
+            sb.Append($"        if ({Guard(charge.Charge.Validity, charge.Charge.Condition)}) c.AddEventLine({N(charge.Index)}, {Widen(price, Repr.NullableDecimal)});\n");
+        }
+        sb.Append("        return null;\n    }\n\n");
+        return sb.ToString();
+    }
+
+    /// <summary>State operations (states in declaration order, each one's operations in order), then windows.</summary>
+    private string ApplyMethod(EventPipeline p)
+    {
+        _event = p.Event;
+        var sb = new StringBuilder();
+        sb.Append($"    private void Apply{N(p.Event.Index)}({Context} c)\n    {{\n");
+        foreach (var op in p.Ops)
+        {
+            var key = op.KeyAttribute is { } k ? $"c.Attribute({N(k)})" : $"{ValueType}.None";
+            var value = Call(op.Op.Value);
+            var state = N(op.State.Index);
+            var step = op.Op.Op switch
+            {
+                StateOpKind.Set when op.Op.AtNextPeriod => $"c.StateSetAtNextPeriod({state}, {key}, {ToValue(value.Code, value.Repr)});",
+                StateOpKind.Set => $"c.StateSet({state}, {key}, {ToValue(value.Code, value.Repr)});",
+                StateOpKind.Add => $"c.StateAdd({state}, {key}, {Widen(value, Repr.NullableDecimal)}, false);",
+                _ => $"c.StateAdd({state}, {key}, {Widen(value, Repr.NullableDecimal)}, true);",
+            };
+            sb.Append(op.Op.Condition is null ? $"        {step}\n" : $"        if ({Truth(Call(op.Op.Condition))}) {step}\n");
+        }
+        foreach (var w in p.Windows)
+        {
+            var step = $"c.OpenWindow({N(w.Window.Index)}, c.Attribute({N(w.KeyAttribute)}));";
+            sb.Append(w.Window.Condition is null ? $"        {step}\n" : $"        if ({Truth(Call(w.Window.Condition))}) {step}\n");
+        }
+        sb.Append("    }\n\n");
+        return sb.ToString();
+    }
+
+    /// <summary>The aggregate's conditions, then its value folded by the runtime.</summary>
+    private string FoldMethod(AggregatePlan plan)
+    {
+        var a = plan.Aggregate;
+        _event = plan.Event;
+        var sb = new StringBuilder();
+        sb.Append($"    private void Fold{N(plan.Index)}({Context} c)\n    {{\n");
+        foreach (var condition in a.Set.Conditions) sb.Append($"        if (!({Truth(Call(condition))})) return;\n");
+        var i = N(plan.Index);
+        switch (a.Kind)
+        {
+            case AggregateKind.Count:
+                sb.Append($"        c.FoldCount({i});\n");
+                break;
+            case AggregateKind.Distinct:
+            {
+                var value = Call(a.Value!);
+                sb.Append($"        c.FoldDistinct({i}, {ToValue(value.Code, value.Repr)});\n");
+                break;
+            }
+            default:
+            {
+                var step = a.Kind switch { AggregateKind.Sum => "FoldSum", AggregateKind.Min => "FoldMin", _ => "FoldMax" };
+                sb.Append($"        c.{step}({i}, {Widen(Call(a.Value!), Repr.NullableDecimal)});\n");
+                break;
+            }
+        }
+        sb.Append("    }\n\n");
+        return sb.ToString();
+    }
+
+    /// <summary>The dates are checked before the condition is evaluated, so a condition that would fail outside its validity never runs there.</summary>
+    private string Guard(Validity validity, BoundExpr? condition)
+    {
+        var tests = new List<string>();
+        if (validity.From is { } from) tests.Add($"c.LocalDate >= {DateLiteral(from)}");
+        if (validity.Until is { } until) tests.Add($"c.LocalDate <= {DateLiteral(until)}");
+        if (condition is not null) tests.Add(Truth(Call(condition)));
+        return tests.Count == 0 ? "true" : string.Join(" && ", tests.Select(t => "(" + t + ")"));
+    }
+
+    /// <summary>A call of an expression's method, typed as the method returns; the expression belongs to the event in hand.</summary>
+    private (string Code, Repr Repr) Call(BoundExpr expr)
+    {
+        var index = Expression(expr);
+        if (_event is not null) _eventOf[index] = _event;
+        return ($"{MethodName(index)}(c)", ReprOf(expr));
+    }
+
+    private void ExpressionMethod(int index)
+    {
+        var expr = _expressions[index];
+        _event = _eventOf.GetValueOrDefault(index);
+        var (code, repr) = index == _fault ? (FaultIdentifier, ReprOf(expr)) : Translate(expr);
+        _methods.Append("    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]\n");
+        _methods.Append($"    private static {TypeName(repr)} {MethodName(index)}({Context} c) => {Widen((code, repr), ReprOf(expr))};\n\n");
+    }
+
+    // ---- expressions ------------------------------------------------------------------------------------------
+
+    private Repr ReprOf(BoundExpr expr)
+    {
+        var none = _nullability.MayBeNone(expr);
+        return expr.Type.Kind switch
+        {
+            TypeKind.Number or TypeKind.Money => none ? Repr.NullableDecimal : Repr.Decimal,
+            TypeKind.Bool => none ? Repr.NullableBool : Repr.Bool,
+            TypeKind.Text => Repr.Text,
+            TypeKind.Date => none ? Repr.NullableDate : Repr.Date,
+            TypeKind.Time => none ? Repr.NullableTime : Repr.Time,
+            TypeKind.Duration => none ? Repr.NullableDuration : Repr.Duration,
+            TypeKind.Tags => Repr.Tags,
+            _ => throw new CompilerLimitationException(expr, $"an expression of type {expr.Type} has no value"),
+        };
+    }
+
+    private (string Code, Repr Repr) Translate(BoundExpr expr)
+    {
+        var repr = ReprOf(expr);
+        switch (expr)
+        {
+            case BoundLiteral l: return (Literal(l), repr);
+            case BoundParam p: return (FromValue($"c.Param({N(_plan.ParamIndex(p.Param))})", repr), repr);
+            case BoundAttribute a: return (FromAttribute(a.Attribute.Index, repr), repr);
+            case BoundEventBuiltin b: return (b.Builtin == EventBuiltin.Time ? "c.Time" : "c.Quantity", repr);
+            case BoundLetRef l: return (FromValue($"c.Let({N(l.Let.Index)})", repr), repr);
+            case BoundPlanField f: return (FromValue($"c.PlanField((global::TariffLang.Semantics.PlanField){N((int)f.Field)})", repr), repr);
+            case BoundWithin w: return ($"c.Within({N(w.Window.Index)}, c.Attribute({N(KeyOf(w, w.Window.KeyAttribute))}))", repr);
+            case BoundStateValue s:
+            {
+                var key = s.State.KeyAttribute is null ? $"{ValueType}.None" : $"c.Attribute({N(KeyOf(s, s.State.KeyAttribute))})";
+                return (FromValue($"c.StateValue({N(s.State.Index)}, {key})", repr), repr);
+            }
+            case BoundStateAggregate s:
+                return ($"c.StateAggregate((global::TariffLang.Semantics.StateAggregateKind){N((int)s.Kind)}, {N(s.State.Index)})", repr);
+            case BoundLookup l:
+            {
+                var keys = string.Join(", ", l.Keys.Select(k => ToValue(Translate(k))));
+                return (FromValue($"c.Lookup({N(_model.Tables.IndexOf(l.Table))}, [{keys}])", repr), repr);
+            }
+            case BoundUnary u:
+            {
+                var operand = Translate(u.Operand);
+                return ($"{Ops}.{(u.Op == UnaryOp.Not ? "Not" : "Negate")}({operand.Code})", repr);
+            }
+            case BoundBinary b: return (Binary(b, repr), repr);
+            case BoundIsNone i:
+            {
+                var operand = Translate(i.Operand);
+                return ($"{(i.Negated ? "!" : "")}{Ops}.IsNone({Widen(operand, Nullable(operand.Repr))})", repr);
+            }
+            case BoundConditional k:
+            {
+                var then = Translate(k.Then);
+                var @else = Translate(k.Else);
+                return ($"({Truth(Translate(k.Condition))} ? {Widen(then, repr)} : {Widen(@else, repr)})", repr);
+            }
+            case BoundCall call: return (CallBuiltin(call, repr), repr);
+            case BoundAggregate a: return ($"c.Aggregate({N(_plan.AggregateIndex(a))})", repr);
+        }
+        throw new CompilerLimitationException(expr, $"no translation for {expr.GetType().Name}");
+    }
+
+    /// <summary>The position of a key attribute in the event the expression belongs to (the checker made sure it has it).</summary>
+    private int KeyOf(BoundExpr expr, string attribute) =>
+        _event?.Find(attribute)?.Index ?? throw new CompilerLimitationException(expr, $"'{attribute}' needs the event in hand");
+
+    private string Binary(BoundBinary b, Repr repr)
+    {
+        if (b.Op is BinaryOp.And or BinaryOp.Or)
+        {
+            // Short-circuit: the right side is not evaluated when the left decides.
+            var op = b.Op == BinaryOp.And ? "&&" : "||";
+            return $"({Truth(Translate(b.Left))} {op} {Truth(Translate(b.Right))})";
+        }
+        var left = Translate(b.Left);
+        var right = Translate(b.Right);
+        // One overload for plain operands, the nullable one as soon as either side may be none.
+        var nullable = IsNullable(left.Repr) || IsNullable(right.Repr);
+        string Arg((string Code, Repr Repr) x) => nullable ? Widen(x, Nullable(x.Repr)) : x.Code;
+        var name = b.Op switch
+        {
+            BinaryOp.Add when b.Operands == OperandKind.TimeAndDuration => "AddDuration",
+            BinaryOp.Sub when b.Operands == OperandKind.TimeAndDuration => "SubtractDuration",
+            BinaryOp.Sub when b.Operands == OperandKind.TimeAndTime => "Elapsed",
+            BinaryOp.Add => "Add",
+            BinaryOp.Sub => "Subtract",
+            BinaryOp.Mul => "Multiply",
+            BinaryOp.Div => "Divide",
+            BinaryOp.Eq => "Equal",
+            BinaryOp.Ne => "NotEqual",
+            BinaryOp.Lt => "Less",
+            BinaryOp.Le => "LessOrEqual",
+            BinaryOp.Gt => "Greater",
+            BinaryOp.Ge => "GreaterOrEqual",
+            BinaryOp.Contains => "Contains",
+            _ => throw new CompilerLimitationException(b, $"no translation for operator {b.Op}"),
+        };
+        var call = $"{Ops}.{name}({Arg(left)}, {Arg(right)})";
+        // Texts and tags are references, so their comparisons answer bool? even when neither side can be none.
+        return repr == Repr.Bool && (left.Repr is Repr.Text or Repr.Tags) ? $"{Ops}.Proven({call})" : call;
+    }
+
+    private string CallBuiltin(BoundCall call, Repr repr)
+    {
+        if (call.Function == Builtin.PeriodMonths) return "c.PeriodMonths";
+        var args = call.Args.Select(Translate).ToList();
+        var nullable = args.Any(a => IsNullable(a.Repr));
+        string Arg((string Code, Repr Repr) x) => nullable ? Widen(x, Nullable(x.Repr)) : x.Code;
+        switch (call.Function)
+        {
+            case Builtin.Ceil or Builtin.Floor or Builtin.Round or Builtin.Abs:
+                var name = call.Function switch { Builtin.Ceil => "Ceiling", Builtin.Floor => "Floor", Builtin.Round => "Round", _ => "Abs" };
+                return $"{Ops}.{name}({Arg(args[0])})";
+            case Builtin.Min or Builtin.Max:
+            {
+                // Left to right, every argument evaluated: min(a, b, c) is Min(Min(a, b), c).
+                var fn = call.Function == Builtin.Min ? "Min" : "Max";
+                var code = Arg(args[0]);
+                for (var i = 1; i < args.Count; i++) code = $"{Ops}.{fn}({code}, {Arg(args[i])})";
+                return code;
+            }
+            case Builtin.YearsSince:
+                return $"{Ops}.YearsSince({args[0].Code}, c.Now, c.Zone)";
+        }
+        throw new CompilerLimitationException(call, $"no translation for {call.Function}");
+    }
+
+    private string Literal(BoundLiteral l) => l.Value switch
+    {
+        null => $"({TypeName(ReprOf(l))})null",
+        decimal d => DecimalLiteral(d),
+        string s => Lit(s),
+        bool b => b ? "true" : "false",
+        DateOnly d => DateLiteral(d),
+        DateTimeOffset t => $"new global::System.DateTimeOffset({Lit(t.Ticks)}, global::System.TimeSpan.FromTicks({Lit(t.Offset.Ticks)}))",
+        TimeSpan s => $"global::System.TimeSpan.FromTicks({Lit(s.Ticks)})",
+        string[] tags => $"new string[] {{ {string.Join(", ", tags.Select(Lit))} }}",
+        _ => throw new CompilerLimitationException(l, $"no literal form for a {l.Value.GetType().Name} constant"),
+    };
+
+    // ---- representations -----------------------------------------------------------------------------------
+
+    private static bool IsNullable(Repr r) => r is Repr.NullableDecimal or Repr.NullableBool or Repr.NullableDate or Repr.NullableTime or Repr.NullableDuration
+        or Repr.Text or Repr.Tags;
+
+    private static Repr Nullable(Repr r) => r switch
+    {
+        Repr.Decimal => Repr.NullableDecimal,
+        Repr.Bool => Repr.NullableBool,
+        Repr.Date => Repr.NullableDate,
+        Repr.Time => Repr.NullableTime,
+        Repr.Duration => Repr.NullableDuration,
+        _ => r,
+    };
+
+    private static string TypeName(Repr r) => r switch
+    {
+        Repr.Decimal => "decimal",
+        Repr.NullableDecimal => "decimal?",
+        Repr.Bool => "bool",
+        Repr.NullableBool => "bool?",
+        Repr.Text => "string",
+        Repr.Date => "global::System.DateOnly",
+        Repr.NullableDate => "global::System.DateOnly?",
+        Repr.Time => "global::System.DateTimeOffset",
+        Repr.NullableTime => "global::System.DateTimeOffset?",
+        Repr.Duration => "global::System.TimeSpan",
+        Repr.NullableDuration => "global::System.TimeSpan?",
+        _ => "string[]",
+    };
+
+    /// <summary>A value of one representation in another: only widening (plain to nullable) ever happens.</summary>
+    private static string Widen((string Code, Repr Repr) x, Repr target)
+    {
+        if (x.Repr == target) return x.Code;
+        if (Nullable(x.Repr) == target) return $"({TypeName(target)})({x.Code})";
+        throw new InvalidOperationException($"cannot turn {x.Repr} into {target}");
+    }
+
+    /// <summary>Only true is true: none is not.</summary>
+    private static string Truth((string Code, Repr Repr) x) => x.Repr switch
+    {
+        Repr.Bool => x.Code,
+        Repr.NullableBool => $"{Ops}.IsTrue({x.Code})",
+        _ => throw new InvalidOperationException($"a condition of representation {x.Repr}"),
+    };
+
+    private static string ToValue((string Code, Repr Repr) x) => ToValue(x.Code, x.Repr);
+
+    private static string ToValue(string code, Repr repr) => repr switch
+    {
+        Repr.Decimal or Repr.NullableDecimal => $"{ValueType}.FromNumber({code})",
+        Repr.Bool or Repr.NullableBool => $"{ValueType}.FromBool({code})",
+        Repr.Text => $"{ValueType}.FromText({code})",
+        Repr.Date or Repr.NullableDate => $"{ValueType}.FromDate({code})",
+        Repr.Time or Repr.NullableTime => $"{ValueType}.FromTime({code})",
+        Repr.Duration or Repr.NullableDuration => $"{ValueType}.FromDuration({code})",
+        _ => $"{ValueType}.FromTags({code})",
+    };
+
+    /// <summary>A value read from the runtime as the representation the code needs: checked when none cannot occur.</summary>
+    private static string FromValue(string value, Repr repr) => repr switch
+    {
+        Repr.Decimal => $"{value}.RequireNumber()",
+        Repr.NullableDecimal => $"{value}.NumberOrNull",
+        Repr.Bool => $"{value}.RequireBool()",
+        Repr.NullableBool => $"{value}.BoolOrNull",
+        Repr.Text => $"{value}.TextOrNull",
+        Repr.Date => $"{value}.RequireDate()",
+        Repr.NullableDate => $"{value}.DateOrNull",
+        Repr.Time => $"{value}.RequireTime()",
+        Repr.NullableTime => $"{value}.TimeOrNull",
+        Repr.Duration => $"{value}.RequireDuration()",
+        Repr.NullableDuration => $"{value}.DurationOrNull",
+        _ => $"{value}.TagsOrNull",
+    };
+
+    /// <summary>
+    /// An attribute straight from the event's slot. A required attribute is always there with its declared type (the
+    /// ledger binder rejects a row otherwise), so it is read without a check.
+    /// </summary>
+    private static string FromAttribute(int index, Repr repr)
+    {
+        var slot = $"c.Attribute({N(index)})";
+        return repr switch
+        {
+            Repr.Decimal => $"{slot}.Number",
+            Repr.Bool => $"{slot}.Bool",
+            Repr.Date => $"{slot}.Date",
+            Repr.Time => $"{slot}.Time",
+            Repr.Duration => $"{slot}.Duration",
+            _ => FromValue(slot, repr),
+        };
+    }
+
+    // ---- literals: formatted by Roslyn, never pasted --------------------------------------------------------
+
+    private static string Lit(string value) => SymbolDisplay.FormatLiteral(value, quote: true);
+
+    private static string Lit(long value) => SyntaxFactory.Literal(value).Text;
+
+    private static string DateLiteral(DateOnly d) =>
+        $"new global::System.DateOnly({SyntaxFactory.Literal(d.Year).Text}, {SyntaxFactory.Literal(d.Month).Text}, {SyntaxFactory.Literal(d.Day).Text})";
+
+    /// <summary>A decimal constant with its scale (1.50 stays 1.50: it shows on invoices and in keys).</summary>
+    public static string DecimalLiteral(decimal value) => decimal.IsNegative(value)
+        ? $"(-{SyntaxFactory.Literal(-value).Text})"
+        : SyntaxFactory.Literal(value).Text;
+}
