@@ -78,4 +78,7 @@ public sealed class RatingResult
 
     /// <summary>Every row counted once: rated, free or rejected.</summary>
     public Accounting Accounting { get; }
+
+    /// <summary>What is wrong with the ledger as a whole (unreadable, not UTF-8, a bad header), if anything.</summary>
+    public string? Problem { get; init; }
 }

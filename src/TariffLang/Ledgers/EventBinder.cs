@@ -33,6 +33,9 @@ internal sealed class EventBinder
 
     public static bool InRatingYears(DateTimeOffset time) => time.Year is >= MinYear and <= MaxYear;
 
+    /// <summary>How many attributes (slots) an event kind has.</summary>
+    public int AttributeCount(int kind) => _tariff.Events[kind].Attributes.Length;
+
     /// <summary>The event kind of a name, or -1.</summary>
     public int Kind(string name) => _events.TryGetValue(name, out var kind) ? kind : -1;
 

@@ -1,0 +1,412 @@
+using System.Collections.Concurrent;
+using System.Collections.Immutable;
+using System.Runtime.ExceptionServices;
+using TariffLang.Invoicing;
+using TariffLang.Ledgers;
+using TariffLang.Runtime;
+
+namespace TariffLang.Rating;
+
+/// <summary>
+/// Rates a ledger as a stream, on every core, in memory bounded by the accounts and their open state.
+/// <para>
+/// One reader thread cuts the ledger into chunks of whole rows. Worker threads type the rows of a chunk (in parallel, any
+/// chunk) and split them by account into partitions; each partition is rated by whichever worker holds it, its batches
+/// strictly in file order, so an account's rows reach its <see cref="AccountRater"/> in order and no account is ever
+/// touched by two threads. At most a few chunks are in flight, so memory does not grow with the ledger.
+/// </para>
+/// <para>
+/// Rows must reach an account in time order. An account whose rows come out of order, or that cannot be rated (its
+/// rows are then all rejected with the reason), is replayed: the ledger is read a second time, that account's rows are
+/// held (compactly), sorted and rated from the start. Invoices and rejected rows are sorted at the end (accounts by
+/// name, rows by number), so the output is the same whatever the number of threads.
+/// </para>
+/// </summary>
+internal sealed class StreamRater
+{
+    private const int StackBytes = 64 * 1024 * 1024;
+
+    private readonly RatingPlan _plan;
+    private readonly RatingProgram _program;
+    private readonly AccountTable _accounts;
+    private readonly RatingOptions _options;
+    private readonly int _threads;
+    private readonly Partition[] _partitions;
+    private readonly AccountDirectory _directory;
+    private readonly EventBinder _binder;
+    private ExceptionDispatchInfo? _failure;
+    private volatile bool _stopping;
+
+    public StreamRater(RatingPlan plan, RatingProgram program, AccountTable accounts, RatingOptions options, int threads)
+    {
+        _plan = plan;
+        _program = program;
+        _accounts = accounts;
+        _options = options;
+        _threads = Math.Max(1, threads);
+        // More partitions than threads, so that a worker finds one free to rate while another is busy.
+        var partitions = _threads == 1 ? 1 : _threads * 4;
+        _partitions = Enumerable.Range(0, partitions).Select(_ => new Partition()).ToArray();
+        _directory = new AccountDirectory(partitions, accounts, options.Month is not null);
+        _binder = new EventBinder(plan.Model, plan.Zone);
+    }
+
+    /// <summary>How many rows were held for a replay, and how many bytes they took (for the memory figures).</summary>
+    public (long Rows, long Bytes) Held { get; private set; }
+
+    private sealed class Partition
+    {
+        public int Next;
+        public int Owner;
+        public DateOnly? First, Last;
+
+        public void Track(DateOnly date)
+        {
+            if (First is null || date < First) First = date;
+            if (Last is null || date > Last) Last = date;
+        }
+    }
+
+    public RatingResult Rate(LedgerInput input)
+    {
+        var errors = new ConcurrentBag<(int Row, string Reason)>();
+        Pass(input, replay: false, errors);
+        if (input.Problem is { } problem && input.ProblemVoidsRows)
+        {
+            // A ledger that is not valid as a whole (e.g. not UTF-8) is not rated at all.
+            return new RatingResult(ImmutableArray<Invoice>.Empty, ImmutableArray<RejectedRow>.Empty, new Accounting(0, 0, 0, 0)) { Problem = problem };
+        }
+
+        DateOnly? first = null, last = null;
+        foreach (var p in _partitions)
+        {
+            if (p.First is { } f && (first is null || f < first)) first = f;
+            if (p.Last is { } l && (last is null || l > last)) last = l;
+        }
+        var horizon = LedgerRater.Horizon(last, _options);
+
+        // An account under contract is billed for the ledger's months even with no usage in it.
+        if (first is not null)
+        {
+            foreach (var name in _accounts.Accounts.Keys)
+            {
+                if (!_directory.Contains(name)) _directory.Add(_directory.Create(name));
+            }
+        }
+        ForEachPartition(entry =>
+        {
+            if (entry.Replay) return;
+            var rater = entry.Rater ??= NewRater(entry);
+            try
+            {
+                rater.Finish(horizon, entry.Contracted ? first : null);
+                entry.Invoices.AddRange(rater.Invoices);
+            }
+            catch (Exception ex) when (RatingException.IsRatingFailure(ex))
+            {
+                Flag(entry);
+            }
+            entry.Rater = null;
+        });
+
+        if (_directory.Entries.Any(e => e.Replay))
+        {
+            using var again = input.Reopen();
+            Pass(again, replay: true, errors);
+            Held = (_directory.Entries.Sum(e => (long)(e.Held?.Count ?? 0)), _directory.Entries.Sum(e => e.Held?.Bytes ?? 0));
+            ForEachPartition(entry =>
+            {
+                if (entry.Replay) Replay(entry, horizon, first);
+            });
+        }
+        return Result(errors, input.Problem);
+    }
+
+    private AccountRater NewRater(AccountEntry entry) => new(_plan, _program, entry.Name, _accounts.For(entry.Name, _options.Params), entry);
+
+    /// <summary>The account is rated again from its held rows: its outcomes so far are forgotten.</summary>
+    private static void Flag(AccountEntry entry)
+    {
+        entry.Replay = true;
+        entry.Rater = null;
+        entry.ResetOutcomes();
+    }
+
+    // ---- one pass over the ledger --------------------------------------------------------------------------
+
+    private void Pass(LedgerInput input, bool replay, ConcurrentBag<(int Row, string Reason)> errors)
+    {
+        foreach (var p in _partitions)
+        {
+            p.Next = 0;
+            p.Owner = 0;
+        }
+        var ring = _threads * 2 + 2;
+        var results = new ParsedChunk?[ring];
+        var inFlight = new SemaphoreSlim(ring);
+        var chunks = new BlockingCollection<InputChunk>(_threads + 1);
+        var recycled = new ConcurrentBag<ParsedChunk>();
+
+        var reader = new Thread(() => Guard(() =>
+        {
+            try
+            {
+                while (!_stopping && input.TryRead(out var chunk))
+                {
+                    // At most a ring of chunks in flight: the memory of a pass does not grow with the ledger.
+                    while (!inFlight.Wait(50))
+                    {
+                        if (_stopping) break;
+                    }
+                    chunks.Add(chunk);
+                }
+            }
+            finally
+            {
+                chunks.CompleteAdding();
+            }
+        }), StackBytes) { Name = "tariff reader" };
+
+        var workers = Enumerable.Range(0, _threads).Select(w => new Thread(() => Guard(() =>
+        {
+            var parser = input.CreateParser(new RowTyper(_binder, _directory));
+            foreach (var chunk in chunks.GetConsumingEnumerable())
+            {
+                if (_stopping)
+                {
+                    chunk.Dispose();
+                    continue;
+                }
+                var parsed = recycled.TryTake(out var r) ? r : new ParsedChunk(_partitions.Length);
+                parsed.Index = chunk.Index;
+                try
+                {
+                    parser.Parse(chunk, parsed, replay);
+                }
+                finally
+                {
+                    chunk.Dispose();
+                }
+                foreach (var e in parsed.Errors) errors.Add(e);
+                parsed.Pending = _partitions.Length;
+                Volatile.Write(ref results[parsed.Index % ring], parsed);
+                DrainAll(results, ring, replay, inFlight, recycled, start: w);
+            }
+        }), StackBytes) { Name = "tariff worker " + w }).ToList();
+
+        reader.Start();
+        foreach (var t in workers) t.Start();
+        reader.Join();
+        foreach (var t in workers) t.Join();
+        if (_failure is null) DrainAll(results, ring, replay, inFlight, recycled, start: 0);
+        _failure?.Throw();
+    }
+
+    private void Guard(Action work)
+    {
+        try
+        {
+            work();
+        }
+        catch (Exception e)
+        {
+            Interlocked.CompareExchange(ref _failure, ExceptionDispatchInfo.Capture(e), null);
+            _stopping = true;
+        }
+    }
+
+    /// <summary>
+    /// Rates, in every partition nobody else holds, the batches that are next in file order. A partition is held with a
+    /// flag; after letting it go the worker looks once more, so a batch published meanwhile is never left waiting.
+    /// </summary>
+    private void DrainAll(ParsedChunk?[] results, int ring, bool replay, SemaphoreSlim inFlight, ConcurrentBag<ParsedChunk> recycled, int start)
+    {
+        for (var i = 0; i < _partitions.Length; i++)
+        {
+            var index = (start + i) % _partitions.Length;
+            var p = _partitions[index];
+            while (true)
+            {
+                if (Interlocked.CompareExchange(ref p.Owner, 1, 0) != 0) break;
+                try
+                {
+                    while (Volatile.Read(ref results[p.Next % ring]) is { } chunk && chunk.Index == p.Next)
+                    {
+                        Rate(chunk.Batches[index], p, replay);
+                        p.Next++;
+                        if (Interlocked.Decrement(ref chunk.Pending) == 0)
+                        {
+                            Volatile.Write(ref results[chunk.Index % ring], null);
+                            chunk.Clear();
+                            recycled.Add(chunk);
+                            inFlight.Release();
+                        }
+                    }
+                }
+                finally
+                {
+                    Volatile.Write(ref p.Owner, 0);
+                }
+                if (Volatile.Read(ref results[p.Next % ring]) is not { } waiting || waiting.Index != p.Next) break;
+            }
+        }
+    }
+
+    private void Rate(RowBatch batch, Partition p, bool replay)
+    {
+        for (var i = 0; i < batch.Count; i++)
+        {
+            ref var r = ref batch.Rows[i];
+            var entry = r.Account;
+            if (replay)
+            {
+                (entry.Held ??= new HeldRows()).Add(r, batch.Slots, r.Problem is null ? _binder.AttributeCount(r.Kind) : 0);
+                continue;
+            }
+            // An id is unique per event of an account: a repeated id is the same event sent twice, counted once.
+            if (r.Id is { } id && !(entry.Ids ??= new Dictionary<string, int>(StringComparer.Ordinal)).TryAdd(id, r.Row))
+            {
+                if (!entry.Replay) entry.Record(RowOutcomeKind.Rejected, r.Row, r.Dated ? r.LocalDate : null, LedgerRater.Duplicate(id, entry.Ids[id]));
+                continue;
+            }
+            // Only rows the tariff can read set the ledger's span.
+            if (r.Datable) p.Track(r.LocalDate);
+            if (entry.Replay) continue;
+            if (r.Problem is { } problem)
+            {
+                entry.Record(RowOutcomeKind.Rejected, r.Row, r.Dated ? r.LocalDate : null, problem);
+                continue;
+            }
+            var rater = entry.Rater ??= NewRater(entry);
+            if (r.Time < rater.LastTime)
+            {
+                Flag(entry);
+                continue;
+            }
+            try
+            {
+                rater.Feed(new EventInput(r.Row, r.Kind, r.Time, r.LocalDate, r.Quantity, batch.Slots, r.SlotBase));
+            }
+            catch (Exception ex) when (RatingException.IsRatingFailure(ex))
+            {
+                Flag(entry);
+            }
+        }
+    }
+
+    private void ForEachPartition(Action<AccountEntry> work)
+    {
+        var byPartition = _directory.Entries.GroupBy(e => e.Partition).Select(g => g.ToList()).ToList();
+        var threads = byPartition.Select(list => new Thread(() => Guard(() =>
+        {
+            foreach (var entry in list) work(entry);
+        }), StackBytes)).ToList();
+        // No more threads than asked for: partitions are taken in turns.
+        var running = new List<Thread>();
+        foreach (var t in threads)
+        {
+            t.Start();
+            running.Add(t);
+            if (running.Count < _threads) continue;
+            running[0].Join();
+            running.RemoveAt(0);
+        }
+        foreach (var t in running) t.Join();
+        _failure?.Throw();
+    }
+
+    // ---- the replay of an account: all its rows, sorted ----------------------------------------------------
+
+    private void Replay(AccountEntry entry, DateOnly? horizon, DateOnly? first)
+    {
+        entry.ResetOutcomes();
+        var rows = new RowBatch();
+        entry.Held?.ReadAll(rows, entry, _binder.AttributeCount);
+        entry.Held = null;
+        var ids = new Dictionary<string, int>(StringComparer.Ordinal);
+        var kept = new List<int>(rows.Count);
+        for (var i = 0; i < rows.Count; i++)
+        {
+            ref var r = ref rows.Rows[i];
+            if (r.Id is { } id && !ids.TryAdd(id, r.Row))
+            {
+                entry.Record(RowOutcomeKind.Rejected, r.Row, r.Dated ? r.LocalDate : null, LedgerRater.Duplicate(id, ids[id]));
+                continue;
+            }
+            kept.Add(i);
+        }
+        var order = kept.OrderBy(i => rows.Rows[i].Time).ThenBy(i => rows.Rows[i].Row).ToList();
+        var rater = NewRater(entry);
+        var duplicates = (entry.Rated, entry.Free, entry.Rejected, entry.Rejections?.ToList() ?? []);
+        try
+        {
+            foreach (var i in order)
+            {
+                ref var r = ref rows.Rows[i];
+                if (r.Problem is { } problem)
+                {
+                    entry.Record(RowOutcomeKind.Rejected, r.Row, r.Dated ? r.LocalDate : null, problem);
+                    continue;
+                }
+                rater.Feed(new EventInput(r.Row, r.Kind, r.Time, r.LocalDate, r.Quantity, rows.Slots, r.SlotBase));
+            }
+            rater.Finish(horizon, entry.Contracted ? first : null);
+            entry.Invoices.AddRange(rater.Invoices);
+        }
+        catch (Exception ex) when (RatingException.IsRatingFailure(ex))
+        {
+            // Without its contract values, or when a period's charges cannot be computed, the account cannot be rated at
+            // all: no invoice, and every row says why (its duplicates keep their own reason).
+            entry.ResetOutcomes();
+            foreach (var (row, reason, date) in duplicates.Item4) entry.Record(RowOutcomeKind.Rejected, row, date, reason);
+            var because = LedgerRater.AccountReason(entry.Name, ex);
+            foreach (var i in kept) entry.Record(RowOutcomeKind.Rejected, rows.Rows[i].Row, rows.Rows[i].Dated ? rows.Rows[i].LocalDate : null, because);
+        }
+    }
+
+    // ---- the result ---------------------------------------------------------------------------------------
+
+    private RatingResult Result(ConcurrentBag<(int Row, string Reason)> errors, string? problem)
+    {
+        var entries = _directory.Entries.OrderBy(e => e.Name, StringComparer.Ordinal).ToList();
+        var invoices = new List<Invoice>();
+        var rejected = new List<RejectedRow>(errors.Count);
+        int rated = 0, free = 0, rejectedCount = errors.Count;
+        foreach (var (row, reason) in errors) rejected.Add(new RejectedRow(row, reason));
+        DateOnly? month = _options.Month is { } m ? new DateOnly(m.Year, m.Month, 1) : null;
+        foreach (var entry in entries)
+        {
+            if (month is not { } first)
+            {
+                invoices.AddRange(entry.Invoices);
+                rated += entry.Rated;
+                free += entry.Free;
+                rejectedCount += entry.Rejected;
+                if (entry.Rejections is { } list) rejected.AddRange(list.Select(x => new RejectedRow(x.Row, x.Reason)));
+                continue;
+            }
+            // Only the period that contains the month: the account's period, or the month itself when it has no invoice then.
+            var invoice = entry.Invoices.FirstOrDefault(i => i.Period.From <= first && first <= i.Period.To);
+            var from = invoice?.Period.From ?? first;
+            var to = invoice?.Period.To ?? first.AddMonths(1).AddDays(-1);
+            if (invoice is not null) invoices.Add(invoice);
+            if (entry.ByMonth is { } byMonth)
+            {
+                for (var d = new DateOnly(from.Year, from.Month, 1); d <= to; d = d.AddMonths(1))
+                {
+                    if (!byMonth.TryGetValue(d.Year * 12 + d.Month - 1, out var c)) continue;
+                    rated += c.Rated;
+                    free += c.Free;
+                    rejectedCount += c.Rejected;
+                }
+            }
+            if (entry.Rejections is { } rows)
+                rejected.AddRange(rows.Where(x => x.Date is { } d && d >= from && d <= to).Select(x => new RejectedRow(x.Row, x.Reason)));
+        }
+        rejected.Sort((a, b) => a.Row.CompareTo(b.Row));
+        return new RatingResult(invoices.ToImmutableArray(), rejected.ToImmutableArray(), new Accounting(rated + free + rejectedCount, rated, free, rejectedCount))
+        {
+            Problem = problem,
+        };
+    }
+}
