@@ -20,10 +20,10 @@ internal static class CliApp
         usage:
           tariff check FILE...
           tariff test [FILE|DIR]...
-          tariff rate TARIFF LEDGER [--accounts F] [--param k=v]... [--period YYYY-MM] [--format text|json] [--engine compiled|interpreted]
+          tariff rate TARIFF LEDGER [--accounts F] [--param k=v]... [--period YYYY-MM] [--format text|json] [--engine compiled|interpreted] [--threads N]
           tariff explain TARIFF LEDGER [--accounts F] [--param k=v]... [--period YYYY-MM]
-          tariff compare TARIFF LEDGER --plans A,B,... [--accounts F] [--param k=v]... [--period YYYY-MM]
-          tariff bench TARIFF LEDGER [--accounts F] [--param k=v]... [--engine compiled|interpreted] [--iterations N]
+          tariff compare TARIFF LEDGER --plans A,B,... [--accounts F] [--param k=v]... [--period YYYY-MM] [--threads N]
+          tariff bench TARIFF LEDGER [--accounts F] [--param k=v]... [--engine compiled|interpreted] [--iterations N] [--threads N]
         """;
 
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
@@ -131,7 +131,7 @@ internal static class CliApp
     }
 
     /// <summary>Loads the tariff, the ledger and the accounts of rate/explain/compare/bench; reports problems.</summary>
-    private static (CompiledTariff? Tariff, Ledger? Ledger, AccountTable Accounts, int Exit) Load(Options o, TextWriter stderr, string command, out TimeSpan compileTime)
+    private static (CompiledTariff? Tariff, string? LedgerPath, AccountTable Accounts, int Exit) Load(Options o, TextWriter stderr, string command, out TimeSpan compileTime)
     {
         compileTime = TimeSpan.Zero;
         if (o.Positional.Count != 2)
@@ -166,23 +166,51 @@ internal static class CliApp
             if (unknownColumns.Count > 0)
                 stderr.WriteLine($"tariff: warning: {o.Accounts}: the tariff declares no contract parameter {string.Join(", ", unknownColumns.Select(c => "'" + c + "'"))}; those values are ignored");
         }
-        return (tariff, TariffLang.Tariff.ReadLedger(o.Positional[1]), accounts, Ok);
+        return (tariff, o.Positional[1], accounts, Ok);
     }
 
     private static int Rate(Options o, TextWriter stdout, TextWriter stderr, bool explain)
     {
-        var (tariff, ledger, accounts, exit) = Load(o, stderr, explain ? "explain" : "rate", out _);
-        if (tariff is null || ledger is null) return exit;
-        var result = tariff.Rate(ledger, accounts, new RatingOptions(o.Params, o.Period));
-        if (explain) stdout.Write(Explain(result));
-        else stdout.Write(o.Format == "json" ? result.ToJson() : result.ToText());
+        var (tariff, ledgerPath, accounts, exit) = Load(o, stderr, explain ? "explain" : "rate", out _);
+        if (tariff is null || ledgerPath is null) return exit;
+        var options = new RatingOptions(o.Params, o.Period) { Threads = o.Threads };
+        string? problem;
+        if (explain)
+        {
+            // explain says what became of every row: the ledger is held in memory for that.
+            var ledger = TariffLang.Tariff.ReadLedger(ledgerPath);
+            stdout.Write(Explain(tariff.Rate(ledger, accounts, options)));
+            problem = ledger.Problem;
+        }
+        else
+        {
+            var result = tariff.RateFile(ledgerPath, accounts, options);
+            if (o.Format == "json") WriteJson(result, stdout);
+            else result.WriteText(stdout);
+            problem = result.Problem;
+        }
         // An unreadable ledger (or one whose header is wrong) is a user error; rejected rows are a normal outcome of rating.
-        if (ledger.Problem is { } problem)
+        if (problem is not null)
         {
             stderr.WriteLine("tariff: " + problem);
             return UserError;
         }
         return Ok;
+    }
+
+    /// <summary>The invoice JSON straight to the process's output stream (or, in tests, to the given writer).</summary>
+    private static void WriteJson(RatingResult result, TextWriter stdout)
+    {
+        if (ReferenceEquals(stdout, Console.Out))
+        {
+            stdout.Flush();
+            using var output = Console.OpenStandardOutput();
+            result.WriteJson(output);
+            return;
+        }
+        using var buffer = new MemoryStream();
+        result.WriteJson(buffer);
+        stdout.Write(System.Text.Encoding.UTF8.GetString(buffer.ToArray()));
     }
 
     private static string Explain(RatingResult result)
@@ -202,8 +230,8 @@ internal static class CliApp
     private static int Compare(Options o, TextWriter stdout, TextWriter stderr)
     {
         if (o.Plans.Count == 0) return UsageFail(stderr, "compare needs --plans A,B,...");
-        var (tariff, ledger, accounts, exit) = Load(o, stderr, "compare", out _);
-        if (tariff is null || ledger is null) return exit;
+        var (tariff, ledgerPath, accounts, exit) = Load(o, stderr, "compare", out _);
+        if (tariff is null || ledgerPath is null) return exit;
         if (tariff.PlanNames.IsEmpty)
         {
             stderr.WriteLine($"tariff: {tariff.Path} declares no plans to compare");
@@ -218,7 +246,7 @@ internal static class CliApp
         var results = o.Plans.Select(plan =>
         {
             var overrides = new Dictionary<string, string>(o.Params) { ["plan"] = plan };
-            return tariff.Rate(ledger, accounts, new RatingOptions(overrides, o.Period));
+            return tariff.RateFile(ledgerPath, accounts, new RatingOptions(overrides, o.Period) { Threads = o.Threads });
         }).ToList();
         // Every account and period that any plan could rate, so a plan that could not rate one shows it.
         var rows = results.SelectMany(r => r.Invoices).Select(i => (i.Account, i.Period)).Distinct()
@@ -250,25 +278,24 @@ internal static class CliApp
     private static int Bench(Options o, TextWriter stdout, TextWriter stderr)
     {
         var engine = o.Engine ?? DefaultRateEngine;
-        var (tariff, ledger, accounts, exit) = Load(o, stderr, "bench", out var compileTime);
-        if (tariff is null || ledger is null) return exit;
+        var (tariff, ledgerPath, accounts, exit) = Load(o, stderr, "bench", out var compileTime);
+        if (tariff is null || ledgerPath is null) return exit;
         var compileMs = compileTime.TotalMilliseconds;
         var clock = new System.Diagnostics.Stopwatch();
-        var options = new RatingOptions(o.Params, o.Period);
-        tariff.Rate(ledger, accounts, options); // warm-up
+        var options = new RatingOptions(o.Params, o.Period) { Threads = o.Threads };
+        var rows = tariff.RateFile(ledgerPath, accounts, options).Accounting.Rows; // warm-up
         var times = new List<double>();
         for (var i = 0; i < o.Iterations; i++)
         {
             clock.Restart();
-            tariff.Rate(ledger, accounts, options);
+            tariff.RateFile(ledgerPath, accounts, options);
             times.Add(clock.Elapsed.TotalMilliseconds);
         }
         times.Sort();
         var median = times[times.Count / 2];
-        var rows = ledger.RowCount;
-        stdout.WriteLine(FormattableString.Invariant($"engine: {engine.ToString().ToLowerInvariant()}"));
+        stdout.WriteLine(FormattableString.Invariant($"engine: {engine.ToString().ToLowerInvariant()}, threads: {o.Threads ?? Environment.ProcessorCount}"));
         stdout.WriteLine(FormattableString.Invariant($"load and compile: {compileMs:F1} ms"));
-        stdout.WriteLine(FormattableString.Invariant($"rate {rows} rows: median {median:F2} ms, min {times[0]:F2} ms over {times.Count} runs"));
+        stdout.WriteLine(FormattableString.Invariant($"rate {rows} rows (read, rate, invoice): median {median:F2} ms, min {times[0]:F2} ms over {times.Count} runs"));
         stdout.WriteLine(FormattableString.Invariant($"throughput: {(median > 0 ? rows / median * 1000 : 0):F0} rows/s"));
         return Ok;
     }
@@ -284,6 +311,7 @@ internal static class CliApp
         public TariffEngine? Engine { get; private set; }
         public List<string> Plans { get; } = new();
         public int Iterations { get; private set; } = 10;
+        public int? Threads { get; private set; }
 
         public static Options Parse(IEnumerable<string> args, out string? error)
         {
@@ -330,6 +358,11 @@ internal static class CliApp
                         if (!int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var n) || n < 1)
                         { error = $"--iterations takes a positive whole number, not '{value}'"; return o; }
                         o.Iterations = n;
+                        break;
+                    case "--threads":
+                        if (!int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var threads) || threads is < 1 or > 256)
+                        { error = $"--threads takes a whole number from 1 to 256, not '{value}'"; return o; }
+                        o.Threads = threads;
                         break;
                     case "--plans":
                         o.Plans.AddRange(value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));

@@ -71,6 +71,12 @@ public static class Tariff
 
     /// <summary>The invoices as readable text.</summary>
     public static string ToText(this RatingResult result) => InvoiceTextWriter.Write(result);
+
+    /// <summary>Writes the invoice JSON to a stream as it goes (never as one string).</summary>
+    public static void WriteJson(this RatingResult result, Stream output) => InvoiceJsonWriter.Write(result, output);
+
+    /// <summary>Writes the invoices as readable text, invoice by invoice.</summary>
+    public static void WriteText(this RatingResult result, TextWriter output) => InvoiceTextWriter.Write(result, output);
 }
 
 /// <summary>A checked tariff, ready to rate, or its diagnostics when it has errors.</summary>
@@ -141,6 +147,27 @@ public sealed class CompiledTariff
             return new RatingResult(ImmutableArray<Invoice>.Empty, rows.OrderBy(r => r.Row).ToImmutableArray());
         }
         return LargeStack.Run(() => new LedgerRater(Plan!, Program!).Rate(ledger, accounts ?? AccountTable.Empty, options ?? new RatingOptions(), explain: true));
+    }
+
+    /// <summary>
+    /// Rates a ledger file (CSV, JSON Lines or a JSON array) as a stream, on every core unless
+    /// <see cref="RatingOptions.Threads"/> says otherwise: memory grows with the accounts and their open state, not with
+    /// the rows. The result holds the invoices, the rejected rows and the accounting (not every row's outcome: use
+    /// <see cref="Rate"/> on a <see cref="Ledger"/> for that); <see cref="RatingResult.Problem"/> says what is wrong with
+    /// the file as a whole, if anything.
+    /// </summary>
+    public RatingResult RateFile(string ledgerPath, AccountTable? accounts = null, RatingOptions? options = null)
+    {
+        options ??= new RatingOptions();
+        accounts ??= AccountTable.Empty;
+        if (HasErrors)
+        {
+            var ledger = LedgerReader.Read(ledgerPath);
+            return Rate(ledger, accounts, options) is var all ? new RatingResult(all.Invoices, all.Rejected, all.Accounting) { Problem = ledger.Problem } : all;
+        }
+        var threads = options.Threads ?? Environment.ProcessorCount;
+        using var input = new MemoryLedgerInput(LedgerReader.Read(ledgerPath));
+        return new StreamRater(Plan!, Program!, accounts, options, threads).Rate(input);
     }
 
     /// <summary>Runs every <c>example</c> block of the tariff.</summary>

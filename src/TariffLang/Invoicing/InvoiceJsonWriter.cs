@@ -29,12 +29,28 @@ internal static class InvoiceJsonWriter
     public static string Write(RatingResult result)
     {
         using var stream = new MemoryStream();
-        using (var json = new Utf8JsonWriter(stream, Options))
+        Write(result, stream);
+        return Encoding.UTF8.GetString(stream.ToArray());
+    }
+
+    /// <summary>
+    /// Writes the invoice JSON to <paramref name="output"/> as it goes, flushing every few hundred invoices or rejected
+    /// rows, so a large result is never held as one string.
+    /// </summary>
+    public static void Write(RatingResult result, Stream output)
+    {
+        const int FlushEvery = 256;
+        using (var json = new Utf8JsonWriter(output, Options))
         {
             json.WriteStartObject();
 
             json.WriteStartArray("invoices");
-            foreach (var invoice in OrEmpty(result.Invoices)) WriteInvoice(json, invoice);
+            var written = 0;
+            foreach (var invoice in OrEmpty(result.Invoices))
+            {
+                WriteInvoice(json, invoice);
+                if (++written % FlushEvery == 0) json.Flush();
+            }
             json.WriteEndArray();
 
             json.WriteStartArray("rejected");
@@ -44,6 +60,7 @@ internal static class InvoiceJsonWriter
                 json.WriteNumber("row", rejected.Row);
                 json.WriteString("reason", rejected.Reason);
                 json.WriteEndObject();
+                if (++written % FlushEvery == 0) json.Flush();
             }
             json.WriteEndArray();
 
@@ -58,7 +75,8 @@ internal static class InvoiceJsonWriter
             json.WriteEndObject();
         }
         // A final newline, like every text file the CLI writes, so `tariff rate … > out.json` diffs cleanly.
-        return Encoding.UTF8.GetString(stream.ToArray()) + "\n";
+        output.WriteByte((byte)'\n');
+        output.Flush();
     }
 
     /// <summary>

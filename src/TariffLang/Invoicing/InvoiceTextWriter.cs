@@ -18,27 +18,45 @@ internal static class InvoiceTextWriter
     /// <summary>The text invoices of <paramref name="result"/>, in the order the invoices are given.</summary>
     public static string Write(RatingResult result)
     {
-        var text = new StringBuilder();
+        using var text = new StringWriter(CultureInfo.InvariantCulture) { NewLine = "\n" };
+        Write(result, text);
+        return text.ToString();
+    }
+
+    /// <summary>Writes the text invoices to <paramref name="output"/> invoice by invoice, never as one string.</summary>
+    public static void Write(RatingResult result, TextWriter output)
+    {
+        var block = new StringBuilder();
         var invoices = InvoiceJsonWriter.OrEmpty(result.Invoices);
-        if (invoices.IsEmpty) text.Append("No invoices.\n\n");
+        if (invoices.IsEmpty) output.Write("No invoices.\n\n");
         foreach (var invoice in invoices)
         {
-            WriteInvoice(text, invoice);
-            text.Append('\n');
+            block.Clear();
+            WriteInvoice(block, invoice);
+            block.Append('\n');
+            output.Write(block);
         }
 
         var rejected = result.Rejected;
         if (!rejected.IsEmpty)
         {
-            text.Append("Rejected rows:\n");
-            foreach (var row in rejected) text.Append(Indent).Append("row ").Append(row.Row.ToString(CultureInfo.InvariantCulture)).Append(": ").Append(row.Reason).Append('\n');
-            text.Append('\n');
+            output.Write("Rejected rows:\n");
+            foreach (var row in rejected)
+            {
+                output.Write(Indent);
+                output.Write("row ");
+                output.Write(row.Row.ToString(CultureInfo.InvariantCulture));
+                output.Write(": ");
+                output.Write(row.Reason);
+                output.Write('\n');
+            }
+            output.Write('\n');
         }
 
         var accounting = result.Accounting;
-        text.Append(string.Create(CultureInfo.InvariantCulture,
+        output.Write(string.Create(CultureInfo.InvariantCulture,
             $"rows: {accounting.Rows}, rated: {accounting.Rated}, free: {accounting.Free}, rejected: {accounting.Rejected}\n"));
-        return text.ToString();
+        output.Flush();
     }
 
     private static void WriteInvoice(StringBuilder text, Invoice invoice)

@@ -7,4 +7,7 @@ public sealed record RatingOptions(IReadOnlyDictionary<string, string>? Params =
 {
     /// <summary>The years a ledger row or a reported month may fall in: periods are computed in calendar months.</summary>
     public const int MinYear = Ledgers.EventBinder.MinYear, MaxYear = Ledgers.EventBinder.MaxYear;
+
+    /// <summary>How many threads a streamed rating uses; null means one per core. The result is the same whatever the number.</summary>
+    public int? Threads { get; init; }
 }
