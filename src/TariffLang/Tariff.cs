@@ -170,6 +170,37 @@ public sealed class CompiledTariff
         return new StreamRater(Plan!, Program!, accounts, options, threads).Rate(input);
     }
 
+    /// <summary>
+    /// Starts the rating of one account, event by event (a service hosts one per account). <paramref name="contract"/>
+    /// gives its contract values (plan, prices…). Null when the tariff has errors.
+    /// </summary>
+    public AccountRating? RateAccount(string account, IReadOnlyDictionary<string, string>? contract = null) =>
+        HasErrors ? null : new AccountRating(this, account, contract ?? ImmutableDictionary<string, string>.Empty);
+
+    /// <summary>
+    /// Resumes the rating of an account from a <see cref="AccountRating.Snapshot"/> made with this tariff. Null when the
+    /// tariff has errors or the snapshot is not one of this tariff and account (<paramref name="problem"/> says why).
+    /// </summary>
+    public AccountRating? RestoreAccount(string account, IReadOnlyDictionary<string, string>? contract, byte[] snapshot, out string? problem)
+    {
+        problem = null;
+        if (RateAccount(account, contract) is not { } rating)
+        {
+            problem = $"the tariff {Path} has errors";
+            return null;
+        }
+        try
+        {
+            rating.Restore(snapshot);
+            return rating;
+        }
+        catch (Exception e) when (e is InvalidDataException or ArgumentException or OverflowException or IndexOutOfRangeException)
+        {
+            problem = "the snapshot cannot be restored: " + e.Message;
+            return null;
+        }
+    }
+
     /// <summary>Runs every <c>example</c> block of the tariff.</summary>
     public ImmutableArray<ExampleResult> RunExamples()
     {

@@ -71,6 +71,13 @@ internal sealed class AccountRater
         Process(e);
     }
 
+    /// <summary>Closes every period that ends before <paramref name="date"/> (nothing before the account's first event).</summary>
+    public void AdvanceTo(DateOnly date)
+    {
+        if (!Started) return;
+        while (date > _ctx.Period.To) Advance();
+    }
+
     /// <summary>
     /// Closes the open period and every period after it that starts on or before <paramref name="lastDate"/>. An account
     /// without events starts at <paramref name="contractStart"/> when it has a contract (its fees are due), else has no invoice.
@@ -90,6 +97,48 @@ internal sealed class AccountRater
             Open(next);
         }
         Started = false;
+    }
+
+    // ---- snapshots ----------------------------------------------------------------------------------------------
+
+    private const string SnapshotMark = "tarifflang-account-1";
+
+    /// <summary>
+    /// The account's rating state as bytes: restored into a rater for the same tariff (same layout) and account, it goes on
+    /// exactly where this one is. Invoices already made are not part of it: they are results, taken from <see cref="Invoices"/>.
+    /// </summary>
+    public byte[] Snapshot()
+    {
+        if (_ctx.Explaining) throw new InvalidOperationException("a rater that keeps rows for explain cannot be snapshot");
+        var w = new BlockWriter();
+        w.String(SnapshotMark);
+        w.String(_plan.Layout);
+        w.String(_ctx.Account);
+        w.Byte(Started ? (byte)1 : (byte)0);
+        ValueCodec.Write(w, LastTime == DateTimeOffset.MinValue ? Value.None : Value.FromTime(LastTime));
+        w.VarUInt((ulong)_periods);
+        if (Started)
+        {
+            _grants.Save(w);
+            _ctx.Save(w, periodOpen: true);
+        }
+        return w.ToArray();
+    }
+
+    /// <summary>Puts a snapshot's state into this (new) rater. A snapshot of another tariff or account is refused.</summary>
+    public void Restore(byte[] snapshot)
+    {
+        var r = new BlockReader(snapshot);
+        if (r.String() != SnapshotMark) throw new InvalidDataException("not a TariffLang account snapshot");
+        if (r.String() != _plan.Layout) throw new InvalidDataException("the snapshot was made with another tariff");
+        if (r.String() != _ctx.Account) throw new InvalidDataException("the snapshot is of another account");
+        Started = r.Byte() == 1;
+        LastTime = ValueCodec.Read(r).TimeOrNull ?? DateTimeOffset.MinValue;
+        _periods = (int)r.VarUInt();
+        if (!Started) return;
+        _grants.Load(r);
+        _ctx.Load(r, periodOpen: true);
+        _periodStart = _plan.Zone.StartOf(_ctx.Period.From);
     }
 
     private void Start(DateOnly firstDate)
@@ -453,6 +502,26 @@ internal sealed class GrantSchedule(CheckedTariff tariff)
         var next = Next ?? throw new InvalidOperationException("no grant is due");
         _due.RemoveAt(0);
         return next;
+    }
+
+    public void Save(BlockWriter w)
+    {
+        w.VarUInt((ulong)_from.DayNumber);
+        w.VarInt(_nextYear);
+        w.VarUInt((ulong)_due.Count);
+        foreach (var (date, grant) in _due)
+        {
+            w.VarUInt((ulong)date.DayNumber);
+            w.VarUInt((ulong)grant.Index);
+        }
+    }
+
+    public void Load(BlockReader r)
+    {
+        _from = DateOnly.FromDayNumber((int)r.VarUInt());
+        _nextYear = (int)r.VarInt();
+        _due.Clear();
+        for (var n = (int)r.VarUInt(); n > 0; n--) _due.Add((DateOnly.FromDayNumber((int)r.VarUInt()), tariff.Grants[(int)r.VarUInt()]));
     }
 
     private void Sort() => _due.Sort((a, b) => a.Date != b.Date ? a.Date.CompareTo(b.Date) : a.Grant.Index.CompareTo(b.Grant.Index));

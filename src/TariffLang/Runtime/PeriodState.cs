@@ -135,16 +135,54 @@ internal sealed class AggregateAccumulator(AggregateKind kind)
         }
     }
 
-    internal (decimal[] Totals, decimal?[] Best, Exception?[]? Faults, Dictionary<Value, MonthBits>? Distinct, int Months) Memory =>
-        (_totals, _best, _faults, _distinct, _months);
-
-    internal void Restore(decimal[] totals, decimal?[] best, Dictionary<Value, MonthBits>? distinct, int months)
+    public void Save(BlockWriter w)
     {
-        _totals = totals;
-        _best = best;
-        _distinct = distinct;
-        _months = months;
-        _faults = null;
+        w.VarUInt((ulong)_months);
+        for (var m = 0; m < _months; m++)
+        {
+            w.Decimal(_totals[m]);
+            w.Byte(_best[m] is null ? (byte)0 : (byte)1);
+            if (_best[m] is { } b) w.Decimal(b);
+            var fault = _faults?[m];
+            // A failure is kept as what it says and whether it stops the whole account: that is all the close reads of it.
+            w.Byte(fault switch { null => 0, OverflowException => 1, RatingException { AccountWide: true } => 2, _ => 3 });
+            if (fault is RatingException) w.String(fault.Message);
+        }
+        w.VarUInt((ulong)(_distinct?.Count ?? 0));
+        if (_distinct is null) return;
+        foreach (var (key, bits) in _distinct)
+        {
+            ValueCodec.Write(w, key);
+            var (low, high) = bits.Bits;
+            w.Int64((long)low);
+            w.VarUInt((ulong)(high?.Length ?? 0));
+            foreach (var word in high ?? []) w.Int64((long)word);
+        }
+    }
+
+    public void Load(BlockReader r)
+    {
+        Reset(checked((int)r.VarUInt()));
+        for (var m = 0; m < _months; m++)
+        {
+            _totals[m] = r.Decimal();
+            _best[m] = r.Byte() == 1 ? r.Decimal() : null;
+            switch (r.Byte())
+            {
+                case 1: Fault(m, new OverflowException()); break;
+                case 2: Fault(m, new RatingException(r.String(), accountWide: true)); break;
+                case 3: Fault(m, new RatingException(r.String())); break;
+            }
+        }
+        for (var n = (int)r.VarUInt(); n > 0; n--)
+        {
+            var key = ValueCodec.Read(r);
+            var low = (ulong)r.Int64();
+            var high = new ulong[(int)r.VarUInt()];
+            for (var i = 0; i < high.Length; i++) high[i] = (ulong)r.Int64();
+            _distinct ??= new Dictionary<Value, MonthBits>(ValueKeyComparer.Instance);
+            _distinct[key] = MonthBits.From(low, high.Length == 0 ? null : high);
+        }
     }
 }
 
@@ -221,6 +259,35 @@ internal sealed class PeriodState
 
     /// <summary>Which month of the period a local date falls in (0-based).</summary>
     public int MonthOf(DateOnly date) => (date.Year - From.Year) * 12 + date.Month - From.Month;
+
+    public void Save(BlockWriter w)
+    {
+        w.VarUInt((ulong)From.DayNumber);
+        w.VarUInt((ulong)Months);
+        w.VarUInt((ulong)Number);
+        foreach (var a in Accumulators) a.Save(w);
+        w.VarUInt((ulong)EventLines.Count);
+        foreach (var line in EventLines)
+        {
+            w.VarUInt((ulong)line.Charge);
+            w.Decimal(line.Price);
+            w.Decimal(line.Quantity);
+        }
+    }
+
+    public void Load(RatingPlan plan, BlockReader r)
+    {
+        var from = DateOnly.FromDayNumber((int)r.VarUInt());
+        var months = (int)r.VarUInt();
+        Open(plan, from, months, (int)r.VarUInt());
+        foreach (var a in Accumulators) a.Load(r);
+        for (var n = (int)r.VarUInt(); n > 0; n--)
+        {
+            var line = new EventLineGroup((int)r.VarUInt(), r.Decimal());
+            line.Quantity = r.Decimal();
+            EventLines.Add(line);
+        }
+    }
 
     /// <summary>Changes the covered months; cached lets depend on them.</summary>
     public void Cover(MonthRange months)

@@ -415,6 +415,38 @@ internal sealed class RatingContext
     /// <summary>How many months the charge being evaluated covers (1 outside a period).</summary>
     public decimal PeriodMonths => Period.Covered.Count;
 
+    // ---- snapshots ----------------------------------------------------------------------------------------------
+
+    /// <summary>
+    /// The account's rating state: its states, windows and open period. Contract values, table cells and lets are not
+    /// kept: they are read again from the contract and the tariff.
+    /// </summary>
+    public void Save(BlockWriter w, bool periodOpen)
+    {
+        foreach (var store in States) store.Save(w);
+        foreach (var window in Windows)
+        {
+            w.VarUInt((ulong)window.Count);
+            foreach (var (key, opened) in window)
+            {
+                ValueCodec.Write(w, key);
+                ValueCodec.Write(w, Value.FromTime(opened));
+            }
+        }
+        if (periodOpen) Period.Save(w);
+    }
+
+    public void Load(BlockReader r, bool periodOpen)
+    {
+        foreach (var store in States) store.Load(r);
+        foreach (var window in Windows)
+        {
+            window.Clear();
+            for (var n = (int)r.VarUInt(); n > 0; n--) window[ValueCodec.Read(r)] = ValueCodec.Read(r).Time;
+        }
+        if (periodOpen) Period.Load(Plan, r);
+    }
+
     // ---- all or nothing per event --------------------------------------------------------------------------
 
     /// <summary>From here on every change is journaled, so that a rejection half-way can undo what the event did.</summary>

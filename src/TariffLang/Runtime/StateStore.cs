@@ -119,8 +119,71 @@ internal sealed class StateStore(StateSymbol symbol)
         return last >= months.First ? _monthEndTotals[last] : Total();
     }
 
-    /// <summary>Everything this store holds, for a snapshot of the account.</summary>
-    internal (List<Dictionary<Value, decimal>> Peaks, List<decimal> Totals) PeriodMemory => (_monthPeaks, _monthEndTotals);
+    /// <summary>Everything the store holds, for a snapshot of the account.</summary>
+    public void Save(BlockWriter w)
+    {
+        ValueCodec.Write(w, Initial);
+        WriteMap(w, Values);
+        w.VarUInt((ulong)Pending.Count);
+        foreach (var (key, value) in Pending)
+        {
+            ValueCodec.Write(w, key);
+            ValueCodec.Write(w, value);
+        }
+        w.Decimal(Opening);
+        w.Decimal(Grants);
+        w.Decimal(Purchases);
+        w.Decimal(Debits);
+        w.VarUInt((ulong)_monthPeaks.Count);
+        foreach (var peaks in _monthPeaks)
+        {
+            w.VarUInt((ulong)peaks.Count);
+            foreach (var (key, value) in peaks)
+            {
+                ValueCodec.Write(w, key);
+                w.Decimal(value);
+            }
+        }
+        w.VarUInt((ulong)_monthEndTotals.Count);
+        foreach (var total in _monthEndTotals) w.Decimal(total);
+    }
+
+    public void Load(BlockReader r)
+    {
+        Initial = ValueCodec.Read(r);
+        ReadMap(r, Values);
+        Pending.Clear();
+        for (var n = (int)r.VarUInt(); n > 0; n--) Pending.Add((ValueCodec.Read(r), ValueCodec.Read(r)));
+        Opening = r.Decimal();
+        Grants = r.Decimal();
+        Purchases = r.Decimal();
+        Debits = r.Decimal();
+        _monthPeaks.Clear();
+        for (var n = (int)r.VarUInt(); n > 0; n--)
+        {
+            var peaks = new Dictionary<Value, decimal>(ValueKeyComparer.Instance);
+            for (var k = (int)r.VarUInt(); k > 0; k--) peaks[ValueCodec.Read(r)] = r.Decimal();
+            _monthPeaks.Add(peaks);
+        }
+        _monthEndTotals.Clear();
+        for (var n = (int)r.VarUInt(); n > 0; n--) _monthEndTotals.Add(r.Decimal());
+    }
+
+    internal static void WriteMap(BlockWriter w, Dictionary<Value, Value> map)
+    {
+        w.VarUInt((ulong)map.Count);
+        foreach (var (key, value) in map)
+        {
+            ValueCodec.Write(w, key);
+            ValueCodec.Write(w, value);
+        }
+    }
+
+    internal static void ReadMap(BlockReader r, Dictionary<Value, Value> map)
+    {
+        map.Clear();
+        for (var n = (int)r.VarUInt(); n > 0; n--) map[ValueCodec.Read(r)] = ValueCodec.Read(r);
+    }
 }
 
 /// <summary>The months of a period a charge covers: contiguous, 0-based, inclusive.</summary>

@@ -131,6 +131,8 @@ internal sealed class BlockReader
 
     public byte Byte() => Take(1)[0];
 
+    public byte[] ReadBytes(int count) => Take(count).ToArray();
+
     public long Int64() => BinaryPrimitives.ReadInt64LittleEndian(Take(8));
 
     public int Int32() => BinaryPrimitives.ReadInt32LittleEndian(Take(4));
