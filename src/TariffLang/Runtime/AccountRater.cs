@@ -192,12 +192,14 @@ internal sealed class AccountRater
 
     private void EnterMonth(DateOnly date)
     {
+        if (_ctx.States.Length == 0) return;
         var month = _ctx.Period.MonthOf(date);
         foreach (var store in _ctx.States) store.EnterMonth(month);
     }
 
     private void ApplyGrants(DateOnly through)
     {
+        if (!_grants.Any) return;
         while (_grants.Next is { } due && due.Date <= through)
         {
             EnterMonth(due.Date);
@@ -309,22 +311,16 @@ internal sealed class AccountRater
     /// </summary>
     private bool Claimed(int month)
     {
-        var chargeMonths = _ctx.Period.ChargeMonths;
+        var period = _ctx.Period;
+        var matched = _ctx.Matched;
         for (var i = 0; i < _ctx.MatchedCount; i++)
         {
-            foreach (var c in _plan.Aggregates[_ctx.Matched[i]].Charges)
-            {
-                if (chargeMonths[c] is { } r && r.Contains(month)) return true;
-            }
+            if (period.AggregateClaims[matched[i]][month]) return true;
         }
         if (_ctx.ChangedStates == 0 && _ctx.ChangedStatesMore is not { Count: > 0 }) return false;
         for (var s = 0; s < _ctx.States.Length; s++)
         {
-            if (!_ctx.StateChanged(s)) continue;
-            foreach (var c in _plan.StateReaders[s])
-            {
-                if (chargeMonths[c] is { } r && month <= r.Last) return true;
-            }
+            if (_ctx.StateChanged(s) && month <= period.StateClaimLast[s]) return true;
         }
         return false;
     }
@@ -461,6 +457,9 @@ internal sealed class GrantSchedule(CheckedTariff tariff)
 {
     private readonly List<(DateOnly Date, CheckedGrant Grant)> _due = new();
     private readonly bool _hasYearly = tariff.Grants.Any(g => g.Once is null);
+
+    /// <summary>Whether the tariff has grants at all (most have none: then nothing is looked up per event).</summary>
+    public bool Any { get; } = tariff.Grants.Length > 0;
     private DateOnly _from;
     private int _nextYear;
 

@@ -204,6 +204,8 @@ internal sealed class PeriodState
     {
         Accumulators = plan.Aggregates.Select(a => new AggregateAccumulator(a.Aggregate.Kind)).ToArray();
         ChargeMonths = new MonthRange?[plan.Charges.Length];
+        AggregateClaims = plan.Aggregates.Select(_ => new bool[1]).ToArray();
+        StateClaimLast = new int[plan.Model.States.Length];
         LetValues = new Value[plan.Model.Lets.Length];
         LetCached = new bool[plan.Model.Lets.Length];
     }
@@ -224,6 +226,12 @@ internal sealed class PeriodState
 
     public List<EventLineGroup> EventLines { get; } = new();
 
+    /// <summary>For each aggregate and month: whether a charge that reads the aggregate covers that month (its events are rated).</summary>
+    public bool[][] AggregateClaims { get; }
+
+    /// <summary>For each state: the last month a charge that reads it (peak, level) covers, or -1: a change up to then is rated.</summary>
+    public int[] StateClaimLast { get; }
+
     /// <summary>The months the charge being evaluated at the close covers: aggregates, peaks and period_months() read those.</summary>
     public MonthRange Covered { get; private set; }
 
@@ -242,6 +250,25 @@ internal sealed class PeriodState
         Array.Clear(LetCached);
         Covered = new MonthRange(0, months - 1);
         for (var c = 0; c < plan.Charges.Length; c++) ChargeMonths[c] = MonthsWithin(plan.Charges[c].Charge.Validity);
+        // Which events the period's charges rate is decided once per period, not per event.
+        for (var a = 0; a < plan.Aggregates.Length; a++)
+        {
+            var claims = AggregateClaims[a].Length >= months ? AggregateClaims[a] : AggregateClaims[a] = new bool[months];
+            Array.Clear(claims);
+            foreach (var c in plan.Aggregates[a].Charges)
+            {
+                if (ChargeMonths[c] is not { } r) continue;
+                for (var m = r.First; m <= r.Last; m++) claims[m] = true;
+            }
+        }
+        for (var s = 0; s < StateClaimLast.Length; s++)
+        {
+            StateClaimLast[s] = -1;
+            foreach (var c in plan.StateReaders[s])
+            {
+                if (ChargeMonths[c] is { } r) StateClaimLast[s] = Math.Max(StateClaimLast[s], r.Last);
+            }
+        }
     }
 
     /// <summary>Which months of the period start inside the validity (contiguous, since a validity is one range of dates).</summary>

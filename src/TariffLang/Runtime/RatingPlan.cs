@@ -193,7 +193,9 @@ internal sealed class RatingPlan
         }
         CellCount = cells;
         InitialRoots = t.States.Select(s => s.Initial is null ? -1 : Root(s.Initial)).ToImmutableArray();
-        LetRoots = t.Lets.Select(l => Root(l.Value)).ToImmutableArray();
+        // A let that names a set of events (let billable = appointment where …) has no value of its own: aggregates read
+        // its events through the binder, so it gets no root.
+        LetRoots = t.Lets.Select(l => l.Value.Type.Kind == TypeKind.EventSet ? -1 : Root(l.Value)).ToImmutableArray();
         GrantRoots = t.Grants.Select(g => Root(g.Amount)).ToImmutableArray();
 
         // Aggregates are numbered in the order the period charges reach them (through lets too).
@@ -211,10 +213,15 @@ internal sealed class RatingPlan
             {
                 if (!_aggregateIndex.TryGetValue(aggregate, out var index))
                 {
-                    index = aggregates.Count;
+                    // The same aggregate written twice (count(appointment) in two charges) is folded once.
+                    index = aggregates.FindIndex(a => BoundEquivalence.Equivalent(a, aggregate));
+                    if (index < 0)
+                    {
+                        index = aggregates.Count;
+                        aggregates.Add(aggregate);
+                        readers.Add(new List<int>());
+                    }
                     _aggregateIndex[aggregate] = index;
-                    aggregates.Add(aggregate);
-                    readers.Add(new List<int>());
                 }
                 if (!used.Contains(index)) used.Add(index);
                 if (!readers[index].Contains(c)) readers[index].Add(c);

@@ -83,3 +83,55 @@ internal sealed record BoundEventSet(EventSymbol Event, ImmutableArray<BoundExpr
 internal enum AggregateKind { Count, Sum, Distinct, Min, Max }
 
 internal sealed record BoundAggregate(AggregateKind Kind, BoundEventSet Set, BoundExpr? Value, TlType Type, TextSpan Span) : BoundExpr(Type, Span);
+
+/// <summary>
+/// Whether two bound expressions compute the same thing: the same node kinds, symbols, operators and constants,
+/// wherever they were written (spans are ignored). Two aggregates written twice in a tariff are then folded once.
+/// </summary>
+internal static class BoundEquivalence
+{
+    public static bool Equivalent(BoundExpr? a, BoundExpr? b)
+    {
+        if (ReferenceEquals(a, b)) return true;
+        if (a is null || b is null || a.GetType() != b.GetType() || a.Type != b.Type) return false;
+        return (a, b) switch
+        {
+            (BoundLiteral x, BoundLiteral y) => LiteralEquals(x.Value, y.Value),
+            (BoundParam x, BoundParam y) => ReferenceEquals(x.Param, y.Param),
+            (BoundAttribute x, BoundAttribute y) => ReferenceEquals(x.Event, y.Event) && ReferenceEquals(x.Attribute, y.Attribute),
+            (BoundEventBuiltin x, BoundEventBuiltin y) => x.Builtin == y.Builtin,
+            (BoundLetRef x, BoundLetRef y) => ReferenceEquals(x.Let, y.Let),
+            (BoundPlanField x, BoundPlanField y) => x.Field == y.Field,
+            (BoundWithin x, BoundWithin y) => ReferenceEquals(x.Window, y.Window),
+            (BoundStateValue x, BoundStateValue y) => ReferenceEquals(x.State, y.State),
+            (BoundStateAggregate x, BoundStateAggregate y) => x.Kind == y.Kind && ReferenceEquals(x.State, y.State),
+            (BoundLookup x, BoundLookup y) => ReferenceEquals(x.Table, y.Table) && All(x.Keys, y.Keys),
+            (BoundUnary x, BoundUnary y) => x.Op == y.Op && Equivalent(x.Operand, y.Operand),
+            (BoundBinary x, BoundBinary y) => x.Op == y.Op && x.Operands == y.Operands && Equivalent(x.Left, y.Left) && Equivalent(x.Right, y.Right),
+            (BoundIsNone x, BoundIsNone y) => x.Negated == y.Negated && Equivalent(x.Operand, y.Operand),
+            (BoundConditional x, BoundConditional y) => Equivalent(x.Condition, y.Condition) && Equivalent(x.Then, y.Then) && Equivalent(x.Else, y.Else),
+            (BoundCall x, BoundCall y) => x.Function == y.Function && All(x.Args, y.Args),
+            (BoundEventSet x, BoundEventSet y) => ReferenceEquals(x.Event, y.Event) && All(x.Conditions, y.Conditions),
+            (BoundAggregate x, BoundAggregate y) => x.Kind == y.Kind && Equivalent(x.Set, y.Set) && Equivalent(x.Value, y.Value),
+            _ => false,
+        };
+    }
+
+    private static bool All(System.Collections.Immutable.ImmutableArray<BoundExpr> a, System.Collections.Immutable.ImmutableArray<BoundExpr> b)
+    {
+        if (a.Length != b.Length) return false;
+        for (var i = 0; i < a.Length; i++)
+        {
+            if (!Equivalent(a[i], b[i])) return false;
+        }
+        return true;
+    }
+
+    // A decimal's scale shows on invoices: 1.0 and 1.00 are not the same constant.
+    private static bool LiteralEquals(object? x, object? y) => (x, y) switch
+    {
+        (decimal a, decimal b) => a == b && a.Scale == b.Scale,
+        (string[] a, string[] b) => a.AsSpan().SequenceEqual(b),
+        _ => Equals(x, y),
+    };
+}
