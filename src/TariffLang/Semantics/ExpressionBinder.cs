@@ -230,6 +230,12 @@ internal sealed class ExpressionBinder
                 _diagnostics.Report(PeriodValueForEvent, name.Span, text);
                 return Fail(name.Span);
             }
+            // A let that reads a state or a window would see it as it is when the aggregate is folded, event by event.
+            if (scope.Aggregate && Dependencies.ReadsState(let.Value))
+            {
+                _diagnostics.Report(StateInAggregate, name.Span, text);
+                return Fail(name.Span);
+            }
             return new BoundLetRef(let, name.Span);
         }
         if (_symbols.States.TryGetValue(text, out var state))

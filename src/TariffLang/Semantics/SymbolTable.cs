@@ -43,6 +43,14 @@ internal static class Dependencies
         _ => Children(e).Any(UsesPeriod),
     };
 
+    /// <summary>True when the value reads a state or a window, through lets too.</summary>
+    public static bool ReadsState(BoundExpr e) => e switch
+    {
+        BoundStateValue or BoundWithin => true,
+        BoundLetRef l => ReadsState(l.Let.Value),
+        _ => Children(e).Any(ReadsState),
+    };
+
     /// <summary>The aggregates a period value reads, through lets too: their events are what a charge rates.</summary>
     public static IEnumerable<BoundAggregate> Aggregates(BoundExpr e) => e switch
     {
