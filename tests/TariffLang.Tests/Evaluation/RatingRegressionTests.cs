@@ -1,6 +1,5 @@
 using System.Collections.Immutable;
 using System.Globalization;
-using TariffLang.Evaluation;
 using TariffLang.Invoicing;
 using TariffLang.Ledgers;
 
