@@ -1,5 +1,4 @@
 using BenchmarkDotNet.Attributes;
-using TariffLang.Evaluation;
 using TariffLang.Invoicing;
 using TariffLang.Ledgers;
 

@@ -6,7 +6,6 @@
 
 using System.Collections.Immutable;
 using TariffLang;
-using TariffLang.Evaluation;
 using TariffLang.Invoicing;
 using TariffLang.Ledgers;
 

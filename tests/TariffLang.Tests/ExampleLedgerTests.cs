@@ -1,6 +1,5 @@
 using System.Text;
 using System.Text.Json.Nodes;
-using TariffLang.Evaluation;
 using TariffLang.Ledgers;
 using Xunit.Abstractions;
 

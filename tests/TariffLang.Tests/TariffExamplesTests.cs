@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Text.RegularExpressions;
-using TariffLang.Evaluation;
 using TariffLang.Tests.Cli;
 
 namespace TariffLang.Tests;

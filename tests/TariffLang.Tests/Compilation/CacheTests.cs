@@ -1,7 +1,9 @@
 using System.Collections.Immutable;
-using TariffLang.Compilation;
-using TariffLang.Evaluation;
+using TariffLang.Emitter;
+using TariffLang.Examples;
+using TariffLang.Interpreter;
 using TariffLang.Ledgers;
+using TariffLang.Runtime;
 using TariffLang.Text;
 
 namespace TariffLang.Tests.Compilation;
@@ -27,32 +29,35 @@ public sealed class CacheTests : IDisposable
 
     private CompilerOptions Options => new() { CacheDirectory = _dir };
 
-    private CompiledEvaluator Create(string text, CompilerOptions? options = null)
+    private CompiledProgram Create(string text, CompilerOptions? options = null)
     {
-        var (evaluator, diagnostics, _) = CompilerTestSupport.CompileInternal(text, options ?? Options);
+        var (program, diagnostics, _) = CompilerTestSupport.CompileInternal(text, options ?? Options);
         diagnostics.ShouldBeEmpty();
-        return evaluator.ShouldNotBeNull();
+        return program.ShouldNotBeNull();
     }
 
     private string[] Dlls() => Directory.GetFiles(_dir, "*.dll");
 
-    /// <summary>Rates the tariff's examples with an evaluator built for a freshly checked model (as a second process would).</summary>
+    /// <summary>Rates the tariff's examples with a program built for a freshly checked model (as a second process would).</summary>
     private static string RateExamples(string text, CompilerOptions options)
     {
         var model = Tariff.Compile(text, "t.tariff").Model!;
-        var (evaluator, diagnostics) = TariffCompiler.Create(model, new SourceText(text, "t.tariff"), options);
+        var plan = RatingPlan.Build(model);
+        var (compiled, diagnostics) = TariffCompiler.Create(plan, new SourceText(text, "t.tariff"), options);
         diagnostics.ShouldBeEmpty();
-        return string.Join("\n", model.Examples.Select(e => ExampleRunner.Run(model, e, evaluator!, evaluator!.Rater, new SourceText(text, "t.tariff")).Rating.ToJson()));
+        compiled.ShouldNotBeNull().Program.ShouldNotBeOfType<InterpretedProgram>();
+        return string.Join("\n", model.Examples.Select(e => ExampleRunner.Run(plan, compiled.Program, e, new SourceText(text, "t.tariff")).Rating.ToJson()));
     }
 
     private static string RateInterpreted(string text)
     {
         var model = Tariff.Compile(text, "t.tariff").Model!;
-        return string.Join("\n", model.Examples.Select(e => ExampleRunner.Run(model, e, TariffLang.Evaluation.Interpreter.Instance, new InterpretedEventRater(model), new SourceText(text, "t.tariff")).Rating.ToJson()));
+        var plan = RatingPlan.Build(model);
+        return string.Join("\n", model.Examples.Select(e => ExampleRunner.Run(plan, new InterpretedProgram(plan), e, new SourceText(text, "t.tariff")).Rating.ToJson()));
     }
 
     [Fact]
-    public void Pruning_keeps_the_most_recently_used_assemblies()
+    public void AssemblyCache_Pruned_KeepsTheMostRecentlyUsedAssemblies()
     {
         Directory.CreateDirectory(_dir);
         var now = DateTime.UtcNow;
@@ -70,7 +75,7 @@ public sealed class CacheTests : IDisposable
     }
 
     [Fact]
-    public void The_second_run_loads_the_cached_assembly_without_compiling()
+    public void Compiler_SecondRun_LoadsTheCachedAssemblyWithoutCompiling()
     {
         var first = Create(Calendoc);
         first.Origin.ShouldBe(CompiledOrigin.Compiled);
@@ -84,7 +89,7 @@ public sealed class CacheTests : IDisposable
     }
 
     [Fact]
-    public void A_changed_tariff_is_compiled_again()
+    public void Compiler_ChangedTariff_IsCompiledAgain()
     {
         var first = Create(Calendoc);
         var changed = Calendoc.Replace("0.106 EUR per appointment", "0.107 EUR per appointment");
@@ -100,7 +105,7 @@ public sealed class CacheTests : IDisposable
     }
 
     [Fact]
-    public void A_new_compiler_version_never_reuses_an_old_assembly()
+    public void Compiler_NewCompilerVersion_NeverReusesAnOldAssembly()
     {
         var old = Create(Calendoc, Options with { CompilerVersion = "tarifflang-roslyn-old" });
         var current = Create(Calendoc);
@@ -111,15 +116,15 @@ public sealed class CacheTests : IDisposable
     }
 
     [Fact]
-    public void An_assembly_built_for_another_tariff_under_this_key_is_replaced()
+    public void Compiler_AssemblyOfAnotherTariffUnderTheKey_IsReplaced()
     {
         var web1on1 = File.ReadAllText(Path.Combine(CompilerTestSupport.TariffsDir, "web1on1.tariff"));
         var other = Create(web1on1);
         var key = TariffCompiler.CacheKey(Calendoc);
         File.Copy(AssemblyCache.PathFor(_dir, other.CacheKey), AssemblyCache.PathFor(_dir, key));
 
-        var evaluator = Create(Calendoc);
-        evaluator.Origin.ShouldBe(CompiledOrigin.Compiled);
+        var program = Create(Calendoc);
+        program.Origin.ShouldBe(CompiledOrigin.Compiled);
         RateExamples(Calendoc, Options).ShouldBe(RateInterpreted(Calendoc));
         Create(Calendoc).Origin.ShouldBe(CompiledOrigin.Cache);
     }
@@ -128,7 +133,7 @@ public sealed class CacheTests : IDisposable
     [InlineData("empty")]
     [InlineData("garbage")]
     [InlineData("truncated")]
-    public void A_damaged_cache_file_is_compiled_again(string damage)
+    public void Compiler_DamagedCacheFile_IsCompiledAgain(string damage)
     {
         var good = Create(Calendoc);
         var path = AssemblyCache.PathFor(_dir, good.CacheKey);
@@ -140,15 +145,15 @@ public sealed class CacheTests : IDisposable
             _ => bytes[..(bytes.Length / 2)],
         });
 
-        var evaluator = Create(Calendoc);
-        evaluator.Origin.ShouldBe(CompiledOrigin.Compiled);
+        var program = Create(Calendoc);
+        program.Origin.ShouldBe(CompiledOrigin.Compiled);
         RateExamples(Calendoc, Options).ShouldBe(RateInterpreted(Calendoc));
         File.ReadAllBytes(path).ShouldBe(bytes);
         Create(Calendoc).Origin.ShouldBe(CompiledOrigin.Cache);
     }
 
     [Fact]
-    public async Task Concurrent_runs_share_one_intact_cache_file()
+    public async Task Compiler_ConcurrentRuns_ShareOneIntactCacheFile()
     {
         var text = TestTariffs.Everything;
         var expected = RateInterpreted(text);
@@ -163,7 +168,7 @@ public sealed class CacheTests : IDisposable
     }
 
     [Fact]
-    public void Concurrent_writers_of_the_same_key_keep_the_first_file()
+    public void AssemblyCache_ConcurrentWritersOfOneKey_KeepTheFirstFile()
     {
         var image = Enumerable.Range(0, 100_000).Select(i => (byte)i).ToArray();
         Parallel.For(0, 16, _ => AssemblyCache.Write(_dir, "k", image));
@@ -172,7 +177,7 @@ public sealed class CacheTests : IDisposable
     }
 
     [Fact]
-    public void An_unusable_cache_directory_does_not_stop_rating()
+    public void Compiler_UnusableCacheDirectory_DoesNotStopRating()
     {
         var blocker = Path.Combine(_dir, "a-file");
         File.WriteAllText(blocker, "not a directory");
@@ -182,7 +187,7 @@ public sealed class CacheTests : IDisposable
     }
 
     [Fact]
-    public void A_cache_directory_others_can_write_to_is_not_trusted()
+    public void AssemblyCache_DirectoryOthersCanWriteTo_IsNotTrusted()
     {
         if (OperatingSystem.IsWindows()) return; // %TEMP% is per user there
         var shared = Path.Combine(_dir, "shared");
@@ -198,7 +203,7 @@ public sealed class CacheTests : IDisposable
     }
 
     [Fact]
-    public void A_new_cache_directory_is_private_to_its_owner()
+    public void AssemblyCache_NewDirectory_IsPrivateToItsOwner()
     {
         if (OperatingSystem.IsWindows()) return;
         var fresh = Path.Combine(_dir, "fresh", "cache");
@@ -209,7 +214,7 @@ public sealed class CacheTests : IDisposable
     }
 
     [Fact]
-    public void The_cache_directory_comes_from_TARIFFLANG_CACHE_or_the_temp_directory()
+    public void AssemblyCache_DefaultDirectory_IsTariffLangCacheOrTheTempDirectory()
     {
         var saved = Environment.GetEnvironmentVariable(AssemblyCache.EnvironmentVariable);
         try
@@ -226,10 +231,14 @@ public sealed class CacheTests : IDisposable
     }
 
     [Fact]
-    public void The_facade_rates_with_compiled_code()
+    public void Tariff_CompiledEngine_RatesWithTheGeneratedProgram()
     {
         var compiled = Tariff.Compile(Calendoc, "calendoc.tariff", TariffEngine.Compiled);
         compiled.HasErrors.ShouldBeFalse();
+        // The facade rates with the generated program, not with the interpreter.
+        compiled.Compiled.ShouldNotBeNull().Program.ShouldBeSameAs(compiled.Program);
+        compiled.Program!.GetType().Assembly.GetName().Name.ShouldBe(TariffCompiler.GeneratedAssemblyName);
+        compiled.Compiled.CacheKey.ShouldBe(TariffCompiler.CacheKey(Calendoc));
         var ledger = new Ledger("l", [new LedgerRow(1, null, new DateTimeOffset(2024, 2, 3, 10, 0, 0, TimeSpan.FromHours(1)), "shop", "sms", 3m,
             ImmutableDictionary<string, string>.Empty.Add("length", "200"))], []);
         var interpreted = Tariff.Compile(Calendoc, "calendoc.tariff");
@@ -244,15 +253,15 @@ public class UnloadTests
     private static WeakReference CompileAndForget()
     {
         var text = File.ReadAllText(Path.Combine(CompilerTestSupport.TariffsDir, "calendoc.tariff"));
-        var (evaluator, _, _) = CompilerTestSupport.CompileInternal(text, new CompilerOptions { UseCache = false });
-        var context = evaluator.ShouldNotBeNull().LoadContext;
+        var (program, _, _) = CompilerTestSupport.CompileInternal(text, new CompilerOptions { UseCache = false });
+        var context = program.ShouldNotBeNull().LoadContext;
         context.IsCollectible.ShouldBeTrue();
         context.Assemblies.Single().GetName().Name.ShouldBe(TariffCompiler.GeneratedAssemblyName);
         return new WeakReference(context);
     }
 
     [Fact]
-    public void A_forgotten_tariff_unloads_its_generated_assembly()
+    public void CompiledProgram_Forgotten_UnloadsItsGeneratedAssembly()
     {
         var context = CompileAndForget();
         for (var i = 0; i < 20 && context.IsAlive; i++)

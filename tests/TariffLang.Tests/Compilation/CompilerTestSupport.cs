@@ -1,7 +1,7 @@
 using System.Collections.Immutable;
-using TariffLang.Compilation;
 using TariffLang.Diagnostics;
-using TariffLang.Evaluation;
+using TariffLang.Emitter;
+using TariffLang.Runtime;
 using TariffLang.Semantics;
 using TariffLang.Text;
 
@@ -32,6 +32,20 @@ internal static class CompilerTestSupport
         return data;
     }
 
+    /// <summary>The name that stands for <see cref="TestTariffs.Everything"/> among the repository's tariff files.</summary>
+    public const string EverythingName = "(everything)";
+
+    /// <summary>Every tariff of the repository, and the everything tariff.</summary>
+    public static TheoryData<string> TariffNamesAndEverything()
+    {
+        var data = TariffNames();
+        data.Add(EverythingName);
+        return data;
+    }
+
+    public static string TextOf(string name) =>
+        name == EverythingName ? TestTariffs.Everything : File.ReadAllText(Path.Combine(TariffsDir, name));
+
     /// <summary>A fresh, private cache directory (tests never share the user's cache when they count compilations).</summary>
     public static string NewCacheDir()
     {
@@ -48,13 +62,60 @@ internal static class CompilerTestSupport
         return (interpreted, compiled);
     }
 
-    /// <summary>The compiled evaluator for a text, through the internal API (options: cache directory, faults).</summary>
-    public static (CompiledEvaluator? Evaluator, ImmutableArray<Diagnostic> Diagnostics, CheckedTariff Model)
-        CompileInternal(string text, CompilerOptions options, string path = "<memory>")
+    /// <summary>The checked model and its rating plan for a text that has no errors.</summary>
+    public static (CheckedTariff Model, RatingPlan Plan) Check(string text, string path = "<memory>")
     {
         var checkedTariff = Tariff.Compile(text, path, TariffEngine.Interpreted);
         checkedTariff.Diagnostics.Where(d => d.IsError).ShouldBeEmpty();
-        var (evaluator, diagnostics) = TariffCompiler.Create(checkedTariff.Model!, new SourceText(text, path), options);
-        return (evaluator, diagnostics, checkedTariff.Model!);
+        return (checkedTariff.Model!, RatingPlan.Build(checkedTariff.Model!));
     }
+
+    /// <summary>The compiled program for a text, through the internal API (options: cache directory, faults).</summary>
+    public static (CompiledProgram? Program, ImmutableArray<Diagnostic> Diagnostics, RatingPlan Plan)
+        CompileInternal(string text, CompilerOptions options, string path = "<memory>")
+    {
+        var (_, plan) = Check(text, path);
+        var (program, diagnostics) = TariffCompiler.Create(plan, new SourceText(text, path), options);
+        return (program, diagnostics, plan);
+    }
+
+    /// <summary>
+    /// Every expression of a checked model, and everything below them, found by walking the model's declarations (not
+    /// the plan nor the emitter, so that tests can hold those two to it): parameter defaults, plan fields, table cells,
+    /// window conditions, states' initial values and operations, lets, rules, per-event and period charges, grants.
+    /// </summary>
+    public static List<BoundExpr> ModelExpressions(CheckedTariff model)
+    {
+        var top = new List<BoundExpr?>();
+        top.AddRange(model.Params.Select(p => p.Default));
+        foreach (var plan in model.Plans) top.AddRange([plan.Fee, plan.Includes, plan.Extra]);
+        top.AddRange(model.Tables.SelectMany(t => t.Cells.Values));
+        top.AddRange(model.Windows.Select(w => w.Condition));
+        foreach (var state in model.States)
+        {
+            top.Add(state.Initial);
+            foreach (var op in state.Ops) top.AddRange([op.Condition, op.Value]);
+        }
+        top.AddRange(model.Lets.Select(l => l.Value));
+        top.AddRange(model.Rules.Select(r => r.Condition));
+        foreach (var charge in model.EventCharges) top.AddRange([charge.Condition, charge.Price]);
+        foreach (var charge in model.AggregateCharges) top.AddRange([charge.Amount, charge.Price]);
+        top.AddRange(model.Grants.Select(g => g.Amount));
+
+        var seen = new HashSet<BoundExpr>(ReferenceEqualityComparer.Instance);
+        var all = new List<BoundExpr>();
+        var stack = new Stack<BoundExpr>(top.OfType<BoundExpr>().Reverse());
+        while (stack.Count > 0)
+        {
+            var node = stack.Pop();
+            if (!seen.Add(node)) continue;
+            all.Add(node);
+            foreach (var child in Dependencies.Children(node).Reverse()) stack.Push(child);
+        }
+        return all;
+    }
+
+    /// <summary>Every concrete type of bound expression the checker can produce, found by reflection.</summary>
+    public static HashSet<Type> BoundExpressionTypes() =>
+        typeof(BoundExpr).Assembly.GetTypes().Where(t => !t.IsAbstract && typeof(BoundExpr).IsAssignableFrom(t)).ToHashSet();
 }

@@ -1,6 +1,6 @@
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
-using TariffLang.Compilation;
+using TariffLang.Emitter;
 
 namespace TariffLang.Tests.Compilation;
 
@@ -76,11 +76,12 @@ public class InjectionSafetyTests
     }
 
     [Fact]
-    public void Hostile_names_and_strings_rate_identically_and_run_no_code()
+    public void Compiler_HostileNamesAndStrings_RateIdenticallyAndRunNoCode()
     {
         var text = Fill(Hostile());
         var (interpreted, compiled) = CompilerTestSupport.Both(text, "hostile.tariff");
         compiled.Engine.ShouldBe(TariffEngine.Compiled);
+        compiled.Program!.GetType().Assembly.GetName().Name.ShouldBe(TariffCompiler.GeneratedAssemblyName);
         var expected = interpreted.RunExamples();
         var actual = compiled.RunExamples();
         actual.Single().Rating.ToJson().ShouldBe(expected.Single().Rating.ToJson());
@@ -94,7 +95,7 @@ public class InjectionSafetyTests
     }
 
     [Fact]
-    public void Generated_code_does_not_depend_on_names_and_holds_text_only_in_literals()
+    public void Emitter_HostileNames_GenerateTheSameTokensWithTextOnlyInLiterals()
     {
         var plain = Tariff.Compile(Fill(Harmless), "plain.tariff");
         var hostile = Tariff.Compile(Fill(Hostile()), "hostile.tariff");
@@ -106,7 +107,7 @@ public class InjectionSafetyTests
     }
 
     [Fact]
-    public void Hostile_strings_are_single_literal_tokens()
+    public void Emitter_HostileStrings_AreSingleLiteralTokens()
     {
         var hostile = Tariff.Compile(Fill(Hostile()), "hostile.tariff");
         var tree = CSharpSyntaxTree.ParseText(TariffCompiler.GenerateSource(hostile.Model!));

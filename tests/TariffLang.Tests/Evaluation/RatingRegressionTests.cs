@@ -1,6 +1,5 @@
 using System.Collections.Immutable;
 using System.Globalization;
-using TariffLang.Evaluation;
 using TariffLang.Invoicing;
 using TariffLang.Ledgers;
 
@@ -174,5 +173,45 @@ public sealed class RatingRegressionTests
         var allocation = result.Outcomes.Single(o => o.Row == 2);
         allocation.Kind.ShouldBe(RowOutcomeKind.Rated);
         allocation.Detail.ShouldContain("Souscriptions allouées");
+    }
+
+    [Theory]
+    [MemberData(nameof(Engines))]
+    public void Rate_TagsComparedForEquality_CompareTheirElements(TariffEngine engine)
+    {
+        // Two sets of tags are equal when they hold the same tags in the same order (not when they are one object).
+        var tariff = Compile("""
+            tariff t { currency EUR  period month in "UTC"
+              event e(a: tags, b: tags)
+              free e where a != b because "different tags"
+              charge "Same" per e where a = b at 1 EUR }
+            """, engine);
+
+        var result = tariff.Rate(LedgerOf(Row(2, "e", "2024-01-05T10:00:00Z", ("a", "x;y"), ("b", "x;y")),
+            Row(3, "e", "2024-01-05T11:00:00Z", ("a", "x;y"), ("b", "y;x")),
+            Row(4, "e", "2024-01-05T12:00:00Z", ("a", "x"), ("b", "x;y"))));
+
+        result.Outcomes.Select(o => (o.Row, o.Kind)).ShouldBe([(2, RowOutcomeKind.Rated), (3, RowOutcomeKind.Free), (4, RowOutcomeKind.Free)]);
+        result.Invoices.ShouldHaveSingleItem().Total.ShouldBe(1m);
+    }
+
+    [Theory]
+    [MemberData(nameof(Engines))]
+    public void Rate_TimeMovedOutOfTheCalendar_RejectsTheRowWithTheReason(TariffEngine engine)
+    {
+        var tariff = Compile("""
+            tariff t { currency EUR  period month in "UTC"
+              event e(d: duration)
+              charge "Later" per e where time + d > time at 1 EUR
+              charge "Earlier" per e where time - d < time at 1 EUR }
+            """, engine);
+
+        var result = tariff.Rate(LedgerOf(Row(2, "e", "2024-01-05T10:00:00Z", ("d", "1.00:00:00")),
+            Row(3, "e", "2024-01-05T11:00:00Z", ("d", "3000000.00:00:00")),
+            Row(4, "e", "2024-01-05T12:00:00Z", ("d", "-3000000.00:00:00"))));
+
+        result.Rejected.Select(r => r.Row).ShouldBe([3, 4]);
+        result.Rejected.ShouldAllBe(r => r.Reason == "a time moved by a duration falls outside the calendar (years 1–9999)");
+        result.Invoices.ShouldHaveSingleItem().Total.ShouldBe(2m);
     }
 }

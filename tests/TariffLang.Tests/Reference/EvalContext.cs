@@ -2,7 +2,7 @@ using System.Collections.Immutable;
 using TariffLang.Ledgers;
 using TariffLang.Semantics;
 
-namespace TariffLang.Evaluation;
+namespace TariffLang.Tests.Reference;
 
 /// <summary>A ledger row read as an event of the tariff: attribute values typed, in declaration order.</summary>
 internal sealed class EventInstance(LedgerRow row, EventSymbol symbol, object?[] values, DateOnly localDate)
@@ -259,9 +259,9 @@ internal sealed class EvalContext
 
     public object? PlanField(PlanField field) => field switch
     {
-        Semantics.PlanField.Name => Plan.Name,
-        Semantics.PlanField.Fee => Eval(Plan.Fee),
-        Semantics.PlanField.Includes => Plan.Includes is null ? 0m : Eval(Plan.Includes),
+        TariffLang.Semantics.PlanField.Name => Plan.Name,
+        TariffLang.Semantics.PlanField.Fee => Eval(Plan.Fee),
+        TariffLang.Semantics.PlanField.Includes => Plan.Includes is null ? 0m : Eval(Plan.Includes),
         _ => Plan.Extra is null ? 0m : Eval(Plan.Extra),
     };
 

@@ -2,7 +2,7 @@ using System.Globalization;
 using TariffLang.Semantics;
 using TariffLang.Syntax;
 
-namespace TariffLang.Evaluation;
+namespace TariffLang.Tests.Reference;
 
 /// <summary>A per-event charge line waiting for its period to close: grouped by charge and price there.</summary>
 internal readonly record struct PendingEventLine(CheckedEventCharge Charge, decimal Price, EventInstance Event);

@@ -1,7 +1,7 @@
 using TariffLang.Semantics;
 using TariffLang.Syntax;
 
-namespace TariffLang.Evaluation;
+namespace TariffLang.Tests.Reference;
 
 /// <summary>The reference backend: walks the checked expression tree. The compiled backend must agree with it to the cent.</summary>
 internal sealed class Interpreter : IEvaluator

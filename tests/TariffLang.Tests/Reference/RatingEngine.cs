@@ -5,17 +5,16 @@ using TariffLang.Ledgers;
 using TariffLang.Semantics;
 using TariffLang.Syntax;
 
-namespace TariffLang.Evaluation;
-
-/// <summary>Options of one rating run.</summary>
-/// <param name="Month">Only report the period that contains this month (state still runs from the start of the history).</param>
-public sealed record RatingOptions(IReadOnlyDictionary<string, string>? Params = null, (int Year, int Month)? Month = null)
-{
-    /// <summary>The years a ledger row or a reported month may fall in: periods are computed in calendar months.</summary>
-    public const int MinYear = 1900, MaxYear = 2999;
-}
+namespace TariffLang.Tests.Reference;
 
 /// <summary>
+/// THE ORACLE. The whole-ledger rating engine TariffLang had before its rating core was rebuilt, kept in the tests as an
+/// independent reference: it keeps every row, re-walks each period's events at its close, evaluates over boxed values,
+/// and shares no rating code with <c>src/</c> (only the checked model, the ledger and invoice types, and currency
+/// rounding). It differs from the engine it was taken from in exactly two deliberate ways, which the new core made part
+/// of the language: an id is unique per account (not per ledger), and unknown attribute names are listed in ordinal
+/// order. Nothing else may change here: a difference between this engine and the new one is a finding, not a fix.
+///
 /// Rates a ledger against a checked tariff: each account's events in time order, state carried across
 /// periods, one invoice per account and period, and one outcome for every ledger row.
 /// Periods, grants and period closing are shared by both backends; expressions go through the backend's
@@ -39,15 +38,15 @@ internal sealed class RatingEngine(CheckedTariff tariff, IEvaluator evaluator, I
         var invoices = new List<Invoice>();
         foreach (var error in ledger.Errors) outcomes.Add(new RowOutcome(error.Row, "", "", null, RowOutcomeKind.Rejected, error.Message));
 
-        // An id is unique per event across the ledger: a repeated id is the same event sent twice,
-        // counted once; the copies are rejected.
-        var firstById = new Dictionary<string, int>(StringComparer.Ordinal);
+        // An id is unique per event of an account (deliberate change 1: it was per ledger): a repeated id is the same
+        // event sent twice, counted once; the copies are rejected. The same id in two accounts is two events.
+        var firstById = new Dictionary<(string Account, string Id), int>();
         var rows = new List<LedgerRow>();
         foreach (var row in ledger.Rows)
         {
-            if (row.Id is { } id && !firstById.TryAdd(id, row.Row))
+            if (row.Id is { } id && !firstById.TryAdd((row.Account, id), row.Row))
             {
-                outcomes.Add(Outcome(row, RowOutcomeKind.Rejected, $"duplicate id '{id}' (already counted at row {firstById[id]})"));
+                outcomes.Add(Outcome(row, RowOutcomeKind.Rejected, $"duplicate id '{id}' (already counted at row {firstById[(row.Account, id)]})"));
                 continue;
             }
             rows.Add(row);
@@ -200,7 +199,8 @@ internal sealed class RatingEngine(CheckedTariff tariff, IEvaluator evaluator, I
                     return null;
                 }
             }
-            var unknown = row.Attributes.Keys.Where(k => symbol.Find(k) is null).ToList();
+            // Deliberate change 2: the unknown names in ordinal order, whatever order the columns came in.
+            var unknown = row.Attributes.Keys.Where(k => symbol.Find(k) is null).Order(StringComparer.Ordinal).ToList();
             if (unknown.Count > 0)
             {
                 Reject(row, $"event '{symbol.Name}' has no attribute {string.Join(", ", unknown.Select(u => "'" + u + "'"))}");

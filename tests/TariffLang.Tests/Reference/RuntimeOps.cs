@@ -2,7 +2,7 @@ using System.Globalization;
 using TariffLang.Semantics;
 using TariffLang.Syntax;
 
-namespace TariffLang.Evaluation;
+namespace TariffLang.Tests.Reference;
 
 /// <summary>A rating problem tied to one event (it is rejected) or, when <see cref="AccountWide"/>, to a whole account.</summary>
 internal sealed class RatingException(string message, bool accountWide = false) : Exception(message)
