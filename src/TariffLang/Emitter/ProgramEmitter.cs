@@ -115,7 +115,7 @@ internal sealed class ProgramEmitter
                     switch (c.EventKind)
                     {
             {{classify}}        }
-                    return null;
+                    throw new global::System.InvalidOperationException("no such event kind");
                 }
 
                 public override void Apply({{Context}} c)
@@ -123,6 +123,7 @@ internal sealed class ProgramEmitter
                     switch (c.EventKind)
                     {
             {{apply}}        }
+                    throw new global::System.InvalidOperationException("no such event kind");
                 }
 
                 public override void Fold({{Context}} c, int aggregate)
@@ -130,6 +131,7 @@ internal sealed class ProgramEmitter
                     switch (aggregate)
                     {
             {{fold}}        }
+                    throw new global::System.InvalidOperationException("no such aggregate");
                 }
 
                 public override {{ValueType}} Evaluate({{Context}} c, int root)

@@ -291,8 +291,7 @@ public class CoverageTests
             .ShouldBe(Reference.OracleDifferentialTests.Describe(() => Reference.OracleDifferentialTests.RateWithOracle(tariff.Model!, EventSetLedger())));
     }
 
-    [Fact(Skip = "Bug in the new core: RatingPlan makes every let a root (LetRoots), an event-set let too, and ProgramEmitter cannot give "
-        + "a root of type 'set of events' a method: TL0090 'an expression of type set of 'e' events has no value'. Unskip once fixed.")]
+    [Fact]
     public void Compiler_LetBoundToAnEventSet_CompilesAndMatchesTheOracle()
     {
         var compiled = Tariff.Compile(EventSetLet, "sets.tariff", TariffEngine.Compiled);
