@@ -33,7 +33,8 @@ public static class DuckDbCalendoc
     {
         var header = File.ReadLines(ledgerPath).FirstOrDefault() ?? throw new InvalidDataException($"{ledgerPath} is empty");
         var columns = header.Split(',').Select(c => c.Trim()).ToList();
-        if (columns.Contains("id")) throw new InvalidDataException("the DuckDB contestant does not de-duplicate ids: use a ledger without an id column");
+        if (columns.Contains("id"))
+            throw new InvalidDataException("the DuckDB contestant does not de-duplicate ids: use a ledger without an id column");
         foreach (var required in new[] { "time", "account", "event", "source", "starts_at", "cancelled_at", "length" })
         {
             if (!columns.Contains(required)) throw new InvalidDataException($"{ledgerPath}: no '{required}' column");

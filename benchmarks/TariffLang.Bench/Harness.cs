@@ -37,10 +37,12 @@ public sealed record HarnessOptions(
         var runs = int.Parse(line.Get("--runs") ?? "3", CultureInfo.InvariantCulture);
         if (runs < 1) throw new UsageException("--runs must be at least 1");
         var threads = line.Get("--threads") ?? "auto";
-        if (threads is not ("auto" or "none") && List(threads).Any(t => !int.TryParse(t, NumberStyles.None, CultureInfo.InvariantCulture, out var n) || n < 1))
+        static bool Positive(string t) => int.TryParse(t, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n >= 1;
+        if (threads is not ("auto" or "none") && !List(threads).All(Positive))
             throw new UsageException("--threads is auto, none or a list of thread counts such as 1,2");
         var data = Path.GetFullPath(line.Get("--data") ?? Path.Combine(root, "benchmarks", "data"));
-        var dll = Path.GetFullPath(line.Get("--tariff-dll") ?? Path.Combine(root, "src", "TariffLang.Cli", "bin", "Release", "net10.0", "tariff.dll"));
+        var dll = Path.GetFullPath(line.Get("--tariff-dll")
+            ?? Path.Combine(root, "src", "TariffLang.Cli", "bin", "Release", "net10.0", "tariff.dll"));
         var seed = ulong.Parse(line.Get("--seed") ?? "42", CultureInfo.InvariantCulture);
         var timeout = TimeSpan.FromMinutes(double.Parse(line.Get("--timeout-minutes") ?? "60", CultureInfo.InvariantCulture));
         return new HarnessOptions(rows, tariffs, line.Flag("--shuffled"), runs, threads, contestants, data, seed, root, dll, timeout);
@@ -68,9 +70,9 @@ public sealed record HarnessOptions(
 /// minute then hurts every contestant alike), checks that all outputs agree to the cent, and prints medians,
 /// rows/s, peak memory and the ratios the performance goals are stated in.
 /// </summary>
-public static class Harness
+public sealed class Harness
 {
-    /// <summary>One contestant: how to run it on a ledger of a tariff.</summary>
+    /// <summary>One contestant: the command that runs it on a ledger, or null when it does not rate that tariff.</summary>
     private sealed record Contestant(string Key, string Name, Func<Ledger, IReadOnlyList<string>?> Command);
 
     /// <summary>A generated ledger of the run.</summary>
@@ -83,177 +85,232 @@ public static class Harness
 
     private sealed record Sample(long Rows, string Tariff, string Contestant, int Round, Measurement Measurement);
 
+    /// <summary>A failure that ends the run: a contestant crashed or the outputs disagree.</summary>
+    private sealed class RunFailed(string message, int exitCode) : Exception(message)
+    {
+        public int ExitCode { get; } = exitCode;
+    }
+
+    private readonly HarnessOptions _o;
+    private readonly StringBuilder _report = new();
+    private readonly Dictionary<string, string> _environment;
+    private readonly string _scratch;
+    private readonly List<Sample> _samples = new();
+
+    private Harness(HarnessOptions o)
+    {
+        _o = o;
+        // The cache lives in the data folder so that the run owns it: emptied at the start, then warmed.
+        _environment = new() { ["TARIFFLANG_CACHE"] = Path.Combine(o.DataDir, "tarifflang-cache"), ["DOTNET_NOLOGO"] = "1" };
+        _scratch = Path.Combine(o.DataDir, "out");
+    }
+
     public static int Run(HarnessOptions o)
     {
         if (!File.Exists(o.TariffDll))
         {
-            Console.Error.WriteLine($"tariff-bench: {o.TariffDll} does not exist: build first (dotnet build TariffLang.sln -c Release), "
-                + "or use bash benchmarks/run.sh, which does");
+            Console.Error.WriteLine($"tariff-bench: {o.TariffDll} does not exist: build first "
+                + "(dotnet build TariffLang.sln -c Release), or use bash benchmarks/run.sh, which does");
             return 1;
         }
         Directory.CreateDirectory(o.DataDir);
+        var harness = new Harness(o);
         var stamp = DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture);
-        var report = new StringBuilder();
-        void Say(string text = "")
+        try
         {
-            Console.Out.WriteLine(text);
-            Console.Out.Flush();
-            report.AppendLine(text);
+            harness.Execute();
+            return 0;
         }
+        catch (RunFailed failed)
+        {
+            harness.Say(failed.Message);
+            return failed.ExitCode;
+        }
+        finally
+        {
+            var report = Path.Combine(o.DataDir, $"results-{stamp}.md");
+            File.WriteAllText(report, harness._report.ToString());
+            File.WriteAllText(Path.Combine(o.DataDir, $"results-{stamp}.csv"), harness.Csv());
+            Console.Out.WriteLine($"(report: {report}; every measurement: results-{stamp}.csv beside it)");
+        }
+    }
 
+    private void Say(string text = "")
+    {
+        Console.Out.WriteLine(text);
+        Console.Out.Flush();
+        _report.AppendLine(text);
+    }
+
+    private static void Progress(string text) => Console.Error.WriteLine("  " + text);
+
+    private void Execute()
+    {
+        var o = _o;
         Say($"# TariffLang end-to-end benchmark, {DateTime.Now:yyyy-MM-dd HH:mm}");
         Say();
         foreach (var line in MachineInfo.Describe(o.RepoRoot)) Say("- " + line);
         Say($"- options: rows {string.Join(",", o.Rows.Select(CommandLine.FormatCount))}, tariffs {string.Join(",", o.Tariffs)}, "
             + $"{(o.Shuffled ? "shuffled" : "time-ordered")} ledgers, {o.Runs} rounds, seed {o.Seed}, threads {o.Threads}, "
             + $"contestants {string.Join(",", o.Contestants)}");
-        Say($"- peak memory: {(ChildProcess.HasTimeCommand ? "/usr/bin/time -f %M (max RSS from wait4)" : "sampled VmHWM from /proc (install the Debian package 'time' for exact figures)")}");
-        Say();
+        Say("- time: wall clock of the whole child process (start-up, reading, rating, writing the JSON); peak memory: "
+            + (ChildProcess.HasTimeCommand
+                ? "max RSS of the child from /usr/bin/time -f %M"
+                : "VmHWM sampled from /proc, marked ~ (install the Debian package 'time' for exact figures)"));
 
-        // 1. Ledgers: generated once, reused by later runs (same seed and size give the same bytes).
-        var ledgers = new List<Ledger>();
-        foreach (var rows in o.Rows)
-        {
-            foreach (var tariff in o.Tariffs) ledgers.Add(Ensure(o, tariff, rows, o.Shuffled));
-        }
-        var tiny = o.Tariffs.Union(["calendoc"]).ToDictionary(t => t, t => Ensure(o, t, 10, shuffled: false));
+        // Ledgers are generated once and reused by later runs: the same seed and size give the same bytes.
+        var ledgers = o.Rows.SelectMany(rows => o.Tariffs.Select(t => Ensure(t, rows, o.Shuffled))).ToList();
+        var tiny = o.Tariffs.Union(["calendoc"]).ToDictionary(t => t, t => Ensure(t, 10, shuffled: false));
+        Directory.CreateDirectory(_scratch);
 
-        // 2. The compiled-assembly cache: emptied, then warmed by one run per tariff, so that every measured
-        //    compiled run loads its tariff's assembly from the cache instead of compiling it with Roslyn.
-        var cache = Path.Combine(o.DataDir, "tarifflang-cache");
-        if (Directory.Exists(cache)) Directory.Delete(cache, recursive: true);
-        var environment = new Dictionary<string, string> { ["TARIFFLANG_CACHE"] = cache, ["DOTNET_NOLOGO"] = "1" };
-        var scratch = Path.Combine(o.DataDir, "out");
-        Directory.CreateDirectory(scratch);
-        Say("## Compiled-assembly cache");
-        Say();
-        foreach (var (tariff, ledger) in tiny)
-        {
-            var cold = Measure(o, TariffCommand(o, ledger, "compiled", null), Path.Combine(scratch, "warmup.json"), environment);
-            Say(FormattableString.Invariant($"- {tariff}: cache emptied; first `tariff rate` (compiles with Roslyn, fills the cache) {cold.WallSeconds:F2} s"));
-        }
+        WarmCache(tiny);
+        var threads = ThreadCounts(tiny["calendoc"]);
+        MeasureStartup(tiny["calendoc"]);
+        var contestants = Contestants(threads);
 
-        // 3. Does this build of `tariff rate` take --threads? (The rebuilt engine adds it.)
-        var threadCounts = ThreadCounts(o, tiny["calendoc"], environment, scratch, Say);
-
-        // 4. Start-up: `tariff rate` of a 10-row ledger with a warm cache.
-        var startup = new List<double>();
-        for (var i = 0; i < Math.Max(o.Runs, 5); i++)
-            startup.Add(Measure(o, TariffCommand(o, tiny["calendoc"], "compiled", null), Path.Combine(scratch, "startup.json"), environment).WallSeconds);
-        var startupMedian = Median(startup);
-        Say(FormattableString.Invariant(
-            $"- `tariff rate` of a 10-row calenDoc ledger, warm cache: median {startupMedian:F3} s over {startup.Count} runs (goal < 0.5 s)"));
-        Say();
-
-        // 5. The contestants.
-        var contestants = new List<Contestant>();
-        if (o.Contestants.Contains("compiled")) contestants.Add(new("compiled", "TariffLang compiled", l => TariffCommand(o, l, "compiled", null)));
-        if (o.Contestants.Contains("threads"))
-        {
-            foreach (var n in threadCounts)
-                contestants.Add(new($"threads{n}", $"TariffLang compiled --threads {n}", l => TariffCommand(o, l, "compiled", n)));
-        }
-        if (o.Contestants.Contains("interpreted")) contestants.Add(new("interpreted", "TariffLang interpreted", l => TariffCommand(o, l, "interpreted", null)));
-        var bench = typeof(Harness).Assembly.Location;
-        if (o.Contestants.Contains("baseline"))
-            contestants.Add(new("baseline", "hand-written C#", l => l.Tariff == "calendoc" ? ["dotnet", bench, "baseline", l.Csv] : null));
-        if (o.Contestants.Contains("duckdb"))
-            contestants.Add(new("duckdb", "DuckDB", l => l.Tariff == "calendoc" ? ["dotnet", bench, "duckdb", l.Csv] : null));
-
-        var samples = new List<Sample>();
-        var csv = new StringBuilder("rows,tariff,contestant,round,wall_s,peak_kb\n");
         foreach (var rows in o.Rows)
         {
             var sizeLedgers = ledgers.Where(l => l.Rows == rows).ToList();
-            var references = new Dictionary<string, (string Contestant, IReadOnlyList<string> Lines)>();
-            for (var round = 0; round < o.Runs; round++)
-            {
-                foreach (var ledger in sizeLedgers)
-                {
-                    var applicable = contestants.Where(c => c.Command(ledger) is not null).ToList();
-                    // Rotate the order each round, so that no contestant always runs right after the same other one.
-                    var ordered = applicable.Skip(round % Math.Max(1, applicable.Count)).Concat(applicable.Take(round % Math.Max(1, applicable.Count)));
-                    foreach (var contestant in ordered)
-                    {
-                        var output = Path.Combine(scratch, $"{ledger.Name}.{contestant.Key}.json");
-                        var m = Measure(o, contestant.Command(ledger)!, output, environment);
-                        Console.Error.WriteLine(FormattableString.Invariant(
-                            $"  [{ledger.Name} round {round + 1}/{o.Runs}] {contestant.Name}: {m.WallSeconds:F2} s, {m.PeakKb / 1024.0:F0} MB"));
-                        if (m.ExitCode != 0)
-                        {
-                            Say($"FAILED: {contestant.Name} on {ledger.Name} exited with {m.ExitCode}:");
-                            Say(string.Join("\n", m.Stderr.Split('\n').TakeLast(15)));
-                            return 1;
-                        }
-                        if (!Agrees(ledger, contestant, output, references, Say)) return 3;
-                        samples.Add(new Sample(rows, ledger.Tariff, contestant.Key, round, m));
-                        csv.AppendLine(FormattableString.Invariant($"{rows},{ledger.Tariff},{contestant.Key},{round + 1},{m.WallSeconds:F3},{m.PeakKb}"));
-                    }
-                }
-            }
-            Say($"## {CommandLine.FormatCount(rows)} rows ({(o.Shuffled ? "shuffled" : "time-ordered")}), median of {o.Runs} interleaved rounds");
+            var agreement = Rounds(sizeLedgers, contestants);
+            Say($"## {CommandLine.FormatCount(rows)} rows ({(o.Shuffled ? "shuffled" : "time-ordered")}), "
+                + $"medians of {o.Runs} interleaved rounds");
             Say();
-            foreach (var (ledger, reference) in references.OrderBy(r => r.Key, StringComparer.Ordinal))
-            {
-                var agreeing = samples.Where(s => s.Rows == rows && sizeLedgers.First(l => l.Name == ledger).Tariff == s.Tariff)
-                    .Select(s => s.Contestant).Distinct().Count();
-                Say($"- agreement: {ledger}: {agreeing} contestants × {o.Runs} rounds give the same {reference.Lines.Count} "
-                    + "canonical lines (invoice lines, totals, row accounting) to the cent");
-            }
+            foreach (var line in agreement) Say(line);
             Say();
-            foreach (var line in Table(samples.Where(s => s.Rows == rows).ToList(), contestants, o.Tariffs)) Say(line);
+            foreach (var line in Table(_samples.Where(s => s.Rows == rows).ToList(), contestants, o.Tariffs)) Say(line);
             Say();
         }
-        Say(Goals(samples, o));
-
-        var reportPath = Path.Combine(o.DataDir, $"results-{stamp}.md");
-        File.WriteAllText(reportPath, report.ToString());
-        File.WriteAllText(Path.Combine(o.DataDir, $"results-{stamp}.csv"), csv.ToString());
-        Console.Out.WriteLine($"(report: {reportPath}; every measurement: results-{stamp}.csv beside it)");
-        return 0;
+        Say(Goals());
     }
 
-    private static Ledger Ensure(HarnessOptions o, string tariff, long rows, bool shuffled)
+    private Ledger Ensure(string tariff, long rows, bool shuffled)
     {
-        var dir = Path.Combine(o.DataDir, $"{tariff}-{CommandLine.FormatCount(rows)}-s{o.Seed}{(shuffled ? "-shuffled" : "")}");
+        var dir = Path.Combine(_o.DataDir, $"{tariff}-{CommandLine.FormatCount(rows)}-s{_o.Seed}{(shuffled ? "-shuffled" : "")}");
         var ledger = new Ledger(tariff, rows, dir);
-        if (!File.Exists(ledger.Csv))
-        {
-            var clock = System.Diagnostics.Stopwatch.StartNew();
-            LedgerGenerator.Generate(new GenerateOptions(tariff, rows, null, o.Seed, shuffled, dir));
-            if (rows > 10)
-                Console.Error.WriteLine(FormattableString.Invariant($"  generated {ledger.Name} in {clock.Elapsed.TotalSeconds:F1} s"));
-        }
+        if (File.Exists(ledger.Csv)) return ledger;
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        LedgerGenerator.Generate(new GenerateOptions(tariff, rows, null, _o.Seed, shuffled, dir));
+        Progress(FormattableString.Invariant($"generated {ledger.Name} in {clock.Elapsed.TotalSeconds:F1} s"));
         return ledger;
     }
 
-    private static IReadOnlyList<string> TariffCommand(HarnessOptions o, Ledger ledger, string engine, int? threads)
+    /// <summary>
+    /// Empties the compiled-assembly cache and rates each tariff's 10-row ledger once with the compiled engine: that
+    /// compiles the tariff with Roslyn and stores the assembly, so every measured compiled run loads it from the cache.
+    /// </summary>
+    private void WarmCache(Dictionary<string, Ledger> tiny)
     {
-        var command = new List<string> { "dotnet", o.TariffDll, "rate", Path.Combine(o.RepoRoot, "tariffs", ledger.Tariff + ".tariff"), ledger.Csv };
+        var cache = _environment["TARIFFLANG_CACHE"];
+        if (Directory.Exists(cache)) Directory.Delete(cache, recursive: true);
+        Say();
+        Say("## Warm-up and start-up");
+        Say();
+        foreach (var (tariff, ledger) in tiny)
+        {
+            var cold = Measure(TariffCommand(ledger, "compiled", null), "warmup.json");
+            Say(FormattableString.Invariant(
+                $"- {tariff}: cache emptied, first compiled `tariff rate` (Roslyn compiles, the cache is filled): {cold.WallSeconds:F2} s"));
+        }
+    }
+
+    /// <summary>Whether this build of `tariff rate` takes --threads (the rebuilt engine adds it), and which counts to run.</summary>
+    private List<int> ThreadCounts(Ledger tiny)
+    {
+        if (_o.Threads == "none" || !_o.Contestants.Contains("threads")) return [];
+        var supported = Measure(TariffCommand(tiny, "compiled", 1), "probe.json").ExitCode == 0;
+        List<int> counts = !supported ? []
+            : _o.Threads == "auto" ? [1]
+            : _o.Threads.Split(',').Select(t => int.Parse(t, CultureInfo.InvariantCulture)).ToList();
+        Say(supported
+            ? $"- `tariff rate` accepts --threads: the compiled engine also runs with --threads {string.Join(", ", counts)}"
+            : "- `tariff rate` does not accept --threads yet: no --threads contestant");
+        return counts;
+    }
+
+    /// <summary>The start-up goal: `tariff rate` of a 10-row ledger with a warm cache, in under 0.5 s of wall time.</summary>
+    private void MeasureStartup(Ledger tiny)
+    {
+        var walls = Enumerable.Range(0, Math.Max(_o.Runs, 5))
+            .Select(_ => Measure(TariffCommand(tiny, "compiled", null), "startup.json").WallSeconds).ToList();
+        var median = Median(walls);
+        _samples.Add(new Sample(10, "calendoc", "startup", 0, new Measurement(median, 0, false, 0, "")));
+        Say(FormattableString.Invariant($"- `tariff rate` of a 10-row calenDoc ledger, warm cache: median {median:F3} s over ")
+            + FormattableString.Invariant($"{walls.Count} runs (min {walls.Min():F3}, max {walls.Max():F3}); ")
+            + $"goal < 0.5 s: {(median < 0.5 ? "met" : "NOT met")}");
+        Say();
+    }
+
+    private List<Contestant> Contestants(List<int> threads)
+    {
+        var list = new List<Contestant>();
+        var wanted = _o.Contestants;
+        if (wanted.Contains("compiled")) list.Add(new("compiled", "TariffLang compiled", l => TariffCommand(l, "compiled", null)));
+        if (wanted.Contains("threads"))
+        {
+            foreach (var n in threads)
+                list.Add(new($"threads{n}", $"TariffLang compiled --threads {n}", l => TariffCommand(l, "compiled", n)));
+        }
+        if (wanted.Contains("interpreted")) list.Add(new("interpreted", "TariffLang interpreted", l => TariffCommand(l, "interpreted", null)));
+        // The baseline and DuckDB run from this very program, started afresh like the others.
+        var self = typeof(Harness).Assembly.Location;
+        if (wanted.Contains("baseline"))
+            list.Add(new("baseline", "hand-written C#", l => l.Tariff == "calendoc" ? ["dotnet", self, "baseline", l.Csv] : null));
+        if (wanted.Contains("duckdb"))
+            list.Add(new("duckdb", "DuckDB", l => l.Tariff == "calendoc" ? ["dotnet", self, "duckdb", l.Csv] : null));
+        return list;
+    }
+
+    /// <summary>Runs the rounds of one size; returns the agreement lines. Throws <see cref="RunFailed"/> on a crash or a disagreement.</summary>
+    private List<string> Rounds(List<Ledger> ledgers, List<Contestant> contestants)
+    {
+        var references = new Dictionary<string, (string Contestant, IReadOnlyList<string> Lines)>();
+        var agreeing = new Dictionary<string, HashSet<string>>();
+        for (var round = 0; round < _o.Runs; round++)
+        {
+            foreach (var ledger in ledgers)
+            {
+                var applicable = contestants.Where(c => c.Command(ledger) is not null).ToList();
+                // The order rotates each round, so no contestant always runs first (cold page cache, turbo) or last.
+                var shift = applicable.Count == 0 ? 0 : round % applicable.Count;
+                foreach (var contestant in applicable.Skip(shift).Concat(applicable.Take(shift)))
+                {
+                    var output = $"{ledger.Name}.{contestant.Key}.json";
+                    var m = Measure(contestant.Command(ledger)!, output);
+                    Progress(FormattableString.Invariant(
+                        $"[{ledger.Name} round {round + 1}/{_o.Runs}] {contestant.Name}: {m.WallSeconds:F2} s, {m.PeakKb / 1024.0:F0} MB"));
+                    if (m.ExitCode != 0)
+                    {
+                        throw new RunFailed($"FAILED: {contestant.Name} on {ledger.Name} exited with {m.ExitCode}:\n"
+                            + string.Join("\n", m.Stderr.Split('\n').TakeLast(15)), 1);
+                    }
+                    CheckAgreement(ledger, contestant, Path.Combine(_scratch, output), references);
+                    agreeing.TryAdd(ledger.Name, new HashSet<string>());
+                    agreeing[ledger.Name].Add(contestant.Name);
+                    _samples.Add(new Sample(ledger.Rows, ledger.Tariff, contestant.Key, round, m));
+                }
+            }
+        }
+        return references.OrderBy(r => r.Key, StringComparer.Ordinal).Select(r =>
+            $"- agreement on {r.Key}: {string.Join(", ", agreeing[r.Key])} × {_o.Runs} rounds: the same {r.Value.Lines.Count} "
+            + "canonical lines (invoice lines, totals, row accounting) to the cent").ToList();
+    }
+
+    private IReadOnlyList<string> TariffCommand(Ledger ledger, string engine, int? threads)
+    {
+        var tariff = Path.Combine(_o.RepoRoot, "tariffs", ledger.Tariff + ".tariff");
+        var command = new List<string> { "dotnet", _o.TariffDll, "rate", tariff, ledger.Csv };
         if (ledger.Accounts is { } accounts) command.AddRange(["--accounts", accounts]);
         command.AddRange(["--format", "json", "--engine", engine]);
         if (threads is { } n) command.AddRange(["--threads", n.ToString(CultureInfo.InvariantCulture)]);
         return command;
     }
 
-    private static Measurement Measure(HarnessOptions o, IReadOnlyList<string> command, string output, Dictionary<string, string> environment) =>
-        ChildProcess.Run(command, output, environment, o.Timeout);
+    private Measurement Measure(IReadOnlyList<string> command, string outputName) =>
+        ChildProcess.Run(command, Path.Combine(_scratch, outputName), _environment, _o.Timeout);
 
-    private static List<int> ThreadCounts(HarnessOptions o, Ledger tiny, Dictionary<string, string> environment, string scratch, Action<string> say)
-    {
-        if (o.Threads == "none" || !o.Contestants.Contains("threads")) return [];
-        var probe = Measure(o, TariffCommand(o, tiny, "compiled", 1), Path.Combine(scratch, "probe.json"), environment);
-        var supported = probe.ExitCode == 0;
-        say(supported
-            ? "- `tariff rate` accepts --threads: the compiled engine also runs with --threads " + (o.Threads == "auto" ? "1" : o.Threads)
-            : "- `tariff rate` does not accept --threads yet: the --threads contestants are left out");
-        if (!supported) return [];
-        return o.Threads == "auto" ? [1] : o.Threads.Split(',').Select(t => int.Parse(t, CultureInfo.InvariantCulture)).ToList();
-    }
-
-    /// <summary>Compares a contestant's output with the first output of the same ledger; prints the differences when not equal.</summary>
-    private static bool Agrees(Ledger ledger, Contestant contestant, string output,
-        Dictionary<string, (string Contestant, IReadOnlyList<string> Lines)> references, Action<string> say)
+    /// <summary>Compares a contestant's output with the first output of the same ledger (any contestant, any round).</summary>
+    private static void CheckAgreement(Ledger ledger, Contestant contestant, string output,
+        Dictionary<string, (string Contestant, IReadOnlyList<string> Lines)> references)
     {
         IReadOnlyList<string> lines;
         try
@@ -262,19 +319,17 @@ public static class Harness
         }
         catch (System.Text.Json.JsonException e)
         {
-            say($"DISAGREEMENT: {contestant.Name} on {ledger.Name} printed no invoice JSON ({e.Message}); output: {output}");
-            return false;
+            throw new RunFailed($"DISAGREEMENT: {contestant.Name} on {ledger.Name} printed no invoice JSON ({e.Message}); see {output}", 3);
         }
         if (!references.TryGetValue(ledger.Name, out var reference))
         {
             references[ledger.Name] = (contestant.Name, lines);
-            return true;
+            return;
         }
         var differences = InvoiceNormalizer.Differences(reference.Lines, lines, max: 20);
-        if (differences.Count == 0) return true;
-        say($"DISAGREEMENT on {ledger.Name}: {contestant.Name} (+) differs from {reference.Contestant} (-); output kept at {output}:");
-        foreach (var d in differences) say("    " + d);
-        return false;
+        if (differences.Count == 0) return;
+        throw new RunFailed($"DISAGREEMENT on {ledger.Name}: {contestant.Name} (+) differs from {reference.Contestant} (-); "
+            + $"its output is kept at {output}:\n" + string.Join("\n", differences.Select(d => "    " + d)), 3);
     }
 
     private static IEnumerable<string> Table(List<Sample> samples, List<Contestant> contestants, IReadOnlyList<string> tariffs)
@@ -291,60 +346,77 @@ public static class Harness
                 var wall = Median(mine.Select(s => s.Measurement.WallSeconds));
                 var peak = Median(mine.Select(s => (double)s.Measurement.PeakKb)) / 1024;
                 var sampled = mine.Any(s => s.Measurement.PeakSampled) ? "~" : "";
-                string Ratio(string tariffOf, string other, bool inverse = false)
-                {
-                    var value = RoundRatio(samples, tariff, contestant.Key, tariffOf, other, inverse);
-                    return value is { } v ? v.ToString("F2", CultureInfo.InvariantCulture) : "";
-                }
-                var vsDuck = tariff == "calendoc" && contestant.Key != "duckdb" ? Ratio("calendoc", "duckdb") : "";
-                var vsBase = tariff == "calendoc" && contestant.Key != "baseline" ? Ratio("calendoc", "baseline") : "";
-                // Throughput relative to the same contestant on calenDoc: > 0.5 means "within 2× of calenDoc's rows/s".
-                var vsCal = tariff != "calendoc" ? Ratio("calendoc", contestant.Key, inverse: true) : "";
+                string Ratio(string otherTariff, string other, bool throughput = false) =>
+                    RoundRatio(samples, tariff, contestant.Key, otherTariff, other, throughput) is { } v
+                        ? v.ToString("F2", CultureInfo.InvariantCulture) : "";
+                var calendoc = tariff == "calendoc";
+                var vsDuck = calendoc && contestant.Key != "duckdb" ? Ratio("calendoc", "duckdb") : "";
+                var vsBase = calendoc && contestant.Key != "baseline" ? Ratio("calendoc", "baseline") : "";
+                var vsCal = calendoc ? "" : Ratio("calendoc", contestant.Key, throughput: true);
                 yield return FormattableString.Invariant(
-                    $"| {tariff} | {contestant.Name} | {rows:N0} | {wall:F2} | {rows / wall:N0} | {sampled}{peak:F0} | {vsDuck} | {vsBase} | {vsCal} |");
+                    $"| {tariff} | {contestant.Name} | {rows:N0} | {wall:F2} | {rows / wall:N0} | {sampled}{peak:F0} ")
+                    + $"| {vsDuck} | {vsBase} | {vsCal} |";
             }
         }
         yield return "";
-        yield return "vs DuckDB, vs baseline: median over the rounds of (this wall time / theirs in the same round); below 1 is faster.";
-        yield return "rows/s vs calenDoc: median over the rounds of (rows/s here / rows/s of the same contestant on calenDoc); "
+        yield return "vs DuckDB, vs baseline: median over the rounds of (this wall time ÷ theirs in the same round); below 1 is faster.";
+        yield return "rows/s vs calenDoc: median over the rounds of (rows/s here ÷ rows/s of the same contestant on calenDoc, same size); "
             + "0.5 is the \"within 2×\" bar.";
     }
 
     /// <summary>
-    /// The median over rounds of wall(tariff, contestant) / wall(otherTariff, other) measured in the same round,
-    /// or its inverse for throughput (both ledgers have the same number of rows); null when either is missing.
+    /// The median over rounds of wall(tariff, contestant) ÷ wall(otherTariff, other) of the same round and size, or its
+    /// inverse for throughput (the ledgers compared have the same number of rows); null when either is missing.
     /// </summary>
-    private static double? RoundRatio(List<Sample> samples, string tariff, string contestant, string otherTariff, string other, bool inverse)
+    private static double? RoundRatio(List<Sample> samples, string tariff, string contestant, string otherTariff, string other, bool throughput)
     {
         var ratios = new List<double>();
         foreach (var mine in samples.Where(s => s.Tariff == tariff && s.Contestant == contestant))
         {
-            var theirs = samples.FirstOrDefault(s => s.Tariff == otherTariff && s.Contestant == other && s.Round == mine.Round && s.Rows == mine.Rows);
+            var theirs = samples.FirstOrDefault(s =>
+                s.Tariff == otherTariff && s.Contestant == other && s.Round == mine.Round && s.Rows == mine.Rows);
             if (theirs is null) continue;
             var ratio = mine.Measurement.WallSeconds / theirs.Measurement.WallSeconds;
-            ratios.Add(inverse ? 1 / ratio : ratio);
+            ratios.Add(throughput ? 1 / ratio : ratio);
         }
         return ratios.Count == 0 ? null : Median(ratios);
     }
 
-    private static string Goals(List<Sample> samples, HarnessOptions o)
+    private string Goals()
     {
-        var text = new StringBuilder("## The goals, size by size\n\n");
-        foreach (var rows in o.Rows)
+        var text = new StringBuilder("## The goals, size by size (compiled engine, default threads)\n\n");
+        foreach (var rows in _o.Rows)
         {
-            var mine = samples.Where(s => s.Rows == rows).ToList();
+            var mine = _samples.Where(s => s.Rows == rows).ToList();
             var parts = new List<string>();
             void Check(string what, double? value, Func<double, bool> met, string bar)
             {
                 if (value is { } v) parts.Add(FormattableString.Invariant($"{what} {v:F2} ({bar}: {(met(v) ? "met" : "NOT met")})"));
             }
-            Check("compiled/DuckDB", RoundRatio(mine, "calendoc", "compiled", "calendoc", "duckdb", false), v => v < 1.0, "< 1.0");
-            Check("compiled/baseline", RoundRatio(mine, "calendoc", "compiled", "calendoc", "baseline", false), v => v <= 1.5, "≤ 1.5");
+            Check("compiled ÷ DuckDB", RoundRatio(mine, "calendoc", "compiled", "calendoc", "duckdb", false), v => v < 1.0, "< 1.0");
+            Check("compiled ÷ baseline", RoundRatio(mine, "calendoc", "compiled", "calendoc", "baseline", false), v => v <= 1.5, "≤ 1.5");
             Check("Web1on1 rows/s ÷ calenDoc's", RoundRatio(mine, "web1on1", "compiled", "calendoc", "compiled", true), v => v >= 0.5, "≥ 0.5");
             Check("Aircall rows/s ÷ calenDoc's", RoundRatio(mine, "aircall", "compiled", "calendoc", "compiled", true), v => v >= 0.5, "≥ 0.5");
             if (parts.Count > 0) text.AppendLine($"- {CommandLine.FormatCount(rows)} rows: {string.Join("; ", parts)}");
         }
+        if (_samples.FirstOrDefault(s => s.Contestant == "startup") is { } startup)
+        {
+            var wall = startup.Measurement.WallSeconds;
+            text.AppendLine(FormattableString.Invariant($"- 10-row `tariff rate`, warm cache: {wall:F3} s ")
+                + $"(< 0.5 s: {(wall < 0.5 ? "met" : "NOT met")})");
+        }
         return text.ToString();
+    }
+
+    private string Csv()
+    {
+        var csv = new StringBuilder("rows,tariff,contestant,round,wall_s,peak_kb\n");
+        foreach (var s in _samples)
+        {
+            csv.AppendLine(FormattableString.Invariant(
+                $"{s.Rows},{s.Tariff},{s.Contestant},{s.Round + 1},{s.Measurement.WallSeconds:F3},{s.Measurement.PeakKb}"));
+        }
+        return csv.ToString();
     }
 
     private static double Median(IEnumerable<double> values)
