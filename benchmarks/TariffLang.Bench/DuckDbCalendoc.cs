@@ -42,49 +42,55 @@ public static class DuckDbCalendoc
         // Explicit types and no sniffing: DuckDB reads exactly what the ledger vocabulary says.
         var columnTypes = string.Join(", ", columns.Select(c => $"{Literal(c)}: {Literal(Types.GetValueOrDefault(c, "VARCHAR"))}"));
         var quantity = columns.Contains("quantity") ? "coalesce(quantity, 1)" : "1";
+        // One scan of the file into one small aggregate per store and month (a few thousand rows); everything
+        // after that works on the aggregate, which is materialized so that the CSV is never read twice.
         var sql = $$"""
-            WITH raw AS MATERIALIZED (
+            WITH raw AS (
                 SELECT account, event, {{quantity}} AS qty, source, starts_at, cancelled_at, length,
                        -- The billing month is the calendar month of the row's time in Paris.
                        date_trunc('month', timezone('Europe/Paris', time)) AS month
                 FROM read_csv({{Literal(ledgerPath)}}, header = true, auto_detect = false, delim = ',', quote = '"',
                               columns = {{{columnTypes}}})
             ),
-            known AS (SELECT * FROM raw WHERE event IN ('appointment', 'sms', 'email')),
-            accepted AS (
-                SELECT *,
-                       (event = 'appointment' AND source <> 'google_sync'
-                            AND NOT (cancelled_at IS NOT NULL AND cancelled_at < starts_at)) AS billable_appointment
-                FROM known
-                WHERE month >= TIMESTAMP '2024-01-01'   -- effective from 2024-01-01
-                  AND NOT (event = 'appointment' AND (source IS NULL OR starts_at IS NULL))
-                  AND NOT (event = 'sms' AND length IS NULL)
+            classified AS (
+                SELECT account, month, event, qty, length,
+                       event IN ('appointment', 'sms', 'email') AS known,
+                       event IN ('appointment', 'sms', 'email') AND account IS NOT NULL
+                           AND month >= TIMESTAMP '2024-01-01'   -- effective from 2024-01-01
+                           AND NOT (event = 'appointment' AND (source IS NULL OR starts_at IS NULL))
+                           AND NOT (event = 'sms' AND length IS NULL) AS accepted,
+                       event = 'appointment' AND source <> 'google_sync'
+                           AND NOT (cancelled_at IS NOT NULL AND cancelled_at < starts_at) AS billable_appointment
+                FROM raw
             ),
-            usage AS (
+            usage AS MATERIALIZED (
                 SELECT account, month,
-                       coalesce(sum(qty) FILTER (WHERE billable_appointment), 0) AS appointments,
-                       coalesce(sum(qty * greatest(CAST(ceil(length / 160) AS BIGINT), 1)) FILTER (WHERE event = 'sms'), 0) AS sms,
-                       count(*) FILTER (WHERE billable_appointment OR event = 'sms') AS rated,
-                       count(*) AS accepted
-                FROM accepted GROUP BY account, month
+                       coalesce(sum(qty) FILTER (WHERE accepted AND billable_appointment), 0) AS appointments,
+                       coalesce(sum(qty * greatest(CAST(ceil(length / 160) AS BIGINT), 1))
+                           FILTER (WHERE accepted AND event = 'sms'), 0) AS sms,
+                       count(*) FILTER (WHERE accepted AND (billable_appointment OR event = 'sms')) AS rated,
+                       count(*) FILTER (WHERE accepted) AS accepted,
+                       count(*) AS rows,
+                       max(month) FILTER (WHERE known) AS last_known_month
+                FROM classified GROUP BY account, month
             ),
-            -- Like TariffLang: every month from the store's first row to the ledger's last month gets an invoice.
+            -- Like TariffLang: every month from the store's first accepted row to the ledger's last month is invoiced.
             months AS (
                 SELECT account,
-                       unnest(generate_series(min(month), (SELECT max(month) FROM known), INTERVAL 1 MONTH)) AS month
-                FROM accepted GROUP BY account
+                       unnest(generate_series(min(month), (SELECT max(last_known_month) FROM usage), INTERVAL 1 MONTH)) AS month
+                FROM usage WHERE accepted > 0 GROUP BY account
             ),
             invoices AS (
                 SELECT m.account, m.month,
                        CAST(coalesce(u.appointments, 0) AS DECIMAL(18,6)) AS appointments,
                        CAST(greatest(coalesce(u.sms, 0) - coalesce(u.appointments, 0), 0) AS DECIMAL(18,6)) AS extra_sms
-                FROM months m LEFT JOIN usage u USING (account, month)
+                FROM months m LEFT JOIN usage u ON u.account = m.account AND u.month = m.month
             )
             SELECT account, CAST(month AS DATE) AS month_start, appointments, extra_sms,
                    -- DuckDB rounds DECIMAL half away from zero, as the tariff does.
                    CAST(round(appointments * 0.106, 2) AS DECIMAL(18,2)) AS appointment_amount,
                    CAST(round(extra_sms * 0.0503, 2) AS DECIMAL(18,2)) AS extra_amount,
-                   (SELECT count(*) FROM raw) AS rows,
+                   (SELECT sum(rows) FROM usage) AS rows,
                    (SELECT sum(rated) FROM usage) AS rated,
                    (SELECT sum(accepted) FROM usage) AS accepted
             FROM invoices
