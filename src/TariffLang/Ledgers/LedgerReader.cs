@@ -79,7 +79,7 @@ internal static class LedgerReader
                 using (chunk)
                 {
                     parser.Reset(chunk);
-                    while (parser.MoveNext())
+                    while (NextRecord(reader, parser))
                     {
                         if (parser.Error is { } error)
                         {
@@ -100,6 +100,26 @@ internal static class LedgerReader
             return reader.DiscardsRows
                 ? new Ledger(reader.Path, ImmutableArray<LedgerRow>.Empty, ImmutableArray<LedgerError>.Empty, reader.Problem)
                 : new Ledger(reader.Path, rows.ToImmutable(), errors.ToImmutable(), reader.Problem);
+        }
+    }
+
+    /// <summary>
+    /// Moves to the next record. The old reader decoded the text before parsing it, so a record that throws (see the
+    /// known quirks in <see cref="LedgerValues.ParseTime(string, out DateTimeOffset)"/> and <see cref="JsonRecordParser"/>)
+    /// only threw when the file was valid UTF-8: otherwise the file was unreadable. Chunks are validated one at a time,
+    /// so the rest of the file is checked before the exception is let through.
+    /// </summary>
+    private static bool NextRecord(LedgerStreamReader reader, LedgerRecordParser parser)
+    {
+        try
+        {
+            return parser.MoveNext();
+        }
+        catch (Exception ex) when (ex is FormatException or InvalidOperationException)
+        {
+            while (reader.TryReadChunk(out var rest)) rest.Dispose();
+            if (reader.DiscardsRows) return false;
+            throw;
         }
     }
 

@@ -552,6 +552,7 @@ internal sealed class LedgerStreamReader : IDisposable
             _source = Encoding.CreateTranscodingStream(new PrefixedStream(_pending.AsSpan(0, _pendingLength).ToArray(), _source!),
                 Encoding.UTF8, Utf8NoBom);
             _pendingLength = 0;
+            _eof = false;
             _lenient = false;
         }
     }
