@@ -24,6 +24,7 @@ internal abstract class LedgerRecordParser
     private int[] _attributeColumns = new int[16];
     private Slice[] _attributeValues = new Slice[16];
     private readonly List<string> _problems = [];
+    private LedgerValues.DateCache _dates = new();
 
     /// <summary>Starts on <paramref name="chunk"/>, forgetting the previous one.</summary>
     public abstract void Reset(LedgerChunk chunk);
@@ -112,7 +113,7 @@ internal abstract class LedgerRecordParser
         var timeText = Trimmed(time);
         DateTimeOffset parsedTime = default;
         if (timeText.Length == 0) _problems.Add(Absent(LedgerReader.TimeColumn, csv));
-        else if (LedgerValues.ParseTime(Span(timeText), out parsedTime) is { } timeProblem) _problems.Add(timeProblem);
+        else if (LedgerValues.ParseTime(Span(timeText), ref _dates, out parsedTime) is { } timeProblem) _problems.Add(timeProblem);
 
         _account = Trimmed(account);
         if (_account.Length == 0) _problems.Add(Absent(LedgerReader.AccountColumn, csv));

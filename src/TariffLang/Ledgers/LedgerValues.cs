@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Text.RegularExpressions;
@@ -15,9 +16,9 @@ internal static class LedgerValues
 
     /// <summary>Reads a trimmed time value.</summary>
     /// <returns>Why the text is not a time with offset, or null.</returns>
-    public static string? ParseTime(ReadOnlySpan<byte> trimmed, out DateTimeOffset time)
+    public static string? ParseTime(ReadOnlySpan<byte> trimmed, ref DateCache dates, out DateTimeOffset time)
     {
-        if (TryParseLedgerTime(trimmed, out time)) return null;
+        if (TryParseLedgerTime(trimmed, ref dates, out time)) return null;
         return ParseTime(Utf8Text.Decode(trimmed), out time);
     }
 
@@ -82,12 +83,38 @@ internal static class LedgerValues
     /// </summary>
     internal static bool TryParseLedgerTime(ReadOnlySpan<byte> s, out DateTimeOffset time)
     {
+        var dates = new DateCache();
+        return TryParseLedgerTime(s, ref dates, out time);
+    }
+
+    /// <summary>The same, remembering the last date read: the rows of a ledger mostly share their day with the previous one.</summary>
+    internal static bool TryParseLedgerTime(ReadOnlySpan<byte> s, ref DateCache dates, out DateTimeOffset time)
+    {
         time = default;
-        if (s.Length < 17 || s[4] != '-' || s[7] != '-' || (s[10] | 0x20) != 't' || s[13] != ':') return false;
-        if (!TwoDigits(s, 2, out var century) || !TwoDigits(s, 0, out var millennium)) return false;
-        var year = millennium * 100 + century;
-        if (!TwoDigits(s, 5, out var month) || !TwoDigits(s, 8, out var day)
-            || !TwoDigits(s, 11, out var hour) || !TwoDigits(s, 14, out var minute)) return false;
+        if (s.Length < 17) return false;
+        // "yyyy-MM-" and "ddTHH:mm" checked eight bytes at a time: digits where digits go, separators in between.
+        var head = BinaryPrimitives.ReadUInt64LittleEndian(s);
+        var tail = BinaryPrimitives.ReadUInt64LittleEndian(s[8..]);
+        if ((head & 0xFF00_00FF_0000_0000) != 0x2D00_002D_0000_0000 || ((tail | 0x0000_0000_0020_0000) & 0x0000_FF00_00FF_0000) != 0x0000_3A00_0074_0000
+            || !AreDigits(head, 0x00FF_FF00_FFFF_FFFF) || !AreDigits(tail, 0xFFFF_00FF_FF00_FFFF)) return false;
+
+        long days;
+        var dayDigits = (uint)(tail & 0xFFFF);
+        if (dates.Head == head && dates.DayDigits == dayDigits && dates.Days >= 0)
+        {
+            days = dates.Days;
+        }
+        else
+        {
+            var year = Digit(head, 0) * 1000 + Digit(head, 1) * 100 + Digit(head, 2) * 10 + Digit(head, 3);
+            var month = Digit(head, 5) * 10 + Digit(head, 6);
+            var day = Digit(tail, 0) * 10 + Digit(tail, 1);
+            days = DaysOf(year, month, day);
+            if (days < 0) return false;
+            dates = new DateCache(head, dayDigits, days);
+        }
+        var hour = Digit(tail, 3) * 10 + Digit(tail, 4);
+        var minute = Digit(tail, 6) * 10 + Digit(tail, 7);
 
         var i = 16;
         var second = 0;
@@ -110,10 +137,33 @@ internal static class LedgerValues
                 for (; digits < 7; digits++) fraction *= 10;
             }
         }
-
+        if (hour > 23 || minute > 59 || second > 59) return false;
         if (!TryParseOffset(s[i..], allowShortForms: true, out var offsetMinutes)) return false;
-        return TryCompose(year, month, day, hour, minute, second, fraction, offsetMinutes, out time);
+        var ticks = days * TimeSpan.TicksPerDay + hour * TimeSpan.TicksPerHour + minute * TimeSpan.TicksPerMinute
+                    + second * TimeSpan.TicksPerSecond + fraction;
+        return TryCompose(ticks, offsetMinutes, out time);
     }
+
+    /// <summary>The last date a parser read (its first ten bytes) and its day number.</summary>
+    internal readonly record struct DateCache(ulong Head, uint DayDigits, long Days)
+    {
+        public DateCache() : this(0, 0, -1)
+        {
+        }
+    }
+
+    /// <summary>Whether the bytes of <paramref name="word"/> under <paramref name="digitMask"/> are all ASCII digits.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool AreDigits(ulong word, ulong digitMask)
+    {
+        const ulong Zeros = 0x3030_3030_3030_3030, Sixes = 0x0606_0606_0606_0606, High = 0xF0F0_F0F0_F0F0_F0F0;
+        // A byte is a digit when its high nibble is 3 and adding 6 keeps it there (0x30..0x39).
+        var highNibbles = High & digitMask;
+        return (word & highNibbles) == (Zeros & digitMask) && ((word + Sixes) & highNibbles) == (Zeros & digitMask);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int Digit(ulong word, int index) => (int)((word >> (index * 8)) & 0xFF) - '0';
 
     /// <summary><c>Z</c>/<c>z</c> or <c>±HH</c>, <c>±HHmm</c>, <c>±HH:mm</c> (the short forms only when allowed), within ±14:00.</summary>
     internal static bool TryParseOffset(ReadOnlySpan<byte> s, bool allowShortForms, out int minutes)
@@ -144,21 +194,37 @@ internal static class LedgerValues
     private static readonly int[] DaysToMonth365 = [0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334, 365];
     private static readonly int[] DaysToMonth366 = [0, 31, 60, 91, 121, 152, 182, 213, 244, 274, 305, 335, 366];
 
+    /// <summary>The day number (days since 0001-01-01) of a valid date, or -1.</summary>
+    internal static long DaysOf(int year, int month, int day)
+    {
+        if (year < 1 || month < 1 || month > 12) return -1;
+        var table = DateTime.IsLeapYear(year) ? DaysToMonth366 : DaysToMonth365;
+        if (day < 1 || day > table[month] - table[month - 1]) return -1;
+        var y = year - 1;
+        return y * 365 + y / 4 - y / 100 + y / 400 + table[month - 1] + day - 1;
+    }
+
     /// <summary>Builds the instant if every part is in range and the UTC instant fits <see cref="DateTime"/>.</summary>
     internal static bool TryCompose(int year, int month, int day, int hour, int minute, int second, long fractionTicks,
         int offsetMinutes, out DateTimeOffset time)
     {
         time = default;
-        if (year < 1 || month < 1 || month > 12 || hour > 23 || minute > 59 || second > 59) return false;
-        var table = DateTime.IsLeapYear(year) ? DaysToMonth366 : DaysToMonth365;
-        if (day < 1 || day > table[month] - table[month - 1]) return false;
-        var y = year - 1;
-        long days = y * 365 + y / 4 - y / 100 + y / 400 + table[month - 1] + day - 1;
+        var days = DaysOf(year, month, day);
+        if (days < 0 || hour > 23 || minute > 59 || second > 59) return false;
         var ticks = days * TimeSpan.TicksPerDay + hour * TimeSpan.TicksPerHour + minute * TimeSpan.TicksPerMinute
                     + second * TimeSpan.TicksPerSecond + fractionTicks;
+        return TryCompose(ticks, offsetMinutes, out time);
+    }
+
+    private static bool TryCompose(long ticks, int offsetMinutes, out DateTimeOffset time)
+    {
         var offsetTicks = offsetMinutes * TimeSpan.TicksPerMinute;
         var utcTicks = ticks - offsetTicks;
-        if (utcTicks < DateTime.MinValue.Ticks || utcTicks > DateTime.MaxValue.Ticks) return false;
+        if (utcTicks < DateTime.MinValue.Ticks || utcTicks > DateTime.MaxValue.Ticks)
+        {
+            time = default;
+            return false;
+        }
         time = new DateTimeOffset(ticks, new TimeSpan(offsetTicks));
         return true;
     }

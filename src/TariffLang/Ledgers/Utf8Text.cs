@@ -131,48 +131,51 @@ internal struct ByteScanner
         return position;
     }
 
-    private readonly ulong MaskAt(int at)
+    private readonly ulong MaskAt(int at) => Mask(_buffer, _length, at, _a, _b, _c, _d);
+
+    /// <summary>Bit i set when <paramref name="buffer"/>[<paramref name="at"/> + i] is one of the four bytes (below <paramref name="length"/>).</summary>
+    public static ulong Mask(byte[] buffer, int length, int at, byte a, byte b, byte c, byte d)
     {
         ulong mask;
-        var available = _length - at;
-        if (at + 64 <= _buffer.Length)
+        var available = length - at;
+        if (at + 64 <= buffer.Length)
         {
-            // Bytes past _length are still inside the array (reading them is safe) and are masked off below.
-            ref var start = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_buffer), at);
+            // Bytes past length are still inside the array (reading them is safe) and are masked off below.
+            ref var start = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(buffer), at);
             if (Vector512.IsHardwareAccelerated)
             {
                 var v = Vector512.LoadUnsafe(ref start);
-                mask = (Vector512.Equals(v, Vector512.Create(_a)) | Vector512.Equals(v, Vector512.Create(_b))
-                        | Vector512.Equals(v, Vector512.Create(_c)) | Vector512.Equals(v, Vector512.Create(_d))).ExtractMostSignificantBits();
+                mask = (Vector512.Equals(v, Vector512.Create(a)) | Vector512.Equals(v, Vector512.Create(b))
+                        | Vector512.Equals(v, Vector512.Create(c)) | Vector512.Equals(v, Vector512.Create(d))).ExtractMostSignificantBits();
             }
             else if (Vector256.IsHardwareAccelerated)
             {
                 var lo = Vector256.LoadUnsafe(ref start);
                 var hi = Vector256.LoadUnsafe(ref start, 32);
-                Vector256<byte> a = Vector256.Create(_a), b = Vector256.Create(_b), c = Vector256.Create(_c), d = Vector256.Create(_d);
-                mask = (Vector256.Equals(lo, a) | Vector256.Equals(lo, b) | Vector256.Equals(lo, c) | Vector256.Equals(lo, d)).ExtractMostSignificantBits()
-                       | ((ulong)(Vector256.Equals(hi, a) | Vector256.Equals(hi, b) | Vector256.Equals(hi, c) | Vector256.Equals(hi, d))
+                Vector256<byte> va = Vector256.Create(a), vb = Vector256.Create(b), vc = Vector256.Create(c), vd = Vector256.Create(d);
+                mask = (Vector256.Equals(lo, va) | Vector256.Equals(lo, vb) | Vector256.Equals(lo, vc) | Vector256.Equals(lo, vd)).ExtractMostSignificantBits()
+                       | ((ulong)(Vector256.Equals(hi, va) | Vector256.Equals(hi, vb) | Vector256.Equals(hi, vc) | Vector256.Equals(hi, vd))
                            .ExtractMostSignificantBits() << 32);
             }
             else
             {
-                mask = ScalarMask(at, 64);
+                mask = ScalarMask(buffer, at, 64, a, b, c, d);
             }
         }
         else
         {
-            mask = ScalarMask(at, Math.Min(64, available));
+            mask = ScalarMask(buffer, at, Math.Min(64, available), a, b, c, d);
         }
         return available >= 64 ? mask : mask & ((1UL << available) - 1);
     }
 
-    private readonly ulong ScalarMask(int at, int count)
+    private static ulong ScalarMask(byte[] buffer, int at, int count, byte a, byte b, byte c, byte d)
     {
         ulong mask = 0;
         for (var i = 0; i < count; i++)
         {
-            var x = _buffer[at + i];
-            if (x == _a || x == _b || x == _c || x == _d) mask |= 1UL << i;
+            var x = buffer[at + i];
+            if (x == a || x == b || x == c || x == d) mask |= 1UL << i;
         }
         return mask;
     }
