@@ -132,7 +132,8 @@ public class LedgerRecordBenchmarks
         using var reader = Sep.Reader(o => o with { Unescape = true, DisableColCountCheck = true }).From(_csv);
         foreach (var row in reader)
         {
-            if (DateTimeOffset.TryParseExact(row[0].Span, "yyyy-MM-dd'T'HH:mm:sszzz", CultureInfo.InvariantCulture, DateTimeStyles.None, out var time))
+            const string Format = "yyyy-MM-dd'T'HH:mm:sszzz";
+            if (DateTimeOffset.TryParseExact(row[0].Span, Format, CultureInfo.InvariantCulture, DateTimeStyles.None, out var time))
             {
                 sum += time.UtcTicks;
             }

@@ -163,7 +163,8 @@ internal sealed class JsonRecordParser : LedgerRecordParser
                                     present = false;
                                     break;
                                 default:
-                                    problem = $"key '{_keys.Name(key)}' holds {Describe(token)}; values must be strings, numbers, booleans or null";
+                                    problem = $"key '{_keys.Name(key)}' holds {Describe(token)}; "
+                                              + "values must be strings, numbers, booleans or null";
                                     present = false;
                                     break;
                             }

@@ -65,7 +65,9 @@ internal abstract class LedgerRecordParser
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     protected ReadOnlySpan<byte> Span(Slice slice) =>
-        slice.Start >= 0 ? new ReadOnlySpan<byte>(Data, slice.Start, slice.Length) : new ReadOnlySpan<byte>(Scratch, ~slice.Start, slice.Length);
+        slice.Start >= 0
+            ? new ReadOnlySpan<byte>(Data, slice.Start, slice.Length)
+            : new ReadOnlySpan<byte>(Scratch, ~slice.Start, slice.Length);
 
     /// <summary>Clears what the previous record left.</summary>
     protected void BeginRecord()

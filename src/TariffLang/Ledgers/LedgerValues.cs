@@ -95,7 +95,8 @@ internal static class LedgerValues
         // "yyyy-MM-" and "ddTHH:mm" checked eight bytes at a time: digits where digits go, separators in between.
         var head = BinaryPrimitives.ReadUInt64LittleEndian(s);
         var tail = BinaryPrimitives.ReadUInt64LittleEndian(s[8..]);
-        if ((head & 0xFF00_00FF_0000_0000) != 0x2D00_002D_0000_0000 || ((tail | 0x0000_0000_0020_0000) & 0x0000_FF00_00FF_0000) != 0x0000_3A00_0074_0000
+        if ((head & 0xFF00_00FF_0000_0000) != 0x2D00_002D_0000_0000
+            || ((tail | 0x0000_0000_0020_0000) & 0x0000_FF00_00FF_0000) != 0x0000_3A00_0074_0000
             || !AreDigits(head, 0x00FF_FF00_FFFF_FFFF) || !AreDigits(tail, 0xFFFF_00FF_FF00_FFFF)) return false;
 
         long days;
@@ -165,7 +166,9 @@ internal static class LedgerValues
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static int Digit(ulong word, int index) => (int)((word >> (index * 8)) & 0xFF) - '0';
 
-    /// <summary><c>Z</c>/<c>z</c> or <c>±HH</c>, <c>±HHmm</c>, <c>±HH:mm</c> (the short forms only when allowed), within ±14:00.</summary>
+    /// <summary>
+    /// <c>Z</c>/<c>z</c> or <c>±HH</c>, <c>±HHmm</c>, <c>±HH:mm</c> (the short forms only when allowed), within ±14:00.
+    /// </summary>
     internal static bool TryParseOffset(ReadOnlySpan<byte> s, bool allowShortForms, out int minutes)
     {
         minutes = 0;
@@ -254,7 +257,9 @@ internal static class LedgerValues
     }
 }
 
-/// <summary>Plain decimals on ASCII bytes, bit for bit as <see cref="decimal.TryParse(string, NumberStyles, IFormatProvider, out decimal)"/>.</summary>
+/// <summary>
+/// Plain decimals on ASCII bytes, bit for bit as <see cref="decimal.TryParse(string, NumberStyles, IFormatProvider, out decimal)"/>.
+/// </summary>
 internal static class Utf8Decimal
 {
     /// <summary>

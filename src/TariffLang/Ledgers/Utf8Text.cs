@@ -133,7 +133,10 @@ internal struct ByteScanner
 
     private readonly ulong MaskAt(int at) => Mask(_buffer, _length, at, _a, _b, _c, _d);
 
-    /// <summary>Bit i set when <paramref name="buffer"/>[<paramref name="at"/> + i] is one of the four bytes (below <paramref name="length"/>).</summary>
+    /// <summary>
+    /// Bit i set when <paramref name="buffer"/>[<paramref name="at"/> + i] is one of the four bytes (and below
+    /// <paramref name="length"/>).
+    /// </summary>
     public static ulong Mask(byte[] buffer, int length, int at, byte a, byte b, byte c, byte d)
     {
         ulong mask;
@@ -153,9 +156,9 @@ internal struct ByteScanner
                 var lo = Vector256.LoadUnsafe(ref start);
                 var hi = Vector256.LoadUnsafe(ref start, 32);
                 Vector256<byte> va = Vector256.Create(a), vb = Vector256.Create(b), vc = Vector256.Create(c), vd = Vector256.Create(d);
-                mask = (Vector256.Equals(lo, va) | Vector256.Equals(lo, vb) | Vector256.Equals(lo, vc) | Vector256.Equals(lo, vd)).ExtractMostSignificantBits()
-                       | ((ulong)(Vector256.Equals(hi, va) | Vector256.Equals(hi, vb) | Vector256.Equals(hi, vc) | Vector256.Equals(hi, vd))
-                           .ExtractMostSignificantBits() << 32);
+                var low = Vector256.Equals(lo, va) | Vector256.Equals(lo, vb) | Vector256.Equals(lo, vc) | Vector256.Equals(lo, vd);
+                var high = Vector256.Equals(hi, va) | Vector256.Equals(hi, vb) | Vector256.Equals(hi, vc) | Vector256.Equals(hi, vd);
+                mask = low.ExtractMostSignificantBits() | ((ulong)high.ExtractMostSignificantBits() << 32);
             }
             else
             {

@@ -78,7 +78,8 @@ public sealed class AttributeParserTests
 
         error.ShouldBeNull();
         value.Number.Scale.ShouldBe((byte)scale);
-        decimal.GetBits(value.Number).ShouldBe(decimal.GetBits(decimal.Parse(text, NumberStyles.AllowDecimalPoint | NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture)));
+        var expected = decimal.Parse(text, NumberStyles.AllowDecimalPoint | NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture);
+        decimal.GetBits(value.Number).ShouldBe(decimal.GetBits(expected));
         (value.Number * (decimal)Math.Pow(10, scale)).ShouldBe(units);
     }
 
@@ -109,7 +110,8 @@ public sealed class AttributeParserTests
         var ok = AttributeParser.TryParse(Encoding.UTF8.GetBytes(text), type, out var actual, out var actualError);
         if (ok != (expectedError is null) || expectedError != actualError || !SameValue(expectedObject, actual))
         {
-            failures.Add($"'{text}' as {type.Kind}{(type.Integer ? " int" : "")}: expected {Show(expectedObject)} / {expectedError ?? "ok"}, "
+            failures.Add($"'{text}' as {type.Kind}{(type.Integer ? " int" : "")}: "
+                         + $"expected {Show(expectedObject)} / {expectedError ?? "ok"}, "
                          + $"got {actual} ({actual.Kind}) / {actualError ?? "ok"}");
         }
     }
@@ -161,8 +163,8 @@ public sealed class AttributeParserTests
             }
             case 2:
             {
-                var time = new DateTimeOffset(random.Next(1, 10000), random.Next(1, 13), random.Next(1, 29), random.Next(24), random.Next(60),
-                    random.Next(60), TimeSpan.Zero);
+                var time = new DateTimeOffset(random.Next(1, 10000), random.Next(1, 13), random.Next(1, 29),
+                    random.Next(24), random.Next(60), random.Next(60), TimeSpan.Zero);
                 var text = time.ToString(random.Next(4) == 0 ? "yyyy-MM-dd" : "yyyy-MM-ddTHH:mm:ss", CultureInfo.InvariantCulture);
                 if (random.Next(8) == 0) text = text.Replace("-0", "-3", StringComparison.Ordinal);
                 if (random.Next(3) == 0) text += "." + new string('7', random.Next(0, 10));

