@@ -115,7 +115,8 @@ internal sealed class CsvSplitter
                     continue;
                 }
                 anyQuoted = true;
-                (_fields, FieldCount) = (fields, count);
+                if (fields != _fields) _fields = fields;
+                FieldCount = count;
                 p = ReadQuoted(p + 1);
                 (fields, count, mask, blockBase) = (_fields, FieldCount, _mask, _base);
                 b = p < 0 ? (byte)0 : buffer[p];
@@ -155,7 +156,9 @@ internal sealed class CsvSplitter
             }
             break;
         }
-        (_fields, FieldCount, _mask, _base) = (fields, count, mask, blockBase);
+        // Stored back only when grown: a reference store costs a GC write barrier on every record.
+        if (fields != _fields) _fields = fields;
+        (FieldCount, _mask, _base) = (count, mask, blockBase);
         IsBlank = !anyQuoted && count == 1 && Utf8Text.IsWhiteSpace(Field(0));
         return true;
     }
@@ -332,7 +335,7 @@ internal sealed class CsvRecordParser(CsvLayout layout) : LedgerRecordParser
     {
         var split = _splitter;
         // Unescaped fields live in the splitter's scratch; the base class reads negative slices from there.
-        Scratch = split.Scratch;
+        if (Scratch != split.Scratch) Scratch = split.Scratch;
         if (layout.Problem is { } headerProblem)
         {
             // Every data row is still accounted for, each pointing at the header's fault.

@@ -111,6 +111,23 @@ internal abstract class LedgerRecordParser
     /// <param name="csv">Whether to word absent values as CSV does ("is empty") or as JSON does ("is missing or null").</param>
     protected void ReadReserved(Slice time, Slice account, Slice @event, Slice quantity, Slice id, bool csv)
     {
+        // The common row, all present and well-formed, takes no list and no message.
+        var timeText = Trimmed(time);
+        _account = Trimmed(account);
+        _event = Trimmed(@event);
+        if (timeText.Length > 0 && _account.Length > 0 && _event.Length > 0 && quantity.Length == 0
+            && LedgerValues.TryParseLedgerTime(Span(timeText), ref _dates, out var fastTime))
+        {
+            Time = fastTime;
+            Quantity = 1m;
+            _id = Trimmed(id);
+            return;
+        }
+        ReadReservedSlow(time, account, @event, quantity, id, csv);
+    }
+
+    private void ReadReservedSlow(Slice time, Slice account, Slice @event, Slice quantity, Slice id, bool csv)
+    {
         _problems.Clear();
         var timeText = Trimmed(time);
         DateTimeOffset parsedTime = default;

@@ -112,7 +112,7 @@ internal static class LedgerValues
             var day = Digit(tail, 0) * 10 + Digit(tail, 1);
             days = DaysOf(year, month, day);
             if (days < 0) return false;
-            dates = new DateCache(head, dayDigits, days);
+            dates = dates with { Head = head, DayDigits = dayDigits, Days = days };
         }
         var hour = Digit(tail, 3) * 10 + Digit(tail, 4);
         var minute = Digit(tail, 6) * 10 + Digit(tail, 7);
@@ -139,16 +139,32 @@ internal static class LedgerValues
             }
         }
         if (hour > 23 || minute > 59 || second > 59) return false;
-        if (!TryParseOffset(s[i..], allowShortForms: true, out var offsetMinutes)) return false;
+        var offsetText = s[i..];
+        var offsetKey = offsetText.Length == 6
+            ? BinaryPrimitives.ReadUInt32LittleEndian(offsetText) | ((ulong)offsetText[4] << 32) | ((ulong)offsetText[5] << 40)
+            : 0;
+        int offsetMinutes;
+        if (offsetKey != 0 && dates.Offset == offsetKey)
+        {
+            offsetMinutes = dates.OffsetMinutes;
+        }
+        else
+        {
+            if (!TryParseOffset(offsetText, allowShortForms: true, out offsetMinutes)) return false;
+            if (offsetKey != 0) dates = dates with { Offset = offsetKey, OffsetMinutes = offsetMinutes };
+        }
         var ticks = days * TimeSpan.TicksPerDay + hour * TimeSpan.TicksPerHour + minute * TimeSpan.TicksPerMinute
                     + second * TimeSpan.TicksPerSecond + fraction;
         return TryCompose(ticks, offsetMinutes, out time);
     }
 
-    /// <summary>The last date a parser read (its first ten bytes) and its day number.</summary>
-    internal readonly record struct DateCache(ulong Head, uint DayDigits, long Days)
+    /// <summary>
+    /// The last date a parser read (its first ten bytes) with its day number, and the last six-byte offset (<c>±HH:mm</c>)
+    /// with its minutes (an offset of 0 bytes never matches: every form starts with Z, z, + or -).
+    /// </summary>
+    internal readonly record struct DateCache(ulong Head, uint DayDigits, long Days, ulong Offset, int OffsetMinutes)
     {
-        public DateCache() : this(0, 0, -1)
+        public DateCache() : this(0, 0, -1, 0, 0)
         {
         }
     }
