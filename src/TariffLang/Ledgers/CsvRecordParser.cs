@@ -10,13 +10,19 @@ namespace TariffLang.Ledgers;
  *    precede an opening quote and follow a closing one; a quote inside an unquoted value is an error that names the
  *    field, as are text after a closing quote and a quote never closed (which swallows the rest of the file as one
  *    record); blank and whitespace-only records take no row number; CR, LF and CRLF all end records. Sep (0.17/0.18)
- *    and CsvHelper offer RFC 4180 parsing with their own, different, leniencies (Sep keeps the raw text of a field
- *    with stray quotes and has no "text after closing quote" or per-field error), so rows with these faults would get
- *    different errors, or none, and row numbers would drift around blank lines.
- * 2. Speed, measured on 1 M calenDoc-like rows (75 bytes, 7 columns) on this project's 2-core build machine with
- *    benchmarks/TariffLang.Benchmarks (LedgerRecordBenchmarks): see that class's header for the figures. In short,
- *    this splitter plus the reserved columns is in the same range as Sep's bare splitting (no time, no
- *    validation), so a library would not buy speed either.
+ *    and CsvHelper parse RFC 4180 with their own, different, leniencies (Sep keeps the raw text of a field with stray
+ *    quotes and reports no per-field error such as text after a closing quote), so rows with these faults would get
+ *    other errors, or none, and row numbers would drift around blank lines. The chunk cutter must also follow these
+ *    exact quote rules to never cut inside a record, which a library's reader does not expose.
+ * 2. Speed. LedgerRecordBenchmarks, 1 M calenDoc-like rows (73 bytes on average, 7 columns), one thread, .NET 10,
+ *    BenchmarkDotNet on the 2-vCPU AMD EPYC build VM (shared with other builds, so absolute figures are pessimistic):
+ *      this splitter, records to field spans ............... 27 ns/row (2.7 GB/s), 0 B allocated
+ *      Sep 0.18.0, the same bytes to column spans .......... 38 ns/row (1.9 GB/s), 0 B allocated
+ *      full record parsing (split, time, account, event,
+ *        quantity, id, attribute spans) .................... 58 ns/row (1.3 GB/s), 0 B allocated
+ *      Sep plus DateTimeOffset.TryParseExact of the time ... 170-235 ns/row
+ *    The splitter works on the UTF-8 bytes the chunks already hold; Sep decodes them to UTF-16 first. So the
+ *    hand-written splitter is both exact and faster (~1.4x on splitting alone).
  */
 
 /// <summary>
