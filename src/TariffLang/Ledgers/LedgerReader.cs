@@ -1,8 +1,6 @@
 using System.Collections.Immutable;
-using System.Globalization;
 using System.Text;
 using System.Text.Json;
-using System.Text.RegularExpressions;
 
 namespace TariffLang.Ledgers;
 
@@ -27,40 +25,17 @@ internal static class LedgerReader
     internal const string IdColumn = "id";
     internal const string QuantityColumn = "quantity";
 
-    private static readonly string[] RequiredColumns = [TimeColumn, AccountColumn, EventColumn];
+    /// <summary>Whether <paramref name="column"/> is one of the reserved columns (never an attribute).</summary>
+    internal static bool IsReservedColumn(string column) =>
+        column is TimeColumn or AccountColumn or EventColumn or IdColumn or QuantityColumn;
 
     /// <summary>
     /// Reads the ledger at <paramref name="path"/>, choosing the format by extension (<c>.csv</c>;
-    /// <c>.jsonl</c>, <c>.ndjson</c> or <c>.json</c> for JSON Lines). Never throws on bad input: a
-    /// missing, unreadable or unrecognised file gives a ledger with a single error on row 0.
+    /// <c>.jsonl</c> or <c>.ndjson</c> for JSON Lines; <c>.json</c> for a JSON array, or JSON Lines when the file does not
+    /// start with <c>[</c>). Never throws on bad input: a missing, unreadable or unrecognised file gives a ledger with
+    /// no rows and a <see cref="Ledger.Problem"/>.
     /// </summary>
-    public static Ledger Read(string path)
-    {
-        var extension = System.IO.Path.GetExtension(path).ToLowerInvariant();
-        Func<TextReader, string, Ledger>? read = extension switch
-        {
-            ".csv" => ReadCsv,
-            ".jsonl" or ".ndjson" => ReadJsonLines,
-            ".json" => ReadJson,
-            _ => null,
-        };
-        if (read is null)
-        {
-            return FileError(path, $"cannot tell the format of ledger '{path}': use a .csv, .jsonl, .ndjson or .json file");
-        }
-
-        try
-        {
-            // detectEncodingFromByteOrderMarks drops a UTF-8 BOM, which spreadsheet exports often add.
-            // Strict UTF-8: a Latin-1 export would otherwise turn 'é' into U+FFFD and misname accounts silently.
-            using var reader = new StreamReader(path, StrictUtf8, detectEncodingFromByteOrderMarks: true);
-            return read(reader, path);
-        }
-        catch (Exception ex) when (IsFileProblem(ex))
-        {
-            return FileError(path, $"cannot read ledger '{path}': {FileProblem(ex)}");
-        }
-    }
+    public static Ledger Read(string path) => Materialise(LedgerStreamReader.Open(path));
 
     /// <summary>Whether an exception from opening or decoding a file is the file's fault (shown to the user), not a bug.</summary>
     internal static bool IsFileProblem(Exception ex) => ex is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException;
@@ -76,131 +51,76 @@ internal static class LedgerReader
 
     /// <summary>Reads a CSV ledger (RFC 4180 quoting, header row required).</summary>
     /// <param name="path">Only used to name the ledger; nothing is opened.</param>
-    public static Ledger ReadCsv(TextReader reader, string path)
-    {
-        var rows = ImmutableArray.CreateBuilder<LedgerRow>();
-        var errors = ImmutableArray.CreateBuilder<LedgerError>();
-        var records = new CsvRecordReader(reader);
-
-        if (!records.TryReadNonBlank(out var header))
-        {
-            return new Ledger(path, rows.ToImmutable(), errors.ToImmutable(),
-                $"ledger '{path}' is empty: a header row with the columns {JoinQuoted(RequiredColumns)} is required");
-        }
-
-        var columns = header.Fields.Select(f => f.Trim()).ToArray();
-        if (columns.Length > 0) columns[0] = columns[0].TrimStart('\uFEFF');
-        var headerProblem = HeaderProblem(header, columns);
-
-        var row = 1;
-        while (records.TryReadNonBlank(out var record))
-        {
-            row++;
-            if (headerProblem is not null)
-            {
-                // Every data row is still accounted for, each pointing at the header's fault.
-                errors.Add(new LedgerError(row, headerProblem));
-                continue;
-            }
-            if (record.Error is not null)
-            {
-                errors.Add(new LedgerError(row, record.Error));
-                continue;
-            }
-            if (record.Fields.Count != columns.Length)
-            {
-                errors.Add(new LedgerError(row, $"row has {record.Fields.Count} fields but the header has {columns.Length} columns"));
-                continue;
-            }
-
-            var values = new Dictionary<string, string>(StringComparer.Ordinal);
-            string? nameless = null;
-            for (var i = 0; i < columns.Length; i++)
-            {
-                if (record.Fields[i].Length == 0) continue;
-                if (columns[i].Length == 0)
-                {
-                    // A trailing comma in the header is harmless while its cells stay empty.
-                    nameless ??= $"column {i + 1} has no name in the header but holds '{record.Fields[i]}'";
-                    continue;
-                }
-                values[columns[i]] = record.Fields[i];
-            }
-            if (nameless is not null)
-            {
-                errors.Add(new LedgerError(row, nameless));
-                continue;
-            }
-
-            AddRow(row, values, static column => $"'{column}' is empty", rows, errors);
-        }
-
-        return new Ledger(path, rows.ToImmutable(), errors.ToImmutable(), headerProblem is null ? null : $"ledger '{path}': {headerProblem}");
-    }
+    public static Ledger ReadCsv(TextReader reader, string path) => Materialise(LedgerStreamReader.OpenText(reader, LedgerFormat.Csv, path));
 
     /// <summary>Reads a JSON Lines ledger: one flat JSON object per line.</summary>
     /// <param name="path">Only used to name the ledger; nothing is opened.</param>
-    public static Ledger ReadJsonLines(TextReader reader, string path)
-    {
-        var rows = ImmutableArray.CreateBuilder<LedgerRow>();
-        var errors = ImmutableArray.CreateBuilder<LedgerError>();
-
-        var lineNumber = 0;
-        while (reader.ReadLine() is { } line)
-        {
-            lineNumber++;
-            if (lineNumber == 1) line = line.TrimStart('\uFEFF');
-            if (string.IsNullOrWhiteSpace(line)) continue;
-
-            var values = new Dictionary<string, string>(StringComparer.Ordinal);
-            var problem = ParseJsonLine(line, values);
-            if (problem is not null)
-            {
-                errors.Add(new LedgerError(lineNumber, problem));
-                continue;
-            }
-            AddRow(lineNumber, values, static key => $"'{key}' is missing or null", rows, errors);
-        }
-
-        return new Ledger(path, rows.ToImmutable(), errors.ToImmutable());
-    }
+    public static Ledger ReadJsonLines(TextReader reader, string path) =>
+        Materialise(LedgerStreamReader.OpenText(reader, LedgerFormat.JsonLines, path));
 
     /// <summary>
     /// Reads a <c>.json</c> ledger: either JSON Lines, or one JSON array of flat objects (as many exports write),
     /// whose rows are numbered by their position in the array, from 1.
     /// </summary>
-    public static Ledger ReadJson(TextReader reader, string path)
-    {
-        var text = reader.ReadToEnd();
-        if (!text.TrimStart('\uFEFF', ' ', '\t', '\r', '\n').StartsWith('[')) return ReadJsonLines(new StringReader(text), path);
+    public static Ledger ReadJson(TextReader reader, string path) => Materialise(LedgerStreamReader.OpenText(reader, null, path));
 
-        var rows = ImmutableArray.CreateBuilder<LedgerRow>();
-        var errors = ImmutableArray.CreateBuilder<LedgerError>();
-        JsonDocument document;
+    /// <summary>Reads all of a ledger into memory, on this thread (the in-memory API; the engine streams instead).</summary>
+    internal static Ledger Materialise(LedgerStreamReader reader)
+    {
+        using (reader)
+        {
+            var rows = ImmutableArray.CreateBuilder<LedgerRow>();
+            var errors = ImmutableArray.CreateBuilder<LedgerError>();
+            var parser = reader.CreateParser();
+            var texts = new Utf8StringCache();
+            var attributes = ImmutableDictionary.CreateBuilder<string, string>(StringComparer.Ordinal);
+            while (reader.TryReadChunk(out var chunk))
+            {
+                using (chunk)
+                {
+                    parser.Reset(chunk);
+                    while (NextRecord(reader, parser))
+                    {
+                        if (parser.Error is { } error)
+                        {
+                            errors.Add(new LedgerError(parser.Row, error));
+                            continue;
+                        }
+                        attributes.Clear();
+                        for (var i = 0; i < parser.AttributeCount; i++)
+                        {
+                            attributes[parser.ColumnName(parser.AttributeColumn(i))] = texts.GetString(parser.AttributeValue(i));
+                        }
+                        var id = parser.Id;
+                        rows.Add(new LedgerRow(parser.Row, id.IsEmpty ? null : texts.GetString(id), parser.Time,
+                            texts.GetString(parser.Account), texts.GetString(parser.Event), parser.Quantity, attributes.ToImmutable()));
+                    }
+                }
+            }
+            return reader.DiscardsRows
+                ? new Ledger(reader.Path, ImmutableArray<LedgerRow>.Empty, ImmutableArray<LedgerError>.Empty, reader.Problem)
+                : new Ledger(reader.Path, rows.ToImmutable(), errors.ToImmutable(), reader.Problem);
+        }
+    }
+
+    /// <summary>
+    /// Moves to the next record. The old reader decoded the text before parsing it, so a record that throws (see the
+    /// known quirks in <see cref="LedgerValues.ParseTime(string, out DateTimeOffset)"/> and <see cref="JsonRecordParser"/>)
+    /// only threw when the file was valid UTF-8: otherwise the file was unreadable. Chunks are validated one at a time,
+    /// so the rest of the file is checked before the exception is let through.
+    /// </summary>
+    private static bool NextRecord(LedgerStreamReader reader, LedgerRecordParser parser)
+    {
         try
         {
-            document = JsonDocument.Parse(text.TrimStart('\uFEFF'));
+            return parser.MoveNext();
         }
-        catch (JsonException ex)
+        catch (Exception ex) when (ex is FormatException or InvalidOperationException)
         {
-            return new Ledger(path, rows.ToImmutable(), errors.ToImmutable(), $"ledger '{path}': {DescribeJsonError(ex)}");
+            while (reader.TryReadChunk(out var rest)) rest.Dispose();
+            if (reader.DiscardsRows) return false;
+            throw;
         }
-        using (document)
-        {
-            var row = 0;
-            foreach (var element in document.RootElement.EnumerateArray())
-            {
-                row++;
-                var values = new Dictionary<string, string>(StringComparer.Ordinal);
-                if (ReadFlatObject(element, values) is { } problem)
-                {
-                    errors.Add(new LedgerError(row, problem));
-                    continue;
-                }
-                AddRow(row, values, static key => $"'{key}' is missing or null", rows, errors);
-            }
-        }
-        return new Ledger(path, rows.ToImmutable(), errors.ToImmutable());
     }
 
     /// <summary>
@@ -256,151 +176,7 @@ internal static class LedgerReader
             : $"invalid JSON: {message}";
     }
 
-    private static string? ParseJsonLine(string line, Dictionary<string, string> values)
-    {
-        try
-        {
-            using var document = JsonDocument.Parse(line);
-            return ReadFlatObject(document.RootElement, values);
-        }
-        catch (JsonException ex)
-        {
-            return DescribeJsonError(ex);
-        }
-    }
-
-    private static string? HeaderProblem(CsvRecord header, string[] columns)
-    {
-        if (header.Error is not null) return $"header: {header.Error}";
-
-        var duplicates = columns.Where(c => c.Length > 0).GroupBy(c => c, StringComparer.Ordinal)
-            .Where(g => g.Count() > 1).Select(g => g.Key).ToArray();
-        if (duplicates.Length > 0)
-        {
-            return $"header names {JoinQuoted(duplicates)} more than once";
-        }
-
-        var missing = RequiredColumns.Where(r => !columns.Contains(r, StringComparer.Ordinal)).ToArray();
-        return missing.Length switch
-        {
-            0 => null,
-            1 => $"ledger has no '{missing[0]}' column",
-            _ => $"ledger has no {JoinQuoted(missing)} columns",
-        };
-    }
-
-    /// <summary>Validates one row's values (format-independent) and adds a row or an error.</summary>
-    /// <param name="absent">How to say that a required value is absent, in the words of the format.</param>
-    private static void AddRow(
-        int row,
-        Dictionary<string, string> values,
-        Func<string, string> absent,
-        ImmutableArray<LedgerRow>.Builder rows,
-        ImmutableArray<LedgerError>.Builder errors)
-    {
-        // All problems of the row are reported together so that one fix pass is enough.
-        var problems = new List<string>();
-
-        DateTimeOffset time = default;
-        if (Required(TimeColumn) is { } timeText)
-        {
-            if (ParseTime(timeText, out time) is { } timeProblem) problems.Add(timeProblem);
-        }
-        var account = Required(AccountColumn);
-        var @event = Required(EventColumn);
-
-        var quantity = 1m;
-        if (values.TryGetValue(QuantityColumn, out var quantityText) && quantityText.Trim() is var q && q.Length > 0)
-        {
-            if (!decimal.TryParse(q, NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint | NumberStyles.AllowExponent,
-                    CultureInfo.InvariantCulture, out quantity))
-            {
-                problems.Add($"quantity '{quantityText}' is not a number (write e.g. 3 or 2.5, with a dot)");
-            }
-            else if (quantity <= 0)
-            {
-                problems.Add($"quantity '{quantityText}' must be greater than 0");
-            }
-        }
-
-        if (problems.Count > 0)
-        {
-            errors.Add(new LedgerError(row, string.Join("; ", problems)));
-            return;
-        }
-
-        string? id = values.TryGetValue(IdColumn, out var idText) && idText.Trim().Length > 0 ? idText.Trim() : null;
-        var attributes = values
-            .Where(kv => kv.Key is not (TimeColumn or AccountColumn or EventColumn or IdColumn or QuantityColumn))
-            .ToImmutableDictionary(StringComparer.Ordinal);
-        rows.Add(new LedgerRow(row, id, time, account!, @event!, quantity, attributes));
-
-        string? Required(string column)
-        {
-            if (values.TryGetValue(column, out var text) && text.Trim().Length > 0) return text.Trim();
-            problems.Add(absent(column));
-            return null;
-        }
-    }
-
-    // ISO 8601 extended format with a mandatory offset; seconds and fractions optional.
-    private static readonly Regex IsoTime = new(
-        @"^(?<local>\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:[.,]\d{1,7})?)?)(?<offset>Z|[+-]\d{2}(?::?\d{2})?)?$",
-        RegexOptions.CultureInvariant | RegexOptions.IgnoreCase);
-
-    private static readonly string[] LocalFormats = ["yyyy-MM-dd'T'HH:mm", "yyyy-MM-dd'T'HH:mm:ss", "yyyy-MM-dd'T'HH:mm:ss.FFFFFFF"];
-
-    /// <returns>Why <paramref name="text"/> is not a time with offset, or null.</returns>
-    private static string? ParseTime(string text, out DateTimeOffset time)
-    {
-        time = default;
-        const string Example = "e.g. 2024-01-03T09:15:00+01:00 or 2024-01-03T08:15:00Z";
-        var match = IsoTime.Match(text);
-        if (!match.Success)
-        {
-            return $"time '{text}' is not an ISO-8601 date-time ({Example})";
-        }
-        var local = match.Groups["local"].Value.ToUpperInvariant().Replace(',', '.');
-        if (!DateTime.TryParseExact(local, LocalFormats, CultureInfo.InvariantCulture, DateTimeStyles.None, out var dateTime))
-        {
-            return $"time '{text}' is not a valid date-time ({Example})";
-        }
-        if (!match.Groups["offset"].Success)
-        {
-            // Without an offset the instant is ambiguous, and periods are cut in the tariff's zone.
-            return $"time '{text}' has no UTC offset ({Example})";
-        }
-
-        var offsetText = match.Groups["offset"].Value;
-        var offset = TimeSpan.Zero;
-        if (!offsetText.Equals("Z", StringComparison.OrdinalIgnoreCase))
-        {
-            var digits = offsetText[1..].Replace(":", "", StringComparison.Ordinal);
-            var hours = int.Parse(digits[..2], CultureInfo.InvariantCulture);
-            var minutes = digits.Length > 2 ? int.Parse(digits[2..], CultureInfo.InvariantCulture) : 0;
-            if (hours > 14 || minutes > 59 || (hours == 14 && minutes > 0))
-            {
-                return $"time '{text}' has an offset out of range (-14:00 to +14:00)";
-            }
-            offset = new TimeSpan(hours, minutes, 0);
-            if (offsetText[0] == '-') offset = -offset;
-        }
-
-        var utcTicks = dateTime.Ticks - offset.Ticks;
-        if (utcTicks < DateTime.MinValue.Ticks || utcTicks > DateTime.MaxValue.Ticks)
-        {
-            return $"time '{text}' is out of range";
-        }
-        time = new DateTimeOffset(dateTime, offset);
-        return null;
-    }
-
-    private static Ledger FileError(string path, string message) =>
-        new(path, ImmutableArray<LedgerRow>.Empty, ImmutableArray<LedgerError>.Empty, message);
-
     internal static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
-
-    private static string JoinQuoted(IEnumerable<string> names) => string.Join(", ", names.Select(n => $"'{n}'"));
 
     private static string Describe(JsonValueKind kind) => kind switch
     {
