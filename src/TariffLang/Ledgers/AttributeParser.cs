@@ -1,4 +1,3 @@
-using TariffLang.Evaluation;
 using TariffLang.Runtime;
 using TariffLang.Semantics;
 
@@ -6,9 +5,9 @@ namespace TariffLang.Ledgers;
 
 /// <summary>
 /// Types an attribute straight from its UTF-8 bytes, with exactly the values and messages of
-/// <see cref="RuntimeOps.Parse"/>. The forms ledgers are written in (plain decimals and percentages, the bool words,
+/// <see cref="ValueText.Parse"/>. The forms ledgers are written in (plain decimals and percentages, the bool words,
 /// <c>yyyy-MM-dd</c>, canonical ISO-8601 times) are read from the bytes without a string; everything else, and every
-/// error, goes through <see cref="RuntimeOps.Parse"/> itself, so the two can never disagree on an odd input.
+/// error, goes through <see cref="ValueText.Parse"/> itself, so the two can never disagree on an odd input.
 /// </summary>
 internal static class AttributeParser
 {
@@ -44,24 +43,13 @@ internal static class AttributeParser
 
     private static bool Fallback(ReadOnlySpan<byte> utf8, TlType type, out Value value, out string? error)
     {
-        value = RuntimeOps.Parse(Utf8Text.Decode(utf8), type, out error) switch
-        {
-            null => Value.None,
-            decimal d => Value.FromNumber(d),
-            string s => Value.FromText(s),
-            bool b => Value.FromBool(b),
-            DateOnly d => Value.FromDate(d),
-            DateTimeOffset t => Value.FromTime(t),
-            TimeSpan d => Value.FromDuration(d),
-            string[] tags => Value.FromTags(tags),
-            var other => throw new InvalidOperationException($"RuntimeOps.Parse gave a {other.GetType().Name}"),
-        };
+        value = ValueText.Parse(Utf8Text.Decode(utf8), type, out error);
         return error is null;
     }
 
     private static bool TryNumber(ReadOnlySpan<byte> utf8, bool integer, out decimal number)
     {
-        // "5%" is how contracts write rates; RuntimeOps divides the same decimal by the same 100.
+        // "5%" is how contracts write rates; ValueText.Parse divides the same decimal by the same 100.
         if (!integer && utf8.Length > 1 && utf8[^1] == '%')
         {
             if (!Utf8Decimal.TryParsePlain(utf8[..^1], out var percent))

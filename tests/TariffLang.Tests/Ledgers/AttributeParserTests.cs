@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text;
-using TariffLang.Evaluation;
+using TariffLang.Tests.Reference;
 using TariffLang.Ledgers;
 using TariffLang.Runtime;
 using TariffLang.Semantics;
