@@ -166,7 +166,7 @@ public sealed class CompiledTariff
             return Rate(ledger, accounts, options) is var all ? new RatingResult(all.Invoices, all.Rejected, all.Accounting) { Problem = ledger.Problem } : all;
         }
         var threads = options.Threads ?? Environment.ProcessorCount;
-        using var input = new MemoryLedgerInput(LedgerReader.Read(ledgerPath));
+        using var input = new FileLedgerInput(ledgerPath);
         return new StreamRater(Plan!, Program!, accounts, options, threads).Rate(input);
     }
 

@@ -28,6 +28,8 @@ internal sealed class EventBinder
         MaxAttributes = tariff.Events.Length == 0 ? 0 : tariff.Events.Max(e => e.Attributes.Length);
     }
 
+    public CheckedTariff Tariff => _tariff;
+
     /// <summary>The most attributes any event has: the size of one event's slots.</summary>
     public int MaxAttributes { get; }
 
