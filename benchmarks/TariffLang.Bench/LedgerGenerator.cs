@@ -184,13 +184,19 @@ public static class LedgerGenerator
             }
             var a = PickAccount(random, accounts);
             w.Time(t).Comma().Text(names[a]).Comma();
-            if (random.Chance(0.0005))
+            if (random.Chance(0.0005) && i + 1 < rows)
             {
-                // Now and then a licence changes hands: the counter and peak() have work to do.
-                var u = random.Next(Users);
-                licensed[a, u] = !licensed[a, u];
-                w.Text(licensed[a, u] ? "licence_assigned" : "licence_removed").Comma().Text(userNames[u]).Comma().Comma().Comma().Comma();
+                // Now and then a licence changes hands: one agent's is taken back, another agent gets it (the counter
+                // and peak() have work to do), so the company keeps as many licences as it pays for.
+                var leaving = PickUser(random, licensed, a, Users, holding: true);
+                var joining = PickUser(random, licensed, a, Users, holding: false);
+                licensed[a, leaving] = false;
+                licensed[a, joining] = true;
+                w.Text("licence_removed").Comma().Text(userNames[leaving]).Comma().Comma().Comma().Comma();
                 w.EndRow();
+                w.Time(t).Comma().Text(names[a]).Comma().Text("licence_assigned").Comma().Text(userNames[joining]).Comma().Comma().Comma().Comma();
+                w.EndRow();
+                i++;
                 continue;
             }
             if (random.Chance(0.35))
@@ -208,14 +214,26 @@ public static class LedgerGenerator
             // half the utility templates do too (free inside the window), the rest go to anyone (billed).
             var replies = kind == "free_form" || (kind == "utility" && random.Chance(0.5));
             var to = replies && lastInbound[a] >= 0 ? lastInbound[a] : random.Next(ContactPool);
-            // Mostly the licensed agents; agents 7 and 8 (no licence) try now and then and are rejected.
-            var sender = random.Chance(0.98) ? random.Next(LicensedAtStart) : random.Next(LicensedAtStart, Users - 1);
+            // Mostly an agent who holds a licence; now and then one without tries, and is rejected.
+            var sender = PickUser(random, licensed, a, Users, holding: random.Chance(0.98));
             var d = random.NextDouble();
             var delivered = d < 0.95 ? "true" : d < 0.98 ? "false" : "";
             w.Text("message").Comma().Text(userNames[sender]).Comma().Text("+336").Padded(to, 8).Comma();
             w.Text("outbound").Comma().Text(kind).Comma().Text(delivered);
             w.EndRow();
         }
+    }
+
+    /// <summary>A random agent of the company who holds a licence (or who does not).</summary>
+    private static int PickUser(SeededRandom random, bool[,] licensed, int company, int users, bool holding)
+    {
+        var start = random.Next(users);
+        for (var k = 0; k < users; k++)
+        {
+            var u = (start + k) % users;
+            if (licensed[company, u] == holding) return u;
+        }
+        return start;
     }
 
     private static void WriteAccounts(string tariff, int accounts, string dir)

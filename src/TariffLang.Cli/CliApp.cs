@@ -283,20 +283,40 @@ internal static class CliApp
         var compileMs = compileTime.TotalMilliseconds;
         var clock = new System.Diagnostics.Stopwatch();
         var options = new RatingOptions(o.Params, o.Period) { Threads = o.Threads };
-        var rows = tariff.RateFile(ledgerPath, accounts, options).Accounting.Rows; // warm-up
+        clock.Start();
+        var rows = tariff.RateFile(ledgerPath, accounts, options).Accounting.Rows;
+        var cold = clock.Elapsed.TotalMilliseconds;
         var times = new List<double>();
+        var cpu = new List<double>();
+        var process = System.Diagnostics.Process.GetCurrentProcess();
+        var allocated = GC.GetTotalAllocatedBytes(precise: true);
+        var collections = GC.CollectionCount(0);
+        var paused = GC.GetTotalPauseDuration();
         for (var i = 0; i < o.Iterations; i++)
         {
+            process.Refresh();
+            var cpuBefore = process.TotalProcessorTime;
             clock.Restart();
             tariff.RateFile(ledgerPath, accounts, options);
             times.Add(clock.Elapsed.TotalMilliseconds);
+            process.Refresh();
+            cpu.Add((process.TotalProcessorTime - cpuBefore).TotalMilliseconds);
         }
+        allocated = GC.GetTotalAllocatedBytes(precise: true) - allocated;
+        collections = GC.CollectionCount(0) - collections;
+        paused = GC.GetTotalPauseDuration() - paused;
         times.Sort();
         var median = times[times.Count / 2];
         stdout.WriteLine(FormattableString.Invariant($"engine: {engine.ToString().ToLowerInvariant()}, threads: {o.Threads ?? Environment.ProcessorCount}"));
         stdout.WriteLine(FormattableString.Invariant($"load and compile: {compileMs:F1} ms"));
+        stdout.WriteLine(FormattableString.Invariant($"first rating (the code still being compiled by the JIT): {cold:F1} ms"));
+        cpu.Sort();
         stdout.WriteLine(FormattableString.Invariant($"rate {rows} rows (read, rate, invoice): median {median:F2} ms, min {times[0]:F2} ms over {times.Count} runs"));
+        stdout.WriteLine(FormattableString.Invariant($"processor time: median {cpu[cpu.Count / 2]:F0} ms ({cpu[cpu.Count / 2] / median:F2} cores busy)"));
         stdout.WriteLine(FormattableString.Invariant($"throughput: {(median > 0 ? rows / median * 1000 : 0):F0} rows/s"));
+        stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"allocated: {(rows > 0 ? allocated / (double)o.Iterations / rows : 0):F1} bytes/row, {collections / (double)o.Iterations:F1} gen0 collections "
+            + $"and {paused.TotalMilliseconds / o.Iterations:F0} ms paused for the GC per rating"));
         return Ok;
     }
 

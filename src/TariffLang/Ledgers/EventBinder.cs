@@ -26,14 +26,22 @@ internal sealed class EventBinder
         _events = tariff.Events.ToDictionary(e => e.Name, e => e.Index, StringComparer.Ordinal);
         _eventList = string.Join(", ", tariff.Events.Select(e => e.Name));
         MaxAttributes = tariff.Events.Length == 0 ? 0 : tariff.Events.Max(e => e.Attributes.Length);
+        _utf8Names = tariff.Events.Select(e => System.Text.Encoding.UTF8.GetBytes(e.Name)).ToArray();
+        _effectiveFrom = tariff.EffectiveFrom;
     }
+
+    private readonly byte[][] _utf8Names;
+    private readonly DateOnly? _effectiveFrom;
 
     public CheckedTariff Tariff => _tariff;
 
     /// <summary>The most attributes any event has: the size of one event's slots.</summary>
     public int MaxAttributes { get; }
 
-    public static bool InRatingYears(DateTimeOffset time) => time.Year is >= MinYear and <= MaxYear;
+    private static readonly long FirstTick = new DateTime(MinYear, 1, 1).Ticks, EndTick = new DateTime(MaxYear + 1, 1, 1).Ticks;
+
+    /// <summary>Whether the time's own calendar year (at its offset) is one rating supports.</summary>
+    public static bool InRatingYears(DateTimeOffset time) => time.Ticks >= FirstTick && time.Ticks < EndTick;
 
     /// <summary>How many attributes (slots) an event kind has.</summary>
     public int AttributeCount(int kind) => _tariff.Events[kind].Attributes.Length;
@@ -47,18 +55,32 @@ internal sealed class EventBinder
     public DateOnly LocalDate(DateTimeOffset time) => _zone.LocalDate(time);
 
     /// <summary>Why a row's time or event cannot be rated, or null (then <paramref name="kind"/> and <paramref name="localDate"/> are set).</summary>
-    public string? CheckHead(DateTimeOffset time, string eventName, out int kind, out DateOnly localDate)
+    public string? CheckHead(DateTimeOffset time, string eventName, out int kind, out DateOnly localDate) =>
+        CheckHead(time, Kind(eventName), eventName, out kind, out localDate);
+
+    /// <summary>The same checks for an event kind already found (-1: unknown, then <paramref name="eventName"/> names it).</summary>
+    public string? CheckHead(DateTimeOffset time, int eventKind, string? eventName, out int kind, out DateOnly localDate)
     {
         kind = -1;
         localDate = default;
         // Billing periods are computed in calendar months: keep them far from DateOnly's limits.
         if (!InRatingYears(time)) return $"time {time.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)} is outside the years {MinYear}–{MaxYear} that rating supports";
-        kind = Kind(eventName);
+        kind = eventKind;
         if (kind < 0) return $"unknown event '{eventName}' (the tariff declares: {_eventList})";
         localDate = _zone.LocalDate(time);
-        if (_tariff.EffectiveFrom is { } from && localDate < from)
+        if (_effectiveFrom is { } from && localDate < from)
             return $"before the tariff's effective date {from.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)}";
         return null;
+    }
+
+    /// <summary>The event kind whose name is these UTF-8 bytes, or -1.</summary>
+    public int Kind(ReadOnlySpan<byte> utf8Name)
+    {
+        for (var k = 0; k < _utf8Names.Length; k++)
+        {
+            if (utf8Name.SequenceEqual(_utf8Names[k])) return k;
+        }
+        return -1;
     }
 
     /// <summary>

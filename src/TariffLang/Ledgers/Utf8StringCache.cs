@@ -58,7 +58,7 @@ internal sealed class Utf8StringCache
         return text;
     }
 
-    private static ulong Hash(ReadOnlySpan<byte> bytes)
+    internal static ulong Hash(ReadOnlySpan<byte> bytes)
     {
         const ulong Prime = 0x9E3779B97F4A7C15;
         var hash = (ulong)bytes.Length * Prime;

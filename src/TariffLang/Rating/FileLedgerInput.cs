@@ -19,7 +19,7 @@ internal sealed class FileLedgerInput : LedgerInput
     {
         _path = path;
         _chunkSize = chunkSize;
-        _reader = LedgerStreamReader.Open(path, chunkSize);
+        _reader = LedgerStreamReader.Open(path, _chunkSize);
     }
 
     public override string? Problem => _reader.Problem;
@@ -52,8 +52,10 @@ internal sealed class FileLedgerInput : LedgerInput
 
     private sealed class Parser(LedgerRecordParser records, RowTyper typer) : ChunkParser
     {
-        private readonly Utf8StringCache _names = new(slots: 8192);
-        private readonly Utf8StringCache _texts = new();
+        private readonly Utf8StringCache _names = new();
+        private readonly Utf8Map<(AccountEntry Entry, int Partition)> _accounts = new();
+        // Texts repeat (contacts, users, kinds): a larger cache spares a string for each repeat.
+        private readonly Utf8StringCache _texts = new(slots: 1 << 15);
         private readonly CheckedTariff _tariff = typer.Binder.Tariff;
 
         // For each event kind, the attribute each column is (by column id), or -1 when the event has no such attribute.
@@ -72,15 +74,23 @@ internal sealed class FileLedgerInput : LedgerInput
                     if (!replayOnly) into.Errors.Add((records.Row, error));
                     continue;
                 }
-                var account = typer.Account(_names.GetString(records.Account));
+                var accountBytes = records.Account;
+                var hash = Utf8StringCache.Hash(accountBytes);
+                if (!_accounts.TryGetValue(accountBytes, hash, out var known))
+                {
+                    known.Entry = typer.Account(System.Text.Encoding.UTF8.GetString(accountBytes), out known.Partition);
+                    _accounts.Add(accountBytes, hash, known);
+                }
+                var (account, partition) = known;
                 if (replayOnly && !account.Replay) continue;
-                var batch = into.Batches[account.Partition];
+                var batch = into.Batches[partition];
                 ref var r = ref batch.Add();
                 r.Row = records.Row;
                 r.Account = account;
                 r.Quantity = records.Quantity;
                 r.Id = records.Id.IsEmpty ? null : System.Text.Encoding.UTF8.GetString(records.Id);
-                var problem = typer.Head(ref r, records.Time, _names.GetString(records.Event));
+                var kind = typer.Binder.Kind(records.Event);
+                var problem = typer.Head(ref r, records.Time, kind, kind < 0 ? _names.GetString(records.Event) : null);
                 if (problem is null)
                 {
                     r.SlotBase = batch.ReserveSlots(typer.Binder.AttributeCount(r.Kind));

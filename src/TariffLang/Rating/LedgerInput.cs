@@ -56,26 +56,36 @@ internal abstract class ChunkParser
 /// </summary>
 internal sealed class RowTyper(EventBinder binder, AccountDirectory accounts)
 {
-    private readonly Dictionary<string, AccountEntry> _accounts = new(StringComparer.Ordinal);
+    // The account's partition is kept here too: reading it from the shared entry, on the cache line the rating thread
+    // writes for every row, would make the two cores fight over that line.
+    private readonly Dictionary<string, (AccountEntry Entry, int Partition)> _accounts = new(StringComparer.Ordinal);
 
     public EventBinder Binder { get; } = binder;
 
     public AccountDirectory Accounts { get; } = accounts;
 
-    public AccountEntry Account(string name)
+    public AccountEntry Account(string name, out int partition)
     {
-        if (_accounts.TryGetValue(name, out var entry)) return entry;
-        entry = Accounts.Get(name);
-        _accounts[name] = entry;
+        if (_accounts.TryGetValue(name, out var known))
+        {
+            partition = known.Partition;
+            return known.Entry;
+        }
+        var entry = Accounts.Get(name);
+        _accounts[name] = (entry, entry.Partition);
+        partition = entry.Partition;
         return entry;
     }
 
     /// <summary>Sets the row's time-dependent fields; returns why its time or event cannot be rated, or null.</summary>
-    public string? Head(ref RowRecord r, DateTimeOffset time, string eventName)
+    public string? Head(ref RowRecord r, DateTimeOffset time, string eventName) => Head(ref r, time, Binder.Kind(eventName), eventName);
+
+    /// <summary>The same, the event kind already found (-1: unknown, then <paramref name="eventName"/> names it).</summary>
+    public string? Head(ref RowRecord r, DateTimeOffset time, int kind, string? eventName)
     {
         r.Time = time;
         r.Dated = EventBinder.InRatingYears(time);
-        var problem = Binder.CheckHead(time, eventName, out r.Kind, out r.LocalDate);
+        var problem = Binder.CheckHead(time, kind, eventName, out r.Kind, out r.LocalDate);
         if (r.Dated && r.Kind < 0) r.LocalDate = Binder.LocalDate(time);
         r.Datable = r.Dated && r.Kind >= 0;
         return problem;
@@ -128,9 +138,9 @@ internal sealed class MemoryLedgerInput(Ledger ledger, int rowsPerChunk = 4096) 
             for (var i = chunk.Start; i < chunk.Start + chunk.Count; i++)
             {
                 var row = ledger.Rows[i];
-                var account = typer.Account(row.Account);
+                var account = typer.Account(row.Account, out var partition);
                 if (replayOnly && !account.Replay) continue;
-                var batch = into.Batches[account.Partition];
+                var batch = into.Batches[partition];
                 ref var r = ref batch.Add();
                 r.Row = row.Row;
                 r.Account = account;

@@ -44,8 +44,8 @@ internal sealed class StreamRater
         _accounts = accounts;
         _options = options;
         _threads = Math.Max(1, threads);
-        // More partitions than threads, so that a worker finds one free to rate while another is busy.
-        var partitions = _threads == 1 ? 1 : _threads * 4;
+        // One partition per worker: a worker always rates the same accounts.
+        var partitions = _threads;
         _partitions = Enumerable.Range(0, partitions).Select(_ => new Partition()).ToArray();
         _directory = new AccountDirectory(partitions, accounts, options.Month is not null);
         _binder = new EventBinder(plan.Model, plan.Zone);
@@ -57,7 +57,6 @@ internal sealed class StreamRater
     private sealed class Partition
     {
         public int Next;
-        public int Owner;
         public DateOnly? First, Last;
 
         public void Track(DateOnly date)
@@ -136,16 +135,13 @@ internal sealed class StreamRater
 
     private void Pass(LedgerInput input, bool replay, ConcurrentBag<(int Row, string Reason)> errors)
     {
-        foreach (var p in _partitions)
-        {
-            p.Next = 0;
-            p.Owner = 0;
-        }
-        var ring = _threads * 2 + 2;
+        foreach (var p in _partitions) p.Next = 0;
+        var ring = _threads * 4 + 2;
         var results = new ParsedChunk?[ring];
         var inFlight = new SemaphoreSlim(ring);
         var chunks = new BlockingCollection<InputChunk>(_threads + 1);
         var recycled = new ConcurrentBag<ParsedChunk>();
+        var produced = 0;
 
         var reader = new Thread(() => Guard(() =>
         {
@@ -159,6 +155,7 @@ internal sealed class StreamRater
                         if (_stopping) break;
                     }
                     chunks.Add(chunk);
+                    produced++;
                 }
             }
             finally
@@ -170,35 +167,41 @@ internal sealed class StreamRater
         var workers = Enumerable.Range(0, _threads).Select(w => new Thread(() => Guard(() =>
         {
             var parser = input.CreateParser(new RowTyper(_binder, _directory));
-            foreach (var chunk in chunks.GetConsumingEnumerable())
+            while (!_stopping)
             {
-                if (_stopping)
+                // Waiting for a chunk never blocks for long: the batches of this worker's partitions must keep flowing,
+                // or the reader, waiting for room in the ring, would wait for ever.
+                if (chunks.TryTake(out var chunk, 1))
                 {
-                    chunk.Dispose();
-                    continue;
+                    var parsed = recycled.TryTake(out var r) ? r : new ParsedChunk(_partitions.Length);
+                    parsed.Index = chunk.Index;
+                    try
+                    {
+                        parser.Parse(chunk, parsed, replay);
+                    }
+                    finally
+                    {
+                        chunk.Dispose();
+                    }
+                    foreach (var e in parsed.Errors) errors.Add(e);
+                    parsed.Pending = _partitions.Length;
+                    Volatile.Write(ref results[parsed.Index % ring], parsed);
                 }
-                var parsed = recycled.TryTake(out var r) ? r : new ParsedChunk(_partitions.Length);
-                parsed.Index = chunk.Index;
-                try
+                else if (chunks.IsCompleted)
                 {
-                    parser.Parse(chunk, parsed, replay);
+                    break;
                 }
-                finally
-                {
-                    chunk.Dispose();
-                }
-                foreach (var e in parsed.Errors) errors.Add(e);
-                parsed.Pending = _partitions.Length;
-                Volatile.Write(ref results[parsed.Index % ring], parsed);
-                DrainAll(results, ring, replay, inFlight, recycled, start: w);
+                DrainOwn(w, results, ring, replay, inFlight, recycled);
             }
+            // The last chunks other workers parsed: this worker's partitions rate them.
+            var total = Volatile.Read(ref produced);
+            while (!_stopping && !DrainOwn(w, results, ring, replay, inFlight, recycled, total)) Thread.Yield();
         }), StackBytes) { Name = "tariff worker " + w }).ToList();
 
         reader.Start();
         foreach (var t in workers) t.Start();
         reader.Join();
         foreach (var t in workers) t.Join();
-        if (_failure is null) DrainAll(results, ring, replay, inFlight, recycled, start: 0);
         _failure?.Throw();
     }
 
@@ -216,40 +219,32 @@ internal sealed class StreamRater
     }
 
     /// <summary>
-    /// Rates, in every partition nobody else holds, the batches that are next in file order. A partition is held with a
-    /// flag; after letting it go the worker looks once more, so a batch published meanwhile is never left waiting.
+    /// Rates, in the partitions this worker owns, the batches that are next in file order. Each partition belongs to one
+    /// worker for the whole run, so its accounts' state stays in that core's cache. Returns whether those partitions have
+    /// rated <paramref name="total"/> chunks.
     /// </summary>
-    private void DrainAll(ParsedChunk?[] results, int ring, bool replay, SemaphoreSlim inFlight, ConcurrentBag<ParsedChunk> recycled, int start)
+    private bool DrainOwn(int worker, ParsedChunk?[] results, int ring, bool replay, SemaphoreSlim inFlight, ConcurrentBag<ParsedChunk> recycled,
+        int total = int.MaxValue)
     {
-        for (var i = 0; i < _partitions.Length; i++)
+        var done = true;
+        for (var index = worker; index < _partitions.Length; index += _threads)
         {
-            var index = (start + i) % _partitions.Length;
             var p = _partitions[index];
-            while (true)
+            while (Volatile.Read(ref results[p.Next % ring]) is { } chunk && chunk.Index == p.Next)
             {
-                if (Interlocked.CompareExchange(ref p.Owner, 1, 0) != 0) break;
-                try
+                Rate(chunk.Batches[index], p, replay);
+                p.Next++;
+                if (Interlocked.Decrement(ref chunk.Pending) == 0)
                 {
-                    while (Volatile.Read(ref results[p.Next % ring]) is { } chunk && chunk.Index == p.Next)
-                    {
-                        Rate(chunk.Batches[index], p, replay);
-                        p.Next++;
-                        if (Interlocked.Decrement(ref chunk.Pending) == 0)
-                        {
-                            Volatile.Write(ref results[chunk.Index % ring], null);
-                            chunk.Clear();
-                            recycled.Add(chunk);
-                            inFlight.Release();
-                        }
-                    }
+                    Volatile.Write(ref results[chunk.Index % ring], null);
+                    chunk.Clear();
+                    recycled.Add(chunk);
+                    inFlight.Release();
                 }
-                finally
-                {
-                    Volatile.Write(ref p.Owner, 0);
-                }
-                if (Volatile.Read(ref results[p.Next % ring]) is not { } waiting || waiting.Index != p.Next) break;
             }
+            done &= p.Next >= total;
         }
+        return done;
     }
 
     private void Rate(RowBatch batch, Partition p, bool replay)

@@ -36,6 +36,7 @@ internal sealed class AccountRater
     private readonly List<Retained> _retained = new();
     private DateTimeOffset _periodStart;
     private int _periods;
+    private readonly bool _hasWindows;
 
     public AccountRater(RatingPlan plan, RatingProgram program, string account, IReadOnlyDictionary<string, string> values, IRowOutcomes outcomes,
         bool explain = false)
@@ -44,6 +45,7 @@ internal sealed class AccountRater
         _ctx = new RatingContext(plan, program, account, values) { Explaining = explain };
         _outcomes = outcomes;
         _grants = new GrantSchedule(plan.Model);
+        _hasWindows = plan.Model.Windows.Length > 0;
     }
 
     public string Account => _ctx.Account;
@@ -245,6 +247,7 @@ internal sealed class AccountRater
             }
             program.Apply(_ctx);
             _ctx.Commit();
+            if (_hasWindows) _ctx.SweepWindows();
         }
         catch (Exception ex) when (RatingException.IsEventFailure(ex))
         {

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using TariffLang.Semantics;
 using TariffLang.Syntax;
 
@@ -106,7 +107,7 @@ internal sealed class RatingContext
     public void ClearEvent() => HasEvent = false;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public Value Attribute(int index) => Slots[SlotBase + index];
+    public ref readonly Value Attribute(int index) => ref Slots[SlotBase + index];
 
     // ---- what the pipeline decided for the event in hand ------------------------------------------------------
 
@@ -314,20 +315,55 @@ internal sealed class RatingContext
 
     public bool Within(WindowSymbol window, Value key)
     {
+        // Several rules of an event often ask about the same window and key: the answer is kept for the event in hand.
+        if (_withinRow == Row && _withinWindow == window.Index && HasEvent && ValueKeyComparer.Instance.Equals(_withinKey, key)) return _withinAnswer;
         // Compared as an elapsed time, so a window of any length cannot overflow the calendar.
-        return Windows[window.Index].TryGetValue(key, out var opened) && Time >= opened && Time - opened < window.Length;
+        var answer = Windows[window.Index].TryGetValue(key, out var opened) && Time >= opened && Time - opened < window.Length;
+        (_withinRow, _withinWindow, _withinKey, _withinAnswer) = (Row, window.Index, key, answer);
+        return answer;
     }
+
+    private int _withinRow = -1, _withinWindow = -1;
+    private Value _withinKey;
+    private bool _withinAnswer;
 
     public void OpenWindow(WindowSymbol window, Value key)
     {
         var windows = Windows[window.Index];
-        if (_journaling)
-        {
-            var had = windows.TryGetValue(key, out var old);
-            _journal.Add(Undo.ForWindow(window.Index, key, had, old));
-        }
-        windows[key] = Time;
+        ref var opened = ref CollectionsMarshal.GetValueRefOrAddDefault(windows, key, out var had);
+        if (_journaling) _journal.Add(Undo.ForWindow(window.Index, key, had, opened));
+        opened = Time;
+        // A window opened changes what Within answers for this event's later questions.
+        _withinRow = -1;
     }
+
+    /// <summary>
+    /// Forgets the windows that have closed by the event in hand's time. An account's events come in time order, so a
+    /// closed window can never again be found open: only a new opening would matter, and that overwrites it. Done when a
+    /// window's entries have doubled since the last time, so the keys kept follow the open windows, not every key seen.
+    /// </summary>
+    public void SweepWindows()
+    {
+        for (var w = 0; w < Windows.Length; w++)
+        {
+            var windows = Windows[w];
+            _sweepAt ??= new int[Windows.Length];
+            if (windows.Count <= Math.Max(64, _sweepAt[w])) continue;
+            var length = Model.Windows[w].Length;
+            var closed = _closedWindows ??= new List<Value>();
+            closed.Clear();
+            foreach (var (key, opened) in windows)
+            {
+                if (Time - opened >= length) closed.Add(key);
+            }
+            foreach (var key in closed) windows.Remove(key);
+            closed.Clear();
+            _sweepAt[w] = windows.Count * 2;
+        }
+    }
+
+    private int[]? _sweepAt;
+    private List<Value>? _closedWindows;
 
     // ---- per-event charges -----------------------------------------------------------------------------------
 
@@ -489,6 +525,7 @@ internal sealed class RatingContext
                 case UndoKind.Window:
                     if (u.Had) Windows[u.Index][u.Key] = u.OldTime;
                     else Windows[u.Index].Remove(u.Key);
+                    _withinRow = -1;
                     break;
                 case UndoKind.NewLine:
                     Period.EventLines.RemoveAt(Period.EventLines.Count - 1);
