@@ -125,7 +125,7 @@ public class PipelineOrderTests
             if (mutant == "free before reject" && Free()) return null;
             foreach (var table in p.Tables)
             {
-                var keys = table.KeyAttributes.Select(c.Attribute).ToArray();
+                var keys = table.KeyAttributes.Select(a => c.Attribute(a)).ToArray();
                 if (!c.HasCell(table.Table, keys)) return c.MissingCell(table.Table, keys);
             }
             foreach (var rule in rejects)
