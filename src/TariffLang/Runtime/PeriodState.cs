@@ -47,7 +47,7 @@ internal sealed class AggregateAccumulator(AggregateKind kind)
     private decimal[] _totals = new decimal[1];
     private decimal?[] _best = new decimal?[1];
     private Exception?[]? _faults;
-    private Dictionary<Value, MonthBits>? _distinct;
+    private KeyMap<MonthBits>? _distinct;
     private int _months = 1;
 
     public AggregateKind Kind { get; } = kind;
@@ -85,8 +85,8 @@ internal sealed class AggregateAccumulator(AggregateKind kind)
 
     public void AddDistinct(int month, Value key)
     {
-        _distinct ??= new Dictionary<Value, MonthBits>(ValueKeyComparer.Instance);
-        ref var bits = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_distinct, key, out _);
+        _distinct ??= new KeyMap<MonthBits>();
+        ref var bits = ref _distinct.GetValueRefOrAddDefault(key, out _);
         bits.Add(month);
     }
 
@@ -150,7 +150,7 @@ internal sealed class AggregateAccumulator(AggregateKind kind)
         }
         w.VarUInt((ulong)(_distinct?.Count ?? 0));
         if (_distinct is null) return;
-        foreach (var (key, bits) in _distinct)
+        foreach (var (key, bits) in _distinct.Pairs)
         {
             ValueCodec.Write(w, key);
             var (low, high) = bits.Bits;
@@ -180,8 +180,8 @@ internal sealed class AggregateAccumulator(AggregateKind kind)
             var low = (ulong)r.Int64();
             var high = new ulong[(int)r.VarUInt()];
             for (var i = 0; i < high.Length; i++) high[i] = (ulong)r.Int64();
-            _distinct ??= new Dictionary<Value, MonthBits>(ValueKeyComparer.Instance);
-            _distinct[key] = MonthBits.From(low, high.Length == 0 ? null : high);
+            _distinct ??= new KeyMap<MonthBits>();
+            _distinct.Set(key, MonthBits.From(low, high.Length == 0 ? null : high));
         }
     }
 }

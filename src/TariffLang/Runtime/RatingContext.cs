@@ -35,7 +35,7 @@ internal sealed class RatingContext
         _cells = new Value[plan.CellCount];
         _cellLoaded = new bool[plan.CellCount];
         States = Model.States.Select(s => new StateStore(s)).ToArray();
-        Windows = Model.Windows.Select(_ => new Dictionary<Value, DateTimeOffset>(ValueKeyComparer.Instance)).ToArray();
+        Windows = Model.Windows.Select(_ => new KeyMap<DateTimeOffset>()).ToArray();
         Period = new PeriodState(plan);
     }
 
@@ -51,7 +51,7 @@ internal sealed class RatingContext
 
     public StateStore[] States { get; }
 
-    public Dictionary<Value, DateTimeOffset>[] Windows { get; }
+    public KeyMap<DateTimeOffset>[] Windows { get; }
 
     public PeriodState Period { get; }
 
@@ -330,7 +330,7 @@ internal sealed class RatingContext
     public void OpenWindow(WindowSymbol window, Value key)
     {
         var windows = Windows[window.Index];
-        ref var opened = ref CollectionsMarshal.GetValueRefOrAddDefault(windows, key, out var had);
+        ref var opened = ref windows.GetValueRefOrAddDefault(key, out var had);
         if (_journaling) _journal.Add(Undo.ForWindow(window.Index, key, had, opened));
         opened = Time;
         // A window opened changes what Within answers for this event's later questions.
@@ -352,7 +352,7 @@ internal sealed class RatingContext
             var length = Model.Windows[w].Length;
             var closed = _closedWindows ??= new List<Value>();
             closed.Clear();
-            foreach (var (key, opened) in windows)
+            foreach (var (key, opened) in windows.Pairs)
             {
                 if (Time - opened >= length) closed.Add(key);
             }
@@ -463,7 +463,7 @@ internal sealed class RatingContext
         foreach (var window in Windows)
         {
             w.VarUInt((ulong)window.Count);
-            foreach (var (key, opened) in window)
+            foreach (var (key, opened) in window.Pairs)
             {
                 ValueCodec.Write(w, key);
                 ValueCodec.Write(w, Value.FromTime(opened));
@@ -478,7 +478,7 @@ internal sealed class RatingContext
         foreach (var window in Windows)
         {
             window.Clear();
-            for (var n = (int)r.VarUInt(); n > 0; n--) window[ValueCodec.Read(r)] = ValueCodec.Read(r).Time;
+            for (var n = (int)r.VarUInt(); n > 0; n--) window.Set(ValueCodec.Read(r), ValueCodec.Read(r).Time);
         }
         if (periodOpen) Period.Load(Plan, r);
     }
@@ -508,7 +508,7 @@ internal sealed class RatingContext
                 case UndoKind.State:
                 {
                     var store = States[u.Index];
-                    if (u.Had) store.Values[u.Key] = u.Old;
+                    if (u.Had) store.Values.Set(u.Key, u.Old);
                     else store.Values.Remove(u.Key);
                     store.RestorePeak(u.Key, u.HadPeak, u.OldPeak);
                     break;
@@ -523,7 +523,7 @@ internal sealed class RatingContext
                     States[u.Index].Pending.RemoveRange(u.Count, States[u.Index].Pending.Count - u.Count);
                     break;
                 case UndoKind.Window:
-                    if (u.Had) Windows[u.Index][u.Key] = u.OldTime;
+                    if (u.Had) Windows[u.Index].Set(u.Key, u.OldTime);
                     else Windows[u.Index].Remove(u.Key);
                     _withinRow = -1;
                     break;

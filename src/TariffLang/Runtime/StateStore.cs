@@ -9,12 +9,12 @@ namespace TariffLang.Runtime;
 /// </summary>
 internal sealed class StateStore(StateSymbol symbol)
 {
-    private readonly List<Dictionary<Value, decimal>> _monthPeaks = new();
+    private readonly List<KeyMap<decimal>> _monthPeaks = new();
     private readonly List<decimal> _monthEndTotals = new();
 
     public StateSymbol Symbol { get; } = symbol;
 
-    public Dictionary<Value, Value> Values { get; } = new(ValueKeyComparer.Instance);
+    public KeyMap<Value> Values { get; } = new();
 
     /// <summary>Values set "at next period": applied when the next period starts.</summary>
     public List<(Value Key, Value Value)> Pending { get; } = new();
@@ -37,18 +37,18 @@ internal sealed class StateStore(StateSymbol symbol)
     public void RestorePeak(Value key, bool had, decimal peak)
     {
         if (_monthPeaks.Count == 0) return;
-        if (had) _monthPeaks[^1][key] = peak;
+        if (had) _monthPeaks[^1].Set(key, peak);
         else _monthPeaks[^1].Remove(key);
     }
 
     public void Set(Value key, Value value)
     {
-        Values[key] = value;
+        Values.Set(key, value);
         if (value.Kind == ValueKind.Number && _monthPeaks.Count > 0)
         {
             var d = value.Number;
-            var peaks = _monthPeaks[^1];
-            peaks[key] = peaks.TryGetValue(key, out var p) ? Math.Max(p, d) : Math.Max(d, Initial.NumberOrNull ?? 0m);
+            ref var peak = ref _monthPeaks[^1].GetValueRefOrAddDefault(key, out var had);
+            peak = had ? Math.Max(peak, d) : Math.Max(d, Initial.NumberOrNull ?? 0m);
         }
     }
 
@@ -89,12 +89,12 @@ internal sealed class StateStore(StateSymbol symbol)
         _monthEndTotals.Add(Total());
     }
 
-    private Dictionary<Value, decimal> CurrentLevels()
+    private KeyMap<decimal> CurrentLevels()
     {
-        var levels = new Dictionary<Value, decimal>(ValueKeyComparer.Instance);
-        foreach (var (key, value) in Values)
+        var levels = new KeyMap<decimal>();
+        foreach (var (key, value) in Values.Pairs)
         {
-            if (value.Kind == ValueKind.Number) levels[key] = value.Number;
+            if (value.Kind == ValueKind.Number) levels.Set(key, value.Number);
         }
         return levels;
     }
@@ -102,10 +102,14 @@ internal sealed class StateStore(StateSymbol symbol)
     /// <summary>Sum over keys of each key's highest value in the covered months.</summary>
     public decimal Peak(MonthRange months)
     {
-        var best = new Dictionary<Value, decimal>(ValueKeyComparer.Instance);
+        var best = new KeyMap<decimal>();
         for (var m = months.First; m <= months.Last && m < _monthPeaks.Count; m++)
         {
-            foreach (var (key, value) in _monthPeaks[m]) best[key] = best.TryGetValue(key, out var b) ? Math.Max(b, value) : value;
+            foreach (var (key, value) in _monthPeaks[m].Pairs)
+            {
+                ref var b = ref best.GetValueRefOrAddDefault(key, out var had);
+                b = had ? Math.Max(b, value) : value;
+            }
         }
         var total = 0m;
         foreach (var value in best.Values) total += value;
@@ -138,7 +142,7 @@ internal sealed class StateStore(StateSymbol symbol)
         foreach (var peaks in _monthPeaks)
         {
             w.VarUInt((ulong)peaks.Count);
-            foreach (var (key, value) in peaks)
+            foreach (var (key, value) in peaks.Pairs)
             {
                 ValueCodec.Write(w, key);
                 w.Decimal(value);
@@ -161,28 +165,28 @@ internal sealed class StateStore(StateSymbol symbol)
         _monthPeaks.Clear();
         for (var n = (int)r.VarUInt(); n > 0; n--)
         {
-            var peaks = new Dictionary<Value, decimal>(ValueKeyComparer.Instance);
-            for (var k = (int)r.VarUInt(); k > 0; k--) peaks[ValueCodec.Read(r)] = r.Decimal();
+            var peaks = new KeyMap<decimal>();
+            for (var k = (int)r.VarUInt(); k > 0; k--) peaks.Set(ValueCodec.Read(r), r.Decimal());
             _monthPeaks.Add(peaks);
         }
         _monthEndTotals.Clear();
         for (var n = (int)r.VarUInt(); n > 0; n--) _monthEndTotals.Add(r.Decimal());
     }
 
-    internal static void WriteMap(BlockWriter w, Dictionary<Value, Value> map)
+    internal static void WriteMap(BlockWriter w, KeyMap<Value> map)
     {
         w.VarUInt((ulong)map.Count);
-        foreach (var (key, value) in map)
+        foreach (var (key, value) in map.Pairs)
         {
             ValueCodec.Write(w, key);
             ValueCodec.Write(w, value);
         }
     }
 
-    internal static void ReadMap(BlockReader r, Dictionary<Value, Value> map)
+    internal static void ReadMap(BlockReader r, KeyMap<Value> map)
     {
         map.Clear();
-        for (var n = (int)r.VarUInt(); n > 0; n--) map[ValueCodec.Read(r)] = ValueCodec.Read(r);
+        for (var n = (int)r.VarUInt(); n > 0; n--) map.Set(ValueCodec.Read(r), ValueCodec.Read(r));
     }
 }
 
