@@ -25,5 +25,10 @@ fi
 echo "== build (Release)"
 dotnet build TariffLang.sln -c Release -v quiet -nologo
 
+# The tool is measured as users run it: published for this machine's runtime, compiled ahead of time (ReadyToRun).
+echo "== publish the tariff tool (ReadyToRun) to benchmarks/tool"
+rid="$(dotnet --info | sed -n 's/^ *RID: *//p' | head -n 1)"
+dotnet publish src/TariffLang.Cli -c Release -r "${rid:-linux-x64}" -o benchmarks/tool -v quiet -nologo
+
 echo "== benchmark"
 exec dotnet benchmarks/TariffLang.Bench/bin/Release/net10.0/tariff-bench.dll run "$@"

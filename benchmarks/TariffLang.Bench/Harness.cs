@@ -41,8 +41,10 @@ public sealed record HarnessOptions(
         if (threads is not ("auto" or "none") && !List(threads).All(Positive))
             throw new UsageException("--threads is auto, none or a list of thread counts such as 1,2");
         var data = Path.GetFullPath(line.Get("--data") ?? Path.Combine(root, "benchmarks", "data"));
+        // The tool as users get it: published ahead of time by run.sh (ReadyToRun); the build output otherwise.
+        var published = Path.Combine(root, "benchmarks", "tool", "tariff.dll");
         var dll = Path.GetFullPath(line.Get("--tariff-dll")
-            ?? Path.Combine(root, "src", "TariffLang.Cli", "bin", "Release", "net10.0", "tariff.dll"));
+            ?? (File.Exists(published) ? published : Path.Combine(root, "src", "TariffLang.Cli", "bin", "Release", "net10.0", "tariff.dll")));
         var seed = ulong.Parse(line.Get("--seed") ?? "42", CultureInfo.InvariantCulture);
         var timeout = TimeSpan.FromMinutes(double.Parse(line.Get("--timeout-minutes") ?? "60", CultureInfo.InvariantCulture));
         return new HarnessOptions(rows, tariffs, line.Flag("--shuffled"), runs, threads, contestants, data, seed, root, dll, timeout);
@@ -397,7 +399,28 @@ public sealed class Harness
             Check("compiled ÷ baseline", RoundRatio(mine, "calendoc", "compiled", "calendoc", "baseline", false), v => v <= 1.5, "≤ 1.5");
             Check("Web1on1 rows/s ÷ calenDoc's", RoundRatio(mine, "web1on1", "compiled", "calendoc", "compiled", true), v => v >= 0.5, "≥ 0.5");
             Check("Aircall rows/s ÷ calenDoc's", RoundRatio(mine, "aircall", "compiled", "calendoc", "compiled", true), v => v >= 0.5, "≥ 0.5");
+            foreach (var tariff in _o.Tariffs)
+                Check($"{tariff} --threads 1 ÷ all cores", RoundRatio(mine, tariff, "threads1", tariff, "compiled", false), v => v >= 1.7, "≥ 1.7");
             if (parts.Count > 0) text.AppendLine($"- {CommandLine.FormatCount(rows)} rows: {string.Join("; ", parts)}");
+        }
+        // Memory must follow the accounts and their open state, not the rows: the largest ledger against the smallest.
+        if (_o.Rows.Count > 1 && !_o.Shuffled)
+        {
+            var (small, large) = (_o.Rows.Min(), _o.Rows.Max());
+            foreach (var tariff in _o.Tariffs)
+            {
+                double? Peak(long rows)
+                {
+                    var peaks = _samples.Where(x => x.Rows == rows && x.Tariff == tariff && x.Contestant == "compiled")
+                        .Select(x => (double)x.Measurement.PeakKb).ToList();
+                    return peaks.Count == 0 ? null : Median(peaks);
+                }
+                if (Peak(small) is not > 0 || Peak(large) is not > 0) continue;
+                var ratio = Peak(large)!.Value / Peak(small)!.Value;
+                text.AppendLine(FormattableString.Invariant(
+                    $"- {tariff} peak memory, {CommandLine.FormatCount(large)} rows ÷ {CommandLine.FormatCount(small)} rows: {ratio:F2} ")
+                    + $"(≤ 1.5: {(ratio <= 1.5 ? "met" : "NOT met")})");
+            }
         }
         if (_samples.FirstOrDefault(s => s.Contestant == "startup") is { } startup)
         {
