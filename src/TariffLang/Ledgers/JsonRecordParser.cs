@@ -118,6 +118,8 @@ internal sealed class JsonRecordParser : LedgerRecordParser
                         try
                         {
                             key = _keys.GetId(Text(ref reader));
+                            // A record may bring keys never seen before; the stamp table grows with the key table.
+                            if (key >= _seen.Length) Array.Resize(ref _seen, Math.Max(_seen.Length * 2, key + 1));
                         }
                         catch (InvalidOperationException ex)
                         {
@@ -216,7 +218,6 @@ internal sealed class JsonRecordParser : LedgerRecordParser
             Array.Clear(_seen);
             _stamp = 1;
         }
-        if (_seen.Length < _keys.Count) Array.Resize(ref _seen, Math.Max(_seen.Length * 2, _keys.Count));
     }
 
     /// <summary>The unescaped bytes of the current string or property name; they stay valid for this record.</summary>

@@ -193,6 +193,27 @@ public sealed class LedgerStreamReaderTests : IDisposable
         parser.MoveNext().ShouldBeFalse();
         chunk.Dispose();
     }
+
+    [Fact]
+    public void MoveNext_JsonRecordWithMoreNewKeysThanTheDuplicateTable_ReadsEveryKeyAndStillFindsRepeats()
+    {
+        var keys = Enumerable.Range(0, 40).Select(i => $"\"k{i}\":{i}");
+        var first = "{\"time\":\"2024-01-15T10:23:00Z\",\"account\":\"a\",\"event\":\"sms\"," + string.Join(",", keys) + "}";
+        var repeat = "{\"time\":\"2024-01-15T10:23:00Z\",\"account\":\"a\",\"event\":\"sms\",\"k39\":1,\"k39\":2}";
+        using var reader = Open(first + "\n" + repeat + "\n", LedgerFormat.JsonLines, 1 << 20);
+        var parser = reader.CreateParser();
+        reader.TryReadChunk(out var chunk).ShouldBeTrue();
+        parser.Reset(chunk);
+
+        parser.MoveNext().ShouldBeTrue();
+        parser.Error.ShouldBeNull();
+        parser.AttributeCount.ShouldBe(40);
+        parser.ColumnName(parser.AttributeColumn(39)).ShouldBe("k39");
+        Encoding.UTF8.GetString(parser.AttributeValue(39)).ShouldBe("39");
+        parser.MoveNext().ShouldBeTrue();
+        parser.Error.ShouldNotBeNull().ShouldContain("k39");
+        chunk.Dispose();
+    }
 }
 
 /// <summary>
