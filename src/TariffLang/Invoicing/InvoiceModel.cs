@@ -81,4 +81,17 @@ public sealed class RatingResult
 
     /// <summary>What is wrong with the ledger as a whole (unreadable, not UTF-8, a bad header), if anything.</summary>
     public string? Problem { get; init; }
+
+    /// <summary>How a streamed rating went (threads, accounts replayed, rows held); null for a ledger rated in memory.</summary>
+    public RatingStatistics? Statistics { get; init; }
 }
+
+/// <summary>
+/// How a streamed rating went. Accounts whose rows came out of time order (or that could not be rated) were replayed:
+/// the ledger was read a second time for them, and their rows held in memory, compactly, to be sorted.
+/// </summary>
+/// <param name="Threads">The worker threads that read and rated the ledger.</param>
+/// <param name="ReplayedAccounts">The accounts rated again from their held rows.</param>
+/// <param name="HeldRows">The rows held for those accounts.</param>
+/// <param name="HeldBytes">The memory those rows took, in bytes.</param>
+public sealed record RatingStatistics(int Threads, int ReplayedAccounts, long HeldRows, long HeldBytes);

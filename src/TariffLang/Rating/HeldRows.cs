@@ -40,31 +40,57 @@ internal sealed class HeldRows
         for (var i = 0; i < attributes; i++) ValueCodec.Write(_bytes, slots[r.SlotBase + i]);
     }
 
-    /// <summary>The held rows back, in file order, their attribute values in <paramref name="into"/>'s slots.</summary>
-    public void ReadAll(RowBatch into, AccountEntry account, Func<int, int> attributesOf)
+    /// <summary>Where each held row starts, with what a replay sorts and checks before reading it all.</summary>
+    public readonly record struct Entry(long Position, int Row, long UtcTicks, string? Id, DateOnly? Date);
+
+    /// <summary>The held rows, in file order, without their attribute values (no text is made).</summary>
+    public List<Entry> Index(Func<int, int> attributesOf)
     {
+        var entries = new List<Entry>(Count);
         var reader = _bytes.Reader();
         var row = 0;
         for (var n = 0; n < Count; n++)
         {
-            ref var r = ref into.Add();
-            row += (int)reader.VarUInt();
-            r.Row = row;
-            r.Account = account;
-            var flags = reader.Byte();
-            r.Kind = (int)reader.VarInt();
-            var ticks = reader.Int64();
-            r.Time = new DateTimeOffset(ticks, TimeSpan.FromMinutes(reader.VarInt()));
-            r.Dated = (flags & Dated) != 0;
-            r.Datable = (flags & Datable) != 0;
-            r.LocalDate = r.Dated ? DateOnly.FromDayNumber((int)reader.VarUInt()) : default;
-            r.Quantity = (flags & UnitQuantity) != 0 ? 1m : reader.Decimal();
-            r.Id = (flags & HasId) != 0 ? reader.String() : null;
-            r.Problem = (flags & HasProblem) != 0 ? reader.String() : null;
+            var position = reader.Position;
+            var r = ReadHead(reader, row, knownRow: null);
+            row = r.Row;
+            entries.Add(new Entry(position, r.Row, r.Time.UtcTicks, r.Id, r.Dated ? r.LocalDate : null));
             if (r.Problem is not null) continue;
-            var count = attributesOf(r.Kind);
-            r.SlotBase = into.ReserveSlots(count);
-            for (var i = 0; i < count; i++) into.Slots[r.SlotBase + i] = ValueCodec.Read(reader);
+            for (var i = attributesOf(r.Kind); i > 0; i--) ValueCodec.Skip(reader);
         }
+        return entries;
+    }
+
+    /// <summary>One held row, its attribute values in <paramref name="into"/>'s slots.</summary>
+    public RowRecord Read(Entry entry, RowBatch into, AccountEntry account, Func<int, int> attributesOf)
+    {
+        var reader = _bytes.Reader();
+        reader.Position = entry.Position;
+        // The row number is stored as a gap from the previous row: the entry knows it.
+        var r = ReadHead(reader, 0, entry.Row);
+        r.Account = account;
+        if (r.Problem is not null) return r;
+        var count = attributesOf(r.Kind);
+        r.SlotBase = into.ReserveSlots(count);
+        for (var i = 0; i < count; i++) into.Slots[r.SlotBase + i] = ValueCodec.Read(reader);
+        return r;
+    }
+
+    private static RowRecord ReadHead(BlockReader reader, int previousRow, int? knownRow)
+    {
+        var r = new RowRecord();
+        var gap = (int)reader.VarUInt();
+        r.Row = knownRow ?? previousRow + gap;
+        var flags = reader.Byte();
+        r.Kind = (int)reader.VarInt();
+        var ticks = reader.Int64();
+        r.Time = new DateTimeOffset(ticks, TimeSpan.FromMinutes(reader.VarInt()));
+        r.Dated = (flags & Dated) != 0;
+        r.Datable = (flags & Datable) != 0;
+        r.LocalDate = r.Dated ? DateOnly.FromDayNumber((int)reader.VarUInt()) : default;
+        r.Quantity = (flags & UnitQuantity) != 0 ? 1m : reader.Decimal();
+        r.Id = (flags & HasId) != 0 ? reader.String() : null;
+        r.Problem = (flags & HasProblem) != 0 ? reader.String() : null;
+        return r;
     }
 }

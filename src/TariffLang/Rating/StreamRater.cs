@@ -35,6 +35,7 @@ internal sealed class StreamRater
     private readonly AccountDirectory _directory;
     private readonly EventBinder _binder;
     private ExceptionDispatchInfo? _failure;
+    private int _replayed;
     private volatile bool _stopping;
 
     public StreamRater(RatingPlan plan, RatingProgram program, AccountTable accounts, RatingOptions options, int threads)
@@ -113,6 +114,7 @@ internal sealed class StreamRater
             using var again = input.Reopen();
             Pass(again, replay: true, errors);
             Held = (_directory.Entries.Sum(e => (long)(e.Held?.Count ?? 0)), _directory.Entries.Sum(e => e.Held?.Bytes ?? 0));
+            _replayed = _directory.Entries.Count(e => e.Replay);
             ForEachPartition(entry =>
             {
                 if (entry.Replay) Replay(entry, horizon, first);
@@ -139,39 +141,36 @@ internal sealed class StreamRater
         var ring = _threads * 4 + 2;
         var results = new ParsedChunk?[ring];
         var inFlight = new SemaphoreSlim(ring);
-        var chunks = new BlockingCollection<InputChunk>(_threads + 1);
         var recycled = new ConcurrentBag<ParsedChunk>();
+        var reading = new object();
         var produced = 0;
+        var exhausted = false;
 
-        var reader = new Thread(() => Guard(() =>
+        // No thread of its own reads the ledger: the workers take turns, one chunk at a time, so that --threads N is N
+        // threads doing all the work, and a chunk is read by the core that then parses it.
+        InputChunk? Read()
         {
-            try
+            if (Volatile.Read(ref exhausted) || !inFlight.Wait(0)) return null;
+            lock (reading)
             {
-                while (!_stopping && input.TryRead(out var chunk))
+                if (!exhausted && input.TryRead(out var chunk))
                 {
-                    // At most a ring of chunks in flight: the memory of a pass does not grow with the ledger.
-                    while (!inFlight.Wait(50))
-                    {
-                        if (_stopping) break;
-                    }
-                    chunks.Add(chunk);
                     produced++;
+                    return chunk;
                 }
+                Volatile.Write(ref exhausted, true);
             }
-            finally
-            {
-                chunks.CompleteAdding();
-            }
-        }), StackBytes) { Name = "tariff reader" };
+            inFlight.Release();
+            return null;
+        }
 
         var workers = Enumerable.Range(0, _threads).Select(w => new Thread(() => Guard(() =>
         {
             var parser = input.CreateParser(new RowTyper(_binder, _directory));
+            var idle = new SpinWait();
             while (!_stopping)
             {
-                // Waiting for a chunk never blocks for long: the batches of this worker's partitions must keep flowing,
-                // or the reader, waiting for room in the ring, would wait for ever.
-                if (chunks.TryTake(out var chunk, 1))
+                if (Read() is { } chunk)
                 {
                     var parsed = recycled.TryTake(out var r) ? r : new ParsedChunk(_partitions.Length);
                     parsed.Index = chunk.Index;
@@ -186,21 +185,22 @@ internal sealed class StreamRater
                     foreach (var e in parsed.Errors) errors.Add(e);
                     parsed.Pending = _partitions.Length;
                     Volatile.Write(ref results[parsed.Index % ring], parsed);
+                    idle.Reset();
                 }
-                else if (chunks.IsCompleted)
+                else if (Volatile.Read(ref exhausted))
                 {
                     break;
                 }
-                DrainOwn(w, results, ring, replay, inFlight, recycled);
+                // The ring full and this worker's partitions waiting for a chunk another worker is parsing: wait a moment.
+                if (!DrainOwn(w, results, ring, replay, inFlight, recycled, out var progressed) && !progressed) idle.SpinOnce();
             }
             // The last chunks other workers parsed: this worker's partitions rate them.
-            var total = Volatile.Read(ref produced);
-            while (!_stopping && !DrainOwn(w, results, ring, replay, inFlight, recycled, total)) Thread.Yield();
+            int total;
+            lock (reading) total = produced;
+            while (!_stopping && !DrainOwn(w, results, ring, replay, inFlight, recycled, out _, total)) Thread.Yield();
         }), StackBytes) { Name = "tariff worker " + w }).ToList();
 
-        reader.Start();
         foreach (var t in workers) t.Start();
-        reader.Join();
         foreach (var t in workers) t.Join();
         _failure?.Throw();
     }
@@ -224,9 +224,10 @@ internal sealed class StreamRater
     /// rated <paramref name="total"/> chunks.
     /// </summary>
     private bool DrainOwn(int worker, ParsedChunk?[] results, int ring, bool replay, SemaphoreSlim inFlight, ConcurrentBag<ParsedChunk> recycled,
-        int total = int.MaxValue)
+        out bool progressed, int total = int.MaxValue)
     {
         var done = true;
+        progressed = false;
         for (var index = worker; index < _partitions.Length; index += _threads)
         {
             var p = _partitions[index];
@@ -234,6 +235,7 @@ internal sealed class StreamRater
             {
                 Rate(chunk.Batches[index], p, replay);
                 p.Next++;
+                progressed = true;
                 if (Interlocked.Decrement(ref chunk.Pending) == 0)
                 {
                     Volatile.Write(ref results[chunk.Index % ring], null);
@@ -315,35 +317,40 @@ internal sealed class StreamRater
     private void Replay(AccountEntry entry, DateOnly? horizon, DateOnly? first)
     {
         entry.ResetOutcomes();
-        var rows = new RowBatch();
-        entry.Held?.ReadAll(rows, entry, _binder.AttributeCount);
+        var held = entry.Held ?? new HeldRows();
         entry.Held = null;
+        // An index of the held rows (where each starts, its time and row) is all that is sorted: each row is read in
+        // full only when its turn comes, so a replay needs the held bytes and some 40 bytes a row more, never the rows
+        // of an account built all at once.
         var ids = new Dictionary<string, int>(StringComparer.Ordinal);
-        var kept = new List<int>(rows.Count);
-        for (var i = 0; i < rows.Count; i++)
+        var kept = new List<HeldRows.Entry>(held.Count);
+        foreach (var e in held.Index(_binder.AttributeCount))
         {
-            ref var r = ref rows.Rows[i];
-            if (r.Id is { } id && !ids.TryAdd(id, r.Row))
+            if (e.Id is { } id && !ids.TryAdd(id, e.Row))
             {
-                entry.Record(RowOutcomeKind.Rejected, r.Row, r.Dated ? r.LocalDate : null, LedgerRater.Duplicate(id, ids[id]));
+                entry.Record(RowOutcomeKind.Rejected, e.Row, e.Date, LedgerRater.Duplicate(id, ids[id]));
                 continue;
             }
-            kept.Add(i);
+            kept.Add(e);
         }
-        var order = kept.OrderBy(i => rows.Rows[i].Time).ThenBy(i => rows.Rows[i].Row).ToList();
+        ids.Clear();
+        var duplicates = entry.Rejections?.ToList() ?? [];
+        var order = kept.ToArray();
+        Array.Sort(order, (a, b) => a.UtcTicks != b.UtcTicks ? a.UtcTicks.CompareTo(b.UtcTicks) : a.Row.CompareTo(b.Row));
         var rater = NewRater(entry);
-        var duplicates = (entry.Rated, entry.Free, entry.Rejected, entry.Rejections?.ToList() ?? []);
+        var one = new RowBatch();
         try
         {
-            foreach (var i in order)
+            foreach (var e in order)
             {
-                ref var r = ref rows.Rows[i];
+                one.Clear();
+                var r = held.Read(e, one, entry, _binder.AttributeCount);
                 if (r.Problem is { } problem)
                 {
                     entry.Record(RowOutcomeKind.Rejected, r.Row, r.Dated ? r.LocalDate : null, problem);
                     continue;
                 }
-                rater.Feed(new EventInput(r.Row, r.Kind, r.Time, r.LocalDate, r.Quantity, rows.Slots, r.SlotBase));
+                rater.Feed(new EventInput(r.Row, r.Kind, r.Time, r.LocalDate, r.Quantity, one.Slots, r.SlotBase));
             }
             rater.Finish(horizon, entry.Contracted ? first : null);
             entry.Invoices.AddRange(rater.Invoices);
@@ -353,9 +360,9 @@ internal sealed class StreamRater
             // Without its contract values, or when a period's charges cannot be computed, the account cannot be rated at
             // all: no invoice, and every row says why (its duplicates keep their own reason).
             entry.ResetOutcomes();
-            foreach (var (row, reason, date) in duplicates.Item4) entry.Record(RowOutcomeKind.Rejected, row, date, reason);
+            foreach (var (row, reason, date) in duplicates) entry.Record(RowOutcomeKind.Rejected, row, date, reason);
             var because = LedgerRater.AccountReason(entry.Name, ex);
-            foreach (var i in kept) entry.Record(RowOutcomeKind.Rejected, rows.Rows[i].Row, rows.Rows[i].Dated ? rows.Rows[i].LocalDate : null, because);
+            foreach (var e in kept) entry.Record(RowOutcomeKind.Rejected, e.Row, e.Date, because);
         }
     }
 
@@ -402,6 +409,7 @@ internal sealed class StreamRater
         return new RatingResult(invoices.ToImmutableArray(), rejected.ToImmutableArray(), new Accounting(rated + free + rejectedCount, rated, free, rejectedCount))
         {
             Problem = problem,
+            Statistics = new RatingStatistics(_threads, _replayed, Held.Rows, Held.Bytes),
         };
     }
 }

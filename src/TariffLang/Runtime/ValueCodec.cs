@@ -131,6 +131,23 @@ internal sealed class BlockReader
 
     public byte Byte() => Take(1)[0];
 
+    /// <summary>Where the next read starts: a block and an offset in it, packed in one number.</summary>
+    public long Position
+    {
+        get
+        {
+            _ = AtEnd;
+            return ((long)_block << 32) | (uint)_at;
+        }
+        set
+        {
+            _block = (int)(value >> 32);
+            _at = (int)(value & uint.MaxValue);
+        }
+    }
+
+    public void Skip(int count) => Take(count);
+
     public byte[] ReadBytes(int count) => Take(count).ToArray();
 
     public long Int64() => BinaryPrimitives.ReadInt64LittleEndian(Take(8));
@@ -219,6 +236,23 @@ internal static class ValueCodec
                 w.Byte(Tags);
                 w.VarUInt((ulong)v.Tags.Length);
                 foreach (var tag in v.Tags) w.String(tag);
+                break;
+        }
+    }
+
+    /// <summary>Passes over one value without building it (no string is made).</summary>
+    public static void Skip(BlockReader r)
+    {
+        switch (r.Byte())
+        {
+            case WholeNumber: r.VarInt(); break;
+            case Number: r.Skip(16); break;
+            case Text: r.Skip(checked((int)r.VarUInt())); break;
+            case Date: r.VarUInt(); break;
+            case Time: r.Skip(8); r.VarInt(); break;
+            case Duration: r.Skip(8); break;
+            case Tags:
+                for (var n = (int)r.VarUInt(); n > 0; n--) r.Skip(checked((int)r.VarUInt()));
                 break;
         }
     }
