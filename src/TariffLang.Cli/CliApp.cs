@@ -284,7 +284,8 @@ internal static class CliApp
         var clock = new System.Diagnostics.Stopwatch();
         var options = new RatingOptions(o.Params, o.Period) { Threads = o.Threads };
         clock.Start();
-        var rows = tariff.RateFile(ledgerPath, accounts, options).Accounting.Rows;
+        var first = tariff.RateFile(ledgerPath, accounts, options);
+        var rows = first.Accounting.Rows;
         var cold = clock.Elapsed.TotalMilliseconds;
         var times = new List<double>();
         var cpu = new List<double>();
@@ -314,6 +315,12 @@ internal static class CliApp
         stdout.WriteLine(FormattableString.Invariant($"rate {rows} rows (read, rate, invoice): median {median:F2} ms, min {times[0]:F2} ms over {times.Count} runs"));
         stdout.WriteLine(FormattableString.Invariant($"processor time: median {cpu[cpu.Count / 2]:F0} ms ({cpu[cpu.Count / 2] / median:F2} cores busy)"));
         stdout.WriteLine(FormattableString.Invariant($"throughput: {(median > 0 ? rows / median * 1000 : 0):F0} rows/s"));
+        if (first.Statistics is { HeldRows: > 0 } held)
+        {
+            stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"out of time order: {held.ReplayedAccounts} accounts replayed, {held.HeldRows} rows held in {held.HeldBytes / 1048576.0:F1} MiB "
+                + $"({(double)held.HeldBytes / held.HeldRows:F0} bytes/row)"));
+        }
         stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"allocated: {(rows > 0 ? allocated / (double)o.Iterations / rows : 0):F1} bytes/row, {collections / (double)o.Iterations:F1} gen0 collections "
             + $"and {paused.TotalMilliseconds / o.Iterations:F0} ms paused for the GC per rating"));
