@@ -1,43 +1,80 @@
+using System.Globalization;
+using System.Text;
 using BenchmarkDotNet.Attributes;
 using TariffLang.Invoicing;
 using TariffLang.Ledgers;
 
 namespace TariffLang.Benchmarks;
 
-/// <summary>Rating throughput of both engines on synthetic ledgers.</summary>
+/// <summary>
+/// The streamed rating of a ledger file in process, per tariff, engine and thread count: reading, typing, rating and
+/// invoicing (what <c>tariff rate</c> does after start-up, without writing the JSON). Ledgers are written once from
+/// <see cref="SyntheticLedgers"/>; results are per row.
+/// </summary>
+/// <remarks>dotnet run -c Release --project benchmarks/TariffLang.Benchmarks -- --filter '*RatingBenchmarks*'</remarks>
 [MemoryDiagnoser]
+[SimpleJob(launchCount: 1, warmupCount: 2, iterationCount: 8)]
 public class RatingBenchmarks
 {
-    private CompiledTariff _web1on1 = null!;
-    private CompiledTariff _aircall = null!;
-    private Ledger _web1on1Ledger = null!;
-    private Ledger _aircallLedger = null!;
-    private AccountTable _web1on1Accounts = null!;
-    private AccountTable _aircallAccounts = null!;
+    private const int Rows = 200_000;
 
-    [Params(TariffEngine.Interpreted, TariffEngine.Compiled)]
+    private readonly Dictionary<string, (CompiledTariff Tariff, string Ledger, AccountTable Accounts)> _cases = new();
+
+    [Params(TariffEngine.Compiled, TariffEngine.Interpreted)]
     public TariffEngine Engine { get; set; }
 
-    [Params(10_000)]
-    public int Rows { get; set; }
+    [Params(1, 2)]
+    public int Threads { get; set; }
 
     [GlobalSetup]
     public void Setup()
     {
         var root = RepositoryRoot();
-        _web1on1 = Tariff.Load(Path.Combine(root, "tariffs", "web1on1.tariff"), Engine);
-        _aircall = Tariff.Load(Path.Combine(root, "tariffs", "aircall.tariff"), Engine);
-        _web1on1Ledger = SyntheticLedgers.Web1on1(Rows, 20);
-        _web1on1Accounts = SyntheticLedgers.Web1on1Accounts(20);
-        _aircallLedger = SyntheticLedgers.Aircall(Rows, 20);
-        _aircallAccounts = SyntheticLedgers.AircallAccounts(20);
+        var dir = Path.Combine(Path.GetTempPath(), "tarifflang-benchmarks");
+        Directory.CreateDirectory(dir);
+        foreach (var (name, ledger, accounts) in new[]
+                 {
+                     ("calendoc", SyntheticLedgers.Calendoc(Rows, 200), AccountTable.Empty),
+                     ("web1on1", SyntheticLedgers.Web1on1(Rows, 20), SyntheticLedgers.Web1on1Accounts(20)),
+                     ("aircall", SyntheticLedgers.Aircall(Rows, 20), SyntheticLedgers.AircallAccounts(20)),
+                 })
+        {
+            var path = Path.Combine(dir, $"{name}-{Rows}.csv");
+            File.WriteAllText(path, ToCsv(ledger));
+            _cases[name] = (Tariff.Load(Path.Combine(root, "tariffs", name + ".tariff"), Engine), path, accounts);
+        }
     }
 
-    [Benchmark]
-    public RatingResult Web1on1() => _web1on1.Rate(_web1on1Ledger, _web1on1Accounts);
+    private RatingResult Rate(string name)
+    {
+        var (tariff, ledger, accounts) = _cases[name];
+        return tariff.RateFile(ledger, accounts, new RatingOptions { Threads = Threads });
+    }
 
-    [Benchmark]
-    public RatingResult Aircall() => _aircall.Rate(_aircallLedger, _aircallAccounts);
+    [Benchmark(OperationsPerInvoke = Rows)]
+    public RatingResult Calendoc() => Rate("calendoc");
+
+    [Benchmark(OperationsPerInvoke = Rows)]
+    public RatingResult Web1on1() => Rate("web1on1");
+
+    [Benchmark(OperationsPerInvoke = Rows)]
+    public RatingResult Aircall() => Rate("aircall");
+
+    /// <summary>A ledger as CSV: the reserved columns, then every attribute any row has.</summary>
+    private static string ToCsv(Ledger ledger)
+    {
+        var columns = ledger.Rows.SelectMany(r => r.Attributes.Keys).Distinct().Order(StringComparer.Ordinal).ToList();
+        var csv = new StringBuilder("time,account,event");
+        foreach (var c in columns) csv.Append(',').Append(c);
+        csv.Append('\n');
+        foreach (var row in ledger.Rows)
+        {
+            csv.Append(row.Time.ToString("yyyy-MM-ddTHH:mm:sszzz", CultureInfo.InvariantCulture)).Append(',').Append(row.Account).Append(',').Append(row.Event);
+            foreach (var c in columns) csv.Append(',').Append(row.Attributes.GetValueOrDefault(c));
+            csv.Append('\n');
+        }
+        return csv.ToString();
+    }
 
     internal static string RepositoryRoot()
     {

@@ -9,6 +9,29 @@ internal static class SyntheticLedgers
 {
     private static readonly string[] Outcomes = ["test_drive", "video_call", "showroom_visit", "quote_request", "workshop_appointment", "crm_lead"];
 
+    public static Ledger Calendoc(int rows, int accounts)
+    {
+        var random = new Random(11);
+        var start = new DateTimeOffset(2024, 3, 1, 8, 0, 0, TimeSpan.FromHours(1));
+        var list = ImmutableArray.CreateBuilder<LedgerRow>(rows);
+        for (var i = 0; i < rows; i++)
+        {
+            var time = start.AddSeconds(i * 0.5);
+            var account = "store-" + (i % accounts).ToString(CultureInfo.InvariantCulture);
+            var kind = random.Next(10);
+            var (name, attributes) = kind switch
+            {
+                < 5 => ("appointment", ImmutableDictionary<string, string>.Empty
+                    .Add("source", kind == 0 ? "google_sync" : "calendoc")
+                    .Add("starts_at", time.AddDays(2).ToString("yyyy-MM-ddTHH:mm:sszzz", CultureInfo.InvariantCulture))),
+                < 9 => ("sms", ImmutableDictionary<string, string>.Empty.Add("length", random.Next(1, 480).ToString(CultureInfo.InvariantCulture))),
+                _ => ("email", ImmutableDictionary<string, string>.Empty),
+            };
+            list.Add(new LedgerRow(i + 2, null, time, account, name, 1m, attributes));
+        }
+        return new Ledger("synthetic", list.MoveToImmutable(), ImmutableArray<LedgerError>.Empty);
+    }
+
     public static Ledger Web1on1(int rows, int accounts)
     {
         var random = new Random(42);
