@@ -47,7 +47,7 @@ internal sealed class AggregateAccumulator(AggregateKind kind)
     private decimal[] _totals = new decimal[1];
     private decimal?[] _best = new decimal?[1];
     private Exception?[]? _faults;
-    private KeyMap<MonthBits>? _distinct;
+    private DistinctValues? _distinct;
     private int _months = 1;
 
     public AggregateKind Kind { get; } = kind;
@@ -66,7 +66,7 @@ internal sealed class AggregateAccumulator(AggregateKind kind)
             Array.Clear(_best, 0, months);
         }
         _faults = null;
-        _distinct?.Clear();
+        _distinct?.Reset(months);
     }
 
     public bool Faulted(int month) => _faults is { } f && f[month] is not null;
@@ -83,11 +83,14 @@ internal sealed class AggregateAccumulator(AggregateKind kind)
 
     public void Max(int month, decimal value) => _best[month] = _best[month] is { } b ? Math.Max(b, value) : value;
 
-    public void AddDistinct(int month, Value key)
+    public void AddDistinct(int month, in Value key)
     {
-        _distinct ??= new KeyMap<MonthBits>();
-        ref var bits = ref _distinct.GetValueRefOrAddDefault(key, out _);
-        bits.Add(month);
+        if (_distinct is null)
+        {
+            _distinct = new DistinctValues();
+            _distinct.Reset(_months);
+        }
+        _distinct.Add(month, key);
     }
 
     /// <summary>Raises the first failure of the covered months, if any.</summary>
@@ -114,13 +117,7 @@ internal sealed class AggregateAccumulator(AggregateKind kind)
             }
             case AggregateKind.Distinct:
             {
-                if (_distinct is null) return 0m;
-                var count = 0;
-                foreach (var bits in _distinct.Values)
-                {
-                    if (bits.Any(months)) count++;
-                }
-                return count;
+                return _distinct?.CountIn(months) ?? 0;
             }
             default:
             {
@@ -150,7 +147,7 @@ internal sealed class AggregateAccumulator(AggregateKind kind)
         }
         w.VarUInt((ulong)(_distinct?.Count ?? 0));
         if (_distinct is null) return;
-        foreach (var (key, bits) in _distinct.Pairs)
+        foreach (var (key, bits) in _distinct.Pairs())
         {
             ValueCodec.Write(w, key);
             var (low, high) = bits.Bits;
@@ -180,8 +177,12 @@ internal sealed class AggregateAccumulator(AggregateKind kind)
             var low = (ulong)r.Int64();
             var high = new ulong[(int)r.VarUInt()];
             for (var i = 0; i < high.Length; i++) high[i] = (ulong)r.Int64();
-            _distinct ??= new KeyMap<MonthBits>();
-            _distinct.Set(key, MonthBits.From(low, high.Length == 0 ? null : high));
+            if (_distinct is null)
+            {
+                _distinct = new DistinctValues();
+                _distinct.Reset(_months);
+            }
+            _distinct.Restore(key, MonthBits.From(low, high.Length == 0 ? null : high));
         }
     }
 }

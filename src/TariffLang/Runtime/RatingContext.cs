@@ -425,7 +425,7 @@ internal sealed class RatingContext
             : amount is { } shown ? "+" + Show(shown, Plan.Aggregates[aggregate].Aggregate.Type.Unit) : "adds nothing");
     }
 
-    public void FoldDistinct(int aggregate, Value key)
+    public void FoldDistinct(int aggregate, in Value key)
     {
         if (key.HasValue) Period.Accumulators[aggregate].AddDistinct(Month, key);
         Matches(aggregate, Explaining ? "distinct " + ValueText.Show(key) : null);

@@ -1,0 +1,82 @@
+using TariffLang.Runtime;
+
+namespace TariffLang.Tests.Runtime;
+
+public sealed class DistinctValuesTests
+{
+    private static Value Text(string s) => Value.FromText(s);
+
+    [Fact]
+    public void CountIn_TextsOverSeveralMonths_CountsEachValueOnceForTheMonthsAsked()
+    {
+        var set = new DistinctValues();
+        set.Reset(months: 3);
+        set.Add(0, Text("a"));
+        set.Add(0, Text("a"));
+        set.Add(1, Text("a"));
+        set.Add(1, Text("b"));
+        set.Add(2, Text("c"));
+        // Equal texts that are different string instances are one value.
+        set.Add(2, Text(new string('b', 1)));
+
+        set.Count.ShouldBe(3);
+        set.CountIn(new MonthRange(0, 0)).ShouldBe(1);
+        set.CountIn(new MonthRange(1, 1)).ShouldBe(2);
+        set.CountIn(new MonthRange(2, 2)).ShouldBe(2);
+        set.CountIn(new MonthRange(0, 2)).ShouldBe(3);
+    }
+
+    [Fact]
+    public void Add_ManyTextsNumbersAndTimes_KeepsEveryValueThroughGrowth()
+    {
+        var set = new DistinctValues();
+        set.Reset(months: 1);
+        for (var round = 0; round < 2; round++)
+        {
+            for (var i = 0; i < 5000; i++) set.Add(0, Text("v" + i));
+            for (var i = 0; i < 100; i++) set.Add(0, Value.FromNumber(i));
+        }
+        // 1 and 1.0 are one number; the text "1" is another value.
+        set.Add(0, Value.FromNumber(1.0m));
+
+        set.CountIn(new MonthRange(0, 0)).ShouldBe(5100);
+        set.Reset(months: 1);
+        set.Count.ShouldBe(0);
+        set.CountIn(new MonthRange(0, 0)).ShouldBe(0);
+    }
+
+    [Fact]
+    public void CountIn_PeriodLongerThanTheTableHolds_CountsLateMonthsToo()
+    {
+        var set = new DistinctValues();
+        set.Reset(months: 70);
+        set.Add(0, Text("a"));
+        set.Add(40, Text("a"));
+        set.Add(69, Text("b"));
+
+        set.CountIn(new MonthRange(0, 69)).ShouldBe(2);
+        set.CountIn(new MonthRange(40, 40)).ShouldBe(1);
+        set.CountIn(new MonthRange(41, 68)).ShouldBe(0);
+        set.CountIn(new MonthRange(69, 69)).ShouldBe(1);
+    }
+
+    [Fact]
+    public void Pairs_RestoredIntoANewSet_GiveTheSameCountsAndTheSameOrder()
+    {
+        var set = new DistinctValues();
+        set.Reset(months: 2);
+        foreach (var s in (string[])["pear", "apple", "fig", "apple"]) set.Add(s == "fig" ? 1 : 0, Text(s));
+        set.Add(1, Value.FromNumber(7));
+
+        var pairs = set.Pairs().ToList();
+        var copy = new DistinctValues();
+        copy.Reset(months: 2);
+        foreach (var (key, months) in pairs) copy.Restore(key, months);
+
+        // Texts come in ordinal order whatever the per-process string hash put them in.
+        pairs.Select(p => ValueText.Show(p.Key)).ShouldBe(["\"apple\"", "\"fig\"", "\"pear\"", "7"]);
+        copy.Pairs().Select(p => ValueText.Show(p.Key)).ShouldBe(["\"apple\"", "\"fig\"", "\"pear\"", "7"]);
+        copy.CountIn(new MonthRange(0, 0)).ShouldBe(2);
+        copy.CountIn(new MonthRange(1, 1)).ShouldBe(2);
+    }
+}
