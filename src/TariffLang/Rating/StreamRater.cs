@@ -10,10 +10,10 @@ namespace TariffLang.Rating;
 /// <summary>
 /// Rates a ledger as a stream, on every core, in memory bounded by the accounts and their open state.
 /// <para>
-/// One reader thread cuts the ledger into chunks of whole rows. Worker threads type the rows of a chunk (in parallel, any
-/// chunk) and split them by account into partitions; each partition is rated by whichever worker holds it, its batches
-/// strictly in file order, so an account's rows reach its <see cref="AccountRater"/> in order and no account is ever
-/// touched by two threads. At most a few chunks are in flight, so memory does not grow with the ledger.
+/// Worker threads take turns cutting the ledger into chunks of whole rows, type the rows of their chunk (in parallel, any
+/// chunk) and split them by account into partitions; each partition is rated by whichever worker holds it at the time,
+/// its batches strictly in file order, so an account's rows reach its <see cref="AccountRater"/> in order and no account
+/// is ever touched by two threads at once. At most a few chunks are in flight, so memory does not grow with the ledger.
 /// </para>
 /// <para>
 /// Rows must reach an account in time order. An account whose rows come out of order, or that cannot be rated (its
@@ -25,6 +25,7 @@ namespace TariffLang.Rating;
 internal sealed class StreamRater
 {
     private const int StackBytes = 64 * 1024 * 1024;
+    private const int PartitionsPerThread = 8;
 
     private readonly RatingPlan _plan;
     private readonly RatingProgram _program;
@@ -45,8 +46,9 @@ internal sealed class StreamRater
         _accounts = accounts;
         _options = options;
         _threads = Math.Max(1, threads);
-        // One partition per worker: a worker always rates the same accounts.
-        var partitions = _threads;
+        // Several partitions per worker, taken by whichever worker is free: with one fixed partition per worker, two busy
+        // accounts hashed to the same one would leave the other worker idle; with eight per worker they seldom meet.
+        var partitions = _threads == 1 ? 1 : _threads * PartitionsPerThread;
         _partitions = Enumerable.Range(0, partitions).Select(_ => new Partition()).ToArray();
         _directory = new AccountDirectory(partitions, accounts, options.Month is not null);
         _binder = new EventBinder(plan.Model, plan.Zone);
@@ -58,6 +60,9 @@ internal sealed class StreamRater
     private sealed class Partition
     {
         public int Next;
+
+        /// <summary>1 while a worker rates this partition's batches.</summary>
+        public int Busy;
         public DateOnly? First, Last;
 
         public void Track(DateOnly date)
@@ -191,13 +196,13 @@ internal sealed class StreamRater
                 {
                     break;
                 }
-                // The ring full and this worker's partitions waiting for a chunk another worker is parsing: wait a moment.
-                if (!DrainOwn(w, results, ring, replay, inFlight, recycled, out var progressed) && !progressed) idle.SpinOnce();
+                // The ring full and the partitions waiting for a chunk another worker is parsing: wait a moment.
+                if (!Drain(w, results, ring, replay, inFlight, recycled, out var progressed) && !progressed) idle.SpinOnce();
             }
-            // The last chunks other workers parsed: this worker's partitions rate them.
+            // The last chunks: every worker helps rate them.
             int total;
             lock (reading) total = produced;
-            while (!_stopping && !DrainOwn(w, results, ring, replay, inFlight, recycled, out _, total)) Thread.Yield();
+            while (!_stopping && !Drain(w, results, ring, replay, inFlight, recycled, out _, total)) Thread.Yield();
         }), StackBytes) { Name = "tariff worker " + w }).ToList();
 
         foreach (var t in workers) t.Start();
@@ -219,34 +224,49 @@ internal sealed class StreamRater
     }
 
     /// <summary>
-    /// Rates, in the partitions this worker owns, the batches that are next in file order. Each partition belongs to one
-    /// worker for the whole run, so its accounts' state stays in that core's cache. Returns whether those partitions have
-    /// rated <paramref name="total"/> chunks.
+    /// Rates the batches that are next in file order in every partition no other worker holds, starting from a different
+    /// partition for each worker so that they rarely meet. Returns whether every partition has rated
+    /// <paramref name="total"/> chunks.
     /// </summary>
-    private bool DrainOwn(int worker, ParsedChunk?[] results, int ring, bool replay, SemaphoreSlim inFlight, ConcurrentBag<ParsedChunk> recycled,
+    private bool Drain(int worker, ParsedChunk?[] results, int ring, bool replay, SemaphoreSlim inFlight, ConcurrentBag<ParsedChunk> recycled,
         out bool progressed, int total = int.MaxValue)
     {
         var done = true;
         progressed = false;
-        for (var index = worker; index < _partitions.Length; index += _threads)
+        var count = _partitions.Length;
+        var start = worker * count / _threads;
+        for (var k = 0; k < count; k++)
         {
+            var index = (start + k) % count;
             var p = _partitions[index];
-            while (Volatile.Read(ref results[p.Next % ring]) is { } chunk && chunk.Index == p.Next)
+            if (Ready(results, ring, p) is not null && Interlocked.CompareExchange(ref p.Busy, 1, 0) == 0)
             {
-                Rate(chunk.Batches[index], p, replay);
-                p.Next++;
-                progressed = true;
-                if (Interlocked.Decrement(ref chunk.Pending) == 0)
+                // Held: this worker alone moves p.Next until it lets go (the exchange and the write below are the fences).
+                while (Ready(results, ring, p) is { } chunk)
                 {
-                    Volatile.Write(ref results[chunk.Index % ring], null);
-                    chunk.Clear();
-                    recycled.Add(chunk);
-                    inFlight.Release();
+                    Rate(chunk.Batches[index], p, replay);
+                    p.Next++;
+                    progressed = true;
+                    if (Interlocked.Decrement(ref chunk.Pending) == 0)
+                    {
+                        Volatile.Write(ref results[chunk.Index % ring], null);
+                        chunk.Clear();
+                        recycled.Add(chunk);
+                        inFlight.Release();
+                    }
                 }
+                Volatile.Write(ref p.Busy, 0);
             }
-            done &= p.Next >= total;
+            done &= Volatile.Read(ref p.Next) >= total;
         }
         return done;
+    }
+
+    /// <summary>The parsed chunk that partition <paramref name="p"/> rates next, if it is there yet.</summary>
+    private static ParsedChunk? Ready(ParsedChunk?[] results, int ring, Partition p)
+    {
+        var next = Volatile.Read(ref p.Next);
+        return Volatile.Read(ref results[next % ring]) is { } chunk && chunk.Index == next ? chunk : null;
     }
 
     private void Rate(RowBatch batch, Partition p, bool replay)
