@@ -182,6 +182,7 @@ public sealed class Harness
             foreach (var line in Table(_samples.Where(s => s.Rows == rows).ToList(), contestants, o.Tariffs)) Say(line);
             Say();
         }
+        if (threads.Count > 0) MeasureRatingSpeedUp(ledgers.Where(l => l.Rows == o.Rows.Max()).ToList());
         Say(Goals());
     }
 
@@ -241,6 +242,41 @@ public sealed class Harness
             + $"goal < 0.5 s: {(median < 0.5 ? "met" : "NOT met")}");
         Say();
     }
+
+    /// <summary>
+    /// The speed-up of all cores over one thread on rating alone: `tariff bench --threads 1,N` rates the ledger in one
+    /// process, the two counts interleaved, after a warm-up. The end-to-end figures above also hold the process
+    /// start-up and the tariff's loading, which one thread or many do alike.
+    /// </summary>
+    private void MeasureRatingSpeedUp(List<Ledger> ledgers)
+    {
+        var cores = Environment.ProcessorCount;
+        if (cores < 2) return;
+        Say($"## Rating alone, 1 thread against {cores} (`tariff bench --threads 1,{cores}`, {_o.Runs} interleaved rounds)");
+        Say();
+        foreach (var ledger in ledgers)
+        {
+            var command = TariffCommand(ledger, "compiled", null).ToList();
+            command[2] = "bench";
+            command.RemoveRange(command.IndexOf("--format"), 2);
+            command.AddRange(["--threads", $"1,{cores}", "--iterations", _o.Runs.ToString(CultureInfo.InvariantCulture)]);
+            var output = $"{ledger.Name}.bench.txt";
+            var m = Measure(command, output);
+            if (m.ExitCode != 0)
+                throw new RunFailed($"FAILED: tariff bench on {ledger.Name} exited with {m.ExitCode}:\n{m.Stderr}", 1);
+            var text = File.ReadAllText(Path.Combine(_scratch, output));
+            var match = System.Text.RegularExpressions.Regex.Match(text, @"speed-up of \d+ threads over 1: (\d+\.\d+)");
+            if (!match.Success) throw new RunFailed($"FAILED: tariff bench on {ledger.Name} printed no speed-up:\n{text}", 1);
+            var ratio = double.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture);
+            _speedUps[ledger.Tariff] = ratio;
+            foreach (var line in text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                         .Where(l => l.StartsWith("--threads", StringComparison.Ordinal) || l.StartsWith("speed-up", StringComparison.Ordinal)))
+                Say($"- {ledger.Name}: {line}");
+        }
+        Say();
+    }
+
+    private readonly Dictionary<string, double> _speedUps = new(StringComparer.Ordinal);
 
     private List<Contestant> Contestants(List<int> threads)
     {
@@ -402,6 +438,11 @@ public sealed class Harness
             foreach (var tariff in _o.Tariffs)
                 Check($"{tariff} --threads 1 ÷ all cores", RoundRatio(mine, tariff, "threads1", tariff, "compiled", false), v => v >= 1.7, "≥ 1.7");
             if (parts.Count > 0) text.AppendLine($"- {CommandLine.FormatCount(rows)} rows: {string.Join("; ", parts)}");
+        }
+        foreach (var (tariff, ratio) in _speedUps)
+        {
+            text.AppendLine(FormattableString.Invariant($"- {tariff} rating alone ({CommandLine.FormatCount(_o.Rows.Max())} rows), ")
+                + FormattableString.Invariant($"{Environment.ProcessorCount} threads ÷ 1: {ratio:F2} (≥ 1.7: {(ratio >= 1.7 ? "met" : "NOT met")})"));
         }
         // Memory must follow the accounts and their open state, not the rows: the largest ledger against the smallest.
         if (_o.Rows.Count > 1 && !_o.Shuffled)

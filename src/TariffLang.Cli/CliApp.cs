@@ -23,7 +23,7 @@ internal static class CliApp
           tariff rate TARIFF LEDGER [--accounts F] [--param k=v]... [--period YYYY-MM] [--format text|json] [--engine compiled|interpreted] [--threads N]
           tariff explain TARIFF LEDGER [--accounts F] [--param k=v]... [--period YYYY-MM]
           tariff compare TARIFF LEDGER --plans A,B,... [--accounts F] [--param k=v]... [--period YYYY-MM] [--threads N]
-          tariff bench TARIFF LEDGER [--accounts F] [--param k=v]... [--engine compiled|interpreted] [--iterations N] [--threads N]
+          tariff bench TARIFF LEDGER [--accounts F] [--param k=v]... [--engine compiled|interpreted] [--iterations N] [--threads N[,M...]]
         """;
 
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
@@ -40,6 +40,8 @@ internal static class CliApp
             stderr.WriteLine(Usage);
             return UsageError;
         }
+        if (options.ThreadCounts.Count > 1 && args[0] != "bench")
+            return UsageFail(stderr, "only bench compares several thread counts; give --threads one number");
         return args[0] switch
         {
             "check" => Check(options, stdout, stderr),
@@ -273,48 +275,69 @@ internal static class CliApp
 
     /// <summary>
     /// Times compilation and rating of a ledger. A rough figure for one machine; the BenchmarkDotNet project in
-    /// benchmarks/ gives the careful one.
+    /// benchmarks/ gives the careful one. With several thread counts (<c>--threads 1,2</c>) the runs are interleaved, so
+    /// that a slow minute on a shared machine hits every count alike, and the speed-up is the median of the per-round
+    /// ratios.
     /// </summary>
     private static int Bench(Options o, TextWriter stdout, TextWriter stderr)
     {
         var engine = o.Engine ?? DefaultRateEngine;
         var (tariff, ledgerPath, accounts, exit) = Load(o, stderr, "bench", out var compileTime);
         if (tariff is null || ledgerPath is null) return exit;
-        var compileMs = compileTime.TotalMilliseconds;
+        var counts = o.ThreadCounts.Count == 0 ? [Environment.ProcessorCount] : o.ThreadCounts;
+        var options = counts.Select(n => new RatingOptions(o.Params, o.Period) { Threads = n }).ToList();
         var clock = new System.Diagnostics.Stopwatch();
-        var options = new RatingOptions(o.Params, o.Period) { Threads = o.Threads };
-        clock.Start();
-        var first = tariff.RateFile(ledgerPath, accounts, options);
-        var rows = first.Accounting.Rows;
-        var cold = clock.Elapsed.TotalMilliseconds;
-        var times = new List<double>();
-        var cpu = new List<double>();
         var process = System.Diagnostics.Process.GetCurrentProcess();
+        stdout.WriteLine(FormattableString.Invariant($"engine: {engine.ToString().ToLowerInvariant()}, threads: {string.Join(", ", counts)}"));
+        stdout.WriteLine(FormattableString.Invariant($"load and compile: {compileTime.TotalMilliseconds:F1} ms"));
+
+        clock.Start();
+        var first = tariff.RateFile(ledgerPath, accounts, options[0]);
+        stdout.WriteLine(FormattableString.Invariant($"first rating (the code still being compiled by the JIT): {clock.Elapsed.TotalMilliseconds:F1} ms"));
+        for (var c = 1; c < counts.Count; c++) tariff.RateFile(ledgerPath, accounts, options[c]);
+        var rows = first.Accounting.Rows;
+
+        var times = counts.Select(_ => new List<double>()).ToList();
+        var cpu = counts.Select(_ => new List<double>()).ToList();
         var allocated = GC.GetTotalAllocatedBytes(precise: true);
         var collections = GC.CollectionCount(0);
         var paused = GC.GetTotalPauseDuration();
         for (var i = 0; i < o.Iterations; i++)
         {
-            process.Refresh();
-            var cpuBefore = process.TotalProcessorTime;
-            clock.Restart();
-            tariff.RateFile(ledgerPath, accounts, options);
-            times.Add(clock.Elapsed.TotalMilliseconds);
-            process.Refresh();
-            cpu.Add((process.TotalProcessorTime - cpuBefore).TotalMilliseconds);
+            for (var k = 0; k < counts.Count; k++)
+            {
+                // The order turns from round to round: no count always runs right after another.
+                var c = (i + k) % counts.Count;
+                process.Refresh();
+                var cpuBefore = process.TotalProcessorTime;
+                clock.Restart();
+                tariff.RateFile(ledgerPath, accounts, options[c]);
+                times[c].Add(clock.Elapsed.TotalMilliseconds);
+                process.Refresh();
+                cpu[c].Add((process.TotalProcessorTime - cpuBefore).TotalMilliseconds);
+            }
         }
+        var ratings = o.Iterations * counts.Count;
         allocated = GC.GetTotalAllocatedBytes(precise: true) - allocated;
         collections = GC.CollectionCount(0) - collections;
         paused = GC.GetTotalPauseDuration() - paused;
-        times.Sort();
-        var median = times[times.Count / 2];
-        stdout.WriteLine(FormattableString.Invariant($"engine: {engine.ToString().ToLowerInvariant()}, threads: {o.Threads ?? Environment.ProcessorCount}"));
-        stdout.WriteLine(FormattableString.Invariant($"load and compile: {compileMs:F1} ms"));
-        stdout.WriteLine(FormattableString.Invariant($"first rating (the code still being compiled by the JIT): {cold:F1} ms"));
-        cpu.Sort();
-        stdout.WriteLine(FormattableString.Invariant($"rate {rows} rows (read, rate, invoice): median {median:F2} ms, min {times[0]:F2} ms over {times.Count} runs"));
-        stdout.WriteLine(FormattableString.Invariant($"processor time: median {cpu[cpu.Count / 2]:F0} ms ({cpu[cpu.Count / 2] / median:F2} cores busy)"));
-        stdout.WriteLine(FormattableString.Invariant($"throughput: {(median > 0 ? rows / median * 1000 : 0):F0} rows/s"));
+
+        for (var c = 0; c < counts.Count; c++)
+        {
+            var median = Median(times[c]);
+            var busy = Median(cpu[c]);
+            var label = counts.Count > 1 ? $"--threads {counts[c]}: " : "";
+            stdout.WriteLine(FormattableString.Invariant(
+                $"{label}rate {rows} rows (read, rate, invoice): median {median:F2} ms, min {times[c].Min():F2} ms over {times[c].Count} runs"));
+            stdout.WriteLine(FormattableString.Invariant($"{label}processor time: median {busy:F0} ms ({busy / median:F2} cores busy)"));
+            stdout.WriteLine(FormattableString.Invariant($"{label}throughput: {(median > 0 ? rows / median * 1000 : 0):F0} rows/s"));
+        }
+        for (var c = 1; c < counts.Count; c++)
+        {
+            var ratios = Enumerable.Range(0, o.Iterations).Select(i => times[0][i] / times[c][i]).ToList();
+            stdout.WriteLine(FormattableString.Invariant(
+                $"speed-up of {counts[c]} threads over {counts[0]}: {Median(ratios):F2} (median of {ratios.Count} interleaved rounds)"));
+        }
         if (first.Statistics is { HeldRows: > 0 } held)
         {
             stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
@@ -322,9 +345,15 @@ internal static class CliApp
                 + $"({(double)held.HeldBytes / held.HeldRows:F0} bytes/row)"));
         }
         stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"allocated: {(rows > 0 ? allocated / (double)o.Iterations / rows : 0):F1} bytes/row, {collections / (double)o.Iterations:F1} gen0 collections "
-            + $"and {paused.TotalMilliseconds / o.Iterations:F0} ms paused for the GC per rating"));
+            $"allocated: {(rows > 0 ? allocated / (double)ratings / rows : 0):F1} bytes/row, {collections / (double)ratings:F1} gen0 collections "
+            + $"and {paused.TotalMilliseconds / ratings:F0} ms paused for the GC per rating"));
         return Ok;
+    }
+
+    private static double Median(List<double> values)
+    {
+        var sorted = values.Order().ToList();
+        return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[sorted.Count / 2 - 1] + sorted[sorted.Count / 2]) / 2;
     }
 
     /// <summary>Parsed command-line options.</summary>
@@ -338,7 +367,10 @@ internal static class CliApp
         public TariffEngine? Engine { get; private set; }
         public List<string> Plans { get; } = new();
         public int Iterations { get; private set; } = 10;
-        public int? Threads { get; private set; }
+        /// <summary>The thread counts given; rate and compare take one, bench a list to compare.</summary>
+        public List<int> ThreadCounts { get; } = new();
+
+        public int? Threads => ThreadCounts.Count == 0 ? null : ThreadCounts[0];
 
         public static Options Parse(IEnumerable<string> args, out string? error)
         {
@@ -387,9 +419,13 @@ internal static class CliApp
                         o.Iterations = n;
                         break;
                     case "--threads":
-                        if (!int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var threads) || threads is < 1 or > 256)
-                        { error = $"--threads takes a whole number from 1 to 256, not '{value}'"; return o; }
-                        o.Threads = threads;
+                        o.ThreadCounts.Clear();
+                        foreach (var part in value.Split(','))
+                        {
+                            if (!int.TryParse(part, NumberStyles.None, CultureInfo.InvariantCulture, out var threads) || threads is < 1 or > 256)
+                            { error = $"--threads takes whole numbers from 1 to 256, not '{value}'"; return o; }
+                            o.ThreadCounts.Add(threads);
+                        }
                         break;
                     case "--plans":
                         o.Plans.AddRange(value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));

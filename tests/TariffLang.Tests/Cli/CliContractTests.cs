@@ -64,6 +64,29 @@ public sealed class CliContractTests
         r.Err.ShouldContain(option);
     }
 
+    [Theory]
+    [InlineData("rate", "1,2")]
+    [InlineData("rate", "0")]
+    [InlineData("bench", "2,x")]
+    public void Cli_BadThreads_Exits2(string command, string threads)
+    {
+        var r = CliHarness.Run(command, Calendoc, Rating("multi_month", "ledger.csv"), "--threads", threads);
+        r.Exit.ShouldBe(2, r.ToString());
+        r.Err.ShouldContain("--threads");
+    }
+
+    [Fact]
+    public void Bench_SeveralThreadCounts_TimesEachInterleavedAndGivesTheSpeedUp()
+    {
+        var r = CliHarness.Run("bench", Calendoc, Rating("multi_month", "ledger.csv"), "--threads", "1,2", "--iterations", "3");
+
+        r.Exit.ShouldBe(0, r.ToString());
+        r.Out.ShouldContain("threads: 1, 2");
+        Regex.Matches(r.Out, @"^--threads 1: rate \d+ rows .* over 3 runs$", RegexOptions.Multiline).Count.ShouldBe(1, r.Out);
+        Regex.Matches(r.Out, @"^--threads 2: rate \d+ rows .* over 3 runs$", RegexOptions.Multiline).Count.ShouldBe(1, r.Out);
+        r.Out.ShouldMatch(@"speed-up of 2 threads over 1: \d+\.\d\d \(median of 3 interleaved rounds\)");
+    }
+
     [Fact]
     public void Cli_OptionWithoutValue_Exits2()
     {
