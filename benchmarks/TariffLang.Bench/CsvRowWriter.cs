@@ -9,7 +9,10 @@ namespace TariffLang.Bench;
 /// </summary>
 internal sealed class CsvRowWriter : IDisposable
 {
-    private static readonly DateTime Epoch = new(2024, 1, 1, 0, 0, 0, DateTimeKind.Unspecified);
+    /// <summary>2024-01-01T00:00 in Paris (and Amsterdam), the instant every generated time counts from.</summary>
+    public static readonly DateTime EpochUtc = new(2023, 12, 31, 23, 0, 0, DateTimeKind.Utc);
+
+    private static readonly TimeZoneInfo Paris = TimeZoneInfo.FindSystemTimeZoneById("Europe/Paris");
 
     private readonly FileStream _file;
     private readonly byte[] _line = new byte[512];
@@ -62,16 +65,25 @@ internal sealed class CsvRowWriter : IDisposable
     }
 
     /// <summary>
-    /// An ISO-8601 time <paramref name="seconds"/> after 2024-01-01T00:00 local time, written with the given fixed
-    /// offset, or in UTC ("Z") when <paramref name="utc"/> is set. All generated months are in winter, where Paris
-    /// and Amsterdam are at +01:00, so the offset is a constant and the caller's arithmetic stays in seconds.
+    /// The instant <paramref name="seconds"/> after 2024-01-01T00:00 in Paris, written as Paris wall time with its
+    /// offset (+01:00 in winter, +02:00 in summer: Amsterdam keeps the same clock), or in UTC ("Z") when
+    /// <paramref name="utc"/> is set. The caller's arithmetic stays in seconds of real time.
     /// </summary>
     public CsvRowWriter Time(long seconds, bool utc = false)
     {
-        var t = Epoch.AddSeconds(utc ? seconds - 3600 : seconds);
+        var instant = EpochUtc.AddSeconds(seconds);
+        var offset = utc ? TimeSpan.Zero : Paris.GetUtcOffset(instant);
+        var t = instant + offset;
         Padded(t.Year, 4).Byte('-').Padded(t.Month, 2).Byte('-').Padded(t.Day, 2).Byte('T');
         Padded(t.Hour, 2).Byte(':').Padded(t.Minute, 2).Byte(':').Padded(t.Second, 2);
-        return utc ? Byte('Z') : Text("+01:00");
+        return utc ? Byte('Z') : Text(offset.Hours == 2 ? "+02:00" : "+01:00");
+    }
+
+    /// <summary>Seconds from the epoch to the first day of the month <paramref name="months"/> later, midnight in Paris.</summary>
+    public static double SecondsToMonthStart(int months)
+    {
+        var local = new DateTime(2024, 1, 1).AddMonths(months);
+        return (TimeZoneInfo.ConvertTimeToUtc(local, Paris) - EpochUtc).TotalSeconds;
     }
 
     private CsvRowWriter Byte(char c)

@@ -16,14 +16,15 @@ public sealed record HarnessOptions(
     ulong Seed,
     string RepoRoot,
     string TariffDll,
-    TimeSpan Timeout)
+    TimeSpan Timeout,
+    long? RowsPerMonth)
 {
     public static readonly string[] AllContestants = ["compiled", "interpreted", "threads", "baseline", "duckdb"];
 
     public static HarnessOptions From(CommandLine line)
     {
         var known = new HashSet<string>(["--rows", "--tariffs", "--shuffled", "--runs", "--threads", "--contestants", "--data", "--seed",
-            "--tariff-dll", "--timeout-minutes"], StringComparer.Ordinal);
+            "--tariff-dll", "--timeout-minutes", "--rows-per-month"], StringComparer.Ordinal);
         if (line.Names.FirstOrDefault(n => !known.Contains(n)) is { } unknown) throw new UsageException($"run: unknown option {unknown}");
         if (line.Positional.Count > 0) throw new UsageException($"run takes no positional argument ('{line.Positional[0]}')");
 
@@ -47,7 +48,18 @@ public sealed record HarnessOptions(
             ?? (File.Exists(published) ? published : Path.Combine(root, "src", "TariffLang.Cli", "bin", "Release", "net10.0", "tariff.dll")));
         var seed = ulong.Parse(line.Get("--seed") ?? "42", CultureInfo.InvariantCulture);
         var timeout = TimeSpan.FromMinutes(double.Parse(line.Get("--timeout-minutes") ?? "60", CultureInfo.InvariantCulture));
-        return new HarnessOptions(rows, tariffs, line.Flag("--shuffled"), runs, threads, contestants, data, seed, root, dll, timeout);
+        var perMonth = line.Get("--rows-per-month") is { } m ? CommandLine.ParseCount(m) : (long?)null;
+        if (perMonth is < 1) throw new UsageException("--rows-per-month must be at least 1");
+        return new HarnessOptions(rows, tariffs, line.Flag("--shuffled"), runs, threads, contestants, data, seed, root, dll, timeout, perMonth);
+    }
+
+    /// <summary>How the ledgers are laid out in time, for the report.</summary>
+    public string Layout(long rows)
+    {
+        var order = Shuffled ? "shuffled" : "time-ordered";
+        if (RowsPerMonth is not { } perMonth) return order;
+        var months = new GenerateOptions("", rows, null, 0, false, "", perMonth).Months;
+        return $"{order}, {months} month{(months == 1 ? "" : "s")}";
     }
 
     private static List<string> List(string text) =>
@@ -153,7 +165,9 @@ public sealed class Harness
         Say();
         foreach (var line in MachineInfo.Describe(o.RepoRoot)) Say("- " + line);
         Say($"- options: rows {string.Join(",", o.Rows.Select(CommandLine.FormatCount))}, tariffs {string.Join(",", o.Tariffs)}, "
-            + $"{(o.Shuffled ? "shuffled" : "time-ordered")} ledgers, {o.Runs} rounds, seed {o.Seed}, threads {o.Threads}, "
+            + $"{(o.Shuffled ? "shuffled" : "time-ordered")} ledgers, "
+            + (o.RowsPerMonth is { } pm ? $"{CommandLine.FormatCount(pm)} rows a month, " : "one month, ")
+            + $"{o.Runs} rounds, seed {o.Seed}, threads {o.Threads}, "
             + $"contestants {string.Join(",", o.Contestants)}");
         Say("- time: wall clock of the whole child process (start-up, reading, rating, writing the JSON); peak memory: "
             + (ChildProcess.HasTimeCommand
@@ -174,7 +188,7 @@ public sealed class Harness
         {
             var sizeLedgers = ledgers.Where(l => l.Rows == rows).ToList();
             var agreement = Rounds(sizeLedgers, contestants);
-            Say($"## {CommandLine.FormatCount(rows)} rows ({(o.Shuffled ? "shuffled" : "time-ordered")}), "
+            Say($"## {CommandLine.FormatCount(rows)} rows ({o.Layout(rows)}), "
                 + $"medians of {o.Runs} interleaved rounds");
             Say();
             foreach (var line in agreement) Say(line);
@@ -188,11 +202,12 @@ public sealed class Harness
 
     private Ledger Ensure(string tariff, long rows, bool shuffled)
     {
-        var dir = Path.Combine(_o.DataDir, $"{tariff}-{CommandLine.FormatCount(rows)}-s{_o.Seed}{(shuffled ? "-shuffled" : "")}");
+        var perMonth = rows > 10 && _o.RowsPerMonth is { } pm ? $"-pm{CommandLine.FormatCount(pm)}" : "";
+        var dir = Path.Combine(_o.DataDir, $"{tariff}-{CommandLine.FormatCount(rows)}-s{_o.Seed}{perMonth}{(shuffled ? "-shuffled" : "")}");
         var ledger = new Ledger(tariff, rows, dir);
         if (File.Exists(ledger.Csv)) return ledger;
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        LedgerGenerator.Generate(new GenerateOptions(tariff, rows, null, _o.Seed, shuffled, dir));
+        LedgerGenerator.Generate(new GenerateOptions(tariff, rows, null, _o.Seed, shuffled, dir, rows > 10 ? _o.RowsPerMonth : null));
         Progress(FormattableString.Invariant($"generated {ledger.Name} in {clock.Elapsed.TotalSeconds:F1} s"));
         return ledger;
     }
@@ -459,7 +474,8 @@ public sealed class Harness
                 if (Peak(small) is not > 0 || Peak(large) is not > 0) continue;
                 var ratio = Peak(large)!.Value / Peak(small)!.Value;
                 text.AppendLine(FormattableString.Invariant(
-                    $"- {tariff} peak memory, {CommandLine.FormatCount(large)} rows ÷ {CommandLine.FormatCount(small)} rows: {ratio:F2} ")
+                    $"- {tariff} peak memory, {CommandLine.FormatCount(large)} rows ({_o.Layout(large)}) ÷ ")
+                    + FormattableString.Invariant($"{CommandLine.FormatCount(small)} rows ({_o.Layout(small)}): {ratio:F2} ")
                     + $"(≤ 1.5: {(ratio <= 1.5 ? "met" : "NOT met")})");
             }
         }

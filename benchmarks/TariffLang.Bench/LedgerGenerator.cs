@@ -3,11 +3,19 @@ using System.Globalization;
 namespace TariffLang.Bench;
 
 /// <summary>What to generate: one ledger (and its accounts file when the tariff needs contract values).</summary>
-public sealed record GenerateOptions(string Tariff, long Rows, int? Accounts, ulong Seed, bool Shuffled, string OutDir);
+public sealed record GenerateOptions(string Tariff, long Rows, int? Accounts, ulong Seed, bool Shuffled, string OutDir, long? RowsPerMonth = null)
+{
+    /// <summary>
+    /// How many calendar months the rows span: one unless <see cref="RowsPerMonth"/> is given, in which case a bigger
+    /// ledger is a longer history of the same accounts at the same monthly activity (10 M rows at 1 M a month: ten months).
+    /// </summary>
+    public int Months => RowsPerMonth is { } perMonth ? (int)Math.Max(1, (Rows + perMonth - 1) / perMonth) : 1;
+}
 
 /// <summary>
 /// Seeded, streaming generators of realistic ledgers for the three benchmarked tariffs. Every row lies in
-/// January 2024 (Paris and Amsterdam are both at +01:00 then, and it is on/after calenDoc's effective date);
+/// January 2024 (Paris and Amsterdam are both at +01:00 then, and it is on/after calenDoc's effective date), or in the
+/// months from January 2024 on when <see cref="GenerateOptions.RowsPerMonth"/> asks for a longer history;
 /// rows are in time order with the accounts interleaved, as a month's export would be. The same options always
 /// give the same bytes. <c>--shuffled</c> writes the same rows in a seeded random order: it keeps one offset per
 /// row (8 bytes), never the rows.
@@ -16,8 +24,6 @@ public static class LedgerGenerator
 {
     public static readonly string[] Tariffs = ["calendoc", "web1on1", "aircall"];
 
-    /// <summary>One month in seconds: the rows' times are spread evenly over January.</summary>
-    private const long MonthSeconds = 31L * 86_400;
 
     public static int DefaultAccounts(string tariff) => tariff switch
     {
@@ -37,6 +43,7 @@ public static class LedgerGenerator
     public static void Generate(GenerateOptions o)
     {
         if (o.Rows < 1) throw new ArgumentException("--rows must be at least 1");
+        if (o.RowsPerMonth is < 1) throw new ArgumentException("--rows-per-month must be at least 1");
         var accounts = o.Accounts ?? DefaultAccounts(o.Tariff);
         if (accounts < 1) throw new ArgumentException("--accounts must be at least 1");
         Directory.CreateDirectory(o.OutDir);
@@ -47,11 +54,12 @@ public static class LedgerGenerator
         using (var writer = new CsvRowWriter(ordered, rememberOffsets: o.Shuffled))
         {
             var random = new SeededRandom(o.Seed);
+            var span = new Span(o.Rows, o.Months);
             switch (o.Tariff)
             {
-                case "calendoc": Calendoc(writer, random, o.Rows, accounts); break;
-                case "web1on1": Web1on1(writer, random, o.Rows, accounts); break;
-                case "aircall": Aircall(writer, random, o.Rows, accounts); break;
+                case "calendoc": Calendoc(writer, random, span, accounts); break;
+                case "web1on1": Web1on1(writer, random, span, accounts); break;
+                case "aircall": Aircall(writer, random, span, accounts); break;
                 default: throw new ArgumentException($"unknown tariff '{o.Tariff}' (calendoc, web1on1 or aircall)");
             }
             if (o.Shuffled)
@@ -67,19 +75,28 @@ public static class LedgerGenerator
         File.Move(Path.Combine(o.OutDir, "ledger.csv.tmp"), ledger, overwrite: true);
     }
 
-    /// <summary>The time of row <paramref name="i"/> of <paramref name="rows"/>: spread evenly over the month, never decreasing.</summary>
-    private static long TimeOf(long i, long rows) => (long)((double)i * MonthSeconds / rows);
+    /// <summary>The rows and the calendar months they are spread over.</summary>
+    private readonly record struct Span(long Rows, int Months)
+    {
+        // January alone is 31 days, as the first ledgers were; more months run to midnight in Paris on the first of
+        // the month after them, so no row of the last month spills into the next one across a change of clock.
+        private readonly double _seconds = CsvRowWriter.SecondsToMonthStart(Months);
+
+        /// <summary>The time of row <paramref name="i"/>, in seconds from the start: spread evenly, never decreasing.</summary>
+        public long TimeOf(long i) => (long)(i * _seconds / Rows);
+    }
 
     /// <summary>A mildly skewed account choice: big stores and small ones, as in any real customer base.</summary>
     private static int PickAccount(SeededRandom random, int accounts) => (int)(accounts * Math.Pow(random.NextDouble(), 1.3));
 
-    private static void Calendoc(CsvRowWriter w, SeededRandom random, long rows, int accounts)
+    private static void Calendoc(CsvRowWriter w, SeededRandom random, Span span, int accounts)
     {
+        var rows = span.Rows;
         w.Header("time,account,event,source,starts_at,cancelled_at,length");
         var names = Enumerable.Range(0, accounts).Select(CalendocStore).ToArray();
         for (long i = 0; i < rows; i++)
         {
-            var t = TimeOf(i, rows);
+            var t = span.TimeOf(i);
             var store = PickAccount(random, accounts);
             w.Time(t).Comma().Text(names[store]).Comma();
             var kind = IsEmailOnlyStore(store) ? 1.0 : random.NextDouble();
@@ -135,15 +152,16 @@ public static class LedgerGenerator
 
     public static string Web1on1Plan(int index) => (index % 3) switch { 0 => "BASE", 1 => "GROW", _ => "SCALE" };
 
-    private static void Web1on1(CsvRowWriter w, SeededRandom random, long rows, int accounts)
+    private static void Web1on1(CsvRowWriter w, SeededRandom random, Span span, int accounts)
     {
+        var rows = span.Rows;
         w.Header("time,account,event,contact,outcome,handled_by");
         var names = Enumerable.Range(0, accounts).Select(Web1on1Dealer).ToArray();
         // Each dealer's visitors: large enough that distinct() has real work at 10 M rows.
         const int ContactPool = 20_000;
         for (long i = 0; i < rows; i++)
         {
-            w.Time(TimeOf(i, rows)).Comma().Text(names[PickAccount(random, accounts)]).Comma();
+            w.Time(span.TimeOf(i)).Comma().Text(names[PickAccount(random, accounts)]).Comma();
             if (random.Chance(0.4))
             {
                 w.Text("contact_engaged").Comma().Text("v").Padded(random.Next(ContactPool), 6).Comma().Comma();
@@ -161,8 +179,9 @@ public static class LedgerGenerator
 
     public static string AircallCompany(int index) => "company-" + (index + 1).ToString("D4", CultureInfo.InvariantCulture);
 
-    private static void Aircall(CsvRowWriter w, SeededRandom random, long rows, int accounts)
+    private static void Aircall(CsvRowWriter w, SeededRandom random, Span span, int accounts)
     {
+        var rows = span.Rows;
         w.Header("time,account,event,user,contact,direction,kind,delivered");
         var names = Enumerable.Range(0, accounts).Select(AircallCompany).ToArray();
         const int Users = 8, LicensedAtStart = 6, ContactPool = 50_000;
@@ -172,7 +191,7 @@ public static class LedgerGenerator
         Array.Fill(lastInbound, -1);
         for (long i = 0; i < rows; i++)
         {
-            var t = TimeOf(i, rows);
+            var t = span.TimeOf(i);
             // The month opens with the licences: six users per company; agents 7 and 8 have none.
             if (i < (long)accounts * LicensedAtStart)
             {

@@ -5,14 +5,16 @@ using TariffLang.Bench;
 // `bash benchmarks/run.sh` builds everything in Release and runs the `run` verb; docs/performance.md explains it.
 const string Usage = """
     usage:
-      tariff-bench generate --tariff calendoc|web1on1|aircall --rows N [--accounts K] [--seed S] [--shuffled] --out DIR
+      tariff-bench generate --tariff calendoc|web1on1|aircall --rows N [--accounts K] [--seed S] [--shuffled]
+                            [--rows-per-month N] --out DIR
       tariff-bench baseline LEDGER                  hand-written calenDoc rating; prints invoice JSON
       tariff-bench duckdb LEDGER                    DuckDB's calenDoc rating; prints invoice JSON, query time on stderr
       tariff-bench normalize INVOICE_JSON           canonical lines (account | from | label | quantity | amount)
       tariff-bench compare EXPECTED_JSON ACTUAL_JSON  exit 0 when both agree to the cent, 1 with the differences
-      tariff-bench run [--rows 1M,5M,10M] [--tariffs calendoc,web1on1,aircall] [--shuffled] [--runs 3]
+      tariff-bench run [--rows 1M,5M,10M] [--tariffs calendoc,web1on1,aircall] [--shuffled] [--rows-per-month N] [--runs 3]
                        [--threads auto|none|N,M] [--contestants LIST] [--data DIR] [--seed S] [--tariff-dll PATH]
-    N accepts 20000, 200k, 1M, 2.5M.
+    N accepts 20000, 200k, 1M, 2.5M. Without --rows-per-month every ledger is one month (January 2024); with it, a
+    ledger spans as many months as it needs at N rows a month (the same accounts over a longer history).
     """;
 
 if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
@@ -32,8 +34,10 @@ try
             var rows = CommandLine.ParseCount(options.Required("--rows"));
             var accounts = options.Get("--accounts") is { } k ? int.Parse(k, CultureInfo.InvariantCulture) : (int?)null;
             var seed = ulong.Parse(options.Get("--seed") ?? "42", CultureInfo.InvariantCulture);
+            var perMonth = options.Get("--rows-per-month") is { } m ? CommandLine.ParseCount(m) : (long?)null;
             var clock = System.Diagnostics.Stopwatch.StartNew();
-            LedgerGenerator.Generate(new GenerateOptions(tariff, rows, accounts, seed, options.Flag("--shuffled"), options.Required("--out")));
+            LedgerGenerator.Generate(
+                new GenerateOptions(tariff, rows, accounts, seed, options.Flag("--shuffled"), options.Required("--out"), perMonth));
             Console.Error.WriteLine(FormattableString.Invariant($"generated {rows} {tariff} rows in {clock.Elapsed.TotalSeconds:F1} s"));
             return 0;
         }

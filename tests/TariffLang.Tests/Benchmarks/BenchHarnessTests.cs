@@ -38,6 +38,25 @@ public sealed class BenchHarnessTests
     }
 
     [Fact]
+    public void CalendocBaseline_LedgerOverSeveralMonths_EqualsTariffLangToTheCent()
+    {
+        // 6,000 rows at 2,000 a month: the memory benchmark's "longer history of the same accounts" layout.
+        var dir = TestTemp.NewDirectory("bench-months-");
+        LedgerGenerator.Generate(new GenerateOptions("calendoc", 6000, 4, 5, false, dir, RowsPerMonth: 2000));
+        var ledger = Path.Combine(dir, "ledger.csv");
+        var months = File.ReadLines(ledger).Skip(1).Select(l => l[..7]).Distinct().ToList();
+        months.ShouldBe(["2024-01", "2024-02", "2024-03"]);
+
+        var tariff = Tariff.Load(CalendocTariff, TariffEngine.Interpreted);
+        var expected = InvoiceNormalizer.Normalize(tariff.Rate(Tariff.ReadLedger(ledger)).ToJson());
+        var (invoices, accounting) = CalendocBaseline.Rate(ledger);
+
+        InvoiceNormalizer.Normalize(InvoiceJson.Write(invoices, accounting)).ShouldBe(expected);
+        invoices.Select(i => i.From.Month).Distinct().Order().ShouldBe([1, 2, 3]);
+        invoices.Count.ShouldBe(4 * 3);
+    }
+
+    [Fact]
     public void CalendocBaseline_ShuffledLedger_GivesTheSameInvoices()
     {
         var ordered = TestTemp.NewDirectory("bench-ordered-");
