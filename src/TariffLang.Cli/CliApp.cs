@@ -20,9 +20,9 @@ internal static class CliApp
         usage:
           tariff check FILE...
           tariff test [FILE|DIR]...
-          tariff rate TARIFF LEDGER [--accounts F] [--param k=v]... [--period YYYY-MM] [--format text|json] [--engine compiled|interpreted] [--threads N]
-          tariff explain TARIFF LEDGER [--accounts F] [--param k=v]... [--period YYYY-MM]
-          tariff compare TARIFF LEDGER --plans A,B,... [--accounts F] [--param k=v]... [--period YYYY-MM] [--threads N]
+          tariff rate TARIFF LEDGER [--accounts F] [--param k=v]... [--period YYYY-MM] [--from YYYY-MM] [--to YYYY-MM] [--format text|json] [--engine compiled|interpreted] [--threads N]
+          tariff explain TARIFF LEDGER [--accounts F] [--param k=v]... [--period YYYY-MM] [--from YYYY-MM] [--to YYYY-MM]
+          tariff compare TARIFF LEDGER --plans A,B,... [--accounts F] [--param k=v]... [--period YYYY-MM] [--from YYYY-MM] [--to YYYY-MM] [--threads N]
           tariff bench TARIFF LEDGER [--accounts F] [--param k=v]... [--engine compiled|interpreted] [--iterations N] [--threads N[,M...]]
         """;
 
@@ -42,6 +42,8 @@ internal static class CliApp
         }
         if (options.ThreadCounts.Count > 1 && args[0] != "bench")
             return UsageFail(stderr, "only bench compares several thread counts; give --threads one number");
+        if (new RatingOptions(null, options.Period) { From = options.From, To = options.To }.Problem() is { } months)
+            return UsageFail(stderr, months);
         return args[0] switch
         {
             "check" => Check(options, stdout, stderr),
@@ -175,7 +177,7 @@ internal static class CliApp
     {
         var (tariff, ledgerPath, accounts, exit) = Load(o, stderr, explain ? "explain" : "rate", out _);
         if (tariff is null || ledgerPath is null) return exit;
-        var options = new RatingOptions(o.Params, o.Period) { Threads = o.Threads };
+        var options = new RatingOptions(o.Params, o.Period) { Threads = o.Threads, From = o.From, To = o.To };
         string? problem;
         if (explain)
         {
@@ -248,7 +250,7 @@ internal static class CliApp
         var results = o.Plans.Select(plan =>
         {
             var overrides = new Dictionary<string, string>(o.Params) { ["plan"] = plan };
-            return tariff.RateFile(ledgerPath, accounts, new RatingOptions(overrides, o.Period) { Threads = o.Threads });
+            return tariff.RateFile(ledgerPath, accounts, new RatingOptions(overrides, o.Period) { Threads = o.Threads, From = o.From, To = o.To });
         }).ToList();
         // Every account and period that any plan could rate, so a plan that could not rate one shows it.
         var rows = results.SelectMany(r => r.Invoices).Select(i => (i.Account, i.Period)).Distinct()
@@ -285,7 +287,7 @@ internal static class CliApp
         var (tariff, ledgerPath, accounts, exit) = Load(o, stderr, "bench", out var compileTime);
         if (tariff is null || ledgerPath is null) return exit;
         var counts = o.ThreadCounts.Count == 0 ? [Environment.ProcessorCount] : o.ThreadCounts;
-        var options = counts.Select(n => new RatingOptions(o.Params, o.Period) { Threads = n }).ToList();
+        var options = counts.Select(n => new RatingOptions(o.Params, o.Period) { Threads = n, From = o.From, To = o.To }).ToList();
         var clock = new System.Diagnostics.Stopwatch();
         var process = System.Diagnostics.Process.GetCurrentProcess();
         stdout.WriteLine(FormattableString.Invariant($"engine: {engine.ToString().ToLowerInvariant()}, threads: {string.Join(", ", counts)}"));
@@ -363,6 +365,10 @@ internal static class CliApp
         public Dictionary<string, string> Params { get; } = new(StringComparer.Ordinal);
         public string? Accounts { get; private set; }
         public (int, int)? Period { get; private set; }
+
+        public (int, int)? From { get; private set; }
+
+        public (int, int)? To { get; private set; }
         public string Format { get; private set; } = "text";
         public TariffEngine? Engine { get; private set; }
         public List<string> Plans { get; } = new();
@@ -399,11 +405,13 @@ internal static class CliApp
                         if (eq <= 0) { error = $"--param takes name=value, not '{value}'"; return o; }
                         o.Params[value[..eq]] = value[(eq + 1)..];
                         break;
-                    case "--period":
+                    case "--period" or "--from" or "--to":
                         if (!DateOnly.TryParseExact(value + "-01", "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var month)
                             || month.Year is < RatingOptions.MinYear or > RatingOptions.MaxYear)
-                        { error = $"--period takes YYYY-MM between {RatingOptions.MinYear} and {RatingOptions.MaxYear}, not '{value}'"; return o; }
-                        o.Period = (month.Year, month.Month);
+                        { error = $"{arg} takes YYYY-MM between {RatingOptions.MinYear} and {RatingOptions.MaxYear}, not '{value}'"; return o; }
+                        if (arg == "--period") o.Period = (month.Year, month.Month);
+                        else if (arg == "--from") o.From = (month.Year, month.Month);
+                        else o.To = (month.Year, month.Month);
                         break;
                     case "--format":
                         if (value is not ("text" or "json")) { error = $"--format is text or json, not '{value}'"; return o; }

@@ -146,6 +146,7 @@ public sealed class CompiledTariff
                 .Concat(ledger.Errors.Select(e => new RowOutcome(e.Row, "", "", null, RowOutcomeKind.Rejected, e.Message)));
             return new RatingResult(ImmutableArray<Invoice>.Empty, rows.OrderBy(r => r.Row).ToImmutableArray());
         }
+        if (options?.Problem() is { } problem) return new RatingResult(ImmutableArray<Invoice>.Empty, ImmutableArray<RowOutcome>.Empty) { Problem = problem };
         return LargeStack.Run(() => new LedgerRater(Plan!, Program!).Rate(ledger, accounts ?? AccountTable.Empty, options ?? new RatingOptions(), explain: true));
     }
 
@@ -165,6 +166,8 @@ public sealed class CompiledTariff
             var ledger = LedgerReader.Read(ledgerPath);
             return Rate(ledger, accounts, options) is var all ? new RatingResult(all.Invoices, all.Rejected, all.Accounting) { Problem = ledger.Problem } : all;
         }
+        if (options.Problem() is { } problem)
+            return new RatingResult(ImmutableArray<Invoice>.Empty, ImmutableArray<RejectedRow>.Empty, new Accounting(0, 0, 0, 0)) { Problem = problem };
         var threads = options.Threads ?? Environment.ProcessorCount;
         using var input = new FileLedgerInput(ledgerPath);
         return new StreamRater(Plan!, Program!, accounts, options, threads).Rate(input);

@@ -83,7 +83,7 @@ public sealed class ExampleLedgerTests(ITestOutputHelper output)
             throw new InvalidOperationException($"args.txt of examples/{vendor} names {args.Accounts}, which does not exist");
         }
 
-        var result = tariff.Rate(ledger, accounts, new RatingOptions(args.Params.Count > 0 ? args.Params : null, args.Period));
+        var result = tariff.Rate(ledger, accounts, args.Options());
         var actualJson = result.ToJson();
 
         var expected = JsonNode.Parse(File.ReadAllText(Path.Combine(folder, "expected.json")));
@@ -154,6 +154,13 @@ public sealed class ExampleLedgerTests(ITestOutputHelper output)
     /// <summary>The optional <c>args.txt</c> of an example folder: the same options as <c>tariff rate</c>.</summary>
     internal sealed record ExampleArgs(string? Accounts, Dictionary<string, string> Params, (int Year, int Month)? Period)
     {
+        public (int Year, int Month)? From { get; init; }
+
+        public (int Year, int Month)? To { get; init; }
+
+        /// <summary>The rating options these arguments give.</summary>
+        public RatingOptions Options() => new(Params.Count > 0 ? Params : null, Period) { From = From, To = To };
+
         public static ExampleArgs Read(string folder)
         {
             var path = Path.Combine(folder, "args.txt");
@@ -173,13 +180,13 @@ public sealed class ExampleLedgerTests(ITestOutputHelper output)
                 switch (option)
                 {
                     case "--period":
-                        var period = Value();
-                        var parts = period.Split('-');
-                        if (parts.Length != 2 || !int.TryParse(parts[0], out var year) || !int.TryParse(parts[1], out var month) || month is < 1 or > 12)
-                        {
-                            throw new InvalidOperationException($"{path}: --period is YYYY-MM, not '{period}'");
-                        }
-                        result = result with { Period = (year, month) };
+                        result = result with { Period = Month(Value()) };
+                        break;
+                    case "--from":
+                        result = result with { From = Month(Value()) };
+                        break;
+                    case "--to":
+                        result = result with { To = Month(Value()) };
                         break;
                     case "--param":
                         var pair = Value();
@@ -191,10 +198,18 @@ public sealed class ExampleLedgerTests(ITestOutputHelper output)
                         result = result with { Accounts = Path.GetFullPath(Path.Combine(folder, Value())) };
                         break;
                     default:
-                        throw new InvalidOperationException($"{path}: unknown option '{option}' (use --period, --param or --accounts)");
+                        throw new InvalidOperationException($"{path}: unknown option '{option}' (use --period, --from, --to, --param or --accounts)");
                 }
             }
             return result;
+
+            (int, int) Month(string text)
+            {
+                var parts = text.Split('-');
+                if (parts.Length != 2 || !int.TryParse(parts[0], out var year) || !int.TryParse(parts[1], out var month) || month is < 1 or > 12)
+                    throw new InvalidOperationException($"{path}: a month is YYYY-MM, not '{text}'");
+                return (year, month);
+            }
         }
     }
 

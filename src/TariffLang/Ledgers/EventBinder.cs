@@ -32,6 +32,39 @@ internal sealed class EventBinder
 
     private readonly byte[][] _utf8Names;
     private readonly DateOnly? _effectiveFrom;
+    private DateOnly _earliest = DateOnly.MinValue, _latest = DateOnly.MaxValue;
+    private string _tooEarly = "", _tooLate = "";
+
+    /// <summary>
+    /// Sets the dates a row may have in this run: the months rated when they are given, else nothing more than a month
+    /// ahead of today. A far-off date is refused on its own row, so it can never stretch the periods of its account, nor
+    /// anyone else's.
+    /// </summary>
+    public EventBinder Bounded(RatingOptions options)
+    {
+        if (options.From is { } from)
+        {
+            _earliest = RatingOptions.First(from);
+            _tooEarly = $"before the months rated, which start with {Month(_earliest)}";
+        }
+        if (options.To is { } to)
+        {
+            _latest = RatingOptions.First(to).AddMonths(1).AddDays(-1);
+            _tooLate = $"after the months rated, which end with {Month(_latest)}";
+            return this;
+        }
+        // A month's grace past the current one: clocks, zones and a late export must not reject this month's usage.
+        var today = options.Today ?? DateOnly.FromDateTime(DateTime.UtcNow);
+        _latest = new DateOnly(today.Year, today.Month, 1).AddMonths(2).AddDays(-1);
+        if (options.Month is { } m && RatingOptions.First(m).AddMonths(1).AddDays(-1) > _latest)
+            _latest = RatingOptions.First(m).AddMonths(1).AddDays(-1);
+        _tooLate = $"in the future (after {Iso(_latest)}): give --to with its month to rate it";
+        return this;
+    }
+
+    private static string Iso(DateOnly d) => d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+
+    private static string Month(DateOnly d) => d.ToString("yyyy-MM", CultureInfo.InvariantCulture);
 
     public CheckedTariff Tariff => _tariff;
 
@@ -70,6 +103,8 @@ internal sealed class EventBinder
         localDate = _zone.LocalDate(time);
         if (_effectiveFrom is { } from && localDate < from)
             return $"before the tariff's effective date {from.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)}";
+        if (localDate > _latest) return $"dated {Iso(localDate)}, {_tooLate}";
+        if (localDate < _earliest) return $"dated {Iso(localDate)}, {_tooEarly}";
         return null;
     }
 

@@ -15,8 +15,11 @@ internal sealed class AccountEntry(string name, int partition, bool contracted) 
 
     public int Partition { get; } = partition;
 
-    /// <summary>The account is in the accounts table: it is invoiced for the ledger's months even without usage.</summary>
+    /// <summary>The account is in the accounts table: when the months rated are given, it is invoiced for them even without usage.</summary>
     public bool Contracted { get; } = contracted;
+
+    /// <summary>The local date of its last accepted row (rows reach it in time order): its own rows, and nobody else's, decide its periods.</summary>
+    public DateOnly? Last;
 
     public AccountRater? Rater;
 

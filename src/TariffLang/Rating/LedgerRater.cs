@@ -19,7 +19,7 @@ internal sealed class LedgerRater(RatingPlan plan, RatingProgram program)
 
     public RatingResult Rate(Ledger ledger, AccountTable accounts, RatingOptions options, bool explain = false)
     {
-        var binder = new EventBinder(_plan.Model, _plan.Zone);
+        var binder = new EventBinder(_plan.Model, _plan.Zone).Bounded(options);
         var outcomes = new List<RowOutcome>(ledger.RowCount);
         foreach (var error in ledger.Errors) outcomes.Add(new RowOutcome(error.Row, "", "", null, RowOutcomeKind.Rejected, error.Message));
 
@@ -27,7 +27,6 @@ internal sealed class LedgerRater(RatingPlan plan, RatingProgram program)
         // are rejected. Rows are grouped by account in file order.
         var byAccount = new Dictionary<string, List<LedgerRow>>(StringComparer.Ordinal);
         var firstById = new Dictionary<(string Account, string Id), int>();
-        DateOnly? first = null, last = null;
         foreach (var row in ledger.Rows)
         {
             if (row.Id is { } id && !firstById.TryAdd((row.Account, id), row.Row))
@@ -37,18 +36,11 @@ internal sealed class LedgerRater(RatingPlan plan, RatingProgram program)
             }
             if (!byAccount.TryGetValue(row.Account, out var rows)) byAccount[row.Account] = rows = new List<LedgerRow>();
             rows.Add(row);
-            // Only rows the tariff can read set the ledger's span: one typo'd date on an unknown event must not bill
-            // every account for centuries.
-            if (!binder.Datable(row.Time, row.Event)) continue;
-            var date = binder.LocalDate(row.Time);
-            if (first is null || date < first) first = date;
-            if (last is null || date > last) last = date;
         }
-        var horizon = Horizon(last, options);
 
-        // An account under contract is billed for the ledger's months even with no usage in it (plan fees, licences,
-        // wallet statements); its invoices start with the ledger's first month.
-        var names = byAccount.Keys.Union(first is null ? [] : accounts.Accounts.Keys, StringComparer.Ordinal).Order(StringComparer.Ordinal);
+        // Each account is rated over its own rows' months, or over the months rated when they are given: then an account
+        // under contract is billed for them even with no usage in them (plan fees, licences, wallet statements).
+        var names = byAccount.Keys.Union(options.ExplicitRange ? accounts.Accounts.Keys : [], StringComparer.Ordinal).Order(StringComparer.Ordinal);
         var invoices = new List<Invoice>();
         var slots = new Value[Math.Max(1, binder.MaxAttributes)];
         foreach (var account in names)
@@ -56,6 +48,7 @@ internal sealed class LedgerRater(RatingPlan plan, RatingProgram program)
             var rows = byAccount.TryGetValue(account, out var found) ? found : [];
             var sink = new OutcomeList(_plan, account);
             var rater = new AccountRater(_plan, _program, account, accounts.For(account, options.Params), sink, explain);
+            DateOnly? last = null;
             try
             {
                 foreach (var row in rows.OrderBy(r => r.Time).ThenBy(r => r.Row))
@@ -67,9 +60,11 @@ internal sealed class LedgerRater(RatingPlan plan, RatingProgram program)
                         sink.Add(Outcome(row, RowOutcomeKind.Rejected, problem));
                         continue;
                     }
+                    // Only rows accepted set the account's span: a rejected row never adds a period.
+                    if (last is null || localDate > last) last = localDate;
                     rater.Feed(new EventInput(row.Row, kind, row.Time, localDate, row.Quantity, slots, 0));
                 }
-                rater.Finish(horizon, accounts.Accounts.ContainsKey(account) ? first : null);
+                rater.Finish(Horizon(last, options), ContractStart(accounts.Accounts.ContainsKey(account), options));
                 invoices.AddRange(rater.Invoices);
                 outcomes.AddRange(sink.Outcomes.Values);
             }
@@ -93,15 +88,25 @@ internal sealed class LedgerRater(RatingPlan plan, RatingProgram program)
         return new RatingResult(invoices.ToImmutableArray(), outcomes.OrderBy(o => o.Row).ToImmutableArray());
     }
 
-    /// <summary>Every account is rated up to the ledger's last day, or the reported month when it is later.</summary>
+    /// <summary>
+    /// How far an account is rated: through the last month rated when it is given, else through its own last accepted row,
+    /// or the reported month when that is later. Never through another account's rows.
+    /// </summary>
     public static DateOnly? Horizon(DateOnly? last, RatingOptions options)
     {
+        if (options.To is { } to) return RatingOptions.First(to);
         if (options.Month is not { } m) return last;
-        if (m.Year is < EventBinder.MinYear or > EventBinder.MaxYear || m.Month is < 1 or > 12)
-            throw new ArgumentOutOfRangeException(nameof(options), $"the reported month must be in the years {EventBinder.MinYear}–{EventBinder.MaxYear}");
-        var month = new DateOnly(m.Year, m.Month, 1);
+        var month = RatingOptions.First(m);
         return last is null || month > last ? month : last;
     }
+
+    /// <summary>Where an account under contract with no rows starts: the first month rated, when the months are given.</summary>
+    public static DateOnly? ContractStart(bool contracted, RatingOptions options) =>
+        !contracted ? null
+        : options.From is { } from ? RatingOptions.First(from)
+        : options.Month is { } m ? RatingOptions.First(m)
+        : options.To is { } to ? RatingOptions.First(to)
+        : null;
 
     public static string Duplicate(string id, int firstRow) => $"duplicate id '{id}' (already counted at row {firstRow})";
 

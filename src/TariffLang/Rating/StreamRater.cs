@@ -51,7 +51,7 @@ internal sealed class StreamRater
         var partitions = _threads == 1 ? 1 : _threads * PartitionsPerThread;
         _partitions = Enumerable.Range(0, partitions).Select(_ => new Partition()).ToArray();
         _directory = new AccountDirectory(partitions, accounts, options.Month is not null);
-        _binder = new EventBinder(plan.Model, plan.Zone);
+        _binder = new EventBinder(plan.Model, plan.Zone).Bounded(options);
     }
 
     /// <summary>How many rows were held for a replay, and how many bytes they took (for the memory figures).</summary>
@@ -63,13 +63,6 @@ internal sealed class StreamRater
 
         /// <summary>1 while a worker rates this partition's batches.</summary>
         public int Busy;
-        public DateOnly? First, Last;
-
-        public void Track(DateOnly date)
-        {
-            if (First is null || date < First) First = date;
-            if (Last is null || date > Last) Last = date;
-        }
     }
 
     public RatingResult Rate(LedgerInput input)
@@ -82,16 +75,9 @@ internal sealed class StreamRater
             return new RatingResult(ImmutableArray<Invoice>.Empty, ImmutableArray<RejectedRow>.Empty, new Accounting(0, 0, 0, 0)) { Problem = problem };
         }
 
-        DateOnly? first = null, last = null;
-        foreach (var p in _partitions)
-        {
-            if (p.First is { } f && (first is null || f < first)) first = f;
-            if (p.Last is { } l && (last is null || l > last)) last = l;
-        }
-        var horizon = LedgerRater.Horizon(last, _options);
-
-        // An account under contract is billed for the ledger's months even with no usage in it.
-        if (first is not null)
+        // Each account is rated over its own rows' months, or over the months rated when they are given: then an account
+        // under contract is billed for them even without usage.
+        if (_options.ExplicitRange)
         {
             foreach (var name in _accounts.Accounts.Keys)
             {
@@ -104,7 +90,7 @@ internal sealed class StreamRater
             var rater = entry.Rater ??= NewRater(entry);
             try
             {
-                rater.Finish(horizon, entry.Contracted ? first : null);
+                rater.Finish(LedgerRater.Horizon(entry.Last, _options), LedgerRater.ContractStart(entry.Contracted, _options));
                 entry.Invoices.AddRange(rater.Invoices);
             }
             catch (Exception ex) when (RatingException.IsRatingFailure(ex))
@@ -122,7 +108,7 @@ internal sealed class StreamRater
             _replayed = _directory.Entries.Count(e => e.Replay);
             ForEachPartition(entry =>
             {
-                if (entry.Replay) Replay(entry, horizon, first);
+                if (entry.Replay) Replay(entry);
             });
         }
         return Result(errors, input.Problem);
@@ -286,14 +272,14 @@ internal sealed class StreamRater
                 if (!entry.Replay) entry.Record(RowOutcomeKind.Rejected, r.Row, r.Dated ? r.LocalDate : null, LedgerRater.Duplicate(id, entry.Ids[id]));
                 continue;
             }
-            // Only rows the tariff can read set the ledger's span.
-            if (r.Datable) p.Track(r.LocalDate);
             if (entry.Replay) continue;
             if (r.Problem is { } problem)
             {
                 entry.Record(RowOutcomeKind.Rejected, r.Row, r.Dated ? r.LocalDate : null, problem);
                 continue;
             }
+            // Only rows accepted set the account's span: a rejected row never adds a period.
+            entry.Last = entry.Last is { } l && l >= r.LocalDate ? l : r.LocalDate;
             var rater = entry.Rater ??= NewRater(entry);
             if (r.Time < rater.LastTime)
             {
@@ -334,7 +320,7 @@ internal sealed class StreamRater
 
     // ---- the replay of an account: all its rows, sorted ----------------------------------------------------
 
-    private void Replay(AccountEntry entry, DateOnly? horizon, DateOnly? first)
+    private void Replay(AccountEntry entry)
     {
         entry.ResetOutcomes();
         var held = entry.Held ?? new HeldRows();
@@ -359,6 +345,7 @@ internal sealed class StreamRater
         Array.Sort(order, (a, b) => a.UtcTicks != b.UtcTicks ? a.UtcTicks.CompareTo(b.UtcTicks) : a.Row.CompareTo(b.Row));
         var rater = NewRater(entry);
         var one = new RowBatch();
+        DateOnly? last = null;
         try
         {
             foreach (var e in order)
@@ -370,9 +357,10 @@ internal sealed class StreamRater
                     entry.Record(RowOutcomeKind.Rejected, r.Row, r.Dated ? r.LocalDate : null, problem);
                     continue;
                 }
+                last = r.LocalDate;
                 rater.Feed(new EventInput(r.Row, r.Kind, r.Time, r.LocalDate, r.Quantity, one.Slots, r.SlotBase));
             }
-            rater.Finish(horizon, entry.Contracted ? first : null);
+            rater.Finish(LedgerRater.Horizon(last, _options), LedgerRater.ContractStart(entry.Contracted, _options));
             entry.Invoices.AddRange(rater.Invoices);
         }
         catch (Exception ex) when (RatingException.IsRatingFailure(ex))

@@ -54,6 +54,8 @@ public sealed class CliContractTests
     [InlineData("--bogus", "x")]
     [InlineData("--period", "2024-13")]
     [InlineData("--period", "January")]
+    [InlineData("--from", "2024-00")]
+    [InlineData("--to", "24-01")]
     [InlineData("--format", "xml")]
     [InlineData("--param", "novalue")]
     [InlineData("--engine", "turbo")]
@@ -62,6 +64,27 @@ public sealed class CliContractTests
         var r = CliHarness.Run("rate", Calendoc, Rating("multi_month", "ledger.csv"), option, value);
         r.Exit.ShouldBe(2, r.ToString());
         r.Err.ShouldContain(option);
+    }
+
+    [Fact]
+    public void Rate_FromAfterTo_Exits2()
+    {
+        var r = CliHarness.Run("rate", Calendoc, Rating("multi_month", "ledger.csv"), "--from", "2024-03", "--to", "2024-01");
+        r.Exit.ShouldBe(2, r.ToString());
+        r.Err.ShouldContain("2024-03");
+    }
+
+    [Fact]
+    public void Rate_ToGiven_RatesEveryAccountThroughItAndRejectsLaterRows()
+    {
+        // bravo's last row is in February: through --to 2024-02 it gets no March invoice, and acme's March row is rejected.
+        var r = CliHarness.Run("rate", Calendoc, Rating("multi_month", "ledger.csv"), "--to", "2024-02", "--format", "json");
+        r.Exit.ShouldBe(0, r.ToString());
+        var json = System.Text.Json.Nodes.JsonNode.Parse(r.Out)!;
+        json["invoices"]!.AsArray().Select(i => (string)i!["period"]!["from"]!).ShouldAllBe(f => string.CompareOrdinal(f, "2024-03") < 0);
+        var rejected = json["rejected"]!.AsArray().ShouldHaveSingleItem()!;
+        ((int)rejected["row"]!).ShouldBe(6);
+        ((string)rejected["reason"]!).ShouldContain("after the months rated");
     }
 
     [Theory]

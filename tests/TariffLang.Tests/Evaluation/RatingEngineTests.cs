@@ -31,14 +31,75 @@ public sealed class RatingEngineTests
         new(values.GroupBy(v => v.Account).ToImmutableDictionary(g => g.Key, g => g.ToImmutableDictionary(v => v.Key, v => v.Value)));
 
     [Fact]
-    public void Rate_AccountWithoutUsageInTheLastMonth_StillPaysItsPlanFee()
+    public void Rate_AccountWithoutUsageInTheLastMonthRated_StillPaysItsPlanFee()
     {
         var tariff = Tariff.Compile(PlanTariff);
         var ledger = LedgerOf(Row(2, "2024-01-10T10:00:00+01:00", "a", 5), Row(3, "2024-03-10T10:00:00+01:00", "b", 5));
-        var result = tariff.Rate(ledger, Accounts(("a", "plan", "BASE"), ("b", "plan", "BASE")));
+        var result = tariff.Rate(ledger, Accounts(("a", "plan", "BASE"), ("b", "plan", "BASE")), new RatingOptions { To = (2024, 3) });
 
         result.Invoices.Where(i => i.Account == "a").Select(i => (i.Period.From.Month, i.Total)).ShouldBe([(1, 10.00m), (2, 10.00m), (3, 10.00m)]);
         result.Invoices.Where(i => i.Account == "b").Select(i => i.Period.From.Month).ShouldBe([3]);
+    }
+
+    [Fact]
+    public void Rate_NoMonthsGiven_RatesEachAccountOverItsOwnRowsOnly()
+    {
+        // b's March row must not give a an invoice for February and March: one account's rows never stretch another's.
+        var tariff = Tariff.Compile(PlanTariff);
+        var ledger = LedgerOf(Row(2, "2024-01-10T10:00:00+01:00", "a", 5), Row(3, "2024-03-10T10:00:00+01:00", "b", 5));
+        var accounts = Accounts(("a", "plan", "BASE"), ("b", "plan", "BASE"));
+
+        var together = tariff.Rate(ledger, accounts);
+        var alone = tariff.Rate(LedgerOf(Row(2, "2024-01-10T10:00:00+01:00", "a", 5)), accounts);
+
+        together.Invoices.Where(i => i.Account == "a").Select(i => i.Period.From.Month).ShouldBe([1]);
+        together.Invoices.Where(i => i.Account == "b").Select(i => i.Period.From.Month).ShouldBe([3]);
+        alone.Invoices.Select(i => (i.Account, i.Period, i.Total))
+            .ShouldBe(together.Invoices.Where(i => i.Account == "a").Select(i => (i.Account, i.Period, i.Total)));
+    }
+
+    [Fact]
+    public void Rate_ARowDatedFarInTheFuture_IsRejectedAloneAndStretchesNothing()
+    {
+        var tariff = Tariff.Compile(PlanTariff);
+        var ledger = LedgerOf(Row(2, "2024-01-10T10:00:00+01:00", "a", 5), Row(3, "2204-01-10T10:00:00+01:00", "a", 5),
+            Row(4, "2024-01-11T10:00:00+01:00", "b", 5));
+        var options = new RatingOptions { Today = new DateOnly(2024, 1, 20) };
+
+        var result = tariff.Rate(ledger, Accounts(("a", "plan", "BASE"), ("b", "plan", "BASE")), options);
+
+        result.Invoices.Select(i => (i.Account, i.Period.From.Month, i.Period.From.Year)).ShouldBe([("a", 1, 2024), ("b", 1, 2024)]);
+        var rejected = result.Rejected.ShouldHaveSingleItem();
+        rejected.Row.ShouldBe(3);
+        rejected.Reason.ShouldContain("2204-01-10");
+        rejected.Reason.ShouldContain("future");
+        result.Accounting.ShouldBe(new Accounting(3, 2, 0, 1));
+    }
+
+    [Fact]
+    public void Rate_MonthsGiven_RejectsRowsOutsideThemByRow()
+    {
+        var tariff = Tariff.Compile(PlanTariff);
+        var ledger = LedgerOf(Row(2, "2023-12-31T10:00:00+01:00", "a", 5), Row(3, "2024-01-10T10:00:00+01:00", "a", 5),
+            Row(4, "2024-03-01T00:30:00+01:00", "a", 5));
+
+        var result = tariff.Rate(ledger, Accounts(("a", "plan", "BASE")), new RatingOptions { From = (2024, 1), To = (2024, 2) });
+
+        result.Invoices.Select(i => i.Period.From.Month).ShouldBe([1, 2]);
+        result.Rejected.Select(r => r.Row).ShouldBe([2, 4]);
+        result.Rejected[0].Reason.ShouldContain("before the months rated");
+        result.Rejected[1].Reason.ShouldContain("after the months rated");
+    }
+
+    [Fact]
+    public void Rate_FromAfterTo_IsAProblemNotAnException()
+    {
+        var tariff = Tariff.Compile(PlanTariff);
+
+        var result = tariff.Rate(LedgerOf(Row(2, "2024-01-10T10:00:00+01:00", "a", 5)), null, new RatingOptions { From = (2024, 3), To = (2024, 1) });
+
+        result.Problem.ShouldNotBeNull().ShouldContain("after");
+        result.Invoices.ShouldBeEmpty();
     }
 
     [Fact]
@@ -264,15 +325,19 @@ public sealed class RatingEngineTests
     }
 
     [Fact]
-    public void Rate_AccountUnderContractWithoutAnyRow_PaysItsPlanFeeForTheLedgersMonths()
+    public void Rate_AccountUnderContractWithoutAnyRow_PaysItsPlanFeeForTheMonthsRated()
     {
         var tariff = Tariff.Compile(PlanTariff);
         var ledger = LedgerOf(Row(2, "2024-01-10T10:00:00+01:00", "a", 5), Row(3, "2024-02-10T10:00:00+01:00", "a", 5));
+        var accounts = Accounts(("a", "plan", "BASE"), ("quiet", "plan", "BASE"));
 
-        var result = tariff.Rate(ledger, Accounts(("a", "plan", "BASE"), ("quiet", "plan", "BASE")));
+        var given = tariff.Rate(ledger, accounts, new RatingOptions { From = (2024, 1), To = (2024, 2) });
+        var derived = tariff.Rate(ledger, accounts);
 
-        result.Invoices.Where(i => i.Account == "quiet").Select(i => (i.Period.From.Month, i.Total)).ShouldBe([(1, 10.00m), (2, 10.00m)]);
-        result.Accounting.Rows.ShouldBe(2);
+        given.Invoices.Where(i => i.Account == "quiet").Select(i => (i.Period.From.Month, i.Total)).ShouldBe([(1, 10.00m), (2, 10.00m)]);
+        given.Accounting.Rows.ShouldBe(2);
+        // Without the months, nothing says which months a silent account owes: it is not invoiced.
+        derived.Invoices.ShouldNotContain(i => i.Account == "quiet");
     }
 
     [Fact]

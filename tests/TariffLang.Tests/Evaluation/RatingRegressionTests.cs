@@ -111,16 +111,18 @@ public sealed class RatingRegressionTests
     }
 
     [Fact]
-    public void Rate_AHistoryOfMoreThanFiftyYears_RejectsTheAccountWithTheReason()
+    public void Rate_AHistoryOfMoreThanFiftyYears_RejectsThatAccountOnlyWithTheReason()
     {
         var tariff = Compile("""
             tariff t { currency EUR  period month in "UTC"  event a()  charge "fee" = 10.00 }
             """, TariffEngine.Interpreted);
 
-        var result = tariff.Rate(LedgerOf(Row(2, "a", "2024-01-05T10:00:00Z"), Row(3, "a", "2999-01-05T10:00:00Z")));
+        var other = Row(4, "a", "2024-01-06T10:00:00Z") with { Account = "other" };
+        var result = tariff.Rate(LedgerOf(Row(2, "a", "1950-01-05T10:00:00Z"), Row(3, "a", "2024-01-05T10:00:00Z"), other));
 
-        result.Invoices.ShouldBeEmpty();
-        result.Rejected.Length.ShouldBe(2);
+        result.Invoices.ShouldHaveSingleItem().Account.ShouldBe("other");
+        result.Rejected.Select(r => r.Row).ShouldBe([2, 3]);
+        result.Rejected[1].Reason.ShouldContain("account 'acct'");
         result.Rejected[0].Reason.ShouldContain("600 billing periods");
     }
 

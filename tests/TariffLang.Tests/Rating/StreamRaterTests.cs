@@ -33,6 +33,33 @@ public sealed class StreamRaterTests
     }
 
     [Theory]
+    [MemberData(nameof(Vendors))]
+    public void RateFile_LedgerSplitByAccount_GivesEveryAccountTheSameInvoices(string vendor)
+    {
+        // The months are derived from each account's own rows, so a run over one account's rows must bill that account
+        // exactly as the run over everyone's does (the same accounts file in every run).
+        var folder = Path.Combine(Cli.TestPaths.RepoRoot, "examples", vendor);
+        var tariff = Tariff.Load(Path.Combine(Cli.TestPaths.Tariffs, vendor + ".tariff"));
+        var accountsFile = Path.Combine(folder, "accounts.csv");
+        var accounts = File.Exists(accountsFile) ? Tariff.ReadAccounts(accountsFile).Accounts : AccountTable.Empty;
+        var lines = File.ReadAllLines(Path.Combine(folder, "ledger.csv"));
+        var accountColumn = Array.IndexOf(lines[0].Split(','), "account");
+        var whole = tariff.RateFile(Path.Combine(folder, "ledger.csv"), accounts, new RatingOptions { Threads = 2 });
+
+        var byAccount = lines.Skip(1).Where(l => l.Length > 0).GroupBy(l => l.Split(',')[accountColumn]).ToList();
+        byAccount.Count.ShouldBeGreaterThan(1);
+        foreach (var group in byAccount)
+        {
+            var path = Path.Combine(TestTemp.NewDirectory("split-"), "ledger.csv");
+            File.WriteAllLines(path, [lines[0], .. group]);
+            var alone = tariff.RateFile(path, accounts, new RatingOptions { Threads = 2 });
+            alone.Invoices.Select(i => i.Account).Distinct().ShouldAllBe(a => a == group.Key);
+            alone.Invoices.Select(i => (i.Period.From, i.Total)).ShouldBe(
+                whole.Invoices.Where(i => i.Account == group.Key).Select(i => (i.Period.From, i.Total)), customMessage: group.Key);
+        }
+    }
+
+    [Theory]
     [MemberData(nameof(Tariffs))]
     public void StreamRater_GeneratedLedgers_MatchTheInMemoryRating(string name)
     {
@@ -66,7 +93,7 @@ public sealed class StreamRaterTests
         var accountsPath = Path.Combine(folder, "accounts.csv");
         var accounts = File.Exists(accountsPath) ? Tariff.ReadAccounts(accountsPath).Accounts : AccountTable.Empty;
         var args = ExampleLedgerTests.ExampleArgs.Read(folder);
-        var options = new RatingOptions(args.Params.Count > 0 ? args.Params : null, args.Period);
+        var options = args.Options();
         foreach (var engine in new[] { TariffEngine.Interpreted, TariffEngine.Compiled })
         {
             var tariff = Tariff.Load(Path.Combine(CompilerTestSupport.TariffsDir, vendor + ".tariff"), engine);

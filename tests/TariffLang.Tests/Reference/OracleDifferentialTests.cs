@@ -70,7 +70,7 @@ public class OracleDifferentialTests
         var ledger = Tariff.ReadLedger(Path.Combine(folder, "ledger.csv"));
         var accountsPath = args.Accounts ?? Path.Combine(folder, "accounts.csv");
         var accounts = File.Exists(accountsPath) ? Tariff.ReadAccounts(accountsPath).Accounts : null;
-        var options = new RatingOptions(args.Params.Count > 0 ? args.Params : null, args.Period);
+        var options = args.Options();
 
         var expected = Describe(() => RateWithOracle(interpreted.Model!, ledger, accounts, options));
         expected.ShouldNotStartWith("EXCEPTION");

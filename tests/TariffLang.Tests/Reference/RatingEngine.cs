@@ -31,6 +31,9 @@ internal sealed class RatingEngine(CheckedTariff tariff, IEvaluator evaluator, I
     private readonly IEvaluator _evaluator = evaluator;
     private readonly IEventRater _rater = rater;
     private readonly DateTimeZoneInfo _zone = new(tariff.Period.Zone);
+    private DateOnly? _earliest;
+    private DateOnly _latest;
+    private string _latestReason = "";
 
     public RatingResult Rate(Ledger ledger, AccountTable accounts, RatingOptions options)
     {
@@ -52,28 +55,32 @@ internal sealed class RatingEngine(CheckedTariff tariff, IEvaluator evaluator, I
             rows.Add(row);
         }
 
-        // Every account is rated up to the ledger's last day (or the reported month): a plan fee or a licence
-        // is due in a month even when that account has no usage in it.
-        // Only rows the tariff can read set the horizon: one typo'd date on an unknown event must not bill every
-        // account for centuries.
-        var datable = rows.Where(r => r.Time.Year is >= MinYear and <= MaxYear && _tariff.FindEvent(r.Event) is not null).ToList();
-        DateOnly? horizon = datable.Count == 0 ? null : datable.Max(r => _zone.LocalDate(r.Time));
-        if (options.Month is { } m)
-        {
-            if (m.Year is < MinYear or > MaxYear || m.Month is < 1 or > 12)
-                throw new ArgumentOutOfRangeException(nameof(options), $"the reported month must be in the years {MinYear}–{MaxYear}");
-            if (horizon is null || new DateOnly(m.Year, m.Month, 1) > horizon) horizon = new DateOnly(m.Year, m.Month, 1);
-        }
-        // An account under contract is billed for the ledger's months even with no usage in it (plan fees,
-        // licences, wallet statements); its invoices start with the ledger's first month.
-        DateOnly? ledgerStart = datable.Count == 0 ? null : datable.Min(r => _zone.LocalDate(r.Time));
+        // Deliberate change 3: each account is rated over its own rows' months, through the last month rated when it is
+        // given (or the reported month when that is later than its rows); an account under contract without rows is only
+        // billed when the months rated are given.
+        if (options.Problem() is { } problem) throw new ArgumentOutOfRangeException(nameof(options), problem);
+        DateOnly? horizon = options.To is { } to ? new DateOnly(to.Year, to.Month, 1)
+            : options.Month is { } m ? new DateOnly(m.Year, m.Month, 1) : null;
+        DateOnly? contractStart = options.From is { } f ? new DateOnly(f.Year, f.Month, 1)
+            : options.Month is { } pm ? new DateOnly(pm.Year, pm.Month, 1)
+            : options.To is { } t ? new DateOnly(t.Year, t.Month, 1) : null;
+        // The dates a row may have: the months rated, or at most the month after today's.
+        var today = options.Today ?? DateOnly.FromDateTime(DateTime.UtcNow);
+        var latest = options.To is { } lt ? new DateOnly(lt.Year, lt.Month, 1).AddMonths(1).AddDays(-1)
+            : new DateOnly(today.Year, today.Month, 1).AddMonths(2).AddDays(-1);
+        if (options.To is null && options.Month is { } rm && new DateOnly(rm.Year, rm.Month, 1).AddMonths(1).AddDays(-1) > latest)
+            latest = new DateOnly(rm.Year, rm.Month, 1).AddMonths(1).AddDays(-1);
+        _earliest = options.From is { } ef ? new DateOnly(ef.Year, ef.Month, 1) : null;
+        _latest = latest;
+        _latestReason = options.To is null ? $"in the future (after {latest:yyyy-MM-dd}): give --to with its month to rate it"
+            : $"after the months rated, which end with {latest:yyyy-MM}";
         var byAccount = rows.GroupBy(r => r.Account).ToDictionary(g => g.Key, g => g.OrderBy(r => r.Time).ThenBy(r => r.Row).ToList(), StringComparer.Ordinal);
-        var names = byAccount.Keys.Union(ledgerStart is null ? [] : accounts.Accounts.Keys, StringComparer.Ordinal).Order(StringComparer.Ordinal);
+        var names = byAccount.Keys.Union(horizon is null && options.From is null ? [] : accounts.Accounts.Keys, StringComparer.Ordinal).Order(StringComparer.Ordinal);
         foreach (var account in names)
         {
             var accountRows = byAccount.TryGetValue(account, out var found) ? found : [];
             var run = new AccountRun(this, account, accounts.For(account, options.Params), accountRows, horizon,
-                accounts.Accounts.ContainsKey(account) ? ledgerStart : null);
+                accounts.Accounts.ContainsKey(account) ? contractStart : null);
             run.Execute();
             invoices.AddRange(run.Invoices);
             outcomes.AddRange(run.Outcomes);
@@ -181,6 +188,16 @@ internal sealed class RatingEngine(CheckedTariff tariff, IEvaluator evaluator, I
             if (_t.EffectiveFrom is { } from && localDate < from)
             {
                 Reject(row, $"before the tariff's effective date {from:yyyy-MM-dd}");
+                return null;
+            }
+            if (localDate > _engine._latest)
+            {
+                Reject(row, $"dated {localDate:yyyy-MM-dd}, {_engine._latestReason}");
+                return null;
+            }
+            if (_engine._earliest is { } earliest && localDate < earliest)
+            {
+                Reject(row, $"dated {localDate:yyyy-MM-dd}, before the months rated, which start with {earliest:yyyy-MM}");
                 return null;
             }
             var values = new object?[symbol.Attributes.Length];
