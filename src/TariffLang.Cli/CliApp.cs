@@ -20,8 +20,8 @@ internal static class CliApp
         usage:
           tariff check FILE...
           tariff test [FILE|DIR]...
-          tariff rate TARIFF LEDGER [--accounts F] [--param k=v]... [--period YYYY-MM] [--from YYYY-MM] [--to YYYY-MM] [--format text|json] [--engine compiled|interpreted] [--threads N]
-          tariff explain TARIFF LEDGER [--accounts F] [--param k=v]... [--period YYYY-MM] [--from YYYY-MM] [--to YYYY-MM]
+          tariff rate TARIFF LEDGER [--accounts F] [--param k=v]... [--period YYYY-MM] [--from YYYY-MM] [--to YYYY-MM] [--format text|json] [--engine compiled|interpreted] [--threads N] [--strict]
+          tariff explain TARIFF LEDGER [--accounts F] [--param k=v]... [--period YYYY-MM] [--from YYYY-MM] [--to YYYY-MM] [--strict]
           tariff compare TARIFF LEDGER --plans A,B,... [--accounts F] [--param k=v]... [--period YYYY-MM] [--from YYYY-MM] [--to YYYY-MM] [--threads N]
           tariff bench TARIFF LEDGER [--accounts F] [--param k=v]... [--engine compiled|interpreted] [--iterations N] [--threads N[,M...]]
         """;
@@ -179,12 +179,15 @@ internal static class CliApp
         if (tariff is null || ledgerPath is null) return exit;
         var options = new RatingOptions(o.Params, o.Period) { Threads = o.Threads, From = o.From, To = o.To };
         string? problem;
+        int conflicts;
         if (explain)
         {
             // explain says what became of every row: the ledger is held in memory for that.
             var ledger = TariffLang.Tariff.ReadLedger(ledgerPath);
-            stdout.Write(Explain(tariff.Rate(ledger, accounts, options)));
+            var result = tariff.Rate(ledger, accounts, options);
+            stdout.Write(Explain(result));
             problem = ledger.Problem;
+            conflicts = result.Conflicts;
         }
         else
         {
@@ -192,11 +195,18 @@ internal static class CliApp
             if (o.Format == "json") WriteJson(result, stdout);
             else result.WriteText(stdout);
             problem = result.Problem;
+            conflicts = result.Conflicts;
         }
-        // An unreadable ledger (or one whose header is wrong) is a user error; rejected rows are a normal outcome of rating.
+        // An unreadable ledger (or one whose header is wrong) is a user error; rejected rows are a normal outcome of rating,
+        // except, under --strict, rows whose id conflicts: the sender contradicts itself, and someone must look.
         if (problem is not null)
         {
             stderr.WriteLine("tariff: " + problem);
+            return UserError;
+        }
+        if (o.Strict && conflicts > 0)
+        {
+            stderr.WriteLine($"tariff: --strict: {conflicts} row(s) rejected because their id was sent with different content");
             return UserError;
         }
         return Ok;
@@ -373,6 +383,9 @@ internal static class CliApp
         public TariffEngine? Engine { get; private set; }
         public List<string> Plans { get; } = new();
         public int Iterations { get; private set; } = 10;
+
+        /// <summary>rate and explain fail (exit 1) when a row's id conflicts with another's.</summary>
+        public bool Strict { get; private set; }
         /// <summary>The thread counts given; rate and compare take one, bench a list to compare.</summary>
         public List<int> ThreadCounts { get; } = new();
 
@@ -389,6 +402,11 @@ internal static class CliApp
                 if (!arg.StartsWith("--", StringComparison.Ordinal))
                 {
                     o.Positional.Add(arg);
+                    continue;
+                }
+                if (arg == "--strict")
+                {
+                    o.Strict = true;
                     continue;
                 }
                 if (i + 1 >= list.Count)

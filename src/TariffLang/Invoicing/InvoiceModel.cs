@@ -79,6 +79,9 @@ public sealed class RatingResult
     /// <summary>Every row counted once: rated, free or rejected.</summary>
     public Accounting Accounting { get; }
 
+    /// <summary>How many rows were rejected because their id conflicts: the same id with different content.</summary>
+    public int Conflicts => Rejected.Count(r => Rating.IdClaims.IsConflict(r.Reason));
+
     /// <summary>What is wrong with the ledger as a whole (unreadable, not UTF-8, a bad header), if anything.</summary>
     public string? Problem { get; init; }
 

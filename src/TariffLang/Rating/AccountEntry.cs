@@ -23,8 +23,8 @@ internal sealed class AccountEntry(string name, int partition, bool contracted) 
 
     public AccountRater? Rater;
 
-    /// <summary>The ids of its rows, with the row that first had each.</summary>
-    public Dictionary<string, int>? Ids;
+    /// <summary>The ids of its valid rows: the first repeated one sends the account to the replay, which decides.</summary>
+    public HashSet<string>? Ids;
 
     /// <summary>
     /// The account is rated again from all its rows, held and sorted: its rows came out of time order, or it could not

@@ -28,7 +28,7 @@ public sealed class AccountRating
     private readonly AccountRater _rater;
     private readonly EventBinder _binder;
     private readonly Outcomes _outcomes = new();
-    private readonly Dictionary<string, int> _ids = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (int Row, UInt128 Content)> _ids = new(StringComparer.Ordinal);
     private readonly Value[] _slots;
     private int _lastRow;
 
@@ -57,10 +57,23 @@ public sealed class AccountRating
         _lastRow = Math.Max(_lastRow, row);
         RowOutcome Rejected(string reason) => new(row, Account, usage.Event, usage.Time, RowOutcomeKind.Rejected, reason);
         if (Failure is { } failure) return Rejected(failure);
-        if (usage.Id is { } id && !_ids.TryAdd(id, row)) return Rejected(LedgerRater.Duplicate(id, _ids[id]));
         var problem = _binder.CheckHead(usage.Time, usage.Event, out var kind, out var localDate);
         problem ??= _binder.BindAttributes(kind, usage.Attributes ?? ImmutableDictionary<string, string>.Empty, _slots, 0);
+        // A row that is not a valid event claims no id (its corrected re-send is rated).
         if (problem is not null) return Rejected(problem);
+        if (usage.Id is { } id)
+        {
+            var content = IdClaims.Content(kind, usage.Time, usage.Quantity, _slots, 0, _binder.AttributeCount(kind));
+            // Event by event, the first copy is rated before any other is seen: a later copy with other content is the
+            // conflict, rejected alone (a ledger rated whole rejects every copy of a conflicting id instead).
+            if (_ids.TryGetValue(id, out var first))
+            {
+                return Rejected(first.Content == content
+                    ? IdClaims.Duplicate(id, first.Row)
+                    : $"conflicting id '{id}': row {first.Row} was rated with it and other content, so this row is not");
+            }
+            _ids[id] = (row, content);
+        }
         if (usage.Time < _rater.LastTime)
             return Rejected($"earlier than the account's last event ({_rater.LastTime:yyyy-MM-ddTHH:mm:sszzz}): an account's events are rated in time order");
         try
@@ -104,10 +117,12 @@ public sealed class AccountRating
         w.Bytes(rater);
         w.VarUInt((ulong)_lastRow);
         w.VarUInt((ulong)_ids.Count);
-        foreach (var (id, row) in _ids)
+        foreach (var (id, (row, content)) in _ids)
         {
             w.String(id);
             w.VarUInt((ulong)row);
+            w.Int64((long)(ulong)(content >> 64));
+            w.Int64((long)(ulong)content);
         }
         return w.ToArray();
     }
@@ -118,7 +133,13 @@ public sealed class AccountRating
         _rater.Restore(r.ReadBytes(checked((int)r.VarUInt())));
         _lastRow = (int)r.VarUInt();
         _ids.Clear();
-        for (var n = (int)r.VarUInt(); n > 0; n--) _ids[r.String()] = (int)r.VarUInt();
+        for (var n = (int)r.VarUInt(); n > 0; n--)
+        {
+            var id = r.String();
+            var row = (int)r.VarUInt();
+            var high = (ulong)r.Int64();
+            _ids[id] = (row, new UInt128(high, (ulong)r.Int64()));
+        }
     }
 
     private void Guard(Action close)

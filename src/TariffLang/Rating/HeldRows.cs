@@ -41,7 +41,7 @@ internal sealed class HeldRows
     }
 
     /// <summary>Where each held row starts, with what a replay sorts and checks before reading it all.</summary>
-    public readonly record struct Entry(long Position, int Row, long UtcTicks, string? Id, DateOnly? Date);
+    public readonly record struct Entry(long Position, int Row, long UtcTicks, string? Id, DateOnly? Date, bool Problem);
 
     /// <summary>The held rows, in file order, without their attribute values (no text is made).</summary>
     public List<Entry> Index(Func<int, int> attributesOf)
@@ -54,7 +54,7 @@ internal sealed class HeldRows
             var position = reader.Position;
             var r = ReadHead(reader, row, knownRow: null);
             row = r.Row;
-            entries.Add(new Entry(position, r.Row, r.Time.UtcTicks, r.Id, r.Dated ? r.LocalDate : null));
+            entries.Add(new Entry(position, r.Row, r.Time.UtcTicks, r.Id, r.Dated ? r.LocalDate : null, r.Problem is not null));
             if (r.Problem is not null) continue;
             for (var i = attributesOf(r.Kind); i > 0; i--) ValueCodec.Skip(reader);
         }

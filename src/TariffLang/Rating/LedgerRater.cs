@@ -23,17 +23,9 @@ internal sealed class LedgerRater(RatingPlan plan, RatingProgram program)
         var outcomes = new List<RowOutcome>(ledger.RowCount);
         foreach (var error in ledger.Errors) outcomes.Add(new RowOutcome(error.Row, "", "", null, RowOutcomeKind.Rejected, error.Message));
 
-        // An id is unique per event of an account: a repeated id is the same event sent twice, counted once; the copies
-        // are rejected. Rows are grouped by account in file order.
         var byAccount = new Dictionary<string, List<LedgerRow>>(StringComparer.Ordinal);
-        var firstById = new Dictionary<(string Account, string Id), int>();
         foreach (var row in ledger.Rows)
         {
-            if (row.Id is { } id && !firstById.TryAdd((row.Account, id), row.Row))
-            {
-                outcomes.Add(Outcome(row, RowOutcomeKind.Rejected, Duplicate(id, firstById[(row.Account, id)])));
-                continue;
-            }
             if (!byAccount.TryGetValue(row.Account, out var rows)) byAccount[row.Account] = rows = new List<LedgerRow>();
             rows.Add(row);
         }
@@ -49,10 +41,16 @@ internal sealed class LedgerRater(RatingPlan plan, RatingProgram program)
             var sink = new OutcomeList(_plan, account);
             var rater = new AccountRater(_plan, _program, account, accounts.For(account, options.Params), sink, explain);
             DateOnly? last = null;
+            var byId = IdRejections(rows, binder, slots);
             try
             {
                 foreach (var row in rows.OrderBy(r => r.Time).ThenBy(r => r.Row))
                 {
+                    if (byId?.TryGetValue(row.Row, out var idReason) == true)
+                    {
+                        sink.Add(Outcome(row, RowOutcomeKind.Rejected, idReason));
+                        continue;
+                    }
                     var problem = binder.CheckHead(row.Time, row.Event, out var kind, out var localDate);
                     problem ??= binder.BindAttributes(kind, row.Attributes, slots, 0);
                     if (problem is not null)
@@ -71,9 +69,10 @@ internal sealed class LedgerRater(RatingPlan plan, RatingProgram program)
             catch (Exception ex) when (RatingException.IsRatingFailure(ex))
             {
                 // Without its contract values, or when a period's charges cannot be computed, the account cannot be rated
-                // at all: no invoice, and every row says why.
+                // at all: no invoice, and every row says why (a row not rated for its id keeps that reason).
                 var reason = AccountReason(account, ex);
-                foreach (var row in rows) outcomes.Add(Outcome(row, RowOutcomeKind.Rejected, reason));
+                foreach (var row in rows)
+                    outcomes.Add(Outcome(row, RowOutcomeKind.Rejected, byId?.TryGetValue(row.Row, out var idReason) == true ? idReason : reason));
             }
         }
 
@@ -86,6 +85,32 @@ internal sealed class LedgerRater(RatingPlan plan, RatingProgram program)
             outcomes = outcomes.Where(o => o.Time is null || InReportedPeriod(o, reported, firstDay, binder)).ToList();
         }
         return new RatingResult(invoices.ToImmutableArray(), outcomes.OrderBy(o => o.Row).ToImmutableArray());
+    }
+
+    /// <summary>
+    /// The account's rows that are not rated because of their id (<see cref="IdClaims"/>): only rows that are valid events
+    /// claim an id, and the content of a row is looked at only when its id is repeated.
+    /// </summary>
+    private static Dictionary<int, string>? IdRejections(List<LedgerRow> rows, EventBinder binder, Value[] slots)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        HashSet<string>? repeated = null;
+        foreach (var row in rows)
+        {
+            if (row.Id is { } id && !seen.Add(id)) (repeated ??= new HashSet<string>(StringComparer.Ordinal)).Add(id);
+        }
+        if (repeated is null) return null;
+        var claims = new IdClaims();
+        foreach (var row in rows)
+        {
+            if (row.Id is not { } id || !repeated.Contains(id)) continue;
+            var problem = binder.CheckHead(row.Time, row.Event, out var kind, out _);
+            problem ??= binder.BindAttributes(kind, row.Attributes, slots, 0);
+            if (problem is null) claims.Add(id, row.Row, IdClaims.Content(kind, row.Time, row.Quantity, slots, 0, binder.AttributeCount(kind)));
+        }
+        var rejected = new Dictionary<int, string>();
+        foreach (var (row, reason) in claims.Rejections()) rejected[row] = reason;
+        return rejected;
     }
 
     /// <summary>
@@ -107,8 +132,6 @@ internal sealed class LedgerRater(RatingPlan plan, RatingProgram program)
         : options.Month is { } m ? RatingOptions.First(m)
         : options.To is { } to ? RatingOptions.First(to)
         : null;
-
-    public static string Duplicate(string id, int firstRow) => $"duplicate id '{id}' (already counted at row {firstRow})";
 
     public static string AccountReason(string account, Exception ex) =>
         ex is RatingException { AccountWide: true } ? ex.Message : $"account '{account}': {RatingException.Describe(ex)}";

@@ -266,16 +266,18 @@ internal sealed class StreamRater
                 (entry.Held ??= new HeldRows()).Add(r, batch.Slots, r.Problem is null ? _binder.AttributeCount(r.Kind) : 0);
                 continue;
             }
-            // An id is unique per event of an account: a repeated id is the same event sent twice, counted once.
-            if (r.Id is { } id && !(entry.Ids ??= new Dictionary<string, int>(StringComparer.Ordinal)).TryAdd(id, r.Row))
-            {
-                if (!entry.Replay) entry.Record(RowOutcomeKind.Rejected, r.Row, r.Dated ? r.LocalDate : null, LedgerRater.Duplicate(id, entry.Ids[id]));
-                continue;
-            }
             if (entry.Replay) continue;
             if (r.Problem is { } problem)
             {
+                // A row that is not a valid event claims no id: its corrected re-send is rated.
                 entry.Record(RowOutcomeKind.Rejected, r.Row, r.Dated ? r.LocalDate : null, problem);
+                continue;
+            }
+            // A repeated id is a duplicate or a conflict, which only all the account's copies decide (IdClaims): the
+            // account is replayed with its rows held, as rare as it should be.
+            if (r.Id is { } id && !(entry.Ids ??= new HashSet<string>(StringComparer.Ordinal)).Add(id))
+            {
+                Flag(entry);
                 continue;
             }
             // Only rows accepted set the account's span: a rejected row never adds a period.
@@ -328,18 +330,14 @@ internal sealed class StreamRater
         // An index of the held rows (where each starts, its time and row) is all that is sorted: each row is read in
         // full only when its turn comes, so a replay needs the held bytes and some 40 bytes a row more, never the rows
         // of an account built all at once.
-        var ids = new Dictionary<string, int>(StringComparer.Ordinal);
+        var index = held.Index(_binder.AttributeCount);
+        var byId = IdRejections(held, index, entry);
         var kept = new List<HeldRows.Entry>(held.Count);
-        foreach (var e in held.Index(_binder.AttributeCount))
+        foreach (var e in index)
         {
-            if (e.Id is { } id && !ids.TryAdd(id, e.Row))
-            {
-                entry.Record(RowOutcomeKind.Rejected, e.Row, e.Date, LedgerRater.Duplicate(id, ids[id]));
-                continue;
-            }
-            kept.Add(e);
+            if (byId?.TryGetValue(e.Row, out var reason) == true) entry.Record(RowOutcomeKind.Rejected, e.Row, e.Date, reason);
+            else kept.Add(e);
         }
-        ids.Clear();
         var duplicates = entry.Rejections?.ToList() ?? [];
         var order = kept.ToArray();
         Array.Sort(order, (a, b) => a.UtcTicks != b.UtcTicks ? a.UtcTicks.CompareTo(b.UtcTicks) : a.Row.CompareTo(b.Row));
@@ -372,6 +370,30 @@ internal sealed class StreamRater
             var because = LedgerRater.AccountReason(entry.Name, ex);
             foreach (var e in kept) entry.Record(RowOutcomeKind.Rejected, e.Row, e.Date, because);
         }
+    }
+
+    /// <summary>The held rows not rated because of their id; the content of a row is read only when its id is repeated.</summary>
+    private Dictionary<int, string>? IdRejections(HeldRows held, List<HeldRows.Entry> index, AccountEntry entry)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        HashSet<string>? repeated = null;
+        foreach (var e in index)
+        {
+            if (e.Id is { } id && !e.Problem && !seen.Add(id)) (repeated ??= new HashSet<string>(StringComparer.Ordinal)).Add(id);
+        }
+        if (repeated is null) return null;
+        var claims = new IdClaims();
+        var one = new RowBatch();
+        foreach (var e in index)
+        {
+            if (e.Id is not { } id || e.Problem || !repeated.Contains(id)) continue;
+            one.Clear();
+            var r = held.Read(e, one, entry, _binder.AttributeCount);
+            claims.Add(id, r.Row, IdClaims.Content(r.Kind, r.Time, r.Quantity, one.Slots, r.SlotBase, _binder.AttributeCount(r.Kind)));
+        }
+        var rejected = new Dictionary<int, string>();
+        foreach (var (row, reason) in claims.Rejections()) rejected[row] = reason;
+        return rejected;
     }
 
     // ---- the result ---------------------------------------------------------------------------------------

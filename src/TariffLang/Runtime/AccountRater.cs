@@ -103,7 +103,7 @@ internal sealed class AccountRater
 
     // ---- snapshots ----------------------------------------------------------------------------------------------
 
-    private const string SnapshotMark = "tarifflang-account-1";
+    private const string SnapshotMark = "tarifflang-account-2";
 
     /// <summary>
     /// The account's rating state as bytes: restored into a rater for the same tariff (same layout) and account, it goes on

@@ -165,7 +165,7 @@ public sealed class RatingEngineTests
         var tariff = Tariff.Compile(PlanTariff, "plan.tariff", engine);
         var first = Row(2, "2024-01-10T10:00:00+01:00", "a", 150) with { Id = "evt-1" };
         var other = Row(3, "2024-01-10T10:00:00+01:00", "b", 150) with { Id = "evt-1" };
-        var copy = Row(4, "2024-01-11T10:00:00+01:00", "a", 150) with { Id = "evt-1" };
+        var copy = Row(4, "2024-01-10T10:00:00+01:00", "a", 150) with { Id = "evt-1" };
         var result = tariff.Rate(LedgerOf(first, other, copy), Accounts(("a", "plan", "BASE"), ("b", "plan", "BASE")));
 
         var rejected = result.Rejected.ShouldHaveSingleItem();

@@ -119,6 +119,9 @@ public sealed class FileInputTests
         reasons.ShouldContain((3, "attribute 'delivered': 'maybe' is not true or false"));
         reasons.ShouldContain((4, "event 'message' needs attribute 'contact'"));
         reasons.ShouldContain((5, "event 'message' has no attribute 'colour'"));
-        reasons.ShouldContain((7, "duplicate id '1' (already counted at row 2)"));
+        // Rows 2 and 7 carry id 1 with different content: a conflict, and neither is rated.
+        const string Conflict = "conflicting id '1': rows 2 and 7 carry it with different content, so none of them is rated";
+        reasons.ShouldContain((2, Conflict));
+        reasons.ShouldContain((7, Conflict));
     }
 }

@@ -104,7 +104,9 @@ public class OracleDifferentialTests
     [Fact]
     public void Oracle_SameIdInTwoAccountsAndRepeatedWithinOne_CountsPerAccount()
     {
-        var ledger = new Ledger("ids.csv", [Call(2, "a", "evt-1"), Call(3, "b", "evt-1"), Call(4, "a", "evt-1"), Call(5, "b", "evt-2")], []);
+        // Row 4 is row 2 sent again: the same event, time and values.
+        var copy = Call(4, "a", "evt-1") with { Time = Call(2, "a", "evt-1").Time };
+        var ledger = new Ledger("ids.csv", [Call(2, "a", "evt-1"), Call(3, "b", "evt-1"), copy, Call(5, "b", "evt-2")], []);
 
         foreach (var (engine, result) in RateEverywhere(ledger))
         {
@@ -112,6 +114,38 @@ public class OracleDifferentialTests
             rejected.Row.ShouldBe(4, engine);
             rejected.Reason.ShouldBe("duplicate id 'evt-1' (already counted at row 2)", engine);
             result.Invoices.Select(i => (i.Account, i.Total)).ShouldBe([("a", 1m), ("b", 2m)], engine);
+        }
+    }
+
+    [Fact]
+    public void Oracle_SameIdWithOtherContent_RejectsEveryCopyWhateverTheOrder()
+    {
+        // Rows 2 and 4 share an id but not their time: a conflict, in whichever order the rows come.
+        var rows = new[] { Call(2, "a", "evt-1"), Call(3, "a", "evt-2"), Call(4, "a", "evt-1") };
+        foreach (var order in new[] { rows, rows.Reverse().ToArray() })
+        {
+            foreach (var (engine, result) in RateEverywhere(new Ledger("ids.csv", [.. order], [])))
+            {
+                result.Rejected.Select(r => r.Row).ShouldBe([2, 4], engine);
+                result.Rejected.ShouldAllBe(r => r.Reason == "conflicting id 'evt-1': rows 2 and 4 carry it with different content, so none of them is rated");
+                result.Conflicts.ShouldBe(2, engine);
+                result.Invoices.Select(i => (i.Account, i.Total)).ShouldBe([("a", 1m)], engine);
+            }
+        }
+    }
+
+    [Fact]
+    public void Oracle_RejectedCopyThenCorrectedResend_RatesTheResend()
+    {
+        // Row 2 names an event the tariff does not have; row 3 is its correction with the same id.
+        var wrong = Call(2, "a", "evt-1") with { Event = "cal" };
+        var ledger = new Ledger("ids.csv", [wrong, Call(3, "a", "evt-1")], []);
+
+        foreach (var (engine, result) in RateEverywhere(ledger))
+        {
+            result.Rejected.ShouldHaveSingleItem(engine).Row.ShouldBe(2, engine);
+            result.Accounting.Rated.ShouldBe(1, engine);
+            result.Invoices.Select(i => (i.Account, i.Total)).ShouldBe([("a", 1m)], engine);
         }
     }
 

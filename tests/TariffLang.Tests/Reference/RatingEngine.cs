@@ -41,19 +41,10 @@ internal sealed class RatingEngine(CheckedTariff tariff, IEvaluator evaluator, I
         var invoices = new List<Invoice>();
         foreach (var error in ledger.Errors) outcomes.Add(new RowOutcome(error.Row, "", "", null, RowOutcomeKind.Rejected, error.Message));
 
-        // An id is unique per event of an account (deliberate change 1: it was per ledger): a repeated id is the same
-        // event sent twice, counted once; the copies are rejected. The same id in two accounts is two events.
-        var firstById = new Dictionary<(string Account, string Id), int>();
-        var rows = new List<LedgerRow>();
-        foreach (var row in ledger.Rows)
-        {
-            if (row.Id is { } id && !firstById.TryAdd((row.Account, id), row.Row))
-            {
-                outcomes.Add(Outcome(row, RowOutcomeKind.Rejected, $"duplicate id '{id}' (already counted at row {firstById[(row.Account, id)]})"));
-                continue;
-            }
-            rows.Add(row);
-        }
+        // An id is unique per event of an account (deliberate change 1: it was per ledger). Deliberate change 4: among the
+        // account's valid rows, copies of an id with the same content are one event (the first in file order counts), copies
+        // with different content conflict and none counts; a row rejected while typed claims no id.
+        var rows = ledger.Rows.ToList();
 
         // Deliberate change 3: each account is rated over its own rows' months, through the last month rated when it is
         // given (or the reported month when that is later than its rows); an account under contract without rows is only
@@ -154,6 +145,24 @@ internal sealed class RatingEngine(CheckedTariff tariff, IEvaluator evaluator, I
                 {
                     if (Read(row) is { } e) _events.Add(e);
                 }
+                foreach (var group in _events.Where(e => e.Row.Id is not null).GroupBy(e => e.Row.Id!, StringComparer.Ordinal))
+                {
+                    var copies = group.OrderBy(e => e.Row.Row).ToList();
+                    if (copies.Count < 2) continue;
+                    if (copies.All(c => SameContent(c, copies[0])))
+                    {
+                        foreach (var c in copies.Skip(1)) _idRejected[c.Row.Row] = $"duplicate id '{group.Key}' (already counted at row {copies[0].Row.Row})";
+                        continue;
+                    }
+                    var rowNumbers = copies.Select(c => c.Row.Row).ToList();
+                    var named = rowNumbers.Count <= 10
+                        ? string.Join(", ", rowNumbers.SkipLast(1)) + " and " + rowNumbers[^1]
+                        : string.Join(", ", rowNumbers.Take(10)) + $" and {rowNumbers.Count - 10} more";
+                    foreach (var c in copies)
+                        _idRejected[c.Row.Row] = $"conflicting id '{group.Key}': rows {named} carry it with different content, so none of them is rated";
+                }
+                foreach (var (row, reason) in _idRejected) Reject(_rows.First(r => r.Row == row), reason);
+                _events.RemoveAll(e => _idRejected.ContainsKey(e.Row.Row));
                 if (_events.Count == 0 && _contractStart is null) return;
                 RunPeriods();
             }
@@ -163,9 +172,16 @@ internal sealed class RatingEngine(CheckedTariff tariff, IEvaluator evaluator, I
                 // be rated at all: no invoice, and every row says why.
                 Invoices.Clear();
                 var reason = ex is RatingException { AccountWide: true } ? ex.Message : $"account '{_ctx.Account}': {Describe(ex)}";
-                foreach (var row in _rows) Reject(row, reason);
+                foreach (var row in _rows) Reject(row, _idRejected.TryGetValue(row.Row, out var idReason) ? idReason : reason);
             }
         }
+
+        private readonly Dictionary<int, string> _idRejected = new();
+
+        /// <summary>Two rows say the same thing: event, instant, quantity and attribute values, compared as values.</summary>
+        private static bool SameContent(EventInstance a, EventInstance b) =>
+            a.Event == b.Event && a.Row.Time.UtcDateTime == b.Row.Time.UtcDateTime && a.Row.Quantity == b.Row.Quantity
+            && a.Values.Zip(b.Values).All(p => p.First is string[] x && p.Second is string[] y ? x.SequenceEqual(y) : Equals(p.First, p.Second));
 
         private static string Describe(Exception ex) => ex is OverflowException ? "a value is too large (arithmetic overflow)" : ex.Message;
 
