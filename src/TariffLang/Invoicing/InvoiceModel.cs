@@ -35,6 +35,16 @@ public sealed record RowOutcome(int Row, string Account, string Event, DateTimeO
 /// <summary>A rejected row with its reason, as the invoice JSON lists it.</summary>
 public sealed record RejectedRow(int Row, string Reason);
 
+/// <summary>
+/// A billing period of an account that could not be billed (its charges overflow, a value they need is missing): it has no
+/// invoice, its rows are rejected with <paramref name="Reason"/>, and the account's other periods are billed as usual.
+/// </summary>
+public sealed record RejectedPeriod(string Account, BillingPeriod Period, string Reason)
+{
+    /// <summary>Whether a row of the account dated <paramref name="date"/> (local date) falls in the period.</summary>
+    public bool Contains(DateOnly date) => Period.From <= date && date <= Period.To;
+}
+
 /// <summary>Every row of the ledger counted once: <c>Rows == Rated + Free + Rejected</c>.</summary>
 public sealed record Accounting(int Rows, int Rated, int Free, int Rejected);
 

@@ -97,6 +97,12 @@ public sealed class AccountRating
     /// </summary>
     public void Finish(DateOnly? through = null, DateOnly? contractStart = null) => Guard(() => _rater.Finish(through, contractStart));
 
+    /// <summary>
+    /// The periods closed so far that could not be billed (their charges overflow, a value they need is missing): they have
+    /// no invoice, the events fed in them should be taken as rejected with the reason, and the account goes on.
+    /// </summary>
+    public IReadOnlyList<RejectedPeriod> RejectedPeriods => _rater.RejectedPeriods;
+
     /// <summary>The invoices of the periods closed since the last call, in time order.</summary>
     public ImmutableArray<Invoice> TakeInvoices()
     {

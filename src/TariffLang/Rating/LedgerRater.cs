@@ -64,6 +64,16 @@ internal sealed class LedgerRater(RatingPlan plan, RatingProgram program)
                 }
                 rater.Finish(Horizon(last, options), ContractStart(accounts.Accounts.ContainsKey(account), options));
                 invoices.AddRange(rater.Invoices);
+                foreach (var period in rater.RejectedPeriods)
+                {
+                    // Its rows that were rated or free: a row rejected for its own reason keeps it.
+                    foreach (var row in rows)
+                    {
+                        if (!EventBinder.InRatingYears(row.Time) || !period.Contains(binder.LocalDate(row.Time))) continue;
+                        if (sink.Outcomes.TryGetValue(row.Row, out var o) && o.Kind == RowOutcomeKind.Rejected) continue;
+                        sink.Add(Outcome(row, RowOutcomeKind.Rejected, period.Reason));
+                    }
+                }
                 outcomes.AddRange(sink.Outcomes.Values);
             }
             catch (Exception ex) when (RatingException.IsRatingFailure(ex))

@@ -91,7 +91,10 @@ internal sealed class StreamRater
             try
             {
                 rater.Finish(LedgerRater.Horizon(entry.Last, _options), LedgerRater.ContractStart(entry.Contracted, _options));
-                entry.Invoices.AddRange(rater.Invoices);
+                // A period that could not be billed turns its rows into rejections, which only the replay (holding the
+                // account's rows) can tell apart.
+                if (rater.RejectedPeriods.Count > 0) Flag(entry);
+                else entry.Invoices.AddRange(rater.Invoices);
             }
             catch (Exception ex) when (RatingException.IsRatingFailure(ex))
             {
@@ -341,7 +344,8 @@ internal sealed class StreamRater
         var duplicates = entry.Rejections?.ToList() ?? [];
         var order = kept.ToArray();
         Array.Sort(order, (a, b) => a.UtcTicks != b.UtcTicks ? a.UtcTicks.CompareTo(b.UtcTicks) : a.Row.CompareTo(b.Row));
-        var rater = NewRater(entry);
+        var outcomes = new OutcomeBuffer();
+        var rater = new AccountRater(_plan, _program, entry.Name, _accounts.For(entry.Name, _options.Params), outcomes);
         var one = new RowBatch();
         DateOnly? last = null;
         try
@@ -360,6 +364,12 @@ internal sealed class StreamRater
             }
             rater.Finish(LedgerRater.Horizon(last, _options), LedgerRater.ContractStart(entry.Contracted, _options));
             entry.Invoices.AddRange(rater.Invoices);
+            foreach (var (row, kind, date, reason) in outcomes.Rows)
+            {
+                // The rated and free rows of a period that could not be billed are rejected with its reason.
+                var failed = kind == RowOutcomeKind.Rejected ? null : rater.RejectedPeriods.Find(p => p.Contains(date));
+                entry.Record(failed is null ? kind : RowOutcomeKind.Rejected, row, date, failed?.Reason ?? reason);
+            }
         }
         catch (Exception ex) when (RatingException.IsRatingFailure(ex))
         {
@@ -370,6 +380,18 @@ internal sealed class StreamRater
             var because = LedgerRater.AccountReason(entry.Name, ex);
             foreach (var e in kept) entry.Record(RowOutcomeKind.Rejected, e.Row, e.Date, because);
         }
+    }
+
+    /// <summary>A replayed account's row outcomes, kept until its periods are closed (a period may fail and reject its rows).</summary>
+    private sealed class OutcomeBuffer : IRowOutcomes
+    {
+        public List<(int Row, RowOutcomeKind Kind, DateOnly Date, string? Reason)> Rows { get; } = new();
+
+        public void Rated(in EventInput e, string detail) => Rows.Add((e.Row, RowOutcomeKind.Rated, e.LocalDate, null));
+
+        public void Free(in EventInput e, string reason) => Rows.Add((e.Row, RowOutcomeKind.Free, e.LocalDate, null));
+
+        public void Rejected(in EventInput e, string reason) => Rows.Add((e.Row, RowOutcomeKind.Rejected, e.LocalDate, reason));
     }
 
     /// <summary>The held rows not rated because of their id; the content of a row is read only when its id is repeated.</summary>

@@ -61,6 +61,9 @@ internal sealed class AccountRater
     /// <summary>The account's invoices so far, one per closed period, in time order.</summary>
     public List<Invoice> Invoices { get; } = new();
 
+    /// <summary>The closed periods that could not be billed (an overflow, a missing value), in time order.</summary>
+    public List<RejectedPeriod> RejectedPeriods { get; } = new();
+
     /// <summary>Rates one event. Events must come in time order (ties in row order).</summary>
     public void Feed(in EventInput e)
     {
@@ -339,8 +342,11 @@ internal sealed class AccountRater
         }
         catch (Exception ex) when (RatingException.IsEventFailure(ex))
         {
-            throw new RatingException(
-                $"account '{_ctx.Account}', period {period.From:yyyy-MM-dd} to {period.To:yyyy-MM-dd}: {RatingException.Describe(ex)}", accountWide: true);
+            // Building the invoice reads the period's states and aggregates but changes none of what later periods start
+            // from, so one period that cannot be billed is rejected alone: the caller rejects its rows with the reason.
+            _retained.Clear();
+            RejectedPeriods.Add(new RejectedPeriod(_ctx.Account, new BillingPeriod(period.From, period.To),
+                $"account '{_ctx.Account}', period {period.From:yyyy-MM-dd} to {period.To:yyyy-MM-dd}: {RatingException.Describe(ex)}"));
         }
     }
 

@@ -26,30 +26,7 @@ public sealed class IdempotencyTests
 
     private const string Header = "time,account,event,id,quantity,points,sent,price";
 
-    private static readonly AccountTable NoAccounts = new(ImmutableDictionary<string, ImmutableDictionary<string, string>>.Empty);
-
-    /// <summary>Rates the rows every way there is and checks that all ways agree; returns the in-memory result.</summary>
-    private static RatingResult RateEveryWay(params string[] rows)
-    {
-        var path = Path.Combine(TestTemp.NewDirectory("tarifflang-ids-"), "ledger.csv");
-        File.WriteAllLines(path, [Header, .. rows]);
-        RatingResult? first = null;
-        foreach (var engine in new[] { TariffEngine.Interpreted, TariffEngine.Compiled })
-        {
-            var tariff = Tariff.Compile(Source, "t.tariff", engine);
-            var memory = tariff.Rate(Tariff.ReadLedger(path), NoAccounts);
-            first ??= memory;
-            foreach (var threads in new[] { 1, 2 })
-            {
-                var streamed = tariff.RateFile(path, NoAccounts, new RatingOptions { Threads = threads });
-                streamed.Rejected.ShouldBe(memory.Rejected, $"{engine}, {threads} thread(s)");
-                streamed.Invoices.Select(i => (i.Account, i.Total)).ShouldBe(memory.Invoices.Select(i => (i.Account, i.Total)));
-                streamed.Accounting.ShouldBe(memory.Accounting);
-            }
-            memory.Rejected.ShouldBe(first.Rejected, engine.ToString());
-        }
-        return first!;
-    }
+    private static RatingResult RateEveryWay(params string[] rows) => EveryWay.Rate(Source, Header, rows);
 
     private static decimal TotalOf(RatingResult result, string account) => result.Invoices.Where(i => i.Account == account).Sum(i => i.Total);
 

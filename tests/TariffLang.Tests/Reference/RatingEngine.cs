@@ -299,7 +299,11 @@ internal sealed class RatingEngine(CheckedTariff tariff, IEvaluator evaluator, I
                 }
                 catch (Exception ex) when (ex is RatingException { AccountWide: false } or OverflowException)
                 {
-                    throw new RatingException($"account '{_ctx.Account}', period {period.From:yyyy-MM-dd} to {period.To:yyyy-MM-dd}: {Describe(ex)}", accountWide: true);
+                    // Deliberate change 5: a period that cannot be billed is rejected alone (no invoice, its rated and
+                    // free rows rejected with the reason); the account's other periods are billed.
+                    _state.PendingEventLines.Clear();
+                    var reason = $"account '{_ctx.Account}', period {period.From:yyyy-MM-dd} to {period.To:yyyy-MM-dd}: {Describe(ex)}";
+                    foreach (var e in inPeriod) Reject(e.Row, reason);
                 }
                 start = end.AddDays(1);
             }

@@ -1,0 +1,41 @@
+using Shouldly;
+using TariffLang.Invoicing;
+using TariffLang.Ledgers;
+using TariffLang.Rating;
+using TariffLang.Tests.Reference;
+
+namespace TariffLang.Tests.Rating;
+
+/// <summary>Rates a small ledger every way there is and checks that all of them agree.</summary>
+internal static class EveryWay
+{
+    /// <summary>
+    /// Both engines in memory and streamed on one and two threads, and the reference oracle: all must give the same
+    /// invoices, rejected rows and accounting. Returns the interpreted engine's in-memory result.
+    /// </summary>
+    public static RatingResult Rate(string source, string header, string[] rows, RatingOptions? options = null)
+    {
+        options ??= new RatingOptions();
+        var path = Path.Combine(TestTemp.NewDirectory("tarifflang-every-way-"), "ledger.csv");
+        File.WriteAllLines(path, [header, .. rows]);
+        var ledger = Tariff.ReadLedger(path);
+        RatingResult? first = null;
+        foreach (var engine in new[] { TariffEngine.Interpreted, TariffEngine.Compiled })
+        {
+            var tariff = Tariff.Compile(source, "t.tariff", engine);
+            var memory = tariff.Rate(ledger, AccountTable.Empty, options);
+            first ??= Check(memory, OracleDifferentialTests.RateWithOracle(tariff.Model!, ledger, AccountTable.Empty, options), "oracle");
+            Check(memory, first, engine.ToString());
+            foreach (var threads in new[] { 1, 2 })
+                Check(memory, tariff.RateFile(path, AccountTable.Empty, options with { Threads = threads }), $"{engine}, {threads} thread(s)");
+        }
+        return first!;
+    }
+
+    private static RatingResult Check(RatingResult expected, RatingResult actual, string way)
+    {
+        // The invoice JSON holds the invoices, the rejected rows and the accounting.
+        actual.ToJson().ShouldBe(expected.ToJson(), way);
+        return expected;
+    }
+}
