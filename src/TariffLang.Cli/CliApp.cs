@@ -169,6 +169,11 @@ internal static class CliApp
             var unknownColumns = table.Accounts.Values.SelectMany(v => v.Keys).Distinct().Where(k => !tariff.ParamNames.Contains(k)).OrderBy(k => k, StringComparer.Ordinal).ToList();
             if (unknownColumns.Count > 0)
                 stderr.WriteLine($"tariff: warning: {o.Accounts}: the tariff declares no contract parameter {string.Join(", ", unknownColumns.Select(c => "'" + c + "'"))}; those values are ignored");
+            foreach (var w in tariff.CheckContracts(table, o.Accounts)) stderr.WriteLine("tariff: warning: " + w);
+        }
+        if (o.Params.Count > 0)
+        {
+            foreach (var w in tariff.CheckContract(o.Params, "--param")) stderr.WriteLine("tariff: warning: " + w);
         }
         return (tariff, o.Positional[1], accounts, Ok);
     }

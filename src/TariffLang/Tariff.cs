@@ -131,6 +131,40 @@ public sealed class CompiledTariff
     /// <summary>The contract parameters the tariff declares (including <c>plan</c> when it has plans).</summary>
     public ImmutableArray<string> ParamNames => Model?.Params.Select(p => p.Name).ToImmutableArray() ?? ImmutableArray<string>.Empty;
 
+    /// <summary>
+    /// What is accepted in contract values but likely a mistake, one warning each: a negative <c>money</c> value (a charge
+    /// priced by it credits the customer). Values that are not of the parameter's type are not warnings: rating rejects the
+    /// account's rows with the reason.
+    /// </summary>
+    /// <param name="accounts">The accounts and their contract values.</param>
+    /// <param name="source">Where the values come from, to begin each message (a file name).</param>
+    public ImmutableArray<string> CheckContracts(AccountTable accounts, string source = "accounts")
+    {
+        ArgumentNullException.ThrowIfNull(accounts);
+        var warnings = ImmutableArray.CreateBuilder<string>();
+        foreach (var (account, values) in accounts.Accounts.OrderBy(a => a.Key, StringComparer.Ordinal))
+            warnings.AddRange(CheckContract(values, $"{source}: account '{account}'"));
+        return warnings.ToImmutable();
+    }
+
+    /// <summary>The same checks as <see cref="CheckContracts"/> on one set of values (e.g. given on the command line).</summary>
+    /// <param name="values">Contract values by parameter name.</param>
+    /// <param name="source">Where the values come from, to begin each message.</param>
+    public ImmutableArray<string> CheckContract(IReadOnlyDictionary<string, string> values, string source)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        if (Model is null) return ImmutableArray<string>.Empty;
+        var warnings = ImmutableArray.CreateBuilder<string>();
+        foreach (var param in Model.Params)
+        {
+            if (param.Type.Kind != TypeKind.Money || !values.TryGetValue(param.Name, out var text)) continue;
+            var value = ValueText.Parse(text.Trim(), param.Type, out var error);
+            if (error is null && value.NumberOrNull is < 0m)
+                warnings.Add($"{source}: '{param.Name}' is negative ({text.Trim()}): a charge priced by it credits the customer");
+        }
+        return warnings.ToImmutable();
+    }
+
     /// <summary>The names of the tariff's plans, in declaration order.</summary>
     public ImmutableArray<string> PlanNames => Model?.Plans.Select(p => p.Name).ToImmutableArray() ?? ImmutableArray<string>.Empty;
 

@@ -125,6 +125,8 @@ internal sealed class EventBinder
     public string? BindAttributes(int kind, IReadOnlyDictionary<string, string> attributes, Value[] slots, int slotBase)
     {
         var symbol = _tariff.Events[kind];
+        // Values are trimmed as the ledger readers trim them. A name given is a value, even empty: the readers leave out
+        // an empty cell, an example block or a service may mean an empty text.
         foreach (var attribute in symbol.Attributes)
         {
             if (!attributes.TryGetValue(attribute.Name, out var raw))
@@ -133,7 +135,7 @@ internal sealed class EventBinder
                 if (attribute.Type.Optional) continue;
                 return NeedsAttribute(symbol, attribute);
             }
-            slots[slotBase + attribute.Index] = ValueText.Parse(raw, attribute.Type, out var error);
+            slots[slotBase + attribute.Index] = ValueText.Parse(raw.Trim(), attribute.Type, out var error);
             if (error is not null) return BadAttribute(attribute, error);
         }
         List<string>? unknown = null;

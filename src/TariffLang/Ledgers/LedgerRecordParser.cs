@@ -60,7 +60,7 @@ internal abstract class LedgerRecordParser
     /// <summary>The column id of attribute <paramref name="index"/>; see <see cref="ColumnName"/>.</summary>
     public int AttributeColumn(int index) => _attributeColumns[index];
 
-    /// <summary>The value of attribute <paramref name="index"/>, as written (not trimmed), unescaped.</summary>
+    /// <summary>The value of attribute <paramref name="index"/>, trimmed and unescaped; never empty.</summary>
     public ReadOnlySpan<byte> AttributeValue(int index) => Span(_attributeValues[index]);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -78,8 +78,14 @@ internal abstract class LedgerRecordParser
         _id = default;
     }
 
+    /// <summary>
+    /// Keeps an attribute value, trimmed like every other value of a row (time, account, event, id, quantity): a value of
+    /// only spaces is no value, so an optional attribute is absent and a required one is missing.
+    /// </summary>
     protected void AddAttribute(int column, Slice value)
     {
+        value = Trimmed(value);
+        if (value.Length == 0) return;
         if (AttributeCount == _attributeColumns.Length)
         {
             Array.Resize(ref _attributeColumns, AttributeCount * 2);

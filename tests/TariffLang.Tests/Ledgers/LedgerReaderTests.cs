@@ -67,11 +67,14 @@ public sealed class LedgerReaderTests : IDisposable
     }
 
     [Fact]
-    public void ReadCsv_AttributeValues_KeepRawTextIncludingSpaces()
+    public void ReadCsv_AttributeValues_AreTrimmedLikeEveryValueAndBlankIsAbsent()
     {
-        var ledger = Csv("time,account,event,note\n2024-01-03T09:15:00+01:00,acme,sms, hello \n");
+        var ledger = Csv("time,account,event,note,source\n2024-01-03T09:15:00+01:00 , acme ,sms, hello ,\t \n");
 
-        ledger.Rows.ShouldHaveSingleItem().Attributes["note"].ShouldBe(" hello ");
+        var row = ledger.Rows.ShouldHaveSingleItem();
+        row.Account.ShouldBe("acme");
+        row.Attributes["note"].ShouldBe("hello");
+        row.Attributes.ContainsKey("source").ShouldBeFalse();
     }
 
     [Fact]

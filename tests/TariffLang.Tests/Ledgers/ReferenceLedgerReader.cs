@@ -334,9 +334,11 @@ internal static class ReferenceLedgerReader
         }
 
         string? id = values.TryGetValue(IdColumn, out var idText) && idText.Trim().Length > 0 ? idText.Trim() : null;
+        // Deliberate change: attribute values are trimmed like the reserved ones, and one that is empty once trimmed is
+        // no value (the reader kept them as written).
         var attributes = values
-            .Where(kv => kv.Key is not (TimeColumn or AccountColumn or EventColumn or IdColumn or QuantityColumn))
-            .ToImmutableDictionary(StringComparer.Ordinal);
+            .Where(kv => kv.Key is not (TimeColumn or AccountColumn or EventColumn or IdColumn or QuantityColumn) && kv.Value.Trim().Length > 0)
+            .ToImmutableDictionary(kv => kv.Key, kv => kv.Value.Trim(), StringComparer.Ordinal);
         rows.Add(new LedgerRow(row, id, time, account!, @event!, quantity, attributes));
 
         string? Required(string column)

@@ -23,6 +23,7 @@ internal static class EveryWay
         foreach (var engine in new[] { TariffEngine.Interpreted, TariffEngine.Compiled })
         {
             var tariff = Tariff.Compile(source, "t.tariff", engine);
+            tariff.HasErrors.ShouldBeFalse(string.Join("\n", tariff.Diagnostics));
             var memory = tariff.Rate(ledger, AccountTable.Empty, options);
             first ??= Check(memory, OracleDifferentialTests.RateWithOracle(tariff.Model!, ledger, AccountTable.Empty, options), "oracle");
             Check(memory, first, engine.ToString());

@@ -219,13 +219,14 @@ internal sealed class RatingEngine(CheckedTariff tariff, IEvaluator evaluator, I
             var values = new object?[symbol.Attributes.Length];
             foreach (var attribute in symbol.Attributes)
             {
+                // Deliberate change 6: attribute values are trimmed like time, account, event and id.
                 if (!row.Attributes.TryGetValue(attribute.Name, out var raw))
                 {
                     if (attribute.Type.Optional) continue;
                     Reject(row, $"event '{symbol.Name}' needs attribute '{attribute.Name}'");
                     return null;
                 }
-                values[attribute.Index] = RuntimeOps.Parse(raw, attribute.Type, out var error);
+                values[attribute.Index] = RuntimeOps.Parse(raw.Trim(), attribute.Type, out var error);
                 if (error is not null)
                 {
                     Reject(row, $"attribute '{attribute.Name}': {error}");
