@@ -232,6 +232,23 @@ internal sealed class RatingPlan
             foreach (var s in states) stateReaders[s].Add(c);
             charges.Add(new ChargePlan(charge, c, amount, price, used.ToImmutableArray(), states));
         }
+        // A let that no charge reads still has its code (the compiled program has a method for every root): its aggregates
+        // are numbered too, folded like the others and read by no charge.
+        foreach (var root in _roots.ToList())
+        {
+            foreach (var aggregate in Dependencies.Aggregates(root))
+            {
+                if (_aggregateIndex.ContainsKey(aggregate)) continue;
+                var index = aggregates.FindIndex(a => BoundEquivalence.Equivalent(a, aggregate));
+                if (index < 0)
+                {
+                    index = aggregates.Count;
+                    aggregates.Add(aggregate);
+                    readers.Add(new List<int>());
+                }
+                _aggregateIndex[aggregate] = index;
+            }
+        }
         Aggregates = aggregates.Select((a, i) => new AggregatePlan(a, i, readers[i].ToImmutableArray())).ToImmutableArray();
         Charges = charges.ToImmutable();
         StateReaders = stateReaders.Select(r => r.ToImmutableArray()).ToImmutableArray();
