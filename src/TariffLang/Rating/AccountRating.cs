@@ -43,7 +43,7 @@ public sealed class AccountRating
     /// <summary>The account being rated.</summary>
     public string Account => _rater.Account;
 
-    /// <summary>Why the account cannot be rated any more (a missing contract value, a period that cannot be closed), if so.</summary>
+    /// <summary>Why the account cannot be rated any more (a missing contract value, a grant that cannot be computed), if so.</summary>
     public string? Failure { get; private set; }
 
     /// <summary>

@@ -21,8 +21,9 @@ internal interface IRowOutcomes
 /// (grants land on their days, settings change at a period's start), each period's aggregates are folded as its
 /// events arrive, and each closed period becomes an invoice. Nothing is kept per event beyond the period's open state
 /// (unless <see cref="RatingContext.Explaining"/>, which keeps the period's rows to say what rated each).
-/// A problem that stops the account from being rated (a missing contract value, a period that cannot be closed) is
-/// thrown as an account-wide <see cref="RatingException"/>.
+/// A problem that stops the account from being rated (a missing contract value, a grant that cannot be computed) is
+/// thrown as an account-wide <see cref="RatingException"/>; a period whose invoice cannot be computed is listed in
+/// <see cref="RejectedPeriods"/> and the account goes on.
 /// </summary>
 internal sealed class AccountRater
 {

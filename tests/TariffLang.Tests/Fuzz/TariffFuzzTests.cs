@@ -17,7 +17,7 @@ namespace TariffLang.Tests.Fuzz;
 public sealed class TariffFuzzTests(ITestOutputHelper output)
 {
     private static readonly int CasesPerTariff =
-        int.TryParse(Environment.GetEnvironmentVariable("TARIFFLANG_FUZZ_CASES"), out var n) && n > 0 ? n : 16;
+        int.TryParse(Environment.GetEnvironmentVariable("TARIFFLANG_FUZZ_CASES"), out var n) && n > 0 ? n : 30;
 
     /// <summary>A case that runs longer than this is taken as a hang.</summary>
     private static readonly TimeSpan CaseLimit = TimeSpan.FromSeconds(60);
