@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 using TariffLang.Emitter;
+using TariffLang.Tests.Cli;
 
 namespace TariffLang.Tests.Compilation;
 
@@ -285,6 +286,32 @@ public sealed class CacheTrustTests
         Directory.CreateSymbolicLink(link, dir);
         native.Status(link).ShouldNotBeNull().Kind.ShouldBe(CachePathKind.SymbolicLink);
         native.Status(Path.Combine(_root, "missing")).ShouldBeNull();
+    }
+
+    [Fact]
+    public async Task Cli_RefusedCache_WarnsOnStderrAndRatesAsTheInterpreterDoes()
+    {
+        if (OperatingSystem.IsWindows()) return;
+        var shared = Planted("shared");
+        File.SetUnixFileMode(shared, (UnixFileMode)Convert.ToInt32("0777", 8));
+        var tariff = Path.Combine(CompilerTestSupport.TariffsDir, "calendoc.tariff");
+        var ledger = Path.Combine(CompilerTestSupport.RepoRoot, "examples", "calendoc", "ledger.csv");
+
+        // A child process: $TARIFFLANG_CACHE is process-wide, and the tests run in parallel.
+        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        string[] args = [Path.Combine(AppContext.BaseDirectory, "tariff.dll"), "rate", tariff, ledger, "--format", "json"];
+        foreach (var arg in args) psi.ArgumentList.Add(arg);
+        psi.Environment[AssemblyCache.EnvironmentVariable] = shared;
+        using var process = Process.Start(psi).ShouldNotBeNull();
+        var stdoutRead = process.StandardOutput.ReadToEndAsync();
+        var stderrRead = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        await process.WaitForExitAsync(timeout.Token);
+        var (stdout, stderr) = (await stdoutRead, await stderrRead);
+
+        process.ExitCode.ShouldBe(0, stderr);
+        stderr.ShouldBe($"tariff: warning: {DirectoryRefused(shared, "others may write it (mode 0777)")}{Environment.NewLine}");
+        stdout.ShouldBe(CliHarness.Run("rate", tariff, ledger, "--format", "json", "--engine", "interpreted").Out);
     }
 
     private static Func<string, string?> Env(params (string Name, string Value)[] variables) =>
