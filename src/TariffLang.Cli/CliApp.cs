@@ -56,6 +56,12 @@ internal static class CliApp
         };
     }
 
+    /// <summary>Notices change no result, so they go to stderr as warnings and leave the exit code alone.</summary>
+    private static void WriteNotices(CompiledTariff tariff, TextWriter stderr)
+    {
+        foreach (var notice in tariff.Notices) stderr.WriteLine("tariff: warning: " + notice);
+    }
+
     private static int UsageFail(TextWriter stderr, string message)
     {
         stderr.WriteLine("tariff: " + message);
@@ -72,6 +78,7 @@ internal static class CliApp
         foreach (var path in files)
         {
             var tariff = TariffLang.Tariff.Load(path, o.Engine ?? TariffEngine.Interpreted);
+            WriteNotices(tariff, stderr);
             foreach (var d in tariff.Diagnostics) stdout.WriteLine(d.ToString());
             failed |= tariff.HasErrors;
             if (!tariff.HasErrors) stdout.WriteLine($"{path}: ok");
@@ -101,6 +108,7 @@ internal static class CliApp
         foreach (var path in files)
         {
             var tariff = TariffLang.Tariff.Load(path, o.Engine ?? TariffEngine.Interpreted);
+            WriteNotices(tariff, stderr);
             if (tariff.HasErrors)
             {
                 foreach (var d in tariff.Diagnostics) stdout.WriteLine(d.ToString());
@@ -146,6 +154,7 @@ internal static class CliApp
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var tariff = TariffLang.Tariff.Load(o.Positional[0], o.Engine ?? DefaultRateEngine);
         compileTime = clock.Elapsed;
+        WriteNotices(tariff, stderr);
         if (tariff.HasErrors)
         {
             foreach (var d in tariff.Diagnostics) stderr.WriteLine(d.ToString());

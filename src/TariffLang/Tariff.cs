@@ -99,10 +99,17 @@ public sealed class CompiledTariff
                 (Compiled, var backendDiagnostics) = TariffCompiler.Create(Plan, source);
                 Program = Compiled?.Program;
                 all = all.AddRange(backendDiagnostics);
+                if (Compiled?.CacheNotice is { } notice) Notices = [notice];
             }
         }
         Diagnostics = all.OrderBy(d => d.Span.Start).ToImmutableArray();
     }
+
+    /// <summary>
+    /// What the caller should hear about that changes no result, such as why the compiled-code cache was not used.
+    /// Not diagnostics: nothing is wrong with the tariff.
+    /// </summary>
+    public ImmutableArray<string> Notices { get; } = ImmutableArray<string>.Empty;
 
     internal CheckedTariff? Model { get; }
 

@@ -18,10 +18,13 @@ internal sealed record CompilerOptions
 {
     public static readonly CompilerOptions Default = new();
 
-    /// <summary>Where compiled assemblies are cached; null means <see cref="AssemblyCache.DefaultDirectory"/>.</summary>
+    /// <summary>Where compiled assemblies are cached; null means <see cref="AssemblyCache.DefaultDirectory()"/>.</summary>
     public string? CacheDirectory { get; init; }
 
     public bool UseCache { get; init; } = true;
+
+    /// <summary>Who owns the cache's files; null means the operating system's answer (tests play another owner here).</summary>
+    public ICacheOwnership? Ownership { get; init; }
 
     /// <summary>Stands for the compiler's version in the cache key (tests use it to play a compiler upgrade).</summary>
     public string CompilerVersion { get; init; } = TariffCompiler.Version;
@@ -59,14 +62,24 @@ internal static class TariffCompiler
         try
         {
             var key = CacheKey(source.Text, options.CompilerVersion);
-            var directory = options.UseCache && options.FaultExpression is null ? options.CacheDirectory ?? AssemblyCache.DefaultDirectory() : null;
-            if (directory is not null && !AssemblyCache.IsTrusted(directory)) directory = null;
-
-            if (directory is not null && AssemblyCache.TryRead(directory, key) is { } cached)
+            // The directory stays null (compile in memory, write nothing) unless the cache accepts it.
+            string? directory = null, notice = null;
+            if (options.UseCache && options.FaultExpression is null)
             {
-                if (Load(cached, plan, key, out _) is { } fromCache) return (fromCache with { Origin = CompiledOrigin.Cache }, ImmutableArray<Diagnostic>.Empty);
-                // Damaged, partial, or built for another layout: compile again and replace it.
-                AssemblyCache.Discard(directory, key);
+                var ownership = options.Ownership ?? CacheOwnership.Native;
+                var chosen = options.CacheDirectory ?? AssemblyCache.DefaultDirectory();
+                if (chosen is null) notice = AssemblyCache.NoDirectoryNotice;
+                else if ((notice = AssemblyCache.Refusal(chosen, ownership)) is null)
+                {
+                    directory = chosen;
+                    if (AssemblyCache.TryRead(chosen, key, ownership, out notice) is { } cached)
+                    {
+                        if (Load(cached, plan, key, out _) is { } fromCache)
+                            return (fromCache with { Origin = CompiledOrigin.Cache }, ImmutableArray<Diagnostic>.Empty);
+                        // Sound on disk but built for another layout: compile again and replace it.
+                        AssemblyCache.Discard(chosen, key);
+                    }
+                }
             }
 
             var image = Compile(plan, options.FaultExpression, bag);
@@ -77,7 +90,7 @@ internal static class TariffCompiler
                 return (null, bag.Items.ToImmutableArray());
             }
             if (directory is not null) AssemblyCache.Write(directory, key, image);
-            return (program, ImmutableArray<Diagnostic>.Empty);
+            return (program with { CacheNotice = notice }, ImmutableArray<Diagnostic>.Empty);
         }
         catch (CompilerLimitationException e)
         {
@@ -215,4 +228,8 @@ internal enum CompiledOrigin
 /// A compiled program and the collectible context its assembly lives in. The generated code is reachable only through
 /// <see cref="Program"/>: once it is garbage, the context is unloaded and collected with it.
 /// </summary>
-internal sealed record CompiledProgram(RatingProgram Program, System.Runtime.Loader.AssemblyLoadContext LoadContext, CompiledOrigin Origin, string CacheKey);
+internal sealed record CompiledProgram(RatingProgram Program, System.Runtime.Loader.AssemblyLoadContext LoadContext, CompiledOrigin Origin, string CacheKey)
+{
+    /// <summary>Why the disk cache was not used, or a cached file not loaded; null when nothing is wrong with the cache.</summary>
+    public string? CacheNotice { get; init; }
+}

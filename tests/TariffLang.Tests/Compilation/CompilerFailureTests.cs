@@ -92,7 +92,7 @@ public class CompilerFailureTests
         var dir = CompilerTestSupport.NewCacheDir();
         var (good, _, _) = CompilerTestSupport.CompileInternal(Calendoc, new CompilerOptions { CacheDirectory = dir });
         good.ShouldNotBeNull();
-        Directory.GetFiles(dir, "*.dll").ShouldHaveSingleItem();
+        Directory.GetFiles(dir, "*" + AssemblyCache.Extension).ShouldHaveSingleItem();
         // A cached good assembly must not hide the injected fault.
         var (faulty, diagnostics, _) = CompilerTestSupport.CompileInternal(Calendoc, new CompilerOptions { CacheDirectory = dir, FaultExpression = 0 });
         faulty.ShouldBeNull();
