@@ -37,6 +37,8 @@ internal static class DiagnosticCatalog
     public static readonly DiagnosticDescriptor TypeMismatch = Error("TL0020", "expected {0} but found {1}");
     public static readonly DiagnosticDescriptor OperatorTypes = Error("TL0021", "operator '{0}' cannot be applied to {1} and {2}");
     public static readonly DiagnosticDescriptor UnitMismatch = Error("TL0022", "unit mismatch: {0} and {1}");
+    public static readonly DiagnosticDescriptor UnitMissing = Error("TL0022",
+        "unit mismatch: '{0}' between a number of {1} and a plain number: give the number its unit (e.g. 5 {1})");
     public static readonly DiagnosticDescriptor CurrencyMismatch = Error("TL0023", "currency {0} does not match the tariff currency {1}");
     public static readonly DiagnosticDescriptor WrongArgumentCount = Error("TL0024", "'{0}' takes {1} argument(s) but was given {2}");
     public static readonly DiagnosticDescriptor NotAnEventSet = Error("TL0025", "'{0}' needs a set of events (an event name, optionally with 'where') as its first argument");

@@ -321,7 +321,11 @@ internal sealed class ExpressionBinder
         return new BoundUnary(UnaryOp.Negate, value, value.Type, u.Span);
     }
 
-    /// <summary>The common type of two numeric operands: units must agree; a plain number takes the other's unit.</summary>
+    /// <summary>
+    /// The common type of two operands (of +, −, a comparison, min/max, the branches of an if): units must be the same.
+    /// A plain number does not take the other's unit: <c>sms_sent - 5</c> says nothing of what the 5 counts, so it is
+    /// an error, written <c>sms_sent - 5 sms</c>. Money per unit keeps the same rule.
+    /// </summary>
     private TlType Unify(TlType a, TlType b, TextSpan span, string op)
     {
         if (a.IsError || b.IsError) return TlType.Error;
@@ -330,13 +334,13 @@ internal sealed class ExpressionBinder
         b = b.AsRequired();
         if (a.Kind == b.Kind && a.IsNumeric)
         {
-            if (a.Unit is not null && b.Unit is not null && a.Unit != b.Unit)
+            if (a.Unit != b.Unit)
             {
-                _diagnostics.Report(UnitMismatch, span, a, b);
+                if (a.Kind == TypeKind.Number && (a.Unit is null || b.Unit is null)) _diagnostics.Report(UnitMissing, span, op, (a.Unit ?? b.Unit)!);
+                else _diagnostics.Report(UnitMismatch, span, a, b);
                 return TlType.Error;
             }
-            var t = a with { Unit = a.Unit ?? b.Unit };
-            return optional ? t.AsOptional() : t;
+            return optional ? a.AsOptional() : a;
         }
         if (a.IsNumeric && b.IsNumeric)
         {
