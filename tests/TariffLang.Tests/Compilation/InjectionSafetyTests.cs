@@ -31,7 +31,7 @@ public class InjectionSafetyTests
           charge "{LABEL1}" per {EVENT} where {ATTR1} != param {PARAM} at {TABLE}[{ATTR1}]
           let {LET} = distinct({EVENT} where {ATTR2} > 0, {ATTR1})
           let {LET2} = sum({EVENT}, {ATTR2}) * 1 {UNIT}
-          charge "{LABEL2}" = max({LET2} - plan.includes, 0) at plan.extra
+          charge "{LABEL2}" = max({LET2} - plan.includes, 0 {UNIT}) at plan.extra
           charge "{LABEL3} {plan}" = if plan.name = "{PLAN}" then plan.fee + {LET} * 1 EUR else 0 EUR
           example "{LABEL1}" {
             {EVENT2}({ATTR1}: "{TEXT1}")

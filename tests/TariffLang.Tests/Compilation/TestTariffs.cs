@@ -62,7 +62,7 @@ tariff everything "All constructs" {
   let longest = max(call, minutes / 2)
   let tiers = count(call where bonus[kind, caller] is not none)
   charge "Plan {plan}" = plan.fee * period_months()
-  charge "Minutes" = max(minutes_total * 1 call - plan.includes, 0) at plan.extra
+  charge "Minutes" = max(minutes_total * 1 call - plan.includes, 0 call) at plan.extra
   charge "Callers" = callers * 1 call at 0.01 EUR per call
   charge "Spread" = (longest - shortest + tiers) * 1 call at 0.001 EUR per call
   charge "Peak seen" = (peak(seen) + level(seen)) * 1 call at 0.001 EUR per call

@@ -16,7 +16,7 @@ public sealed class RatingEngineTests
           plan BASE { fee 10.00 includes 100 point extra 0.10 per point }
           param discount: number = 0
           charge "Plan" = plan.fee
-          charge "Extra" = max(sum(chat, points) * 1 point - plan.includes, 0) at plan.extra
+          charge "Extra" = max(sum(chat, points) * 1 point - plan.includes, 0 point) at plan.extra
           charge "Remise" = -(plan.fee) * param discount
         }
         """;
