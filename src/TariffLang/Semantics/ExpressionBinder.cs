@@ -324,7 +324,9 @@ internal sealed class ExpressionBinder
     /// <summary>
     /// The common type of two operands (of +, −, a comparison, min/max, the branches of an if): units must be the same.
     /// A plain number does not take the other's unit: <c>sms_sent - 5</c> says nothing of what the 5 counts, so it is
-    /// an error, written <c>sms_sent - 5 sms</c>. Money per unit keeps the same rule.
+    /// an error, written <c>sms_sent - 5 sms</c>. Money per unit keeps the same rule: <c>0.05 EUR per sms</c> meets
+    /// neither <c>1 EUR</c> nor a plain <c>1</c>. Money and a plain number still unify, because a tariff has one
+    /// currency, so the number can only be an amount in it.
     /// </summary>
     private TlType Unify(TlType a, TlType b, TextSpan span, string op)
     {
@@ -346,7 +348,13 @@ internal sealed class ExpressionBinder
         {
             var number = a.Kind == TypeKind.Number ? a : b;
             var money = a.Kind == TypeKind.Money ? a : b;
-            if (number.Unit is null) return optional ? money.AsOptional() : money;
+            if (number.Unit is null && money.Unit is null) return optional ? money.AsOptional() : money;
+            // A plain number beside a price per unit would otherwise silently become a price per that unit.
+            if (number.Unit is null)
+            {
+                _diagnostics.Report(UnitMismatch, span, a, b);
+                return TlType.Error;
+            }
         }
         else if (a.Kind == b.Kind && a.Kind != TypeKind.EventSet)
         {
