@@ -81,4 +81,29 @@ public sealed class CheckerTests
             tariff.Diagnostics.ShouldAllBe(d => d.Path == file);
         }
     }
+
+    // The price is per sms, so a quantity that lost its unit would be TL0022 on the charge: the clean cases
+    // show that * and / by a plain number keep the unit while + does not lend it.
+    [Theory]
+    [InlineData("5 sms + 3", "TL0022")]
+    [InlineData("3 + 5 sms", "TL0022")]
+    [InlineData("5 sms + 3 sms", null)]
+    [InlineData("(5 sms) * 3", null)]
+    [InlineData("3 * 5 sms", null)]
+    [InlineData("10 sms / 2", null)]
+    public void Checker_PlainNumberBesideAUnit_IsTL0022OnlyWhenAddedNotWhenScaling(string quantity, string? code)
+    {
+        var tariff = Compile($"  unit sms\n  event sms(length: int)\n  charge \"S\" = {quantity} at 0.10 EUR per sms\n");
+
+        if (code is null)
+        {
+            tariff.Diagnostics.ShouldBeEmpty();
+            return;
+        }
+        var d = tariff.Diagnostics.ShouldHaveSingleItem();
+        d.Code.ShouldBe(code);
+        d.Message.ShouldContain("give the number its unit (e.g. 5 sms)");
+        // The span is the operator: the quantity starts at column 16 of line 6.
+        (d.Line, d.Column, d.Span.Length).ShouldBe((6, 16 + quantity.IndexOf('+', StringComparison.Ordinal), 1));
+    }
 }
