@@ -84,6 +84,9 @@ internal static class DiagnosticCatalog
     public static readonly DiagnosticDescriptor DuplicateRule = Warning("TL0063", "this rule repeats the one on line {0}");
     public static readonly DiagnosticDescriptor MidMonthVersionCharges = Warning("TL0064", "this version starts on {0}, mid-month: its period charges apply from the next month's first day (its rules from {0})");
 
+    // Builtins
+    public static readonly DiagnosticDescriptor NotPositive = Error("TL0085", "the {0} of {1}() must be greater than 0, not {2}");
+
     // Compiled backend
     public static readonly DiagnosticDescriptor CompilerFailure = Error("TL0090", "the compiled backend could not compile this: {0}");
 }

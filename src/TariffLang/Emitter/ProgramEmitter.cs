@@ -372,6 +372,7 @@ internal sealed class ProgramEmitter
     private string CallBuiltin(BoundCall call, Repr repr)
     {
         if (call.Function == Builtin.PeriodMonths) return "c.PeriodMonths";
+        if (call.Function == Builtin.DaysInPeriod) return "c.PeriodDays";
         var args = call.Args.Select(Translate).ToList();
         var nullable = args.Any(a => IsNullable(a.Repr));
         string Arg((string Code, Repr Repr) x) => nullable ? Widen(x, Nullable(x.Repr)) : x.Code;
@@ -390,6 +391,16 @@ internal sealed class ProgramEmitter
             }
             case Builtin.YearsSince:
                 return $"{Ops}.YearsSince({args[0].Code}, c.Now, c.Zone)";
+            case Builtin.RoundUp or Builtin.RoundDown or Builtin.RoundNearest or Builtin.Blocks:
+                return $"{Ops}.{call.Function}({string.Join(", ", args.Select(Arg))})";
+            case Builtin.DaysBetween or Builtin.DayOfPeriod:
+            {
+                // A time counts by its local date in the tariff's zone.
+                var dates = args.Select(a => a.Repr is Repr.Time or Repr.NullableTime ? $"{Ops}.LocalDate({a.Code}, c.Zone)" : a.Code).ToList();
+                return call.Function == Builtin.DaysBetween
+                    ? $"{Ops}.DaysBetween({dates[0]}, {dates[1]})"
+                    : $"{Ops}.DayOfPeriod({dates[0]}, c.PeriodFirstDay)";
+            }
         }
         throw new CompilerLimitationException(call, $"no translation for {call.Function}");
     }

@@ -234,6 +234,7 @@ internal sealed class InterpretedProgram(RatingPlan plan) : RatingProgram
     private Value Call(BoundCall call, RatingContext c)
     {
         if (call.Function == Builtin.PeriodMonths) return Value.FromNumber(c.PeriodMonths);
+        if (call.Function == Builtin.DaysInPeriod) return Value.FromNumber(c.PeriodDays);
         // Every argument is evaluated, left to right, before any none is looked at.
         var args = new Value[call.Args.Length];
         for (var i = 0; i < args.Length; i++) args[i] = Evaluate(call.Args[i], c);
@@ -254,7 +255,19 @@ internal sealed class InterpretedProgram(RatingPlan plan) : RatingProgram
                 return Value.FromNumber(args[0].Kind == ValueKind.Time
                     ? Operators.YearsSince(args[0].TimeOrNull, c.Now, c.Zone)
                     : Operators.YearsSince(args[0].DateOrNull, c.Now, c.Zone));
+            case Builtin.RoundUp: return Value.FromNumber(Operators.RoundUp(args[0].NumberOrNull, args[1].NumberOrNull));
+            case Builtin.RoundDown: return Value.FromNumber(Operators.RoundDown(args[0].NumberOrNull, args[1].NumberOrNull));
+            case Builtin.RoundNearest: return Value.FromNumber(Operators.RoundNearest(args[0].NumberOrNull, args[1].NumberOrNull));
+            case Builtin.Blocks:
+                return Value.FromNumber(args.Length == 2
+                    ? Operators.Blocks(args[0].NumberOrNull, args[1].NumberOrNull)
+                    : Operators.Blocks(args[0].NumberOrNull, args[1].NumberOrNull, args[2].NumberOrNull));
+            case Builtin.DaysBetween: return Value.FromNumber(Operators.DaysBetween(LocalDate(args[0], c), LocalDate(args[1], c)));
+            case Builtin.DayOfPeriod: return Value.FromNumber(Operators.DayOfPeriod(LocalDate(args[0], c), c.PeriodFirstDay));
         }
         throw new InvalidOperationException(call.Function.ToString());
     }
+
+    private static DateOnly? LocalDate(in Value v, RatingContext c) =>
+        v.Kind == ValueKind.Time ? Operators.LocalDate(v.TimeOrNull, c.Zone) : v.DateOrNull;
 }

@@ -221,4 +221,54 @@ internal static class Operators
     public static decimal? YearsSince(DateOnly? from, DateTimeOffset now, ZoneClock zone) => from is { } d ? YearsSince(d, now, zone) : null;
 
     public static decimal? YearsSince(DateTimeOffset? from, DateTimeOffset now, ZoneClock zone) => from is { } t ? YearsSince(t, now, zone) : null;
+
+    // ---- steps and packages --------------------------------------------------------------------------------
+    // A step or block size of 0 or less has no multiples to round to: a literal one is TL0085, a computed one rejects
+    // the row (or fails the period) here, like a division by zero.
+
+    public static decimal RoundUp(decimal q, decimal step) => Math.Ceiling(q / Positive(step, "round_up", "step")) * step;
+    public static decimal RoundDown(decimal q, decimal step) => Math.Floor(q / Positive(step, "round_down", "step")) * step;
+
+    /// <summary>Half a step rounds away from zero, as <see cref="Round(decimal)"/> does.</summary>
+    public static decimal RoundNearest(decimal q, decimal step) =>
+        Math.Round(q / Positive(step, "round_nearest", "step"), MidpointRounding.AwayFromZero) * step;
+
+    public static decimal? RoundUp(decimal? q, decimal? step) => q is { } a && step is { } b ? RoundUp(a, b) : null;
+    public static decimal? RoundDown(decimal? q, decimal? step) => q is { } a && step is { } b ? RoundDown(a, b) : null;
+    public static decimal? RoundNearest(decimal? q, decimal? step) => q is { } a && step is { } b ? RoundNearest(a, b) : null;
+
+    /// <summary>How many blocks of <paramref name="size"/> cover what is left of q once <paramref name="free"/> units are used.</summary>
+    public static decimal Blocks(decimal q, decimal size, decimal free) =>
+        Math.Ceiling(Math.Max(q - free, 0m) / Positive(size, "blocks", "block size"));
+
+    public static decimal Blocks(decimal q, decimal size) => Blocks(q, size, 0m);
+
+    public static decimal? Blocks(decimal? q, decimal? size) => q is { } a && size is { } b ? Blocks(a, b) : null;
+
+    public static decimal? Blocks(decimal? q, decimal? size, decimal? free) =>
+        q is { } a && size is { } b && free is { } f ? Blocks(a, b, f) : null;
+
+    private static decimal Positive(decimal value, string function, string what) =>
+        value > 0 ? value : throw new RatingException($"{function}: the {what} must be greater than 0, not {value.ToString(System.Globalization.CultureInfo.InvariantCulture)}");
+
+    // ---- dates ---------------------------------------------------------------------------------------------
+    // Days are counted between local dates: a time is first read as its date in the tariff's zone, so a day across a
+    // daylight-saving change (23 or 25 hours) is still one day.
+
+    public static DateOnly LocalDate(DateTimeOffset t, ZoneClock zone) => zone.LocalDate(t);
+
+    public static DateOnly? LocalDate(DateTimeOffset? t, ZoneClock zone) => t is { } v ? zone.LocalDate(v) : null;
+
+    /// <summary>Whole days from a to b: negative when b comes first.</summary>
+    public static decimal DaysBetween(DateOnly a, DateOnly b) => b.DayNumber - a.DayNumber;
+
+    public static decimal? DaysBetween(DateOnly? a, DateOnly? b) => a is { } x && b is { } y ? DaysBetween(x, y) : null;
+
+    /// <summary>The days from <paramref name="first"/> to <paramref name="last"/>, both included.</summary>
+    public static decimal DaysIn(DateOnly first, DateOnly last) => DaysBetween(first, last) + 1;
+
+    /// <summary>1 on the period's first day; days before it count 0, −1…, days after its last day go on past its length.</summary>
+    public static decimal DayOfPeriod(DateOnly d, DateOnly first) => DaysBetween(first, d) + 1;
+
+    public static decimal? DayOfPeriod(DateOnly? d, DateOnly first) => d is { } v ? DayOfPeriod(v, first) : null;
 }

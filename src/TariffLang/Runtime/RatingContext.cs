@@ -451,6 +451,15 @@ internal sealed class RatingContext
     /// <summary>How many months the charge being evaluated covers (1 outside a period).</summary>
     public decimal PeriodMonths => Period.Covered.Count;
 
+    /// <summary>
+    /// The first day of the months the charge being evaluated covers: the period's first day, unless a version starts
+    /// later in it. days_in_period() and day_of_period() count from here, so that they agree with period_months().
+    /// </summary>
+    public DateOnly PeriodFirstDay => Period.From.AddMonths(Period.Covered.First);
+
+    /// <summary>How many days the months the charge being evaluated covers hold (28 to 31 for one month).</summary>
+    public decimal PeriodDays => Operators.DaysIn(PeriodFirstDay, Period.From.AddMonths(Period.Covered.Last + 1).AddDays(-1));
+
     // ---- snapshots ----------------------------------------------------------------------------------------------
 
     /// <summary>

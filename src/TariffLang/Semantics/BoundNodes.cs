@@ -73,7 +73,11 @@ internal sealed record BoundIsNone(BoundExpr Operand, bool Negated, TextSpan Spa
 
 internal sealed record BoundConditional(BoundExpr Condition, BoundExpr Then, BoundExpr Else, TlType Type, TextSpan Span) : BoundExpr(Type, Span);
 
-internal enum Builtin { Ceil, Floor, Round, Abs, Min, Max, YearsSince, PeriodMonths }
+internal enum Builtin
+{
+    Ceil, Floor, Round, Abs, Min, Max, YearsSince, PeriodMonths,
+    RoundUp, RoundDown, RoundNearest, Blocks, DaysBetween, DaysInPeriod, DayOfPeriod,
+}
 
 internal sealed record BoundCall(Builtin Function, ImmutableArray<BoundExpr> Args, TlType Type, TextSpan Span) : BoundExpr(Type, Span);
 

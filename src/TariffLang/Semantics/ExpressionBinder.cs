@@ -522,6 +522,55 @@ internal sealed class ExpressionBinder
                     return Fail(c.Span);
                 }
                 return new BoundCall(Builtin.PeriodMonths, ImmutableArray<BoundExpr>.Empty, TlType.Number, c.Span);
+            case "round_up" or "round_down" or "round_nearest":
+            {
+                if (args.Length != 2) return Arity(2);
+                var q = BindAs(args[0], scope, TypeKind.Number, TypeKind.Money);
+                var step = BindAs(args[1], scope, TypeKind.Number, TypeKind.Money);
+                RequirePositive(step, "step", name);
+                // The step is written in q's unit (60 s for seconds), as the other operand of + would be.
+                var type = Unify(q.Type, step.Type, c.Span, name);
+                var fn = name switch { "round_up" => Builtin.RoundUp, "round_down" => Builtin.RoundDown, _ => Builtin.RoundNearest };
+                return new BoundCall(fn, [q, step], type, c.Span);
+            }
+            case "blocks":
+            {
+                if (args.Length is not (2 or 3)) return Arity(args.Length < 2 ? 2 : 3);
+                var bound = args.Select(a => BindAs(a, scope, TypeKind.Number, TypeKind.Money)).ToImmutableArray();
+                RequirePositive(bound[1], "block size", name);
+                var type = bound[0].Type;
+                for (var i = 1; i < bound.Length; i++) type = Unify(type, bound[i].Type, c.Span, name);
+                // A count of blocks, whatever q counts: 3 blocks of 100 MB is the number 3.
+                var result = type.IsError ? type : type.Optional ? TlType.Number.AsOptional() : TlType.Number;
+                return new BoundCall(Builtin.Blocks, bound, result, c.Span);
+            }
+            case "days_between":
+            {
+                if (args.Length != 2) return Arity(2);
+                var from = BindAs(args[0], scope, TypeKind.Date, TypeKind.Time);
+                var to = BindAs(args[1], scope, TypeKind.Date, TypeKind.Time);
+                var type = from.Type.Optional || to.Type.Optional ? TlType.Number.AsOptional() : TlType.Number;
+                return new BoundCall(Builtin.DaysBetween, [from, to], type, c.Span);
+            }
+            case "days_in_period":
+                if (args.Length != 0) return Arity(0);
+                if (!scope.Period)
+                {
+                    _diagnostics.Report(NotAllowedHere, c.Span, "days_in_period()");
+                    return Fail(c.Span);
+                }
+                return new BoundCall(Builtin.DaysInPeriod, ImmutableArray<BoundExpr>.Empty, TlType.Number, c.Span);
+            case "day_of_period":
+            {
+                if (args.Length != 1) return Arity(1);
+                if (!scope.Period)
+                {
+                    _diagnostics.Report(NotAllowedHere, c.Span, "day_of_period()");
+                    return Fail(c.Span);
+                }
+                var day = BindAs(args[0], scope, TypeKind.Date, TypeKind.Time);
+                return new BoundCall(Builtin.DayOfPeriod, [day], day.Type.Optional ? TlType.Number.AsOptional() : TlType.Number, c.Span);
+            }
             case "peak" or "level":
             {
                 if (args.Length != 1) return Arity(1);
@@ -545,6 +594,19 @@ internal sealed class ExpressionBinder
         }
         _diagnostics.Report(UnknownFunction, c.Function.Span, name);
         return Fail(c.Span);
+    }
+
+    /// <summary>A step or block size written as a literal is known now: 0 or less is reported here rather than on every row.</summary>
+    private void RequirePositive(BoundExpr arg, string what, string function)
+    {
+        var value = arg switch
+        {
+            BoundLiteral { Value: decimal d } => d,
+            BoundUnary { Op: UnaryOp.Negate, Operand: BoundLiteral { Value: decimal d } } => -d,
+            _ => (decimal?)null,
+        };
+        if (value is { } v && v <= 0)
+            _diagnostics.Report(NotPositive, arg.Span, what, function, v.ToString(System.Globalization.CultureInfo.InvariantCulture));
     }
 
     private static NameSyntax? SetName(ExprSyntax syntax) => syntax switch

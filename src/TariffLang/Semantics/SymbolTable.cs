@@ -38,7 +38,7 @@ internal static class Dependencies
     public static bool UsesPeriod(BoundExpr e) => e switch
     {
         BoundAggregate or BoundStateAggregate or BoundEventSet => true,
-        BoundCall { Function: Builtin.PeriodMonths } => true,
+        BoundCall { Function: Builtin.PeriodMonths or Builtin.DaysInPeriod or Builtin.DayOfPeriod } => true,
         BoundLetRef l => UsesPeriod(l.Let.Value),
         _ => Children(e).Any(UsesPeriod),
     };

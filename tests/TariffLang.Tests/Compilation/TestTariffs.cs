@@ -70,6 +70,9 @@ tariff everything "All constructs" {
   charge "Named" = if plan.name = "Petit" and param note is none then 1 EUR else 2 EUR
   charge "Years" = years_since(param signup) * 0.1 EUR
   charge "Credits" = level(credits) * 0.5 EUR
+  let stepped = sum(call, round_up(minutes, 5) + round_down(minutes, 5) - round_nearest(minutes, 5) + blocks(minutes, 10) + blocks(minutes, 10, 5))
+  charge "Steps" = stepped * 1 call at 0.01 EUR per call
+  charge "Days" = (days_in_period() - day_of_period(param opened_at) + days_between(param signup, 2015-03-20)) * 0.01 EUR
 
   grant "Welcome" once on 2024-01-01 add 2 credit to credits
   grant "Loyalty" every year on 06-01 add min(years_since(param signup), 5) * 1 credit to credits
@@ -79,7 +82,9 @@ tariff everything "All constructs" {
     call(kind: "local", minutes: 3.5, caller: "a", labels: "billable;x", vip: false)
     call(kind: "intl", minutes: 12, caller: "b", labels: "", vip: true, booked: 2024-01-02)
     topup(credits: 3)
-    expect total 16.30
+    // 16.30 before steps and days: both calls are free (the service window, the early booking), so "Steps" bills
+    // nothing, and "Days" is (31 days in January − day 1 + 5 days from 03-15 to 03-20) × 0.01 EUR = 0.35 EUR.
+    expect total 16.65
   }
 }
 """;
