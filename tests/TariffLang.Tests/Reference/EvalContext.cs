@@ -343,4 +343,23 @@ internal sealed class EvalContext
         (Period ?? throw new InvalidOperationException("aggregates need a period")).Events(symbol.Index);
 
     public decimal PeriodMonths => Period?.ChargeMonths.Count(m => m) ?? 1;
+
+    /// <summary>The first day of the first month the charge being evaluated covers.</summary>
+    public DateOnly PeriodFirstDay => Period!.From.AddMonths(Array.IndexOf(Period.ChargeMonths, true));
+
+    /// <summary>The days of the covered months, month by month.</summary>
+    public decimal PeriodDays
+    {
+        get
+        {
+            var days = 0;
+            for (var m = 0; m < Period!.ChargeMonths.Length; m++)
+            {
+                if (!Period.ChargeMonths[m]) continue;
+                var month = Period.From.AddMonths(m);
+                days += DateTime.DaysInMonth(month.Year, month.Month);
+            }
+            return days;
+        }
+    }
 }

@@ -28,6 +28,9 @@ internal sealed class Interpreter : IEvaluator
             case BoundIsNone i: return (Evaluate(i.Operand, ctx) is null) != i.Negated;
             case BoundConditional c: return RuntimeOps.IsTrue(Evaluate(c.Condition, ctx)) ? Evaluate(c.Then, ctx) : Evaluate(c.Else, ctx);
             case BoundCall { Function: Builtin.PeriodMonths }: return (decimal)ctx.PeriodMonths;
+            case BoundCall { Function: Builtin.DaysInPeriod }: return ctx.PeriodDays;
+            case BoundCall { Function: Builtin.DayOfPeriod } d:
+                return RuntimeOps.DayOfPeriod(Evaluate(d.Args[0], ctx), ctx.PeriodFirstDay, ctx.Zone);
             case BoundCall c: return RuntimeOps.Call(c.Function, c.Args.Select(a => Evaluate(a, ctx)).ToArray(), ctx.Now, ctx.Zone);
             case BoundAggregate a: return Aggregate(a, ctx);
         }

@@ -92,9 +92,48 @@ internal static class RuntimeOps
             case Builtin.Min: return args.Cast<decimal>().Min();
             case Builtin.Max: return args.Cast<decimal>().Max();
             case Builtin.YearsSince: return YearsSince(args[0]!, now, zone);
+            case Builtin.RoundUp or Builtin.RoundDown or Builtin.RoundNearest:
+                return ToStep(fn, (decimal)args[0]!, (decimal)args[1]!);
+            case Builtin.Blocks:
+            {
+                var size = (decimal)args[1]!;
+                if (size <= 0) throw new RatingException($"blocks: the block size must be greater than 0, not {size.ToString(CultureInfo.InvariantCulture)}");
+                var rest = Math.Max((decimal)args[0]! - (args.Length > 2 ? (decimal)args[2]! : 0m), 0m);
+                var whole = Math.Truncate(rest / size);
+                return rest % size == 0 ? whole : whole + 1;
+            }
+            case Builtin.DaysBetween:
+                return (decimal)(DateOf(args[1]!, zone).ToDateTime(TimeOnly.MinValue) - DateOf(args[0]!, zone).ToDateTime(TimeOnly.MinValue)).Days;
         }
         throw new InvalidOperationException(fn.ToString());
     }
+
+    /// <summary>Rounds through the remainder: the multiple of step at or below q, then up, or to the nearer (half away from zero).</summary>
+    private static decimal ToStep(Builtin fn, decimal q, decimal step)
+    {
+        var name = fn switch { Builtin.RoundUp => "round_up", Builtin.RoundDown => "round_down", _ => "round_nearest" };
+        if (step <= 0) throw new RatingException($"{name}: the step must be greater than 0, not {step.ToString(CultureInfo.InvariantCulture)}");
+        var below = ((q % step) + step) % step;
+        var k = Math.Truncate((q - below) / step);
+        if (below == 0) return k * step;
+        var up = fn switch
+        {
+            Builtin.RoundUp => true,
+            Builtin.RoundDown => false,
+            _ => 2 * below > step || (2 * below == step && q > 0),
+        };
+        return (up ? k + 1 : k) * step;
+    }
+
+    private static DateOnly DateOf(object value, DateTimeZoneInfo zone) => value switch
+    {
+        DateOnly d => d,
+        DateTimeOffset t => zone.LocalDate(t),
+        _ => throw new InvalidOperationException("a date"),
+    };
+
+    public static object? DayOfPeriod(object? value, DateOnly first, DateTimeZoneInfo zone) =>
+        value is null ? null : (decimal)(DateOf(value, zone).DayNumber - first.DayNumber + 1);
 
     /// <summary>Whole years from a date to the current moment's local date (negative when the date is later).</summary>
     public static decimal YearsSince(object date, DateTimeOffset now, DateTimeZoneInfo zone)
