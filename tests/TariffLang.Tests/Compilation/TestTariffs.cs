@@ -88,4 +88,54 @@ tariff everything "All constructs" {
   }
 }
 """;
+
+    /// <summary>Steps, packages and a licence prorated by days, with examples worked out by hand.</summary>
+    public const string StepsAndDays = """
+tariff hosting "Calls per started minute, data in packs, a licence prorated by days" {
+  currency EUR
+  period month in "Europe/Paris"
+  effective from 2024-01-01
+  unit s, GB
+
+  param licence_start: date = 2024-01-01
+  event call(duration: s)
+  event transfer(size: GB)
+
+  // Each call is rounded up to the minute on its own (inside sum); n s / 60 s is a plain number of minutes.
+  charge "Calls" = sum(call, round_up(duration, 60 s)) / 60 s * 0.02 EUR
+  // Packs of 10 GB once the first 5 GB of the month are used.
+  charge "Data packs" = blocks(sum(transfer, size), 10 GB, 5 GB) * 3 EUR
+  // 30 EUR a month, for the days from the licence's start (day 1 when it started before the month).
+  charge "Licence" = if day_of_period(param licence_start) > days_in_period() then 0 EUR
+    else 30 EUR * (days_in_period() - max(day_of_period(param licence_start), 1) + 1) / days_in_period()
+
+  example "February, the licence from the 20th" {
+    with licence_start = 2024-02-20
+    at 2024-02-05T10:00 call(duration: 61)
+    at 2024-02-05T11:00 call(duration: 60)
+    at 2024-02-05T12:00 call(duration: 1)
+    at 2024-02-06T10:00 transfer(size: 12)
+    at 2024-02-07T10:00 transfer(size: 13)
+    // 120 + 60 + 60 s = 4 minutes (rounding the 122 s total instead would give 3): 4 × 0.02 = 0.08
+    expect line "Calls" amount 0.08
+    // 25 GB − 5 free = 20 GB: 2 packs × 3 = 6.00
+    expect line "Data packs" amount 6.00
+    // February 2024 has 29 days; the 20th is day 20, so 29 − 20 + 1 = 10 days: 30 × 10 / 29 = 10.3448… → 10.34
+    expect line "Licence" amount 10.34
+    expect total 16.42
+  }
+
+  example "March, the licence all month" {
+    with licence_start = 2024-02-20
+    at 2024-03-05T10:00 call(duration: 30)
+    at 2024-03-06T10:00 transfer(size: 5)
+    // 30 s rounds up to 1 minute: 0.02; 5 GB is exactly the free part: no pack
+    expect line "Calls" amount 0.02
+    expect no line "Data packs"
+    // 2024-02-20 is before March (day −9): the licence runs all 31 days, 30 × 31 / 31 = 30.00
+    expect line "Licence" amount 30.00
+    expect total 30.02
+  }
+}
+""";
 }

@@ -1,6 +1,8 @@
 using Shouldly;
 using TariffLang.Invoicing;
+using TariffLang.Examples;
 using TariffLang.Rating;
+using TariffLang.Tests.Compilation;
 using Xunit;
 
 namespace TariffLang.Tests.Rating;
@@ -198,5 +200,17 @@ public sealed class StepAndDateBuiltinTests
         Amount(result, "back", "Stays").ShouldBe(-7m);
         Amount(result, "open", "Stays").ShouldBeNull();
         Amount(result, "utc", "Bookings").ShouldBe(31m);
+    }
+
+    [Fact]
+    public void WorkedExample_StepsPackagesAndAProratedLicence_PassInBothEngines()
+    {
+        var (interpreted, compiled) = CompilerTestSupport.Both(TestTariffs.StepsAndDays, "hosting.tariff");
+        var expected = interpreted.RunExamples();
+        var actual = compiled.RunExamples();
+        expected.Count().ShouldBe(2);
+        expected.Select(r => r.Status).ShouldAllBe(s => s == ExampleStatus.Passed);
+        actual.Select(r => r.Rating.ToJson()).ShouldBe(expected.Select(r => r.Rating.ToJson()));
+        actual.Select(r => r.Status).ShouldAllBe(s => s == ExampleStatus.Passed);
     }
 }
