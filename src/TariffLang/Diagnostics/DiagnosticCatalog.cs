@@ -82,6 +82,12 @@ internal static class DiagnosticCatalog
     public static readonly DiagnosticDescriptor DuplicateRule = Warning("TL0063", "this rule repeats the one on line {0}");
     public static readonly DiagnosticDescriptor MidMonthVersionCharges = Warning("TL0064", "this version starts on {0}, mid-month: its period charges apply from the next month's first day (its rules from {0})");
 
+    // Ranges and budgets: what a tariff writes stays inside what the engine can compute with.
+    public static readonly DiagnosticDescriptor DateOutOfRange = Error("TL0070",
+        "{0} falls outside the years {1}–{2} that rating supports");
+    public static readonly DiagnosticDescriptor DurationTooLong = Error("TL0071",
+        "duration '{0}' is longer than {1}, the longest a tariff may write");
+
     // Compiled backend
     public static readonly DiagnosticDescriptor CompilerFailure = Error("TL0090", "the compiled backend could not compile this: {0}");
 }

@@ -19,7 +19,7 @@ internal static class ExampleRunner
     public static ExampleResult Run(RatingPlan plan, RatingProgram program, CheckedExample example, Text.SourceText source)
     {
         var tariff = plan.Model;
-        var (ledger, rowsByUsage) = BuildLedger(tariff, example);
+        var (ledger, rowsByUsage) = BuildLedger(example);
         var accounts = new AccountTable(ImmutableDictionary<string, ImmutableDictionary<string, string>>.Empty.Add(Account, example.Params));
         var result = new LedgerRater(plan, program).Rate(ledger, accounts, new RatingOptions(), explain: true);
         var failures = new List<string>();
@@ -134,13 +134,9 @@ internal static class ExampleRunner
 
     private static string Num(decimal d) => d.ToString(CultureInfo.InvariantCulture);
 
-    /// <summary>Example usage as ledger rows. Without a time, events follow each other a minute apart from 09:00 on the start date.</summary>
-    private static (Ledger, List<(ExampleUsage, List<int>)>) BuildLedger(CheckedTariff tariff, CheckedExample example)
+    /// <summary>Example usage as ledger rows, at the times the checker laid out (it made sure they stay in the calendar).</summary>
+    private static (Ledger, List<(ExampleUsage, List<int>)>) BuildLedger(CheckedExample example)
     {
-        var zone = new ZoneClock(tariff.Period.Zone);
-        var start = tariff.EffectiveFrom ?? new DateOnly(2024, 1, 1);
-        var time = zone.StartOf(start).AddHours(9);
-        var first = true;
         var rows = ImmutableArray.CreateBuilder<LedgerRow>();
         var byUsage = new List<(ExampleUsage, List<int>)>();
         foreach (var usage in example.Usages)
@@ -148,10 +144,7 @@ internal static class ExampleRunner
             var numbers = new List<int>();
             for (var n = 1; n <= usage.Count; n++)
             {
-                if (n == 1 && usage.At is { } at) time = at;
-                else if (n == 1 && usage.After is { } after) time += after;
-                else if (!first) time = time.AddMinutes(1);
-                first = false;
+                var time = usage.First.AddMinutes(n - 1);
                 var attributes = ImmutableDictionary.CreateBuilder<string, string>(StringComparer.Ordinal);
                 decimal quantity = 1m;
                 string? id = null;
