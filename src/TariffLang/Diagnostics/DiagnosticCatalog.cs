@@ -87,6 +87,8 @@ internal static class DiagnosticCatalog
         "{0} falls outside the years {1}–{2} that rating supports");
     public static readonly DiagnosticDescriptor DurationTooLong = Error("TL0071",
         "duration '{0}' is longer than {1}, the longest a tariff may write");
+    public static readonly DiagnosticDescriptor ExampleRowBudget = Error("TL0072",
+        "the examples would hold more than {0} rows in all: this usage goes past that budget");
 
     // Compiled backend
     public static readonly DiagnosticDescriptor CompilerFailure = Error("TL0090", "the compiled backend could not compile this: {0}");

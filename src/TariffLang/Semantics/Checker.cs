@@ -555,6 +555,14 @@ internal sealed class Checker
 
     private static string Iso(DateOnly d) => d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 
+    /// <summary>
+    /// Most rows the examples of one tariff may hold in all: <c>tariff test</c> builds, rates and explains every one, so a
+    /// few repeated lines could otherwise ask for millions.
+    /// </summary>
+    internal const int MaxExampleRows = 100_000;
+
+    private long _exampleRows;
+
     private bool MonthIsValid(string month, TextSpan span)
     {
         if (ExpressionBinder.ParseDate(month + "-01") is not { } first) _diagnostics.Report(InvalidLiteral, span, "month", month);
@@ -618,6 +626,10 @@ internal sealed class Checker
 
     private void CheckUsage(UsageSyntax u, List<ExampleUsage> usages, ExampleClock clock)
     {
+        // The budget counts every row written, whether or not the usage is otherwise sound.
+        var before = _exampleRows;
+        _exampleRows += u.Count;
+        if (before <= MaxExampleRows && _exampleRows > MaxExampleRows) _diagnostics.Report(ExampleRowBudget, u.Span, MaxExampleRows);
         if (!_symbols.Events.TryGetValue(u.Event.Text, out var ev))
         {
             _diagnostics.Report(UnknownEvent, u.Event.Span, u.Event.Text);

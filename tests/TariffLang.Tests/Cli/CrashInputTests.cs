@@ -86,4 +86,28 @@ public sealed class CrashInputTests
         r.Err.ShouldStartWith($"{tariff}:5:18: error TL0071: duration '236682000h'");
         r.Out.ShouldBeEmpty();
     }
+
+    [Fact]
+    public void Test_ExamplesBeyondTheRowBudget_ReportTL0072WithoutBuildingThem()
+    {
+        var path = Write(Header("UTC") + """
+              charge "A" = count(call) * 0.1
+              example "three million" {
+                1000000 call(d: "1:00:00", contact: "a")
+                1000000 call(d: "1:00:00", contact: "a")
+                1000000 call(d: "1:00:00", contact: "a")
+                expect total 300000
+              }
+            }
+            """);
+
+        var r = CliHarness.Run("test", path);
+
+        r.Exit.ShouldBe(1, r.ToString());
+        r.OutLines.ShouldBe([
+            $"{path}:7:5: error TL0072: the examples would hold more than 100000 rows in all: this usage goes past that budget",
+            $"FAIL {path}: the tariff has errors, its examples cannot run",
+            "0 passed, 1 failed",
+        ]);
+    }
 }
