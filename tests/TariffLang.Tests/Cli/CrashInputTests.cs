@@ -87,6 +87,36 @@ public sealed class CrashInputTests
         r.Out.ShouldBeEmpty();
     }
 
+    [Theory]
+    [InlineData("interpreted")]
+    [InlineData("compiled")]
+    public void Rate_DurationAtTimeSpansLimitAddedToTime_RejectsThatRowAlone(string engine)
+    {
+        var tariff = Write(Header() + """
+              reject call where time + d < time because "negative"
+              charge "Calls" per call at 1 EUR
+            }
+            """);
+        var ledger = Path.Combine(TestPaths.TempDir(), "ledger.csv");
+        File.WriteAllText(ledger, """
+            time,account,event,d,contact
+            2024-01-05T10:00:00+01:00,a,call,10675199.02:48:05.4775807,x
+            2024-01-05T11:00:00+01:00,a,call,01:00:00,x
+            2024-01-05T12:00:00+01:00,b,call,-10675199.02:48:05.4775808,x
+            2024-01-05T13:00:00+01:00,b,call,00:05:00,x
+
+            """);
+
+        var r = CliHarness.Run("rate", tariff, ledger, "--engine", engine, "--to", "2024-01");
+
+        r.Exit.ShouldBe(0, r.ToString());
+        r.Out.ShouldContain("row 2: 2024-01-05T10:00:00+01:00 + 10675199.02:48:05.4775807 falls outside the calendar (years 1–9999)");
+        r.Out.ShouldContain("row 4: 2024-01-05T12:00:00+01:00 + -10675199.02:48:05.4775808 falls outside the calendar (years 1–9999)");
+        r.Out.ShouldContain("Account:  a");
+        r.Out.ShouldContain("Account:  b");
+        r.OutLines[^1].ShouldBe("rows: 4, rated: 2, free: 0, rejected: 2");
+    }
+
     [Fact]
     public void Test_ExamplesBeyondTheRowBudget_ReportTL0072WithoutBuildingThem()
     {
