@@ -16,6 +16,12 @@ internal static class ExampleRunner
 {
     public const string Account = "example";
 
+    /// <summary>
+    /// The rows shown for one failed outcome expectation: a repeated usage line fails on every row alike, and a report of
+    /// thousands of identical lines hides the other failures.
+    /// </summary>
+    public const int MaxRowsShown = 20;
+
     public static ExampleResult Run(RatingPlan plan, RatingProgram program, CheckedExample example, Text.SourceText source)
     {
         var tariff = plan.Model;
@@ -96,15 +102,12 @@ internal static class ExampleRunner
         foreach (var (usage, rows) in rowsByUsage)
         {
             if (usage.ExpectedOutcome is not { } expected) continue;
-            foreach (var row in rows)
-            {
-                var actual = outcomeByRow[row];
-                if (!string.Equals(actual.Kind.ToString(), expected, StringComparison.OrdinalIgnoreCase))
-                {
-                    var line = source.GetLineColumn(usage.Span.Start).Line;
-                    failures.Add($"line {line}: '{usage.Event.Name}' expected {expected}, got {actual.Kind.ToString().ToLowerInvariant()} ({actual.Detail})");
-                }
-            }
+            var wrong = rows.Select(r => outcomeByRow[r])
+                .Where(a => !string.Equals(a.Kind.ToString(), expected, StringComparison.OrdinalIgnoreCase)).ToList();
+            var at = $"line {source.GetLineColumn(usage.Span.Start).Line}: '{usage.Event.Name}'";
+            foreach (var actual in wrong.Take(MaxRowsShown))
+                failures.Add($"{at} expected {expected}, got {actual.Kind.ToString().ToLowerInvariant()} ({actual.Detail})");
+            if (wrong.Count > MaxRowsShown) failures.Add($"{at}: … and {wrong.Count - MaxRowsShown} more row(s) not {expected}");
         }
 
         var status = failures.Count > 0 ? ExampleStatus.Failed : disputes.Count > 0 ? ExampleStatus.Disputed : ExampleStatus.Passed;

@@ -140,4 +140,26 @@ public sealed class CrashInputTests
             "0 passed, 1 failed",
         ]);
     }
+
+    [Fact]
+    public void Test_RepeatedRowsFailingTheirOutcome_PrintTwentyLinesAndHowManyMore()
+    {
+        var path = Write(Header() + """
+              charge "A" per call at 1 EUR
+              example "all rated, said free" {
+                50 call(d: "1:00:00", contact: "a") => free
+                expect total 50
+              }
+            }
+            """);
+
+        var r = CliHarness.Run("test", path);
+
+        r.Exit.ShouldBe(1, r.ToString());
+        var rows = r.OutLines.Where(l => l.Contains("line 7: 'call'", StringComparison.Ordinal)).ToList();
+        rows.Count.ShouldBe(21);
+        rows.Take(20).ShouldAllBe(l => l.Contains("expected free, got rated", StringComparison.Ordinal));
+        rows[20].ShouldBe("    line 7: 'call': … and 30 more row(s) not free");
+        r.OutLines[^1].ShouldBe("0 passed, 1 failed");
+    }
 }
