@@ -563,15 +563,6 @@ internal sealed class Checker
 
     private long _exampleRows;
 
-    private bool MonthIsValid(string month, TextSpan span)
-    {
-        if (ExpressionBinder.ParseDate(month + "-01") is not { } first) _diagnostics.Report(InvalidLiteral, span, "month", month);
-        else if (first.Year is < ExpressionBinder.MinYear or > ExpressionBinder.MaxYear)
-            _diagnostics.Report(DateOutOfRange, span, "month " + month, ExpressionBinder.MinYear, ExpressionBinder.MaxYear);
-        else return true;
-        return false;
-    }
-
     /// <summary><paramref name="start"/> is the first row's time when the example does not give one.</summary>
     private CheckedExample CheckExample(ExampleSyntax e, DateTimeOffset start)
     {
@@ -585,7 +576,7 @@ internal sealed class Checker
             {
                 ExpectTotalSyntax t => t.Month, ExpectLineSyntax l => l.Month, ExpectCountSyntax c => c.Month, ExpectBalanceSyntax b => b.Month, _ => null,
             };
-            if (month is not null && !MonthIsValid(month, item.Span)) continue;
+            if (month is not null && _binder.BindDate(month + "-01", item.Span, "month", month) is null) continue;
             switch (item)
             {
                 case WithParamSyntax w:

@@ -119,19 +119,21 @@ internal sealed class ExpressionBinder
     /// <summary>The longest duration a tariff may write: a window, an example's <c>after</c>, a literal.</summary>
     public static readonly TimeSpan MaxDuration = TimeSpan.FromDays(36_525);
 
-    private const string MaxDurationText = "36525d (100 years)";
 
-    /// <summary>A date literal, reported (<paramref name="what"/> names it) when malformed or outside the supported years.</summary>
-    public DateOnly? BindDate(string text, TextSpan span, string what = "date")
+    /// <summary>
+    /// A date literal, reported when malformed or outside the supported years: as <paramref name="what"/>
+    /// <paramref name="shown"/> (a month is parsed as its first day but reported as written).
+    /// </summary>
+    public DateOnly? BindDate(string text, TextSpan span, string what = "date", string? shown = null)
     {
         if (ParseDate(text) is not { } date)
         {
-            _diagnostics.Report(InvalidLiteral, span, what, text);
+            _diagnostics.Report(InvalidLiteral, span, what, shown ?? text);
             return null;
         }
         if (date.Year is < MinYear or > MaxYear)
         {
-            _diagnostics.Report(DateOutOfRange, span, $"{what} {text}", MinYear, MaxYear);
+            _diagnostics.Report(DateOutOfRange, span, $"{what} {shown ?? text}", MinYear, MaxYear);
             return null;
         }
         return date;
@@ -196,7 +198,7 @@ internal sealed class ExpressionBinder
         // Compared in the literal's own unit, so that nothing is multiplied before it is known to fit.
         if (!long.TryParse(digits, NumberStyles.None, CultureInfo.InvariantCulture, out var count) || count > MaxDuration.Ticks / unit)
         {
-            _diagnostics.Report(DurationTooLong, span, text, MaxDurationText);
+            _diagnostics.Report(DurationTooLong, span, text, $"{MaxDuration.Days}d (100 years)");
             return null;
         }
         return TimeSpan.FromTicks(count * unit);
