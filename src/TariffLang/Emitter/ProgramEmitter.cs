@@ -82,23 +82,28 @@ internal sealed class ProgramEmitter
     private string Source()
     {
         var pipelines = new StringBuilder();
-        var classify = new StringBuilder();
-        var apply = new StringBuilder();
+        var classify = new string[_plan.Pipelines.Length];
+        var apply = new string[_plan.Pipelines.Length];
         foreach (var p in _plan.Pipelines)
         {
             var k = N(p.Event.Index);
-            classify.Append($"            case {k}: return Classify{k}(c);\n");
-            apply.Append($"            case {k}: Apply{k}(c); return;\n");
+            classify[p.Event.Index] = $"return Classify{k}(c);";
+            apply[p.Event.Index] = $"Apply{k}(c); return;";
             pipelines.Append(ClassifyMethod(p)).Append(ApplyMethod(p));
         }
-        var fold = new StringBuilder();
+        var fold = new string[_plan.Aggregates.Length];
         foreach (var a in _plan.Aggregates)
         {
-            fold.Append($"            case {N(a.Index)}: Fold{N(a.Index)}(c); return;\n");
+            fold[a.Index] = $"Fold{N(a.Index)}(c); return;";
             pipelines.Append(FoldMethod(a));
         }
-        var evaluate = new StringBuilder();
-        for (var r = 0; r < _plan.Roots.Count; r++) evaluate.Append($"            case {N(r)}: return {ToValue($"{MethodName(r)}(c)", ReprOf(_plan.Roots[r]))};\n");
+        var evaluate = new string[_plan.Roots.Count];
+        for (var r = 0; r < evaluate.Length; r++) evaluate[r] = $"return {ToValue($"{MethodName(r)}(c)", ReprOf(_plan.Roots[r]))};";
+
+        var classifyBody = Switch("c.EventKind", classify, "string", "int kind", "no such event kind");
+        var applyBody = Switch("c.EventKind", apply, "void", "int kind", "no such event kind");
+        var foldBody = Switch("aggregate", fold, "void", "int aggregate", "no such aggregate");
+        var evaluateBody = Switch("root", evaluate, ValueType, "int root", "no such root");
 
         // Methods are generated last: expressions met in the pipelines get their numbers on the way.
         _event = null;
@@ -114,39 +119,65 @@ internal sealed class ProgramEmitter
 
                 public override string Classify({{Context}} c)
                 {
-                    switch (c.EventKind)
-                    {
-            {{classify}}        }
-                    throw new global::System.InvalidOperationException("no such event kind");
-                }
+            {{classifyBody}}    }
 
                 public override void Apply({{Context}} c)
                 {
-                    switch (c.EventKind)
-                    {
-            {{apply}}        }
-                    throw new global::System.InvalidOperationException("no such event kind");
-                }
+            {{applyBody}}    }
 
                 public override void Fold({{Context}} c, int aggregate)
                 {
-                    switch (aggregate)
-                    {
-            {{fold}}        }
-                    throw new global::System.InvalidOperationException("no such aggregate");
-                }
+            {{foldBody}}    }
 
                 public override {{ValueType}} Evaluate({{Context}} c, int root)
                 {
-                    switch (root)
-                    {
-            {{evaluate}}        }
-                    throw new global::System.InvalidOperationException("no such root");
-                }
+            {{evaluateBody}}    }
 
             {{pipelines}}
             {{_methods}}}
             """;
+    }
+
+    /// <summary>Most cases one generated switch holds.</summary>
+    internal const int MaxCases = 128;
+
+    private int _switches;
+
+    /// <summary>
+    /// A method body that runs <paramref name="cases"/>[key] (a statement that returns), or throws. Roslyn compiles one
+    /// switch in time and memory that grow with the square of its cases (18,000 roots: 67 s and 9.8 GB), so past
+    /// <see cref="MaxCases"/> the cases go to methods of their own, dispatched by <c>key / MaxCases</c>: a tree of small
+    /// switches. The part methods take <paramref name="parameter"/> (the key, named as in the body) besides the context.
+    /// </summary>
+    private string Switch(string key, string[] cases, string returns, string parameter, string missing)
+    {
+        var fail = $"        throw new global::System.InvalidOperationException({Lit(missing)});\n";
+        var argument = parameter[(parameter.IndexOf(' ') + 1)..];
+        return Cases(key, 0, cases.Length) + fail;
+
+        string Cases(string on, int first, int count)
+        {
+            var sb = new StringBuilder();
+            if (count <= MaxCases)
+            {
+                sb.Append($"        switch ({on})\n        {{\n");
+                for (var i = first; i < first + count; i++) sb.Append($"            case {N(i)}: {cases[i]}\n");
+                return sb.Append("        }\n").ToString();
+            }
+            var size = MaxCases;
+            while ((long)size * MaxCases < count) size *= MaxCases;
+            var offset = first == 0 ? on : $"({on} - {N(first)})";
+            sb.Append($"        switch ({offset} / {N(size)})\n        {{\n");
+            for (var part = 0; part * size < count; part++)
+            {
+                var name = "Switch" + N(_switches++);
+                var body = Cases(argument, first + part * size, Math.Min(size, count - part * size));
+                _methods.Append($"    private {returns} {name}({Context} c, {parameter})\n    {{\n{body}{fail}    }}\n\n");
+                var call = $"{name}(c, {on})";
+                sb.Append($"            case {N(part)}: {(returns == "void" ? call + "; return;" : "return " + call + ";")}\n");
+            }
+            return sb.Append("        }\n").ToString();
+        }
     }
 
     // ---- pipelines --------------------------------------------------------------------------------------------
