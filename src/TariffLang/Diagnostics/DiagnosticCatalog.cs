@@ -87,6 +87,14 @@ internal static class DiagnosticCatalog
     // Builtins
     public static readonly DiagnosticDescriptor NotPositive = Error("TL0085", "the {0} of {1}() must be greater than 0, not {2}");
 
+    // Ranges and budgets: what a tariff writes stays inside what the engine can compute with.
+    public static readonly DiagnosticDescriptor DateOutOfRange = Error("TL0070",
+        "{0} falls outside the years {1}–{2} that rating supports");
+    public static readonly DiagnosticDescriptor DurationTooLong = Error("TL0071",
+        "duration '{0}' is longer than {1}, the longest a tariff may write");
+    public static readonly DiagnosticDescriptor ExampleRowBudget = Error("TL0072",
+        "the examples would hold more than {0} rows in all: this usage goes past that budget");
+
     // Compiled backend
     public static readonly DiagnosticDescriptor CompilerFailure = Error("TL0090", "the compiled backend could not compile this: {0}");
 }

@@ -14,7 +14,18 @@ internal sealed class Nullability(CheckedTariff model)
     private readonly Dictionary<object, bool> _memo = new(ReferenceEqualityComparer.Instance);
     private readonly HashSet<object> _visiting = new(ReferenceEqualityComparer.Instance);
 
-    public bool MayBeNone(BoundExpr expr) => expr switch
+    // The emitter asks about every node of a tree: answers are kept per node, so a deep tree costs its size, not its size squared.
+    private readonly Dictionary<BoundExpr, bool> _nodes = new(ReferenceEqualityComparer.Instance);
+
+    public bool MayBeNone(BoundExpr expr)
+    {
+        if (_nodes.TryGetValue(expr, out var known)) return known;
+        var result = Compute(expr);
+        _nodes[expr] = result;
+        return result;
+    }
+
+    private bool Compute(BoundExpr expr) => expr switch
     {
         BoundLiteral l => l.Value is null,
         BoundParam p => Memo(p.Param, () => p.Param.Type.Optional || (p.Param.Default is { } d && MayBeNone(d))),

@@ -31,7 +31,8 @@ internal sealed class ProgramEmitter
     public const string ClassName = "TariffProgram";
     public const string FaultIdentifier = "__tarifflang_injected_fault";
 
-    private const string Ops = "global::TariffLang.Runtime.Operators";
+    // A short alias: the name is written at every operator, and the generated text is a third of its size with it.
+    private const string Ops = "O";
     private const string ValueType = "global::TariffLang.Runtime.Value";
     private const string Context = "global::TariffLang.Runtime.RatingContext";
 
@@ -81,29 +82,35 @@ internal sealed class ProgramEmitter
     private string Source()
     {
         var pipelines = new StringBuilder();
-        var classify = new StringBuilder();
-        var apply = new StringBuilder();
+        var classify = new string[_plan.Pipelines.Length];
+        var apply = new string[_plan.Pipelines.Length];
         foreach (var p in _plan.Pipelines)
         {
             var k = N(p.Event.Index);
-            classify.Append($"            case {k}: return Classify{k}(c);\n");
-            apply.Append($"            case {k}: Apply{k}(c); return;\n");
+            classify[p.Event.Index] = $"return Classify{k}(c);";
+            apply[p.Event.Index] = $"Apply{k}(c); return;";
             pipelines.Append(ClassifyMethod(p)).Append(ApplyMethod(p));
         }
-        var fold = new StringBuilder();
+        var fold = new string[_plan.Aggregates.Length];
         foreach (var a in _plan.Aggregates)
         {
-            fold.Append($"            case {N(a.Index)}: Fold{N(a.Index)}(c); return;\n");
+            fold[a.Index] = $"Fold{N(a.Index)}(c); return;";
             pipelines.Append(FoldMethod(a));
         }
-        var evaluate = new StringBuilder();
-        for (var r = 0; r < _plan.Roots.Count; r++) evaluate.Append($"            case {N(r)}: return {ToValue($"{MethodName(r)}(c)", ReprOf(_plan.Roots[r]))};\n");
+        var evaluate = new string[_plan.Roots.Count];
+        for (var r = 0; r < evaluate.Length; r++) evaluate[r] = $"return {ToValue($"{MethodName(r)}(c)", ReprOf(_plan.Roots[r]))};";
+
+        var classifyBody = Switch("c.EventKind", classify, "string", "int kind", "no such event kind");
+        var applyBody = Switch("c.EventKind", apply, "void", "int kind", "no such event kind");
+        var foldBody = Switch("aggregate", fold, "void", "int aggregate", "no such aggregate");
+        var evaluateBody = Switch("root", evaluate, ValueType, "int root", "no such root");
 
         // Methods are generated last: expressions met in the pipelines get their numbers on the way.
         _event = null;
         for (var i = 0; i < _expressions.Count; i++) ExpressionMethod(i);
 
         return $$"""
+            using O = global::TariffLang.Runtime.Operators;
             namespace {{Namespace}};
 
             internal sealed class {{ClassName}} : global::TariffLang.Runtime.RatingProgram, global::TariffLang.Emitter.IGeneratedProgram
@@ -112,39 +119,65 @@ internal sealed class ProgramEmitter
 
                 public override string Classify({{Context}} c)
                 {
-                    switch (c.EventKind)
-                    {
-            {{classify}}        }
-                    throw new global::System.InvalidOperationException("no such event kind");
-                }
+            {{classifyBody}}    }
 
                 public override void Apply({{Context}} c)
                 {
-                    switch (c.EventKind)
-                    {
-            {{apply}}        }
-                    throw new global::System.InvalidOperationException("no such event kind");
-                }
+            {{applyBody}}    }
 
                 public override void Fold({{Context}} c, int aggregate)
                 {
-                    switch (aggregate)
-                    {
-            {{fold}}        }
-                    throw new global::System.InvalidOperationException("no such aggregate");
-                }
+            {{foldBody}}    }
 
                 public override {{ValueType}} Evaluate({{Context}} c, int root)
                 {
-                    switch (root)
-                    {
-            {{evaluate}}        }
-                    throw new global::System.InvalidOperationException("no such root");
-                }
+            {{evaluateBody}}    }
 
             {{pipelines}}
             {{_methods}}}
             """;
+    }
+
+    /// <summary>Most cases one generated switch holds.</summary>
+    internal const int MaxCases = 128;
+
+    private int _switches;
+
+    /// <summary>
+    /// A method body that runs <paramref name="cases"/>[key] (a statement that returns), or throws. Roslyn compiles one
+    /// switch in time and memory that grow with the square of its cases (18,000 roots: 67 s and 9.8 GB), so past
+    /// <see cref="MaxCases"/> the cases go to methods of their own, dispatched by <c>key / MaxCases</c>: a tree of small
+    /// switches. The part methods take <paramref name="parameter"/> (the key, named as in the body) besides the context.
+    /// </summary>
+    private string Switch(string key, string[] cases, string returns, string parameter, string missing)
+    {
+        var fail = $"        throw new global::System.InvalidOperationException({Lit(missing)});\n";
+        var argument = parameter[(parameter.IndexOf(' ') + 1)..];
+        return Cases(key, 0, cases.Length) + fail;
+
+        string Cases(string on, int first, int count)
+        {
+            var sb = new StringBuilder();
+            if (count <= MaxCases)
+            {
+                sb.Append($"        switch ({on})\n        {{\n");
+                for (var i = first; i < first + count; i++) sb.Append($"            case {N(i)}: {cases[i]}\n");
+                return sb.Append("        }\n").ToString();
+            }
+            var size = MaxCases;
+            while ((long)size * MaxCases < count) size *= MaxCases;
+            var offset = first == 0 ? on : $"({on} - {N(first)})";
+            sb.Append($"        switch ({offset} / {N(size)})\n        {{\n");
+            for (var part = 0; part * size < count; part++)
+            {
+                var name = "Switch" + N(_switches++);
+                var body = Cases(argument, first + part * size, Math.Min(size, count - part * size));
+                _methods.Append($"    private {returns} {name}({Context} c, {parameter})\n    {{\n{body}{fail}    }}\n\n");
+                var call = $"{name}(c, {on})";
+                sb.Append($"            case {N(part)}: {(returns == "void" ? call + "; return;" : "return " + call + ";")}\n");
+            }
+            return sb.Append("        }\n").ToString();
+        }
     }
 
     // ---- pipelines --------------------------------------------------------------------------------------------
@@ -282,7 +315,32 @@ internal sealed class ProgramEmitter
         };
     }
 
+    /// <summary>
+    /// How deep one generated method nests its expression. Deeper, the rest of the tree is a method of its own: nested as
+    /// deep as the tariff, building the code copied each level's text once per level above it (time and memory grew with
+    /// the square of the depth), and Roslyn, which binds nested calls recursively on its own threads, could overflow
+    /// their stacks.
+    /// </summary>
+    internal const int MaxInlineDepth = 32;
+
+    private int _depth;
+
     private (string Code, Repr Repr) Translate(BoundExpr expr)
+    {
+        if (_depth >= MaxInlineDepth && expr is BoundUnary or BoundBinary or BoundIsNone or BoundConditional or BoundCall or BoundLookup)
+            return Call(expr);
+        _depth++;
+        try
+        {
+            return TranslateNode(expr);
+        }
+        finally
+        {
+            _depth--;
+        }
+    }
+
+    private (string Code, Repr Repr) TranslateNode(BoundExpr expr)
     {
         var repr = ReprOf(expr);
         switch (expr)
@@ -383,11 +441,13 @@ internal sealed class ProgramEmitter
                 return $"{Ops}.{name}({Arg(args[0])})";
             case Builtin.Min or Builtin.Max:
             {
-                // Left to right, every argument evaluated: min(a, b, c) is Min(Min(a, b), c).
+                // Every argument evaluated, left to right. Min and Max keep the leftmost of equal values and are none when
+                // any argument is, so grouping does not change the answer: a balanced tree keeps a call with thousands of
+                // arguments log-deep, where a left fold nested (and copied) the code once per argument.
                 var fn = call.Function == Builtin.Min ? "Min" : "Max";
-                var code = Arg(args[0]);
-                for (var i = 1; i < args.Count; i++) code = $"{Ops}.{fn}({code}, {Arg(args[i])})";
-                return code;
+                string Fold(int from, int to) =>
+                    to - from == 1 ? Arg(args[from]) : $"{Ops}.{fn}({Fold(from, (from + to) / 2)}, {Fold((from + to) / 2, to)})";
+                return Fold(0, args.Count);
             }
             case Builtin.YearsSince:
                 return $"{Ops}.YearsSince({args[0].Code}, c.Now, c.Zone)";

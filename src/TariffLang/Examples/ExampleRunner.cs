@@ -16,10 +16,16 @@ internal static class ExampleRunner
 {
     public const string Account = "example";
 
+    /// <summary>
+    /// The rows shown for one failed outcome expectation: a repeated usage line fails on every row alike, and a report of
+    /// thousands of identical lines hides the other failures.
+    /// </summary>
+    public const int MaxRowsShown = 20;
+
     public static ExampleResult Run(RatingPlan plan, RatingProgram program, CheckedExample example, Text.SourceText source)
     {
         var tariff = plan.Model;
-        var (ledger, rowsByUsage) = BuildLedger(tariff, example);
+        var (ledger, rowsByUsage) = BuildLedger(example);
         var accounts = new AccountTable(ImmutableDictionary<string, ImmutableDictionary<string, string>>.Empty.Add(Account, example.Params));
         var result = new LedgerRater(plan, program).Rate(ledger, accounts, new RatingOptions(), explain: true);
         var failures = new List<string>();
@@ -96,15 +102,12 @@ internal static class ExampleRunner
         foreach (var (usage, rows) in rowsByUsage)
         {
             if (usage.ExpectedOutcome is not { } expected) continue;
-            foreach (var row in rows)
-            {
-                var actual = outcomeByRow[row];
-                if (!string.Equals(actual.Kind.ToString(), expected, StringComparison.OrdinalIgnoreCase))
-                {
-                    var line = source.GetLineColumn(usage.Span.Start).Line;
-                    failures.Add($"line {line}: '{usage.Event.Name}' expected {expected}, got {actual.Kind.ToString().ToLowerInvariant()} ({actual.Detail})");
-                }
-            }
+            var wrong = rows.Select(r => outcomeByRow[r])
+                .Where(a => !string.Equals(a.Kind.ToString(), expected, StringComparison.OrdinalIgnoreCase)).ToList();
+            var at = $"line {source.GetLineColumn(usage.Span.Start).Line}: '{usage.Event.Name}'";
+            foreach (var actual in wrong.Take(MaxRowsShown))
+                failures.Add($"{at} expected {expected}, got {actual.Kind.ToString().ToLowerInvariant()} ({actual.Detail})");
+            if (wrong.Count > MaxRowsShown) failures.Add($"{at}: … and {wrong.Count - MaxRowsShown} more row(s) not {expected}");
         }
 
         var status = failures.Count > 0 ? ExampleStatus.Failed : disputes.Count > 0 ? ExampleStatus.Disputed : ExampleStatus.Passed;
@@ -134,13 +137,9 @@ internal static class ExampleRunner
 
     private static string Num(decimal d) => d.ToString(CultureInfo.InvariantCulture);
 
-    /// <summary>Example usage as ledger rows. Without a time, events follow each other a minute apart from 09:00 on the start date.</summary>
-    private static (Ledger, List<(ExampleUsage, List<int>)>) BuildLedger(CheckedTariff tariff, CheckedExample example)
+    /// <summary>Example usage as ledger rows, at the times the checker laid out (it made sure they stay in the calendar).</summary>
+    private static (Ledger, List<(ExampleUsage, List<int>)>) BuildLedger(CheckedExample example)
     {
-        var zone = new ZoneClock(tariff.Period.Zone);
-        var start = tariff.EffectiveFrom ?? new DateOnly(2024, 1, 1);
-        var time = zone.StartOf(start).AddHours(9);
-        var first = true;
         var rows = ImmutableArray.CreateBuilder<LedgerRow>();
         var byUsage = new List<(ExampleUsage, List<int>)>();
         foreach (var usage in example.Usages)
@@ -148,10 +147,7 @@ internal static class ExampleRunner
             var numbers = new List<int>();
             for (var n = 1; n <= usage.Count; n++)
             {
-                if (n == 1 && usage.At is { } at) time = at;
-                else if (n == 1 && usage.After is { } after) time += after;
-                else if (!first) time = time.AddMinutes(1);
-                first = false;
+                var time = usage.First.AddMinutes(n - 1);
                 var attributes = ImmutableDictionary.CreateBuilder<string, string>(StringComparer.Ordinal);
                 decimal quantity = 1m;
                 string? id = null;

@@ -55,21 +55,32 @@ internal static class Operators
 
     // ---- times and durations --------------------------------------------------------------------------------
 
-    /// <summary>A time moved by a duration; leaving the calendar's range is a rating error, not a crash.</summary>
-    public static DateTimeOffset AddDuration(DateTimeOffset t, TimeSpan d)
-    {
-        var ticks = t.UtcTicks + (double)d.Ticks;
-        if (ticks < DateTimeOffset.MinValue.UtcTicks + TimeSpan.TicksPerDay || ticks > DateTimeOffset.MaxValue.UtcTicks - TimeSpan.TicksPerDay)
-            throw new RatingException("a time moved by a duration falls outside the calendar (years 1–9999)");
-        return t + d;
-    }
+    /// <summary>
+    /// A time moved by a duration. A ledger's duration can be as long as a TimeSpan holds, so the sum is checked before
+    /// it is made: leaving the calendar rejects the row (a rating error naming both values), never the process.
+    /// </summary>
+    public static DateTimeOffset AddDuration(DateTimeOffset t, TimeSpan d) => Move(t, d, subtract: false);
 
     public static DateTimeOffset? AddDuration(DateTimeOffset? t, TimeSpan? d) => t is { } a && d is { } b ? AddDuration(a, b) : null;
 
-    public static DateTimeOffset SubtractDuration(DateTimeOffset t, TimeSpan d) =>
-        d == TimeSpan.MinValue ? throw new RatingException("a duration is out of range") : AddDuration(t, -d);
+    public static DateTimeOffset SubtractDuration(DateTimeOffset t, TimeSpan d) => Move(t, d, subtract: true);
 
     public static DateTimeOffset? SubtractDuration(DateTimeOffset? t, TimeSpan? d) => t is { } a && d is { } b ? SubtractDuration(a, b) : null;
+
+    private static readonly long FirstMovableTick = DateTime.MinValue.Ticks + TimeSpan.TicksPerDay,
+        LastMovableTick = DateTime.MaxValue.Ticks - TimeSpan.TicksPerDay;
+
+    private static DateTimeOffset Move(DateTimeOffset t, TimeSpan d, bool subtract)
+    {
+        // In doubles, which neither overflow nor lack a -TimeSpan.MinValue; a day's margin keeps the time's offset inside too.
+        var moved = t.UtcTicks + (subtract ? -(double)d.Ticks : d.Ticks);
+        if (moved < FirstMovableTick || moved > LastMovableTick)
+        {
+            var operation = $"{ValueText.Show(Value.FromTime(t))} {(subtract ? '-' : '+')} {ValueText.Show(Value.FromDuration(d))}";
+            throw new RatingException(operation + " falls outside the calendar (years 1–9999)");
+        }
+        return subtract ? t - d : t + d;
+    }
 
     public static TimeSpan Elapsed(DateTimeOffset later, DateTimeOffset earlier) => later - earlier;
 

@@ -200,6 +200,7 @@ internal sealed class RatingPlan
 
         // Aggregates are numbered in the order the period charges reach them (through lets too).
         var aggregates = new List<BoundAggregate>();
+        var equivalent = new Dictionary<BoundExpr, int>(BoundEquivalence.Comparer);
         var readers = new List<List<int>>();
         var charges = ImmutableArray.CreateBuilder<ChargePlan>();
         var stateReaders = t.States.Select(_ => new List<int>()).ToArray();
@@ -214,12 +215,12 @@ internal sealed class RatingPlan
                 if (!_aggregateIndex.TryGetValue(aggregate, out var index))
                 {
                     // The same aggregate written twice (count(appointment) in two charges) is folded once.
-                    index = aggregates.FindIndex(a => BoundEquivalence.Equivalent(a, aggregate));
-                    if (index < 0)
+                    if (!equivalent.TryGetValue(aggregate, out index))
                     {
                         index = aggregates.Count;
                         aggregates.Add(aggregate);
                         readers.Add(new List<int>());
+                        equivalent[aggregate] = index;
                     }
                     _aggregateIndex[aggregate] = index;
                 }

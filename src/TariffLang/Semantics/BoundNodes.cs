@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Runtime.CompilerServices;
 using TariffLang.Syntax;
 using TariffLang.Text;
 
@@ -130,6 +131,57 @@ internal static class BoundEquivalence
         }
         return true;
     }
+
+    /// <summary>
+    /// A hash that equivalent expressions share (so that finding a tariff's equivalent aggregates takes a dictionary, not a
+    /// comparison of every pair): the node kinds, operators, symbols and constants, as <see cref="Equivalent"/> reads them.
+    /// </summary>
+    public static int Hash(BoundExpr? e)
+    {
+        if (e is null) return 0;
+        var h = new HashCode();
+        h.Add(e.GetType());
+        h.Add(e.Type);
+        switch (e)
+        {
+            case BoundLiteral l: h.Add(LiteralHash(l.Value)); break;
+            case BoundParam p: h.Add(RuntimeHelpers.GetHashCode(p.Param)); break;
+            case BoundAttribute a: h.Add(RuntimeHelpers.GetHashCode(a.Attribute)); break;
+            case BoundEventBuiltin b: h.Add(b.Builtin); break;
+            case BoundLetRef l: h.Add(RuntimeHelpers.GetHashCode(l.Let)); break;
+            case BoundPlanField f: h.Add(f.Field); break;
+            case BoundWithin w: h.Add(RuntimeHelpers.GetHashCode(w.Window)); break;
+            case BoundStateValue s: h.Add(RuntimeHelpers.GetHashCode(s.State)); break;
+            case BoundStateAggregate s: h.Add(s.Kind); h.Add(RuntimeHelpers.GetHashCode(s.State)); break;
+            case BoundLookup l: h.Add(RuntimeHelpers.GetHashCode(l.Table)); break;
+            case BoundUnary u: h.Add(u.Op); break;
+            case BoundBinary b: h.Add(b.Op); h.Add(b.Operands); break;
+            case BoundIsNone i: h.Add(i.Negated); break;
+            case BoundCall c: h.Add(c.Function); break;
+            case BoundEventSet s: h.Add(RuntimeHelpers.GetHashCode(s.Event)); break;
+            case BoundAggregate a: h.Add(a.Kind); break;
+        }
+        foreach (var child in Dependencies.Children(e)) h.Add(Hash(child));
+        return h.ToHashCode();
+    }
+
+    /// <summary>Expressions compared by <see cref="Equivalent"/>, as dictionary keys.</summary>
+    public static readonly IEqualityComparer<BoundExpr> Comparer = new EquivalenceComparer();
+
+    private sealed class EquivalenceComparer : IEqualityComparer<BoundExpr>
+    {
+        public bool Equals(BoundExpr? x, BoundExpr? y) => Equivalent(x, y);
+
+        public int GetHashCode(BoundExpr obj) => Hash(obj);
+    }
+
+    private static int LiteralHash(object? value) => value switch
+    {
+        null => 0,
+        decimal d => HashCode.Combine(d, d.Scale),
+        string[] tags => tags.Aggregate(tags.Length, (h, t) => HashCode.Combine(h, StringComparer.Ordinal.GetHashCode(t))),
+        _ => value.GetHashCode(),
+    };
 
     // A decimal's scale shows on invoices: 1.0 and 1.00 are not the same constant.
     private static bool LiteralEquals(object? x, object? y) => (x, y) switch

@@ -51,7 +51,8 @@ internal sealed record CheckedTariff(
 
 // Examples
 
-internal sealed record ExampleUsage(int Count, DateTimeOffset? At, TimeSpan? After, EventSymbol Event,
+/// <summary>A usage line of an example: <paramref name="First"/> is its first row's time, its other rows follow a minute apart.</summary>
+internal sealed record ExampleUsage(int Count, DateTimeOffset First, EventSymbol Event,
     ImmutableArray<(string Name, string Value)> Args, string? ExpectedOutcome, TextSpan Span);
 
 internal abstract record ExampleExpectation(string? Month, TextSpan Span);

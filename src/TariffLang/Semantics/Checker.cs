@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using System.Globalization;
 using NodaTime;
 using TariffLang.Diagnostics;
+using TariffLang.Ledgers;
 using TariffLang.Syntax;
 using TariffLang.Text;
 using static TariffLang.Diagnostics.DiagnosticCatalog;
@@ -106,12 +107,7 @@ internal sealed class Checker
             if (zone is null) _diagnostics.Report(UnknownTimeZone, period.ZoneSpan, period.Zone);
             else _symbols.Zone = zone;
         }
-        DateOnly? effectiveFrom = null;
-        if (effective is not null)
-        {
-            effectiveFrom = ExpressionBinder.ParseDate(effective.Date);
-            if (effectiveFrom is null) _diagnostics.Report(InvalidLiteral, effective.DateSpan, "date", effective.Date);
-        }
+        DateOnly? effectiveFrom = effective is null ? null : _binder.BindDate(effective.Date, effective.DateSpan);
         foreach (var unit in items.OfType<UnitSyntax>().SelectMany(u => u.Names))
         {
             if (!_symbols.Units.Add(unit.Text)) _diagnostics.Report(DuplicateName, unit.Span, unit.Text);
@@ -138,7 +134,8 @@ internal sealed class Checker
         CheckBody(items, Validity.Always, topLevel: true);
 
         // 4. Examples, once everything they use is known.
-        var examples = items.OfType<ExampleSyntax>().Select(CheckExample).Where(e => e is not null).Select(e => e!).ToImmutableArray();
+        var exampleStart = StartOfDay(effectiveFrom ?? new DateOnly(2024, 1, 1)).AddHours(9);
+        var examples = items.OfType<ExampleSyntax>().Select(e => CheckExample(e, exampleStart)).ToImmutableArray();
 
         return new CheckedTariff(
             syntax.Name.Text,
@@ -519,8 +516,7 @@ internal sealed class Checker
         DateOnly? once = null;
         if (g.OnceDate is not null)
         {
-            once = ExpressionBinder.ParseDate(g.OnceDate);
-            if (once is null) _diagnostics.Report(InvalidLiteral, g.DateSpan, "date", g.OnceDate);
+            once = _binder.BindDate(g.OnceDate, g.DateSpan);
         }
         // 02-29 is allowed: in other years the grant lands on 02-28.
         else if (g.Month is < 1 or > 12 || g.Day < 1 || g.Day > DateTime.DaysInMonth(2000, g.Month))
@@ -537,10 +533,8 @@ internal sealed class Checker
         for (var i = 0; i < v.Versions.Length; i++)
         {
             var version = v.Versions[i];
-            var from = version.From is null ? null : ExpressionBinder.ParseDate(version.From);
-            var until = version.Until is null ? null : ExpressionBinder.ParseDate(version.Until);
-            if (version.From is not null && from is null) _diagnostics.Report(InvalidLiteral, version.HeaderSpan, "date", version.From);
-            if (version.Until is not null && until is null) _diagnostics.Report(InvalidLiteral, version.HeaderSpan, "date", version.Until);
+            var from = version.From is null ? null : _binder.BindDate(version.From, version.FromSpan);
+            var until = version.Until is null ? null : _binder.BindDate(version.Until, version.UntilSpan);
             if ((from is null && i > 0) || (until is null && i < v.Versions.Length - 1))
                 _diagnostics.Report(VersionUnbounded, version.HeaderSpan);
             if (from is not null && until is not null && until < from)
@@ -557,24 +551,32 @@ internal sealed class Checker
         }
     }
 
+    private DateTimeOffset StartOfDay(DateOnly d) => _symbols.Zone.AtStartOfDay(NodaTime.LocalDate.FromDateOnly(d)).ToDateTimeOffset();
+
     private static string Iso(DateOnly d) => d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 
-    private CheckedExample? CheckExample(ExampleSyntax e)
+    /// <summary>
+    /// Most rows the examples of one tariff may hold in all: <c>tariff test</c> builds, rates and explains every one, so a
+    /// few repeated lines could otherwise ask for millions.
+    /// </summary>
+    internal const int MaxExampleRows = 100_000;
+
+    private long _exampleRows;
+
+    /// <summary><paramref name="start"/> is the first row's time when the example does not give one.</summary>
+    private CheckedExample CheckExample(ExampleSyntax e, DateTimeOffset start)
     {
         var parameters = ImmutableDictionary.CreateBuilder<string, string>(StringComparer.Ordinal);
         var usages = new List<ExampleUsage>();
         var expectations = new List<ExampleExpectation>();
+        var clock = new ExampleClock(start);
         foreach (var item in e.Items)
         {
             var month = item switch
             {
                 ExpectTotalSyntax t => t.Month, ExpectLineSyntax l => l.Month, ExpectCountSyntax c => c.Month, ExpectBalanceSyntax b => b.Month, _ => null,
             };
-            if (month is not null && ExpressionBinder.ParseDate(month + "-01") is null)
-            {
-                _diagnostics.Report(InvalidLiteral, item.Span, "month", month);
-                continue;
-            }
+            if (month is not null && _binder.BindDate(month + "-01", item.Span, "month", month) is null) continue;
             switch (item)
             {
                 case WithParamSyntax w:
@@ -587,7 +589,7 @@ internal sealed class Checker
                     }
                     break;
                 case UsageSyntax u:
-                    CheckUsage(u, usages);
+                    CheckUsage(u, usages, clock);
                     break;
                 case ExpectTotalSyntax t when LiteralNumber(t.Total) is { } total:
                     expectations.Add(new ExpectTotal(total, t.Month, t.Disputed?.Reason, t.Span));
@@ -613,8 +615,12 @@ internal sealed class Checker
         return new CheckedExample(e.Name, parameters.ToImmutable(), usages.ToImmutableArray(), expectations.ToImmutableArray(), e.Span);
     }
 
-    private void CheckUsage(UsageSyntax u, List<ExampleUsage> usages)
+    private void CheckUsage(UsageSyntax u, List<ExampleUsage> usages, ExampleClock clock)
     {
+        // The budget counts every row written, whether or not the usage is otherwise sound.
+        var before = _exampleRows;
+        _exampleRows += u.Count;
+        if (before <= MaxExampleRows && _exampleRows > MaxExampleRows) _diagnostics.Report(ExampleRowBudget, u.Span, MaxExampleRows);
         if (!_symbols.Events.TryGetValue(u.Event.Text, out var ev))
         {
             _diagnostics.Report(UnknownEvent, u.Event.Span, u.Event.Text);
@@ -638,15 +644,58 @@ internal sealed class Checker
         if (u.Outcome is { } outcome && outcome.Text is not ("rated" or "free" or "rejected"))
             _diagnostics.Report(UnknownOutcome, outcome.Span, outcome.Text);
         DateTimeOffset? at = null;
+        TimeSpan? after = null;
         if (u.At is not null)
         {
             at = u.At.Length == 10
-                ? ExpressionBinder.ParseDate(u.At) is { } d ? _symbols.Zone.AtStartOfDay(NodaTime.LocalDate.FromDateOnly(d)).ToDateTimeOffset() : null
-                : ExpressionBinder.ParseDateTime(u.At, _symbols.Zone);
-            if (at is null) _diagnostics.Report(InvalidLiteral, u.Span, "date and time", u.At);
+                ? _binder.BindDate(u.At, u.WhenSpan) is { } d ? StartOfDay(d) : null
+                : _binder.BindDateTime(u.At, u.WhenSpan);
+            if (at is null) clock.Stop();
         }
-        TimeSpan? after = u.After is null ? null : _binder.BindDuration(u.After, u.Span);
-        usages.Add(new ExampleUsage(u.Count, at, after, ev, args.ToImmutableArray(), u.Outcome?.Text, u.Span));
+        if (u.After is not null)
+        {
+            after = _binder.BindDuration(u.After, u.WhenSpan);
+            if (after is null) clock.Stop();
+        }
+        // With a time unknown or out of range, an error is reported and the example never runs: its times do not matter.
+        var first = clock.Last;
+        if (u.Count > 0 && !clock.Stopped)
+        {
+            first = clock.Next(at, after, u.Count);
+            if (!EventBinder.InRatingYears(first) || !EventBinder.InRatingYears(clock.Last))
+            {
+                var outside = EventBinder.InRatingYears(first) ? clock.Last : first;
+                var row = "this usage's row at " + outside.ToString("yyyy-MM-ddTHH:mmzzz", CultureInfo.InvariantCulture);
+                _diagnostics.Report(DateOutOfRange, u.Span, row, ExpressionBinder.MinYear, ExpressionBinder.MaxYear);
+                clock.Stop();
+            }
+        }
+        usages.Add(new ExampleUsage(u.Count, first, ev, args.ToImmutableArray(), u.Outcome?.Text, u.Span));
+    }
+
+    /// <summary>
+    /// When an example's rows happen: a usage starts at its <c>at</c>, or <c>after</c> the previous row, or a minute after
+    /// it (the first row at 09:00 on the start date), and its rows follow a minute apart. Laid out here, where each time
+    /// is checked before the next is computed from it, so that no sum of durations can leave the calendar.
+    /// </summary>
+    private sealed class ExampleClock(DateTimeOffset start)
+    {
+        private DateTimeOffset? _last;
+
+        /// <summary>Set once a time could not be known or left the supported years: later rows are not laid out.</summary>
+        public bool Stopped { get; private set; }
+
+        public DateTimeOffset Last => _last ?? start;
+
+        public void Stop() => Stopped = true;
+
+        /// <summary>The time of a usage's first row; <see cref="Last"/> becomes the time of its last.</summary>
+        public DateTimeOffset Next(DateTimeOffset? at, TimeSpan? after, int count)
+        {
+            var first = at ?? (after is { } a ? Last + a : _last is { } l ? l.AddMinutes(1) : start);
+            _last = first.AddMinutes(count - 1);
+            return first;
+        }
     }
 
     /// <summary>An example value as the text a ledger would hold.</summary>
@@ -659,8 +708,9 @@ internal sealed class Checker
             case PercentSyntax p: return p.Value.ToString(CultureInfo.InvariantCulture);
             case StringSyntax s: return s.Value;
             case BoolSyntax b: return b.Value ? "true" : "false";
-            case DateSyntax d: return d.Text;
-            case DateTimeSyntax dt: return ExpressionBinder.ParseDateTime(dt.Text, _symbols.Zone)?.ToString("yyyy-MM-ddTHH:mm:sszzz", CultureInfo.InvariantCulture);
+            case DateSyntax d: return _binder.BindDate(d.Text, d.Span) is null ? null : d.Text;
+            case DateTimeSyntax dt:
+                return _binder.BindDateTime(dt.Text, dt.Span)?.ToString("yyyy-MM-ddTHH:mm:sszzz", CultureInfo.InvariantCulture);
             default:
                 _diagnostics.Report(ExampleValueNotConstant, syntax.Span);
                 return null;

@@ -103,51 +103,105 @@ internal sealed class ExpressionBinder
         return new BoundLiteral(n.Value, TlType.Quantity(unit), n.Span);
     }
 
-    private BoundExpr BindDate(DateSyntax d)
+    private BoundExpr BindDate(DateSyntax d) =>
+        BindDate(d.Text, d.Span) is { } date ? new BoundLiteral(date, TlType.Date, d.Span) : Fail(d.Span);
+
+    private BoundExpr BindDateTime(DateTimeSyntax dt) =>
+        BindDateTime(dt.Text, dt.Span) is { } value ? new BoundLiteral(value, TlType.Time, dt.Span) : Fail(dt.Span);
+
+    /// <summary>
+    /// The years a date or time written in a tariff may fall in: the years rating supports (a ledger row outside them is
+    /// rejected). Everything the engine derives from a tariff's dates (periods, grants, example rows) then stays far from
+    /// the ends of the calendar, where the arithmetic would fail.
+    /// </summary>
+    public const int MinYear = Ledgers.EventBinder.MinYear, MaxYear = Ledgers.EventBinder.MaxYear;
+
+    /// <summary>The longest duration a tariff may write: a window, an example's <c>after</c>, a literal.</summary>
+    public static readonly TimeSpan MaxDuration = TimeSpan.FromDays(36_525);
+
+
+    /// <summary>
+    /// A date literal, reported when malformed or outside the supported years: as <paramref name="what"/>
+    /// <paramref name="shown"/> (a month is parsed as its first day but reported as written).
+    /// </summary>
+    public DateOnly? BindDate(string text, TextSpan span, string what = "date", string? shown = null)
     {
-        if (ParseDate(d.Text) is { } date) return new BoundLiteral(date, TlType.Date, d.Span);
-        _diagnostics.Report(InvalidLiteral, d.Span, "date", d.Text);
-        return Fail(d.Span);
+        if (ParseDate(text) is not { } date)
+        {
+            _diagnostics.Report(InvalidLiteral, span, what, shown ?? text);
+            return null;
+        }
+        if (date.Year is < MinYear or > MaxYear)
+        {
+            _diagnostics.Report(DateOutOfRange, span, $"{what} {shown ?? text}", MinYear, MaxYear);
+            return null;
+        }
+        return date;
     }
 
-    private BoundExpr BindDateTime(DateTimeSyntax dt)
+    /// <summary>A date-time literal (local to the tariff's zone without an offset), reported when malformed or out of range.</summary>
+    public DateTimeOffset? BindDateTime(string text, TextSpan span)
     {
-        if (ParseDateTime(dt.Text, _symbols.Zone) is { } value) return new BoundLiteral(value, TlType.Time, dt.Span);
-        _diagnostics.Report(InvalidLiteral, dt.Span, "date and time", dt.Text);
-        return Fail(dt.Span);
+        var value = ParseDateTime(text, _symbols.Zone, out var outOfRange);
+        if (outOfRange) _diagnostics.Report(DateOutOfRange, span, $"date and time {text}", MinYear, MaxYear);
+        else if (value is null) _diagnostics.Report(InvalidLiteral, span, "date and time", text);
+        return value;
     }
 
     public static DateOnly? ParseDate(string text) =>
         DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d) ? d : null;
 
-    /// <summary>A date-time literal; without an offset it is local time in the tariff's zone.</summary>
-    public static DateTimeOffset? ParseDateTime(string text, NodaTime.DateTimeZone zone)
+    /// <summary>
+    /// A date-time literal; without an offset it is local time in the tariff's zone. Null when it is malformed, or when its
+    /// year is outside the supported years (<paramref name="outOfRange"/>): then no instant is computed from it, since
+    /// near the ends of the calendar the zone's offset could carry it outside what a DateTimeOffset holds.
+    /// </summary>
+    private static DateTimeOffset? ParseDateTime(string text, NodaTime.DateTimeZone zone, out bool outOfRange)
     {
-        var hasOffset = text.EndsWith('Z') || text.IndexOfAny(['+', '-'], 11) > 0;
-        if (hasOffset)
-        {
-            return DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.None, out var withOffset) ? withOffset : null;
-        }
-        if (!DateTime.TryParseExact(text, ["yyyy-MM-ddTHH:mm", "yyyy-MM-ddTHH:mm:ss"], CultureInfo.InvariantCulture, DateTimeStyles.None, out var local))
+        outOfRange = false;
+        var localLength = text.Length >= 19 && text[16] == ':' ? 19 : Math.Min(16, text.Length);
+        if (!DateTime.TryParseExact(text[..localLength], ["yyyy-MM-ddTHH:mm", "yyyy-MM-ddTHH:mm:ss"], CultureInfo.InvariantCulture,
+                DateTimeStyles.None, out var local))
             return null;
-        return zone.AtLeniently(NodaTime.LocalDateTime.FromDateTime(local)).ToDateTimeOffset();
+        if (local.Year is < MinYear or > MaxYear)
+        {
+            outOfRange = true;
+            return null;
+        }
+        var offsetText = text[localLength..];
+        if (offsetText.Length == 0) return zone.AtLeniently(NodaTime.LocalDateTime.FromDateTime(local)).ToDateTimeOffset();
+        if (offsetText == "Z") return new DateTimeOffset(local, TimeSpan.Zero);
+        if (offsetText[0] is not ('+' or '-')
+            || !TimeSpan.TryParseExact(offsetText[1..], @"hh\:mm", CultureInfo.InvariantCulture, out var offset)
+            || offset > TimeSpan.FromHours(14))
+            return null;
+        return new DateTimeOffset(local, offsetText[0] == '-' ? -offset : offset);
     }
 
     public TimeSpan? BindDuration(string text, TextSpan span)
     {
         var unitStart = text.IndexOfAny(['h', 'm', 'd', 's']);
-        if (unitStart > 0 && int.TryParse(text.AsSpan(0, unitStart), NumberStyles.None, CultureInfo.InvariantCulture, out var n))
+        var unit = unitStart <= 0 ? 0 : text[unitStart..] switch
         {
-            switch (text[unitStart..])
-            {
-                case "h": return TimeSpan.FromHours(n);
-                case "min": return TimeSpan.FromMinutes(n);
-                case "d": return TimeSpan.FromDays(n);
-                case "s": return TimeSpan.FromSeconds(n);
-            }
+            "h" => TimeSpan.TicksPerHour,
+            "min" => TimeSpan.TicksPerMinute,
+            "d" => TimeSpan.TicksPerDay,
+            "s" => TimeSpan.TicksPerSecond,
+            _ => 0,
+        };
+        var digits = unitStart <= 0 ? "" : text[..unitStart];
+        if (unit == 0 || !digits.All(char.IsAsciiDigit))
+        {
+            _diagnostics.Report(InvalidLiteral, span, "duration", text);
+            return null;
         }
-        _diagnostics.Report(InvalidLiteral, span, "duration", text);
-        return null;
+        // Compared in the literal's own unit, so that nothing is multiplied before it is known to fit.
+        if (!long.TryParse(digits, NumberStyles.None, CultureInfo.InvariantCulture, out var count) || count > MaxDuration.Ticks / unit)
+        {
+            _diagnostics.Report(DurationTooLong, span, text, $"{MaxDuration.Days}d (100 years)");
+            return null;
+        }
+        return TimeSpan.FromTicks(count * unit);
     }
 
     private BoundExpr BindParam(ParamRefSyntax p)

@@ -69,7 +69,8 @@ internal sealed record EventChargeSyntax(string Label, TextSpan LabelSpan, NameS
 /// <summary>A grant once on a date, or every year on a month and day.</summary>
 internal sealed record GrantSyntax(string Label, string? OnceDate, int Month, int Day, TextSpan DateSpan, ExprSyntax Amount, NameSyntax Wallet, TextSpan Span) : ItemSyntax(Span);
 
-internal sealed record VersionSyntax(string? From, string? Until, TextSpan HeaderSpan, ImmutableArray<ItemSyntax> Items, TextSpan Span) : SyntaxNode(Span);
+internal sealed record VersionSyntax(string? From, TextSpan FromSpan, string? Until, TextSpan UntilSpan, TextSpan HeaderSpan,
+    ImmutableArray<ItemSyntax> Items, TextSpan Span) : SyntaxNode(Span);
 
 internal sealed record VersionsSyntax(NameSyntax Name, ImmutableArray<VersionSyntax> Versions, TextSpan Span) : ItemSyntax(Span);
 
@@ -83,7 +84,9 @@ internal sealed record WithParamSyntax(NameSyntax Name, ExprSyntax Value, TextSp
 
 internal sealed record ExampleArgSyntax(NameSyntax Name, ExprSyntax Value, TextSpan Span) : SyntaxNode(Span);
 
-internal sealed record UsageSyntax(int Count, string? At, string? After, NameSyntax Event, ImmutableArray<ExampleArgSyntax> Args, NameSyntax? Outcome, TextSpan Span) : ExampleItemSyntax(Span);
+/// <summary>An example's usage line; <see cref="WhenSpan"/> is the span of its <c>at</c> or <c>after</c> literal.</summary>
+internal sealed record UsageSyntax(int Count, string? At, string? After, TextSpan WhenSpan, NameSyntax Event,
+    ImmutableArray<ExampleArgSyntax> Args, NameSyntax? Outcome, TextSpan Span) : ExampleItemSyntax(Span);
 
 internal sealed record DisputedSyntax(string Reason, TextSpan Span) : SyntaxNode(Span);
 

@@ -184,7 +184,7 @@ internal sealed class AstBuilder(DiagnosticBag diagnostics) : TariffBaseVisitor<
 
     public override SyntaxNode VisitVersionsDecl(VersionsDeclContext context) =>
         new VersionsSyntax(Name(context.name()), context.versionBlock().Select(v => new VersionSyntax(
-            v.from?.Text, v.until?.Text,
+            v.from?.Text, v.from is { } from ? SpanOf(from) : default, v.until?.Text, v.until is { } until ? SpanOf(until) : default,
             TextSpan.FromBounds(v.Start.StartIndex, v.LBRACE().Symbol.StartIndex),
             Items(v.item()), SpanOf(v))).ToImmutableArray(), SpanOf(context));
 
@@ -206,6 +206,7 @@ internal sealed class AstBuilder(DiagnosticBag diagnostics) : TariffBaseVisitor<
             context.count is { } count ? Int(count, MaxExampleCount) : 1,
             context.when?.Text,
             context.AFTER() is not null ? context.DURATION().GetText() : null,
+            context.when is { } when ? SpanOf(when) : context.DURATION() is { } after ? SpanOf(after) : default,
             eventName,
             context.exampleArg().Select(a => new ExampleArgSyntax(Name(a.name()), Expr(a.expr()), SpanOf(a))).ToImmutableArray(),
             context.outcome is { } outcome ? new NameSyntax(outcome.GetText(), SpanOf(outcome)) : null,

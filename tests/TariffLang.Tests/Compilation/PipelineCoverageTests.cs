@@ -57,6 +57,24 @@ public class PipelineCoverageTests
         }
     }
 
+    [Theory]
+    [MemberData(nameof(Tariffs))]
+    public void BoundEquivalence_EquivalentExpressions_ShareAHash(string name)
+    {
+        // The plan finds equivalent aggregates by hash: two equivalent expressions with different hashes would be folded twice.
+        var all = CompilerTestSupport.ModelExpressions(ModelOf(name));
+        var pairs = 0;
+        foreach (var x in all)
+        {
+            foreach (var y in all.Where(y => !ReferenceEquals(x, y) && BoundEquivalence.Equivalent(x, y)))
+            {
+                BoundEquivalence.Hash(y).ShouldBe(BoundEquivalence.Hash(x), $"{x} and {y}");
+                pairs++;
+            }
+        }
+        pairs.ShouldBeGreaterThan(0);
+    }
+
     /// <summary>The generated source's methods by name, as text.</summary>
     private static Dictionary<string, string> Methods(string source) =>
         CSharpSyntaxTree.ParseText(source).GetRoot().DescendantNodes().OfType<MethodDeclarationSyntax>()

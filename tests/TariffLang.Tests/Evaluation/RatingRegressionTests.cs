@@ -199,21 +199,35 @@ public sealed class RatingRegressionTests
 
     [Theory]
     [MemberData(nameof(Engines))]
-    public void Rate_TimeMovedOutOfTheCalendar_RejectsTheRowWithTheReason(TariffEngine engine)
+    public void Rate_TimeMovedOutOfTheCalendar_RejectsTheRowWithAReasonNamingTheValues(TariffEngine engine)
     {
         var tariff = Compile("""
             tariff t { currency EUR  period month in "UTC"
-              event e(d: duration)
-              charge "Later" per e where time + d > time at 1 EUR
-              charge "Earlier" per e where time - d < time at 1 EUR }
+              event later(d: duration)
+              event earlier(d: duration)
+              charge "Later" per later where time + d > time at 1 EUR
+              charge "Earlier" per earlier where time - d < time at 1 EUR }
             """, engine);
 
-        var result = tariff.Rate(LedgerOf(Row(2, "e", "2024-01-05T10:00:00Z", ("d", "1.00:00:00")),
-            Row(3, "e", "2024-01-05T11:00:00Z", ("d", "3000000.00:00:00")),
-            Row(4, "e", "2024-01-05T12:00:00Z", ("d", "-3000000.00:00:00"))));
+        // Durations up to TimeSpan's own limits: the sum must be refused before it is made, on that row alone.
+        var result = tariff.Rate(LedgerOf(Row(2, "later", "2024-01-05T10:00:00Z", ("d", "1.00:00:00")),
+            Row(3, "later", "2024-01-05T11:00:00Z", ("d", "3000000.00:00:00")),
+            Row(4, "later", "2024-01-05T12:00:00Z", ("d", "10675199.02:48:05.4775807")),
+            Row(5, "later", "2024-01-05T13:00:00Z", ("d", "-10675199.02:48:05.4775808")),
+            Row(6, "earlier", "2024-01-05T14:00:00Z", ("d", "-3000000.00:00:00")),
+            Row(7, "earlier", "2024-01-05T15:00:00Z", ("d", "-10675199.02:48:05.4775808")),
+            Row(8, "earlier", "2024-01-05T16:00:00Z", ("d", "10675199.02:48:05.4775807")),
+            Row(9, "earlier", "2024-01-05T17:00:00Z", ("d", "2.00:00:00"))));
 
-        result.Rejected.Select(r => r.Row).ShouldBe([3, 4]);
-        result.Rejected.ShouldAllBe(r => r.Reason == "a time moved by a duration falls outside the calendar (years 1–9999)");
+        const string Outside = " falls outside the calendar (years 1–9999)";
+        result.Rejected.Select(r => (r.Row, r.Reason)).ShouldBe([
+            (3, "2024-01-05T11:00:00+00:00 + 3000000.00:00:00" + Outside),
+            (4, "2024-01-05T12:00:00+00:00 + 10675199.02:48:05.4775807" + Outside),
+            (5, "2024-01-05T13:00:00+00:00 + -10675199.02:48:05.4775808" + Outside),
+            (6, "2024-01-05T14:00:00+00:00 - -3000000.00:00:00" + Outside),
+            (7, "2024-01-05T15:00:00+00:00 - -10675199.02:48:05.4775808" + Outside),
+            (8, "2024-01-05T16:00:00+00:00 - 10675199.02:48:05.4775807" + Outside),
+        ]);
         result.Invoices.ShouldHaveSingleItem().Total.ShouldBe(2m);
     }
 }
