@@ -111,6 +111,8 @@ internal sealed class ProgramEmitter
 
         return $$"""
             using O = global::TariffLang.Runtime.Operators;
+            using MethodImpl = global::System.Runtime.CompilerServices.MethodImplAttribute;
+            using MethodImplOptions = global::System.Runtime.CompilerServices.MethodImplOptions;
             namespace {{Namespace}};
 
             internal sealed class {{ClassName}} : global::TariffLang.Runtime.RatingProgram, global::TariffLang.Emitter.IGeneratedProgram
@@ -293,7 +295,7 @@ internal sealed class ProgramEmitter
         var expr = _expressions[index];
         _event = _eventOf.GetValueOrDefault(index);
         var (code, repr) = index == _fault ? (FaultIdentifier, ReprOf(expr)) : Translate(expr);
-        _methods.Append("    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]\n");
+        _methods.Append("    [MethodImpl(MethodImplOptions.AggressiveInlining)]\n");
         _methods.Append($"    private static {TypeName(repr)} {MethodName(index)}({Context} c) => {Widen((code, repr), ReprOf(expr))};\n\n");
     }
 
