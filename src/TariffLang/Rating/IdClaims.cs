@@ -15,15 +15,41 @@ internal sealed class IdClaims
 {
     private readonly Dictionary<string, List<(int Row, UInt128 Content)>> _copies = new(StringComparer.Ordinal);
 
+    /// <summary>
+    /// The rows of one account not rated because of their id, by row, with the reason; null when no id repeats. Only the
+    /// copies of a repeated id are read (<paramref name="contentOf"/>: the row and its content, or null for a row that is
+    /// not a valid event, which claims no id), so an account without repeats costs one set of its ids.
+    /// </summary>
+    /// <param name="rows">The account's rows, in any order.</param>
+    /// <param name="idOf">The id a row may claim (null: none, or a row already known not to be an event).</param>
+    public static Dictionary<int, string>? Decide<T>(IReadOnlyList<T> rows, Func<T, string?> idOf, Func<T, (int Row, UInt128 Content)?> contentOf)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        HashSet<string>? repeated = null;
+        foreach (var row in rows)
+        {
+            if (idOf(row) is { } id && !seen.Add(id)) (repeated ??= new HashSet<string>(StringComparer.Ordinal)).Add(id);
+        }
+        if (repeated is null) return null;
+        var claims = new IdClaims();
+        foreach (var row in rows)
+        {
+            if (idOf(row) is { } id && repeated.Contains(id) && contentOf(row) is { } copy) claims.Add(id, copy.Row, copy.Content);
+        }
+        var rejected = new Dictionary<int, string>();
+        foreach (var (row, reason) in claims.Rejections()) rejected[row] = reason;
+        return rejected;
+    }
+
     /// <summary>A valid row carrying <paramref name="id"/>.</summary>
-    public void Add(string id, int row, UInt128 content)
+    private void Add(string id, int row, UInt128 content)
     {
         if (!_copies.TryGetValue(id, out var list)) _copies[id] = list = new List<(int, UInt128)>(2);
         list.Add((row, content));
     }
 
     /// <summary>The rows that are not rated because of their id, each with its reason.</summary>
-    public IEnumerable<(int Row, string Reason)> Rejections()
+    private IEnumerable<(int Row, string Reason)> Rejections()
     {
         foreach (var (id, copies) in _copies)
         {

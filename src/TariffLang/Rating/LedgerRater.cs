@@ -101,27 +101,13 @@ internal sealed class LedgerRater(RatingPlan plan, RatingProgram program)
     /// The account's rows that are not rated because of their id (<see cref="IdClaims"/>): only rows that are valid events
     /// claim an id, and the content of a row is looked at only when its id is repeated.
     /// </summary>
-    private static Dictionary<int, string>? IdRejections(List<LedgerRow> rows, EventBinder binder, Value[] slots)
-    {
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        HashSet<string>? repeated = null;
-        foreach (var row in rows)
+    private static Dictionary<int, string>? IdRejections(List<LedgerRow> rows, EventBinder binder, Value[] slots) =>
+        IdClaims.Decide(rows, r => r.Id, row =>
         {
-            if (row.Id is { } id && !seen.Add(id)) (repeated ??= new HashSet<string>(StringComparer.Ordinal)).Add(id);
-        }
-        if (repeated is null) return null;
-        var claims = new IdClaims();
-        foreach (var row in rows)
-        {
-            if (row.Id is not { } id || !repeated.Contains(id)) continue;
             var problem = binder.CheckHead(row.Time, row.Event, out var kind, out _);
             problem ??= binder.BindAttributes(kind, row.Attributes, slots, 0);
-            if (problem is null) claims.Add(id, row.Row, IdClaims.Content(kind, row.Time, row.Quantity, slots, 0, binder.AttributeCount(kind)));
-        }
-        var rejected = new Dictionary<int, string>();
-        foreach (var (row, reason) in claims.Rejections()) rejected[row] = reason;
-        return rejected;
-    }
+            return problem is null ? (row.Row, IdClaims.Content(kind, row.Time, row.Quantity, slots, 0, binder.AttributeCount(kind))) : null;
+        });
 
     /// <summary>
     /// How far an account is rated: through the last month rated when it is given, else through its own last accepted row,

@@ -397,25 +397,13 @@ internal sealed class StreamRater
     /// <summary>The held rows not rated because of their id; the content of a row is read only when its id is repeated.</summary>
     private Dictionary<int, string>? IdRejections(HeldRows held, List<HeldRows.Entry> index, AccountEntry entry)
     {
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        HashSet<string>? repeated = null;
-        foreach (var e in index)
-        {
-            if (e.Id is { } id && !e.Problem && !seen.Add(id)) (repeated ??= new HashSet<string>(StringComparer.Ordinal)).Add(id);
-        }
-        if (repeated is null) return null;
-        var claims = new IdClaims();
         var one = new RowBatch();
-        foreach (var e in index)
+        return IdClaims.Decide(index, e => e.Problem ? null : e.Id, e =>
         {
-            if (e.Id is not { } id || e.Problem || !repeated.Contains(id)) continue;
             one.Clear();
             var r = held.Read(e, one, entry, _binder.AttributeCount);
-            claims.Add(id, r.Row, IdClaims.Content(r.Kind, r.Time, r.Quantity, one.Slots, r.SlotBase, _binder.AttributeCount(r.Kind)));
-        }
-        var rejected = new Dictionary<int, string>();
-        foreach (var (row, reason) in claims.Rejections()) rejected[row] = reason;
-        return rejected;
+            return (r.Row, IdClaims.Content(r.Kind, r.Time, r.Quantity, one.Slots, r.SlotBase, _binder.AttributeCount(r.Kind)));
+        });
     }
 
     // ---- the result ---------------------------------------------------------------------------------------

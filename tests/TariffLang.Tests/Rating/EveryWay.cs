@@ -33,6 +33,17 @@ internal static class EveryWay
         return first!;
     }
 
+    /// <summary>A tariff file and a CSV ledger in a new directory, for the command line: (directory, tariff, ledger).</summary>
+    public static (string Directory, string Tariff, string Ledger) Files(string source, string header, params string[] rows)
+    {
+        var dir = TestTemp.NewDirectory("tarifflang-every-way-cli-");
+        var tariff = Path.Combine(dir, "t.tariff");
+        File.WriteAllText(tariff, source);
+        var ledger = Path.Combine(dir, "ledger.csv");
+        File.WriteAllLines(ledger, [header, .. rows]);
+        return (dir, tariff, ledger);
+    }
+
     private static RatingResult Check(RatingResult expected, RatingResult actual, string way)
     {
         // The invoice JSON holds the invoices, the rejected rows and the accounting.

@@ -127,12 +127,8 @@ public sealed class IdempotencyTests
     [Fact]
     public void RateCli_StrictWithAConflict_Exits1AndStillWritesTheInvoices()
     {
-        var dir = TestTemp.NewDirectory("tarifflang-ids-cli-");
-        var tariffPath = Path.Combine(dir, "t.tariff");
-        File.WriteAllText(tariffPath, Source);
-        var ledger = Path.Combine(dir, "ledger.csv");
-        File.WriteAllLines(ledger, [Header, "2024-01-10T10:00:00+01:00,a,chat,e1,,5,,", "2024-01-10T10:00:00+01:00,a,chat,e1,,6,,",
-            "2024-01-10T10:00:00+01:00,a,chat,e2,,1,,"]);
+        var (_, tariffPath, ledger) = EveryWay.Files(Source, Header, "2024-01-10T10:00:00+01:00,a,chat,e1,,5,,",
+            "2024-01-10T10:00:00+01:00,a,chat,e1,,6,,", "2024-01-10T10:00:00+01:00,a,chat,e2,,1,,");
 
         CliHarness.Run("rate", tariffPath, ledger, "--to", "2024-01").Exit.ShouldBe(0);
         var strict = CliHarness.Run("rate", tariffPath, ledger, "--to", "2024-01", "--strict", "--format", "json");
@@ -145,11 +141,8 @@ public sealed class IdempotencyTests
     [Fact]
     public void RateCli_StrictWithOnlyADuplicate_Exits0()
     {
-        var dir = TestTemp.NewDirectory("tarifflang-ids-cli-");
-        var tariffPath = Path.Combine(dir, "t.tariff");
-        File.WriteAllText(tariffPath, Source);
-        var ledger = Path.Combine(dir, "ledger.csv");
-        File.WriteAllLines(ledger, [Header, "2024-01-10T10:00:00+01:00,a,chat,e1,,5,,", "2024-01-10T10:00:00+01:00,a,chat,e1,,5,,"]);
+        var (_, tariffPath, ledger) = EveryWay.Files(Source, Header, "2024-01-10T10:00:00+01:00,a,chat,e1,,5,,",
+            "2024-01-10T10:00:00+01:00,a,chat,e1,,5,,");
 
         CliHarness.Run("rate", tariffPath, ledger, "--to", "2024-01", "--strict").Exit.ShouldBe(0);
     }

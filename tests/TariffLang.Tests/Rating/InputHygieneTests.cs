@@ -114,11 +114,7 @@ public sealed class InputHygieneTests
     [Fact]
     public void RateCli_NegativeContractPrice_WarnsAndStillRates()
     {
-        var dir = TestTemp.NewDirectory("tarifflang-hygiene-cli-");
-        var tariffPath = Path.Combine(dir, "t.tariff");
-        File.WriteAllText(tariffPath, Source);
-        var ledger = Path.Combine(dir, "ledger.csv");
-        File.WriteAllLines(ledger, [Header, "2024-01-05T10:00:00+01:00,shop1,appointment,a1,,calendoc,"]);
+        var (dir, tariffPath, ledger) = EveryWay.Files(Source, Header, "2024-01-05T10:00:00+01:00,shop1,appointment,a1,,calendoc,");
         var accounts = Path.Combine(dir, "accounts.csv");
         File.WriteAllLines(accounts, ["account,price", "shop1,-2.00"]);
 
