@@ -31,6 +31,31 @@ internal sealed class Checker
     {
         _diagnostics = diagnostics;
         _binder = new ExpressionBinder(diagnostics, _symbols);
+        _diagnostics.Vocabulary = Vocabulary;
+    }
+
+    /// <summary>For an unknown name: the name and the declared names of its kind, for the diagnostic's "did you mean".</summary>
+    private (string Name, IEnumerable<string> Candidates)? Vocabulary(DiagnosticDescriptor descriptor, object[] args)
+    {
+        string Arg(int i) => args.Length > i ? Convert.ToString(args[i], System.Globalization.CultureInfo.InvariantCulture) ?? "" : "";
+        if (descriptor == UnknownNameIsParam) return null;
+        return descriptor.Code switch
+        {
+            "TL0004" => (Arg(0), _symbols.Events.Keys),
+            "TL0005" => (Arg(0), _symbols.Lets.Keys.Concat(_symbols.States.Keys).Concat(_symbols.Tables.Keys)
+                .Concat(_symbols.Events.Values.SelectMany(e => e.Attributes).Select(a => a.Name)).Concat(["time", "quantity"]).Distinct()),
+            "TL0007" when !Arg(0).Contains(' ') => (Arg(0), TypeNames.Concat(_symbols.Units)),
+            "TL0008" => (Arg(0), _symbols.Units),
+            "TL0009" => (Arg(0), _symbols.Params.Keys),
+            "TL0010" => (Arg(1), _symbols.Events.TryGetValue(Arg(0), out var e) ? e.Attributes.Select(a => a.Name) : []),
+            "TL0011" => (Arg(0), ExpressionBinder.FunctionNames),
+            "TL0012" => (Arg(0), _symbols.Tables.Keys),
+            "TL0013" => (Arg(0), _symbols.Windows.Keys),
+            "TL0014" => (Arg(0), _symbols.States.Values.Where(s => s.Kind == StateKind.Wallet).Select(s => s.Name)),
+            "TL0015" => (Arg(0), _symbols.Plans.Keys),
+            "TL0016" when Arg(0) == "plan" => (Arg(1), ["fee", "includes", "extra", "name"]),
+            _ => null,
+        };
     }
 
     public static CheckedTariff? Check(TariffSyntax syntax, DiagnosticBag diagnostics)

@@ -522,6 +522,13 @@ internal sealed class ExpressionBinder
         ["min"] = AggregateKind.Min, ["max"] = AggregateKind.Max,
     };
 
+    /// <summary>Every function a tariff can call, for the "did you mean" of an unknown one.</summary>
+    internal static readonly string[] FunctionNames =
+    [
+        "count", "sum", "distinct", "min", "max", "ceil", "floor", "round", "abs", "years_since", "period_months",
+        "round_up", "round_down", "round_nearest", "blocks", "days_between", "days_in_period", "day_of_period", "peak", "level",
+    ];
+
     private BoundExpr BindCall(CallSyntax c, BindScope scope)
     {
         var name = c.Function.Text;

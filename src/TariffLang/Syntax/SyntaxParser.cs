@@ -66,7 +66,7 @@ internal static class SyntaxParser
             parser.Reset();
             parser.Interpreter.PredictionMode = PredictionMode.LL;
             parser.ErrorHandler = new DefaultErrorStrategy();
-            var listener = new ErrorListener(diagnostics);
+            var listener = new ErrorListener(diagnostics, tokens);
             parser.AddErrorListener(listener);
             tree = parser.file();
             if (listener.Count > 0) return null;
@@ -154,47 +154,161 @@ internal static class SyntaxParser
         return longest;
     }
 
-    private sealed class ErrorListener(DiagnosticBag diagnostics) : BaseErrorListener
+    /// <summary>
+    /// Turns ANTLR's reports into the language's own words: what was found, what could come there, and a hint for the
+    /// slips analysts make (a decimal comma, a date without its zeros, a missing 'at', a reserved word as a name). The
+    /// parser's recovery often reports the consequences of one mistake on the same line again: only the first counts.
+    /// </summary>
+    private sealed class ErrorListener(DiagnosticBag diagnostics, CommonTokenStream tokens) : BaseErrorListener
     {
+        private int _lastLine = -1;
+
         public int Count { get; private set; }
 
         public override void SyntaxError(TextWriter output, IRecognizer recognizer, IToken offendingSymbol, int line,
             int charPositionInLine, string msg, RecognitionException e)
         {
             Count++;
-            var start = offendingSymbol?.StartIndex ?? 0;
-            var length = offendingSymbol is null || offendingSymbol.Type == TokenConstants.EOF
-                ? 0
-                : Math.Max(1, offendingSymbol.StopIndex - offendingSymbol.StartIndex + 1);
-            diagnostics.Report(DiagnosticCatalog.SyntaxError, new TextSpan(Math.Max(0, start), length), Humanize(msg));
+            if (line == _lastLine) return;
+            _lastLine = line;
+            var parser = (Parser)recognizer;
+            var expected = e?.GetExpectedTokens() ?? parser.GetExpectedTokens();
+            var (span, message) = Describe(offendingSymbol, expected, parser);
+            diagnostics.Report(DiagnosticCatalog.SyntaxError, span, message);
         }
 
-        // ANTLR's messages speak of token names (STRING, IDENT); analysts read them better as plain words,
-        // and a list of twenty keywords that could have come next helps nobody.
-        private static string Humanize(string message)
+        private (TextSpan Span, string Message) Describe(IToken? found, IntervalSet expected, Parser parser)
         {
-            message = message
-                .Replace("extraneous input", "unexpected")
-                .Replace("mismatched input", "unexpected")
-                .Replace("no viable alternative at input", "cannot read")
-                .Replace("'<EOF>'", "end of file")
-                .Replace("<EOF>", "end of file")
-                .Replace("STRING", "a text in quotes")
-                .Replace("IDENT", "a name")
-                .Replace("DECIMAL", "a number")
-                .Replace("INT", "a whole number");
-            var open = message.IndexOf(" expecting {", StringComparison.Ordinal);
-            if (open >= 0 && message.EndsWith('}') && message.Count(c => c == ',') >= MaxExpectedShown)
-                return message[..open] + " here";
-            if (message.StartsWith("missing {", StringComparison.Ordinal) && message.Count(c => c == ',') >= MaxExpectedShown)
+            if (found is null) return (new TextSpan(0, 0), "cannot read the tariff");
+            var atEnd = found.Type == TokenConstants.EOF;
+            var span = atEnd ? new TextSpan(Math.Max(0, found.StartIndex), 0) : new TextSpan(found.StartIndex, Math.Max(1, found.StopIndex - found.StartIndex + 1));
+
+            // A run of tokens written without spaces (2024-1-5, 0,106) is one thing the analyst typed.
+            var (runStart, runEnd) = Run(found);
+            var typed = atEnd ? "" : Text(runStart, runEnd);
+            if (!atEnd && DateSlip(typed, expected) is { } date)
+                return (TextSpan.FromBounds(tokens.Get(runStart).StartIndex, tokens.Get(runEnd).StopIndex + 1), date);
+
+            var hints = new List<string>();
+            if (!atEnd && DecimalComma(runStart, runEnd) is { } comma) hints.Add(comma);
+            string message;
+            if (expected.Contains(TariffLexer.AT) && found.Type is TariffLexer.INT or TariffLexer.DECIMAL or TariffLexer.PARAM)
+                message = "missing 'at' before the price";
+            else if (expected.Contains(TariffLexer.IDENT) && IsReservedWord(found, parser))
+                message = $"'{found.Text}' is a reserved word and cannot be used as a name here; choose another name (e.g. '{found.Text}_')";
+            else
             {
-                var at = message.LastIndexOf("} at ", StringComparison.Ordinal);
-                var what = message.Contains("a name", StringComparison.Ordinal) ? "a name" : "something";
-                return at < 0 ? $"{what} is missing" : $"{what} is missing before {message[(at + 5)..]}";
+                var what = atEnd ? "the file ends too early" : $"unexpected '{Shorten(found.Text)}'";
+                var words = Words(expected, parser);
+                message = words.Count is > 0 and <= MaxExpectedShown ? $"{what}; expected {Join(words)}" : atEnd ? what : what + " here";
+                if (atEnd) message += " (is a closing '}' or ')' missing?)";
             }
-            return message;
+            foreach (var hint in hints) message += "; " + hint;
+            return (span, message);
         }
 
-        private const int MaxExpectedShown = 6;
+        /// <summary>The tokens around <paramref name="found"/> on the default channel that touch it without a space.</summary>
+        private (int Start, int End) Run(IToken found)
+        {
+            int start = found.TokenIndex, end = found.TokenIndex;
+            while (start > 0 && Touch(tokens.Get(start - 1), tokens.Get(start))) start--;
+            while (end + 1 < tokens.Size && tokens.Get(end + 1).Type != TokenConstants.EOF && Touch(tokens.Get(end), tokens.Get(end + 1))) end++;
+            return (start, end);
+        }
+
+        private static bool Touch(IToken left, IToken right) =>
+            left.Channel == 0 && right.Channel == 0 && left.StopIndex + 1 == right.StartIndex && left.Type != TokenConstants.EOF;
+
+        private string Text(int start, int end)
+        {
+            var text = new System.Text.StringBuilder();
+            for (var i = start; i <= end; i++) text.Append(tokens.Get(i).Text);
+            return text.ToString();
+        }
+
+        private static readonly System.Text.RegularExpressions.Regex DateLike = new(
+            @"^(?<y>\d{4})-(?<m>\d{1,2})(-(?<d>\d{1,2}))?(T(?<h>\d{1,2})(:(?<mi>\d{1,2}))?(:(?<s>\d{1,2}))?(?<z>Z|[+-]\d{1,2}(:\d{2})?)?)?$",
+            System.Text.RegularExpressions.RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
+
+        /// <summary>A date or time missing a leading zero, read by the lexer as arithmetic: say how to write it.</summary>
+        private static string? DateSlip(string typed, IntervalSet expected)
+        {
+            if (typed.Length > 40) return null;
+            var m = DateLike.Match(typed);
+            if (!m.Success) return null;
+            static string Two(System.Text.RegularExpressions.Group g) => g.Value.PadLeft(2, '0');
+            if (m.Groups["h"].Success)
+            {
+                var fixedTime = $"{m.Groups["y"].Value}-{Two(m.Groups["m"])}-{Two(m.Groups["d"])}T{Two(m.Groups["h"])}:" +
+                    (m.Groups["mi"].Success ? Two(m.Groups["mi"]) : "00") + (m.Groups["s"].Success ? ":" + Two(m.Groups["s"]) : "") + m.Groups["z"].Value;
+                return $"'{typed}' is not a date and time: write YYYY-MM-DDTHH:MM with two digits each, e.g. {fixedTime}";
+            }
+            if (m.Groups["d"].Success)
+                return $"'{typed}' is not a date: write YYYY-MM-DD with two digits for the month and the day, e.g. " +
+                    $"{m.Groups["y"].Value}-{Two(m.Groups["m"])}-{Two(m.Groups["d"])}";
+            return expected.Contains(TariffLexer.MONTHLIT) || expected.Contains(TariffLexer.DATE) || expected.Contains(TariffLexer.DATETIME)
+                ? $"'{typed}' is not a month or a date: write YYYY-MM or YYYY-MM-DD with two digits for the month"
+                : null;
+        }
+
+        /// <summary>0,106 written the French way: the comma splits it in two numbers.</summary>
+        private string? DecimalComma(int start, int end)
+        {
+            for (var i = start; i + 2 <= end; i++)
+            {
+                var (a, comma, b) = (tokens.Get(i), tokens.Get(i + 1), tokens.Get(i + 2));
+                if (a.Type == TariffLexer.INT && comma.Type == TariffLexer.COMMA && b.Type is TariffLexer.INT or TariffLexer.DECIMAL)
+                    return $"decimal numbers are written with a point: {a.Text}.{b.Text}, not {a.Text},{b.Text}";
+            }
+            return null;
+        }
+
+        /// <summary>A keyword that is not one of the soft keywords the grammar also accepts as a name.</summary>
+        private static bool IsReservedWord(IToken found, Parser parser)
+        {
+            if (found.Type <= 0 || found.Type == TariffLexer.IDENT) return false;
+            var literal = parser.Vocabulary.GetLiteralName(found.Type);
+            return literal is { Length: > 2 } && char.IsLetter(literal[1]) && !NameTokens(parser).Contains(found.Type);
+        }
+
+        private static IntervalSet? _nameTokens;
+
+        /// <summary>The tokens that can start a name: IDENT and the soft keywords, read from the grammar itself.</summary>
+        private static IntervalSet NameTokens(Parser parser) =>
+            _nameTokens ??= parser.Atn.NextTokens(parser.Atn.ruleToStartState[TariffParser.RULE_name]);
+
+        /// <summary>The expected tokens in words; the soft keywords are folded into "a name".</summary>
+        private static List<string> Words(IntervalSet expected, Parser parser)
+        {
+            var words = new List<string>();
+            var names = NameTokens(parser);
+            var nameExpected = expected.Contains(TariffLexer.IDENT);
+            foreach (var type in expected.ToArray())
+            {
+                if (nameExpected && type != TariffLexer.IDENT && names.Contains(type)) continue;
+                var word = type switch
+                {
+                    TokenConstants.EOF => "the end of the file",
+                    TariffLexer.IDENT => "a name",
+                    TariffLexer.STRING => "a text in quotes",
+                    TariffLexer.INT => "a whole number",
+                    TariffLexer.DECIMAL => "a decimal number",
+                    TariffLexer.DATE => "a date (YYYY-MM-DD)",
+                    TariffLexer.DATETIME => "a date and time (YYYY-MM-DDTHH:MM)",
+                    TariffLexer.MONTHLIT => "a month (YYYY-MM)",
+                    TariffLexer.DURATION => "a duration (such as 24h, 30min, 7d)",
+                    _ => parser.Vocabulary.GetLiteralName(type) ?? parser.Vocabulary.GetDisplayName(type),
+                };
+                if (!words.Contains(word)) words.Add(word);
+            }
+            return words;
+        }
+
+        private static string Join(List<string> words) =>
+            words.Count == 1 ? words[0] : string.Join(", ", words.Take(words.Count - 1)) + " or " + words[^1];
+
+        private static string Shorten(string text) => text.Length <= 40 ? text : text[..40] + "…";
+
+        private const int MaxExpectedShown = 5;
     }
 }

@@ -38,5 +38,16 @@ public sealed class SourceText
         return (line + 1, offset - _lineStarts[line] + 1);
     }
 
+    /// <summary>The text of a 1-based line without its line break, or null when it is longer than <paramref name="maxLength"/>.</summary>
+    public string? LineText(int line, int maxLength = int.MaxValue)
+    {
+        if (line < 1 || line > _lineStarts.Length) return null;
+        var start = _lineStarts[line - 1];
+        var end = line < _lineStarts.Length ? _lineStarts[line] : Text.Length;
+        if (end - start > maxLength + 2) return null;
+        var text = Text[start..end].TrimEnd('\r', '\n');
+        return text.Length <= maxLength ? text : null;
+    }
+
     public string ToString(TextSpan span) => Text.Substring(span.Start, Math.Min(span.Length, Text.Length - span.Start));
 }
