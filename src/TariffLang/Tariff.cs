@@ -56,6 +56,21 @@ public static class Tariff
         return Compile(text, path, engine);
     }
 
+    /// <summary>
+    /// The canonical layout of tariff text (what <c>tariff fmt</c> writes): same tokens and comments, canonical spaces and
+    /// indentation. A text that does not parse is returned with its diagnostics and no formatted text.
+    /// </summary>
+    public static FormattedTariff Format(string text, string path = "<memory>")
+    {
+        var source = new SourceText(text, path);
+        return LargeStack.Run(() =>
+        {
+            var diagnostics = new DiagnosticBag(source);
+            var formatted = TariffFormatter.Format(source, diagnostics);
+            return new FormattedTariff(formatted, formatted is not null && formatted != text, diagnostics.Items.ToImmutableArray());
+        });
+    }
+
     /// <summary>Reads a CSV or JSON Lines ledger. Rows that cannot be read are kept as errors with their row number.</summary>
     public static Ledger ReadLedger(string path) => LedgerReader.Read(path);
 
@@ -267,3 +282,9 @@ public sealed class CompiledTariff
         }
     }
 }
+
+/// <summary>The result of <see cref="Tariff.Format"/>.</summary>
+/// <param name="Text">The formatted text; null when the tariff does not parse.</param>
+/// <param name="Changed">True when the formatted text differs from the input.</param>
+/// <param name="Diagnostics">Why the text could not be formatted, if it could not.</param>
+public sealed record FormattedTariff(string? Text, bool Changed, ImmutableArray<Diagnostic> Diagnostics);
