@@ -455,6 +455,19 @@ internal sealed class ProgramEmitter
                 return $"{Ops}.YearsSince({args[0].Code}, c.Now, c.Zone)";
             case Builtin.RoundUp or Builtin.RoundDown or Builtin.RoundNearest or Builtin.Blocks:
                 return $"{Ops}.{call.Function}({string.Join(", ", args.Select(Arg))})";
+            case Builtin.RoundUpDuration or Builtin.RoundDownDuration or Builtin.RoundNearestDuration:
+            {
+                var fn = call.Function switch { Builtin.RoundUpDuration => "RoundUp", Builtin.RoundDownDuration => "RoundDown", _ => "RoundNearest" };
+                return $"{Ops}.{fn}({Arg(args[0])}, {Arg(args[1])})";
+            }
+            case Builtin.Seconds or Builtin.Minutes or Builtin.Hours or Builtin.Days:
+                return $"{Ops}.{call.Function}({Arg(args[0])})";
+            case Builtin.Length or Builtin.StartsWith or Builtin.EndsWith or Builtin.IsGsm7 or Builtin.Gsm7Length:
+            {
+                // Texts are references, so these answer nullables; a text that cannot be none gives a value proved present.
+                var code = $"{Ops}.{call.Function}({string.Join(", ", args.Select(a => a.Code))})";
+                return IsNullable(repr) ? code : $"{Ops}.Proven({code})";
+            }
             case Builtin.DaysBetween or Builtin.DayOfPeriod:
             {
                 // A time counts by its local date in the tariff's zone.

@@ -180,6 +180,16 @@ internal sealed class InterpretedProgram(RatingPlan plan) : RatingProgram
                 ? Operators.AddDuration(l.TimeOrNull, r.DurationOrNull)
                 : Operators.SubtractDuration(l.TimeOrNull, r.DurationOrNull)),
             OperandKind.TimeAndTime => Value.FromDuration(Operators.Elapsed(l.TimeOrNull, r.TimeOrNull)),
+            OperandKind.Durations => b.Op switch
+            {
+                BinaryOp.Add => Value.FromDuration(Operators.Add(l.DurationOrNull, r.DurationOrNull)),
+                BinaryOp.Sub => Value.FromDuration(Operators.Subtract(l.DurationOrNull, r.DurationOrNull)),
+                _ => Value.FromNumber(Operators.Divide(l.DurationOrNull, r.DurationOrNull)),
+            },
+            OperandKind.DurationAndNumber => Value.FromDuration(b.Op == BinaryOp.Mul
+                ? Operators.Multiply(l.DurationOrNull, r.NumberOrNull)
+                : Operators.Divide(l.DurationOrNull, r.NumberOrNull)),
+            OperandKind.NumberAndDuration => Value.FromDuration(Operators.Multiply(l.NumberOrNull, r.DurationOrNull)),
             OperandKind.Time => Value.FromBool(Compare(b.Op, l.TimeOrNull, r.TimeOrNull)),
             OperandKind.Date => Value.FromBool(Compare(b.Op, l.DateOrNull, r.DateOrNull)),
             OperandKind.Duration => Value.FromBool(Compare(b.Op, l.DurationOrNull, r.DurationOrNull)),
@@ -264,6 +274,18 @@ internal sealed class InterpretedProgram(RatingPlan plan) : RatingProgram
                     : Operators.Blocks(args[0].NumberOrNull, args[1].NumberOrNull, args[2].NumberOrNull));
             case Builtin.DaysBetween: return Value.FromNumber(Operators.DaysBetween(LocalDate(args[0], c), LocalDate(args[1], c)));
             case Builtin.DayOfPeriod: return Value.FromNumber(Operators.DayOfPeriod(LocalDate(args[0], c), c.PeriodFirstDay));
+            case Builtin.RoundUpDuration: return Value.FromDuration(Operators.RoundUp(args[0].DurationOrNull, args[1].DurationOrNull));
+            case Builtin.RoundDownDuration: return Value.FromDuration(Operators.RoundDown(args[0].DurationOrNull, args[1].DurationOrNull));
+            case Builtin.RoundNearestDuration: return Value.FromDuration(Operators.RoundNearest(args[0].DurationOrNull, args[1].DurationOrNull));
+            case Builtin.Seconds: return Value.FromNumber(Operators.Seconds(args[0].DurationOrNull));
+            case Builtin.Minutes: return Value.FromNumber(Operators.Minutes(args[0].DurationOrNull));
+            case Builtin.Hours: return Value.FromNumber(Operators.Hours(args[0].DurationOrNull));
+            case Builtin.Days: return Value.FromNumber(Operators.Days(args[0].DurationOrNull));
+            case Builtin.Length: return Value.FromNumber(Operators.Length(args[0].TextOrNull));
+            case Builtin.StartsWith: return Value.FromBool(Operators.StartsWith(args[0].TextOrNull, args[1].TextOrNull));
+            case Builtin.EndsWith: return Value.FromBool(Operators.EndsWith(args[0].TextOrNull, args[1].TextOrNull));
+            case Builtin.IsGsm7: return Value.FromBool(Operators.IsGsm7(args[0].TextOrNull));
+            case Builtin.Gsm7Length: return Value.FromNumber(Operators.Gsm7Length(args[0].TextOrNull));
         }
         throw new InvalidOperationException(call.Function.ToString());
     }

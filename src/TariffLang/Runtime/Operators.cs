@@ -86,6 +86,116 @@ internal static class Operators
 
     public static TimeSpan? Elapsed(DateTimeOffset? later, DateTimeOffset? earlier) => later is { } a && earlier is { } b ? a - b : null;
 
+    // ---- duration arithmetic --------------------------------------------------------------------------------
+    // Durations are counted in ticks (100 ns). A product or quotient that is not a whole number of ticks is rounded to
+    // the nearest tick, half away from zero; a result beyond what a duration holds is a rating error, never a wrap.
+
+    public static TimeSpan Add(TimeSpan x, TimeSpan y) => Ticks((decimal)x.Ticks + y.Ticks);
+
+    public static TimeSpan? Add(TimeSpan? x, TimeSpan? y) => x is { } a && y is { } b ? Add(a, b) : null;
+
+    public static TimeSpan Subtract(TimeSpan x, TimeSpan y) => Ticks((decimal)x.Ticks - y.Ticks);
+
+    public static TimeSpan? Subtract(TimeSpan? x, TimeSpan? y) => x is { } a && y is { } b ? Subtract(a, b) : null;
+
+    public static TimeSpan Multiply(TimeSpan d, decimal n) => Ticks(d.Ticks * n);
+
+    public static TimeSpan Multiply(decimal n, TimeSpan d) => Multiply(d, n);
+
+    public static TimeSpan? Multiply(TimeSpan? d, decimal? n) => d is { } a && n is { } b ? Multiply(a, b) : null;
+
+    public static TimeSpan? Multiply(decimal? n, TimeSpan? d) => d is { } a && n is { } b ? Multiply(a, b) : null;
+
+    public static TimeSpan Divide(TimeSpan d, decimal n) => n == 0 ? throw new RatingException("division by zero") : Ticks(d.Ticks / n);
+
+    public static TimeSpan? Divide(TimeSpan? d, decimal? n) => d is { } a && n is { } b ? Divide(a, b) : null;
+
+    /// <summary>How many times <paramref name="unit"/> fits in <paramref name="d"/>: <c>d / 1min</c> is d in minutes.</summary>
+    public static decimal Divide(TimeSpan d, TimeSpan unit) =>
+        unit.Ticks == 0 ? throw new RatingException("division by zero") : (decimal)d.Ticks / unit.Ticks;
+
+    public static decimal? Divide(TimeSpan? d, TimeSpan? unit) => d is { } a && unit is { } b ? Divide(a, b) : null;
+
+    public static TimeSpan Negate(TimeSpan d) => Ticks(-(decimal)d.Ticks);
+
+    public static TimeSpan? Negate(TimeSpan? d) => d is { } a ? Negate(a) : null;
+
+    /// <summary>A duration in seconds, minutes, hours or days, as an exact decimal (80 s is 1.3333… minutes).</summary>
+    public static decimal InUnit(TimeSpan d, long ticksPerUnit) => (decimal)d.Ticks / ticksPerUnit;
+
+    public static decimal? InUnit(TimeSpan? d, long ticksPerUnit) => d is { } a ? InUnit(a, ticksPerUnit) : null;
+
+    public static decimal Seconds(TimeSpan d) => InUnit(d, TimeSpan.TicksPerSecond);
+    public static decimal Minutes(TimeSpan d) => InUnit(d, TimeSpan.TicksPerMinute);
+    public static decimal Hours(TimeSpan d) => InUnit(d, TimeSpan.TicksPerHour);
+    public static decimal Days(TimeSpan d) => InUnit(d, TimeSpan.TicksPerDay);
+    public static decimal? Seconds(TimeSpan? d) => InUnit(d, TimeSpan.TicksPerSecond);
+    public static decimal? Minutes(TimeSpan? d) => InUnit(d, TimeSpan.TicksPerMinute);
+    public static decimal? Hours(TimeSpan? d) => InUnit(d, TimeSpan.TicksPerHour);
+    public static decimal? Days(TimeSpan? d) => InUnit(d, TimeSpan.TicksPerDay);
+
+    /// <summary>A duration rounded up, down or to the nearest multiple of a step (a call billed per started minute).</summary>
+    public static TimeSpan RoundUp(TimeSpan d, TimeSpan step) => Ticks(RoundUp((decimal)d.Ticks, StepTicks(step, "round_up")));
+    public static TimeSpan RoundDown(TimeSpan d, TimeSpan step) => Ticks(RoundDown((decimal)d.Ticks, StepTicks(step, "round_down")));
+    public static TimeSpan RoundNearest(TimeSpan d, TimeSpan step) => Ticks(RoundNearest((decimal)d.Ticks, StepTicks(step, "round_nearest")));
+    public static TimeSpan? RoundUp(TimeSpan? d, TimeSpan? step) => d is { } a && step is { } b ? RoundUp(a, b) : null;
+    public static TimeSpan? RoundDown(TimeSpan? d, TimeSpan? step) => d is { } a && step is { } b ? RoundDown(a, b) : null;
+    public static TimeSpan? RoundNearest(TimeSpan? d, TimeSpan? step) => d is { } a && step is { } b ? RoundNearest(a, b) : null;
+
+    private static decimal StepTicks(TimeSpan step, string function) =>
+        step.Ticks > 0 ? step.Ticks : throw new RatingException($"{function}: the step must be greater than 0, not {ValueText.Show(Value.FromDuration(step))}");
+
+    private static TimeSpan Ticks(decimal ticks)
+    {
+        var whole = Math.Round(ticks, MidpointRounding.AwayFromZero);
+        if (whole < TimeSpan.MinValue.Ticks || whole > TimeSpan.MaxValue.Ticks)
+            throw new RatingException("a duration is too long (more than 29,000 years)");
+        return TimeSpan.FromTicks((long)whole);
+    }
+
+    // ---- texts ------------------------------------------------------------------------------------------------
+    // Linear in the text's length, no regular expressions: nothing a tariff writes can make them slow.
+
+    /// <summary>The number of characters (Unicode scalar values: an emoji is one, not two UTF-16 units).</summary>
+    /// <remarks>Texts are references, so these take and answer nullables, as <see cref="Contains(string?, string?)"/> does.</remarks>
+    public static decimal? Length(string? text)
+    {
+        if (text is null) return null;
+        var count = 0;
+        foreach (var _ in text.EnumerateRunes()) count++;
+        return count;
+    }
+
+    public static bool? StartsWith(string? text, string? prefix) => text is null || prefix is null ? null : text.StartsWith(prefix, StringComparison.Ordinal);
+    public static bool? EndsWith(string? text, string? suffix) => text is null || suffix is null ? null : text.EndsWith(suffix, StringComparison.Ordinal);
+
+    /// <summary>Whether every character is in the GSM 03.38 alphabet (basic set or extension table): an SMS in 7-bit.</summary>
+    public static bool? IsGsm7(string? text) => text is null ? null : Gsm7Septets(text) >= 0;
+
+    /// <summary>
+    /// The septets a text takes in GSM 7-bit: one per basic character, two per extension character (€, [, ], {, }, \, ~, ^,
+    /// |, form feed); none when a character has no 7-bit form, so the message goes as UCS-2 (ask <see cref="IsGsm7"/> first).
+    /// </summary>
+    public static decimal? Gsm7Length(string? text) => text is null || Gsm7Septets(text) is var n && n < 0 ? null : n;
+
+    private static int Gsm7Septets(string text)
+    {
+        var septets = 0;
+        foreach (var c in text)
+        {
+            if (Gsm7Basic.Contains(c)) septets++;
+            else if (Gsm7Extension.Contains(c)) septets += 2;
+            else return -1;
+        }
+        return septets;
+    }
+
+    // GSM 03.38 default alphabet and its extension table (the characters reachable by the escape code).
+    private const string Gsm7Basic =
+        "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà";
+
+    private const string Gsm7Extension = "\f^{}\\[~]|€";
+
     // ---- comparisons ------------------------------------------------------------------------------------------
     // Ordering exists for numbers, dates, times (by instant) and durations; equality for every kind.
 
@@ -180,6 +290,9 @@ internal static class Operators
 
     /// <summary>A truth the code generator proved is never none (a comparison of texts that cannot be none).</summary>
     public static bool Proven(bool? value) => value ?? throw new InvalidOperationException("a value proved never none was none");
+
+    /// <summary>A number the code generator proved is never none (the length of a text that cannot be none).</summary>
+    public static decimal Proven(decimal? value) => value ?? throw new InvalidOperationException("a value proved never none was none");
 
     public static bool IsNone(decimal? x) => x is null;
     public static bool IsNone(bool? x) => x is null;

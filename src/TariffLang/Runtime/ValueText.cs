@@ -68,9 +68,7 @@ internal static class ValueText
                 error = $"'{raw}' is not a time with an offset (ISO-8601)";
                 return Value.None;
             case TypeKind.Duration:
-                if (TimeSpan.TryParse(raw, CultureInfo.InvariantCulture, out var span)) return Value.FromDuration(span);
-                error = $"'{raw}' is not a duration";
-                return Value.None;
+                return DurationText.TryParse(raw, out var span, out error) ? Value.FromDuration(span) : Value.None;
             case TypeKind.Tags:
                 return Value.FromTags(raw.Split([';', '|'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
         }

@@ -44,7 +44,7 @@ internal sealed record BoundUnary(UnaryOp Op, BoundExpr Operand, TlType Type, Te
 /// What a binary operator applies to, resolved by the binder from its operands' types: together with <see cref="BinaryOp"/>
 /// it names the one runtime operation both engines call (<c>Runtime.Operators</c>).
 /// </summary>
-internal enum OperandKind { Bool, Number, Text, Date, Time, Duration, Tags, TimeAndDuration, TimeAndTime }
+internal enum OperandKind { Bool, Number, Text, Date, Time, Duration, Tags, TimeAndDuration, TimeAndTime, Durations, DurationAndNumber, NumberAndDuration }
 
 internal sealed record BoundBinary(BinaryOp Op, OperandKind Operands, BoundExpr Left, BoundExpr Right, TlType Type, TextSpan Span)
     : BoundExpr(Type, Span)
@@ -56,6 +56,9 @@ internal sealed record BoundBinary(BinaryOp Op, OperandKind Operands, BoundExpr 
         BinaryOp.Contains => left.Kind == TypeKind.Tags ? OperandKind.Tags : OperandKind.Text,
         BinaryOp.Add or BinaryOp.Sub when left.Kind == TypeKind.Time && right.Kind == TypeKind.Duration => OperandKind.TimeAndDuration,
         BinaryOp.Sub when left.Kind == TypeKind.Time && right.Kind == TypeKind.Time => OperandKind.TimeAndTime,
+        BinaryOp.Add or BinaryOp.Sub or BinaryOp.Div when left.Kind == TypeKind.Duration && right.Kind == TypeKind.Duration => OperandKind.Durations,
+        BinaryOp.Mul or BinaryOp.Div when left.Kind == TypeKind.Duration => OperandKind.DurationAndNumber,
+        BinaryOp.Mul when right.Kind == TypeKind.Duration => OperandKind.NumberAndDuration,
         BinaryOp.Add or BinaryOp.Sub or BinaryOp.Mul or BinaryOp.Div => OperandKind.Number,
         _ => left.Kind switch
         {
@@ -78,6 +81,8 @@ internal enum Builtin
 {
     Ceil, Floor, Round, Abs, Min, Max, YearsSince, PeriodMonths,
     RoundUp, RoundDown, RoundNearest, Blocks, DaysBetween, DaysInPeriod, DayOfPeriod,
+    RoundUpDuration, RoundDownDuration, RoundNearestDuration, Seconds, Minutes, Hours, Days,
+    Length, StartsWith, EndsWith, IsGsm7, Gsm7Length,
 }
 
 internal sealed record BoundCall(Builtin Function, ImmutableArray<BoundExpr> Args, TlType Type, TextSpan Span) : BoundExpr(Type, Span);

@@ -736,6 +736,8 @@ internal sealed class Checker
             case DateSyntax d: return _binder.BindDate(d.Text, d.Span) is null ? null : d.Text;
             case DateTimeSyntax dt:
                 return _binder.BindDateTime(dt.Text, dt.Span)?.ToString("yyyy-MM-ddTHH:mm:sszzz", CultureInfo.InvariantCulture);
+            // A duration literal is one of the forms a ledger may hold: call(d: 80s) is the row "80s".
+            case DurationSyntax du: return _binder.BindDuration(du.Text, du.Span) is null ? null : du.Text;
             default:
                 _diagnostics.Report(ExampleValueNotConstant, syntax.Span);
                 return null;

@@ -448,6 +448,8 @@ internal sealed class ExpressionBinder
                 break;
             case BinaryOp.Add or BinaryOp.Sub:
                 if (left.Type.Kind == TypeKind.Time && right.Type.Kind == TypeKind.Duration) type = TlType.Time;
+                else if (left.Type.Kind == TypeKind.Duration && right.Type.Kind == TypeKind.Duration)
+                    type = left.Type.Optional || right.Type.Optional ? TlType.Duration.AsOptional() : TlType.Duration;
                 else if (b.Op == BinaryOp.Sub && left.Type.Kind == TypeKind.Time && right.Type.Kind == TypeKind.Time) type = TlType.Duration;
                 else if (!left.Type.IsNumeric || !right.Type.IsNumeric)
                 {
@@ -478,7 +480,16 @@ internal sealed class ExpressionBinder
         a = a.AsRequired();
         b = b.AsRequired();
         TlType? result = null;
-        if (a.IsNumeric && b.IsNumeric)
+        if (a.Kind == TypeKind.Duration || b.Kind == TypeKind.Duration)
+        {
+            // A duration scales by a plain number (2 × 30min, 90min / 2); two durations divide into a plain ratio
+            // (d / 1min is d in minutes). A number with a unit or money never mixes with a duration.
+            static bool Plain(TlType t) => t.Kind == TypeKind.Number && t.Unit is null;
+            if (a.Kind == TypeKind.Duration && b.Kind == TypeKind.Duration) result = op == BinaryOp.Div ? TlType.Number : null;
+            else if (a.Kind == TypeKind.Duration && Plain(b)) result = TlType.Duration;
+            else if (op == BinaryOp.Mul && Plain(a) && b.Kind == TypeKind.Duration) result = TlType.Duration;
+        }
+        else if (a.IsNumeric && b.IsNumeric)
         {
             if (op == BinaryOp.Mul)
             {
@@ -527,6 +538,7 @@ internal sealed class ExpressionBinder
     [
         "count", "sum", "distinct", "min", "max", "ceil", "floor", "round", "abs", "years_since", "period_months",
         "round_up", "round_down", "round_nearest", "blocks", "days_between", "days_in_period", "day_of_period", "peak", "level",
+        "seconds", "minutes", "hours", "days", "length", "starts_with", "ends_with", "is_gsm7", "gsm7_length",
     ];
 
     private BoundExpr BindCall(CallSyntax c, BindScope scope)
@@ -583,10 +595,48 @@ internal sealed class ExpressionBinder
                     return Fail(c.Span);
                 }
                 return new BoundCall(Builtin.PeriodMonths, ImmutableArray<BoundExpr>.Empty, TlType.Number, c.Span);
+            case "seconds" or "minutes" or "hours" or "days":
+            {
+                if (args.Length != 1) return Arity(1);
+                var d = BindAs(args[0], scope, TypeKind.Duration);
+                var fn = name switch { "seconds" => Builtin.Seconds, "minutes" => Builtin.Minutes, "hours" => Builtin.Hours, _ => Builtin.Days };
+                return new BoundCall(fn, [d], d.Type.Optional ? TlType.Number.AsOptional() : TlType.Number, c.Span);
+            }
+            case "length" or "is_gsm7" or "gsm7_length":
+            {
+                if (args.Length != 1) return Arity(1);
+                var text = BindAs(args[0], scope, TypeKind.Text);
+                var (fn, type) = name switch
+                {
+                    "length" => (Builtin.Length, TlType.Number),
+                    "is_gsm7" => (Builtin.IsGsm7, TlType.Bool),
+                    // None for a text that has no 7-bit form: there is no septet count to give.
+                    _ => (Builtin.Gsm7Length, TlType.Number.AsOptional()),
+                };
+                return new BoundCall(fn, [text], text.Type.Optional ? type.AsOptional() : type, c.Span);
+            }
+            case "starts_with" or "ends_with":
+            {
+                if (args.Length != 2) return Arity(2);
+                var text = BindAs(args[0], scope, TypeKind.Text);
+                var part = BindAs(args[1], scope, TypeKind.Text);
+                var type = text.Type.Optional || part.Type.Optional ? TlType.Bool.AsOptional() : TlType.Bool;
+                return new BoundCall(name == "starts_with" ? Builtin.StartsWith : Builtin.EndsWith, [text, part], type, c.Span);
+            }
             case "round_up" or "round_down" or "round_nearest":
             {
                 if (args.Length != 2) return Arity(2);
-                var q = BindAs(args[0], scope, TypeKind.Number, TypeKind.Money);
+                var q = BindAs(args[0], scope, TypeKind.Number, TypeKind.Money, TypeKind.Duration);
+                if (q.Type.Kind == TypeKind.Duration)
+                {
+                    // A duration to a step of time: a call billed per started minute is round_up(d, 60s).
+                    var span = BindAs(args[1], scope, TypeKind.Duration);
+                    if (span is BoundLiteral { Value: TimeSpan { Ticks: <= 0 } t })
+                        _diagnostics.Report(NotPositive, span.Span, "step", name, t.TotalSeconds.ToString(CultureInfo.InvariantCulture) + "s");
+                    var byTime = name switch { "round_up" => Builtin.RoundUpDuration, "round_down" => Builtin.RoundDownDuration, _ => Builtin.RoundNearestDuration };
+                    var optional = q.Type.Optional || span.Type.Optional;
+                    return new BoundCall(byTime, [q, span], optional ? TlType.Duration.AsOptional() : TlType.Duration, c.Span);
+                }
                 var step = BindAs(args[1], scope, TypeKind.Number, TypeKind.Money);
                 RequirePositive(step, "step", name);
                 // The step is written in q's unit (60 s for seconds), as the other operand of + would be.

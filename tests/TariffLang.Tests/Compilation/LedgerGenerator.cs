@@ -202,7 +202,7 @@ internal static class LedgerGenerator
                 (10, Gen.Elements(-48, -24, -1, 0, 1, 23, 24, 25).Select(h => new AttrSpec(name, null, TimeSpan.FromHours(h)))),
                 (3, Gen.Choose(-3000, 3000).Select(m => new AttrSpec(name, null, TimeSpan.FromMinutes(m)))),
                 (1, Gen.Constant(Text("noon")))),
-            TypeKind.Duration => Gen.Elements("00:30:00", "01:00:00", "1.00:00:00", "bad").Select(Text),
+            TypeKind.Duration => Gen.Elements("PT30M", "3600", "1d", "90s", "P1DT2H", "1:00:00", "bad").Select(Text),
             TypeKind.Tags => Gen.ListOf(Gen.Elements(strings), 3).SelectMany(all => Gen.Choose(0, 3).Select(n => string.Join(";", all.Take(n))))
                 .Select(Text),
             _ => Gen.Constant(Text("?")),

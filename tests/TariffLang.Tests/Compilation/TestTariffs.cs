@@ -24,6 +24,7 @@ tariff everything "All constructs" {
   event inbound(caller: text)
   event topup(credits: int)
   event switch(to: text)
+  event session(d: duration, text: text, note: text?)
 
   plan SMALL "Petit" { fee 10.00 EUR  includes 100 call  extra 0.10 EUR per call }
   plan BIG "Grand" { fee 50 EUR  includes 1000 call  extra param rate }
@@ -73,6 +74,12 @@ tariff everything "All constructs" {
   let stepped = sum(call, round_up(minutes, 5) + round_down(minutes, 5) - round_nearest(minutes, 5) + blocks(minutes, 10) + blocks(minutes, 10, 5))
   charge "Steps" = stepped * 1 call at 0.01 EUR per call
   charge "Days" = (days_in_period() - day_of_period(param opened_at) + days_between(param signup, 2015-03-20)) * 0.01 EUR
+
+  // Durations as numbers and their arithmetic; texts measured and tested.
+  charge "Sessions" per session where starts_with(text, "A") or ends_with(text, "z") or is_gsm7(text) or starts_with(note, "x")
+    at (minutes(round_up(d + d - 1min, 60s)) + seconds(round_down(d * 2, 30s) / 2) / 60 + hours(round_nearest(2 * d, 15min))
+      + days(d) + d / 1min + length(text) + gsm7_length(text) + length(note)) * 0.001 EUR
+  reject session where ends_with(note, "!") because "shouting"
 
   grant "Welcome" once on 2024-01-01 add 2 credit to credits
   grant "Loyalty" every year on 06-01 add min(years_since(param signup), 5) * 1 credit to credits

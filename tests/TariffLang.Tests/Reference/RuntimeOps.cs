@@ -44,6 +44,14 @@ internal static class RuntimeOps
             case (DateTimeOffset t, TimeSpan d) when op == BinaryOp.Add: return t + d;
             case (DateTimeOffset t, TimeSpan d) when op == BinaryOp.Sub: return t - d;
             case (DateTimeOffset t1, DateTimeOffset t2) when op == BinaryOp.Sub: return t1 - t2;
+            case (TimeSpan x, TimeSpan y) when op == BinaryOp.Add: return TicksOf((decimal)x.Ticks + y.Ticks);
+            case (TimeSpan x, TimeSpan y) when op == BinaryOp.Sub: return TicksOf((decimal)x.Ticks - y.Ticks);
+            case (TimeSpan x, TimeSpan y) when op == BinaryOp.Div:
+                return y == TimeSpan.Zero ? throw new RatingException("division by zero") : (decimal)x.Ticks / y.Ticks;
+            case (TimeSpan x, decimal n) when op == BinaryOp.Mul: return TicksOf(x.Ticks * n);
+            case (decimal n, TimeSpan x) when op == BinaryOp.Mul: return TicksOf(x.Ticks * n);
+            case (TimeSpan x, decimal n) when op == BinaryOp.Div:
+                return n == 0 ? throw new RatingException("division by zero") : TicksOf(x.Ticks / n);
         }
         throw new InvalidOperationException($"no arithmetic {op} on {a.GetType().Name} and {b.GetType().Name}");
     }
@@ -102,10 +110,63 @@ internal static class RuntimeOps
                 var whole = Math.Truncate(rest / size);
                 return rest % size == 0 ? whole : whole + 1;
             }
+            case Builtin.RoundUpDuration or Builtin.RoundDownDuration or Builtin.RoundNearestDuration:
+            {
+                var step = (TimeSpan)args[1]!;
+                var plain = fn switch { Builtin.RoundUpDuration => Builtin.RoundUp, Builtin.RoundDownDuration => Builtin.RoundDown, _ => Builtin.RoundNearest };
+                if (step <= TimeSpan.Zero) throw new RatingException($"{Name(plain)}: the step must be greater than 0, not {Show(step)}");
+                return TicksOf(ToStep(plain, ((TimeSpan)args[0]!).Ticks, step.Ticks));
+            }
+            case Builtin.Seconds: return ((TimeSpan)args[0]!).Ticks / 10_000_000m;
+            case Builtin.Minutes: return ((TimeSpan)args[0]!).Ticks / 600_000_000m;
+            case Builtin.Hours: return ((TimeSpan)args[0]!).Ticks / 36_000_000_000m;
+            case Builtin.Days: return ((TimeSpan)args[0]!).Ticks / 864_000_000_000m;
+            // Characters as Unicode scalar values: a surrogate pair is one.
+            case Builtin.Length: return (decimal)((string)args[0]!).Count(ch => !char.IsLowSurrogate(ch));
+            case Builtin.StartsWith: return ((string)args[0]!).StartsWith((string)args[1]!, StringComparison.Ordinal);
+            case Builtin.EndsWith: return ((string)args[0]!).EndsWith((string)args[1]!, StringComparison.Ordinal);
+            case Builtin.IsGsm7: return Septets((string)args[0]!) is not null;
+            case Builtin.Gsm7Length: return Septets((string)args[0]!);
             case Builtin.DaysBetween:
                 return (decimal)(DateOf(args[1]!, zone).ToDateTime(TimeOnly.MinValue) - DateOf(args[0]!, zone).ToDateTime(TimeOnly.MinValue)).Days;
         }
         throw new InvalidOperationException(fn.ToString());
+    }
+
+    private static string Name(Builtin fn) => fn switch { Builtin.RoundUp => "round_up", Builtin.RoundDown => "round_down", _ => "round_nearest" };
+
+    private static TimeSpan TicksOf(decimal ticks)
+    {
+        var whole = decimal.Round(ticks, 0, MidpointRounding.AwayFromZero);
+        if (Math.Abs(whole) > TimeSpan.MaxValue.Ticks) throw new RatingException("a duration is too long (more than 29,000 years)");
+        return new TimeSpan((long)whole);
+    }
+
+    // GSM 03.38 written as code points: the default alphabet's 128 positions, then the extension table reached by escape.
+    private static readonly int[] Gsm7Default =
+    [
+        0x40, 0xA3, 0x24, 0xA5, 0xE8, 0xE9, 0xF9, 0xEC, 0xF2, 0xC7, 0x0A, 0xD8, 0xF8, 0x0D, 0xC5, 0xE5,
+        0x394, 0x5F, 0x3A6, 0x393, 0x39B, 0x3A9, 0x3A0, 0x3A8, 0x3A3, 0x398, 0x39E, 0xC6, 0xE6, 0xDF, 0xC9,
+        0x20, 0x21, 0x22, 0x23, 0xA4, 0x25, 0x26, 0x27, 0x28, 0x29, 0x2A, 0x2B, 0x2C, 0x2D, 0x2E, 0x2F,
+        0x30, 0x31, 0x32, 0x33, 0x34, 0x35, 0x36, 0x37, 0x38, 0x39, 0x3A, 0x3B, 0x3C, 0x3D, 0x3E, 0x3F,
+        0xA1, 0x41, 0x42, 0x43, 0x44, 0x45, 0x46, 0x47, 0x48, 0x49, 0x4A, 0x4B, 0x4C, 0x4D, 0x4E, 0x4F,
+        0x50, 0x51, 0x52, 0x53, 0x54, 0x55, 0x56, 0x57, 0x58, 0x59, 0x5A, 0xC4, 0xD6, 0xD1, 0xDC, 0xA7,
+        0xBF, 0x61, 0x62, 0x63, 0x64, 0x65, 0x66, 0x67, 0x68, 0x69, 0x6A, 0x6B, 0x6C, 0x6D, 0x6E, 0x6F,
+        0x70, 0x71, 0x72, 0x73, 0x74, 0x75, 0x76, 0x77, 0x78, 0x79, 0x7A, 0xE4, 0xF6, 0xF1, 0xFC, 0xE0,
+    ];
+
+    private static readonly int[] Gsm7Escaped = [0x0C, 0x5E, 0x7B, 0x7D, 0x5C, 0x5B, 0x7E, 0x5D, 0x7C, 0x20AC];
+
+    private static decimal? Septets(string text)
+    {
+        decimal n = 0;
+        foreach (var ch in text)
+        {
+            if (Array.IndexOf(Gsm7Default, ch) >= 0) n += 1;
+            else if (Array.IndexOf(Gsm7Escaped, ch) >= 0) n += 2;
+            else return null;
+        }
+        return n;
     }
 
     /// <summary>Rounds through the remainder: the multiple of step at or below q, then up, or to the nearer (half away from zero).</summary>
@@ -188,9 +249,7 @@ internal static class RuntimeOps
                 error = $"'{raw}' is not a time with an offset (ISO-8601)";
                 return null;
             case TypeKind.Duration:
-                if (TimeSpan.TryParse(raw, CultureInfo.InvariantCulture, out var span)) return span;
-                error = $"'{raw}' is not a duration";
-                return null;
+                return ParseDuration(raw, out error);
             case TypeKind.Tags:
                 return raw.Split([';', '|'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         }
@@ -216,6 +275,73 @@ internal static class RuntimeOps
         string[] tags => string.Join(";", tags),
         _ => value.ToString() ?? "",
     };
+
+    /// <summary>
+    /// The ledger's duration forms, read independently of the engine: ISO-8601 by the framework's XML reader, the
+    /// language's literals and plain seconds by patterns.
+    /// </summary>
+    private static TimeSpan? ParseDuration(string raw, out string? error)
+    {
+        error = null;
+        var text = raw.Trim();
+        var unreadable = $"'{raw}' is not a duration: write 80s, 2min, 1h, 1d, PT1M20S or a number of seconds";
+        decimal ticks;
+        if (text.Contains(':'))
+        {
+            error = $"'{raw}' is ambiguous: write a duration as 80s, 2min, PT1M20S or a number of seconds, not as a clock";
+            return null;
+        }
+        if (text.StartsWith('-'))
+        {
+            error = $"'{raw}' is negative: a duration is 0 or more";
+            return null;
+        }
+        var literal = System.Text.RegularExpressions.Regex.Match(text, @"^([0-9]{1,12})(s|min|h|d)$");
+        if (text.StartsWith('P'))
+        {
+            var date = text.Split('T')[0];
+            if (date.Contains('Y') || date.Contains('M'))
+            {
+                error = $"'{raw}' counts years or months, whose length varies: write days (P30D) or hours";
+                return null;
+            }
+            var shape = System.Text.RegularExpressions.Regex.IsMatch(text,
+                @"^P(?=[0-9]|T[0-9])([0-9]{1,15}W)?([0-9]{1,15}D)?(T(?=[0-9])([0-9]{1,15}H)?([0-9]{1,15}M)?([0-9]{1,15}(\.[0-9]{1,14})?S)?)?$");
+            if (!shape || text.Length > 60)
+            {
+                error = unreadable;
+                return null;
+            }
+            // XmlConvert reads P…W? Not in every runtime: weeks are turned into days first.
+            var weeks = System.Text.RegularExpressions.Regex.Match(text, @"^P([0-9]+)W");
+            decimal extra = 0;
+            if (weeks.Success)
+            {
+                extra = decimal.Parse(weeks.Groups[1].Value, CultureInfo.InvariantCulture) * 7 * TimeSpan.TicksPerDay;
+                text = "P" + text[weeks.Length..];
+                if (text == "P") text = "PT0S";
+            }
+            ticks = System.Xml.XmlConvert.ToTimeSpan(text).Ticks + extra;
+        }
+        else if (literal.Success)
+        {
+            var unit = literal.Groups[2].Value switch { "s" => 1m, "min" => 60m, "h" => 3600m, _ => 86400m };
+            ticks = decimal.Parse(literal.Groups[1].Value, CultureInfo.InvariantCulture) * unit * TimeSpan.TicksPerSecond;
+        }
+        else if (text.Length <= 15 && System.Text.RegularExpressions.Regex.IsMatch(text, @"^[0-9]+(\.[0-9]+)?$|^\.[0-9]+$|^[0-9]+\.$"))
+            ticks = decimal.Parse(text, CultureInfo.InvariantCulture) * TimeSpan.TicksPerSecond;
+        else
+        {
+            error = unreadable;
+            return null;
+        }
+        if (ticks > 36_525m * TimeSpan.TicksPerDay)
+        {
+            error = $"'{raw}' is longer than 36525d (100 years)";
+            return null;
+        }
+        return new TimeSpan((long)decimal.Round(ticks, 0, MidpointRounding.AwayFromZero));
+    }
 }
 
 /// <summary>The tariff's time zone, with the conversions rating needs.</summary>
