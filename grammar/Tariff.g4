@@ -23,6 +23,7 @@ item
     | chargeDecl
     | grantDecl
     | versionsDecl
+    | holidaysDecl
     | exampleDecl
     ;
 
@@ -36,6 +37,8 @@ periodLength : INT? name ;
 periodChoice : STRING COLON periodLength ;
 
 effectiveDecl : EFFECTIVE FROM DATE ;
+
+holidaysDecl : HOLIDAYS LBRACE (DATE (COMMA DATE)* COMMA?)? RBRACE ;
 
 unitDecl : UNIT name (COMMA name)* ;
 
@@ -133,7 +136,7 @@ name
     : IDENT | CURRENCY | PERIOD | UNIT | PLAN | FEE | INCLUDES | EXTRA | TABLE | WINDOW
     | COUNTER | WALLET | SETTING | LET | GRANT | ONCE | EVERY | YEAR | VERSIONS | EXAMPLE
     | TAX | EFFECTIVE | EVENT | OPENED | NEXT | LINE | TOTAL | BALANCE | QUANTITY | AMOUNT
-    | INCLUDING | EXCLUDING | DISPUTED | EXPECT | NO | ADD | SUBTRACT | SET | BECAUSE | ON | TO
+    | INCLUDING | EXCLUDING | DISPUTED | EXPECT | NO | ADD | SUBTRACT | SET | BECAUSE | ON | TO | HOLIDAYS
     ;
 
 // Keywords
@@ -144,6 +147,7 @@ INCLUDING : 'including' ;
 TAX : 'tax' ;
 PERIOD : 'period' ;
 EFFECTIVE : 'effective' ;
+HOLIDAYS : 'holidays' ;
 FROM : 'from' ;
 UNTIL : 'until' ;
 UNIT : 'unit' ;

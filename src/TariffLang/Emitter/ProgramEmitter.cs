@@ -468,6 +468,16 @@ internal sealed class ProgramEmitter
                 var code = $"{Ops}.{call.Function}({string.Join(", ", args.Select(a => a.Code))})";
                 return IsNullable(repr) ? code : $"{Ops}.Proven({code})";
             }
+            case Builtin.TimeOfDay:
+                return $"{Ops}.TimeOfDay({args[0].Code}, c.Zone)";
+            case Builtin.DayOfWeek or Builtin.MonthOfYear or Builtin.DayOfMonth or Builtin.IsHoliday:
+            {
+                // A time counts by its local date in the tariff's zone.
+                var date = args[0].Repr is Repr.Time or Repr.NullableTime ? $"{Ops}.LocalDate({args[0].Code}, c.Zone)" : args[0].Code;
+                if (call.Function != Builtin.IsHoliday) return $"{Ops}.{call.Function}({date})";
+                var holds = $"{Ops}.IsHoliday({date}, {args[1].Code}{(args.Count > 2 ? ", " + args[2].Code : "")})";
+                return IsNullable(repr) ? holds : $"{Ops}.Proven({holds})";
+            }
             case Builtin.DaysBetween or Builtin.DayOfPeriod:
             {
                 // A time counts by its local date in the tariff's zone.

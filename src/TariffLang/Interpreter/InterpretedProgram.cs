@@ -286,6 +286,12 @@ internal sealed class InterpretedProgram(RatingPlan plan) : RatingProgram
             case Builtin.EndsWith: return Value.FromBool(Operators.EndsWith(args[0].TextOrNull, args[1].TextOrNull));
             case Builtin.IsGsm7: return Value.FromBool(Operators.IsGsm7(args[0].TextOrNull));
             case Builtin.Gsm7Length: return Value.FromNumber(Operators.Gsm7Length(args[0].TextOrNull));
+            case Builtin.TimeOfDay: return Value.FromDuration(Operators.TimeOfDay(args[0].TimeOrNull, c.Zone));
+            case Builtin.DayOfWeek: return Value.FromNumber(Operators.DayOfWeek(LocalDate(args[0], c)));
+            case Builtin.MonthOfYear: return Value.FromNumber(Operators.MonthOfYear(LocalDate(args[0], c)));
+            case Builtin.DayOfMonth: return Value.FromNumber(Operators.DayOfMonth(LocalDate(args[0], c)));
+            case Builtin.IsHoliday:
+                return Value.FromBool(Operators.IsHoliday(LocalDate(args[0], c), args[1].Tags, args.Length > 2 ? args[2].TagsOrNull : null));
         }
         throw new InvalidOperationException(call.Function.ToString());
     }

@@ -196,6 +196,65 @@ internal static class Operators
 
     private const string Gsm7Extension = "\f^{}\\[~]|€";
 
+    // ---- calendar ---------------------------------------------------------------------------------------------
+    // Read in the tariff's zone: a time is first turned into its local date or wall-clock time, so "from 22h" and
+    // "on Sundays" mean what they mean where the customer lives, daylight saving included.
+
+    public static TimeSpan TimeOfDay(DateTimeOffset t, ZoneClock zone) => zone.TimeOfDay(t);
+
+    public static TimeSpan? TimeOfDay(DateTimeOffset? t, ZoneClock zone) => t is { } v ? zone.TimeOfDay(v) : null;
+
+    /// <summary>1 for Monday to 7 for Sunday (ISO 8601).</summary>
+    public static decimal DayOfWeek(DateOnly d) => d.DayOfWeek == System.DayOfWeek.Sunday ? 7 : (int)d.DayOfWeek;
+
+    public static decimal? DayOfWeek(DateOnly? d) => d is { } v ? DayOfWeek(v) : null;
+
+    public static decimal MonthOfYear(DateOnly d) => d.Month;
+
+    public static decimal? MonthOfYear(DateOnly? d) => d is { } v ? v.Month : null;
+
+    public static decimal DayOfMonth(DateOnly d) => d.Day;
+
+    public static decimal? DayOfMonth(DateOnly? d) => d is { } v ? v.Day : null;
+
+    /// <summary>
+    /// Whether a local date is in the tariff's holiday list (dates written yyyy-MM-dd) or in a contract's own list (a tags
+    /// value of such dates). Compared digit by digit, so no text is made per event.
+    /// </summary>
+    public static bool? IsHoliday(DateOnly? d, string[] tariff, string[]? contract)
+    {
+        if (d is not { } date) return null;
+        foreach (var text in tariff)
+        {
+            if (SameDate(text, date)) return true;
+        }
+        if (contract is null) return false;
+        foreach (var text in contract)
+        {
+            if (SameDate(text.AsSpan().Trim(), date)) return true;
+        }
+        return false;
+    }
+
+    public static bool? IsHoliday(DateOnly? d, string[] tariff) => IsHoliday(d, tariff, null);
+
+    private static bool SameDate(ReadOnlySpan<char> text, DateOnly d)
+    {
+        if (text.Length != 10 || text[4] != '-' || text[7] != '-') return false;
+        return Digits(text[..4]) == d.Year && Digits(text.Slice(5, 2)) == d.Month && Digits(text.Slice(8, 2)) == d.Day;
+    }
+
+    private static int Digits(ReadOnlySpan<char> text)
+    {
+        var n = 0;
+        foreach (var c in text)
+        {
+            if (!char.IsAsciiDigit(c)) return -1;
+            n = n * 10 + (c - '0');
+        }
+        return n;
+    }
+
     // ---- comparisons ------------------------------------------------------------------------------------------
     // Ordering exists for numbers, dates, times (by instant) and durations; equality for every kind.
 

@@ -29,6 +29,18 @@ internal sealed class ZoneClock(DateTimeZone zone)
         return DateOnly.FromDayNumber((int)(local / TimeSpan.TicksPerDay));
     }
 
+    /// <summary>The wall-clock time of day of an instant in the tariff's zone (22:30 in Paris for 21:30Z in winter).</summary>
+    public TimeSpan TimeOfDay(DateTimeOffset t)
+    {
+        var utc = t.UtcTicks;
+        var cached = _last;
+        if (utc < cached.StartUtcTicks || utc >= cached.EndUtcTicks) _last = cached = Lookup(t);
+        var local = utc + cached.OffsetTicks;
+        if (local < TimeSpan.TicksPerDay || local >= DateTime.MaxValue.Ticks - TimeSpan.TicksPerDay)
+            return Instant.FromDateTimeOffset(t).InZone(Zone).TimeOfDay.ToTimeOnly().ToTimeSpan();
+        return TimeSpan.FromTicks(local % TimeSpan.TicksPerDay);
+    }
+
     private Interval Lookup(DateTimeOffset t)
     {
         var interval = Zone.GetZoneInterval(Instant.FromDateTimeOffset(t));

@@ -138,6 +138,15 @@ internal sealed class Checker
             if (!_symbols.Units.Add(unit.Text)) _diagnostics.Report(DuplicateName, unit.Span, unit.Text);
         }
 
+        foreach (var h in items.OfType<HolidaysSyntax>())
+        {
+            _symbols.Holidays ??= new List<string>();
+            foreach (var (text, span) in h.Dates)
+            {
+                if (_binder.BindDate(text, span) is { } date) _symbols.Holidays.Add(date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
+            }
+        }
+
         // 2. Declarations that others refer to.
         foreach (var e in items.OfType<EventSyntax>()) DeclareEvent(e);
         foreach (var p in items.OfType<ParamSyntax>()) DeclareParam(p);
@@ -422,7 +431,7 @@ internal sealed class Checker
                 case GrantSyntax g: CheckGrant(g, validity, topLevel); break;
                 case VersionsSyntax v when topLevel: CheckVersions(v); break;
                 case ExampleSyntax or CurrencySyntax or PeriodSyntax or EffectiveSyntax or UnitSyntax or ParamSyntax or EventSyntax
-                    or PlanSyntax or TableSyntax or WindowSyntax or StateSyntax when topLevel:
+                    or PlanSyntax or TableSyntax or WindowSyntax or StateSyntax or HolidaysSyntax when topLevel:
                     break;
                 default:
                     _diagnostics.Report(NotAllowedHere, item.Span, "this declaration inside a version");

@@ -471,8 +471,57 @@ internal sealed class ExpressionBinder
                 }
                 break;
         }
+        if (b.Op is BinaryOp.Eq or BinaryOp.Ne or BinaryOp.Lt or BinaryOp.Le or BinaryOp.Gt or BinaryOp.Ge && !type.IsError)
+            WarnIfNeverHolds(b.Op, left, right, b.Span);
         return new BoundBinary(b.Op, BoundBinary.Resolve(b.Op, left.Type, right.Type), left, right, type, b.Span);
     }
+
+    /// <summary>
+    /// A calendar value compared with a constant outside what it can be (month_of_year(time) = 13, time_of_day(time) >=
+    /// 24h) is a condition that never holds: a price or a free rule that can never apply is a mistake worth a warning.
+    /// </summary>
+    private void WarnIfNeverHolds(BinaryOp op, BoundExpr left, BoundExpr right, TextSpan span)
+    {
+        if (left is BoundLiteral && right is BoundCall) (left, right, op) = (right, left, Mirror(op));
+        if (left is not BoundCall call || right is not BoundLiteral { Value: { } constant }) return;
+        var (low, high, what) = call.Function switch
+        {
+            Builtin.DayOfWeek => (1m, 7m, "day_of_week() is 1 (Monday) to 7 (Sunday)"),
+            Builtin.MonthOfYear => (1m, 12m, "month_of_year() is 1 to 12"),
+            Builtin.DayOfMonth => (1m, 31m, "day_of_month() is 1 to 31"),
+            Builtin.TimeOfDay => (0m, TimeSpan.TicksPerDay - 1m, "time_of_day() is 0h up to, not including, 24h"),
+            _ => (0m, -1m, ""),
+        };
+        if (high < low) return;
+        var k = constant switch { decimal d => d, TimeSpan t => (decimal)t.Ticks, _ => (decimal?)null };
+        if (k is not { } value) return;
+        // The values worth trying: the ends of the range and the whole values around the constant.
+        var candidates = new[] { low, high, Math.Floor(value) - 1, Math.Floor(value), Math.Ceiling(value), Math.Ceiling(value) + 1 };
+        foreach (var v in candidates)
+        {
+            if (v < low || v > high) continue;
+            var holds = op switch
+            {
+                BinaryOp.Eq => v == value,
+                BinaryOp.Ne => v != value,
+                BinaryOp.Lt => v < value,
+                BinaryOp.Le => v <= value,
+                BinaryOp.Gt => v > value,
+                _ => v >= value,
+            };
+            if (holds) return;
+        }
+        _diagnostics.Report(NeverHolds, span, what);
+    }
+
+    private static BinaryOp Mirror(BinaryOp op) => op switch
+    {
+        BinaryOp.Lt => BinaryOp.Gt,
+        BinaryOp.Le => BinaryOp.Ge,
+        BinaryOp.Gt => BinaryOp.Lt,
+        BinaryOp.Ge => BinaryOp.Le,
+        _ => op,
+    };
 
     private TlType MultiplyType(BinaryOp op, TlType a, TlType b, TextSpan span, string opText)
     {
@@ -539,6 +588,7 @@ internal sealed class ExpressionBinder
         "count", "sum", "distinct", "min", "max", "ceil", "floor", "round", "abs", "years_since", "period_months",
         "round_up", "round_down", "round_nearest", "blocks", "days_between", "days_in_period", "day_of_period", "peak", "level",
         "seconds", "minutes", "hours", "days", "length", "starts_with", "ends_with", "is_gsm7", "gsm7_length",
+        "time_of_day", "day_of_week", "month_of_year", "day_of_month", "is_holiday",
     ];
 
     private BoundExpr BindCall(CallSyntax c, BindScope scope)
@@ -595,6 +645,33 @@ internal sealed class ExpressionBinder
                     return Fail(c.Span);
                 }
                 return new BoundCall(Builtin.PeriodMonths, ImmutableArray<BoundExpr>.Empty, TlType.Number, c.Span);
+            case "time_of_day":
+            {
+                if (args.Length != 1) return Arity(1);
+                var t = BindAs(args[0], scope, TypeKind.Time);
+                return new BoundCall(Builtin.TimeOfDay, [t], t.Type.Optional ? TlType.Duration.AsOptional() : TlType.Duration, c.Span);
+            }
+            case "day_of_week" or "month_of_year" or "day_of_month":
+            {
+                if (args.Length != 1) return Arity(1);
+                var d = BindAs(args[0], scope, TypeKind.Date, TypeKind.Time);
+                var fn = name switch { "day_of_week" => Builtin.DayOfWeek, "month_of_year" => Builtin.MonthOfYear, _ => Builtin.DayOfMonth };
+                return new BoundCall(fn, [d], d.Type.Optional ? TlType.Number.AsOptional() : TlType.Number, c.Span);
+            }
+            case "is_holiday":
+            {
+                if (args.Length is not (1 or 2)) return Arity(args.Length < 1 ? 1 : 2);
+                var d = BindAs(args[0], scope, TypeKind.Date, TypeKind.Time);
+                // The tariff's list travels with the call as a constant: nothing is looked up by name while rating.
+                var list = new BoundLiteral((_symbols.Holidays ?? []).ToArray(), TlType.Tags, c.Function.Span);
+                if (args.Length == 2)
+                {
+                    var contract = BindAs(args[1], scope, TypeKind.Tags);
+                    return new BoundCall(Builtin.IsHoliday, [d, list, contract], d.Type.Optional ? TlType.Bool.AsOptional() : TlType.Bool, c.Span);
+                }
+                if (_symbols.Holidays is null) _diagnostics.Report(HolidaysMissing, c.Span);
+                return new BoundCall(Builtin.IsHoliday, [d, list], d.Type.Optional ? TlType.Bool.AsOptional() : TlType.Bool, c.Span);
+            }
             case "seconds" or "minutes" or "hours" or "days":
             {
                 if (args.Length != 1) return Arity(1);

@@ -28,6 +28,9 @@ internal sealed record PeriodSyntax(PeriodLengthSyntax? Length, NameSyntax? Choi
 
 internal sealed record EffectiveSyntax(string Date, TextSpan DateSpan, TextSpan Span) : ItemSyntax(Span);
 
+/// <summary>The tariff's holidays: local dates that <c>is_holiday(t)</c> recognises.</summary>
+internal sealed record HolidaysSyntax(ImmutableArray<(string Text, TextSpan Span)> Dates, TextSpan Span) : ItemSyntax(Span);
+
 internal sealed record UnitSyntax(ImmutableArray<NameSyntax> Names, TextSpan Span) : ItemSyntax(Span);
 
 internal sealed record ParamSyntax(NameSyntax Name, TypeSyntax Type, ExprSyntax? Default, TextSpan Span) : ItemSyntax(Span);

@@ -93,6 +93,9 @@ internal sealed class AstBuilder(DiagnosticBag diagnostics) : TariffBaseVisitor<
     public override SyntaxNode VisitEffectiveDecl(EffectiveDeclContext context) =>
         new EffectiveSyntax(context.DATE().GetText(), SpanOf(context.DATE()), SpanOf(context));
 
+    public override SyntaxNode VisitHolidaysDecl(HolidaysDeclContext context) =>
+        new HolidaysSyntax(context.DATE().Select(d => (d.GetText(), SpanOf(d))).ToImmutableArray(), SpanOf(context));
+
     public override SyntaxNode VisitUnitDecl(UnitDeclContext context) =>
         new UnitSyntax(context.name().Select(Name).ToImmutableArray(), SpanOf(context));
 

@@ -80,6 +80,11 @@ tariff everything "All constructs" {
     at (minutes(round_up(d + d - 1min, 60s)) + seconds(round_down(d * 2, 30s) / 2) / 60 + hours(round_nearest(2 * d, 15min))
       + days(d) + d / 1min + length(text) + gsm7_length(text) + length(note)) * 0.001 EUR
   reject session where ends_with(note, "!") because "shouting"
+  // The calendar, in the tariff's zone.
+  holidays { 2024-01-01, 2024-05-01 }
+  param closed_days: tags?
+  free session where time_of_day(time) >= 22h or day_of_week(time) = 7 or month_of_year(time) = 8 or day_of_month(time) = 15
+    or is_holiday(time) or is_holiday(time, param closed_days) because "off-peak"
 
   grant "Welcome" once on 2024-01-01 add 2 credit to credits
   grant "Loyalty" every year on 06-01 add min(years_since(param signup), 5) * 1 credit to credits

@@ -90,9 +90,20 @@ internal static class RuntimeOps
 
     public static object? Call(Builtin fn, object?[] args, DateTimeOffset now, DateTimeZoneInfo zone)
     {
+        // A contract without its own holiday list has none: only the tariff's dates count.
+        if (fn == Builtin.IsHoliday && args[0] is { } day)
+        {
+            var local = DateOf(day, zone).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+            return ((string[])args[1]!).Contains(local) || (args.Length > 2 && args[2] is string[] own && own.Any(x => x.Trim() == local));
+        }
         if (args.Any(a => a is null)) return null;
         switch (fn)
         {
+            case Builtin.TimeOfDay:
+                return NodaTime.Instant.FromDateTimeOffset((DateTimeOffset)args[0]!).InZone(zone.Zone).TimeOfDay.ToTimeOnly().ToTimeSpan();
+            case Builtin.DayOfWeek: return (decimal)((int)DateOf(args[0]!, zone).DayOfWeek + 6) % 7 + 1;
+            case Builtin.MonthOfYear: return (decimal)DateOf(args[0]!, zone).Month;
+            case Builtin.DayOfMonth: return (decimal)DateOf(args[0]!, zone).Day;
             case Builtin.Ceil: return Math.Ceiling((decimal)args[0]!);
             case Builtin.Floor: return Math.Floor((decimal)args[0]!);
             case Builtin.Round: return Math.Round((decimal)args[0]!, MidpointRounding.AwayFromZero);

@@ -36,48 +36,48 @@ internal partial class TariffParser : Parser {
 	protected static PredictionContextCache sharedContextCache = new PredictionContextCache();
 	public const int
 		TARIFF=1, CURRENCY=2, EXCLUDING=3, INCLUDING=4, TAX=5, PERIOD=6, EFFECTIVE=7, 
-		FROM=8, UNTIL=9, UNIT=10, PARAM=11, EVENT=12, PLAN=13, FEE=14, INCLUDES=15, 
-		EXTRA=16, TABLE=17, FOR=18, BY=19, WINDOW=20, OPENED=21, COUNTER=22, WALLET=23, 
-		SETTING=24, ON=25, ADD=26, SUBTRACT=27, SET=28, NEXT=29, REJECT=30, FREE=31, 
-		BECAUSE=32, LET=33, CHARGE=34, GRANT=35, ONCE=36, EVERY=37, YEAR=38, TO=39, 
-		VERSIONS=40, EXAMPLE=41, WITH=42, AFTER=43, EXPECT=44, TOTAL=45, LINE=46, 
-		NO=47, QUANTITY=48, AMOUNT=49, BALANCE=50, DISPUTED=51, WHERE=52, AT=53, 
-		PER=54, IN=55, AND=56, OR=57, NOT=58, IS=59, NONE=60, IF=61, THEN=62, 
-		ELSE=63, WITHIN=64, CONTAINS=65, TRUE=66, FALSE=67, DATETIME=68, DATE=69, 
-		MONTHLIT=70, DURATION=71, DECIMAL=72, INT=73, STRING=74, IDENT=75, ARROW=76, 
-		LE=77, GE=78, NEQ=79, LT=80, GT=81, ASSIGN=82, PLUS=83, MINUS=84, STAR=85, 
-		SLASH=86, PERCENT=87, LPAREN=88, RPAREN=89, LBRACE=90, RBRACE=91, LBRACKET=92, 
-		RBRACKET=93, COMMA=94, COLON=95, DOT=96, QUESTION=97, LINE_COMMENT=98, 
-		BLOCK_COMMENT=99, WS=100, ERROR_CHAR=101;
+		HOLIDAYS=8, FROM=9, UNTIL=10, UNIT=11, PARAM=12, EVENT=13, PLAN=14, FEE=15, 
+		INCLUDES=16, EXTRA=17, TABLE=18, FOR=19, BY=20, WINDOW=21, OPENED=22, 
+		COUNTER=23, WALLET=24, SETTING=25, ON=26, ADD=27, SUBTRACT=28, SET=29, 
+		NEXT=30, REJECT=31, FREE=32, BECAUSE=33, LET=34, CHARGE=35, GRANT=36, 
+		ONCE=37, EVERY=38, YEAR=39, TO=40, VERSIONS=41, EXAMPLE=42, WITH=43, AFTER=44, 
+		EXPECT=45, TOTAL=46, LINE=47, NO=48, QUANTITY=49, AMOUNT=50, BALANCE=51, 
+		DISPUTED=52, WHERE=53, AT=54, PER=55, IN=56, AND=57, OR=58, NOT=59, IS=60, 
+		NONE=61, IF=62, THEN=63, ELSE=64, WITHIN=65, CONTAINS=66, TRUE=67, FALSE=68, 
+		DATETIME=69, DATE=70, MONTHLIT=71, DURATION=72, DECIMAL=73, INT=74, STRING=75, 
+		IDENT=76, ARROW=77, LE=78, GE=79, NEQ=80, LT=81, GT=82, ASSIGN=83, PLUS=84, 
+		MINUS=85, STAR=86, SLASH=87, PERCENT=88, LPAREN=89, RPAREN=90, LBRACE=91, 
+		RBRACE=92, LBRACKET=93, RBRACKET=94, COMMA=95, COLON=96, DOT=97, QUESTION=98, 
+		LINE_COMMENT=99, BLOCK_COMMENT=100, WS=101, ERROR_CHAR=102;
 	public const int
 		RULE_file = 0, RULE_tariff = 1, RULE_item = 2, RULE_currencyDecl = 3, 
 		RULE_periodDecl = 4, RULE_periodLength = 5, RULE_periodChoice = 6, RULE_effectiveDecl = 7, 
-		RULE_unitDecl = 8, RULE_paramDecl = 9, RULE_typeRef = 10, RULE_eventDecl = 11, 
-		RULE_attrDecl = 12, RULE_planDecl = 13, RULE_planField = 14, RULE_tableDecl = 15, 
-		RULE_tableRow = 16, RULE_tableCell = 17, RULE_windowDecl = 18, RULE_stateDecl = 19, 
-		RULE_stateOp = 20, RULE_ruleDecl = 21, RULE_letDecl = 22, RULE_chargeDecl = 23, 
-		RULE_grantDecl = 24, RULE_versionsDecl = 25, RULE_versionBlock = 26, RULE_exampleDecl = 27, 
-		RULE_exampleItem = 28, RULE_exampleArg = 29, RULE_outcomeName = 30, RULE_inMonth = 31, 
-		RULE_disputed = 32, RULE_expr = 33, RULE_primary = 34, RULE_number = 35, 
-		RULE_name = 36;
+		RULE_holidaysDecl = 8, RULE_unitDecl = 9, RULE_paramDecl = 10, RULE_typeRef = 11, 
+		RULE_eventDecl = 12, RULE_attrDecl = 13, RULE_planDecl = 14, RULE_planField = 15, 
+		RULE_tableDecl = 16, RULE_tableRow = 17, RULE_tableCell = 18, RULE_windowDecl = 19, 
+		RULE_stateDecl = 20, RULE_stateOp = 21, RULE_ruleDecl = 22, RULE_letDecl = 23, 
+		RULE_chargeDecl = 24, RULE_grantDecl = 25, RULE_versionsDecl = 26, RULE_versionBlock = 27, 
+		RULE_exampleDecl = 28, RULE_exampleItem = 29, RULE_exampleArg = 30, RULE_outcomeName = 31, 
+		RULE_inMonth = 32, RULE_disputed = 33, RULE_expr = 34, RULE_primary = 35, 
+		RULE_number = 36, RULE_name = 37;
 	public static readonly string[] ruleNames = {
 		"file", "tariff", "item", "currencyDecl", "periodDecl", "periodLength", 
-		"periodChoice", "effectiveDecl", "unitDecl", "paramDecl", "typeRef", "eventDecl", 
-		"attrDecl", "planDecl", "planField", "tableDecl", "tableRow", "tableCell", 
-		"windowDecl", "stateDecl", "stateOp", "ruleDecl", "letDecl", "chargeDecl", 
-		"grantDecl", "versionsDecl", "versionBlock", "exampleDecl", "exampleItem", 
-		"exampleArg", "outcomeName", "inMonth", "disputed", "expr", "primary", 
-		"number", "name"
+		"periodChoice", "effectiveDecl", "holidaysDecl", "unitDecl", "paramDecl", 
+		"typeRef", "eventDecl", "attrDecl", "planDecl", "planField", "tableDecl", 
+		"tableRow", "tableCell", "windowDecl", "stateDecl", "stateOp", "ruleDecl", 
+		"letDecl", "chargeDecl", "grantDecl", "versionsDecl", "versionBlock", 
+		"exampleDecl", "exampleItem", "exampleArg", "outcomeName", "inMonth", 
+		"disputed", "expr", "primary", "number", "name"
 	};
 
 	private static readonly string[] _LiteralNames = {
 		null, "'tariff'", "'currency'", "'excluding'", "'including'", "'tax'", 
-		"'period'", "'effective'", "'from'", "'until'", "'unit'", "'param'", "'event'", 
-		"'plan'", "'fee'", "'includes'", "'extra'", "'table'", "'for'", "'by'", 
-		"'window'", "'opened'", "'counter'", "'wallet'", "'setting'", "'on'", 
-		"'add'", "'subtract'", "'set'", "'next'", "'reject'", "'free'", "'because'", 
-		"'let'", "'charge'", "'grant'", "'once'", "'every'", "'year'", "'to'", 
-		"'versions'", "'example'", "'with'", "'after'", "'expect'", "'total'", 
+		"'period'", "'effective'", "'holidays'", "'from'", "'until'", "'unit'", 
+		"'param'", "'event'", "'plan'", "'fee'", "'includes'", "'extra'", "'table'", 
+		"'for'", "'by'", "'window'", "'opened'", "'counter'", "'wallet'", "'setting'", 
+		"'on'", "'add'", "'subtract'", "'set'", "'next'", "'reject'", "'free'", 
+		"'because'", "'let'", "'charge'", "'grant'", "'once'", "'every'", "'year'", 
+		"'to'", "'versions'", "'example'", "'with'", "'after'", "'expect'", "'total'", 
 		"'line'", "'no'", "'quantity'", "'amount'", "'balance'", "'disputed'", 
 		"'where'", "'at'", "'per'", "'in'", "'and'", "'or'", "'not'", "'is'", 
 		"'none'", "'if'", "'then'", "'else'", "'within'", "'contains'", "'true'", 
@@ -87,13 +87,13 @@ internal partial class TariffParser : Parser {
 	};
 	private static readonly string[] _SymbolicNames = {
 		null, "TARIFF", "CURRENCY", "EXCLUDING", "INCLUDING", "TAX", "PERIOD", 
-		"EFFECTIVE", "FROM", "UNTIL", "UNIT", "PARAM", "EVENT", "PLAN", "FEE", 
-		"INCLUDES", "EXTRA", "TABLE", "FOR", "BY", "WINDOW", "OPENED", "COUNTER", 
-		"WALLET", "SETTING", "ON", "ADD", "SUBTRACT", "SET", "NEXT", "REJECT", 
-		"FREE", "BECAUSE", "LET", "CHARGE", "GRANT", "ONCE", "EVERY", "YEAR", 
-		"TO", "VERSIONS", "EXAMPLE", "WITH", "AFTER", "EXPECT", "TOTAL", "LINE", 
-		"NO", "QUANTITY", "AMOUNT", "BALANCE", "DISPUTED", "WHERE", "AT", "PER", 
-		"IN", "AND", "OR", "NOT", "IS", "NONE", "IF", "THEN", "ELSE", "WITHIN", 
+		"EFFECTIVE", "HOLIDAYS", "FROM", "UNTIL", "UNIT", "PARAM", "EVENT", "PLAN", 
+		"FEE", "INCLUDES", "EXTRA", "TABLE", "FOR", "BY", "WINDOW", "OPENED", 
+		"COUNTER", "WALLET", "SETTING", "ON", "ADD", "SUBTRACT", "SET", "NEXT", 
+		"REJECT", "FREE", "BECAUSE", "LET", "CHARGE", "GRANT", "ONCE", "EVERY", 
+		"YEAR", "TO", "VERSIONS", "EXAMPLE", "WITH", "AFTER", "EXPECT", "TOTAL", 
+		"LINE", "NO", "QUANTITY", "AMOUNT", "BALANCE", "DISPUTED", "WHERE", "AT", 
+		"PER", "IN", "AND", "OR", "NOT", "IS", "NONE", "IF", "THEN", "ELSE", "WITHIN", 
 		"CONTAINS", "TRUE", "FALSE", "DATETIME", "DATE", "MONTHLIT", "DURATION", 
 		"DECIMAL", "INT", "STRING", "IDENT", "ARROW", "LE", "GE", "NEQ", "LT", 
 		"GT", "ASSIGN", "PLUS", "MINUS", "STAR", "SLASH", "PERCENT", "LPAREN", 
@@ -157,9 +157,9 @@ internal partial class TariffParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 74;
+			State = 76;
 			tariff();
-			State = 75;
+			State = 77;
 			Match(Eof);
 			}
 		}
@@ -209,37 +209,37 @@ internal partial class TariffParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 77;
+			State = 79;
 			Match(TARIFF);
-			State = 78;
-			name();
 			State = 80;
+			name();
+			State = 82;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==STRING) {
 				{
-				State = 79;
+				State = 81;
 				Match(STRING);
 				}
 			}
 
-			State = 82;
+			State = 84;
 			Match(LBRACE);
-			State = 86;
+			State = 88;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
-			while ((((_la) & ~0x3f) == 0 && ((1L << _la) & 3361916206276L) != 0)) {
+			while ((((_la) & ~0x3f) == 0 && ((1L << _la) & 6723832412612L) != 0)) {
 				{
 				{
-				State = 83;
+				State = 85;
 				item();
 				}
 				}
-				State = 88;
+				State = 90;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
-			State = 89;
+			State = 91;
 			Match(RBRACE);
 			}
 		}
@@ -300,6 +300,9 @@ internal partial class TariffParser : Parser {
 		[System.Diagnostics.DebuggerNonUserCode] public VersionsDeclContext versionsDecl() {
 			return GetRuleContext<VersionsDeclContext>(0);
 		}
+		[System.Diagnostics.DebuggerNonUserCode] public HolidaysDeclContext holidaysDecl() {
+			return GetRuleContext<HolidaysDeclContext>(0);
+		}
 		[System.Diagnostics.DebuggerNonUserCode] public ExampleDeclContext exampleDecl() {
 			return GetRuleContext<ExampleDeclContext>(0);
 		}
@@ -321,69 +324,69 @@ internal partial class TariffParser : Parser {
 		ItemContext _localctx = new ItemContext(Context, State);
 		EnterRule(_localctx, 4, RULE_item);
 		try {
-			State = 107;
+			State = 110;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case CURRENCY:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 91;
+				State = 93;
 				currencyDecl();
 				}
 				break;
 			case PERIOD:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 92;
+				State = 94;
 				periodDecl();
 				}
 				break;
 			case EFFECTIVE:
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 93;
+				State = 95;
 				effectiveDecl();
 				}
 				break;
 			case UNIT:
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 94;
+				State = 96;
 				unitDecl();
 				}
 				break;
 			case PARAM:
 				EnterOuterAlt(_localctx, 5);
 				{
-				State = 95;
+				State = 97;
 				paramDecl();
 				}
 				break;
 			case EVENT:
 				EnterOuterAlt(_localctx, 6);
 				{
-				State = 96;
+				State = 98;
 				eventDecl();
 				}
 				break;
 			case PLAN:
 				EnterOuterAlt(_localctx, 7);
 				{
-				State = 97;
+				State = 99;
 				planDecl();
 				}
 				break;
 			case TABLE:
 				EnterOuterAlt(_localctx, 8);
 				{
-				State = 98;
+				State = 100;
 				tableDecl();
 				}
 				break;
 			case WINDOW:
 				EnterOuterAlt(_localctx, 9);
 				{
-				State = 99;
+				State = 101;
 				windowDecl();
 				}
 				break;
@@ -392,7 +395,7 @@ internal partial class TariffParser : Parser {
 			case SETTING:
 				EnterOuterAlt(_localctx, 10);
 				{
-				State = 100;
+				State = 102;
 				stateDecl();
 				}
 				break;
@@ -400,42 +403,49 @@ internal partial class TariffParser : Parser {
 			case FREE:
 				EnterOuterAlt(_localctx, 11);
 				{
-				State = 101;
+				State = 103;
 				ruleDecl();
 				}
 				break;
 			case LET:
 				EnterOuterAlt(_localctx, 12);
 				{
-				State = 102;
+				State = 104;
 				letDecl();
 				}
 				break;
 			case CHARGE:
 				EnterOuterAlt(_localctx, 13);
 				{
-				State = 103;
+				State = 105;
 				chargeDecl();
 				}
 				break;
 			case GRANT:
 				EnterOuterAlt(_localctx, 14);
 				{
-				State = 104;
+				State = 106;
 				grantDecl();
 				}
 				break;
 			case VERSIONS:
 				EnterOuterAlt(_localctx, 15);
 				{
-				State = 105;
+				State = 107;
 				versionsDecl();
 				}
 				break;
-			case EXAMPLE:
+			case HOLIDAYS:
 				EnterOuterAlt(_localctx, 16);
 				{
-				State = 106;
+				State = 108;
+				holidaysDecl();
+				}
+				break;
+			case EXAMPLE:
+				EnterOuterAlt(_localctx, 17);
+				{
+				State = 109;
 				exampleDecl();
 				}
 				break;
@@ -484,16 +494,16 @@ internal partial class TariffParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 109;
+			State = 112;
 			Match(CURRENCY);
-			State = 110;
-			name();
 			State = 113;
+			name();
+			State = 116;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==EXCLUDING || _la==INCLUDING) {
 				{
-				State = 111;
+				State = 114;
 				_localctx.taxBasis = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==EXCLUDING || _la==INCLUDING) ) {
@@ -503,7 +513,7 @@ internal partial class TariffParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 112;
+				State = 115;
 				Match(TAX);
 				}
 			}
@@ -587,20 +597,20 @@ internal partial class TariffParser : Parser {
 		int _la;
 		try {
 			int _alt;
-			State = 139;
+			State = 142;
 			ErrorHandler.Sync(this);
 			switch ( Interpreter.AdaptivePredict(TokenStream,6,Context) ) {
 			case 1:
 				_localctx = new FixedPeriodContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 115;
-				Match(PERIOD);
-				State = 116;
-				((FixedPeriodContext)_localctx).length = periodLength();
-				State = 117;
-				Match(IN);
 				State = 118;
+				Match(PERIOD);
+				State = 119;
+				((FixedPeriodContext)_localctx).length = periodLength();
+				State = 120;
+				Match(IN);
+				State = 121;
 				((FixedPeriodContext)_localctx).zone = Match(STRING);
 				}
 				break;
@@ -608,49 +618,49 @@ internal partial class TariffParser : Parser {
 				_localctx = new ChoicePeriodContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 120;
-				Match(PERIOD);
-				State = 121;
-				Match(BY);
-				State = 122;
-				name();
 				State = 123;
-				Match(LBRACE);
+				Match(PERIOD);
 				State = 124;
+				Match(BY);
+				State = 125;
+				name();
+				State = 126;
+				Match(LBRACE);
+				State = 127;
 				periodChoice();
-				State = 129;
+				State = 132;
 				ErrorHandler.Sync(this);
 				_alt = Interpreter.AdaptivePredict(TokenStream,4,Context);
 				while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 					if ( _alt==1 ) {
 						{
 						{
-						State = 125;
+						State = 128;
 						Match(COMMA);
-						State = 126;
+						State = 129;
 						periodChoice();
 						}
 						} 
 					}
-					State = 131;
+					State = 134;
 					ErrorHandler.Sync(this);
 					_alt = Interpreter.AdaptivePredict(TokenStream,4,Context);
 				}
-				State = 133;
+				State = 136;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==COMMA) {
 					{
-					State = 132;
+					State = 135;
 					Match(COMMA);
 					}
 				}
 
-				State = 135;
+				State = 138;
 				Match(RBRACE);
-				State = 136;
+				State = 139;
 				Match(IN);
-				State = 137;
+				State = 140;
 				((ChoicePeriodContext)_localctx).zone = Match(STRING);
 				}
 				break;
@@ -693,17 +703,17 @@ internal partial class TariffParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 142;
+			State = 145;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==INT) {
 				{
-				State = 141;
+				State = 144;
 				Match(INT);
 				}
 			}
 
-			State = 144;
+			State = 147;
 			name();
 			}
 		}
@@ -744,11 +754,11 @@ internal partial class TariffParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 146;
+			State = 149;
 			Match(STRING);
-			State = 147;
+			State = 150;
 			Match(COLON);
-			State = 148;
+			State = 151;
 			periodLength();
 			}
 		}
@@ -787,12 +797,103 @@ internal partial class TariffParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 150;
+			State = 153;
 			Match(EFFECTIVE);
-			State = 151;
+			State = 154;
 			Match(FROM);
-			State = 152;
+			State = 155;
 			Match(DATE);
+			}
+		}
+		catch (RecognitionException re) {
+			_localctx.exception = re;
+			ErrorHandler.ReportError(this, re);
+			ErrorHandler.Recover(this, re);
+		}
+		finally {
+			ExitRule();
+		}
+		return _localctx;
+	}
+
+	public partial class HolidaysDeclContext : ParserRuleContext {
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode HOLIDAYS() { return GetToken(TariffParser.HOLIDAYS, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode LBRACE() { return GetToken(TariffParser.LBRACE, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode RBRACE() { return GetToken(TariffParser.RBRACE, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode[] DATE() { return GetTokens(TariffParser.DATE); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode DATE(int i) {
+			return GetToken(TariffParser.DATE, i);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode[] COMMA() { return GetTokens(TariffParser.COMMA); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode COMMA(int i) {
+			return GetToken(TariffParser.COMMA, i);
+		}
+		public HolidaysDeclContext(ParserRuleContext parent, int invokingState)
+			: base(parent, invokingState)
+		{
+		}
+		public override int RuleIndex { get { return RULE_holidaysDecl; } }
+		[System.Diagnostics.DebuggerNonUserCode]
+		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
+			ITariffVisitor<TResult> typedVisitor = visitor as ITariffVisitor<TResult>;
+			if (typedVisitor != null) return typedVisitor.VisitHolidaysDecl(this);
+			else return visitor.VisitChildren(this);
+		}
+	}
+
+	[RuleVersion(0)]
+	public HolidaysDeclContext holidaysDecl() {
+		HolidaysDeclContext _localctx = new HolidaysDeclContext(Context, State);
+		EnterRule(_localctx, 16, RULE_holidaysDecl);
+		int _la;
+		try {
+			int _alt;
+			EnterOuterAlt(_localctx, 1);
+			{
+			State = 157;
+			Match(HOLIDAYS);
+			State = 158;
+			Match(LBRACE);
+			State = 170;
+			ErrorHandler.Sync(this);
+			_la = TokenStream.LA(1);
+			if (_la==DATE) {
+				{
+				State = 159;
+				Match(DATE);
+				State = 164;
+				ErrorHandler.Sync(this);
+				_alt = Interpreter.AdaptivePredict(TokenStream,8,Context);
+				while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
+					if ( _alt==1 ) {
+						{
+						{
+						State = 160;
+						Match(COMMA);
+						State = 161;
+						Match(DATE);
+						}
+						} 
+					}
+					State = 166;
+					ErrorHandler.Sync(this);
+					_alt = Interpreter.AdaptivePredict(TokenStream,8,Context);
+				}
+				State = 168;
+				ErrorHandler.Sync(this);
+				_la = TokenStream.LA(1);
+				if (_la==COMMA) {
+					{
+					State = 167;
+					Match(COMMA);
+					}
+				}
+
+				}
+			}
+
+			State = 172;
+			Match(RBRACE);
 			}
 		}
 		catch (RecognitionException re) {
@@ -834,28 +935,28 @@ internal partial class TariffParser : Parser {
 	[RuleVersion(0)]
 	public UnitDeclContext unitDecl() {
 		UnitDeclContext _localctx = new UnitDeclContext(Context, State);
-		EnterRule(_localctx, 16, RULE_unitDecl);
+		EnterRule(_localctx, 18, RULE_unitDecl);
 		int _la;
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 154;
+			State = 174;
 			Match(UNIT);
-			State = 155;
+			State = 175;
 			name();
-			State = 160;
+			State = 180;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while (_la==COMMA) {
 				{
 				{
-				State = 156;
+				State = 176;
 				Match(COMMA);
-				State = 157;
+				State = 177;
 				name();
 				}
 				}
-				State = 162;
+				State = 182;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
@@ -901,27 +1002,27 @@ internal partial class TariffParser : Parser {
 	[RuleVersion(0)]
 	public ParamDeclContext paramDecl() {
 		ParamDeclContext _localctx = new ParamDeclContext(Context, State);
-		EnterRule(_localctx, 18, RULE_paramDecl);
+		EnterRule(_localctx, 20, RULE_paramDecl);
 		int _la;
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 163;
+			State = 183;
 			Match(PARAM);
-			State = 164;
+			State = 184;
 			name();
-			State = 165;
+			State = 185;
 			Match(COLON);
-			State = 166;
+			State = 186;
 			typeRef();
-			State = 169;
+			State = 189;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==ASSIGN) {
 				{
-				State = 167;
+				State = 187;
 				Match(ASSIGN);
-				State = 168;
+				State = 188;
 				expr(0);
 				}
 			}
@@ -964,31 +1065,31 @@ internal partial class TariffParser : Parser {
 	[RuleVersion(0)]
 	public TypeRefContext typeRef() {
 		TypeRefContext _localctx = new TypeRefContext(Context, State);
-		EnterRule(_localctx, 20, RULE_typeRef);
+		EnterRule(_localctx, 22, RULE_typeRef);
 		int _la;
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 171;
+			State = 191;
 			name();
-			State = 174;
+			State = 194;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==PER) {
 				{
-				State = 172;
+				State = 192;
 				Match(PER);
-				State = 173;
+				State = 193;
 				name();
 				}
 			}
 
-			State = 177;
+			State = 197;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==QUESTION) {
 				{
-				State = 176;
+				State = 196;
 				Match(QUESTION);
 				}
 			}
@@ -1039,44 +1140,44 @@ internal partial class TariffParser : Parser {
 	[RuleVersion(0)]
 	public EventDeclContext eventDecl() {
 		EventDeclContext _localctx = new EventDeclContext(Context, State);
-		EnterRule(_localctx, 22, RULE_eventDecl);
+		EnterRule(_localctx, 24, RULE_eventDecl);
 		int _la;
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 179;
+			State = 199;
 			Match(EVENT);
-			State = 180;
+			State = 200;
 			name();
-			State = 181;
+			State = 201;
 			Match(LPAREN);
-			State = 190;
+			State = 210;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
-			if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 4490385085953276L) != 0) || _la==IDENT) {
+			if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 8980770171906556L) != 0) || _la==IDENT) {
 				{
-				State = 182;
+				State = 202;
 				attrDecl();
-				State = 187;
+				State = 207;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 183;
+					State = 203;
 					Match(COMMA);
-					State = 184;
+					State = 204;
 					attrDecl();
 					}
 					}
-					State = 189;
+					State = 209;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
 				}
 			}
 
-			State = 192;
+			State = 212;
 			Match(RPAREN);
 			}
 		}
@@ -1115,15 +1216,15 @@ internal partial class TariffParser : Parser {
 	[RuleVersion(0)]
 	public AttrDeclContext attrDecl() {
 		AttrDeclContext _localctx = new AttrDeclContext(Context, State);
-		EnterRule(_localctx, 24, RULE_attrDecl);
+		EnterRule(_localctx, 26, RULE_attrDecl);
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 194;
+			State = 214;
 			name();
-			State = 195;
+			State = 215;
 			Match(COLON);
-			State = 196;
+			State = 216;
 			typeRef();
 			}
 		}
@@ -1168,42 +1269,42 @@ internal partial class TariffParser : Parser {
 	[RuleVersion(0)]
 	public PlanDeclContext planDecl() {
 		PlanDeclContext _localctx = new PlanDeclContext(Context, State);
-		EnterRule(_localctx, 26, RULE_planDecl);
+		EnterRule(_localctx, 28, RULE_planDecl);
 		int _la;
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 198;
+			State = 218;
 			Match(PLAN);
-			State = 199;
+			State = 219;
 			name();
-			State = 201;
+			State = 221;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==STRING) {
 				{
-				State = 200;
+				State = 220;
 				Match(STRING);
 				}
 			}
 
-			State = 203;
+			State = 223;
 			Match(LBRACE);
-			State = 207;
+			State = 227;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
-			while ((((_la) & ~0x3f) == 0 && ((1L << _la) & 114688L) != 0)) {
+			while ((((_la) & ~0x3f) == 0 && ((1L << _la) & 229376L) != 0)) {
 				{
 				{
-				State = 204;
+				State = 224;
 				planField();
 				}
 				}
-				State = 209;
+				State = 229;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
-			State = 210;
+			State = 230;
 			Match(RBRACE);
 			}
 		}
@@ -1273,18 +1374,18 @@ internal partial class TariffParser : Parser {
 	[RuleVersion(0)]
 	public PlanFieldContext planField() {
 		PlanFieldContext _localctx = new PlanFieldContext(Context, State);
-		EnterRule(_localctx, 28, RULE_planField);
+		EnterRule(_localctx, 30, RULE_planField);
 		try {
-			State = 218;
+			State = 238;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case FEE:
 				_localctx = new FeeFieldContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 212;
+				State = 232;
 				Match(FEE);
-				State = 213;
+				State = 233;
 				expr(0);
 				}
 				break;
@@ -1292,9 +1393,9 @@ internal partial class TariffParser : Parser {
 				_localctx = new IncludesFieldContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 214;
+				State = 234;
 				Match(INCLUDES);
-				State = 215;
+				State = 235;
 				expr(0);
 				}
 				break;
@@ -1302,9 +1403,9 @@ internal partial class TariffParser : Parser {
 				_localctx = new ExtraFieldContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 216;
+				State = 236;
 				Match(EXTRA);
-				State = 217;
+				State = 237;
 				expr(0);
 				}
 				break;
@@ -1368,72 +1469,72 @@ internal partial class TariffParser : Parser {
 	[RuleVersion(0)]
 	public TableDeclContext tableDecl() {
 		TableDeclContext _localctx = new TableDeclContext(Context, State);
-		EnterRule(_localctx, 30, RULE_tableDecl);
+		EnterRule(_localctx, 32, RULE_tableDecl);
 		int _la;
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 220;
+			State = 240;
 			Match(TABLE);
-			State = 221;
+			State = 241;
 			name();
-			State = 224;
+			State = 244;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==FOR) {
 				{
-				State = 222;
+				State = 242;
 				Match(FOR);
-				State = 223;
+				State = 243;
 				_localctx.@event = name();
 				}
 			}
 
-			State = 226;
+			State = 246;
 			Match(BY);
-			State = 227;
+			State = 247;
 			Match(LPAREN);
-			State = 228;
+			State = 248;
 			name();
-			State = 233;
+			State = 253;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while (_la==COMMA) {
 				{
 				{
-				State = 229;
+				State = 249;
 				Match(COMMA);
-				State = 230;
+				State = 250;
 				name();
 				}
 				}
-				State = 235;
+				State = 255;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
-			State = 236;
+			State = 256;
 			Match(RPAREN);
-			State = 237;
+			State = 257;
 			Match(COLON);
-			State = 238;
+			State = 258;
 			typeRef();
-			State = 239;
+			State = 259;
 			Match(LBRACE);
-			State = 243;
+			State = 263;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while (_la==STRING) {
 				{
 				{
-				State = 240;
+				State = 260;
 				tableRow();
 				}
 				}
-				State = 245;
+				State = 265;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
-			State = 246;
+			State = 266;
 			Match(RBRACE);
 			}
 		}
@@ -1477,30 +1578,30 @@ internal partial class TariffParser : Parser {
 	[RuleVersion(0)]
 	public TableRowContext tableRow() {
 		TableRowContext _localctx = new TableRowContext(Context, State);
-		EnterRule(_localctx, 32, RULE_tableRow);
+		EnterRule(_localctx, 34, RULE_tableRow);
 		int _la;
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 248;
+			State = 268;
 			Match(STRING);
-			State = 249;
+			State = 269;
 			Match(COLON);
-			State = 250;
+			State = 270;
 			tableCell();
-			State = 255;
+			State = 275;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while (_la==COMMA) {
 				{
 				{
-				State = 251;
+				State = 271;
 				Match(COMMA);
-				State = 252;
+				State = 272;
 				tableCell();
 				}
 				}
-				State = 257;
+				State = 277;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
@@ -1539,21 +1640,21 @@ internal partial class TariffParser : Parser {
 	[RuleVersion(0)]
 	public TableCellContext tableCell() {
 		TableCellContext _localctx = new TableCellContext(Context, State);
-		EnterRule(_localctx, 34, RULE_tableCell);
+		EnterRule(_localctx, 36, RULE_tableCell);
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 259;
+			State = 279;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,21,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,24,Context) ) {
 			case 1:
 				{
-				State = 258;
+				State = 278;
 				Match(STRING);
 				}
 				break;
 			}
-			State = 263;
+			State = 283;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case CURRENCY:
@@ -1562,6 +1663,7 @@ internal partial class TariffParser : Parser {
 			case TAX:
 			case PERIOD:
 			case EFFECTIVE:
+			case HOLIDAYS:
 			case UNIT:
 			case PARAM:
 			case EVENT:
@@ -1612,13 +1714,13 @@ internal partial class TariffParser : Parser {
 			case MINUS:
 			case LPAREN:
 				{
-				State = 261;
+				State = 281;
 				expr(0);
 				}
 				break;
 			case NONE:
 				{
-				State = 262;
+				State = 282;
 				Match(NONE);
 				}
 				break;
@@ -1673,45 +1775,45 @@ internal partial class TariffParser : Parser {
 	[RuleVersion(0)]
 	public WindowDeclContext windowDecl() {
 		WindowDeclContext _localctx = new WindowDeclContext(Context, State);
-		EnterRule(_localctx, 36, RULE_windowDecl);
+		EnterRule(_localctx, 38, RULE_windowDecl);
 		int _la;
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 265;
+			State = 285;
 			Match(WINDOW);
-			State = 266;
+			State = 286;
 			name();
-			State = 267;
+			State = 287;
 			Match(DURATION);
-			State = 268;
+			State = 288;
 			Match(PER);
-			State = 269;
+			State = 289;
 			_localctx.key = name();
-			State = 271;
+			State = 291;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==COMMA) {
 				{
-				State = 270;
+				State = 290;
 				Match(COMMA);
 				}
 			}
 
-			State = 273;
+			State = 293;
 			Match(OPENED);
-			State = 274;
+			State = 294;
 			Match(BY);
-			State = 275;
+			State = 295;
 			_localctx.@event = name();
-			State = 278;
+			State = 298;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==WHERE) {
 				{
-				State = 276;
+				State = 296;
 				Match(WHERE);
-				State = 277;
+				State = 297;
 				expr(0);
 				}
 			}
@@ -1774,76 +1876,76 @@ internal partial class TariffParser : Parser {
 	[RuleVersion(0)]
 	public StateDeclContext stateDecl() {
 		StateDeclContext _localctx = new StateDeclContext(Context, State);
-		EnterRule(_localctx, 38, RULE_stateDecl);
+		EnterRule(_localctx, 40, RULE_stateDecl);
 		int _la;
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 280;
+			State = 300;
 			_localctx.kind = TokenStream.LT(1);
 			_la = TokenStream.LA(1);
-			if ( !((((_la) & ~0x3f) == 0 && ((1L << _la) & 29360128L) != 0)) ) {
+			if ( !((((_la) & ~0x3f) == 0 && ((1L << _la) & 58720256L) != 0)) ) {
 				_localctx.kind = ErrorHandler.RecoverInline(this);
 			}
 			else {
 				ErrorHandler.ReportMatch(this);
 			    Consume();
 			}
-			State = 281;
+			State = 301;
 			name();
-			State = 284;
+			State = 304;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==PER) {
 				{
-				State = 282;
+				State = 302;
 				Match(PER);
-				State = 283;
+				State = 303;
 				_localctx.key = name();
 				}
 			}
 
-			State = 288;
+			State = 308;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==COLON) {
 				{
-				State = 286;
+				State = 306;
 				Match(COLON);
-				State = 287;
+				State = 307;
 				typeRef();
 				}
 			}
 
-			State = 292;
+			State = 312;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==ASSIGN) {
 				{
-				State = 290;
+				State = 310;
 				Match(ASSIGN);
-				State = 291;
+				State = 311;
 				expr(0);
 				}
 			}
 
-			State = 294;
+			State = 314;
 			Match(LBRACE);
-			State = 298;
+			State = 318;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while (_la==ON) {
 				{
 				{
-				State = 295;
+				State = 315;
 				stateOp();
 				}
 				}
-				State = 300;
+				State = 320;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
-			State = 301;
+			State = 321;
 			Match(RBRACE);
 			}
 		}
@@ -1896,49 +1998,49 @@ internal partial class TariffParser : Parser {
 	[RuleVersion(0)]
 	public StateOpContext stateOp() {
 		StateOpContext _localctx = new StateOpContext(Context, State);
-		EnterRule(_localctx, 40, RULE_stateOp);
+		EnterRule(_localctx, 42, RULE_stateOp);
 		int _la;
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 303;
+			State = 323;
 			Match(ON);
-			State = 304;
+			State = 324;
 			_localctx.@event = name();
-			State = 307;
+			State = 327;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==WHERE) {
 				{
-				State = 305;
+				State = 325;
 				Match(WHERE);
-				State = 306;
+				State = 326;
 				_localctx.cond = expr(0);
 				}
 			}
 
-			State = 309;
+			State = 329;
 			_localctx.op = TokenStream.LT(1);
 			_la = TokenStream.LA(1);
-			if ( !((((_la) & ~0x3f) == 0 && ((1L << _la) & 469762048L) != 0)) ) {
+			if ( !((((_la) & ~0x3f) == 0 && ((1L << _la) & 939524096L) != 0)) ) {
 				_localctx.op = ErrorHandler.RecoverInline(this);
 			}
 			else {
 				ErrorHandler.ReportMatch(this);
 			    Consume();
 			}
-			State = 310;
+			State = 330;
 			_localctx.value = expr(0);
-			State = 314;
+			State = 334;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==AT) {
 				{
-				State = 311;
+				State = 331;
 				Match(AT);
-				State = 312;
+				State = 332;
 				Match(NEXT);
-				State = 313;
+				State = 333;
 				Match(PERIOD);
 				}
 			}
@@ -1986,12 +2088,12 @@ internal partial class TariffParser : Parser {
 	[RuleVersion(0)]
 	public RuleDeclContext ruleDecl() {
 		RuleDeclContext _localctx = new RuleDeclContext(Context, State);
-		EnterRule(_localctx, 42, RULE_ruleDecl);
+		EnterRule(_localctx, 44, RULE_ruleDecl);
 		int _la;
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 316;
+			State = 336;
 			_localctx.kind = TokenStream.LT(1);
 			_la = TokenStream.LA(1);
 			if ( !(_la==REJECT || _la==FREE) ) {
@@ -2001,23 +2103,23 @@ internal partial class TariffParser : Parser {
 				ErrorHandler.ReportMatch(this);
 			    Consume();
 			}
-			State = 317;
+			State = 337;
 			_localctx.@event = name();
-			State = 320;
+			State = 340;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==WHERE) {
 				{
-				State = 318;
+				State = 338;
 				Match(WHERE);
-				State = 319;
+				State = 339;
 				expr(0);
 				}
 			}
 
-			State = 322;
+			State = 342;
 			Match(BECAUSE);
-			State = 323;
+			State = 343;
 			Match(STRING);
 			}
 		}
@@ -2057,17 +2159,17 @@ internal partial class TariffParser : Parser {
 	[RuleVersion(0)]
 	public LetDeclContext letDecl() {
 		LetDeclContext _localctx = new LetDeclContext(Context, State);
-		EnterRule(_localctx, 44, RULE_letDecl);
+		EnterRule(_localctx, 46, RULE_letDecl);
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 325;
+			State = 345;
 			Match(LET);
-			State = 326;
+			State = 346;
 			name();
-			State = 327;
+			State = 347;
 			Match(ASSIGN);
-			State = 328;
+			State = 348;
 			expr(0);
 			}
 		}
@@ -2145,32 +2247,32 @@ internal partial class TariffParser : Parser {
 	[RuleVersion(0)]
 	public ChargeDeclContext chargeDecl() {
 		ChargeDeclContext _localctx = new ChargeDeclContext(Context, State);
-		EnterRule(_localctx, 46, RULE_chargeDecl);
+		EnterRule(_localctx, 48, RULE_chargeDecl);
 		int _la;
 		try {
-			State = 349;
+			State = 369;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,34,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,37,Context) ) {
 			case 1:
 				_localctx = new AggregateChargeContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 330;
+				State = 350;
 				Match(CHARGE);
-				State = 331;
+				State = 351;
 				Match(STRING);
-				State = 332;
+				State = 352;
 				Match(ASSIGN);
-				State = 333;
+				State = 353;
 				((AggregateChargeContext)_localctx).amount = expr(0);
-				State = 336;
+				State = 356;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==AT) {
 					{
-					State = 334;
+					State = 354;
 					Match(AT);
-					State = 335;
+					State = 355;
 					((AggregateChargeContext)_localctx).price = expr(0);
 					}
 				}
@@ -2181,29 +2283,29 @@ internal partial class TariffParser : Parser {
 				_localctx = new EventChargeContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 338;
+				State = 358;
 				Match(CHARGE);
-				State = 339;
+				State = 359;
 				Match(STRING);
-				State = 340;
+				State = 360;
 				Match(PER);
-				State = 341;
+				State = 361;
 				((EventChargeContext)_localctx).@event = name();
-				State = 344;
+				State = 364;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==WHERE) {
 					{
-					State = 342;
+					State = 362;
 					Match(WHERE);
-					State = 343;
+					State = 363;
 					((EventChargeContext)_localctx).cond = expr(0);
 					}
 				}
 
-				State = 346;
+				State = 366;
 				Match(AT);
-				State = 347;
+				State = 367;
 				((EventChargeContext)_localctx).price = expr(0);
 				}
 				break;
@@ -2289,32 +2391,32 @@ internal partial class TariffParser : Parser {
 	[RuleVersion(0)]
 	public GrantDeclContext grantDecl() {
 		GrantDeclContext _localctx = new GrantDeclContext(Context, State);
-		EnterRule(_localctx, 48, RULE_grantDecl);
+		EnterRule(_localctx, 50, RULE_grantDecl);
 		try {
-			State = 374;
+			State = 394;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,35,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,38,Context) ) {
 			case 1:
 				_localctx = new OnceGrantContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 351;
+				State = 371;
 				Match(GRANT);
-				State = 352;
+				State = 372;
 				Match(STRING);
-				State = 353;
+				State = 373;
 				Match(ONCE);
-				State = 354;
+				State = 374;
 				Match(ON);
-				State = 355;
+				State = 375;
 				Match(DATE);
-				State = 356;
+				State = 376;
 				Match(ADD);
-				State = 357;
+				State = 377;
 				expr(0);
-				State = 358;
+				State = 378;
 				Match(TO);
-				State = 359;
+				State = 379;
 				((OnceGrantContext)_localctx).wallet = name();
 				}
 				break;
@@ -2322,29 +2424,29 @@ internal partial class TariffParser : Parser {
 				_localctx = new YearlyGrantContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 361;
+				State = 381;
 				Match(GRANT);
-				State = 362;
+				State = 382;
 				Match(STRING);
-				State = 363;
+				State = 383;
 				Match(EVERY);
-				State = 364;
+				State = 384;
 				Match(YEAR);
-				State = 365;
+				State = 385;
 				Match(ON);
-				State = 366;
+				State = 386;
 				((YearlyGrantContext)_localctx).month = Match(INT);
-				State = 367;
+				State = 387;
 				Match(MINUS);
-				State = 368;
+				State = 388;
 				((YearlyGrantContext)_localctx).day = Match(INT);
-				State = 369;
+				State = 389;
 				Match(ADD);
-				State = 370;
+				State = 390;
 				expr(0);
-				State = 371;
+				State = 391;
 				Match(TO);
-				State = 372;
+				State = 392;
 				((YearlyGrantContext)_localctx).wallet = name();
 				}
 				break;
@@ -2390,32 +2492,32 @@ internal partial class TariffParser : Parser {
 	[RuleVersion(0)]
 	public VersionsDeclContext versionsDecl() {
 		VersionsDeclContext _localctx = new VersionsDeclContext(Context, State);
-		EnterRule(_localctx, 50, RULE_versionsDecl);
+		EnterRule(_localctx, 52, RULE_versionsDecl);
 		int _la;
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 376;
+			State = 396;
 			Match(VERSIONS);
-			State = 377;
+			State = 397;
 			name();
-			State = 378;
+			State = 398;
 			Match(LBRACE);
-			State = 380;
+			State = 400;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			do {
 				{
 				{
-				State = 379;
+				State = 399;
 				versionBlock();
 				}
 				}
-				State = 382;
+				State = 402;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			} while ( _la==FROM || _la==UNTIL || _la==LBRACE );
-			State = 384;
+			State = 404;
 			Match(RBRACE);
 			}
 		}
@@ -2463,52 +2565,52 @@ internal partial class TariffParser : Parser {
 	[RuleVersion(0)]
 	public VersionBlockContext versionBlock() {
 		VersionBlockContext _localctx = new VersionBlockContext(Context, State);
-		EnterRule(_localctx, 52, RULE_versionBlock);
+		EnterRule(_localctx, 54, RULE_versionBlock);
 		int _la;
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 388;
+			State = 408;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==FROM) {
 				{
-				State = 386;
+				State = 406;
 				Match(FROM);
-				State = 387;
+				State = 407;
 				_localctx.from = Match(DATE);
 				}
 			}
 
-			State = 392;
+			State = 412;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==UNTIL) {
 				{
-				State = 390;
+				State = 410;
 				Match(UNTIL);
-				State = 391;
+				State = 411;
 				_localctx.until = Match(DATE);
 				}
 			}
 
-			State = 394;
+			State = 414;
 			Match(LBRACE);
-			State = 398;
+			State = 418;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
-			while ((((_la) & ~0x3f) == 0 && ((1L << _la) & 3361916206276L) != 0)) {
+			while ((((_la) & ~0x3f) == 0 && ((1L << _la) & 6723832412612L) != 0)) {
 				{
 				{
-				State = 395;
+				State = 415;
 				item();
 				}
 				}
-				State = 400;
+				State = 420;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
-			State = 401;
+			State = 421;
 			Match(RBRACE);
 			}
 		}
@@ -2550,32 +2652,32 @@ internal partial class TariffParser : Parser {
 	[RuleVersion(0)]
 	public ExampleDeclContext exampleDecl() {
 		ExampleDeclContext _localctx = new ExampleDeclContext(Context, State);
-		EnterRule(_localctx, 54, RULE_exampleDecl);
+		EnterRule(_localctx, 56, RULE_exampleDecl);
 		int _la;
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 403;
+			State = 423;
 			Match(EXAMPLE);
-			State = 404;
+			State = 424;
 			Match(STRING);
-			State = 405;
+			State = 425;
 			Match(LBRACE);
-			State = 409;
+			State = 429;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
-			while ((((_la) & ~0x3f) == 0 && ((1L << _la) & 13510778480227580L) != 0) || _la==INT || _la==IDENT) {
+			while ((((_la) & ~0x3f) == 0 && ((1L << _la) & 27021556960455164L) != 0) || _la==INT || _la==IDENT) {
 				{
 				{
-				State = 406;
+				State = 426;
 				exampleItem();
 				}
 				}
-				State = 411;
+				State = 431;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
-			State = 412;
+			State = 432;
 			Match(RBRACE);
 			}
 		}
@@ -2762,23 +2864,23 @@ internal partial class TariffParser : Parser {
 	[RuleVersion(0)]
 	public ExampleItemContext exampleItem() {
 		ExampleItemContext _localctx = new ExampleItemContext(Context, State);
-		EnterRule(_localctx, 56, RULE_exampleItem);
+		EnterRule(_localctx, 58, RULE_exampleItem);
 		int _la;
 		try {
-			State = 491;
+			State = 511;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,55,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,58,Context) ) {
 			case 1:
 				_localctx = new WithParamContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 414;
+				State = 434;
 				Match(WITH);
-				State = 415;
+				State = 435;
 				name();
-				State = 416;
+				State = 436;
 				Match(ASSIGN);
-				State = 417;
+				State = 437;
 				expr(0);
 				}
 				break;
@@ -2786,24 +2888,24 @@ internal partial class TariffParser : Parser {
 				_localctx = new UsageContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 420;
+				State = 440;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==INT) {
 					{
-					State = 419;
+					State = 439;
 					((UsageContext)_localctx).count = Match(INT);
 					}
 				}
 
-				State = 426;
+				State = 446;
 				ErrorHandler.Sync(this);
 				switch (TokenStream.LA(1)) {
 				case AT:
 					{
-					State = 422;
+					State = 442;
 					Match(AT);
-					State = 423;
+					State = 443;
 					((UsageContext)_localctx).when = TokenStream.LT(1);
 					_la = TokenStream.LA(1);
 					if ( !(_la==DATETIME || _la==DATE) ) {
@@ -2817,9 +2919,9 @@ internal partial class TariffParser : Parser {
 					break;
 				case AFTER:
 					{
-					State = 424;
+					State = 444;
 					Match(AFTER);
-					State = 425;
+					State = 445;
 					Match(DURATION);
 					}
 					break;
@@ -2829,6 +2931,7 @@ internal partial class TariffParser : Parser {
 				case TAX:
 				case PERIOD:
 				case EFFECTIVE:
+				case HOLIDAYS:
 				case UNIT:
 				case EVENT:
 				case PLAN:
@@ -2868,46 +2971,46 @@ internal partial class TariffParser : Parser {
 				default:
 					break;
 				}
-				State = 428;
+				State = 448;
 				name();
-				State = 429;
+				State = 449;
 				Match(LPAREN);
-				State = 438;
+				State = 458;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 4490385085953276L) != 0) || _la==IDENT) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 8980770171906556L) != 0) || _la==IDENT) {
 					{
-					State = 430;
+					State = 450;
 					exampleArg();
-					State = 435;
+					State = 455;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					while (_la==COMMA) {
 						{
 						{
-						State = 431;
+						State = 451;
 						Match(COMMA);
-						State = 432;
+						State = 452;
 						exampleArg();
 						}
 						}
-						State = 437;
+						State = 457;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 					}
 					}
 				}
 
-				State = 440;
+				State = 460;
 				Match(RPAREN);
-				State = 443;
+				State = 463;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==ARROW) {
 					{
-					State = 441;
+					State = 461;
 					Match(ARROW);
-					State = 442;
+					State = 462;
 					((UsageContext)_localctx).outcome = outcomeName();
 					}
 				}
@@ -2918,28 +3021,28 @@ internal partial class TariffParser : Parser {
 				_localctx = new ExpectTotalContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 445;
+				State = 465;
 				Match(EXPECT);
-				State = 446;
+				State = 466;
 				Match(TOTAL);
-				State = 447;
+				State = 467;
 				expr(0);
-				State = 449;
+				State = 469;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==IN) {
 					{
-					State = 448;
+					State = 468;
 					inMonth();
 					}
 				}
 
-				State = 452;
+				State = 472;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,47,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,50,Context) ) {
 				case 1:
 					{
-					State = 451;
+					State = 471;
 					disputed();
 					}
 					break;
@@ -2950,52 +3053,52 @@ internal partial class TariffParser : Parser {
 				_localctx = new ExpectLineContext(_localctx);
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 454;
+				State = 474;
 				Match(EXPECT);
-				State = 455;
+				State = 475;
 				Match(LINE);
-				State = 456;
+				State = 476;
 				Match(STRING);
-				State = 459;
-				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,48,Context) ) {
-				case 1:
-					{
-					State = 457;
-					Match(QUANTITY);
-					State = 458;
-					((ExpectLineContext)_localctx).qty = expr(0);
-					}
-					break;
-				}
-				State = 463;
-				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,49,Context) ) {
-				case 1:
-					{
-					State = 461;
-					Match(AMOUNT);
-					State = 462;
-					((ExpectLineContext)_localctx).amt = expr(0);
-					}
-					break;
-				}
-				State = 466;
-				ErrorHandler.Sync(this);
-				_la = TokenStream.LA(1);
-				if (_la==IN) {
-					{
-					State = 465;
-					inMonth();
-					}
-				}
-
-				State = 469;
+				State = 479;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,51,Context) ) {
 				case 1:
 					{
-					State = 468;
+					State = 477;
+					Match(QUANTITY);
+					State = 478;
+					((ExpectLineContext)_localctx).qty = expr(0);
+					}
+					break;
+				}
+				State = 483;
+				ErrorHandler.Sync(this);
+				switch ( Interpreter.AdaptivePredict(TokenStream,52,Context) ) {
+				case 1:
+					{
+					State = 481;
+					Match(AMOUNT);
+					State = 482;
+					((ExpectLineContext)_localctx).amt = expr(0);
+					}
+					break;
+				}
+				State = 486;
+				ErrorHandler.Sync(this);
+				_la = TokenStream.LA(1);
+				if (_la==IN) {
+					{
+					State = 485;
+					inMonth();
+					}
+				}
+
+				State = 489;
+				ErrorHandler.Sync(this);
+				switch ( Interpreter.AdaptivePredict(TokenStream,54,Context) ) {
+				case 1:
+					{
+					State = 488;
 					disputed();
 					}
 					break;
@@ -3006,20 +3109,20 @@ internal partial class TariffParser : Parser {
 				_localctx = new ExpectNoLineContext(_localctx);
 				EnterOuterAlt(_localctx, 5);
 				{
-				State = 471;
+				State = 491;
 				Match(EXPECT);
-				State = 472;
+				State = 492;
 				Match(NO);
-				State = 473;
+				State = 493;
 				Match(LINE);
-				State = 474;
+				State = 494;
 				Match(STRING);
-				State = 476;
+				State = 496;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==IN) {
 					{
-					State = 475;
+					State = 495;
 					inMonth();
 					}
 				}
@@ -3030,18 +3133,18 @@ internal partial class TariffParser : Parser {
 				_localctx = new ExpectCountContext(_localctx);
 				EnterOuterAlt(_localctx, 6);
 				{
-				State = 478;
+				State = 498;
 				Match(EXPECT);
-				State = 479;
+				State = 499;
 				((ExpectCountContext)_localctx).outcome = outcomeName();
-				State = 480;
+				State = 500;
 				Match(INT);
-				State = 482;
+				State = 502;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==IN) {
 					{
-					State = 481;
+					State = 501;
 					inMonth();
 					}
 				}
@@ -3052,20 +3155,20 @@ internal partial class TariffParser : Parser {
 				_localctx = new ExpectBalanceContext(_localctx);
 				EnterOuterAlt(_localctx, 7);
 				{
-				State = 484;
+				State = 504;
 				Match(EXPECT);
-				State = 485;
+				State = 505;
 				Match(BALANCE);
-				State = 486;
+				State = 506;
 				name();
-				State = 487;
+				State = 507;
 				expr(0);
-				State = 489;
+				State = 509;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==IN) {
 					{
-					State = 488;
+					State = 508;
 					inMonth();
 					}
 				}
@@ -3109,15 +3212,15 @@ internal partial class TariffParser : Parser {
 	[RuleVersion(0)]
 	public ExampleArgContext exampleArg() {
 		ExampleArgContext _localctx = new ExampleArgContext(Context, State);
-		EnterRule(_localctx, 58, RULE_exampleArg);
+		EnterRule(_localctx, 60, RULE_exampleArg);
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 493;
+			State = 513;
 			name();
-			State = 494;
+			State = 514;
 			Match(COLON);
-			State = 495;
+			State = 515;
 			expr(0);
 			}
 		}
@@ -3151,12 +3254,12 @@ internal partial class TariffParser : Parser {
 	[RuleVersion(0)]
 	public OutcomeNameContext outcomeName() {
 		OutcomeNameContext _localctx = new OutcomeNameContext(Context, State);
-		EnterRule(_localctx, 60, RULE_outcomeName);
+		EnterRule(_localctx, 62, RULE_outcomeName);
 		int _la;
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 497;
+			State = 517;
 			_la = TokenStream.LA(1);
 			if ( !(_la==FREE || _la==IDENT) ) {
 			ErrorHandler.RecoverInline(this);
@@ -3197,13 +3300,13 @@ internal partial class TariffParser : Parser {
 	[RuleVersion(0)]
 	public InMonthContext inMonth() {
 		InMonthContext _localctx = new InMonthContext(Context, State);
-		EnterRule(_localctx, 62, RULE_inMonth);
+		EnterRule(_localctx, 64, RULE_inMonth);
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 499;
+			State = 519;
 			Match(IN);
-			State = 500;
+			State = 520;
 			Match(MONTHLIT);
 			}
 		}
@@ -3237,13 +3340,13 @@ internal partial class TariffParser : Parser {
 	[RuleVersion(0)]
 	public DisputedContext disputed() {
 		DisputedContext _localctx = new DisputedContext(Context, State);
-		EnterRule(_localctx, 64, RULE_disputed);
+		EnterRule(_localctx, 66, RULE_disputed);
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 502;
+			State = 522;
 			Match(DISPUTED);
-			State = 503;
+			State = 523;
 			Match(STRING);
 			}
 		}
@@ -3474,14 +3577,14 @@ internal partial class TariffParser : Parser {
 		int _parentState = State;
 		ExprContext _localctx = new ExprContext(Context, _parentState);
 		ExprContext _prevctx = _localctx;
-		int _startState = 66;
-		EnterRecursionRule(_localctx, 66, RULE_expr, _p);
+		int _startState = 68;
+		EnterRecursionRule(_localctx, 68, RULE_expr, _p);
 		int _la;
 		try {
 			int _alt;
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 518;
+			State = 538;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case MINUS:
@@ -3490,9 +3593,9 @@ internal partial class TariffParser : Parser {
 				Context = _localctx;
 				_prevctx = _localctx;
 
-				State = 506;
+				State = 526;
 				Match(MINUS);
-				State = 507;
+				State = 527;
 				expr(12);
 				}
 				break;
@@ -3501,9 +3604,9 @@ internal partial class TariffParser : Parser {
 				_localctx = new NotContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 508;
+				State = 528;
 				Match(NOT);
-				State = 509;
+				State = 529;
 				expr(6);
 				}
 				break;
@@ -3512,17 +3615,17 @@ internal partial class TariffParser : Parser {
 				_localctx = new ConditionalContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 510;
+				State = 530;
 				Match(IF);
-				State = 511;
+				State = 531;
 				expr(0);
-				State = 512;
+				State = 532;
 				Match(THEN);
-				State = 513;
+				State = 533;
 				expr(0);
-				State = 514;
+				State = 534;
 				Match(ELSE);
-				State = 515;
+				State = 535;
 				expr(2);
 				}
 				break;
@@ -3532,6 +3635,7 @@ internal partial class TariffParser : Parser {
 			case TAX:
 			case PERIOD:
 			case EFFECTIVE:
+			case HOLIDAYS:
 			case UNIT:
 			case PARAM:
 			case EVENT:
@@ -3582,7 +3686,7 @@ internal partial class TariffParser : Parser {
 				_localctx = new PrimaryExprContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 517;
+				State = 537;
 				primary();
 				}
 				break;
@@ -3590,25 +3694,25 @@ internal partial class TariffParser : Parser {
 				throw new NoViableAltException(this);
 			}
 			Context.Stop = TokenStream.LT(-1);
-			State = 549;
+			State = 569;
 			ErrorHandler.Sync(this);
-			_alt = Interpreter.AdaptivePredict(TokenStream,59,Context);
+			_alt = Interpreter.AdaptivePredict(TokenStream,62,Context);
 			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 				if ( _alt==1 ) {
 					if ( ParseListeners!=null )
 						TriggerExitRuleEvent();
 					_prevctx = _localctx;
 					{
-					State = 547;
+					State = 567;
 					ErrorHandler.Sync(this);
-					switch ( Interpreter.AdaptivePredict(TokenStream,58,Context) ) {
+					switch ( Interpreter.AdaptivePredict(TokenStream,61,Context) ) {
 					case 1:
 						{
 						_localctx = new MultiplyContext(new ExprContext(_parentctx, _parentState));
 						PushNewRecursionContext(_localctx, _startState, RULE_expr);
-						State = 520;
+						State = 540;
 						if (!(Precpred(Context, 11))) throw new FailedPredicateException(this, "Precpred(Context, 11)");
-						State = 521;
+						State = 541;
 						((MultiplyContext)_localctx).op = TokenStream.LT(1);
 						_la = TokenStream.LA(1);
 						if ( !(_la==STAR || _la==SLASH) ) {
@@ -3618,7 +3722,7 @@ internal partial class TariffParser : Parser {
 							ErrorHandler.ReportMatch(this);
 						    Consume();
 						}
-						State = 522;
+						State = 542;
 						expr(12);
 						}
 						break;
@@ -3626,9 +3730,9 @@ internal partial class TariffParser : Parser {
 						{
 						_localctx = new AddContext(new ExprContext(_parentctx, _parentState));
 						PushNewRecursionContext(_localctx, _startState, RULE_expr);
-						State = 523;
+						State = 543;
 						if (!(Precpred(Context, 10))) throw new FailedPredicateException(this, "Precpred(Context, 10)");
-						State = 524;
+						State = 544;
 						((AddContext)_localctx).op = TokenStream.LT(1);
 						_la = TokenStream.LA(1);
 						if ( !(_la==PLUS || _la==MINUS) ) {
@@ -3638,7 +3742,7 @@ internal partial class TariffParser : Parser {
 							ErrorHandler.ReportMatch(this);
 						    Consume();
 						}
-						State = 525;
+						State = 545;
 						expr(11);
 						}
 						break;
@@ -3646,19 +3750,19 @@ internal partial class TariffParser : Parser {
 						{
 						_localctx = new CompareContext(new ExprContext(_parentctx, _parentState));
 						PushNewRecursionContext(_localctx, _startState, RULE_expr);
-						State = 526;
+						State = 546;
 						if (!(Precpred(Context, 9))) throw new FailedPredicateException(this, "Precpred(Context, 9)");
-						State = 527;
+						State = 547;
 						((CompareContext)_localctx).op = TokenStream.LT(1);
 						_la = TokenStream.LA(1);
-						if ( !(((((_la - 77)) & ~0x3f) == 0 && ((1L << (_la - 77)) & 63L) != 0)) ) {
+						if ( !(((((_la - 78)) & ~0x3f) == 0 && ((1L << (_la - 78)) & 63L) != 0)) ) {
 							((CompareContext)_localctx).op = ErrorHandler.RecoverInline(this);
 						}
 						else {
 							ErrorHandler.ReportMatch(this);
 						    Consume();
 						}
-						State = 528;
+						State = 548;
 						expr(10);
 						}
 						break;
@@ -3666,11 +3770,11 @@ internal partial class TariffParser : Parser {
 						{
 						_localctx = new ContainsContext(new ExprContext(_parentctx, _parentState));
 						PushNewRecursionContext(_localctx, _startState, RULE_expr);
-						State = 529;
+						State = 549;
 						if (!(Precpred(Context, 8))) throw new FailedPredicateException(this, "Precpred(Context, 8)");
-						State = 530;
+						State = 550;
 						Match(CONTAINS);
-						State = 531;
+						State = 551;
 						expr(9);
 						}
 						break;
@@ -3678,11 +3782,11 @@ internal partial class TariffParser : Parser {
 						{
 						_localctx = new AndContext(new ExprContext(_parentctx, _parentState));
 						PushNewRecursionContext(_localctx, _startState, RULE_expr);
-						State = 532;
+						State = 552;
 						if (!(Precpred(Context, 5))) throw new FailedPredicateException(this, "Precpred(Context, 5)");
-						State = 533;
+						State = 553;
 						Match(AND);
-						State = 534;
+						State = 554;
 						expr(6);
 						}
 						break;
@@ -3690,11 +3794,11 @@ internal partial class TariffParser : Parser {
 						{
 						_localctx = new OrContext(new ExprContext(_parentctx, _parentState));
 						PushNewRecursionContext(_localctx, _startState, RULE_expr);
-						State = 535;
+						State = 555;
 						if (!(Precpred(Context, 4))) throw new FailedPredicateException(this, "Precpred(Context, 4)");
-						State = 536;
+						State = 556;
 						Match(OR);
-						State = 537;
+						State = 557;
 						expr(5);
 						}
 						break;
@@ -3702,11 +3806,11 @@ internal partial class TariffParser : Parser {
 						{
 						_localctx = new FilterContext(new ExprContext(_parentctx, _parentState));
 						PushNewRecursionContext(_localctx, _startState, RULE_expr);
-						State = 538;
+						State = 558;
 						if (!(Precpred(Context, 3))) throw new FailedPredicateException(this, "Precpred(Context, 3)");
-						State = 539;
+						State = 559;
 						Match(WHERE);
-						State = 540;
+						State = 560;
 						expr(4);
 						}
 						break;
@@ -3714,30 +3818,30 @@ internal partial class TariffParser : Parser {
 						{
 						_localctx = new IsNoneContext(new ExprContext(_parentctx, _parentState));
 						PushNewRecursionContext(_localctx, _startState, RULE_expr);
-						State = 541;
+						State = 561;
 						if (!(Precpred(Context, 7))) throw new FailedPredicateException(this, "Precpred(Context, 7)");
-						State = 542;
+						State = 562;
 						Match(IS);
-						State = 544;
+						State = 564;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 						if (_la==NOT) {
 							{
-							State = 543;
+							State = 563;
 							Match(NOT);
 							}
 						}
 
-						State = 546;
+						State = 566;
 						Match(NONE);
 						}
 						break;
 					}
 					} 
 				}
-				State = 551;
+				State = 571;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,59,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,62,Context);
 			}
 			}
 		}
@@ -3971,36 +4075,36 @@ internal partial class TariffParser : Parser {
 	[RuleVersion(0)]
 	public PrimaryContext primary() {
 		PrimaryContext _localctx = new PrimaryContext(Context, State);
-		EnterRule(_localctx, 68, RULE_primary);
+		EnterRule(_localctx, 70, RULE_primary);
 		int _la;
 		try {
-			State = 607;
+			State = 627;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,65,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,68,Context) ) {
 			case 1:
 				_localctx = new NumberLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 552;
+				State = 572;
 				number();
-				State = 554;
+				State = 574;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,60,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,63,Context) ) {
 				case 1:
 					{
-					State = 553;
+					State = 573;
 					((NumberLiteralContext)_localctx).unitName = name();
 					}
 					break;
 				}
-				State = 558;
+				State = 578;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,61,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,64,Context) ) {
 				case 1:
 					{
-					State = 556;
+					State = 576;
 					Match(PER);
-					State = 557;
+					State = 577;
 					((NumberLiteralContext)_localctx).perUnit = name();
 					}
 					break;
@@ -4011,9 +4115,9 @@ internal partial class TariffParser : Parser {
 				_localctx = new PercentLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 560;
+				State = 580;
 				number();
-				State = 561;
+				State = 581;
 				Match(PERCENT);
 				}
 				break;
@@ -4021,7 +4125,7 @@ internal partial class TariffParser : Parser {
 				_localctx = new StringLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 563;
+				State = 583;
 				Match(STRING);
 				}
 				break;
@@ -4029,7 +4133,7 @@ internal partial class TariffParser : Parser {
 				_localctx = new BoolLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 564;
+				State = 584;
 				_la = TokenStream.LA(1);
 				if ( !(_la==TRUE || _la==FALSE) ) {
 				ErrorHandler.RecoverInline(this);
@@ -4044,7 +4148,7 @@ internal partial class TariffParser : Parser {
 				_localctx = new DateLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 5);
 				{
-				State = 565;
+				State = 585;
 				Match(DATE);
 				}
 				break;
@@ -4052,7 +4156,7 @@ internal partial class TariffParser : Parser {
 				_localctx = new DateTimeLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 6);
 				{
-				State = 566;
+				State = 586;
 				Match(DATETIME);
 				}
 				break;
@@ -4060,7 +4164,7 @@ internal partial class TariffParser : Parser {
 				_localctx = new DurationLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 7);
 				{
-				State = 567;
+				State = 587;
 				Match(DURATION);
 				}
 				break;
@@ -4068,9 +4172,9 @@ internal partial class TariffParser : Parser {
 				_localctx = new ParamRefContext(_localctx);
 				EnterOuterAlt(_localctx, 8);
 				{
-				State = 568;
+				State = 588;
 				Match(PARAM);
-				State = 569;
+				State = 589;
 				name();
 				}
 				break;
@@ -4078,9 +4182,9 @@ internal partial class TariffParser : Parser {
 				_localctx = new WithinWindowContext(_localctx);
 				EnterOuterAlt(_localctx, 9);
 				{
-				State = 570;
+				State = 590;
 				Match(WITHIN);
-				State = 571;
+				State = 591;
 				name();
 				}
 				break;
@@ -4088,11 +4192,11 @@ internal partial class TariffParser : Parser {
 				_localctx = new MemberAccessContext(_localctx);
 				EnterOuterAlt(_localctx, 10);
 				{
-				State = 572;
+				State = 592;
 				((MemberAccessContext)_localctx).target = name();
-				State = 573;
+				State = 593;
 				Match(DOT);
-				State = 574;
+				State = 594;
 				((MemberAccessContext)_localctx).member = name();
 				}
 				break;
@@ -4100,29 +4204,29 @@ internal partial class TariffParser : Parser {
 				_localctx = new TableLookupContext(_localctx);
 				EnterOuterAlt(_localctx, 11);
 				{
-				State = 576;
+				State = 596;
 				name();
-				State = 577;
+				State = 597;
 				Match(LBRACKET);
-				State = 578;
+				State = 598;
 				expr(0);
-				State = 583;
+				State = 603;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 579;
+					State = 599;
 					Match(COMMA);
-					State = 580;
+					State = 600;
 					expr(0);
 					}
 					}
-					State = 585;
+					State = 605;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
-				State = 586;
+				State = 606;
 				Match(RBRACKET);
 				}
 				break;
@@ -4130,37 +4234,37 @@ internal partial class TariffParser : Parser {
 				_localctx = new CallContext(_localctx);
 				EnterOuterAlt(_localctx, 12);
 				{
-				State = 588;
+				State = 608;
 				name();
-				State = 589;
+				State = 609;
 				Match(LPAREN);
-				State = 598;
+				State = 618;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 2598563770451361020L) != 0) || ((((_la - 64)) & ~0x3f) == 0 && ((1L << (_la - 64)) & 17829821L) != 0)) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 5197127540902722044L) != 0) || ((((_la - 65)) & ~0x3f) == 0 && ((1L << (_la - 65)) & 17829821L) != 0)) {
 					{
-					State = 590;
+					State = 610;
 					expr(0);
-					State = 595;
+					State = 615;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					while (_la==COMMA) {
 						{
 						{
-						State = 591;
+						State = 611;
 						Match(COMMA);
-						State = 592;
+						State = 612;
 						expr(0);
 						}
 						}
-						State = 597;
+						State = 617;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 					}
 					}
 				}
 
-				State = 600;
+				State = 620;
 				Match(RPAREN);
 				}
 				break;
@@ -4168,7 +4272,7 @@ internal partial class TariffParser : Parser {
 				_localctx = new NameRefContext(_localctx);
 				EnterOuterAlt(_localctx, 13);
 				{
-				State = 602;
+				State = 622;
 				name();
 				}
 				break;
@@ -4176,11 +4280,11 @@ internal partial class TariffParser : Parser {
 				_localctx = new ParensContext(_localctx);
 				EnterOuterAlt(_localctx, 14);
 				{
-				State = 603;
+				State = 623;
 				Match(LPAREN);
-				State = 604;
+				State = 624;
 				expr(0);
-				State = 605;
+				State = 625;
 				Match(RPAREN);
 				}
 				break;
@@ -4216,12 +4320,12 @@ internal partial class TariffParser : Parser {
 	[RuleVersion(0)]
 	public NumberContext number() {
 		NumberContext _localctx = new NumberContext(Context, State);
-		EnterRule(_localctx, 70, RULE_number);
+		EnterRule(_localctx, 72, RULE_number);
 		int _la;
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 609;
+			State = 629;
 			_la = TokenStream.LA(1);
 			if ( !(_la==DECIMAL || _la==INT) ) {
 			ErrorHandler.RecoverInline(this);
@@ -4285,6 +4389,7 @@ internal partial class TariffParser : Parser {
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode BECAUSE() { return GetToken(TariffParser.BECAUSE, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode ON() { return GetToken(TariffParser.ON, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode TO() { return GetToken(TariffParser.TO, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode HOLIDAYS() { return GetToken(TariffParser.HOLIDAYS, 0); }
 		public NameContext(ParserRuleContext parent, int invokingState)
 			: base(parent, invokingState)
 		{
@@ -4301,14 +4406,14 @@ internal partial class TariffParser : Parser {
 	[RuleVersion(0)]
 	public NameContext name() {
 		NameContext _localctx = new NameContext(Context, State);
-		EnterRule(_localctx, 72, RULE_name);
+		EnterRule(_localctx, 74, RULE_name);
 		int _la;
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 611;
+			State = 631;
 			_la = TokenStream.LA(1);
-			if ( !((((_la) & ~0x3f) == 0 && ((1L << _la) & 4490385085953276L) != 0) || _la==IDENT) ) {
+			if ( !((((_la) & ~0x3f) == 0 && ((1L << _la) & 8980770171906556L) != 0) || _la==IDENT) ) {
 			ErrorHandler.RecoverInline(this);
 			}
 			else {
@@ -4330,7 +4435,7 @@ internal partial class TariffParser : Parser {
 
 	public override bool Sempred(RuleContext _localctx, int ruleIndex, int predIndex) {
 		switch (ruleIndex) {
-		case 33: return expr_sempred((ExprContext)_localctx, predIndex);
+		case 34: return expr_sempred((ExprContext)_localctx, predIndex);
 		}
 		return true;
 	}
@@ -4349,219 +4454,226 @@ internal partial class TariffParser : Parser {
 	}
 
 	private static int[] _serializedATN = {
-		4,1,101,614,2,0,7,0,2,1,7,1,2,2,7,2,2,3,7,3,2,4,7,4,2,5,7,5,2,6,7,6,2,
+		4,1,102,634,2,0,7,0,2,1,7,1,2,2,7,2,2,3,7,3,2,4,7,4,2,5,7,5,2,6,7,6,2,
 		7,7,7,2,8,7,8,2,9,7,9,2,10,7,10,2,11,7,11,2,12,7,12,2,13,7,13,2,14,7,14,
 		2,15,7,15,2,16,7,16,2,17,7,17,2,18,7,18,2,19,7,19,2,20,7,20,2,21,7,21,
 		2,22,7,22,2,23,7,23,2,24,7,24,2,25,7,25,2,26,7,26,2,27,7,27,2,28,7,28,
 		2,29,7,29,2,30,7,30,2,31,7,31,2,32,7,32,2,33,7,33,2,34,7,34,2,35,7,35,
-		2,36,7,36,1,0,1,0,1,0,1,1,1,1,1,1,3,1,81,8,1,1,1,1,1,5,1,85,8,1,10,1,12,
-		1,88,9,1,1,1,1,1,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,
-		2,1,2,1,2,3,2,108,8,2,1,3,1,3,1,3,1,3,3,3,114,8,3,1,4,1,4,1,4,1,4,1,4,
-		1,4,1,4,1,4,1,4,1,4,1,4,1,4,5,4,128,8,4,10,4,12,4,131,9,4,1,4,3,4,134,
-		8,4,1,4,1,4,1,4,1,4,3,4,140,8,4,1,5,3,5,143,8,5,1,5,1,5,1,6,1,6,1,6,1,
-		6,1,7,1,7,1,7,1,7,1,8,1,8,1,8,1,8,5,8,159,8,8,10,8,12,8,162,9,8,1,9,1,
-		9,1,9,1,9,1,9,1,9,3,9,170,8,9,1,10,1,10,1,10,3,10,175,8,10,1,10,3,10,178,
-		8,10,1,11,1,11,1,11,1,11,1,11,1,11,5,11,186,8,11,10,11,12,11,189,9,11,
-		3,11,191,8,11,1,11,1,11,1,12,1,12,1,12,1,12,1,13,1,13,1,13,3,13,202,8,
-		13,1,13,1,13,5,13,206,8,13,10,13,12,13,209,9,13,1,13,1,13,1,14,1,14,1,
-		14,1,14,1,14,1,14,3,14,219,8,14,1,15,1,15,1,15,1,15,3,15,225,8,15,1,15,
-		1,15,1,15,1,15,1,15,5,15,232,8,15,10,15,12,15,235,9,15,1,15,1,15,1,15,
-		1,15,1,15,5,15,242,8,15,10,15,12,15,245,9,15,1,15,1,15,1,16,1,16,1,16,
-		1,16,1,16,5,16,254,8,16,10,16,12,16,257,9,16,1,17,3,17,260,8,17,1,17,1,
-		17,3,17,264,8,17,1,18,1,18,1,18,1,18,1,18,1,18,3,18,272,8,18,1,18,1,18,
-		1,18,1,18,1,18,3,18,279,8,18,1,19,1,19,1,19,1,19,3,19,285,8,19,1,19,1,
-		19,3,19,289,8,19,1,19,1,19,3,19,293,8,19,1,19,1,19,5,19,297,8,19,10,19,
-		12,19,300,9,19,1,19,1,19,1,20,1,20,1,20,1,20,3,20,308,8,20,1,20,1,20,1,
-		20,1,20,1,20,3,20,315,8,20,1,21,1,21,1,21,1,21,3,21,321,8,21,1,21,1,21,
-		1,21,1,22,1,22,1,22,1,22,1,22,1,23,1,23,1,23,1,23,1,23,1,23,3,23,337,8,
-		23,1,23,1,23,1,23,1,23,1,23,1,23,3,23,345,8,23,1,23,1,23,1,23,3,23,350,
-		8,23,1,24,1,24,1,24,1,24,1,24,1,24,1,24,1,24,1,24,1,24,1,24,1,24,1,24,
-		1,24,1,24,1,24,1,24,1,24,1,24,1,24,1,24,1,24,1,24,3,24,375,8,24,1,25,1,
-		25,1,25,1,25,4,25,381,8,25,11,25,12,25,382,1,25,1,25,1,26,1,26,3,26,389,
-		8,26,1,26,1,26,3,26,393,8,26,1,26,1,26,5,26,397,8,26,10,26,12,26,400,9,
-		26,1,26,1,26,1,27,1,27,1,27,1,27,5,27,408,8,27,10,27,12,27,411,9,27,1,
-		27,1,27,1,28,1,28,1,28,1,28,1,28,1,28,3,28,421,8,28,1,28,1,28,1,28,1,28,
-		3,28,427,8,28,1,28,1,28,1,28,1,28,1,28,5,28,434,8,28,10,28,12,28,437,9,
-		28,3,28,439,8,28,1,28,1,28,1,28,3,28,444,8,28,1,28,1,28,1,28,1,28,3,28,
-		450,8,28,1,28,3,28,453,8,28,1,28,1,28,1,28,1,28,1,28,3,28,460,8,28,1,28,
-		1,28,3,28,464,8,28,1,28,3,28,467,8,28,1,28,3,28,470,8,28,1,28,1,28,1,28,
-		1,28,1,28,3,28,477,8,28,1,28,1,28,1,28,1,28,3,28,483,8,28,1,28,1,28,1,
-		28,1,28,1,28,3,28,490,8,28,3,28,492,8,28,1,29,1,29,1,29,1,29,1,30,1,30,
-		1,31,1,31,1,31,1,32,1,32,1,32,1,33,1,33,1,33,1,33,1,33,1,33,1,33,1,33,
-		1,33,1,33,1,33,1,33,1,33,3,33,519,8,33,1,33,1,33,1,33,1,33,1,33,1,33,1,
-		33,1,33,1,33,1,33,1,33,1,33,1,33,1,33,1,33,1,33,1,33,1,33,1,33,1,33,1,
-		33,1,33,1,33,1,33,3,33,545,8,33,1,33,5,33,548,8,33,10,33,12,33,551,9,33,
-		1,34,1,34,3,34,555,8,34,1,34,1,34,3,34,559,8,34,1,34,1,34,1,34,1,34,1,
+		2,36,7,36,2,37,7,37,1,0,1,0,1,0,1,1,1,1,1,1,3,1,83,8,1,1,1,1,1,5,1,87,
+		8,1,10,1,12,1,90,9,1,1,1,1,1,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,
+		2,1,2,1,2,1,2,1,2,1,2,1,2,3,2,111,8,2,1,3,1,3,1,3,1,3,3,3,117,8,3,1,4,
+		1,4,1,4,1,4,1,4,1,4,1,4,1,4,1,4,1,4,1,4,1,4,5,4,131,8,4,10,4,12,4,134,
+		9,4,1,4,3,4,137,8,4,1,4,1,4,1,4,1,4,3,4,143,8,4,1,5,3,5,146,8,5,1,5,1,
+		5,1,6,1,6,1,6,1,6,1,7,1,7,1,7,1,7,1,8,1,8,1,8,1,8,1,8,5,8,163,8,8,10,8,
+		12,8,166,9,8,1,8,3,8,169,8,8,3,8,171,8,8,1,8,1,8,1,9,1,9,1,9,1,9,5,9,179,
+		8,9,10,9,12,9,182,9,9,1,10,1,10,1,10,1,10,1,10,1,10,3,10,190,8,10,1,11,
+		1,11,1,11,3,11,195,8,11,1,11,3,11,198,8,11,1,12,1,12,1,12,1,12,1,12,1,
+		12,5,12,206,8,12,10,12,12,12,209,9,12,3,12,211,8,12,1,12,1,12,1,13,1,13,
+		1,13,1,13,1,14,1,14,1,14,3,14,222,8,14,1,14,1,14,5,14,226,8,14,10,14,12,
+		14,229,9,14,1,14,1,14,1,15,1,15,1,15,1,15,1,15,1,15,3,15,239,8,15,1,16,
+		1,16,1,16,1,16,3,16,245,8,16,1,16,1,16,1,16,1,16,1,16,5,16,252,8,16,10,
+		16,12,16,255,9,16,1,16,1,16,1,16,1,16,1,16,5,16,262,8,16,10,16,12,16,265,
+		9,16,1,16,1,16,1,17,1,17,1,17,1,17,1,17,5,17,274,8,17,10,17,12,17,277,
+		9,17,1,18,3,18,280,8,18,1,18,1,18,3,18,284,8,18,1,19,1,19,1,19,1,19,1,
+		19,1,19,3,19,292,8,19,1,19,1,19,1,19,1,19,1,19,3,19,299,8,19,1,20,1,20,
+		1,20,1,20,3,20,305,8,20,1,20,1,20,3,20,309,8,20,1,20,1,20,3,20,313,8,20,
+		1,20,1,20,5,20,317,8,20,10,20,12,20,320,9,20,1,20,1,20,1,21,1,21,1,21,
+		1,21,3,21,328,8,21,1,21,1,21,1,21,1,21,1,21,3,21,335,8,21,1,22,1,22,1,
+		22,1,22,3,22,341,8,22,1,22,1,22,1,22,1,23,1,23,1,23,1,23,1,23,1,24,1,24,
+		1,24,1,24,1,24,1,24,3,24,357,8,24,1,24,1,24,1,24,1,24,1,24,1,24,3,24,365,
+		8,24,1,24,1,24,1,24,3,24,370,8,24,1,25,1,25,1,25,1,25,1,25,1,25,1,25,1,
+		25,1,25,1,25,1,25,1,25,1,25,1,25,1,25,1,25,1,25,1,25,1,25,1,25,1,25,1,
+		25,1,25,3,25,395,8,25,1,26,1,26,1,26,1,26,4,26,401,8,26,11,26,12,26,402,
+		1,26,1,26,1,27,1,27,3,27,409,8,27,1,27,1,27,3,27,413,8,27,1,27,1,27,5,
+		27,417,8,27,10,27,12,27,420,9,27,1,27,1,27,1,28,1,28,1,28,1,28,5,28,428,
+		8,28,10,28,12,28,431,9,28,1,28,1,28,1,29,1,29,1,29,1,29,1,29,1,29,3,29,
+		441,8,29,1,29,1,29,1,29,1,29,3,29,447,8,29,1,29,1,29,1,29,1,29,1,29,5,
+		29,454,8,29,10,29,12,29,457,9,29,3,29,459,8,29,1,29,1,29,1,29,3,29,464,
+		8,29,1,29,1,29,1,29,1,29,3,29,470,8,29,1,29,3,29,473,8,29,1,29,1,29,1,
+		29,1,29,1,29,3,29,480,8,29,1,29,1,29,3,29,484,8,29,1,29,3,29,487,8,29,
+		1,29,3,29,490,8,29,1,29,1,29,1,29,1,29,1,29,3,29,497,8,29,1,29,1,29,1,
+		29,1,29,3,29,503,8,29,1,29,1,29,1,29,1,29,1,29,3,29,510,8,29,3,29,512,
+		8,29,1,30,1,30,1,30,1,30,1,31,1,31,1,32,1,32,1,32,1,33,1,33,1,33,1,34,
+		1,34,1,34,1,34,1,34,1,34,1,34,1,34,1,34,1,34,1,34,1,34,1,34,3,34,539,8,
 		34,1,34,1,34,1,34,1,34,1,34,1,34,1,34,1,34,1,34,1,34,1,34,1,34,1,34,1,
-		34,1,34,1,34,5,34,582,8,34,10,34,12,34,585,9,34,1,34,1,34,1,34,1,34,1,
-		34,1,34,1,34,5,34,594,8,34,10,34,12,34,597,9,34,3,34,599,8,34,1,34,1,34,
-		1,34,1,34,1,34,1,34,1,34,3,34,608,8,34,1,35,1,35,1,36,1,36,1,36,0,1,66,
-		37,0,2,4,6,8,10,12,14,16,18,20,22,24,26,28,30,32,34,36,38,40,42,44,46,
-		48,50,52,54,56,58,60,62,64,66,68,70,72,0,12,1,0,3,4,1,0,22,24,1,0,26,28,
-		1,0,30,31,1,0,68,69,2,0,31,31,75,75,1,0,85,86,1,0,83,84,1,0,77,82,1,0,
-		66,67,1,0,72,73,8,0,2,7,10,10,12,17,20,29,32,33,35,41,44,51,75,75,683,
-		0,74,1,0,0,0,2,77,1,0,0,0,4,107,1,0,0,0,6,109,1,0,0,0,8,139,1,0,0,0,10,
-		142,1,0,0,0,12,146,1,0,0,0,14,150,1,0,0,0,16,154,1,0,0,0,18,163,1,0,0,
-		0,20,171,1,0,0,0,22,179,1,0,0,0,24,194,1,0,0,0,26,198,1,0,0,0,28,218,1,
-		0,0,0,30,220,1,0,0,0,32,248,1,0,0,0,34,259,1,0,0,0,36,265,1,0,0,0,38,280,
-		1,0,0,0,40,303,1,0,0,0,42,316,1,0,0,0,44,325,1,0,0,0,46,349,1,0,0,0,48,
-		374,1,0,0,0,50,376,1,0,0,0,52,388,1,0,0,0,54,403,1,0,0,0,56,491,1,0,0,
-		0,58,493,1,0,0,0,60,497,1,0,0,0,62,499,1,0,0,0,64,502,1,0,0,0,66,518,1,
-		0,0,0,68,607,1,0,0,0,70,609,1,0,0,0,72,611,1,0,0,0,74,75,3,2,1,0,75,76,
-		5,0,0,1,76,1,1,0,0,0,77,78,5,1,0,0,78,80,3,72,36,0,79,81,5,74,0,0,80,79,
-		1,0,0,0,80,81,1,0,0,0,81,82,1,0,0,0,82,86,5,90,0,0,83,85,3,4,2,0,84,83,
-		1,0,0,0,85,88,1,0,0,0,86,84,1,0,0,0,86,87,1,0,0,0,87,89,1,0,0,0,88,86,
-		1,0,0,0,89,90,5,91,0,0,90,3,1,0,0,0,91,108,3,6,3,0,92,108,3,8,4,0,93,108,
-		3,14,7,0,94,108,3,16,8,0,95,108,3,18,9,0,96,108,3,22,11,0,97,108,3,26,
-		13,0,98,108,3,30,15,0,99,108,3,36,18,0,100,108,3,38,19,0,101,108,3,42,
-		21,0,102,108,3,44,22,0,103,108,3,46,23,0,104,108,3,48,24,0,105,108,3,50,
-		25,0,106,108,3,54,27,0,107,91,1,0,0,0,107,92,1,0,0,0,107,93,1,0,0,0,107,
-		94,1,0,0,0,107,95,1,0,0,0,107,96,1,0,0,0,107,97,1,0,0,0,107,98,1,0,0,0,
-		107,99,1,0,0,0,107,100,1,0,0,0,107,101,1,0,0,0,107,102,1,0,0,0,107,103,
-		1,0,0,0,107,104,1,0,0,0,107,105,1,0,0,0,107,106,1,0,0,0,108,5,1,0,0,0,
-		109,110,5,2,0,0,110,113,3,72,36,0,111,112,7,0,0,0,112,114,5,5,0,0,113,
-		111,1,0,0,0,113,114,1,0,0,0,114,7,1,0,0,0,115,116,5,6,0,0,116,117,3,10,
-		5,0,117,118,5,55,0,0,118,119,5,74,0,0,119,140,1,0,0,0,120,121,5,6,0,0,
-		121,122,5,19,0,0,122,123,3,72,36,0,123,124,5,90,0,0,124,129,3,12,6,0,125,
-		126,5,94,0,0,126,128,3,12,6,0,127,125,1,0,0,0,128,131,1,0,0,0,129,127,
-		1,0,0,0,129,130,1,0,0,0,130,133,1,0,0,0,131,129,1,0,0,0,132,134,5,94,0,
-		0,133,132,1,0,0,0,133,134,1,0,0,0,134,135,1,0,0,0,135,136,5,91,0,0,136,
-		137,5,55,0,0,137,138,5,74,0,0,138,140,1,0,0,0,139,115,1,0,0,0,139,120,
-		1,0,0,0,140,9,1,0,0,0,141,143,5,73,0,0,142,141,1,0,0,0,142,143,1,0,0,0,
-		143,144,1,0,0,0,144,145,3,72,36,0,145,11,1,0,0,0,146,147,5,74,0,0,147,
-		148,5,95,0,0,148,149,3,10,5,0,149,13,1,0,0,0,150,151,5,7,0,0,151,152,5,
-		8,0,0,152,153,5,69,0,0,153,15,1,0,0,0,154,155,5,10,0,0,155,160,3,72,36,
-		0,156,157,5,94,0,0,157,159,3,72,36,0,158,156,1,0,0,0,159,162,1,0,0,0,160,
-		158,1,0,0,0,160,161,1,0,0,0,161,17,1,0,0,0,162,160,1,0,0,0,163,164,5,11,
-		0,0,164,165,3,72,36,0,165,166,5,95,0,0,166,169,3,20,10,0,167,168,5,82,
-		0,0,168,170,3,66,33,0,169,167,1,0,0,0,169,170,1,0,0,0,170,19,1,0,0,0,171,
-		174,3,72,36,0,172,173,5,54,0,0,173,175,3,72,36,0,174,172,1,0,0,0,174,175,
-		1,0,0,0,175,177,1,0,0,0,176,178,5,97,0,0,177,176,1,0,0,0,177,178,1,0,0,
-		0,178,21,1,0,0,0,179,180,5,12,0,0,180,181,3,72,36,0,181,190,5,88,0,0,182,
-		187,3,24,12,0,183,184,5,94,0,0,184,186,3,24,12,0,185,183,1,0,0,0,186,189,
-		1,0,0,0,187,185,1,0,0,0,187,188,1,0,0,0,188,191,1,0,0,0,189,187,1,0,0,
-		0,190,182,1,0,0,0,190,191,1,0,0,0,191,192,1,0,0,0,192,193,5,89,0,0,193,
-		23,1,0,0,0,194,195,3,72,36,0,195,196,5,95,0,0,196,197,3,20,10,0,197,25,
-		1,0,0,0,198,199,5,13,0,0,199,201,3,72,36,0,200,202,5,74,0,0,201,200,1,
-		0,0,0,201,202,1,0,0,0,202,203,1,0,0,0,203,207,5,90,0,0,204,206,3,28,14,
-		0,205,204,1,0,0,0,206,209,1,0,0,0,207,205,1,0,0,0,207,208,1,0,0,0,208,
-		210,1,0,0,0,209,207,1,0,0,0,210,211,5,91,0,0,211,27,1,0,0,0,212,213,5,
-		14,0,0,213,219,3,66,33,0,214,215,5,15,0,0,215,219,3,66,33,0,216,217,5,
-		16,0,0,217,219,3,66,33,0,218,212,1,0,0,0,218,214,1,0,0,0,218,216,1,0,0,
-		0,219,29,1,0,0,0,220,221,5,17,0,0,221,224,3,72,36,0,222,223,5,18,0,0,223,
-		225,3,72,36,0,224,222,1,0,0,0,224,225,1,0,0,0,225,226,1,0,0,0,226,227,
-		5,19,0,0,227,228,5,88,0,0,228,233,3,72,36,0,229,230,5,94,0,0,230,232,3,
-		72,36,0,231,229,1,0,0,0,232,235,1,0,0,0,233,231,1,0,0,0,233,234,1,0,0,
-		0,234,236,1,0,0,0,235,233,1,0,0,0,236,237,5,89,0,0,237,238,5,95,0,0,238,
-		239,3,20,10,0,239,243,5,90,0,0,240,242,3,32,16,0,241,240,1,0,0,0,242,245,
-		1,0,0,0,243,241,1,0,0,0,243,244,1,0,0,0,244,246,1,0,0,0,245,243,1,0,0,
-		0,246,247,5,91,0,0,247,31,1,0,0,0,248,249,5,74,0,0,249,250,5,95,0,0,250,
-		255,3,34,17,0,251,252,5,94,0,0,252,254,3,34,17,0,253,251,1,0,0,0,254,257,
-		1,0,0,0,255,253,1,0,0,0,255,256,1,0,0,0,256,33,1,0,0,0,257,255,1,0,0,0,
-		258,260,5,74,0,0,259,258,1,0,0,0,259,260,1,0,0,0,260,263,1,0,0,0,261,264,
-		3,66,33,0,262,264,5,60,0,0,263,261,1,0,0,0,263,262,1,0,0,0,264,35,1,0,
-		0,0,265,266,5,20,0,0,266,267,3,72,36,0,267,268,5,71,0,0,268,269,5,54,0,
-		0,269,271,3,72,36,0,270,272,5,94,0,0,271,270,1,0,0,0,271,272,1,0,0,0,272,
-		273,1,0,0,0,273,274,5,21,0,0,274,275,5,19,0,0,275,278,3,72,36,0,276,277,
-		5,52,0,0,277,279,3,66,33,0,278,276,1,0,0,0,278,279,1,0,0,0,279,37,1,0,
-		0,0,280,281,7,1,0,0,281,284,3,72,36,0,282,283,5,54,0,0,283,285,3,72,36,
-		0,284,282,1,0,0,0,284,285,1,0,0,0,285,288,1,0,0,0,286,287,5,95,0,0,287,
-		289,3,20,10,0,288,286,1,0,0,0,288,289,1,0,0,0,289,292,1,0,0,0,290,291,
-		5,82,0,0,291,293,3,66,33,0,292,290,1,0,0,0,292,293,1,0,0,0,293,294,1,0,
-		0,0,294,298,5,90,0,0,295,297,3,40,20,0,296,295,1,0,0,0,297,300,1,0,0,0,
-		298,296,1,0,0,0,298,299,1,0,0,0,299,301,1,0,0,0,300,298,1,0,0,0,301,302,
-		5,91,0,0,302,39,1,0,0,0,303,304,5,25,0,0,304,307,3,72,36,0,305,306,5,52,
-		0,0,306,308,3,66,33,0,307,305,1,0,0,0,307,308,1,0,0,0,308,309,1,0,0,0,
-		309,310,7,2,0,0,310,314,3,66,33,0,311,312,5,53,0,0,312,313,5,29,0,0,313,
-		315,5,6,0,0,314,311,1,0,0,0,314,315,1,0,0,0,315,41,1,0,0,0,316,317,7,3,
-		0,0,317,320,3,72,36,0,318,319,5,52,0,0,319,321,3,66,33,0,320,318,1,0,0,
-		0,320,321,1,0,0,0,321,322,1,0,0,0,322,323,5,32,0,0,323,324,5,74,0,0,324,
-		43,1,0,0,0,325,326,5,33,0,0,326,327,3,72,36,0,327,328,5,82,0,0,328,329,
-		3,66,33,0,329,45,1,0,0,0,330,331,5,34,0,0,331,332,5,74,0,0,332,333,5,82,
-		0,0,333,336,3,66,33,0,334,335,5,53,0,0,335,337,3,66,33,0,336,334,1,0,0,
-		0,336,337,1,0,0,0,337,350,1,0,0,0,338,339,5,34,0,0,339,340,5,74,0,0,340,
-		341,5,54,0,0,341,344,3,72,36,0,342,343,5,52,0,0,343,345,3,66,33,0,344,
-		342,1,0,0,0,344,345,1,0,0,0,345,346,1,0,0,0,346,347,5,53,0,0,347,348,3,
-		66,33,0,348,350,1,0,0,0,349,330,1,0,0,0,349,338,1,0,0,0,350,47,1,0,0,0,
-		351,352,5,35,0,0,352,353,5,74,0,0,353,354,5,36,0,0,354,355,5,25,0,0,355,
-		356,5,69,0,0,356,357,5,26,0,0,357,358,3,66,33,0,358,359,5,39,0,0,359,360,
-		3,72,36,0,360,375,1,0,0,0,361,362,5,35,0,0,362,363,5,74,0,0,363,364,5,
-		37,0,0,364,365,5,38,0,0,365,366,5,25,0,0,366,367,5,73,0,0,367,368,5,84,
-		0,0,368,369,5,73,0,0,369,370,5,26,0,0,370,371,3,66,33,0,371,372,5,39,0,
-		0,372,373,3,72,36,0,373,375,1,0,0,0,374,351,1,0,0,0,374,361,1,0,0,0,375,
-		49,1,0,0,0,376,377,5,40,0,0,377,378,3,72,36,0,378,380,5,90,0,0,379,381,
-		3,52,26,0,380,379,1,0,0,0,381,382,1,0,0,0,382,380,1,0,0,0,382,383,1,0,
-		0,0,383,384,1,0,0,0,384,385,5,91,0,0,385,51,1,0,0,0,386,387,5,8,0,0,387,
-		389,5,69,0,0,388,386,1,0,0,0,388,389,1,0,0,0,389,392,1,0,0,0,390,391,5,
-		9,0,0,391,393,5,69,0,0,392,390,1,0,0,0,392,393,1,0,0,0,393,394,1,0,0,0,
-		394,398,5,90,0,0,395,397,3,4,2,0,396,395,1,0,0,0,397,400,1,0,0,0,398,396,
-		1,0,0,0,398,399,1,0,0,0,399,401,1,0,0,0,400,398,1,0,0,0,401,402,5,91,0,
-		0,402,53,1,0,0,0,403,404,5,41,0,0,404,405,5,74,0,0,405,409,5,90,0,0,406,
-		408,3,56,28,0,407,406,1,0,0,0,408,411,1,0,0,0,409,407,1,0,0,0,409,410,
-		1,0,0,0,410,412,1,0,0,0,411,409,1,0,0,0,412,413,5,91,0,0,413,55,1,0,0,
-		0,414,415,5,42,0,0,415,416,3,72,36,0,416,417,5,82,0,0,417,418,3,66,33,
-		0,418,492,1,0,0,0,419,421,5,73,0,0,420,419,1,0,0,0,420,421,1,0,0,0,421,
-		426,1,0,0,0,422,423,5,53,0,0,423,427,7,4,0,0,424,425,5,43,0,0,425,427,
-		5,71,0,0,426,422,1,0,0,0,426,424,1,0,0,0,426,427,1,0,0,0,427,428,1,0,0,
-		0,428,429,3,72,36,0,429,438,5,88,0,0,430,435,3,58,29,0,431,432,5,94,0,
-		0,432,434,3,58,29,0,433,431,1,0,0,0,434,437,1,0,0,0,435,433,1,0,0,0,435,
-		436,1,0,0,0,436,439,1,0,0,0,437,435,1,0,0,0,438,430,1,0,0,0,438,439,1,
-		0,0,0,439,440,1,0,0,0,440,443,5,89,0,0,441,442,5,76,0,0,442,444,3,60,30,
-		0,443,441,1,0,0,0,443,444,1,0,0,0,444,492,1,0,0,0,445,446,5,44,0,0,446,
-		447,5,45,0,0,447,449,3,66,33,0,448,450,3,62,31,0,449,448,1,0,0,0,449,450,
-		1,0,0,0,450,452,1,0,0,0,451,453,3,64,32,0,452,451,1,0,0,0,452,453,1,0,
-		0,0,453,492,1,0,0,0,454,455,5,44,0,0,455,456,5,46,0,0,456,459,5,74,0,0,
-		457,458,5,48,0,0,458,460,3,66,33,0,459,457,1,0,0,0,459,460,1,0,0,0,460,
-		463,1,0,0,0,461,462,5,49,0,0,462,464,3,66,33,0,463,461,1,0,0,0,463,464,
-		1,0,0,0,464,466,1,0,0,0,465,467,3,62,31,0,466,465,1,0,0,0,466,467,1,0,
-		0,0,467,469,1,0,0,0,468,470,3,64,32,0,469,468,1,0,0,0,469,470,1,0,0,0,
-		470,492,1,0,0,0,471,472,5,44,0,0,472,473,5,47,0,0,473,474,5,46,0,0,474,
-		476,5,74,0,0,475,477,3,62,31,0,476,475,1,0,0,0,476,477,1,0,0,0,477,492,
-		1,0,0,0,478,479,5,44,0,0,479,480,3,60,30,0,480,482,5,73,0,0,481,483,3,
-		62,31,0,482,481,1,0,0,0,482,483,1,0,0,0,483,492,1,0,0,0,484,485,5,44,0,
-		0,485,486,5,50,0,0,486,487,3,72,36,0,487,489,3,66,33,0,488,490,3,62,31,
-		0,489,488,1,0,0,0,489,490,1,0,0,0,490,492,1,0,0,0,491,414,1,0,0,0,491,
-		420,1,0,0,0,491,445,1,0,0,0,491,454,1,0,0,0,491,471,1,0,0,0,491,478,1,
-		0,0,0,491,484,1,0,0,0,492,57,1,0,0,0,493,494,3,72,36,0,494,495,5,95,0,
-		0,495,496,3,66,33,0,496,59,1,0,0,0,497,498,7,5,0,0,498,61,1,0,0,0,499,
-		500,5,55,0,0,500,501,5,70,0,0,501,63,1,0,0,0,502,503,5,51,0,0,503,504,
-		5,74,0,0,504,65,1,0,0,0,505,506,6,33,-1,0,506,507,5,84,0,0,507,519,3,66,
-		33,12,508,509,5,58,0,0,509,519,3,66,33,6,510,511,5,61,0,0,511,512,3,66,
-		33,0,512,513,5,62,0,0,513,514,3,66,33,0,514,515,5,63,0,0,515,516,3,66,
-		33,2,516,519,1,0,0,0,517,519,3,68,34,0,518,505,1,0,0,0,518,508,1,0,0,0,
-		518,510,1,0,0,0,518,517,1,0,0,0,519,549,1,0,0,0,520,521,10,11,0,0,521,
-		522,7,6,0,0,522,548,3,66,33,12,523,524,10,10,0,0,524,525,7,7,0,0,525,548,
-		3,66,33,11,526,527,10,9,0,0,527,528,7,8,0,0,528,548,3,66,33,10,529,530,
-		10,8,0,0,530,531,5,65,0,0,531,548,3,66,33,9,532,533,10,5,0,0,533,534,5,
-		56,0,0,534,548,3,66,33,6,535,536,10,4,0,0,536,537,5,57,0,0,537,548,3,66,
-		33,5,538,539,10,3,0,0,539,540,5,52,0,0,540,548,3,66,33,4,541,542,10,7,
-		0,0,542,544,5,59,0,0,543,545,5,58,0,0,544,543,1,0,0,0,544,545,1,0,0,0,
-		545,546,1,0,0,0,546,548,5,60,0,0,547,520,1,0,0,0,547,523,1,0,0,0,547,526,
-		1,0,0,0,547,529,1,0,0,0,547,532,1,0,0,0,547,535,1,0,0,0,547,538,1,0,0,
-		0,547,541,1,0,0,0,548,551,1,0,0,0,549,547,1,0,0,0,549,550,1,0,0,0,550,
-		67,1,0,0,0,551,549,1,0,0,0,552,554,3,70,35,0,553,555,3,72,36,0,554,553,
-		1,0,0,0,554,555,1,0,0,0,555,558,1,0,0,0,556,557,5,54,0,0,557,559,3,72,
-		36,0,558,556,1,0,0,0,558,559,1,0,0,0,559,608,1,0,0,0,560,561,3,70,35,0,
-		561,562,5,87,0,0,562,608,1,0,0,0,563,608,5,74,0,0,564,608,7,9,0,0,565,
-		608,5,69,0,0,566,608,5,68,0,0,567,608,5,71,0,0,568,569,5,11,0,0,569,608,
-		3,72,36,0,570,571,5,64,0,0,571,608,3,72,36,0,572,573,3,72,36,0,573,574,
-		5,96,0,0,574,575,3,72,36,0,575,608,1,0,0,0,576,577,3,72,36,0,577,578,5,
-		92,0,0,578,583,3,66,33,0,579,580,5,94,0,0,580,582,3,66,33,0,581,579,1,
-		0,0,0,582,585,1,0,0,0,583,581,1,0,0,0,583,584,1,0,0,0,584,586,1,0,0,0,
-		585,583,1,0,0,0,586,587,5,93,0,0,587,608,1,0,0,0,588,589,3,72,36,0,589,
-		598,5,88,0,0,590,595,3,66,33,0,591,592,5,94,0,0,592,594,3,66,33,0,593,
-		591,1,0,0,0,594,597,1,0,0,0,595,593,1,0,0,0,595,596,1,0,0,0,596,599,1,
-		0,0,0,597,595,1,0,0,0,598,590,1,0,0,0,598,599,1,0,0,0,599,600,1,0,0,0,
-		600,601,5,89,0,0,601,608,1,0,0,0,602,608,3,72,36,0,603,604,5,88,0,0,604,
-		605,3,66,33,0,605,606,5,89,0,0,606,608,1,0,0,0,607,552,1,0,0,0,607,560,
-		1,0,0,0,607,563,1,0,0,0,607,564,1,0,0,0,607,565,1,0,0,0,607,566,1,0,0,
-		0,607,567,1,0,0,0,607,568,1,0,0,0,607,570,1,0,0,0,607,572,1,0,0,0,607,
-		576,1,0,0,0,607,588,1,0,0,0,607,602,1,0,0,0,607,603,1,0,0,0,608,69,1,0,
-		0,0,609,610,7,10,0,0,610,71,1,0,0,0,611,612,7,11,0,0,612,73,1,0,0,0,66,
-		80,86,107,113,129,133,139,142,160,169,174,177,187,190,201,207,218,224,
-		233,243,255,259,263,271,278,284,288,292,298,307,314,320,336,344,349,374,
-		382,388,392,398,409,420,426,435,438,443,449,452,459,463,466,469,476,482,
-		489,491,518,544,547,549,554,558,583,595,598,607
+		34,1,34,1,34,1,34,1,34,1,34,1,34,1,34,1,34,1,34,1,34,3,34,565,8,34,1,34,
+		5,34,568,8,34,10,34,12,34,571,9,34,1,35,1,35,3,35,575,8,35,1,35,1,35,3,
+		35,579,8,35,1,35,1,35,1,35,1,35,1,35,1,35,1,35,1,35,1,35,1,35,1,35,1,35,
+		1,35,1,35,1,35,1,35,1,35,1,35,1,35,1,35,1,35,5,35,602,8,35,10,35,12,35,
+		605,9,35,1,35,1,35,1,35,1,35,1,35,1,35,1,35,5,35,614,8,35,10,35,12,35,
+		617,9,35,3,35,619,8,35,1,35,1,35,1,35,1,35,1,35,1,35,1,35,3,35,628,8,35,
+		1,36,1,36,1,37,1,37,1,37,0,1,68,38,0,2,4,6,8,10,12,14,16,18,20,22,24,26,
+		28,30,32,34,36,38,40,42,44,46,48,50,52,54,56,58,60,62,64,66,68,70,72,74,
+		0,12,1,0,3,4,1,0,23,25,1,0,27,29,1,0,31,32,1,0,69,70,2,0,32,32,76,76,1,
+		0,86,87,1,0,84,85,1,0,78,83,1,0,67,68,1,0,73,74,8,0,2,8,11,11,13,18,21,
+		30,33,34,36,42,45,52,76,76,706,0,76,1,0,0,0,2,79,1,0,0,0,4,110,1,0,0,0,
+		6,112,1,0,0,0,8,142,1,0,0,0,10,145,1,0,0,0,12,149,1,0,0,0,14,153,1,0,0,
+		0,16,157,1,0,0,0,18,174,1,0,0,0,20,183,1,0,0,0,22,191,1,0,0,0,24,199,1,
+		0,0,0,26,214,1,0,0,0,28,218,1,0,0,0,30,238,1,0,0,0,32,240,1,0,0,0,34,268,
+		1,0,0,0,36,279,1,0,0,0,38,285,1,0,0,0,40,300,1,0,0,0,42,323,1,0,0,0,44,
+		336,1,0,0,0,46,345,1,0,0,0,48,369,1,0,0,0,50,394,1,0,0,0,52,396,1,0,0,
+		0,54,408,1,0,0,0,56,423,1,0,0,0,58,511,1,0,0,0,60,513,1,0,0,0,62,517,1,
+		0,0,0,64,519,1,0,0,0,66,522,1,0,0,0,68,538,1,0,0,0,70,627,1,0,0,0,72,629,
+		1,0,0,0,74,631,1,0,0,0,76,77,3,2,1,0,77,78,5,0,0,1,78,1,1,0,0,0,79,80,
+		5,1,0,0,80,82,3,74,37,0,81,83,5,75,0,0,82,81,1,0,0,0,82,83,1,0,0,0,83,
+		84,1,0,0,0,84,88,5,91,0,0,85,87,3,4,2,0,86,85,1,0,0,0,87,90,1,0,0,0,88,
+		86,1,0,0,0,88,89,1,0,0,0,89,91,1,0,0,0,90,88,1,0,0,0,91,92,5,92,0,0,92,
+		3,1,0,0,0,93,111,3,6,3,0,94,111,3,8,4,0,95,111,3,14,7,0,96,111,3,18,9,
+		0,97,111,3,20,10,0,98,111,3,24,12,0,99,111,3,28,14,0,100,111,3,32,16,0,
+		101,111,3,38,19,0,102,111,3,40,20,0,103,111,3,44,22,0,104,111,3,46,23,
+		0,105,111,3,48,24,0,106,111,3,50,25,0,107,111,3,52,26,0,108,111,3,16,8,
+		0,109,111,3,56,28,0,110,93,1,0,0,0,110,94,1,0,0,0,110,95,1,0,0,0,110,96,
+		1,0,0,0,110,97,1,0,0,0,110,98,1,0,0,0,110,99,1,0,0,0,110,100,1,0,0,0,110,
+		101,1,0,0,0,110,102,1,0,0,0,110,103,1,0,0,0,110,104,1,0,0,0,110,105,1,
+		0,0,0,110,106,1,0,0,0,110,107,1,0,0,0,110,108,1,0,0,0,110,109,1,0,0,0,
+		111,5,1,0,0,0,112,113,5,2,0,0,113,116,3,74,37,0,114,115,7,0,0,0,115,117,
+		5,5,0,0,116,114,1,0,0,0,116,117,1,0,0,0,117,7,1,0,0,0,118,119,5,6,0,0,
+		119,120,3,10,5,0,120,121,5,56,0,0,121,122,5,75,0,0,122,143,1,0,0,0,123,
+		124,5,6,0,0,124,125,5,20,0,0,125,126,3,74,37,0,126,127,5,91,0,0,127,132,
+		3,12,6,0,128,129,5,95,0,0,129,131,3,12,6,0,130,128,1,0,0,0,131,134,1,0,
+		0,0,132,130,1,0,0,0,132,133,1,0,0,0,133,136,1,0,0,0,134,132,1,0,0,0,135,
+		137,5,95,0,0,136,135,1,0,0,0,136,137,1,0,0,0,137,138,1,0,0,0,138,139,5,
+		92,0,0,139,140,5,56,0,0,140,141,5,75,0,0,141,143,1,0,0,0,142,118,1,0,0,
+		0,142,123,1,0,0,0,143,9,1,0,0,0,144,146,5,74,0,0,145,144,1,0,0,0,145,146,
+		1,0,0,0,146,147,1,0,0,0,147,148,3,74,37,0,148,11,1,0,0,0,149,150,5,75,
+		0,0,150,151,5,96,0,0,151,152,3,10,5,0,152,13,1,0,0,0,153,154,5,7,0,0,154,
+		155,5,9,0,0,155,156,5,70,0,0,156,15,1,0,0,0,157,158,5,8,0,0,158,170,5,
+		91,0,0,159,164,5,70,0,0,160,161,5,95,0,0,161,163,5,70,0,0,162,160,1,0,
+		0,0,163,166,1,0,0,0,164,162,1,0,0,0,164,165,1,0,0,0,165,168,1,0,0,0,166,
+		164,1,0,0,0,167,169,5,95,0,0,168,167,1,0,0,0,168,169,1,0,0,0,169,171,1,
+		0,0,0,170,159,1,0,0,0,170,171,1,0,0,0,171,172,1,0,0,0,172,173,5,92,0,0,
+		173,17,1,0,0,0,174,175,5,11,0,0,175,180,3,74,37,0,176,177,5,95,0,0,177,
+		179,3,74,37,0,178,176,1,0,0,0,179,182,1,0,0,0,180,178,1,0,0,0,180,181,
+		1,0,0,0,181,19,1,0,0,0,182,180,1,0,0,0,183,184,5,12,0,0,184,185,3,74,37,
+		0,185,186,5,96,0,0,186,189,3,22,11,0,187,188,5,83,0,0,188,190,3,68,34,
+		0,189,187,1,0,0,0,189,190,1,0,0,0,190,21,1,0,0,0,191,194,3,74,37,0,192,
+		193,5,55,0,0,193,195,3,74,37,0,194,192,1,0,0,0,194,195,1,0,0,0,195,197,
+		1,0,0,0,196,198,5,98,0,0,197,196,1,0,0,0,197,198,1,0,0,0,198,23,1,0,0,
+		0,199,200,5,13,0,0,200,201,3,74,37,0,201,210,5,89,0,0,202,207,3,26,13,
+		0,203,204,5,95,0,0,204,206,3,26,13,0,205,203,1,0,0,0,206,209,1,0,0,0,207,
+		205,1,0,0,0,207,208,1,0,0,0,208,211,1,0,0,0,209,207,1,0,0,0,210,202,1,
+		0,0,0,210,211,1,0,0,0,211,212,1,0,0,0,212,213,5,90,0,0,213,25,1,0,0,0,
+		214,215,3,74,37,0,215,216,5,96,0,0,216,217,3,22,11,0,217,27,1,0,0,0,218,
+		219,5,14,0,0,219,221,3,74,37,0,220,222,5,75,0,0,221,220,1,0,0,0,221,222,
+		1,0,0,0,222,223,1,0,0,0,223,227,5,91,0,0,224,226,3,30,15,0,225,224,1,0,
+		0,0,226,229,1,0,0,0,227,225,1,0,0,0,227,228,1,0,0,0,228,230,1,0,0,0,229,
+		227,1,0,0,0,230,231,5,92,0,0,231,29,1,0,0,0,232,233,5,15,0,0,233,239,3,
+		68,34,0,234,235,5,16,0,0,235,239,3,68,34,0,236,237,5,17,0,0,237,239,3,
+		68,34,0,238,232,1,0,0,0,238,234,1,0,0,0,238,236,1,0,0,0,239,31,1,0,0,0,
+		240,241,5,18,0,0,241,244,3,74,37,0,242,243,5,19,0,0,243,245,3,74,37,0,
+		244,242,1,0,0,0,244,245,1,0,0,0,245,246,1,0,0,0,246,247,5,20,0,0,247,248,
+		5,89,0,0,248,253,3,74,37,0,249,250,5,95,0,0,250,252,3,74,37,0,251,249,
+		1,0,0,0,252,255,1,0,0,0,253,251,1,0,0,0,253,254,1,0,0,0,254,256,1,0,0,
+		0,255,253,1,0,0,0,256,257,5,90,0,0,257,258,5,96,0,0,258,259,3,22,11,0,
+		259,263,5,91,0,0,260,262,3,34,17,0,261,260,1,0,0,0,262,265,1,0,0,0,263,
+		261,1,0,0,0,263,264,1,0,0,0,264,266,1,0,0,0,265,263,1,0,0,0,266,267,5,
+		92,0,0,267,33,1,0,0,0,268,269,5,75,0,0,269,270,5,96,0,0,270,275,3,36,18,
+		0,271,272,5,95,0,0,272,274,3,36,18,0,273,271,1,0,0,0,274,277,1,0,0,0,275,
+		273,1,0,0,0,275,276,1,0,0,0,276,35,1,0,0,0,277,275,1,0,0,0,278,280,5,75,
+		0,0,279,278,1,0,0,0,279,280,1,0,0,0,280,283,1,0,0,0,281,284,3,68,34,0,
+		282,284,5,61,0,0,283,281,1,0,0,0,283,282,1,0,0,0,284,37,1,0,0,0,285,286,
+		5,21,0,0,286,287,3,74,37,0,287,288,5,72,0,0,288,289,5,55,0,0,289,291,3,
+		74,37,0,290,292,5,95,0,0,291,290,1,0,0,0,291,292,1,0,0,0,292,293,1,0,0,
+		0,293,294,5,22,0,0,294,295,5,20,0,0,295,298,3,74,37,0,296,297,5,53,0,0,
+		297,299,3,68,34,0,298,296,1,0,0,0,298,299,1,0,0,0,299,39,1,0,0,0,300,301,
+		7,1,0,0,301,304,3,74,37,0,302,303,5,55,0,0,303,305,3,74,37,0,304,302,1,
+		0,0,0,304,305,1,0,0,0,305,308,1,0,0,0,306,307,5,96,0,0,307,309,3,22,11,
+		0,308,306,1,0,0,0,308,309,1,0,0,0,309,312,1,0,0,0,310,311,5,83,0,0,311,
+		313,3,68,34,0,312,310,1,0,0,0,312,313,1,0,0,0,313,314,1,0,0,0,314,318,
+		5,91,0,0,315,317,3,42,21,0,316,315,1,0,0,0,317,320,1,0,0,0,318,316,1,0,
+		0,0,318,319,1,0,0,0,319,321,1,0,0,0,320,318,1,0,0,0,321,322,5,92,0,0,322,
+		41,1,0,0,0,323,324,5,26,0,0,324,327,3,74,37,0,325,326,5,53,0,0,326,328,
+		3,68,34,0,327,325,1,0,0,0,327,328,1,0,0,0,328,329,1,0,0,0,329,330,7,2,
+		0,0,330,334,3,68,34,0,331,332,5,54,0,0,332,333,5,30,0,0,333,335,5,6,0,
+		0,334,331,1,0,0,0,334,335,1,0,0,0,335,43,1,0,0,0,336,337,7,3,0,0,337,340,
+		3,74,37,0,338,339,5,53,0,0,339,341,3,68,34,0,340,338,1,0,0,0,340,341,1,
+		0,0,0,341,342,1,0,0,0,342,343,5,33,0,0,343,344,5,75,0,0,344,45,1,0,0,0,
+		345,346,5,34,0,0,346,347,3,74,37,0,347,348,5,83,0,0,348,349,3,68,34,0,
+		349,47,1,0,0,0,350,351,5,35,0,0,351,352,5,75,0,0,352,353,5,83,0,0,353,
+		356,3,68,34,0,354,355,5,54,0,0,355,357,3,68,34,0,356,354,1,0,0,0,356,357,
+		1,0,0,0,357,370,1,0,0,0,358,359,5,35,0,0,359,360,5,75,0,0,360,361,5,55,
+		0,0,361,364,3,74,37,0,362,363,5,53,0,0,363,365,3,68,34,0,364,362,1,0,0,
+		0,364,365,1,0,0,0,365,366,1,0,0,0,366,367,5,54,0,0,367,368,3,68,34,0,368,
+		370,1,0,0,0,369,350,1,0,0,0,369,358,1,0,0,0,370,49,1,0,0,0,371,372,5,36,
+		0,0,372,373,5,75,0,0,373,374,5,37,0,0,374,375,5,26,0,0,375,376,5,70,0,
+		0,376,377,5,27,0,0,377,378,3,68,34,0,378,379,5,40,0,0,379,380,3,74,37,
+		0,380,395,1,0,0,0,381,382,5,36,0,0,382,383,5,75,0,0,383,384,5,38,0,0,384,
+		385,5,39,0,0,385,386,5,26,0,0,386,387,5,74,0,0,387,388,5,85,0,0,388,389,
+		5,74,0,0,389,390,5,27,0,0,390,391,3,68,34,0,391,392,5,40,0,0,392,393,3,
+		74,37,0,393,395,1,0,0,0,394,371,1,0,0,0,394,381,1,0,0,0,395,51,1,0,0,0,
+		396,397,5,41,0,0,397,398,3,74,37,0,398,400,5,91,0,0,399,401,3,54,27,0,
+		400,399,1,0,0,0,401,402,1,0,0,0,402,400,1,0,0,0,402,403,1,0,0,0,403,404,
+		1,0,0,0,404,405,5,92,0,0,405,53,1,0,0,0,406,407,5,9,0,0,407,409,5,70,0,
+		0,408,406,1,0,0,0,408,409,1,0,0,0,409,412,1,0,0,0,410,411,5,10,0,0,411,
+		413,5,70,0,0,412,410,1,0,0,0,412,413,1,0,0,0,413,414,1,0,0,0,414,418,5,
+		91,0,0,415,417,3,4,2,0,416,415,1,0,0,0,417,420,1,0,0,0,418,416,1,0,0,0,
+		418,419,1,0,0,0,419,421,1,0,0,0,420,418,1,0,0,0,421,422,5,92,0,0,422,55,
+		1,0,0,0,423,424,5,42,0,0,424,425,5,75,0,0,425,429,5,91,0,0,426,428,3,58,
+		29,0,427,426,1,0,0,0,428,431,1,0,0,0,429,427,1,0,0,0,429,430,1,0,0,0,430,
+		432,1,0,0,0,431,429,1,0,0,0,432,433,5,92,0,0,433,57,1,0,0,0,434,435,5,
+		43,0,0,435,436,3,74,37,0,436,437,5,83,0,0,437,438,3,68,34,0,438,512,1,
+		0,0,0,439,441,5,74,0,0,440,439,1,0,0,0,440,441,1,0,0,0,441,446,1,0,0,0,
+		442,443,5,54,0,0,443,447,7,4,0,0,444,445,5,44,0,0,445,447,5,72,0,0,446,
+		442,1,0,0,0,446,444,1,0,0,0,446,447,1,0,0,0,447,448,1,0,0,0,448,449,3,
+		74,37,0,449,458,5,89,0,0,450,455,3,60,30,0,451,452,5,95,0,0,452,454,3,
+		60,30,0,453,451,1,0,0,0,454,457,1,0,0,0,455,453,1,0,0,0,455,456,1,0,0,
+		0,456,459,1,0,0,0,457,455,1,0,0,0,458,450,1,0,0,0,458,459,1,0,0,0,459,
+		460,1,0,0,0,460,463,5,90,0,0,461,462,5,77,0,0,462,464,3,62,31,0,463,461,
+		1,0,0,0,463,464,1,0,0,0,464,512,1,0,0,0,465,466,5,45,0,0,466,467,5,46,
+		0,0,467,469,3,68,34,0,468,470,3,64,32,0,469,468,1,0,0,0,469,470,1,0,0,
+		0,470,472,1,0,0,0,471,473,3,66,33,0,472,471,1,0,0,0,472,473,1,0,0,0,473,
+		512,1,0,0,0,474,475,5,45,0,0,475,476,5,47,0,0,476,479,5,75,0,0,477,478,
+		5,49,0,0,478,480,3,68,34,0,479,477,1,0,0,0,479,480,1,0,0,0,480,483,1,0,
+		0,0,481,482,5,50,0,0,482,484,3,68,34,0,483,481,1,0,0,0,483,484,1,0,0,0,
+		484,486,1,0,0,0,485,487,3,64,32,0,486,485,1,0,0,0,486,487,1,0,0,0,487,
+		489,1,0,0,0,488,490,3,66,33,0,489,488,1,0,0,0,489,490,1,0,0,0,490,512,
+		1,0,0,0,491,492,5,45,0,0,492,493,5,48,0,0,493,494,5,47,0,0,494,496,5,75,
+		0,0,495,497,3,64,32,0,496,495,1,0,0,0,496,497,1,0,0,0,497,512,1,0,0,0,
+		498,499,5,45,0,0,499,500,3,62,31,0,500,502,5,74,0,0,501,503,3,64,32,0,
+		502,501,1,0,0,0,502,503,1,0,0,0,503,512,1,0,0,0,504,505,5,45,0,0,505,506,
+		5,51,0,0,506,507,3,74,37,0,507,509,3,68,34,0,508,510,3,64,32,0,509,508,
+		1,0,0,0,509,510,1,0,0,0,510,512,1,0,0,0,511,434,1,0,0,0,511,440,1,0,0,
+		0,511,465,1,0,0,0,511,474,1,0,0,0,511,491,1,0,0,0,511,498,1,0,0,0,511,
+		504,1,0,0,0,512,59,1,0,0,0,513,514,3,74,37,0,514,515,5,96,0,0,515,516,
+		3,68,34,0,516,61,1,0,0,0,517,518,7,5,0,0,518,63,1,0,0,0,519,520,5,56,0,
+		0,520,521,5,71,0,0,521,65,1,0,0,0,522,523,5,52,0,0,523,524,5,75,0,0,524,
+		67,1,0,0,0,525,526,6,34,-1,0,526,527,5,85,0,0,527,539,3,68,34,12,528,529,
+		5,59,0,0,529,539,3,68,34,6,530,531,5,62,0,0,531,532,3,68,34,0,532,533,
+		5,63,0,0,533,534,3,68,34,0,534,535,5,64,0,0,535,536,3,68,34,2,536,539,
+		1,0,0,0,537,539,3,70,35,0,538,525,1,0,0,0,538,528,1,0,0,0,538,530,1,0,
+		0,0,538,537,1,0,0,0,539,569,1,0,0,0,540,541,10,11,0,0,541,542,7,6,0,0,
+		542,568,3,68,34,12,543,544,10,10,0,0,544,545,7,7,0,0,545,568,3,68,34,11,
+		546,547,10,9,0,0,547,548,7,8,0,0,548,568,3,68,34,10,549,550,10,8,0,0,550,
+		551,5,66,0,0,551,568,3,68,34,9,552,553,10,5,0,0,553,554,5,57,0,0,554,568,
+		3,68,34,6,555,556,10,4,0,0,556,557,5,58,0,0,557,568,3,68,34,5,558,559,
+		10,3,0,0,559,560,5,53,0,0,560,568,3,68,34,4,561,562,10,7,0,0,562,564,5,
+		60,0,0,563,565,5,59,0,0,564,563,1,0,0,0,564,565,1,0,0,0,565,566,1,0,0,
+		0,566,568,5,61,0,0,567,540,1,0,0,0,567,543,1,0,0,0,567,546,1,0,0,0,567,
+		549,1,0,0,0,567,552,1,0,0,0,567,555,1,0,0,0,567,558,1,0,0,0,567,561,1,
+		0,0,0,568,571,1,0,0,0,569,567,1,0,0,0,569,570,1,0,0,0,570,69,1,0,0,0,571,
+		569,1,0,0,0,572,574,3,72,36,0,573,575,3,74,37,0,574,573,1,0,0,0,574,575,
+		1,0,0,0,575,578,1,0,0,0,576,577,5,55,0,0,577,579,3,74,37,0,578,576,1,0,
+		0,0,578,579,1,0,0,0,579,628,1,0,0,0,580,581,3,72,36,0,581,582,5,88,0,0,
+		582,628,1,0,0,0,583,628,5,75,0,0,584,628,7,9,0,0,585,628,5,70,0,0,586,
+		628,5,69,0,0,587,628,5,72,0,0,588,589,5,12,0,0,589,628,3,74,37,0,590,591,
+		5,65,0,0,591,628,3,74,37,0,592,593,3,74,37,0,593,594,5,97,0,0,594,595,
+		3,74,37,0,595,628,1,0,0,0,596,597,3,74,37,0,597,598,5,93,0,0,598,603,3,
+		68,34,0,599,600,5,95,0,0,600,602,3,68,34,0,601,599,1,0,0,0,602,605,1,0,
+		0,0,603,601,1,0,0,0,603,604,1,0,0,0,604,606,1,0,0,0,605,603,1,0,0,0,606,
+		607,5,94,0,0,607,628,1,0,0,0,608,609,3,74,37,0,609,618,5,89,0,0,610,615,
+		3,68,34,0,611,612,5,95,0,0,612,614,3,68,34,0,613,611,1,0,0,0,614,617,1,
+		0,0,0,615,613,1,0,0,0,615,616,1,0,0,0,616,619,1,0,0,0,617,615,1,0,0,0,
+		618,610,1,0,0,0,618,619,1,0,0,0,619,620,1,0,0,0,620,621,5,90,0,0,621,628,
+		1,0,0,0,622,628,3,74,37,0,623,624,5,89,0,0,624,625,3,68,34,0,625,626,5,
+		90,0,0,626,628,1,0,0,0,627,572,1,0,0,0,627,580,1,0,0,0,627,583,1,0,0,0,
+		627,584,1,0,0,0,627,585,1,0,0,0,627,586,1,0,0,0,627,587,1,0,0,0,627,588,
+		1,0,0,0,627,590,1,0,0,0,627,592,1,0,0,0,627,596,1,0,0,0,627,608,1,0,0,
+		0,627,622,1,0,0,0,627,623,1,0,0,0,628,71,1,0,0,0,629,630,7,10,0,0,630,
+		73,1,0,0,0,631,632,7,11,0,0,632,75,1,0,0,0,69,82,88,110,116,132,136,142,
+		145,164,168,170,180,189,194,197,207,210,221,227,238,244,253,263,275,279,
+		283,291,298,304,308,312,318,327,334,340,356,364,369,394,402,408,412,418,
+		429,440,446,455,458,463,469,472,479,483,486,489,496,502,509,511,538,564,
+		567,569,574,578,603,615,618,627
 	};
 
 	public static readonly ATN _ATN =

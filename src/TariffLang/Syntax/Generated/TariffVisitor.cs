@@ -87,6 +87,12 @@ internal interface ITariffVisitor<Result> : IParseTreeVisitor<Result> {
 	/// <return>The visitor result.</return>
 	Result VisitEffectiveDecl([NotNull] TariffParser.EffectiveDeclContext context);
 	/// <summary>
+	/// Visit a parse tree produced by <see cref="TariffParser.holidaysDecl"/>.
+	/// </summary>
+	/// <param name="context">The parse tree.</param>
+	/// <return>The visitor result.</return>
+	Result VisitHolidaysDecl([NotNull] TariffParser.HolidaysDeclContext context);
+	/// <summary>
 	/// Visit a parse tree produced by <see cref="TariffParser.unitDecl"/>.
 	/// </summary>
 	/// <param name="context">The parse tree.</param>
