@@ -381,7 +381,7 @@ internal sealed class ProgramEmitter
             {
                 var then = Translate(k.Then);
                 var @else = Translate(k.Else);
-                return ($"({Truth(Translate(k.Condition))} ? {Widen(then, repr)} : {Widen(@else, repr)})", repr);
+                return ($"({Choice(Translate(k.Condition), k.NoneReason)} ? {Widen(then, repr)} : {Widen(@else, repr)})", repr);
             }
             case BoundCall call: return (CallBuiltin(call, repr), repr);
             case BoundAggregate a: return ($"c.Aggregate({N(_plan.AggregateIndex(a))})", repr);
@@ -541,6 +541,14 @@ internal sealed class ProgramEmitter
         if (Nullable(x.Repr) == target) return $"({TypeName(target)})({x.Code})";
         throw new InvalidOperationException($"cannot turn {x.Repr} into {target}");
     }
+
+    /// <summary>The branch of an <c>if</c>: a condition that may be none goes through the shared rule that rejects it.</summary>
+    private static string Choice((string Code, Repr Repr) x, string noneReason) => x.Repr switch
+    {
+        Repr.Bool => x.Code,
+        Repr.NullableBool => $"{Ops}.Choose({x.Code}, {Lit(noneReason)})",
+        _ => throw new InvalidOperationException($"a condition of representation {x.Repr}"),
+    };
 
     /// <summary>Only true is true: none is not.</summary>
     private static string Truth((string Code, Repr Repr) x) => x.Repr switch

@@ -132,7 +132,11 @@ internal sealed class InterpretedProgram(RatingPlan plan) : RatingProgram
                     : Value.FromNumber(Operators.Negate(Evaluate(u.Operand, c).NumberOrNull));
             case BoundBinary b: return Binary(b, c);
             case BoundIsNone i: return Value.FromBool(Evaluate(i.Operand, c).IsNone != i.Negated);
-            case BoundConditional k: return Evaluate(k.Condition, c).IsTrue ? Evaluate(k.Then, c) : Evaluate(k.Else, c);
+            case BoundConditional k:
+            {
+                var condition = Evaluate(k.Condition, c);
+                return Operators.Choose(condition.BoolOrNull, k.NoneReason) ? Evaluate(k.Then, c) : Evaluate(k.Else, c);
+            }
             case BoundCall call: return Call(call, c);
             case BoundAggregate a: return Value.FromNumber(c.Aggregate(_plan.AggregateIndex(a)));
         }

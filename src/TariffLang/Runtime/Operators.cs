@@ -347,6 +347,9 @@ internal static class Operators
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static bool IsTrue(bool? value) => value == true;
 
+    /// <summary>The branch an <c>if</c> takes: a none condition rejects the row with the binder's reason instead of choosing.</summary>
+    public static bool Choose(bool? condition, string noneReason) => condition ?? throw new RatingException(noneReason);
+
     /// <summary>A truth the code generator proved is never none (a comparison of texts that cannot be none).</summary>
     public static bool Proven(bool? value) => value ?? throw new InvalidOperationException("a value proved never none was none");
 

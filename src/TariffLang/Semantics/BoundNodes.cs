@@ -75,7 +75,12 @@ internal sealed record BoundBinary(BinaryOp Op, OperandKind Operands, BoundExpr 
 
 internal sealed record BoundIsNone(BoundExpr Operand, bool Negated, TextSpan Span) : BoundExpr(TlType.Bool, Span);
 
-internal sealed record BoundConditional(BoundExpr Condition, BoundExpr Then, BoundExpr Else, TlType Type, TextSpan Span) : BoundExpr(Type, Span);
+/// <summary>
+/// <c>if … then … else …</c>. A condition that is none picks no branch: the row is rejected with <paramref name="NoneReason"/>
+/// (which names the optional values the condition reads), so a missing attribute never selects a price silently.
+/// </summary>
+internal sealed record BoundConditional(BoundExpr Condition, BoundExpr Then, BoundExpr Else, TlType Type, TextSpan Span, string NoneReason)
+    : BoundExpr(Type, Span);
 
 internal enum Builtin
 {

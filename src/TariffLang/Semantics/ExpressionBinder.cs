@@ -361,7 +361,31 @@ internal sealed class ExpressionBinder
         var then = Bind(c.Then, scope);
         var @else = Bind(c.Else, scope);
         var type = Unify(then.Type, @else.Type, c.Span, "if");
-        return new BoundConditional(condition, then, @else, type, c.Span);
+        return new BoundConditional(condition, then, @else, type, c.Span, NoneReason(condition));
+    }
+
+    /// <summary>Why an <c>if</c> condition can be none: the optional attributes, parameters and lets it reads, by name.</summary>
+    private static string NoneReason(BoundExpr condition)
+    {
+        var names = new List<string>();
+        Collect(condition, names);
+        return names.Count == 0
+            ? "the condition of an 'if' is none, so no branch applies"
+            : $"the condition of an 'if' is none ({string.Join(", ", names)} may have no value), so no branch applies";
+
+        static void Collect(BoundExpr e, List<string> names)
+        {
+            var name = e switch
+            {
+                BoundAttribute { Type.Optional: true } a => $"'{a.Attribute.Name}' of {a.Event.Name}",
+                BoundParam { Type.Optional: true } p => $"parameter '{p.Param.Name}'",
+                BoundLetRef { Type.Optional: true } l => $"'{l.Let.Name}'",
+                _ => null,
+            };
+            if (name is not null && !names.Contains(name)) names.Add(name);
+            if (e is BoundIsNone) return; // 'x is none' is true or false, never none
+            foreach (var child in Dependencies.Children(e)) Collect(child, names);
+        }
     }
 
     private BoundExpr BindUnary(UnarySyntax u, BindScope scope)

@@ -26,7 +26,13 @@ internal sealed class Interpreter : IEvaluator
                 return u.Op == UnaryOp.Not ? RuntimeOps.Not(Evaluate(u.Operand, ctx)) : RuntimeOps.Negate(Evaluate(u.Operand, ctx));
             case BoundBinary b: return Binary(b, ctx);
             case BoundIsNone i: return (Evaluate(i.Operand, ctx) is null) != i.Negated;
-            case BoundConditional c: return RuntimeOps.IsTrue(Evaluate(c.Condition, ctx)) ? Evaluate(c.Then, ctx) : Evaluate(c.Else, ctx);
+            case BoundConditional c:
+                // The oracle's own reading of the rule: an 'if' whose condition is none takes neither branch.
+                return Evaluate(c.Condition, ctx) switch
+                {
+                    null => throw new RatingException(c.NoneReason),
+                    var v => RuntimeOps.IsTrue(v) ? Evaluate(c.Then, ctx) : Evaluate(c.Else, ctx),
+                };
             case BoundCall { Function: Builtin.PeriodMonths }: return (decimal)ctx.PeriodMonths;
             case BoundCall { Function: Builtin.DaysInPeriod }: return ctx.PeriodDays;
             case BoundCall { Function: Builtin.DayOfPeriod } d:
