@@ -67,7 +67,7 @@ stateOp : ON event=name (WHERE cond=expr)? op=(ADD | SUBTRACT | SET) value=expr 
 
 ruleDecl : kind=(REJECT | FREE) event=name (WHERE expr)? BECAUSE STRING ;
 
-letDecl : LET name ASSIGN expr ;
+letDecl : LET name (PER event=name)? ASSIGN expr ;
 
 chargeDecl
     : CHARGE STRING ASSIGN amount=expr (AT price=expr)?                        # aggregateCharge

@@ -83,6 +83,10 @@ internal static class DiagnosticCatalog
     public static readonly DiagnosticDescriptor ExampleNoExpectation = Warning("TL0062", "example '{0}' expects nothing, so it cannot fail");
     public static readonly DiagnosticDescriptor DuplicateRule = Warning("TL0063", "this rule repeats the one on line {0}");
     public static readonly DiagnosticDescriptor NeverHolds = Warning("TL0065", "this condition can never hold: {0}");
+    public static readonly DiagnosticDescriptor AttributeAtPeriodLevel = Error("TL0067",
+        "'{0}' is read from each {1} event, but {2} is computed once per period: " +
+        "aggregate it (sum({1}, {0})) or compute it per event with 'let NAME per {1} = …'");
+    public static readonly DiagnosticDescriptor EventLetShadows = Error("TL0068", "'{0}' is already an attribute of {1}: an event-level let needs another name");
     public static readonly DiagnosticDescriptor HolidaysMissing = Error("TL0066",
         "is_holiday() needs the tariff's 'holidays {{ … }}' list or a list of dates as its second argument (a tags parameter)");
     public static readonly DiagnosticDescriptor MidMonthVersionCharges = Warning("TL0064", "this version starts on {0}, mid-month: its period charges apply from the next month's first day (its rules from {0})");

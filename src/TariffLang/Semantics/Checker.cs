@@ -47,7 +47,9 @@ internal sealed class Checker
             "TL0007" when !Arg(0).Contains(' ') => (Arg(0), TypeNames.Concat(_symbols.Units)),
             "TL0008" => (Arg(0), _symbols.Units),
             "TL0009" => (Arg(0), _symbols.Params.Keys),
-            "TL0010" => (Arg(1), _symbols.Events.TryGetValue(Arg(0), out var e) ? e.Attributes.Select(a => a.Name) : []),
+            "TL0010" => (Arg(1), _symbols.Events.TryGetValue(Arg(0), out var e)
+                ? e.Attributes.Select(a => a.Name).Concat(_symbols.EventLets.Keys.Where(k => k.Event == e.Name).Select(k => k.Name))
+                : []),
             "TL0011" => (Arg(0), ExpressionBinder.FunctionNames),
             "TL0012" => (Arg(0), _symbols.Tables.Keys),
             "TL0013" => (Arg(0), _symbols.Windows.Keys),
@@ -105,7 +107,7 @@ internal sealed class Checker
     /// <summary>Names share one namespace (events, states, tables, lets…) so that a bare name is never ambiguous.</summary>
     private bool Declare(NameSyntax name)
     {
-        if (_declaredNames.Add(name.Text)) return true;
+        if (!_eventLetNames.Contains(name.Text) && _declaredNames.Add(name.Text)) return true;
         _diagnostics.Report(DuplicateName, name.Span, name.Text);
         return false;
     }
@@ -458,6 +460,11 @@ internal sealed class Checker
 
     private void CheckLet(LetSyntax l, Validity validity)
     {
+        if (l.Event is { } eventName)
+        {
+            CheckEventLet(l, eventName);
+            return;
+        }
         if (!Declare(l.Name)) return;
         var value = _binder.Bind(l.Value, BindScope.ForPeriod("a let"));
         // Lets are evaluated recursively through the lets they read: keep such chains short.
@@ -470,6 +477,33 @@ internal sealed class Checker
     }
 
     internal const int MaxLetDepth = 50;
+
+    // Names of event-level lets: several events may each have one of the same name, but no other declaration may take it.
+    private readonly HashSet<string> _eventLetNames = new(StringComparer.Ordinal);
+
+    private void CheckEventLet(LetSyntax l, NameSyntax eventName)
+    {
+        if (!_symbols.Events.TryGetValue(eventName.Text, out var ev))
+        {
+            _diagnostics.Report(UnknownEvent, eventName.Span, eventName.Text);
+            return;
+        }
+        var name = l.Name.Text;
+        if (ev.Find(name) is not null || name is "time" or "quantity")
+        {
+            _diagnostics.Report(EventLetShadows, l.Name.Span, name, ev.Name);
+            return;
+        }
+        if (_declaredNames.Contains(name) || _symbols.EventLets.ContainsKey((ev.Name, name)))
+        {
+            _diagnostics.Report(DuplicateName, l.Name.Span, name);
+            return;
+        }
+        var value = _binder.Bind(l.Value, BindScope.ForEvent(ev, "a let"));
+        if (value.Type.IsError) return;
+        _eventLetNames.Add(name);
+        _symbols.EventLets[(ev.Name, name)] = new EventLetSymbol(name, ev, value, l.Span);
+    }
 
     private readonly Dictionary<string, int> _letDepth = new(StringComparer.Ordinal);
 

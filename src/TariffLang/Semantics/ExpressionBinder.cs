@@ -276,6 +276,16 @@ internal sealed class ExpressionBinder
             if (ev.Find(text) is { } attribute) return new BoundAttribute(ev, attribute, name.Span);
             if (text == "time") return new BoundEventBuiltin(EventBuiltin.Time, TlType.Time, name.Span);
             if (text == "quantity") return new BoundEventBuiltin(EventBuiltin.Quantity, TlType.Number, name.Span);
+            if (_symbols.EventLets.TryGetValue((ev.Name, text), out var eventLet))
+            {
+                // Folded into a period aggregate event by event, a state would be read as it is at each fold.
+                if (scope.Aggregate && Dependencies.ReadsState(eventLet.Value))
+                {
+                    _diagnostics.Report(StateInAggregate, name.Span, text);
+                    return Fail(name.Span);
+                }
+                return eventLet.Value with { Span = name.Span };
+            }
         }
         if (_symbols.Lets.TryGetValue(text, out var let))
         {
@@ -338,8 +348,21 @@ internal sealed class ExpressionBinder
             _diagnostics.Report(UnknownAttribute, name.Span, ev3.Name, text);
             return Fail(name.Span);
         }
+        if (scope.Event is null && PerEventName(text) is { } owner)
+        {
+            _diagnostics.Report(AttributeAtPeriodLevel, name.Span, text, owner, scope.What);
+            return Fail(name.Span);
+        }
         _diagnostics.Report(UnknownName, name.Span, text);
         return Fail(name.Span);
+    }
+
+    /// <summary>The first event (in declaration order) that has an attribute or an event-level let of this name.</summary>
+    private string? PerEventName(string text)
+    {
+        foreach (var e in _symbols.Events.Values)
+            if (e.Find(text) is not null || _symbols.EventLets.ContainsKey((e.Name, text))) return e.Name;
+        return null;
     }
 
     private BoundExpr BindFilter(FilterSyntax f, BindScope scope)

@@ -16,6 +16,8 @@ internal sealed class SymbolTable
     public Dictionary<string, WindowSymbol> Windows { get; } = new(StringComparer.Ordinal);
     public Dictionary<string, StateSymbol> States { get; } = new(StringComparer.Ordinal);
     public Dictionary<string, LetSymbol> Lets { get; } = new(StringComparer.Ordinal);
+    /// <summary>Event-level lets (<c>let NAME per EVENT = …</c>) by event and name.</summary>
+    public Dictionary<(string Event, string Name), EventLetSymbol> EventLets { get; } = new();
     /// <summary>The tariff's holidays (yyyy-MM-dd), in file order; null when it declares none.</summary>
     public List<string>? Holidays { get; set; }
 }

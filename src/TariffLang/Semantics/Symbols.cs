@@ -35,6 +35,12 @@ internal sealed record StateSymbol(StateKind Kind, string Name, string? KeyAttri
     public string UnitLabel => Type.Unit ?? Name;
 }
 
+/// <summary>
+/// <c>let NAME per EVENT = value</c>: a value computed from one event, bound in that event's scope. Every use binds to this
+/// same tree (inlined by the binder), so both engines compute it like the expression it names.
+/// </summary>
+internal sealed record EventLetSymbol(string Name, EventSymbol Event, BoundExpr Value, TextSpan Span);
+
 internal sealed record LetSymbol(string Name, BoundExpr Value, Validity Validity, int Index, TextSpan Span)
 {
     public TlType Type => Value.Type;

@@ -61,7 +61,8 @@ internal enum RuleKind { Reject, Free }
 
 internal sealed record RuleSyntax(RuleKind Kind, NameSyntax Event, ExprSyntax? Condition, string Reason, TextSpan Span) : ItemSyntax(Span);
 
-internal sealed record LetSyntax(NameSyntax Name, ExprSyntax Value, TextSpan Span) : ItemSyntax(Span);
+/// <summary><c>let NAME = value</c> over a period, or <c>let NAME per EVENT = value</c> computed from each event.</summary>
+internal sealed record LetSyntax(NameSyntax Name, NameSyntax? Event, ExprSyntax Value, TextSpan Span) : ItemSyntax(Span);
 
 /// <summary><c>charge "L" = amount</c> or <c>charge "L" = quantity at price</c>.</summary>
 internal sealed record AggregateChargeSyntax(string Label, TextSpan LabelSpan, ExprSyntax Amount, ExprSyntax? Price, TextSpan Span) : ItemSyntax(Span);

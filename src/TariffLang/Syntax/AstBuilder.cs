@@ -169,7 +169,7 @@ internal sealed class AstBuilder(DiagnosticBag diagnostics) : TariffBaseVisitor<
             ExprOrNull(context.expr()), Str(context.STRING()), SpanOf(context));
 
     public override SyntaxNode VisitLetDecl(LetDeclContext context) =>
-        new LetSyntax(Name(context.name()), Expr(context.expr()), SpanOf(context));
+        new LetSyntax(Name(context.name(0)), context.@event is { } e ? Name(e) : null, Expr(context.expr()), SpanOf(context));
 
     public override SyntaxNode VisitAggregateCharge(AggregateChargeContext context) =>
         new AggregateChargeSyntax(Str(context.STRING()), SpanOf(context.STRING()), Expr(context.amount), ExprOrNull(context.price), SpanOf(context));

@@ -2135,14 +2135,19 @@ internal partial class TariffParser : Parser {
 	}
 
 	public partial class LetDeclContext : ParserRuleContext {
+		public NameContext @event;
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode LET() { return GetToken(TariffParser.LET, 0); }
-		[System.Diagnostics.DebuggerNonUserCode] public NameContext name() {
-			return GetRuleContext<NameContext>(0);
+		[System.Diagnostics.DebuggerNonUserCode] public NameContext[] name() {
+			return GetRuleContexts<NameContext>();
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public NameContext name(int i) {
+			return GetRuleContext<NameContext>(i);
 		}
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode ASSIGN() { return GetToken(TariffParser.ASSIGN, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ExprContext expr() {
 			return GetRuleContext<ExprContext>(0);
 		}
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode PER() { return GetToken(TariffParser.PER, 0); }
 		public LetDeclContext(ParserRuleContext parent, int invokingState)
 			: base(parent, invokingState)
 		{
@@ -2160,6 +2165,7 @@ internal partial class TariffParser : Parser {
 	public LetDeclContext letDecl() {
 		LetDeclContext _localctx = new LetDeclContext(Context, State);
 		EnterRule(_localctx, 46, RULE_letDecl);
+		int _la;
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
@@ -2167,9 +2173,21 @@ internal partial class TariffParser : Parser {
 			Match(LET);
 			State = 346;
 			name();
-			State = 347;
+			State = 349;
+			ErrorHandler.Sync(this);
+			_la = TokenStream.LA(1);
+			if (_la==PER) {
+				{
+				State = 347;
+				Match(PER);
+				State = 348;
+				_localctx.@event = name();
+				}
+			}
+
+			State = 351;
 			Match(ASSIGN);
-			State = 348;
+			State = 352;
 			expr(0);
 			}
 		}
@@ -2250,29 +2268,29 @@ internal partial class TariffParser : Parser {
 		EnterRule(_localctx, 48, RULE_chargeDecl);
 		int _la;
 		try {
-			State = 369;
+			State = 373;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,37,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,38,Context) ) {
 			case 1:
 				_localctx = new AggregateChargeContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 350;
+				State = 354;
 				Match(CHARGE);
-				State = 351;
+				State = 355;
 				Match(STRING);
-				State = 352;
-				Match(ASSIGN);
-				State = 353;
-				((AggregateChargeContext)_localctx).amount = expr(0);
 				State = 356;
+				Match(ASSIGN);
+				State = 357;
+				((AggregateChargeContext)_localctx).amount = expr(0);
+				State = 360;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==AT) {
 					{
-					State = 354;
+					State = 358;
 					Match(AT);
-					State = 355;
+					State = 359;
 					((AggregateChargeContext)_localctx).price = expr(0);
 					}
 				}
@@ -2283,29 +2301,29 @@ internal partial class TariffParser : Parser {
 				_localctx = new EventChargeContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 358;
+				State = 362;
 				Match(CHARGE);
-				State = 359;
+				State = 363;
 				Match(STRING);
-				State = 360;
-				Match(PER);
-				State = 361;
-				((EventChargeContext)_localctx).@event = name();
 				State = 364;
+				Match(PER);
+				State = 365;
+				((EventChargeContext)_localctx).@event = name();
+				State = 368;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==WHERE) {
 					{
-					State = 362;
+					State = 366;
 					Match(WHERE);
-					State = 363;
+					State = 367;
 					((EventChargeContext)_localctx).cond = expr(0);
 					}
 				}
 
-				State = 366;
+				State = 370;
 				Match(AT);
-				State = 367;
+				State = 371;
 				((EventChargeContext)_localctx).price = expr(0);
 				}
 				break;
@@ -2393,30 +2411,30 @@ internal partial class TariffParser : Parser {
 		GrantDeclContext _localctx = new GrantDeclContext(Context, State);
 		EnterRule(_localctx, 50, RULE_grantDecl);
 		try {
-			State = 394;
+			State = 398;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,38,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,39,Context) ) {
 			case 1:
 				_localctx = new OnceGrantContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 371;
-				Match(GRANT);
-				State = 372;
-				Match(STRING);
-				State = 373;
-				Match(ONCE);
-				State = 374;
-				Match(ON);
 				State = 375;
-				Match(DATE);
+				Match(GRANT);
 				State = 376;
-				Match(ADD);
+				Match(STRING);
 				State = 377;
-				expr(0);
+				Match(ONCE);
 				State = 378;
-				Match(TO);
+				Match(ON);
 				State = 379;
+				Match(DATE);
+				State = 380;
+				Match(ADD);
+				State = 381;
+				expr(0);
+				State = 382;
+				Match(TO);
+				State = 383;
 				((OnceGrantContext)_localctx).wallet = name();
 				}
 				break;
@@ -2424,29 +2442,29 @@ internal partial class TariffParser : Parser {
 				_localctx = new YearlyGrantContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 381;
-				Match(GRANT);
-				State = 382;
-				Match(STRING);
-				State = 383;
-				Match(EVERY);
-				State = 384;
-				Match(YEAR);
 				State = 385;
-				Match(ON);
+				Match(GRANT);
 				State = 386;
-				((YearlyGrantContext)_localctx).month = Match(INT);
+				Match(STRING);
 				State = 387;
-				Match(MINUS);
+				Match(EVERY);
 				State = 388;
-				((YearlyGrantContext)_localctx).day = Match(INT);
+				Match(YEAR);
 				State = 389;
-				Match(ADD);
+				Match(ON);
 				State = 390;
-				expr(0);
+				((YearlyGrantContext)_localctx).month = Match(INT);
 				State = 391;
-				Match(TO);
+				Match(MINUS);
 				State = 392;
+				((YearlyGrantContext)_localctx).day = Match(INT);
+				State = 393;
+				Match(ADD);
+				State = 394;
+				expr(0);
+				State = 395;
+				Match(TO);
+				State = 396;
 				((YearlyGrantContext)_localctx).wallet = name();
 				}
 				break;
@@ -2497,27 +2515,27 @@ internal partial class TariffParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 396;
-			Match(VERSIONS);
-			State = 397;
-			name();
-			State = 398;
-			Match(LBRACE);
 			State = 400;
+			Match(VERSIONS);
+			State = 401;
+			name();
+			State = 402;
+			Match(LBRACE);
+			State = 404;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			do {
 				{
 				{
-				State = 399;
+				State = 403;
 				versionBlock();
 				}
 				}
-				State = 402;
+				State = 406;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			} while ( _la==FROM || _la==UNTIL || _la==LBRACE );
-			State = 404;
+			State = 408;
 			Match(RBRACE);
 			}
 		}
@@ -2570,47 +2588,47 @@ internal partial class TariffParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 408;
+			State = 412;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==FROM) {
 				{
-				State = 406;
+				State = 410;
 				Match(FROM);
-				State = 407;
+				State = 411;
 				_localctx.from = Match(DATE);
 				}
 			}
 
-			State = 412;
+			State = 416;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==UNTIL) {
 				{
-				State = 410;
+				State = 414;
 				Match(UNTIL);
-				State = 411;
+				State = 415;
 				_localctx.until = Match(DATE);
 				}
 			}
 
-			State = 414;
-			Match(LBRACE);
 			State = 418;
+			Match(LBRACE);
+			State = 422;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while ((((_la) & ~0x3f) == 0 && ((1L << _la) & 6723832412612L) != 0)) {
 				{
 				{
-				State = 415;
+				State = 419;
 				item();
 				}
 				}
-				State = 420;
+				State = 424;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
-			State = 421;
+			State = 425;
 			Match(RBRACE);
 			}
 		}
@@ -2657,27 +2675,27 @@ internal partial class TariffParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 423;
+			State = 427;
 			Match(EXAMPLE);
-			State = 424;
+			State = 428;
 			Match(STRING);
-			State = 425;
-			Match(LBRACE);
 			State = 429;
+			Match(LBRACE);
+			State = 433;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while ((((_la) & ~0x3f) == 0 && ((1L << _la) & 27021556960455164L) != 0) || _la==INT || _la==IDENT) {
 				{
 				{
-				State = 426;
+				State = 430;
 				exampleItem();
 				}
 				}
-				State = 431;
+				State = 435;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
-			State = 432;
+			State = 436;
 			Match(RBRACE);
 			}
 		}
@@ -2867,20 +2885,20 @@ internal partial class TariffParser : Parser {
 		EnterRule(_localctx, 58, RULE_exampleItem);
 		int _la;
 		try {
-			State = 511;
+			State = 515;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,58,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,59,Context) ) {
 			case 1:
 				_localctx = new WithParamContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 434;
+				State = 438;
 				Match(WITH);
-				State = 435;
+				State = 439;
 				name();
-				State = 436;
+				State = 440;
 				Match(ASSIGN);
-				State = 437;
+				State = 441;
 				expr(0);
 				}
 				break;
@@ -2888,24 +2906,24 @@ internal partial class TariffParser : Parser {
 				_localctx = new UsageContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 440;
+				State = 444;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==INT) {
 					{
-					State = 439;
+					State = 443;
 					((UsageContext)_localctx).count = Match(INT);
 					}
 				}
 
-				State = 446;
+				State = 450;
 				ErrorHandler.Sync(this);
 				switch (TokenStream.LA(1)) {
 				case AT:
 					{
-					State = 442;
+					State = 446;
 					Match(AT);
-					State = 443;
+					State = 447;
 					((UsageContext)_localctx).when = TokenStream.LT(1);
 					_la = TokenStream.LA(1);
 					if ( !(_la==DATETIME || _la==DATE) ) {
@@ -2919,9 +2937,9 @@ internal partial class TariffParser : Parser {
 					break;
 				case AFTER:
 					{
-					State = 444;
+					State = 448;
 					Match(AFTER);
-					State = 445;
+					State = 449;
 					Match(DURATION);
 					}
 					break;
@@ -2971,46 +2989,46 @@ internal partial class TariffParser : Parser {
 				default:
 					break;
 				}
-				State = 448;
+				State = 452;
 				name();
-				State = 449;
+				State = 453;
 				Match(LPAREN);
-				State = 458;
+				State = 462;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 8980770171906556L) != 0) || _la==IDENT) {
 					{
-					State = 450;
+					State = 454;
 					exampleArg();
-					State = 455;
+					State = 459;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					while (_la==COMMA) {
 						{
 						{
-						State = 451;
+						State = 455;
 						Match(COMMA);
-						State = 452;
+						State = 456;
 						exampleArg();
 						}
 						}
-						State = 457;
+						State = 461;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 					}
 					}
 				}
 
-				State = 460;
+				State = 464;
 				Match(RPAREN);
-				State = 463;
+				State = 467;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==ARROW) {
 					{
-					State = 461;
+					State = 465;
 					Match(ARROW);
-					State = 462;
+					State = 466;
 					((UsageContext)_localctx).outcome = outcomeName();
 					}
 				}
@@ -3021,28 +3039,28 @@ internal partial class TariffParser : Parser {
 				_localctx = new ExpectTotalContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 465;
-				Match(EXPECT);
-				State = 466;
-				Match(TOTAL);
-				State = 467;
-				expr(0);
 				State = 469;
+				Match(EXPECT);
+				State = 470;
+				Match(TOTAL);
+				State = 471;
+				expr(0);
+				State = 473;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==IN) {
 					{
-					State = 468;
+					State = 472;
 					inMonth();
 					}
 				}
 
-				State = 472;
+				State = 476;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,50,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,51,Context) ) {
 				case 1:
 					{
-					State = 471;
+					State = 475;
 					disputed();
 					}
 					break;
@@ -3053,52 +3071,52 @@ internal partial class TariffParser : Parser {
 				_localctx = new ExpectLineContext(_localctx);
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 474;
+				State = 478;
 				Match(EXPECT);
-				State = 475;
-				Match(LINE);
-				State = 476;
-				Match(STRING);
 				State = 479;
-				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,51,Context) ) {
-				case 1:
-					{
-					State = 477;
-					Match(QUANTITY);
-					State = 478;
-					((ExpectLineContext)_localctx).qty = expr(0);
-					}
-					break;
-				}
+				Match(LINE);
+				State = 480;
+				Match(STRING);
 				State = 483;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,52,Context) ) {
 				case 1:
 					{
 					State = 481;
-					Match(AMOUNT);
+					Match(QUANTITY);
 					State = 482;
+					((ExpectLineContext)_localctx).qty = expr(0);
+					}
+					break;
+				}
+				State = 487;
+				ErrorHandler.Sync(this);
+				switch ( Interpreter.AdaptivePredict(TokenStream,53,Context) ) {
+				case 1:
+					{
+					State = 485;
+					Match(AMOUNT);
+					State = 486;
 					((ExpectLineContext)_localctx).amt = expr(0);
 					}
 					break;
 				}
-				State = 486;
+				State = 490;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==IN) {
 					{
-					State = 485;
+					State = 489;
 					inMonth();
 					}
 				}
 
-				State = 489;
+				State = 493;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,54,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,55,Context) ) {
 				case 1:
 					{
-					State = 488;
+					State = 492;
 					disputed();
 					}
 					break;
@@ -3109,20 +3127,20 @@ internal partial class TariffParser : Parser {
 				_localctx = new ExpectNoLineContext(_localctx);
 				EnterOuterAlt(_localctx, 5);
 				{
-				State = 491;
+				State = 495;
 				Match(EXPECT);
-				State = 492;
-				Match(NO);
-				State = 493;
-				Match(LINE);
-				State = 494;
-				Match(STRING);
 				State = 496;
+				Match(NO);
+				State = 497;
+				Match(LINE);
+				State = 498;
+				Match(STRING);
+				State = 500;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==IN) {
 					{
-					State = 495;
+					State = 499;
 					inMonth();
 					}
 				}
@@ -3133,18 +3151,18 @@ internal partial class TariffParser : Parser {
 				_localctx = new ExpectCountContext(_localctx);
 				EnterOuterAlt(_localctx, 6);
 				{
-				State = 498;
-				Match(EXPECT);
-				State = 499;
-				((ExpectCountContext)_localctx).outcome = outcomeName();
-				State = 500;
-				Match(INT);
 				State = 502;
+				Match(EXPECT);
+				State = 503;
+				((ExpectCountContext)_localctx).outcome = outcomeName();
+				State = 504;
+				Match(INT);
+				State = 506;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==IN) {
 					{
-					State = 501;
+					State = 505;
 					inMonth();
 					}
 				}
@@ -3155,20 +3173,20 @@ internal partial class TariffParser : Parser {
 				_localctx = new ExpectBalanceContext(_localctx);
 				EnterOuterAlt(_localctx, 7);
 				{
-				State = 504;
+				State = 508;
 				Match(EXPECT);
-				State = 505;
-				Match(BALANCE);
-				State = 506;
-				name();
-				State = 507;
-				expr(0);
 				State = 509;
+				Match(BALANCE);
+				State = 510;
+				name();
+				State = 511;
+				expr(0);
+				State = 513;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==IN) {
 					{
-					State = 508;
+					State = 512;
 					inMonth();
 					}
 				}
@@ -3216,11 +3234,11 @@ internal partial class TariffParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 513;
+			State = 517;
 			name();
-			State = 514;
+			State = 518;
 			Match(COLON);
-			State = 515;
+			State = 519;
 			expr(0);
 			}
 		}
@@ -3259,7 +3277,7 @@ internal partial class TariffParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 517;
+			State = 521;
 			_la = TokenStream.LA(1);
 			if ( !(_la==FREE || _la==IDENT) ) {
 			ErrorHandler.RecoverInline(this);
@@ -3304,9 +3322,9 @@ internal partial class TariffParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 519;
+			State = 523;
 			Match(IN);
-			State = 520;
+			State = 524;
 			Match(MONTHLIT);
 			}
 		}
@@ -3344,9 +3362,9 @@ internal partial class TariffParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 522;
+			State = 526;
 			Match(DISPUTED);
-			State = 523;
+			State = 527;
 			Match(STRING);
 			}
 		}
@@ -3584,7 +3602,7 @@ internal partial class TariffParser : Parser {
 			int _alt;
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 538;
+			State = 542;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case MINUS:
@@ -3593,9 +3611,9 @@ internal partial class TariffParser : Parser {
 				Context = _localctx;
 				_prevctx = _localctx;
 
-				State = 526;
+				State = 530;
 				Match(MINUS);
-				State = 527;
+				State = 531;
 				expr(12);
 				}
 				break;
@@ -3604,9 +3622,9 @@ internal partial class TariffParser : Parser {
 				_localctx = new NotContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 528;
+				State = 532;
 				Match(NOT);
-				State = 529;
+				State = 533;
 				expr(6);
 				}
 				break;
@@ -3615,17 +3633,17 @@ internal partial class TariffParser : Parser {
 				_localctx = new ConditionalContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 530;
-				Match(IF);
-				State = 531;
-				expr(0);
-				State = 532;
-				Match(THEN);
-				State = 533;
-				expr(0);
 				State = 534;
-				Match(ELSE);
+				Match(IF);
 				State = 535;
+				expr(0);
+				State = 536;
+				Match(THEN);
+				State = 537;
+				expr(0);
+				State = 538;
+				Match(ELSE);
+				State = 539;
 				expr(2);
 				}
 				break;
@@ -3686,7 +3704,7 @@ internal partial class TariffParser : Parser {
 				_localctx = new PrimaryExprContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 537;
+				State = 541;
 				primary();
 				}
 				break;
@@ -3694,25 +3712,25 @@ internal partial class TariffParser : Parser {
 				throw new NoViableAltException(this);
 			}
 			Context.Stop = TokenStream.LT(-1);
-			State = 569;
+			State = 573;
 			ErrorHandler.Sync(this);
-			_alt = Interpreter.AdaptivePredict(TokenStream,62,Context);
+			_alt = Interpreter.AdaptivePredict(TokenStream,63,Context);
 			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 				if ( _alt==1 ) {
 					if ( ParseListeners!=null )
 						TriggerExitRuleEvent();
 					_prevctx = _localctx;
 					{
-					State = 567;
+					State = 571;
 					ErrorHandler.Sync(this);
-					switch ( Interpreter.AdaptivePredict(TokenStream,61,Context) ) {
+					switch ( Interpreter.AdaptivePredict(TokenStream,62,Context) ) {
 					case 1:
 						{
 						_localctx = new MultiplyContext(new ExprContext(_parentctx, _parentState));
 						PushNewRecursionContext(_localctx, _startState, RULE_expr);
-						State = 540;
+						State = 544;
 						if (!(Precpred(Context, 11))) throw new FailedPredicateException(this, "Precpred(Context, 11)");
-						State = 541;
+						State = 545;
 						((MultiplyContext)_localctx).op = TokenStream.LT(1);
 						_la = TokenStream.LA(1);
 						if ( !(_la==STAR || _la==SLASH) ) {
@@ -3722,7 +3740,7 @@ internal partial class TariffParser : Parser {
 							ErrorHandler.ReportMatch(this);
 						    Consume();
 						}
-						State = 542;
+						State = 546;
 						expr(12);
 						}
 						break;
@@ -3730,9 +3748,9 @@ internal partial class TariffParser : Parser {
 						{
 						_localctx = new AddContext(new ExprContext(_parentctx, _parentState));
 						PushNewRecursionContext(_localctx, _startState, RULE_expr);
-						State = 543;
+						State = 547;
 						if (!(Precpred(Context, 10))) throw new FailedPredicateException(this, "Precpred(Context, 10)");
-						State = 544;
+						State = 548;
 						((AddContext)_localctx).op = TokenStream.LT(1);
 						_la = TokenStream.LA(1);
 						if ( !(_la==PLUS || _la==MINUS) ) {
@@ -3742,7 +3760,7 @@ internal partial class TariffParser : Parser {
 							ErrorHandler.ReportMatch(this);
 						    Consume();
 						}
-						State = 545;
+						State = 549;
 						expr(11);
 						}
 						break;
@@ -3750,9 +3768,9 @@ internal partial class TariffParser : Parser {
 						{
 						_localctx = new CompareContext(new ExprContext(_parentctx, _parentState));
 						PushNewRecursionContext(_localctx, _startState, RULE_expr);
-						State = 546;
+						State = 550;
 						if (!(Precpred(Context, 9))) throw new FailedPredicateException(this, "Precpred(Context, 9)");
-						State = 547;
+						State = 551;
 						((CompareContext)_localctx).op = TokenStream.LT(1);
 						_la = TokenStream.LA(1);
 						if ( !(((((_la - 78)) & ~0x3f) == 0 && ((1L << (_la - 78)) & 63L) != 0)) ) {
@@ -3762,7 +3780,7 @@ internal partial class TariffParser : Parser {
 							ErrorHandler.ReportMatch(this);
 						    Consume();
 						}
-						State = 548;
+						State = 552;
 						expr(10);
 						}
 						break;
@@ -3770,11 +3788,11 @@ internal partial class TariffParser : Parser {
 						{
 						_localctx = new ContainsContext(new ExprContext(_parentctx, _parentState));
 						PushNewRecursionContext(_localctx, _startState, RULE_expr);
-						State = 549;
+						State = 553;
 						if (!(Precpred(Context, 8))) throw new FailedPredicateException(this, "Precpred(Context, 8)");
-						State = 550;
+						State = 554;
 						Match(CONTAINS);
-						State = 551;
+						State = 555;
 						expr(9);
 						}
 						break;
@@ -3782,11 +3800,11 @@ internal partial class TariffParser : Parser {
 						{
 						_localctx = new AndContext(new ExprContext(_parentctx, _parentState));
 						PushNewRecursionContext(_localctx, _startState, RULE_expr);
-						State = 552;
+						State = 556;
 						if (!(Precpred(Context, 5))) throw new FailedPredicateException(this, "Precpred(Context, 5)");
-						State = 553;
+						State = 557;
 						Match(AND);
-						State = 554;
+						State = 558;
 						expr(6);
 						}
 						break;
@@ -3794,11 +3812,11 @@ internal partial class TariffParser : Parser {
 						{
 						_localctx = new OrContext(new ExprContext(_parentctx, _parentState));
 						PushNewRecursionContext(_localctx, _startState, RULE_expr);
-						State = 555;
+						State = 559;
 						if (!(Precpred(Context, 4))) throw new FailedPredicateException(this, "Precpred(Context, 4)");
-						State = 556;
+						State = 560;
 						Match(OR);
-						State = 557;
+						State = 561;
 						expr(5);
 						}
 						break;
@@ -3806,11 +3824,11 @@ internal partial class TariffParser : Parser {
 						{
 						_localctx = new FilterContext(new ExprContext(_parentctx, _parentState));
 						PushNewRecursionContext(_localctx, _startState, RULE_expr);
-						State = 558;
+						State = 562;
 						if (!(Precpred(Context, 3))) throw new FailedPredicateException(this, "Precpred(Context, 3)");
-						State = 559;
+						State = 563;
 						Match(WHERE);
-						State = 560;
+						State = 564;
 						expr(4);
 						}
 						break;
@@ -3818,30 +3836,30 @@ internal partial class TariffParser : Parser {
 						{
 						_localctx = new IsNoneContext(new ExprContext(_parentctx, _parentState));
 						PushNewRecursionContext(_localctx, _startState, RULE_expr);
-						State = 561;
+						State = 565;
 						if (!(Precpred(Context, 7))) throw new FailedPredicateException(this, "Precpred(Context, 7)");
-						State = 562;
+						State = 566;
 						Match(IS);
-						State = 564;
+						State = 568;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 						if (_la==NOT) {
 							{
-							State = 563;
+							State = 567;
 							Match(NOT);
 							}
 						}
 
-						State = 566;
+						State = 570;
 						Match(NONE);
 						}
 						break;
 					}
 					} 
 				}
-				State = 571;
+				State = 575;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,62,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,63,Context);
 			}
 			}
 		}
@@ -4078,33 +4096,33 @@ internal partial class TariffParser : Parser {
 		EnterRule(_localctx, 70, RULE_primary);
 		int _la;
 		try {
-			State = 627;
+			State = 631;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,68,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,69,Context) ) {
 			case 1:
 				_localctx = new NumberLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 572;
+				State = 576;
 				number();
-				State = 574;
-				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,63,Context) ) {
-				case 1:
-					{
-					State = 573;
-					((NumberLiteralContext)_localctx).unitName = name();
-					}
-					break;
-				}
 				State = 578;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,64,Context) ) {
 				case 1:
 					{
-					State = 576;
-					Match(PER);
 					State = 577;
+					((NumberLiteralContext)_localctx).unitName = name();
+					}
+					break;
+				}
+				State = 582;
+				ErrorHandler.Sync(this);
+				switch ( Interpreter.AdaptivePredict(TokenStream,65,Context) ) {
+				case 1:
+					{
+					State = 580;
+					Match(PER);
+					State = 581;
 					((NumberLiteralContext)_localctx).perUnit = name();
 					}
 					break;
@@ -4115,9 +4133,9 @@ internal partial class TariffParser : Parser {
 				_localctx = new PercentLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 580;
+				State = 584;
 				number();
-				State = 581;
+				State = 585;
 				Match(PERCENT);
 				}
 				break;
@@ -4125,7 +4143,7 @@ internal partial class TariffParser : Parser {
 				_localctx = new StringLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 583;
+				State = 587;
 				Match(STRING);
 				}
 				break;
@@ -4133,7 +4151,7 @@ internal partial class TariffParser : Parser {
 				_localctx = new BoolLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 584;
+				State = 588;
 				_la = TokenStream.LA(1);
 				if ( !(_la==TRUE || _la==FALSE) ) {
 				ErrorHandler.RecoverInline(this);
@@ -4148,7 +4166,7 @@ internal partial class TariffParser : Parser {
 				_localctx = new DateLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 5);
 				{
-				State = 585;
+				State = 589;
 				Match(DATE);
 				}
 				break;
@@ -4156,7 +4174,7 @@ internal partial class TariffParser : Parser {
 				_localctx = new DateTimeLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 6);
 				{
-				State = 586;
+				State = 590;
 				Match(DATETIME);
 				}
 				break;
@@ -4164,7 +4182,7 @@ internal partial class TariffParser : Parser {
 				_localctx = new DurationLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 7);
 				{
-				State = 587;
+				State = 591;
 				Match(DURATION);
 				}
 				break;
@@ -4172,9 +4190,9 @@ internal partial class TariffParser : Parser {
 				_localctx = new ParamRefContext(_localctx);
 				EnterOuterAlt(_localctx, 8);
 				{
-				State = 588;
+				State = 592;
 				Match(PARAM);
-				State = 589;
+				State = 593;
 				name();
 				}
 				break;
@@ -4182,9 +4200,9 @@ internal partial class TariffParser : Parser {
 				_localctx = new WithinWindowContext(_localctx);
 				EnterOuterAlt(_localctx, 9);
 				{
-				State = 590;
+				State = 594;
 				Match(WITHIN);
-				State = 591;
+				State = 595;
 				name();
 				}
 				break;
@@ -4192,11 +4210,11 @@ internal partial class TariffParser : Parser {
 				_localctx = new MemberAccessContext(_localctx);
 				EnterOuterAlt(_localctx, 10);
 				{
-				State = 592;
+				State = 596;
 				((MemberAccessContext)_localctx).target = name();
-				State = 593;
+				State = 597;
 				Match(DOT);
-				State = 594;
+				State = 598;
 				((MemberAccessContext)_localctx).member = name();
 				}
 				break;
@@ -4204,29 +4222,29 @@ internal partial class TariffParser : Parser {
 				_localctx = new TableLookupContext(_localctx);
 				EnterOuterAlt(_localctx, 11);
 				{
-				State = 596;
+				State = 600;
 				name();
-				State = 597;
+				State = 601;
 				Match(LBRACKET);
-				State = 598;
+				State = 602;
 				expr(0);
-				State = 603;
+				State = 607;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 599;
+					State = 603;
 					Match(COMMA);
-					State = 600;
+					State = 604;
 					expr(0);
 					}
 					}
-					State = 605;
+					State = 609;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
-				State = 606;
+				State = 610;
 				Match(RBRACKET);
 				}
 				break;
@@ -4234,37 +4252,37 @@ internal partial class TariffParser : Parser {
 				_localctx = new CallContext(_localctx);
 				EnterOuterAlt(_localctx, 12);
 				{
-				State = 608;
+				State = 612;
 				name();
-				State = 609;
+				State = 613;
 				Match(LPAREN);
-				State = 618;
+				State = 622;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 5197127540902722044L) != 0) || ((((_la - 65)) & ~0x3f) == 0 && ((1L << (_la - 65)) & 17829821L) != 0)) {
 					{
-					State = 610;
+					State = 614;
 					expr(0);
-					State = 615;
+					State = 619;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					while (_la==COMMA) {
 						{
 						{
-						State = 611;
+						State = 615;
 						Match(COMMA);
-						State = 612;
+						State = 616;
 						expr(0);
 						}
 						}
-						State = 617;
+						State = 621;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 					}
 					}
 				}
 
-				State = 620;
+				State = 624;
 				Match(RPAREN);
 				}
 				break;
@@ -4272,7 +4290,7 @@ internal partial class TariffParser : Parser {
 				_localctx = new NameRefContext(_localctx);
 				EnterOuterAlt(_localctx, 13);
 				{
-				State = 622;
+				State = 626;
 				name();
 				}
 				break;
@@ -4280,11 +4298,11 @@ internal partial class TariffParser : Parser {
 				_localctx = new ParensContext(_localctx);
 				EnterOuterAlt(_localctx, 14);
 				{
-				State = 623;
+				State = 627;
 				Match(LPAREN);
-				State = 624;
+				State = 628;
 				expr(0);
-				State = 625;
+				State = 629;
 				Match(RPAREN);
 				}
 				break;
@@ -4325,7 +4343,7 @@ internal partial class TariffParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 629;
+			State = 633;
 			_la = TokenStream.LA(1);
 			if ( !(_la==DECIMAL || _la==INT) ) {
 			ErrorHandler.RecoverInline(this);
@@ -4411,7 +4429,7 @@ internal partial class TariffParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 631;
+			State = 635;
 			_la = TokenStream.LA(1);
 			if ( !((((_la) & ~0x3f) == 0 && ((1L << _la) & 8980770171906556L) != 0) || _la==IDENT) ) {
 			ErrorHandler.RecoverInline(this);
@@ -4454,7 +4472,7 @@ internal partial class TariffParser : Parser {
 	}
 
 	private static int[] _serializedATN = {
-		4,1,102,634,2,0,7,0,2,1,7,1,2,2,7,2,2,3,7,3,2,4,7,4,2,5,7,5,2,6,7,6,2,
+		4,1,102,638,2,0,7,0,2,1,7,1,2,2,7,2,2,3,7,3,2,4,7,4,2,5,7,5,2,6,7,6,2,
 		7,7,7,2,8,7,8,2,9,7,9,2,10,7,10,2,11,7,11,2,12,7,12,2,13,7,13,2,14,7,14,
 		2,15,7,15,2,16,7,16,2,17,7,17,2,18,7,18,2,19,7,19,2,20,7,20,2,21,7,21,
 		2,22,7,22,2,23,7,23,2,24,7,24,2,25,7,25,2,26,7,26,2,27,7,27,2,28,7,28,
@@ -4479,201 +4497,203 @@ internal partial class TariffParser : Parser {
 		1,20,1,20,3,20,305,8,20,1,20,1,20,3,20,309,8,20,1,20,1,20,3,20,313,8,20,
 		1,20,1,20,5,20,317,8,20,10,20,12,20,320,9,20,1,20,1,20,1,21,1,21,1,21,
 		1,21,3,21,328,8,21,1,21,1,21,1,21,1,21,1,21,3,21,335,8,21,1,22,1,22,1,
-		22,1,22,3,22,341,8,22,1,22,1,22,1,22,1,23,1,23,1,23,1,23,1,23,1,24,1,24,
-		1,24,1,24,1,24,1,24,3,24,357,8,24,1,24,1,24,1,24,1,24,1,24,1,24,3,24,365,
-		8,24,1,24,1,24,1,24,3,24,370,8,24,1,25,1,25,1,25,1,25,1,25,1,25,1,25,1,
-		25,1,25,1,25,1,25,1,25,1,25,1,25,1,25,1,25,1,25,1,25,1,25,1,25,1,25,1,
-		25,1,25,3,25,395,8,25,1,26,1,26,1,26,1,26,4,26,401,8,26,11,26,12,26,402,
-		1,26,1,26,1,27,1,27,3,27,409,8,27,1,27,1,27,3,27,413,8,27,1,27,1,27,5,
-		27,417,8,27,10,27,12,27,420,9,27,1,27,1,27,1,28,1,28,1,28,1,28,5,28,428,
-		8,28,10,28,12,28,431,9,28,1,28,1,28,1,29,1,29,1,29,1,29,1,29,1,29,3,29,
-		441,8,29,1,29,1,29,1,29,1,29,3,29,447,8,29,1,29,1,29,1,29,1,29,1,29,5,
-		29,454,8,29,10,29,12,29,457,9,29,3,29,459,8,29,1,29,1,29,1,29,3,29,464,
-		8,29,1,29,1,29,1,29,1,29,3,29,470,8,29,1,29,3,29,473,8,29,1,29,1,29,1,
-		29,1,29,1,29,3,29,480,8,29,1,29,1,29,3,29,484,8,29,1,29,3,29,487,8,29,
-		1,29,3,29,490,8,29,1,29,1,29,1,29,1,29,1,29,3,29,497,8,29,1,29,1,29,1,
-		29,1,29,3,29,503,8,29,1,29,1,29,1,29,1,29,1,29,3,29,510,8,29,3,29,512,
-		8,29,1,30,1,30,1,30,1,30,1,31,1,31,1,32,1,32,1,32,1,33,1,33,1,33,1,34,
-		1,34,1,34,1,34,1,34,1,34,1,34,1,34,1,34,1,34,1,34,1,34,1,34,3,34,539,8,
-		34,1,34,1,34,1,34,1,34,1,34,1,34,1,34,1,34,1,34,1,34,1,34,1,34,1,34,1,
-		34,1,34,1,34,1,34,1,34,1,34,1,34,1,34,1,34,1,34,1,34,3,34,565,8,34,1,34,
-		5,34,568,8,34,10,34,12,34,571,9,34,1,35,1,35,3,35,575,8,35,1,35,1,35,3,
-		35,579,8,35,1,35,1,35,1,35,1,35,1,35,1,35,1,35,1,35,1,35,1,35,1,35,1,35,
-		1,35,1,35,1,35,1,35,1,35,1,35,1,35,1,35,1,35,5,35,602,8,35,10,35,12,35,
-		605,9,35,1,35,1,35,1,35,1,35,1,35,1,35,1,35,5,35,614,8,35,10,35,12,35,
-		617,9,35,3,35,619,8,35,1,35,1,35,1,35,1,35,1,35,1,35,1,35,3,35,628,8,35,
-		1,36,1,36,1,37,1,37,1,37,0,1,68,38,0,2,4,6,8,10,12,14,16,18,20,22,24,26,
-		28,30,32,34,36,38,40,42,44,46,48,50,52,54,56,58,60,62,64,66,68,70,72,74,
-		0,12,1,0,3,4,1,0,23,25,1,0,27,29,1,0,31,32,1,0,69,70,2,0,32,32,76,76,1,
-		0,86,87,1,0,84,85,1,0,78,83,1,0,67,68,1,0,73,74,8,0,2,8,11,11,13,18,21,
-		30,33,34,36,42,45,52,76,76,706,0,76,1,0,0,0,2,79,1,0,0,0,4,110,1,0,0,0,
-		6,112,1,0,0,0,8,142,1,0,0,0,10,145,1,0,0,0,12,149,1,0,0,0,14,153,1,0,0,
-		0,16,157,1,0,0,0,18,174,1,0,0,0,20,183,1,0,0,0,22,191,1,0,0,0,24,199,1,
-		0,0,0,26,214,1,0,0,0,28,218,1,0,0,0,30,238,1,0,0,0,32,240,1,0,0,0,34,268,
-		1,0,0,0,36,279,1,0,0,0,38,285,1,0,0,0,40,300,1,0,0,0,42,323,1,0,0,0,44,
-		336,1,0,0,0,46,345,1,0,0,0,48,369,1,0,0,0,50,394,1,0,0,0,52,396,1,0,0,
-		0,54,408,1,0,0,0,56,423,1,0,0,0,58,511,1,0,0,0,60,513,1,0,0,0,62,517,1,
-		0,0,0,64,519,1,0,0,0,66,522,1,0,0,0,68,538,1,0,0,0,70,627,1,0,0,0,72,629,
-		1,0,0,0,74,631,1,0,0,0,76,77,3,2,1,0,77,78,5,0,0,1,78,1,1,0,0,0,79,80,
-		5,1,0,0,80,82,3,74,37,0,81,83,5,75,0,0,82,81,1,0,0,0,82,83,1,0,0,0,83,
-		84,1,0,0,0,84,88,5,91,0,0,85,87,3,4,2,0,86,85,1,0,0,0,87,90,1,0,0,0,88,
-		86,1,0,0,0,88,89,1,0,0,0,89,91,1,0,0,0,90,88,1,0,0,0,91,92,5,92,0,0,92,
-		3,1,0,0,0,93,111,3,6,3,0,94,111,3,8,4,0,95,111,3,14,7,0,96,111,3,18,9,
-		0,97,111,3,20,10,0,98,111,3,24,12,0,99,111,3,28,14,0,100,111,3,32,16,0,
-		101,111,3,38,19,0,102,111,3,40,20,0,103,111,3,44,22,0,104,111,3,46,23,
-		0,105,111,3,48,24,0,106,111,3,50,25,0,107,111,3,52,26,0,108,111,3,16,8,
-		0,109,111,3,56,28,0,110,93,1,0,0,0,110,94,1,0,0,0,110,95,1,0,0,0,110,96,
-		1,0,0,0,110,97,1,0,0,0,110,98,1,0,0,0,110,99,1,0,0,0,110,100,1,0,0,0,110,
-		101,1,0,0,0,110,102,1,0,0,0,110,103,1,0,0,0,110,104,1,0,0,0,110,105,1,
-		0,0,0,110,106,1,0,0,0,110,107,1,0,0,0,110,108,1,0,0,0,110,109,1,0,0,0,
-		111,5,1,0,0,0,112,113,5,2,0,0,113,116,3,74,37,0,114,115,7,0,0,0,115,117,
-		5,5,0,0,116,114,1,0,0,0,116,117,1,0,0,0,117,7,1,0,0,0,118,119,5,6,0,0,
-		119,120,3,10,5,0,120,121,5,56,0,0,121,122,5,75,0,0,122,143,1,0,0,0,123,
-		124,5,6,0,0,124,125,5,20,0,0,125,126,3,74,37,0,126,127,5,91,0,0,127,132,
-		3,12,6,0,128,129,5,95,0,0,129,131,3,12,6,0,130,128,1,0,0,0,131,134,1,0,
-		0,0,132,130,1,0,0,0,132,133,1,0,0,0,133,136,1,0,0,0,134,132,1,0,0,0,135,
-		137,5,95,0,0,136,135,1,0,0,0,136,137,1,0,0,0,137,138,1,0,0,0,138,139,5,
-		92,0,0,139,140,5,56,0,0,140,141,5,75,0,0,141,143,1,0,0,0,142,118,1,0,0,
-		0,142,123,1,0,0,0,143,9,1,0,0,0,144,146,5,74,0,0,145,144,1,0,0,0,145,146,
-		1,0,0,0,146,147,1,0,0,0,147,148,3,74,37,0,148,11,1,0,0,0,149,150,5,75,
-		0,0,150,151,5,96,0,0,151,152,3,10,5,0,152,13,1,0,0,0,153,154,5,7,0,0,154,
-		155,5,9,0,0,155,156,5,70,0,0,156,15,1,0,0,0,157,158,5,8,0,0,158,170,5,
-		91,0,0,159,164,5,70,0,0,160,161,5,95,0,0,161,163,5,70,0,0,162,160,1,0,
-		0,0,163,166,1,0,0,0,164,162,1,0,0,0,164,165,1,0,0,0,165,168,1,0,0,0,166,
-		164,1,0,0,0,167,169,5,95,0,0,168,167,1,0,0,0,168,169,1,0,0,0,169,171,1,
-		0,0,0,170,159,1,0,0,0,170,171,1,0,0,0,171,172,1,0,0,0,172,173,5,92,0,0,
-		173,17,1,0,0,0,174,175,5,11,0,0,175,180,3,74,37,0,176,177,5,95,0,0,177,
-		179,3,74,37,0,178,176,1,0,0,0,179,182,1,0,0,0,180,178,1,0,0,0,180,181,
-		1,0,0,0,181,19,1,0,0,0,182,180,1,0,0,0,183,184,5,12,0,0,184,185,3,74,37,
-		0,185,186,5,96,0,0,186,189,3,22,11,0,187,188,5,83,0,0,188,190,3,68,34,
-		0,189,187,1,0,0,0,189,190,1,0,0,0,190,21,1,0,0,0,191,194,3,74,37,0,192,
-		193,5,55,0,0,193,195,3,74,37,0,194,192,1,0,0,0,194,195,1,0,0,0,195,197,
-		1,0,0,0,196,198,5,98,0,0,197,196,1,0,0,0,197,198,1,0,0,0,198,23,1,0,0,
-		0,199,200,5,13,0,0,200,201,3,74,37,0,201,210,5,89,0,0,202,207,3,26,13,
-		0,203,204,5,95,0,0,204,206,3,26,13,0,205,203,1,0,0,0,206,209,1,0,0,0,207,
-		205,1,0,0,0,207,208,1,0,0,0,208,211,1,0,0,0,209,207,1,0,0,0,210,202,1,
-		0,0,0,210,211,1,0,0,0,211,212,1,0,0,0,212,213,5,90,0,0,213,25,1,0,0,0,
-		214,215,3,74,37,0,215,216,5,96,0,0,216,217,3,22,11,0,217,27,1,0,0,0,218,
-		219,5,14,0,0,219,221,3,74,37,0,220,222,5,75,0,0,221,220,1,0,0,0,221,222,
-		1,0,0,0,222,223,1,0,0,0,223,227,5,91,0,0,224,226,3,30,15,0,225,224,1,0,
-		0,0,226,229,1,0,0,0,227,225,1,0,0,0,227,228,1,0,0,0,228,230,1,0,0,0,229,
-		227,1,0,0,0,230,231,5,92,0,0,231,29,1,0,0,0,232,233,5,15,0,0,233,239,3,
-		68,34,0,234,235,5,16,0,0,235,239,3,68,34,0,236,237,5,17,0,0,237,239,3,
-		68,34,0,238,232,1,0,0,0,238,234,1,0,0,0,238,236,1,0,0,0,239,31,1,0,0,0,
-		240,241,5,18,0,0,241,244,3,74,37,0,242,243,5,19,0,0,243,245,3,74,37,0,
-		244,242,1,0,0,0,244,245,1,0,0,0,245,246,1,0,0,0,246,247,5,20,0,0,247,248,
-		5,89,0,0,248,253,3,74,37,0,249,250,5,95,0,0,250,252,3,74,37,0,251,249,
-		1,0,0,0,252,255,1,0,0,0,253,251,1,0,0,0,253,254,1,0,0,0,254,256,1,0,0,
-		0,255,253,1,0,0,0,256,257,5,90,0,0,257,258,5,96,0,0,258,259,3,22,11,0,
-		259,263,5,91,0,0,260,262,3,34,17,0,261,260,1,0,0,0,262,265,1,0,0,0,263,
-		261,1,0,0,0,263,264,1,0,0,0,264,266,1,0,0,0,265,263,1,0,0,0,266,267,5,
-		92,0,0,267,33,1,0,0,0,268,269,5,75,0,0,269,270,5,96,0,0,270,275,3,36,18,
-		0,271,272,5,95,0,0,272,274,3,36,18,0,273,271,1,0,0,0,274,277,1,0,0,0,275,
-		273,1,0,0,0,275,276,1,0,0,0,276,35,1,0,0,0,277,275,1,0,0,0,278,280,5,75,
-		0,0,279,278,1,0,0,0,279,280,1,0,0,0,280,283,1,0,0,0,281,284,3,68,34,0,
-		282,284,5,61,0,0,283,281,1,0,0,0,283,282,1,0,0,0,284,37,1,0,0,0,285,286,
-		5,21,0,0,286,287,3,74,37,0,287,288,5,72,0,0,288,289,5,55,0,0,289,291,3,
-		74,37,0,290,292,5,95,0,0,291,290,1,0,0,0,291,292,1,0,0,0,292,293,1,0,0,
-		0,293,294,5,22,0,0,294,295,5,20,0,0,295,298,3,74,37,0,296,297,5,53,0,0,
-		297,299,3,68,34,0,298,296,1,0,0,0,298,299,1,0,0,0,299,39,1,0,0,0,300,301,
-		7,1,0,0,301,304,3,74,37,0,302,303,5,55,0,0,303,305,3,74,37,0,304,302,1,
-		0,0,0,304,305,1,0,0,0,305,308,1,0,0,0,306,307,5,96,0,0,307,309,3,22,11,
-		0,308,306,1,0,0,0,308,309,1,0,0,0,309,312,1,0,0,0,310,311,5,83,0,0,311,
-		313,3,68,34,0,312,310,1,0,0,0,312,313,1,0,0,0,313,314,1,0,0,0,314,318,
-		5,91,0,0,315,317,3,42,21,0,316,315,1,0,0,0,317,320,1,0,0,0,318,316,1,0,
-		0,0,318,319,1,0,0,0,319,321,1,0,0,0,320,318,1,0,0,0,321,322,5,92,0,0,322,
-		41,1,0,0,0,323,324,5,26,0,0,324,327,3,74,37,0,325,326,5,53,0,0,326,328,
-		3,68,34,0,327,325,1,0,0,0,327,328,1,0,0,0,328,329,1,0,0,0,329,330,7,2,
-		0,0,330,334,3,68,34,0,331,332,5,54,0,0,332,333,5,30,0,0,333,335,5,6,0,
-		0,334,331,1,0,0,0,334,335,1,0,0,0,335,43,1,0,0,0,336,337,7,3,0,0,337,340,
-		3,74,37,0,338,339,5,53,0,0,339,341,3,68,34,0,340,338,1,0,0,0,340,341,1,
-		0,0,0,341,342,1,0,0,0,342,343,5,33,0,0,343,344,5,75,0,0,344,45,1,0,0,0,
-		345,346,5,34,0,0,346,347,3,74,37,0,347,348,5,83,0,0,348,349,3,68,34,0,
-		349,47,1,0,0,0,350,351,5,35,0,0,351,352,5,75,0,0,352,353,5,83,0,0,353,
-		356,3,68,34,0,354,355,5,54,0,0,355,357,3,68,34,0,356,354,1,0,0,0,356,357,
-		1,0,0,0,357,370,1,0,0,0,358,359,5,35,0,0,359,360,5,75,0,0,360,361,5,55,
-		0,0,361,364,3,74,37,0,362,363,5,53,0,0,363,365,3,68,34,0,364,362,1,0,0,
-		0,364,365,1,0,0,0,365,366,1,0,0,0,366,367,5,54,0,0,367,368,3,68,34,0,368,
-		370,1,0,0,0,369,350,1,0,0,0,369,358,1,0,0,0,370,49,1,0,0,0,371,372,5,36,
-		0,0,372,373,5,75,0,0,373,374,5,37,0,0,374,375,5,26,0,0,375,376,5,70,0,
-		0,376,377,5,27,0,0,377,378,3,68,34,0,378,379,5,40,0,0,379,380,3,74,37,
-		0,380,395,1,0,0,0,381,382,5,36,0,0,382,383,5,75,0,0,383,384,5,38,0,0,384,
-		385,5,39,0,0,385,386,5,26,0,0,386,387,5,74,0,0,387,388,5,85,0,0,388,389,
-		5,74,0,0,389,390,5,27,0,0,390,391,3,68,34,0,391,392,5,40,0,0,392,393,3,
-		74,37,0,393,395,1,0,0,0,394,371,1,0,0,0,394,381,1,0,0,0,395,51,1,0,0,0,
-		396,397,5,41,0,0,397,398,3,74,37,0,398,400,5,91,0,0,399,401,3,54,27,0,
-		400,399,1,0,0,0,401,402,1,0,0,0,402,400,1,0,0,0,402,403,1,0,0,0,403,404,
-		1,0,0,0,404,405,5,92,0,0,405,53,1,0,0,0,406,407,5,9,0,0,407,409,5,70,0,
-		0,408,406,1,0,0,0,408,409,1,0,0,0,409,412,1,0,0,0,410,411,5,10,0,0,411,
-		413,5,70,0,0,412,410,1,0,0,0,412,413,1,0,0,0,413,414,1,0,0,0,414,418,5,
-		91,0,0,415,417,3,4,2,0,416,415,1,0,0,0,417,420,1,0,0,0,418,416,1,0,0,0,
-		418,419,1,0,0,0,419,421,1,0,0,0,420,418,1,0,0,0,421,422,5,92,0,0,422,55,
-		1,0,0,0,423,424,5,42,0,0,424,425,5,75,0,0,425,429,5,91,0,0,426,428,3,58,
-		29,0,427,426,1,0,0,0,428,431,1,0,0,0,429,427,1,0,0,0,429,430,1,0,0,0,430,
-		432,1,0,0,0,431,429,1,0,0,0,432,433,5,92,0,0,433,57,1,0,0,0,434,435,5,
-		43,0,0,435,436,3,74,37,0,436,437,5,83,0,0,437,438,3,68,34,0,438,512,1,
-		0,0,0,439,441,5,74,0,0,440,439,1,0,0,0,440,441,1,0,0,0,441,446,1,0,0,0,
-		442,443,5,54,0,0,443,447,7,4,0,0,444,445,5,44,0,0,445,447,5,72,0,0,446,
-		442,1,0,0,0,446,444,1,0,0,0,446,447,1,0,0,0,447,448,1,0,0,0,448,449,3,
-		74,37,0,449,458,5,89,0,0,450,455,3,60,30,0,451,452,5,95,0,0,452,454,3,
-		60,30,0,453,451,1,0,0,0,454,457,1,0,0,0,455,453,1,0,0,0,455,456,1,0,0,
-		0,456,459,1,0,0,0,457,455,1,0,0,0,458,450,1,0,0,0,458,459,1,0,0,0,459,
-		460,1,0,0,0,460,463,5,90,0,0,461,462,5,77,0,0,462,464,3,62,31,0,463,461,
-		1,0,0,0,463,464,1,0,0,0,464,512,1,0,0,0,465,466,5,45,0,0,466,467,5,46,
-		0,0,467,469,3,68,34,0,468,470,3,64,32,0,469,468,1,0,0,0,469,470,1,0,0,
-		0,470,472,1,0,0,0,471,473,3,66,33,0,472,471,1,0,0,0,472,473,1,0,0,0,473,
-		512,1,0,0,0,474,475,5,45,0,0,475,476,5,47,0,0,476,479,5,75,0,0,477,478,
-		5,49,0,0,478,480,3,68,34,0,479,477,1,0,0,0,479,480,1,0,0,0,480,483,1,0,
-		0,0,481,482,5,50,0,0,482,484,3,68,34,0,483,481,1,0,0,0,483,484,1,0,0,0,
-		484,486,1,0,0,0,485,487,3,64,32,0,486,485,1,0,0,0,486,487,1,0,0,0,487,
-		489,1,0,0,0,488,490,3,66,33,0,489,488,1,0,0,0,489,490,1,0,0,0,490,512,
-		1,0,0,0,491,492,5,45,0,0,492,493,5,48,0,0,493,494,5,47,0,0,494,496,5,75,
-		0,0,495,497,3,64,32,0,496,495,1,0,0,0,496,497,1,0,0,0,497,512,1,0,0,0,
-		498,499,5,45,0,0,499,500,3,62,31,0,500,502,5,74,0,0,501,503,3,64,32,0,
-		502,501,1,0,0,0,502,503,1,0,0,0,503,512,1,0,0,0,504,505,5,45,0,0,505,506,
-		5,51,0,0,506,507,3,74,37,0,507,509,3,68,34,0,508,510,3,64,32,0,509,508,
-		1,0,0,0,509,510,1,0,0,0,510,512,1,0,0,0,511,434,1,0,0,0,511,440,1,0,0,
-		0,511,465,1,0,0,0,511,474,1,0,0,0,511,491,1,0,0,0,511,498,1,0,0,0,511,
-		504,1,0,0,0,512,59,1,0,0,0,513,514,3,74,37,0,514,515,5,96,0,0,515,516,
-		3,68,34,0,516,61,1,0,0,0,517,518,7,5,0,0,518,63,1,0,0,0,519,520,5,56,0,
-		0,520,521,5,71,0,0,521,65,1,0,0,0,522,523,5,52,0,0,523,524,5,75,0,0,524,
-		67,1,0,0,0,525,526,6,34,-1,0,526,527,5,85,0,0,527,539,3,68,34,12,528,529,
-		5,59,0,0,529,539,3,68,34,6,530,531,5,62,0,0,531,532,3,68,34,0,532,533,
-		5,63,0,0,533,534,3,68,34,0,534,535,5,64,0,0,535,536,3,68,34,2,536,539,
-		1,0,0,0,537,539,3,70,35,0,538,525,1,0,0,0,538,528,1,0,0,0,538,530,1,0,
-		0,0,538,537,1,0,0,0,539,569,1,0,0,0,540,541,10,11,0,0,541,542,7,6,0,0,
-		542,568,3,68,34,12,543,544,10,10,0,0,544,545,7,7,0,0,545,568,3,68,34,11,
-		546,547,10,9,0,0,547,548,7,8,0,0,548,568,3,68,34,10,549,550,10,8,0,0,550,
-		551,5,66,0,0,551,568,3,68,34,9,552,553,10,5,0,0,553,554,5,57,0,0,554,568,
-		3,68,34,6,555,556,10,4,0,0,556,557,5,58,0,0,557,568,3,68,34,5,558,559,
-		10,3,0,0,559,560,5,53,0,0,560,568,3,68,34,4,561,562,10,7,0,0,562,564,5,
-		60,0,0,563,565,5,59,0,0,564,563,1,0,0,0,564,565,1,0,0,0,565,566,1,0,0,
-		0,566,568,5,61,0,0,567,540,1,0,0,0,567,543,1,0,0,0,567,546,1,0,0,0,567,
-		549,1,0,0,0,567,552,1,0,0,0,567,555,1,0,0,0,567,558,1,0,0,0,567,561,1,
-		0,0,0,568,571,1,0,0,0,569,567,1,0,0,0,569,570,1,0,0,0,570,69,1,0,0,0,571,
-		569,1,0,0,0,572,574,3,72,36,0,573,575,3,74,37,0,574,573,1,0,0,0,574,575,
-		1,0,0,0,575,578,1,0,0,0,576,577,5,55,0,0,577,579,3,74,37,0,578,576,1,0,
-		0,0,578,579,1,0,0,0,579,628,1,0,0,0,580,581,3,72,36,0,581,582,5,88,0,0,
-		582,628,1,0,0,0,583,628,5,75,0,0,584,628,7,9,0,0,585,628,5,70,0,0,586,
-		628,5,69,0,0,587,628,5,72,0,0,588,589,5,12,0,0,589,628,3,74,37,0,590,591,
-		5,65,0,0,591,628,3,74,37,0,592,593,3,74,37,0,593,594,5,97,0,0,594,595,
-		3,74,37,0,595,628,1,0,0,0,596,597,3,74,37,0,597,598,5,93,0,0,598,603,3,
-		68,34,0,599,600,5,95,0,0,600,602,3,68,34,0,601,599,1,0,0,0,602,605,1,0,
-		0,0,603,601,1,0,0,0,603,604,1,0,0,0,604,606,1,0,0,0,605,603,1,0,0,0,606,
-		607,5,94,0,0,607,628,1,0,0,0,608,609,3,74,37,0,609,618,5,89,0,0,610,615,
-		3,68,34,0,611,612,5,95,0,0,612,614,3,68,34,0,613,611,1,0,0,0,614,617,1,
-		0,0,0,615,613,1,0,0,0,615,616,1,0,0,0,616,619,1,0,0,0,617,615,1,0,0,0,
-		618,610,1,0,0,0,618,619,1,0,0,0,619,620,1,0,0,0,620,621,5,90,0,0,621,628,
-		1,0,0,0,622,628,3,74,37,0,623,624,5,89,0,0,624,625,3,68,34,0,625,626,5,
-		90,0,0,626,628,1,0,0,0,627,572,1,0,0,0,627,580,1,0,0,0,627,583,1,0,0,0,
-		627,584,1,0,0,0,627,585,1,0,0,0,627,586,1,0,0,0,627,587,1,0,0,0,627,588,
-		1,0,0,0,627,590,1,0,0,0,627,592,1,0,0,0,627,596,1,0,0,0,627,608,1,0,0,
-		0,627,622,1,0,0,0,627,623,1,0,0,0,628,71,1,0,0,0,629,630,7,10,0,0,630,
-		73,1,0,0,0,631,632,7,11,0,0,632,75,1,0,0,0,69,82,88,110,116,132,136,142,
-		145,164,168,170,180,189,194,197,207,210,221,227,238,244,253,263,275,279,
-		283,291,298,304,308,312,318,327,334,340,356,364,369,394,402,408,412,418,
-		429,440,446,455,458,463,469,472,479,483,486,489,496,502,509,511,538,564,
-		567,569,574,578,603,615,618,627
+		22,1,22,3,22,341,8,22,1,22,1,22,1,22,1,23,1,23,1,23,1,23,3,23,350,8,23,
+		1,23,1,23,1,23,1,24,1,24,1,24,1,24,1,24,1,24,3,24,361,8,24,1,24,1,24,1,
+		24,1,24,1,24,1,24,3,24,369,8,24,1,24,1,24,1,24,3,24,374,8,24,1,25,1,25,
+		1,25,1,25,1,25,1,25,1,25,1,25,1,25,1,25,1,25,1,25,1,25,1,25,1,25,1,25,
+		1,25,1,25,1,25,1,25,1,25,1,25,1,25,3,25,399,8,25,1,26,1,26,1,26,1,26,4,
+		26,405,8,26,11,26,12,26,406,1,26,1,26,1,27,1,27,3,27,413,8,27,1,27,1,27,
+		3,27,417,8,27,1,27,1,27,5,27,421,8,27,10,27,12,27,424,9,27,1,27,1,27,1,
+		28,1,28,1,28,1,28,5,28,432,8,28,10,28,12,28,435,9,28,1,28,1,28,1,29,1,
+		29,1,29,1,29,1,29,1,29,3,29,445,8,29,1,29,1,29,1,29,1,29,3,29,451,8,29,
+		1,29,1,29,1,29,1,29,1,29,5,29,458,8,29,10,29,12,29,461,9,29,3,29,463,8,
+		29,1,29,1,29,1,29,3,29,468,8,29,1,29,1,29,1,29,1,29,3,29,474,8,29,1,29,
+		3,29,477,8,29,1,29,1,29,1,29,1,29,1,29,3,29,484,8,29,1,29,1,29,3,29,488,
+		8,29,1,29,3,29,491,8,29,1,29,3,29,494,8,29,1,29,1,29,1,29,1,29,1,29,3,
+		29,501,8,29,1,29,1,29,1,29,1,29,3,29,507,8,29,1,29,1,29,1,29,1,29,1,29,
+		3,29,514,8,29,3,29,516,8,29,1,30,1,30,1,30,1,30,1,31,1,31,1,32,1,32,1,
+		32,1,33,1,33,1,33,1,34,1,34,1,34,1,34,1,34,1,34,1,34,1,34,1,34,1,34,1,
+		34,1,34,1,34,3,34,543,8,34,1,34,1,34,1,34,1,34,1,34,1,34,1,34,1,34,1,34,
+		1,34,1,34,1,34,1,34,1,34,1,34,1,34,1,34,1,34,1,34,1,34,1,34,1,34,1,34,
+		1,34,3,34,569,8,34,1,34,5,34,572,8,34,10,34,12,34,575,9,34,1,35,1,35,3,
+		35,579,8,35,1,35,1,35,3,35,583,8,35,1,35,1,35,1,35,1,35,1,35,1,35,1,35,
+		1,35,1,35,1,35,1,35,1,35,1,35,1,35,1,35,1,35,1,35,1,35,1,35,1,35,1,35,
+		5,35,606,8,35,10,35,12,35,609,9,35,1,35,1,35,1,35,1,35,1,35,1,35,1,35,
+		5,35,618,8,35,10,35,12,35,621,9,35,3,35,623,8,35,1,35,1,35,1,35,1,35,1,
+		35,1,35,1,35,3,35,632,8,35,1,36,1,36,1,37,1,37,1,37,0,1,68,38,0,2,4,6,
+		8,10,12,14,16,18,20,22,24,26,28,30,32,34,36,38,40,42,44,46,48,50,52,54,
+		56,58,60,62,64,66,68,70,72,74,0,12,1,0,3,4,1,0,23,25,1,0,27,29,1,0,31,
+		32,1,0,69,70,2,0,32,32,76,76,1,0,86,87,1,0,84,85,1,0,78,83,1,0,67,68,1,
+		0,73,74,8,0,2,8,11,11,13,18,21,30,33,34,36,42,45,52,76,76,711,0,76,1,0,
+		0,0,2,79,1,0,0,0,4,110,1,0,0,0,6,112,1,0,0,0,8,142,1,0,0,0,10,145,1,0,
+		0,0,12,149,1,0,0,0,14,153,1,0,0,0,16,157,1,0,0,0,18,174,1,0,0,0,20,183,
+		1,0,0,0,22,191,1,0,0,0,24,199,1,0,0,0,26,214,1,0,0,0,28,218,1,0,0,0,30,
+		238,1,0,0,0,32,240,1,0,0,0,34,268,1,0,0,0,36,279,1,0,0,0,38,285,1,0,0,
+		0,40,300,1,0,0,0,42,323,1,0,0,0,44,336,1,0,0,0,46,345,1,0,0,0,48,373,1,
+		0,0,0,50,398,1,0,0,0,52,400,1,0,0,0,54,412,1,0,0,0,56,427,1,0,0,0,58,515,
+		1,0,0,0,60,517,1,0,0,0,62,521,1,0,0,0,64,523,1,0,0,0,66,526,1,0,0,0,68,
+		542,1,0,0,0,70,631,1,0,0,0,72,633,1,0,0,0,74,635,1,0,0,0,76,77,3,2,1,0,
+		77,78,5,0,0,1,78,1,1,0,0,0,79,80,5,1,0,0,80,82,3,74,37,0,81,83,5,75,0,
+		0,82,81,1,0,0,0,82,83,1,0,0,0,83,84,1,0,0,0,84,88,5,91,0,0,85,87,3,4,2,
+		0,86,85,1,0,0,0,87,90,1,0,0,0,88,86,1,0,0,0,88,89,1,0,0,0,89,91,1,0,0,
+		0,90,88,1,0,0,0,91,92,5,92,0,0,92,3,1,0,0,0,93,111,3,6,3,0,94,111,3,8,
+		4,0,95,111,3,14,7,0,96,111,3,18,9,0,97,111,3,20,10,0,98,111,3,24,12,0,
+		99,111,3,28,14,0,100,111,3,32,16,0,101,111,3,38,19,0,102,111,3,40,20,0,
+		103,111,3,44,22,0,104,111,3,46,23,0,105,111,3,48,24,0,106,111,3,50,25,
+		0,107,111,3,52,26,0,108,111,3,16,8,0,109,111,3,56,28,0,110,93,1,0,0,0,
+		110,94,1,0,0,0,110,95,1,0,0,0,110,96,1,0,0,0,110,97,1,0,0,0,110,98,1,0,
+		0,0,110,99,1,0,0,0,110,100,1,0,0,0,110,101,1,0,0,0,110,102,1,0,0,0,110,
+		103,1,0,0,0,110,104,1,0,0,0,110,105,1,0,0,0,110,106,1,0,0,0,110,107,1,
+		0,0,0,110,108,1,0,0,0,110,109,1,0,0,0,111,5,1,0,0,0,112,113,5,2,0,0,113,
+		116,3,74,37,0,114,115,7,0,0,0,115,117,5,5,0,0,116,114,1,0,0,0,116,117,
+		1,0,0,0,117,7,1,0,0,0,118,119,5,6,0,0,119,120,3,10,5,0,120,121,5,56,0,
+		0,121,122,5,75,0,0,122,143,1,0,0,0,123,124,5,6,0,0,124,125,5,20,0,0,125,
+		126,3,74,37,0,126,127,5,91,0,0,127,132,3,12,6,0,128,129,5,95,0,0,129,131,
+		3,12,6,0,130,128,1,0,0,0,131,134,1,0,0,0,132,130,1,0,0,0,132,133,1,0,0,
+		0,133,136,1,0,0,0,134,132,1,0,0,0,135,137,5,95,0,0,136,135,1,0,0,0,136,
+		137,1,0,0,0,137,138,1,0,0,0,138,139,5,92,0,0,139,140,5,56,0,0,140,141,
+		5,75,0,0,141,143,1,0,0,0,142,118,1,0,0,0,142,123,1,0,0,0,143,9,1,0,0,0,
+		144,146,5,74,0,0,145,144,1,0,0,0,145,146,1,0,0,0,146,147,1,0,0,0,147,148,
+		3,74,37,0,148,11,1,0,0,0,149,150,5,75,0,0,150,151,5,96,0,0,151,152,3,10,
+		5,0,152,13,1,0,0,0,153,154,5,7,0,0,154,155,5,9,0,0,155,156,5,70,0,0,156,
+		15,1,0,0,0,157,158,5,8,0,0,158,170,5,91,0,0,159,164,5,70,0,0,160,161,5,
+		95,0,0,161,163,5,70,0,0,162,160,1,0,0,0,163,166,1,0,0,0,164,162,1,0,0,
+		0,164,165,1,0,0,0,165,168,1,0,0,0,166,164,1,0,0,0,167,169,5,95,0,0,168,
+		167,1,0,0,0,168,169,1,0,0,0,169,171,1,0,0,0,170,159,1,0,0,0,170,171,1,
+		0,0,0,171,172,1,0,0,0,172,173,5,92,0,0,173,17,1,0,0,0,174,175,5,11,0,0,
+		175,180,3,74,37,0,176,177,5,95,0,0,177,179,3,74,37,0,178,176,1,0,0,0,179,
+		182,1,0,0,0,180,178,1,0,0,0,180,181,1,0,0,0,181,19,1,0,0,0,182,180,1,0,
+		0,0,183,184,5,12,0,0,184,185,3,74,37,0,185,186,5,96,0,0,186,189,3,22,11,
+		0,187,188,5,83,0,0,188,190,3,68,34,0,189,187,1,0,0,0,189,190,1,0,0,0,190,
+		21,1,0,0,0,191,194,3,74,37,0,192,193,5,55,0,0,193,195,3,74,37,0,194,192,
+		1,0,0,0,194,195,1,0,0,0,195,197,1,0,0,0,196,198,5,98,0,0,197,196,1,0,0,
+		0,197,198,1,0,0,0,198,23,1,0,0,0,199,200,5,13,0,0,200,201,3,74,37,0,201,
+		210,5,89,0,0,202,207,3,26,13,0,203,204,5,95,0,0,204,206,3,26,13,0,205,
+		203,1,0,0,0,206,209,1,0,0,0,207,205,1,0,0,0,207,208,1,0,0,0,208,211,1,
+		0,0,0,209,207,1,0,0,0,210,202,1,0,0,0,210,211,1,0,0,0,211,212,1,0,0,0,
+		212,213,5,90,0,0,213,25,1,0,0,0,214,215,3,74,37,0,215,216,5,96,0,0,216,
+		217,3,22,11,0,217,27,1,0,0,0,218,219,5,14,0,0,219,221,3,74,37,0,220,222,
+		5,75,0,0,221,220,1,0,0,0,221,222,1,0,0,0,222,223,1,0,0,0,223,227,5,91,
+		0,0,224,226,3,30,15,0,225,224,1,0,0,0,226,229,1,0,0,0,227,225,1,0,0,0,
+		227,228,1,0,0,0,228,230,1,0,0,0,229,227,1,0,0,0,230,231,5,92,0,0,231,29,
+		1,0,0,0,232,233,5,15,0,0,233,239,3,68,34,0,234,235,5,16,0,0,235,239,3,
+		68,34,0,236,237,5,17,0,0,237,239,3,68,34,0,238,232,1,0,0,0,238,234,1,0,
+		0,0,238,236,1,0,0,0,239,31,1,0,0,0,240,241,5,18,0,0,241,244,3,74,37,0,
+		242,243,5,19,0,0,243,245,3,74,37,0,244,242,1,0,0,0,244,245,1,0,0,0,245,
+		246,1,0,0,0,246,247,5,20,0,0,247,248,5,89,0,0,248,253,3,74,37,0,249,250,
+		5,95,0,0,250,252,3,74,37,0,251,249,1,0,0,0,252,255,1,0,0,0,253,251,1,0,
+		0,0,253,254,1,0,0,0,254,256,1,0,0,0,255,253,1,0,0,0,256,257,5,90,0,0,257,
+		258,5,96,0,0,258,259,3,22,11,0,259,263,5,91,0,0,260,262,3,34,17,0,261,
+		260,1,0,0,0,262,265,1,0,0,0,263,261,1,0,0,0,263,264,1,0,0,0,264,266,1,
+		0,0,0,265,263,1,0,0,0,266,267,5,92,0,0,267,33,1,0,0,0,268,269,5,75,0,0,
+		269,270,5,96,0,0,270,275,3,36,18,0,271,272,5,95,0,0,272,274,3,36,18,0,
+		273,271,1,0,0,0,274,277,1,0,0,0,275,273,1,0,0,0,275,276,1,0,0,0,276,35,
+		1,0,0,0,277,275,1,0,0,0,278,280,5,75,0,0,279,278,1,0,0,0,279,280,1,0,0,
+		0,280,283,1,0,0,0,281,284,3,68,34,0,282,284,5,61,0,0,283,281,1,0,0,0,283,
+		282,1,0,0,0,284,37,1,0,0,0,285,286,5,21,0,0,286,287,3,74,37,0,287,288,
+		5,72,0,0,288,289,5,55,0,0,289,291,3,74,37,0,290,292,5,95,0,0,291,290,1,
+		0,0,0,291,292,1,0,0,0,292,293,1,0,0,0,293,294,5,22,0,0,294,295,5,20,0,
+		0,295,298,3,74,37,0,296,297,5,53,0,0,297,299,3,68,34,0,298,296,1,0,0,0,
+		298,299,1,0,0,0,299,39,1,0,0,0,300,301,7,1,0,0,301,304,3,74,37,0,302,303,
+		5,55,0,0,303,305,3,74,37,0,304,302,1,0,0,0,304,305,1,0,0,0,305,308,1,0,
+		0,0,306,307,5,96,0,0,307,309,3,22,11,0,308,306,1,0,0,0,308,309,1,0,0,0,
+		309,312,1,0,0,0,310,311,5,83,0,0,311,313,3,68,34,0,312,310,1,0,0,0,312,
+		313,1,0,0,0,313,314,1,0,0,0,314,318,5,91,0,0,315,317,3,42,21,0,316,315,
+		1,0,0,0,317,320,1,0,0,0,318,316,1,0,0,0,318,319,1,0,0,0,319,321,1,0,0,
+		0,320,318,1,0,0,0,321,322,5,92,0,0,322,41,1,0,0,0,323,324,5,26,0,0,324,
+		327,3,74,37,0,325,326,5,53,0,0,326,328,3,68,34,0,327,325,1,0,0,0,327,328,
+		1,0,0,0,328,329,1,0,0,0,329,330,7,2,0,0,330,334,3,68,34,0,331,332,5,54,
+		0,0,332,333,5,30,0,0,333,335,5,6,0,0,334,331,1,0,0,0,334,335,1,0,0,0,335,
+		43,1,0,0,0,336,337,7,3,0,0,337,340,3,74,37,0,338,339,5,53,0,0,339,341,
+		3,68,34,0,340,338,1,0,0,0,340,341,1,0,0,0,341,342,1,0,0,0,342,343,5,33,
+		0,0,343,344,5,75,0,0,344,45,1,0,0,0,345,346,5,34,0,0,346,349,3,74,37,0,
+		347,348,5,55,0,0,348,350,3,74,37,0,349,347,1,0,0,0,349,350,1,0,0,0,350,
+		351,1,0,0,0,351,352,5,83,0,0,352,353,3,68,34,0,353,47,1,0,0,0,354,355,
+		5,35,0,0,355,356,5,75,0,0,356,357,5,83,0,0,357,360,3,68,34,0,358,359,5,
+		54,0,0,359,361,3,68,34,0,360,358,1,0,0,0,360,361,1,0,0,0,361,374,1,0,0,
+		0,362,363,5,35,0,0,363,364,5,75,0,0,364,365,5,55,0,0,365,368,3,74,37,0,
+		366,367,5,53,0,0,367,369,3,68,34,0,368,366,1,0,0,0,368,369,1,0,0,0,369,
+		370,1,0,0,0,370,371,5,54,0,0,371,372,3,68,34,0,372,374,1,0,0,0,373,354,
+		1,0,0,0,373,362,1,0,0,0,374,49,1,0,0,0,375,376,5,36,0,0,376,377,5,75,0,
+		0,377,378,5,37,0,0,378,379,5,26,0,0,379,380,5,70,0,0,380,381,5,27,0,0,
+		381,382,3,68,34,0,382,383,5,40,0,0,383,384,3,74,37,0,384,399,1,0,0,0,385,
+		386,5,36,0,0,386,387,5,75,0,0,387,388,5,38,0,0,388,389,5,39,0,0,389,390,
+		5,26,0,0,390,391,5,74,0,0,391,392,5,85,0,0,392,393,5,74,0,0,393,394,5,
+		27,0,0,394,395,3,68,34,0,395,396,5,40,0,0,396,397,3,74,37,0,397,399,1,
+		0,0,0,398,375,1,0,0,0,398,385,1,0,0,0,399,51,1,0,0,0,400,401,5,41,0,0,
+		401,402,3,74,37,0,402,404,5,91,0,0,403,405,3,54,27,0,404,403,1,0,0,0,405,
+		406,1,0,0,0,406,404,1,0,0,0,406,407,1,0,0,0,407,408,1,0,0,0,408,409,5,
+		92,0,0,409,53,1,0,0,0,410,411,5,9,0,0,411,413,5,70,0,0,412,410,1,0,0,0,
+		412,413,1,0,0,0,413,416,1,0,0,0,414,415,5,10,0,0,415,417,5,70,0,0,416,
+		414,1,0,0,0,416,417,1,0,0,0,417,418,1,0,0,0,418,422,5,91,0,0,419,421,3,
+		4,2,0,420,419,1,0,0,0,421,424,1,0,0,0,422,420,1,0,0,0,422,423,1,0,0,0,
+		423,425,1,0,0,0,424,422,1,0,0,0,425,426,5,92,0,0,426,55,1,0,0,0,427,428,
+		5,42,0,0,428,429,5,75,0,0,429,433,5,91,0,0,430,432,3,58,29,0,431,430,1,
+		0,0,0,432,435,1,0,0,0,433,431,1,0,0,0,433,434,1,0,0,0,434,436,1,0,0,0,
+		435,433,1,0,0,0,436,437,5,92,0,0,437,57,1,0,0,0,438,439,5,43,0,0,439,440,
+		3,74,37,0,440,441,5,83,0,0,441,442,3,68,34,0,442,516,1,0,0,0,443,445,5,
+		74,0,0,444,443,1,0,0,0,444,445,1,0,0,0,445,450,1,0,0,0,446,447,5,54,0,
+		0,447,451,7,4,0,0,448,449,5,44,0,0,449,451,5,72,0,0,450,446,1,0,0,0,450,
+		448,1,0,0,0,450,451,1,0,0,0,451,452,1,0,0,0,452,453,3,74,37,0,453,462,
+		5,89,0,0,454,459,3,60,30,0,455,456,5,95,0,0,456,458,3,60,30,0,457,455,
+		1,0,0,0,458,461,1,0,0,0,459,457,1,0,0,0,459,460,1,0,0,0,460,463,1,0,0,
+		0,461,459,1,0,0,0,462,454,1,0,0,0,462,463,1,0,0,0,463,464,1,0,0,0,464,
+		467,5,90,0,0,465,466,5,77,0,0,466,468,3,62,31,0,467,465,1,0,0,0,467,468,
+		1,0,0,0,468,516,1,0,0,0,469,470,5,45,0,0,470,471,5,46,0,0,471,473,3,68,
+		34,0,472,474,3,64,32,0,473,472,1,0,0,0,473,474,1,0,0,0,474,476,1,0,0,0,
+		475,477,3,66,33,0,476,475,1,0,0,0,476,477,1,0,0,0,477,516,1,0,0,0,478,
+		479,5,45,0,0,479,480,5,47,0,0,480,483,5,75,0,0,481,482,5,49,0,0,482,484,
+		3,68,34,0,483,481,1,0,0,0,483,484,1,0,0,0,484,487,1,0,0,0,485,486,5,50,
+		0,0,486,488,3,68,34,0,487,485,1,0,0,0,487,488,1,0,0,0,488,490,1,0,0,0,
+		489,491,3,64,32,0,490,489,1,0,0,0,490,491,1,0,0,0,491,493,1,0,0,0,492,
+		494,3,66,33,0,493,492,1,0,0,0,493,494,1,0,0,0,494,516,1,0,0,0,495,496,
+		5,45,0,0,496,497,5,48,0,0,497,498,5,47,0,0,498,500,5,75,0,0,499,501,3,
+		64,32,0,500,499,1,0,0,0,500,501,1,0,0,0,501,516,1,0,0,0,502,503,5,45,0,
+		0,503,504,3,62,31,0,504,506,5,74,0,0,505,507,3,64,32,0,506,505,1,0,0,0,
+		506,507,1,0,0,0,507,516,1,0,0,0,508,509,5,45,0,0,509,510,5,51,0,0,510,
+		511,3,74,37,0,511,513,3,68,34,0,512,514,3,64,32,0,513,512,1,0,0,0,513,
+		514,1,0,0,0,514,516,1,0,0,0,515,438,1,0,0,0,515,444,1,0,0,0,515,469,1,
+		0,0,0,515,478,1,0,0,0,515,495,1,0,0,0,515,502,1,0,0,0,515,508,1,0,0,0,
+		516,59,1,0,0,0,517,518,3,74,37,0,518,519,5,96,0,0,519,520,3,68,34,0,520,
+		61,1,0,0,0,521,522,7,5,0,0,522,63,1,0,0,0,523,524,5,56,0,0,524,525,5,71,
+		0,0,525,65,1,0,0,0,526,527,5,52,0,0,527,528,5,75,0,0,528,67,1,0,0,0,529,
+		530,6,34,-1,0,530,531,5,85,0,0,531,543,3,68,34,12,532,533,5,59,0,0,533,
+		543,3,68,34,6,534,535,5,62,0,0,535,536,3,68,34,0,536,537,5,63,0,0,537,
+		538,3,68,34,0,538,539,5,64,0,0,539,540,3,68,34,2,540,543,1,0,0,0,541,543,
+		3,70,35,0,542,529,1,0,0,0,542,532,1,0,0,0,542,534,1,0,0,0,542,541,1,0,
+		0,0,543,573,1,0,0,0,544,545,10,11,0,0,545,546,7,6,0,0,546,572,3,68,34,
+		12,547,548,10,10,0,0,548,549,7,7,0,0,549,572,3,68,34,11,550,551,10,9,0,
+		0,551,552,7,8,0,0,552,572,3,68,34,10,553,554,10,8,0,0,554,555,5,66,0,0,
+		555,572,3,68,34,9,556,557,10,5,0,0,557,558,5,57,0,0,558,572,3,68,34,6,
+		559,560,10,4,0,0,560,561,5,58,0,0,561,572,3,68,34,5,562,563,10,3,0,0,563,
+		564,5,53,0,0,564,572,3,68,34,4,565,566,10,7,0,0,566,568,5,60,0,0,567,569,
+		5,59,0,0,568,567,1,0,0,0,568,569,1,0,0,0,569,570,1,0,0,0,570,572,5,61,
+		0,0,571,544,1,0,0,0,571,547,1,0,0,0,571,550,1,0,0,0,571,553,1,0,0,0,571,
+		556,1,0,0,0,571,559,1,0,0,0,571,562,1,0,0,0,571,565,1,0,0,0,572,575,1,
+		0,0,0,573,571,1,0,0,0,573,574,1,0,0,0,574,69,1,0,0,0,575,573,1,0,0,0,576,
+		578,3,72,36,0,577,579,3,74,37,0,578,577,1,0,0,0,578,579,1,0,0,0,579,582,
+		1,0,0,0,580,581,5,55,0,0,581,583,3,74,37,0,582,580,1,0,0,0,582,583,1,0,
+		0,0,583,632,1,0,0,0,584,585,3,72,36,0,585,586,5,88,0,0,586,632,1,0,0,0,
+		587,632,5,75,0,0,588,632,7,9,0,0,589,632,5,70,0,0,590,632,5,69,0,0,591,
+		632,5,72,0,0,592,593,5,12,0,0,593,632,3,74,37,0,594,595,5,65,0,0,595,632,
+		3,74,37,0,596,597,3,74,37,0,597,598,5,97,0,0,598,599,3,74,37,0,599,632,
+		1,0,0,0,600,601,3,74,37,0,601,602,5,93,0,0,602,607,3,68,34,0,603,604,5,
+		95,0,0,604,606,3,68,34,0,605,603,1,0,0,0,606,609,1,0,0,0,607,605,1,0,0,
+		0,607,608,1,0,0,0,608,610,1,0,0,0,609,607,1,0,0,0,610,611,5,94,0,0,611,
+		632,1,0,0,0,612,613,3,74,37,0,613,622,5,89,0,0,614,619,3,68,34,0,615,616,
+		5,95,0,0,616,618,3,68,34,0,617,615,1,0,0,0,618,621,1,0,0,0,619,617,1,0,
+		0,0,619,620,1,0,0,0,620,623,1,0,0,0,621,619,1,0,0,0,622,614,1,0,0,0,622,
+		623,1,0,0,0,623,624,1,0,0,0,624,625,5,90,0,0,625,632,1,0,0,0,626,632,3,
+		74,37,0,627,628,5,89,0,0,628,629,3,68,34,0,629,630,5,90,0,0,630,632,1,
+		0,0,0,631,576,1,0,0,0,631,584,1,0,0,0,631,587,1,0,0,0,631,588,1,0,0,0,
+		631,589,1,0,0,0,631,590,1,0,0,0,631,591,1,0,0,0,631,592,1,0,0,0,631,594,
+		1,0,0,0,631,596,1,0,0,0,631,600,1,0,0,0,631,612,1,0,0,0,631,626,1,0,0,
+		0,631,627,1,0,0,0,632,71,1,0,0,0,633,634,7,10,0,0,634,73,1,0,0,0,635,636,
+		7,11,0,0,636,75,1,0,0,0,70,82,88,110,116,132,136,142,145,164,168,170,180,
+		189,194,197,207,210,221,227,238,244,253,263,275,279,283,291,298,304,308,
+		312,318,327,334,340,349,360,368,373,398,406,412,416,422,433,444,450,459,
+		462,467,473,476,483,487,490,493,500,506,513,515,542,568,571,573,578,582,
+		607,619,622,631
 	};
 
 	public static readonly ATN _ATN =
