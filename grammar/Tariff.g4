@@ -62,8 +62,12 @@ tableCell : STRING? (expr | NONE) ;
 
 windowDecl : WINDOW name DURATION PER key=name COMMA? OPENED BY event=name (WHERE expr)? ;
 
-stateDecl : kind=(COUNTER | WALLET | SETTING) name (PER key=name)? (COLON typeRef)? (ASSIGN expr)? LBRACE stateOp* RBRACE ;
-stateOp : ON event=name (WHERE cond=expr)? op=(ADD | SUBTRACT | SET) value=expr (AT NEXT PERIOD)? ;
+// `reset every period` comes before the type and initial value: after `= 0` a name would read as the number's unit.
+stateDecl
+    : kind=(COUNTER | WALLET | SETTING | ALLOWANCE) name (PER key=name)? (COMMA? RESET EVERY PERIOD)? (COLON typeRef)? (ASSIGN expr)?
+      LBRACE stateOp* RBRACE
+    ;
+stateOp : ON event=name (WHERE cond=expr)? op=(ADD | SUBTRACT | SET | USE) value=expr (AT NEXT PERIOD)? ;
 
 ruleDecl : kind=(REJECT | FREE) event=name (WHERE expr)? BECAUSE STRING ;
 
@@ -137,6 +141,7 @@ name
     | COUNTER | WALLET | SETTING | LET | GRANT | ONCE | EVERY | YEAR | VERSIONS | EXAMPLE
     | TAX | EFFECTIVE | EVENT | OPENED | NEXT | LINE | TOTAL | BALANCE | QUANTITY | AMOUNT
     | INCLUDING | EXCLUDING | DISPUTED | EXPECT | NO | ADD | SUBTRACT | SET | BECAUSE | ON | TO | HOLIDAYS
+    | ALLOWANCE | RESET | USE
     ;
 
 // Keywords
@@ -165,6 +170,9 @@ OPENED : 'opened' ;
 COUNTER : 'counter' ;
 WALLET : 'wallet' ;
 SETTING : 'setting' ;
+ALLOWANCE : 'allowance' ;
+RESET : 'reset' ;
+USE : 'use' ;
 ON : 'on' ;
 ADD : 'add' ;
 SUBTRACT : 'subtract' ;

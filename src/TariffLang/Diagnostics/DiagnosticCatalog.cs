@@ -77,6 +77,16 @@ internal static class DiagnosticCatalog
     public static readonly DiagnosticDescriptor OptionalKeyAttribute = Error("TL0054", "'{0}' is keyed by '{1}', which event '{2}' declares optional: declare it required, so that every event has a key");
     public static readonly DiagnosticDescriptor StateNeedsAggregate = Error("TL0055", "over a period, '{0}' changes from event to event: read it with level({0}) or peak({0})");
 
+    public static readonly DiagnosticDescriptor ResetNotAllowed = Error("TL0100",
+        "'reset every period' applies to counters (an allowance always resets); a {0} carries its value across periods");
+    public static readonly DiagnosticDescriptor StateOpNotAllowed = Error("TL0101", "'{0}' does not apply to {1} '{2}': {3}");
+    public static readonly DiagnosticDescriptor AllowanceNeedsAmount = Error("TL0102",
+        "allowance '{0}' needs the amount it includes each period: 'allowance {0}: UNIT = AMOUNT {{ … }}'");
+    public static readonly DiagnosticDescriptor AllowanceNotUsedBy = Error("TL0103",
+        "event '{1}' does not use allowance '{0}': add 'on {1} use …' to it before reading {2}({0})");
+    public static readonly DiagnosticDescriptor AllowanceUsedTwice = Error("TL0104",
+        "event '{1}' already uses allowance '{0}' on line {2}: one 'use' per event, so that its covered units are known");
+
     // Examples
     public static readonly DiagnosticDescriptor UnknownOutcome = Error("TL0060", "unknown outcome '{0}': use rated, free or rejected");
     public static readonly DiagnosticDescriptor ExampleValueNotConstant = Error("TL0061", "an example value must be a literal");

@@ -228,6 +228,8 @@ internal sealed class ProgramEmitter
                 StateOpKind.Set when op.Op.AtNextPeriod => $"c.StateSetAtNextPeriod({state}, {key}, {ToValue(value.Code, value.Repr)});",
                 StateOpKind.Set => $"c.StateSet({state}, {key}, {ToValue(value.Code, value.Repr)});",
                 StateOpKind.Add => $"c.StateAdd({state}, {key}, {Widen(value, Repr.NullableDecimal)}, false);",
+                StateOpKind.Use =>
+                    $"c.AllowanceUse({state}, {Widen(Call(op.State.Allowance!), Repr.NullableDecimal)}, {Widen(value, Repr.NullableDecimal)});",
                 _ => $"c.StateAdd({state}, {key}, {Widen(value, Repr.NullableDecimal)}, true);",
             };
             sb.Append(op.Op.Condition is null ? $"        {step}\n" : $"        if ({Truth(Call(op.Op.Condition))}) {step}\n");
@@ -361,6 +363,14 @@ internal sealed class ProgramEmitter
             }
             case BoundStateAggregate s:
                 return ($"c.StateAggregate((global::TariffLang.Semantics.StateAggregateKind){N((int)s.Kind)}, {N(s.State.Index)})", repr);
+            case BoundAllowanceShare a:
+            {
+                var holds = a.Condition is null ? "true" : Truth(Translate(a.Condition));
+                var amount = Widen(Translate(a.Amount), Repr.NullableDecimal);
+                var weight = Widen(Translate(a.Weight), Repr.NullableDecimal);
+                var beyond = a.Share == AllowanceShare.Beyond ? "true" : "false";
+                return ($"c.AllowanceShare({N(a.Allowance.Index)}, {holds}, {amount}, {weight}, {beyond})", repr);
+            }
             case BoundLookup l:
             {
                 var keys = string.Join(", ", l.Keys.Select(k => ToValue(Translate(k))));

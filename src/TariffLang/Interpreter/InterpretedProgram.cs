@@ -61,6 +61,9 @@ internal sealed class InterpretedProgram(RatingPlan plan) : RatingProgram
                 case StateOpKind.Set:
                     c.StateSet(op.State.Index, key, value);
                     break;
+                case StateOpKind.Use:
+                    c.AllowanceUse(op.State.Index, Evaluate(op.State.Allowance!, c).NumberOrNull, value.NumberOrNull);
+                    break;
                 default:
                     c.StateAdd(op.State.Index, key, value.NumberOrNull, subtract: op.Op.Op == StateOpKind.Subtract);
                     break;
@@ -120,6 +123,12 @@ internal sealed class InterpretedProgram(RatingPlan plan) : RatingProgram
                 return c.StateValue(s.State.Index, c.Attribute(KeyOf(c, s.State.KeyAttribute)));
             }
             case BoundStateAggregate s: return Value.FromNumber(c.StateAggregate(s.Kind, s.State.Index));
+            case BoundAllowanceShare a:
+            {
+                var holds = a.Condition is null || Evaluate(a.Condition, c).IsTrue;
+                return Value.FromNumber(c.AllowanceShare(a.Allowance.Index, holds, Evaluate(a.Amount, c).NumberOrNull,
+                    Evaluate(a.Weight, c).NumberOrNull, a.Share == AllowanceShare.Beyond));
+            }
             case BoundLookup l:
             {
                 Span<Value> keys = new Value[l.Keys.Length];

@@ -171,6 +171,7 @@ internal sealed class AccountRater
                 accountWide: true);
         foreach (var store in _ctx.States)
         {
+            if (store.Symbol.ResetsEachPeriod) store.Values.Clear();
             foreach (var (key, value) in store.Pending) store.Set(key, value);
             store.Pending.Clear();
         }

@@ -457,4 +457,30 @@ internal static class Operators
     public static decimal DayOfPeriod(DateOnly d, DateOnly first) => DaysBetween(first, d) + 1;
 
     public static decimal? DayOfPeriod(DateOnly? d, DateOnly first) => d is { } v ? DayOfPeriod(v, first) : null;
+    // ---- allowances ------------------------------------------------------------------------------------------
+
+    /// <summary>
+    /// The share (0 to 1) of each unit of an event's quantity that an allowance still covers, per unit like every per-event
+    /// value: each unit uses <paramref name="weight"/> of what is left (<paramref name="amount"/> − <paramref name="used"/>),
+    /// and when the rest covers only part of the event, that part is covered, so that the units beyond are exactly what
+    /// the allowance cannot pay for (share × quantity units are covered).
+    /// </summary>
+    public static decimal AllowanceCovered(decimal amount, decimal used, decimal weight, decimal quantity)
+    {
+        if (weight < 0m) throw new RatingException($"an allowance's use must not be negative, not {weight}");
+        var left = amount - used;
+        if (left <= 0m) return 0m;
+        if (weight * quantity <= left) return 1m;
+        return left / weight / quantity;
+    }
+
+    /// <summary>What an event takes from an allowance: its whole use, or the rest of the allowance when that is less.</summary>
+    public static decimal AllowanceConsumed(decimal amount, decimal used, decimal weight, decimal quantity)
+    {
+        if (weight < 0m) throw new RatingException($"an allowance's use must not be negative, not {weight}");
+        var left = amount - used;
+        if (left <= 0m) return 0m;
+        var wanted = weight * quantity;
+        return wanted <= left ? wanted : left;
+    }
 }

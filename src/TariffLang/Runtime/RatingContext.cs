@@ -303,6 +303,37 @@ internal sealed class RatingContext
         MarkChanged(state);
     }
 
+    /// <summary>The share of each unit of the event's quantity an allowance covers (or, with <paramref name="beyond"/>, does not).</summary>
+    public decimal AllowanceShare(int state, bool uses, decimal? amount, decimal? weight, bool beyond)
+    {
+        var covered = 0m;
+        if (uses)
+        {
+            var store = States[state];
+            var (a, w) = AllowanceOperands(store, amount, weight);
+            covered = Operators.AllowanceCovered(a, store.Get(Value.None).NumberOrNull ?? 0m, w, Quantity);
+        }
+        return beyond ? 1m - covered : covered;
+    }
+
+    /// <summary>The event uses its share of an allowance (never more than what is left of it).</summary>
+    public void AllowanceUse(int state, decimal? amount, decimal? weight)
+    {
+        var store = States[state];
+        var (a, w) = AllowanceOperands(store, amount, weight);
+        var used = store.Get(Value.None).NumberOrNull ?? 0m;
+        var consumed = Operators.AllowanceConsumed(a, used, w, Quantity);
+        if (consumed == 0m) return;
+        Journal(store, state, Value.None);
+        store.Set(Value.None, Value.FromNumber(used + consumed));
+        if (Explaining) Detail($"allowance {store.Symbol.Name} -{consumed.ToString(CultureInfo.InvariantCulture)} {store.Symbol.UnitLabel}");
+        MarkChanged(state);
+    }
+
+    private static (decimal Amount, decimal Weight) AllowanceOperands(StateStore store, decimal? amount, decimal? weight) =>
+        amount is { } a && weight is { } w ? (a, w)
+            : throw new RatingException($"allowance '{store.Symbol.Name}': {(amount is null ? "its amount" : "the use")} is none");
+
     /// <summary>A grant: adds to a wallet outside any event (nothing to roll back).</summary>
     public void Grant(int state, decimal amount)
     {

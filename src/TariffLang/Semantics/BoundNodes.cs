@@ -36,6 +36,16 @@ internal enum StateAggregateKind { Peak, Level }
 /// <summary>Over a period: the sum over keys of the highest (peak) or final (level) value.</summary>
 internal sealed record BoundStateAggregate(StateAggregateKind Kind, StateSymbol State, TextSpan Span) : BoundExpr(State.Type, Span);
 
+internal enum AllowanceShare { Covered, Beyond }
+
+/// <summary>
+/// <c>covered(A)</c> or <c>beyond(A)</c>: the share (0 to 1) of each unit of the current event's quantity that what is left
+/// of allowance A before the event covers, or that goes beyond it. <paramref name="Weight"/> and <paramref name="Condition"/> are the event's
+/// <c>use</c> (an event whose condition does not hold uses nothing, so none of it is covered).
+/// </summary>
+internal sealed record BoundAllowanceShare(AllowanceShare Share, StateSymbol Allowance, BoundExpr Amount, BoundExpr Weight,
+    BoundExpr? Condition, TextSpan Span) : BoundExpr(TlType.Number, Span);
+
 internal sealed record BoundLookup(TableSymbol Table, ImmutableArray<BoundExpr> Keys, TextSpan Span) : BoundExpr(Table.ValueType, Span);
 
 internal sealed record BoundUnary(UnaryOp Op, BoundExpr Operand, TlType Type, TextSpan Span) : BoundExpr(Type, Span);
@@ -120,6 +130,8 @@ internal static class BoundEquivalence
             (BoundWithin x, BoundWithin y) => ReferenceEquals(x.Window, y.Window),
             (BoundStateValue x, BoundStateValue y) => ReferenceEquals(x.State, y.State),
             (BoundStateAggregate x, BoundStateAggregate y) => x.Kind == y.Kind && ReferenceEquals(x.State, y.State),
+            (BoundAllowanceShare x, BoundAllowanceShare y) => x.Share == y.Share && x.Allowance.Index == y.Allowance.Index
+                && Equivalent(x.Amount, y.Amount) && Equivalent(x.Weight, y.Weight) && Equivalent(x.Condition, y.Condition),
             (BoundLookup x, BoundLookup y) => ReferenceEquals(x.Table, y.Table) && All(x.Keys, y.Keys),
             (BoundUnary x, BoundUnary y) => x.Op == y.Op && Equivalent(x.Operand, y.Operand),
             (BoundBinary x, BoundBinary y) => x.Op == y.Op && x.Operands == y.Operands && Equivalent(x.Left, y.Left) && Equivalent(x.Right, y.Right),
@@ -163,6 +175,7 @@ internal static class BoundEquivalence
             case BoundWithin w: h.Add(RuntimeHelpers.GetHashCode(w.Window)); break;
             case BoundStateValue s: h.Add(RuntimeHelpers.GetHashCode(s.State)); break;
             case BoundStateAggregate s: h.Add(s.Kind); h.Add(RuntimeHelpers.GetHashCode(s.State)); break;
+            case BoundAllowanceShare a: h.Add(a.Share); h.Add(a.Allowance.Index); break;
             case BoundLookup l: h.Add(RuntimeHelpers.GetHashCode(l.Table)); break;
             case BoundUnary u: h.Add(u.Op); break;
             case BoundBinary b: h.Add(b.Op); h.Add(b.Operands); break;

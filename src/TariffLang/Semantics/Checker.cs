@@ -308,10 +308,27 @@ internal sealed class Checker
         }
         else type = TlType.Number;
         BoundExpr? initial = null;
-        if (s.Initial is not null) initial = _binder.Bind(s.Initial, BindScope.Constant("an initial value"));
+        BoundExpr? allowance = null;
+        if (s.Kind == StateKind.Allowance)
+        {
+            // The amount may read params and the plan (plan.includes): it is computed with each event that uses it.
+            if (s.Initial is null) _diagnostics.Report(AllowanceNeedsAmount, s.Name.Span, s.Name.Text);
+            else allowance = _binder.BindAs(s.Initial, BindScope.Constant("an allowance's amount"), TypeKind.Number);
+            if (s.Type is null && allowance is { Type.IsError: false }) type = TlType.Quantity(allowance.Type.Unit);
+            else if (s.Type is not null && allowance is { Type.IsError: false } && allowance.Type.Unit != type.Unit)
+                _diagnostics.Report(UnitMismatch, s.Initial!.Span, type, allowance.Type);
+        }
+        else if (s.Initial is not null) initial = _binder.Bind(s.Initial, BindScope.Constant("an initial value"));
         else if (s.Kind == StateKind.Setting) _diagnostics.Report(SettingNeedsInitial, s.Name.Span, s.Name.Text);
-        if (s.Kind == StateKind.Wallet && s.Key is not null) _diagnostics.Report(NotAllowedHere, s.Key.Span, "a key on a wallet");
-        _symbols.States[s.Name.Text] = new StateSymbol(s.Kind, s.Name.Text, s.Key?.Text, type, initial, ImmutableArray<StateOpSymbol>.Empty, _symbols.States.Count, s.Span);
+        if (s.Kind is StateKind.Wallet or StateKind.Allowance && s.Key is not null)
+            _diagnostics.Report(NotAllowedHere, s.Key.Span, $"a key on {(s.Kind == StateKind.Wallet ? "a wallet" : "an allowance")}");
+        if (s.Reset is { } reset && s.Kind is StateKind.Wallet or StateKind.Setting)
+            _diagnostics.Report(ResetNotAllowed, reset, s.Kind.ToString().ToLowerInvariant());
+        _symbols.States[s.Name.Text] = new StateSymbol(s.Kind, s.Name.Text, s.Key?.Text, type, initial, ImmutableArray<StateOpSymbol>.Empty, _symbols.States.Count, s.Span)
+        {
+            ResetsEachPeriod = s.Kind == StateKind.Allowance || (s.Reset is not null && s.Kind == StateKind.Counter),
+            Allowance = allowance,
+        };
     }
 
     private void BindStateOps(StateSyntax s)
@@ -330,6 +347,15 @@ internal sealed class Checker
             else if (state.KeyAttribute is { } optionalKey && ev.Find(optionalKey)!.Type.Optional)
                 _diagnostics.Report(OptionalKeyAttribute, op.Event.Span, state.Name, optionalKey, ev.Name);
             if (op.AtNextPeriod && state.Kind != StateKind.Setting) _diagnostics.Report(NextPeriodOnlyForSettings, op.Span);
+            if ((op.Op == StateOpKind.Use) != (state.Kind == StateKind.Allowance))
+            {
+                var kind = state.Kind.ToString().ToLowerInvariant();
+                var verb = op.Op.ToString().ToLowerInvariant();
+                _diagnostics.Report(StateOpNotAllowed, op.Span, verb, state.Kind == StateKind.Allowance ? "allowance" : "a " + kind, state.Name,
+                    state.Kind == StateKind.Allowance ? "an event uses an allowance with 'use'" : "'use' is for allowances");
+            }
+            else if (op.Op == StateOpKind.Use && ops.FirstOrDefault(o => o.Event.Name == ev.Name) is { } earlier)
+                _diagnostics.Report(AllowanceUsedTwice, op.Span, state.Name, ev.Name, _diagnostics.Source.GetLineColumn(earlier.Span.Start).Line);
             var scope = BindScope.ForEvent(ev, "a state operation");
             var condition = op.Condition is null ? null : _binder.BindAs(op.Condition, scope, TypeKind.Bool);
             var value = _binder.Bind(op.Value, scope);

@@ -806,6 +806,33 @@ internal sealed class ExpressionBinder
                 var day = BindAs(args[0], scope, TypeKind.Date, TypeKind.Time);
                 return new BoundCall(Builtin.DayOfPeriod, [day], day.Type.Optional ? TlType.Number.AsOptional() : TlType.Number, c.Span);
             }
+            case "covered" or "beyond":
+            {
+                if (args.Length != 1) return Arity(1);
+                if (args[0] is not NameRefSyntax allowanceName || !_symbols.States.TryGetValue(allowanceName.Name.Text, out var allowance)
+                    || allowance.Kind != StateKind.Allowance)
+                {
+                    _diagnostics.Report(TypeMismatch, args[0].Span, "an allowance", args[0] is NameRefSyntax r ? r.Name.Text : "(expression)");
+                    return Fail(c.Span);
+                }
+                if (scope.Event is not { } ev)
+                {
+                    _diagnostics.Report(NotAllowedHere, c.Span, name + "() outside an event's rules, prices and lets");
+                    return Fail(c.Span);
+                }
+                if (scope.Aggregate)
+                {
+                    _diagnostics.Report(StateInAggregate, c.Span, name + "(" + allowance.Name + ")");
+                    return Fail(c.Span);
+                }
+                if (allowance.OpFor(ev) is not { } use || allowance.Allowance is null)
+                {
+                    _diagnostics.Report(AllowanceNotUsedBy, c.Span, allowance.Name, ev.Name, name);
+                    return Fail(c.Span);
+                }
+                return new BoundAllowanceShare(name == "covered" ? AllowanceShare.Covered : AllowanceShare.Beyond, allowance,
+                    allowance.Allowance, use.Value, use.Condition, c.Span);
+            }
             case "peak" or "level":
             {
                 if (args.Length != 1) return Arity(1);

@@ -35,6 +35,7 @@ internal static class Dependencies
         BoundLookup l => l.Keys,
         BoundEventSet s => s.Conditions,
         BoundAggregate a => a.Value is null ? [a.Set] : [a.Set, a.Value],
+        BoundAllowanceShare a => a.Condition is null ? [a.Amount, a.Weight] : [a.Amount, a.Weight, a.Condition],
         _ => [],
     };
 
@@ -50,7 +51,7 @@ internal static class Dependencies
     /// <summary>True when the value reads a state or a window, through lets too.</summary>
     public static bool ReadsState(BoundExpr e) => e switch
     {
-        BoundStateValue or BoundWithin => true,
+        BoundStateValue or BoundWithin or BoundAllowanceShare => true,
         BoundLetRef l => ReadsState(l.Let.Value),
         _ => Children(e).Any(ReadsState),
     };

@@ -28,11 +28,33 @@ internal sealed record WindowSymbol(string Name, TimeSpan Length, string KeyAttr
 
 internal sealed record StateOpSymbol(EventSymbol Event, BoundExpr? Condition, StateOpKind Op, BoundExpr Value, bool AtNextPeriod, TextSpan Span);
 
-/// <summary>A counter, wallet or setting: a value per key (or one value) that carries across periods.</summary>
+/// <summary>
+/// A counter, wallet, setting or allowance: a value per key (or one value) that carries across periods, unless it
+/// resets every period. An allowance's value is what its events used of <see cref="Allowance"/> in the period.
+/// </summary>
 internal sealed record StateSymbol(StateKind Kind, string Name, string? KeyAttribute, TlType Type, BoundExpr? Initial,
     ImmutableArray<StateOpSymbol> Ops, int Index, TextSpan Span)
 {
     public string UnitLabel => Type.Unit ?? Name;
+
+    /// <summary>Back to its initial value when each billing period opens (always so for an allowance).</summary>
+    public bool ResetsEachPeriod { get; init; }
+
+    /// <summary>For an allowance: the amount it includes each period, computed in the context of the event that uses it.</summary>
+    public BoundExpr? Allowance { get; init; }
+
+    /// <summary>The operation through which <paramref name="ev"/> changes this state, if exactly one does.</summary>
+    public StateOpSymbol? OpFor(EventSymbol ev)
+    {
+        StateOpSymbol? found = null;
+        foreach (var op in Ops)
+        {
+            if (op.Event.Name != ev.Name) continue;
+            if (found is not null) return null;
+            found = op;
+        }
+        return found;
+    }
 }
 
 /// <summary>

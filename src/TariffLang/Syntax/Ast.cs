@@ -49,13 +49,15 @@ internal sealed record TableSyntax(NameSyntax Name, NameSyntax? ForEvent, Immuta
 
 internal sealed record WindowSyntax(NameSyntax Name, string Duration, TextSpan DurationSpan, NameSyntax Key, NameSyntax OpenedBy, ExprSyntax? Condition, TextSpan Span) : ItemSyntax(Span);
 
-internal enum StateKind { Counter, Wallet, Setting }
+internal enum StateKind { Counter, Wallet, Setting, Allowance }
 
-internal enum StateOpKind { Add, Subtract, Set }
+internal enum StateOpKind { Add, Subtract, Set, Use }
 
 internal sealed record StateOpSyntax(NameSyntax Event, ExprSyntax? Condition, StateOpKind Op, ExprSyntax Value, bool AtNextPeriod, TextSpan Span) : SyntaxNode(Span);
 
-internal sealed record StateSyntax(StateKind Kind, NameSyntax Name, NameSyntax? Key, TypeSyntax? Type, ExprSyntax? Initial, ImmutableArray<StateOpSyntax> Ops, TextSpan Span) : ItemSyntax(Span);
+/// <summary>A counter, wallet, setting or allowance; <paramref name="Reset"/> spans <c>reset every period</c> when written.</summary>
+internal sealed record StateSyntax(StateKind Kind, NameSyntax Name, NameSyntax? Key, TypeSyntax? Type, ExprSyntax? Initial,
+    ImmutableArray<StateOpSyntax> Ops, TextSpan? Reset, TextSpan Span) : ItemSyntax(Span);
 
 internal enum RuleKind { Reject, Free }
 

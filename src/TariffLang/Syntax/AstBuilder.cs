@@ -154,14 +154,16 @@ internal sealed class AstBuilder(DiagnosticBag diagnostics) : TariffBaseVisitor<
         {
             COUNTER => StateKind.Counter,
             WALLET => StateKind.Wallet,
+            ALLOWANCE => StateKind.Allowance,
             _ => StateKind.Setting,
         };
         var ops = context.stateOp().Select(o => new StateOpSyntax(
             Name(o.@event), ExprOrNull(o.cond),
-            o.op.Type switch { ADD => StateOpKind.Add, SUBTRACT => StateOpKind.Subtract, _ => StateOpKind.Set },
+            o.op.Type switch { ADD => StateOpKind.Add, SUBTRACT => StateOpKind.Subtract, USE => StateOpKind.Use, _ => StateOpKind.Set },
             Expr(o.value), o.NEXT() is not null, SpanOf(o))).ToImmutableArray();
         return new StateSyntax(kind, Name(context.name(0)), NameOrNull(context.key),
-            context.typeRef() is { } t ? Type(t) : null, ExprOrNull(context.expr()), ops, SpanOf(context));
+            context.typeRef() is { } t ? Type(t) : null, ExprOrNull(context.expr()), ops,
+            context.RESET() is { } reset ? TextSpan.FromBounds(reset.Symbol.StartIndex, context.PERIOD().Symbol.StopIndex + 1) : null, SpanOf(context));
     }
 
     public override SyntaxNode VisitRuleDecl(RuleDeclContext context) =>

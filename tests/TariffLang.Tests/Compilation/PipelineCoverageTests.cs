@@ -93,6 +93,7 @@ public class PipelineCoverageTests
             (new Regex(@"c\.StateSet\((\d+),"), "set"),
             (new Regex(@"c\.StateAdd\((\d+),.*, false\);$"), "add"),
             (new Regex(@"c\.StateAdd\((\d+),.*, true\);$"), "subtract"),
+            (new Regex(@"c\.AllowanceUse\((\d+),"), "use"),
             (new Regex(@"c\.OpenWindow\((\d+),"), "window"),
             (new Regex(@"c\.(Fold(?:Count|Sum|Distinct|Min|Max))\((\d+)"), "fold"),
         };
@@ -138,6 +139,7 @@ public class PipelineCoverageTests
                     StateOpKind.Set when o.Op.AtNextPeriod => "set-next",
                     StateOpKind.Set => "set",
                     StateOpKind.Add => "add",
+                    StateOpKind.Use => "use",
                     _ => "subtract",
                 }) + " " + o.State.Index)
                 .Concat(p.Windows.Select(w => $"window {w.Window.Index}"));
@@ -163,7 +165,7 @@ public class PipelineCoverageTests
             var source = ProgramEmitter.Emit(RatingPlan.Build(ModelOf(name!))).Source;
             foreach (var step in Methods(source).Values.SelectMany(Steps)) kinds.Add(step.Split(' ')[0]);
         }
-        kinds.ShouldBe(["table", "reject", "free", "charge", "set-next", "set", "add", "subtract", "window",
+        kinds.ShouldBe(["table", "reject", "free", "charge", "set-next", "set", "add", "subtract", "use", "window",
             "FoldCount", "FoldSum", "FoldDistinct", "FoldMin", "FoldMax"], ignoreOrder: true);
     }
 

@@ -37,6 +37,10 @@ tariff everything "All constructs" {
   wallet credits: credit = 5 credit { on topup add credits * 1 credit  on call where kind = "intl" subtract 1 credit }
   setting cycle: text = "monthly" { on switch set to at next period }
   setting last_kind: text = "none" { on call set kind }
+  allowance inbound_bundle: call = plan.includes { on inbound where caller != "test" use 1 call }
+  counter inbound_seen, reset every period { on inbound add 1 }
+  charge "Inbound beyond" per inbound at beyond(inbound_bundle) * 0.01 EUR + covered(inbound_bundle) * 0 EUR
+  charge "Inbound seen" = level(inbound_seen) * 1 call at 0.001 EUR per call
 
   reject call where kind = "banned" because "banned"
   free call where within service and not vip because "inside the service window"

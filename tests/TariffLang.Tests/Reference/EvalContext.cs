@@ -45,6 +45,9 @@ internal sealed class StateStore(StateSymbol symbol)
 
     public object? Get(string key) => Values.TryGetValue(key, out var v) ? v : Initial;
 
+    /// <summary>A counter that resets every period, or an allowance: every key back to the initial value.</summary>
+    public void ResetValues() => Values.Clear();
+
     // An event's effects either all happen or none do: while an event is processed every write is journaled,
     // so that a rejection half-way (a missing value, an overflow) can undo what its earlier operations did.
     private readonly List<(string Key, bool Had, object? Old, bool HadPeak, decimal OldPeak)> _journal = new();

@@ -91,6 +91,19 @@ internal sealed class InterpretedEventRater(CheckedTariff tariff) : IEventRater
                     if (op.AtNextPeriod) store.Pending.Add((key, value));
                     else store.Set(key, value);
                 }
+                else if (op.Op == StateOpKind.Use)
+                {
+                    // The oracle's reading: an event takes its use times its quantity, but never more than is left.
+                    var total = ctx.Eval(store.Symbol.Allowance!) as decimal?;
+                    if (total is null || value is not decimal weight) throw new RatingException($"allowance '{store.Symbol.Name}': none");
+                    if (weight < 0m) throw new RatingException("negative use");
+                    var usedSoFar = store.Get(key) as decimal? ?? 0m;
+                    var rest = total.Value - usedSoFar;
+                    var taken = rest <= 0m ? 0m : Math.Min(weight * e.Quantity, rest);
+                    if (taken == 0m) continue;
+                    store.Set(key, usedSoFar + taken);
+                    e.RatedBy.Add($"allowance {store.Symbol.Name} -{taken.ToString(CultureInfo.InvariantCulture)} {store.Symbol.UnitLabel}");
+                }
                 else
                 {
                     if (value is not decimal amount) throw new RatingException($"'{store.Symbol.Name}' cannot change by none");

@@ -21,6 +21,21 @@ internal sealed class Interpreter : IEvaluator
             case BoundWithin w: return ctx.Within(w.Window);
             case BoundStateValue s: return ctx.StateValue(s.State);
             case BoundStateAggregate s: return ctx.StateAggregate(s.Kind, s.State);
+            case BoundAllowanceShare a:
+            {
+                var q = ctx.Event!.Quantity;
+                var covered = 0m;
+                if (a.Condition is null || RuntimeOps.IsTrue(Evaluate(a.Condition, ctx)))
+                {
+                    if (Evaluate(a.Amount, ctx) is not decimal total || Evaluate(a.Weight, ctx) is not decimal weight)
+                        throw new RatingException($"allowance '{a.Allowance.Name}': none");
+                    if (weight < 0m) throw new RatingException("negative use");
+                    var rest = total - (ctx.StateValue(a.Allowance) as decimal? ?? 0m);
+                    // A share of each unit, as every per-event value is per unit of quantity.
+                    covered = rest <= 0m ? 0m : weight * q <= rest ? 1m : rest / weight / q;
+                }
+                return a.Share == AllowanceShare.Covered ? covered : 1m - covered;
+            }
             case BoundLookup l: return ctx.Lookup(l.Table, l.Keys.Select(k => Evaluate(k, ctx)).ToArray());
             case BoundUnary u:
                 return u.Op == UnaryOp.Not ? RuntimeOps.Not(Evaluate(u.Operand, ctx)) : RuntimeOps.Negate(Evaluate(u.Operand, ctx));

@@ -267,6 +267,7 @@ internal sealed class RatingEngine(CheckedTariff tariff, IEvaluator evaluator, I
                     throw new RatingException($"account '{_ctx.Account}': the ledger spans more than {MaxPeriods} billing periods (is a date mistyped?)", accountWide: true);
                 foreach (var store in _ctx.States)
                 {
+                    if (store.Symbol.ResetsEachPeriod) store.ResetValues();
                     foreach (var (key, value) in store.Pending) store.Set(key, value);
                     store.Pending.Clear();
                 }

@@ -38,17 +38,17 @@ internal partial class TariffParser : Parser {
 		TARIFF=1, CURRENCY=2, EXCLUDING=3, INCLUDING=4, TAX=5, PERIOD=6, EFFECTIVE=7, 
 		HOLIDAYS=8, FROM=9, UNTIL=10, UNIT=11, PARAM=12, EVENT=13, PLAN=14, FEE=15, 
 		INCLUDES=16, EXTRA=17, TABLE=18, FOR=19, BY=20, WINDOW=21, OPENED=22, 
-		COUNTER=23, WALLET=24, SETTING=25, ON=26, ADD=27, SUBTRACT=28, SET=29, 
-		NEXT=30, REJECT=31, FREE=32, BECAUSE=33, LET=34, CHARGE=35, GRANT=36, 
-		ONCE=37, EVERY=38, YEAR=39, TO=40, VERSIONS=41, EXAMPLE=42, WITH=43, AFTER=44, 
-		EXPECT=45, TOTAL=46, LINE=47, NO=48, QUANTITY=49, AMOUNT=50, BALANCE=51, 
-		DISPUTED=52, WHERE=53, AT=54, PER=55, IN=56, AND=57, OR=58, NOT=59, IS=60, 
-		NONE=61, IF=62, THEN=63, ELSE=64, WITHIN=65, CONTAINS=66, TRUE=67, FALSE=68, 
-		DATETIME=69, DATE=70, MONTHLIT=71, DURATION=72, DECIMAL=73, INT=74, STRING=75, 
-		IDENT=76, ARROW=77, LE=78, GE=79, NEQ=80, LT=81, GT=82, ASSIGN=83, PLUS=84, 
-		MINUS=85, STAR=86, SLASH=87, PERCENT=88, LPAREN=89, RPAREN=90, LBRACE=91, 
-		RBRACE=92, LBRACKET=93, RBRACKET=94, COMMA=95, COLON=96, DOT=97, QUESTION=98, 
-		LINE_COMMENT=99, BLOCK_COMMENT=100, WS=101, ERROR_CHAR=102;
+		COUNTER=23, WALLET=24, SETTING=25, ALLOWANCE=26, RESET=27, USE=28, ON=29, 
+		ADD=30, SUBTRACT=31, SET=32, NEXT=33, REJECT=34, FREE=35, BECAUSE=36, 
+		LET=37, CHARGE=38, GRANT=39, ONCE=40, EVERY=41, YEAR=42, TO=43, VERSIONS=44, 
+		EXAMPLE=45, WITH=46, AFTER=47, EXPECT=48, TOTAL=49, LINE=50, NO=51, QUANTITY=52, 
+		AMOUNT=53, BALANCE=54, DISPUTED=55, WHERE=56, AT=57, PER=58, IN=59, AND=60, 
+		OR=61, NOT=62, IS=63, NONE=64, IF=65, THEN=66, ELSE=67, WITHIN=68, CONTAINS=69, 
+		TRUE=70, FALSE=71, DATETIME=72, DATE=73, MONTHLIT=74, DURATION=75, DECIMAL=76, 
+		INT=77, STRING=78, IDENT=79, ARROW=80, LE=81, GE=82, NEQ=83, LT=84, GT=85, 
+		ASSIGN=86, PLUS=87, MINUS=88, STAR=89, SLASH=90, PERCENT=91, LPAREN=92, 
+		RPAREN=93, LBRACE=94, RBRACE=95, LBRACKET=96, RBRACKET=97, COMMA=98, COLON=99, 
+		DOT=100, QUESTION=101, LINE_COMMENT=102, BLOCK_COMMENT=103, WS=104, ERROR_CHAR=105;
 	public const int
 		RULE_file = 0, RULE_tariff = 1, RULE_item = 2, RULE_currencyDecl = 3, 
 		RULE_periodDecl = 4, RULE_periodLength = 5, RULE_periodChoice = 6, RULE_effectiveDecl = 7, 
@@ -75,30 +75,32 @@ internal partial class TariffParser : Parser {
 		"'period'", "'effective'", "'holidays'", "'from'", "'until'", "'unit'", 
 		"'param'", "'event'", "'plan'", "'fee'", "'includes'", "'extra'", "'table'", 
 		"'for'", "'by'", "'window'", "'opened'", "'counter'", "'wallet'", "'setting'", 
-		"'on'", "'add'", "'subtract'", "'set'", "'next'", "'reject'", "'free'", 
-		"'because'", "'let'", "'charge'", "'grant'", "'once'", "'every'", "'year'", 
-		"'to'", "'versions'", "'example'", "'with'", "'after'", "'expect'", "'total'", 
-		"'line'", "'no'", "'quantity'", "'amount'", "'balance'", "'disputed'", 
-		"'where'", "'at'", "'per'", "'in'", "'and'", "'or'", "'not'", "'is'", 
-		"'none'", "'if'", "'then'", "'else'", "'within'", "'contains'", "'true'", 
-		"'false'", null, null, null, null, null, null, null, null, "'=>'", "'<='", 
-		"'>='", "'!='", "'<'", "'>'", "'='", "'+'", "'-'", "'*'", "'/'", "'%'", 
-		"'('", "')'", "'{'", "'}'", "'['", "']'", "','", "':'", "'.'", "'?'"
+		"'allowance'", "'reset'", "'use'", "'on'", "'add'", "'subtract'", "'set'", 
+		"'next'", "'reject'", "'free'", "'because'", "'let'", "'charge'", "'grant'", 
+		"'once'", "'every'", "'year'", "'to'", "'versions'", "'example'", "'with'", 
+		"'after'", "'expect'", "'total'", "'line'", "'no'", "'quantity'", "'amount'", 
+		"'balance'", "'disputed'", "'where'", "'at'", "'per'", "'in'", "'and'", 
+		"'or'", "'not'", "'is'", "'none'", "'if'", "'then'", "'else'", "'within'", 
+		"'contains'", "'true'", "'false'", null, null, null, null, null, null, 
+		null, null, "'=>'", "'<='", "'>='", "'!='", "'<'", "'>'", "'='", "'+'", 
+		"'-'", "'*'", "'/'", "'%'", "'('", "')'", "'{'", "'}'", "'['", "']'", 
+		"','", "':'", "'.'", "'?'"
 	};
 	private static readonly string[] _SymbolicNames = {
 		null, "TARIFF", "CURRENCY", "EXCLUDING", "INCLUDING", "TAX", "PERIOD", 
 		"EFFECTIVE", "HOLIDAYS", "FROM", "UNTIL", "UNIT", "PARAM", "EVENT", "PLAN", 
 		"FEE", "INCLUDES", "EXTRA", "TABLE", "FOR", "BY", "WINDOW", "OPENED", 
-		"COUNTER", "WALLET", "SETTING", "ON", "ADD", "SUBTRACT", "SET", "NEXT", 
-		"REJECT", "FREE", "BECAUSE", "LET", "CHARGE", "GRANT", "ONCE", "EVERY", 
-		"YEAR", "TO", "VERSIONS", "EXAMPLE", "WITH", "AFTER", "EXPECT", "TOTAL", 
-		"LINE", "NO", "QUANTITY", "AMOUNT", "BALANCE", "DISPUTED", "WHERE", "AT", 
-		"PER", "IN", "AND", "OR", "NOT", "IS", "NONE", "IF", "THEN", "ELSE", "WITHIN", 
-		"CONTAINS", "TRUE", "FALSE", "DATETIME", "DATE", "MONTHLIT", "DURATION", 
-		"DECIMAL", "INT", "STRING", "IDENT", "ARROW", "LE", "GE", "NEQ", "LT", 
-		"GT", "ASSIGN", "PLUS", "MINUS", "STAR", "SLASH", "PERCENT", "LPAREN", 
-		"RPAREN", "LBRACE", "RBRACE", "LBRACKET", "RBRACKET", "COMMA", "COLON", 
-		"DOT", "QUESTION", "LINE_COMMENT", "BLOCK_COMMENT", "WS", "ERROR_CHAR"
+		"COUNTER", "WALLET", "SETTING", "ALLOWANCE", "RESET", "USE", "ON", "ADD", 
+		"SUBTRACT", "SET", "NEXT", "REJECT", "FREE", "BECAUSE", "LET", "CHARGE", 
+		"GRANT", "ONCE", "EVERY", "YEAR", "TO", "VERSIONS", "EXAMPLE", "WITH", 
+		"AFTER", "EXPECT", "TOTAL", "LINE", "NO", "QUANTITY", "AMOUNT", "BALANCE", 
+		"DISPUTED", "WHERE", "AT", "PER", "IN", "AND", "OR", "NOT", "IS", "NONE", 
+		"IF", "THEN", "ELSE", "WITHIN", "CONTAINS", "TRUE", "FALSE", "DATETIME", 
+		"DATE", "MONTHLIT", "DURATION", "DECIMAL", "INT", "STRING", "IDENT", "ARROW", 
+		"LE", "GE", "NEQ", "LT", "GT", "ASSIGN", "PLUS", "MINUS", "STAR", "SLASH", 
+		"PERCENT", "LPAREN", "RPAREN", "LBRACE", "RBRACE", "LBRACKET", "RBRACKET", 
+		"COMMA", "COLON", "DOT", "QUESTION", "LINE_COMMENT", "BLOCK_COMMENT", 
+		"WS", "ERROR_CHAR"
 	};
 	public static readonly IVocabulary DefaultVocabulary = new Vocabulary(_LiteralNames, _SymbolicNames);
 
@@ -228,7 +230,7 @@ internal partial class TariffParser : Parser {
 			State = 88;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
-			while ((((_la) & ~0x3f) == 0 && ((1L << _la) & 6723832412612L) != 0)) {
+			while ((((_la) & ~0x3f) == 0 && ((1L << _la) & 53790298634692L) != 0)) {
 				{
 				{
 				State = 85;
@@ -393,6 +395,7 @@ internal partial class TariffParser : Parser {
 			case COUNTER:
 			case WALLET:
 			case SETTING:
+			case ALLOWANCE:
 				EnterOuterAlt(_localctx, 10);
 				{
 				State = 102;
@@ -1154,7 +1157,7 @@ internal partial class TariffParser : Parser {
 			State = 210;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
-			if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 8980770171906556L) != 0) || _la==IDENT) {
+			if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 71846161386301948L) != 0) || _la==IDENT) {
 				{
 				State = 202;
 				attrDecl();
@@ -1677,6 +1680,9 @@ internal partial class TariffParser : Parser {
 			case COUNTER:
 			case WALLET:
 			case SETTING:
+			case ALLOWANCE:
+			case RESET:
+			case USE:
 			case ON:
 			case ADD:
 			case SUBTRACT:
@@ -1845,7 +1851,11 @@ internal partial class TariffParser : Parser {
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode COUNTER() { return GetToken(TariffParser.COUNTER, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode WALLET() { return GetToken(TariffParser.WALLET, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode SETTING() { return GetToken(TariffParser.SETTING, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode ALLOWANCE() { return GetToken(TariffParser.ALLOWANCE, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode PER() { return GetToken(TariffParser.PER, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode RESET() { return GetToken(TariffParser.RESET, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode EVERY() { return GetToken(TariffParser.EVERY, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode PERIOD() { return GetToken(TariffParser.PERIOD, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode COLON() { return GetToken(TariffParser.COLON, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public TypeRefContext typeRef() {
 			return GetRuleContext<TypeRefContext>(0);
@@ -1860,6 +1870,7 @@ internal partial class TariffParser : Parser {
 		[System.Diagnostics.DebuggerNonUserCode] public StateOpContext stateOp(int i) {
 			return GetRuleContext<StateOpContext>(i);
 		}
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode COMMA() { return GetToken(TariffParser.COMMA, 0); }
 		public StateDeclContext(ParserRuleContext parent, int invokingState)
 			: base(parent, invokingState)
 		{
@@ -1884,7 +1895,7 @@ internal partial class TariffParser : Parser {
 			State = 300;
 			_localctx.kind = TokenStream.LT(1);
 			_la = TokenStream.LA(1);
-			if ( !((((_la) & ~0x3f) == 0 && ((1L << _la) & 58720256L) != 0)) ) {
+			if ( !((((_la) & ~0x3f) == 0 && ((1L << _la) & 125829120L) != 0)) ) {
 				_localctx.kind = ErrorHandler.RecoverInline(this);
 			}
 			else {
@@ -1905,47 +1916,71 @@ internal partial class TariffParser : Parser {
 				}
 			}
 
-			State = 308;
+			State = 312;
+			ErrorHandler.Sync(this);
+			_la = TokenStream.LA(1);
+			if (_la==RESET || _la==COMMA) {
+				{
+				State = 307;
+				ErrorHandler.Sync(this);
+				_la = TokenStream.LA(1);
+				if (_la==COMMA) {
+					{
+					State = 306;
+					Match(COMMA);
+					}
+				}
+
+				State = 309;
+				Match(RESET);
+				State = 310;
+				Match(EVERY);
+				State = 311;
+				Match(PERIOD);
+				}
+			}
+
+			State = 316;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==COLON) {
 				{
-				State = 306;
+				State = 314;
 				Match(COLON);
-				State = 307;
+				State = 315;
 				typeRef();
 				}
 			}
 
-			State = 312;
+			State = 320;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==ASSIGN) {
 				{
-				State = 310;
+				State = 318;
 				Match(ASSIGN);
-				State = 311;
+				State = 319;
 				expr(0);
 				}
 			}
 
-			State = 314;
+			State = 322;
 			Match(LBRACE);
-			State = 318;
+			State = 326;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while (_la==ON) {
 				{
 				{
-				State = 315;
+				State = 323;
 				stateOp();
 				}
 				}
-				State = 320;
+				State = 328;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
-			State = 321;
+			State = 329;
 			Match(RBRACE);
 			}
 		}
@@ -1978,6 +2013,7 @@ internal partial class TariffParser : Parser {
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode ADD() { return GetToken(TariffParser.ADD, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode SUBTRACT() { return GetToken(TariffParser.SUBTRACT, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode SET() { return GetToken(TariffParser.SET, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode USE() { return GetToken(TariffParser.USE, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode WHERE() { return GetToken(TariffParser.WHERE, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode AT() { return GetToken(TariffParser.AT, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode NEXT() { return GetToken(TariffParser.NEXT, 0); }
@@ -2003,44 +2039,44 @@ internal partial class TariffParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 323;
+			State = 331;
 			Match(ON);
-			State = 324;
+			State = 332;
 			_localctx.@event = name();
-			State = 327;
+			State = 335;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==WHERE) {
 				{
-				State = 325;
+				State = 333;
 				Match(WHERE);
-				State = 326;
+				State = 334;
 				_localctx.cond = expr(0);
 				}
 			}
 
-			State = 329;
+			State = 337;
 			_localctx.op = TokenStream.LT(1);
 			_la = TokenStream.LA(1);
-			if ( !((((_la) & ~0x3f) == 0 && ((1L << _la) & 939524096L) != 0)) ) {
+			if ( !((((_la) & ~0x3f) == 0 && ((1L << _la) & 7784628224L) != 0)) ) {
 				_localctx.op = ErrorHandler.RecoverInline(this);
 			}
 			else {
 				ErrorHandler.ReportMatch(this);
 			    Consume();
 			}
-			State = 330;
+			State = 338;
 			_localctx.value = expr(0);
-			State = 334;
+			State = 342;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==AT) {
 				{
-				State = 331;
+				State = 339;
 				Match(AT);
-				State = 332;
+				State = 340;
 				Match(NEXT);
-				State = 333;
+				State = 341;
 				Match(PERIOD);
 				}
 			}
@@ -2093,7 +2129,7 @@ internal partial class TariffParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 336;
+			State = 344;
 			_localctx.kind = TokenStream.LT(1);
 			_la = TokenStream.LA(1);
 			if ( !(_la==REJECT || _la==FREE) ) {
@@ -2103,23 +2139,23 @@ internal partial class TariffParser : Parser {
 				ErrorHandler.ReportMatch(this);
 			    Consume();
 			}
-			State = 337;
+			State = 345;
 			_localctx.@event = name();
-			State = 340;
+			State = 348;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==WHERE) {
 				{
-				State = 338;
+				State = 346;
 				Match(WHERE);
-				State = 339;
+				State = 347;
 				expr(0);
 				}
 			}
 
-			State = 342;
+			State = 350;
 			Match(BECAUSE);
-			State = 343;
+			State = 351;
 			Match(STRING);
 			}
 		}
@@ -2169,25 +2205,25 @@ internal partial class TariffParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 345;
+			State = 353;
 			Match(LET);
-			State = 346;
+			State = 354;
 			name();
-			State = 349;
+			State = 357;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==PER) {
 				{
-				State = 347;
+				State = 355;
 				Match(PER);
-				State = 348;
+				State = 356;
 				_localctx.@event = name();
 				}
 			}
 
-			State = 351;
+			State = 359;
 			Match(ASSIGN);
-			State = 352;
+			State = 360;
 			expr(0);
 			}
 		}
@@ -2268,29 +2304,29 @@ internal partial class TariffParser : Parser {
 		EnterRule(_localctx, 48, RULE_chargeDecl);
 		int _la;
 		try {
-			State = 373;
+			State = 381;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,38,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,40,Context) ) {
 			case 1:
 				_localctx = new AggregateChargeContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 354;
+				State = 362;
 				Match(CHARGE);
-				State = 355;
+				State = 363;
 				Match(STRING);
-				State = 356;
+				State = 364;
 				Match(ASSIGN);
-				State = 357;
+				State = 365;
 				((AggregateChargeContext)_localctx).amount = expr(0);
-				State = 360;
+				State = 368;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==AT) {
 					{
-					State = 358;
+					State = 366;
 					Match(AT);
-					State = 359;
+					State = 367;
 					((AggregateChargeContext)_localctx).price = expr(0);
 					}
 				}
@@ -2301,29 +2337,29 @@ internal partial class TariffParser : Parser {
 				_localctx = new EventChargeContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 362;
+				State = 370;
 				Match(CHARGE);
-				State = 363;
+				State = 371;
 				Match(STRING);
-				State = 364;
+				State = 372;
 				Match(PER);
-				State = 365;
+				State = 373;
 				((EventChargeContext)_localctx).@event = name();
-				State = 368;
+				State = 376;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==WHERE) {
 					{
-					State = 366;
+					State = 374;
 					Match(WHERE);
-					State = 367;
+					State = 375;
 					((EventChargeContext)_localctx).cond = expr(0);
 					}
 				}
 
-				State = 370;
+				State = 378;
 				Match(AT);
-				State = 371;
+				State = 379;
 				((EventChargeContext)_localctx).price = expr(0);
 				}
 				break;
@@ -2411,30 +2447,30 @@ internal partial class TariffParser : Parser {
 		GrantDeclContext _localctx = new GrantDeclContext(Context, State);
 		EnterRule(_localctx, 50, RULE_grantDecl);
 		try {
-			State = 398;
+			State = 406;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,39,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,41,Context) ) {
 			case 1:
 				_localctx = new OnceGrantContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 375;
-				Match(GRANT);
-				State = 376;
-				Match(STRING);
-				State = 377;
-				Match(ONCE);
-				State = 378;
-				Match(ON);
-				State = 379;
-				Match(DATE);
-				State = 380;
-				Match(ADD);
-				State = 381;
-				expr(0);
-				State = 382;
-				Match(TO);
 				State = 383;
+				Match(GRANT);
+				State = 384;
+				Match(STRING);
+				State = 385;
+				Match(ONCE);
+				State = 386;
+				Match(ON);
+				State = 387;
+				Match(DATE);
+				State = 388;
+				Match(ADD);
+				State = 389;
+				expr(0);
+				State = 390;
+				Match(TO);
+				State = 391;
 				((OnceGrantContext)_localctx).wallet = name();
 				}
 				break;
@@ -2442,29 +2478,29 @@ internal partial class TariffParser : Parser {
 				_localctx = new YearlyGrantContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 385;
-				Match(GRANT);
-				State = 386;
-				Match(STRING);
-				State = 387;
-				Match(EVERY);
-				State = 388;
-				Match(YEAR);
-				State = 389;
-				Match(ON);
-				State = 390;
-				((YearlyGrantContext)_localctx).month = Match(INT);
-				State = 391;
-				Match(MINUS);
-				State = 392;
-				((YearlyGrantContext)_localctx).day = Match(INT);
 				State = 393;
-				Match(ADD);
+				Match(GRANT);
 				State = 394;
-				expr(0);
+				Match(STRING);
 				State = 395;
-				Match(TO);
+				Match(EVERY);
 				State = 396;
+				Match(YEAR);
+				State = 397;
+				Match(ON);
+				State = 398;
+				((YearlyGrantContext)_localctx).month = Match(INT);
+				State = 399;
+				Match(MINUS);
+				State = 400;
+				((YearlyGrantContext)_localctx).day = Match(INT);
+				State = 401;
+				Match(ADD);
+				State = 402;
+				expr(0);
+				State = 403;
+				Match(TO);
+				State = 404;
 				((YearlyGrantContext)_localctx).wallet = name();
 				}
 				break;
@@ -2515,27 +2551,27 @@ internal partial class TariffParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 400;
+			State = 408;
 			Match(VERSIONS);
-			State = 401;
+			State = 409;
 			name();
-			State = 402;
+			State = 410;
 			Match(LBRACE);
-			State = 404;
+			State = 412;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			do {
 				{
 				{
-				State = 403;
+				State = 411;
 				versionBlock();
 				}
 				}
-				State = 406;
+				State = 414;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			} while ( _la==FROM || _la==UNTIL || _la==LBRACE );
-			State = 408;
+			State = 416;
 			Match(RBRACE);
 			}
 		}
@@ -2588,47 +2624,47 @@ internal partial class TariffParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 412;
+			State = 420;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==FROM) {
 				{
-				State = 410;
+				State = 418;
 				Match(FROM);
-				State = 411;
+				State = 419;
 				_localctx.from = Match(DATE);
 				}
 			}
 
-			State = 416;
+			State = 424;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==UNTIL) {
 				{
-				State = 414;
+				State = 422;
 				Match(UNTIL);
-				State = 415;
+				State = 423;
 				_localctx.until = Match(DATE);
 				}
 			}
 
-			State = 418;
+			State = 426;
 			Match(LBRACE);
-			State = 422;
+			State = 430;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
-			while ((((_la) & ~0x3f) == 0 && ((1L << _la) & 6723832412612L) != 0)) {
+			while ((((_la) & ~0x3f) == 0 && ((1L << _la) & 53790298634692L) != 0)) {
 				{
 				{
-				State = 419;
+				State = 427;
 				item();
 				}
 				}
-				State = 424;
+				State = 432;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
-			State = 425;
+			State = 433;
 			Match(RBRACE);
 			}
 		}
@@ -2675,27 +2711,27 @@ internal partial class TariffParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 427;
+			State = 435;
 			Match(EXAMPLE);
-			State = 428;
+			State = 436;
 			Match(STRING);
-			State = 429;
+			State = 437;
 			Match(LBRACE);
-			State = 433;
+			State = 441;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
-			while ((((_la) & ~0x3f) == 0 && ((1L << _la) & 27021556960455164L) != 0) || _la==INT || _la==IDENT) {
+			while ((((_la) & ~0x3f) == 0 && ((1L << _la) & 216172455694690812L) != 0) || _la==INT || _la==IDENT) {
 				{
 				{
-				State = 430;
+				State = 438;
 				exampleItem();
 				}
 				}
-				State = 435;
+				State = 443;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
-			State = 436;
+			State = 444;
 			Match(RBRACE);
 			}
 		}
@@ -2885,20 +2921,20 @@ internal partial class TariffParser : Parser {
 		EnterRule(_localctx, 58, RULE_exampleItem);
 		int _la;
 		try {
-			State = 515;
+			State = 523;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,59,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,61,Context) ) {
 			case 1:
 				_localctx = new WithParamContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 438;
+				State = 446;
 				Match(WITH);
-				State = 439;
+				State = 447;
 				name();
-				State = 440;
+				State = 448;
 				Match(ASSIGN);
-				State = 441;
+				State = 449;
 				expr(0);
 				}
 				break;
@@ -2906,24 +2942,24 @@ internal partial class TariffParser : Parser {
 				_localctx = new UsageContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 444;
+				State = 452;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==INT) {
 					{
-					State = 443;
+					State = 451;
 					((UsageContext)_localctx).count = Match(INT);
 					}
 				}
 
-				State = 450;
+				State = 458;
 				ErrorHandler.Sync(this);
 				switch (TokenStream.LA(1)) {
 				case AT:
 					{
-					State = 446;
+					State = 454;
 					Match(AT);
-					State = 447;
+					State = 455;
 					((UsageContext)_localctx).when = TokenStream.LT(1);
 					_la = TokenStream.LA(1);
 					if ( !(_la==DATETIME || _la==DATE) ) {
@@ -2937,9 +2973,9 @@ internal partial class TariffParser : Parser {
 					break;
 				case AFTER:
 					{
-					State = 448;
+					State = 456;
 					Match(AFTER);
-					State = 449;
+					State = 457;
 					Match(DURATION);
 					}
 					break;
@@ -2962,6 +2998,9 @@ internal partial class TariffParser : Parser {
 				case COUNTER:
 				case WALLET:
 				case SETTING:
+				case ALLOWANCE:
+				case RESET:
+				case USE:
 				case ON:
 				case ADD:
 				case SUBTRACT:
@@ -2989,46 +3028,46 @@ internal partial class TariffParser : Parser {
 				default:
 					break;
 				}
-				State = 452;
+				State = 460;
 				name();
-				State = 453;
+				State = 461;
 				Match(LPAREN);
-				State = 462;
+				State = 470;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 8980770171906556L) != 0) || _la==IDENT) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 71846161386301948L) != 0) || _la==IDENT) {
 					{
-					State = 454;
+					State = 462;
 					exampleArg();
-					State = 459;
+					State = 467;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					while (_la==COMMA) {
 						{
 						{
-						State = 455;
+						State = 463;
 						Match(COMMA);
-						State = 456;
+						State = 464;
 						exampleArg();
 						}
 						}
-						State = 461;
+						State = 469;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 					}
 					}
 				}
 
-				State = 464;
+				State = 472;
 				Match(RPAREN);
-				State = 467;
+				State = 475;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==ARROW) {
 					{
-					State = 465;
+					State = 473;
 					Match(ARROW);
-					State = 466;
+					State = 474;
 					((UsageContext)_localctx).outcome = outcomeName();
 					}
 				}
@@ -3039,28 +3078,28 @@ internal partial class TariffParser : Parser {
 				_localctx = new ExpectTotalContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 469;
+				State = 477;
 				Match(EXPECT);
-				State = 470;
+				State = 478;
 				Match(TOTAL);
-				State = 471;
+				State = 479;
 				expr(0);
-				State = 473;
+				State = 481;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==IN) {
 					{
-					State = 472;
+					State = 480;
 					inMonth();
 					}
 				}
 
-				State = 476;
+				State = 484;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,51,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,53,Context) ) {
 				case 1:
 					{
-					State = 475;
+					State = 483;
 					disputed();
 					}
 					break;
@@ -3071,52 +3110,52 @@ internal partial class TariffParser : Parser {
 				_localctx = new ExpectLineContext(_localctx);
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 478;
+				State = 486;
 				Match(EXPECT);
-				State = 479;
+				State = 487;
 				Match(LINE);
-				State = 480;
+				State = 488;
 				Match(STRING);
-				State = 483;
+				State = 491;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,52,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,54,Context) ) {
 				case 1:
 					{
-					State = 481;
+					State = 489;
 					Match(QUANTITY);
-					State = 482;
+					State = 490;
 					((ExpectLineContext)_localctx).qty = expr(0);
 					}
 					break;
 				}
-				State = 487;
-				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,53,Context) ) {
-				case 1:
-					{
-					State = 485;
-					Match(AMOUNT);
-					State = 486;
-					((ExpectLineContext)_localctx).amt = expr(0);
-					}
-					break;
-				}
-				State = 490;
-				ErrorHandler.Sync(this);
-				_la = TokenStream.LA(1);
-				if (_la==IN) {
-					{
-					State = 489;
-					inMonth();
-					}
-				}
-
-				State = 493;
+				State = 495;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,55,Context) ) {
 				case 1:
 					{
-					State = 492;
+					State = 493;
+					Match(AMOUNT);
+					State = 494;
+					((ExpectLineContext)_localctx).amt = expr(0);
+					}
+					break;
+				}
+				State = 498;
+				ErrorHandler.Sync(this);
+				_la = TokenStream.LA(1);
+				if (_la==IN) {
+					{
+					State = 497;
+					inMonth();
+					}
+				}
+
+				State = 501;
+				ErrorHandler.Sync(this);
+				switch ( Interpreter.AdaptivePredict(TokenStream,57,Context) ) {
+				case 1:
+					{
+					State = 500;
 					disputed();
 					}
 					break;
@@ -3127,20 +3166,20 @@ internal partial class TariffParser : Parser {
 				_localctx = new ExpectNoLineContext(_localctx);
 				EnterOuterAlt(_localctx, 5);
 				{
-				State = 495;
+				State = 503;
 				Match(EXPECT);
-				State = 496;
+				State = 504;
 				Match(NO);
-				State = 497;
+				State = 505;
 				Match(LINE);
-				State = 498;
+				State = 506;
 				Match(STRING);
-				State = 500;
+				State = 508;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==IN) {
 					{
-					State = 499;
+					State = 507;
 					inMonth();
 					}
 				}
@@ -3151,18 +3190,18 @@ internal partial class TariffParser : Parser {
 				_localctx = new ExpectCountContext(_localctx);
 				EnterOuterAlt(_localctx, 6);
 				{
-				State = 502;
+				State = 510;
 				Match(EXPECT);
-				State = 503;
+				State = 511;
 				((ExpectCountContext)_localctx).outcome = outcomeName();
-				State = 504;
+				State = 512;
 				Match(INT);
-				State = 506;
+				State = 514;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==IN) {
 					{
-					State = 505;
+					State = 513;
 					inMonth();
 					}
 				}
@@ -3173,20 +3212,20 @@ internal partial class TariffParser : Parser {
 				_localctx = new ExpectBalanceContext(_localctx);
 				EnterOuterAlt(_localctx, 7);
 				{
-				State = 508;
+				State = 516;
 				Match(EXPECT);
-				State = 509;
+				State = 517;
 				Match(BALANCE);
-				State = 510;
+				State = 518;
 				name();
-				State = 511;
+				State = 519;
 				expr(0);
-				State = 513;
+				State = 521;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==IN) {
 					{
-					State = 512;
+					State = 520;
 					inMonth();
 					}
 				}
@@ -3234,11 +3273,11 @@ internal partial class TariffParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 517;
+			State = 525;
 			name();
-			State = 518;
+			State = 526;
 			Match(COLON);
-			State = 519;
+			State = 527;
 			expr(0);
 			}
 		}
@@ -3277,7 +3316,7 @@ internal partial class TariffParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 521;
+			State = 529;
 			_la = TokenStream.LA(1);
 			if ( !(_la==FREE || _la==IDENT) ) {
 			ErrorHandler.RecoverInline(this);
@@ -3322,9 +3361,9 @@ internal partial class TariffParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 523;
+			State = 531;
 			Match(IN);
-			State = 524;
+			State = 532;
 			Match(MONTHLIT);
 			}
 		}
@@ -3362,9 +3401,9 @@ internal partial class TariffParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 526;
+			State = 534;
 			Match(DISPUTED);
-			State = 527;
+			State = 535;
 			Match(STRING);
 			}
 		}
@@ -3602,7 +3641,7 @@ internal partial class TariffParser : Parser {
 			int _alt;
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 542;
+			State = 550;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case MINUS:
@@ -3611,9 +3650,9 @@ internal partial class TariffParser : Parser {
 				Context = _localctx;
 				_prevctx = _localctx;
 
-				State = 530;
+				State = 538;
 				Match(MINUS);
-				State = 531;
+				State = 539;
 				expr(12);
 				}
 				break;
@@ -3622,9 +3661,9 @@ internal partial class TariffParser : Parser {
 				_localctx = new NotContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 532;
+				State = 540;
 				Match(NOT);
-				State = 533;
+				State = 541;
 				expr(6);
 				}
 				break;
@@ -3633,17 +3672,17 @@ internal partial class TariffParser : Parser {
 				_localctx = new ConditionalContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 534;
+				State = 542;
 				Match(IF);
-				State = 535;
+				State = 543;
 				expr(0);
-				State = 536;
+				State = 544;
 				Match(THEN);
-				State = 537;
+				State = 545;
 				expr(0);
-				State = 538;
+				State = 546;
 				Match(ELSE);
-				State = 539;
+				State = 547;
 				expr(2);
 				}
 				break;
@@ -3667,6 +3706,9 @@ internal partial class TariffParser : Parser {
 			case COUNTER:
 			case WALLET:
 			case SETTING:
+			case ALLOWANCE:
+			case RESET:
+			case USE:
 			case ON:
 			case ADD:
 			case SUBTRACT:
@@ -3704,7 +3746,7 @@ internal partial class TariffParser : Parser {
 				_localctx = new PrimaryExprContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 541;
+				State = 549;
 				primary();
 				}
 				break;
@@ -3712,25 +3754,25 @@ internal partial class TariffParser : Parser {
 				throw new NoViableAltException(this);
 			}
 			Context.Stop = TokenStream.LT(-1);
-			State = 573;
+			State = 581;
 			ErrorHandler.Sync(this);
-			_alt = Interpreter.AdaptivePredict(TokenStream,63,Context);
+			_alt = Interpreter.AdaptivePredict(TokenStream,65,Context);
 			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 				if ( _alt==1 ) {
 					if ( ParseListeners!=null )
 						TriggerExitRuleEvent();
 					_prevctx = _localctx;
 					{
-					State = 571;
+					State = 579;
 					ErrorHandler.Sync(this);
-					switch ( Interpreter.AdaptivePredict(TokenStream,62,Context) ) {
+					switch ( Interpreter.AdaptivePredict(TokenStream,64,Context) ) {
 					case 1:
 						{
 						_localctx = new MultiplyContext(new ExprContext(_parentctx, _parentState));
 						PushNewRecursionContext(_localctx, _startState, RULE_expr);
-						State = 544;
+						State = 552;
 						if (!(Precpred(Context, 11))) throw new FailedPredicateException(this, "Precpred(Context, 11)");
-						State = 545;
+						State = 553;
 						((MultiplyContext)_localctx).op = TokenStream.LT(1);
 						_la = TokenStream.LA(1);
 						if ( !(_la==STAR || _la==SLASH) ) {
@@ -3740,7 +3782,7 @@ internal partial class TariffParser : Parser {
 							ErrorHandler.ReportMatch(this);
 						    Consume();
 						}
-						State = 546;
+						State = 554;
 						expr(12);
 						}
 						break;
@@ -3748,9 +3790,9 @@ internal partial class TariffParser : Parser {
 						{
 						_localctx = new AddContext(new ExprContext(_parentctx, _parentState));
 						PushNewRecursionContext(_localctx, _startState, RULE_expr);
-						State = 547;
+						State = 555;
 						if (!(Precpred(Context, 10))) throw new FailedPredicateException(this, "Precpred(Context, 10)");
-						State = 548;
+						State = 556;
 						((AddContext)_localctx).op = TokenStream.LT(1);
 						_la = TokenStream.LA(1);
 						if ( !(_la==PLUS || _la==MINUS) ) {
@@ -3760,7 +3802,7 @@ internal partial class TariffParser : Parser {
 							ErrorHandler.ReportMatch(this);
 						    Consume();
 						}
-						State = 549;
+						State = 557;
 						expr(11);
 						}
 						break;
@@ -3768,19 +3810,19 @@ internal partial class TariffParser : Parser {
 						{
 						_localctx = new CompareContext(new ExprContext(_parentctx, _parentState));
 						PushNewRecursionContext(_localctx, _startState, RULE_expr);
-						State = 550;
+						State = 558;
 						if (!(Precpred(Context, 9))) throw new FailedPredicateException(this, "Precpred(Context, 9)");
-						State = 551;
+						State = 559;
 						((CompareContext)_localctx).op = TokenStream.LT(1);
 						_la = TokenStream.LA(1);
-						if ( !(((((_la - 78)) & ~0x3f) == 0 && ((1L << (_la - 78)) & 63L) != 0)) ) {
+						if ( !(((((_la - 81)) & ~0x3f) == 0 && ((1L << (_la - 81)) & 63L) != 0)) ) {
 							((CompareContext)_localctx).op = ErrorHandler.RecoverInline(this);
 						}
 						else {
 							ErrorHandler.ReportMatch(this);
 						    Consume();
 						}
-						State = 552;
+						State = 560;
 						expr(10);
 						}
 						break;
@@ -3788,11 +3830,11 @@ internal partial class TariffParser : Parser {
 						{
 						_localctx = new ContainsContext(new ExprContext(_parentctx, _parentState));
 						PushNewRecursionContext(_localctx, _startState, RULE_expr);
-						State = 553;
+						State = 561;
 						if (!(Precpred(Context, 8))) throw new FailedPredicateException(this, "Precpred(Context, 8)");
-						State = 554;
+						State = 562;
 						Match(CONTAINS);
-						State = 555;
+						State = 563;
 						expr(9);
 						}
 						break;
@@ -3800,11 +3842,11 @@ internal partial class TariffParser : Parser {
 						{
 						_localctx = new AndContext(new ExprContext(_parentctx, _parentState));
 						PushNewRecursionContext(_localctx, _startState, RULE_expr);
-						State = 556;
+						State = 564;
 						if (!(Precpred(Context, 5))) throw new FailedPredicateException(this, "Precpred(Context, 5)");
-						State = 557;
+						State = 565;
 						Match(AND);
-						State = 558;
+						State = 566;
 						expr(6);
 						}
 						break;
@@ -3812,11 +3854,11 @@ internal partial class TariffParser : Parser {
 						{
 						_localctx = new OrContext(new ExprContext(_parentctx, _parentState));
 						PushNewRecursionContext(_localctx, _startState, RULE_expr);
-						State = 559;
+						State = 567;
 						if (!(Precpred(Context, 4))) throw new FailedPredicateException(this, "Precpred(Context, 4)");
-						State = 560;
+						State = 568;
 						Match(OR);
-						State = 561;
+						State = 569;
 						expr(5);
 						}
 						break;
@@ -3824,11 +3866,11 @@ internal partial class TariffParser : Parser {
 						{
 						_localctx = new FilterContext(new ExprContext(_parentctx, _parentState));
 						PushNewRecursionContext(_localctx, _startState, RULE_expr);
-						State = 562;
+						State = 570;
 						if (!(Precpred(Context, 3))) throw new FailedPredicateException(this, "Precpred(Context, 3)");
-						State = 563;
+						State = 571;
 						Match(WHERE);
-						State = 564;
+						State = 572;
 						expr(4);
 						}
 						break;
@@ -3836,30 +3878,30 @@ internal partial class TariffParser : Parser {
 						{
 						_localctx = new IsNoneContext(new ExprContext(_parentctx, _parentState));
 						PushNewRecursionContext(_localctx, _startState, RULE_expr);
-						State = 565;
+						State = 573;
 						if (!(Precpred(Context, 7))) throw new FailedPredicateException(this, "Precpred(Context, 7)");
-						State = 566;
+						State = 574;
 						Match(IS);
-						State = 568;
+						State = 576;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 						if (_la==NOT) {
 							{
-							State = 567;
+							State = 575;
 							Match(NOT);
 							}
 						}
 
-						State = 570;
+						State = 578;
 						Match(NONE);
 						}
 						break;
 					}
 					} 
 				}
-				State = 575;
+				State = 583;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,63,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,65,Context);
 			}
 			}
 		}
@@ -4096,33 +4138,33 @@ internal partial class TariffParser : Parser {
 		EnterRule(_localctx, 70, RULE_primary);
 		int _la;
 		try {
-			State = 631;
+			State = 639;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,69,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,71,Context) ) {
 			case 1:
 				_localctx = new NumberLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 576;
+				State = 584;
 				number();
-				State = 578;
+				State = 586;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,64,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,66,Context) ) {
 				case 1:
 					{
-					State = 577;
+					State = 585;
 					((NumberLiteralContext)_localctx).unitName = name();
 					}
 					break;
 				}
-				State = 582;
+				State = 590;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,65,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,67,Context) ) {
 				case 1:
 					{
-					State = 580;
+					State = 588;
 					Match(PER);
-					State = 581;
+					State = 589;
 					((NumberLiteralContext)_localctx).perUnit = name();
 					}
 					break;
@@ -4133,9 +4175,9 @@ internal partial class TariffParser : Parser {
 				_localctx = new PercentLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 584;
+				State = 592;
 				number();
-				State = 585;
+				State = 593;
 				Match(PERCENT);
 				}
 				break;
@@ -4143,7 +4185,7 @@ internal partial class TariffParser : Parser {
 				_localctx = new StringLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 587;
+				State = 595;
 				Match(STRING);
 				}
 				break;
@@ -4151,7 +4193,7 @@ internal partial class TariffParser : Parser {
 				_localctx = new BoolLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 588;
+				State = 596;
 				_la = TokenStream.LA(1);
 				if ( !(_la==TRUE || _la==FALSE) ) {
 				ErrorHandler.RecoverInline(this);
@@ -4166,7 +4208,7 @@ internal partial class TariffParser : Parser {
 				_localctx = new DateLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 5);
 				{
-				State = 589;
+				State = 597;
 				Match(DATE);
 				}
 				break;
@@ -4174,7 +4216,7 @@ internal partial class TariffParser : Parser {
 				_localctx = new DateTimeLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 6);
 				{
-				State = 590;
+				State = 598;
 				Match(DATETIME);
 				}
 				break;
@@ -4182,7 +4224,7 @@ internal partial class TariffParser : Parser {
 				_localctx = new DurationLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 7);
 				{
-				State = 591;
+				State = 599;
 				Match(DURATION);
 				}
 				break;
@@ -4190,9 +4232,9 @@ internal partial class TariffParser : Parser {
 				_localctx = new ParamRefContext(_localctx);
 				EnterOuterAlt(_localctx, 8);
 				{
-				State = 592;
+				State = 600;
 				Match(PARAM);
-				State = 593;
+				State = 601;
 				name();
 				}
 				break;
@@ -4200,9 +4242,9 @@ internal partial class TariffParser : Parser {
 				_localctx = new WithinWindowContext(_localctx);
 				EnterOuterAlt(_localctx, 9);
 				{
-				State = 594;
+				State = 602;
 				Match(WITHIN);
-				State = 595;
+				State = 603;
 				name();
 				}
 				break;
@@ -4210,11 +4252,11 @@ internal partial class TariffParser : Parser {
 				_localctx = new MemberAccessContext(_localctx);
 				EnterOuterAlt(_localctx, 10);
 				{
-				State = 596;
+				State = 604;
 				((MemberAccessContext)_localctx).target = name();
-				State = 597;
+				State = 605;
 				Match(DOT);
-				State = 598;
+				State = 606;
 				((MemberAccessContext)_localctx).member = name();
 				}
 				break;
@@ -4222,29 +4264,29 @@ internal partial class TariffParser : Parser {
 				_localctx = new TableLookupContext(_localctx);
 				EnterOuterAlt(_localctx, 11);
 				{
-				State = 600;
+				State = 608;
 				name();
-				State = 601;
+				State = 609;
 				Match(LBRACKET);
-				State = 602;
+				State = 610;
 				expr(0);
-				State = 607;
+				State = 615;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 603;
+					State = 611;
 					Match(COMMA);
-					State = 604;
+					State = 612;
 					expr(0);
 					}
 					}
-					State = 609;
+					State = 617;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
-				State = 610;
+				State = 618;
 				Match(RBRACKET);
 				}
 				break;
@@ -4252,37 +4294,37 @@ internal partial class TariffParser : Parser {
 				_localctx = new CallContext(_localctx);
 				EnterOuterAlt(_localctx, 12);
 				{
-				State = 612;
+				State = 620;
 				name();
-				State = 613;
+				State = 621;
 				Match(LPAREN);
-				State = 622;
+				State = 630;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 5197127540902722044L) != 0) || ((((_la - 65)) & ~0x3f) == 0 && ((1L << (_la - 65)) & 17829821L) != 0)) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 4683532179813693948L) != 0) || ((((_la - 65)) & ~0x3f) == 0 && ((1L << (_la - 65)) & 142638569L) != 0)) {
 					{
-					State = 614;
+					State = 622;
 					expr(0);
-					State = 619;
+					State = 627;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					while (_la==COMMA) {
 						{
 						{
-						State = 615;
+						State = 623;
 						Match(COMMA);
-						State = 616;
+						State = 624;
 						expr(0);
 						}
 						}
-						State = 621;
+						State = 629;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 					}
 					}
 				}
 
-				State = 624;
+				State = 632;
 				Match(RPAREN);
 				}
 				break;
@@ -4290,7 +4332,7 @@ internal partial class TariffParser : Parser {
 				_localctx = new NameRefContext(_localctx);
 				EnterOuterAlt(_localctx, 13);
 				{
-				State = 626;
+				State = 634;
 				name();
 				}
 				break;
@@ -4298,11 +4340,11 @@ internal partial class TariffParser : Parser {
 				_localctx = new ParensContext(_localctx);
 				EnterOuterAlt(_localctx, 14);
 				{
-				State = 627;
+				State = 635;
 				Match(LPAREN);
-				State = 628;
+				State = 636;
 				expr(0);
-				State = 629;
+				State = 637;
 				Match(RPAREN);
 				}
 				break;
@@ -4343,7 +4385,7 @@ internal partial class TariffParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 633;
+			State = 641;
 			_la = TokenStream.LA(1);
 			if ( !(_la==DECIMAL || _la==INT) ) {
 			ErrorHandler.RecoverInline(this);
@@ -4408,6 +4450,9 @@ internal partial class TariffParser : Parser {
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode ON() { return GetToken(TariffParser.ON, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode TO() { return GetToken(TariffParser.TO, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode HOLIDAYS() { return GetToken(TariffParser.HOLIDAYS, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode ALLOWANCE() { return GetToken(TariffParser.ALLOWANCE, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode RESET() { return GetToken(TariffParser.RESET, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode USE() { return GetToken(TariffParser.USE, 0); }
 		public NameContext(ParserRuleContext parent, int invokingState)
 			: base(parent, invokingState)
 		{
@@ -4429,9 +4474,9 @@ internal partial class TariffParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 635;
+			State = 643;
 			_la = TokenStream.LA(1);
-			if ( !((((_la) & ~0x3f) == 0 && ((1L << _la) & 8980770171906556L) != 0) || _la==IDENT) ) {
+			if ( !((((_la) & ~0x3f) == 0 && ((1L << _la) & 71846161386301948L) != 0) || _la==IDENT) ) {
 			ErrorHandler.RecoverInline(this);
 			}
 			else {
@@ -4472,7 +4517,7 @@ internal partial class TariffParser : Parser {
 	}
 
 	private static int[] _serializedATN = {
-		4,1,102,638,2,0,7,0,2,1,7,1,2,2,7,2,2,3,7,3,2,4,7,4,2,5,7,5,2,6,7,6,2,
+		4,1,105,646,2,0,7,0,2,1,7,1,2,2,7,2,2,3,7,3,2,4,7,4,2,5,7,5,2,6,7,6,2,
 		7,7,7,2,8,7,8,2,9,7,9,2,10,7,10,2,11,7,11,2,12,7,12,2,13,7,13,2,14,7,14,
 		2,15,7,15,2,16,7,16,2,17,7,17,2,18,7,18,2,19,7,19,2,20,7,20,2,21,7,21,
 		2,22,7,22,2,23,7,23,2,24,7,24,2,25,7,25,2,26,7,26,2,27,7,27,2,28,7,28,
@@ -4494,206 +4539,209 @@ internal partial class TariffParser : Parser {
 		9,16,1,16,1,16,1,17,1,17,1,17,1,17,1,17,5,17,274,8,17,10,17,12,17,277,
 		9,17,1,18,3,18,280,8,18,1,18,1,18,3,18,284,8,18,1,19,1,19,1,19,1,19,1,
 		19,1,19,3,19,292,8,19,1,19,1,19,1,19,1,19,1,19,3,19,299,8,19,1,20,1,20,
-		1,20,1,20,3,20,305,8,20,1,20,1,20,3,20,309,8,20,1,20,1,20,3,20,313,8,20,
-		1,20,1,20,5,20,317,8,20,10,20,12,20,320,9,20,1,20,1,20,1,21,1,21,1,21,
-		1,21,3,21,328,8,21,1,21,1,21,1,21,1,21,1,21,3,21,335,8,21,1,22,1,22,1,
-		22,1,22,3,22,341,8,22,1,22,1,22,1,22,1,23,1,23,1,23,1,23,3,23,350,8,23,
-		1,23,1,23,1,23,1,24,1,24,1,24,1,24,1,24,1,24,3,24,361,8,24,1,24,1,24,1,
-		24,1,24,1,24,1,24,3,24,369,8,24,1,24,1,24,1,24,3,24,374,8,24,1,25,1,25,
-		1,25,1,25,1,25,1,25,1,25,1,25,1,25,1,25,1,25,1,25,1,25,1,25,1,25,1,25,
-		1,25,1,25,1,25,1,25,1,25,1,25,1,25,3,25,399,8,25,1,26,1,26,1,26,1,26,4,
-		26,405,8,26,11,26,12,26,406,1,26,1,26,1,27,1,27,3,27,413,8,27,1,27,1,27,
-		3,27,417,8,27,1,27,1,27,5,27,421,8,27,10,27,12,27,424,9,27,1,27,1,27,1,
-		28,1,28,1,28,1,28,5,28,432,8,28,10,28,12,28,435,9,28,1,28,1,28,1,29,1,
-		29,1,29,1,29,1,29,1,29,3,29,445,8,29,1,29,1,29,1,29,1,29,3,29,451,8,29,
-		1,29,1,29,1,29,1,29,1,29,5,29,458,8,29,10,29,12,29,461,9,29,3,29,463,8,
-		29,1,29,1,29,1,29,3,29,468,8,29,1,29,1,29,1,29,1,29,3,29,474,8,29,1,29,
-		3,29,477,8,29,1,29,1,29,1,29,1,29,1,29,3,29,484,8,29,1,29,1,29,3,29,488,
-		8,29,1,29,3,29,491,8,29,1,29,3,29,494,8,29,1,29,1,29,1,29,1,29,1,29,3,
-		29,501,8,29,1,29,1,29,1,29,1,29,3,29,507,8,29,1,29,1,29,1,29,1,29,1,29,
-		3,29,514,8,29,3,29,516,8,29,1,30,1,30,1,30,1,30,1,31,1,31,1,32,1,32,1,
-		32,1,33,1,33,1,33,1,34,1,34,1,34,1,34,1,34,1,34,1,34,1,34,1,34,1,34,1,
-		34,1,34,1,34,3,34,543,8,34,1,34,1,34,1,34,1,34,1,34,1,34,1,34,1,34,1,34,
-		1,34,1,34,1,34,1,34,1,34,1,34,1,34,1,34,1,34,1,34,1,34,1,34,1,34,1,34,
-		1,34,3,34,569,8,34,1,34,5,34,572,8,34,10,34,12,34,575,9,34,1,35,1,35,3,
-		35,579,8,35,1,35,1,35,3,35,583,8,35,1,35,1,35,1,35,1,35,1,35,1,35,1,35,
-		1,35,1,35,1,35,1,35,1,35,1,35,1,35,1,35,1,35,1,35,1,35,1,35,1,35,1,35,
-		5,35,606,8,35,10,35,12,35,609,9,35,1,35,1,35,1,35,1,35,1,35,1,35,1,35,
-		5,35,618,8,35,10,35,12,35,621,9,35,3,35,623,8,35,1,35,1,35,1,35,1,35,1,
-		35,1,35,1,35,3,35,632,8,35,1,36,1,36,1,37,1,37,1,37,0,1,68,38,0,2,4,6,
-		8,10,12,14,16,18,20,22,24,26,28,30,32,34,36,38,40,42,44,46,48,50,52,54,
-		56,58,60,62,64,66,68,70,72,74,0,12,1,0,3,4,1,0,23,25,1,0,27,29,1,0,31,
-		32,1,0,69,70,2,0,32,32,76,76,1,0,86,87,1,0,84,85,1,0,78,83,1,0,67,68,1,
-		0,73,74,8,0,2,8,11,11,13,18,21,30,33,34,36,42,45,52,76,76,711,0,76,1,0,
-		0,0,2,79,1,0,0,0,4,110,1,0,0,0,6,112,1,0,0,0,8,142,1,0,0,0,10,145,1,0,
-		0,0,12,149,1,0,0,0,14,153,1,0,0,0,16,157,1,0,0,0,18,174,1,0,0,0,20,183,
-		1,0,0,0,22,191,1,0,0,0,24,199,1,0,0,0,26,214,1,0,0,0,28,218,1,0,0,0,30,
-		238,1,0,0,0,32,240,1,0,0,0,34,268,1,0,0,0,36,279,1,0,0,0,38,285,1,0,0,
-		0,40,300,1,0,0,0,42,323,1,0,0,0,44,336,1,0,0,0,46,345,1,0,0,0,48,373,1,
-		0,0,0,50,398,1,0,0,0,52,400,1,0,0,0,54,412,1,0,0,0,56,427,1,0,0,0,58,515,
-		1,0,0,0,60,517,1,0,0,0,62,521,1,0,0,0,64,523,1,0,0,0,66,526,1,0,0,0,68,
-		542,1,0,0,0,70,631,1,0,0,0,72,633,1,0,0,0,74,635,1,0,0,0,76,77,3,2,1,0,
-		77,78,5,0,0,1,78,1,1,0,0,0,79,80,5,1,0,0,80,82,3,74,37,0,81,83,5,75,0,
-		0,82,81,1,0,0,0,82,83,1,0,0,0,83,84,1,0,0,0,84,88,5,91,0,0,85,87,3,4,2,
-		0,86,85,1,0,0,0,87,90,1,0,0,0,88,86,1,0,0,0,88,89,1,0,0,0,89,91,1,0,0,
-		0,90,88,1,0,0,0,91,92,5,92,0,0,92,3,1,0,0,0,93,111,3,6,3,0,94,111,3,8,
-		4,0,95,111,3,14,7,0,96,111,3,18,9,0,97,111,3,20,10,0,98,111,3,24,12,0,
-		99,111,3,28,14,0,100,111,3,32,16,0,101,111,3,38,19,0,102,111,3,40,20,0,
-		103,111,3,44,22,0,104,111,3,46,23,0,105,111,3,48,24,0,106,111,3,50,25,
-		0,107,111,3,52,26,0,108,111,3,16,8,0,109,111,3,56,28,0,110,93,1,0,0,0,
-		110,94,1,0,0,0,110,95,1,0,0,0,110,96,1,0,0,0,110,97,1,0,0,0,110,98,1,0,
-		0,0,110,99,1,0,0,0,110,100,1,0,0,0,110,101,1,0,0,0,110,102,1,0,0,0,110,
-		103,1,0,0,0,110,104,1,0,0,0,110,105,1,0,0,0,110,106,1,0,0,0,110,107,1,
-		0,0,0,110,108,1,0,0,0,110,109,1,0,0,0,111,5,1,0,0,0,112,113,5,2,0,0,113,
-		116,3,74,37,0,114,115,7,0,0,0,115,117,5,5,0,0,116,114,1,0,0,0,116,117,
-		1,0,0,0,117,7,1,0,0,0,118,119,5,6,0,0,119,120,3,10,5,0,120,121,5,56,0,
-		0,121,122,5,75,0,0,122,143,1,0,0,0,123,124,5,6,0,0,124,125,5,20,0,0,125,
-		126,3,74,37,0,126,127,5,91,0,0,127,132,3,12,6,0,128,129,5,95,0,0,129,131,
-		3,12,6,0,130,128,1,0,0,0,131,134,1,0,0,0,132,130,1,0,0,0,132,133,1,0,0,
-		0,133,136,1,0,0,0,134,132,1,0,0,0,135,137,5,95,0,0,136,135,1,0,0,0,136,
-		137,1,0,0,0,137,138,1,0,0,0,138,139,5,92,0,0,139,140,5,56,0,0,140,141,
-		5,75,0,0,141,143,1,0,0,0,142,118,1,0,0,0,142,123,1,0,0,0,143,9,1,0,0,0,
-		144,146,5,74,0,0,145,144,1,0,0,0,145,146,1,0,0,0,146,147,1,0,0,0,147,148,
-		3,74,37,0,148,11,1,0,0,0,149,150,5,75,0,0,150,151,5,96,0,0,151,152,3,10,
-		5,0,152,13,1,0,0,0,153,154,5,7,0,0,154,155,5,9,0,0,155,156,5,70,0,0,156,
-		15,1,0,0,0,157,158,5,8,0,0,158,170,5,91,0,0,159,164,5,70,0,0,160,161,5,
-		95,0,0,161,163,5,70,0,0,162,160,1,0,0,0,163,166,1,0,0,0,164,162,1,0,0,
-		0,164,165,1,0,0,0,165,168,1,0,0,0,166,164,1,0,0,0,167,169,5,95,0,0,168,
-		167,1,0,0,0,168,169,1,0,0,0,169,171,1,0,0,0,170,159,1,0,0,0,170,171,1,
-		0,0,0,171,172,1,0,0,0,172,173,5,92,0,0,173,17,1,0,0,0,174,175,5,11,0,0,
-		175,180,3,74,37,0,176,177,5,95,0,0,177,179,3,74,37,0,178,176,1,0,0,0,179,
-		182,1,0,0,0,180,178,1,0,0,0,180,181,1,0,0,0,181,19,1,0,0,0,182,180,1,0,
-		0,0,183,184,5,12,0,0,184,185,3,74,37,0,185,186,5,96,0,0,186,189,3,22,11,
-		0,187,188,5,83,0,0,188,190,3,68,34,0,189,187,1,0,0,0,189,190,1,0,0,0,190,
-		21,1,0,0,0,191,194,3,74,37,0,192,193,5,55,0,0,193,195,3,74,37,0,194,192,
-		1,0,0,0,194,195,1,0,0,0,195,197,1,0,0,0,196,198,5,98,0,0,197,196,1,0,0,
-		0,197,198,1,0,0,0,198,23,1,0,0,0,199,200,5,13,0,0,200,201,3,74,37,0,201,
-		210,5,89,0,0,202,207,3,26,13,0,203,204,5,95,0,0,204,206,3,26,13,0,205,
-		203,1,0,0,0,206,209,1,0,0,0,207,205,1,0,0,0,207,208,1,0,0,0,208,211,1,
-		0,0,0,209,207,1,0,0,0,210,202,1,0,0,0,210,211,1,0,0,0,211,212,1,0,0,0,
-		212,213,5,90,0,0,213,25,1,0,0,0,214,215,3,74,37,0,215,216,5,96,0,0,216,
-		217,3,22,11,0,217,27,1,0,0,0,218,219,5,14,0,0,219,221,3,74,37,0,220,222,
-		5,75,0,0,221,220,1,0,0,0,221,222,1,0,0,0,222,223,1,0,0,0,223,227,5,91,
-		0,0,224,226,3,30,15,0,225,224,1,0,0,0,226,229,1,0,0,0,227,225,1,0,0,0,
-		227,228,1,0,0,0,228,230,1,0,0,0,229,227,1,0,0,0,230,231,5,92,0,0,231,29,
-		1,0,0,0,232,233,5,15,0,0,233,239,3,68,34,0,234,235,5,16,0,0,235,239,3,
-		68,34,0,236,237,5,17,0,0,237,239,3,68,34,0,238,232,1,0,0,0,238,234,1,0,
-		0,0,238,236,1,0,0,0,239,31,1,0,0,0,240,241,5,18,0,0,241,244,3,74,37,0,
-		242,243,5,19,0,0,243,245,3,74,37,0,244,242,1,0,0,0,244,245,1,0,0,0,245,
-		246,1,0,0,0,246,247,5,20,0,0,247,248,5,89,0,0,248,253,3,74,37,0,249,250,
-		5,95,0,0,250,252,3,74,37,0,251,249,1,0,0,0,252,255,1,0,0,0,253,251,1,0,
-		0,0,253,254,1,0,0,0,254,256,1,0,0,0,255,253,1,0,0,0,256,257,5,90,0,0,257,
-		258,5,96,0,0,258,259,3,22,11,0,259,263,5,91,0,0,260,262,3,34,17,0,261,
-		260,1,0,0,0,262,265,1,0,0,0,263,261,1,0,0,0,263,264,1,0,0,0,264,266,1,
-		0,0,0,265,263,1,0,0,0,266,267,5,92,0,0,267,33,1,0,0,0,268,269,5,75,0,0,
-		269,270,5,96,0,0,270,275,3,36,18,0,271,272,5,95,0,0,272,274,3,36,18,0,
-		273,271,1,0,0,0,274,277,1,0,0,0,275,273,1,0,0,0,275,276,1,0,0,0,276,35,
-		1,0,0,0,277,275,1,0,0,0,278,280,5,75,0,0,279,278,1,0,0,0,279,280,1,0,0,
-		0,280,283,1,0,0,0,281,284,3,68,34,0,282,284,5,61,0,0,283,281,1,0,0,0,283,
-		282,1,0,0,0,284,37,1,0,0,0,285,286,5,21,0,0,286,287,3,74,37,0,287,288,
-		5,72,0,0,288,289,5,55,0,0,289,291,3,74,37,0,290,292,5,95,0,0,291,290,1,
-		0,0,0,291,292,1,0,0,0,292,293,1,0,0,0,293,294,5,22,0,0,294,295,5,20,0,
-		0,295,298,3,74,37,0,296,297,5,53,0,0,297,299,3,68,34,0,298,296,1,0,0,0,
-		298,299,1,0,0,0,299,39,1,0,0,0,300,301,7,1,0,0,301,304,3,74,37,0,302,303,
-		5,55,0,0,303,305,3,74,37,0,304,302,1,0,0,0,304,305,1,0,0,0,305,308,1,0,
-		0,0,306,307,5,96,0,0,307,309,3,22,11,0,308,306,1,0,0,0,308,309,1,0,0,0,
-		309,312,1,0,0,0,310,311,5,83,0,0,311,313,3,68,34,0,312,310,1,0,0,0,312,
-		313,1,0,0,0,313,314,1,0,0,0,314,318,5,91,0,0,315,317,3,42,21,0,316,315,
-		1,0,0,0,317,320,1,0,0,0,318,316,1,0,0,0,318,319,1,0,0,0,319,321,1,0,0,
-		0,320,318,1,0,0,0,321,322,5,92,0,0,322,41,1,0,0,0,323,324,5,26,0,0,324,
-		327,3,74,37,0,325,326,5,53,0,0,326,328,3,68,34,0,327,325,1,0,0,0,327,328,
-		1,0,0,0,328,329,1,0,0,0,329,330,7,2,0,0,330,334,3,68,34,0,331,332,5,54,
-		0,0,332,333,5,30,0,0,333,335,5,6,0,0,334,331,1,0,0,0,334,335,1,0,0,0,335,
-		43,1,0,0,0,336,337,7,3,0,0,337,340,3,74,37,0,338,339,5,53,0,0,339,341,
-		3,68,34,0,340,338,1,0,0,0,340,341,1,0,0,0,341,342,1,0,0,0,342,343,5,33,
-		0,0,343,344,5,75,0,0,344,45,1,0,0,0,345,346,5,34,0,0,346,349,3,74,37,0,
-		347,348,5,55,0,0,348,350,3,74,37,0,349,347,1,0,0,0,349,350,1,0,0,0,350,
-		351,1,0,0,0,351,352,5,83,0,0,352,353,3,68,34,0,353,47,1,0,0,0,354,355,
-		5,35,0,0,355,356,5,75,0,0,356,357,5,83,0,0,357,360,3,68,34,0,358,359,5,
-		54,0,0,359,361,3,68,34,0,360,358,1,0,0,0,360,361,1,0,0,0,361,374,1,0,0,
-		0,362,363,5,35,0,0,363,364,5,75,0,0,364,365,5,55,0,0,365,368,3,74,37,0,
-		366,367,5,53,0,0,367,369,3,68,34,0,368,366,1,0,0,0,368,369,1,0,0,0,369,
-		370,1,0,0,0,370,371,5,54,0,0,371,372,3,68,34,0,372,374,1,0,0,0,373,354,
-		1,0,0,0,373,362,1,0,0,0,374,49,1,0,0,0,375,376,5,36,0,0,376,377,5,75,0,
-		0,377,378,5,37,0,0,378,379,5,26,0,0,379,380,5,70,0,0,380,381,5,27,0,0,
-		381,382,3,68,34,0,382,383,5,40,0,0,383,384,3,74,37,0,384,399,1,0,0,0,385,
-		386,5,36,0,0,386,387,5,75,0,0,387,388,5,38,0,0,388,389,5,39,0,0,389,390,
-		5,26,0,0,390,391,5,74,0,0,391,392,5,85,0,0,392,393,5,74,0,0,393,394,5,
-		27,0,0,394,395,3,68,34,0,395,396,5,40,0,0,396,397,3,74,37,0,397,399,1,
-		0,0,0,398,375,1,0,0,0,398,385,1,0,0,0,399,51,1,0,0,0,400,401,5,41,0,0,
-		401,402,3,74,37,0,402,404,5,91,0,0,403,405,3,54,27,0,404,403,1,0,0,0,405,
-		406,1,0,0,0,406,404,1,0,0,0,406,407,1,0,0,0,407,408,1,0,0,0,408,409,5,
-		92,0,0,409,53,1,0,0,0,410,411,5,9,0,0,411,413,5,70,0,0,412,410,1,0,0,0,
-		412,413,1,0,0,0,413,416,1,0,0,0,414,415,5,10,0,0,415,417,5,70,0,0,416,
-		414,1,0,0,0,416,417,1,0,0,0,417,418,1,0,0,0,418,422,5,91,0,0,419,421,3,
-		4,2,0,420,419,1,0,0,0,421,424,1,0,0,0,422,420,1,0,0,0,422,423,1,0,0,0,
-		423,425,1,0,0,0,424,422,1,0,0,0,425,426,5,92,0,0,426,55,1,0,0,0,427,428,
-		5,42,0,0,428,429,5,75,0,0,429,433,5,91,0,0,430,432,3,58,29,0,431,430,1,
-		0,0,0,432,435,1,0,0,0,433,431,1,0,0,0,433,434,1,0,0,0,434,436,1,0,0,0,
-		435,433,1,0,0,0,436,437,5,92,0,0,437,57,1,0,0,0,438,439,5,43,0,0,439,440,
-		3,74,37,0,440,441,5,83,0,0,441,442,3,68,34,0,442,516,1,0,0,0,443,445,5,
-		74,0,0,444,443,1,0,0,0,444,445,1,0,0,0,445,450,1,0,0,0,446,447,5,54,0,
-		0,447,451,7,4,0,0,448,449,5,44,0,0,449,451,5,72,0,0,450,446,1,0,0,0,450,
-		448,1,0,0,0,450,451,1,0,0,0,451,452,1,0,0,0,452,453,3,74,37,0,453,462,
-		5,89,0,0,454,459,3,60,30,0,455,456,5,95,0,0,456,458,3,60,30,0,457,455,
-		1,0,0,0,458,461,1,0,0,0,459,457,1,0,0,0,459,460,1,0,0,0,460,463,1,0,0,
-		0,461,459,1,0,0,0,462,454,1,0,0,0,462,463,1,0,0,0,463,464,1,0,0,0,464,
-		467,5,90,0,0,465,466,5,77,0,0,466,468,3,62,31,0,467,465,1,0,0,0,467,468,
-		1,0,0,0,468,516,1,0,0,0,469,470,5,45,0,0,470,471,5,46,0,0,471,473,3,68,
-		34,0,472,474,3,64,32,0,473,472,1,0,0,0,473,474,1,0,0,0,474,476,1,0,0,0,
-		475,477,3,66,33,0,476,475,1,0,0,0,476,477,1,0,0,0,477,516,1,0,0,0,478,
-		479,5,45,0,0,479,480,5,47,0,0,480,483,5,75,0,0,481,482,5,49,0,0,482,484,
-		3,68,34,0,483,481,1,0,0,0,483,484,1,0,0,0,484,487,1,0,0,0,485,486,5,50,
-		0,0,486,488,3,68,34,0,487,485,1,0,0,0,487,488,1,0,0,0,488,490,1,0,0,0,
-		489,491,3,64,32,0,490,489,1,0,0,0,490,491,1,0,0,0,491,493,1,0,0,0,492,
-		494,3,66,33,0,493,492,1,0,0,0,493,494,1,0,0,0,494,516,1,0,0,0,495,496,
-		5,45,0,0,496,497,5,48,0,0,497,498,5,47,0,0,498,500,5,75,0,0,499,501,3,
-		64,32,0,500,499,1,0,0,0,500,501,1,0,0,0,501,516,1,0,0,0,502,503,5,45,0,
-		0,503,504,3,62,31,0,504,506,5,74,0,0,505,507,3,64,32,0,506,505,1,0,0,0,
-		506,507,1,0,0,0,507,516,1,0,0,0,508,509,5,45,0,0,509,510,5,51,0,0,510,
-		511,3,74,37,0,511,513,3,68,34,0,512,514,3,64,32,0,513,512,1,0,0,0,513,
-		514,1,0,0,0,514,516,1,0,0,0,515,438,1,0,0,0,515,444,1,0,0,0,515,469,1,
-		0,0,0,515,478,1,0,0,0,515,495,1,0,0,0,515,502,1,0,0,0,515,508,1,0,0,0,
-		516,59,1,0,0,0,517,518,3,74,37,0,518,519,5,96,0,0,519,520,3,68,34,0,520,
-		61,1,0,0,0,521,522,7,5,0,0,522,63,1,0,0,0,523,524,5,56,0,0,524,525,5,71,
-		0,0,525,65,1,0,0,0,526,527,5,52,0,0,527,528,5,75,0,0,528,67,1,0,0,0,529,
-		530,6,34,-1,0,530,531,5,85,0,0,531,543,3,68,34,12,532,533,5,59,0,0,533,
-		543,3,68,34,6,534,535,5,62,0,0,535,536,3,68,34,0,536,537,5,63,0,0,537,
-		538,3,68,34,0,538,539,5,64,0,0,539,540,3,68,34,2,540,543,1,0,0,0,541,543,
-		3,70,35,0,542,529,1,0,0,0,542,532,1,0,0,0,542,534,1,0,0,0,542,541,1,0,
-		0,0,543,573,1,0,0,0,544,545,10,11,0,0,545,546,7,6,0,0,546,572,3,68,34,
-		12,547,548,10,10,0,0,548,549,7,7,0,0,549,572,3,68,34,11,550,551,10,9,0,
-		0,551,552,7,8,0,0,552,572,3,68,34,10,553,554,10,8,0,0,554,555,5,66,0,0,
-		555,572,3,68,34,9,556,557,10,5,0,0,557,558,5,57,0,0,558,572,3,68,34,6,
-		559,560,10,4,0,0,560,561,5,58,0,0,561,572,3,68,34,5,562,563,10,3,0,0,563,
-		564,5,53,0,0,564,572,3,68,34,4,565,566,10,7,0,0,566,568,5,60,0,0,567,569,
-		5,59,0,0,568,567,1,0,0,0,568,569,1,0,0,0,569,570,1,0,0,0,570,572,5,61,
-		0,0,571,544,1,0,0,0,571,547,1,0,0,0,571,550,1,0,0,0,571,553,1,0,0,0,571,
-		556,1,0,0,0,571,559,1,0,0,0,571,562,1,0,0,0,571,565,1,0,0,0,572,575,1,
-		0,0,0,573,571,1,0,0,0,573,574,1,0,0,0,574,69,1,0,0,0,575,573,1,0,0,0,576,
-		578,3,72,36,0,577,579,3,74,37,0,578,577,1,0,0,0,578,579,1,0,0,0,579,582,
-		1,0,0,0,580,581,5,55,0,0,581,583,3,74,37,0,582,580,1,0,0,0,582,583,1,0,
-		0,0,583,632,1,0,0,0,584,585,3,72,36,0,585,586,5,88,0,0,586,632,1,0,0,0,
-		587,632,5,75,0,0,588,632,7,9,0,0,589,632,5,70,0,0,590,632,5,69,0,0,591,
-		632,5,72,0,0,592,593,5,12,0,0,593,632,3,74,37,0,594,595,5,65,0,0,595,632,
-		3,74,37,0,596,597,3,74,37,0,597,598,5,97,0,0,598,599,3,74,37,0,599,632,
-		1,0,0,0,600,601,3,74,37,0,601,602,5,93,0,0,602,607,3,68,34,0,603,604,5,
-		95,0,0,604,606,3,68,34,0,605,603,1,0,0,0,606,609,1,0,0,0,607,605,1,0,0,
-		0,607,608,1,0,0,0,608,610,1,0,0,0,609,607,1,0,0,0,610,611,5,94,0,0,611,
-		632,1,0,0,0,612,613,3,74,37,0,613,622,5,89,0,0,614,619,3,68,34,0,615,616,
-		5,95,0,0,616,618,3,68,34,0,617,615,1,0,0,0,618,621,1,0,0,0,619,617,1,0,
-		0,0,619,620,1,0,0,0,620,623,1,0,0,0,621,619,1,0,0,0,622,614,1,0,0,0,622,
-		623,1,0,0,0,623,624,1,0,0,0,624,625,5,90,0,0,625,632,1,0,0,0,626,632,3,
-		74,37,0,627,628,5,89,0,0,628,629,3,68,34,0,629,630,5,90,0,0,630,632,1,
-		0,0,0,631,576,1,0,0,0,631,584,1,0,0,0,631,587,1,0,0,0,631,588,1,0,0,0,
-		631,589,1,0,0,0,631,590,1,0,0,0,631,591,1,0,0,0,631,592,1,0,0,0,631,594,
-		1,0,0,0,631,596,1,0,0,0,631,600,1,0,0,0,631,612,1,0,0,0,631,626,1,0,0,
-		0,631,627,1,0,0,0,632,71,1,0,0,0,633,634,7,10,0,0,634,73,1,0,0,0,635,636,
-		7,11,0,0,636,75,1,0,0,0,70,82,88,110,116,132,136,142,145,164,168,170,180,
-		189,194,197,207,210,221,227,238,244,253,263,275,279,283,291,298,304,308,
-		312,318,327,334,340,349,360,368,373,398,406,412,416,422,433,444,450,459,
-		462,467,473,476,483,487,490,493,500,506,513,515,542,568,571,573,578,582,
-		607,619,622,631
+		1,20,1,20,3,20,305,8,20,1,20,3,20,308,8,20,1,20,1,20,1,20,3,20,313,8,20,
+		1,20,1,20,3,20,317,8,20,1,20,1,20,3,20,321,8,20,1,20,1,20,5,20,325,8,20,
+		10,20,12,20,328,9,20,1,20,1,20,1,21,1,21,1,21,1,21,3,21,336,8,21,1,21,
+		1,21,1,21,1,21,1,21,3,21,343,8,21,1,22,1,22,1,22,1,22,3,22,349,8,22,1,
+		22,1,22,1,22,1,23,1,23,1,23,1,23,3,23,358,8,23,1,23,1,23,1,23,1,24,1,24,
+		1,24,1,24,1,24,1,24,3,24,369,8,24,1,24,1,24,1,24,1,24,1,24,1,24,3,24,377,
+		8,24,1,24,1,24,1,24,3,24,382,8,24,1,25,1,25,1,25,1,25,1,25,1,25,1,25,1,
+		25,1,25,1,25,1,25,1,25,1,25,1,25,1,25,1,25,1,25,1,25,1,25,1,25,1,25,1,
+		25,1,25,3,25,407,8,25,1,26,1,26,1,26,1,26,4,26,413,8,26,11,26,12,26,414,
+		1,26,1,26,1,27,1,27,3,27,421,8,27,1,27,1,27,3,27,425,8,27,1,27,1,27,5,
+		27,429,8,27,10,27,12,27,432,9,27,1,27,1,27,1,28,1,28,1,28,1,28,5,28,440,
+		8,28,10,28,12,28,443,9,28,1,28,1,28,1,29,1,29,1,29,1,29,1,29,1,29,3,29,
+		453,8,29,1,29,1,29,1,29,1,29,3,29,459,8,29,1,29,1,29,1,29,1,29,1,29,5,
+		29,466,8,29,10,29,12,29,469,9,29,3,29,471,8,29,1,29,1,29,1,29,3,29,476,
+		8,29,1,29,1,29,1,29,1,29,3,29,482,8,29,1,29,3,29,485,8,29,1,29,1,29,1,
+		29,1,29,1,29,3,29,492,8,29,1,29,1,29,3,29,496,8,29,1,29,3,29,499,8,29,
+		1,29,3,29,502,8,29,1,29,1,29,1,29,1,29,1,29,3,29,509,8,29,1,29,1,29,1,
+		29,1,29,3,29,515,8,29,1,29,1,29,1,29,1,29,1,29,3,29,522,8,29,3,29,524,
+		8,29,1,30,1,30,1,30,1,30,1,31,1,31,1,32,1,32,1,32,1,33,1,33,1,33,1,34,
+		1,34,1,34,1,34,1,34,1,34,1,34,1,34,1,34,1,34,1,34,1,34,1,34,3,34,551,8,
+		34,1,34,1,34,1,34,1,34,1,34,1,34,1,34,1,34,1,34,1,34,1,34,1,34,1,34,1,
+		34,1,34,1,34,1,34,1,34,1,34,1,34,1,34,1,34,1,34,1,34,3,34,577,8,34,1,34,
+		5,34,580,8,34,10,34,12,34,583,9,34,1,35,1,35,3,35,587,8,35,1,35,1,35,3,
+		35,591,8,35,1,35,1,35,1,35,1,35,1,35,1,35,1,35,1,35,1,35,1,35,1,35,1,35,
+		1,35,1,35,1,35,1,35,1,35,1,35,1,35,1,35,1,35,5,35,614,8,35,10,35,12,35,
+		617,9,35,1,35,1,35,1,35,1,35,1,35,1,35,1,35,5,35,626,8,35,10,35,12,35,
+		629,9,35,3,35,631,8,35,1,35,1,35,1,35,1,35,1,35,1,35,1,35,3,35,640,8,35,
+		1,36,1,36,1,37,1,37,1,37,0,1,68,38,0,2,4,6,8,10,12,14,16,18,20,22,24,26,
+		28,30,32,34,36,38,40,42,44,46,48,50,52,54,56,58,60,62,64,66,68,70,72,74,
+		0,12,1,0,3,4,1,0,23,26,2,0,28,28,30,32,1,0,34,35,1,0,72,73,2,0,35,35,79,
+		79,1,0,89,90,1,0,87,88,1,0,81,86,1,0,70,71,1,0,76,77,8,0,2,8,11,11,13,
+		18,21,33,36,37,39,45,48,55,79,79,721,0,76,1,0,0,0,2,79,1,0,0,0,4,110,1,
+		0,0,0,6,112,1,0,0,0,8,142,1,0,0,0,10,145,1,0,0,0,12,149,1,0,0,0,14,153,
+		1,0,0,0,16,157,1,0,0,0,18,174,1,0,0,0,20,183,1,0,0,0,22,191,1,0,0,0,24,
+		199,1,0,0,0,26,214,1,0,0,0,28,218,1,0,0,0,30,238,1,0,0,0,32,240,1,0,0,
+		0,34,268,1,0,0,0,36,279,1,0,0,0,38,285,1,0,0,0,40,300,1,0,0,0,42,331,1,
+		0,0,0,44,344,1,0,0,0,46,353,1,0,0,0,48,381,1,0,0,0,50,406,1,0,0,0,52,408,
+		1,0,0,0,54,420,1,0,0,0,56,435,1,0,0,0,58,523,1,0,0,0,60,525,1,0,0,0,62,
+		529,1,0,0,0,64,531,1,0,0,0,66,534,1,0,0,0,68,550,1,0,0,0,70,639,1,0,0,
+		0,72,641,1,0,0,0,74,643,1,0,0,0,76,77,3,2,1,0,77,78,5,0,0,1,78,1,1,0,0,
+		0,79,80,5,1,0,0,80,82,3,74,37,0,81,83,5,78,0,0,82,81,1,0,0,0,82,83,1,0,
+		0,0,83,84,1,0,0,0,84,88,5,94,0,0,85,87,3,4,2,0,86,85,1,0,0,0,87,90,1,0,
+		0,0,88,86,1,0,0,0,88,89,1,0,0,0,89,91,1,0,0,0,90,88,1,0,0,0,91,92,5,95,
+		0,0,92,3,1,0,0,0,93,111,3,6,3,0,94,111,3,8,4,0,95,111,3,14,7,0,96,111,
+		3,18,9,0,97,111,3,20,10,0,98,111,3,24,12,0,99,111,3,28,14,0,100,111,3,
+		32,16,0,101,111,3,38,19,0,102,111,3,40,20,0,103,111,3,44,22,0,104,111,
+		3,46,23,0,105,111,3,48,24,0,106,111,3,50,25,0,107,111,3,52,26,0,108,111,
+		3,16,8,0,109,111,3,56,28,0,110,93,1,0,0,0,110,94,1,0,0,0,110,95,1,0,0,
+		0,110,96,1,0,0,0,110,97,1,0,0,0,110,98,1,0,0,0,110,99,1,0,0,0,110,100,
+		1,0,0,0,110,101,1,0,0,0,110,102,1,0,0,0,110,103,1,0,0,0,110,104,1,0,0,
+		0,110,105,1,0,0,0,110,106,1,0,0,0,110,107,1,0,0,0,110,108,1,0,0,0,110,
+		109,1,0,0,0,111,5,1,0,0,0,112,113,5,2,0,0,113,116,3,74,37,0,114,115,7,
+		0,0,0,115,117,5,5,0,0,116,114,1,0,0,0,116,117,1,0,0,0,117,7,1,0,0,0,118,
+		119,5,6,0,0,119,120,3,10,5,0,120,121,5,59,0,0,121,122,5,78,0,0,122,143,
+		1,0,0,0,123,124,5,6,0,0,124,125,5,20,0,0,125,126,3,74,37,0,126,127,5,94,
+		0,0,127,132,3,12,6,0,128,129,5,98,0,0,129,131,3,12,6,0,130,128,1,0,0,0,
+		131,134,1,0,0,0,132,130,1,0,0,0,132,133,1,0,0,0,133,136,1,0,0,0,134,132,
+		1,0,0,0,135,137,5,98,0,0,136,135,1,0,0,0,136,137,1,0,0,0,137,138,1,0,0,
+		0,138,139,5,95,0,0,139,140,5,59,0,0,140,141,5,78,0,0,141,143,1,0,0,0,142,
+		118,1,0,0,0,142,123,1,0,0,0,143,9,1,0,0,0,144,146,5,77,0,0,145,144,1,0,
+		0,0,145,146,1,0,0,0,146,147,1,0,0,0,147,148,3,74,37,0,148,11,1,0,0,0,149,
+		150,5,78,0,0,150,151,5,99,0,0,151,152,3,10,5,0,152,13,1,0,0,0,153,154,
+		5,7,0,0,154,155,5,9,0,0,155,156,5,73,0,0,156,15,1,0,0,0,157,158,5,8,0,
+		0,158,170,5,94,0,0,159,164,5,73,0,0,160,161,5,98,0,0,161,163,5,73,0,0,
+		162,160,1,0,0,0,163,166,1,0,0,0,164,162,1,0,0,0,164,165,1,0,0,0,165,168,
+		1,0,0,0,166,164,1,0,0,0,167,169,5,98,0,0,168,167,1,0,0,0,168,169,1,0,0,
+		0,169,171,1,0,0,0,170,159,1,0,0,0,170,171,1,0,0,0,171,172,1,0,0,0,172,
+		173,5,95,0,0,173,17,1,0,0,0,174,175,5,11,0,0,175,180,3,74,37,0,176,177,
+		5,98,0,0,177,179,3,74,37,0,178,176,1,0,0,0,179,182,1,0,0,0,180,178,1,0,
+		0,0,180,181,1,0,0,0,181,19,1,0,0,0,182,180,1,0,0,0,183,184,5,12,0,0,184,
+		185,3,74,37,0,185,186,5,99,0,0,186,189,3,22,11,0,187,188,5,86,0,0,188,
+		190,3,68,34,0,189,187,1,0,0,0,189,190,1,0,0,0,190,21,1,0,0,0,191,194,3,
+		74,37,0,192,193,5,58,0,0,193,195,3,74,37,0,194,192,1,0,0,0,194,195,1,0,
+		0,0,195,197,1,0,0,0,196,198,5,101,0,0,197,196,1,0,0,0,197,198,1,0,0,0,
+		198,23,1,0,0,0,199,200,5,13,0,0,200,201,3,74,37,0,201,210,5,92,0,0,202,
+		207,3,26,13,0,203,204,5,98,0,0,204,206,3,26,13,0,205,203,1,0,0,0,206,209,
+		1,0,0,0,207,205,1,0,0,0,207,208,1,0,0,0,208,211,1,0,0,0,209,207,1,0,0,
+		0,210,202,1,0,0,0,210,211,1,0,0,0,211,212,1,0,0,0,212,213,5,93,0,0,213,
+		25,1,0,0,0,214,215,3,74,37,0,215,216,5,99,0,0,216,217,3,22,11,0,217,27,
+		1,0,0,0,218,219,5,14,0,0,219,221,3,74,37,0,220,222,5,78,0,0,221,220,1,
+		0,0,0,221,222,1,0,0,0,222,223,1,0,0,0,223,227,5,94,0,0,224,226,3,30,15,
+		0,225,224,1,0,0,0,226,229,1,0,0,0,227,225,1,0,0,0,227,228,1,0,0,0,228,
+		230,1,0,0,0,229,227,1,0,0,0,230,231,5,95,0,0,231,29,1,0,0,0,232,233,5,
+		15,0,0,233,239,3,68,34,0,234,235,5,16,0,0,235,239,3,68,34,0,236,237,5,
+		17,0,0,237,239,3,68,34,0,238,232,1,0,0,0,238,234,1,0,0,0,238,236,1,0,0,
+		0,239,31,1,0,0,0,240,241,5,18,0,0,241,244,3,74,37,0,242,243,5,19,0,0,243,
+		245,3,74,37,0,244,242,1,0,0,0,244,245,1,0,0,0,245,246,1,0,0,0,246,247,
+		5,20,0,0,247,248,5,92,0,0,248,253,3,74,37,0,249,250,5,98,0,0,250,252,3,
+		74,37,0,251,249,1,0,0,0,252,255,1,0,0,0,253,251,1,0,0,0,253,254,1,0,0,
+		0,254,256,1,0,0,0,255,253,1,0,0,0,256,257,5,93,0,0,257,258,5,99,0,0,258,
+		259,3,22,11,0,259,263,5,94,0,0,260,262,3,34,17,0,261,260,1,0,0,0,262,265,
+		1,0,0,0,263,261,1,0,0,0,263,264,1,0,0,0,264,266,1,0,0,0,265,263,1,0,0,
+		0,266,267,5,95,0,0,267,33,1,0,0,0,268,269,5,78,0,0,269,270,5,99,0,0,270,
+		275,3,36,18,0,271,272,5,98,0,0,272,274,3,36,18,0,273,271,1,0,0,0,274,277,
+		1,0,0,0,275,273,1,0,0,0,275,276,1,0,0,0,276,35,1,0,0,0,277,275,1,0,0,0,
+		278,280,5,78,0,0,279,278,1,0,0,0,279,280,1,0,0,0,280,283,1,0,0,0,281,284,
+		3,68,34,0,282,284,5,64,0,0,283,281,1,0,0,0,283,282,1,0,0,0,284,37,1,0,
+		0,0,285,286,5,21,0,0,286,287,3,74,37,0,287,288,5,75,0,0,288,289,5,58,0,
+		0,289,291,3,74,37,0,290,292,5,98,0,0,291,290,1,0,0,0,291,292,1,0,0,0,292,
+		293,1,0,0,0,293,294,5,22,0,0,294,295,5,20,0,0,295,298,3,74,37,0,296,297,
+		5,56,0,0,297,299,3,68,34,0,298,296,1,0,0,0,298,299,1,0,0,0,299,39,1,0,
+		0,0,300,301,7,1,0,0,301,304,3,74,37,0,302,303,5,58,0,0,303,305,3,74,37,
+		0,304,302,1,0,0,0,304,305,1,0,0,0,305,312,1,0,0,0,306,308,5,98,0,0,307,
+		306,1,0,0,0,307,308,1,0,0,0,308,309,1,0,0,0,309,310,5,27,0,0,310,311,5,
+		41,0,0,311,313,5,6,0,0,312,307,1,0,0,0,312,313,1,0,0,0,313,316,1,0,0,0,
+		314,315,5,99,0,0,315,317,3,22,11,0,316,314,1,0,0,0,316,317,1,0,0,0,317,
+		320,1,0,0,0,318,319,5,86,0,0,319,321,3,68,34,0,320,318,1,0,0,0,320,321,
+		1,0,0,0,321,322,1,0,0,0,322,326,5,94,0,0,323,325,3,42,21,0,324,323,1,0,
+		0,0,325,328,1,0,0,0,326,324,1,0,0,0,326,327,1,0,0,0,327,329,1,0,0,0,328,
+		326,1,0,0,0,329,330,5,95,0,0,330,41,1,0,0,0,331,332,5,29,0,0,332,335,3,
+		74,37,0,333,334,5,56,0,0,334,336,3,68,34,0,335,333,1,0,0,0,335,336,1,0,
+		0,0,336,337,1,0,0,0,337,338,7,2,0,0,338,342,3,68,34,0,339,340,5,57,0,0,
+		340,341,5,33,0,0,341,343,5,6,0,0,342,339,1,0,0,0,342,343,1,0,0,0,343,43,
+		1,0,0,0,344,345,7,3,0,0,345,348,3,74,37,0,346,347,5,56,0,0,347,349,3,68,
+		34,0,348,346,1,0,0,0,348,349,1,0,0,0,349,350,1,0,0,0,350,351,5,36,0,0,
+		351,352,5,78,0,0,352,45,1,0,0,0,353,354,5,37,0,0,354,357,3,74,37,0,355,
+		356,5,58,0,0,356,358,3,74,37,0,357,355,1,0,0,0,357,358,1,0,0,0,358,359,
+		1,0,0,0,359,360,5,86,0,0,360,361,3,68,34,0,361,47,1,0,0,0,362,363,5,38,
+		0,0,363,364,5,78,0,0,364,365,5,86,0,0,365,368,3,68,34,0,366,367,5,57,0,
+		0,367,369,3,68,34,0,368,366,1,0,0,0,368,369,1,0,0,0,369,382,1,0,0,0,370,
+		371,5,38,0,0,371,372,5,78,0,0,372,373,5,58,0,0,373,376,3,74,37,0,374,375,
+		5,56,0,0,375,377,3,68,34,0,376,374,1,0,0,0,376,377,1,0,0,0,377,378,1,0,
+		0,0,378,379,5,57,0,0,379,380,3,68,34,0,380,382,1,0,0,0,381,362,1,0,0,0,
+		381,370,1,0,0,0,382,49,1,0,0,0,383,384,5,39,0,0,384,385,5,78,0,0,385,386,
+		5,40,0,0,386,387,5,29,0,0,387,388,5,73,0,0,388,389,5,30,0,0,389,390,3,
+		68,34,0,390,391,5,43,0,0,391,392,3,74,37,0,392,407,1,0,0,0,393,394,5,39,
+		0,0,394,395,5,78,0,0,395,396,5,41,0,0,396,397,5,42,0,0,397,398,5,29,0,
+		0,398,399,5,77,0,0,399,400,5,88,0,0,400,401,5,77,0,0,401,402,5,30,0,0,
+		402,403,3,68,34,0,403,404,5,43,0,0,404,405,3,74,37,0,405,407,1,0,0,0,406,
+		383,1,0,0,0,406,393,1,0,0,0,407,51,1,0,0,0,408,409,5,44,0,0,409,410,3,
+		74,37,0,410,412,5,94,0,0,411,413,3,54,27,0,412,411,1,0,0,0,413,414,1,0,
+		0,0,414,412,1,0,0,0,414,415,1,0,0,0,415,416,1,0,0,0,416,417,5,95,0,0,417,
+		53,1,0,0,0,418,419,5,9,0,0,419,421,5,73,0,0,420,418,1,0,0,0,420,421,1,
+		0,0,0,421,424,1,0,0,0,422,423,5,10,0,0,423,425,5,73,0,0,424,422,1,0,0,
+		0,424,425,1,0,0,0,425,426,1,0,0,0,426,430,5,94,0,0,427,429,3,4,2,0,428,
+		427,1,0,0,0,429,432,1,0,0,0,430,428,1,0,0,0,430,431,1,0,0,0,431,433,1,
+		0,0,0,432,430,1,0,0,0,433,434,5,95,0,0,434,55,1,0,0,0,435,436,5,45,0,0,
+		436,437,5,78,0,0,437,441,5,94,0,0,438,440,3,58,29,0,439,438,1,0,0,0,440,
+		443,1,0,0,0,441,439,1,0,0,0,441,442,1,0,0,0,442,444,1,0,0,0,443,441,1,
+		0,0,0,444,445,5,95,0,0,445,57,1,0,0,0,446,447,5,46,0,0,447,448,3,74,37,
+		0,448,449,5,86,0,0,449,450,3,68,34,0,450,524,1,0,0,0,451,453,5,77,0,0,
+		452,451,1,0,0,0,452,453,1,0,0,0,453,458,1,0,0,0,454,455,5,57,0,0,455,459,
+		7,4,0,0,456,457,5,47,0,0,457,459,5,75,0,0,458,454,1,0,0,0,458,456,1,0,
+		0,0,458,459,1,0,0,0,459,460,1,0,0,0,460,461,3,74,37,0,461,470,5,92,0,0,
+		462,467,3,60,30,0,463,464,5,98,0,0,464,466,3,60,30,0,465,463,1,0,0,0,466,
+		469,1,0,0,0,467,465,1,0,0,0,467,468,1,0,0,0,468,471,1,0,0,0,469,467,1,
+		0,0,0,470,462,1,0,0,0,470,471,1,0,0,0,471,472,1,0,0,0,472,475,5,93,0,0,
+		473,474,5,80,0,0,474,476,3,62,31,0,475,473,1,0,0,0,475,476,1,0,0,0,476,
+		524,1,0,0,0,477,478,5,48,0,0,478,479,5,49,0,0,479,481,3,68,34,0,480,482,
+		3,64,32,0,481,480,1,0,0,0,481,482,1,0,0,0,482,484,1,0,0,0,483,485,3,66,
+		33,0,484,483,1,0,0,0,484,485,1,0,0,0,485,524,1,0,0,0,486,487,5,48,0,0,
+		487,488,5,50,0,0,488,491,5,78,0,0,489,490,5,52,0,0,490,492,3,68,34,0,491,
+		489,1,0,0,0,491,492,1,0,0,0,492,495,1,0,0,0,493,494,5,53,0,0,494,496,3,
+		68,34,0,495,493,1,0,0,0,495,496,1,0,0,0,496,498,1,0,0,0,497,499,3,64,32,
+		0,498,497,1,0,0,0,498,499,1,0,0,0,499,501,1,0,0,0,500,502,3,66,33,0,501,
+		500,1,0,0,0,501,502,1,0,0,0,502,524,1,0,0,0,503,504,5,48,0,0,504,505,5,
+		51,0,0,505,506,5,50,0,0,506,508,5,78,0,0,507,509,3,64,32,0,508,507,1,0,
+		0,0,508,509,1,0,0,0,509,524,1,0,0,0,510,511,5,48,0,0,511,512,3,62,31,0,
+		512,514,5,77,0,0,513,515,3,64,32,0,514,513,1,0,0,0,514,515,1,0,0,0,515,
+		524,1,0,0,0,516,517,5,48,0,0,517,518,5,54,0,0,518,519,3,74,37,0,519,521,
+		3,68,34,0,520,522,3,64,32,0,521,520,1,0,0,0,521,522,1,0,0,0,522,524,1,
+		0,0,0,523,446,1,0,0,0,523,452,1,0,0,0,523,477,1,0,0,0,523,486,1,0,0,0,
+		523,503,1,0,0,0,523,510,1,0,0,0,523,516,1,0,0,0,524,59,1,0,0,0,525,526,
+		3,74,37,0,526,527,5,99,0,0,527,528,3,68,34,0,528,61,1,0,0,0,529,530,7,
+		5,0,0,530,63,1,0,0,0,531,532,5,59,0,0,532,533,5,74,0,0,533,65,1,0,0,0,
+		534,535,5,55,0,0,535,536,5,78,0,0,536,67,1,0,0,0,537,538,6,34,-1,0,538,
+		539,5,88,0,0,539,551,3,68,34,12,540,541,5,62,0,0,541,551,3,68,34,6,542,
+		543,5,65,0,0,543,544,3,68,34,0,544,545,5,66,0,0,545,546,3,68,34,0,546,
+		547,5,67,0,0,547,548,3,68,34,2,548,551,1,0,0,0,549,551,3,70,35,0,550,537,
+		1,0,0,0,550,540,1,0,0,0,550,542,1,0,0,0,550,549,1,0,0,0,551,581,1,0,0,
+		0,552,553,10,11,0,0,553,554,7,6,0,0,554,580,3,68,34,12,555,556,10,10,0,
+		0,556,557,7,7,0,0,557,580,3,68,34,11,558,559,10,9,0,0,559,560,7,8,0,0,
+		560,580,3,68,34,10,561,562,10,8,0,0,562,563,5,69,0,0,563,580,3,68,34,9,
+		564,565,10,5,0,0,565,566,5,60,0,0,566,580,3,68,34,6,567,568,10,4,0,0,568,
+		569,5,61,0,0,569,580,3,68,34,5,570,571,10,3,0,0,571,572,5,56,0,0,572,580,
+		3,68,34,4,573,574,10,7,0,0,574,576,5,63,0,0,575,577,5,62,0,0,576,575,1,
+		0,0,0,576,577,1,0,0,0,577,578,1,0,0,0,578,580,5,64,0,0,579,552,1,0,0,0,
+		579,555,1,0,0,0,579,558,1,0,0,0,579,561,1,0,0,0,579,564,1,0,0,0,579,567,
+		1,0,0,0,579,570,1,0,0,0,579,573,1,0,0,0,580,583,1,0,0,0,581,579,1,0,0,
+		0,581,582,1,0,0,0,582,69,1,0,0,0,583,581,1,0,0,0,584,586,3,72,36,0,585,
+		587,3,74,37,0,586,585,1,0,0,0,586,587,1,0,0,0,587,590,1,0,0,0,588,589,
+		5,58,0,0,589,591,3,74,37,0,590,588,1,0,0,0,590,591,1,0,0,0,591,640,1,0,
+		0,0,592,593,3,72,36,0,593,594,5,91,0,0,594,640,1,0,0,0,595,640,5,78,0,
+		0,596,640,7,9,0,0,597,640,5,73,0,0,598,640,5,72,0,0,599,640,5,75,0,0,600,
+		601,5,12,0,0,601,640,3,74,37,0,602,603,5,68,0,0,603,640,3,74,37,0,604,
+		605,3,74,37,0,605,606,5,100,0,0,606,607,3,74,37,0,607,640,1,0,0,0,608,
+		609,3,74,37,0,609,610,5,96,0,0,610,615,3,68,34,0,611,612,5,98,0,0,612,
+		614,3,68,34,0,613,611,1,0,0,0,614,617,1,0,0,0,615,613,1,0,0,0,615,616,
+		1,0,0,0,616,618,1,0,0,0,617,615,1,0,0,0,618,619,5,97,0,0,619,640,1,0,0,
+		0,620,621,3,74,37,0,621,630,5,92,0,0,622,627,3,68,34,0,623,624,5,98,0,
+		0,624,626,3,68,34,0,625,623,1,0,0,0,626,629,1,0,0,0,627,625,1,0,0,0,627,
+		628,1,0,0,0,628,631,1,0,0,0,629,627,1,0,0,0,630,622,1,0,0,0,630,631,1,
+		0,0,0,631,632,1,0,0,0,632,633,5,93,0,0,633,640,1,0,0,0,634,640,3,74,37,
+		0,635,636,5,92,0,0,636,637,3,68,34,0,637,638,5,93,0,0,638,640,1,0,0,0,
+		639,584,1,0,0,0,639,592,1,0,0,0,639,595,1,0,0,0,639,596,1,0,0,0,639,597,
+		1,0,0,0,639,598,1,0,0,0,639,599,1,0,0,0,639,600,1,0,0,0,639,602,1,0,0,
+		0,639,604,1,0,0,0,639,608,1,0,0,0,639,620,1,0,0,0,639,634,1,0,0,0,639,
+		635,1,0,0,0,640,71,1,0,0,0,641,642,7,10,0,0,642,73,1,0,0,0,643,644,7,11,
+		0,0,644,75,1,0,0,0,72,82,88,110,116,132,136,142,145,164,168,170,180,189,
+		194,197,207,210,221,227,238,244,253,263,275,279,283,291,298,304,307,312,
+		316,320,326,335,342,348,357,368,376,381,406,414,420,424,430,441,452,458,
+		467,470,475,481,484,491,495,498,501,508,514,521,523,550,576,579,581,586,
+		590,615,627,630,639
 	};
 
 	public static readonly ATN _ATN =
