@@ -43,6 +43,7 @@ internal sealed class Nullability(CheckedTariff model)
         BoundStateValue s => Memo(s.State, () => StateMayBeNone(s.State)),
         BoundStateAggregate => false,
         BoundAllowanceShare => false,
+        BoundWindowElapsed => false,
         BoundLookup l => Memo(l.Table, () => l.Table.Cells.Values.Any(MayBeNone)),
         BoundUnary u => MayBeNone(u.Operand),
         BoundBinary b => b.Op is not (BinaryOp.And or BinaryOp.Or) && (MayBeNone(b.Left) || MayBeNone(b.Right)),

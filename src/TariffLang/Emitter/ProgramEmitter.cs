@@ -363,6 +363,8 @@ internal sealed class ProgramEmitter
             }
             case BoundStateAggregate s:
                 return ($"c.StateAggregate((global::TariffLang.Semantics.StateAggregateKind){N((int)s.Kind)}, {N(s.State.Index)})", repr);
+            case BoundWindowElapsed w:
+                return ($"c.WindowElapsed({N(w.Window.Index)}, c.Attribute({N(KeyOf(w, w.Window.KeyAttribute))}))", repr);
             case BoundAllowanceShare a:
             {
                 var holds = a.Condition is null ? "true" : Truth(Translate(a.Condition));

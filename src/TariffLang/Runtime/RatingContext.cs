@@ -36,6 +36,7 @@ internal sealed class RatingContext
         _cellLoaded = new bool[plan.CellCount];
         States = Model.States.Select(s => new StateStore(s)).ToArray();
         Windows = Model.Windows.Select(_ => new KeyMap<DateTimeOffset>()).ToArray();
+        WindowStarts = Model.Windows.Select(w => w.TracksStart ? new KeyMap<DateTimeOffset>() : null).ToArray();
         Period = new PeriodState(plan);
     }
 
@@ -52,6 +53,9 @@ internal sealed class RatingContext
     public StateStore[] States { get; }
 
     public KeyMap<DateTimeOffset>[] Windows { get; }
+
+    /// <summary>For a window read by <c>elapsed()</c>: when each key's window opened (its first event without a break).</summary>
+    public KeyMap<DateTimeOffset>?[] WindowStarts { get; }
 
     public PeriodState Period { get; }
 
@@ -360,12 +364,25 @@ internal sealed class RatingContext
 
     public void OpenWindow(WindowSymbol window, Value key)
     {
+        if (WindowStarts[window.Index] is { } starts && !Within(window, key))
+        {
+            ref var start = ref starts.GetValueRefOrAddDefault(key, out var hadStart);
+            if (_journaling) _journal.Add(Undo.ForWindowStart(window.Index, key, hadStart, start));
+            start = Time;
+        }
         var windows = Windows[window.Index];
         ref var opened = ref windows.GetValueRefOrAddDefault(key, out var had);
         if (_journaling) _journal.Add(Undo.ForWindow(window.Index, key, had, opened));
         opened = Time;
         // A window opened changes what Within answers for this event's later questions.
         _withinRow = -1;
+    }
+
+    /// <summary>How long the key's window has been open without a break at the event in hand's time; zero when it is closed.</summary>
+    public TimeSpan WindowElapsed(int window, Value key)
+    {
+        if (!Within(Model.Windows[window], key)) return TimeSpan.Zero;
+        return WindowStarts[window] is { } starts && starts.TryGetValue(key, out var start) ? Time - start : TimeSpan.Zero;
     }
 
     /// <summary>
@@ -387,7 +404,11 @@ internal sealed class RatingContext
             {
                 if (Time - opened >= length) closed.Add(key);
             }
-            foreach (var key in closed) windows.Remove(key);
+            foreach (var key in closed)
+            {
+                windows.Remove(key);
+                WindowStarts[w]?.Remove(key);
+            }
             closed.Clear();
             _sweepAt[w] = windows.Count * 2;
         }
@@ -509,6 +530,16 @@ internal sealed class RatingContext
                 ValueCodec.Write(w, Value.FromTime(opened));
             }
         }
+        foreach (var starts in WindowStarts)
+        {
+            if (starts is null) continue;
+            w.VarUInt((ulong)starts.Count);
+            foreach (var (key, start) in starts.Pairs)
+            {
+                ValueCodec.Write(w, key);
+                ValueCodec.Write(w, Value.FromTime(start));
+            }
+        }
         if (periodOpen) Period.Save(w);
     }
 
@@ -519,6 +550,12 @@ internal sealed class RatingContext
         {
             window.Clear();
             for (var n = (int)r.VarUInt(); n > 0; n--) window.Set(ValueCodec.Read(r), ValueCodec.Read(r).Time);
+        }
+        foreach (var starts in WindowStarts)
+        {
+            if (starts is null) continue;
+            starts.Clear();
+            for (var n = (int)r.VarUInt(); n > 0; n--) starts.Set(ValueCodec.Read(r), ValueCodec.Read(r).Time);
         }
         if (periodOpen) Period.Load(Plan, r);
     }
@@ -567,6 +604,10 @@ internal sealed class RatingContext
                     else Windows[u.Index].Remove(u.Key);
                     _withinRow = -1;
                     break;
+                case UndoKind.WindowStart:
+                    if (u.Had) WindowStarts[u.Index]!.Set(u.Key, u.OldTime);
+                    else WindowStarts[u.Index]!.Remove(u.Key);
+                    break;
                 case UndoKind.NewLine:
                     Period.EventLines.RemoveAt(Period.EventLines.Count - 1);
                     break;
@@ -603,7 +644,7 @@ internal sealed class RatingContext
         _journal.Add(Undo.ForState(state, key, had, old, hadPeak, oldPeak));
     }
 
-    private enum UndoKind : byte { State, Statement, Pending, Window, NewLine, Line }
+    private enum UndoKind : byte { State, Statement, Pending, Window, WindowStart, NewLine, Line }
 
     private readonly record struct Undo(UndoKind What, int Index, Value Key, bool Had, Value Old, bool HadPeak, decimal OldPeak, DateTimeOffset OldTime, int Count)
     {
@@ -618,6 +659,9 @@ internal sealed class RatingContext
 
         public static Undo ForWindow(int window, Value key, bool had, DateTimeOffset old) =>
             new(UndoKind.Window, window, key, had, default, false, 0m, old, 0);
+
+        public static Undo ForWindowStart(int window, Value key, bool had, DateTimeOffset old) =>
+            new(UndoKind.WindowStart, window, key, had, default, false, 0m, old, 0);
 
         public static Undo ForNewLine() => new(UndoKind.NewLine, 0, default, false, default, false, 0m, default, 0);
 

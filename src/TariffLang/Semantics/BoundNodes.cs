@@ -46,6 +46,12 @@ internal enum AllowanceShare { Covered, Beyond }
 internal sealed record BoundAllowanceShare(AllowanceShare Share, StateSymbol Allowance, BoundExpr Amount, BoundExpr Weight,
     BoundExpr? Condition, TextSpan Span) : BoundExpr(TlType.Number, Span);
 
+/// <summary>
+/// <c>elapsed(W)</c>: how long the window for the current event's key has been open without a break (since the event that
+/// opened it, through every refresh), or zero when it is not open (the event in hand would start it).
+/// </summary>
+internal sealed record BoundWindowElapsed(WindowSymbol Window, TextSpan Span) : BoundExpr(TlType.Duration, Span);
+
 internal sealed record BoundLookup(TableSymbol Table, ImmutableArray<BoundExpr> Keys, TextSpan Span) : BoundExpr(Table.ValueType, Span);
 
 internal sealed record BoundUnary(UnaryOp Op, BoundExpr Operand, TlType Type, TextSpan Span) : BoundExpr(Type, Span);
@@ -130,6 +136,7 @@ internal static class BoundEquivalence
             (BoundWithin x, BoundWithin y) => ReferenceEquals(x.Window, y.Window),
             (BoundStateValue x, BoundStateValue y) => ReferenceEquals(x.State, y.State),
             (BoundStateAggregate x, BoundStateAggregate y) => x.Kind == y.Kind && ReferenceEquals(x.State, y.State),
+            (BoundWindowElapsed x, BoundWindowElapsed y) => x.Window.Index == y.Window.Index,
             (BoundAllowanceShare x, BoundAllowanceShare y) => x.Share == y.Share && x.Allowance.Index == y.Allowance.Index
                 && Equivalent(x.Amount, y.Amount) && Equivalent(x.Weight, y.Weight) && Equivalent(x.Condition, y.Condition),
             (BoundLookup x, BoundLookup y) => ReferenceEquals(x.Table, y.Table) && All(x.Keys, y.Keys),
@@ -176,6 +183,7 @@ internal static class BoundEquivalence
             case BoundStateValue s: h.Add(RuntimeHelpers.GetHashCode(s.State)); break;
             case BoundStateAggregate s: h.Add(s.Kind); h.Add(RuntimeHelpers.GetHashCode(s.State)); break;
             case BoundAllowanceShare a: h.Add(a.Share); h.Add(a.Allowance.Index); break;
+            case BoundWindowElapsed w: h.Add(w.Window.Index); break;
             case BoundLookup l: h.Add(RuntimeHelpers.GetHashCode(l.Table)); break;
             case BoundUnary u: h.Add(u.Op); break;
             case BoundBinary b: h.Add(b.Op); h.Add(b.Operands); break;

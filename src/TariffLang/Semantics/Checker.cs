@@ -168,6 +168,8 @@ internal sealed class Checker
 
         // 3. Rules, lets, charges and grants, in file order, with their validity.
         CheckBody(items, Validity.Always, topLevel: true);
+        // A window read by elapsed() keeps the time each key's window opened; the others need not pay for it.
+        foreach (var name in _symbols.ElapsedWindows) _symbols.Windows[name] = _symbols.Windows[name] with { TracksStart = true };
 
         // 4. Examples, once everything they use is known.
         var exampleStart = StartOfDay(effectiveFrom ?? new DateOnly(2024, 1, 1)).AddHours(9);

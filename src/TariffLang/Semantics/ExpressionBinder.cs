@@ -635,7 +635,7 @@ internal sealed class ExpressionBinder
         "count", "sum", "distinct", "min", "max", "ceil", "floor", "round", "abs", "years_since", "period_months",
         "round_up", "round_down", "round_nearest", "blocks", "days_between", "days_in_period", "day_of_period", "peak", "level",
         "seconds", "minutes", "hours", "days", "length", "starts_with", "ends_with", "is_gsm7", "gsm7_length",
-        "time_of_day", "day_of_week", "month_of_year", "day_of_month", "is_holiday",
+        "time_of_day", "day_of_week", "month_of_year", "day_of_month", "is_holiday", "covered", "beyond", "elapsed",
     ];
 
     private BoundExpr BindCall(CallSyntax c, BindScope scope)
@@ -805,6 +805,32 @@ internal sealed class ExpressionBinder
                 }
                 var day = BindAs(args[0], scope, TypeKind.Date, TypeKind.Time);
                 return new BoundCall(Builtin.DayOfPeriod, [day], day.Type.Optional ? TlType.Number.AsOptional() : TlType.Number, c.Span);
+            }
+            case "elapsed":
+            {
+                if (args.Length != 1) return Arity(1);
+                if (args[0] is not NameRefSyntax windowName || !_symbols.Windows.TryGetValue(windowName.Name.Text, out var window))
+                {
+                    _diagnostics.Report(UnknownWindow, args[0].Span, args[0] is NameRefSyntax r ? r.Name.Text : "(expression)");
+                    return Fail(c.Span);
+                }
+                if (scope.Event is not { } ev)
+                {
+                    _diagnostics.Report(EventContextRequired, c.Span, $"elapsed({window.Name})");
+                    return Fail(c.Span);
+                }
+                if (scope.Aggregate)
+                {
+                    _diagnostics.Report(StateInAggregate, c.Span, $"elapsed({window.Name})");
+                    return Fail(c.Span);
+                }
+                if (ev.Find(window.KeyAttribute) is null)
+                {
+                    _diagnostics.Report(MissingKeyAttribute, args[0].Span, ev.Name, window.KeyAttribute, window.Name);
+                    return Fail(c.Span);
+                }
+                _symbols.ElapsedWindows.Add(window.Name);
+                return new BoundWindowElapsed(window, c.Span);
             }
             case "covered" or "beyond":
             {

@@ -14,6 +14,8 @@ internal sealed class SymbolTable
     public string? PlanUnit { get; set; }
     public Dictionary<string, TableSymbol> Tables { get; } = new(StringComparer.Ordinal);
     public Dictionary<string, WindowSymbol> Windows { get; } = new(StringComparer.Ordinal);
+    /// <summary>The windows whose <c>elapsed(NAME)</c> the tariff reads.</summary>
+    public HashSet<string> ElapsedWindows { get; } = new(StringComparer.Ordinal);
     public Dictionary<string, StateSymbol> States { get; } = new(StringComparer.Ordinal);
     public Dictionary<string, LetSymbol> Lets { get; } = new(StringComparer.Ordinal);
     /// <summary>Event-level lets (<c>let NAME per EVENT = …</c>) by event and name.</summary>
@@ -51,7 +53,7 @@ internal static class Dependencies
     /// <summary>True when the value reads a state or a window, through lets too.</summary>
     public static bool ReadsState(BoundExpr e) => e switch
     {
-        BoundStateValue or BoundWithin or BoundAllowanceShare => true,
+        BoundStateValue or BoundWithin or BoundAllowanceShare or BoundWindowElapsed => true,
         BoundLetRef l => ReadsState(l.Let.Value),
         _ => Children(e).Any(ReadsState),
     };

@@ -24,7 +24,11 @@ internal sealed record TableSymbol(string Name, EventSymbol? ForEvent, Immutable
     public static string CellKey(IEnumerable<string> parts) => string.Join(KeySeparator, parts);
 }
 
-internal sealed record WindowSymbol(string Name, TimeSpan Length, string KeyAttribute, EventSymbol OpenedBy, BoundExpr? Condition, int Index, TextSpan Span);
+internal sealed record WindowSymbol(string Name, TimeSpan Length, string KeyAttribute, EventSymbol OpenedBy, BoundExpr? Condition, int Index, TextSpan Span)
+{
+    /// <summary>Whether the tariff reads <c>elapsed(NAME)</c>: only then is the time each key's window opened kept.</summary>
+    public bool TracksStart { get; init; }
+}
 
 internal sealed record StateOpSymbol(EventSymbol Event, BoundExpr? Condition, StateOpKind Op, BoundExpr Value, bool AtNextPeriod, TextSpan Span);
 

@@ -218,6 +218,7 @@ internal sealed class EvalContext
         Zone = new DateTimeZoneInfo(tariff.Period.Zone);
         States = tariff.States.Select(s => new StateStore(s)).ToArray();
         Windows = tariff.Windows.Select(_ => new Dictionary<string, DateTimeOffset>(StringComparer.Ordinal)).ToArray();
+        WindowStarts = tariff.Windows.Select(_ => new Dictionary<string, DateTimeOffset>(StringComparer.Ordinal)).ToArray();
     }
 
     public CheckedTariff Tariff { get; }
@@ -226,6 +227,9 @@ internal sealed class EvalContext
     public DateTimeZoneInfo Zone { get; }
     public StateStore[] States { get; }
     public Dictionary<string, DateTimeOffset>[] Windows { get; }
+
+    /// <summary>When each key's window was opened by an event that found it closed (kept for every window).</summary>
+    public Dictionary<string, DateTimeOffset>[] WindowStarts { get; }
     public EventInstance? Event { get; set; }
     public DateTimeOffset Now { get; set; }
     public PeriodRun? Period { get; set; }
@@ -317,6 +321,13 @@ internal sealed class EvalContext
         var e = Event ?? throw new InvalidOperationException("within needs an event");
         var key = KeyOf(e, window.KeyAttribute);
         return Windows[window.Index].TryGetValue(key, out var opened) && e.Time >= opened && e.Time < opened + window.Length;
+    }
+
+    /// <summary>The oracle's reading of elapsed(): the time since the open window's first event, or zero.</summary>
+    public TimeSpan Elapsed(WindowSymbol window)
+    {
+        var e = Event ?? throw new InvalidOperationException("elapsed needs an event");
+        return Within(window) ? e.Time - WindowStarts[window.Index][KeyOf(e, window.KeyAttribute)] : TimeSpan.Zero;
     }
 
     /// <summary>Whether the table has a cell for these keys.</summary>

@@ -122,6 +122,7 @@ internal sealed class InterpretedEventRater(CheckedTariff tariff) : IEventRater
         {
             if (window.OpenedBy != e.Event) continue;
             if (window.Condition is not null && !RuntimeOps.IsTrue(ctx.Eval(window.Condition))) continue;
+            if (!ctx.Within(window)) ctx.WindowStarts[window.Index][EvalContext.KeyOf(e, window.KeyAttribute)] = e.Time;
             ctx.Windows[window.Index][EvalContext.KeyOf(e, window.KeyAttribute)] = e.Time;
         }
         // Aggregates see every billable event, including those already charged per event or moving a wallet.

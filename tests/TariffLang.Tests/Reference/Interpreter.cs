@@ -19,6 +19,7 @@ internal sealed class Interpreter : IEvaluator
             case BoundLetRef l: return ctx.Let(l.Let);
             case BoundPlanField f: return ctx.PlanField(f.Field);
             case BoundWithin w: return ctx.Within(w.Window);
+            case BoundWindowElapsed w: return ctx.Elapsed(w.Window);
             case BoundStateValue s: return ctx.StateValue(s.State);
             case BoundStateAggregate s: return ctx.StateAggregate(s.Kind, s.State);
             case BoundAllowanceShare a:

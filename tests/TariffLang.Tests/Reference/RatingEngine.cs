@@ -376,7 +376,8 @@ internal sealed class RatingEngine(CheckedTariff tariff, IEvaluator evaluator, I
             var billableBefore = billable.Count;
             var windowsBefore = _t.Windows.Where(w => w.OpenedBy == e.Event)
                 .Select(w => (Window: w, Key: EvalContext.KeyOf(e, w.KeyAttribute)))
-                .Select(x => (x.Window, x.Key, Had: _ctx.Windows[x.Window.Index].TryGetValue(x.Key, out var opened), Opened: opened))
+                .Select(x => (x.Window, x.Key, Had: _ctx.Windows[x.Window.Index].TryGetValue(x.Key, out var opened), Opened: opened,
+                    HadStart: _ctx.WindowStarts[x.Window.Index].TryGetValue(x.Key, out var start), Start: start))
                 .ToList();
             foreach (var store in _ctx.States) store.BeginEvent();
             try
@@ -407,10 +408,12 @@ internal sealed class RatingEngine(CheckedTariff tariff, IEvaluator evaluator, I
                 _state.PendingEventLines.RemoveRange(linesBefore, _state.PendingEventLines.Count - linesBefore);
                 billable.RemoveRange(billableBefore, billable.Count - billableBefore);
                 foreach (var store in _ctx.States) store.Rollback();
-                foreach (var (window, key, had, opened) in windowsBefore)
+                foreach (var (window, key, had, opened, hadStart, start) in windowsBefore)
                 {
                     if (had) _ctx.Windows[window.Index][key] = opened;
                     else _ctx.Windows[window.Index].Remove(key);
+                    if (hadStart) _ctx.WindowStarts[window.Index][key] = start;
+                    else _ctx.WindowStarts[window.Index].Remove(key);
                 }
             }
         }
