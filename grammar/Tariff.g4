@@ -65,9 +65,12 @@ windowDecl : WINDOW name DURATION PER key=name COMMA? OPENED BY event=name (WHER
 // `reset every period` comes before the type and initial value: after `= 0` a name would read as the number's unit.
 stateDecl
     : kind=(COUNTER | WALLET | SETTING | ALLOWANCE) name (PER key=name)? (COMMA? RESET EVERY PERIOD)? (COLON typeRef)? (ASSIGN expr)?
-      LBRACE stateOp* RBRACE
+      lotTerms? LBRACE stateOp* RBRACE
     ;
-stateOp : ON event=name (WHERE cond=expr)? op=(ADD | SUBTRACT | SET | USE) value=expr (AT NEXT PERIOD)? ;
+stateOp : ON event=name (WHERE cond=expr)? op=(ADD | SUBTRACT | SET | USE) value=expr lotTerms? (AT NEXT PERIOD)? ;
+// What a credit added to a wallet carries: when it expires and in which order it is drawn.
+lotTerms : expiry (PRIORITY priority=INT)? | PRIORITY priority=INT ;
+expiry : EXPIRES AFTER length=INT unit=name | NEVER EXPIRES ;
 
 ruleDecl : kind=(REJECT | FREE) event=name (WHERE expr)? BECAUSE STRING ;
 
@@ -79,8 +82,8 @@ chargeDecl
     ;
 
 grantDecl
-    : GRANT STRING ONCE ON DATE ADD expr TO wallet=name                                  # onceGrant
-    | GRANT STRING EVERY YEAR ON month=INT MINUS day=INT ADD expr TO wallet=name         # yearlyGrant
+    : GRANT STRING ONCE ON DATE ADD expr TO wallet=name lotTerms?                          # onceGrant
+    | GRANT STRING EVERY YEAR ON month=INT MINUS day=INT ADD expr TO wallet=name lotTerms? # yearlyGrant
     ;
 
 versionsDecl : VERSIONS name LBRACE versionBlock+ RBRACE ;
@@ -173,6 +176,9 @@ SETTING : 'setting' ;
 ALLOWANCE : 'allowance' ;
 RESET : 'reset' ;
 USE : 'use' ;
+EXPIRES : 'expires' ;
+NEVER : 'never' ;
+PRIORITY : 'priority' ;
 ON : 'on' ;
 ADD : 'add' ;
 SUBTRACT : 'subtract' ;

@@ -86,6 +86,10 @@ internal static class DiagnosticCatalog
         "event '{1}' does not use allowance '{0}': add 'on {1} use …' to it before reading {2}({0})");
     public static readonly DiagnosticDescriptor AllowanceUsedTwice = Error("TL0104",
         "event '{1}' already uses allowance '{0}' on line {2}: one 'use' per event, so that its covered units are known");
+    public static readonly DiagnosticDescriptor LotTermsNotAllowed = Error("TL0105",
+        "expiry and priority apply to credits added to a wallet (its declaration, an 'add' to it, or a grant), not to {0}");
+    public static readonly DiagnosticDescriptor BadExpiry = Error("TL0106",
+        "'{0}' is not an expiry: write 'expires after N days', 'N months' or 'N years' with N greater than 0, or 'never expires'");
 
     // Examples
     public static readonly DiagnosticDescriptor UnknownOutcome = Error("TL0060", "unknown outcome '{0}': use rated, free or rejected");

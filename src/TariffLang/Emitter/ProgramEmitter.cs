@@ -227,6 +227,8 @@ internal sealed class ProgramEmitter
             {
                 StateOpKind.Set when op.Op.AtNextPeriod => $"c.StateSetAtNextPeriod({state}, {key}, {ToValue(value.Code, value.Repr)});",
                 StateOpKind.Set => $"c.StateSet({state}, {key}, {ToValue(value.Code, value.Repr)});",
+                StateOpKind.Add when op.State.TracksLots =>
+                    $"c.StateAdd({state}, {key}, {Widen(value, Repr.NullableDecimal)}, false, {N(op.Position)});",
                 StateOpKind.Add => $"c.StateAdd({state}, {key}, {Widen(value, Repr.NullableDecimal)}, false);",
                 StateOpKind.Use =>
                     $"c.AllowanceUse({state}, {Widen(Call(op.State.Allowance!), Repr.NullableDecimal)}, {Widen(value, Repr.NullableDecimal)});",

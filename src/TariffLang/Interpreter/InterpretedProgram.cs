@@ -65,7 +65,7 @@ internal sealed class InterpretedProgram(RatingPlan plan) : RatingProgram
                     c.AllowanceUse(op.State.Index, Evaluate(op.State.Allowance!, c).NumberOrNull, value.NumberOrNull);
                     break;
                 default:
-                    c.StateAdd(op.State.Index, key, value.NumberOrNull, subtract: op.Op.Op == StateOpKind.Subtract);
+                    c.StateAdd(op.State.Index, key, value.NumberOrNull, subtract: op.Op.Op == StateOpKind.Subtract, op.Position);
                     break;
             }
         }

@@ -149,7 +149,22 @@ internal static class InvoiceJsonWriter
                 json.WriteString("grants", FormatDecimal(wallet.Grants));
                 json.WriteString("purchases", FormatDecimal(wallet.Purchases));
                 json.WriteString("debits", FormatDecimal(wallet.Debits));
+                // Written only when there is something to say, so a wallet's statement keeps its shape otherwise.
+                if (wallet.Expired is { } expired) json.WriteString("expired", FormatDecimal(expired));
                 json.WriteString("closing", FormatDecimal(wallet.Closing));
+                var grants = OrEmpty(wallet.GrantItems);
+                if (!grants.IsEmpty)
+                {
+                    json.WriteStartArray("grantItems");
+                    foreach (var grant in grants)
+                    {
+                        json.WriteStartObject();
+                        json.WriteString("label", grant.Label);
+                        json.WriteString("amount", FormatDecimal(grant.Amount));
+                        json.WriteEndObject();
+                    }
+                    json.WriteEndArray();
+                }
                 json.WriteEndObject();
             }
             json.WriteEndArray();

@@ -8,8 +8,23 @@ public sealed record BillingPeriod(DateOnly From, DateOnly To);
 /// <summary>One line of an invoice. Amounts are rounded to the currency's minor unit.</summary>
 public sealed record InvoiceLine(string Label, decimal Quantity, string Unit, decimal? UnitPrice, decimal Amount);
 
-/// <summary>The movements of a prepaid wallet over one period.</summary>
-public sealed record WalletStatement(string Wallet, string Unit, decimal Opening, decimal Grants, decimal Purchases, decimal Debits, decimal Closing);
+/// <summary>
+/// The movements of a prepaid wallet over one period: <see cref="Closing"/> = <see cref="Opening"/> + <see cref="Grants"/>
+/// + <see cref="Purchases"/> − <see cref="Debits"/> − <see cref="Expired"/>.
+/// </summary>
+public sealed record WalletStatement(string Wallet, string Unit, decimal Opening, decimal Grants, decimal Purchases, decimal Debits, decimal Closing)
+{
+    /// <summary>What expired in the period; null for a wallet whose credits never expire.</summary>
+    public decimal? Expired { get; init; }
+
+    /// <summary>The period's grants by label, in the order they landed (empty when none).</summary>
+    public ImmutableArray<WalletGrant> GrantItems { get; init; } = [];
+}
+
+/// <summary>One grant's credit on a wallet statement.</summary>
+/// <param name="Label">The grant's label in the tariff.</param>
+/// <param name="Amount">What it added in the period, in the wallet's unit.</param>
+public sealed record WalletGrant(string Label, decimal Amount);
 
 /// <summary>What one account owes for one period.</summary>
 public sealed record Invoice(

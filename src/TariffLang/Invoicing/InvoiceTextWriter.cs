@@ -110,9 +110,12 @@ internal static class InvoiceTextWriter
                     .Append("opening ").Append(InvoiceJsonWriter.FormatDecimal(wallet.Opening))
                     .Append(", grants ").Append(InvoiceJsonWriter.FormatDecimal(wallet.Grants))
                     .Append(", purchases ").Append(InvoiceJsonWriter.FormatDecimal(wallet.Purchases))
-                    .Append(", debits ").Append(InvoiceJsonWriter.FormatDecimal(wallet.Debits))
-                    .Append(", closing ").Append(InvoiceJsonWriter.FormatDecimal(wallet.Closing))
-                    .Append('\n');
+                    .Append(", debits ").Append(InvoiceJsonWriter.FormatDecimal(wallet.Debits));
+                if (wallet.Expired is { } expired) text.Append(", expired ").Append(InvoiceJsonWriter.FormatDecimal(expired));
+                text.Append(", closing ").Append(InvoiceJsonWriter.FormatDecimal(wallet.Closing)).Append('\n');
+                foreach (var grant in InvoiceJsonWriter.OrEmpty(wallet.GrantItems))
+                    text.Append(Indent).Append(Indent).Append("grant ").Append(grant.Label).Append(": ")
+                        .Append(InvoiceJsonWriter.FormatDecimal(grant.Amount)).Append('\n');
             }
         }
 

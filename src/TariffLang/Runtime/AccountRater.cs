@@ -38,6 +38,7 @@ internal sealed class AccountRater
     private DateTimeOffset _periodStart;
     private int _periods;
     private readonly bool _hasWindows;
+    private readonly bool _hasLots;
 
     public AccountRater(RatingPlan plan, RatingProgram program, string account, IReadOnlyDictionary<string, string> values, IRowOutcomes outcomes,
         bool explain = false)
@@ -47,6 +48,7 @@ internal sealed class AccountRater
         _outcomes = outcomes;
         _grants = new GrantSchedule(plan.Model);
         _hasWindows = plan.Model.Windows.Length > 0;
+        _hasLots = plan.Model.States.Any(s => s.TracksLots);
     }
 
     public string Account => _ctx.Account;
@@ -218,11 +220,12 @@ internal sealed class AccountRater
     {
         _ctx.ClearEvent();
         _ctx.Now = _plan.Zone.StartOf(due.Date);
+        if (_hasLots) _ctx.ExpireLots(_ctx.Now);
         try
         {
             var amount = _ctx.Program.Evaluate(_ctx, _plan.GrantRoots[due.Grant.Index]);
             if (amount.NumberOrNull is not { } a || a <= 0) return;
-            _ctx.Grant(due.Grant.Wallet.Index, a);
+            _ctx.Grant(due.Grant.Wallet.Index, a, due.Grant.Label, due.Grant.Lot, due.Date);
         }
         catch (Exception ex) when (RatingException.IsEventFailure(ex))
         {
@@ -236,6 +239,8 @@ internal sealed class AccountRater
     {
         var period = _ctx.Period;
         var month = period.MonthOf(e.LocalDate);
+        // Credits that expired before the event are gone before it is rated (and no rejection brings them back).
+        if (_hasLots) _ctx.ExpireLots(e.Time);
         _ctx.SetEvent(e, month);
         _ctx.Now = e.Time;
         var program = _ctx.Program;
@@ -337,6 +342,8 @@ internal sealed class AccountRater
     {
         var period = _ctx.Period;
         ApplyGrants(period.To);
+        // A credit that expires by the start of the next period is not carried into it.
+        if (_hasLots) _ctx.ExpireLots(_plan.Zone.StartOf(period.To.AddDays(1)));
         foreach (var store in _ctx.States) store.EndPeriod(period.Months);
         try
         {
@@ -400,7 +407,11 @@ internal sealed class AccountRater
         foreach (var s in _ctx.States)
         {
             if (s.Symbol.Kind == StateKind.Wallet)
-                wallets.Add(new WalletStatement(s.Symbol.Name, s.Symbol.UnitLabel, s.Opening, s.Grants, s.Purchases, s.Debits, s.Total()));
+                wallets.Add(new WalletStatement(s.Symbol.Name, s.Symbol.UnitLabel, s.Opening, s.Grants, s.Purchases, s.Debits, s.Total())
+                {
+                    Expired = s.Lots is null ? null : s.Expired,
+                    GrantItems = [.. s.GrantItems.Select(g => new WalletGrant(g.Label, g.Amount))],
+                });
         }
         var total = 0m;
         foreach (var l in ordered) total += l.Amount;

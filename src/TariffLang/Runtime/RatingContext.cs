@@ -287,14 +287,27 @@ internal sealed class RatingContext
         MarkChanged(state);
     }
 
-    /// <summary>Adds (or with a negative sign, subtracts) an amount per unit of the event's quantity.</summary>
-    public void StateAdd(int state, Value key, decimal? amount, bool subtract)
+    /// <summary>
+    /// Adds (or with a negative sign, subtracts) an amount per unit of the event's quantity. <paramref name="op"/> is the
+    /// operation's place in its state's list: for a wallet that keeps its credits apart, it says what an added credit carries.
+    /// </summary>
+    public void StateAdd(int state, Value key, decimal? amount, bool subtract, int op = -1)
     {
         var store = States[state];
         if (amount is not { } perUnit) throw new RatingException($"'{store.Symbol.Name}' cannot change by none");
         var change = perUnit * Quantity;
         var current = store.Get(key).NumberOrNull ?? 0m;
         Journal(store, state, key);
+        if (store.Lots is not null)
+        {
+            var credit = subtract ? -change : change;
+            if (credit >= 0m)
+            {
+                var terms = op >= 0 ? store.Symbol.Ops[op].Lot ?? LotTerms.Default : LotTerms.Default;
+                store.AddLot(credit, ExpiryOf(terms, LocalDate), terms.Priority);
+            }
+            else store.Draw(-credit);
+        }
         store.Set(key, Value.FromNumber(subtract ? current - change : current + change));
         if (subtract) store.Debits += change;
         else store.Purchases += change;
@@ -338,12 +351,31 @@ internal sealed class RatingContext
         amount is { } a && weight is { } w ? (a, w)
             : throw new RatingException($"allowance '{store.Symbol.Name}': {(amount is null ? "its amount" : "the use")} is none");
 
-    /// <summary>A grant: adds to a wallet outside any event (nothing to roll back).</summary>
-    public void Grant(int state, decimal amount)
+    /// <summary>A grant: adds to a wallet outside any event (nothing to roll back), itemised by its label on the statement.</summary>
+    public void Grant(int state, decimal amount, string label, LotTerms terms, DateOnly day)
     {
         var store = States[state];
         store.Set(Value.None, Value.FromNumber((store.Get(Value.None).NumberOrNull ?? 0m) + amount));
         store.Grants += amount;
+        store.AddGrantItem(label, amount);
+        if (store.Lots is not null) store.AddLot(amount, ExpiryOf(terms, day), terms.Priority);
+    }
+
+    /// <summary>When a credit added on a local day expires: at the start of its expiry day, in the tariff's zone.</summary>
+    private DateTimeOffset? ExpiryOf(LotTerms terms, DateOnly added) => terms.ExpiryDay(added) is { } day ? Zone.StartOf(day) : null;
+
+    /// <summary>Takes out of each wallet that keeps its credits apart the credits expired by <paramref name="now"/>.</summary>
+    public void ExpireLots(DateTimeOffset now)
+    {
+        for (var s = 0; s < States.Length; s++)
+        {
+            var store = States[s];
+            if (store.Lots is null || store.Lots.Count == 0) continue;
+            var expired = store.Expire(now);
+            if (expired == 0m) continue;
+            store.Set(Value.None, Value.FromNumber((store.Get(Value.None).NumberOrNull ?? 0m) - expired));
+            store.Expired += expired;
+        }
     }
 
     // ---- windows --------------------------------------------------------------------------------------------
@@ -604,6 +636,14 @@ internal sealed class RatingContext
                     else Windows[u.Index].Remove(u.Key);
                     _withinRow = -1;
                     break;
+                case UndoKind.Lots:
+                {
+                    var store = States[u.Index];
+                    store.Lots!.Clear();
+                    store.Lots.AddRange(u.SavedLots!);
+                    store.Overdraft = u.OldPeak;
+                    break;
+                }
                 case UndoKind.WindowStart:
                     if (u.Had) WindowStarts[u.Index]!.Set(u.Key, u.OldTime);
                     else WindowStarts[u.Index]!.Remove(u.Key);
@@ -638,13 +678,18 @@ internal sealed class RatingContext
                 break;
             }
         }
-        if (!saved) _journal.Add(Undo.ForStatement(state, store.Grants, store.Purchases, store.Debits));
+        if (!saved)
+        {
+            _journal.Add(Undo.ForStatement(state, store.Grants, store.Purchases, store.Debits));
+            // A wallet that keeps its credits apart saves them whole, once per event: such wallets are few and small.
+            if (store.Lots is not null) _journal.Add(Undo.ForLots(state, [.. store.Lots], store.Overdraft));
+        }
         var had = store.Values.TryGetValue(key, out var old);
         var hadPeak = store.TryGetPeak(key, out var oldPeak);
         _journal.Add(Undo.ForState(state, key, had, old, hadPeak, oldPeak));
     }
 
-    private enum UndoKind : byte { State, Statement, Pending, Window, WindowStart, NewLine, Line }
+    private enum UndoKind : byte { State, Statement, Pending, Window, WindowStart, Lots, NewLine, Line }
 
     private readonly record struct Undo(UndoKind What, int Index, Value Key, bool Had, Value Old, bool HadPeak, decimal OldPeak, DateTimeOffset OldTime, int Count)
     {
@@ -660,6 +705,9 @@ internal sealed class RatingContext
         public static Undo ForWindow(int window, Value key, bool had, DateTimeOffset old) =>
             new(UndoKind.Window, window, key, had, default, false, 0m, old, 0);
 
+        public static Undo ForLots(int state, List<Lot> saved, decimal overdraft) =>
+            new(UndoKind.Lots, state, default, false, default, false, overdraft, default, 0) { SavedLots = saved };
+
         public static Undo ForWindowStart(int window, Value key, bool had, DateTimeOffset old) =>
             new(UndoKind.WindowStart, window, key, had, default, false, 0m, old, 0);
 
@@ -668,6 +716,8 @@ internal sealed class RatingContext
         public static Undo ForLine(int group, decimal quantity) => new(UndoKind.Line, group, default, false, default, false, quantity, default, 0);
 
         public decimal Debits { get; init; }
+
+        public List<Lot>? SavedLots { get; init; }
     }
 }
 

@@ -14,7 +14,8 @@ internal sealed record PipelineTable(TableSymbol Table, ImmutableArray<int> KeyA
 internal sealed record PipelineCharge(CheckedEventCharge Charge, int Index);
 
 /// <summary>A state operation on an event kind; <see cref="KeyAttribute"/> is its key's position in the event.</summary>
-internal sealed record PipelineOp(StateSymbol State, StateOpSymbol Op, int? KeyAttribute);
+/// <summary>A state operation of an event; <paramref name="Position"/> is its place in its state's operations.</summary>
+internal sealed record PipelineOp(StateSymbol State, StateOpSymbol Op, int? KeyAttribute, int Position);
 
 /// <summary>A window an event kind opens, keyed by the attribute at <see cref="KeyAttribute"/>.</summary>
 internal sealed record PipelineWindow(WindowSymbol Window, int KeyAttribute);
@@ -269,8 +270,9 @@ internal sealed class RatingPlan
             t.Rules.Where(r => r.Kind == RuleKind.Reject && r.Event.Index == e.Index).ToImmutableArray(),
             t.Rules.Where(r => r.Kind == RuleKind.Free && r.Event.Index == e.Index).ToImmutableArray(),
             t.EventCharges.Select((c, i) => new PipelineCharge(c, i)).Where(c => c.Charge.Event.Index == e.Index).ToImmutableArray(),
-            t.States.SelectMany(state => state.Ops.Where(op => op.Event.Index == e.Index)
-                .Select(op => new PipelineOp(state, op, state.KeyAttribute is null ? null : Attribute(state.KeyAttribute)))).ToImmutableArray(),
+            t.States.SelectMany(state => state.Ops.Select((op, position) => (op, position)).Where(x => x.op.Event.Index == e.Index)
+                .Select(x => new PipelineOp(state, x.op, state.KeyAttribute is null ? null : Attribute(state.KeyAttribute), x.position)))
+                .ToImmutableArray(),
             t.Windows.Where(w => w.OpenedBy.Index == e.Index).Select(w => new PipelineWindow(w, Attribute(w.KeyAttribute))).ToImmutableArray(),
             Aggregates.Where(a => a.Event.Index == e.Index).Select(a => a.Index).ToImmutableArray());
     }

@@ -21,7 +21,74 @@ internal sealed class StateStore(StateSymbol symbol)
 
     public Value Initial { get; set; }
 
-    public decimal Opening, Grants, Purchases, Debits;
+    public decimal Opening, Grants, Purchases, Debits, Expired;
+
+    /// <summary>The period's grants by label, in the order they landed (a label granted twice is summed).</summary>
+    public List<(string Label, decimal Amount)> GrantItems { get; } = new();
+
+    /// <summary>For a wallet that keeps its credits apart: each credit still there, and what was drawn beyond them.</summary>
+    public List<Lot>? Lots { get; } = symbol.TracksLots ? new List<Lot>() : null;
+
+    public decimal Overdraft;
+    private long _nextLot;
+
+    /// <summary>Records a grant for the statement.</summary>
+    public void AddGrantItem(string label, decimal amount)
+    {
+        for (var i = 0; i < GrantItems.Count; i++)
+        {
+            if (GrantItems[i].Label != label) continue;
+            GrantItems[i] = (label, GrantItems[i].Amount + amount);
+            return;
+        }
+        GrantItems.Add((label, amount));
+    }
+
+    /// <summary>A credit added: it first pays back what was drawn beyond the credits, the rest is a new lot.</summary>
+    public void AddLot(decimal amount, DateTimeOffset? expires, int priority)
+    {
+        var repaid = Math.Min(Overdraft, amount);
+        Overdraft -= repaid;
+        amount -= repaid;
+        if (amount > 0m) Lots!.Add(new Lot(amount, expires, priority, _nextLot++));
+    }
+
+    /// <summary>
+    /// Draws an amount from the lots: the highest priority first, then the one that expires first (those that never
+    /// expire last), then the oldest. What the lots cannot cover is drawn beyond them (the balance goes below zero).
+    /// </summary>
+    public void Draw(decimal amount)
+    {
+        var lots = Lots!;
+        while (amount > 0m && lots.Count > 0)
+        {
+            var best = 0;
+            for (var i = 1; i < lots.Count; i++)
+            {
+                if (Lot.DrawnBefore(lots[i], lots[best])) best = i;
+            }
+            var lot = lots[best];
+            var take = Math.Min(lot.Left, amount);
+            amount -= take;
+            if (take == lot.Left) lots.RemoveAt(best);
+            else lots[best] = lot with { Left = lot.Left - take };
+        }
+        Overdraft += amount;
+    }
+
+    /// <summary>Removes the lots expired by <paramref name="now"/> and returns what they still held.</summary>
+    public decimal Expire(DateTimeOffset now)
+    {
+        var lots = Lots!;
+        var expired = 0m;
+        for (var i = lots.Count - 1; i >= 0; i--)
+        {
+            if (lots[i].Expires is not { } at || at > now) continue;
+            expired += lots[i].Left;
+            lots.RemoveAt(i);
+        }
+        return expired;
+    }
 
     public Value Get(Value key) => Values.TryGetValue(key, out var v) ? v : Initial;
 
@@ -69,7 +136,8 @@ internal sealed class StateStore(StateSymbol symbol)
         _monthEndTotals.Clear();
         _monthPeaks.Add(CurrentLevels());
         Opening = Total();
-        Grants = Purchases = Debits = 0m;
+        Grants = Purchases = Debits = Expired = 0m;
+        GrantItems.Clear();
     }
 
     /// <summary>Moves on to month <paramref name="month"/> of the period (0-based); months in between carry the levels.</summary>
@@ -150,6 +218,24 @@ internal sealed class StateStore(StateSymbol symbol)
         }
         w.VarUInt((ulong)_monthEndTotals.Count);
         foreach (var total in _monthEndTotals) w.Decimal(total);
+        w.Decimal(Expired);
+        w.VarUInt((ulong)GrantItems.Count);
+        foreach (var (label, amount) in GrantItems)
+        {
+            ValueCodec.Write(w, Value.FromText(label));
+            w.Decimal(amount);
+        }
+        if (Lots is null) return;
+        w.Decimal(Overdraft);
+        w.VarUInt((ulong)_nextLot);
+        w.VarUInt((ulong)Lots.Count);
+        foreach (var lot in Lots)
+        {
+            w.Decimal(lot.Left);
+            ValueCodec.Write(w, lot.Expires is { } at ? Value.FromTime(at) : Value.None);
+            w.VarInt(lot.Priority);
+            w.VarUInt((ulong)lot.Seq);
+        }
     }
 
     public void Load(BlockReader r)
@@ -171,6 +257,19 @@ internal sealed class StateStore(StateSymbol symbol)
         }
         _monthEndTotals.Clear();
         for (var n = (int)r.VarUInt(); n > 0; n--) _monthEndTotals.Add(r.Decimal());
+        Expired = r.Decimal();
+        GrantItems.Clear();
+        for (var n = (int)r.VarUInt(); n > 0; n--) GrantItems.Add((ValueCodec.Read(r).Text, r.Decimal()));
+        if (Lots is null) return;
+        Overdraft = r.Decimal();
+        _nextLot = (long)r.VarUInt();
+        Lots.Clear();
+        for (var n = (int)r.VarUInt(); n > 0; n--)
+        {
+            var left = r.Decimal();
+            var expires = ValueCodec.Read(r).TimeOrNull;
+            Lots.Add(new Lot(left, expires, (int)r.VarInt(), (long)r.VarUInt()));
+        }
     }
 
     internal static void WriteMap(BlockWriter w, KeyMap<Value> map)
@@ -196,4 +295,20 @@ internal readonly record struct MonthRange(int First, int Last)
     public bool Contains(int month) => month >= First && month <= Last;
 
     public int Count => Last - First + 1;
+}
+
+/// <summary>One credit of a wallet that keeps them apart: what is left of it, when it expires, its priority and its order.</summary>
+internal readonly record struct Lot(decimal Left, DateTimeOffset? Expires, int Priority, long Seq)
+{
+    public static bool DrawnBefore(in Lot a, in Lot b)
+    {
+        if (a.Priority != b.Priority) return a.Priority > b.Priority;
+        if (a.Expires != b.Expires)
+        {
+            if (a.Expires is null) return false;
+            if (b.Expires is null) return true;
+            return a.Expires.Value < b.Expires.Value;
+        }
+        return a.Seq < b.Seq;
+    }
 }

@@ -16,7 +16,11 @@ internal sealed record CheckedEventCharge(string Label, EventSymbol Event, Bound
 internal sealed record CheckedAggregateCharge(string Label, BoundExpr Amount, BoundExpr? Price, string Unit, Validity Validity,
     ImmutableArray<BoundAggregate> Aggregates, int Index, TextSpan Span);
 
-internal sealed record CheckedGrant(string Label, DateOnly? Once, int Month, int Day, BoundExpr Amount, StateSymbol Wallet, int Index, TextSpan Span);
+internal sealed record CheckedGrant(string Label, DateOnly? Once, int Month, int Day, BoundExpr Amount, StateSymbol Wallet, int Index, TextSpan Span)
+{
+    /// <summary>What the credit it adds carries: its own terms, else its wallet's.</summary>
+    public LotTerms Lot { get; init; } = LotTerms.Default;
+}
 
 /// <summary>The billing period: a fixed number of months, or one length per value of a text setting.</summary>
 internal sealed record PeriodSpec(int Months, StateSymbol? ChoiceSetting, ImmutableDictionary<string, int> ChoiceMonths, DateTimeZone Zone);

@@ -26,6 +26,8 @@ internal sealed class Checker
     private readonly List<CheckedAggregateCharge> _aggregateCharges = new();
     private readonly List<LetSymbol> _lets = new();
     private readonly List<CheckedGrant> _grants = new();
+    private readonly Dictionary<string, LotTermsSyntax> _walletDefaults = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _lotWallets = new(StringComparer.Ordinal);
 
     private Checker(DiagnosticBag diagnostics)
     {
@@ -170,6 +172,8 @@ internal sealed class Checker
         CheckBody(items, Validity.Always, topLevel: true);
         // A window read by elapsed() keeps the time each key's window opened; the others need not pay for it.
         foreach (var name in _symbols.ElapsedWindows) _symbols.Windows[name] = _symbols.Windows[name] with { TracksStart = true };
+        // A wallet whose credits expire or have priorities keeps each credit apart; the others keep one balance.
+        foreach (var name in _lotWallets) _symbols.States[name] = _symbols.States[name] with { TracksLots = true };
 
         // 4. Examples, once everything they use is known.
         var exampleStart = StartOfDay(effectiveFrom ?? new DateOnly(2024, 1, 1)).AddHours(9);
@@ -324,6 +328,15 @@ internal sealed class Checker
         else if (s.Kind == StateKind.Setting) _diagnostics.Report(SettingNeedsInitial, s.Name.Span, s.Name.Text);
         if (s.Kind is StateKind.Wallet or StateKind.Allowance && s.Key is not null)
             _diagnostics.Report(NotAllowedHere, s.Key.Span, $"a key on {(s.Kind == StateKind.Wallet ? "a wallet" : "an allowance")}");
+        if (s.Lot is not null)
+        {
+            if (s.Kind == StateKind.Wallet)
+            {
+                _walletDefaults[s.Name.Text] = s.Lot;
+                _lotWallets.Add(s.Name.Text);
+            }
+            else _diagnostics.Report(LotTermsNotAllowed, s.Lot.Span, "a " + s.Kind.ToString().ToLowerInvariant());
+        }
         if (s.Reset is { } reset && s.Kind is StateKind.Wallet or StateKind.Setting)
             _diagnostics.Report(ResetNotAllowed, reset, s.Kind.ToString().ToLowerInvariant());
         _symbols.States[s.Name.Text] = new StateSymbol(s.Kind, s.Name.Text, s.Key?.Text, type, initial, ImmutableArray<StateOpSymbol>.Empty, _symbols.States.Count, s.Span)
@@ -369,7 +382,15 @@ internal sealed class Checker
                 else if (value.Type.Unit is not null && state.Type.Unit is not null && value.Type.Unit != state.Type.Unit)
                     _diagnostics.Report(UnitMismatch, op.Value.Span, state.Type, value.Type);
             }
-            ops.Add(new StateOpSymbol(ev, condition, op.Op, value, op.AtNextPeriod, op.Span));
+            LotTerms? lot = null;
+            if (state.Kind == StateKind.Wallet && op.Op == StateOpKind.Add)
+            {
+                _walletDefaults.TryGetValue(state.Name, out var walletTerms);
+                if (op.Lot is not null || walletTerms is not null) _lotWallets.Add(state.Name);
+                lot = ResolveLot(op.Lot, walletTerms);
+            }
+            else if (op.Lot is not null) _diagnostics.Report(LotTermsNotAllowed, op.Lot.Span, $"'{op.Op.ToString().ToLowerInvariant()}' on a {state.Kind.ToString().ToLowerInvariant()}");
+            ops.Add(new StateOpSymbol(ev, condition, op.Op, value, op.AtNextPeriod, op.Span) { Lot = lot });
         }
         _symbols.States[s.Name.Text] = state with { Ops = ops.ToImmutableArray() };
     }
@@ -619,7 +640,30 @@ internal sealed class Checker
         {
             _diagnostics.Report(InvalidLiteral, g.DateSpan, "month and day", $"{g.Month:00}-{g.Day:00}");
         }
-        _grants.Add(new CheckedGrant(g.Label, once, g.Month, g.Day, amount, wallet, _grants.Count, g.Span));
+        _walletDefaults.TryGetValue(wallet.Name, out var walletTerms);
+        if (g.Lot is not null || walletTerms is not null) _lotWallets.Add(wallet.Name);
+        _grants.Add(new CheckedGrant(g.Label, once, g.Month, g.Day, amount, wallet, _grants.Count, g.Span) { Lot = ResolveLot(g.Lot, walletTerms) });
+    }
+
+    /// <summary>A credit's terms: its own expiry and priority where it states them, else its wallet's, else never and 0.</summary>
+    private LotTerms ResolveLot(LotTermsSyntax? own, LotTermsSyntax? wallet)
+    {
+        var expiry = own is { ExpiryLength: not null } or { NeverExpires: true } ? own : wallet;
+        int? length = null;
+        var unit = ExpiryUnit.Days;
+        if (expiry is { ExpiryLength: { } n, ExpiryUnit: { } unitName })
+        {
+            ExpiryUnit? known = unitName.Text switch
+            {
+                "day" or "days" => ExpiryUnit.Days,
+                "month" or "months" => ExpiryUnit.Months,
+                "year" or "years" => ExpiryUnit.Years,
+                _ => null,
+            };
+            if (known is null || n <= 0) _diagnostics.Report(BadExpiry, expiry.Span, _diagnostics.Source.ToString(expiry.Span));
+            else (length, unit) = (n, known.Value);
+        }
+        return new LotTerms(length, unit, own?.Priority ?? wallet?.Priority ?? 0);
     }
 
     private void CheckVersions(VersionsSyntax v)

@@ -30,7 +30,30 @@ internal sealed record WindowSymbol(string Name, TimeSpan Length, string KeyAttr
     public bool TracksStart { get; init; }
 }
 
-internal sealed record StateOpSymbol(EventSymbol Event, BoundExpr? Condition, StateOpKind Op, BoundExpr Value, bool AtNextPeriod, TextSpan Span);
+internal sealed record StateOpSymbol(EventSymbol Event, BoundExpr? Condition, StateOpKind Op, BoundExpr Value, bool AtNextPeriod, TextSpan Span)
+{
+    /// <summary>For an <c>add</c> to a wallet: what the credit it adds carries (the wallet's terms unless the op states its own).</summary>
+    public LotTerms? Lot { get; init; }
+}
+
+internal enum ExpiryUnit { Days, Months, Years }
+
+/// <summary>
+/// What a credit added to a wallet carries: it expires <see cref="ExpiryLength"/> days, months or years after the local day it
+/// was added (at the start of that day; null: never), and credits of a higher <see cref="Priority"/> are drawn first.
+/// </summary>
+internal sealed record LotTerms(int? ExpiryLength, ExpiryUnit Unit, int Priority)
+{
+    public static readonly LotTerms Default = new(null, ExpiryUnit.Days, 0);
+
+    /// <summary>The local day from whose start a credit added on <paramref name="added"/> is no longer there.</summary>
+    public DateOnly? ExpiryDay(DateOnly added) => ExpiryLength is not { } n ? null : Unit switch
+    {
+        ExpiryUnit.Days => added.AddDays(n),
+        ExpiryUnit.Months => added.AddMonths(n),
+        _ => added.AddYears(n),
+    };
+}
 
 /// <summary>
 /// A counter, wallet, setting or allowance: a value per key (or one value) that carries across periods, unless it
@@ -43,6 +66,9 @@ internal sealed record StateSymbol(StateKind Kind, string Name, string? KeyAttri
 
     /// <summary>Back to its initial value when each billing period opens (always so for an allowance).</summary>
     public bool ResetsEachPeriod { get; init; }
+
+    /// <summary>For a wallet whose credits expire or are drawn by priority: it keeps each credit (lot) apart.</summary>
+    public bool TracksLots { get; init; }
 
     /// <summary>For an allowance: the amount it includes each period, computed in the context of the event that uses it.</summary>
     public BoundExpr? Allowance { get; init; }

@@ -53,11 +53,25 @@ internal enum StateKind { Counter, Wallet, Setting, Allowance }
 
 internal enum StateOpKind { Add, Subtract, Set, Use }
 
-internal sealed record StateOpSyntax(NameSyntax Event, ExprSyntax? Condition, StateOpKind Op, ExprSyntax Value, bool AtNextPeriod, TextSpan Span) : SyntaxNode(Span);
+/// <summary>
+/// <c>expires after N days|months|years</c> (or <c>never expires</c>) and <c>priority N</c>: what a credit added to a wallet
+/// carries. <paramref name="ExpiryLength"/> is null when no expiry is written.
+/// </summary>
+internal sealed record LotTermsSyntax(int? ExpiryLength, NameSyntax? ExpiryUnit, bool NeverExpires, int? Priority, TextSpan Span) : SyntaxNode(Span);
+
+internal sealed record StateOpSyntax(NameSyntax Event, ExprSyntax? Condition, StateOpKind Op, ExprSyntax Value, bool AtNextPeriod, TextSpan Span)
+    : SyntaxNode(Span)
+{
+    public LotTermsSyntax? Lot { get; init; }
+}
 
 /// <summary>A counter, wallet, setting or allowance; <paramref name="Reset"/> spans <c>reset every period</c> when written.</summary>
 internal sealed record StateSyntax(StateKind Kind, NameSyntax Name, NameSyntax? Key, TypeSyntax? Type, ExprSyntax? Initial,
-    ImmutableArray<StateOpSyntax> Ops, TextSpan? Reset, TextSpan Span) : ItemSyntax(Span);
+    ImmutableArray<StateOpSyntax> Ops, TextSpan? Reset, TextSpan Span) : ItemSyntax(Span)
+{
+    /// <summary>The lot terms every credit added to this wallet carries unless its own say otherwise.</summary>
+    public LotTermsSyntax? Lot { get; init; }
+}
 
 internal enum RuleKind { Reject, Free }
 
@@ -73,7 +87,11 @@ internal sealed record AggregateChargeSyntax(string Label, TextSpan LabelSpan, E
 internal sealed record EventChargeSyntax(string Label, TextSpan LabelSpan, NameSyntax Event, ExprSyntax? Condition, ExprSyntax Price, TextSpan Span) : ItemSyntax(Span);
 
 /// <summary>A grant once on a date, or every year on a month and day.</summary>
-internal sealed record GrantSyntax(string Label, string? OnceDate, int Month, int Day, TextSpan DateSpan, ExprSyntax Amount, NameSyntax Wallet, TextSpan Span) : ItemSyntax(Span);
+internal sealed record GrantSyntax(string Label, string? OnceDate, int Month, int Day, TextSpan DateSpan, ExprSyntax Amount, NameSyntax Wallet, TextSpan Span)
+    : ItemSyntax(Span)
+{
+    public LotTermsSyntax? Lot { get; init; }
+}
 
 internal sealed record VersionSyntax(string? From, TextSpan FromSpan, string? Until, TextSpan UntilSpan, TextSpan HeaderSpan,
     ImmutableArray<ItemSyntax> Items, TextSpan Span) : SyntaxNode(Span);

@@ -160,10 +160,13 @@ internal sealed class AstBuilder(DiagnosticBag diagnostics) : TariffBaseVisitor<
         var ops = context.stateOp().Select(o => new StateOpSyntax(
             Name(o.@event), ExprOrNull(o.cond),
             o.op.Type switch { ADD => StateOpKind.Add, SUBTRACT => StateOpKind.Subtract, USE => StateOpKind.Use, _ => StateOpKind.Set },
-            Expr(o.value), o.NEXT() is not null, SpanOf(o))).ToImmutableArray();
+            Expr(o.value), o.NEXT() is not null, SpanOf(o)) { Lot = LotTerms(o.lotTerms()) }).ToImmutableArray();
         return new StateSyntax(kind, Name(context.name(0)), NameOrNull(context.key),
             context.typeRef() is { } t ? Type(t) : null, ExprOrNull(context.expr()), ops,
-            context.RESET() is { } reset ? TextSpan.FromBounds(reset.Symbol.StartIndex, context.PERIOD().Symbol.StopIndex + 1) : null, SpanOf(context));
+            context.RESET() is { } reset ? TextSpan.FromBounds(reset.Symbol.StartIndex, context.PERIOD().Symbol.StopIndex + 1) : null, SpanOf(context))
+        {
+            Lot = LotTerms(context.lotTerms()),
+        };
     }
 
     public override SyntaxNode VisitRuleDecl(RuleDeclContext context) =>
@@ -180,12 +183,25 @@ internal sealed class AstBuilder(DiagnosticBag diagnostics) : TariffBaseVisitor<
         new EventChargeSyntax(Str(context.STRING()), SpanOf(context.STRING()), Name(context.@event), ExprOrNull(context.cond), Expr(context.price), SpanOf(context));
 
     public override SyntaxNode VisitOnceGrant(OnceGrantContext context) =>
-        new GrantSyntax(Str(context.STRING()), context.DATE().GetText(), 0, 0, SpanOf(context.DATE()), Expr(context.expr()), Name(context.wallet), SpanOf(context));
+        new GrantSyntax(Str(context.STRING()), context.DATE().GetText(), 0, 0, SpanOf(context.DATE()), Expr(context.expr()), Name(context.wallet),
+            SpanOf(context)) { Lot = LotTerms(context.lotTerms()) };
 
     public override SyntaxNode VisitYearlyGrant(YearlyGrantContext context) =>
         new GrantSyntax(Str(context.STRING()), null,
             Int(context.month, 99), Int(context.day, 99),
-            TextSpan.FromBounds(context.month.StartIndex, context.day.StopIndex + 1), Expr(context.expr()), Name(context.wallet), SpanOf(context));
+            TextSpan.FromBounds(context.month.StartIndex, context.day.StopIndex + 1), Expr(context.expr()), Name(context.wallet), SpanOf(context))
+        {
+            Lot = LotTerms(context.lotTerms()),
+        };
+
+    private LotTermsSyntax? LotTerms(LotTermsContext? context)
+    {
+        if (context is null) return null;
+        var expiry = context.expiry();
+        int? length = expiry?.length is { } l ? Int(l, int.MaxValue) : null;
+        int? priority = context.priority is { } p ? Int(p, int.MaxValue) : null;
+        return new LotTermsSyntax(length, expiry?.unit is { } unit ? Name(unit) : null, expiry?.NEVER() is not null, priority, SpanOf(context));
+    }
 
     public override SyntaxNode VisitVersionsDecl(VersionsDeclContext context) =>
         new VersionsSyntax(Name(context.name()), context.versionBlock().Select(v => new VersionSyntax(

@@ -91,7 +91,7 @@ public class PipelineCoverageTests
             (new Regex(@"c\.AddEventLine\((\d+),"), "charge"),
             (new Regex(@"c\.StateSetAtNextPeriod\((\d+),"), "set-next"),
             (new Regex(@"c\.StateSet\((\d+),"), "set"),
-            (new Regex(@"c\.StateAdd\((\d+),.*, false\);$"), "add"),
+            (new Regex(@"c\.StateAdd\((\d+),.*, false(?:, \d+)?\);$"), "add"),
             (new Regex(@"c\.StateAdd\((\d+),.*, true\);$"), "subtract"),
             (new Regex(@"c\.AllowanceUse\((\d+),"), "use"),
             (new Regex(@"c\.OpenWindow\((\d+),"), "window"),

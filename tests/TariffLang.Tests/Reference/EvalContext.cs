@@ -57,6 +57,58 @@ internal sealed class StateStore(StateSymbol symbol)
     {
         _journal.Clear();
         _journalStart = (Pending.Count, Grants, Purchases, Debits);
+        _creditsBefore = Credits?.Select(c => c with { }).ToList();
+        _overdraftBefore = Overdraft;
+    }
+
+    // ---- the oracle's own credits: for a wallet whose credits expire or have priorities --------------------------
+
+    /// <summary>One credit: what is left of it, when it is gone (null: never), its priority and its arrival order.</summary>
+    public sealed record CreditLot(decimal Left, DateTimeOffset? Gone, int Priority, int Arrival)
+    {
+        public decimal Left { get; set; } = Left;
+    }
+
+    public List<CreditLot>? Credits { get; } = symbol.TracksLots ? new List<CreditLot>() : null;
+    public decimal Overdraft { get; set; }
+    public decimal Expired { get; set; }
+    public List<(string Label, decimal Amount)> GrantItems { get; } = new();
+    private int _arrivals;
+    private List<CreditLot>? _creditsBefore;
+    private decimal _overdraftBefore;
+
+    public void Credit(decimal amount, DateTimeOffset? gone, int priority)
+    {
+        // What was drawn beyond the credits is paid back first.
+        var back = Math.Min(amount, Overdraft);
+        Overdraft -= back;
+        if (amount - back > 0m) Credits!.Add(new CreditLot(amount - back, gone, priority, _arrivals++));
+    }
+
+    public void Debit(decimal amount)
+    {
+        var order = Credits!.OrderByDescending(c => c.Priority).ThenBy(c => c.Gone ?? DateTimeOffset.MaxValue).ThenBy(c => c.Arrival).ToList();
+        foreach (var credit in order)
+        {
+            if (amount == 0m) break;
+            var take = Math.Min(credit.Left, amount);
+            credit.Left -= take;
+            amount -= take;
+        }
+        Credits!.RemoveAll(c => c.Left == 0m);
+        Overdraft += amount;
+    }
+
+    /// <summary>Credits gone by <paramref name="now"/> leave the balance.</summary>
+    public void ExpireCredits(DateTimeOffset now)
+    {
+        if (Credits is null) return;
+        var gone = Credits.Where(c => c.Gone is { } at && at <= now).ToList();
+        if (gone.Count == 0) return;
+        var total = gone.Sum(c => c.Left);
+        Credits.RemoveAll(gone.Contains);
+        Values[""] = (Get("") as decimal? ?? 0m) - total;
+        Expired += total;
     }
 
     public void Commit() => _journalStart = null;
@@ -76,6 +128,12 @@ internal sealed class StateStore(StateSymbol symbol)
             }
         }
         Pending.RemoveRange(start.Pending, Pending.Count - start.Pending);
+        if (Credits is not null)
+        {
+            Credits.Clear();
+            Credits.AddRange(_creditsBefore!);
+            Overdraft = _overdraftBefore;
+        }
         (Grants, Purchases, Debits) = (start.Grants, start.Purchases, start.Debits);
         _journalStart = null;
     }
@@ -107,7 +165,8 @@ internal sealed class StateStore(StateSymbol symbol)
         _monthEndTotals.Clear();
         _monthPeaks.Add(CurrentLevels());
         Opening = Total();
-        Grants = Purchases = Debits = 0m;
+        Grants = Purchases = Debits = Expired = 0m;
+        GrantItems.Clear();
     }
 
     /// <summary>Moves on to month <paramref name="month"/> of the period (0-based); months in between carry the levels.</summary>

@@ -108,6 +108,13 @@ internal sealed class InterpretedEventRater(CheckedTariff tariff) : IEventRater
                 {
                     if (value is not decimal amount) throw new RatingException($"'{store.Symbol.Name}' cannot change by none");
                     amount *= e.Quantity;
+                    if (store.Credits is not null)
+                    {
+                        var signed = op.Op == StateOpKind.Add ? amount : -amount;
+                        var terms = op.Lot ?? LotTerms.Default;
+                        if (signed >= 0m) store.Credit(signed, OracleCredits.GoneAt(terms, e.LocalDate, ctx.Zone), terms.Priority);
+                        else store.Debit(-signed);
+                    }
                     var current = store.Get(key) as decimal? ?? 0m;
                     store.Set(key, op.Op == StateOpKind.Add ? current + amount : current - amount);
                     if (op.Op == StateOpKind.Add) store.Purchases += amount;
@@ -130,4 +137,25 @@ internal sealed class InterpretedEventRater(CheckedTariff tariff) : IEventRater
     }
 
     private static string Show(decimal value) => value.ToString(CultureInfo.InvariantCulture);
+}
+
+/// <summary>The oracle's reading of a credit's expiry: gone from the start of the local day N days, months or years later.</summary>
+internal static class OracleCredits
+{
+    public static DateTimeOffset? GoneAt(LotTerms terms, DateOnly added, DateTimeZoneInfo zone)
+    {
+        if (terms.ExpiryLength is not { } n) return null;
+        var day = terms.Unit switch
+        {
+            ExpiryUnit.Days => added.AddDays(n),
+            ExpiryUnit.Months => added.AddMonths(n),
+            _ => added.AddYears(n),
+        };
+        return zone.StartOf(day);
+    }
+
+    public static void ExpireAll(EvalContext ctx, DateTimeOffset now)
+    {
+        foreach (var store in ctx.States) store.ExpireCredits(now);
+    }
 }

@@ -292,8 +292,10 @@ internal sealed class RatingEngine(CheckedTariff tariff, IEvaluator evaluator, I
                     }
                     eventIndex++;
                     EnterMonth(period, nextEvent!.LocalDate);
+                    OracleCredits.ExpireAll(_ctx, nextEvent.Time);
                     if (Process(nextEvent)) inPeriod.Add(nextEvent);
                 }
+                OracleCredits.ExpireAll(_ctx, zone.StartOf(end.AddDays(1)));
                 foreach (var store in _ctx.States) store.EndPeriod(period.Months);
                 try
                 {
@@ -352,12 +354,17 @@ internal sealed class RatingEngine(CheckedTariff tariff, IEvaluator evaluator, I
         {
             _ctx.Event = null;
             _ctx.Now = _engine._zone.StartOf(due.Date);
+            OracleCredits.ExpireAll(_ctx, _ctx.Now);
             try
             {
                 if (_ctx.Eval(due.Grant.Amount) is not decimal amount || amount <= 0) return;
                 var store = _ctx.States[due.Grant.Wallet.Index];
                 store.Set("", (store.Get("") as decimal? ?? 0m) + amount);
                 store.Grants += amount;
+                var item = store.GrantItems.FindIndex(g => g.Label == due.Grant.Label);
+                if (item >= 0) store.GrantItems[item] = (due.Grant.Label, store.GrantItems[item].Amount + amount);
+                else store.GrantItems.Add((due.Grant.Label, amount));
+                if (store.Credits is not null) store.Credit(amount, OracleCredits.GoneAt(due.Grant.Lot, due.Date, _engine._zone), due.Grant.Lot.Priority);
             }
             catch (Exception ex) when (ex is RatingException { AccountWide: false } or OverflowException)
             {
@@ -475,7 +482,11 @@ internal sealed class RatingEngine(CheckedTariff tariff, IEvaluator evaluator, I
 
             var ordered = lines.OrderBy(l => l.Order).Select(l => l.Line).ToImmutableArray();
             var wallets = _ctx.States.Where(s => s.Symbol.Kind == StateKind.Wallet)
-                .Select(s => new WalletStatement(s.Symbol.Name, s.Symbol.UnitLabel, s.Opening, s.Grants, s.Purchases, s.Debits, s.Total()))
+                .Select(s => new WalletStatement(s.Symbol.Name, s.Symbol.UnitLabel, s.Opening, s.Grants, s.Purchases, s.Debits, s.Total())
+                {
+                    Expired = s.Credits is null ? null : s.Expired,
+                    GrantItems = [.. s.GrantItems.Select(g => new WalletGrant(g.Label, g.Amount))],
+                })
                 .ToImmutableArray();
             string? plan = _t.Plans.Length > 0 ? _ctx.Plan.Name : null;
             Invoices.Add(new Invoice(_ctx.Account, new BillingPeriod(period.From, period.To), currency, plan, ordered,

@@ -38,36 +38,38 @@ internal partial class TariffParser : Parser {
 		TARIFF=1, CURRENCY=2, EXCLUDING=3, INCLUDING=4, TAX=5, PERIOD=6, EFFECTIVE=7, 
 		HOLIDAYS=8, FROM=9, UNTIL=10, UNIT=11, PARAM=12, EVENT=13, PLAN=14, FEE=15, 
 		INCLUDES=16, EXTRA=17, TABLE=18, FOR=19, BY=20, WINDOW=21, OPENED=22, 
-		COUNTER=23, WALLET=24, SETTING=25, ALLOWANCE=26, RESET=27, USE=28, ON=29, 
-		ADD=30, SUBTRACT=31, SET=32, NEXT=33, REJECT=34, FREE=35, BECAUSE=36, 
-		LET=37, CHARGE=38, GRANT=39, ONCE=40, EVERY=41, YEAR=42, TO=43, VERSIONS=44, 
-		EXAMPLE=45, WITH=46, AFTER=47, EXPECT=48, TOTAL=49, LINE=50, NO=51, QUANTITY=52, 
-		AMOUNT=53, BALANCE=54, DISPUTED=55, WHERE=56, AT=57, PER=58, IN=59, AND=60, 
-		OR=61, NOT=62, IS=63, NONE=64, IF=65, THEN=66, ELSE=67, WITHIN=68, CONTAINS=69, 
-		TRUE=70, FALSE=71, DATETIME=72, DATE=73, MONTHLIT=74, DURATION=75, DECIMAL=76, 
-		INT=77, STRING=78, IDENT=79, ARROW=80, LE=81, GE=82, NEQ=83, LT=84, GT=85, 
-		ASSIGN=86, PLUS=87, MINUS=88, STAR=89, SLASH=90, PERCENT=91, LPAREN=92, 
-		RPAREN=93, LBRACE=94, RBRACE=95, LBRACKET=96, RBRACKET=97, COMMA=98, COLON=99, 
-		DOT=100, QUESTION=101, LINE_COMMENT=102, BLOCK_COMMENT=103, WS=104, ERROR_CHAR=105;
+		COUNTER=23, WALLET=24, SETTING=25, ALLOWANCE=26, RESET=27, USE=28, EXPIRES=29, 
+		NEVER=30, PRIORITY=31, ON=32, ADD=33, SUBTRACT=34, SET=35, NEXT=36, REJECT=37, 
+		FREE=38, BECAUSE=39, LET=40, CHARGE=41, GRANT=42, ONCE=43, EVERY=44, YEAR=45, 
+		TO=46, VERSIONS=47, EXAMPLE=48, WITH=49, AFTER=50, EXPECT=51, TOTAL=52, 
+		LINE=53, NO=54, QUANTITY=55, AMOUNT=56, BALANCE=57, DISPUTED=58, WHERE=59, 
+		AT=60, PER=61, IN=62, AND=63, OR=64, NOT=65, IS=66, NONE=67, IF=68, THEN=69, 
+		ELSE=70, WITHIN=71, CONTAINS=72, TRUE=73, FALSE=74, DATETIME=75, DATE=76, 
+		MONTHLIT=77, DURATION=78, DECIMAL=79, INT=80, STRING=81, IDENT=82, ARROW=83, 
+		LE=84, GE=85, NEQ=86, LT=87, GT=88, ASSIGN=89, PLUS=90, MINUS=91, STAR=92, 
+		SLASH=93, PERCENT=94, LPAREN=95, RPAREN=96, LBRACE=97, RBRACE=98, LBRACKET=99, 
+		RBRACKET=100, COMMA=101, COLON=102, DOT=103, QUESTION=104, LINE_COMMENT=105, 
+		BLOCK_COMMENT=106, WS=107, ERROR_CHAR=108;
 	public const int
 		RULE_file = 0, RULE_tariff = 1, RULE_item = 2, RULE_currencyDecl = 3, 
 		RULE_periodDecl = 4, RULE_periodLength = 5, RULE_periodChoice = 6, RULE_effectiveDecl = 7, 
 		RULE_holidaysDecl = 8, RULE_unitDecl = 9, RULE_paramDecl = 10, RULE_typeRef = 11, 
 		RULE_eventDecl = 12, RULE_attrDecl = 13, RULE_planDecl = 14, RULE_planField = 15, 
 		RULE_tableDecl = 16, RULE_tableRow = 17, RULE_tableCell = 18, RULE_windowDecl = 19, 
-		RULE_stateDecl = 20, RULE_stateOp = 21, RULE_ruleDecl = 22, RULE_letDecl = 23, 
-		RULE_chargeDecl = 24, RULE_grantDecl = 25, RULE_versionsDecl = 26, RULE_versionBlock = 27, 
-		RULE_exampleDecl = 28, RULE_exampleItem = 29, RULE_exampleArg = 30, RULE_outcomeName = 31, 
-		RULE_inMonth = 32, RULE_disputed = 33, RULE_expr = 34, RULE_primary = 35, 
-		RULE_number = 36, RULE_name = 37;
+		RULE_stateDecl = 20, RULE_stateOp = 21, RULE_lotTerms = 22, RULE_expiry = 23, 
+		RULE_ruleDecl = 24, RULE_letDecl = 25, RULE_chargeDecl = 26, RULE_grantDecl = 27, 
+		RULE_versionsDecl = 28, RULE_versionBlock = 29, RULE_exampleDecl = 30, 
+		RULE_exampleItem = 31, RULE_exampleArg = 32, RULE_outcomeName = 33, RULE_inMonth = 34, 
+		RULE_disputed = 35, RULE_expr = 36, RULE_primary = 37, RULE_number = 38, 
+		RULE_name = 39;
 	public static readonly string[] ruleNames = {
 		"file", "tariff", "item", "currencyDecl", "periodDecl", "periodLength", 
 		"periodChoice", "effectiveDecl", "holidaysDecl", "unitDecl", "paramDecl", 
 		"typeRef", "eventDecl", "attrDecl", "planDecl", "planField", "tableDecl", 
-		"tableRow", "tableCell", "windowDecl", "stateDecl", "stateOp", "ruleDecl", 
-		"letDecl", "chargeDecl", "grantDecl", "versionsDecl", "versionBlock", 
-		"exampleDecl", "exampleItem", "exampleArg", "outcomeName", "inMonth", 
-		"disputed", "expr", "primary", "number", "name"
+		"tableRow", "tableCell", "windowDecl", "stateDecl", "stateOp", "lotTerms", 
+		"expiry", "ruleDecl", "letDecl", "chargeDecl", "grantDecl", "versionsDecl", 
+		"versionBlock", "exampleDecl", "exampleItem", "exampleArg", "outcomeName", 
+		"inMonth", "disputed", "expr", "primary", "number", "name"
 	};
 
 	private static readonly string[] _LiteralNames = {
@@ -75,32 +77,32 @@ internal partial class TariffParser : Parser {
 		"'period'", "'effective'", "'holidays'", "'from'", "'until'", "'unit'", 
 		"'param'", "'event'", "'plan'", "'fee'", "'includes'", "'extra'", "'table'", 
 		"'for'", "'by'", "'window'", "'opened'", "'counter'", "'wallet'", "'setting'", 
-		"'allowance'", "'reset'", "'use'", "'on'", "'add'", "'subtract'", "'set'", 
-		"'next'", "'reject'", "'free'", "'because'", "'let'", "'charge'", "'grant'", 
-		"'once'", "'every'", "'year'", "'to'", "'versions'", "'example'", "'with'", 
-		"'after'", "'expect'", "'total'", "'line'", "'no'", "'quantity'", "'amount'", 
-		"'balance'", "'disputed'", "'where'", "'at'", "'per'", "'in'", "'and'", 
-		"'or'", "'not'", "'is'", "'none'", "'if'", "'then'", "'else'", "'within'", 
-		"'contains'", "'true'", "'false'", null, null, null, null, null, null, 
-		null, null, "'=>'", "'<='", "'>='", "'!='", "'<'", "'>'", "'='", "'+'", 
-		"'-'", "'*'", "'/'", "'%'", "'('", "')'", "'{'", "'}'", "'['", "']'", 
-		"','", "':'", "'.'", "'?'"
+		"'allowance'", "'reset'", "'use'", "'expires'", "'never'", "'priority'", 
+		"'on'", "'add'", "'subtract'", "'set'", "'next'", "'reject'", "'free'", 
+		"'because'", "'let'", "'charge'", "'grant'", "'once'", "'every'", "'year'", 
+		"'to'", "'versions'", "'example'", "'with'", "'after'", "'expect'", "'total'", 
+		"'line'", "'no'", "'quantity'", "'amount'", "'balance'", "'disputed'", 
+		"'where'", "'at'", "'per'", "'in'", "'and'", "'or'", "'not'", "'is'", 
+		"'none'", "'if'", "'then'", "'else'", "'within'", "'contains'", "'true'", 
+		"'false'", null, null, null, null, null, null, null, null, "'=>'", "'<='", 
+		"'>='", "'!='", "'<'", "'>'", "'='", "'+'", "'-'", "'*'", "'/'", "'%'", 
+		"'('", "')'", "'{'", "'}'", "'['", "']'", "','", "':'", "'.'", "'?'"
 	};
 	private static readonly string[] _SymbolicNames = {
 		null, "TARIFF", "CURRENCY", "EXCLUDING", "INCLUDING", "TAX", "PERIOD", 
 		"EFFECTIVE", "HOLIDAYS", "FROM", "UNTIL", "UNIT", "PARAM", "EVENT", "PLAN", 
 		"FEE", "INCLUDES", "EXTRA", "TABLE", "FOR", "BY", "WINDOW", "OPENED", 
-		"COUNTER", "WALLET", "SETTING", "ALLOWANCE", "RESET", "USE", "ON", "ADD", 
-		"SUBTRACT", "SET", "NEXT", "REJECT", "FREE", "BECAUSE", "LET", "CHARGE", 
-		"GRANT", "ONCE", "EVERY", "YEAR", "TO", "VERSIONS", "EXAMPLE", "WITH", 
-		"AFTER", "EXPECT", "TOTAL", "LINE", "NO", "QUANTITY", "AMOUNT", "BALANCE", 
-		"DISPUTED", "WHERE", "AT", "PER", "IN", "AND", "OR", "NOT", "IS", "NONE", 
-		"IF", "THEN", "ELSE", "WITHIN", "CONTAINS", "TRUE", "FALSE", "DATETIME", 
-		"DATE", "MONTHLIT", "DURATION", "DECIMAL", "INT", "STRING", "IDENT", "ARROW", 
-		"LE", "GE", "NEQ", "LT", "GT", "ASSIGN", "PLUS", "MINUS", "STAR", "SLASH", 
-		"PERCENT", "LPAREN", "RPAREN", "LBRACE", "RBRACE", "LBRACKET", "RBRACKET", 
-		"COMMA", "COLON", "DOT", "QUESTION", "LINE_COMMENT", "BLOCK_COMMENT", 
-		"WS", "ERROR_CHAR"
+		"COUNTER", "WALLET", "SETTING", "ALLOWANCE", "RESET", "USE", "EXPIRES", 
+		"NEVER", "PRIORITY", "ON", "ADD", "SUBTRACT", "SET", "NEXT", "REJECT", 
+		"FREE", "BECAUSE", "LET", "CHARGE", "GRANT", "ONCE", "EVERY", "YEAR", 
+		"TO", "VERSIONS", "EXAMPLE", "WITH", "AFTER", "EXPECT", "TOTAL", "LINE", 
+		"NO", "QUANTITY", "AMOUNT", "BALANCE", "DISPUTED", "WHERE", "AT", "PER", 
+		"IN", "AND", "OR", "NOT", "IS", "NONE", "IF", "THEN", "ELSE", "WITHIN", 
+		"CONTAINS", "TRUE", "FALSE", "DATETIME", "DATE", "MONTHLIT", "DURATION", 
+		"DECIMAL", "INT", "STRING", "IDENT", "ARROW", "LE", "GE", "NEQ", "LT", 
+		"GT", "ASSIGN", "PLUS", "MINUS", "STAR", "SLASH", "PERCENT", "LPAREN", 
+		"RPAREN", "LBRACE", "RBRACE", "LBRACKET", "RBRACKET", "COMMA", "COLON", 
+		"DOT", "QUESTION", "LINE_COMMENT", "BLOCK_COMMENT", "WS", "ERROR_CHAR"
 	};
 	public static readonly IVocabulary DefaultVocabulary = new Vocabulary(_LiteralNames, _SymbolicNames);
 
@@ -159,9 +161,9 @@ internal partial class TariffParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 76;
+			State = 80;
 			tariff();
-			State = 77;
+			State = 81;
 			Match(Eof);
 			}
 		}
@@ -211,37 +213,37 @@ internal partial class TariffParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 79;
+			State = 83;
 			Match(TARIFF);
-			State = 80;
+			State = 84;
 			name();
-			State = 82;
+			State = 86;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==STRING) {
 				{
-				State = 81;
+				State = 85;
 				Match(STRING);
 				}
 			}
 
-			State = 84;
-			Match(LBRACE);
 			State = 88;
+			Match(LBRACE);
+			State = 92;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
-			while ((((_la) & ~0x3f) == 0 && ((1L << _la) & 53790298634692L) != 0)) {
+			while ((((_la) & ~0x3f) == 0 && ((1L << _la) & 430321491540420L) != 0)) {
 				{
 				{
-				State = 85;
+				State = 89;
 				item();
 				}
 				}
-				State = 90;
+				State = 94;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
-			State = 91;
+			State = 95;
 			Match(RBRACE);
 			}
 		}
@@ -326,69 +328,69 @@ internal partial class TariffParser : Parser {
 		ItemContext _localctx = new ItemContext(Context, State);
 		EnterRule(_localctx, 4, RULE_item);
 		try {
-			State = 110;
+			State = 114;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case CURRENCY:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 93;
+				State = 97;
 				currencyDecl();
 				}
 				break;
 			case PERIOD:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 94;
+				State = 98;
 				periodDecl();
 				}
 				break;
 			case EFFECTIVE:
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 95;
+				State = 99;
 				effectiveDecl();
 				}
 				break;
 			case UNIT:
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 96;
+				State = 100;
 				unitDecl();
 				}
 				break;
 			case PARAM:
 				EnterOuterAlt(_localctx, 5);
 				{
-				State = 97;
+				State = 101;
 				paramDecl();
 				}
 				break;
 			case EVENT:
 				EnterOuterAlt(_localctx, 6);
 				{
-				State = 98;
+				State = 102;
 				eventDecl();
 				}
 				break;
 			case PLAN:
 				EnterOuterAlt(_localctx, 7);
 				{
-				State = 99;
+				State = 103;
 				planDecl();
 				}
 				break;
 			case TABLE:
 				EnterOuterAlt(_localctx, 8);
 				{
-				State = 100;
+				State = 104;
 				tableDecl();
 				}
 				break;
 			case WINDOW:
 				EnterOuterAlt(_localctx, 9);
 				{
-				State = 101;
+				State = 105;
 				windowDecl();
 				}
 				break;
@@ -398,7 +400,7 @@ internal partial class TariffParser : Parser {
 			case ALLOWANCE:
 				EnterOuterAlt(_localctx, 10);
 				{
-				State = 102;
+				State = 106;
 				stateDecl();
 				}
 				break;
@@ -406,49 +408,49 @@ internal partial class TariffParser : Parser {
 			case FREE:
 				EnterOuterAlt(_localctx, 11);
 				{
-				State = 103;
+				State = 107;
 				ruleDecl();
 				}
 				break;
 			case LET:
 				EnterOuterAlt(_localctx, 12);
 				{
-				State = 104;
+				State = 108;
 				letDecl();
 				}
 				break;
 			case CHARGE:
 				EnterOuterAlt(_localctx, 13);
 				{
-				State = 105;
+				State = 109;
 				chargeDecl();
 				}
 				break;
 			case GRANT:
 				EnterOuterAlt(_localctx, 14);
 				{
-				State = 106;
+				State = 110;
 				grantDecl();
 				}
 				break;
 			case VERSIONS:
 				EnterOuterAlt(_localctx, 15);
 				{
-				State = 107;
+				State = 111;
 				versionsDecl();
 				}
 				break;
 			case HOLIDAYS:
 				EnterOuterAlt(_localctx, 16);
 				{
-				State = 108;
+				State = 112;
 				holidaysDecl();
 				}
 				break;
 			case EXAMPLE:
 				EnterOuterAlt(_localctx, 17);
 				{
-				State = 109;
+				State = 113;
 				exampleDecl();
 				}
 				break;
@@ -497,16 +499,16 @@ internal partial class TariffParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 112;
-			Match(CURRENCY);
-			State = 113;
-			name();
 			State = 116;
+			Match(CURRENCY);
+			State = 117;
+			name();
+			State = 120;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==EXCLUDING || _la==INCLUDING) {
 				{
-				State = 114;
+				State = 118;
 				_localctx.taxBasis = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==EXCLUDING || _la==INCLUDING) ) {
@@ -516,7 +518,7 @@ internal partial class TariffParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 115;
+				State = 119;
 				Match(TAX);
 				}
 			}
@@ -600,20 +602,20 @@ internal partial class TariffParser : Parser {
 		int _la;
 		try {
 			int _alt;
-			State = 142;
+			State = 146;
 			ErrorHandler.Sync(this);
 			switch ( Interpreter.AdaptivePredict(TokenStream,6,Context) ) {
 			case 1:
 				_localctx = new FixedPeriodContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 118;
+				State = 122;
 				Match(PERIOD);
-				State = 119;
+				State = 123;
 				((FixedPeriodContext)_localctx).length = periodLength();
-				State = 120;
+				State = 124;
 				Match(IN);
-				State = 121;
+				State = 125;
 				((FixedPeriodContext)_localctx).zone = Match(STRING);
 				}
 				break;
@@ -621,49 +623,49 @@ internal partial class TariffParser : Parser {
 				_localctx = new ChoicePeriodContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 123;
-				Match(PERIOD);
-				State = 124;
-				Match(BY);
-				State = 125;
-				name();
-				State = 126;
-				Match(LBRACE);
 				State = 127;
+				Match(PERIOD);
+				State = 128;
+				Match(BY);
+				State = 129;
+				name();
+				State = 130;
+				Match(LBRACE);
+				State = 131;
 				periodChoice();
-				State = 132;
+				State = 136;
 				ErrorHandler.Sync(this);
 				_alt = Interpreter.AdaptivePredict(TokenStream,4,Context);
 				while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 					if ( _alt==1 ) {
 						{
 						{
-						State = 128;
+						State = 132;
 						Match(COMMA);
-						State = 129;
+						State = 133;
 						periodChoice();
 						}
 						} 
 					}
-					State = 134;
+					State = 138;
 					ErrorHandler.Sync(this);
 					_alt = Interpreter.AdaptivePredict(TokenStream,4,Context);
 				}
-				State = 136;
+				State = 140;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==COMMA) {
 					{
-					State = 135;
+					State = 139;
 					Match(COMMA);
 					}
 				}
 
-				State = 138;
+				State = 142;
 				Match(RBRACE);
-				State = 139;
+				State = 143;
 				Match(IN);
-				State = 140;
+				State = 144;
 				((ChoicePeriodContext)_localctx).zone = Match(STRING);
 				}
 				break;
@@ -706,17 +708,17 @@ internal partial class TariffParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 145;
+			State = 149;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==INT) {
 				{
-				State = 144;
+				State = 148;
 				Match(INT);
 				}
 			}
 
-			State = 147;
+			State = 151;
 			name();
 			}
 		}
@@ -757,11 +759,11 @@ internal partial class TariffParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 149;
+			State = 153;
 			Match(STRING);
-			State = 150;
+			State = 154;
 			Match(COLON);
-			State = 151;
+			State = 155;
 			periodLength();
 			}
 		}
@@ -800,11 +802,11 @@ internal partial class TariffParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 153;
+			State = 157;
 			Match(EFFECTIVE);
-			State = 154;
+			State = 158;
 			Match(FROM);
-			State = 155;
+			State = 159;
 			Match(DATE);
 			}
 		}
@@ -853,41 +855,41 @@ internal partial class TariffParser : Parser {
 			int _alt;
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 157;
+			State = 161;
 			Match(HOLIDAYS);
-			State = 158;
+			State = 162;
 			Match(LBRACE);
-			State = 170;
+			State = 174;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==DATE) {
 				{
-				State = 159;
+				State = 163;
 				Match(DATE);
-				State = 164;
+				State = 168;
 				ErrorHandler.Sync(this);
 				_alt = Interpreter.AdaptivePredict(TokenStream,8,Context);
 				while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 					if ( _alt==1 ) {
 						{
 						{
-						State = 160;
+						State = 164;
 						Match(COMMA);
-						State = 161;
+						State = 165;
 						Match(DATE);
 						}
 						} 
 					}
-					State = 166;
+					State = 170;
 					ErrorHandler.Sync(this);
 					_alt = Interpreter.AdaptivePredict(TokenStream,8,Context);
 				}
-				State = 168;
+				State = 172;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==COMMA) {
 					{
-					State = 167;
+					State = 171;
 					Match(COMMA);
 					}
 				}
@@ -895,7 +897,7 @@ internal partial class TariffParser : Parser {
 				}
 			}
 
-			State = 172;
+			State = 176;
 			Match(RBRACE);
 			}
 		}
@@ -943,23 +945,23 @@ internal partial class TariffParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 174;
+			State = 178;
 			Match(UNIT);
-			State = 175;
+			State = 179;
 			name();
-			State = 180;
+			State = 184;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while (_la==COMMA) {
 				{
 				{
-				State = 176;
+				State = 180;
 				Match(COMMA);
-				State = 177;
+				State = 181;
 				name();
 				}
 				}
-				State = 182;
+				State = 186;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
@@ -1010,22 +1012,22 @@ internal partial class TariffParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 183;
+			State = 187;
 			Match(PARAM);
-			State = 184;
+			State = 188;
 			name();
-			State = 185;
-			Match(COLON);
-			State = 186;
-			typeRef();
 			State = 189;
+			Match(COLON);
+			State = 190;
+			typeRef();
+			State = 193;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==ASSIGN) {
 				{
-				State = 187;
+				State = 191;
 				Match(ASSIGN);
-				State = 188;
+				State = 192;
 				expr(0);
 				}
 			}
@@ -1073,26 +1075,26 @@ internal partial class TariffParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 191;
+			State = 195;
 			name();
-			State = 194;
+			State = 198;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==PER) {
 				{
-				State = 192;
+				State = 196;
 				Match(PER);
-				State = 193;
+				State = 197;
 				name();
 				}
 			}
 
-			State = 197;
+			State = 201;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==QUESTION) {
 				{
-				State = 196;
+				State = 200;
 				Match(QUESTION);
 				}
 			}
@@ -1148,39 +1150,39 @@ internal partial class TariffParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 199;
+			State = 203;
 			Match(EVENT);
-			State = 200;
+			State = 204;
 			name();
-			State = 201;
+			State = 205;
 			Match(LPAREN);
-			State = 210;
+			State = 214;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
-			if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 71846161386301948L) != 0) || _la==IDENT) {
+			if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 574769287343368700L) != 0) || _la==IDENT) {
 				{
-				State = 202;
+				State = 206;
 				attrDecl();
-				State = 207;
+				State = 211;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 203;
+					State = 207;
 					Match(COMMA);
-					State = 204;
+					State = 208;
 					attrDecl();
 					}
 					}
-					State = 209;
+					State = 213;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
 				}
 			}
 
-			State = 212;
+			State = 216;
 			Match(RPAREN);
 			}
 		}
@@ -1223,11 +1225,11 @@ internal partial class TariffParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 214;
+			State = 218;
 			name();
-			State = 215;
+			State = 219;
 			Match(COLON);
-			State = 216;
+			State = 220;
 			typeRef();
 			}
 		}
@@ -1277,37 +1279,37 @@ internal partial class TariffParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 218;
+			State = 222;
 			Match(PLAN);
-			State = 219;
+			State = 223;
 			name();
-			State = 221;
+			State = 225;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==STRING) {
 				{
-				State = 220;
+				State = 224;
 				Match(STRING);
 				}
 			}
 
-			State = 223;
-			Match(LBRACE);
 			State = 227;
+			Match(LBRACE);
+			State = 231;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while ((((_la) & ~0x3f) == 0 && ((1L << _la) & 229376L) != 0)) {
 				{
 				{
-				State = 224;
+				State = 228;
 				planField();
 				}
 				}
-				State = 229;
+				State = 233;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
-			State = 230;
+			State = 234;
 			Match(RBRACE);
 			}
 		}
@@ -1379,16 +1381,16 @@ internal partial class TariffParser : Parser {
 		PlanFieldContext _localctx = new PlanFieldContext(Context, State);
 		EnterRule(_localctx, 30, RULE_planField);
 		try {
-			State = 238;
+			State = 242;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case FEE:
 				_localctx = new FeeFieldContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 232;
+				State = 236;
 				Match(FEE);
-				State = 233;
+				State = 237;
 				expr(0);
 				}
 				break;
@@ -1396,9 +1398,9 @@ internal partial class TariffParser : Parser {
 				_localctx = new IncludesFieldContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 234;
+				State = 238;
 				Match(INCLUDES);
-				State = 235;
+				State = 239;
 				expr(0);
 				}
 				break;
@@ -1406,9 +1408,9 @@ internal partial class TariffParser : Parser {
 				_localctx = new ExtraFieldContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 236;
+				State = 240;
 				Match(EXTRA);
-				State = 237;
+				State = 241;
 				expr(0);
 				}
 				break;
@@ -1477,67 +1479,67 @@ internal partial class TariffParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 240;
-			Match(TABLE);
-			State = 241;
-			name();
 			State = 244;
+			Match(TABLE);
+			State = 245;
+			name();
+			State = 248;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==FOR) {
 				{
-				State = 242;
+				State = 246;
 				Match(FOR);
-				State = 243;
+				State = 247;
 				_localctx.@event = name();
 				}
 			}
 
-			State = 246;
+			State = 250;
 			Match(BY);
-			State = 247;
+			State = 251;
 			Match(LPAREN);
-			State = 248;
+			State = 252;
 			name();
-			State = 253;
+			State = 257;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while (_la==COMMA) {
 				{
 				{
-				State = 249;
+				State = 253;
 				Match(COMMA);
-				State = 250;
+				State = 254;
 				name();
 				}
 				}
-				State = 255;
+				State = 259;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
-			State = 256;
+			State = 260;
 			Match(RPAREN);
-			State = 257;
+			State = 261;
 			Match(COLON);
-			State = 258;
+			State = 262;
 			typeRef();
-			State = 259;
-			Match(LBRACE);
 			State = 263;
+			Match(LBRACE);
+			State = 267;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while (_la==STRING) {
 				{
 				{
-				State = 260;
+				State = 264;
 				tableRow();
 				}
 				}
-				State = 265;
+				State = 269;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
-			State = 266;
+			State = 270;
 			Match(RBRACE);
 			}
 		}
@@ -1586,25 +1588,25 @@ internal partial class TariffParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 268;
+			State = 272;
 			Match(STRING);
-			State = 269;
+			State = 273;
 			Match(COLON);
-			State = 270;
+			State = 274;
 			tableCell();
-			State = 275;
+			State = 279;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while (_la==COMMA) {
 				{
 				{
-				State = 271;
+				State = 275;
 				Match(COMMA);
-				State = 272;
+				State = 276;
 				tableCell();
 				}
 				}
-				State = 277;
+				State = 281;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
@@ -1647,17 +1649,17 @@ internal partial class TariffParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 279;
+			State = 283;
 			ErrorHandler.Sync(this);
 			switch ( Interpreter.AdaptivePredict(TokenStream,24,Context) ) {
 			case 1:
 				{
-				State = 278;
+				State = 282;
 				Match(STRING);
 				}
 				break;
 			}
-			State = 283;
+			State = 287;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case CURRENCY:
@@ -1720,13 +1722,13 @@ internal partial class TariffParser : Parser {
 			case MINUS:
 			case LPAREN:
 				{
-				State = 281;
+				State = 285;
 				expr(0);
 				}
 				break;
 			case NONE:
 				{
-				State = 282;
+				State = 286;
 				Match(NONE);
 				}
 				break;
@@ -1786,40 +1788,40 @@ internal partial class TariffParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 285;
-			Match(WINDOW);
-			State = 286;
-			name();
-			State = 287;
-			Match(DURATION);
-			State = 288;
-			Match(PER);
 			State = 289;
-			_localctx.key = name();
+			Match(WINDOW);
+			State = 290;
+			name();
 			State = 291;
+			Match(DURATION);
+			State = 292;
+			Match(PER);
+			State = 293;
+			_localctx.key = name();
+			State = 295;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==COMMA) {
 				{
-				State = 290;
+				State = 294;
 				Match(COMMA);
 				}
 			}
 
-			State = 293;
+			State = 297;
 			Match(OPENED);
-			State = 294;
-			Match(BY);
-			State = 295;
-			_localctx.@event = name();
 			State = 298;
+			Match(BY);
+			State = 299;
+			_localctx.@event = name();
+			State = 302;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==WHERE) {
 				{
-				State = 296;
+				State = 300;
 				Match(WHERE);
-				State = 297;
+				State = 301;
 				expr(0);
 				}
 			}
@@ -1864,6 +1866,9 @@ internal partial class TariffParser : Parser {
 		[System.Diagnostics.DebuggerNonUserCode] public ExprContext expr() {
 			return GetRuleContext<ExprContext>(0);
 		}
+		[System.Diagnostics.DebuggerNonUserCode] public LotTermsContext lotTerms() {
+			return GetRuleContext<LotTermsContext>(0);
+		}
 		[System.Diagnostics.DebuggerNonUserCode] public StateOpContext[] stateOp() {
 			return GetRuleContexts<StateOpContext>();
 		}
@@ -1892,7 +1897,7 @@ internal partial class TariffParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 300;
+			State = 304;
 			_localctx.kind = TokenStream.LT(1);
 			_la = TokenStream.LA(1);
 			if ( !((((_la) & ~0x3f) == 0 && ((1L << _la) & 125829120L) != 0)) ) {
@@ -1902,85 +1907,95 @@ internal partial class TariffParser : Parser {
 				ErrorHandler.ReportMatch(this);
 			    Consume();
 			}
-			State = 301;
+			State = 305;
 			name();
-			State = 304;
+			State = 308;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==PER) {
 				{
-				State = 302;
+				State = 306;
 				Match(PER);
-				State = 303;
-				_localctx.key = name();
-				}
-			}
-
-			State = 312;
-			ErrorHandler.Sync(this);
-			_la = TokenStream.LA(1);
-			if (_la==RESET || _la==COMMA) {
-				{
 				State = 307;
-				ErrorHandler.Sync(this);
-				_la = TokenStream.LA(1);
-				if (_la==COMMA) {
-					{
-					State = 306;
-					Match(COMMA);
-					}
-				}
-
-				State = 309;
-				Match(RESET);
-				State = 310;
-				Match(EVERY);
-				State = 311;
-				Match(PERIOD);
+				_localctx.key = name();
 				}
 			}
 
 			State = 316;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
-			if (_la==COLON) {
+			if (_la==RESET || _la==COMMA) {
 				{
+				State = 311;
+				ErrorHandler.Sync(this);
+				_la = TokenStream.LA(1);
+				if (_la==COMMA) {
+					{
+					State = 310;
+					Match(COMMA);
+					}
+				}
+
+				State = 313;
+				Match(RESET);
 				State = 314;
-				Match(COLON);
+				Match(EVERY);
 				State = 315;
-				typeRef();
+				Match(PERIOD);
 				}
 			}
 
 			State = 320;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
-			if (_la==ASSIGN) {
+			if (_la==COLON) {
 				{
 				State = 318;
-				Match(ASSIGN);
+				Match(COLON);
 				State = 319;
+				typeRef();
+				}
+			}
+
+			State = 324;
+			ErrorHandler.Sync(this);
+			_la = TokenStream.LA(1);
+			if (_la==ASSIGN) {
+				{
+				State = 322;
+				Match(ASSIGN);
+				State = 323;
 				expr(0);
 				}
 			}
 
-			State = 322;
+			State = 327;
+			ErrorHandler.Sync(this);
+			_la = TokenStream.LA(1);
+			if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 3758096384L) != 0)) {
+				{
+				State = 326;
+				lotTerms();
+				}
+			}
+
+			State = 329;
 			Match(LBRACE);
-			State = 326;
+			State = 333;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while (_la==ON) {
 				{
 				{
-				State = 323;
+				State = 330;
 				stateOp();
 				}
 				}
-				State = 328;
+				State = 335;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
-			State = 329;
+			State = 336;
 			Match(RBRACE);
 			}
 		}
@@ -2015,6 +2030,9 @@ internal partial class TariffParser : Parser {
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode SET() { return GetToken(TariffParser.SET, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode USE() { return GetToken(TariffParser.USE, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode WHERE() { return GetToken(TariffParser.WHERE, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public LotTermsContext lotTerms() {
+			return GetRuleContext<LotTermsContext>(0);
+		}
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode AT() { return GetToken(TariffParser.AT, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode NEXT() { return GetToken(TariffParser.NEXT, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode PERIOD() { return GetToken(TariffParser.PERIOD, 0); }
@@ -2039,48 +2057,199 @@ internal partial class TariffParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 331;
+			State = 338;
 			Match(ON);
-			State = 332;
+			State = 339;
 			_localctx.@event = name();
-			State = 335;
+			State = 342;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==WHERE) {
 				{
-				State = 333;
+				State = 340;
 				Match(WHERE);
-				State = 334;
+				State = 341;
 				_localctx.cond = expr(0);
 				}
 			}
 
-			State = 337;
+			State = 344;
 			_localctx.op = TokenStream.LT(1);
 			_la = TokenStream.LA(1);
-			if ( !((((_la) & ~0x3f) == 0 && ((1L << _la) & 7784628224L) != 0)) ) {
+			if ( !((((_la) & ~0x3f) == 0 && ((1L << _la) & 60397977600L) != 0)) ) {
 				_localctx.op = ErrorHandler.RecoverInline(this);
 			}
 			else {
 				ErrorHandler.ReportMatch(this);
 			    Consume();
 			}
-			State = 338;
+			State = 345;
 			_localctx.value = expr(0);
-			State = 342;
+			State = 347;
+			ErrorHandler.Sync(this);
+			_la = TokenStream.LA(1);
+			if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 3758096384L) != 0)) {
+				{
+				State = 346;
+				lotTerms();
+				}
+			}
+
+			State = 352;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==AT) {
 				{
-				State = 339;
+				State = 349;
 				Match(AT);
-				State = 340;
+				State = 350;
 				Match(NEXT);
-				State = 341;
+				State = 351;
 				Match(PERIOD);
 				}
 			}
 
+			}
+		}
+		catch (RecognitionException re) {
+			_localctx.exception = re;
+			ErrorHandler.ReportError(this, re);
+			ErrorHandler.Recover(this, re);
+		}
+		finally {
+			ExitRule();
+		}
+		return _localctx;
+	}
+
+	public partial class LotTermsContext : ParserRuleContext {
+		public IToken priority;
+		[System.Diagnostics.DebuggerNonUserCode] public ExpiryContext expiry() {
+			return GetRuleContext<ExpiryContext>(0);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode PRIORITY() { return GetToken(TariffParser.PRIORITY, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode INT() { return GetToken(TariffParser.INT, 0); }
+		public LotTermsContext(ParserRuleContext parent, int invokingState)
+			: base(parent, invokingState)
+		{
+		}
+		public override int RuleIndex { get { return RULE_lotTerms; } }
+		[System.Diagnostics.DebuggerNonUserCode]
+		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
+			ITariffVisitor<TResult> typedVisitor = visitor as ITariffVisitor<TResult>;
+			if (typedVisitor != null) return typedVisitor.VisitLotTerms(this);
+			else return visitor.VisitChildren(this);
+		}
+	}
+
+	[RuleVersion(0)]
+	public LotTermsContext lotTerms() {
+		LotTermsContext _localctx = new LotTermsContext(Context, State);
+		EnterRule(_localctx, 44, RULE_lotTerms);
+		int _la;
+		try {
+			State = 361;
+			ErrorHandler.Sync(this);
+			switch (TokenStream.LA(1)) {
+			case EXPIRES:
+			case NEVER:
+				EnterOuterAlt(_localctx, 1);
+				{
+				State = 354;
+				expiry();
+				State = 357;
+				ErrorHandler.Sync(this);
+				_la = TokenStream.LA(1);
+				if (_la==PRIORITY) {
+					{
+					State = 355;
+					Match(PRIORITY);
+					State = 356;
+					_localctx.priority = Match(INT);
+					}
+				}
+
+				}
+				break;
+			case PRIORITY:
+				EnterOuterAlt(_localctx, 2);
+				{
+				State = 359;
+				Match(PRIORITY);
+				State = 360;
+				_localctx.priority = Match(INT);
+				}
+				break;
+			default:
+				throw new NoViableAltException(this);
+			}
+		}
+		catch (RecognitionException re) {
+			_localctx.exception = re;
+			ErrorHandler.ReportError(this, re);
+			ErrorHandler.Recover(this, re);
+		}
+		finally {
+			ExitRule();
+		}
+		return _localctx;
+	}
+
+	public partial class ExpiryContext : ParserRuleContext {
+		public IToken length;
+		public NameContext unit;
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode EXPIRES() { return GetToken(TariffParser.EXPIRES, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode AFTER() { return GetToken(TariffParser.AFTER, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode INT() { return GetToken(TariffParser.INT, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public NameContext name() {
+			return GetRuleContext<NameContext>(0);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode NEVER() { return GetToken(TariffParser.NEVER, 0); }
+		public ExpiryContext(ParserRuleContext parent, int invokingState)
+			: base(parent, invokingState)
+		{
+		}
+		public override int RuleIndex { get { return RULE_expiry; } }
+		[System.Diagnostics.DebuggerNonUserCode]
+		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
+			ITariffVisitor<TResult> typedVisitor = visitor as ITariffVisitor<TResult>;
+			if (typedVisitor != null) return typedVisitor.VisitExpiry(this);
+			else return visitor.VisitChildren(this);
+		}
+	}
+
+	[RuleVersion(0)]
+	public ExpiryContext expiry() {
+		ExpiryContext _localctx = new ExpiryContext(Context, State);
+		EnterRule(_localctx, 46, RULE_expiry);
+		try {
+			State = 369;
+			ErrorHandler.Sync(this);
+			switch (TokenStream.LA(1)) {
+			case EXPIRES:
+				EnterOuterAlt(_localctx, 1);
+				{
+				State = 363;
+				Match(EXPIRES);
+				State = 364;
+				Match(AFTER);
+				State = 365;
+				_localctx.length = Match(INT);
+				State = 366;
+				_localctx.unit = name();
+				}
+				break;
+			case NEVER:
+				EnterOuterAlt(_localctx, 2);
+				{
+				State = 367;
+				Match(NEVER);
+				State = 368;
+				Match(EXPIRES);
+				}
+				break;
+			default:
+				throw new NoViableAltException(this);
 			}
 		}
 		catch (RecognitionException re) {
@@ -2124,12 +2293,12 @@ internal partial class TariffParser : Parser {
 	[RuleVersion(0)]
 	public RuleDeclContext ruleDecl() {
 		RuleDeclContext _localctx = new RuleDeclContext(Context, State);
-		EnterRule(_localctx, 44, RULE_ruleDecl);
+		EnterRule(_localctx, 48, RULE_ruleDecl);
 		int _la;
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 344;
+			State = 371;
 			_localctx.kind = TokenStream.LT(1);
 			_la = TokenStream.LA(1);
 			if ( !(_la==REJECT || _la==FREE) ) {
@@ -2139,23 +2308,23 @@ internal partial class TariffParser : Parser {
 				ErrorHandler.ReportMatch(this);
 			    Consume();
 			}
-			State = 345;
+			State = 372;
 			_localctx.@event = name();
-			State = 348;
+			State = 375;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==WHERE) {
 				{
-				State = 346;
+				State = 373;
 				Match(WHERE);
-				State = 347;
+				State = 374;
 				expr(0);
 				}
 			}
 
-			State = 350;
+			State = 377;
 			Match(BECAUSE);
-			State = 351;
+			State = 378;
 			Match(STRING);
 			}
 		}
@@ -2200,30 +2369,30 @@ internal partial class TariffParser : Parser {
 	[RuleVersion(0)]
 	public LetDeclContext letDecl() {
 		LetDeclContext _localctx = new LetDeclContext(Context, State);
-		EnterRule(_localctx, 46, RULE_letDecl);
+		EnterRule(_localctx, 50, RULE_letDecl);
 		int _la;
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 353;
+			State = 380;
 			Match(LET);
-			State = 354;
+			State = 381;
 			name();
-			State = 357;
+			State = 384;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==PER) {
 				{
-				State = 355;
+				State = 382;
 				Match(PER);
-				State = 356;
+				State = 383;
 				_localctx.@event = name();
 				}
 			}
 
-			State = 359;
+			State = 386;
 			Match(ASSIGN);
-			State = 360;
+			State = 387;
 			expr(0);
 			}
 		}
@@ -2301,32 +2470,32 @@ internal partial class TariffParser : Parser {
 	[RuleVersion(0)]
 	public ChargeDeclContext chargeDecl() {
 		ChargeDeclContext _localctx = new ChargeDeclContext(Context, State);
-		EnterRule(_localctx, 48, RULE_chargeDecl);
+		EnterRule(_localctx, 52, RULE_chargeDecl);
 		int _la;
 		try {
-			State = 381;
+			State = 408;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,40,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,45,Context) ) {
 			case 1:
 				_localctx = new AggregateChargeContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 362;
+				State = 389;
 				Match(CHARGE);
-				State = 363;
+				State = 390;
 				Match(STRING);
-				State = 364;
+				State = 391;
 				Match(ASSIGN);
-				State = 365;
+				State = 392;
 				((AggregateChargeContext)_localctx).amount = expr(0);
-				State = 368;
+				State = 395;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==AT) {
 					{
-					State = 366;
+					State = 393;
 					Match(AT);
-					State = 367;
+					State = 394;
 					((AggregateChargeContext)_localctx).price = expr(0);
 					}
 				}
@@ -2337,29 +2506,29 @@ internal partial class TariffParser : Parser {
 				_localctx = new EventChargeContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 370;
+				State = 397;
 				Match(CHARGE);
-				State = 371;
+				State = 398;
 				Match(STRING);
-				State = 372;
+				State = 399;
 				Match(PER);
-				State = 373;
+				State = 400;
 				((EventChargeContext)_localctx).@event = name();
-				State = 376;
+				State = 403;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==WHERE) {
 					{
-					State = 374;
+					State = 401;
 					Match(WHERE);
-					State = 375;
+					State = 402;
 					((EventChargeContext)_localctx).cond = expr(0);
 					}
 				}
 
-				State = 378;
+				State = 405;
 				Match(AT);
-				State = 379;
+				State = 406;
 				((EventChargeContext)_localctx).price = expr(0);
 				}
 				break;
@@ -2403,6 +2572,9 @@ internal partial class TariffParser : Parser {
 		[System.Diagnostics.DebuggerNonUserCode] public NameContext name() {
 			return GetRuleContext<NameContext>(0);
 		}
+		[System.Diagnostics.DebuggerNonUserCode] public LotTermsContext lotTerms() {
+			return GetRuleContext<LotTermsContext>(0);
+		}
 		public OnceGrantContext(GrantDeclContext context) { CopyFrom(context); }
 		[System.Diagnostics.DebuggerNonUserCode]
 		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
@@ -2433,6 +2605,9 @@ internal partial class TariffParser : Parser {
 		[System.Diagnostics.DebuggerNonUserCode] public NameContext name() {
 			return GetRuleContext<NameContext>(0);
 		}
+		[System.Diagnostics.DebuggerNonUserCode] public LotTermsContext lotTerms() {
+			return GetRuleContext<LotTermsContext>(0);
+		}
 		public YearlyGrantContext(GrantDeclContext context) { CopyFrom(context); }
 		[System.Diagnostics.DebuggerNonUserCode]
 		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
@@ -2445,63 +2620,84 @@ internal partial class TariffParser : Parser {
 	[RuleVersion(0)]
 	public GrantDeclContext grantDecl() {
 		GrantDeclContext _localctx = new GrantDeclContext(Context, State);
-		EnterRule(_localctx, 50, RULE_grantDecl);
+		EnterRule(_localctx, 54, RULE_grantDecl);
+		int _la;
 		try {
-			State = 406;
+			State = 437;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,41,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,48,Context) ) {
 			case 1:
 				_localctx = new OnceGrantContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 383;
+				State = 410;
 				Match(GRANT);
-				State = 384;
+				State = 411;
 				Match(STRING);
-				State = 385;
+				State = 412;
 				Match(ONCE);
-				State = 386;
+				State = 413;
 				Match(ON);
-				State = 387;
+				State = 414;
 				Match(DATE);
-				State = 388;
+				State = 415;
 				Match(ADD);
-				State = 389;
+				State = 416;
 				expr(0);
-				State = 390;
+				State = 417;
 				Match(TO);
-				State = 391;
+				State = 418;
 				((OnceGrantContext)_localctx).wallet = name();
+				State = 420;
+				ErrorHandler.Sync(this);
+				_la = TokenStream.LA(1);
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 3758096384L) != 0)) {
+					{
+					State = 419;
+					lotTerms();
+					}
+				}
+
 				}
 				break;
 			case 2:
 				_localctx = new YearlyGrantContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 393;
+				State = 422;
 				Match(GRANT);
-				State = 394;
+				State = 423;
 				Match(STRING);
-				State = 395;
+				State = 424;
 				Match(EVERY);
-				State = 396;
+				State = 425;
 				Match(YEAR);
-				State = 397;
+				State = 426;
 				Match(ON);
-				State = 398;
+				State = 427;
 				((YearlyGrantContext)_localctx).month = Match(INT);
-				State = 399;
+				State = 428;
 				Match(MINUS);
-				State = 400;
+				State = 429;
 				((YearlyGrantContext)_localctx).day = Match(INT);
-				State = 401;
+				State = 430;
 				Match(ADD);
-				State = 402;
+				State = 431;
 				expr(0);
-				State = 403;
+				State = 432;
 				Match(TO);
-				State = 404;
+				State = 433;
 				((YearlyGrantContext)_localctx).wallet = name();
+				State = 435;
+				ErrorHandler.Sync(this);
+				_la = TokenStream.LA(1);
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 3758096384L) != 0)) {
+					{
+					State = 434;
+					lotTerms();
+					}
+				}
+
 				}
 				break;
 			}
@@ -2546,32 +2742,32 @@ internal partial class TariffParser : Parser {
 	[RuleVersion(0)]
 	public VersionsDeclContext versionsDecl() {
 		VersionsDeclContext _localctx = new VersionsDeclContext(Context, State);
-		EnterRule(_localctx, 52, RULE_versionsDecl);
+		EnterRule(_localctx, 56, RULE_versionsDecl);
 		int _la;
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 408;
+			State = 439;
 			Match(VERSIONS);
-			State = 409;
+			State = 440;
 			name();
-			State = 410;
+			State = 441;
 			Match(LBRACE);
-			State = 412;
+			State = 443;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			do {
 				{
 				{
-				State = 411;
+				State = 442;
 				versionBlock();
 				}
 				}
-				State = 414;
+				State = 445;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			} while ( _la==FROM || _la==UNTIL || _la==LBRACE );
-			State = 416;
+			State = 447;
 			Match(RBRACE);
 			}
 		}
@@ -2619,52 +2815,52 @@ internal partial class TariffParser : Parser {
 	[RuleVersion(0)]
 	public VersionBlockContext versionBlock() {
 		VersionBlockContext _localctx = new VersionBlockContext(Context, State);
-		EnterRule(_localctx, 54, RULE_versionBlock);
+		EnterRule(_localctx, 58, RULE_versionBlock);
 		int _la;
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 420;
+			State = 451;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==FROM) {
 				{
-				State = 418;
+				State = 449;
 				Match(FROM);
-				State = 419;
+				State = 450;
 				_localctx.from = Match(DATE);
 				}
 			}
 
-			State = 424;
+			State = 455;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==UNTIL) {
 				{
-				State = 422;
+				State = 453;
 				Match(UNTIL);
-				State = 423;
+				State = 454;
 				_localctx.until = Match(DATE);
 				}
 			}
 
-			State = 426;
+			State = 457;
 			Match(LBRACE);
-			State = 430;
+			State = 461;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
-			while ((((_la) & ~0x3f) == 0 && ((1L << _la) & 53790298634692L) != 0)) {
+			while ((((_la) & ~0x3f) == 0 && ((1L << _la) & 430321491540420L) != 0)) {
 				{
 				{
-				State = 427;
+				State = 458;
 				item();
 				}
 				}
-				State = 432;
+				State = 463;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
-			State = 433;
+			State = 464;
 			Match(RBRACE);
 			}
 		}
@@ -2706,32 +2902,32 @@ internal partial class TariffParser : Parser {
 	[RuleVersion(0)]
 	public ExampleDeclContext exampleDecl() {
 		ExampleDeclContext _localctx = new ExampleDeclContext(Context, State);
-		EnterRule(_localctx, 56, RULE_exampleDecl);
+		EnterRule(_localctx, 60, RULE_exampleDecl);
 		int _la;
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 435;
+			State = 466;
 			Match(EXAMPLE);
-			State = 436;
+			State = 467;
 			Match(STRING);
-			State = 437;
+			State = 468;
 			Match(LBRACE);
-			State = 441;
+			State = 472;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
-			while ((((_la) & ~0x3f) == 0 && ((1L << _la) & 216172455694690812L) != 0) || _la==INT || _la==IDENT) {
+			while ((((_la) & ~0x3f) == 0 && ((1L << _la) & 1729379641810479612L) != 0) || _la==INT || _la==IDENT) {
 				{
 				{
-				State = 438;
+				State = 469;
 				exampleItem();
 				}
 				}
-				State = 443;
+				State = 474;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
-			State = 444;
+			State = 475;
 			Match(RBRACE);
 			}
 		}
@@ -2918,23 +3114,23 @@ internal partial class TariffParser : Parser {
 	[RuleVersion(0)]
 	public ExampleItemContext exampleItem() {
 		ExampleItemContext _localctx = new ExampleItemContext(Context, State);
-		EnterRule(_localctx, 58, RULE_exampleItem);
+		EnterRule(_localctx, 62, RULE_exampleItem);
 		int _la;
 		try {
-			State = 523;
+			State = 554;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,61,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,68,Context) ) {
 			case 1:
 				_localctx = new WithParamContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 446;
+				State = 477;
 				Match(WITH);
-				State = 447;
+				State = 478;
 				name();
-				State = 448;
+				State = 479;
 				Match(ASSIGN);
-				State = 449;
+				State = 480;
 				expr(0);
 				}
 				break;
@@ -2942,24 +3138,24 @@ internal partial class TariffParser : Parser {
 				_localctx = new UsageContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 452;
+				State = 483;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==INT) {
 					{
-					State = 451;
+					State = 482;
 					((UsageContext)_localctx).count = Match(INT);
 					}
 				}
 
-				State = 458;
+				State = 489;
 				ErrorHandler.Sync(this);
 				switch (TokenStream.LA(1)) {
 				case AT:
 					{
-					State = 454;
+					State = 485;
 					Match(AT);
-					State = 455;
+					State = 486;
 					((UsageContext)_localctx).when = TokenStream.LT(1);
 					_la = TokenStream.LA(1);
 					if ( !(_la==DATETIME || _la==DATE) ) {
@@ -2973,9 +3169,9 @@ internal partial class TariffParser : Parser {
 					break;
 				case AFTER:
 					{
-					State = 456;
+					State = 487;
 					Match(AFTER);
-					State = 457;
+					State = 488;
 					Match(DURATION);
 					}
 					break;
@@ -3028,46 +3224,46 @@ internal partial class TariffParser : Parser {
 				default:
 					break;
 				}
-				State = 460;
+				State = 491;
 				name();
-				State = 461;
+				State = 492;
 				Match(LPAREN);
-				State = 470;
+				State = 501;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 71846161386301948L) != 0) || _la==IDENT) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 574769287343368700L) != 0) || _la==IDENT) {
 					{
-					State = 462;
+					State = 493;
 					exampleArg();
-					State = 467;
+					State = 498;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					while (_la==COMMA) {
 						{
 						{
-						State = 463;
+						State = 494;
 						Match(COMMA);
-						State = 464;
+						State = 495;
 						exampleArg();
 						}
 						}
-						State = 469;
+						State = 500;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 					}
 					}
 				}
 
-				State = 472;
+				State = 503;
 				Match(RPAREN);
-				State = 475;
+				State = 506;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==ARROW) {
 					{
-					State = 473;
+					State = 504;
 					Match(ARROW);
-					State = 474;
+					State = 505;
 					((UsageContext)_localctx).outcome = outcomeName();
 					}
 				}
@@ -3078,28 +3274,28 @@ internal partial class TariffParser : Parser {
 				_localctx = new ExpectTotalContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 477;
+				State = 508;
 				Match(EXPECT);
-				State = 478;
+				State = 509;
 				Match(TOTAL);
-				State = 479;
+				State = 510;
 				expr(0);
-				State = 481;
+				State = 512;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==IN) {
 					{
-					State = 480;
+					State = 511;
 					inMonth();
 					}
 				}
 
-				State = 484;
+				State = 515;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,53,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,60,Context) ) {
 				case 1:
 					{
-					State = 483;
+					State = 514;
 					disputed();
 					}
 					break;
@@ -3110,52 +3306,52 @@ internal partial class TariffParser : Parser {
 				_localctx = new ExpectLineContext(_localctx);
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 486;
+				State = 517;
 				Match(EXPECT);
-				State = 487;
+				State = 518;
 				Match(LINE);
-				State = 488;
+				State = 519;
 				Match(STRING);
-				State = 491;
+				State = 522;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,54,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,61,Context) ) {
 				case 1:
 					{
-					State = 489;
+					State = 520;
 					Match(QUANTITY);
-					State = 490;
+					State = 521;
 					((ExpectLineContext)_localctx).qty = expr(0);
 					}
 					break;
 				}
-				State = 495;
+				State = 526;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,55,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,62,Context) ) {
 				case 1:
 					{
-					State = 493;
+					State = 524;
 					Match(AMOUNT);
-					State = 494;
+					State = 525;
 					((ExpectLineContext)_localctx).amt = expr(0);
 					}
 					break;
 				}
-				State = 498;
+				State = 529;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==IN) {
 					{
-					State = 497;
+					State = 528;
 					inMonth();
 					}
 				}
 
-				State = 501;
+				State = 532;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,57,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,64,Context) ) {
 				case 1:
 					{
-					State = 500;
+					State = 531;
 					disputed();
 					}
 					break;
@@ -3166,20 +3362,20 @@ internal partial class TariffParser : Parser {
 				_localctx = new ExpectNoLineContext(_localctx);
 				EnterOuterAlt(_localctx, 5);
 				{
-				State = 503;
+				State = 534;
 				Match(EXPECT);
-				State = 504;
+				State = 535;
 				Match(NO);
-				State = 505;
+				State = 536;
 				Match(LINE);
-				State = 506;
+				State = 537;
 				Match(STRING);
-				State = 508;
+				State = 539;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==IN) {
 					{
-					State = 507;
+					State = 538;
 					inMonth();
 					}
 				}
@@ -3190,18 +3386,18 @@ internal partial class TariffParser : Parser {
 				_localctx = new ExpectCountContext(_localctx);
 				EnterOuterAlt(_localctx, 6);
 				{
-				State = 510;
+				State = 541;
 				Match(EXPECT);
-				State = 511;
+				State = 542;
 				((ExpectCountContext)_localctx).outcome = outcomeName();
-				State = 512;
+				State = 543;
 				Match(INT);
-				State = 514;
+				State = 545;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==IN) {
 					{
-					State = 513;
+					State = 544;
 					inMonth();
 					}
 				}
@@ -3212,20 +3408,20 @@ internal partial class TariffParser : Parser {
 				_localctx = new ExpectBalanceContext(_localctx);
 				EnterOuterAlt(_localctx, 7);
 				{
-				State = 516;
+				State = 547;
 				Match(EXPECT);
-				State = 517;
+				State = 548;
 				Match(BALANCE);
-				State = 518;
+				State = 549;
 				name();
-				State = 519;
+				State = 550;
 				expr(0);
-				State = 521;
+				State = 552;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==IN) {
 					{
-					State = 520;
+					State = 551;
 					inMonth();
 					}
 				}
@@ -3269,15 +3465,15 @@ internal partial class TariffParser : Parser {
 	[RuleVersion(0)]
 	public ExampleArgContext exampleArg() {
 		ExampleArgContext _localctx = new ExampleArgContext(Context, State);
-		EnterRule(_localctx, 60, RULE_exampleArg);
+		EnterRule(_localctx, 64, RULE_exampleArg);
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 525;
+			State = 556;
 			name();
-			State = 526;
+			State = 557;
 			Match(COLON);
-			State = 527;
+			State = 558;
 			expr(0);
 			}
 		}
@@ -3311,12 +3507,12 @@ internal partial class TariffParser : Parser {
 	[RuleVersion(0)]
 	public OutcomeNameContext outcomeName() {
 		OutcomeNameContext _localctx = new OutcomeNameContext(Context, State);
-		EnterRule(_localctx, 62, RULE_outcomeName);
+		EnterRule(_localctx, 66, RULE_outcomeName);
 		int _la;
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 529;
+			State = 560;
 			_la = TokenStream.LA(1);
 			if ( !(_la==FREE || _la==IDENT) ) {
 			ErrorHandler.RecoverInline(this);
@@ -3357,13 +3553,13 @@ internal partial class TariffParser : Parser {
 	[RuleVersion(0)]
 	public InMonthContext inMonth() {
 		InMonthContext _localctx = new InMonthContext(Context, State);
-		EnterRule(_localctx, 64, RULE_inMonth);
+		EnterRule(_localctx, 68, RULE_inMonth);
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 531;
+			State = 562;
 			Match(IN);
-			State = 532;
+			State = 563;
 			Match(MONTHLIT);
 			}
 		}
@@ -3397,13 +3593,13 @@ internal partial class TariffParser : Parser {
 	[RuleVersion(0)]
 	public DisputedContext disputed() {
 		DisputedContext _localctx = new DisputedContext(Context, State);
-		EnterRule(_localctx, 66, RULE_disputed);
+		EnterRule(_localctx, 70, RULE_disputed);
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 534;
+			State = 565;
 			Match(DISPUTED);
-			State = 535;
+			State = 566;
 			Match(STRING);
 			}
 		}
@@ -3634,14 +3830,14 @@ internal partial class TariffParser : Parser {
 		int _parentState = State;
 		ExprContext _localctx = new ExprContext(Context, _parentState);
 		ExprContext _prevctx = _localctx;
-		int _startState = 68;
-		EnterRecursionRule(_localctx, 68, RULE_expr, _p);
+		int _startState = 72;
+		EnterRecursionRule(_localctx, 72, RULE_expr, _p);
 		int _la;
 		try {
 			int _alt;
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 550;
+			State = 581;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case MINUS:
@@ -3650,9 +3846,9 @@ internal partial class TariffParser : Parser {
 				Context = _localctx;
 				_prevctx = _localctx;
 
-				State = 538;
+				State = 569;
 				Match(MINUS);
-				State = 539;
+				State = 570;
 				expr(12);
 				}
 				break;
@@ -3661,9 +3857,9 @@ internal partial class TariffParser : Parser {
 				_localctx = new NotContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 540;
+				State = 571;
 				Match(NOT);
-				State = 541;
+				State = 572;
 				expr(6);
 				}
 				break;
@@ -3672,17 +3868,17 @@ internal partial class TariffParser : Parser {
 				_localctx = new ConditionalContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 542;
+				State = 573;
 				Match(IF);
-				State = 543;
+				State = 574;
 				expr(0);
-				State = 544;
+				State = 575;
 				Match(THEN);
-				State = 545;
+				State = 576;
 				expr(0);
-				State = 546;
+				State = 577;
 				Match(ELSE);
-				State = 547;
+				State = 578;
 				expr(2);
 				}
 				break;
@@ -3746,7 +3942,7 @@ internal partial class TariffParser : Parser {
 				_localctx = new PrimaryExprContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 549;
+				State = 580;
 				primary();
 				}
 				break;
@@ -3754,25 +3950,25 @@ internal partial class TariffParser : Parser {
 				throw new NoViableAltException(this);
 			}
 			Context.Stop = TokenStream.LT(-1);
-			State = 581;
+			State = 612;
 			ErrorHandler.Sync(this);
-			_alt = Interpreter.AdaptivePredict(TokenStream,65,Context);
+			_alt = Interpreter.AdaptivePredict(TokenStream,72,Context);
 			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 				if ( _alt==1 ) {
 					if ( ParseListeners!=null )
 						TriggerExitRuleEvent();
 					_prevctx = _localctx;
 					{
-					State = 579;
+					State = 610;
 					ErrorHandler.Sync(this);
-					switch ( Interpreter.AdaptivePredict(TokenStream,64,Context) ) {
+					switch ( Interpreter.AdaptivePredict(TokenStream,71,Context) ) {
 					case 1:
 						{
 						_localctx = new MultiplyContext(new ExprContext(_parentctx, _parentState));
 						PushNewRecursionContext(_localctx, _startState, RULE_expr);
-						State = 552;
+						State = 583;
 						if (!(Precpred(Context, 11))) throw new FailedPredicateException(this, "Precpred(Context, 11)");
-						State = 553;
+						State = 584;
 						((MultiplyContext)_localctx).op = TokenStream.LT(1);
 						_la = TokenStream.LA(1);
 						if ( !(_la==STAR || _la==SLASH) ) {
@@ -3782,7 +3978,7 @@ internal partial class TariffParser : Parser {
 							ErrorHandler.ReportMatch(this);
 						    Consume();
 						}
-						State = 554;
+						State = 585;
 						expr(12);
 						}
 						break;
@@ -3790,9 +3986,9 @@ internal partial class TariffParser : Parser {
 						{
 						_localctx = new AddContext(new ExprContext(_parentctx, _parentState));
 						PushNewRecursionContext(_localctx, _startState, RULE_expr);
-						State = 555;
+						State = 586;
 						if (!(Precpred(Context, 10))) throw new FailedPredicateException(this, "Precpred(Context, 10)");
-						State = 556;
+						State = 587;
 						((AddContext)_localctx).op = TokenStream.LT(1);
 						_la = TokenStream.LA(1);
 						if ( !(_la==PLUS || _la==MINUS) ) {
@@ -3802,7 +3998,7 @@ internal partial class TariffParser : Parser {
 							ErrorHandler.ReportMatch(this);
 						    Consume();
 						}
-						State = 557;
+						State = 588;
 						expr(11);
 						}
 						break;
@@ -3810,19 +4006,19 @@ internal partial class TariffParser : Parser {
 						{
 						_localctx = new CompareContext(new ExprContext(_parentctx, _parentState));
 						PushNewRecursionContext(_localctx, _startState, RULE_expr);
-						State = 558;
+						State = 589;
 						if (!(Precpred(Context, 9))) throw new FailedPredicateException(this, "Precpred(Context, 9)");
-						State = 559;
+						State = 590;
 						((CompareContext)_localctx).op = TokenStream.LT(1);
 						_la = TokenStream.LA(1);
-						if ( !(((((_la - 81)) & ~0x3f) == 0 && ((1L << (_la - 81)) & 63L) != 0)) ) {
+						if ( !(((((_la - 84)) & ~0x3f) == 0 && ((1L << (_la - 84)) & 63L) != 0)) ) {
 							((CompareContext)_localctx).op = ErrorHandler.RecoverInline(this);
 						}
 						else {
 							ErrorHandler.ReportMatch(this);
 						    Consume();
 						}
-						State = 560;
+						State = 591;
 						expr(10);
 						}
 						break;
@@ -3830,11 +4026,11 @@ internal partial class TariffParser : Parser {
 						{
 						_localctx = new ContainsContext(new ExprContext(_parentctx, _parentState));
 						PushNewRecursionContext(_localctx, _startState, RULE_expr);
-						State = 561;
+						State = 592;
 						if (!(Precpred(Context, 8))) throw new FailedPredicateException(this, "Precpred(Context, 8)");
-						State = 562;
+						State = 593;
 						Match(CONTAINS);
-						State = 563;
+						State = 594;
 						expr(9);
 						}
 						break;
@@ -3842,11 +4038,11 @@ internal partial class TariffParser : Parser {
 						{
 						_localctx = new AndContext(new ExprContext(_parentctx, _parentState));
 						PushNewRecursionContext(_localctx, _startState, RULE_expr);
-						State = 564;
+						State = 595;
 						if (!(Precpred(Context, 5))) throw new FailedPredicateException(this, "Precpred(Context, 5)");
-						State = 565;
+						State = 596;
 						Match(AND);
-						State = 566;
+						State = 597;
 						expr(6);
 						}
 						break;
@@ -3854,11 +4050,11 @@ internal partial class TariffParser : Parser {
 						{
 						_localctx = new OrContext(new ExprContext(_parentctx, _parentState));
 						PushNewRecursionContext(_localctx, _startState, RULE_expr);
-						State = 567;
+						State = 598;
 						if (!(Precpred(Context, 4))) throw new FailedPredicateException(this, "Precpred(Context, 4)");
-						State = 568;
+						State = 599;
 						Match(OR);
-						State = 569;
+						State = 600;
 						expr(5);
 						}
 						break;
@@ -3866,11 +4062,11 @@ internal partial class TariffParser : Parser {
 						{
 						_localctx = new FilterContext(new ExprContext(_parentctx, _parentState));
 						PushNewRecursionContext(_localctx, _startState, RULE_expr);
-						State = 570;
+						State = 601;
 						if (!(Precpred(Context, 3))) throw new FailedPredicateException(this, "Precpred(Context, 3)");
-						State = 571;
+						State = 602;
 						Match(WHERE);
-						State = 572;
+						State = 603;
 						expr(4);
 						}
 						break;
@@ -3878,30 +4074,30 @@ internal partial class TariffParser : Parser {
 						{
 						_localctx = new IsNoneContext(new ExprContext(_parentctx, _parentState));
 						PushNewRecursionContext(_localctx, _startState, RULE_expr);
-						State = 573;
+						State = 604;
 						if (!(Precpred(Context, 7))) throw new FailedPredicateException(this, "Precpred(Context, 7)");
-						State = 574;
+						State = 605;
 						Match(IS);
-						State = 576;
+						State = 607;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 						if (_la==NOT) {
 							{
-							State = 575;
+							State = 606;
 							Match(NOT);
 							}
 						}
 
-						State = 578;
+						State = 609;
 						Match(NONE);
 						}
 						break;
 					}
 					} 
 				}
-				State = 583;
+				State = 614;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,65,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,72,Context);
 			}
 			}
 		}
@@ -4135,36 +4331,36 @@ internal partial class TariffParser : Parser {
 	[RuleVersion(0)]
 	public PrimaryContext primary() {
 		PrimaryContext _localctx = new PrimaryContext(Context, State);
-		EnterRule(_localctx, 70, RULE_primary);
+		EnterRule(_localctx, 74, RULE_primary);
 		int _la;
 		try {
-			State = 639;
+			State = 670;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,71,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,78,Context) ) {
 			case 1:
 				_localctx = new NumberLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 584;
+				State = 615;
 				number();
-				State = 586;
+				State = 617;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,66,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,73,Context) ) {
 				case 1:
 					{
-					State = 585;
+					State = 616;
 					((NumberLiteralContext)_localctx).unitName = name();
 					}
 					break;
 				}
-				State = 590;
+				State = 621;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,67,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,74,Context) ) {
 				case 1:
 					{
-					State = 588;
+					State = 619;
 					Match(PER);
-					State = 589;
+					State = 620;
 					((NumberLiteralContext)_localctx).perUnit = name();
 					}
 					break;
@@ -4175,9 +4371,9 @@ internal partial class TariffParser : Parser {
 				_localctx = new PercentLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 592;
+				State = 623;
 				number();
-				State = 593;
+				State = 624;
 				Match(PERCENT);
 				}
 				break;
@@ -4185,7 +4381,7 @@ internal partial class TariffParser : Parser {
 				_localctx = new StringLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 595;
+				State = 626;
 				Match(STRING);
 				}
 				break;
@@ -4193,7 +4389,7 @@ internal partial class TariffParser : Parser {
 				_localctx = new BoolLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 596;
+				State = 627;
 				_la = TokenStream.LA(1);
 				if ( !(_la==TRUE || _la==FALSE) ) {
 				ErrorHandler.RecoverInline(this);
@@ -4208,7 +4404,7 @@ internal partial class TariffParser : Parser {
 				_localctx = new DateLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 5);
 				{
-				State = 597;
+				State = 628;
 				Match(DATE);
 				}
 				break;
@@ -4216,7 +4412,7 @@ internal partial class TariffParser : Parser {
 				_localctx = new DateTimeLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 6);
 				{
-				State = 598;
+				State = 629;
 				Match(DATETIME);
 				}
 				break;
@@ -4224,7 +4420,7 @@ internal partial class TariffParser : Parser {
 				_localctx = new DurationLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 7);
 				{
-				State = 599;
+				State = 630;
 				Match(DURATION);
 				}
 				break;
@@ -4232,9 +4428,9 @@ internal partial class TariffParser : Parser {
 				_localctx = new ParamRefContext(_localctx);
 				EnterOuterAlt(_localctx, 8);
 				{
-				State = 600;
+				State = 631;
 				Match(PARAM);
-				State = 601;
+				State = 632;
 				name();
 				}
 				break;
@@ -4242,9 +4438,9 @@ internal partial class TariffParser : Parser {
 				_localctx = new WithinWindowContext(_localctx);
 				EnterOuterAlt(_localctx, 9);
 				{
-				State = 602;
+				State = 633;
 				Match(WITHIN);
-				State = 603;
+				State = 634;
 				name();
 				}
 				break;
@@ -4252,11 +4448,11 @@ internal partial class TariffParser : Parser {
 				_localctx = new MemberAccessContext(_localctx);
 				EnterOuterAlt(_localctx, 10);
 				{
-				State = 604;
+				State = 635;
 				((MemberAccessContext)_localctx).target = name();
-				State = 605;
+				State = 636;
 				Match(DOT);
-				State = 606;
+				State = 637;
 				((MemberAccessContext)_localctx).member = name();
 				}
 				break;
@@ -4264,29 +4460,29 @@ internal partial class TariffParser : Parser {
 				_localctx = new TableLookupContext(_localctx);
 				EnterOuterAlt(_localctx, 11);
 				{
-				State = 608;
+				State = 639;
 				name();
-				State = 609;
+				State = 640;
 				Match(LBRACKET);
-				State = 610;
+				State = 641;
 				expr(0);
-				State = 615;
+				State = 646;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 611;
+					State = 642;
 					Match(COMMA);
-					State = 612;
+					State = 643;
 					expr(0);
 					}
 					}
-					State = 617;
+					State = 648;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
-				State = 618;
+				State = 649;
 				Match(RBRACKET);
 				}
 				break;
@@ -4294,37 +4490,37 @@ internal partial class TariffParser : Parser {
 				_localctx = new CallContext(_localctx);
 				EnterOuterAlt(_localctx, 12);
 				{
-				State = 620;
+				State = 651;
 				name();
-				State = 621;
+				State = 652;
 				Match(LPAREN);
-				State = 630;
+				State = 661;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 4683532179813693948L) != 0) || ((((_la - 65)) & ~0x3f) == 0 && ((1L << (_la - 65)) & 142638569L) != 0)) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 574769287343372796L) != 0) || ((((_la - 65)) & ~0x3f) == 0 && ((1L << (_la - 65)) & 1141108553L) != 0)) {
 					{
-					State = 622;
+					State = 653;
 					expr(0);
-					State = 627;
+					State = 658;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					while (_la==COMMA) {
 						{
 						{
-						State = 623;
+						State = 654;
 						Match(COMMA);
-						State = 624;
+						State = 655;
 						expr(0);
 						}
 						}
-						State = 629;
+						State = 660;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 					}
 					}
 				}
 
-				State = 632;
+				State = 663;
 				Match(RPAREN);
 				}
 				break;
@@ -4332,7 +4528,7 @@ internal partial class TariffParser : Parser {
 				_localctx = new NameRefContext(_localctx);
 				EnterOuterAlt(_localctx, 13);
 				{
-				State = 634;
+				State = 665;
 				name();
 				}
 				break;
@@ -4340,11 +4536,11 @@ internal partial class TariffParser : Parser {
 				_localctx = new ParensContext(_localctx);
 				EnterOuterAlt(_localctx, 14);
 				{
-				State = 635;
+				State = 666;
 				Match(LPAREN);
-				State = 636;
+				State = 667;
 				expr(0);
-				State = 637;
+				State = 668;
 				Match(RPAREN);
 				}
 				break;
@@ -4380,12 +4576,12 @@ internal partial class TariffParser : Parser {
 	[RuleVersion(0)]
 	public NumberContext number() {
 		NumberContext _localctx = new NumberContext(Context, State);
-		EnterRule(_localctx, 72, RULE_number);
+		EnterRule(_localctx, 76, RULE_number);
 		int _la;
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 641;
+			State = 672;
 			_la = TokenStream.LA(1);
 			if ( !(_la==DECIMAL || _la==INT) ) {
 			ErrorHandler.RecoverInline(this);
@@ -4469,14 +4665,14 @@ internal partial class TariffParser : Parser {
 	[RuleVersion(0)]
 	public NameContext name() {
 		NameContext _localctx = new NameContext(Context, State);
-		EnterRule(_localctx, 74, RULE_name);
+		EnterRule(_localctx, 78, RULE_name);
 		int _la;
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 643;
+			State = 674;
 			_la = TokenStream.LA(1);
-			if ( !((((_la) & ~0x3f) == 0 && ((1L << _la) & 71846161386301948L) != 0) || _la==IDENT) ) {
+			if ( !((((_la) & ~0x3f) == 0 && ((1L << _la) & 574769287343368700L) != 0) || _la==IDENT) ) {
 			ErrorHandler.RecoverInline(this);
 			}
 			else {
@@ -4498,7 +4694,7 @@ internal partial class TariffParser : Parser {
 
 	public override bool Sempred(RuleContext _localctx, int ruleIndex, int predIndex) {
 		switch (ruleIndex) {
-		case 34: return expr_sempred((ExprContext)_localctx, predIndex);
+		case 36: return expr_sempred((ExprContext)_localctx, predIndex);
 		}
 		return true;
 	}
@@ -4517,231 +4713,243 @@ internal partial class TariffParser : Parser {
 	}
 
 	private static int[] _serializedATN = {
-		4,1,105,646,2,0,7,0,2,1,7,1,2,2,7,2,2,3,7,3,2,4,7,4,2,5,7,5,2,6,7,6,2,
+		4,1,108,677,2,0,7,0,2,1,7,1,2,2,7,2,2,3,7,3,2,4,7,4,2,5,7,5,2,6,7,6,2,
 		7,7,7,2,8,7,8,2,9,7,9,2,10,7,10,2,11,7,11,2,12,7,12,2,13,7,13,2,14,7,14,
 		2,15,7,15,2,16,7,16,2,17,7,17,2,18,7,18,2,19,7,19,2,20,7,20,2,21,7,21,
 		2,22,7,22,2,23,7,23,2,24,7,24,2,25,7,25,2,26,7,26,2,27,7,27,2,28,7,28,
 		2,29,7,29,2,30,7,30,2,31,7,31,2,32,7,32,2,33,7,33,2,34,7,34,2,35,7,35,
-		2,36,7,36,2,37,7,37,1,0,1,0,1,0,1,1,1,1,1,1,3,1,83,8,1,1,1,1,1,5,1,87,
-		8,1,10,1,12,1,90,9,1,1,1,1,1,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,
-		2,1,2,1,2,1,2,1,2,1,2,1,2,3,2,111,8,2,1,3,1,3,1,3,1,3,3,3,117,8,3,1,4,
-		1,4,1,4,1,4,1,4,1,4,1,4,1,4,1,4,1,4,1,4,1,4,5,4,131,8,4,10,4,12,4,134,
-		9,4,1,4,3,4,137,8,4,1,4,1,4,1,4,1,4,3,4,143,8,4,1,5,3,5,146,8,5,1,5,1,
-		5,1,6,1,6,1,6,1,6,1,7,1,7,1,7,1,7,1,8,1,8,1,8,1,8,1,8,5,8,163,8,8,10,8,
-		12,8,166,9,8,1,8,3,8,169,8,8,3,8,171,8,8,1,8,1,8,1,9,1,9,1,9,1,9,5,9,179,
-		8,9,10,9,12,9,182,9,9,1,10,1,10,1,10,1,10,1,10,1,10,3,10,190,8,10,1,11,
-		1,11,1,11,3,11,195,8,11,1,11,3,11,198,8,11,1,12,1,12,1,12,1,12,1,12,1,
-		12,5,12,206,8,12,10,12,12,12,209,9,12,3,12,211,8,12,1,12,1,12,1,13,1,13,
-		1,13,1,13,1,14,1,14,1,14,3,14,222,8,14,1,14,1,14,5,14,226,8,14,10,14,12,
-		14,229,9,14,1,14,1,14,1,15,1,15,1,15,1,15,1,15,1,15,3,15,239,8,15,1,16,
-		1,16,1,16,1,16,3,16,245,8,16,1,16,1,16,1,16,1,16,1,16,5,16,252,8,16,10,
-		16,12,16,255,9,16,1,16,1,16,1,16,1,16,1,16,5,16,262,8,16,10,16,12,16,265,
-		9,16,1,16,1,16,1,17,1,17,1,17,1,17,1,17,5,17,274,8,17,10,17,12,17,277,
-		9,17,1,18,3,18,280,8,18,1,18,1,18,3,18,284,8,18,1,19,1,19,1,19,1,19,1,
-		19,1,19,3,19,292,8,19,1,19,1,19,1,19,1,19,1,19,3,19,299,8,19,1,20,1,20,
-		1,20,1,20,3,20,305,8,20,1,20,3,20,308,8,20,1,20,1,20,1,20,3,20,313,8,20,
-		1,20,1,20,3,20,317,8,20,1,20,1,20,3,20,321,8,20,1,20,1,20,5,20,325,8,20,
-		10,20,12,20,328,9,20,1,20,1,20,1,21,1,21,1,21,1,21,3,21,336,8,21,1,21,
-		1,21,1,21,1,21,1,21,3,21,343,8,21,1,22,1,22,1,22,1,22,3,22,349,8,22,1,
-		22,1,22,1,22,1,23,1,23,1,23,1,23,3,23,358,8,23,1,23,1,23,1,23,1,24,1,24,
-		1,24,1,24,1,24,1,24,3,24,369,8,24,1,24,1,24,1,24,1,24,1,24,1,24,3,24,377,
-		8,24,1,24,1,24,1,24,3,24,382,8,24,1,25,1,25,1,25,1,25,1,25,1,25,1,25,1,
-		25,1,25,1,25,1,25,1,25,1,25,1,25,1,25,1,25,1,25,1,25,1,25,1,25,1,25,1,
-		25,1,25,3,25,407,8,25,1,26,1,26,1,26,1,26,4,26,413,8,26,11,26,12,26,414,
-		1,26,1,26,1,27,1,27,3,27,421,8,27,1,27,1,27,3,27,425,8,27,1,27,1,27,5,
-		27,429,8,27,10,27,12,27,432,9,27,1,27,1,27,1,28,1,28,1,28,1,28,5,28,440,
-		8,28,10,28,12,28,443,9,28,1,28,1,28,1,29,1,29,1,29,1,29,1,29,1,29,3,29,
-		453,8,29,1,29,1,29,1,29,1,29,3,29,459,8,29,1,29,1,29,1,29,1,29,1,29,5,
-		29,466,8,29,10,29,12,29,469,9,29,3,29,471,8,29,1,29,1,29,1,29,3,29,476,
-		8,29,1,29,1,29,1,29,1,29,3,29,482,8,29,1,29,3,29,485,8,29,1,29,1,29,1,
-		29,1,29,1,29,3,29,492,8,29,1,29,1,29,3,29,496,8,29,1,29,3,29,499,8,29,
-		1,29,3,29,502,8,29,1,29,1,29,1,29,1,29,1,29,3,29,509,8,29,1,29,1,29,1,
-		29,1,29,3,29,515,8,29,1,29,1,29,1,29,1,29,1,29,3,29,522,8,29,3,29,524,
-		8,29,1,30,1,30,1,30,1,30,1,31,1,31,1,32,1,32,1,32,1,33,1,33,1,33,1,34,
-		1,34,1,34,1,34,1,34,1,34,1,34,1,34,1,34,1,34,1,34,1,34,1,34,3,34,551,8,
-		34,1,34,1,34,1,34,1,34,1,34,1,34,1,34,1,34,1,34,1,34,1,34,1,34,1,34,1,
-		34,1,34,1,34,1,34,1,34,1,34,1,34,1,34,1,34,1,34,1,34,3,34,577,8,34,1,34,
-		5,34,580,8,34,10,34,12,34,583,9,34,1,35,1,35,3,35,587,8,35,1,35,1,35,3,
-		35,591,8,35,1,35,1,35,1,35,1,35,1,35,1,35,1,35,1,35,1,35,1,35,1,35,1,35,
-		1,35,1,35,1,35,1,35,1,35,1,35,1,35,1,35,1,35,5,35,614,8,35,10,35,12,35,
-		617,9,35,1,35,1,35,1,35,1,35,1,35,1,35,1,35,5,35,626,8,35,10,35,12,35,
-		629,9,35,3,35,631,8,35,1,35,1,35,1,35,1,35,1,35,1,35,1,35,3,35,640,8,35,
-		1,36,1,36,1,37,1,37,1,37,0,1,68,38,0,2,4,6,8,10,12,14,16,18,20,22,24,26,
-		28,30,32,34,36,38,40,42,44,46,48,50,52,54,56,58,60,62,64,66,68,70,72,74,
-		0,12,1,0,3,4,1,0,23,26,2,0,28,28,30,32,1,0,34,35,1,0,72,73,2,0,35,35,79,
-		79,1,0,89,90,1,0,87,88,1,0,81,86,1,0,70,71,1,0,76,77,8,0,2,8,11,11,13,
-		18,21,33,36,37,39,45,48,55,79,79,721,0,76,1,0,0,0,2,79,1,0,0,0,4,110,1,
-		0,0,0,6,112,1,0,0,0,8,142,1,0,0,0,10,145,1,0,0,0,12,149,1,0,0,0,14,153,
-		1,0,0,0,16,157,1,0,0,0,18,174,1,0,0,0,20,183,1,0,0,0,22,191,1,0,0,0,24,
-		199,1,0,0,0,26,214,1,0,0,0,28,218,1,0,0,0,30,238,1,0,0,0,32,240,1,0,0,
-		0,34,268,1,0,0,0,36,279,1,0,0,0,38,285,1,0,0,0,40,300,1,0,0,0,42,331,1,
-		0,0,0,44,344,1,0,0,0,46,353,1,0,0,0,48,381,1,0,0,0,50,406,1,0,0,0,52,408,
-		1,0,0,0,54,420,1,0,0,0,56,435,1,0,0,0,58,523,1,0,0,0,60,525,1,0,0,0,62,
-		529,1,0,0,0,64,531,1,0,0,0,66,534,1,0,0,0,68,550,1,0,0,0,70,639,1,0,0,
-		0,72,641,1,0,0,0,74,643,1,0,0,0,76,77,3,2,1,0,77,78,5,0,0,1,78,1,1,0,0,
-		0,79,80,5,1,0,0,80,82,3,74,37,0,81,83,5,78,0,0,82,81,1,0,0,0,82,83,1,0,
-		0,0,83,84,1,0,0,0,84,88,5,94,0,0,85,87,3,4,2,0,86,85,1,0,0,0,87,90,1,0,
-		0,0,88,86,1,0,0,0,88,89,1,0,0,0,89,91,1,0,0,0,90,88,1,0,0,0,91,92,5,95,
-		0,0,92,3,1,0,0,0,93,111,3,6,3,0,94,111,3,8,4,0,95,111,3,14,7,0,96,111,
-		3,18,9,0,97,111,3,20,10,0,98,111,3,24,12,0,99,111,3,28,14,0,100,111,3,
-		32,16,0,101,111,3,38,19,0,102,111,3,40,20,0,103,111,3,44,22,0,104,111,
-		3,46,23,0,105,111,3,48,24,0,106,111,3,50,25,0,107,111,3,52,26,0,108,111,
-		3,16,8,0,109,111,3,56,28,0,110,93,1,0,0,0,110,94,1,0,0,0,110,95,1,0,0,
-		0,110,96,1,0,0,0,110,97,1,0,0,0,110,98,1,0,0,0,110,99,1,0,0,0,110,100,
-		1,0,0,0,110,101,1,0,0,0,110,102,1,0,0,0,110,103,1,0,0,0,110,104,1,0,0,
-		0,110,105,1,0,0,0,110,106,1,0,0,0,110,107,1,0,0,0,110,108,1,0,0,0,110,
-		109,1,0,0,0,111,5,1,0,0,0,112,113,5,2,0,0,113,116,3,74,37,0,114,115,7,
-		0,0,0,115,117,5,5,0,0,116,114,1,0,0,0,116,117,1,0,0,0,117,7,1,0,0,0,118,
-		119,5,6,0,0,119,120,3,10,5,0,120,121,5,59,0,0,121,122,5,78,0,0,122,143,
-		1,0,0,0,123,124,5,6,0,0,124,125,5,20,0,0,125,126,3,74,37,0,126,127,5,94,
-		0,0,127,132,3,12,6,0,128,129,5,98,0,0,129,131,3,12,6,0,130,128,1,0,0,0,
-		131,134,1,0,0,0,132,130,1,0,0,0,132,133,1,0,0,0,133,136,1,0,0,0,134,132,
-		1,0,0,0,135,137,5,98,0,0,136,135,1,0,0,0,136,137,1,0,0,0,137,138,1,0,0,
-		0,138,139,5,95,0,0,139,140,5,59,0,0,140,141,5,78,0,0,141,143,1,0,0,0,142,
-		118,1,0,0,0,142,123,1,0,0,0,143,9,1,0,0,0,144,146,5,77,0,0,145,144,1,0,
-		0,0,145,146,1,0,0,0,146,147,1,0,0,0,147,148,3,74,37,0,148,11,1,0,0,0,149,
-		150,5,78,0,0,150,151,5,99,0,0,151,152,3,10,5,0,152,13,1,0,0,0,153,154,
-		5,7,0,0,154,155,5,9,0,0,155,156,5,73,0,0,156,15,1,0,0,0,157,158,5,8,0,
-		0,158,170,5,94,0,0,159,164,5,73,0,0,160,161,5,98,0,0,161,163,5,73,0,0,
-		162,160,1,0,0,0,163,166,1,0,0,0,164,162,1,0,0,0,164,165,1,0,0,0,165,168,
-		1,0,0,0,166,164,1,0,0,0,167,169,5,98,0,0,168,167,1,0,0,0,168,169,1,0,0,
-		0,169,171,1,0,0,0,170,159,1,0,0,0,170,171,1,0,0,0,171,172,1,0,0,0,172,
-		173,5,95,0,0,173,17,1,0,0,0,174,175,5,11,0,0,175,180,3,74,37,0,176,177,
-		5,98,0,0,177,179,3,74,37,0,178,176,1,0,0,0,179,182,1,0,0,0,180,178,1,0,
-		0,0,180,181,1,0,0,0,181,19,1,0,0,0,182,180,1,0,0,0,183,184,5,12,0,0,184,
-		185,3,74,37,0,185,186,5,99,0,0,186,189,3,22,11,0,187,188,5,86,0,0,188,
-		190,3,68,34,0,189,187,1,0,0,0,189,190,1,0,0,0,190,21,1,0,0,0,191,194,3,
-		74,37,0,192,193,5,58,0,0,193,195,3,74,37,0,194,192,1,0,0,0,194,195,1,0,
-		0,0,195,197,1,0,0,0,196,198,5,101,0,0,197,196,1,0,0,0,197,198,1,0,0,0,
-		198,23,1,0,0,0,199,200,5,13,0,0,200,201,3,74,37,0,201,210,5,92,0,0,202,
-		207,3,26,13,0,203,204,5,98,0,0,204,206,3,26,13,0,205,203,1,0,0,0,206,209,
-		1,0,0,0,207,205,1,0,0,0,207,208,1,0,0,0,208,211,1,0,0,0,209,207,1,0,0,
-		0,210,202,1,0,0,0,210,211,1,0,0,0,211,212,1,0,0,0,212,213,5,93,0,0,213,
-		25,1,0,0,0,214,215,3,74,37,0,215,216,5,99,0,0,216,217,3,22,11,0,217,27,
-		1,0,0,0,218,219,5,14,0,0,219,221,3,74,37,0,220,222,5,78,0,0,221,220,1,
-		0,0,0,221,222,1,0,0,0,222,223,1,0,0,0,223,227,5,94,0,0,224,226,3,30,15,
-		0,225,224,1,0,0,0,226,229,1,0,0,0,227,225,1,0,0,0,227,228,1,0,0,0,228,
-		230,1,0,0,0,229,227,1,0,0,0,230,231,5,95,0,0,231,29,1,0,0,0,232,233,5,
-		15,0,0,233,239,3,68,34,0,234,235,5,16,0,0,235,239,3,68,34,0,236,237,5,
-		17,0,0,237,239,3,68,34,0,238,232,1,0,0,0,238,234,1,0,0,0,238,236,1,0,0,
-		0,239,31,1,0,0,0,240,241,5,18,0,0,241,244,3,74,37,0,242,243,5,19,0,0,243,
-		245,3,74,37,0,244,242,1,0,0,0,244,245,1,0,0,0,245,246,1,0,0,0,246,247,
-		5,20,0,0,247,248,5,92,0,0,248,253,3,74,37,0,249,250,5,98,0,0,250,252,3,
-		74,37,0,251,249,1,0,0,0,252,255,1,0,0,0,253,251,1,0,0,0,253,254,1,0,0,
-		0,254,256,1,0,0,0,255,253,1,0,0,0,256,257,5,93,0,0,257,258,5,99,0,0,258,
-		259,3,22,11,0,259,263,5,94,0,0,260,262,3,34,17,0,261,260,1,0,0,0,262,265,
-		1,0,0,0,263,261,1,0,0,0,263,264,1,0,0,0,264,266,1,0,0,0,265,263,1,0,0,
-		0,266,267,5,95,0,0,267,33,1,0,0,0,268,269,5,78,0,0,269,270,5,99,0,0,270,
-		275,3,36,18,0,271,272,5,98,0,0,272,274,3,36,18,0,273,271,1,0,0,0,274,277,
-		1,0,0,0,275,273,1,0,0,0,275,276,1,0,0,0,276,35,1,0,0,0,277,275,1,0,0,0,
-		278,280,5,78,0,0,279,278,1,0,0,0,279,280,1,0,0,0,280,283,1,0,0,0,281,284,
-		3,68,34,0,282,284,5,64,0,0,283,281,1,0,0,0,283,282,1,0,0,0,284,37,1,0,
-		0,0,285,286,5,21,0,0,286,287,3,74,37,0,287,288,5,75,0,0,288,289,5,58,0,
-		0,289,291,3,74,37,0,290,292,5,98,0,0,291,290,1,0,0,0,291,292,1,0,0,0,292,
-		293,1,0,0,0,293,294,5,22,0,0,294,295,5,20,0,0,295,298,3,74,37,0,296,297,
-		5,56,0,0,297,299,3,68,34,0,298,296,1,0,0,0,298,299,1,0,0,0,299,39,1,0,
-		0,0,300,301,7,1,0,0,301,304,3,74,37,0,302,303,5,58,0,0,303,305,3,74,37,
-		0,304,302,1,0,0,0,304,305,1,0,0,0,305,312,1,0,0,0,306,308,5,98,0,0,307,
-		306,1,0,0,0,307,308,1,0,0,0,308,309,1,0,0,0,309,310,5,27,0,0,310,311,5,
-		41,0,0,311,313,5,6,0,0,312,307,1,0,0,0,312,313,1,0,0,0,313,316,1,0,0,0,
-		314,315,5,99,0,0,315,317,3,22,11,0,316,314,1,0,0,0,316,317,1,0,0,0,317,
-		320,1,0,0,0,318,319,5,86,0,0,319,321,3,68,34,0,320,318,1,0,0,0,320,321,
-		1,0,0,0,321,322,1,0,0,0,322,326,5,94,0,0,323,325,3,42,21,0,324,323,1,0,
-		0,0,325,328,1,0,0,0,326,324,1,0,0,0,326,327,1,0,0,0,327,329,1,0,0,0,328,
-		326,1,0,0,0,329,330,5,95,0,0,330,41,1,0,0,0,331,332,5,29,0,0,332,335,3,
-		74,37,0,333,334,5,56,0,0,334,336,3,68,34,0,335,333,1,0,0,0,335,336,1,0,
-		0,0,336,337,1,0,0,0,337,338,7,2,0,0,338,342,3,68,34,0,339,340,5,57,0,0,
-		340,341,5,33,0,0,341,343,5,6,0,0,342,339,1,0,0,0,342,343,1,0,0,0,343,43,
-		1,0,0,0,344,345,7,3,0,0,345,348,3,74,37,0,346,347,5,56,0,0,347,349,3,68,
-		34,0,348,346,1,0,0,0,348,349,1,0,0,0,349,350,1,0,0,0,350,351,5,36,0,0,
-		351,352,5,78,0,0,352,45,1,0,0,0,353,354,5,37,0,0,354,357,3,74,37,0,355,
-		356,5,58,0,0,356,358,3,74,37,0,357,355,1,0,0,0,357,358,1,0,0,0,358,359,
-		1,0,0,0,359,360,5,86,0,0,360,361,3,68,34,0,361,47,1,0,0,0,362,363,5,38,
-		0,0,363,364,5,78,0,0,364,365,5,86,0,0,365,368,3,68,34,0,366,367,5,57,0,
-		0,367,369,3,68,34,0,368,366,1,0,0,0,368,369,1,0,0,0,369,382,1,0,0,0,370,
-		371,5,38,0,0,371,372,5,78,0,0,372,373,5,58,0,0,373,376,3,74,37,0,374,375,
-		5,56,0,0,375,377,3,68,34,0,376,374,1,0,0,0,376,377,1,0,0,0,377,378,1,0,
-		0,0,378,379,5,57,0,0,379,380,3,68,34,0,380,382,1,0,0,0,381,362,1,0,0,0,
-		381,370,1,0,0,0,382,49,1,0,0,0,383,384,5,39,0,0,384,385,5,78,0,0,385,386,
-		5,40,0,0,386,387,5,29,0,0,387,388,5,73,0,0,388,389,5,30,0,0,389,390,3,
-		68,34,0,390,391,5,43,0,0,391,392,3,74,37,0,392,407,1,0,0,0,393,394,5,39,
-		0,0,394,395,5,78,0,0,395,396,5,41,0,0,396,397,5,42,0,0,397,398,5,29,0,
-		0,398,399,5,77,0,0,399,400,5,88,0,0,400,401,5,77,0,0,401,402,5,30,0,0,
-		402,403,3,68,34,0,403,404,5,43,0,0,404,405,3,74,37,0,405,407,1,0,0,0,406,
-		383,1,0,0,0,406,393,1,0,0,0,407,51,1,0,0,0,408,409,5,44,0,0,409,410,3,
-		74,37,0,410,412,5,94,0,0,411,413,3,54,27,0,412,411,1,0,0,0,413,414,1,0,
-		0,0,414,412,1,0,0,0,414,415,1,0,0,0,415,416,1,0,0,0,416,417,5,95,0,0,417,
-		53,1,0,0,0,418,419,5,9,0,0,419,421,5,73,0,0,420,418,1,0,0,0,420,421,1,
-		0,0,0,421,424,1,0,0,0,422,423,5,10,0,0,423,425,5,73,0,0,424,422,1,0,0,
-		0,424,425,1,0,0,0,425,426,1,0,0,0,426,430,5,94,0,0,427,429,3,4,2,0,428,
-		427,1,0,0,0,429,432,1,0,0,0,430,428,1,0,0,0,430,431,1,0,0,0,431,433,1,
-		0,0,0,432,430,1,0,0,0,433,434,5,95,0,0,434,55,1,0,0,0,435,436,5,45,0,0,
-		436,437,5,78,0,0,437,441,5,94,0,0,438,440,3,58,29,0,439,438,1,0,0,0,440,
-		443,1,0,0,0,441,439,1,0,0,0,441,442,1,0,0,0,442,444,1,0,0,0,443,441,1,
-		0,0,0,444,445,5,95,0,0,445,57,1,0,0,0,446,447,5,46,0,0,447,448,3,74,37,
-		0,448,449,5,86,0,0,449,450,3,68,34,0,450,524,1,0,0,0,451,453,5,77,0,0,
-		452,451,1,0,0,0,452,453,1,0,0,0,453,458,1,0,0,0,454,455,5,57,0,0,455,459,
-		7,4,0,0,456,457,5,47,0,0,457,459,5,75,0,0,458,454,1,0,0,0,458,456,1,0,
-		0,0,458,459,1,0,0,0,459,460,1,0,0,0,460,461,3,74,37,0,461,470,5,92,0,0,
-		462,467,3,60,30,0,463,464,5,98,0,0,464,466,3,60,30,0,465,463,1,0,0,0,466,
-		469,1,0,0,0,467,465,1,0,0,0,467,468,1,0,0,0,468,471,1,0,0,0,469,467,1,
-		0,0,0,470,462,1,0,0,0,470,471,1,0,0,0,471,472,1,0,0,0,472,475,5,93,0,0,
-		473,474,5,80,0,0,474,476,3,62,31,0,475,473,1,0,0,0,475,476,1,0,0,0,476,
-		524,1,0,0,0,477,478,5,48,0,0,478,479,5,49,0,0,479,481,3,68,34,0,480,482,
-		3,64,32,0,481,480,1,0,0,0,481,482,1,0,0,0,482,484,1,0,0,0,483,485,3,66,
-		33,0,484,483,1,0,0,0,484,485,1,0,0,0,485,524,1,0,0,0,486,487,5,48,0,0,
-		487,488,5,50,0,0,488,491,5,78,0,0,489,490,5,52,0,0,490,492,3,68,34,0,491,
-		489,1,0,0,0,491,492,1,0,0,0,492,495,1,0,0,0,493,494,5,53,0,0,494,496,3,
-		68,34,0,495,493,1,0,0,0,495,496,1,0,0,0,496,498,1,0,0,0,497,499,3,64,32,
-		0,498,497,1,0,0,0,498,499,1,0,0,0,499,501,1,0,0,0,500,502,3,66,33,0,501,
-		500,1,0,0,0,501,502,1,0,0,0,502,524,1,0,0,0,503,504,5,48,0,0,504,505,5,
-		51,0,0,505,506,5,50,0,0,506,508,5,78,0,0,507,509,3,64,32,0,508,507,1,0,
-		0,0,508,509,1,0,0,0,509,524,1,0,0,0,510,511,5,48,0,0,511,512,3,62,31,0,
-		512,514,5,77,0,0,513,515,3,64,32,0,514,513,1,0,0,0,514,515,1,0,0,0,515,
-		524,1,0,0,0,516,517,5,48,0,0,517,518,5,54,0,0,518,519,3,74,37,0,519,521,
-		3,68,34,0,520,522,3,64,32,0,521,520,1,0,0,0,521,522,1,0,0,0,522,524,1,
-		0,0,0,523,446,1,0,0,0,523,452,1,0,0,0,523,477,1,0,0,0,523,486,1,0,0,0,
-		523,503,1,0,0,0,523,510,1,0,0,0,523,516,1,0,0,0,524,59,1,0,0,0,525,526,
-		3,74,37,0,526,527,5,99,0,0,527,528,3,68,34,0,528,61,1,0,0,0,529,530,7,
-		5,0,0,530,63,1,0,0,0,531,532,5,59,0,0,532,533,5,74,0,0,533,65,1,0,0,0,
-		534,535,5,55,0,0,535,536,5,78,0,0,536,67,1,0,0,0,537,538,6,34,-1,0,538,
-		539,5,88,0,0,539,551,3,68,34,12,540,541,5,62,0,0,541,551,3,68,34,6,542,
-		543,5,65,0,0,543,544,3,68,34,0,544,545,5,66,0,0,545,546,3,68,34,0,546,
-		547,5,67,0,0,547,548,3,68,34,2,548,551,1,0,0,0,549,551,3,70,35,0,550,537,
-		1,0,0,0,550,540,1,0,0,0,550,542,1,0,0,0,550,549,1,0,0,0,551,581,1,0,0,
-		0,552,553,10,11,0,0,553,554,7,6,0,0,554,580,3,68,34,12,555,556,10,10,0,
-		0,556,557,7,7,0,0,557,580,3,68,34,11,558,559,10,9,0,0,559,560,7,8,0,0,
-		560,580,3,68,34,10,561,562,10,8,0,0,562,563,5,69,0,0,563,580,3,68,34,9,
-		564,565,10,5,0,0,565,566,5,60,0,0,566,580,3,68,34,6,567,568,10,4,0,0,568,
-		569,5,61,0,0,569,580,3,68,34,5,570,571,10,3,0,0,571,572,5,56,0,0,572,580,
-		3,68,34,4,573,574,10,7,0,0,574,576,5,63,0,0,575,577,5,62,0,0,576,575,1,
-		0,0,0,576,577,1,0,0,0,577,578,1,0,0,0,578,580,5,64,0,0,579,552,1,0,0,0,
-		579,555,1,0,0,0,579,558,1,0,0,0,579,561,1,0,0,0,579,564,1,0,0,0,579,567,
-		1,0,0,0,579,570,1,0,0,0,579,573,1,0,0,0,580,583,1,0,0,0,581,579,1,0,0,
-		0,581,582,1,0,0,0,582,69,1,0,0,0,583,581,1,0,0,0,584,586,3,72,36,0,585,
-		587,3,74,37,0,586,585,1,0,0,0,586,587,1,0,0,0,587,590,1,0,0,0,588,589,
-		5,58,0,0,589,591,3,74,37,0,590,588,1,0,0,0,590,591,1,0,0,0,591,640,1,0,
-		0,0,592,593,3,72,36,0,593,594,5,91,0,0,594,640,1,0,0,0,595,640,5,78,0,
-		0,596,640,7,9,0,0,597,640,5,73,0,0,598,640,5,72,0,0,599,640,5,75,0,0,600,
-		601,5,12,0,0,601,640,3,74,37,0,602,603,5,68,0,0,603,640,3,74,37,0,604,
-		605,3,74,37,0,605,606,5,100,0,0,606,607,3,74,37,0,607,640,1,0,0,0,608,
-		609,3,74,37,0,609,610,5,96,0,0,610,615,3,68,34,0,611,612,5,98,0,0,612,
-		614,3,68,34,0,613,611,1,0,0,0,614,617,1,0,0,0,615,613,1,0,0,0,615,616,
-		1,0,0,0,616,618,1,0,0,0,617,615,1,0,0,0,618,619,5,97,0,0,619,640,1,0,0,
-		0,620,621,3,74,37,0,621,630,5,92,0,0,622,627,3,68,34,0,623,624,5,98,0,
-		0,624,626,3,68,34,0,625,623,1,0,0,0,626,629,1,0,0,0,627,625,1,0,0,0,627,
-		628,1,0,0,0,628,631,1,0,0,0,629,627,1,0,0,0,630,622,1,0,0,0,630,631,1,
-		0,0,0,631,632,1,0,0,0,632,633,5,93,0,0,633,640,1,0,0,0,634,640,3,74,37,
-		0,635,636,5,92,0,0,636,637,3,68,34,0,637,638,5,93,0,0,638,640,1,0,0,0,
-		639,584,1,0,0,0,639,592,1,0,0,0,639,595,1,0,0,0,639,596,1,0,0,0,639,597,
-		1,0,0,0,639,598,1,0,0,0,639,599,1,0,0,0,639,600,1,0,0,0,639,602,1,0,0,
-		0,639,604,1,0,0,0,639,608,1,0,0,0,639,620,1,0,0,0,639,634,1,0,0,0,639,
-		635,1,0,0,0,640,71,1,0,0,0,641,642,7,10,0,0,642,73,1,0,0,0,643,644,7,11,
-		0,0,644,75,1,0,0,0,72,82,88,110,116,132,136,142,145,164,168,170,180,189,
-		194,197,207,210,221,227,238,244,253,263,275,279,283,291,298,304,307,312,
-		316,320,326,335,342,348,357,368,376,381,406,414,420,424,430,441,452,458,
-		467,470,475,481,484,491,495,498,501,508,514,521,523,550,576,579,581,586,
-		590,615,627,630,639
+		2,36,7,36,2,37,7,37,2,38,7,38,2,39,7,39,1,0,1,0,1,0,1,1,1,1,1,1,3,1,87,
+		8,1,1,1,1,1,5,1,91,8,1,10,1,12,1,94,9,1,1,1,1,1,1,2,1,2,1,2,1,2,1,2,1,
+		2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,3,2,115,8,2,1,3,1,3,1,3,
+		1,3,3,3,121,8,3,1,4,1,4,1,4,1,4,1,4,1,4,1,4,1,4,1,4,1,4,1,4,1,4,5,4,135,
+		8,4,10,4,12,4,138,9,4,1,4,3,4,141,8,4,1,4,1,4,1,4,1,4,3,4,147,8,4,1,5,
+		3,5,150,8,5,1,5,1,5,1,6,1,6,1,6,1,6,1,7,1,7,1,7,1,7,1,8,1,8,1,8,1,8,1,
+		8,5,8,167,8,8,10,8,12,8,170,9,8,1,8,3,8,173,8,8,3,8,175,8,8,1,8,1,8,1,
+		9,1,9,1,9,1,9,5,9,183,8,9,10,9,12,9,186,9,9,1,10,1,10,1,10,1,10,1,10,1,
+		10,3,10,194,8,10,1,11,1,11,1,11,3,11,199,8,11,1,11,3,11,202,8,11,1,12,
+		1,12,1,12,1,12,1,12,1,12,5,12,210,8,12,10,12,12,12,213,9,12,3,12,215,8,
+		12,1,12,1,12,1,13,1,13,1,13,1,13,1,14,1,14,1,14,3,14,226,8,14,1,14,1,14,
+		5,14,230,8,14,10,14,12,14,233,9,14,1,14,1,14,1,15,1,15,1,15,1,15,1,15,
+		1,15,3,15,243,8,15,1,16,1,16,1,16,1,16,3,16,249,8,16,1,16,1,16,1,16,1,
+		16,1,16,5,16,256,8,16,10,16,12,16,259,9,16,1,16,1,16,1,16,1,16,1,16,5,
+		16,266,8,16,10,16,12,16,269,9,16,1,16,1,16,1,17,1,17,1,17,1,17,1,17,5,
+		17,278,8,17,10,17,12,17,281,9,17,1,18,3,18,284,8,18,1,18,1,18,3,18,288,
+		8,18,1,19,1,19,1,19,1,19,1,19,1,19,3,19,296,8,19,1,19,1,19,1,19,1,19,1,
+		19,3,19,303,8,19,1,20,1,20,1,20,1,20,3,20,309,8,20,1,20,3,20,312,8,20,
+		1,20,1,20,1,20,3,20,317,8,20,1,20,1,20,3,20,321,8,20,1,20,1,20,3,20,325,
+		8,20,1,20,3,20,328,8,20,1,20,1,20,5,20,332,8,20,10,20,12,20,335,9,20,1,
+		20,1,20,1,21,1,21,1,21,1,21,3,21,343,8,21,1,21,1,21,1,21,3,21,348,8,21,
+		1,21,1,21,1,21,3,21,353,8,21,1,22,1,22,1,22,3,22,358,8,22,1,22,1,22,3,
+		22,362,8,22,1,23,1,23,1,23,1,23,1,23,1,23,3,23,370,8,23,1,24,1,24,1,24,
+		1,24,3,24,376,8,24,1,24,1,24,1,24,1,25,1,25,1,25,1,25,3,25,385,8,25,1,
+		25,1,25,1,25,1,26,1,26,1,26,1,26,1,26,1,26,3,26,396,8,26,1,26,1,26,1,26,
+		1,26,1,26,1,26,3,26,404,8,26,1,26,1,26,1,26,3,26,409,8,26,1,27,1,27,1,
+		27,1,27,1,27,1,27,1,27,1,27,1,27,1,27,3,27,421,8,27,1,27,1,27,1,27,1,27,
+		1,27,1,27,1,27,1,27,1,27,1,27,1,27,1,27,1,27,3,27,436,8,27,3,27,438,8,
+		27,1,28,1,28,1,28,1,28,4,28,444,8,28,11,28,12,28,445,1,28,1,28,1,29,1,
+		29,3,29,452,8,29,1,29,1,29,3,29,456,8,29,1,29,1,29,5,29,460,8,29,10,29,
+		12,29,463,9,29,1,29,1,29,1,30,1,30,1,30,1,30,5,30,471,8,30,10,30,12,30,
+		474,9,30,1,30,1,30,1,31,1,31,1,31,1,31,1,31,1,31,3,31,484,8,31,1,31,1,
+		31,1,31,1,31,3,31,490,8,31,1,31,1,31,1,31,1,31,1,31,5,31,497,8,31,10,31,
+		12,31,500,9,31,3,31,502,8,31,1,31,1,31,1,31,3,31,507,8,31,1,31,1,31,1,
+		31,1,31,3,31,513,8,31,1,31,3,31,516,8,31,1,31,1,31,1,31,1,31,1,31,3,31,
+		523,8,31,1,31,1,31,3,31,527,8,31,1,31,3,31,530,8,31,1,31,3,31,533,8,31,
+		1,31,1,31,1,31,1,31,1,31,3,31,540,8,31,1,31,1,31,1,31,1,31,3,31,546,8,
+		31,1,31,1,31,1,31,1,31,1,31,3,31,553,8,31,3,31,555,8,31,1,32,1,32,1,32,
+		1,32,1,33,1,33,1,34,1,34,1,34,1,35,1,35,1,35,1,36,1,36,1,36,1,36,1,36,
+		1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,3,36,582,8,36,1,36,1,36,1,36,1,
+		36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,
+		36,1,36,1,36,1,36,1,36,1,36,1,36,3,36,608,8,36,1,36,5,36,611,8,36,10,36,
+		12,36,614,9,36,1,37,1,37,3,37,618,8,37,1,37,1,37,3,37,622,8,37,1,37,1,
+		37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,
+		37,1,37,1,37,1,37,1,37,1,37,5,37,645,8,37,10,37,12,37,648,9,37,1,37,1,
+		37,1,37,1,37,1,37,1,37,1,37,5,37,657,8,37,10,37,12,37,660,9,37,3,37,662,
+		8,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,3,37,671,8,37,1,38,1,38,1,39,1,
+		39,1,39,0,1,72,40,0,2,4,6,8,10,12,14,16,18,20,22,24,26,28,30,32,34,36,
+		38,40,42,44,46,48,50,52,54,56,58,60,62,64,66,68,70,72,74,76,78,0,12,1,
+		0,3,4,1,0,23,26,2,0,28,28,33,35,1,0,37,38,1,0,75,76,2,0,38,38,82,82,1,
+		0,92,93,1,0,90,91,1,0,84,89,1,0,73,74,1,0,79,80,9,0,2,8,11,11,13,18,21,
+		28,32,36,39,40,42,48,51,58,82,82,757,0,80,1,0,0,0,2,83,1,0,0,0,4,114,1,
+		0,0,0,6,116,1,0,0,0,8,146,1,0,0,0,10,149,1,0,0,0,12,153,1,0,0,0,14,157,
+		1,0,0,0,16,161,1,0,0,0,18,178,1,0,0,0,20,187,1,0,0,0,22,195,1,0,0,0,24,
+		203,1,0,0,0,26,218,1,0,0,0,28,222,1,0,0,0,30,242,1,0,0,0,32,244,1,0,0,
+		0,34,272,1,0,0,0,36,283,1,0,0,0,38,289,1,0,0,0,40,304,1,0,0,0,42,338,1,
+		0,0,0,44,361,1,0,0,0,46,369,1,0,0,0,48,371,1,0,0,0,50,380,1,0,0,0,52,408,
+		1,0,0,0,54,437,1,0,0,0,56,439,1,0,0,0,58,451,1,0,0,0,60,466,1,0,0,0,62,
+		554,1,0,0,0,64,556,1,0,0,0,66,560,1,0,0,0,68,562,1,0,0,0,70,565,1,0,0,
+		0,72,581,1,0,0,0,74,670,1,0,0,0,76,672,1,0,0,0,78,674,1,0,0,0,80,81,3,
+		2,1,0,81,82,5,0,0,1,82,1,1,0,0,0,83,84,5,1,0,0,84,86,3,78,39,0,85,87,5,
+		81,0,0,86,85,1,0,0,0,86,87,1,0,0,0,87,88,1,0,0,0,88,92,5,97,0,0,89,91,
+		3,4,2,0,90,89,1,0,0,0,91,94,1,0,0,0,92,90,1,0,0,0,92,93,1,0,0,0,93,95,
+		1,0,0,0,94,92,1,0,0,0,95,96,5,98,0,0,96,3,1,0,0,0,97,115,3,6,3,0,98,115,
+		3,8,4,0,99,115,3,14,7,0,100,115,3,18,9,0,101,115,3,20,10,0,102,115,3,24,
+		12,0,103,115,3,28,14,0,104,115,3,32,16,0,105,115,3,38,19,0,106,115,3,40,
+		20,0,107,115,3,48,24,0,108,115,3,50,25,0,109,115,3,52,26,0,110,115,3,54,
+		27,0,111,115,3,56,28,0,112,115,3,16,8,0,113,115,3,60,30,0,114,97,1,0,0,
+		0,114,98,1,0,0,0,114,99,1,0,0,0,114,100,1,0,0,0,114,101,1,0,0,0,114,102,
+		1,0,0,0,114,103,1,0,0,0,114,104,1,0,0,0,114,105,1,0,0,0,114,106,1,0,0,
+		0,114,107,1,0,0,0,114,108,1,0,0,0,114,109,1,0,0,0,114,110,1,0,0,0,114,
+		111,1,0,0,0,114,112,1,0,0,0,114,113,1,0,0,0,115,5,1,0,0,0,116,117,5,2,
+		0,0,117,120,3,78,39,0,118,119,7,0,0,0,119,121,5,5,0,0,120,118,1,0,0,0,
+		120,121,1,0,0,0,121,7,1,0,0,0,122,123,5,6,0,0,123,124,3,10,5,0,124,125,
+		5,62,0,0,125,126,5,81,0,0,126,147,1,0,0,0,127,128,5,6,0,0,128,129,5,20,
+		0,0,129,130,3,78,39,0,130,131,5,97,0,0,131,136,3,12,6,0,132,133,5,101,
+		0,0,133,135,3,12,6,0,134,132,1,0,0,0,135,138,1,0,0,0,136,134,1,0,0,0,136,
+		137,1,0,0,0,137,140,1,0,0,0,138,136,1,0,0,0,139,141,5,101,0,0,140,139,
+		1,0,0,0,140,141,1,0,0,0,141,142,1,0,0,0,142,143,5,98,0,0,143,144,5,62,
+		0,0,144,145,5,81,0,0,145,147,1,0,0,0,146,122,1,0,0,0,146,127,1,0,0,0,147,
+		9,1,0,0,0,148,150,5,80,0,0,149,148,1,0,0,0,149,150,1,0,0,0,150,151,1,0,
+		0,0,151,152,3,78,39,0,152,11,1,0,0,0,153,154,5,81,0,0,154,155,5,102,0,
+		0,155,156,3,10,5,0,156,13,1,0,0,0,157,158,5,7,0,0,158,159,5,9,0,0,159,
+		160,5,76,0,0,160,15,1,0,0,0,161,162,5,8,0,0,162,174,5,97,0,0,163,168,5,
+		76,0,0,164,165,5,101,0,0,165,167,5,76,0,0,166,164,1,0,0,0,167,170,1,0,
+		0,0,168,166,1,0,0,0,168,169,1,0,0,0,169,172,1,0,0,0,170,168,1,0,0,0,171,
+		173,5,101,0,0,172,171,1,0,0,0,172,173,1,0,0,0,173,175,1,0,0,0,174,163,
+		1,0,0,0,174,175,1,0,0,0,175,176,1,0,0,0,176,177,5,98,0,0,177,17,1,0,0,
+		0,178,179,5,11,0,0,179,184,3,78,39,0,180,181,5,101,0,0,181,183,3,78,39,
+		0,182,180,1,0,0,0,183,186,1,0,0,0,184,182,1,0,0,0,184,185,1,0,0,0,185,
+		19,1,0,0,0,186,184,1,0,0,0,187,188,5,12,0,0,188,189,3,78,39,0,189,190,
+		5,102,0,0,190,193,3,22,11,0,191,192,5,89,0,0,192,194,3,72,36,0,193,191,
+		1,0,0,0,193,194,1,0,0,0,194,21,1,0,0,0,195,198,3,78,39,0,196,197,5,61,
+		0,0,197,199,3,78,39,0,198,196,1,0,0,0,198,199,1,0,0,0,199,201,1,0,0,0,
+		200,202,5,104,0,0,201,200,1,0,0,0,201,202,1,0,0,0,202,23,1,0,0,0,203,204,
+		5,13,0,0,204,205,3,78,39,0,205,214,5,95,0,0,206,211,3,26,13,0,207,208,
+		5,101,0,0,208,210,3,26,13,0,209,207,1,0,0,0,210,213,1,0,0,0,211,209,1,
+		0,0,0,211,212,1,0,0,0,212,215,1,0,0,0,213,211,1,0,0,0,214,206,1,0,0,0,
+		214,215,1,0,0,0,215,216,1,0,0,0,216,217,5,96,0,0,217,25,1,0,0,0,218,219,
+		3,78,39,0,219,220,5,102,0,0,220,221,3,22,11,0,221,27,1,0,0,0,222,223,5,
+		14,0,0,223,225,3,78,39,0,224,226,5,81,0,0,225,224,1,0,0,0,225,226,1,0,
+		0,0,226,227,1,0,0,0,227,231,5,97,0,0,228,230,3,30,15,0,229,228,1,0,0,0,
+		230,233,1,0,0,0,231,229,1,0,0,0,231,232,1,0,0,0,232,234,1,0,0,0,233,231,
+		1,0,0,0,234,235,5,98,0,0,235,29,1,0,0,0,236,237,5,15,0,0,237,243,3,72,
+		36,0,238,239,5,16,0,0,239,243,3,72,36,0,240,241,5,17,0,0,241,243,3,72,
+		36,0,242,236,1,0,0,0,242,238,1,0,0,0,242,240,1,0,0,0,243,31,1,0,0,0,244,
+		245,5,18,0,0,245,248,3,78,39,0,246,247,5,19,0,0,247,249,3,78,39,0,248,
+		246,1,0,0,0,248,249,1,0,0,0,249,250,1,0,0,0,250,251,5,20,0,0,251,252,5,
+		95,0,0,252,257,3,78,39,0,253,254,5,101,0,0,254,256,3,78,39,0,255,253,1,
+		0,0,0,256,259,1,0,0,0,257,255,1,0,0,0,257,258,1,0,0,0,258,260,1,0,0,0,
+		259,257,1,0,0,0,260,261,5,96,0,0,261,262,5,102,0,0,262,263,3,22,11,0,263,
+		267,5,97,0,0,264,266,3,34,17,0,265,264,1,0,0,0,266,269,1,0,0,0,267,265,
+		1,0,0,0,267,268,1,0,0,0,268,270,1,0,0,0,269,267,1,0,0,0,270,271,5,98,0,
+		0,271,33,1,0,0,0,272,273,5,81,0,0,273,274,5,102,0,0,274,279,3,36,18,0,
+		275,276,5,101,0,0,276,278,3,36,18,0,277,275,1,0,0,0,278,281,1,0,0,0,279,
+		277,1,0,0,0,279,280,1,0,0,0,280,35,1,0,0,0,281,279,1,0,0,0,282,284,5,81,
+		0,0,283,282,1,0,0,0,283,284,1,0,0,0,284,287,1,0,0,0,285,288,3,72,36,0,
+		286,288,5,67,0,0,287,285,1,0,0,0,287,286,1,0,0,0,288,37,1,0,0,0,289,290,
+		5,21,0,0,290,291,3,78,39,0,291,292,5,78,0,0,292,293,5,61,0,0,293,295,3,
+		78,39,0,294,296,5,101,0,0,295,294,1,0,0,0,295,296,1,0,0,0,296,297,1,0,
+		0,0,297,298,5,22,0,0,298,299,5,20,0,0,299,302,3,78,39,0,300,301,5,59,0,
+		0,301,303,3,72,36,0,302,300,1,0,0,0,302,303,1,0,0,0,303,39,1,0,0,0,304,
+		305,7,1,0,0,305,308,3,78,39,0,306,307,5,61,0,0,307,309,3,78,39,0,308,306,
+		1,0,0,0,308,309,1,0,0,0,309,316,1,0,0,0,310,312,5,101,0,0,311,310,1,0,
+		0,0,311,312,1,0,0,0,312,313,1,0,0,0,313,314,5,27,0,0,314,315,5,44,0,0,
+		315,317,5,6,0,0,316,311,1,0,0,0,316,317,1,0,0,0,317,320,1,0,0,0,318,319,
+		5,102,0,0,319,321,3,22,11,0,320,318,1,0,0,0,320,321,1,0,0,0,321,324,1,
+		0,0,0,322,323,5,89,0,0,323,325,3,72,36,0,324,322,1,0,0,0,324,325,1,0,0,
+		0,325,327,1,0,0,0,326,328,3,44,22,0,327,326,1,0,0,0,327,328,1,0,0,0,328,
+		329,1,0,0,0,329,333,5,97,0,0,330,332,3,42,21,0,331,330,1,0,0,0,332,335,
+		1,0,0,0,333,331,1,0,0,0,333,334,1,0,0,0,334,336,1,0,0,0,335,333,1,0,0,
+		0,336,337,5,98,0,0,337,41,1,0,0,0,338,339,5,32,0,0,339,342,3,78,39,0,340,
+		341,5,59,0,0,341,343,3,72,36,0,342,340,1,0,0,0,342,343,1,0,0,0,343,344,
+		1,0,0,0,344,345,7,2,0,0,345,347,3,72,36,0,346,348,3,44,22,0,347,346,1,
+		0,0,0,347,348,1,0,0,0,348,352,1,0,0,0,349,350,5,60,0,0,350,351,5,36,0,
+		0,351,353,5,6,0,0,352,349,1,0,0,0,352,353,1,0,0,0,353,43,1,0,0,0,354,357,
+		3,46,23,0,355,356,5,31,0,0,356,358,5,80,0,0,357,355,1,0,0,0,357,358,1,
+		0,0,0,358,362,1,0,0,0,359,360,5,31,0,0,360,362,5,80,0,0,361,354,1,0,0,
+		0,361,359,1,0,0,0,362,45,1,0,0,0,363,364,5,29,0,0,364,365,5,50,0,0,365,
+		366,5,80,0,0,366,370,3,78,39,0,367,368,5,30,0,0,368,370,5,29,0,0,369,363,
+		1,0,0,0,369,367,1,0,0,0,370,47,1,0,0,0,371,372,7,3,0,0,372,375,3,78,39,
+		0,373,374,5,59,0,0,374,376,3,72,36,0,375,373,1,0,0,0,375,376,1,0,0,0,376,
+		377,1,0,0,0,377,378,5,39,0,0,378,379,5,81,0,0,379,49,1,0,0,0,380,381,5,
+		40,0,0,381,384,3,78,39,0,382,383,5,61,0,0,383,385,3,78,39,0,384,382,1,
+		0,0,0,384,385,1,0,0,0,385,386,1,0,0,0,386,387,5,89,0,0,387,388,3,72,36,
+		0,388,51,1,0,0,0,389,390,5,41,0,0,390,391,5,81,0,0,391,392,5,89,0,0,392,
+		395,3,72,36,0,393,394,5,60,0,0,394,396,3,72,36,0,395,393,1,0,0,0,395,396,
+		1,0,0,0,396,409,1,0,0,0,397,398,5,41,0,0,398,399,5,81,0,0,399,400,5,61,
+		0,0,400,403,3,78,39,0,401,402,5,59,0,0,402,404,3,72,36,0,403,401,1,0,0,
+		0,403,404,1,0,0,0,404,405,1,0,0,0,405,406,5,60,0,0,406,407,3,72,36,0,407,
+		409,1,0,0,0,408,389,1,0,0,0,408,397,1,0,0,0,409,53,1,0,0,0,410,411,5,42,
+		0,0,411,412,5,81,0,0,412,413,5,43,0,0,413,414,5,32,0,0,414,415,5,76,0,
+		0,415,416,5,33,0,0,416,417,3,72,36,0,417,418,5,46,0,0,418,420,3,78,39,
+		0,419,421,3,44,22,0,420,419,1,0,0,0,420,421,1,0,0,0,421,438,1,0,0,0,422,
+		423,5,42,0,0,423,424,5,81,0,0,424,425,5,44,0,0,425,426,5,45,0,0,426,427,
+		5,32,0,0,427,428,5,80,0,0,428,429,5,91,0,0,429,430,5,80,0,0,430,431,5,
+		33,0,0,431,432,3,72,36,0,432,433,5,46,0,0,433,435,3,78,39,0,434,436,3,
+		44,22,0,435,434,1,0,0,0,435,436,1,0,0,0,436,438,1,0,0,0,437,410,1,0,0,
+		0,437,422,1,0,0,0,438,55,1,0,0,0,439,440,5,47,0,0,440,441,3,78,39,0,441,
+		443,5,97,0,0,442,444,3,58,29,0,443,442,1,0,0,0,444,445,1,0,0,0,445,443,
+		1,0,0,0,445,446,1,0,0,0,446,447,1,0,0,0,447,448,5,98,0,0,448,57,1,0,0,
+		0,449,450,5,9,0,0,450,452,5,76,0,0,451,449,1,0,0,0,451,452,1,0,0,0,452,
+		455,1,0,0,0,453,454,5,10,0,0,454,456,5,76,0,0,455,453,1,0,0,0,455,456,
+		1,0,0,0,456,457,1,0,0,0,457,461,5,97,0,0,458,460,3,4,2,0,459,458,1,0,0,
+		0,460,463,1,0,0,0,461,459,1,0,0,0,461,462,1,0,0,0,462,464,1,0,0,0,463,
+		461,1,0,0,0,464,465,5,98,0,0,465,59,1,0,0,0,466,467,5,48,0,0,467,468,5,
+		81,0,0,468,472,5,97,0,0,469,471,3,62,31,0,470,469,1,0,0,0,471,474,1,0,
+		0,0,472,470,1,0,0,0,472,473,1,0,0,0,473,475,1,0,0,0,474,472,1,0,0,0,475,
+		476,5,98,0,0,476,61,1,0,0,0,477,478,5,49,0,0,478,479,3,78,39,0,479,480,
+		5,89,0,0,480,481,3,72,36,0,481,555,1,0,0,0,482,484,5,80,0,0,483,482,1,
+		0,0,0,483,484,1,0,0,0,484,489,1,0,0,0,485,486,5,60,0,0,486,490,7,4,0,0,
+		487,488,5,50,0,0,488,490,5,78,0,0,489,485,1,0,0,0,489,487,1,0,0,0,489,
+		490,1,0,0,0,490,491,1,0,0,0,491,492,3,78,39,0,492,501,5,95,0,0,493,498,
+		3,64,32,0,494,495,5,101,0,0,495,497,3,64,32,0,496,494,1,0,0,0,497,500,
+		1,0,0,0,498,496,1,0,0,0,498,499,1,0,0,0,499,502,1,0,0,0,500,498,1,0,0,
+		0,501,493,1,0,0,0,501,502,1,0,0,0,502,503,1,0,0,0,503,506,5,96,0,0,504,
+		505,5,83,0,0,505,507,3,66,33,0,506,504,1,0,0,0,506,507,1,0,0,0,507,555,
+		1,0,0,0,508,509,5,51,0,0,509,510,5,52,0,0,510,512,3,72,36,0,511,513,3,
+		68,34,0,512,511,1,0,0,0,512,513,1,0,0,0,513,515,1,0,0,0,514,516,3,70,35,
+		0,515,514,1,0,0,0,515,516,1,0,0,0,516,555,1,0,0,0,517,518,5,51,0,0,518,
+		519,5,53,0,0,519,522,5,81,0,0,520,521,5,55,0,0,521,523,3,72,36,0,522,520,
+		1,0,0,0,522,523,1,0,0,0,523,526,1,0,0,0,524,525,5,56,0,0,525,527,3,72,
+		36,0,526,524,1,0,0,0,526,527,1,0,0,0,527,529,1,0,0,0,528,530,3,68,34,0,
+		529,528,1,0,0,0,529,530,1,0,0,0,530,532,1,0,0,0,531,533,3,70,35,0,532,
+		531,1,0,0,0,532,533,1,0,0,0,533,555,1,0,0,0,534,535,5,51,0,0,535,536,5,
+		54,0,0,536,537,5,53,0,0,537,539,5,81,0,0,538,540,3,68,34,0,539,538,1,0,
+		0,0,539,540,1,0,0,0,540,555,1,0,0,0,541,542,5,51,0,0,542,543,3,66,33,0,
+		543,545,5,80,0,0,544,546,3,68,34,0,545,544,1,0,0,0,545,546,1,0,0,0,546,
+		555,1,0,0,0,547,548,5,51,0,0,548,549,5,57,0,0,549,550,3,78,39,0,550,552,
+		3,72,36,0,551,553,3,68,34,0,552,551,1,0,0,0,552,553,1,0,0,0,553,555,1,
+		0,0,0,554,477,1,0,0,0,554,483,1,0,0,0,554,508,1,0,0,0,554,517,1,0,0,0,
+		554,534,1,0,0,0,554,541,1,0,0,0,554,547,1,0,0,0,555,63,1,0,0,0,556,557,
+		3,78,39,0,557,558,5,102,0,0,558,559,3,72,36,0,559,65,1,0,0,0,560,561,7,
+		5,0,0,561,67,1,0,0,0,562,563,5,62,0,0,563,564,5,77,0,0,564,69,1,0,0,0,
+		565,566,5,58,0,0,566,567,5,81,0,0,567,71,1,0,0,0,568,569,6,36,-1,0,569,
+		570,5,91,0,0,570,582,3,72,36,12,571,572,5,65,0,0,572,582,3,72,36,6,573,
+		574,5,68,0,0,574,575,3,72,36,0,575,576,5,69,0,0,576,577,3,72,36,0,577,
+		578,5,70,0,0,578,579,3,72,36,2,579,582,1,0,0,0,580,582,3,74,37,0,581,568,
+		1,0,0,0,581,571,1,0,0,0,581,573,1,0,0,0,581,580,1,0,0,0,582,612,1,0,0,
+		0,583,584,10,11,0,0,584,585,7,6,0,0,585,611,3,72,36,12,586,587,10,10,0,
+		0,587,588,7,7,0,0,588,611,3,72,36,11,589,590,10,9,0,0,590,591,7,8,0,0,
+		591,611,3,72,36,10,592,593,10,8,0,0,593,594,5,72,0,0,594,611,3,72,36,9,
+		595,596,10,5,0,0,596,597,5,63,0,0,597,611,3,72,36,6,598,599,10,4,0,0,599,
+		600,5,64,0,0,600,611,3,72,36,5,601,602,10,3,0,0,602,603,5,59,0,0,603,611,
+		3,72,36,4,604,605,10,7,0,0,605,607,5,66,0,0,606,608,5,65,0,0,607,606,1,
+		0,0,0,607,608,1,0,0,0,608,609,1,0,0,0,609,611,5,67,0,0,610,583,1,0,0,0,
+		610,586,1,0,0,0,610,589,1,0,0,0,610,592,1,0,0,0,610,595,1,0,0,0,610,598,
+		1,0,0,0,610,601,1,0,0,0,610,604,1,0,0,0,611,614,1,0,0,0,612,610,1,0,0,
+		0,612,613,1,0,0,0,613,73,1,0,0,0,614,612,1,0,0,0,615,617,3,76,38,0,616,
+		618,3,78,39,0,617,616,1,0,0,0,617,618,1,0,0,0,618,621,1,0,0,0,619,620,
+		5,61,0,0,620,622,3,78,39,0,621,619,1,0,0,0,621,622,1,0,0,0,622,671,1,0,
+		0,0,623,624,3,76,38,0,624,625,5,94,0,0,625,671,1,0,0,0,626,671,5,81,0,
+		0,627,671,7,9,0,0,628,671,5,76,0,0,629,671,5,75,0,0,630,671,5,78,0,0,631,
+		632,5,12,0,0,632,671,3,78,39,0,633,634,5,71,0,0,634,671,3,78,39,0,635,
+		636,3,78,39,0,636,637,5,103,0,0,637,638,3,78,39,0,638,671,1,0,0,0,639,
+		640,3,78,39,0,640,641,5,99,0,0,641,646,3,72,36,0,642,643,5,101,0,0,643,
+		645,3,72,36,0,644,642,1,0,0,0,645,648,1,0,0,0,646,644,1,0,0,0,646,647,
+		1,0,0,0,647,649,1,0,0,0,648,646,1,0,0,0,649,650,5,100,0,0,650,671,1,0,
+		0,0,651,652,3,78,39,0,652,661,5,95,0,0,653,658,3,72,36,0,654,655,5,101,
+		0,0,655,657,3,72,36,0,656,654,1,0,0,0,657,660,1,0,0,0,658,656,1,0,0,0,
+		658,659,1,0,0,0,659,662,1,0,0,0,660,658,1,0,0,0,661,653,1,0,0,0,661,662,
+		1,0,0,0,662,663,1,0,0,0,663,664,5,96,0,0,664,671,1,0,0,0,665,671,3,78,
+		39,0,666,667,5,95,0,0,667,668,3,72,36,0,668,669,5,96,0,0,669,671,1,0,0,
+		0,670,615,1,0,0,0,670,623,1,0,0,0,670,626,1,0,0,0,670,627,1,0,0,0,670,
+		628,1,0,0,0,670,629,1,0,0,0,670,630,1,0,0,0,670,631,1,0,0,0,670,633,1,
+		0,0,0,670,635,1,0,0,0,670,639,1,0,0,0,670,651,1,0,0,0,670,665,1,0,0,0,
+		670,666,1,0,0,0,671,75,1,0,0,0,672,673,7,10,0,0,673,77,1,0,0,0,674,675,
+		7,11,0,0,675,79,1,0,0,0,79,86,92,114,120,136,140,146,149,168,172,174,184,
+		193,198,201,211,214,225,231,242,248,257,267,279,283,287,295,302,308,311,
+		316,320,324,327,333,342,347,352,357,361,369,375,384,395,403,408,420,435,
+		437,445,451,455,461,472,483,489,498,501,506,512,515,522,526,529,532,539,
+		545,552,554,581,607,610,612,617,621,646,658,661,670
 	};
 
 	public static readonly ATN _ATN =

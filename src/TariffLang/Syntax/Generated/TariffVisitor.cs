@@ -186,6 +186,18 @@ internal interface ITariffVisitor<Result> : IParseTreeVisitor<Result> {
 	/// <return>The visitor result.</return>
 	Result VisitStateOp([NotNull] TariffParser.StateOpContext context);
 	/// <summary>
+	/// Visit a parse tree produced by <see cref="TariffParser.lotTerms"/>.
+	/// </summary>
+	/// <param name="context">The parse tree.</param>
+	/// <return>The visitor result.</return>
+	Result VisitLotTerms([NotNull] TariffParser.LotTermsContext context);
+	/// <summary>
+	/// Visit a parse tree produced by <see cref="TariffParser.expiry"/>.
+	/// </summary>
+	/// <param name="context">The parse tree.</param>
+	/// <return>The visitor result.</return>
+	Result VisitExpiry([NotNull] TariffParser.ExpiryContext context);
+	/// <summary>
 	/// Visit a parse tree produced by <see cref="TariffParser.ruleDecl"/>.
 	/// </summary>
 	/// <param name="context">The parse tree.</param>
