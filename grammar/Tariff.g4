@@ -77,7 +77,7 @@ ruleDecl : kind=(REJECT | FREE) event=name (WHERE expr)? BECAUSE STRING ;
 letDecl : LET name (PER event=name)? ASSIGN expr ;
 
 chargeDecl
-    : CHARGE STRING ASSIGN amount=expr (AT price=expr)?                        # aggregateCharge
+    : CHARGE STRING (BY groupKey=name)? ASSIGN amount=expr (AT price=expr)?     # aggregateCharge
     | CHARGE STRING PER event=name (WHERE cond=expr)? AT price=expr            # eventCharge
     ;
 

@@ -90,6 +90,10 @@ internal static class DiagnosticCatalog
         "expiry and priority apply to credits added to a wallet (its declaration, an 'add' to it, or a grant), not to {0}");
     public static readonly DiagnosticDescriptor BadExpiry = Error("TL0106",
         "'{0}' is not an expiry: write 'expires after N days', 'N months' or 'N years' with N greater than 0, or 'never expires'");
+    public static readonly DiagnosticDescriptor GroupKeyMissing = Error("TL0107",
+        "event '{0}' has no attribute '{1}' to group by: a charge by {1} aggregates only events that have it");
+    public static readonly DiagnosticDescriptor GroupedChargeForm = Error("TL0108",
+        "a charge by {0} is an amount computed per group ('charge \"L\" by {0} = AMOUNT'), with no 'at PRICE' and at least one aggregate");
 
     // Examples
     public static readonly DiagnosticDescriptor UnknownOutcome = Error("TL0060", "unknown outcome '{0}': use rated, free or rejected");

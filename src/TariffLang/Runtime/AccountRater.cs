@@ -383,7 +383,12 @@ internal sealed class AccountRater
             period.Cover(months);
             var label = Interpolate(charge.Charge.Label);
             InvoiceLine? line;
-            if (charge.PriceRoot is not { } priceRoot)
+            if (charge.Charge.GroupKey is not null)
+            {
+                var (groups, amount) = EvaluateGroups(charge);
+                line = groups == 0 ? null : new InvoiceLine(label, groups, charge.Charge.Unit, null, Currencies.Round(amount, currency));
+            }
+            else if (charge.PriceRoot is not { } priceRoot)
             {
                 var amount = _ctx.Program.Evaluate(_ctx, charge.AmountRoot).NumberOrNull ?? 0m;
                 line = amount == 0m ? null : new InvoiceLine(label, 1m, charge.Charge.Unit, amount, Currencies.Round(amount, currency));
@@ -417,6 +422,39 @@ internal sealed class AccountRater
         foreach (var l in ordered) total += l.Amount;
         string? plan = model.Plans.Length > 0 ? _ctx.ChosenPlan.Name : null;
         return new Invoice(_ctx.Account, new BillingPeriod(period.From, period.To), currency, plan, ordered, total, wallets.ToImmutable());
+    }
+
+    /// <summary>
+    /// A charge by KEY: its amount computed for each group its aggregates saw (in order of arrival, the first aggregate's
+    /// groups first), then summed. Returns how many groups there were and the unrounded total.
+    /// </summary>
+    private (int Groups, decimal Amount) EvaluateGroups(ChargePlan charge)
+    {
+        var period = _ctx.Period;
+        var seen = new KeyMap<bool>();
+        var groups = 0;
+        var total = 0m;
+        try
+        {
+            foreach (var a in charge.Aggregates)
+            {
+                if (period.GroupOrder[a] is not { } order) continue;
+                foreach (var key in order)
+                {
+                    ref var done = ref seen.GetValueRefOrAddDefault(key, out _);
+                    if (done) continue;
+                    done = true;
+                    period.CurrentGroup = key;
+                    total += _ctx.Program.Evaluate(_ctx, charge.AmountRoot).NumberOrNull ?? 0m;
+                    groups++;
+                }
+            }
+        }
+        finally
+        {
+            period.CurrentGroup = Value.None;
+        }
+        return (groups, total);
     }
 
     /// <summary>Charge labels may name the plan: <c>"Plan {plan}"</c>.</summary>

@@ -209,6 +209,36 @@ internal sealed class PeriodState
         StateClaimLast = new int[plan.Model.States.Length];
         LetValues = new Value[plan.Model.Lets.Length];
         LetCached = new bool[plan.Model.Lets.Length];
+        Groups = plan.Aggregates.Select(a => a.GroupAttribute is null ? null : new KeyMap<AggregateAccumulator>()).ToArray();
+        GroupOrder = plan.Aggregates.Select(a => a.GroupAttribute is null ? null : new List<Value>()).ToArray();
+    }
+
+    /// <summary>For an aggregate of a charge by KEY: one accumulator per value of the key, and the values in order of arrival.</summary>
+    public KeyMap<AggregateAccumulator>?[] Groups { get; }
+
+    public List<Value>?[] GroupOrder { get; }
+
+    /// <summary>The group a charge by KEY is being evaluated for at the close (its aggregates read that group only).</summary>
+    public Value CurrentGroup { get; set; }
+
+    /// <summary>The accumulator of one group of an aggregate by KEY, created empty at its first event.</summary>
+    public AggregateAccumulator Group(int aggregate, in Value key)
+    {
+        ref var accumulator = ref Groups[aggregate]!.GetValueRefOrAddDefault(key, out var existed);
+        if (!existed)
+        {
+            accumulator = new AggregateAccumulator(Accumulators[aggregate].Kind);
+            accumulator.Reset(Months);
+            GroupOrder[aggregate]!.Add(key);
+        }
+        return accumulator;
+    }
+
+    /// <summary>The value of one group of an aggregate by KEY over the covered months (0 for a group without its events).</summary>
+    public decimal GroupValue(int aggregate, in Value key)
+    {
+        Accumulators[aggregate].ThrowIfFaulted(Covered);
+        return Groups[aggregate]!.TryGetValue(key, out var accumulator) ? accumulator.Value(Covered) : 0m;
     }
 
     public DateOnly From { get; private set; }
@@ -247,6 +277,11 @@ internal sealed class PeriodState
         To = from.AddMonths(months).AddDays(-1);
         Number = number;
         foreach (var a in Accumulators) a.Reset(months);
+        for (var a = 0; a < Groups.Length; a++)
+        {
+            Groups[a]?.Clear();
+            GroupOrder[a]?.Clear();
+        }
         EventLines.Clear();
         Array.Clear(LetCached);
         Covered = new MonthRange(0, months - 1);
@@ -294,6 +329,17 @@ internal sealed class PeriodState
         w.VarUInt((ulong)Months);
         w.VarUInt((ulong)Number);
         foreach (var a in Accumulators) a.Save(w);
+        for (var a = 0; a < Groups.Length; a++)
+        {
+            if (GroupOrder[a] is not { } order) continue;
+            w.VarUInt((ulong)order.Count);
+            foreach (var key in order)
+            {
+                ValueCodec.Write(w, key);
+                Groups[a]!.TryGetValue(key, out var accumulator);
+                accumulator.Save(w);
+            }
+        }
         w.VarUInt((ulong)EventLines.Count);
         foreach (var line in EventLines)
         {
@@ -309,6 +355,11 @@ internal sealed class PeriodState
         var months = (int)r.VarUInt();
         Open(plan, from, months, (int)r.VarUInt());
         foreach (var a in Accumulators) a.Load(r);
+        for (var a = 0; a < Groups.Length; a++)
+        {
+            if (GroupOrder[a] is null) continue;
+            for (var n = (int)r.VarUInt(); n > 0; n--) Group(a, ValueCodec.Read(r)).Load(r);
+        }
         for (var n = (int)r.VarUInt(); n > 0; n--)
         {
             var line = new EventLineGroup((int)r.VarUInt(), r.Decimal());

@@ -495,42 +495,48 @@ internal sealed class RatingContext
         if (Explaining) (Contributions ??= new List<string>()).Add(contribution ?? "");
     }
 
+    /// <summary>The accumulator an event folds into: the aggregate's, or for an aggregate by KEY its group's.</summary>
+    private AggregateAccumulator Accumulator(int aggregate) =>
+        Plan.Aggregates[aggregate].GroupAttribute is { } key ? Period.Group(aggregate, Attribute(key)) : Period.Accumulators[aggregate];
+
     public void FoldCount(int aggregate)
     {
-        Period.Accumulators[aggregate].AddTotal(Month, Quantity);
+        Accumulator(aggregate).AddTotal(Month, Quantity);
         Matches(aggregate, Explaining ? "counted" : null);
     }
 
     public void FoldSum(int aggregate, decimal? value)
     {
         var amount = value is { } v ? v * Quantity : (decimal?)null;
-        if (amount is { } a) Period.Accumulators[aggregate].AddTotal(Month, a);
+        if (amount is { } a) Accumulator(aggregate).AddTotal(Month, a);
         Matches(aggregate, !Explaining ? null
             : amount is { } shown ? "+" + Show(shown, Plan.Aggregates[aggregate].Aggregate.Type.Unit) : "adds nothing");
     }
 
     public void FoldDistinct(int aggregate, in Value key)
     {
-        if (key.HasValue) Period.Accumulators[aggregate].AddDistinct(Month, key);
+        if (key.HasValue) Accumulator(aggregate).AddDistinct(Month, key);
         Matches(aggregate, Explaining ? "distinct " + ValueText.Show(key) : null);
     }
 
     public void FoldMin(int aggregate, decimal? value)
     {
-        if (value is { } v) Period.Accumulators[aggregate].Min(Month, v);
+        if (value is { } v) Accumulator(aggregate).Min(Month, v);
         Matches(aggregate, Explaining ? "value " + ValueText.Show(Value.FromNumber(value)) : null);
     }
 
     public void FoldMax(int aggregate, decimal? value)
     {
-        if (value is { } v) Period.Accumulators[aggregate].Max(Month, v);
+        if (value is { } v) Accumulator(aggregate).Max(Month, v);
         Matches(aggregate, Explaining ? "value " + ValueText.Show(Value.FromNumber(value)) : null);
     }
 
     private static string Show(decimal value, string? unit) => value.ToString(CultureInfo.InvariantCulture) + (unit is null ? "" : " " + unit);
 
     /// <summary>An aggregate's value over the months the charge being evaluated covers.</summary>
-    public decimal Aggregate(int aggregate) => Period.Accumulators[aggregate].Value(Period.Covered);
+    public decimal Aggregate(int aggregate) => Plan.Aggregates[aggregate].GroupAttribute is null
+        ? Period.Accumulators[aggregate].Value(Period.Covered)
+        : Period.GroupValue(aggregate, Period.CurrentGroup);
 
     /// <summary>How many months the charge being evaluated covers (1 outside a period).</summary>
     public decimal PeriodMonths => Period.Covered.Count;

@@ -39,6 +39,9 @@ internal sealed record EventPipeline(
 internal sealed record AggregatePlan(BoundAggregate Aggregate, int Index, ImmutableArray<int> Charges)
 {
     public EventSymbol Event => Aggregate.Set.Event;
+
+    /// <summary>For an aggregate of a charge by KEY: the key attribute's position, by whose value it is folded apart.</summary>
+    public int? GroupAttribute { get; } = Aggregate.GroupKey is { } key ? Aggregate.Set.Event.Find(key)!.Index : null;
 }
 
 /// <summary>A period charge: the roots of its amount and price, the aggregates and states its value reads.</summary>

@@ -113,7 +113,11 @@ internal sealed record BoundEventSet(EventSymbol Event, ImmutableArray<BoundExpr
 
 internal enum AggregateKind { Count, Sum, Distinct, Min, Max }
 
-internal sealed record BoundAggregate(AggregateKind Kind, BoundEventSet Set, BoundExpr? Value, TlType Type, TextSpan Span) : BoundExpr(Type, Span);
+internal sealed record BoundAggregate(AggregateKind Kind, BoundEventSet Set, BoundExpr? Value, TlType Type, TextSpan Span) : BoundExpr(Type, Span)
+{
+    /// <summary>Inside <c>charge "L" by KEY</c>: the aggregate is folded per value of this attribute and read for one group.</summary>
+    public string? GroupKey { get; init; }
+}
 
 /// <summary>
 /// Whether two bound expressions compute the same thing: the same node kinds, symbols, operators and constants,
@@ -146,7 +150,8 @@ internal static class BoundEquivalence
             (BoundConditional x, BoundConditional y) => Equivalent(x.Condition, y.Condition) && Equivalent(x.Then, y.Then) && Equivalent(x.Else, y.Else),
             (BoundCall x, BoundCall y) => x.Function == y.Function && All(x.Args, y.Args),
             (BoundEventSet x, BoundEventSet y) => ReferenceEquals(x.Event, y.Event) && All(x.Conditions, y.Conditions),
-            (BoundAggregate x, BoundAggregate y) => x.Kind == y.Kind && Equivalent(x.Set, y.Set) && Equivalent(x.Value, y.Value),
+            (BoundAggregate x, BoundAggregate y) => x.Kind == y.Kind && x.GroupKey == y.GroupKey && Equivalent(x.Set, y.Set)
+                && Equivalent(x.Value, y.Value),
             _ => false,
         };
     }
@@ -190,7 +195,7 @@ internal static class BoundEquivalence
             case BoundIsNone i: h.Add(i.Negated); break;
             case BoundCall c: h.Add(c.Function); break;
             case BoundEventSet s: h.Add(RuntimeHelpers.GetHashCode(s.Event)); break;
-            case BoundAggregate a: h.Add(a.Kind); break;
+            case BoundAggregate a: h.Add(a.Kind); h.Add(a.GroupKey); break;
         }
         foreach (var child in Dependencies.Children(e)) h.Add(Hash(child));
         return h.ToHashCode();

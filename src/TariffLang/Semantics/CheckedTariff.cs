@@ -14,7 +14,11 @@ internal sealed record CheckedEventCharge(string Label, EventSymbol Event, Bound
 /// its value reads (through lets too): the events they read are the rows this line rates.
 /// </summary>
 internal sealed record CheckedAggregateCharge(string Label, BoundExpr Amount, BoundExpr? Price, string Unit, Validity Validity,
-    ImmutableArray<BoundAggregate> Aggregates, int Index, TextSpan Span);
+    ImmutableArray<BoundAggregate> Aggregates, int Index, TextSpan Span)
+{
+    /// <summary>For <c>charge "L" by KEY = …</c>: the key attribute; the amount is computed per group and summed.</summary>
+    public string? GroupKey { get; init; }
+}
 
 internal sealed record CheckedGrant(string Label, DateOnly? Once, int Month, int Day, BoundExpr Amount, StateSymbol Wallet, int Index, TextSpan Span)
 {

@@ -563,11 +563,16 @@ internal sealed class Checker
     {
         if (a.Label.Contains("{plan", StringComparison.Ordinal) && _symbols.Plans.Count == 0)
             _diagnostics.Report(PlanLabelWithoutPlans, a.LabelSpan);
-        var scope = BindScope.ForPeriod("a charge");
-        string unit = "";
+        var scope = BindScope.ForPeriod("a charge") with { GroupKey = a.GroupKey?.Text };
+        string unit = a.GroupKey?.Text ?? "";
         BoundExpr amount;
         BoundExpr? price = null;
-        if (a.Price is null)
+        if (a.GroupKey is not null && a.Price is not null)
+        {
+            _diagnostics.Report(GroupedChargeForm, a.Price.Span, a.GroupKey.Text);
+            amount = RequireMoney(a.Amount, scope);
+        }
+        else if (a.Price is null)
         {
             amount = RequireMoney(a.Amount, scope);
         }
@@ -580,7 +585,12 @@ internal sealed class Checker
             unit = amount.Type.Unit ?? price.Type.Unit ?? "";
         }
         var sources = Dependencies.Aggregates(amount).Concat(price is null ? [] : Dependencies.Aggregates(price)).Distinct().ToImmutableArray();
-        _aggregateCharges.Add(new CheckedAggregateCharge(a.Label, amount, price, unit, validity, sources, _aggregateCharges.Count, a.Span));
+        if (a.GroupKey is { } key && !amount.Type.IsError && !sources.Any(s => s.GroupKey is not null))
+            _diagnostics.Report(GroupedChargeForm, a.GroupKey.Span, key.Text);
+        _aggregateCharges.Add(new CheckedAggregateCharge(a.Label, amount, price, unit, validity, sources, _aggregateCharges.Count, a.Span)
+        {
+            GroupKey = a.GroupKey?.Text,
+        });
     }
 
     private void CheckEventCharge(EventChargeSyntax e, Validity validity)

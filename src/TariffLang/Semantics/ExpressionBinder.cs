@@ -13,6 +13,9 @@ namespace TariffLang.Semantics;
 /// <param name="Aggregate">Inside an aggregate's filter or value: the events are read at the period's close.</param>
 internal sealed record BindScope(EventSymbol? Event, bool Period, string What, bool Aggregate = false)
 {
+    /// <summary>Inside <c>charge "L" by KEY</c>: aggregates are folded per value of this attribute.</summary>
+    public string? GroupKey { get; init; }
+
     public static BindScope ForAggregate(EventSymbol e, string what) => new(e, false, what, Aggregate: true);
 
     public static BindScope ForPeriod(string what) => new(null, true, what);
@@ -936,14 +939,19 @@ internal sealed class ExpressionBinder
             _diagnostics.Report(WrongArgumentCount, c.Function.Span, c.Function.Text, expectedArgs, c.Args.Length);
             return Fail(c.Span);
         }
-        if (kind == AggregateKind.Count) return new BoundAggregate(kind, set, null, TlType.Number, c.Span);
+        if (scope.GroupKey is { } groupKey && set.Event.Find(groupKey) is not { } keyAttribute)
+        {
+            _diagnostics.Report(GroupKeyMissing, c.Args[0].Span, set.Event.Name, groupKey);
+            return Fail(c.Span);
+        }
+        if (kind == AggregateKind.Count) return new BoundAggregate(kind, set, null, TlType.Number, c.Span) { GroupKey = scope.GroupKey };
         var eventScope = BindScope.ForAggregate(set.Event, c.Function.Text);
         if (kind == AggregateKind.Distinct)
         {
             var key = Bind(c.Args[1], eventScope);
-            return new BoundAggregate(kind, set, key, TlType.Number, c.Span);
+            return new BoundAggregate(kind, set, key, TlType.Number, c.Span) { GroupKey = scope.GroupKey };
         }
         var value = BindAs(c.Args[1], eventScope, TypeKind.Number, TypeKind.Money);
-        return new BoundAggregate(kind, set, value, value.Type.AsRequired(), c.Span);
+        return new BoundAggregate(kind, set, value, value.Type.AsRequired(), c.Span) { GroupKey = scope.GroupKey };
     }
 }

@@ -80,8 +80,12 @@ internal sealed record RuleSyntax(RuleKind Kind, NameSyntax Event, ExprSyntax? C
 /// <summary><c>let NAME = value</c> over a period, or <c>let NAME per EVENT = value</c> computed from each event.</summary>
 internal sealed record LetSyntax(NameSyntax Name, NameSyntax? Event, ExprSyntax Value, TextSpan Span) : ItemSyntax(Span);
 
-/// <summary><c>charge "L" = amount</c> or <c>charge "L" = quantity at price</c>.</summary>
-internal sealed record AggregateChargeSyntax(string Label, TextSpan LabelSpan, ExprSyntax Amount, ExprSyntax? Price, TextSpan Span) : ItemSyntax(Span);
+/// <summary><c>charge "L" [by KEY] = amount</c> or <c>charge "L" = quantity at price</c>.</summary>
+internal sealed record AggregateChargeSyntax(string Label, TextSpan LabelSpan, ExprSyntax Amount, ExprSyntax? Price, TextSpan Span) : ItemSyntax(Span)
+{
+    /// <summary><c>by KEY</c>: the amount is computed for each value of the key attribute, then summed.</summary>
+    public NameSyntax? GroupKey { get; init; }
+}
 
 /// <summary><c>charge "L" per event where cond at price</c>.</summary>
 internal sealed record EventChargeSyntax(string Label, TextSpan LabelSpan, NameSyntax Event, ExprSyntax? Condition, ExprSyntax Price, TextSpan Span) : ItemSyntax(Span);

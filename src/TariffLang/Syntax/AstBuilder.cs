@@ -177,7 +177,10 @@ internal sealed class AstBuilder(DiagnosticBag diagnostics) : TariffBaseVisitor<
         new LetSyntax(Name(context.name(0)), context.@event is { } e ? Name(e) : null, Expr(context.expr()), SpanOf(context));
 
     public override SyntaxNode VisitAggregateCharge(AggregateChargeContext context) =>
-        new AggregateChargeSyntax(Str(context.STRING()), SpanOf(context.STRING()), Expr(context.amount), ExprOrNull(context.price), SpanOf(context));
+        new AggregateChargeSyntax(Str(context.STRING()), SpanOf(context.STRING()), Expr(context.amount), ExprOrNull(context.price), SpanOf(context))
+        {
+            GroupKey = NameOrNull(context.groupKey),
+        };
 
     public override SyntaxNode VisitEventCharge(EventChargeContext context) =>
         new EventChargeSyntax(Str(context.STRING()), SpanOf(context.STRING()), Name(context.@event), ExprOrNull(context.cond), Expr(context.price), SpanOf(context));

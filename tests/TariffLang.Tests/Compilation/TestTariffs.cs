@@ -39,6 +39,7 @@ tariff everything "All constructs" {
   setting last_kind: text = "none" { on call set kind }
   allowance inbound_bundle: call = plan.includes { on inbound where caller != "test" use 1 call }
   counter inbound_seen, reset every period { on inbound add 1 }
+  charge "Per caller" by caller = max(count(call) * 0.01 EUR, 0.05 EUR)
   charge "Long service" per call where elapsed(service) > 2h at 0.001 EUR per call
   charge "Inbound beyond" per inbound at beyond(inbound_bundle) * 0.01 EUR + covered(inbound_bundle) * 0 EUR
   charge "Inbound seen" = level(inbound_seen) * 1 call at 0.001 EUR per call

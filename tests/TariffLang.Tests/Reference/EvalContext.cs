@@ -287,6 +287,9 @@ internal sealed class EvalContext
     public StateStore[] States { get; }
     public Dictionary<string, DateTimeOffset>[] Windows { get; }
 
+    /// <summary>The key value of the group a charge by KEY is being billed for.</summary>
+    public object? Group { get; set; }
+
     /// <summary>When each key's window was opened by an event that found it closed (kept for every window).</summary>
     public Dictionary<string, DateTimeOffset>[] WindowStarts { get; }
     public EventInstance? Event { get; set; }

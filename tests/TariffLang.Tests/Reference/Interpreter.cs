@@ -84,8 +84,11 @@ internal sealed class Interpreter : IEvaluator
             decimal total = 0m;
             decimal? best = null;
             var seen = a.Kind == AggregateKind.Distinct ? new HashSet<string>(StringComparer.Ordinal) : null;
+            var group = a.GroupKey is { } groupKey ? a.Set.Event.Find(groupKey)!.Index : -1;
             foreach (var e in ctx.PeriodEvents(a.Set.Event))
             {
+                // Inside a charge by KEY, only the events of the group being billed.
+                if (group >= 0 && !Equals(e.Values[group], ctx.Group)) continue;
                 ctx.Event = e;
                 if (!Matches(a.Set, ctx)) continue;
                 switch (a.Kind)

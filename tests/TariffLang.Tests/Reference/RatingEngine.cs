@@ -449,7 +449,31 @@ internal sealed class RatingEngine(CheckedTariff tariff, IEvaluator evaluator, I
                 period.Cover(months);
                 var label = Interpolate(charge.Label);
                 InvoiceLine? line;
-                if (charge.Price is null)
+                if (charge.GroupKey is { } groupKey)
+                {
+                    // The oracle's reading of a charge by KEY: every key value among the events its aggregates count.
+                    var keys = new List<object?>();
+                    foreach (var aggregate in charge.Aggregates.Where(a => a.GroupKey is not null))
+                    {
+                        var position = aggregate.Set.Event.Find(groupKey)!.Index;
+                        foreach (var e in _ctx.PeriodEvents(aggregate.Set.Event))
+                        {
+                            _ctx.Event = e;
+                            if (aggregate.Set.Conditions.All(c => RuntimeOps.IsTrue(_ctx.Eval(c))) && !keys.Contains(e.Values[position]))
+                                keys.Add(e.Values[position]);
+                        }
+                        _ctx.Event = null;
+                    }
+                    var total = 0m;
+                    foreach (var key in keys)
+                    {
+                        _ctx.Group = key;
+                        total += _ctx.Eval(charge.Amount) as decimal? ?? 0m;
+                    }
+                    _ctx.Group = null;
+                    line = keys.Count == 0 ? null : new InvoiceLine(label, keys.Count, charge.Unit, null, Currencies.Round(total, currency));
+                }
+                else if (charge.Price is null)
                 {
                     var amount = _ctx.Eval(charge.Amount) as decimal? ?? 0m;
                     line = amount == 0m ? null : new InvoiceLine(label, 1m, charge.Unit, amount, Currencies.Round(amount, currency));

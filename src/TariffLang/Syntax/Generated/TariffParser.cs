@@ -2420,6 +2420,7 @@ internal partial class TariffParser : Parser {
 		}
 	}
 	public partial class AggregateChargeContext : ChargeDeclContext {
+		public NameContext groupKey;
 		public ExprContext amount;
 		public ExprContext price;
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode CHARGE() { return GetToken(TariffParser.CHARGE, 0); }
@@ -2431,7 +2432,11 @@ internal partial class TariffParser : Parser {
 		[System.Diagnostics.DebuggerNonUserCode] public ExprContext expr(int i) {
 			return GetRuleContext<ExprContext>(i);
 		}
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode BY() { return GetToken(TariffParser.BY, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode AT() { return GetToken(TariffParser.AT, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public NameContext name() {
+			return GetRuleContext<NameContext>(0);
+		}
 		public AggregateChargeContext(ChargeDeclContext context) { CopyFrom(context); }
 		[System.Diagnostics.DebuggerNonUserCode]
 		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
@@ -2473,9 +2478,9 @@ internal partial class TariffParser : Parser {
 		EnterRule(_localctx, 52, RULE_chargeDecl);
 		int _la;
 		try {
-			State = 408;
+			State = 412;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,45,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,46,Context) ) {
 			case 1:
 				_localctx = new AggregateChargeContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
@@ -2484,18 +2489,30 @@ internal partial class TariffParser : Parser {
 				Match(CHARGE);
 				State = 390;
 				Match(STRING);
-				State = 391;
-				Match(ASSIGN);
-				State = 392;
-				((AggregateChargeContext)_localctx).amount = expr(0);
+				State = 393;
+				ErrorHandler.Sync(this);
+				_la = TokenStream.LA(1);
+				if (_la==BY) {
+					{
+					State = 391;
+					Match(BY);
+					State = 392;
+					((AggregateChargeContext)_localctx).groupKey = name();
+					}
+				}
+
 				State = 395;
+				Match(ASSIGN);
+				State = 396;
+				((AggregateChargeContext)_localctx).amount = expr(0);
+				State = 399;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==AT) {
 					{
-					State = 393;
+					State = 397;
 					Match(AT);
-					State = 394;
+					State = 398;
 					((AggregateChargeContext)_localctx).price = expr(0);
 					}
 				}
@@ -2506,29 +2523,29 @@ internal partial class TariffParser : Parser {
 				_localctx = new EventChargeContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 397;
+				State = 401;
 				Match(CHARGE);
-				State = 398;
+				State = 402;
 				Match(STRING);
-				State = 399;
-				Match(PER);
-				State = 400;
-				((EventChargeContext)_localctx).@event = name();
 				State = 403;
+				Match(PER);
+				State = 404;
+				((EventChargeContext)_localctx).@event = name();
+				State = 407;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==WHERE) {
 					{
-					State = 401;
+					State = 405;
 					Match(WHERE);
-					State = 402;
+					State = 406;
 					((EventChargeContext)_localctx).cond = expr(0);
 					}
 				}
 
-				State = 405;
+				State = 409;
 				Match(AT);
-				State = 406;
+				State = 410;
 				((EventChargeContext)_localctx).price = expr(0);
 				}
 				break;
@@ -2623,37 +2640,37 @@ internal partial class TariffParser : Parser {
 		EnterRule(_localctx, 54, RULE_grantDecl);
 		int _la;
 		try {
-			State = 437;
+			State = 441;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,48,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,49,Context) ) {
 			case 1:
 				_localctx = new OnceGrantContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 410;
-				Match(GRANT);
-				State = 411;
-				Match(STRING);
-				State = 412;
-				Match(ONCE);
-				State = 413;
-				Match(ON);
 				State = 414;
-				Match(DATE);
+				Match(GRANT);
 				State = 415;
-				Match(ADD);
+				Match(STRING);
 				State = 416;
-				expr(0);
+				Match(ONCE);
 				State = 417;
-				Match(TO);
+				Match(ON);
 				State = 418;
-				((OnceGrantContext)_localctx).wallet = name();
+				Match(DATE);
+				State = 419;
+				Match(ADD);
 				State = 420;
+				expr(0);
+				State = 421;
+				Match(TO);
+				State = 422;
+				((OnceGrantContext)_localctx).wallet = name();
+				State = 424;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 3758096384L) != 0)) {
 					{
-					State = 419;
+					State = 423;
 					lotTerms();
 					}
 				}
@@ -2664,36 +2681,36 @@ internal partial class TariffParser : Parser {
 				_localctx = new YearlyGrantContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 422;
-				Match(GRANT);
-				State = 423;
-				Match(STRING);
-				State = 424;
-				Match(EVERY);
-				State = 425;
-				Match(YEAR);
 				State = 426;
-				Match(ON);
+				Match(GRANT);
 				State = 427;
-				((YearlyGrantContext)_localctx).month = Match(INT);
+				Match(STRING);
 				State = 428;
-				Match(MINUS);
+				Match(EVERY);
 				State = 429;
-				((YearlyGrantContext)_localctx).day = Match(INT);
+				Match(YEAR);
 				State = 430;
-				Match(ADD);
+				Match(ON);
 				State = 431;
-				expr(0);
+				((YearlyGrantContext)_localctx).month = Match(INT);
 				State = 432;
-				Match(TO);
+				Match(MINUS);
 				State = 433;
-				((YearlyGrantContext)_localctx).wallet = name();
+				((YearlyGrantContext)_localctx).day = Match(INT);
+				State = 434;
+				Match(ADD);
 				State = 435;
+				expr(0);
+				State = 436;
+				Match(TO);
+				State = 437;
+				((YearlyGrantContext)_localctx).wallet = name();
+				State = 439;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 3758096384L) != 0)) {
 					{
-					State = 434;
+					State = 438;
 					lotTerms();
 					}
 				}
@@ -2747,27 +2764,27 @@ internal partial class TariffParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 439;
-			Match(VERSIONS);
-			State = 440;
-			name();
-			State = 441;
-			Match(LBRACE);
 			State = 443;
+			Match(VERSIONS);
+			State = 444;
+			name();
+			State = 445;
+			Match(LBRACE);
+			State = 447;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			do {
 				{
 				{
-				State = 442;
+				State = 446;
 				versionBlock();
 				}
 				}
-				State = 445;
+				State = 449;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			} while ( _la==FROM || _la==UNTIL || _la==LBRACE );
-			State = 447;
+			State = 451;
 			Match(RBRACE);
 			}
 		}
@@ -2820,47 +2837,47 @@ internal partial class TariffParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 451;
+			State = 455;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==FROM) {
 				{
-				State = 449;
+				State = 453;
 				Match(FROM);
-				State = 450;
+				State = 454;
 				_localctx.from = Match(DATE);
 				}
 			}
 
-			State = 455;
+			State = 459;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==UNTIL) {
 				{
-				State = 453;
+				State = 457;
 				Match(UNTIL);
-				State = 454;
+				State = 458;
 				_localctx.until = Match(DATE);
 				}
 			}
 
-			State = 457;
-			Match(LBRACE);
 			State = 461;
+			Match(LBRACE);
+			State = 465;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while ((((_la) & ~0x3f) == 0 && ((1L << _la) & 430321491540420L) != 0)) {
 				{
 				{
-				State = 458;
+				State = 462;
 				item();
 				}
 				}
-				State = 463;
+				State = 467;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
-			State = 464;
+			State = 468;
 			Match(RBRACE);
 			}
 		}
@@ -2907,27 +2924,27 @@ internal partial class TariffParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 466;
+			State = 470;
 			Match(EXAMPLE);
-			State = 467;
+			State = 471;
 			Match(STRING);
-			State = 468;
-			Match(LBRACE);
 			State = 472;
+			Match(LBRACE);
+			State = 476;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while ((((_la) & ~0x3f) == 0 && ((1L << _la) & 1729379641810479612L) != 0) || _la==INT || _la==IDENT) {
 				{
 				{
-				State = 469;
+				State = 473;
 				exampleItem();
 				}
 				}
-				State = 474;
+				State = 478;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
-			State = 475;
+			State = 479;
 			Match(RBRACE);
 			}
 		}
@@ -3117,20 +3134,20 @@ internal partial class TariffParser : Parser {
 		EnterRule(_localctx, 62, RULE_exampleItem);
 		int _la;
 		try {
-			State = 554;
+			State = 558;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,68,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,69,Context) ) {
 			case 1:
 				_localctx = new WithParamContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 477;
+				State = 481;
 				Match(WITH);
-				State = 478;
+				State = 482;
 				name();
-				State = 479;
+				State = 483;
 				Match(ASSIGN);
-				State = 480;
+				State = 484;
 				expr(0);
 				}
 				break;
@@ -3138,24 +3155,24 @@ internal partial class TariffParser : Parser {
 				_localctx = new UsageContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 483;
+				State = 487;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==INT) {
 					{
-					State = 482;
+					State = 486;
 					((UsageContext)_localctx).count = Match(INT);
 					}
 				}
 
-				State = 489;
+				State = 493;
 				ErrorHandler.Sync(this);
 				switch (TokenStream.LA(1)) {
 				case AT:
 					{
-					State = 485;
+					State = 489;
 					Match(AT);
-					State = 486;
+					State = 490;
 					((UsageContext)_localctx).when = TokenStream.LT(1);
 					_la = TokenStream.LA(1);
 					if ( !(_la==DATETIME || _la==DATE) ) {
@@ -3169,9 +3186,9 @@ internal partial class TariffParser : Parser {
 					break;
 				case AFTER:
 					{
-					State = 487;
+					State = 491;
 					Match(AFTER);
-					State = 488;
+					State = 492;
 					Match(DURATION);
 					}
 					break;
@@ -3224,46 +3241,46 @@ internal partial class TariffParser : Parser {
 				default:
 					break;
 				}
-				State = 491;
+				State = 495;
 				name();
-				State = 492;
+				State = 496;
 				Match(LPAREN);
-				State = 501;
+				State = 505;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 574769287343368700L) != 0) || _la==IDENT) {
 					{
-					State = 493;
+					State = 497;
 					exampleArg();
-					State = 498;
+					State = 502;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					while (_la==COMMA) {
 						{
 						{
-						State = 494;
+						State = 498;
 						Match(COMMA);
-						State = 495;
+						State = 499;
 						exampleArg();
 						}
 						}
-						State = 500;
+						State = 504;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 					}
 					}
 				}
 
-				State = 503;
+				State = 507;
 				Match(RPAREN);
-				State = 506;
+				State = 510;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==ARROW) {
 					{
-					State = 504;
+					State = 508;
 					Match(ARROW);
-					State = 505;
+					State = 509;
 					((UsageContext)_localctx).outcome = outcomeName();
 					}
 				}
@@ -3274,28 +3291,28 @@ internal partial class TariffParser : Parser {
 				_localctx = new ExpectTotalContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 508;
-				Match(EXPECT);
-				State = 509;
-				Match(TOTAL);
-				State = 510;
-				expr(0);
 				State = 512;
+				Match(EXPECT);
+				State = 513;
+				Match(TOTAL);
+				State = 514;
+				expr(0);
+				State = 516;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==IN) {
 					{
-					State = 511;
+					State = 515;
 					inMonth();
 					}
 				}
 
-				State = 515;
+				State = 519;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,60,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,61,Context) ) {
 				case 1:
 					{
-					State = 514;
+					State = 518;
 					disputed();
 					}
 					break;
@@ -3306,52 +3323,52 @@ internal partial class TariffParser : Parser {
 				_localctx = new ExpectLineContext(_localctx);
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 517;
+				State = 521;
 				Match(EXPECT);
-				State = 518;
-				Match(LINE);
-				State = 519;
-				Match(STRING);
 				State = 522;
-				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,61,Context) ) {
-				case 1:
-					{
-					State = 520;
-					Match(QUANTITY);
-					State = 521;
-					((ExpectLineContext)_localctx).qty = expr(0);
-					}
-					break;
-				}
+				Match(LINE);
+				State = 523;
+				Match(STRING);
 				State = 526;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,62,Context) ) {
 				case 1:
 					{
 					State = 524;
-					Match(AMOUNT);
+					Match(QUANTITY);
 					State = 525;
+					((ExpectLineContext)_localctx).qty = expr(0);
+					}
+					break;
+				}
+				State = 530;
+				ErrorHandler.Sync(this);
+				switch ( Interpreter.AdaptivePredict(TokenStream,63,Context) ) {
+				case 1:
+					{
+					State = 528;
+					Match(AMOUNT);
+					State = 529;
 					((ExpectLineContext)_localctx).amt = expr(0);
 					}
 					break;
 				}
-				State = 529;
+				State = 533;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==IN) {
 					{
-					State = 528;
+					State = 532;
 					inMonth();
 					}
 				}
 
-				State = 532;
+				State = 536;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,64,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,65,Context) ) {
 				case 1:
 					{
-					State = 531;
+					State = 535;
 					disputed();
 					}
 					break;
@@ -3362,20 +3379,20 @@ internal partial class TariffParser : Parser {
 				_localctx = new ExpectNoLineContext(_localctx);
 				EnterOuterAlt(_localctx, 5);
 				{
-				State = 534;
+				State = 538;
 				Match(EXPECT);
-				State = 535;
-				Match(NO);
-				State = 536;
-				Match(LINE);
-				State = 537;
-				Match(STRING);
 				State = 539;
+				Match(NO);
+				State = 540;
+				Match(LINE);
+				State = 541;
+				Match(STRING);
+				State = 543;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==IN) {
 					{
-					State = 538;
+					State = 542;
 					inMonth();
 					}
 				}
@@ -3386,18 +3403,18 @@ internal partial class TariffParser : Parser {
 				_localctx = new ExpectCountContext(_localctx);
 				EnterOuterAlt(_localctx, 6);
 				{
-				State = 541;
-				Match(EXPECT);
-				State = 542;
-				((ExpectCountContext)_localctx).outcome = outcomeName();
-				State = 543;
-				Match(INT);
 				State = 545;
+				Match(EXPECT);
+				State = 546;
+				((ExpectCountContext)_localctx).outcome = outcomeName();
+				State = 547;
+				Match(INT);
+				State = 549;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==IN) {
 					{
-					State = 544;
+					State = 548;
 					inMonth();
 					}
 				}
@@ -3408,20 +3425,20 @@ internal partial class TariffParser : Parser {
 				_localctx = new ExpectBalanceContext(_localctx);
 				EnterOuterAlt(_localctx, 7);
 				{
-				State = 547;
+				State = 551;
 				Match(EXPECT);
-				State = 548;
-				Match(BALANCE);
-				State = 549;
-				name();
-				State = 550;
-				expr(0);
 				State = 552;
+				Match(BALANCE);
+				State = 553;
+				name();
+				State = 554;
+				expr(0);
+				State = 556;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==IN) {
 					{
-					State = 551;
+					State = 555;
 					inMonth();
 					}
 				}
@@ -3469,11 +3486,11 @@ internal partial class TariffParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 556;
+			State = 560;
 			name();
-			State = 557;
+			State = 561;
 			Match(COLON);
-			State = 558;
+			State = 562;
 			expr(0);
 			}
 		}
@@ -3512,7 +3529,7 @@ internal partial class TariffParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 560;
+			State = 564;
 			_la = TokenStream.LA(1);
 			if ( !(_la==FREE || _la==IDENT) ) {
 			ErrorHandler.RecoverInline(this);
@@ -3557,9 +3574,9 @@ internal partial class TariffParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 562;
+			State = 566;
 			Match(IN);
-			State = 563;
+			State = 567;
 			Match(MONTHLIT);
 			}
 		}
@@ -3597,9 +3614,9 @@ internal partial class TariffParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 565;
+			State = 569;
 			Match(DISPUTED);
-			State = 566;
+			State = 570;
 			Match(STRING);
 			}
 		}
@@ -3837,7 +3854,7 @@ internal partial class TariffParser : Parser {
 			int _alt;
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 581;
+			State = 585;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case MINUS:
@@ -3846,9 +3863,9 @@ internal partial class TariffParser : Parser {
 				Context = _localctx;
 				_prevctx = _localctx;
 
-				State = 569;
+				State = 573;
 				Match(MINUS);
-				State = 570;
+				State = 574;
 				expr(12);
 				}
 				break;
@@ -3857,9 +3874,9 @@ internal partial class TariffParser : Parser {
 				_localctx = new NotContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 571;
+				State = 575;
 				Match(NOT);
-				State = 572;
+				State = 576;
 				expr(6);
 				}
 				break;
@@ -3868,17 +3885,17 @@ internal partial class TariffParser : Parser {
 				_localctx = new ConditionalContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 573;
-				Match(IF);
-				State = 574;
-				expr(0);
-				State = 575;
-				Match(THEN);
-				State = 576;
-				expr(0);
 				State = 577;
-				Match(ELSE);
+				Match(IF);
 				State = 578;
+				expr(0);
+				State = 579;
+				Match(THEN);
+				State = 580;
+				expr(0);
+				State = 581;
+				Match(ELSE);
+				State = 582;
 				expr(2);
 				}
 				break;
@@ -3942,7 +3959,7 @@ internal partial class TariffParser : Parser {
 				_localctx = new PrimaryExprContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 580;
+				State = 584;
 				primary();
 				}
 				break;
@@ -3950,25 +3967,25 @@ internal partial class TariffParser : Parser {
 				throw new NoViableAltException(this);
 			}
 			Context.Stop = TokenStream.LT(-1);
-			State = 612;
+			State = 616;
 			ErrorHandler.Sync(this);
-			_alt = Interpreter.AdaptivePredict(TokenStream,72,Context);
+			_alt = Interpreter.AdaptivePredict(TokenStream,73,Context);
 			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 				if ( _alt==1 ) {
 					if ( ParseListeners!=null )
 						TriggerExitRuleEvent();
 					_prevctx = _localctx;
 					{
-					State = 610;
+					State = 614;
 					ErrorHandler.Sync(this);
-					switch ( Interpreter.AdaptivePredict(TokenStream,71,Context) ) {
+					switch ( Interpreter.AdaptivePredict(TokenStream,72,Context) ) {
 					case 1:
 						{
 						_localctx = new MultiplyContext(new ExprContext(_parentctx, _parentState));
 						PushNewRecursionContext(_localctx, _startState, RULE_expr);
-						State = 583;
+						State = 587;
 						if (!(Precpred(Context, 11))) throw new FailedPredicateException(this, "Precpred(Context, 11)");
-						State = 584;
+						State = 588;
 						((MultiplyContext)_localctx).op = TokenStream.LT(1);
 						_la = TokenStream.LA(1);
 						if ( !(_la==STAR || _la==SLASH) ) {
@@ -3978,7 +3995,7 @@ internal partial class TariffParser : Parser {
 							ErrorHandler.ReportMatch(this);
 						    Consume();
 						}
-						State = 585;
+						State = 589;
 						expr(12);
 						}
 						break;
@@ -3986,9 +4003,9 @@ internal partial class TariffParser : Parser {
 						{
 						_localctx = new AddContext(new ExprContext(_parentctx, _parentState));
 						PushNewRecursionContext(_localctx, _startState, RULE_expr);
-						State = 586;
+						State = 590;
 						if (!(Precpred(Context, 10))) throw new FailedPredicateException(this, "Precpred(Context, 10)");
-						State = 587;
+						State = 591;
 						((AddContext)_localctx).op = TokenStream.LT(1);
 						_la = TokenStream.LA(1);
 						if ( !(_la==PLUS || _la==MINUS) ) {
@@ -3998,7 +4015,7 @@ internal partial class TariffParser : Parser {
 							ErrorHandler.ReportMatch(this);
 						    Consume();
 						}
-						State = 588;
+						State = 592;
 						expr(11);
 						}
 						break;
@@ -4006,9 +4023,9 @@ internal partial class TariffParser : Parser {
 						{
 						_localctx = new CompareContext(new ExprContext(_parentctx, _parentState));
 						PushNewRecursionContext(_localctx, _startState, RULE_expr);
-						State = 589;
+						State = 593;
 						if (!(Precpred(Context, 9))) throw new FailedPredicateException(this, "Precpred(Context, 9)");
-						State = 590;
+						State = 594;
 						((CompareContext)_localctx).op = TokenStream.LT(1);
 						_la = TokenStream.LA(1);
 						if ( !(((((_la - 84)) & ~0x3f) == 0 && ((1L << (_la - 84)) & 63L) != 0)) ) {
@@ -4018,7 +4035,7 @@ internal partial class TariffParser : Parser {
 							ErrorHandler.ReportMatch(this);
 						    Consume();
 						}
-						State = 591;
+						State = 595;
 						expr(10);
 						}
 						break;
@@ -4026,11 +4043,11 @@ internal partial class TariffParser : Parser {
 						{
 						_localctx = new ContainsContext(new ExprContext(_parentctx, _parentState));
 						PushNewRecursionContext(_localctx, _startState, RULE_expr);
-						State = 592;
+						State = 596;
 						if (!(Precpred(Context, 8))) throw new FailedPredicateException(this, "Precpred(Context, 8)");
-						State = 593;
+						State = 597;
 						Match(CONTAINS);
-						State = 594;
+						State = 598;
 						expr(9);
 						}
 						break;
@@ -4038,11 +4055,11 @@ internal partial class TariffParser : Parser {
 						{
 						_localctx = new AndContext(new ExprContext(_parentctx, _parentState));
 						PushNewRecursionContext(_localctx, _startState, RULE_expr);
-						State = 595;
+						State = 599;
 						if (!(Precpred(Context, 5))) throw new FailedPredicateException(this, "Precpred(Context, 5)");
-						State = 596;
+						State = 600;
 						Match(AND);
-						State = 597;
+						State = 601;
 						expr(6);
 						}
 						break;
@@ -4050,11 +4067,11 @@ internal partial class TariffParser : Parser {
 						{
 						_localctx = new OrContext(new ExprContext(_parentctx, _parentState));
 						PushNewRecursionContext(_localctx, _startState, RULE_expr);
-						State = 598;
+						State = 602;
 						if (!(Precpred(Context, 4))) throw new FailedPredicateException(this, "Precpred(Context, 4)");
-						State = 599;
+						State = 603;
 						Match(OR);
-						State = 600;
+						State = 604;
 						expr(5);
 						}
 						break;
@@ -4062,11 +4079,11 @@ internal partial class TariffParser : Parser {
 						{
 						_localctx = new FilterContext(new ExprContext(_parentctx, _parentState));
 						PushNewRecursionContext(_localctx, _startState, RULE_expr);
-						State = 601;
+						State = 605;
 						if (!(Precpred(Context, 3))) throw new FailedPredicateException(this, "Precpred(Context, 3)");
-						State = 602;
+						State = 606;
 						Match(WHERE);
-						State = 603;
+						State = 607;
 						expr(4);
 						}
 						break;
@@ -4074,30 +4091,30 @@ internal partial class TariffParser : Parser {
 						{
 						_localctx = new IsNoneContext(new ExprContext(_parentctx, _parentState));
 						PushNewRecursionContext(_localctx, _startState, RULE_expr);
-						State = 604;
+						State = 608;
 						if (!(Precpred(Context, 7))) throw new FailedPredicateException(this, "Precpred(Context, 7)");
-						State = 605;
+						State = 609;
 						Match(IS);
-						State = 607;
+						State = 611;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 						if (_la==NOT) {
 							{
-							State = 606;
+							State = 610;
 							Match(NOT);
 							}
 						}
 
-						State = 609;
+						State = 613;
 						Match(NONE);
 						}
 						break;
 					}
 					} 
 				}
-				State = 614;
+				State = 618;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,72,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,73,Context);
 			}
 			}
 		}
@@ -4334,33 +4351,33 @@ internal partial class TariffParser : Parser {
 		EnterRule(_localctx, 74, RULE_primary);
 		int _la;
 		try {
-			State = 670;
+			State = 674;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,78,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,79,Context) ) {
 			case 1:
 				_localctx = new NumberLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 615;
+				State = 619;
 				number();
-				State = 617;
-				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,73,Context) ) {
-				case 1:
-					{
-					State = 616;
-					((NumberLiteralContext)_localctx).unitName = name();
-					}
-					break;
-				}
 				State = 621;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,74,Context) ) {
 				case 1:
 					{
-					State = 619;
-					Match(PER);
 					State = 620;
+					((NumberLiteralContext)_localctx).unitName = name();
+					}
+					break;
+				}
+				State = 625;
+				ErrorHandler.Sync(this);
+				switch ( Interpreter.AdaptivePredict(TokenStream,75,Context) ) {
+				case 1:
+					{
+					State = 623;
+					Match(PER);
+					State = 624;
 					((NumberLiteralContext)_localctx).perUnit = name();
 					}
 					break;
@@ -4371,9 +4388,9 @@ internal partial class TariffParser : Parser {
 				_localctx = new PercentLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 623;
+				State = 627;
 				number();
-				State = 624;
+				State = 628;
 				Match(PERCENT);
 				}
 				break;
@@ -4381,7 +4398,7 @@ internal partial class TariffParser : Parser {
 				_localctx = new StringLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 626;
+				State = 630;
 				Match(STRING);
 				}
 				break;
@@ -4389,7 +4406,7 @@ internal partial class TariffParser : Parser {
 				_localctx = new BoolLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 627;
+				State = 631;
 				_la = TokenStream.LA(1);
 				if ( !(_la==TRUE || _la==FALSE) ) {
 				ErrorHandler.RecoverInline(this);
@@ -4404,7 +4421,7 @@ internal partial class TariffParser : Parser {
 				_localctx = new DateLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 5);
 				{
-				State = 628;
+				State = 632;
 				Match(DATE);
 				}
 				break;
@@ -4412,7 +4429,7 @@ internal partial class TariffParser : Parser {
 				_localctx = new DateTimeLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 6);
 				{
-				State = 629;
+				State = 633;
 				Match(DATETIME);
 				}
 				break;
@@ -4420,7 +4437,7 @@ internal partial class TariffParser : Parser {
 				_localctx = new DurationLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 7);
 				{
-				State = 630;
+				State = 634;
 				Match(DURATION);
 				}
 				break;
@@ -4428,9 +4445,9 @@ internal partial class TariffParser : Parser {
 				_localctx = new ParamRefContext(_localctx);
 				EnterOuterAlt(_localctx, 8);
 				{
-				State = 631;
+				State = 635;
 				Match(PARAM);
-				State = 632;
+				State = 636;
 				name();
 				}
 				break;
@@ -4438,9 +4455,9 @@ internal partial class TariffParser : Parser {
 				_localctx = new WithinWindowContext(_localctx);
 				EnterOuterAlt(_localctx, 9);
 				{
-				State = 633;
+				State = 637;
 				Match(WITHIN);
-				State = 634;
+				State = 638;
 				name();
 				}
 				break;
@@ -4448,11 +4465,11 @@ internal partial class TariffParser : Parser {
 				_localctx = new MemberAccessContext(_localctx);
 				EnterOuterAlt(_localctx, 10);
 				{
-				State = 635;
+				State = 639;
 				((MemberAccessContext)_localctx).target = name();
-				State = 636;
+				State = 640;
 				Match(DOT);
-				State = 637;
+				State = 641;
 				((MemberAccessContext)_localctx).member = name();
 				}
 				break;
@@ -4460,29 +4477,29 @@ internal partial class TariffParser : Parser {
 				_localctx = new TableLookupContext(_localctx);
 				EnterOuterAlt(_localctx, 11);
 				{
-				State = 639;
+				State = 643;
 				name();
-				State = 640;
+				State = 644;
 				Match(LBRACKET);
-				State = 641;
+				State = 645;
 				expr(0);
-				State = 646;
+				State = 650;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 642;
+					State = 646;
 					Match(COMMA);
-					State = 643;
+					State = 647;
 					expr(0);
 					}
 					}
-					State = 648;
+					State = 652;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
-				State = 649;
+				State = 653;
 				Match(RBRACKET);
 				}
 				break;
@@ -4490,37 +4507,37 @@ internal partial class TariffParser : Parser {
 				_localctx = new CallContext(_localctx);
 				EnterOuterAlt(_localctx, 12);
 				{
-				State = 651;
+				State = 655;
 				name();
-				State = 652;
+				State = 656;
 				Match(LPAREN);
-				State = 661;
+				State = 665;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 574769287343372796L) != 0) || ((((_la - 65)) & ~0x3f) == 0 && ((1L << (_la - 65)) & 1141108553L) != 0)) {
 					{
-					State = 653;
+					State = 657;
 					expr(0);
-					State = 658;
+					State = 662;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					while (_la==COMMA) {
 						{
 						{
-						State = 654;
+						State = 658;
 						Match(COMMA);
-						State = 655;
+						State = 659;
 						expr(0);
 						}
 						}
-						State = 660;
+						State = 664;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 					}
 					}
 				}
 
-				State = 663;
+				State = 667;
 				Match(RPAREN);
 				}
 				break;
@@ -4528,7 +4545,7 @@ internal partial class TariffParser : Parser {
 				_localctx = new NameRefContext(_localctx);
 				EnterOuterAlt(_localctx, 13);
 				{
-				State = 665;
+				State = 669;
 				name();
 				}
 				break;
@@ -4536,11 +4553,11 @@ internal partial class TariffParser : Parser {
 				_localctx = new ParensContext(_localctx);
 				EnterOuterAlt(_localctx, 14);
 				{
-				State = 666;
+				State = 670;
 				Match(LPAREN);
-				State = 667;
+				State = 671;
 				expr(0);
-				State = 668;
+				State = 672;
 				Match(RPAREN);
 				}
 				break;
@@ -4581,7 +4598,7 @@ internal partial class TariffParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 672;
+			State = 676;
 			_la = TokenStream.LA(1);
 			if ( !(_la==DECIMAL || _la==INT) ) {
 			ErrorHandler.RecoverInline(this);
@@ -4670,7 +4687,7 @@ internal partial class TariffParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 674;
+			State = 678;
 			_la = TokenStream.LA(1);
 			if ( !((((_la) & ~0x3f) == 0 && ((1L << _la) & 574769287343368700L) != 0) || _la==IDENT) ) {
 			ErrorHandler.RecoverInline(this);
@@ -4713,7 +4730,7 @@ internal partial class TariffParser : Parser {
 	}
 
 	private static int[] _serializedATN = {
-		4,1,108,677,2,0,7,0,2,1,7,1,2,2,7,2,2,3,7,3,2,4,7,4,2,5,7,5,2,6,7,6,2,
+		4,1,108,681,2,0,7,0,2,1,7,1,2,2,7,2,2,3,7,3,2,4,7,4,2,5,7,5,2,6,7,6,2,
 		7,7,7,2,8,7,8,2,9,7,9,2,10,7,10,2,11,7,11,2,12,7,12,2,13,7,13,2,14,7,14,
 		2,15,7,15,2,16,7,16,2,17,7,17,2,18,7,18,2,19,7,19,2,20,7,20,2,21,7,21,
 		2,22,7,22,2,23,7,23,2,24,7,24,2,25,7,25,2,26,7,26,2,27,7,27,2,28,7,28,
@@ -4742,214 +4759,216 @@ internal partial class TariffParser : Parser {
 		1,21,1,21,1,21,3,21,353,8,21,1,22,1,22,1,22,3,22,358,8,22,1,22,1,22,3,
 		22,362,8,22,1,23,1,23,1,23,1,23,1,23,1,23,3,23,370,8,23,1,24,1,24,1,24,
 		1,24,3,24,376,8,24,1,24,1,24,1,24,1,25,1,25,1,25,1,25,3,25,385,8,25,1,
-		25,1,25,1,25,1,26,1,26,1,26,1,26,1,26,1,26,3,26,396,8,26,1,26,1,26,1,26,
-		1,26,1,26,1,26,3,26,404,8,26,1,26,1,26,1,26,3,26,409,8,26,1,27,1,27,1,
-		27,1,27,1,27,1,27,1,27,1,27,1,27,1,27,3,27,421,8,27,1,27,1,27,1,27,1,27,
-		1,27,1,27,1,27,1,27,1,27,1,27,1,27,1,27,1,27,3,27,436,8,27,3,27,438,8,
-		27,1,28,1,28,1,28,1,28,4,28,444,8,28,11,28,12,28,445,1,28,1,28,1,29,1,
-		29,3,29,452,8,29,1,29,1,29,3,29,456,8,29,1,29,1,29,5,29,460,8,29,10,29,
-		12,29,463,9,29,1,29,1,29,1,30,1,30,1,30,1,30,5,30,471,8,30,10,30,12,30,
-		474,9,30,1,30,1,30,1,31,1,31,1,31,1,31,1,31,1,31,3,31,484,8,31,1,31,1,
-		31,1,31,1,31,3,31,490,8,31,1,31,1,31,1,31,1,31,1,31,5,31,497,8,31,10,31,
-		12,31,500,9,31,3,31,502,8,31,1,31,1,31,1,31,3,31,507,8,31,1,31,1,31,1,
-		31,1,31,3,31,513,8,31,1,31,3,31,516,8,31,1,31,1,31,1,31,1,31,1,31,3,31,
-		523,8,31,1,31,1,31,3,31,527,8,31,1,31,3,31,530,8,31,1,31,3,31,533,8,31,
-		1,31,1,31,1,31,1,31,1,31,3,31,540,8,31,1,31,1,31,1,31,1,31,3,31,546,8,
-		31,1,31,1,31,1,31,1,31,1,31,3,31,553,8,31,3,31,555,8,31,1,32,1,32,1,32,
-		1,32,1,33,1,33,1,34,1,34,1,34,1,35,1,35,1,35,1,36,1,36,1,36,1,36,1,36,
-		1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,3,36,582,8,36,1,36,1,36,1,36,1,
-		36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,
-		36,1,36,1,36,1,36,1,36,1,36,1,36,3,36,608,8,36,1,36,5,36,611,8,36,10,36,
-		12,36,614,9,36,1,37,1,37,3,37,618,8,37,1,37,1,37,3,37,622,8,37,1,37,1,
-		37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,
-		37,1,37,1,37,1,37,1,37,1,37,5,37,645,8,37,10,37,12,37,648,9,37,1,37,1,
-		37,1,37,1,37,1,37,1,37,1,37,5,37,657,8,37,10,37,12,37,660,9,37,3,37,662,
-		8,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,3,37,671,8,37,1,38,1,38,1,39,1,
-		39,1,39,0,1,72,40,0,2,4,6,8,10,12,14,16,18,20,22,24,26,28,30,32,34,36,
-		38,40,42,44,46,48,50,52,54,56,58,60,62,64,66,68,70,72,74,76,78,0,12,1,
-		0,3,4,1,0,23,26,2,0,28,28,33,35,1,0,37,38,1,0,75,76,2,0,38,38,82,82,1,
-		0,92,93,1,0,90,91,1,0,84,89,1,0,73,74,1,0,79,80,9,0,2,8,11,11,13,18,21,
-		28,32,36,39,40,42,48,51,58,82,82,757,0,80,1,0,0,0,2,83,1,0,0,0,4,114,1,
-		0,0,0,6,116,1,0,0,0,8,146,1,0,0,0,10,149,1,0,0,0,12,153,1,0,0,0,14,157,
-		1,0,0,0,16,161,1,0,0,0,18,178,1,0,0,0,20,187,1,0,0,0,22,195,1,0,0,0,24,
-		203,1,0,0,0,26,218,1,0,0,0,28,222,1,0,0,0,30,242,1,0,0,0,32,244,1,0,0,
-		0,34,272,1,0,0,0,36,283,1,0,0,0,38,289,1,0,0,0,40,304,1,0,0,0,42,338,1,
-		0,0,0,44,361,1,0,0,0,46,369,1,0,0,0,48,371,1,0,0,0,50,380,1,0,0,0,52,408,
-		1,0,0,0,54,437,1,0,0,0,56,439,1,0,0,0,58,451,1,0,0,0,60,466,1,0,0,0,62,
-		554,1,0,0,0,64,556,1,0,0,0,66,560,1,0,0,0,68,562,1,0,0,0,70,565,1,0,0,
-		0,72,581,1,0,0,0,74,670,1,0,0,0,76,672,1,0,0,0,78,674,1,0,0,0,80,81,3,
-		2,1,0,81,82,5,0,0,1,82,1,1,0,0,0,83,84,5,1,0,0,84,86,3,78,39,0,85,87,5,
-		81,0,0,86,85,1,0,0,0,86,87,1,0,0,0,87,88,1,0,0,0,88,92,5,97,0,0,89,91,
-		3,4,2,0,90,89,1,0,0,0,91,94,1,0,0,0,92,90,1,0,0,0,92,93,1,0,0,0,93,95,
-		1,0,0,0,94,92,1,0,0,0,95,96,5,98,0,0,96,3,1,0,0,0,97,115,3,6,3,0,98,115,
-		3,8,4,0,99,115,3,14,7,0,100,115,3,18,9,0,101,115,3,20,10,0,102,115,3,24,
-		12,0,103,115,3,28,14,0,104,115,3,32,16,0,105,115,3,38,19,0,106,115,3,40,
-		20,0,107,115,3,48,24,0,108,115,3,50,25,0,109,115,3,52,26,0,110,115,3,54,
-		27,0,111,115,3,56,28,0,112,115,3,16,8,0,113,115,3,60,30,0,114,97,1,0,0,
-		0,114,98,1,0,0,0,114,99,1,0,0,0,114,100,1,0,0,0,114,101,1,0,0,0,114,102,
-		1,0,0,0,114,103,1,0,0,0,114,104,1,0,0,0,114,105,1,0,0,0,114,106,1,0,0,
-		0,114,107,1,0,0,0,114,108,1,0,0,0,114,109,1,0,0,0,114,110,1,0,0,0,114,
-		111,1,0,0,0,114,112,1,0,0,0,114,113,1,0,0,0,115,5,1,0,0,0,116,117,5,2,
-		0,0,117,120,3,78,39,0,118,119,7,0,0,0,119,121,5,5,0,0,120,118,1,0,0,0,
-		120,121,1,0,0,0,121,7,1,0,0,0,122,123,5,6,0,0,123,124,3,10,5,0,124,125,
-		5,62,0,0,125,126,5,81,0,0,126,147,1,0,0,0,127,128,5,6,0,0,128,129,5,20,
-		0,0,129,130,3,78,39,0,130,131,5,97,0,0,131,136,3,12,6,0,132,133,5,101,
-		0,0,133,135,3,12,6,0,134,132,1,0,0,0,135,138,1,0,0,0,136,134,1,0,0,0,136,
-		137,1,0,0,0,137,140,1,0,0,0,138,136,1,0,0,0,139,141,5,101,0,0,140,139,
-		1,0,0,0,140,141,1,0,0,0,141,142,1,0,0,0,142,143,5,98,0,0,143,144,5,62,
-		0,0,144,145,5,81,0,0,145,147,1,0,0,0,146,122,1,0,0,0,146,127,1,0,0,0,147,
-		9,1,0,0,0,148,150,5,80,0,0,149,148,1,0,0,0,149,150,1,0,0,0,150,151,1,0,
-		0,0,151,152,3,78,39,0,152,11,1,0,0,0,153,154,5,81,0,0,154,155,5,102,0,
-		0,155,156,3,10,5,0,156,13,1,0,0,0,157,158,5,7,0,0,158,159,5,9,0,0,159,
-		160,5,76,0,0,160,15,1,0,0,0,161,162,5,8,0,0,162,174,5,97,0,0,163,168,5,
-		76,0,0,164,165,5,101,0,0,165,167,5,76,0,0,166,164,1,0,0,0,167,170,1,0,
-		0,0,168,166,1,0,0,0,168,169,1,0,0,0,169,172,1,0,0,0,170,168,1,0,0,0,171,
-		173,5,101,0,0,172,171,1,0,0,0,172,173,1,0,0,0,173,175,1,0,0,0,174,163,
-		1,0,0,0,174,175,1,0,0,0,175,176,1,0,0,0,176,177,5,98,0,0,177,17,1,0,0,
-		0,178,179,5,11,0,0,179,184,3,78,39,0,180,181,5,101,0,0,181,183,3,78,39,
-		0,182,180,1,0,0,0,183,186,1,0,0,0,184,182,1,0,0,0,184,185,1,0,0,0,185,
-		19,1,0,0,0,186,184,1,0,0,0,187,188,5,12,0,0,188,189,3,78,39,0,189,190,
-		5,102,0,0,190,193,3,22,11,0,191,192,5,89,0,0,192,194,3,72,36,0,193,191,
-		1,0,0,0,193,194,1,0,0,0,194,21,1,0,0,0,195,198,3,78,39,0,196,197,5,61,
-		0,0,197,199,3,78,39,0,198,196,1,0,0,0,198,199,1,0,0,0,199,201,1,0,0,0,
-		200,202,5,104,0,0,201,200,1,0,0,0,201,202,1,0,0,0,202,23,1,0,0,0,203,204,
-		5,13,0,0,204,205,3,78,39,0,205,214,5,95,0,0,206,211,3,26,13,0,207,208,
-		5,101,0,0,208,210,3,26,13,0,209,207,1,0,0,0,210,213,1,0,0,0,211,209,1,
-		0,0,0,211,212,1,0,0,0,212,215,1,0,0,0,213,211,1,0,0,0,214,206,1,0,0,0,
-		214,215,1,0,0,0,215,216,1,0,0,0,216,217,5,96,0,0,217,25,1,0,0,0,218,219,
-		3,78,39,0,219,220,5,102,0,0,220,221,3,22,11,0,221,27,1,0,0,0,222,223,5,
-		14,0,0,223,225,3,78,39,0,224,226,5,81,0,0,225,224,1,0,0,0,225,226,1,0,
-		0,0,226,227,1,0,0,0,227,231,5,97,0,0,228,230,3,30,15,0,229,228,1,0,0,0,
-		230,233,1,0,0,0,231,229,1,0,0,0,231,232,1,0,0,0,232,234,1,0,0,0,233,231,
-		1,0,0,0,234,235,5,98,0,0,235,29,1,0,0,0,236,237,5,15,0,0,237,243,3,72,
-		36,0,238,239,5,16,0,0,239,243,3,72,36,0,240,241,5,17,0,0,241,243,3,72,
-		36,0,242,236,1,0,0,0,242,238,1,0,0,0,242,240,1,0,0,0,243,31,1,0,0,0,244,
-		245,5,18,0,0,245,248,3,78,39,0,246,247,5,19,0,0,247,249,3,78,39,0,248,
-		246,1,0,0,0,248,249,1,0,0,0,249,250,1,0,0,0,250,251,5,20,0,0,251,252,5,
-		95,0,0,252,257,3,78,39,0,253,254,5,101,0,0,254,256,3,78,39,0,255,253,1,
-		0,0,0,256,259,1,0,0,0,257,255,1,0,0,0,257,258,1,0,0,0,258,260,1,0,0,0,
-		259,257,1,0,0,0,260,261,5,96,0,0,261,262,5,102,0,0,262,263,3,22,11,0,263,
-		267,5,97,0,0,264,266,3,34,17,0,265,264,1,0,0,0,266,269,1,0,0,0,267,265,
-		1,0,0,0,267,268,1,0,0,0,268,270,1,0,0,0,269,267,1,0,0,0,270,271,5,98,0,
-		0,271,33,1,0,0,0,272,273,5,81,0,0,273,274,5,102,0,0,274,279,3,36,18,0,
-		275,276,5,101,0,0,276,278,3,36,18,0,277,275,1,0,0,0,278,281,1,0,0,0,279,
-		277,1,0,0,0,279,280,1,0,0,0,280,35,1,0,0,0,281,279,1,0,0,0,282,284,5,81,
-		0,0,283,282,1,0,0,0,283,284,1,0,0,0,284,287,1,0,0,0,285,288,3,72,36,0,
-		286,288,5,67,0,0,287,285,1,0,0,0,287,286,1,0,0,0,288,37,1,0,0,0,289,290,
-		5,21,0,0,290,291,3,78,39,0,291,292,5,78,0,0,292,293,5,61,0,0,293,295,3,
-		78,39,0,294,296,5,101,0,0,295,294,1,0,0,0,295,296,1,0,0,0,296,297,1,0,
-		0,0,297,298,5,22,0,0,298,299,5,20,0,0,299,302,3,78,39,0,300,301,5,59,0,
-		0,301,303,3,72,36,0,302,300,1,0,0,0,302,303,1,0,0,0,303,39,1,0,0,0,304,
-		305,7,1,0,0,305,308,3,78,39,0,306,307,5,61,0,0,307,309,3,78,39,0,308,306,
-		1,0,0,0,308,309,1,0,0,0,309,316,1,0,0,0,310,312,5,101,0,0,311,310,1,0,
-		0,0,311,312,1,0,0,0,312,313,1,0,0,0,313,314,5,27,0,0,314,315,5,44,0,0,
-		315,317,5,6,0,0,316,311,1,0,0,0,316,317,1,0,0,0,317,320,1,0,0,0,318,319,
-		5,102,0,0,319,321,3,22,11,0,320,318,1,0,0,0,320,321,1,0,0,0,321,324,1,
-		0,0,0,322,323,5,89,0,0,323,325,3,72,36,0,324,322,1,0,0,0,324,325,1,0,0,
-		0,325,327,1,0,0,0,326,328,3,44,22,0,327,326,1,0,0,0,327,328,1,0,0,0,328,
-		329,1,0,0,0,329,333,5,97,0,0,330,332,3,42,21,0,331,330,1,0,0,0,332,335,
-		1,0,0,0,333,331,1,0,0,0,333,334,1,0,0,0,334,336,1,0,0,0,335,333,1,0,0,
-		0,336,337,5,98,0,0,337,41,1,0,0,0,338,339,5,32,0,0,339,342,3,78,39,0,340,
-		341,5,59,0,0,341,343,3,72,36,0,342,340,1,0,0,0,342,343,1,0,0,0,343,344,
-		1,0,0,0,344,345,7,2,0,0,345,347,3,72,36,0,346,348,3,44,22,0,347,346,1,
-		0,0,0,347,348,1,0,0,0,348,352,1,0,0,0,349,350,5,60,0,0,350,351,5,36,0,
-		0,351,353,5,6,0,0,352,349,1,0,0,0,352,353,1,0,0,0,353,43,1,0,0,0,354,357,
-		3,46,23,0,355,356,5,31,0,0,356,358,5,80,0,0,357,355,1,0,0,0,357,358,1,
-		0,0,0,358,362,1,0,0,0,359,360,5,31,0,0,360,362,5,80,0,0,361,354,1,0,0,
-		0,361,359,1,0,0,0,362,45,1,0,0,0,363,364,5,29,0,0,364,365,5,50,0,0,365,
-		366,5,80,0,0,366,370,3,78,39,0,367,368,5,30,0,0,368,370,5,29,0,0,369,363,
-		1,0,0,0,369,367,1,0,0,0,370,47,1,0,0,0,371,372,7,3,0,0,372,375,3,78,39,
-		0,373,374,5,59,0,0,374,376,3,72,36,0,375,373,1,0,0,0,375,376,1,0,0,0,376,
-		377,1,0,0,0,377,378,5,39,0,0,378,379,5,81,0,0,379,49,1,0,0,0,380,381,5,
-		40,0,0,381,384,3,78,39,0,382,383,5,61,0,0,383,385,3,78,39,0,384,382,1,
-		0,0,0,384,385,1,0,0,0,385,386,1,0,0,0,386,387,5,89,0,0,387,388,3,72,36,
-		0,388,51,1,0,0,0,389,390,5,41,0,0,390,391,5,81,0,0,391,392,5,89,0,0,392,
-		395,3,72,36,0,393,394,5,60,0,0,394,396,3,72,36,0,395,393,1,0,0,0,395,396,
-		1,0,0,0,396,409,1,0,0,0,397,398,5,41,0,0,398,399,5,81,0,0,399,400,5,61,
-		0,0,400,403,3,78,39,0,401,402,5,59,0,0,402,404,3,72,36,0,403,401,1,0,0,
-		0,403,404,1,0,0,0,404,405,1,0,0,0,405,406,5,60,0,0,406,407,3,72,36,0,407,
-		409,1,0,0,0,408,389,1,0,0,0,408,397,1,0,0,0,409,53,1,0,0,0,410,411,5,42,
-		0,0,411,412,5,81,0,0,412,413,5,43,0,0,413,414,5,32,0,0,414,415,5,76,0,
-		0,415,416,5,33,0,0,416,417,3,72,36,0,417,418,5,46,0,0,418,420,3,78,39,
-		0,419,421,3,44,22,0,420,419,1,0,0,0,420,421,1,0,0,0,421,438,1,0,0,0,422,
-		423,5,42,0,0,423,424,5,81,0,0,424,425,5,44,0,0,425,426,5,45,0,0,426,427,
-		5,32,0,0,427,428,5,80,0,0,428,429,5,91,0,0,429,430,5,80,0,0,430,431,5,
-		33,0,0,431,432,3,72,36,0,432,433,5,46,0,0,433,435,3,78,39,0,434,436,3,
-		44,22,0,435,434,1,0,0,0,435,436,1,0,0,0,436,438,1,0,0,0,437,410,1,0,0,
-		0,437,422,1,0,0,0,438,55,1,0,0,0,439,440,5,47,0,0,440,441,3,78,39,0,441,
-		443,5,97,0,0,442,444,3,58,29,0,443,442,1,0,0,0,444,445,1,0,0,0,445,443,
-		1,0,0,0,445,446,1,0,0,0,446,447,1,0,0,0,447,448,5,98,0,0,448,57,1,0,0,
-		0,449,450,5,9,0,0,450,452,5,76,0,0,451,449,1,0,0,0,451,452,1,0,0,0,452,
-		455,1,0,0,0,453,454,5,10,0,0,454,456,5,76,0,0,455,453,1,0,0,0,455,456,
-		1,0,0,0,456,457,1,0,0,0,457,461,5,97,0,0,458,460,3,4,2,0,459,458,1,0,0,
-		0,460,463,1,0,0,0,461,459,1,0,0,0,461,462,1,0,0,0,462,464,1,0,0,0,463,
-		461,1,0,0,0,464,465,5,98,0,0,465,59,1,0,0,0,466,467,5,48,0,0,467,468,5,
-		81,0,0,468,472,5,97,0,0,469,471,3,62,31,0,470,469,1,0,0,0,471,474,1,0,
-		0,0,472,470,1,0,0,0,472,473,1,0,0,0,473,475,1,0,0,0,474,472,1,0,0,0,475,
-		476,5,98,0,0,476,61,1,0,0,0,477,478,5,49,0,0,478,479,3,78,39,0,479,480,
-		5,89,0,0,480,481,3,72,36,0,481,555,1,0,0,0,482,484,5,80,0,0,483,482,1,
-		0,0,0,483,484,1,0,0,0,484,489,1,0,0,0,485,486,5,60,0,0,486,490,7,4,0,0,
-		487,488,5,50,0,0,488,490,5,78,0,0,489,485,1,0,0,0,489,487,1,0,0,0,489,
-		490,1,0,0,0,490,491,1,0,0,0,491,492,3,78,39,0,492,501,5,95,0,0,493,498,
-		3,64,32,0,494,495,5,101,0,0,495,497,3,64,32,0,496,494,1,0,0,0,497,500,
-		1,0,0,0,498,496,1,0,0,0,498,499,1,0,0,0,499,502,1,0,0,0,500,498,1,0,0,
-		0,501,493,1,0,0,0,501,502,1,0,0,0,502,503,1,0,0,0,503,506,5,96,0,0,504,
-		505,5,83,0,0,505,507,3,66,33,0,506,504,1,0,0,0,506,507,1,0,0,0,507,555,
-		1,0,0,0,508,509,5,51,0,0,509,510,5,52,0,0,510,512,3,72,36,0,511,513,3,
-		68,34,0,512,511,1,0,0,0,512,513,1,0,0,0,513,515,1,0,0,0,514,516,3,70,35,
-		0,515,514,1,0,0,0,515,516,1,0,0,0,516,555,1,0,0,0,517,518,5,51,0,0,518,
-		519,5,53,0,0,519,522,5,81,0,0,520,521,5,55,0,0,521,523,3,72,36,0,522,520,
-		1,0,0,0,522,523,1,0,0,0,523,526,1,0,0,0,524,525,5,56,0,0,525,527,3,72,
-		36,0,526,524,1,0,0,0,526,527,1,0,0,0,527,529,1,0,0,0,528,530,3,68,34,0,
-		529,528,1,0,0,0,529,530,1,0,0,0,530,532,1,0,0,0,531,533,3,70,35,0,532,
-		531,1,0,0,0,532,533,1,0,0,0,533,555,1,0,0,0,534,535,5,51,0,0,535,536,5,
-		54,0,0,536,537,5,53,0,0,537,539,5,81,0,0,538,540,3,68,34,0,539,538,1,0,
-		0,0,539,540,1,0,0,0,540,555,1,0,0,0,541,542,5,51,0,0,542,543,3,66,33,0,
-		543,545,5,80,0,0,544,546,3,68,34,0,545,544,1,0,0,0,545,546,1,0,0,0,546,
-		555,1,0,0,0,547,548,5,51,0,0,548,549,5,57,0,0,549,550,3,78,39,0,550,552,
-		3,72,36,0,551,553,3,68,34,0,552,551,1,0,0,0,552,553,1,0,0,0,553,555,1,
-		0,0,0,554,477,1,0,0,0,554,483,1,0,0,0,554,508,1,0,0,0,554,517,1,0,0,0,
-		554,534,1,0,0,0,554,541,1,0,0,0,554,547,1,0,0,0,555,63,1,0,0,0,556,557,
-		3,78,39,0,557,558,5,102,0,0,558,559,3,72,36,0,559,65,1,0,0,0,560,561,7,
-		5,0,0,561,67,1,0,0,0,562,563,5,62,0,0,563,564,5,77,0,0,564,69,1,0,0,0,
-		565,566,5,58,0,0,566,567,5,81,0,0,567,71,1,0,0,0,568,569,6,36,-1,0,569,
-		570,5,91,0,0,570,582,3,72,36,12,571,572,5,65,0,0,572,582,3,72,36,6,573,
-		574,5,68,0,0,574,575,3,72,36,0,575,576,5,69,0,0,576,577,3,72,36,0,577,
-		578,5,70,0,0,578,579,3,72,36,2,579,582,1,0,0,0,580,582,3,74,37,0,581,568,
-		1,0,0,0,581,571,1,0,0,0,581,573,1,0,0,0,581,580,1,0,0,0,582,612,1,0,0,
-		0,583,584,10,11,0,0,584,585,7,6,0,0,585,611,3,72,36,12,586,587,10,10,0,
-		0,587,588,7,7,0,0,588,611,3,72,36,11,589,590,10,9,0,0,590,591,7,8,0,0,
-		591,611,3,72,36,10,592,593,10,8,0,0,593,594,5,72,0,0,594,611,3,72,36,9,
-		595,596,10,5,0,0,596,597,5,63,0,0,597,611,3,72,36,6,598,599,10,4,0,0,599,
-		600,5,64,0,0,600,611,3,72,36,5,601,602,10,3,0,0,602,603,5,59,0,0,603,611,
-		3,72,36,4,604,605,10,7,0,0,605,607,5,66,0,0,606,608,5,65,0,0,607,606,1,
-		0,0,0,607,608,1,0,0,0,608,609,1,0,0,0,609,611,5,67,0,0,610,583,1,0,0,0,
-		610,586,1,0,0,0,610,589,1,0,0,0,610,592,1,0,0,0,610,595,1,0,0,0,610,598,
-		1,0,0,0,610,601,1,0,0,0,610,604,1,0,0,0,611,614,1,0,0,0,612,610,1,0,0,
-		0,612,613,1,0,0,0,613,73,1,0,0,0,614,612,1,0,0,0,615,617,3,76,38,0,616,
-		618,3,78,39,0,617,616,1,0,0,0,617,618,1,0,0,0,618,621,1,0,0,0,619,620,
-		5,61,0,0,620,622,3,78,39,0,621,619,1,0,0,0,621,622,1,0,0,0,622,671,1,0,
-		0,0,623,624,3,76,38,0,624,625,5,94,0,0,625,671,1,0,0,0,626,671,5,81,0,
-		0,627,671,7,9,0,0,628,671,5,76,0,0,629,671,5,75,0,0,630,671,5,78,0,0,631,
-		632,5,12,0,0,632,671,3,78,39,0,633,634,5,71,0,0,634,671,3,78,39,0,635,
-		636,3,78,39,0,636,637,5,103,0,0,637,638,3,78,39,0,638,671,1,0,0,0,639,
-		640,3,78,39,0,640,641,5,99,0,0,641,646,3,72,36,0,642,643,5,101,0,0,643,
-		645,3,72,36,0,644,642,1,0,0,0,645,648,1,0,0,0,646,644,1,0,0,0,646,647,
-		1,0,0,0,647,649,1,0,0,0,648,646,1,0,0,0,649,650,5,100,0,0,650,671,1,0,
-		0,0,651,652,3,78,39,0,652,661,5,95,0,0,653,658,3,72,36,0,654,655,5,101,
-		0,0,655,657,3,72,36,0,656,654,1,0,0,0,657,660,1,0,0,0,658,656,1,0,0,0,
-		658,659,1,0,0,0,659,662,1,0,0,0,660,658,1,0,0,0,661,653,1,0,0,0,661,662,
-		1,0,0,0,662,663,1,0,0,0,663,664,5,96,0,0,664,671,1,0,0,0,665,671,3,78,
-		39,0,666,667,5,95,0,0,667,668,3,72,36,0,668,669,5,96,0,0,669,671,1,0,0,
-		0,670,615,1,0,0,0,670,623,1,0,0,0,670,626,1,0,0,0,670,627,1,0,0,0,670,
-		628,1,0,0,0,670,629,1,0,0,0,670,630,1,0,0,0,670,631,1,0,0,0,670,633,1,
-		0,0,0,670,635,1,0,0,0,670,639,1,0,0,0,670,651,1,0,0,0,670,665,1,0,0,0,
-		670,666,1,0,0,0,671,75,1,0,0,0,672,673,7,10,0,0,673,77,1,0,0,0,674,675,
-		7,11,0,0,675,79,1,0,0,0,79,86,92,114,120,136,140,146,149,168,172,174,184,
-		193,198,201,211,214,225,231,242,248,257,267,279,283,287,295,302,308,311,
-		316,320,324,327,333,342,347,352,357,361,369,375,384,395,403,408,420,435,
-		437,445,451,455,461,472,483,489,498,501,506,512,515,522,526,529,532,539,
-		545,552,554,581,607,610,612,617,621,646,658,661,670
+		25,1,25,1,25,1,26,1,26,1,26,1,26,3,26,394,8,26,1,26,1,26,1,26,1,26,3,26,
+		400,8,26,1,26,1,26,1,26,1,26,1,26,1,26,3,26,408,8,26,1,26,1,26,1,26,3,
+		26,413,8,26,1,27,1,27,1,27,1,27,1,27,1,27,1,27,1,27,1,27,1,27,3,27,425,
+		8,27,1,27,1,27,1,27,1,27,1,27,1,27,1,27,1,27,1,27,1,27,1,27,1,27,1,27,
+		3,27,440,8,27,3,27,442,8,27,1,28,1,28,1,28,1,28,4,28,448,8,28,11,28,12,
+		28,449,1,28,1,28,1,29,1,29,3,29,456,8,29,1,29,1,29,3,29,460,8,29,1,29,
+		1,29,5,29,464,8,29,10,29,12,29,467,9,29,1,29,1,29,1,30,1,30,1,30,1,30,
+		5,30,475,8,30,10,30,12,30,478,9,30,1,30,1,30,1,31,1,31,1,31,1,31,1,31,
+		1,31,3,31,488,8,31,1,31,1,31,1,31,1,31,3,31,494,8,31,1,31,1,31,1,31,1,
+		31,1,31,5,31,501,8,31,10,31,12,31,504,9,31,3,31,506,8,31,1,31,1,31,1,31,
+		3,31,511,8,31,1,31,1,31,1,31,1,31,3,31,517,8,31,1,31,3,31,520,8,31,1,31,
+		1,31,1,31,1,31,1,31,3,31,527,8,31,1,31,1,31,3,31,531,8,31,1,31,3,31,534,
+		8,31,1,31,3,31,537,8,31,1,31,1,31,1,31,1,31,1,31,3,31,544,8,31,1,31,1,
+		31,1,31,1,31,3,31,550,8,31,1,31,1,31,1,31,1,31,1,31,3,31,557,8,31,3,31,
+		559,8,31,1,32,1,32,1,32,1,32,1,33,1,33,1,34,1,34,1,34,1,35,1,35,1,35,1,
+		36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,3,36,586,
+		8,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,
+		1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,3,36,612,8,36,1,
+		36,5,36,615,8,36,10,36,12,36,618,9,36,1,37,1,37,3,37,622,8,37,1,37,1,37,
+		3,37,626,8,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,
+		37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,5,37,649,8,37,10,37,12,
+		37,652,9,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,5,37,661,8,37,10,37,12,
+		37,664,9,37,3,37,666,8,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,3,37,675,
+		8,37,1,38,1,38,1,39,1,39,1,39,0,1,72,40,0,2,4,6,8,10,12,14,16,18,20,22,
+		24,26,28,30,32,34,36,38,40,42,44,46,48,50,52,54,56,58,60,62,64,66,68,70,
+		72,74,76,78,0,12,1,0,3,4,1,0,23,26,2,0,28,28,33,35,1,0,37,38,1,0,75,76,
+		2,0,38,38,82,82,1,0,92,93,1,0,90,91,1,0,84,89,1,0,73,74,1,0,79,80,9,0,
+		2,8,11,11,13,18,21,28,32,36,39,40,42,48,51,58,82,82,762,0,80,1,0,0,0,2,
+		83,1,0,0,0,4,114,1,0,0,0,6,116,1,0,0,0,8,146,1,0,0,0,10,149,1,0,0,0,12,
+		153,1,0,0,0,14,157,1,0,0,0,16,161,1,0,0,0,18,178,1,0,0,0,20,187,1,0,0,
+		0,22,195,1,0,0,0,24,203,1,0,0,0,26,218,1,0,0,0,28,222,1,0,0,0,30,242,1,
+		0,0,0,32,244,1,0,0,0,34,272,1,0,0,0,36,283,1,0,0,0,38,289,1,0,0,0,40,304,
+		1,0,0,0,42,338,1,0,0,0,44,361,1,0,0,0,46,369,1,0,0,0,48,371,1,0,0,0,50,
+		380,1,0,0,0,52,412,1,0,0,0,54,441,1,0,0,0,56,443,1,0,0,0,58,455,1,0,0,
+		0,60,470,1,0,0,0,62,558,1,0,0,0,64,560,1,0,0,0,66,564,1,0,0,0,68,566,1,
+		0,0,0,70,569,1,0,0,0,72,585,1,0,0,0,74,674,1,0,0,0,76,676,1,0,0,0,78,678,
+		1,0,0,0,80,81,3,2,1,0,81,82,5,0,0,1,82,1,1,0,0,0,83,84,5,1,0,0,84,86,3,
+		78,39,0,85,87,5,81,0,0,86,85,1,0,0,0,86,87,1,0,0,0,87,88,1,0,0,0,88,92,
+		5,97,0,0,89,91,3,4,2,0,90,89,1,0,0,0,91,94,1,0,0,0,92,90,1,0,0,0,92,93,
+		1,0,0,0,93,95,1,0,0,0,94,92,1,0,0,0,95,96,5,98,0,0,96,3,1,0,0,0,97,115,
+		3,6,3,0,98,115,3,8,4,0,99,115,3,14,7,0,100,115,3,18,9,0,101,115,3,20,10,
+		0,102,115,3,24,12,0,103,115,3,28,14,0,104,115,3,32,16,0,105,115,3,38,19,
+		0,106,115,3,40,20,0,107,115,3,48,24,0,108,115,3,50,25,0,109,115,3,52,26,
+		0,110,115,3,54,27,0,111,115,3,56,28,0,112,115,3,16,8,0,113,115,3,60,30,
+		0,114,97,1,0,0,0,114,98,1,0,0,0,114,99,1,0,0,0,114,100,1,0,0,0,114,101,
+		1,0,0,0,114,102,1,0,0,0,114,103,1,0,0,0,114,104,1,0,0,0,114,105,1,0,0,
+		0,114,106,1,0,0,0,114,107,1,0,0,0,114,108,1,0,0,0,114,109,1,0,0,0,114,
+		110,1,0,0,0,114,111,1,0,0,0,114,112,1,0,0,0,114,113,1,0,0,0,115,5,1,0,
+		0,0,116,117,5,2,0,0,117,120,3,78,39,0,118,119,7,0,0,0,119,121,5,5,0,0,
+		120,118,1,0,0,0,120,121,1,0,0,0,121,7,1,0,0,0,122,123,5,6,0,0,123,124,
+		3,10,5,0,124,125,5,62,0,0,125,126,5,81,0,0,126,147,1,0,0,0,127,128,5,6,
+		0,0,128,129,5,20,0,0,129,130,3,78,39,0,130,131,5,97,0,0,131,136,3,12,6,
+		0,132,133,5,101,0,0,133,135,3,12,6,0,134,132,1,0,0,0,135,138,1,0,0,0,136,
+		134,1,0,0,0,136,137,1,0,0,0,137,140,1,0,0,0,138,136,1,0,0,0,139,141,5,
+		101,0,0,140,139,1,0,0,0,140,141,1,0,0,0,141,142,1,0,0,0,142,143,5,98,0,
+		0,143,144,5,62,0,0,144,145,5,81,0,0,145,147,1,0,0,0,146,122,1,0,0,0,146,
+		127,1,0,0,0,147,9,1,0,0,0,148,150,5,80,0,0,149,148,1,0,0,0,149,150,1,0,
+		0,0,150,151,1,0,0,0,151,152,3,78,39,0,152,11,1,0,0,0,153,154,5,81,0,0,
+		154,155,5,102,0,0,155,156,3,10,5,0,156,13,1,0,0,0,157,158,5,7,0,0,158,
+		159,5,9,0,0,159,160,5,76,0,0,160,15,1,0,0,0,161,162,5,8,0,0,162,174,5,
+		97,0,0,163,168,5,76,0,0,164,165,5,101,0,0,165,167,5,76,0,0,166,164,1,0,
+		0,0,167,170,1,0,0,0,168,166,1,0,0,0,168,169,1,0,0,0,169,172,1,0,0,0,170,
+		168,1,0,0,0,171,173,5,101,0,0,172,171,1,0,0,0,172,173,1,0,0,0,173,175,
+		1,0,0,0,174,163,1,0,0,0,174,175,1,0,0,0,175,176,1,0,0,0,176,177,5,98,0,
+		0,177,17,1,0,0,0,178,179,5,11,0,0,179,184,3,78,39,0,180,181,5,101,0,0,
+		181,183,3,78,39,0,182,180,1,0,0,0,183,186,1,0,0,0,184,182,1,0,0,0,184,
+		185,1,0,0,0,185,19,1,0,0,0,186,184,1,0,0,0,187,188,5,12,0,0,188,189,3,
+		78,39,0,189,190,5,102,0,0,190,193,3,22,11,0,191,192,5,89,0,0,192,194,3,
+		72,36,0,193,191,1,0,0,0,193,194,1,0,0,0,194,21,1,0,0,0,195,198,3,78,39,
+		0,196,197,5,61,0,0,197,199,3,78,39,0,198,196,1,0,0,0,198,199,1,0,0,0,199,
+		201,1,0,0,0,200,202,5,104,0,0,201,200,1,0,0,0,201,202,1,0,0,0,202,23,1,
+		0,0,0,203,204,5,13,0,0,204,205,3,78,39,0,205,214,5,95,0,0,206,211,3,26,
+		13,0,207,208,5,101,0,0,208,210,3,26,13,0,209,207,1,0,0,0,210,213,1,0,0,
+		0,211,209,1,0,0,0,211,212,1,0,0,0,212,215,1,0,0,0,213,211,1,0,0,0,214,
+		206,1,0,0,0,214,215,1,0,0,0,215,216,1,0,0,0,216,217,5,96,0,0,217,25,1,
+		0,0,0,218,219,3,78,39,0,219,220,5,102,0,0,220,221,3,22,11,0,221,27,1,0,
+		0,0,222,223,5,14,0,0,223,225,3,78,39,0,224,226,5,81,0,0,225,224,1,0,0,
+		0,225,226,1,0,0,0,226,227,1,0,0,0,227,231,5,97,0,0,228,230,3,30,15,0,229,
+		228,1,0,0,0,230,233,1,0,0,0,231,229,1,0,0,0,231,232,1,0,0,0,232,234,1,
+		0,0,0,233,231,1,0,0,0,234,235,5,98,0,0,235,29,1,0,0,0,236,237,5,15,0,0,
+		237,243,3,72,36,0,238,239,5,16,0,0,239,243,3,72,36,0,240,241,5,17,0,0,
+		241,243,3,72,36,0,242,236,1,0,0,0,242,238,1,0,0,0,242,240,1,0,0,0,243,
+		31,1,0,0,0,244,245,5,18,0,0,245,248,3,78,39,0,246,247,5,19,0,0,247,249,
+		3,78,39,0,248,246,1,0,0,0,248,249,1,0,0,0,249,250,1,0,0,0,250,251,5,20,
+		0,0,251,252,5,95,0,0,252,257,3,78,39,0,253,254,5,101,0,0,254,256,3,78,
+		39,0,255,253,1,0,0,0,256,259,1,0,0,0,257,255,1,0,0,0,257,258,1,0,0,0,258,
+		260,1,0,0,0,259,257,1,0,0,0,260,261,5,96,0,0,261,262,5,102,0,0,262,263,
+		3,22,11,0,263,267,5,97,0,0,264,266,3,34,17,0,265,264,1,0,0,0,266,269,1,
+		0,0,0,267,265,1,0,0,0,267,268,1,0,0,0,268,270,1,0,0,0,269,267,1,0,0,0,
+		270,271,5,98,0,0,271,33,1,0,0,0,272,273,5,81,0,0,273,274,5,102,0,0,274,
+		279,3,36,18,0,275,276,5,101,0,0,276,278,3,36,18,0,277,275,1,0,0,0,278,
+		281,1,0,0,0,279,277,1,0,0,0,279,280,1,0,0,0,280,35,1,0,0,0,281,279,1,0,
+		0,0,282,284,5,81,0,0,283,282,1,0,0,0,283,284,1,0,0,0,284,287,1,0,0,0,285,
+		288,3,72,36,0,286,288,5,67,0,0,287,285,1,0,0,0,287,286,1,0,0,0,288,37,
+		1,0,0,0,289,290,5,21,0,0,290,291,3,78,39,0,291,292,5,78,0,0,292,293,5,
+		61,0,0,293,295,3,78,39,0,294,296,5,101,0,0,295,294,1,0,0,0,295,296,1,0,
+		0,0,296,297,1,0,0,0,297,298,5,22,0,0,298,299,5,20,0,0,299,302,3,78,39,
+		0,300,301,5,59,0,0,301,303,3,72,36,0,302,300,1,0,0,0,302,303,1,0,0,0,303,
+		39,1,0,0,0,304,305,7,1,0,0,305,308,3,78,39,0,306,307,5,61,0,0,307,309,
+		3,78,39,0,308,306,1,0,0,0,308,309,1,0,0,0,309,316,1,0,0,0,310,312,5,101,
+		0,0,311,310,1,0,0,0,311,312,1,0,0,0,312,313,1,0,0,0,313,314,5,27,0,0,314,
+		315,5,44,0,0,315,317,5,6,0,0,316,311,1,0,0,0,316,317,1,0,0,0,317,320,1,
+		0,0,0,318,319,5,102,0,0,319,321,3,22,11,0,320,318,1,0,0,0,320,321,1,0,
+		0,0,321,324,1,0,0,0,322,323,5,89,0,0,323,325,3,72,36,0,324,322,1,0,0,0,
+		324,325,1,0,0,0,325,327,1,0,0,0,326,328,3,44,22,0,327,326,1,0,0,0,327,
+		328,1,0,0,0,328,329,1,0,0,0,329,333,5,97,0,0,330,332,3,42,21,0,331,330,
+		1,0,0,0,332,335,1,0,0,0,333,331,1,0,0,0,333,334,1,0,0,0,334,336,1,0,0,
+		0,335,333,1,0,0,0,336,337,5,98,0,0,337,41,1,0,0,0,338,339,5,32,0,0,339,
+		342,3,78,39,0,340,341,5,59,0,0,341,343,3,72,36,0,342,340,1,0,0,0,342,343,
+		1,0,0,0,343,344,1,0,0,0,344,345,7,2,0,0,345,347,3,72,36,0,346,348,3,44,
+		22,0,347,346,1,0,0,0,347,348,1,0,0,0,348,352,1,0,0,0,349,350,5,60,0,0,
+		350,351,5,36,0,0,351,353,5,6,0,0,352,349,1,0,0,0,352,353,1,0,0,0,353,43,
+		1,0,0,0,354,357,3,46,23,0,355,356,5,31,0,0,356,358,5,80,0,0,357,355,1,
+		0,0,0,357,358,1,0,0,0,358,362,1,0,0,0,359,360,5,31,0,0,360,362,5,80,0,
+		0,361,354,1,0,0,0,361,359,1,0,0,0,362,45,1,0,0,0,363,364,5,29,0,0,364,
+		365,5,50,0,0,365,366,5,80,0,0,366,370,3,78,39,0,367,368,5,30,0,0,368,370,
+		5,29,0,0,369,363,1,0,0,0,369,367,1,0,0,0,370,47,1,0,0,0,371,372,7,3,0,
+		0,372,375,3,78,39,0,373,374,5,59,0,0,374,376,3,72,36,0,375,373,1,0,0,0,
+		375,376,1,0,0,0,376,377,1,0,0,0,377,378,5,39,0,0,378,379,5,81,0,0,379,
+		49,1,0,0,0,380,381,5,40,0,0,381,384,3,78,39,0,382,383,5,61,0,0,383,385,
+		3,78,39,0,384,382,1,0,0,0,384,385,1,0,0,0,385,386,1,0,0,0,386,387,5,89,
+		0,0,387,388,3,72,36,0,388,51,1,0,0,0,389,390,5,41,0,0,390,393,5,81,0,0,
+		391,392,5,20,0,0,392,394,3,78,39,0,393,391,1,0,0,0,393,394,1,0,0,0,394,
+		395,1,0,0,0,395,396,5,89,0,0,396,399,3,72,36,0,397,398,5,60,0,0,398,400,
+		3,72,36,0,399,397,1,0,0,0,399,400,1,0,0,0,400,413,1,0,0,0,401,402,5,41,
+		0,0,402,403,5,81,0,0,403,404,5,61,0,0,404,407,3,78,39,0,405,406,5,59,0,
+		0,406,408,3,72,36,0,407,405,1,0,0,0,407,408,1,0,0,0,408,409,1,0,0,0,409,
+		410,5,60,0,0,410,411,3,72,36,0,411,413,1,0,0,0,412,389,1,0,0,0,412,401,
+		1,0,0,0,413,53,1,0,0,0,414,415,5,42,0,0,415,416,5,81,0,0,416,417,5,43,
+		0,0,417,418,5,32,0,0,418,419,5,76,0,0,419,420,5,33,0,0,420,421,3,72,36,
+		0,421,422,5,46,0,0,422,424,3,78,39,0,423,425,3,44,22,0,424,423,1,0,0,0,
+		424,425,1,0,0,0,425,442,1,0,0,0,426,427,5,42,0,0,427,428,5,81,0,0,428,
+		429,5,44,0,0,429,430,5,45,0,0,430,431,5,32,0,0,431,432,5,80,0,0,432,433,
+		5,91,0,0,433,434,5,80,0,0,434,435,5,33,0,0,435,436,3,72,36,0,436,437,5,
+		46,0,0,437,439,3,78,39,0,438,440,3,44,22,0,439,438,1,0,0,0,439,440,1,0,
+		0,0,440,442,1,0,0,0,441,414,1,0,0,0,441,426,1,0,0,0,442,55,1,0,0,0,443,
+		444,5,47,0,0,444,445,3,78,39,0,445,447,5,97,0,0,446,448,3,58,29,0,447,
+		446,1,0,0,0,448,449,1,0,0,0,449,447,1,0,0,0,449,450,1,0,0,0,450,451,1,
+		0,0,0,451,452,5,98,0,0,452,57,1,0,0,0,453,454,5,9,0,0,454,456,5,76,0,0,
+		455,453,1,0,0,0,455,456,1,0,0,0,456,459,1,0,0,0,457,458,5,10,0,0,458,460,
+		5,76,0,0,459,457,1,0,0,0,459,460,1,0,0,0,460,461,1,0,0,0,461,465,5,97,
+		0,0,462,464,3,4,2,0,463,462,1,0,0,0,464,467,1,0,0,0,465,463,1,0,0,0,465,
+		466,1,0,0,0,466,468,1,0,0,0,467,465,1,0,0,0,468,469,5,98,0,0,469,59,1,
+		0,0,0,470,471,5,48,0,0,471,472,5,81,0,0,472,476,5,97,0,0,473,475,3,62,
+		31,0,474,473,1,0,0,0,475,478,1,0,0,0,476,474,1,0,0,0,476,477,1,0,0,0,477,
+		479,1,0,0,0,478,476,1,0,0,0,479,480,5,98,0,0,480,61,1,0,0,0,481,482,5,
+		49,0,0,482,483,3,78,39,0,483,484,5,89,0,0,484,485,3,72,36,0,485,559,1,
+		0,0,0,486,488,5,80,0,0,487,486,1,0,0,0,487,488,1,0,0,0,488,493,1,0,0,0,
+		489,490,5,60,0,0,490,494,7,4,0,0,491,492,5,50,0,0,492,494,5,78,0,0,493,
+		489,1,0,0,0,493,491,1,0,0,0,493,494,1,0,0,0,494,495,1,0,0,0,495,496,3,
+		78,39,0,496,505,5,95,0,0,497,502,3,64,32,0,498,499,5,101,0,0,499,501,3,
+		64,32,0,500,498,1,0,0,0,501,504,1,0,0,0,502,500,1,0,0,0,502,503,1,0,0,
+		0,503,506,1,0,0,0,504,502,1,0,0,0,505,497,1,0,0,0,505,506,1,0,0,0,506,
+		507,1,0,0,0,507,510,5,96,0,0,508,509,5,83,0,0,509,511,3,66,33,0,510,508,
+		1,0,0,0,510,511,1,0,0,0,511,559,1,0,0,0,512,513,5,51,0,0,513,514,5,52,
+		0,0,514,516,3,72,36,0,515,517,3,68,34,0,516,515,1,0,0,0,516,517,1,0,0,
+		0,517,519,1,0,0,0,518,520,3,70,35,0,519,518,1,0,0,0,519,520,1,0,0,0,520,
+		559,1,0,0,0,521,522,5,51,0,0,522,523,5,53,0,0,523,526,5,81,0,0,524,525,
+		5,55,0,0,525,527,3,72,36,0,526,524,1,0,0,0,526,527,1,0,0,0,527,530,1,0,
+		0,0,528,529,5,56,0,0,529,531,3,72,36,0,530,528,1,0,0,0,530,531,1,0,0,0,
+		531,533,1,0,0,0,532,534,3,68,34,0,533,532,1,0,0,0,533,534,1,0,0,0,534,
+		536,1,0,0,0,535,537,3,70,35,0,536,535,1,0,0,0,536,537,1,0,0,0,537,559,
+		1,0,0,0,538,539,5,51,0,0,539,540,5,54,0,0,540,541,5,53,0,0,541,543,5,81,
+		0,0,542,544,3,68,34,0,543,542,1,0,0,0,543,544,1,0,0,0,544,559,1,0,0,0,
+		545,546,5,51,0,0,546,547,3,66,33,0,547,549,5,80,0,0,548,550,3,68,34,0,
+		549,548,1,0,0,0,549,550,1,0,0,0,550,559,1,0,0,0,551,552,5,51,0,0,552,553,
+		5,57,0,0,553,554,3,78,39,0,554,556,3,72,36,0,555,557,3,68,34,0,556,555,
+		1,0,0,0,556,557,1,0,0,0,557,559,1,0,0,0,558,481,1,0,0,0,558,487,1,0,0,
+		0,558,512,1,0,0,0,558,521,1,0,0,0,558,538,1,0,0,0,558,545,1,0,0,0,558,
+		551,1,0,0,0,559,63,1,0,0,0,560,561,3,78,39,0,561,562,5,102,0,0,562,563,
+		3,72,36,0,563,65,1,0,0,0,564,565,7,5,0,0,565,67,1,0,0,0,566,567,5,62,0,
+		0,567,568,5,77,0,0,568,69,1,0,0,0,569,570,5,58,0,0,570,571,5,81,0,0,571,
+		71,1,0,0,0,572,573,6,36,-1,0,573,574,5,91,0,0,574,586,3,72,36,12,575,576,
+		5,65,0,0,576,586,3,72,36,6,577,578,5,68,0,0,578,579,3,72,36,0,579,580,
+		5,69,0,0,580,581,3,72,36,0,581,582,5,70,0,0,582,583,3,72,36,2,583,586,
+		1,0,0,0,584,586,3,74,37,0,585,572,1,0,0,0,585,575,1,0,0,0,585,577,1,0,
+		0,0,585,584,1,0,0,0,586,616,1,0,0,0,587,588,10,11,0,0,588,589,7,6,0,0,
+		589,615,3,72,36,12,590,591,10,10,0,0,591,592,7,7,0,0,592,615,3,72,36,11,
+		593,594,10,9,0,0,594,595,7,8,0,0,595,615,3,72,36,10,596,597,10,8,0,0,597,
+		598,5,72,0,0,598,615,3,72,36,9,599,600,10,5,0,0,600,601,5,63,0,0,601,615,
+		3,72,36,6,602,603,10,4,0,0,603,604,5,64,0,0,604,615,3,72,36,5,605,606,
+		10,3,0,0,606,607,5,59,0,0,607,615,3,72,36,4,608,609,10,7,0,0,609,611,5,
+		66,0,0,610,612,5,65,0,0,611,610,1,0,0,0,611,612,1,0,0,0,612,613,1,0,0,
+		0,613,615,5,67,0,0,614,587,1,0,0,0,614,590,1,0,0,0,614,593,1,0,0,0,614,
+		596,1,0,0,0,614,599,1,0,0,0,614,602,1,0,0,0,614,605,1,0,0,0,614,608,1,
+		0,0,0,615,618,1,0,0,0,616,614,1,0,0,0,616,617,1,0,0,0,617,73,1,0,0,0,618,
+		616,1,0,0,0,619,621,3,76,38,0,620,622,3,78,39,0,621,620,1,0,0,0,621,622,
+		1,0,0,0,622,625,1,0,0,0,623,624,5,61,0,0,624,626,3,78,39,0,625,623,1,0,
+		0,0,625,626,1,0,0,0,626,675,1,0,0,0,627,628,3,76,38,0,628,629,5,94,0,0,
+		629,675,1,0,0,0,630,675,5,81,0,0,631,675,7,9,0,0,632,675,5,76,0,0,633,
+		675,5,75,0,0,634,675,5,78,0,0,635,636,5,12,0,0,636,675,3,78,39,0,637,638,
+		5,71,0,0,638,675,3,78,39,0,639,640,3,78,39,0,640,641,5,103,0,0,641,642,
+		3,78,39,0,642,675,1,0,0,0,643,644,3,78,39,0,644,645,5,99,0,0,645,650,3,
+		72,36,0,646,647,5,101,0,0,647,649,3,72,36,0,648,646,1,0,0,0,649,652,1,
+		0,0,0,650,648,1,0,0,0,650,651,1,0,0,0,651,653,1,0,0,0,652,650,1,0,0,0,
+		653,654,5,100,0,0,654,675,1,0,0,0,655,656,3,78,39,0,656,665,5,95,0,0,657,
+		662,3,72,36,0,658,659,5,101,0,0,659,661,3,72,36,0,660,658,1,0,0,0,661,
+		664,1,0,0,0,662,660,1,0,0,0,662,663,1,0,0,0,663,666,1,0,0,0,664,662,1,
+		0,0,0,665,657,1,0,0,0,665,666,1,0,0,0,666,667,1,0,0,0,667,668,5,96,0,0,
+		668,675,1,0,0,0,669,675,3,78,39,0,670,671,5,95,0,0,671,672,3,72,36,0,672,
+		673,5,96,0,0,673,675,1,0,0,0,674,619,1,0,0,0,674,627,1,0,0,0,674,630,1,
+		0,0,0,674,631,1,0,0,0,674,632,1,0,0,0,674,633,1,0,0,0,674,634,1,0,0,0,
+		674,635,1,0,0,0,674,637,1,0,0,0,674,639,1,0,0,0,674,643,1,0,0,0,674,655,
+		1,0,0,0,674,669,1,0,0,0,674,670,1,0,0,0,675,75,1,0,0,0,676,677,7,10,0,
+		0,677,77,1,0,0,0,678,679,7,11,0,0,679,79,1,0,0,0,80,86,92,114,120,136,
+		140,146,149,168,172,174,184,193,198,201,211,214,225,231,242,248,257,267,
+		279,283,287,295,302,308,311,316,320,324,327,333,342,347,352,357,361,369,
+		375,384,393,399,407,412,424,439,441,449,455,459,465,476,487,493,502,505,
+		510,516,519,526,530,533,536,543,549,556,558,585,611,614,616,621,625,650,
+		662,665,674
 	};
 
 	public static readonly ATN _ATN =
