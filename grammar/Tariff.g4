@@ -24,6 +24,7 @@ item
     | grantDecl
     | versionsDecl
     | holidaysDecl
+    | tiersDecl
     | exampleDecl
     ;
 
@@ -86,6 +87,11 @@ grantDecl
     | GRANT STRING EVERY YEAR ON month=INT MINUS day=INT ADD expr TO wallet=name lotTerms? # yearlyGrant
     ;
 
+// Price bands: `up to` bounds are inclusive and increasing, the last band is `above` the last bound. `above` and `flat` are
+// reserved: after a number they would otherwise read as its unit.
+tiersDecl : TIERS name scheme=(GRADUATED | VOLUME) LBRACE tierBand+ RBRACE ;
+tierBand : (UP TO bound=expr | ABOVE) (AT price=expr)? (FLAT flat=expr)? ;
+
 versionsDecl : VERSIONS name LBRACE versionBlock+ RBRACE ;
 versionBlock : (FROM from=DATE)? (UNTIL until=DATE)? LBRACE item* RBRACE ;
 
@@ -144,7 +150,7 @@ name
     | COUNTER | WALLET | SETTING | LET | GRANT | ONCE | EVERY | YEAR | VERSIONS | EXAMPLE
     | TAX | EFFECTIVE | EVENT | OPENED | NEXT | LINE | TOTAL | BALANCE | QUANTITY | AMOUNT
     | INCLUDING | EXCLUDING | DISPUTED | EXPECT | NO | ADD | SUBTRACT | SET | BECAUSE | ON | TO | HOLIDAYS
-    | ALLOWANCE | RESET | USE
+    | ALLOWANCE | RESET | USE | TIERS | GRADUATED | VOLUME
     ;
 
 // Keywords
@@ -177,6 +183,12 @@ ALLOWANCE : 'allowance' ;
 RESET : 'reset' ;
 USE : 'use' ;
 EXPIRES : 'expires' ;
+TIERS : 'tiers' ;
+GRADUATED : 'graduated' ;
+VOLUME : 'volume' ;
+UP : 'up' ;
+ABOVE : 'above' ;
+FLAT : 'flat' ;
 NEVER : 'never' ;
 PRIORITY : 'priority' ;
 ON : 'on' ;

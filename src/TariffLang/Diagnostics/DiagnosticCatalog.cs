@@ -94,6 +94,13 @@ internal static class DiagnosticCatalog
         "event '{0}' has no attribute '{1}' to group by: a charge by {1} aggregates only events that have it");
     public static readonly DiagnosticDescriptor GroupedChargeForm = Error("TL0108",
         "a charge by {0} is an amount computed per group ('charge \"L\" by {0} = AMOUNT'), with no 'at PRICE' and at least one aggregate");
+    public static readonly DiagnosticDescriptor TierBoundsNotIncreasing = Error("TL0109",
+        "this band's bound must be greater than the one before ({0}): bands are listed from the lowest, without overlap");
+    public static readonly DiagnosticDescriptor TierOpenBand = Error("TL0110",
+        "tiers '{0}' must end with one 'above' band, its last: every quantity above the last bound needs a price");
+    public static readonly DiagnosticDescriptor TierBandEmpty = Error("TL0111", "a band needs a unit price ('at PRICE'), a flat fee ('flat FEE') or both");
+    public static readonly DiagnosticDescriptor TierBoundNotPositive = Error("TL0112", "a band's bound must be a quantity greater than 0, not {0}");
+    public static readonly DiagnosticDescriptor UnknownTiers = Error("TL0113", "unknown tiers '{0}'");
 
     // Examples
     public static readonly DiagnosticDescriptor UnknownOutcome = Error("TL0060", "unknown outcome '{0}': use rated, free or rejected");

@@ -44,6 +44,7 @@ internal sealed class Nullability(CheckedTariff model)
         BoundStateAggregate => false,
         BoundAllowanceShare => false,
         BoundWindowElapsed => false,
+        BoundTiered t => MayBeNone(t.Quantity),
         BoundLookup l => Memo(l.Table, () => l.Table.Cells.Values.Any(MayBeNone)),
         BoundUnary u => MayBeNone(u.Operand),
         BoundBinary b => b.Op is not (BinaryOp.And or BinaryOp.Or) && (MayBeNone(b.Left) || MayBeNone(b.Right)),

@@ -365,6 +365,12 @@ internal sealed class ProgramEmitter
             }
             case BoundStateAggregate s:
                 return ($"c.StateAggregate((global::TariffLang.Semantics.StateAggregateKind){N((int)s.Kind)}, {N(s.State.Index)})", repr);
+            case BoundTiered t:
+            {
+                var quantity = Translate(t.Quantity);
+                var argument = IsNullable(repr) ? Widen(quantity, Repr.NullableDecimal) : Widen(quantity, Repr.Decimal);
+                return ($"c.Tiered({N(t.Tiers.Index)}, {argument})", repr);
+            }
             case BoundWindowElapsed w:
                 return ($"c.WindowElapsed({N(w.Window.Index)}, c.Attribute({N(KeyOf(w, w.Window.KeyAttribute))}))", repr);
             case BoundAllowanceShare a:

@@ -123,6 +123,7 @@ internal sealed class InterpretedProgram(RatingPlan plan) : RatingProgram
                 return c.StateValue(s.State.Index, c.Attribute(KeyOf(c, s.State.KeyAttribute)));
             }
             case BoundStateAggregate s: return Value.FromNumber(c.StateAggregate(s.Kind, s.State.Index));
+            case BoundTiered t: return Value.FromNumber(c.Tiered(t.Tiers.Index, Evaluate(t.Quantity, c).NumberOrNull));
             case BoundWindowElapsed w: return Value.FromDuration(c.WindowElapsed(w.Window.Index, c.Attribute(KeyOf(c, w.Window.KeyAttribute))));
             case BoundAllowanceShare a:
             {

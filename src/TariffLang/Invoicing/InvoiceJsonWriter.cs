@@ -130,6 +130,15 @@ internal static class InvoiceJsonWriter
             if (line.UnitPrice is { } unitPrice) json.WriteString("unitPrice", FormatUnitPrice(unitPrice, invoice.Currency));
             else json.WriteNull("unitPrice");
             json.WriteString("amount", Currencies.Format(line.Amount, invoice.Currency));
+            if (line.Band is { } band)
+            {
+                json.WriteStartObject("band");
+                json.WriteString("from", FormatDecimal(band.From));
+                if (band.To is { } to) json.WriteString("to", FormatDecimal(to));
+                else json.WriteNull("to");
+                json.WriteString("flatFee", Currencies.Format(band.FlatFee, invoice.Currency));
+                json.WriteEndObject();
+            }
             json.WriteEndObject();
         }
         json.WriteEndArray();

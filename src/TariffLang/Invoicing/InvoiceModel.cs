@@ -6,7 +6,17 @@ namespace TariffLang.Invoicing;
 public sealed record BillingPeriod(DateOnly From, DateOnly To);
 
 /// <summary>One line of an invoice. Amounts are rounded to the currency's minor unit.</summary>
-public sealed record InvoiceLine(string Label, decimal Quantity, string Unit, decimal? UnitPrice, decimal Amount);
+public sealed record InvoiceLine(string Label, decimal Quantity, string Unit, decimal? UnitPrice, decimal Amount)
+{
+    /// <summary>For a line of a tiered charge: the band it prices (null otherwise).</summary>
+    public InvoiceBand? Band { get; init; }
+}
+
+/// <summary>The band of a tiered charge a line prices: quantities above <paramref name="From"/> up to <paramref name="To"/>.</summary>
+/// <param name="From">The band's lower bound (exclusive; 0 for the first band).</param>
+/// <param name="To">The band's upper bound (inclusive), or null for the open last band.</param>
+/// <param name="FlatFee">The band's flat fee, included in the line's amount (0 when it has none).</param>
+public sealed record InvoiceBand(decimal From, decimal? To, decimal FlatFee);
 
 /// <summary>
 /// The movements of a prepaid wallet over one period: <see cref="Closing"/> = <see cref="Opening"/> + <see cref="Grants"/>

@@ -383,7 +383,14 @@ internal sealed class AccountRater
             period.Cover(months);
             var label = Interpolate(charge.Charge.Label);
             InvoiceLine? line;
-            if (charge.Charge.GroupKey is not null)
+            var billedBefore = lines.Count;
+            if (charge.Charge.Tiers is { } tiers)
+            {
+                var quantity = _ctx.Program.Evaluate(_ctx, charge.AmountRoot).NumberOrNull ?? 0m;
+                AddTierLines(lines, charge.Charge, tiers, label, quantity, currency);
+                line = null;
+            }
+            else if (charge.Charge.GroupKey is not null)
             {
                 var (groups, amount) = EvaluateGroups(charge);
                 line = groups == 0 ? null : new InvoiceLine(label, groups, charge.Charge.Unit, null, Currencies.Round(amount, currency));
@@ -403,7 +410,7 @@ internal sealed class AccountRater
             if (line is not null) lines.Add((charge.Charge.Span.Start, line));
             // Saying which rows a charge rates reads its aggregates' events: a failure among them fails the close too.
             foreach (var a in charge.Aggregates) period.Accumulators[a].ThrowIfFaulted(months);
-            if (claimed is not null) Claim(charge, months, label + " (", line is null ? " — nothing to bill this period" : "", claimed);
+            if (claimed is not null) Claim(charge, months, label + " (", line is null && lines.Count == billedBefore ? " — nothing to bill this period" : "", claimed);
         }
         if (claimed is not null) ReportRetained(claimed);
 
@@ -423,6 +430,29 @@ internal sealed class AccountRater
         string? plan = model.Plans.Length > 0 ? _ctx.ChosenPlan.Name : null;
         return new Invoice(_ctx.Account, new BillingPeriod(period.From, period.To), currency, plan, ordered, total, wallets.ToImmutable());
     }
+
+    /// <summary>
+    /// A tiered charge: one line per band the quantity reaches (graduated), or one line for the band it falls in (volume),
+    /// each rounded on its own and showing its band.
+    /// </summary>
+    private void AddTierLines(List<(int Order, InvoiceLine Line)> lines, CheckedAggregateCharge charge, TiersSymbol tiers, string label,
+        decimal quantity, string currency)
+    {
+        var table = _ctx.Tiers(tiers.Index);
+        for (var band = 0; band < table.Bands; band++)
+        {
+            if (table.Use(band, quantity) is not { } use) continue;
+            lines.Add((charge.Span.Start, new InvoiceLine(TierLabel(label, use), use.Units, charge.Unit, use.Price,
+                Currencies.Round(use.Amount, currency)) { Band = new InvoiceBand(use.From, use.To, use.Flat) }));
+        }
+    }
+
+    /// <summary>"SMS (up to 1000)", "SMS (1000 to 10000)", "SMS (above 10000)": the band in the line's label.</summary>
+    internal static string TierLabel(string label, TierBandUse use) =>
+        label + " (" + (use.To is not { } to
+            ? "above " + InvoiceJsonWriter.FormatDecimal(use.From)
+            : use.From == 0m ? "up to " + InvoiceJsonWriter.FormatDecimal(to)
+            : InvoiceJsonWriter.FormatDecimal(use.From) + " to " + InvoiceJsonWriter.FormatDecimal(to)) + ")";
 
     /// <summary>
     /// A charge by KEY: its amount computed for each group its aggregates saw (in order of arrival, the first aggregate's

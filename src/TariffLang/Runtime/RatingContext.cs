@@ -378,6 +378,38 @@ internal sealed class RatingContext
         }
     }
 
+    // ---- tiers ----------------------------------------------------------------------------------------------
+
+    private TierTable?[]? _tiers;
+
+    /// <summary>A tiers table with this account's figures (its bands may read contract values): computed once per account.</summary>
+    public TierTable Tiers(int tiers)
+    {
+        _tiers ??= new TierTable?[Model.Tiers.Length];
+        if (_tiers[tiers] is { } known) return known;
+        var symbol = Model.Tiers[tiers];
+        var roots = Plan.TierRoots[tiers];
+        var bounds = new decimal[roots.Length - 1];
+        var prices = new decimal[roots.Length];
+        var flats = new decimal[roots.Length];
+        for (var b = 0; b < roots.Length; b++)
+        {
+            if (b < bounds.Length) bounds[b] = TierFigure(symbol, roots[b].Bound, "bound");
+            prices[b] = roots[b].Price < 0 ? 0m : TierFigure(symbol, roots[b].Price, "price");
+            flats[b] = roots[b].Flat < 0 ? 0m : TierFigure(symbol, roots[b].Flat, "flat fee");
+        }
+        return _tiers[tiers] = new TierTable(Account, symbol.Name, symbol.Scheme, bounds, prices, flats);
+    }
+
+    private decimal TierFigure(TiersSymbol tiers, int root, string what) =>
+        Program.Evaluate(this, root).NumberOrNull
+        ?? throw new RatingException($"account '{Account}': tiers '{tiers.Name}': a band's {what} is none", accountWide: true);
+
+    /// <summary><c>tiered(T, q)</c>: none for a none quantity.</summary>
+    public decimal? Tiered(int tiers, decimal? quantity) => quantity is { } q ? Tiers(tiers).Amount(q) : null;
+
+    public decimal Tiered(int tiers, decimal quantity) => Tiers(tiers).Amount(quantity);
+
     // ---- windows --------------------------------------------------------------------------------------------
 
     public bool Within(WindowSymbol window, Value key)

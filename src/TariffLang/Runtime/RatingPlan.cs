@@ -142,6 +142,9 @@ internal sealed class RatingPlan
 
     public ImmutableArray<int> GrantRoots { get; private set; }
 
+    /// <summary>For each tiers table and band: the roots of its bound, unit price and flat fee (-1 when not written).</summary>
+    public ImmutableArray<ImmutableArray<(int Bound, int Price, int Flat)>> TierRoots { get; private set; }
+
     /// <summary>How many table cells the tariff has in all: an account caches their values by cell index.</summary>
     public int CellCount { get; private set; }
 
@@ -201,6 +204,8 @@ internal sealed class RatingPlan
         // its events through the binder, so it gets no root.
         LetRoots = t.Lets.Select(l => l.Value.Type.Kind == TypeKind.EventSet ? -1 : Root(l.Value)).ToImmutableArray();
         GrantRoots = t.Grants.Select(g => Root(g.Amount)).ToImmutableArray();
+        TierRoots = t.Tiers.Select(tiers => tiers.Bands.Select(b => (b.Bound is null ? -1 : Root(b.Bound), b.Price is null ? -1 : Root(b.Price),
+            b.Flat is null ? -1 : Root(b.Flat))).ToImmutableArray()).ToImmutableArray();
 
         // Aggregates are numbered in the order the period charges reach them (through lets too).
         var aggregates = new List<BoundAggregate>();

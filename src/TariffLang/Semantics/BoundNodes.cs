@@ -52,6 +52,9 @@ internal sealed record BoundAllowanceShare(AllowanceShare Share, StateSymbol All
 /// </summary>
 internal sealed record BoundWindowElapsed(WindowSymbol Window, TextSpan Span) : BoundExpr(TlType.Duration, Span);
 
+/// <summary><c>tiered(T, q)</c>: the amount the tiers table prices a quantity at.</summary>
+internal sealed record BoundTiered(TiersSymbol Tiers, BoundExpr Quantity, TextSpan Span) : BoundExpr(TlType.Money, Span);
+
 internal sealed record BoundLookup(TableSymbol Table, ImmutableArray<BoundExpr> Keys, TextSpan Span) : BoundExpr(Table.ValueType, Span);
 
 internal sealed record BoundUnary(UnaryOp Op, BoundExpr Operand, TlType Type, TextSpan Span) : BoundExpr(Type, Span);
@@ -141,6 +144,7 @@ internal static class BoundEquivalence
             (BoundStateValue x, BoundStateValue y) => ReferenceEquals(x.State, y.State),
             (BoundStateAggregate x, BoundStateAggregate y) => x.Kind == y.Kind && ReferenceEquals(x.State, y.State),
             (BoundWindowElapsed x, BoundWindowElapsed y) => x.Window.Index == y.Window.Index,
+            (BoundTiered x, BoundTiered y) => x.Tiers.Index == y.Tiers.Index && Equivalent(x.Quantity, y.Quantity),
             (BoundAllowanceShare x, BoundAllowanceShare y) => x.Share == y.Share && x.Allowance.Index == y.Allowance.Index
                 && Equivalent(x.Amount, y.Amount) && Equivalent(x.Weight, y.Weight) && Equivalent(x.Condition, y.Condition),
             (BoundLookup x, BoundLookup y) => ReferenceEquals(x.Table, y.Table) && All(x.Keys, y.Keys),
@@ -189,6 +193,7 @@ internal static class BoundEquivalence
             case BoundStateAggregate s: h.Add(s.Kind); h.Add(RuntimeHelpers.GetHashCode(s.State)); break;
             case BoundAllowanceShare a: h.Add(a.Share); h.Add(a.Allowance.Index); break;
             case BoundWindowElapsed w: h.Add(w.Window.Index); break;
+            case BoundTiered t: h.Add(t.Tiers.Index); break;
             case BoundLookup l: h.Add(RuntimeHelpers.GetHashCode(l.Table)); break;
             case BoundUnary u: h.Add(u.Op); break;
             case BoundBinary b: h.Add(b.Op); h.Add(b.Operands); break;

@@ -18,6 +18,9 @@ internal sealed record CheckedAggregateCharge(string Label, BoundExpr Amount, Bo
 {
     /// <summary>For <c>charge "L" by KEY = …</c>: the key attribute; the amount is computed per group and summed.</summary>
     public string? GroupKey { get; init; }
+
+    /// <summary>For <c>charge "L" = QUANTITY at TIERS</c>: the tiers that price the quantity, one line per band used.</summary>
+    public TiersSymbol? Tiers { get; init; }
 }
 
 internal sealed record CheckedGrant(string Label, DateOnly? Once, int Month, int Day, BoundExpr Amount, StateSymbol Wallet, int Index, TextSpan Span)
@@ -50,6 +53,9 @@ internal sealed record CheckedTariff(
     ImmutableArray<CheckedExample> Examples,
     string SourcePath)
 {
+    /// <summary>The tariff's tiers tables, by index.</summary>
+    public ImmutableArray<TiersSymbol> Tiers { get; init; } = [];
+
     public EventSymbol? FindEvent(string name) => Events.FirstOrDefault(e => e.Name == name);
 
     public ParamSymbol? FindParam(string name) => Params.FirstOrDefault(p => p.Name == name);

@@ -164,6 +164,7 @@ internal sealed class Checker
         var stateSyntaxes = items.OfType<StateSyntax>().ToList();
         foreach (var s in stateSyntaxes) DeclareState(s);
         foreach (var t in items.OfType<TableSyntax>()) DeclareTable(t);
+        foreach (var t in items.OfType<TiersSyntax>()) DeclareTiers(t);
         foreach (var s in stateSyntaxes) BindStateOps(s);
 
         var periodSpec = CheckPeriod(period);
@@ -198,7 +199,10 @@ internal sealed class Checker
             _aggregateCharges.ToImmutableArray(),
             _grants.ToImmutableArray(),
             examples,
-            _diagnostics.Source.Path);
+            _diagnostics.Source.Path)
+        {
+            Tiers = _symbols.Tiers.Values.OrderBy(t => t.Index).ToImmutableArray(),
+        };
     }
 
     private T? Single<T>(ImmutableArray<ItemSyntax> items, string what) where T : ItemSyntax
@@ -285,6 +289,52 @@ internal sealed class Checker
             _diagnostics.Report(TypeMismatch, syntax.Span, "money", bound.Type);
         }
         return bound;
+    }
+
+    private void DeclareTiers(TiersSyntax t)
+    {
+        if (!Declare(t.Name)) return;
+        var scope = BindScope.Constant("a band");
+        var bands = ImmutableArray.CreateBuilder<TierBandSymbol>();
+        string? unit = null;
+        decimal? previous = null;
+        for (var i = 0; i < t.Bands.Length; i++)
+        {
+            var band = t.Bands[i];
+            BoundExpr? bound = null;
+            if (band.Bound is null)
+            {
+                if (i != t.Bands.Length - 1) _diagnostics.Report(TierOpenBand, band.Span, t.Name.Text);
+            }
+            else
+            {
+                bound = _binder.BindAs(band.Bound, scope, TypeKind.Number);
+                if (!bound.Type.IsError)
+                {
+                    if (unit is not null && bound.Type.Unit is { } u && u != unit) _diagnostics.Report(UnitMismatch, band.Bound.Span, TlType.Quantity(unit), bound.Type);
+                    unit ??= bound.Type.Unit;
+                }
+                // Bounds written as numbers are checked now; those read from a contract when an account is rated.
+                if (bound is BoundLiteral { Value: decimal d })
+                {
+                    if (d <= 0m) _diagnostics.Report(TierBoundNotPositive, band.Bound.Span, d);
+                    else if (previous is { } p && d <= p) _diagnostics.Report(TierBoundsNotIncreasing, band.Bound.Span, p);
+                    previous = d;
+                }
+                if (i == t.Bands.Length - 1) _diagnostics.Report(TierOpenBand, band.Span, t.Name.Text);
+            }
+            if (band.Price is null && band.Flat is null) _diagnostics.Report(TierBandEmpty, band.Span);
+            BoundExpr? price = null, flat = null;
+            if (band.Price is not null)
+            {
+                price = _binder.BindAs(band.Price, scope, TypeKind.Money, TypeKind.Number);
+                if (!price.Type.IsError && price.Type.Unit is { } per && unit is not null && per != unit)
+                    _diagnostics.Report(UnitMismatch, band.Price.Span, TlType.MoneyPer(unit), price.Type);
+            }
+            if (band.Flat is not null) flat = RequireMoney(band.Flat, scope);
+            bands.Add(new TierBandSymbol(bound, price, flat, band.Span));
+        }
+        _symbols.Tiers[t.Name.Text] = new TiersSymbol(t.Name.Text, t.Scheme, bands.ToImmutable(), unit, _symbols.Tiers.Count, t.Span);
     }
 
     private void DeclareWindow(WindowSyntax w)
@@ -482,7 +532,7 @@ internal sealed class Checker
                 case GrantSyntax g: CheckGrant(g, validity, topLevel); break;
                 case VersionsSyntax v when topLevel: CheckVersions(v); break;
                 case ExampleSyntax or CurrencySyntax or PeriodSyntax or EffectiveSyntax or UnitSyntax or ParamSyntax or EventSyntax
-                    or PlanSyntax or TableSyntax or WindowSyntax or StateSyntax or HolidaysSyntax when topLevel:
+                    or PlanSyntax or TableSyntax or WindowSyntax or StateSyntax or HolidaysSyntax or TiersSyntax when topLevel:
                     break;
                 default:
                     _diagnostics.Report(NotAllowedHere, item.Span, "this declaration inside a version");
@@ -567,6 +617,17 @@ internal sealed class Checker
         string unit = a.GroupKey?.Text ?? "";
         BoundExpr amount;
         BoundExpr? price = null;
+        if (a.GroupKey is null && a.Price is NameRefSyntax tiersName && _symbols.Tiers.TryGetValue(tiersName.Name.Text, out var tiers))
+        {
+            // charge "L" = QUANTITY at TIERS: one line per band the quantity reaches.
+            var quantity = _binder.BindAs(a.Amount, scope, TypeKind.Number);
+            if (!quantity.Type.IsError && quantity.Type.Unit is { } qu && tiers.Unit is { } tu && qu != tu)
+                _diagnostics.Report(UnitMismatch, a.Amount.Span, TlType.Quantity(tu), quantity.Type);
+            var tierSources = Dependencies.Aggregates(quantity).Distinct().ToImmutableArray();
+            _aggregateCharges.Add(new CheckedAggregateCharge(a.Label, quantity, null, quantity.Type.Unit ?? tiers.Unit ?? "", validity, tierSources,
+                _aggregateCharges.Count, a.Span) { Tiers = tiers });
+            return;
+        }
         if (a.GroupKey is not null && a.Price is not null)
         {
             _diagnostics.Report(GroupedChargeForm, a.Price.Span, a.GroupKey.Text);

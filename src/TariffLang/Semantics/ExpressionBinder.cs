@@ -638,7 +638,7 @@ internal sealed class ExpressionBinder
         "count", "sum", "distinct", "min", "max", "ceil", "floor", "round", "abs", "years_since", "period_months",
         "round_up", "round_down", "round_nearest", "blocks", "days_between", "days_in_period", "day_of_period", "peak", "level",
         "seconds", "minutes", "hours", "days", "length", "starts_with", "ends_with", "is_gsm7", "gsm7_length",
-        "time_of_day", "day_of_week", "month_of_year", "day_of_month", "is_holiday", "covered", "beyond", "elapsed",
+        "time_of_day", "day_of_week", "month_of_year", "day_of_month", "is_holiday", "covered", "beyond", "elapsed", "tiered",
     ];
 
     private BoundExpr BindCall(CallSyntax c, BindScope scope)
@@ -809,6 +809,23 @@ internal sealed class ExpressionBinder
                 var day = BindAs(args[0], scope, TypeKind.Date, TypeKind.Time);
                 return new BoundCall(Builtin.DayOfPeriod, [day], day.Type.Optional ? TlType.Number.AsOptional() : TlType.Number, c.Span);
             }
+            case "tiered":
+            {
+                if (args.Length != 2) return Arity(2);
+                if (args[0] is not NameRefSyntax tiersName || !_symbols.Tiers.TryGetValue(tiersName.Name.Text, out var tiers))
+                {
+                    _diagnostics.Report(UnknownTiers, args[0].Span, args[0] is NameRefSyntax r ? r.Name.Text : "(expression)");
+                    return Fail(c.Span);
+                }
+                var quantity = BindAs(args[1], scope, TypeKind.Number);
+                if (quantity.Type.IsError) return Fail(c.Span);
+                if (quantity.Type.Unit is { } qu && tiers.Unit is { } tu && qu != tu)
+                {
+                    _diagnostics.Report(UnitMismatch, args[1].Span, TlType.Quantity(tu), quantity.Type);
+                    return Fail(c.Span);
+                }
+                return new BoundTiered(tiers, quantity, c.Span);
+            }
             case "elapsed":
             {
                 if (args.Length != 1) return Arity(1);
@@ -909,7 +926,8 @@ internal sealed class ExpressionBinder
 
     private bool IsDeclared(string name) =>
         _symbols.Events.ContainsKey(name) || _symbols.Lets.ContainsKey(name) || _symbols.States.ContainsKey(name)
-        || _symbols.Params.ContainsKey(name) || _symbols.Windows.ContainsKey(name) || _symbols.Tables.ContainsKey(name) || name == "plan";
+        || _symbols.Params.ContainsKey(name) || _symbols.Windows.ContainsKey(name) || _symbols.Tables.ContainsKey(name) || _symbols.Tiers.ContainsKey(name)
+        || name == "plan";
 
     private bool IsEventSetSyntax(ExprSyntax syntax) => syntax switch
     {

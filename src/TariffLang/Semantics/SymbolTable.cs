@@ -14,6 +14,7 @@ internal sealed class SymbolTable
     public string? PlanUnit { get; set; }
     public Dictionary<string, TableSymbol> Tables { get; } = new(StringComparer.Ordinal);
     public Dictionary<string, WindowSymbol> Windows { get; } = new(StringComparer.Ordinal);
+    public Dictionary<string, TiersSymbol> Tiers { get; } = new(StringComparer.Ordinal);
     /// <summary>The windows whose <c>elapsed(NAME)</c> the tariff reads.</summary>
     public HashSet<string> ElapsedWindows { get; } = new(StringComparer.Ordinal);
     public Dictionary<string, StateSymbol> States { get; } = new(StringComparer.Ordinal);
@@ -38,6 +39,7 @@ internal static class Dependencies
         BoundEventSet s => s.Conditions,
         BoundAggregate a => a.Value is null ? [a.Set] : [a.Set, a.Value],
         BoundAllowanceShare a => a.Condition is null ? [a.Amount, a.Weight] : [a.Amount, a.Weight, a.Condition],
+        BoundTiered t => [t.Quantity],
         _ => [],
     };
 

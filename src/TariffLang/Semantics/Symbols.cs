@@ -24,6 +24,12 @@ internal sealed record TableSymbol(string Name, EventSymbol? ForEvent, Immutable
     public static string CellKey(IEnumerable<string> parts) => string.Join(KeySeparator, parts);
 }
 
+/// <summary>A band of a tiers table; <paramref name="Bound"/> is null for the open last band.</summary>
+internal sealed record TierBandSymbol(BoundExpr? Bound, BoundExpr? Price, BoundExpr? Flat, TextSpan Span);
+
+/// <summary>A tiers table: bands with inclusive increasing upper bounds, priced graduated (band by band) or by volume.</summary>
+internal sealed record TiersSymbol(string Name, TierScheme Scheme, ImmutableArray<TierBandSymbol> Bands, string? Unit, int Index, TextSpan Span);
+
 internal sealed record WindowSymbol(string Name, TimeSpan Length, string KeyAttribute, EventSymbol OpenedBy, BoundExpr? Condition, int Index, TextSpan Span)
 {
     /// <summary>Whether the tariff reads <c>elapsed(NAME)</c>: only then is the time each key's window opened kept.</summary>

@@ -29,6 +29,14 @@ internal sealed record PeriodSyntax(PeriodLengthSyntax? Length, NameSyntax? Choi
 internal sealed record EffectiveSyntax(string Date, TextSpan DateSpan, TextSpan Span) : ItemSyntax(Span);
 
 /// <summary>The tariff's holidays: local dates that <c>is_holiday(t)</c> recognises.</summary>
+internal enum TierScheme { Graduated, Volume }
+
+/// <summary>One band: <c>up to BOUND</c> (or <c>above</c> when <paramref name="Bound"/> is null), a unit price and/or a flat fee.</summary>
+internal sealed record TierBandSyntax(ExprSyntax? Bound, ExprSyntax? Price, ExprSyntax? Flat, TextSpan Span) : SyntaxNode(Span);
+
+/// <summary><c>tiers NAME graduated|volume { … }</c>.</summary>
+internal sealed record TiersSyntax(NameSyntax Name, TierScheme Scheme, ImmutableArray<TierBandSyntax> Bands, TextSpan Span) : ItemSyntax(Span);
+
 internal sealed record HolidaysSyntax(ImmutableArray<(string Text, TextSpan Span)> Dates, TextSpan Span) : ItemSyntax(Span);
 
 internal sealed record UnitSyntax(ImmutableArray<NameSyntax> Names, TextSpan Span) : ItemSyntax(Span);

@@ -93,6 +93,11 @@ internal sealed class AstBuilder(DiagnosticBag diagnostics) : TariffBaseVisitor<
     public override SyntaxNode VisitEffectiveDecl(EffectiveDeclContext context) =>
         new EffectiveSyntax(context.DATE().GetText(), SpanOf(context.DATE()), SpanOf(context));
 
+    public override SyntaxNode VisitTiersDecl(TiersDeclContext context) =>
+        new TiersSyntax(Name(context.name()), context.scheme.Type == GRADUATED ? TierScheme.Graduated : TierScheme.Volume,
+            context.tierBand().Select(b => new TierBandSyntax(ExprOrNull(b.bound), ExprOrNull(b.price), ExprOrNull(b.flat), SpanOf(b)))
+                .ToImmutableArray(), SpanOf(context));
+
     public override SyntaxNode VisitHolidaysDecl(HolidaysDeclContext context) =>
         new HolidaysSyntax(context.DATE().Select(d => (d.GetText(), SpanOf(d))).ToImmutableArray(), SpanOf(context));
 

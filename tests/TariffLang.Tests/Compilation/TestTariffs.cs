@@ -39,6 +39,12 @@ tariff everything "All constructs" {
   setting last_kind: text = "none" { on call set kind }
   allowance inbound_bundle: call = plan.includes { on inbound where caller != "test" use 1 call }
   counter inbound_seen, reset every period { on inbound add 1 }
+  tiers call_tiers graduated {
+    up to 10 call at 0.01 EUR per call
+    above at 0.005 EUR per call flat 0.10 EUR
+  }
+  charge "Tiered calls" = count(call) * 1 call at call_tiers
+  charge "Tiered minimum" = max(0 EUR - tiered(call_tiers, count(call) * 1 call), 0 EUR)
   charge "Per caller" by caller = max(count(call) * 0.01 EUR, 0.05 EUR)
   charge "Long service" per call where elapsed(service) > 2h at 0.001 EUR per call
   charge "Inbound beyond" per inbound at beyond(inbound_bundle) * 0.01 EUR + covered(inbound_bundle) * 0 EUR

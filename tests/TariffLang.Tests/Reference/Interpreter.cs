@@ -20,6 +20,7 @@ internal sealed class Interpreter : IEvaluator
             case BoundPlanField f: return ctx.PlanField(f.Field);
             case BoundWithin w: return ctx.Within(w.Window);
             case BoundWindowElapsed w: return ctx.Elapsed(w.Window);
+            case BoundTiered t: return Evaluate(t.Quantity, ctx) is decimal tq ? OracleTiers.Bands(t.Tiers, tq, ctx).Sum(b => b.Amount) : null;
             case BoundStateValue s: return ctx.StateValue(s.State);
             case BoundStateAggregate s: return ctx.StateAggregate(s.Kind, s.State);
             case BoundAllowanceShare a:
@@ -129,5 +130,56 @@ internal sealed class Interpreter : IEvaluator
             if (!RuntimeOps.IsTrue(Evaluate(condition, ctx))) return false;
         }
         return true;
+    }
+}
+
+/// <summary>
+/// The oracle's own reading of tiers: band i covers (bound i−1, bound i], the last band everything above. Graduated: each
+/// band reached prices min(q, upper) − lower units plus its flat fee. Volume: only the band q falls in, for all q units.
+/// </summary>
+internal static class OracleTiers
+{
+    public sealed record Band(decimal From, decimal? To, decimal Units, decimal Price, decimal Flat, decimal Amount);
+
+    public static List<Band> Bands(TiersSymbol tiers, decimal q, EvalContext ctx)
+    {
+        var bounds = tiers.Bands.Where(b => b.Bound is not null).Select(b => (decimal)ctx.Eval(b.Bound!)!).ToList();
+        if (bounds.Where((b, i) => b <= 0m || (i > 0 && b <= bounds[i - 1])).Any())
+            throw new RatingException(
+                $"account '{ctx.Account}': tiers '{tiers.Name}': the bounds must be greater than 0 and increasing, not {string.Join(", ", bounds)}",
+                accountWide: true);
+        if (q < 0m) throw new RatingException($"a quantity priced by tiers cannot be negative, not {q}");
+        var result = new List<Band>();
+        var lower = 0m;
+        foreach (var band in tiers.Bands)
+        {
+            decimal? upper = band.Bound is null ? null : (decimal)ctx.Eval(band.Bound)!;
+            var price = band.Price is null ? 0m : (decimal)ctx.Eval(band.Price)!;
+            var flat = band.Flat is null ? 0m : (decimal)ctx.Eval(band.Flat)!;
+            var reached = q > lower;
+            var inside = upper is null || q <= upper;
+            if (tiers.Scheme == TierScheme.Volume)
+            {
+                if (reached && inside) result.Add(new Band(lower, upper, q, price, flat, q * price + flat));
+            }
+            else if (reached)
+            {
+                var units = (upper is { } u ? Math.Min(q, u) : q) - lower;
+                result.Add(new Band(lower, upper, units, price, flat, units * price + flat));
+            }
+            if (upper is { } next) lower = next;
+        }
+        return result;
+    }
+
+    public static string Label(string label, Band band)
+    {
+        static string Show(decimal d)
+        {
+            var text = d.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return text.Contains('.') ? text.TrimEnd('0').TrimEnd('.') : text;
+        }
+        var range = band.To is null ? $"above {Show(band.From)}" : band.From == 0m ? $"up to {Show(band.To.Value)}" : $"{Show(band.From)} to {Show(band.To.Value)}";
+        return $"{label} ({range})";
     }
 }

@@ -449,7 +449,18 @@ internal sealed class RatingEngine(CheckedTariff tariff, IEvaluator evaluator, I
                 period.Cover(months);
                 var label = Interpolate(charge.Label);
                 InvoiceLine? line;
-                if (charge.GroupKey is { } groupKey)
+                var billedBefore = lines.Count;
+                if (charge.Tiers is { } tiers)
+                {
+                    var quantity = _ctx.Eval(charge.Amount) as decimal? ?? 0m;
+                    foreach (var band in OracleTiers.Bands(tiers, quantity, _ctx))
+                    {
+                        lines.Add((charge.Span.Start, new InvoiceLine(OracleTiers.Label(label, band), band.Units, charge.Unit, band.Price,
+                            Currencies.Round(band.Amount, currency)) { Band = new InvoiceBand(band.From, band.To, band.Flat) }));
+                    }
+                    line = null;
+                }
+                else if (charge.GroupKey is { } groupKey)
                 {
                     // The oracle's reading of a charge by KEY: every key value among the events its aggregates count.
                     var keys = new List<object?>();
@@ -486,7 +497,7 @@ internal sealed class RatingEngine(CheckedTariff tariff, IEvaluator evaluator, I
                     line = quantity == 0m && amount == 0m ? null : new InvoiceLine(label, quantity, charge.Unit, price, amount);
                 }
                 if (line is not null) lines.Add((charge.Span.Start, line));
-                var note = line is null ? " — nothing to bill this period" : "";
+                var note = line is null && lines.Count == billedBefore ? " — nothing to bill this period" : "";
                 foreach (var (e, contribution) in Claimed(charge, period))
                     (claimed.TryGetValue(e, out var list) ? list : claimed[e] = new()).Add($"{label} ({contribution}){note}");
             }

@@ -39,17 +39,18 @@ internal partial class TariffParser : Parser {
 		HOLIDAYS=8, FROM=9, UNTIL=10, UNIT=11, PARAM=12, EVENT=13, PLAN=14, FEE=15, 
 		INCLUDES=16, EXTRA=17, TABLE=18, FOR=19, BY=20, WINDOW=21, OPENED=22, 
 		COUNTER=23, WALLET=24, SETTING=25, ALLOWANCE=26, RESET=27, USE=28, EXPIRES=29, 
-		NEVER=30, PRIORITY=31, ON=32, ADD=33, SUBTRACT=34, SET=35, NEXT=36, REJECT=37, 
-		FREE=38, BECAUSE=39, LET=40, CHARGE=41, GRANT=42, ONCE=43, EVERY=44, YEAR=45, 
-		TO=46, VERSIONS=47, EXAMPLE=48, WITH=49, AFTER=50, EXPECT=51, TOTAL=52, 
-		LINE=53, NO=54, QUANTITY=55, AMOUNT=56, BALANCE=57, DISPUTED=58, WHERE=59, 
-		AT=60, PER=61, IN=62, AND=63, OR=64, NOT=65, IS=66, NONE=67, IF=68, THEN=69, 
-		ELSE=70, WITHIN=71, CONTAINS=72, TRUE=73, FALSE=74, DATETIME=75, DATE=76, 
-		MONTHLIT=77, DURATION=78, DECIMAL=79, INT=80, STRING=81, IDENT=82, ARROW=83, 
-		LE=84, GE=85, NEQ=86, LT=87, GT=88, ASSIGN=89, PLUS=90, MINUS=91, STAR=92, 
-		SLASH=93, PERCENT=94, LPAREN=95, RPAREN=96, LBRACE=97, RBRACE=98, LBRACKET=99, 
-		RBRACKET=100, COMMA=101, COLON=102, DOT=103, QUESTION=104, LINE_COMMENT=105, 
-		BLOCK_COMMENT=106, WS=107, ERROR_CHAR=108;
+		TIERS=30, GRADUATED=31, VOLUME=32, UP=33, ABOVE=34, FLAT=35, NEVER=36, 
+		PRIORITY=37, ON=38, ADD=39, SUBTRACT=40, SET=41, NEXT=42, REJECT=43, FREE=44, 
+		BECAUSE=45, LET=46, CHARGE=47, GRANT=48, ONCE=49, EVERY=50, YEAR=51, TO=52, 
+		VERSIONS=53, EXAMPLE=54, WITH=55, AFTER=56, EXPECT=57, TOTAL=58, LINE=59, 
+		NO=60, QUANTITY=61, AMOUNT=62, BALANCE=63, DISPUTED=64, WHERE=65, AT=66, 
+		PER=67, IN=68, AND=69, OR=70, NOT=71, IS=72, NONE=73, IF=74, THEN=75, 
+		ELSE=76, WITHIN=77, CONTAINS=78, TRUE=79, FALSE=80, DATETIME=81, DATE=82, 
+		MONTHLIT=83, DURATION=84, DECIMAL=85, INT=86, STRING=87, IDENT=88, ARROW=89, 
+		LE=90, GE=91, NEQ=92, LT=93, GT=94, ASSIGN=95, PLUS=96, MINUS=97, STAR=98, 
+		SLASH=99, PERCENT=100, LPAREN=101, RPAREN=102, LBRACE=103, RBRACE=104, 
+		LBRACKET=105, RBRACKET=106, COMMA=107, COLON=108, DOT=109, QUESTION=110, 
+		LINE_COMMENT=111, BLOCK_COMMENT=112, WS=113, ERROR_CHAR=114;
 	public const int
 		RULE_file = 0, RULE_tariff = 1, RULE_item = 2, RULE_currencyDecl = 3, 
 		RULE_periodDecl = 4, RULE_periodLength = 5, RULE_periodChoice = 6, RULE_effectiveDecl = 7, 
@@ -58,18 +59,19 @@ internal partial class TariffParser : Parser {
 		RULE_tableDecl = 16, RULE_tableRow = 17, RULE_tableCell = 18, RULE_windowDecl = 19, 
 		RULE_stateDecl = 20, RULE_stateOp = 21, RULE_lotTerms = 22, RULE_expiry = 23, 
 		RULE_ruleDecl = 24, RULE_letDecl = 25, RULE_chargeDecl = 26, RULE_grantDecl = 27, 
-		RULE_versionsDecl = 28, RULE_versionBlock = 29, RULE_exampleDecl = 30, 
-		RULE_exampleItem = 31, RULE_exampleArg = 32, RULE_outcomeName = 33, RULE_inMonth = 34, 
-		RULE_disputed = 35, RULE_expr = 36, RULE_primary = 37, RULE_number = 38, 
-		RULE_name = 39;
+		RULE_tiersDecl = 28, RULE_tierBand = 29, RULE_versionsDecl = 30, RULE_versionBlock = 31, 
+		RULE_exampleDecl = 32, RULE_exampleItem = 33, RULE_exampleArg = 34, RULE_outcomeName = 35, 
+		RULE_inMonth = 36, RULE_disputed = 37, RULE_expr = 38, RULE_primary = 39, 
+		RULE_number = 40, RULE_name = 41;
 	public static readonly string[] ruleNames = {
 		"file", "tariff", "item", "currencyDecl", "periodDecl", "periodLength", 
 		"periodChoice", "effectiveDecl", "holidaysDecl", "unitDecl", "paramDecl", 
 		"typeRef", "eventDecl", "attrDecl", "planDecl", "planField", "tableDecl", 
 		"tableRow", "tableCell", "windowDecl", "stateDecl", "stateOp", "lotTerms", 
-		"expiry", "ruleDecl", "letDecl", "chargeDecl", "grantDecl", "versionsDecl", 
-		"versionBlock", "exampleDecl", "exampleItem", "exampleArg", "outcomeName", 
-		"inMonth", "disputed", "expr", "primary", "number", "name"
+		"expiry", "ruleDecl", "letDecl", "chargeDecl", "grantDecl", "tiersDecl", 
+		"tierBand", "versionsDecl", "versionBlock", "exampleDecl", "exampleItem", 
+		"exampleArg", "outcomeName", "inMonth", "disputed", "expr", "primary", 
+		"number", "name"
 	};
 
 	private static readonly string[] _LiteralNames = {
@@ -77,10 +79,11 @@ internal partial class TariffParser : Parser {
 		"'period'", "'effective'", "'holidays'", "'from'", "'until'", "'unit'", 
 		"'param'", "'event'", "'plan'", "'fee'", "'includes'", "'extra'", "'table'", 
 		"'for'", "'by'", "'window'", "'opened'", "'counter'", "'wallet'", "'setting'", 
-		"'allowance'", "'reset'", "'use'", "'expires'", "'never'", "'priority'", 
-		"'on'", "'add'", "'subtract'", "'set'", "'next'", "'reject'", "'free'", 
-		"'because'", "'let'", "'charge'", "'grant'", "'once'", "'every'", "'year'", 
-		"'to'", "'versions'", "'example'", "'with'", "'after'", "'expect'", "'total'", 
+		"'allowance'", "'reset'", "'use'", "'expires'", "'tiers'", "'graduated'", 
+		"'volume'", "'up'", "'above'", "'flat'", "'never'", "'priority'", "'on'", 
+		"'add'", "'subtract'", "'set'", "'next'", "'reject'", "'free'", "'because'", 
+		"'let'", "'charge'", "'grant'", "'once'", "'every'", "'year'", "'to'", 
+		"'versions'", "'example'", "'with'", "'after'", "'expect'", "'total'", 
 		"'line'", "'no'", "'quantity'", "'amount'", "'balance'", "'disputed'", 
 		"'where'", "'at'", "'per'", "'in'", "'and'", "'or'", "'not'", "'is'", 
 		"'none'", "'if'", "'then'", "'else'", "'within'", "'contains'", "'true'", 
@@ -93,16 +96,17 @@ internal partial class TariffParser : Parser {
 		"EFFECTIVE", "HOLIDAYS", "FROM", "UNTIL", "UNIT", "PARAM", "EVENT", "PLAN", 
 		"FEE", "INCLUDES", "EXTRA", "TABLE", "FOR", "BY", "WINDOW", "OPENED", 
 		"COUNTER", "WALLET", "SETTING", "ALLOWANCE", "RESET", "USE", "EXPIRES", 
-		"NEVER", "PRIORITY", "ON", "ADD", "SUBTRACT", "SET", "NEXT", "REJECT", 
-		"FREE", "BECAUSE", "LET", "CHARGE", "GRANT", "ONCE", "EVERY", "YEAR", 
-		"TO", "VERSIONS", "EXAMPLE", "WITH", "AFTER", "EXPECT", "TOTAL", "LINE", 
-		"NO", "QUANTITY", "AMOUNT", "BALANCE", "DISPUTED", "WHERE", "AT", "PER", 
-		"IN", "AND", "OR", "NOT", "IS", "NONE", "IF", "THEN", "ELSE", "WITHIN", 
-		"CONTAINS", "TRUE", "FALSE", "DATETIME", "DATE", "MONTHLIT", "DURATION", 
-		"DECIMAL", "INT", "STRING", "IDENT", "ARROW", "LE", "GE", "NEQ", "LT", 
-		"GT", "ASSIGN", "PLUS", "MINUS", "STAR", "SLASH", "PERCENT", "LPAREN", 
-		"RPAREN", "LBRACE", "RBRACE", "LBRACKET", "RBRACKET", "COMMA", "COLON", 
-		"DOT", "QUESTION", "LINE_COMMENT", "BLOCK_COMMENT", "WS", "ERROR_CHAR"
+		"TIERS", "GRADUATED", "VOLUME", "UP", "ABOVE", "FLAT", "NEVER", "PRIORITY", 
+		"ON", "ADD", "SUBTRACT", "SET", "NEXT", "REJECT", "FREE", "BECAUSE", "LET", 
+		"CHARGE", "GRANT", "ONCE", "EVERY", "YEAR", "TO", "VERSIONS", "EXAMPLE", 
+		"WITH", "AFTER", "EXPECT", "TOTAL", "LINE", "NO", "QUANTITY", "AMOUNT", 
+		"BALANCE", "DISPUTED", "WHERE", "AT", "PER", "IN", "AND", "OR", "NOT", 
+		"IS", "NONE", "IF", "THEN", "ELSE", "WITHIN", "CONTAINS", "TRUE", "FALSE", 
+		"DATETIME", "DATE", "MONTHLIT", "DURATION", "DECIMAL", "INT", "STRING", 
+		"IDENT", "ARROW", "LE", "GE", "NEQ", "LT", "GT", "ASSIGN", "PLUS", "MINUS", 
+		"STAR", "SLASH", "PERCENT", "LPAREN", "RPAREN", "LBRACE", "RBRACE", "LBRACKET", 
+		"RBRACKET", "COMMA", "COLON", "DOT", "QUESTION", "LINE_COMMENT", "BLOCK_COMMENT", 
+		"WS", "ERROR_CHAR"
 	};
 	public static readonly IVocabulary DefaultVocabulary = new Vocabulary(_LiteralNames, _SymbolicNames);
 
@@ -161,9 +165,9 @@ internal partial class TariffParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 80;
+			State = 84;
 			tariff();
-			State = 81;
+			State = 85;
 			Match(Eof);
 			}
 		}
@@ -213,37 +217,37 @@ internal partial class TariffParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 83;
+			State = 87;
 			Match(TARIFF);
-			State = 84;
+			State = 88;
 			name();
-			State = 86;
+			State = 90;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==STRING) {
 				{
-				State = 85;
+				State = 89;
 				Match(STRING);
 				}
 			}
 
-			State = 88;
-			Match(LBRACE);
 			State = 92;
+			Match(LBRACE);
+			State = 96;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
-			while ((((_la) & ~0x3f) == 0 && ((1L << _la) & 430321491540420L) != 0)) {
+			while ((((_la) & ~0x3f) == 0 && ((1L << _la) & 27540568454494660L) != 0)) {
 				{
 				{
-				State = 89;
+				State = 93;
 				item();
 				}
 				}
-				State = 94;
+				State = 98;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
-			State = 95;
+			State = 99;
 			Match(RBRACE);
 			}
 		}
@@ -307,6 +311,9 @@ internal partial class TariffParser : Parser {
 		[System.Diagnostics.DebuggerNonUserCode] public HolidaysDeclContext holidaysDecl() {
 			return GetRuleContext<HolidaysDeclContext>(0);
 		}
+		[System.Diagnostics.DebuggerNonUserCode] public TiersDeclContext tiersDecl() {
+			return GetRuleContext<TiersDeclContext>(0);
+		}
 		[System.Diagnostics.DebuggerNonUserCode] public ExampleDeclContext exampleDecl() {
 			return GetRuleContext<ExampleDeclContext>(0);
 		}
@@ -328,69 +335,69 @@ internal partial class TariffParser : Parser {
 		ItemContext _localctx = new ItemContext(Context, State);
 		EnterRule(_localctx, 4, RULE_item);
 		try {
-			State = 114;
+			State = 119;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case CURRENCY:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 97;
+				State = 101;
 				currencyDecl();
 				}
 				break;
 			case PERIOD:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 98;
+				State = 102;
 				periodDecl();
 				}
 				break;
 			case EFFECTIVE:
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 99;
+				State = 103;
 				effectiveDecl();
 				}
 				break;
 			case UNIT:
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 100;
+				State = 104;
 				unitDecl();
 				}
 				break;
 			case PARAM:
 				EnterOuterAlt(_localctx, 5);
 				{
-				State = 101;
+				State = 105;
 				paramDecl();
 				}
 				break;
 			case EVENT:
 				EnterOuterAlt(_localctx, 6);
 				{
-				State = 102;
+				State = 106;
 				eventDecl();
 				}
 				break;
 			case PLAN:
 				EnterOuterAlt(_localctx, 7);
 				{
-				State = 103;
+				State = 107;
 				planDecl();
 				}
 				break;
 			case TABLE:
 				EnterOuterAlt(_localctx, 8);
 				{
-				State = 104;
+				State = 108;
 				tableDecl();
 				}
 				break;
 			case WINDOW:
 				EnterOuterAlt(_localctx, 9);
 				{
-				State = 105;
+				State = 109;
 				windowDecl();
 				}
 				break;
@@ -400,7 +407,7 @@ internal partial class TariffParser : Parser {
 			case ALLOWANCE:
 				EnterOuterAlt(_localctx, 10);
 				{
-				State = 106;
+				State = 110;
 				stateDecl();
 				}
 				break;
@@ -408,49 +415,56 @@ internal partial class TariffParser : Parser {
 			case FREE:
 				EnterOuterAlt(_localctx, 11);
 				{
-				State = 107;
+				State = 111;
 				ruleDecl();
 				}
 				break;
 			case LET:
 				EnterOuterAlt(_localctx, 12);
 				{
-				State = 108;
+				State = 112;
 				letDecl();
 				}
 				break;
 			case CHARGE:
 				EnterOuterAlt(_localctx, 13);
 				{
-				State = 109;
+				State = 113;
 				chargeDecl();
 				}
 				break;
 			case GRANT:
 				EnterOuterAlt(_localctx, 14);
 				{
-				State = 110;
+				State = 114;
 				grantDecl();
 				}
 				break;
 			case VERSIONS:
 				EnterOuterAlt(_localctx, 15);
 				{
-				State = 111;
+				State = 115;
 				versionsDecl();
 				}
 				break;
 			case HOLIDAYS:
 				EnterOuterAlt(_localctx, 16);
 				{
-				State = 112;
+				State = 116;
 				holidaysDecl();
 				}
 				break;
-			case EXAMPLE:
+			case TIERS:
 				EnterOuterAlt(_localctx, 17);
 				{
-				State = 113;
+				State = 117;
+				tiersDecl();
+				}
+				break;
+			case EXAMPLE:
+				EnterOuterAlt(_localctx, 18);
+				{
+				State = 118;
 				exampleDecl();
 				}
 				break;
@@ -499,16 +513,16 @@ internal partial class TariffParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 116;
+			State = 121;
 			Match(CURRENCY);
-			State = 117;
+			State = 122;
 			name();
-			State = 120;
+			State = 125;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==EXCLUDING || _la==INCLUDING) {
 				{
-				State = 118;
+				State = 123;
 				_localctx.taxBasis = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==EXCLUDING || _la==INCLUDING) ) {
@@ -518,7 +532,7 @@ internal partial class TariffParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 119;
+				State = 124;
 				Match(TAX);
 				}
 			}
@@ -602,20 +616,20 @@ internal partial class TariffParser : Parser {
 		int _la;
 		try {
 			int _alt;
-			State = 146;
+			State = 151;
 			ErrorHandler.Sync(this);
 			switch ( Interpreter.AdaptivePredict(TokenStream,6,Context) ) {
 			case 1:
 				_localctx = new FixedPeriodContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 122;
+				State = 127;
 				Match(PERIOD);
-				State = 123;
+				State = 128;
 				((FixedPeriodContext)_localctx).length = periodLength();
-				State = 124;
+				State = 129;
 				Match(IN);
-				State = 125;
+				State = 130;
 				((FixedPeriodContext)_localctx).zone = Match(STRING);
 				}
 				break;
@@ -623,49 +637,49 @@ internal partial class TariffParser : Parser {
 				_localctx = new ChoicePeriodContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 127;
+				State = 132;
 				Match(PERIOD);
-				State = 128;
+				State = 133;
 				Match(BY);
-				State = 129;
+				State = 134;
 				name();
-				State = 130;
+				State = 135;
 				Match(LBRACE);
-				State = 131;
-				periodChoice();
 				State = 136;
+				periodChoice();
+				State = 141;
 				ErrorHandler.Sync(this);
 				_alt = Interpreter.AdaptivePredict(TokenStream,4,Context);
 				while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 					if ( _alt==1 ) {
 						{
 						{
-						State = 132;
+						State = 137;
 						Match(COMMA);
-						State = 133;
+						State = 138;
 						periodChoice();
 						}
 						} 
 					}
-					State = 138;
+					State = 143;
 					ErrorHandler.Sync(this);
 					_alt = Interpreter.AdaptivePredict(TokenStream,4,Context);
 				}
-				State = 140;
+				State = 145;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==COMMA) {
 					{
-					State = 139;
+					State = 144;
 					Match(COMMA);
 					}
 				}
 
-				State = 142;
+				State = 147;
 				Match(RBRACE);
-				State = 143;
+				State = 148;
 				Match(IN);
-				State = 144;
+				State = 149;
 				((ChoicePeriodContext)_localctx).zone = Match(STRING);
 				}
 				break;
@@ -708,17 +722,17 @@ internal partial class TariffParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 149;
+			State = 154;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==INT) {
 				{
-				State = 148;
+				State = 153;
 				Match(INT);
 				}
 			}
 
-			State = 151;
+			State = 156;
 			name();
 			}
 		}
@@ -759,11 +773,11 @@ internal partial class TariffParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 153;
+			State = 158;
 			Match(STRING);
-			State = 154;
+			State = 159;
 			Match(COLON);
-			State = 155;
+			State = 160;
 			periodLength();
 			}
 		}
@@ -802,11 +816,11 @@ internal partial class TariffParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 157;
+			State = 162;
 			Match(EFFECTIVE);
-			State = 158;
+			State = 163;
 			Match(FROM);
-			State = 159;
+			State = 164;
 			Match(DATE);
 			}
 		}
@@ -855,41 +869,41 @@ internal partial class TariffParser : Parser {
 			int _alt;
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 161;
+			State = 166;
 			Match(HOLIDAYS);
-			State = 162;
+			State = 167;
 			Match(LBRACE);
-			State = 174;
+			State = 179;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==DATE) {
 				{
-				State = 163;
-				Match(DATE);
 				State = 168;
+				Match(DATE);
+				State = 173;
 				ErrorHandler.Sync(this);
 				_alt = Interpreter.AdaptivePredict(TokenStream,8,Context);
 				while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 					if ( _alt==1 ) {
 						{
 						{
-						State = 164;
+						State = 169;
 						Match(COMMA);
-						State = 165;
+						State = 170;
 						Match(DATE);
 						}
 						} 
 					}
-					State = 170;
+					State = 175;
 					ErrorHandler.Sync(this);
 					_alt = Interpreter.AdaptivePredict(TokenStream,8,Context);
 				}
-				State = 172;
+				State = 177;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==COMMA) {
 					{
-					State = 171;
+					State = 176;
 					Match(COMMA);
 					}
 				}
@@ -897,7 +911,7 @@ internal partial class TariffParser : Parser {
 				}
 			}
 
-			State = 176;
+			State = 181;
 			Match(RBRACE);
 			}
 		}
@@ -945,23 +959,23 @@ internal partial class TariffParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 178;
+			State = 183;
 			Match(UNIT);
-			State = 179;
-			name();
 			State = 184;
+			name();
+			State = 189;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while (_la==COMMA) {
 				{
 				{
-				State = 180;
+				State = 185;
 				Match(COMMA);
-				State = 181;
+				State = 186;
 				name();
 				}
 				}
-				State = 186;
+				State = 191;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
@@ -1012,22 +1026,22 @@ internal partial class TariffParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 187;
+			State = 192;
 			Match(PARAM);
-			State = 188;
-			name();
-			State = 189;
-			Match(COLON);
-			State = 190;
-			typeRef();
 			State = 193;
+			name();
+			State = 194;
+			Match(COLON);
+			State = 195;
+			typeRef();
+			State = 198;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==ASSIGN) {
 				{
-				State = 191;
+				State = 196;
 				Match(ASSIGN);
-				State = 192;
+				State = 197;
 				expr(0);
 				}
 			}
@@ -1075,26 +1089,26 @@ internal partial class TariffParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 195;
+			State = 200;
 			name();
-			State = 198;
+			State = 203;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==PER) {
 				{
-				State = 196;
+				State = 201;
 				Match(PER);
-				State = 197;
+				State = 202;
 				name();
 				}
 			}
 
-			State = 201;
+			State = 206;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==QUESTION) {
 				{
-				State = 200;
+				State = 205;
 				Match(QUESTION);
 				}
 			}
@@ -1150,39 +1164,39 @@ internal partial class TariffParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 203;
+			State = 208;
 			Match(EVENT);
-			State = 204;
+			State = 209;
 			name();
-			State = 205;
+			State = 210;
 			Match(LPAREN);
-			State = 214;
+			State = 219;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
-			if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 574769287343368700L) != 0) || _la==IDENT) {
+			if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -108253783650735620L) != 0) || _la==DISPUTED || _la==IDENT) {
 				{
-				State = 206;
-				attrDecl();
 				State = 211;
+				attrDecl();
+				State = 216;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 207;
+					State = 212;
 					Match(COMMA);
-					State = 208;
+					State = 213;
 					attrDecl();
 					}
 					}
-					State = 213;
+					State = 218;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
 				}
 			}
 
-			State = 216;
+			State = 221;
 			Match(RPAREN);
 			}
 		}
@@ -1225,11 +1239,11 @@ internal partial class TariffParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 218;
+			State = 223;
 			name();
-			State = 219;
+			State = 224;
 			Match(COLON);
-			State = 220;
+			State = 225;
 			typeRef();
 			}
 		}
@@ -1279,37 +1293,37 @@ internal partial class TariffParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 222;
+			State = 227;
 			Match(PLAN);
-			State = 223;
+			State = 228;
 			name();
-			State = 225;
+			State = 230;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==STRING) {
 				{
-				State = 224;
+				State = 229;
 				Match(STRING);
 				}
 			}
 
-			State = 227;
+			State = 232;
 			Match(LBRACE);
-			State = 231;
+			State = 236;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while ((((_la) & ~0x3f) == 0 && ((1L << _la) & 229376L) != 0)) {
 				{
 				{
-				State = 228;
+				State = 233;
 				planField();
 				}
 				}
-				State = 233;
+				State = 238;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
-			State = 234;
+			State = 239;
 			Match(RBRACE);
 			}
 		}
@@ -1381,16 +1395,16 @@ internal partial class TariffParser : Parser {
 		PlanFieldContext _localctx = new PlanFieldContext(Context, State);
 		EnterRule(_localctx, 30, RULE_planField);
 		try {
-			State = 242;
+			State = 247;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case FEE:
 				_localctx = new FeeFieldContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 236;
+				State = 241;
 				Match(FEE);
-				State = 237;
+				State = 242;
 				expr(0);
 				}
 				break;
@@ -1398,9 +1412,9 @@ internal partial class TariffParser : Parser {
 				_localctx = new IncludesFieldContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 238;
+				State = 243;
 				Match(INCLUDES);
-				State = 239;
+				State = 244;
 				expr(0);
 				}
 				break;
@@ -1408,9 +1422,9 @@ internal partial class TariffParser : Parser {
 				_localctx = new ExtraFieldContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 240;
+				State = 245;
 				Match(EXTRA);
-				State = 241;
+				State = 246;
 				expr(0);
 				}
 				break;
@@ -1479,67 +1493,67 @@ internal partial class TariffParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 244;
+			State = 249;
 			Match(TABLE);
-			State = 245;
+			State = 250;
 			name();
-			State = 248;
+			State = 253;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==FOR) {
 				{
-				State = 246;
+				State = 251;
 				Match(FOR);
-				State = 247;
+				State = 252;
 				_localctx.@event = name();
 				}
 			}
 
-			State = 250;
+			State = 255;
 			Match(BY);
-			State = 251;
+			State = 256;
 			Match(LPAREN);
-			State = 252;
-			name();
 			State = 257;
+			name();
+			State = 262;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while (_la==COMMA) {
 				{
 				{
-				State = 253;
+				State = 258;
 				Match(COMMA);
-				State = 254;
+				State = 259;
 				name();
 				}
 				}
-				State = 259;
+				State = 264;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
-			State = 260;
+			State = 265;
 			Match(RPAREN);
-			State = 261;
+			State = 266;
 			Match(COLON);
-			State = 262;
-			typeRef();
-			State = 263;
-			Match(LBRACE);
 			State = 267;
+			typeRef();
+			State = 268;
+			Match(LBRACE);
+			State = 272;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while (_la==STRING) {
 				{
 				{
-				State = 264;
+				State = 269;
 				tableRow();
 				}
 				}
-				State = 269;
+				State = 274;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
-			State = 270;
+			State = 275;
 			Match(RBRACE);
 			}
 		}
@@ -1588,25 +1602,25 @@ internal partial class TariffParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 272;
+			State = 277;
 			Match(STRING);
-			State = 273;
+			State = 278;
 			Match(COLON);
-			State = 274;
-			tableCell();
 			State = 279;
+			tableCell();
+			State = 284;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while (_la==COMMA) {
 				{
 				{
-				State = 275;
+				State = 280;
 				Match(COMMA);
-				State = 276;
+				State = 281;
 				tableCell();
 				}
 				}
-				State = 281;
+				State = 286;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
@@ -1649,17 +1663,17 @@ internal partial class TariffParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 283;
+			State = 288;
 			ErrorHandler.Sync(this);
 			switch ( Interpreter.AdaptivePredict(TokenStream,24,Context) ) {
 			case 1:
 				{
-				State = 282;
+				State = 287;
 				Match(STRING);
 				}
 				break;
 			}
-			State = 287;
+			State = 292;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case CURRENCY:
@@ -1685,6 +1699,9 @@ internal partial class TariffParser : Parser {
 			case ALLOWANCE:
 			case RESET:
 			case USE:
+			case TIERS:
+			case GRADUATED:
+			case VOLUME:
 			case ON:
 			case ADD:
 			case SUBTRACT:
@@ -1722,13 +1739,13 @@ internal partial class TariffParser : Parser {
 			case MINUS:
 			case LPAREN:
 				{
-				State = 285;
+				State = 290;
 				expr(0);
 				}
 				break;
 			case NONE:
 				{
-				State = 286;
+				State = 291;
 				Match(NONE);
 				}
 				break;
@@ -1788,40 +1805,40 @@ internal partial class TariffParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 289;
+			State = 294;
 			Match(WINDOW);
-			State = 290;
-			name();
-			State = 291;
-			Match(DURATION);
-			State = 292;
-			Match(PER);
-			State = 293;
-			_localctx.key = name();
 			State = 295;
+			name();
+			State = 296;
+			Match(DURATION);
+			State = 297;
+			Match(PER);
+			State = 298;
+			_localctx.key = name();
+			State = 300;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==COMMA) {
 				{
-				State = 294;
+				State = 299;
 				Match(COMMA);
 				}
 			}
 
-			State = 297;
-			Match(OPENED);
-			State = 298;
-			Match(BY);
-			State = 299;
-			_localctx.@event = name();
 			State = 302;
+			Match(OPENED);
+			State = 303;
+			Match(BY);
+			State = 304;
+			_localctx.@event = name();
+			State = 307;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==WHERE) {
 				{
-				State = 300;
+				State = 305;
 				Match(WHERE);
-				State = 301;
+				State = 306;
 				expr(0);
 				}
 			}
@@ -1897,7 +1914,7 @@ internal partial class TariffParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 304;
+			State = 309;
 			_localctx.kind = TokenStream.LT(1);
 			_la = TokenStream.LA(1);
 			if ( !((((_la) & ~0x3f) == 0 && ((1L << _la) & 125829120L) != 0)) ) {
@@ -1907,95 +1924,95 @@ internal partial class TariffParser : Parser {
 				ErrorHandler.ReportMatch(this);
 			    Consume();
 			}
-			State = 305;
+			State = 310;
 			name();
-			State = 308;
+			State = 313;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==PER) {
 				{
-				State = 306;
+				State = 311;
 				Match(PER);
-				State = 307;
+				State = 312;
 				_localctx.key = name();
 				}
 			}
 
-			State = 316;
+			State = 321;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==RESET || _la==COMMA) {
 				{
-				State = 311;
+				State = 316;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==COMMA) {
 					{
-					State = 310;
+					State = 315;
 					Match(COMMA);
 					}
 				}
 
-				State = 313;
+				State = 318;
 				Match(RESET);
-				State = 314;
+				State = 319;
 				Match(EVERY);
-				State = 315;
+				State = 320;
 				Match(PERIOD);
 				}
 			}
 
-			State = 320;
+			State = 325;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==COLON) {
 				{
-				State = 318;
+				State = 323;
 				Match(COLON);
-				State = 319;
+				State = 324;
 				typeRef();
 				}
 			}
 
-			State = 324;
+			State = 329;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==ASSIGN) {
 				{
-				State = 322;
+				State = 327;
 				Match(ASSIGN);
-				State = 323;
+				State = 328;
 				expr(0);
 				}
 			}
 
-			State = 327;
+			State = 332;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
-			if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 3758096384L) != 0)) {
+			if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 206695301120L) != 0)) {
 				{
-				State = 326;
+				State = 331;
 				lotTerms();
 				}
 			}
 
-			State = 329;
+			State = 334;
 			Match(LBRACE);
-			State = 333;
+			State = 338;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while (_la==ON) {
 				{
 				{
-				State = 330;
+				State = 335;
 				stateOp();
 				}
 				}
-				State = 335;
+				State = 340;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
-			State = 336;
+			State = 341;
 			Match(RBRACE);
 			}
 		}
@@ -2057,54 +2074,54 @@ internal partial class TariffParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 338;
+			State = 343;
 			Match(ON);
-			State = 339;
+			State = 344;
 			_localctx.@event = name();
-			State = 342;
+			State = 347;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==WHERE) {
 				{
-				State = 340;
+				State = 345;
 				Match(WHERE);
-				State = 341;
+				State = 346;
 				_localctx.cond = expr(0);
 				}
 			}
 
-			State = 344;
+			State = 349;
 			_localctx.op = TokenStream.LT(1);
 			_la = TokenStream.LA(1);
-			if ( !((((_la) & ~0x3f) == 0 && ((1L << _la) & 60397977600L) != 0)) ) {
+			if ( !((((_la) & ~0x3f) == 0 && ((1L << _la) & 3848559132672L) != 0)) ) {
 				_localctx.op = ErrorHandler.RecoverInline(this);
 			}
 			else {
 				ErrorHandler.ReportMatch(this);
 			    Consume();
 			}
-			State = 345;
+			State = 350;
 			_localctx.value = expr(0);
-			State = 347;
+			State = 352;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
-			if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 3758096384L) != 0)) {
+			if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 206695301120L) != 0)) {
 				{
-				State = 346;
+				State = 351;
 				lotTerms();
 				}
 			}
 
-			State = 352;
+			State = 357;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==AT) {
 				{
-				State = 349;
+				State = 354;
 				Match(AT);
-				State = 350;
+				State = 355;
 				Match(NEXT);
-				State = 351;
+				State = 356;
 				Match(PERIOD);
 				}
 			}
@@ -2148,23 +2165,23 @@ internal partial class TariffParser : Parser {
 		EnterRule(_localctx, 44, RULE_lotTerms);
 		int _la;
 		try {
-			State = 361;
+			State = 366;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case EXPIRES:
 			case NEVER:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 354;
+				State = 359;
 				expiry();
-				State = 357;
+				State = 362;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==PRIORITY) {
 					{
-					State = 355;
+					State = 360;
 					Match(PRIORITY);
-					State = 356;
+					State = 361;
 					_localctx.priority = Match(INT);
 					}
 				}
@@ -2174,9 +2191,9 @@ internal partial class TariffParser : Parser {
 			case PRIORITY:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 359;
+				State = 364;
 				Match(PRIORITY);
-				State = 360;
+				State = 365;
 				_localctx.priority = Match(INT);
 				}
 				break;
@@ -2223,28 +2240,28 @@ internal partial class TariffParser : Parser {
 		ExpiryContext _localctx = new ExpiryContext(Context, State);
 		EnterRule(_localctx, 46, RULE_expiry);
 		try {
-			State = 369;
+			State = 374;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case EXPIRES:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 363;
+				State = 368;
 				Match(EXPIRES);
-				State = 364;
+				State = 369;
 				Match(AFTER);
-				State = 365;
+				State = 370;
 				_localctx.length = Match(INT);
-				State = 366;
+				State = 371;
 				_localctx.unit = name();
 				}
 				break;
 			case NEVER:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 367;
+				State = 372;
 				Match(NEVER);
-				State = 368;
+				State = 373;
 				Match(EXPIRES);
 				}
 				break;
@@ -2298,7 +2315,7 @@ internal partial class TariffParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 371;
+			State = 376;
 			_localctx.kind = TokenStream.LT(1);
 			_la = TokenStream.LA(1);
 			if ( !(_la==REJECT || _la==FREE) ) {
@@ -2308,23 +2325,23 @@ internal partial class TariffParser : Parser {
 				ErrorHandler.ReportMatch(this);
 			    Consume();
 			}
-			State = 372;
+			State = 377;
 			_localctx.@event = name();
-			State = 375;
+			State = 380;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==WHERE) {
 				{
-				State = 373;
+				State = 378;
 				Match(WHERE);
-				State = 374;
+				State = 379;
 				expr(0);
 				}
 			}
 
-			State = 377;
+			State = 382;
 			Match(BECAUSE);
-			State = 378;
+			State = 383;
 			Match(STRING);
 			}
 		}
@@ -2374,25 +2391,25 @@ internal partial class TariffParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 380;
+			State = 385;
 			Match(LET);
-			State = 381;
+			State = 386;
 			name();
-			State = 384;
+			State = 389;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==PER) {
 				{
-				State = 382;
+				State = 387;
 				Match(PER);
-				State = 383;
+				State = 388;
 				_localctx.@event = name();
 				}
 			}
 
-			State = 386;
+			State = 391;
 			Match(ASSIGN);
-			State = 387;
+			State = 392;
 			expr(0);
 			}
 		}
@@ -2478,41 +2495,41 @@ internal partial class TariffParser : Parser {
 		EnterRule(_localctx, 52, RULE_chargeDecl);
 		int _la;
 		try {
-			State = 412;
+			State = 417;
 			ErrorHandler.Sync(this);
 			switch ( Interpreter.AdaptivePredict(TokenStream,46,Context) ) {
 			case 1:
 				_localctx = new AggregateChargeContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 389;
+				State = 394;
 				Match(CHARGE);
-				State = 390;
+				State = 395;
 				Match(STRING);
-				State = 393;
+				State = 398;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==BY) {
 					{
-					State = 391;
+					State = 396;
 					Match(BY);
-					State = 392;
+					State = 397;
 					((AggregateChargeContext)_localctx).groupKey = name();
 					}
 				}
 
-				State = 395;
+				State = 400;
 				Match(ASSIGN);
-				State = 396;
+				State = 401;
 				((AggregateChargeContext)_localctx).amount = expr(0);
-				State = 399;
+				State = 404;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==AT) {
 					{
-					State = 397;
+					State = 402;
 					Match(AT);
-					State = 398;
+					State = 403;
 					((AggregateChargeContext)_localctx).price = expr(0);
 					}
 				}
@@ -2523,29 +2540,29 @@ internal partial class TariffParser : Parser {
 				_localctx = new EventChargeContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 401;
+				State = 406;
 				Match(CHARGE);
-				State = 402;
-				Match(STRING);
-				State = 403;
-				Match(PER);
-				State = 404;
-				((EventChargeContext)_localctx).@event = name();
 				State = 407;
+				Match(STRING);
+				State = 408;
+				Match(PER);
+				State = 409;
+				((EventChargeContext)_localctx).@event = name();
+				State = 412;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==WHERE) {
 					{
-					State = 405;
+					State = 410;
 					Match(WHERE);
-					State = 406;
+					State = 411;
 					((EventChargeContext)_localctx).cond = expr(0);
 					}
 				}
 
-				State = 409;
+				State = 414;
 				Match(AT);
-				State = 410;
+				State = 415;
 				((EventChargeContext)_localctx).price = expr(0);
 				}
 				break;
@@ -2640,37 +2657,37 @@ internal partial class TariffParser : Parser {
 		EnterRule(_localctx, 54, RULE_grantDecl);
 		int _la;
 		try {
-			State = 441;
+			State = 446;
 			ErrorHandler.Sync(this);
 			switch ( Interpreter.AdaptivePredict(TokenStream,49,Context) ) {
 			case 1:
 				_localctx = new OnceGrantContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 414;
-				Match(GRANT);
-				State = 415;
-				Match(STRING);
-				State = 416;
-				Match(ONCE);
-				State = 417;
-				Match(ON);
-				State = 418;
-				Match(DATE);
 				State = 419;
-				Match(ADD);
+				Match(GRANT);
 				State = 420;
-				expr(0);
+				Match(STRING);
 				State = 421;
-				Match(TO);
+				Match(ONCE);
 				State = 422;
-				((OnceGrantContext)_localctx).wallet = name();
+				Match(ON);
+				State = 423;
+				Match(DATE);
 				State = 424;
+				Match(ADD);
+				State = 425;
+				expr(0);
+				State = 426;
+				Match(TO);
+				State = 427;
+				((OnceGrantContext)_localctx).wallet = name();
+				State = 429;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 3758096384L) != 0)) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 206695301120L) != 0)) {
 					{
-					State = 423;
+					State = 428;
 					lotTerms();
 					}
 				}
@@ -2681,42 +2698,219 @@ internal partial class TariffParser : Parser {
 				_localctx = new YearlyGrantContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 426;
-				Match(GRANT);
-				State = 427;
-				Match(STRING);
-				State = 428;
-				Match(EVERY);
-				State = 429;
-				Match(YEAR);
-				State = 430;
-				Match(ON);
 				State = 431;
-				((YearlyGrantContext)_localctx).month = Match(INT);
+				Match(GRANT);
 				State = 432;
-				Match(MINUS);
+				Match(STRING);
 				State = 433;
-				((YearlyGrantContext)_localctx).day = Match(INT);
+				Match(EVERY);
 				State = 434;
-				Match(ADD);
+				Match(YEAR);
 				State = 435;
-				expr(0);
+				Match(ON);
 				State = 436;
-				Match(TO);
+				((YearlyGrantContext)_localctx).month = Match(INT);
 				State = 437;
-				((YearlyGrantContext)_localctx).wallet = name();
+				Match(MINUS);
+				State = 438;
+				((YearlyGrantContext)_localctx).day = Match(INT);
 				State = 439;
+				Match(ADD);
+				State = 440;
+				expr(0);
+				State = 441;
+				Match(TO);
+				State = 442;
+				((YearlyGrantContext)_localctx).wallet = name();
+				State = 444;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 3758096384L) != 0)) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 206695301120L) != 0)) {
 					{
-					State = 438;
+					State = 443;
 					lotTerms();
 					}
 				}
 
 				}
 				break;
+			}
+		}
+		catch (RecognitionException re) {
+			_localctx.exception = re;
+			ErrorHandler.ReportError(this, re);
+			ErrorHandler.Recover(this, re);
+		}
+		finally {
+			ExitRule();
+		}
+		return _localctx;
+	}
+
+	public partial class TiersDeclContext : ParserRuleContext {
+		public IToken scheme;
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode TIERS() { return GetToken(TariffParser.TIERS, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public NameContext name() {
+			return GetRuleContext<NameContext>(0);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode LBRACE() { return GetToken(TariffParser.LBRACE, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode RBRACE() { return GetToken(TariffParser.RBRACE, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode GRADUATED() { return GetToken(TariffParser.GRADUATED, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode VOLUME() { return GetToken(TariffParser.VOLUME, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public TierBandContext[] tierBand() {
+			return GetRuleContexts<TierBandContext>();
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public TierBandContext tierBand(int i) {
+			return GetRuleContext<TierBandContext>(i);
+		}
+		public TiersDeclContext(ParserRuleContext parent, int invokingState)
+			: base(parent, invokingState)
+		{
+		}
+		public override int RuleIndex { get { return RULE_tiersDecl; } }
+		[System.Diagnostics.DebuggerNonUserCode]
+		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
+			ITariffVisitor<TResult> typedVisitor = visitor as ITariffVisitor<TResult>;
+			if (typedVisitor != null) return typedVisitor.VisitTiersDecl(this);
+			else return visitor.VisitChildren(this);
+		}
+	}
+
+	[RuleVersion(0)]
+	public TiersDeclContext tiersDecl() {
+		TiersDeclContext _localctx = new TiersDeclContext(Context, State);
+		EnterRule(_localctx, 56, RULE_tiersDecl);
+		int _la;
+		try {
+			EnterOuterAlt(_localctx, 1);
+			{
+			State = 448;
+			Match(TIERS);
+			State = 449;
+			name();
+			State = 450;
+			_localctx.scheme = TokenStream.LT(1);
+			_la = TokenStream.LA(1);
+			if ( !(_la==GRADUATED || _la==VOLUME) ) {
+				_localctx.scheme = ErrorHandler.RecoverInline(this);
+			}
+			else {
+				ErrorHandler.ReportMatch(this);
+			    Consume();
+			}
+			State = 451;
+			Match(LBRACE);
+			State = 453;
+			ErrorHandler.Sync(this);
+			_la = TokenStream.LA(1);
+			do {
+				{
+				{
+				State = 452;
+				tierBand();
+				}
+				}
+				State = 455;
+				ErrorHandler.Sync(this);
+				_la = TokenStream.LA(1);
+			} while ( _la==UP || _la==ABOVE );
+			State = 457;
+			Match(RBRACE);
+			}
+		}
+		catch (RecognitionException re) {
+			_localctx.exception = re;
+			ErrorHandler.ReportError(this, re);
+			ErrorHandler.Recover(this, re);
+		}
+		finally {
+			ExitRule();
+		}
+		return _localctx;
+	}
+
+	public partial class TierBandContext : ParserRuleContext {
+		public ExprContext bound;
+		public ExprContext price;
+		public ExprContext flat;
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode UP() { return GetToken(TariffParser.UP, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode TO() { return GetToken(TariffParser.TO, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode ABOVE() { return GetToken(TariffParser.ABOVE, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ExprContext[] expr() {
+			return GetRuleContexts<ExprContext>();
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ExprContext expr(int i) {
+			return GetRuleContext<ExprContext>(i);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode AT() { return GetToken(TariffParser.AT, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode FLAT() { return GetToken(TariffParser.FLAT, 0); }
+		public TierBandContext(ParserRuleContext parent, int invokingState)
+			: base(parent, invokingState)
+		{
+		}
+		public override int RuleIndex { get { return RULE_tierBand; } }
+		[System.Diagnostics.DebuggerNonUserCode]
+		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
+			ITariffVisitor<TResult> typedVisitor = visitor as ITariffVisitor<TResult>;
+			if (typedVisitor != null) return typedVisitor.VisitTierBand(this);
+			else return visitor.VisitChildren(this);
+		}
+	}
+
+	[RuleVersion(0)]
+	public TierBandContext tierBand() {
+		TierBandContext _localctx = new TierBandContext(Context, State);
+		EnterRule(_localctx, 58, RULE_tierBand);
+		int _la;
+		try {
+			EnterOuterAlt(_localctx, 1);
+			{
+			State = 463;
+			ErrorHandler.Sync(this);
+			switch (TokenStream.LA(1)) {
+			case UP:
+				{
+				State = 459;
+				Match(UP);
+				State = 460;
+				Match(TO);
+				State = 461;
+				_localctx.bound = expr(0);
+				}
+				break;
+			case ABOVE:
+				{
+				State = 462;
+				Match(ABOVE);
+				}
+				break;
+			default:
+				throw new NoViableAltException(this);
+			}
+			State = 467;
+			ErrorHandler.Sync(this);
+			_la = TokenStream.LA(1);
+			if (_la==AT) {
+				{
+				State = 465;
+				Match(AT);
+				State = 466;
+				_localctx.price = expr(0);
+				}
+			}
+
+			State = 471;
+			ErrorHandler.Sync(this);
+			_la = TokenStream.LA(1);
+			if (_la==FLAT) {
+				{
+				State = 469;
+				Match(FLAT);
+				State = 470;
+				_localctx.flat = expr(0);
+				}
+			}
+
 			}
 		}
 		catch (RecognitionException re) {
@@ -2759,32 +2953,32 @@ internal partial class TariffParser : Parser {
 	[RuleVersion(0)]
 	public VersionsDeclContext versionsDecl() {
 		VersionsDeclContext _localctx = new VersionsDeclContext(Context, State);
-		EnterRule(_localctx, 56, RULE_versionsDecl);
+		EnterRule(_localctx, 60, RULE_versionsDecl);
 		int _la;
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 443;
+			State = 473;
 			Match(VERSIONS);
-			State = 444;
+			State = 474;
 			name();
-			State = 445;
+			State = 475;
 			Match(LBRACE);
-			State = 447;
+			State = 477;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			do {
 				{
 				{
-				State = 446;
+				State = 476;
 				versionBlock();
 				}
 				}
-				State = 449;
+				State = 479;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			} while ( _la==FROM || _la==UNTIL || _la==LBRACE );
-			State = 451;
+			State = 481;
 			Match(RBRACE);
 			}
 		}
@@ -2832,52 +3026,52 @@ internal partial class TariffParser : Parser {
 	[RuleVersion(0)]
 	public VersionBlockContext versionBlock() {
 		VersionBlockContext _localctx = new VersionBlockContext(Context, State);
-		EnterRule(_localctx, 58, RULE_versionBlock);
+		EnterRule(_localctx, 62, RULE_versionBlock);
 		int _la;
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 455;
+			State = 485;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==FROM) {
 				{
-				State = 453;
+				State = 483;
 				Match(FROM);
-				State = 454;
+				State = 484;
 				_localctx.from = Match(DATE);
 				}
 			}
 
-			State = 459;
+			State = 489;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==UNTIL) {
 				{
-				State = 457;
+				State = 487;
 				Match(UNTIL);
-				State = 458;
+				State = 488;
 				_localctx.until = Match(DATE);
 				}
 			}
 
-			State = 461;
+			State = 491;
 			Match(LBRACE);
-			State = 465;
+			State = 495;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
-			while ((((_la) & ~0x3f) == 0 && ((1L << _la) & 430321491540420L) != 0)) {
+			while ((((_la) & ~0x3f) == 0 && ((1L << _la) & 27540568454494660L) != 0)) {
 				{
 				{
-				State = 462;
+				State = 492;
 				item();
 				}
 				}
-				State = 467;
+				State = 497;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
-			State = 468;
+			State = 498;
 			Match(RBRACE);
 			}
 		}
@@ -2919,32 +3113,32 @@ internal partial class TariffParser : Parser {
 	[RuleVersion(0)]
 	public ExampleDeclContext exampleDecl() {
 		ExampleDeclContext _localctx = new ExampleDeclContext(Context, State);
-		EnterRule(_localctx, 60, RULE_exampleDecl);
+		EnterRule(_localctx, 64, RULE_exampleDecl);
 		int _la;
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 470;
+			State = 500;
 			Match(EXAMPLE);
-			State = 471;
+			State = 501;
 			Match(STRING);
-			State = 472;
+			State = 502;
 			Match(LBRACE);
-			State = 476;
+			State = 506;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
-			while ((((_la) & ~0x3f) == 0 && ((1L << _la) & 1729379641810479612L) != 0) || _la==INT || _la==IDENT) {
+			while ((((_la) & ~0x3f) == 0 && ((1L << _la) & -167392593843716L) != 0) || ((((_la - 64)) & ~0x3f) == 0 && ((1L << (_la - 64)) & 20971525L) != 0)) {
 				{
 				{
-				State = 473;
+				State = 503;
 				exampleItem();
 				}
 				}
-				State = 478;
+				State = 508;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
-			State = 479;
+			State = 509;
 			Match(RBRACE);
 			}
 		}
@@ -3131,23 +3325,23 @@ internal partial class TariffParser : Parser {
 	[RuleVersion(0)]
 	public ExampleItemContext exampleItem() {
 		ExampleItemContext _localctx = new ExampleItemContext(Context, State);
-		EnterRule(_localctx, 62, RULE_exampleItem);
+		EnterRule(_localctx, 66, RULE_exampleItem);
 		int _la;
 		try {
-			State = 558;
+			State = 588;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,69,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,73,Context) ) {
 			case 1:
 				_localctx = new WithParamContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 481;
+				State = 511;
 				Match(WITH);
-				State = 482;
+				State = 512;
 				name();
-				State = 483;
+				State = 513;
 				Match(ASSIGN);
-				State = 484;
+				State = 514;
 				expr(0);
 				}
 				break;
@@ -3155,24 +3349,24 @@ internal partial class TariffParser : Parser {
 				_localctx = new UsageContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 487;
+				State = 517;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==INT) {
 					{
-					State = 486;
+					State = 516;
 					((UsageContext)_localctx).count = Match(INT);
 					}
 				}
 
-				State = 493;
+				State = 523;
 				ErrorHandler.Sync(this);
 				switch (TokenStream.LA(1)) {
 				case AT:
 					{
-					State = 489;
+					State = 519;
 					Match(AT);
-					State = 490;
+					State = 520;
 					((UsageContext)_localctx).when = TokenStream.LT(1);
 					_la = TokenStream.LA(1);
 					if ( !(_la==DATETIME || _la==DATE) ) {
@@ -3186,9 +3380,9 @@ internal partial class TariffParser : Parser {
 					break;
 				case AFTER:
 					{
-					State = 491;
+					State = 521;
 					Match(AFTER);
-					State = 492;
+					State = 522;
 					Match(DURATION);
 					}
 					break;
@@ -3214,6 +3408,9 @@ internal partial class TariffParser : Parser {
 				case ALLOWANCE:
 				case RESET:
 				case USE:
+				case TIERS:
+				case GRADUATED:
+				case VOLUME:
 				case ON:
 				case ADD:
 				case SUBTRACT:
@@ -3241,46 +3438,46 @@ internal partial class TariffParser : Parser {
 				default:
 					break;
 				}
-				State = 495;
+				State = 525;
 				name();
-				State = 496;
+				State = 526;
 				Match(LPAREN);
-				State = 505;
+				State = 535;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 574769287343368700L) != 0) || _la==IDENT) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -108253783650735620L) != 0) || _la==DISPUTED || _la==IDENT) {
 					{
-					State = 497;
+					State = 527;
 					exampleArg();
-					State = 502;
+					State = 532;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					while (_la==COMMA) {
 						{
 						{
-						State = 498;
+						State = 528;
 						Match(COMMA);
-						State = 499;
+						State = 529;
 						exampleArg();
 						}
 						}
-						State = 504;
+						State = 534;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 					}
 					}
 				}
 
-				State = 507;
+				State = 537;
 				Match(RPAREN);
-				State = 510;
+				State = 540;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==ARROW) {
 					{
-					State = 508;
+					State = 538;
 					Match(ARROW);
-					State = 509;
+					State = 539;
 					((UsageContext)_localctx).outcome = outcomeName();
 					}
 				}
@@ -3291,28 +3488,28 @@ internal partial class TariffParser : Parser {
 				_localctx = new ExpectTotalContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 512;
+				State = 542;
 				Match(EXPECT);
-				State = 513;
+				State = 543;
 				Match(TOTAL);
-				State = 514;
+				State = 544;
 				expr(0);
-				State = 516;
+				State = 546;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==IN) {
 					{
-					State = 515;
+					State = 545;
 					inMonth();
 					}
 				}
 
-				State = 519;
+				State = 549;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,61,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,65,Context) ) {
 				case 1:
 					{
-					State = 518;
+					State = 548;
 					disputed();
 					}
 					break;
@@ -3323,52 +3520,52 @@ internal partial class TariffParser : Parser {
 				_localctx = new ExpectLineContext(_localctx);
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 521;
+				State = 551;
 				Match(EXPECT);
-				State = 522;
+				State = 552;
 				Match(LINE);
-				State = 523;
+				State = 553;
 				Match(STRING);
-				State = 526;
+				State = 556;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,62,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,66,Context) ) {
 				case 1:
 					{
-					State = 524;
+					State = 554;
 					Match(QUANTITY);
-					State = 525;
+					State = 555;
 					((ExpectLineContext)_localctx).qty = expr(0);
 					}
 					break;
 				}
-				State = 530;
+				State = 560;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,63,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,67,Context) ) {
 				case 1:
 					{
-					State = 528;
+					State = 558;
 					Match(AMOUNT);
-					State = 529;
+					State = 559;
 					((ExpectLineContext)_localctx).amt = expr(0);
 					}
 					break;
 				}
-				State = 533;
+				State = 563;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==IN) {
 					{
-					State = 532;
+					State = 562;
 					inMonth();
 					}
 				}
 
-				State = 536;
+				State = 566;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,65,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,69,Context) ) {
 				case 1:
 					{
-					State = 535;
+					State = 565;
 					disputed();
 					}
 					break;
@@ -3379,20 +3576,20 @@ internal partial class TariffParser : Parser {
 				_localctx = new ExpectNoLineContext(_localctx);
 				EnterOuterAlt(_localctx, 5);
 				{
-				State = 538;
+				State = 568;
 				Match(EXPECT);
-				State = 539;
+				State = 569;
 				Match(NO);
-				State = 540;
+				State = 570;
 				Match(LINE);
-				State = 541;
+				State = 571;
 				Match(STRING);
-				State = 543;
+				State = 573;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==IN) {
 					{
-					State = 542;
+					State = 572;
 					inMonth();
 					}
 				}
@@ -3403,18 +3600,18 @@ internal partial class TariffParser : Parser {
 				_localctx = new ExpectCountContext(_localctx);
 				EnterOuterAlt(_localctx, 6);
 				{
-				State = 545;
+				State = 575;
 				Match(EXPECT);
-				State = 546;
+				State = 576;
 				((ExpectCountContext)_localctx).outcome = outcomeName();
-				State = 547;
+				State = 577;
 				Match(INT);
-				State = 549;
+				State = 579;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==IN) {
 					{
-					State = 548;
+					State = 578;
 					inMonth();
 					}
 				}
@@ -3425,20 +3622,20 @@ internal partial class TariffParser : Parser {
 				_localctx = new ExpectBalanceContext(_localctx);
 				EnterOuterAlt(_localctx, 7);
 				{
-				State = 551;
+				State = 581;
 				Match(EXPECT);
-				State = 552;
+				State = 582;
 				Match(BALANCE);
-				State = 553;
+				State = 583;
 				name();
-				State = 554;
+				State = 584;
 				expr(0);
-				State = 556;
+				State = 586;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==IN) {
 					{
-					State = 555;
+					State = 585;
 					inMonth();
 					}
 				}
@@ -3482,15 +3679,15 @@ internal partial class TariffParser : Parser {
 	[RuleVersion(0)]
 	public ExampleArgContext exampleArg() {
 		ExampleArgContext _localctx = new ExampleArgContext(Context, State);
-		EnterRule(_localctx, 64, RULE_exampleArg);
+		EnterRule(_localctx, 68, RULE_exampleArg);
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 560;
+			State = 590;
 			name();
-			State = 561;
+			State = 591;
 			Match(COLON);
-			State = 562;
+			State = 592;
 			expr(0);
 			}
 		}
@@ -3524,12 +3721,12 @@ internal partial class TariffParser : Parser {
 	[RuleVersion(0)]
 	public OutcomeNameContext outcomeName() {
 		OutcomeNameContext _localctx = new OutcomeNameContext(Context, State);
-		EnterRule(_localctx, 66, RULE_outcomeName);
+		EnterRule(_localctx, 70, RULE_outcomeName);
 		int _la;
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 564;
+			State = 594;
 			_la = TokenStream.LA(1);
 			if ( !(_la==FREE || _la==IDENT) ) {
 			ErrorHandler.RecoverInline(this);
@@ -3570,13 +3767,13 @@ internal partial class TariffParser : Parser {
 	[RuleVersion(0)]
 	public InMonthContext inMonth() {
 		InMonthContext _localctx = new InMonthContext(Context, State);
-		EnterRule(_localctx, 68, RULE_inMonth);
+		EnterRule(_localctx, 72, RULE_inMonth);
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 566;
+			State = 596;
 			Match(IN);
-			State = 567;
+			State = 597;
 			Match(MONTHLIT);
 			}
 		}
@@ -3610,13 +3807,13 @@ internal partial class TariffParser : Parser {
 	[RuleVersion(0)]
 	public DisputedContext disputed() {
 		DisputedContext _localctx = new DisputedContext(Context, State);
-		EnterRule(_localctx, 70, RULE_disputed);
+		EnterRule(_localctx, 74, RULE_disputed);
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 569;
+			State = 599;
 			Match(DISPUTED);
-			State = 570;
+			State = 600;
 			Match(STRING);
 			}
 		}
@@ -3847,14 +4044,14 @@ internal partial class TariffParser : Parser {
 		int _parentState = State;
 		ExprContext _localctx = new ExprContext(Context, _parentState);
 		ExprContext _prevctx = _localctx;
-		int _startState = 72;
-		EnterRecursionRule(_localctx, 72, RULE_expr, _p);
+		int _startState = 76;
+		EnterRecursionRule(_localctx, 76, RULE_expr, _p);
 		int _la;
 		try {
 			int _alt;
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 585;
+			State = 615;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case MINUS:
@@ -3863,9 +4060,9 @@ internal partial class TariffParser : Parser {
 				Context = _localctx;
 				_prevctx = _localctx;
 
-				State = 573;
+				State = 603;
 				Match(MINUS);
-				State = 574;
+				State = 604;
 				expr(12);
 				}
 				break;
@@ -3874,9 +4071,9 @@ internal partial class TariffParser : Parser {
 				_localctx = new NotContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 575;
+				State = 605;
 				Match(NOT);
-				State = 576;
+				State = 606;
 				expr(6);
 				}
 				break;
@@ -3885,17 +4082,17 @@ internal partial class TariffParser : Parser {
 				_localctx = new ConditionalContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 577;
+				State = 607;
 				Match(IF);
-				State = 578;
+				State = 608;
 				expr(0);
-				State = 579;
+				State = 609;
 				Match(THEN);
-				State = 580;
+				State = 610;
 				expr(0);
-				State = 581;
+				State = 611;
 				Match(ELSE);
-				State = 582;
+				State = 612;
 				expr(2);
 				}
 				break;
@@ -3922,6 +4119,9 @@ internal partial class TariffParser : Parser {
 			case ALLOWANCE:
 			case RESET:
 			case USE:
+			case TIERS:
+			case GRADUATED:
+			case VOLUME:
 			case ON:
 			case ADD:
 			case SUBTRACT:
@@ -3959,7 +4159,7 @@ internal partial class TariffParser : Parser {
 				_localctx = new PrimaryExprContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 584;
+				State = 614;
 				primary();
 				}
 				break;
@@ -3967,25 +4167,25 @@ internal partial class TariffParser : Parser {
 				throw new NoViableAltException(this);
 			}
 			Context.Stop = TokenStream.LT(-1);
-			State = 616;
+			State = 646;
 			ErrorHandler.Sync(this);
-			_alt = Interpreter.AdaptivePredict(TokenStream,73,Context);
+			_alt = Interpreter.AdaptivePredict(TokenStream,77,Context);
 			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 				if ( _alt==1 ) {
 					if ( ParseListeners!=null )
 						TriggerExitRuleEvent();
 					_prevctx = _localctx;
 					{
-					State = 614;
+					State = 644;
 					ErrorHandler.Sync(this);
-					switch ( Interpreter.AdaptivePredict(TokenStream,72,Context) ) {
+					switch ( Interpreter.AdaptivePredict(TokenStream,76,Context) ) {
 					case 1:
 						{
 						_localctx = new MultiplyContext(new ExprContext(_parentctx, _parentState));
 						PushNewRecursionContext(_localctx, _startState, RULE_expr);
-						State = 587;
+						State = 617;
 						if (!(Precpred(Context, 11))) throw new FailedPredicateException(this, "Precpred(Context, 11)");
-						State = 588;
+						State = 618;
 						((MultiplyContext)_localctx).op = TokenStream.LT(1);
 						_la = TokenStream.LA(1);
 						if ( !(_la==STAR || _la==SLASH) ) {
@@ -3995,7 +4195,7 @@ internal partial class TariffParser : Parser {
 							ErrorHandler.ReportMatch(this);
 						    Consume();
 						}
-						State = 589;
+						State = 619;
 						expr(12);
 						}
 						break;
@@ -4003,9 +4203,9 @@ internal partial class TariffParser : Parser {
 						{
 						_localctx = new AddContext(new ExprContext(_parentctx, _parentState));
 						PushNewRecursionContext(_localctx, _startState, RULE_expr);
-						State = 590;
+						State = 620;
 						if (!(Precpred(Context, 10))) throw new FailedPredicateException(this, "Precpred(Context, 10)");
-						State = 591;
+						State = 621;
 						((AddContext)_localctx).op = TokenStream.LT(1);
 						_la = TokenStream.LA(1);
 						if ( !(_la==PLUS || _la==MINUS) ) {
@@ -4015,7 +4215,7 @@ internal partial class TariffParser : Parser {
 							ErrorHandler.ReportMatch(this);
 						    Consume();
 						}
-						State = 592;
+						State = 622;
 						expr(11);
 						}
 						break;
@@ -4023,19 +4223,19 @@ internal partial class TariffParser : Parser {
 						{
 						_localctx = new CompareContext(new ExprContext(_parentctx, _parentState));
 						PushNewRecursionContext(_localctx, _startState, RULE_expr);
-						State = 593;
+						State = 623;
 						if (!(Precpred(Context, 9))) throw new FailedPredicateException(this, "Precpred(Context, 9)");
-						State = 594;
+						State = 624;
 						((CompareContext)_localctx).op = TokenStream.LT(1);
 						_la = TokenStream.LA(1);
-						if ( !(((((_la - 84)) & ~0x3f) == 0 && ((1L << (_la - 84)) & 63L) != 0)) ) {
+						if ( !(((((_la - 90)) & ~0x3f) == 0 && ((1L << (_la - 90)) & 63L) != 0)) ) {
 							((CompareContext)_localctx).op = ErrorHandler.RecoverInline(this);
 						}
 						else {
 							ErrorHandler.ReportMatch(this);
 						    Consume();
 						}
-						State = 595;
+						State = 625;
 						expr(10);
 						}
 						break;
@@ -4043,11 +4243,11 @@ internal partial class TariffParser : Parser {
 						{
 						_localctx = new ContainsContext(new ExprContext(_parentctx, _parentState));
 						PushNewRecursionContext(_localctx, _startState, RULE_expr);
-						State = 596;
+						State = 626;
 						if (!(Precpred(Context, 8))) throw new FailedPredicateException(this, "Precpred(Context, 8)");
-						State = 597;
+						State = 627;
 						Match(CONTAINS);
-						State = 598;
+						State = 628;
 						expr(9);
 						}
 						break;
@@ -4055,11 +4255,11 @@ internal partial class TariffParser : Parser {
 						{
 						_localctx = new AndContext(new ExprContext(_parentctx, _parentState));
 						PushNewRecursionContext(_localctx, _startState, RULE_expr);
-						State = 599;
+						State = 629;
 						if (!(Precpred(Context, 5))) throw new FailedPredicateException(this, "Precpred(Context, 5)");
-						State = 600;
+						State = 630;
 						Match(AND);
-						State = 601;
+						State = 631;
 						expr(6);
 						}
 						break;
@@ -4067,11 +4267,11 @@ internal partial class TariffParser : Parser {
 						{
 						_localctx = new OrContext(new ExprContext(_parentctx, _parentState));
 						PushNewRecursionContext(_localctx, _startState, RULE_expr);
-						State = 602;
+						State = 632;
 						if (!(Precpred(Context, 4))) throw new FailedPredicateException(this, "Precpred(Context, 4)");
-						State = 603;
+						State = 633;
 						Match(OR);
-						State = 604;
+						State = 634;
 						expr(5);
 						}
 						break;
@@ -4079,11 +4279,11 @@ internal partial class TariffParser : Parser {
 						{
 						_localctx = new FilterContext(new ExprContext(_parentctx, _parentState));
 						PushNewRecursionContext(_localctx, _startState, RULE_expr);
-						State = 605;
+						State = 635;
 						if (!(Precpred(Context, 3))) throw new FailedPredicateException(this, "Precpred(Context, 3)");
-						State = 606;
+						State = 636;
 						Match(WHERE);
-						State = 607;
+						State = 637;
 						expr(4);
 						}
 						break;
@@ -4091,30 +4291,30 @@ internal partial class TariffParser : Parser {
 						{
 						_localctx = new IsNoneContext(new ExprContext(_parentctx, _parentState));
 						PushNewRecursionContext(_localctx, _startState, RULE_expr);
-						State = 608;
+						State = 638;
 						if (!(Precpred(Context, 7))) throw new FailedPredicateException(this, "Precpred(Context, 7)");
-						State = 609;
+						State = 639;
 						Match(IS);
-						State = 611;
+						State = 641;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 						if (_la==NOT) {
 							{
-							State = 610;
+							State = 640;
 							Match(NOT);
 							}
 						}
 
-						State = 613;
+						State = 643;
 						Match(NONE);
 						}
 						break;
 					}
 					} 
 				}
-				State = 618;
+				State = 648;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,73,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,77,Context);
 			}
 			}
 		}
@@ -4348,36 +4548,36 @@ internal partial class TariffParser : Parser {
 	[RuleVersion(0)]
 	public PrimaryContext primary() {
 		PrimaryContext _localctx = new PrimaryContext(Context, State);
-		EnterRule(_localctx, 74, RULE_primary);
+		EnterRule(_localctx, 78, RULE_primary);
 		int _la;
 		try {
-			State = 674;
+			State = 704;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,79,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,83,Context) ) {
 			case 1:
 				_localctx = new NumberLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 619;
+				State = 649;
 				number();
-				State = 621;
+				State = 651;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,74,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,78,Context) ) {
 				case 1:
 					{
-					State = 620;
+					State = 650;
 					((NumberLiteralContext)_localctx).unitName = name();
 					}
 					break;
 				}
-				State = 625;
+				State = 655;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,75,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,79,Context) ) {
 				case 1:
 					{
-					State = 623;
+					State = 653;
 					Match(PER);
-					State = 624;
+					State = 654;
 					((NumberLiteralContext)_localctx).perUnit = name();
 					}
 					break;
@@ -4388,9 +4588,9 @@ internal partial class TariffParser : Parser {
 				_localctx = new PercentLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 627;
+				State = 657;
 				number();
-				State = 628;
+				State = 658;
 				Match(PERCENT);
 				}
 				break;
@@ -4398,7 +4598,7 @@ internal partial class TariffParser : Parser {
 				_localctx = new StringLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 630;
+				State = 660;
 				Match(STRING);
 				}
 				break;
@@ -4406,7 +4606,7 @@ internal partial class TariffParser : Parser {
 				_localctx = new BoolLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 631;
+				State = 661;
 				_la = TokenStream.LA(1);
 				if ( !(_la==TRUE || _la==FALSE) ) {
 				ErrorHandler.RecoverInline(this);
@@ -4421,7 +4621,7 @@ internal partial class TariffParser : Parser {
 				_localctx = new DateLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 5);
 				{
-				State = 632;
+				State = 662;
 				Match(DATE);
 				}
 				break;
@@ -4429,7 +4629,7 @@ internal partial class TariffParser : Parser {
 				_localctx = new DateTimeLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 6);
 				{
-				State = 633;
+				State = 663;
 				Match(DATETIME);
 				}
 				break;
@@ -4437,7 +4637,7 @@ internal partial class TariffParser : Parser {
 				_localctx = new DurationLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 7);
 				{
-				State = 634;
+				State = 664;
 				Match(DURATION);
 				}
 				break;
@@ -4445,9 +4645,9 @@ internal partial class TariffParser : Parser {
 				_localctx = new ParamRefContext(_localctx);
 				EnterOuterAlt(_localctx, 8);
 				{
-				State = 635;
+				State = 665;
 				Match(PARAM);
-				State = 636;
+				State = 666;
 				name();
 				}
 				break;
@@ -4455,9 +4655,9 @@ internal partial class TariffParser : Parser {
 				_localctx = new WithinWindowContext(_localctx);
 				EnterOuterAlt(_localctx, 9);
 				{
-				State = 637;
+				State = 667;
 				Match(WITHIN);
-				State = 638;
+				State = 668;
 				name();
 				}
 				break;
@@ -4465,11 +4665,11 @@ internal partial class TariffParser : Parser {
 				_localctx = new MemberAccessContext(_localctx);
 				EnterOuterAlt(_localctx, 10);
 				{
-				State = 639;
+				State = 669;
 				((MemberAccessContext)_localctx).target = name();
-				State = 640;
+				State = 670;
 				Match(DOT);
-				State = 641;
+				State = 671;
 				((MemberAccessContext)_localctx).member = name();
 				}
 				break;
@@ -4477,29 +4677,29 @@ internal partial class TariffParser : Parser {
 				_localctx = new TableLookupContext(_localctx);
 				EnterOuterAlt(_localctx, 11);
 				{
-				State = 643;
+				State = 673;
 				name();
-				State = 644;
+				State = 674;
 				Match(LBRACKET);
-				State = 645;
+				State = 675;
 				expr(0);
-				State = 650;
+				State = 680;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 646;
+					State = 676;
 					Match(COMMA);
-					State = 647;
+					State = 677;
 					expr(0);
 					}
 					}
-					State = 652;
+					State = 682;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
-				State = 653;
+				State = 683;
 				Match(RBRACKET);
 				}
 				break;
@@ -4507,37 +4707,37 @@ internal partial class TariffParser : Parser {
 				_localctx = new CallContext(_localctx);
 				EnterOuterAlt(_localctx, 12);
 				{
-				State = 655;
+				State = 685;
 				name();
-				State = 656;
+				State = 686;
 				Match(LPAREN);
-				State = 665;
+				State = 695;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 574769287343372796L) != 0) || ((((_la - 65)) & ~0x3f) == 0 && ((1L << (_la - 65)) & 1141108553L) != 0)) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -108253783650731524L) != 0) || ((((_la - 64)) & ~0x3f) == 0 && ((1L << (_la - 64)) & 146061894785L) != 0)) {
 					{
-					State = 657;
+					State = 687;
 					expr(0);
-					State = 662;
+					State = 692;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					while (_la==COMMA) {
 						{
 						{
-						State = 658;
+						State = 688;
 						Match(COMMA);
-						State = 659;
+						State = 689;
 						expr(0);
 						}
 						}
-						State = 664;
+						State = 694;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 					}
 					}
 				}
 
-				State = 667;
+				State = 697;
 				Match(RPAREN);
 				}
 				break;
@@ -4545,7 +4745,7 @@ internal partial class TariffParser : Parser {
 				_localctx = new NameRefContext(_localctx);
 				EnterOuterAlt(_localctx, 13);
 				{
-				State = 669;
+				State = 699;
 				name();
 				}
 				break;
@@ -4553,11 +4753,11 @@ internal partial class TariffParser : Parser {
 				_localctx = new ParensContext(_localctx);
 				EnterOuterAlt(_localctx, 14);
 				{
-				State = 670;
+				State = 700;
 				Match(LPAREN);
-				State = 671;
+				State = 701;
 				expr(0);
-				State = 672;
+				State = 702;
 				Match(RPAREN);
 				}
 				break;
@@ -4593,12 +4793,12 @@ internal partial class TariffParser : Parser {
 	[RuleVersion(0)]
 	public NumberContext number() {
 		NumberContext _localctx = new NumberContext(Context, State);
-		EnterRule(_localctx, 76, RULE_number);
+		EnterRule(_localctx, 80, RULE_number);
 		int _la;
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 676;
+			State = 706;
 			_la = TokenStream.LA(1);
 			if ( !(_la==DECIMAL || _la==INT) ) {
 			ErrorHandler.RecoverInline(this);
@@ -4666,6 +4866,9 @@ internal partial class TariffParser : Parser {
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode ALLOWANCE() { return GetToken(TariffParser.ALLOWANCE, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode RESET() { return GetToken(TariffParser.RESET, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode USE() { return GetToken(TariffParser.USE, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode TIERS() { return GetToken(TariffParser.TIERS, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode GRADUATED() { return GetToken(TariffParser.GRADUATED, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode VOLUME() { return GetToken(TariffParser.VOLUME, 0); }
 		public NameContext(ParserRuleContext parent, int invokingState)
 			: base(parent, invokingState)
 		{
@@ -4682,14 +4885,14 @@ internal partial class TariffParser : Parser {
 	[RuleVersion(0)]
 	public NameContext name() {
 		NameContext _localctx = new NameContext(Context, State);
-		EnterRule(_localctx, 78, RULE_name);
+		EnterRule(_localctx, 82, RULE_name);
 		int _la;
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 678;
+			State = 708;
 			_la = TokenStream.LA(1);
-			if ( !((((_la) & ~0x3f) == 0 && ((1L << _la) & 574769287343368700L) != 0) || _la==IDENT) ) {
+			if ( !((((_la) & ~0x3f) == 0 && ((1L << _la) & -108253783650735620L) != 0) || _la==DISPUTED || _la==IDENT) ) {
 			ErrorHandler.RecoverInline(this);
 			}
 			else {
@@ -4711,7 +4914,7 @@ internal partial class TariffParser : Parser {
 
 	public override bool Sempred(RuleContext _localctx, int ruleIndex, int predIndex) {
 		switch (ruleIndex) {
-		case 36: return expr_sempred((ExprContext)_localctx, predIndex);
+		case 38: return expr_sempred((ExprContext)_localctx, predIndex);
 		}
 		return true;
 	}
@@ -4730,245 +4933,256 @@ internal partial class TariffParser : Parser {
 	}
 
 	private static int[] _serializedATN = {
-		4,1,108,681,2,0,7,0,2,1,7,1,2,2,7,2,2,3,7,3,2,4,7,4,2,5,7,5,2,6,7,6,2,
+		4,1,114,711,2,0,7,0,2,1,7,1,2,2,7,2,2,3,7,3,2,4,7,4,2,5,7,5,2,6,7,6,2,
 		7,7,7,2,8,7,8,2,9,7,9,2,10,7,10,2,11,7,11,2,12,7,12,2,13,7,13,2,14,7,14,
 		2,15,7,15,2,16,7,16,2,17,7,17,2,18,7,18,2,19,7,19,2,20,7,20,2,21,7,21,
 		2,22,7,22,2,23,7,23,2,24,7,24,2,25,7,25,2,26,7,26,2,27,7,27,2,28,7,28,
 		2,29,7,29,2,30,7,30,2,31,7,31,2,32,7,32,2,33,7,33,2,34,7,34,2,35,7,35,
-		2,36,7,36,2,37,7,37,2,38,7,38,2,39,7,39,1,0,1,0,1,0,1,1,1,1,1,1,3,1,87,
-		8,1,1,1,1,1,5,1,91,8,1,10,1,12,1,94,9,1,1,1,1,1,1,2,1,2,1,2,1,2,1,2,1,
-		2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,3,2,115,8,2,1,3,1,3,1,3,
-		1,3,3,3,121,8,3,1,4,1,4,1,4,1,4,1,4,1,4,1,4,1,4,1,4,1,4,1,4,1,4,5,4,135,
-		8,4,10,4,12,4,138,9,4,1,4,3,4,141,8,4,1,4,1,4,1,4,1,4,3,4,147,8,4,1,5,
-		3,5,150,8,5,1,5,1,5,1,6,1,6,1,6,1,6,1,7,1,7,1,7,1,7,1,8,1,8,1,8,1,8,1,
-		8,5,8,167,8,8,10,8,12,8,170,9,8,1,8,3,8,173,8,8,3,8,175,8,8,1,8,1,8,1,
-		9,1,9,1,9,1,9,5,9,183,8,9,10,9,12,9,186,9,9,1,10,1,10,1,10,1,10,1,10,1,
-		10,3,10,194,8,10,1,11,1,11,1,11,3,11,199,8,11,1,11,3,11,202,8,11,1,12,
-		1,12,1,12,1,12,1,12,1,12,5,12,210,8,12,10,12,12,12,213,9,12,3,12,215,8,
-		12,1,12,1,12,1,13,1,13,1,13,1,13,1,14,1,14,1,14,3,14,226,8,14,1,14,1,14,
-		5,14,230,8,14,10,14,12,14,233,9,14,1,14,1,14,1,15,1,15,1,15,1,15,1,15,
-		1,15,3,15,243,8,15,1,16,1,16,1,16,1,16,3,16,249,8,16,1,16,1,16,1,16,1,
-		16,1,16,5,16,256,8,16,10,16,12,16,259,9,16,1,16,1,16,1,16,1,16,1,16,5,
-		16,266,8,16,10,16,12,16,269,9,16,1,16,1,16,1,17,1,17,1,17,1,17,1,17,5,
-		17,278,8,17,10,17,12,17,281,9,17,1,18,3,18,284,8,18,1,18,1,18,3,18,288,
-		8,18,1,19,1,19,1,19,1,19,1,19,1,19,3,19,296,8,19,1,19,1,19,1,19,1,19,1,
-		19,3,19,303,8,19,1,20,1,20,1,20,1,20,3,20,309,8,20,1,20,3,20,312,8,20,
-		1,20,1,20,1,20,3,20,317,8,20,1,20,1,20,3,20,321,8,20,1,20,1,20,3,20,325,
-		8,20,1,20,3,20,328,8,20,1,20,1,20,5,20,332,8,20,10,20,12,20,335,9,20,1,
-		20,1,20,1,21,1,21,1,21,1,21,3,21,343,8,21,1,21,1,21,1,21,3,21,348,8,21,
-		1,21,1,21,1,21,3,21,353,8,21,1,22,1,22,1,22,3,22,358,8,22,1,22,1,22,3,
-		22,362,8,22,1,23,1,23,1,23,1,23,1,23,1,23,3,23,370,8,23,1,24,1,24,1,24,
-		1,24,3,24,376,8,24,1,24,1,24,1,24,1,25,1,25,1,25,1,25,3,25,385,8,25,1,
-		25,1,25,1,25,1,26,1,26,1,26,1,26,3,26,394,8,26,1,26,1,26,1,26,1,26,3,26,
-		400,8,26,1,26,1,26,1,26,1,26,1,26,1,26,3,26,408,8,26,1,26,1,26,1,26,3,
-		26,413,8,26,1,27,1,27,1,27,1,27,1,27,1,27,1,27,1,27,1,27,1,27,3,27,425,
-		8,27,1,27,1,27,1,27,1,27,1,27,1,27,1,27,1,27,1,27,1,27,1,27,1,27,1,27,
-		3,27,440,8,27,3,27,442,8,27,1,28,1,28,1,28,1,28,4,28,448,8,28,11,28,12,
-		28,449,1,28,1,28,1,29,1,29,3,29,456,8,29,1,29,1,29,3,29,460,8,29,1,29,
-		1,29,5,29,464,8,29,10,29,12,29,467,9,29,1,29,1,29,1,30,1,30,1,30,1,30,
-		5,30,475,8,30,10,30,12,30,478,9,30,1,30,1,30,1,31,1,31,1,31,1,31,1,31,
-		1,31,3,31,488,8,31,1,31,1,31,1,31,1,31,3,31,494,8,31,1,31,1,31,1,31,1,
-		31,1,31,5,31,501,8,31,10,31,12,31,504,9,31,3,31,506,8,31,1,31,1,31,1,31,
-		3,31,511,8,31,1,31,1,31,1,31,1,31,3,31,517,8,31,1,31,3,31,520,8,31,1,31,
-		1,31,1,31,1,31,1,31,3,31,527,8,31,1,31,1,31,3,31,531,8,31,1,31,3,31,534,
-		8,31,1,31,3,31,537,8,31,1,31,1,31,1,31,1,31,1,31,3,31,544,8,31,1,31,1,
-		31,1,31,1,31,3,31,550,8,31,1,31,1,31,1,31,1,31,1,31,3,31,557,8,31,3,31,
-		559,8,31,1,32,1,32,1,32,1,32,1,33,1,33,1,34,1,34,1,34,1,35,1,35,1,35,1,
-		36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,3,36,586,
-		8,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,
-		1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,3,36,612,8,36,1,
-		36,5,36,615,8,36,10,36,12,36,618,9,36,1,37,1,37,3,37,622,8,37,1,37,1,37,
-		3,37,626,8,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,
-		37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,5,37,649,8,37,10,37,12,
-		37,652,9,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,5,37,661,8,37,10,37,12,
-		37,664,9,37,3,37,666,8,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,3,37,675,
-		8,37,1,38,1,38,1,39,1,39,1,39,0,1,72,40,0,2,4,6,8,10,12,14,16,18,20,22,
-		24,26,28,30,32,34,36,38,40,42,44,46,48,50,52,54,56,58,60,62,64,66,68,70,
-		72,74,76,78,0,12,1,0,3,4,1,0,23,26,2,0,28,28,33,35,1,0,37,38,1,0,75,76,
-		2,0,38,38,82,82,1,0,92,93,1,0,90,91,1,0,84,89,1,0,73,74,1,0,79,80,9,0,
-		2,8,11,11,13,18,21,28,32,36,39,40,42,48,51,58,82,82,762,0,80,1,0,0,0,2,
-		83,1,0,0,0,4,114,1,0,0,0,6,116,1,0,0,0,8,146,1,0,0,0,10,149,1,0,0,0,12,
-		153,1,0,0,0,14,157,1,0,0,0,16,161,1,0,0,0,18,178,1,0,0,0,20,187,1,0,0,
-		0,22,195,1,0,0,0,24,203,1,0,0,0,26,218,1,0,0,0,28,222,1,0,0,0,30,242,1,
-		0,0,0,32,244,1,0,0,0,34,272,1,0,0,0,36,283,1,0,0,0,38,289,1,0,0,0,40,304,
-		1,0,0,0,42,338,1,0,0,0,44,361,1,0,0,0,46,369,1,0,0,0,48,371,1,0,0,0,50,
-		380,1,0,0,0,52,412,1,0,0,0,54,441,1,0,0,0,56,443,1,0,0,0,58,455,1,0,0,
-		0,60,470,1,0,0,0,62,558,1,0,0,0,64,560,1,0,0,0,66,564,1,0,0,0,68,566,1,
-		0,0,0,70,569,1,0,0,0,72,585,1,0,0,0,74,674,1,0,0,0,76,676,1,0,0,0,78,678,
-		1,0,0,0,80,81,3,2,1,0,81,82,5,0,0,1,82,1,1,0,0,0,83,84,5,1,0,0,84,86,3,
-		78,39,0,85,87,5,81,0,0,86,85,1,0,0,0,86,87,1,0,0,0,87,88,1,0,0,0,88,92,
-		5,97,0,0,89,91,3,4,2,0,90,89,1,0,0,0,91,94,1,0,0,0,92,90,1,0,0,0,92,93,
-		1,0,0,0,93,95,1,0,0,0,94,92,1,0,0,0,95,96,5,98,0,0,96,3,1,0,0,0,97,115,
-		3,6,3,0,98,115,3,8,4,0,99,115,3,14,7,0,100,115,3,18,9,0,101,115,3,20,10,
-		0,102,115,3,24,12,0,103,115,3,28,14,0,104,115,3,32,16,0,105,115,3,38,19,
-		0,106,115,3,40,20,0,107,115,3,48,24,0,108,115,3,50,25,0,109,115,3,52,26,
-		0,110,115,3,54,27,0,111,115,3,56,28,0,112,115,3,16,8,0,113,115,3,60,30,
-		0,114,97,1,0,0,0,114,98,1,0,0,0,114,99,1,0,0,0,114,100,1,0,0,0,114,101,
-		1,0,0,0,114,102,1,0,0,0,114,103,1,0,0,0,114,104,1,0,0,0,114,105,1,0,0,
-		0,114,106,1,0,0,0,114,107,1,0,0,0,114,108,1,0,0,0,114,109,1,0,0,0,114,
-		110,1,0,0,0,114,111,1,0,0,0,114,112,1,0,0,0,114,113,1,0,0,0,115,5,1,0,
-		0,0,116,117,5,2,0,0,117,120,3,78,39,0,118,119,7,0,0,0,119,121,5,5,0,0,
-		120,118,1,0,0,0,120,121,1,0,0,0,121,7,1,0,0,0,122,123,5,6,0,0,123,124,
-		3,10,5,0,124,125,5,62,0,0,125,126,5,81,0,0,126,147,1,0,0,0,127,128,5,6,
-		0,0,128,129,5,20,0,0,129,130,3,78,39,0,130,131,5,97,0,0,131,136,3,12,6,
-		0,132,133,5,101,0,0,133,135,3,12,6,0,134,132,1,0,0,0,135,138,1,0,0,0,136,
-		134,1,0,0,0,136,137,1,0,0,0,137,140,1,0,0,0,138,136,1,0,0,0,139,141,5,
-		101,0,0,140,139,1,0,0,0,140,141,1,0,0,0,141,142,1,0,0,0,142,143,5,98,0,
-		0,143,144,5,62,0,0,144,145,5,81,0,0,145,147,1,0,0,0,146,122,1,0,0,0,146,
-		127,1,0,0,0,147,9,1,0,0,0,148,150,5,80,0,0,149,148,1,0,0,0,149,150,1,0,
-		0,0,150,151,1,0,0,0,151,152,3,78,39,0,152,11,1,0,0,0,153,154,5,81,0,0,
-		154,155,5,102,0,0,155,156,3,10,5,0,156,13,1,0,0,0,157,158,5,7,0,0,158,
-		159,5,9,0,0,159,160,5,76,0,0,160,15,1,0,0,0,161,162,5,8,0,0,162,174,5,
-		97,0,0,163,168,5,76,0,0,164,165,5,101,0,0,165,167,5,76,0,0,166,164,1,0,
-		0,0,167,170,1,0,0,0,168,166,1,0,0,0,168,169,1,0,0,0,169,172,1,0,0,0,170,
-		168,1,0,0,0,171,173,5,101,0,0,172,171,1,0,0,0,172,173,1,0,0,0,173,175,
-		1,0,0,0,174,163,1,0,0,0,174,175,1,0,0,0,175,176,1,0,0,0,176,177,5,98,0,
-		0,177,17,1,0,0,0,178,179,5,11,0,0,179,184,3,78,39,0,180,181,5,101,0,0,
-		181,183,3,78,39,0,182,180,1,0,0,0,183,186,1,0,0,0,184,182,1,0,0,0,184,
-		185,1,0,0,0,185,19,1,0,0,0,186,184,1,0,0,0,187,188,5,12,0,0,188,189,3,
-		78,39,0,189,190,5,102,0,0,190,193,3,22,11,0,191,192,5,89,0,0,192,194,3,
-		72,36,0,193,191,1,0,0,0,193,194,1,0,0,0,194,21,1,0,0,0,195,198,3,78,39,
-		0,196,197,5,61,0,0,197,199,3,78,39,0,198,196,1,0,0,0,198,199,1,0,0,0,199,
-		201,1,0,0,0,200,202,5,104,0,0,201,200,1,0,0,0,201,202,1,0,0,0,202,23,1,
-		0,0,0,203,204,5,13,0,0,204,205,3,78,39,0,205,214,5,95,0,0,206,211,3,26,
-		13,0,207,208,5,101,0,0,208,210,3,26,13,0,209,207,1,0,0,0,210,213,1,0,0,
-		0,211,209,1,0,0,0,211,212,1,0,0,0,212,215,1,0,0,0,213,211,1,0,0,0,214,
-		206,1,0,0,0,214,215,1,0,0,0,215,216,1,0,0,0,216,217,5,96,0,0,217,25,1,
-		0,0,0,218,219,3,78,39,0,219,220,5,102,0,0,220,221,3,22,11,0,221,27,1,0,
-		0,0,222,223,5,14,0,0,223,225,3,78,39,0,224,226,5,81,0,0,225,224,1,0,0,
-		0,225,226,1,0,0,0,226,227,1,0,0,0,227,231,5,97,0,0,228,230,3,30,15,0,229,
-		228,1,0,0,0,230,233,1,0,0,0,231,229,1,0,0,0,231,232,1,0,0,0,232,234,1,
-		0,0,0,233,231,1,0,0,0,234,235,5,98,0,0,235,29,1,0,0,0,236,237,5,15,0,0,
-		237,243,3,72,36,0,238,239,5,16,0,0,239,243,3,72,36,0,240,241,5,17,0,0,
-		241,243,3,72,36,0,242,236,1,0,0,0,242,238,1,0,0,0,242,240,1,0,0,0,243,
-		31,1,0,0,0,244,245,5,18,0,0,245,248,3,78,39,0,246,247,5,19,0,0,247,249,
-		3,78,39,0,248,246,1,0,0,0,248,249,1,0,0,0,249,250,1,0,0,0,250,251,5,20,
-		0,0,251,252,5,95,0,0,252,257,3,78,39,0,253,254,5,101,0,0,254,256,3,78,
-		39,0,255,253,1,0,0,0,256,259,1,0,0,0,257,255,1,0,0,0,257,258,1,0,0,0,258,
-		260,1,0,0,0,259,257,1,0,0,0,260,261,5,96,0,0,261,262,5,102,0,0,262,263,
-		3,22,11,0,263,267,5,97,0,0,264,266,3,34,17,0,265,264,1,0,0,0,266,269,1,
-		0,0,0,267,265,1,0,0,0,267,268,1,0,0,0,268,270,1,0,0,0,269,267,1,0,0,0,
-		270,271,5,98,0,0,271,33,1,0,0,0,272,273,5,81,0,0,273,274,5,102,0,0,274,
-		279,3,36,18,0,275,276,5,101,0,0,276,278,3,36,18,0,277,275,1,0,0,0,278,
-		281,1,0,0,0,279,277,1,0,0,0,279,280,1,0,0,0,280,35,1,0,0,0,281,279,1,0,
-		0,0,282,284,5,81,0,0,283,282,1,0,0,0,283,284,1,0,0,0,284,287,1,0,0,0,285,
-		288,3,72,36,0,286,288,5,67,0,0,287,285,1,0,0,0,287,286,1,0,0,0,288,37,
-		1,0,0,0,289,290,5,21,0,0,290,291,3,78,39,0,291,292,5,78,0,0,292,293,5,
-		61,0,0,293,295,3,78,39,0,294,296,5,101,0,0,295,294,1,0,0,0,295,296,1,0,
-		0,0,296,297,1,0,0,0,297,298,5,22,0,0,298,299,5,20,0,0,299,302,3,78,39,
-		0,300,301,5,59,0,0,301,303,3,72,36,0,302,300,1,0,0,0,302,303,1,0,0,0,303,
-		39,1,0,0,0,304,305,7,1,0,0,305,308,3,78,39,0,306,307,5,61,0,0,307,309,
-		3,78,39,0,308,306,1,0,0,0,308,309,1,0,0,0,309,316,1,0,0,0,310,312,5,101,
-		0,0,311,310,1,0,0,0,311,312,1,0,0,0,312,313,1,0,0,0,313,314,5,27,0,0,314,
-		315,5,44,0,0,315,317,5,6,0,0,316,311,1,0,0,0,316,317,1,0,0,0,317,320,1,
-		0,0,0,318,319,5,102,0,0,319,321,3,22,11,0,320,318,1,0,0,0,320,321,1,0,
-		0,0,321,324,1,0,0,0,322,323,5,89,0,0,323,325,3,72,36,0,324,322,1,0,0,0,
-		324,325,1,0,0,0,325,327,1,0,0,0,326,328,3,44,22,0,327,326,1,0,0,0,327,
-		328,1,0,0,0,328,329,1,0,0,0,329,333,5,97,0,0,330,332,3,42,21,0,331,330,
-		1,0,0,0,332,335,1,0,0,0,333,331,1,0,0,0,333,334,1,0,0,0,334,336,1,0,0,
-		0,335,333,1,0,0,0,336,337,5,98,0,0,337,41,1,0,0,0,338,339,5,32,0,0,339,
-		342,3,78,39,0,340,341,5,59,0,0,341,343,3,72,36,0,342,340,1,0,0,0,342,343,
-		1,0,0,0,343,344,1,0,0,0,344,345,7,2,0,0,345,347,3,72,36,0,346,348,3,44,
-		22,0,347,346,1,0,0,0,347,348,1,0,0,0,348,352,1,0,0,0,349,350,5,60,0,0,
-		350,351,5,36,0,0,351,353,5,6,0,0,352,349,1,0,0,0,352,353,1,0,0,0,353,43,
-		1,0,0,0,354,357,3,46,23,0,355,356,5,31,0,0,356,358,5,80,0,0,357,355,1,
-		0,0,0,357,358,1,0,0,0,358,362,1,0,0,0,359,360,5,31,0,0,360,362,5,80,0,
-		0,361,354,1,0,0,0,361,359,1,0,0,0,362,45,1,0,0,0,363,364,5,29,0,0,364,
-		365,5,50,0,0,365,366,5,80,0,0,366,370,3,78,39,0,367,368,5,30,0,0,368,370,
-		5,29,0,0,369,363,1,0,0,0,369,367,1,0,0,0,370,47,1,0,0,0,371,372,7,3,0,
-		0,372,375,3,78,39,0,373,374,5,59,0,0,374,376,3,72,36,0,375,373,1,0,0,0,
-		375,376,1,0,0,0,376,377,1,0,0,0,377,378,5,39,0,0,378,379,5,81,0,0,379,
-		49,1,0,0,0,380,381,5,40,0,0,381,384,3,78,39,0,382,383,5,61,0,0,383,385,
-		3,78,39,0,384,382,1,0,0,0,384,385,1,0,0,0,385,386,1,0,0,0,386,387,5,89,
-		0,0,387,388,3,72,36,0,388,51,1,0,0,0,389,390,5,41,0,0,390,393,5,81,0,0,
-		391,392,5,20,0,0,392,394,3,78,39,0,393,391,1,0,0,0,393,394,1,0,0,0,394,
-		395,1,0,0,0,395,396,5,89,0,0,396,399,3,72,36,0,397,398,5,60,0,0,398,400,
-		3,72,36,0,399,397,1,0,0,0,399,400,1,0,0,0,400,413,1,0,0,0,401,402,5,41,
-		0,0,402,403,5,81,0,0,403,404,5,61,0,0,404,407,3,78,39,0,405,406,5,59,0,
-		0,406,408,3,72,36,0,407,405,1,0,0,0,407,408,1,0,0,0,408,409,1,0,0,0,409,
-		410,5,60,0,0,410,411,3,72,36,0,411,413,1,0,0,0,412,389,1,0,0,0,412,401,
-		1,0,0,0,413,53,1,0,0,0,414,415,5,42,0,0,415,416,5,81,0,0,416,417,5,43,
-		0,0,417,418,5,32,0,0,418,419,5,76,0,0,419,420,5,33,0,0,420,421,3,72,36,
-		0,421,422,5,46,0,0,422,424,3,78,39,0,423,425,3,44,22,0,424,423,1,0,0,0,
-		424,425,1,0,0,0,425,442,1,0,0,0,426,427,5,42,0,0,427,428,5,81,0,0,428,
-		429,5,44,0,0,429,430,5,45,0,0,430,431,5,32,0,0,431,432,5,80,0,0,432,433,
-		5,91,0,0,433,434,5,80,0,0,434,435,5,33,0,0,435,436,3,72,36,0,436,437,5,
-		46,0,0,437,439,3,78,39,0,438,440,3,44,22,0,439,438,1,0,0,0,439,440,1,0,
-		0,0,440,442,1,0,0,0,441,414,1,0,0,0,441,426,1,0,0,0,442,55,1,0,0,0,443,
-		444,5,47,0,0,444,445,3,78,39,0,445,447,5,97,0,0,446,448,3,58,29,0,447,
-		446,1,0,0,0,448,449,1,0,0,0,449,447,1,0,0,0,449,450,1,0,0,0,450,451,1,
-		0,0,0,451,452,5,98,0,0,452,57,1,0,0,0,453,454,5,9,0,0,454,456,5,76,0,0,
-		455,453,1,0,0,0,455,456,1,0,0,0,456,459,1,0,0,0,457,458,5,10,0,0,458,460,
-		5,76,0,0,459,457,1,0,0,0,459,460,1,0,0,0,460,461,1,0,0,0,461,465,5,97,
-		0,0,462,464,3,4,2,0,463,462,1,0,0,0,464,467,1,0,0,0,465,463,1,0,0,0,465,
-		466,1,0,0,0,466,468,1,0,0,0,467,465,1,0,0,0,468,469,5,98,0,0,469,59,1,
-		0,0,0,470,471,5,48,0,0,471,472,5,81,0,0,472,476,5,97,0,0,473,475,3,62,
-		31,0,474,473,1,0,0,0,475,478,1,0,0,0,476,474,1,0,0,0,476,477,1,0,0,0,477,
-		479,1,0,0,0,478,476,1,0,0,0,479,480,5,98,0,0,480,61,1,0,0,0,481,482,5,
-		49,0,0,482,483,3,78,39,0,483,484,5,89,0,0,484,485,3,72,36,0,485,559,1,
-		0,0,0,486,488,5,80,0,0,487,486,1,0,0,0,487,488,1,0,0,0,488,493,1,0,0,0,
-		489,490,5,60,0,0,490,494,7,4,0,0,491,492,5,50,0,0,492,494,5,78,0,0,493,
-		489,1,0,0,0,493,491,1,0,0,0,493,494,1,0,0,0,494,495,1,0,0,0,495,496,3,
-		78,39,0,496,505,5,95,0,0,497,502,3,64,32,0,498,499,5,101,0,0,499,501,3,
-		64,32,0,500,498,1,0,0,0,501,504,1,0,0,0,502,500,1,0,0,0,502,503,1,0,0,
-		0,503,506,1,0,0,0,504,502,1,0,0,0,505,497,1,0,0,0,505,506,1,0,0,0,506,
-		507,1,0,0,0,507,510,5,96,0,0,508,509,5,83,0,0,509,511,3,66,33,0,510,508,
-		1,0,0,0,510,511,1,0,0,0,511,559,1,0,0,0,512,513,5,51,0,0,513,514,5,52,
-		0,0,514,516,3,72,36,0,515,517,3,68,34,0,516,515,1,0,0,0,516,517,1,0,0,
-		0,517,519,1,0,0,0,518,520,3,70,35,0,519,518,1,0,0,0,519,520,1,0,0,0,520,
-		559,1,0,0,0,521,522,5,51,0,0,522,523,5,53,0,0,523,526,5,81,0,0,524,525,
-		5,55,0,0,525,527,3,72,36,0,526,524,1,0,0,0,526,527,1,0,0,0,527,530,1,0,
-		0,0,528,529,5,56,0,0,529,531,3,72,36,0,530,528,1,0,0,0,530,531,1,0,0,0,
-		531,533,1,0,0,0,532,534,3,68,34,0,533,532,1,0,0,0,533,534,1,0,0,0,534,
-		536,1,0,0,0,535,537,3,70,35,0,536,535,1,0,0,0,536,537,1,0,0,0,537,559,
-		1,0,0,0,538,539,5,51,0,0,539,540,5,54,0,0,540,541,5,53,0,0,541,543,5,81,
-		0,0,542,544,3,68,34,0,543,542,1,0,0,0,543,544,1,0,0,0,544,559,1,0,0,0,
-		545,546,5,51,0,0,546,547,3,66,33,0,547,549,5,80,0,0,548,550,3,68,34,0,
-		549,548,1,0,0,0,549,550,1,0,0,0,550,559,1,0,0,0,551,552,5,51,0,0,552,553,
-		5,57,0,0,553,554,3,78,39,0,554,556,3,72,36,0,555,557,3,68,34,0,556,555,
-		1,0,0,0,556,557,1,0,0,0,557,559,1,0,0,0,558,481,1,0,0,0,558,487,1,0,0,
-		0,558,512,1,0,0,0,558,521,1,0,0,0,558,538,1,0,0,0,558,545,1,0,0,0,558,
-		551,1,0,0,0,559,63,1,0,0,0,560,561,3,78,39,0,561,562,5,102,0,0,562,563,
-		3,72,36,0,563,65,1,0,0,0,564,565,7,5,0,0,565,67,1,0,0,0,566,567,5,62,0,
-		0,567,568,5,77,0,0,568,69,1,0,0,0,569,570,5,58,0,0,570,571,5,81,0,0,571,
-		71,1,0,0,0,572,573,6,36,-1,0,573,574,5,91,0,0,574,586,3,72,36,12,575,576,
-		5,65,0,0,576,586,3,72,36,6,577,578,5,68,0,0,578,579,3,72,36,0,579,580,
-		5,69,0,0,580,581,3,72,36,0,581,582,5,70,0,0,582,583,3,72,36,2,583,586,
-		1,0,0,0,584,586,3,74,37,0,585,572,1,0,0,0,585,575,1,0,0,0,585,577,1,0,
-		0,0,585,584,1,0,0,0,586,616,1,0,0,0,587,588,10,11,0,0,588,589,7,6,0,0,
-		589,615,3,72,36,12,590,591,10,10,0,0,591,592,7,7,0,0,592,615,3,72,36,11,
-		593,594,10,9,0,0,594,595,7,8,0,0,595,615,3,72,36,10,596,597,10,8,0,0,597,
-		598,5,72,0,0,598,615,3,72,36,9,599,600,10,5,0,0,600,601,5,63,0,0,601,615,
-		3,72,36,6,602,603,10,4,0,0,603,604,5,64,0,0,604,615,3,72,36,5,605,606,
-		10,3,0,0,606,607,5,59,0,0,607,615,3,72,36,4,608,609,10,7,0,0,609,611,5,
-		66,0,0,610,612,5,65,0,0,611,610,1,0,0,0,611,612,1,0,0,0,612,613,1,0,0,
-		0,613,615,5,67,0,0,614,587,1,0,0,0,614,590,1,0,0,0,614,593,1,0,0,0,614,
-		596,1,0,0,0,614,599,1,0,0,0,614,602,1,0,0,0,614,605,1,0,0,0,614,608,1,
-		0,0,0,615,618,1,0,0,0,616,614,1,0,0,0,616,617,1,0,0,0,617,73,1,0,0,0,618,
-		616,1,0,0,0,619,621,3,76,38,0,620,622,3,78,39,0,621,620,1,0,0,0,621,622,
-		1,0,0,0,622,625,1,0,0,0,623,624,5,61,0,0,624,626,3,78,39,0,625,623,1,0,
-		0,0,625,626,1,0,0,0,626,675,1,0,0,0,627,628,3,76,38,0,628,629,5,94,0,0,
-		629,675,1,0,0,0,630,675,5,81,0,0,631,675,7,9,0,0,632,675,5,76,0,0,633,
-		675,5,75,0,0,634,675,5,78,0,0,635,636,5,12,0,0,636,675,3,78,39,0,637,638,
-		5,71,0,0,638,675,3,78,39,0,639,640,3,78,39,0,640,641,5,103,0,0,641,642,
-		3,78,39,0,642,675,1,0,0,0,643,644,3,78,39,0,644,645,5,99,0,0,645,650,3,
-		72,36,0,646,647,5,101,0,0,647,649,3,72,36,0,648,646,1,0,0,0,649,652,1,
-		0,0,0,650,648,1,0,0,0,650,651,1,0,0,0,651,653,1,0,0,0,652,650,1,0,0,0,
-		653,654,5,100,0,0,654,675,1,0,0,0,655,656,3,78,39,0,656,665,5,95,0,0,657,
-		662,3,72,36,0,658,659,5,101,0,0,659,661,3,72,36,0,660,658,1,0,0,0,661,
-		664,1,0,0,0,662,660,1,0,0,0,662,663,1,0,0,0,663,666,1,0,0,0,664,662,1,
-		0,0,0,665,657,1,0,0,0,665,666,1,0,0,0,666,667,1,0,0,0,667,668,5,96,0,0,
-		668,675,1,0,0,0,669,675,3,78,39,0,670,671,5,95,0,0,671,672,3,72,36,0,672,
-		673,5,96,0,0,673,675,1,0,0,0,674,619,1,0,0,0,674,627,1,0,0,0,674,630,1,
-		0,0,0,674,631,1,0,0,0,674,632,1,0,0,0,674,633,1,0,0,0,674,634,1,0,0,0,
-		674,635,1,0,0,0,674,637,1,0,0,0,674,639,1,0,0,0,674,643,1,0,0,0,674,655,
-		1,0,0,0,674,669,1,0,0,0,674,670,1,0,0,0,675,75,1,0,0,0,676,677,7,10,0,
-		0,677,77,1,0,0,0,678,679,7,11,0,0,679,79,1,0,0,0,80,86,92,114,120,136,
-		140,146,149,168,172,174,184,193,198,201,211,214,225,231,242,248,257,267,
-		279,283,287,295,302,308,311,316,320,324,327,333,342,347,352,357,361,369,
-		375,384,393,399,407,412,424,439,441,449,455,459,465,476,487,493,502,505,
-		510,516,519,526,530,533,536,543,549,556,558,585,611,614,616,621,625,650,
-		662,665,674
+		2,36,7,36,2,37,7,37,2,38,7,38,2,39,7,39,2,40,7,40,2,41,7,41,1,0,1,0,1,
+		0,1,1,1,1,1,1,3,1,91,8,1,1,1,1,1,5,1,95,8,1,10,1,12,1,98,9,1,1,1,1,1,1,
+		2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,
+		3,2,120,8,2,1,3,1,3,1,3,1,3,3,3,126,8,3,1,4,1,4,1,4,1,4,1,4,1,4,1,4,1,
+		4,1,4,1,4,1,4,1,4,5,4,140,8,4,10,4,12,4,143,9,4,1,4,3,4,146,8,4,1,4,1,
+		4,1,4,1,4,3,4,152,8,4,1,5,3,5,155,8,5,1,5,1,5,1,6,1,6,1,6,1,6,1,7,1,7,
+		1,7,1,7,1,8,1,8,1,8,1,8,1,8,5,8,172,8,8,10,8,12,8,175,9,8,1,8,3,8,178,
+		8,8,3,8,180,8,8,1,8,1,8,1,9,1,9,1,9,1,9,5,9,188,8,9,10,9,12,9,191,9,9,
+		1,10,1,10,1,10,1,10,1,10,1,10,3,10,199,8,10,1,11,1,11,1,11,3,11,204,8,
+		11,1,11,3,11,207,8,11,1,12,1,12,1,12,1,12,1,12,1,12,5,12,215,8,12,10,12,
+		12,12,218,9,12,3,12,220,8,12,1,12,1,12,1,13,1,13,1,13,1,13,1,14,1,14,1,
+		14,3,14,231,8,14,1,14,1,14,5,14,235,8,14,10,14,12,14,238,9,14,1,14,1,14,
+		1,15,1,15,1,15,1,15,1,15,1,15,3,15,248,8,15,1,16,1,16,1,16,1,16,3,16,254,
+		8,16,1,16,1,16,1,16,1,16,1,16,5,16,261,8,16,10,16,12,16,264,9,16,1,16,
+		1,16,1,16,1,16,1,16,5,16,271,8,16,10,16,12,16,274,9,16,1,16,1,16,1,17,
+		1,17,1,17,1,17,1,17,5,17,283,8,17,10,17,12,17,286,9,17,1,18,3,18,289,8,
+		18,1,18,1,18,3,18,293,8,18,1,19,1,19,1,19,1,19,1,19,1,19,3,19,301,8,19,
+		1,19,1,19,1,19,1,19,1,19,3,19,308,8,19,1,20,1,20,1,20,1,20,3,20,314,8,
+		20,1,20,3,20,317,8,20,1,20,1,20,1,20,3,20,322,8,20,1,20,1,20,3,20,326,
+		8,20,1,20,1,20,3,20,330,8,20,1,20,3,20,333,8,20,1,20,1,20,5,20,337,8,20,
+		10,20,12,20,340,9,20,1,20,1,20,1,21,1,21,1,21,1,21,3,21,348,8,21,1,21,
+		1,21,1,21,3,21,353,8,21,1,21,1,21,1,21,3,21,358,8,21,1,22,1,22,1,22,3,
+		22,363,8,22,1,22,1,22,3,22,367,8,22,1,23,1,23,1,23,1,23,1,23,1,23,3,23,
+		375,8,23,1,24,1,24,1,24,1,24,3,24,381,8,24,1,24,1,24,1,24,1,25,1,25,1,
+		25,1,25,3,25,390,8,25,1,25,1,25,1,25,1,26,1,26,1,26,1,26,3,26,399,8,26,
+		1,26,1,26,1,26,1,26,3,26,405,8,26,1,26,1,26,1,26,1,26,1,26,1,26,3,26,413,
+		8,26,1,26,1,26,1,26,3,26,418,8,26,1,27,1,27,1,27,1,27,1,27,1,27,1,27,1,
+		27,1,27,1,27,3,27,430,8,27,1,27,1,27,1,27,1,27,1,27,1,27,1,27,1,27,1,27,
+		1,27,1,27,1,27,1,27,3,27,445,8,27,3,27,447,8,27,1,28,1,28,1,28,1,28,1,
+		28,4,28,454,8,28,11,28,12,28,455,1,28,1,28,1,29,1,29,1,29,1,29,3,29,464,
+		8,29,1,29,1,29,3,29,468,8,29,1,29,1,29,3,29,472,8,29,1,30,1,30,1,30,1,
+		30,4,30,478,8,30,11,30,12,30,479,1,30,1,30,1,31,1,31,3,31,486,8,31,1,31,
+		1,31,3,31,490,8,31,1,31,1,31,5,31,494,8,31,10,31,12,31,497,9,31,1,31,1,
+		31,1,32,1,32,1,32,1,32,5,32,505,8,32,10,32,12,32,508,9,32,1,32,1,32,1,
+		33,1,33,1,33,1,33,1,33,1,33,3,33,518,8,33,1,33,1,33,1,33,1,33,3,33,524,
+		8,33,1,33,1,33,1,33,1,33,1,33,5,33,531,8,33,10,33,12,33,534,9,33,3,33,
+		536,8,33,1,33,1,33,1,33,3,33,541,8,33,1,33,1,33,1,33,1,33,3,33,547,8,33,
+		1,33,3,33,550,8,33,1,33,1,33,1,33,1,33,1,33,3,33,557,8,33,1,33,1,33,3,
+		33,561,8,33,1,33,3,33,564,8,33,1,33,3,33,567,8,33,1,33,1,33,1,33,1,33,
+		1,33,3,33,574,8,33,1,33,1,33,1,33,1,33,3,33,580,8,33,1,33,1,33,1,33,1,
+		33,1,33,3,33,587,8,33,3,33,589,8,33,1,34,1,34,1,34,1,34,1,35,1,35,1,36,
+		1,36,1,36,1,37,1,37,1,37,1,38,1,38,1,38,1,38,1,38,1,38,1,38,1,38,1,38,
+		1,38,1,38,1,38,1,38,3,38,616,8,38,1,38,1,38,1,38,1,38,1,38,1,38,1,38,1,
+		38,1,38,1,38,1,38,1,38,1,38,1,38,1,38,1,38,1,38,1,38,1,38,1,38,1,38,1,
+		38,1,38,1,38,3,38,642,8,38,1,38,5,38,645,8,38,10,38,12,38,648,9,38,1,39,
+		1,39,3,39,652,8,39,1,39,1,39,3,39,656,8,39,1,39,1,39,1,39,1,39,1,39,1,
+		39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,
+		39,1,39,5,39,679,8,39,10,39,12,39,682,9,39,1,39,1,39,1,39,1,39,1,39,1,
+		39,1,39,5,39,691,8,39,10,39,12,39,694,9,39,3,39,696,8,39,1,39,1,39,1,39,
+		1,39,1,39,1,39,1,39,3,39,705,8,39,1,40,1,40,1,41,1,41,1,41,0,1,76,42,0,
+		2,4,6,8,10,12,14,16,18,20,22,24,26,28,30,32,34,36,38,40,42,44,46,48,50,
+		52,54,56,58,60,62,64,66,68,70,72,74,76,78,80,82,0,13,1,0,3,4,1,0,23,26,
+		2,0,28,28,39,41,1,0,43,44,1,0,31,32,1,0,81,82,2,0,44,44,88,88,1,0,98,99,
+		1,0,96,97,1,0,90,95,1,0,79,80,1,0,85,86,10,0,2,8,11,11,13,18,21,28,30,
+		32,38,42,45,46,48,54,57,64,88,88,795,0,84,1,0,0,0,2,87,1,0,0,0,4,119,1,
+		0,0,0,6,121,1,0,0,0,8,151,1,0,0,0,10,154,1,0,0,0,12,158,1,0,0,0,14,162,
+		1,0,0,0,16,166,1,0,0,0,18,183,1,0,0,0,20,192,1,0,0,0,22,200,1,0,0,0,24,
+		208,1,0,0,0,26,223,1,0,0,0,28,227,1,0,0,0,30,247,1,0,0,0,32,249,1,0,0,
+		0,34,277,1,0,0,0,36,288,1,0,0,0,38,294,1,0,0,0,40,309,1,0,0,0,42,343,1,
+		0,0,0,44,366,1,0,0,0,46,374,1,0,0,0,48,376,1,0,0,0,50,385,1,0,0,0,52,417,
+		1,0,0,0,54,446,1,0,0,0,56,448,1,0,0,0,58,463,1,0,0,0,60,473,1,0,0,0,62,
+		485,1,0,0,0,64,500,1,0,0,0,66,588,1,0,0,0,68,590,1,0,0,0,70,594,1,0,0,
+		0,72,596,1,0,0,0,74,599,1,0,0,0,76,615,1,0,0,0,78,704,1,0,0,0,80,706,1,
+		0,0,0,82,708,1,0,0,0,84,85,3,2,1,0,85,86,5,0,0,1,86,1,1,0,0,0,87,88,5,
+		1,0,0,88,90,3,82,41,0,89,91,5,87,0,0,90,89,1,0,0,0,90,91,1,0,0,0,91,92,
+		1,0,0,0,92,96,5,103,0,0,93,95,3,4,2,0,94,93,1,0,0,0,95,98,1,0,0,0,96,94,
+		1,0,0,0,96,97,1,0,0,0,97,99,1,0,0,0,98,96,1,0,0,0,99,100,5,104,0,0,100,
+		3,1,0,0,0,101,120,3,6,3,0,102,120,3,8,4,0,103,120,3,14,7,0,104,120,3,18,
+		9,0,105,120,3,20,10,0,106,120,3,24,12,0,107,120,3,28,14,0,108,120,3,32,
+		16,0,109,120,3,38,19,0,110,120,3,40,20,0,111,120,3,48,24,0,112,120,3,50,
+		25,0,113,120,3,52,26,0,114,120,3,54,27,0,115,120,3,60,30,0,116,120,3,16,
+		8,0,117,120,3,56,28,0,118,120,3,64,32,0,119,101,1,0,0,0,119,102,1,0,0,
+		0,119,103,1,0,0,0,119,104,1,0,0,0,119,105,1,0,0,0,119,106,1,0,0,0,119,
+		107,1,0,0,0,119,108,1,0,0,0,119,109,1,0,0,0,119,110,1,0,0,0,119,111,1,
+		0,0,0,119,112,1,0,0,0,119,113,1,0,0,0,119,114,1,0,0,0,119,115,1,0,0,0,
+		119,116,1,0,0,0,119,117,1,0,0,0,119,118,1,0,0,0,120,5,1,0,0,0,121,122,
+		5,2,0,0,122,125,3,82,41,0,123,124,7,0,0,0,124,126,5,5,0,0,125,123,1,0,
+		0,0,125,126,1,0,0,0,126,7,1,0,0,0,127,128,5,6,0,0,128,129,3,10,5,0,129,
+		130,5,68,0,0,130,131,5,87,0,0,131,152,1,0,0,0,132,133,5,6,0,0,133,134,
+		5,20,0,0,134,135,3,82,41,0,135,136,5,103,0,0,136,141,3,12,6,0,137,138,
+		5,107,0,0,138,140,3,12,6,0,139,137,1,0,0,0,140,143,1,0,0,0,141,139,1,0,
+		0,0,141,142,1,0,0,0,142,145,1,0,0,0,143,141,1,0,0,0,144,146,5,107,0,0,
+		145,144,1,0,0,0,145,146,1,0,0,0,146,147,1,0,0,0,147,148,5,104,0,0,148,
+		149,5,68,0,0,149,150,5,87,0,0,150,152,1,0,0,0,151,127,1,0,0,0,151,132,
+		1,0,0,0,152,9,1,0,0,0,153,155,5,86,0,0,154,153,1,0,0,0,154,155,1,0,0,0,
+		155,156,1,0,0,0,156,157,3,82,41,0,157,11,1,0,0,0,158,159,5,87,0,0,159,
+		160,5,108,0,0,160,161,3,10,5,0,161,13,1,0,0,0,162,163,5,7,0,0,163,164,
+		5,9,0,0,164,165,5,82,0,0,165,15,1,0,0,0,166,167,5,8,0,0,167,179,5,103,
+		0,0,168,173,5,82,0,0,169,170,5,107,0,0,170,172,5,82,0,0,171,169,1,0,0,
+		0,172,175,1,0,0,0,173,171,1,0,0,0,173,174,1,0,0,0,174,177,1,0,0,0,175,
+		173,1,0,0,0,176,178,5,107,0,0,177,176,1,0,0,0,177,178,1,0,0,0,178,180,
+		1,0,0,0,179,168,1,0,0,0,179,180,1,0,0,0,180,181,1,0,0,0,181,182,5,104,
+		0,0,182,17,1,0,0,0,183,184,5,11,0,0,184,189,3,82,41,0,185,186,5,107,0,
+		0,186,188,3,82,41,0,187,185,1,0,0,0,188,191,1,0,0,0,189,187,1,0,0,0,189,
+		190,1,0,0,0,190,19,1,0,0,0,191,189,1,0,0,0,192,193,5,12,0,0,193,194,3,
+		82,41,0,194,195,5,108,0,0,195,198,3,22,11,0,196,197,5,95,0,0,197,199,3,
+		76,38,0,198,196,1,0,0,0,198,199,1,0,0,0,199,21,1,0,0,0,200,203,3,82,41,
+		0,201,202,5,67,0,0,202,204,3,82,41,0,203,201,1,0,0,0,203,204,1,0,0,0,204,
+		206,1,0,0,0,205,207,5,110,0,0,206,205,1,0,0,0,206,207,1,0,0,0,207,23,1,
+		0,0,0,208,209,5,13,0,0,209,210,3,82,41,0,210,219,5,101,0,0,211,216,3,26,
+		13,0,212,213,5,107,0,0,213,215,3,26,13,0,214,212,1,0,0,0,215,218,1,0,0,
+		0,216,214,1,0,0,0,216,217,1,0,0,0,217,220,1,0,0,0,218,216,1,0,0,0,219,
+		211,1,0,0,0,219,220,1,0,0,0,220,221,1,0,0,0,221,222,5,102,0,0,222,25,1,
+		0,0,0,223,224,3,82,41,0,224,225,5,108,0,0,225,226,3,22,11,0,226,27,1,0,
+		0,0,227,228,5,14,0,0,228,230,3,82,41,0,229,231,5,87,0,0,230,229,1,0,0,
+		0,230,231,1,0,0,0,231,232,1,0,0,0,232,236,5,103,0,0,233,235,3,30,15,0,
+		234,233,1,0,0,0,235,238,1,0,0,0,236,234,1,0,0,0,236,237,1,0,0,0,237,239,
+		1,0,0,0,238,236,1,0,0,0,239,240,5,104,0,0,240,29,1,0,0,0,241,242,5,15,
+		0,0,242,248,3,76,38,0,243,244,5,16,0,0,244,248,3,76,38,0,245,246,5,17,
+		0,0,246,248,3,76,38,0,247,241,1,0,0,0,247,243,1,0,0,0,247,245,1,0,0,0,
+		248,31,1,0,0,0,249,250,5,18,0,0,250,253,3,82,41,0,251,252,5,19,0,0,252,
+		254,3,82,41,0,253,251,1,0,0,0,253,254,1,0,0,0,254,255,1,0,0,0,255,256,
+		5,20,0,0,256,257,5,101,0,0,257,262,3,82,41,0,258,259,5,107,0,0,259,261,
+		3,82,41,0,260,258,1,0,0,0,261,264,1,0,0,0,262,260,1,0,0,0,262,263,1,0,
+		0,0,263,265,1,0,0,0,264,262,1,0,0,0,265,266,5,102,0,0,266,267,5,108,0,
+		0,267,268,3,22,11,0,268,272,5,103,0,0,269,271,3,34,17,0,270,269,1,0,0,
+		0,271,274,1,0,0,0,272,270,1,0,0,0,272,273,1,0,0,0,273,275,1,0,0,0,274,
+		272,1,0,0,0,275,276,5,104,0,0,276,33,1,0,0,0,277,278,5,87,0,0,278,279,
+		5,108,0,0,279,284,3,36,18,0,280,281,5,107,0,0,281,283,3,36,18,0,282,280,
+		1,0,0,0,283,286,1,0,0,0,284,282,1,0,0,0,284,285,1,0,0,0,285,35,1,0,0,0,
+		286,284,1,0,0,0,287,289,5,87,0,0,288,287,1,0,0,0,288,289,1,0,0,0,289,292,
+		1,0,0,0,290,293,3,76,38,0,291,293,5,73,0,0,292,290,1,0,0,0,292,291,1,0,
+		0,0,293,37,1,0,0,0,294,295,5,21,0,0,295,296,3,82,41,0,296,297,5,84,0,0,
+		297,298,5,67,0,0,298,300,3,82,41,0,299,301,5,107,0,0,300,299,1,0,0,0,300,
+		301,1,0,0,0,301,302,1,0,0,0,302,303,5,22,0,0,303,304,5,20,0,0,304,307,
+		3,82,41,0,305,306,5,65,0,0,306,308,3,76,38,0,307,305,1,0,0,0,307,308,1,
+		0,0,0,308,39,1,0,0,0,309,310,7,1,0,0,310,313,3,82,41,0,311,312,5,67,0,
+		0,312,314,3,82,41,0,313,311,1,0,0,0,313,314,1,0,0,0,314,321,1,0,0,0,315,
+		317,5,107,0,0,316,315,1,0,0,0,316,317,1,0,0,0,317,318,1,0,0,0,318,319,
+		5,27,0,0,319,320,5,50,0,0,320,322,5,6,0,0,321,316,1,0,0,0,321,322,1,0,
+		0,0,322,325,1,0,0,0,323,324,5,108,0,0,324,326,3,22,11,0,325,323,1,0,0,
+		0,325,326,1,0,0,0,326,329,1,0,0,0,327,328,5,95,0,0,328,330,3,76,38,0,329,
+		327,1,0,0,0,329,330,1,0,0,0,330,332,1,0,0,0,331,333,3,44,22,0,332,331,
+		1,0,0,0,332,333,1,0,0,0,333,334,1,0,0,0,334,338,5,103,0,0,335,337,3,42,
+		21,0,336,335,1,0,0,0,337,340,1,0,0,0,338,336,1,0,0,0,338,339,1,0,0,0,339,
+		341,1,0,0,0,340,338,1,0,0,0,341,342,5,104,0,0,342,41,1,0,0,0,343,344,5,
+		38,0,0,344,347,3,82,41,0,345,346,5,65,0,0,346,348,3,76,38,0,347,345,1,
+		0,0,0,347,348,1,0,0,0,348,349,1,0,0,0,349,350,7,2,0,0,350,352,3,76,38,
+		0,351,353,3,44,22,0,352,351,1,0,0,0,352,353,1,0,0,0,353,357,1,0,0,0,354,
+		355,5,66,0,0,355,356,5,42,0,0,356,358,5,6,0,0,357,354,1,0,0,0,357,358,
+		1,0,0,0,358,43,1,0,0,0,359,362,3,46,23,0,360,361,5,37,0,0,361,363,5,86,
+		0,0,362,360,1,0,0,0,362,363,1,0,0,0,363,367,1,0,0,0,364,365,5,37,0,0,365,
+		367,5,86,0,0,366,359,1,0,0,0,366,364,1,0,0,0,367,45,1,0,0,0,368,369,5,
+		29,0,0,369,370,5,56,0,0,370,371,5,86,0,0,371,375,3,82,41,0,372,373,5,36,
+		0,0,373,375,5,29,0,0,374,368,1,0,0,0,374,372,1,0,0,0,375,47,1,0,0,0,376,
+		377,7,3,0,0,377,380,3,82,41,0,378,379,5,65,0,0,379,381,3,76,38,0,380,378,
+		1,0,0,0,380,381,1,0,0,0,381,382,1,0,0,0,382,383,5,45,0,0,383,384,5,87,
+		0,0,384,49,1,0,0,0,385,386,5,46,0,0,386,389,3,82,41,0,387,388,5,67,0,0,
+		388,390,3,82,41,0,389,387,1,0,0,0,389,390,1,0,0,0,390,391,1,0,0,0,391,
+		392,5,95,0,0,392,393,3,76,38,0,393,51,1,0,0,0,394,395,5,47,0,0,395,398,
+		5,87,0,0,396,397,5,20,0,0,397,399,3,82,41,0,398,396,1,0,0,0,398,399,1,
+		0,0,0,399,400,1,0,0,0,400,401,5,95,0,0,401,404,3,76,38,0,402,403,5,66,
+		0,0,403,405,3,76,38,0,404,402,1,0,0,0,404,405,1,0,0,0,405,418,1,0,0,0,
+		406,407,5,47,0,0,407,408,5,87,0,0,408,409,5,67,0,0,409,412,3,82,41,0,410,
+		411,5,65,0,0,411,413,3,76,38,0,412,410,1,0,0,0,412,413,1,0,0,0,413,414,
+		1,0,0,0,414,415,5,66,0,0,415,416,3,76,38,0,416,418,1,0,0,0,417,394,1,0,
+		0,0,417,406,1,0,0,0,418,53,1,0,0,0,419,420,5,48,0,0,420,421,5,87,0,0,421,
+		422,5,49,0,0,422,423,5,38,0,0,423,424,5,82,0,0,424,425,5,39,0,0,425,426,
+		3,76,38,0,426,427,5,52,0,0,427,429,3,82,41,0,428,430,3,44,22,0,429,428,
+		1,0,0,0,429,430,1,0,0,0,430,447,1,0,0,0,431,432,5,48,0,0,432,433,5,87,
+		0,0,433,434,5,50,0,0,434,435,5,51,0,0,435,436,5,38,0,0,436,437,5,86,0,
+		0,437,438,5,97,0,0,438,439,5,86,0,0,439,440,5,39,0,0,440,441,3,76,38,0,
+		441,442,5,52,0,0,442,444,3,82,41,0,443,445,3,44,22,0,444,443,1,0,0,0,444,
+		445,1,0,0,0,445,447,1,0,0,0,446,419,1,0,0,0,446,431,1,0,0,0,447,55,1,0,
+		0,0,448,449,5,30,0,0,449,450,3,82,41,0,450,451,7,4,0,0,451,453,5,103,0,
+		0,452,454,3,58,29,0,453,452,1,0,0,0,454,455,1,0,0,0,455,453,1,0,0,0,455,
+		456,1,0,0,0,456,457,1,0,0,0,457,458,5,104,0,0,458,57,1,0,0,0,459,460,5,
+		33,0,0,460,461,5,52,0,0,461,464,3,76,38,0,462,464,5,34,0,0,463,459,1,0,
+		0,0,463,462,1,0,0,0,464,467,1,0,0,0,465,466,5,66,0,0,466,468,3,76,38,0,
+		467,465,1,0,0,0,467,468,1,0,0,0,468,471,1,0,0,0,469,470,5,35,0,0,470,472,
+		3,76,38,0,471,469,1,0,0,0,471,472,1,0,0,0,472,59,1,0,0,0,473,474,5,53,
+		0,0,474,475,3,82,41,0,475,477,5,103,0,0,476,478,3,62,31,0,477,476,1,0,
+		0,0,478,479,1,0,0,0,479,477,1,0,0,0,479,480,1,0,0,0,480,481,1,0,0,0,481,
+		482,5,104,0,0,482,61,1,0,0,0,483,484,5,9,0,0,484,486,5,82,0,0,485,483,
+		1,0,0,0,485,486,1,0,0,0,486,489,1,0,0,0,487,488,5,10,0,0,488,490,5,82,
+		0,0,489,487,1,0,0,0,489,490,1,0,0,0,490,491,1,0,0,0,491,495,5,103,0,0,
+		492,494,3,4,2,0,493,492,1,0,0,0,494,497,1,0,0,0,495,493,1,0,0,0,495,496,
+		1,0,0,0,496,498,1,0,0,0,497,495,1,0,0,0,498,499,5,104,0,0,499,63,1,0,0,
+		0,500,501,5,54,0,0,501,502,5,87,0,0,502,506,5,103,0,0,503,505,3,66,33,
+		0,504,503,1,0,0,0,505,508,1,0,0,0,506,504,1,0,0,0,506,507,1,0,0,0,507,
+		509,1,0,0,0,508,506,1,0,0,0,509,510,5,104,0,0,510,65,1,0,0,0,511,512,5,
+		55,0,0,512,513,3,82,41,0,513,514,5,95,0,0,514,515,3,76,38,0,515,589,1,
+		0,0,0,516,518,5,86,0,0,517,516,1,0,0,0,517,518,1,0,0,0,518,523,1,0,0,0,
+		519,520,5,66,0,0,520,524,7,5,0,0,521,522,5,56,0,0,522,524,5,84,0,0,523,
+		519,1,0,0,0,523,521,1,0,0,0,523,524,1,0,0,0,524,525,1,0,0,0,525,526,3,
+		82,41,0,526,535,5,101,0,0,527,532,3,68,34,0,528,529,5,107,0,0,529,531,
+		3,68,34,0,530,528,1,0,0,0,531,534,1,0,0,0,532,530,1,0,0,0,532,533,1,0,
+		0,0,533,536,1,0,0,0,534,532,1,0,0,0,535,527,1,0,0,0,535,536,1,0,0,0,536,
+		537,1,0,0,0,537,540,5,102,0,0,538,539,5,89,0,0,539,541,3,70,35,0,540,538,
+		1,0,0,0,540,541,1,0,0,0,541,589,1,0,0,0,542,543,5,57,0,0,543,544,5,58,
+		0,0,544,546,3,76,38,0,545,547,3,72,36,0,546,545,1,0,0,0,546,547,1,0,0,
+		0,547,549,1,0,0,0,548,550,3,74,37,0,549,548,1,0,0,0,549,550,1,0,0,0,550,
+		589,1,0,0,0,551,552,5,57,0,0,552,553,5,59,0,0,553,556,5,87,0,0,554,555,
+		5,61,0,0,555,557,3,76,38,0,556,554,1,0,0,0,556,557,1,0,0,0,557,560,1,0,
+		0,0,558,559,5,62,0,0,559,561,3,76,38,0,560,558,1,0,0,0,560,561,1,0,0,0,
+		561,563,1,0,0,0,562,564,3,72,36,0,563,562,1,0,0,0,563,564,1,0,0,0,564,
+		566,1,0,0,0,565,567,3,74,37,0,566,565,1,0,0,0,566,567,1,0,0,0,567,589,
+		1,0,0,0,568,569,5,57,0,0,569,570,5,60,0,0,570,571,5,59,0,0,571,573,5,87,
+		0,0,572,574,3,72,36,0,573,572,1,0,0,0,573,574,1,0,0,0,574,589,1,0,0,0,
+		575,576,5,57,0,0,576,577,3,70,35,0,577,579,5,86,0,0,578,580,3,72,36,0,
+		579,578,1,0,0,0,579,580,1,0,0,0,580,589,1,0,0,0,581,582,5,57,0,0,582,583,
+		5,63,0,0,583,584,3,82,41,0,584,586,3,76,38,0,585,587,3,72,36,0,586,585,
+		1,0,0,0,586,587,1,0,0,0,587,589,1,0,0,0,588,511,1,0,0,0,588,517,1,0,0,
+		0,588,542,1,0,0,0,588,551,1,0,0,0,588,568,1,0,0,0,588,575,1,0,0,0,588,
+		581,1,0,0,0,589,67,1,0,0,0,590,591,3,82,41,0,591,592,5,108,0,0,592,593,
+		3,76,38,0,593,69,1,0,0,0,594,595,7,6,0,0,595,71,1,0,0,0,596,597,5,68,0,
+		0,597,598,5,83,0,0,598,73,1,0,0,0,599,600,5,64,0,0,600,601,5,87,0,0,601,
+		75,1,0,0,0,602,603,6,38,-1,0,603,604,5,97,0,0,604,616,3,76,38,12,605,606,
+		5,71,0,0,606,616,3,76,38,6,607,608,5,74,0,0,608,609,3,76,38,0,609,610,
+		5,75,0,0,610,611,3,76,38,0,611,612,5,76,0,0,612,613,3,76,38,2,613,616,
+		1,0,0,0,614,616,3,78,39,0,615,602,1,0,0,0,615,605,1,0,0,0,615,607,1,0,
+		0,0,615,614,1,0,0,0,616,646,1,0,0,0,617,618,10,11,0,0,618,619,7,7,0,0,
+		619,645,3,76,38,12,620,621,10,10,0,0,621,622,7,8,0,0,622,645,3,76,38,11,
+		623,624,10,9,0,0,624,625,7,9,0,0,625,645,3,76,38,10,626,627,10,8,0,0,627,
+		628,5,78,0,0,628,645,3,76,38,9,629,630,10,5,0,0,630,631,5,69,0,0,631,645,
+		3,76,38,6,632,633,10,4,0,0,633,634,5,70,0,0,634,645,3,76,38,5,635,636,
+		10,3,0,0,636,637,5,65,0,0,637,645,3,76,38,4,638,639,10,7,0,0,639,641,5,
+		72,0,0,640,642,5,71,0,0,641,640,1,0,0,0,641,642,1,0,0,0,642,643,1,0,0,
+		0,643,645,5,73,0,0,644,617,1,0,0,0,644,620,1,0,0,0,644,623,1,0,0,0,644,
+		626,1,0,0,0,644,629,1,0,0,0,644,632,1,0,0,0,644,635,1,0,0,0,644,638,1,
+		0,0,0,645,648,1,0,0,0,646,644,1,0,0,0,646,647,1,0,0,0,647,77,1,0,0,0,648,
+		646,1,0,0,0,649,651,3,80,40,0,650,652,3,82,41,0,651,650,1,0,0,0,651,652,
+		1,0,0,0,652,655,1,0,0,0,653,654,5,67,0,0,654,656,3,82,41,0,655,653,1,0,
+		0,0,655,656,1,0,0,0,656,705,1,0,0,0,657,658,3,80,40,0,658,659,5,100,0,
+		0,659,705,1,0,0,0,660,705,5,87,0,0,661,705,7,10,0,0,662,705,5,82,0,0,663,
+		705,5,81,0,0,664,705,5,84,0,0,665,666,5,12,0,0,666,705,3,82,41,0,667,668,
+		5,77,0,0,668,705,3,82,41,0,669,670,3,82,41,0,670,671,5,109,0,0,671,672,
+		3,82,41,0,672,705,1,0,0,0,673,674,3,82,41,0,674,675,5,105,0,0,675,680,
+		3,76,38,0,676,677,5,107,0,0,677,679,3,76,38,0,678,676,1,0,0,0,679,682,
+		1,0,0,0,680,678,1,0,0,0,680,681,1,0,0,0,681,683,1,0,0,0,682,680,1,0,0,
+		0,683,684,5,106,0,0,684,705,1,0,0,0,685,686,3,82,41,0,686,695,5,101,0,
+		0,687,692,3,76,38,0,688,689,5,107,0,0,689,691,3,76,38,0,690,688,1,0,0,
+		0,691,694,1,0,0,0,692,690,1,0,0,0,692,693,1,0,0,0,693,696,1,0,0,0,694,
+		692,1,0,0,0,695,687,1,0,0,0,695,696,1,0,0,0,696,697,1,0,0,0,697,698,5,
+		102,0,0,698,705,1,0,0,0,699,705,3,82,41,0,700,701,5,101,0,0,701,702,3,
+		76,38,0,702,703,5,102,0,0,703,705,1,0,0,0,704,649,1,0,0,0,704,657,1,0,
+		0,0,704,660,1,0,0,0,704,661,1,0,0,0,704,662,1,0,0,0,704,663,1,0,0,0,704,
+		664,1,0,0,0,704,665,1,0,0,0,704,667,1,0,0,0,704,669,1,0,0,0,704,673,1,
+		0,0,0,704,685,1,0,0,0,704,699,1,0,0,0,704,700,1,0,0,0,705,79,1,0,0,0,706,
+		707,7,11,0,0,707,81,1,0,0,0,708,709,7,12,0,0,709,83,1,0,0,0,84,90,96,119,
+		125,141,145,151,154,173,177,179,189,198,203,206,216,219,230,236,247,253,
+		262,272,284,288,292,300,307,313,316,321,325,329,332,338,347,352,357,362,
+		366,374,380,389,398,404,412,417,429,444,446,455,463,467,471,479,485,489,
+		495,506,517,523,532,535,540,546,549,556,560,563,566,573,579,586,588,615,
+		641,644,646,651,655,680,692,695,704
 	};
 
 	public static readonly ATN _ATN =

@@ -238,6 +238,18 @@ internal interface ITariffVisitor<Result> : IParseTreeVisitor<Result> {
 	/// <return>The visitor result.</return>
 	Result VisitYearlyGrant([NotNull] TariffParser.YearlyGrantContext context);
 	/// <summary>
+	/// Visit a parse tree produced by <see cref="TariffParser.tiersDecl"/>.
+	/// </summary>
+	/// <param name="context">The parse tree.</param>
+	/// <return>The visitor result.</return>
+	Result VisitTiersDecl([NotNull] TariffParser.TiersDeclContext context);
+	/// <summary>
+	/// Visit a parse tree produced by <see cref="TariffParser.tierBand"/>.
+	/// </summary>
+	/// <param name="context">The parse tree.</param>
+	/// <return>The visitor result.</return>
+	Result VisitTierBand([NotNull] TariffParser.TierBandContext context);
+	/// <summary>
 	/// Visit a parse tree produced by <see cref="TariffParser.versionsDecl"/>.
 	/// </summary>
 	/// <param name="context">The parse tree.</param>
