@@ -25,6 +25,9 @@ item
     | versionsDecl
     | holidaysDecl
     | tiersDecl
+    | groupDecl
+    | limitDecl
+    | taxDecl
     | exampleDecl
     ;
 
@@ -92,6 +95,12 @@ grantDecl
 tiersDecl : TIERS name scheme=(GRADUATED | VOLUME) LBRACE tierBand+ RBRACE ;
 tierBand : (UP TO bound=expr | ABOVE) (AT price=expr)? (FLAT flat=expr)? ;
 
+// Charges named by their labels, so that a minimum, a maximum or a tax can apply to them together.
+groupDecl : GROUP name LBRACE (STRING (COMMA STRING)* COMMA?)? RBRACE ;
+limitDecl : kind=(MINIMUM | MAXIMUM) STRING amount=expr (FOR group=name)? ;
+// `rounded` is reserved: after a plain rate it would otherwise read as its unit.
+taxDecl : TAX STRING rate=expr (FOR group=name)? (ROUNDED PER rounding=(LINE | INVOICE))? ;
+
 versionsDecl : VERSIONS name LBRACE versionBlock+ RBRACE ;
 versionBlock : (FROM from=DATE)? (UNTIL until=DATE)? LBRACE item* RBRACE ;
 
@@ -99,7 +108,7 @@ exampleDecl : EXAMPLE STRING LBRACE exampleItem* RBRACE ;
 exampleItem
     : WITH name ASSIGN expr                                                         # withParam
     | count=INT? (AT when=(DATETIME | DATE) | AFTER DURATION)? name LPAREN (exampleArg (COMMA exampleArg)*)? RPAREN (ARROW outcome=outcomeName)?  # usage
-    | EXPECT TOTAL expr inMonth? disputed?                                          # expectTotal
+    | EXPECT (TOTAL (WITH TAX)? | TAX) expr inMonth? disputed?                      # expectTotal
     | EXPECT LINE STRING (QUANTITY qty=expr)? (AMOUNT amt=expr)? inMonth? disputed? # expectLine
     | EXPECT NO LINE STRING inMonth?                                                # expectNoLine
     | EXPECT outcome=outcomeName INT inMonth?                                       # expectCount
@@ -150,7 +159,7 @@ name
     | COUNTER | WALLET | SETTING | LET | GRANT | ONCE | EVERY | YEAR | VERSIONS | EXAMPLE
     | TAX | EFFECTIVE | EVENT | OPENED | NEXT | LINE | TOTAL | BALANCE | QUANTITY | AMOUNT
     | INCLUDING | EXCLUDING | DISPUTED | EXPECT | NO | ADD | SUBTRACT | SET | BECAUSE | ON | TO | HOLIDAYS
-    | ALLOWANCE | RESET | USE | TIERS | GRADUATED | VOLUME
+    | ALLOWANCE | RESET | USE | TIERS | GRADUATED | VOLUME | GROUP | MINIMUM | MAXIMUM | INVOICE
     ;
 
 // Keywords
@@ -184,6 +193,11 @@ RESET : 'reset' ;
 USE : 'use' ;
 EXPIRES : 'expires' ;
 TIERS : 'tiers' ;
+GROUP : 'group' ;
+MINIMUM : 'minimum' ;
+MAXIMUM : 'maximum' ;
+ROUNDED : 'rounded' ;
+INVOICE : 'invoice' ;
 GRADUATED : 'graduated' ;
 VOLUME : 'volume' ;
 UP : 'up' ;

@@ -101,6 +101,14 @@ internal static class DiagnosticCatalog
     public static readonly DiagnosticDescriptor TierBandEmpty = Error("TL0111", "a band needs a unit price ('at PRICE'), a flat fee ('flat FEE') or both");
     public static readonly DiagnosticDescriptor TierBoundNotPositive = Error("TL0112", "a band's bound must be a quantity greater than 0, not {0}");
     public static readonly DiagnosticDescriptor UnknownTiers = Error("TL0113", "unknown tiers '{0}'");
+    public static readonly DiagnosticDescriptor GroupLabelUnknown = Error("TL0114", "no charge is labelled \"{0}\"");
+    public static readonly DiagnosticDescriptor GroupLabelTwice = Error("TL0115",
+        "charge \"{0}\" is already in group '{1}': a charge belongs to one group, so that its minimum and tax are known");
+    public static readonly DiagnosticDescriptor UnknownGroup = Error("TL0116", "unknown group '{0}'");
+    public static readonly DiagnosticDescriptor MinimumAboveMaximum = Error("TL0117", "this minimum ({0}) is above the maximum ({1}) of the same {2}");
+    public static readonly DiagnosticDescriptor TaxRateOutOfRange = Error("TL0118", "a tax rate is between 0 % and 100 %, not {0}");
+    public static readonly DiagnosticDescriptor TaxTwice = Error("TL0119", "{0} already has a tax on line {1}: one rate per group, and one for the rest");
+    public static readonly DiagnosticDescriptor ExpectTaxWithoutTax = Error("TL0120", "this example expects a tax, but the tariff declares none ('tax \"Label\" RATE')");
 
     // Examples
     public static readonly DiagnosticDescriptor UnknownOutcome = Error("TL0060", "unknown outcome '{0}': use rated, free or rejected");

@@ -53,8 +53,13 @@ internal static class ExampleRunner
             {
                 case ExpectTotal t:
                 {
-                    var actual = invoice?.Total ?? 0m;
-                    Compare($"total{where}", t.Total, actual, t.Disputed);
+                    var (what, actual) = t.Kind switch
+                    {
+                        Syntax.TotalKind.Tax => ("tax", invoice?.TotalTax ?? 0m),
+                        Syntax.TotalKind.WithTax => ("total with tax", invoice?.TotalIncludingTax ?? 0m),
+                        _ => ("total", invoice?.Total ?? 0m),
+                    };
+                    Compare($"{what}{where}", t.Total, actual, t.Disputed);
                     break;
                 }
                 case ExpectLine l:

@@ -145,6 +145,25 @@ internal static class InvoiceJsonWriter
 
         json.WriteString("total", Currencies.Format(invoice.Total, invoice.Currency));
 
+        // Taxes are written only for a tariff that declares some, so that the others keep their shape.
+        if (invoice.Taxes is { } taxes)
+        {
+            json.WriteStartArray("taxes");
+            foreach (var tax in taxes)
+            {
+                json.WriteStartObject();
+                json.WriteString("label", tax.Label);
+                json.WriteString("rate", FormatDecimal(tax.Rate));
+                json.WriteString("base", Currencies.Format(tax.Base, invoice.Currency));
+                json.WriteString("amount", Currencies.Format(tax.Amount, invoice.Currency));
+                json.WriteEndObject();
+            }
+            json.WriteEndArray();
+            json.WriteString("totalExcludingTax", Currencies.Format(invoice.TotalExcludingTax, invoice.Currency));
+            json.WriteString("tax", Currencies.Format(invoice.TotalTax, invoice.Currency));
+            json.WriteString("totalIncludingTax", Currencies.Format(invoice.TotalIncludingTax, invoice.Currency));
+        }
+
         // Wallets are omitted rather than written empty: most tariffs have none.
         if (!invoice.Wallets.IsDefaultOrEmpty)
         {

@@ -44,7 +44,42 @@ public sealed record Invoice(
     string? Plan,
     ImmutableArray<InvoiceLine> Lines,
     decimal Total,
-    ImmutableArray<WalletStatement> Wallets);
+    ImmutableArray<WalletStatement> Wallets)
+{
+    /// <summary>The taxes of the period, one per tax the tariff declares; null when it declares none.</summary>
+    public ImmutableArray<InvoiceTax>? Taxes { get; init; }
+
+    /// <summary>Whether the tariff's prices include tax (<c>currency EUR including tax</c>): the taxes are then the part of
+    /// <see cref="Total"/> they make up, not an addition to it.</summary>
+    public bool PricesIncludeTax { get; init; }
+
+    /// <summary>The sum of the taxes (0 without any).</summary>
+    public decimal TotalTax
+    {
+        get
+        {
+            var sum = 0m;
+            if (Taxes is { } taxes)
+            {
+                foreach (var tax in taxes) sum += tax.Amount;
+            }
+            return sum;
+        }
+    }
+
+    /// <summary>The total without tax.</summary>
+    public decimal TotalExcludingTax => PricesIncludeTax ? Total - TotalTax : Total;
+
+    /// <summary>The total with tax.</summary>
+    public decimal TotalIncludingTax => PricesIncludeTax ? Total : Total + TotalTax;
+}
+
+/// <summary>One tax of an invoice: its rate (0.2 for 20 %), the amount of the lines it applies to, and the tax.</summary>
+/// <param name="Label">The tax's label in the tariff.</param>
+/// <param name="Rate">The rate as a fraction.</param>
+/// <param name="Base">The sum of the lines it applies to, as priced (including tax when prices include it).</param>
+/// <param name="Amount">The tax, rounded to the currency's minor unit (per line or on the base, as the tariff says).</param>
+public sealed record InvoiceTax(string Label, decimal Rate, decimal Base, decimal Amount);
 
 /// <summary>How a ledger row ended.</summary>
 public enum RowOutcomeKind

@@ -81,6 +81,18 @@ internal static class InvoiceTextWriter
             ]);
         }
         var total = Currencies.Format(invoice.Total, invoice.Currency);
+        // With taxes, the rows under the total: each tax on its base, then the totals without and with tax.
+        var taxRows = new List<string[]>();
+        if (invoice.Taxes is { } taxes)
+        {
+            foreach (var tax in taxes)
+            {
+                taxRows.Add([tax.Label + " " + InvoiceJsonWriter.FormatDecimal(tax.Rate * 100m) + " % on " + Currencies.Format(tax.Base, invoice.Currency),
+                    "", "", "", Currencies.Format(tax.Amount, invoice.Currency)]);
+            }
+            taxRows.Add(["Total excluding tax", "", "", "", Currencies.Format(invoice.TotalExcludingTax, invoice.Currency)]);
+            taxRows.Add(["Total including tax", "", "", "", Currencies.Format(invoice.TotalIncludingTax, invoice.Currency)]);
+        }
 
         // Text columns are left-aligned, numbers right-aligned so that decimal points line up.
         var rightAligned = new[] { false, true, false, true, true };
@@ -91,6 +103,11 @@ internal static class InvoiceTextWriter
         }
         widths[0] = Math.Max(widths[0], "Total".Length);
         widths[4] = Math.Max(widths[4], total.Length);
+        foreach (var cells in taxRows)
+        {
+            widths[0] = Math.Max(widths[0], cells[0].Length);
+            widths[4] = Math.Max(widths[4], cells[4].Length);
+        }
         var rule = widths.Select(w => new string('-', w)).ToArray();
 
         AppendRow(table[0]);
@@ -99,6 +116,7 @@ internal static class InvoiceTextWriter
         foreach (var cells in table.Skip(1)) AppendRow(cells);
         AppendRow(rule);
         AppendRow(["Total", "", "", "", total]);
+        foreach (var cells in taxRows) AppendRow(cells);
 
         var wallets = InvoiceJsonWriter.OrEmpty(invoice.Wallets);
         if (!wallets.IsEmpty)

@@ -414,6 +414,9 @@ internal sealed class AccountRater
         }
         if (claimed is not null) ReportRetained(claimed);
 
+        period.Cover(new MonthRange(0, period.Months - 1));
+        AddLimitLines(lines, currency);
+        var taxes = _plan.Model.Taxes.Length == 0 ? (ImmutableArray<InvoiceTax>?)null : Taxes(lines, currency);
         var ordered = lines.OrderBy(l => l.Order).Select(l => l.Line).ToImmutableArray();
         var wallets = ImmutableArray.CreateBuilder<WalletStatement>();
         foreach (var s in _ctx.States)
@@ -428,7 +431,71 @@ internal sealed class AccountRater
         var total = 0m;
         foreach (var l in ordered) total += l.Amount;
         string? plan = model.Plans.Length > 0 ? _ctx.ChosenPlan.Name : null;
-        return new Invoice(_ctx.Account, new BillingPeriod(period.From, period.To), currency, plan, ordered, total, wallets.ToImmutable());
+        return new Invoice(_ctx.Account, new BillingPeriod(period.From, period.To), currency, plan, ordered, total, wallets.ToImmutable())
+        {
+            Taxes = taxes,
+            PricesIncludeTax = model.TaxBasis == "including",
+        };
+    }
+
+    private int GroupOf(int order) => _plan.GroupAt.TryGetValue(order, out var group) ? group : -1;
+
+    /// <summary>
+    /// Minimums and maximums, after every charge: the groups' (in the order written), then the invoice's. A subtotal below
+    /// a minimum gets a true-up line for the difference, one above a maximum a negative line; each line joins the group.
+    /// </summary>
+    private void AddLimitLines(List<(int Order, InvoiceLine Line)> lines, string currency)
+    {
+        var limits = _plan.Model.Limits;
+        if (limits.Length == 0) return;
+        foreach (var invoiceLevel in (ReadOnlySpan<bool>)[false, true])
+        {
+            foreach (var limit in limits)
+            {
+                if ((limit.Group is null) != invoiceLevel) continue;
+                var subtotal = 0m;
+                foreach (var (order, line) in lines)
+                {
+                    if (invoiceLevel || GroupOf(order) == limit.Group!.Index) subtotal += line.Amount;
+                }
+                var bound = _ctx.Program.Evaluate(_ctx, _plan.LimitRoots[limit.Index]).NumberOrNull
+                    ?? throw new RatingException($"account '{_ctx.Account}': {(limit.Minimum ? "minimum" : "maximum")} \"{limit.Label}\" is none");
+                var adjustment = Currencies.Round(limit.Minimum ? bound - subtotal : bound - subtotal, currency);
+                if (limit.Minimum ? adjustment <= 0m : adjustment >= 0m) continue;
+                lines.Add((limit.Span.Start, new InvoiceLine(Interpolate(limit.Label), 1m, "", adjustment, adjustment)));
+            }
+        }
+    }
+
+    /// <summary>
+    /// Each tax on the lines of its group, the tariff's tax without a group on every other line. Rounded per line or on the
+    /// tax's base, as the tariff says; with prices that include tax, the tax is the part rate / (1 + rate) of the amount.
+    /// </summary>
+    private ImmutableArray<InvoiceTax> Taxes(List<(int Order, InvoiceLine Line)> lines, string currency)
+    {
+        var model = _plan.Model;
+        var included = model.TaxBasis == "including";
+        var result = ImmutableArray.CreateBuilder<InvoiceTax>(model.Taxes.Length);
+        var byGroup = new Dictionary<int, int>();
+        foreach (var tax in model.Taxes) byGroup[tax.Group?.Index ?? -1] = tax.Index;
+        foreach (var tax in model.Taxes)
+        {
+            var rate = _ctx.Program.Evaluate(_ctx, _plan.TaxRoots[tax.Index]).NumberOrNull
+                ?? throw new RatingException($"account '{_ctx.Account}': tax \"{tax.Label}\" has no rate");
+            if (rate is < 0m or > 1m) throw new RatingException($"account '{_ctx.Account}': tax \"{tax.Label}\": a rate of {rate} is not between 0 and 1");
+            var share = included ? rate / (1m + rate) : rate;
+            decimal taxBase = 0m, perLine = 0m;
+            foreach (var (order, line) in lines)
+            {
+                var group = GroupOf(order);
+                var applies = byGroup.TryGetValue(group, out var own) ? own == tax.Index : tax.Group is null;
+                if (!applies) continue;
+                taxBase += line.Amount;
+                perLine += Currencies.Round(line.Amount * share, currency);
+            }
+            result.Add(new InvoiceTax(tax.Label, rate, taxBase, tax.PerLine ? perLine : Currencies.Round(taxBase * share, currency)));
+        }
+        return result.MoveToImmutable();
     }
 
     /// <summary>

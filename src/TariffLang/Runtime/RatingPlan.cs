@@ -142,6 +142,16 @@ internal sealed class RatingPlan
 
     public ImmutableArray<int> GrantRoots { get; private set; }
 
+    public ImmutableArray<int> LimitRoots { get; private set; }
+
+    public ImmutableArray<int> TaxRoots { get; private set; }
+
+    /// <summary>
+    /// The group of the lines a charge or a minimum/maximum writes, by where it is written in the tariff (the order its
+    /// lines take on the invoice): a line's group is found from its place, whatever its label became.
+    /// </summary>
+    public ImmutableDictionary<int, int> GroupAt { get; private set; } = ImmutableDictionary<int, int>.Empty;
+
     /// <summary>For each tiers table and band: the roots of its bound, unit price and flat fee (-1 when not written).</summary>
     public ImmutableArray<ImmutableArray<(int Bound, int Price, int Flat)>> TierRoots { get; private set; }
 
@@ -204,6 +214,16 @@ internal sealed class RatingPlan
         // its events through the binder, so it gets no root.
         LetRoots = t.Lets.Select(l => l.Value.Type.Kind == TypeKind.EventSet ? -1 : Root(l.Value)).ToImmutableArray();
         GrantRoots = t.Grants.Select(g => Root(g.Amount)).ToImmutableArray();
+        LimitRoots = t.Limits.Select(l => Root(l.Amount)).ToImmutableArray();
+        TaxRoots = t.Taxes.Select(x => Root(x.Rate)).ToImmutableArray();
+        var groupAt = new Dictionary<int, int>();
+        foreach (var group in t.Groups)
+        {
+            foreach (var c in t.EventCharges.Where(c => group.Labels.Contains(c.Label))) groupAt[c.Span.Start] = group.Index;
+            foreach (var c in t.AggregateCharges.Where(c => group.Labels.Contains(c.Label))) groupAt[c.Span.Start] = group.Index;
+        }
+        foreach (var l in t.Limits.Where(l => l.Group is not null)) groupAt[l.Span.Start] = l.Group!.Index;
+        GroupAt = groupAt.ToImmutableDictionary();
         TierRoots = t.Tiers.Select(tiers => tiers.Bands.Select(b => (b.Bound is null ? -1 : Root(b.Bound), b.Price is null ? -1 : Root(b.Price),
             b.Flat is null ? -1 : Root(b.Flat))).ToImmutableArray()).ToImmutableArray();
 

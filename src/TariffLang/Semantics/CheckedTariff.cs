@@ -29,6 +29,15 @@ internal sealed record CheckedGrant(string Label, DateOnly? Once, int Month, int
     public LotTerms Lot { get; init; } = LotTerms.Default;
 }
 
+/// <summary>A named group of charges (by label): what a minimum, a maximum or a tax applies to together.</summary>
+internal sealed record ChargeGroupSymbol(string Name, ImmutableArray<string> Labels, int Index, TextSpan Span);
+
+/// <summary>A minimum or maximum on a group's subtotal (or the invoice's when <see cref="Group"/> is null).</summary>
+internal sealed record CheckedLimit(bool Minimum, string Label, BoundExpr Amount, ChargeGroupSymbol? Group, int Index, TextSpan Span);
+
+/// <summary>A tax rate on a group's lines (or, when <see cref="Group"/> is null, on every line no group tax covers).</summary>
+internal sealed record CheckedTax(string Label, BoundExpr Rate, ChargeGroupSymbol? Group, bool PerLine, int Index, TextSpan Span);
+
 /// <summary>The billing period: a fixed number of months, or one length per value of a text setting.</summary>
 internal sealed record PeriodSpec(int Months, StateSymbol? ChoiceSetting, ImmutableDictionary<string, int> ChoiceMonths, DateTimeZone Zone);
 
@@ -56,6 +65,13 @@ internal sealed record CheckedTariff(
     /// <summary>The tariff's tiers tables, by index.</summary>
     public ImmutableArray<TiersSymbol> Tiers { get; init; } = [];
 
+    public ImmutableArray<ChargeGroupSymbol> Groups { get; init; } = [];
+
+    /// <summary>Minimums and maximums, in the order they are written: groups' first, then the invoice's.</summary>
+    public ImmutableArray<CheckedLimit> Limits { get; init; } = [];
+
+    public ImmutableArray<CheckedTax> Taxes { get; init; } = [];
+
     public EventSymbol? FindEvent(string name) => Events.FirstOrDefault(e => e.Name == name);
 
     public ParamSymbol? FindParam(string name) => Params.FirstOrDefault(p => p.Name == name);
@@ -71,7 +87,10 @@ internal sealed record ExampleUsage(int Count, DateTimeOffset First, EventSymbol
 
 internal abstract record ExampleExpectation(string? Month, TextSpan Span);
 
-internal sealed record ExpectTotal(decimal Total, string? Month, string? Disputed, TextSpan Span) : ExampleExpectation(Month, Span);
+internal sealed record ExpectTotal(decimal Total, string? Month, string? Disputed, TextSpan Span) : ExampleExpectation(Month, Span)
+{
+    public TotalKind Kind { get; init; }
+}
 
 internal sealed record ExpectLine(string Label, bool Absent, decimal? Quantity, decimal? Amount, string? Month, string? Disputed, TextSpan Span) : ExampleExpectation(Month, Span);
 

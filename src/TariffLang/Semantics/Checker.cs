@@ -28,6 +28,7 @@ internal sealed class Checker
     private readonly List<CheckedGrant> _grants = new();
     private readonly Dictionary<string, LotTermsSyntax> _walletDefaults = new(StringComparer.Ordinal);
     private readonly HashSet<string> _lotWallets = new(StringComparer.Ordinal);
+    private bool _hasTaxes;
 
     private Checker(DiagnosticBag diagnostics)
     {
@@ -173,6 +174,7 @@ internal sealed class Checker
         CheckBody(items, Validity.Always, topLevel: true);
         // A window read by elapsed() keeps the time each key's window opened; the others need not pay for it.
         foreach (var name in _symbols.ElapsedWindows) _symbols.Windows[name] = _symbols.Windows[name] with { TracksStart = true };
+        var (groups, limits, taxes) = CheckTotals(items);
         // A wallet whose credits expire or have priorities keeps each credit apart; the others keep one balance.
         foreach (var name in _lotWallets) _symbols.States[name] = _symbols.States[name] with { TracksLots = true };
 
@@ -202,6 +204,9 @@ internal sealed class Checker
             _diagnostics.Source.Path)
         {
             Tiers = _symbols.Tiers.Values.OrderBy(t => t.Index).ToImmutableArray(),
+            Groups = groups,
+            Limits = limits,
+            Taxes = taxes,
         };
     }
 
@@ -335,6 +340,70 @@ internal sealed class Checker
             bands.Add(new TierBandSymbol(bound, price, flat, band.Span));
         }
         _symbols.Tiers[t.Name.Text] = new TiersSymbol(t.Name.Text, t.Scheme, bands.ToImmutable(), unit, _symbols.Tiers.Count, t.Span);
+    }
+
+    /// <summary>Groups of charges, then the minimums, maximums and taxes on them: what an invoice adds after its charges.</summary>
+    private (ImmutableArray<ChargeGroupSymbol>, ImmutableArray<CheckedLimit>, ImmutableArray<CheckedTax>) CheckTotals(ImmutableArray<ItemSyntax> items)
+    {
+        var labels = _eventCharges.Select(c => c.Label).Concat(_aggregateCharges.Select(c => c.Label)).ToHashSet(StringComparer.Ordinal);
+        var groups = new Dictionary<string, ChargeGroupSymbol>(StringComparer.Ordinal);
+        var owner = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var g in items.OfType<GroupSyntax>())
+        {
+            if (!Declare(g.Name)) continue;
+            var members = ImmutableArray.CreateBuilder<string>();
+            foreach (var (label, span) in g.Labels)
+            {
+                if (!labels.Contains(label)) _diagnostics.Report(GroupLabelUnknown, span, label);
+                else if (owner.TryGetValue(label, out var other)) _diagnostics.Report(GroupLabelTwice, span, label, other);
+                else
+                {
+                    owner[label] = g.Name.Text;
+                    members.Add(label);
+                }
+            }
+            groups[g.Name.Text] = new ChargeGroupSymbol(g.Name.Text, members.ToImmutable(), groups.Count, g.Span);
+        }
+        ChargeGroupSymbol? GroupOf(NameSyntax? name)
+        {
+            if (name is null) return null;
+            if (groups.TryGetValue(name.Text, out var group)) return group;
+            _diagnostics.Report(UnknownGroup, name.Span, name.Text);
+            return null;
+        }
+
+        var limits = new List<CheckedLimit>();
+        foreach (var l in items.OfType<LimitSyntax>())
+        {
+            var amount = RequireMoney(l.Amount, BindScope.ForPeriod("a minimum or maximum"));
+            limits.Add(new CheckedLimit(l.Minimum, l.Label, amount, GroupOf(l.Group), limits.Count, l.Span));
+        }
+        // A minimum above the maximum of the same scope can never be met: both written as amounts are compared now.
+        foreach (var min in limits.Where(l => l.Minimum && l.Amount is BoundLiteral { Value: decimal }))
+        {
+            foreach (var max in limits.Where(l => !l.Minimum && l.Group?.Name == min.Group?.Name && l.Amount is BoundLiteral { Value: decimal }))
+            {
+                var (low, high) = ((decimal)((BoundLiteral)min.Amount).Value!, (decimal)((BoundLiteral)max.Amount).Value!);
+                if (low > high) _diagnostics.Report(MinimumAboveMaximum, min.Amount.Span, low, high, min.Group is null ? "invoice" : "group");
+            }
+        }
+
+        var taxes = new List<CheckedTax>();
+        var taxed = new Dictionary<string, TextSpan>(StringComparer.Ordinal);
+        foreach (var t in items.OfType<TaxSyntax>())
+        {
+            var rate = _binder.BindAs(t.Rate, BindScope.Constant("a tax rate"), TypeKind.Number);
+            if (rate is BoundLiteral { Value: decimal r } && r is < 0m or > 1m)
+                _diagnostics.Report(TaxRateOutOfRange, t.Rate.Span, (r * 100m).ToString("0.##", System.Globalization.CultureInfo.InvariantCulture) + " %");
+            var group = GroupOf(t.Group);
+            var scope = group?.Name ?? "";
+            if (taxed.TryGetValue(scope, out var first))
+                _diagnostics.Report(TaxTwice, t.Span, group is null ? "the invoice" : $"group '{group.Name}'", _diagnostics.Source.GetLineColumn(first.Start).Line);
+            else taxed[scope] = t.Span;
+            taxes.Add(new CheckedTax(t.Label, rate, group, t.PerLine, taxes.Count, t.Span));
+        }
+        _hasTaxes = taxes.Count > 0;
+        return ([.. groups.Values.OrderBy(g => g.Index)], [.. limits], [.. taxes]);
     }
 
     private void DeclareWindow(WindowSyntax w)
@@ -532,7 +601,8 @@ internal sealed class Checker
                 case GrantSyntax g: CheckGrant(g, validity, topLevel); break;
                 case VersionsSyntax v when topLevel: CheckVersions(v); break;
                 case ExampleSyntax or CurrencySyntax or PeriodSyntax or EffectiveSyntax or UnitSyntax or ParamSyntax or EventSyntax
-                    or PlanSyntax or TableSyntax or WindowSyntax or StateSyntax or HolidaysSyntax or TiersSyntax when topLevel:
+                    or PlanSyntax or TableSyntax or WindowSyntax or StateSyntax or HolidaysSyntax or TiersSyntax
+                    or GroupSyntax or LimitSyntax or TaxSyntax when topLevel:
                     break;
                 default:
                     _diagnostics.Report(NotAllowedHere, item.Span, "this declaration inside a version");
@@ -803,7 +873,8 @@ internal sealed class Checker
                     CheckUsage(u, usages, clock);
                     break;
                 case ExpectTotalSyntax t when LiteralNumber(t.Total) is { } total:
-                    expectations.Add(new ExpectTotal(total, t.Month, t.Disputed?.Reason, t.Span));
+                    if (t.Kind != TotalKind.AsPriced && !_hasTaxes) _diagnostics.Report(ExpectTaxWithoutTax, t.Span);
+                    expectations.Add(new ExpectTotal(total, t.Month, t.Disputed?.Reason, t.Span) { Kind = t.Kind });
                     break;
                 case ExpectLineSyntax l:
                     decimal? qty = l.Quantity is null ? null : LiteralNumber(l.Quantity);

@@ -37,6 +37,15 @@ internal sealed record TierBandSyntax(ExprSyntax? Bound, ExprSyntax? Price, Expr
 /// <summary><c>tiers NAME graduated|volume { … }</c>.</summary>
 internal sealed record TiersSyntax(NameSyntax Name, TierScheme Scheme, ImmutableArray<TierBandSyntax> Bands, TextSpan Span) : ItemSyntax(Span);
 
+/// <summary><c>group NAME { "Label", … }</c>: charges named by their labels.</summary>
+internal sealed record GroupSyntax(NameSyntax Name, ImmutableArray<(string Label, TextSpan Span)> Labels, TextSpan Span) : ItemSyntax(Span);
+
+/// <summary><c>minimum|maximum "Label" AMOUNT [for GROUP]</c>: a true-up line when the group's (or invoice's) subtotal is outside it.</summary>
+internal sealed record LimitSyntax(bool Minimum, string Label, TextSpan LabelSpan, ExprSyntax Amount, NameSyntax? Group, TextSpan Span) : ItemSyntax(Span);
+
+/// <summary><c>tax "Label" RATE [for GROUP] [rounded per line|invoice]</c>.</summary>
+internal sealed record TaxSyntax(string Label, TextSpan LabelSpan, ExprSyntax Rate, NameSyntax? Group, bool PerLine, TextSpan Span) : ItemSyntax(Span);
+
 internal sealed record HolidaysSyntax(ImmutableArray<(string Text, TextSpan Span)> Dates, TextSpan Span) : ItemSyntax(Span);
 
 internal sealed record UnitSyntax(ImmutableArray<NameSyntax> Names, TextSpan Span) : ItemSyntax(Span);
@@ -126,7 +135,13 @@ internal sealed record UsageSyntax(int Count, string? At, string? After, TextSpa
 
 internal sealed record DisputedSyntax(string Reason, TextSpan Span) : SyntaxNode(Span);
 
-internal sealed record ExpectTotalSyntax(ExprSyntax Total, string? Month, DisputedSyntax? Disputed, TextSpan Span) : ExampleItemSyntax(Span);
+/// <summary>Which total an example expects: as priced, the tax, or the total with the tax.</summary>
+internal enum TotalKind { AsPriced, Tax, WithTax }
+
+internal sealed record ExpectTotalSyntax(ExprSyntax Total, string? Month, DisputedSyntax? Disputed, TextSpan Span) : ExampleItemSyntax(Span)
+{
+    public TotalKind Kind { get; init; }
+}
 
 internal sealed record ExpectLineSyntax(string Label, bool Absent, ExprSyntax? Quantity, ExprSyntax? Amount, string? Month, DisputedSyntax? Disputed, TextSpan Span) : ExampleItemSyntax(Span);
 

@@ -98,6 +98,17 @@ internal sealed class AstBuilder(DiagnosticBag diagnostics) : TariffBaseVisitor<
             context.tierBand().Select(b => new TierBandSyntax(ExprOrNull(b.bound), ExprOrNull(b.price), ExprOrNull(b.flat), SpanOf(b)))
                 .ToImmutableArray(), SpanOf(context));
 
+    public override SyntaxNode VisitGroupDecl(GroupDeclContext context) =>
+        new GroupSyntax(Name(context.name()), context.STRING().Select(s => (Str(s), SpanOf(s))).ToImmutableArray(), SpanOf(context));
+
+    public override SyntaxNode VisitLimitDecl(LimitDeclContext context) =>
+        new LimitSyntax(context.kind.Type == MINIMUM, Str(context.STRING()), SpanOf(context.STRING()), Expr(context.amount),
+            NameOrNull(context.group), SpanOf(context));
+
+    public override SyntaxNode VisitTaxDecl(TaxDeclContext context) =>
+        new TaxSyntax(Str(context.STRING()), SpanOf(context.STRING()), Expr(context.rate), NameOrNull(context.group),
+            context.rounding?.Type == LINE, SpanOf(context));
+
     public override SyntaxNode VisitHolidaysDecl(HolidaysDeclContext context) =>
         new HolidaysSyntax(context.DATE().Select(d => (d.GetText(), SpanOf(d))).ToImmutableArray(), SpanOf(context));
 
@@ -243,7 +254,10 @@ internal sealed class AstBuilder(DiagnosticBag diagnostics) : TariffBaseVisitor<
     }
 
     public override SyntaxNode VisitExpectTotal(ExpectTotalContext context) =>
-        new ExpectTotalSyntax(Expr(context.expr()), Month(context.inMonth()), Disputed(context.disputed()), SpanOf(context));
+        new ExpectTotalSyntax(Expr(context.expr()), Month(context.inMonth()), Disputed(context.disputed()), SpanOf(context))
+        {
+            Kind = context.TOTAL() is null ? TotalKind.Tax : context.WITH() is not null ? TotalKind.WithTax : TotalKind.AsPriced,
+        };
 
     public override SyntaxNode VisitExpectLine(ExpectLineContext context) =>
         new ExpectLineSyntax(Str(context.STRING()), false, ExprOrNull(context.qty), ExprOrNull(context.amt),

@@ -515,6 +515,48 @@ internal sealed class RatingEngine(CheckedTariff tariff, IEvaluator evaluator, I
                     : Outcome(e.Row, RowOutcomeKind.Free, $"no charge applies to '{e.Event.Name}' events");
             }
 
+            // The oracle's reading of groups, minimums, maximums and taxes: a line's group is its charge's (by label).
+            var groupAt = new Dictionary<int, string>();
+            foreach (var g in _t.Groups)
+            {
+                foreach (var c in _t.EventCharges.Where(c => g.Labels.Contains(c.Label))) groupAt[c.Span.Start] = g.Name;
+                foreach (var c in _t.AggregateCharges.Where(c => g.Labels.Contains(c.Label))) groupAt[c.Span.Start] = g.Name;
+            }
+            string? GroupOf(int order) => groupAt.TryGetValue(order, out var name) ? name : null;
+            period.Cover(Enumerable.Repeat(true, period.Months).ToArray());
+            foreach (var limit in _t.Limits.Where(l => l.Group is not null).Concat(_t.Limits.Where(l => l.Group is null)))
+            {
+                var subtotal = lines.Where(l => limit.Group is null || GroupOf(l.Order) == limit.Group.Name).Sum(l => l.Line.Amount);
+                var bound = (decimal)_ctx.Eval(limit.Amount)!;
+                var difference = Currencies.Round(bound - subtotal, currency);
+                if (limit.Minimum ? difference > 0m : difference < 0m)
+                {
+                    lines.Add((limit.Span.Start, new InvoiceLine(Interpolate(limit.Label), 1m, "", difference, difference)));
+                    if (limit.Group is not null) groupAt[limit.Span.Start] = limit.Group.Name;
+                }
+            }
+            ImmutableArray<InvoiceTax>? taxes = null;
+            if (_t.Taxes.Length > 0)
+            {
+                var included = _t.TaxBasis == "including";
+                var list = new List<InvoiceTax>();
+                foreach (var tax in _t.Taxes)
+                {
+                    var rate = (decimal)_ctx.Eval(tax.Rate)!;
+                    // A line takes its group's tax when its group has one, else the tax without a group.
+                    var mine = lines.Where(l =>
+                    {
+                        var g = GroupOf(l.Order);
+                        var groupTax = g is null ? null : _t.Taxes.FirstOrDefault(x => x.Group?.Name == g);
+                        return groupTax is not null ? groupTax == tax : tax.Group is null;
+                    }).Select(l => l.Line.Amount).ToList();
+                    var factor = included ? rate / (1m + rate) : rate;
+                    var amount = tax.PerLine ? mine.Sum(a => Currencies.Round(a * factor, currency)) : Currencies.Round(mine.Sum() * factor, currency);
+                    list.Add(new InvoiceTax(tax.Label, rate, mine.Sum(), amount));
+                }
+                taxes = [.. list];
+            }
+
             var ordered = lines.OrderBy(l => l.Order).Select(l => l.Line).ToImmutableArray();
             var wallets = _ctx.States.Where(s => s.Symbol.Kind == StateKind.Wallet)
                 .Select(s => new WalletStatement(s.Symbol.Name, s.Symbol.UnitLabel, s.Opening, s.Grants, s.Purchases, s.Debits, s.Total())
@@ -525,7 +567,7 @@ internal sealed class RatingEngine(CheckedTariff tariff, IEvaluator evaluator, I
                 .ToImmutableArray();
             string? plan = _t.Plans.Length > 0 ? _ctx.Plan.Name : null;
             Invoices.Add(new Invoice(_ctx.Account, new BillingPeriod(period.From, period.To), currency, plan, ordered,
-                ordered.Sum(l => l.Amount), wallets));
+                ordered.Sum(l => l.Amount), wallets) { Taxes = taxes, PricesIncludeTax = _t.TaxBasis == "including" });
         }
 
         /// <summary>

@@ -39,18 +39,19 @@ internal partial class TariffParser : Parser {
 		HOLIDAYS=8, FROM=9, UNTIL=10, UNIT=11, PARAM=12, EVENT=13, PLAN=14, FEE=15, 
 		INCLUDES=16, EXTRA=17, TABLE=18, FOR=19, BY=20, WINDOW=21, OPENED=22, 
 		COUNTER=23, WALLET=24, SETTING=25, ALLOWANCE=26, RESET=27, USE=28, EXPIRES=29, 
-		TIERS=30, GRADUATED=31, VOLUME=32, UP=33, ABOVE=34, FLAT=35, NEVER=36, 
-		PRIORITY=37, ON=38, ADD=39, SUBTRACT=40, SET=41, NEXT=42, REJECT=43, FREE=44, 
-		BECAUSE=45, LET=46, CHARGE=47, GRANT=48, ONCE=49, EVERY=50, YEAR=51, TO=52, 
-		VERSIONS=53, EXAMPLE=54, WITH=55, AFTER=56, EXPECT=57, TOTAL=58, LINE=59, 
-		NO=60, QUANTITY=61, AMOUNT=62, BALANCE=63, DISPUTED=64, WHERE=65, AT=66, 
-		PER=67, IN=68, AND=69, OR=70, NOT=71, IS=72, NONE=73, IF=74, THEN=75, 
-		ELSE=76, WITHIN=77, CONTAINS=78, TRUE=79, FALSE=80, DATETIME=81, DATE=82, 
-		MONTHLIT=83, DURATION=84, DECIMAL=85, INT=86, STRING=87, IDENT=88, ARROW=89, 
-		LE=90, GE=91, NEQ=92, LT=93, GT=94, ASSIGN=95, PLUS=96, MINUS=97, STAR=98, 
-		SLASH=99, PERCENT=100, LPAREN=101, RPAREN=102, LBRACE=103, RBRACE=104, 
-		LBRACKET=105, RBRACKET=106, COMMA=107, COLON=108, DOT=109, QUESTION=110, 
-		LINE_COMMENT=111, BLOCK_COMMENT=112, WS=113, ERROR_CHAR=114;
+		TIERS=30, GROUP=31, MINIMUM=32, MAXIMUM=33, ROUNDED=34, INVOICE=35, GRADUATED=36, 
+		VOLUME=37, UP=38, ABOVE=39, FLAT=40, NEVER=41, PRIORITY=42, ON=43, ADD=44, 
+		SUBTRACT=45, SET=46, NEXT=47, REJECT=48, FREE=49, BECAUSE=50, LET=51, 
+		CHARGE=52, GRANT=53, ONCE=54, EVERY=55, YEAR=56, TO=57, VERSIONS=58, EXAMPLE=59, 
+		WITH=60, AFTER=61, EXPECT=62, TOTAL=63, LINE=64, NO=65, QUANTITY=66, AMOUNT=67, 
+		BALANCE=68, DISPUTED=69, WHERE=70, AT=71, PER=72, IN=73, AND=74, OR=75, 
+		NOT=76, IS=77, NONE=78, IF=79, THEN=80, ELSE=81, WITHIN=82, CONTAINS=83, 
+		TRUE=84, FALSE=85, DATETIME=86, DATE=87, MONTHLIT=88, DURATION=89, DECIMAL=90, 
+		INT=91, STRING=92, IDENT=93, ARROW=94, LE=95, GE=96, NEQ=97, LT=98, GT=99, 
+		ASSIGN=100, PLUS=101, MINUS=102, STAR=103, SLASH=104, PERCENT=105, LPAREN=106, 
+		RPAREN=107, LBRACE=108, RBRACE=109, LBRACKET=110, RBRACKET=111, COMMA=112, 
+		COLON=113, DOT=114, QUESTION=115, LINE_COMMENT=116, BLOCK_COMMENT=117, 
+		WS=118, ERROR_CHAR=119;
 	public const int
 		RULE_file = 0, RULE_tariff = 1, RULE_item = 2, RULE_currencyDecl = 3, 
 		RULE_periodDecl = 4, RULE_periodLength = 5, RULE_periodChoice = 6, RULE_effectiveDecl = 7, 
@@ -59,19 +60,20 @@ internal partial class TariffParser : Parser {
 		RULE_tableDecl = 16, RULE_tableRow = 17, RULE_tableCell = 18, RULE_windowDecl = 19, 
 		RULE_stateDecl = 20, RULE_stateOp = 21, RULE_lotTerms = 22, RULE_expiry = 23, 
 		RULE_ruleDecl = 24, RULE_letDecl = 25, RULE_chargeDecl = 26, RULE_grantDecl = 27, 
-		RULE_tiersDecl = 28, RULE_tierBand = 29, RULE_versionsDecl = 30, RULE_versionBlock = 31, 
-		RULE_exampleDecl = 32, RULE_exampleItem = 33, RULE_exampleArg = 34, RULE_outcomeName = 35, 
-		RULE_inMonth = 36, RULE_disputed = 37, RULE_expr = 38, RULE_primary = 39, 
-		RULE_number = 40, RULE_name = 41;
+		RULE_tiersDecl = 28, RULE_tierBand = 29, RULE_groupDecl = 30, RULE_limitDecl = 31, 
+		RULE_taxDecl = 32, RULE_versionsDecl = 33, RULE_versionBlock = 34, RULE_exampleDecl = 35, 
+		RULE_exampleItem = 36, RULE_exampleArg = 37, RULE_outcomeName = 38, RULE_inMonth = 39, 
+		RULE_disputed = 40, RULE_expr = 41, RULE_primary = 42, RULE_number = 43, 
+		RULE_name = 44;
 	public static readonly string[] ruleNames = {
 		"file", "tariff", "item", "currencyDecl", "periodDecl", "periodLength", 
 		"periodChoice", "effectiveDecl", "holidaysDecl", "unitDecl", "paramDecl", 
 		"typeRef", "eventDecl", "attrDecl", "planDecl", "planField", "tableDecl", 
 		"tableRow", "tableCell", "windowDecl", "stateDecl", "stateOp", "lotTerms", 
 		"expiry", "ruleDecl", "letDecl", "chargeDecl", "grantDecl", "tiersDecl", 
-		"tierBand", "versionsDecl", "versionBlock", "exampleDecl", "exampleItem", 
-		"exampleArg", "outcomeName", "inMonth", "disputed", "expr", "primary", 
-		"number", "name"
+		"tierBand", "groupDecl", "limitDecl", "taxDecl", "versionsDecl", "versionBlock", 
+		"exampleDecl", "exampleItem", "exampleArg", "outcomeName", "inMonth", 
+		"disputed", "expr", "primary", "number", "name"
 	};
 
 	private static readonly string[] _LiteralNames = {
@@ -79,34 +81,35 @@ internal partial class TariffParser : Parser {
 		"'period'", "'effective'", "'holidays'", "'from'", "'until'", "'unit'", 
 		"'param'", "'event'", "'plan'", "'fee'", "'includes'", "'extra'", "'table'", 
 		"'for'", "'by'", "'window'", "'opened'", "'counter'", "'wallet'", "'setting'", 
-		"'allowance'", "'reset'", "'use'", "'expires'", "'tiers'", "'graduated'", 
-		"'volume'", "'up'", "'above'", "'flat'", "'never'", "'priority'", "'on'", 
-		"'add'", "'subtract'", "'set'", "'next'", "'reject'", "'free'", "'because'", 
-		"'let'", "'charge'", "'grant'", "'once'", "'every'", "'year'", "'to'", 
-		"'versions'", "'example'", "'with'", "'after'", "'expect'", "'total'", 
-		"'line'", "'no'", "'quantity'", "'amount'", "'balance'", "'disputed'", 
-		"'where'", "'at'", "'per'", "'in'", "'and'", "'or'", "'not'", "'is'", 
-		"'none'", "'if'", "'then'", "'else'", "'within'", "'contains'", "'true'", 
-		"'false'", null, null, null, null, null, null, null, null, "'=>'", "'<='", 
-		"'>='", "'!='", "'<'", "'>'", "'='", "'+'", "'-'", "'*'", "'/'", "'%'", 
-		"'('", "')'", "'{'", "'}'", "'['", "']'", "','", "':'", "'.'", "'?'"
+		"'allowance'", "'reset'", "'use'", "'expires'", "'tiers'", "'group'", 
+		"'minimum'", "'maximum'", "'rounded'", "'invoice'", "'graduated'", "'volume'", 
+		"'up'", "'above'", "'flat'", "'never'", "'priority'", "'on'", "'add'", 
+		"'subtract'", "'set'", "'next'", "'reject'", "'free'", "'because'", "'let'", 
+		"'charge'", "'grant'", "'once'", "'every'", "'year'", "'to'", "'versions'", 
+		"'example'", "'with'", "'after'", "'expect'", "'total'", "'line'", "'no'", 
+		"'quantity'", "'amount'", "'balance'", "'disputed'", "'where'", "'at'", 
+		"'per'", "'in'", "'and'", "'or'", "'not'", "'is'", "'none'", "'if'", "'then'", 
+		"'else'", "'within'", "'contains'", "'true'", "'false'", null, null, null, 
+		null, null, null, null, null, "'=>'", "'<='", "'>='", "'!='", "'<'", "'>'", 
+		"'='", "'+'", "'-'", "'*'", "'/'", "'%'", "'('", "')'", "'{'", "'}'", 
+		"'['", "']'", "','", "':'", "'.'", "'?'"
 	};
 	private static readonly string[] _SymbolicNames = {
 		null, "TARIFF", "CURRENCY", "EXCLUDING", "INCLUDING", "TAX", "PERIOD", 
 		"EFFECTIVE", "HOLIDAYS", "FROM", "UNTIL", "UNIT", "PARAM", "EVENT", "PLAN", 
 		"FEE", "INCLUDES", "EXTRA", "TABLE", "FOR", "BY", "WINDOW", "OPENED", 
 		"COUNTER", "WALLET", "SETTING", "ALLOWANCE", "RESET", "USE", "EXPIRES", 
-		"TIERS", "GRADUATED", "VOLUME", "UP", "ABOVE", "FLAT", "NEVER", "PRIORITY", 
-		"ON", "ADD", "SUBTRACT", "SET", "NEXT", "REJECT", "FREE", "BECAUSE", "LET", 
-		"CHARGE", "GRANT", "ONCE", "EVERY", "YEAR", "TO", "VERSIONS", "EXAMPLE", 
-		"WITH", "AFTER", "EXPECT", "TOTAL", "LINE", "NO", "QUANTITY", "AMOUNT", 
-		"BALANCE", "DISPUTED", "WHERE", "AT", "PER", "IN", "AND", "OR", "NOT", 
-		"IS", "NONE", "IF", "THEN", "ELSE", "WITHIN", "CONTAINS", "TRUE", "FALSE", 
-		"DATETIME", "DATE", "MONTHLIT", "DURATION", "DECIMAL", "INT", "STRING", 
-		"IDENT", "ARROW", "LE", "GE", "NEQ", "LT", "GT", "ASSIGN", "PLUS", "MINUS", 
-		"STAR", "SLASH", "PERCENT", "LPAREN", "RPAREN", "LBRACE", "RBRACE", "LBRACKET", 
-		"RBRACKET", "COMMA", "COLON", "DOT", "QUESTION", "LINE_COMMENT", "BLOCK_COMMENT", 
-		"WS", "ERROR_CHAR"
+		"TIERS", "GROUP", "MINIMUM", "MAXIMUM", "ROUNDED", "INVOICE", "GRADUATED", 
+		"VOLUME", "UP", "ABOVE", "FLAT", "NEVER", "PRIORITY", "ON", "ADD", "SUBTRACT", 
+		"SET", "NEXT", "REJECT", "FREE", "BECAUSE", "LET", "CHARGE", "GRANT", 
+		"ONCE", "EVERY", "YEAR", "TO", "VERSIONS", "EXAMPLE", "WITH", "AFTER", 
+		"EXPECT", "TOTAL", "LINE", "NO", "QUANTITY", "AMOUNT", "BALANCE", "DISPUTED", 
+		"WHERE", "AT", "PER", "IN", "AND", "OR", "NOT", "IS", "NONE", "IF", "THEN", 
+		"ELSE", "WITHIN", "CONTAINS", "TRUE", "FALSE", "DATETIME", "DATE", "MONTHLIT", 
+		"DURATION", "DECIMAL", "INT", "STRING", "IDENT", "ARROW", "LE", "GE", 
+		"NEQ", "LT", "GT", "ASSIGN", "PLUS", "MINUS", "STAR", "SLASH", "PERCENT", 
+		"LPAREN", "RPAREN", "LBRACE", "RBRACE", "LBRACKET", "RBRACKET", "COMMA", 
+		"COLON", "DOT", "QUESTION", "LINE_COMMENT", "BLOCK_COMMENT", "WS", "ERROR_CHAR"
 	};
 	public static readonly IVocabulary DefaultVocabulary = new Vocabulary(_LiteralNames, _SymbolicNames);
 
@@ -165,9 +168,9 @@ internal partial class TariffParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 84;
+			State = 90;
 			tariff();
-			State = 85;
+			State = 91;
 			Match(Eof);
 			}
 		}
@@ -217,37 +220,37 @@ internal partial class TariffParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 87;
+			State = 93;
 			Match(TARIFF);
-			State = 88;
+			State = 94;
 			name();
-			State = 90;
+			State = 96;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==STRING) {
 				{
-				State = 89;
+				State = 95;
 				Match(STRING);
 				}
 			}
 
-			State = 92;
+			State = 98;
 			Match(LBRACE);
-			State = 96;
+			State = 102;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
-			while ((((_la) & ~0x3f) == 0 && ((1L << _la) & 27540568454494660L) != 0)) {
+			while ((((_la) & ~0x3f) == 0 && ((1L << _la) & 881298168315410916L) != 0)) {
 				{
 				{
-				State = 93;
+				State = 99;
 				item();
 				}
 				}
-				State = 98;
+				State = 104;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
-			State = 99;
+			State = 105;
 			Match(RBRACE);
 			}
 		}
@@ -314,6 +317,15 @@ internal partial class TariffParser : Parser {
 		[System.Diagnostics.DebuggerNonUserCode] public TiersDeclContext tiersDecl() {
 			return GetRuleContext<TiersDeclContext>(0);
 		}
+		[System.Diagnostics.DebuggerNonUserCode] public GroupDeclContext groupDecl() {
+			return GetRuleContext<GroupDeclContext>(0);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public LimitDeclContext limitDecl() {
+			return GetRuleContext<LimitDeclContext>(0);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public TaxDeclContext taxDecl() {
+			return GetRuleContext<TaxDeclContext>(0);
+		}
 		[System.Diagnostics.DebuggerNonUserCode] public ExampleDeclContext exampleDecl() {
 			return GetRuleContext<ExampleDeclContext>(0);
 		}
@@ -335,69 +347,69 @@ internal partial class TariffParser : Parser {
 		ItemContext _localctx = new ItemContext(Context, State);
 		EnterRule(_localctx, 4, RULE_item);
 		try {
-			State = 119;
+			State = 128;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case CURRENCY:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 101;
+				State = 107;
 				currencyDecl();
 				}
 				break;
 			case PERIOD:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 102;
+				State = 108;
 				periodDecl();
 				}
 				break;
 			case EFFECTIVE:
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 103;
+				State = 109;
 				effectiveDecl();
 				}
 				break;
 			case UNIT:
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 104;
+				State = 110;
 				unitDecl();
 				}
 				break;
 			case PARAM:
 				EnterOuterAlt(_localctx, 5);
 				{
-				State = 105;
+				State = 111;
 				paramDecl();
 				}
 				break;
 			case EVENT:
 				EnterOuterAlt(_localctx, 6);
 				{
-				State = 106;
+				State = 112;
 				eventDecl();
 				}
 				break;
 			case PLAN:
 				EnterOuterAlt(_localctx, 7);
 				{
-				State = 107;
+				State = 113;
 				planDecl();
 				}
 				break;
 			case TABLE:
 				EnterOuterAlt(_localctx, 8);
 				{
-				State = 108;
+				State = 114;
 				tableDecl();
 				}
 				break;
 			case WINDOW:
 				EnterOuterAlt(_localctx, 9);
 				{
-				State = 109;
+				State = 115;
 				windowDecl();
 				}
 				break;
@@ -407,7 +419,7 @@ internal partial class TariffParser : Parser {
 			case ALLOWANCE:
 				EnterOuterAlt(_localctx, 10);
 				{
-				State = 110;
+				State = 116;
 				stateDecl();
 				}
 				break;
@@ -415,56 +427,78 @@ internal partial class TariffParser : Parser {
 			case FREE:
 				EnterOuterAlt(_localctx, 11);
 				{
-				State = 111;
+				State = 117;
 				ruleDecl();
 				}
 				break;
 			case LET:
 				EnterOuterAlt(_localctx, 12);
 				{
-				State = 112;
+				State = 118;
 				letDecl();
 				}
 				break;
 			case CHARGE:
 				EnterOuterAlt(_localctx, 13);
 				{
-				State = 113;
+				State = 119;
 				chargeDecl();
 				}
 				break;
 			case GRANT:
 				EnterOuterAlt(_localctx, 14);
 				{
-				State = 114;
+				State = 120;
 				grantDecl();
 				}
 				break;
 			case VERSIONS:
 				EnterOuterAlt(_localctx, 15);
 				{
-				State = 115;
+				State = 121;
 				versionsDecl();
 				}
 				break;
 			case HOLIDAYS:
 				EnterOuterAlt(_localctx, 16);
 				{
-				State = 116;
+				State = 122;
 				holidaysDecl();
 				}
 				break;
 			case TIERS:
 				EnterOuterAlt(_localctx, 17);
 				{
-				State = 117;
+				State = 123;
 				tiersDecl();
 				}
 				break;
-			case EXAMPLE:
+			case GROUP:
 				EnterOuterAlt(_localctx, 18);
 				{
-				State = 118;
+				State = 124;
+				groupDecl();
+				}
+				break;
+			case MINIMUM:
+			case MAXIMUM:
+				EnterOuterAlt(_localctx, 19);
+				{
+				State = 125;
+				limitDecl();
+				}
+				break;
+			case TAX:
+				EnterOuterAlt(_localctx, 20);
+				{
+				State = 126;
+				taxDecl();
+				}
+				break;
+			case EXAMPLE:
+				EnterOuterAlt(_localctx, 21);
+				{
+				State = 127;
 				exampleDecl();
 				}
 				break;
@@ -513,16 +547,16 @@ internal partial class TariffParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 121;
+			State = 130;
 			Match(CURRENCY);
-			State = 122;
+			State = 131;
 			name();
-			State = 125;
+			State = 134;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==EXCLUDING || _la==INCLUDING) {
 				{
-				State = 123;
+				State = 132;
 				_localctx.taxBasis = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==EXCLUDING || _la==INCLUDING) ) {
@@ -532,7 +566,7 @@ internal partial class TariffParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 124;
+				State = 133;
 				Match(TAX);
 				}
 			}
@@ -616,20 +650,20 @@ internal partial class TariffParser : Parser {
 		int _la;
 		try {
 			int _alt;
-			State = 151;
+			State = 160;
 			ErrorHandler.Sync(this);
 			switch ( Interpreter.AdaptivePredict(TokenStream,6,Context) ) {
 			case 1:
 				_localctx = new FixedPeriodContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 127;
+				State = 136;
 				Match(PERIOD);
-				State = 128;
+				State = 137;
 				((FixedPeriodContext)_localctx).length = periodLength();
-				State = 129;
+				State = 138;
 				Match(IN);
-				State = 130;
+				State = 139;
 				((FixedPeriodContext)_localctx).zone = Match(STRING);
 				}
 				break;
@@ -637,49 +671,49 @@ internal partial class TariffParser : Parser {
 				_localctx = new ChoicePeriodContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 132;
-				Match(PERIOD);
-				State = 133;
-				Match(BY);
-				State = 134;
-				name();
-				State = 135;
-				Match(LBRACE);
-				State = 136;
-				periodChoice();
 				State = 141;
+				Match(PERIOD);
+				State = 142;
+				Match(BY);
+				State = 143;
+				name();
+				State = 144;
+				Match(LBRACE);
+				State = 145;
+				periodChoice();
+				State = 150;
 				ErrorHandler.Sync(this);
 				_alt = Interpreter.AdaptivePredict(TokenStream,4,Context);
 				while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 					if ( _alt==1 ) {
 						{
 						{
-						State = 137;
+						State = 146;
 						Match(COMMA);
-						State = 138;
+						State = 147;
 						periodChoice();
 						}
 						} 
 					}
-					State = 143;
+					State = 152;
 					ErrorHandler.Sync(this);
 					_alt = Interpreter.AdaptivePredict(TokenStream,4,Context);
 				}
-				State = 145;
+				State = 154;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==COMMA) {
 					{
-					State = 144;
+					State = 153;
 					Match(COMMA);
 					}
 				}
 
-				State = 147;
+				State = 156;
 				Match(RBRACE);
-				State = 148;
+				State = 157;
 				Match(IN);
-				State = 149;
+				State = 158;
 				((ChoicePeriodContext)_localctx).zone = Match(STRING);
 				}
 				break;
@@ -722,17 +756,17 @@ internal partial class TariffParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 154;
+			State = 163;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==INT) {
 				{
-				State = 153;
+				State = 162;
 				Match(INT);
 				}
 			}
 
-			State = 156;
+			State = 165;
 			name();
 			}
 		}
@@ -773,11 +807,11 @@ internal partial class TariffParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 158;
+			State = 167;
 			Match(STRING);
-			State = 159;
+			State = 168;
 			Match(COLON);
-			State = 160;
+			State = 169;
 			periodLength();
 			}
 		}
@@ -816,11 +850,11 @@ internal partial class TariffParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 162;
+			State = 171;
 			Match(EFFECTIVE);
-			State = 163;
+			State = 172;
 			Match(FROM);
-			State = 164;
+			State = 173;
 			Match(DATE);
 			}
 		}
@@ -869,41 +903,41 @@ internal partial class TariffParser : Parser {
 			int _alt;
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 166;
+			State = 175;
 			Match(HOLIDAYS);
-			State = 167;
+			State = 176;
 			Match(LBRACE);
-			State = 179;
+			State = 188;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==DATE) {
 				{
-				State = 168;
+				State = 177;
 				Match(DATE);
-				State = 173;
+				State = 182;
 				ErrorHandler.Sync(this);
 				_alt = Interpreter.AdaptivePredict(TokenStream,8,Context);
 				while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 					if ( _alt==1 ) {
 						{
 						{
-						State = 169;
+						State = 178;
 						Match(COMMA);
-						State = 170;
+						State = 179;
 						Match(DATE);
 						}
 						} 
 					}
-					State = 175;
+					State = 184;
 					ErrorHandler.Sync(this);
 					_alt = Interpreter.AdaptivePredict(TokenStream,8,Context);
 				}
-				State = 177;
+				State = 186;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==COMMA) {
 					{
-					State = 176;
+					State = 185;
 					Match(COMMA);
 					}
 				}
@@ -911,7 +945,7 @@ internal partial class TariffParser : Parser {
 				}
 			}
 
-			State = 181;
+			State = 190;
 			Match(RBRACE);
 			}
 		}
@@ -959,23 +993,23 @@ internal partial class TariffParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 183;
+			State = 192;
 			Match(UNIT);
-			State = 184;
+			State = 193;
 			name();
-			State = 189;
+			State = 198;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while (_la==COMMA) {
 				{
 				{
-				State = 185;
+				State = 194;
 				Match(COMMA);
-				State = 186;
+				State = 195;
 				name();
 				}
 				}
-				State = 191;
+				State = 200;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
@@ -1026,22 +1060,22 @@ internal partial class TariffParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 192;
+			State = 201;
 			Match(PARAM);
-			State = 193;
+			State = 202;
 			name();
-			State = 194;
+			State = 203;
 			Match(COLON);
-			State = 195;
+			State = 204;
 			typeRef();
-			State = 198;
+			State = 207;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==ASSIGN) {
 				{
-				State = 196;
+				State = 205;
 				Match(ASSIGN);
-				State = 197;
+				State = 206;
 				expr(0);
 				}
 			}
@@ -1089,26 +1123,26 @@ internal partial class TariffParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 200;
+			State = 209;
 			name();
-			State = 203;
+			State = 212;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==PER) {
 				{
-				State = 201;
+				State = 210;
 				Match(PER);
-				State = 202;
+				State = 211;
 				name();
 				}
 			}
 
-			State = 206;
+			State = 215;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==QUESTION) {
 				{
-				State = 205;
+				State = 214;
 				Match(QUESTION);
 				}
 			}
@@ -1164,39 +1198,39 @@ internal partial class TariffParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 208;
+			State = 217;
 			Match(EVENT);
-			State = 209;
+			State = 218;
 			name();
-			State = 210;
-			Match(LPAREN);
 			State = 219;
+			Match(LPAREN);
+			State = 228;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
-			if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -108253783650735620L) != 0) || _la==DISPUTED || _la==IDENT) {
+			if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -3464121077311477252L) != 0) || ((((_la - 64)) & ~0x3f) == 0 && ((1L << (_la - 64)) & 536870975L) != 0)) {
 				{
-				State = 211;
+				State = 220;
 				attrDecl();
-				State = 216;
+				State = 225;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 212;
+					State = 221;
 					Match(COMMA);
-					State = 213;
+					State = 222;
 					attrDecl();
 					}
 					}
-					State = 218;
+					State = 227;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
 				}
 			}
 
-			State = 221;
+			State = 230;
 			Match(RPAREN);
 			}
 		}
@@ -1239,11 +1273,11 @@ internal partial class TariffParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 223;
+			State = 232;
 			name();
-			State = 224;
+			State = 233;
 			Match(COLON);
-			State = 225;
+			State = 234;
 			typeRef();
 			}
 		}
@@ -1293,37 +1327,37 @@ internal partial class TariffParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 227;
+			State = 236;
 			Match(PLAN);
-			State = 228;
+			State = 237;
 			name();
-			State = 230;
+			State = 239;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==STRING) {
 				{
-				State = 229;
+				State = 238;
 				Match(STRING);
 				}
 			}
 
-			State = 232;
+			State = 241;
 			Match(LBRACE);
-			State = 236;
+			State = 245;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while ((((_la) & ~0x3f) == 0 && ((1L << _la) & 229376L) != 0)) {
 				{
 				{
-				State = 233;
+				State = 242;
 				planField();
 				}
 				}
-				State = 238;
+				State = 247;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
-			State = 239;
+			State = 248;
 			Match(RBRACE);
 			}
 		}
@@ -1395,16 +1429,16 @@ internal partial class TariffParser : Parser {
 		PlanFieldContext _localctx = new PlanFieldContext(Context, State);
 		EnterRule(_localctx, 30, RULE_planField);
 		try {
-			State = 247;
+			State = 256;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case FEE:
 				_localctx = new FeeFieldContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 241;
+				State = 250;
 				Match(FEE);
-				State = 242;
+				State = 251;
 				expr(0);
 				}
 				break;
@@ -1412,9 +1446,9 @@ internal partial class TariffParser : Parser {
 				_localctx = new IncludesFieldContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 243;
+				State = 252;
 				Match(INCLUDES);
-				State = 244;
+				State = 253;
 				expr(0);
 				}
 				break;
@@ -1422,9 +1456,9 @@ internal partial class TariffParser : Parser {
 				_localctx = new ExtraFieldContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 245;
+				State = 254;
 				Match(EXTRA);
-				State = 246;
+				State = 255;
 				expr(0);
 				}
 				break;
@@ -1493,67 +1527,67 @@ internal partial class TariffParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 249;
+			State = 258;
 			Match(TABLE);
-			State = 250;
+			State = 259;
 			name();
-			State = 253;
+			State = 262;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==FOR) {
 				{
-				State = 251;
+				State = 260;
 				Match(FOR);
-				State = 252;
+				State = 261;
 				_localctx.@event = name();
 				}
 			}
 
-			State = 255;
+			State = 264;
 			Match(BY);
-			State = 256;
+			State = 265;
 			Match(LPAREN);
-			State = 257;
+			State = 266;
 			name();
-			State = 262;
+			State = 271;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while (_la==COMMA) {
 				{
 				{
-				State = 258;
+				State = 267;
 				Match(COMMA);
-				State = 259;
+				State = 268;
 				name();
 				}
 				}
-				State = 264;
+				State = 273;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
-			State = 265;
+			State = 274;
 			Match(RPAREN);
-			State = 266;
+			State = 275;
 			Match(COLON);
-			State = 267;
+			State = 276;
 			typeRef();
-			State = 268;
+			State = 277;
 			Match(LBRACE);
-			State = 272;
+			State = 281;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while (_la==STRING) {
 				{
 				{
-				State = 269;
+				State = 278;
 				tableRow();
 				}
 				}
-				State = 274;
+				State = 283;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
-			State = 275;
+			State = 284;
 			Match(RBRACE);
 			}
 		}
@@ -1602,25 +1636,25 @@ internal partial class TariffParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 277;
+			State = 286;
 			Match(STRING);
-			State = 278;
+			State = 287;
 			Match(COLON);
-			State = 279;
+			State = 288;
 			tableCell();
-			State = 284;
+			State = 293;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while (_la==COMMA) {
 				{
 				{
-				State = 280;
+				State = 289;
 				Match(COMMA);
-				State = 281;
+				State = 290;
 				tableCell();
 				}
 				}
-				State = 286;
+				State = 295;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
@@ -1663,17 +1697,17 @@ internal partial class TariffParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 288;
+			State = 297;
 			ErrorHandler.Sync(this);
 			switch ( Interpreter.AdaptivePredict(TokenStream,24,Context) ) {
 			case 1:
 				{
-				State = 287;
+				State = 296;
 				Match(STRING);
 				}
 				break;
 			}
-			State = 292;
+			State = 301;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case CURRENCY:
@@ -1700,6 +1734,10 @@ internal partial class TariffParser : Parser {
 			case RESET:
 			case USE:
 			case TIERS:
+			case GROUP:
+			case MINIMUM:
+			case MAXIMUM:
+			case INVOICE:
 			case GRADUATED:
 			case VOLUME:
 			case ON:
@@ -1739,13 +1777,13 @@ internal partial class TariffParser : Parser {
 			case MINUS:
 			case LPAREN:
 				{
-				State = 290;
+				State = 299;
 				expr(0);
 				}
 				break;
 			case NONE:
 				{
-				State = 291;
+				State = 300;
 				Match(NONE);
 				}
 				break;
@@ -1805,40 +1843,40 @@ internal partial class TariffParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 294;
+			State = 303;
 			Match(WINDOW);
-			State = 295;
+			State = 304;
 			name();
-			State = 296;
+			State = 305;
 			Match(DURATION);
-			State = 297;
+			State = 306;
 			Match(PER);
-			State = 298;
+			State = 307;
 			_localctx.key = name();
-			State = 300;
+			State = 309;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==COMMA) {
 				{
-				State = 299;
+				State = 308;
 				Match(COMMA);
 				}
 			}
 
-			State = 302;
+			State = 311;
 			Match(OPENED);
-			State = 303;
+			State = 312;
 			Match(BY);
-			State = 304;
+			State = 313;
 			_localctx.@event = name();
-			State = 307;
+			State = 316;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==WHERE) {
 				{
-				State = 305;
+				State = 314;
 				Match(WHERE);
-				State = 306;
+				State = 315;
 				expr(0);
 				}
 			}
@@ -1914,7 +1952,7 @@ internal partial class TariffParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 309;
+			State = 318;
 			_localctx.kind = TokenStream.LT(1);
 			_la = TokenStream.LA(1);
 			if ( !((((_la) & ~0x3f) == 0 && ((1L << _la) & 125829120L) != 0)) ) {
@@ -1924,95 +1962,95 @@ internal partial class TariffParser : Parser {
 				ErrorHandler.ReportMatch(this);
 			    Consume();
 			}
-			State = 310;
+			State = 319;
 			name();
-			State = 313;
+			State = 322;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==PER) {
 				{
-				State = 311;
+				State = 320;
 				Match(PER);
-				State = 312;
+				State = 321;
 				_localctx.key = name();
 				}
 			}
 
-			State = 321;
+			State = 330;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==RESET || _la==COMMA) {
 				{
-				State = 316;
+				State = 325;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==COMMA) {
 					{
-					State = 315;
+					State = 324;
 					Match(COMMA);
 					}
 				}
 
-				State = 318;
+				State = 327;
 				Match(RESET);
-				State = 319;
+				State = 328;
 				Match(EVERY);
-				State = 320;
+				State = 329;
 				Match(PERIOD);
 				}
 			}
 
-			State = 325;
+			State = 334;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==COLON) {
 				{
-				State = 323;
+				State = 332;
 				Match(COLON);
-				State = 324;
+				State = 333;
 				typeRef();
 				}
 			}
 
-			State = 329;
+			State = 338;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==ASSIGN) {
 				{
-				State = 327;
+				State = 336;
 				Match(ASSIGN);
-				State = 328;
+				State = 337;
 				expr(0);
 				}
 			}
 
-			State = 332;
+			State = 341;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
-			if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 206695301120L) != 0)) {
+			if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 6597606637568L) != 0)) {
 				{
-				State = 331;
+				State = 340;
 				lotTerms();
 				}
 			}
 
-			State = 334;
+			State = 343;
 			Match(LBRACE);
-			State = 338;
+			State = 347;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while (_la==ON) {
 				{
 				{
-				State = 335;
+				State = 344;
 				stateOp();
 				}
 				}
-				State = 340;
+				State = 349;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
-			State = 341;
+			State = 350;
 			Match(RBRACE);
 			}
 		}
@@ -2074,54 +2112,54 @@ internal partial class TariffParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 343;
+			State = 352;
 			Match(ON);
-			State = 344;
+			State = 353;
 			_localctx.@event = name();
-			State = 347;
+			State = 356;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==WHERE) {
 				{
-				State = 345;
+				State = 354;
 				Match(WHERE);
-				State = 346;
+				State = 355;
 				_localctx.cond = expr(0);
 				}
 			}
 
-			State = 349;
+			State = 358;
 			_localctx.op = TokenStream.LT(1);
 			_la = TokenStream.LA(1);
-			if ( !((((_la) & ~0x3f) == 0 && ((1L << _la) & 3848559132672L) != 0)) ) {
+			if ( !((((_la) & ~0x3f) == 0 && ((1L << _la) & 123145570746368L) != 0)) ) {
 				_localctx.op = ErrorHandler.RecoverInline(this);
 			}
 			else {
 				ErrorHandler.ReportMatch(this);
 			    Consume();
 			}
-			State = 350;
+			State = 359;
 			_localctx.value = expr(0);
-			State = 352;
+			State = 361;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
-			if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 206695301120L) != 0)) {
+			if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 6597606637568L) != 0)) {
 				{
-				State = 351;
+				State = 360;
 				lotTerms();
 				}
 			}
 
-			State = 357;
+			State = 366;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==AT) {
 				{
-				State = 354;
+				State = 363;
 				Match(AT);
-				State = 355;
+				State = 364;
 				Match(NEXT);
-				State = 356;
+				State = 365;
 				Match(PERIOD);
 				}
 			}
@@ -2165,23 +2203,23 @@ internal partial class TariffParser : Parser {
 		EnterRule(_localctx, 44, RULE_lotTerms);
 		int _la;
 		try {
-			State = 366;
+			State = 375;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case EXPIRES:
 			case NEVER:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 359;
+				State = 368;
 				expiry();
-				State = 362;
+				State = 371;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==PRIORITY) {
 					{
-					State = 360;
+					State = 369;
 					Match(PRIORITY);
-					State = 361;
+					State = 370;
 					_localctx.priority = Match(INT);
 					}
 				}
@@ -2191,9 +2229,9 @@ internal partial class TariffParser : Parser {
 			case PRIORITY:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 364;
+				State = 373;
 				Match(PRIORITY);
-				State = 365;
+				State = 374;
 				_localctx.priority = Match(INT);
 				}
 				break;
@@ -2240,28 +2278,28 @@ internal partial class TariffParser : Parser {
 		ExpiryContext _localctx = new ExpiryContext(Context, State);
 		EnterRule(_localctx, 46, RULE_expiry);
 		try {
-			State = 374;
+			State = 383;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case EXPIRES:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 368;
+				State = 377;
 				Match(EXPIRES);
-				State = 369;
+				State = 378;
 				Match(AFTER);
-				State = 370;
+				State = 379;
 				_localctx.length = Match(INT);
-				State = 371;
+				State = 380;
 				_localctx.unit = name();
 				}
 				break;
 			case NEVER:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 372;
+				State = 381;
 				Match(NEVER);
-				State = 373;
+				State = 382;
 				Match(EXPIRES);
 				}
 				break;
@@ -2315,7 +2353,7 @@ internal partial class TariffParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 376;
+			State = 385;
 			_localctx.kind = TokenStream.LT(1);
 			_la = TokenStream.LA(1);
 			if ( !(_la==REJECT || _la==FREE) ) {
@@ -2325,23 +2363,23 @@ internal partial class TariffParser : Parser {
 				ErrorHandler.ReportMatch(this);
 			    Consume();
 			}
-			State = 377;
+			State = 386;
 			_localctx.@event = name();
-			State = 380;
+			State = 389;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==WHERE) {
 				{
-				State = 378;
+				State = 387;
 				Match(WHERE);
-				State = 379;
+				State = 388;
 				expr(0);
 				}
 			}
 
-			State = 382;
+			State = 391;
 			Match(BECAUSE);
-			State = 383;
+			State = 392;
 			Match(STRING);
 			}
 		}
@@ -2391,25 +2429,25 @@ internal partial class TariffParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 385;
+			State = 394;
 			Match(LET);
-			State = 386;
+			State = 395;
 			name();
-			State = 389;
+			State = 398;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==PER) {
 				{
-				State = 387;
+				State = 396;
 				Match(PER);
-				State = 388;
+				State = 397;
 				_localctx.@event = name();
 				}
 			}
 
-			State = 391;
+			State = 400;
 			Match(ASSIGN);
-			State = 392;
+			State = 401;
 			expr(0);
 			}
 		}
@@ -2495,41 +2533,41 @@ internal partial class TariffParser : Parser {
 		EnterRule(_localctx, 52, RULE_chargeDecl);
 		int _la;
 		try {
-			State = 417;
+			State = 426;
 			ErrorHandler.Sync(this);
 			switch ( Interpreter.AdaptivePredict(TokenStream,46,Context) ) {
 			case 1:
 				_localctx = new AggregateChargeContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 394;
+				State = 403;
 				Match(CHARGE);
-				State = 395;
+				State = 404;
 				Match(STRING);
-				State = 398;
+				State = 407;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==BY) {
 					{
-					State = 396;
+					State = 405;
 					Match(BY);
-					State = 397;
+					State = 406;
 					((AggregateChargeContext)_localctx).groupKey = name();
 					}
 				}
 
-				State = 400;
+				State = 409;
 				Match(ASSIGN);
-				State = 401;
+				State = 410;
 				((AggregateChargeContext)_localctx).amount = expr(0);
-				State = 404;
+				State = 413;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==AT) {
 					{
-					State = 402;
+					State = 411;
 					Match(AT);
-					State = 403;
+					State = 412;
 					((AggregateChargeContext)_localctx).price = expr(0);
 					}
 				}
@@ -2540,29 +2578,29 @@ internal partial class TariffParser : Parser {
 				_localctx = new EventChargeContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 406;
+				State = 415;
 				Match(CHARGE);
-				State = 407;
+				State = 416;
 				Match(STRING);
-				State = 408;
+				State = 417;
 				Match(PER);
-				State = 409;
+				State = 418;
 				((EventChargeContext)_localctx).@event = name();
-				State = 412;
+				State = 421;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==WHERE) {
 					{
-					State = 410;
+					State = 419;
 					Match(WHERE);
-					State = 411;
+					State = 420;
 					((EventChargeContext)_localctx).cond = expr(0);
 					}
 				}
 
-				State = 414;
+				State = 423;
 				Match(AT);
-				State = 415;
+				State = 424;
 				((EventChargeContext)_localctx).price = expr(0);
 				}
 				break;
@@ -2657,37 +2695,37 @@ internal partial class TariffParser : Parser {
 		EnterRule(_localctx, 54, RULE_grantDecl);
 		int _la;
 		try {
-			State = 446;
+			State = 455;
 			ErrorHandler.Sync(this);
 			switch ( Interpreter.AdaptivePredict(TokenStream,49,Context) ) {
 			case 1:
 				_localctx = new OnceGrantContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 419;
+				State = 428;
 				Match(GRANT);
-				State = 420;
-				Match(STRING);
-				State = 421;
-				Match(ONCE);
-				State = 422;
-				Match(ON);
-				State = 423;
-				Match(DATE);
-				State = 424;
-				Match(ADD);
-				State = 425;
-				expr(0);
-				State = 426;
-				Match(TO);
-				State = 427;
-				((OnceGrantContext)_localctx).wallet = name();
 				State = 429;
+				Match(STRING);
+				State = 430;
+				Match(ONCE);
+				State = 431;
+				Match(ON);
+				State = 432;
+				Match(DATE);
+				State = 433;
+				Match(ADD);
+				State = 434;
+				expr(0);
+				State = 435;
+				Match(TO);
+				State = 436;
+				((OnceGrantContext)_localctx).wallet = name();
+				State = 438;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 206695301120L) != 0)) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 6597606637568L) != 0)) {
 					{
-					State = 428;
+					State = 437;
 					lotTerms();
 					}
 				}
@@ -2698,36 +2736,36 @@ internal partial class TariffParser : Parser {
 				_localctx = new YearlyGrantContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 431;
-				Match(GRANT);
-				State = 432;
-				Match(STRING);
-				State = 433;
-				Match(EVERY);
-				State = 434;
-				Match(YEAR);
-				State = 435;
-				Match(ON);
-				State = 436;
-				((YearlyGrantContext)_localctx).month = Match(INT);
-				State = 437;
-				Match(MINUS);
-				State = 438;
-				((YearlyGrantContext)_localctx).day = Match(INT);
-				State = 439;
-				Match(ADD);
 				State = 440;
-				expr(0);
+				Match(GRANT);
 				State = 441;
-				Match(TO);
+				Match(STRING);
 				State = 442;
-				((YearlyGrantContext)_localctx).wallet = name();
+				Match(EVERY);
+				State = 443;
+				Match(YEAR);
 				State = 444;
+				Match(ON);
+				State = 445;
+				((YearlyGrantContext)_localctx).month = Match(INT);
+				State = 446;
+				Match(MINUS);
+				State = 447;
+				((YearlyGrantContext)_localctx).day = Match(INT);
+				State = 448;
+				Match(ADD);
+				State = 449;
+				expr(0);
+				State = 450;
+				Match(TO);
+				State = 451;
+				((YearlyGrantContext)_localctx).wallet = name();
+				State = 453;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 206695301120L) != 0)) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 6597606637568L) != 0)) {
 					{
-					State = 443;
+					State = 452;
 					lotTerms();
 					}
 				}
@@ -2784,11 +2822,11 @@ internal partial class TariffParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 448;
+			State = 457;
 			Match(TIERS);
-			State = 449;
+			State = 458;
 			name();
-			State = 450;
+			State = 459;
 			_localctx.scheme = TokenStream.LT(1);
 			_la = TokenStream.LA(1);
 			if ( !(_la==GRADUATED || _la==VOLUME) ) {
@@ -2798,23 +2836,23 @@ internal partial class TariffParser : Parser {
 				ErrorHandler.ReportMatch(this);
 			    Consume();
 			}
-			State = 451;
+			State = 460;
 			Match(LBRACE);
-			State = 453;
+			State = 462;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			do {
 				{
 				{
-				State = 452;
+				State = 461;
 				tierBand();
 				}
 				}
-				State = 455;
+				State = 464;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			} while ( _la==UP || _la==ABOVE );
-			State = 457;
+			State = 466;
 			Match(RBRACE);
 			}
 		}
@@ -2865,49 +2903,310 @@ internal partial class TariffParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 463;
+			State = 472;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case UP:
 				{
-				State = 459;
+				State = 468;
 				Match(UP);
-				State = 460;
+				State = 469;
 				Match(TO);
-				State = 461;
+				State = 470;
 				_localctx.bound = expr(0);
 				}
 				break;
 			case ABOVE:
 				{
-				State = 462;
+				State = 471;
 				Match(ABOVE);
 				}
 				break;
 			default:
 				throw new NoViableAltException(this);
 			}
-			State = 467;
+			State = 476;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==AT) {
 				{
-				State = 465;
+				State = 474;
 				Match(AT);
-				State = 466;
+				State = 475;
 				_localctx.price = expr(0);
 				}
 			}
 
-			State = 471;
+			State = 480;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==FLAT) {
 				{
-				State = 469;
+				State = 478;
 				Match(FLAT);
-				State = 470;
+				State = 479;
 				_localctx.flat = expr(0);
+				}
+			}
+
+			}
+		}
+		catch (RecognitionException re) {
+			_localctx.exception = re;
+			ErrorHandler.ReportError(this, re);
+			ErrorHandler.Recover(this, re);
+		}
+		finally {
+			ExitRule();
+		}
+		return _localctx;
+	}
+
+	public partial class GroupDeclContext : ParserRuleContext {
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode GROUP() { return GetToken(TariffParser.GROUP, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public NameContext name() {
+			return GetRuleContext<NameContext>(0);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode LBRACE() { return GetToken(TariffParser.LBRACE, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode RBRACE() { return GetToken(TariffParser.RBRACE, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode[] STRING() { return GetTokens(TariffParser.STRING); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode STRING(int i) {
+			return GetToken(TariffParser.STRING, i);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode[] COMMA() { return GetTokens(TariffParser.COMMA); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode COMMA(int i) {
+			return GetToken(TariffParser.COMMA, i);
+		}
+		public GroupDeclContext(ParserRuleContext parent, int invokingState)
+			: base(parent, invokingState)
+		{
+		}
+		public override int RuleIndex { get { return RULE_groupDecl; } }
+		[System.Diagnostics.DebuggerNonUserCode]
+		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
+			ITariffVisitor<TResult> typedVisitor = visitor as ITariffVisitor<TResult>;
+			if (typedVisitor != null) return typedVisitor.VisitGroupDecl(this);
+			else return visitor.VisitChildren(this);
+		}
+	}
+
+	[RuleVersion(0)]
+	public GroupDeclContext groupDecl() {
+		GroupDeclContext _localctx = new GroupDeclContext(Context, State);
+		EnterRule(_localctx, 60, RULE_groupDecl);
+		int _la;
+		try {
+			int _alt;
+			EnterOuterAlt(_localctx, 1);
+			{
+			State = 482;
+			Match(GROUP);
+			State = 483;
+			name();
+			State = 484;
+			Match(LBRACE);
+			State = 496;
+			ErrorHandler.Sync(this);
+			_la = TokenStream.LA(1);
+			if (_la==STRING) {
+				{
+				State = 485;
+				Match(STRING);
+				State = 490;
+				ErrorHandler.Sync(this);
+				_alt = Interpreter.AdaptivePredict(TokenStream,54,Context);
+				while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
+					if ( _alt==1 ) {
+						{
+						{
+						State = 486;
+						Match(COMMA);
+						State = 487;
+						Match(STRING);
+						}
+						} 
+					}
+					State = 492;
+					ErrorHandler.Sync(this);
+					_alt = Interpreter.AdaptivePredict(TokenStream,54,Context);
+				}
+				State = 494;
+				ErrorHandler.Sync(this);
+				_la = TokenStream.LA(1);
+				if (_la==COMMA) {
+					{
+					State = 493;
+					Match(COMMA);
+					}
+				}
+
+				}
+			}
+
+			State = 498;
+			Match(RBRACE);
+			}
+		}
+		catch (RecognitionException re) {
+			_localctx.exception = re;
+			ErrorHandler.ReportError(this, re);
+			ErrorHandler.Recover(this, re);
+		}
+		finally {
+			ExitRule();
+		}
+		return _localctx;
+	}
+
+	public partial class LimitDeclContext : ParserRuleContext {
+		public IToken kind;
+		public ExprContext amount;
+		public NameContext group;
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode STRING() { return GetToken(TariffParser.STRING, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ExprContext expr() {
+			return GetRuleContext<ExprContext>(0);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode MINIMUM() { return GetToken(TariffParser.MINIMUM, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode MAXIMUM() { return GetToken(TariffParser.MAXIMUM, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode FOR() { return GetToken(TariffParser.FOR, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public NameContext name() {
+			return GetRuleContext<NameContext>(0);
+		}
+		public LimitDeclContext(ParserRuleContext parent, int invokingState)
+			: base(parent, invokingState)
+		{
+		}
+		public override int RuleIndex { get { return RULE_limitDecl; } }
+		[System.Diagnostics.DebuggerNonUserCode]
+		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
+			ITariffVisitor<TResult> typedVisitor = visitor as ITariffVisitor<TResult>;
+			if (typedVisitor != null) return typedVisitor.VisitLimitDecl(this);
+			else return visitor.VisitChildren(this);
+		}
+	}
+
+	[RuleVersion(0)]
+	public LimitDeclContext limitDecl() {
+		LimitDeclContext _localctx = new LimitDeclContext(Context, State);
+		EnterRule(_localctx, 62, RULE_limitDecl);
+		int _la;
+		try {
+			EnterOuterAlt(_localctx, 1);
+			{
+			State = 500;
+			_localctx.kind = TokenStream.LT(1);
+			_la = TokenStream.LA(1);
+			if ( !(_la==MINIMUM || _la==MAXIMUM) ) {
+				_localctx.kind = ErrorHandler.RecoverInline(this);
+			}
+			else {
+				ErrorHandler.ReportMatch(this);
+			    Consume();
+			}
+			State = 501;
+			Match(STRING);
+			State = 502;
+			_localctx.amount = expr(0);
+			State = 505;
+			ErrorHandler.Sync(this);
+			_la = TokenStream.LA(1);
+			if (_la==FOR) {
+				{
+				State = 503;
+				Match(FOR);
+				State = 504;
+				_localctx.group = name();
+				}
+			}
+
+			}
+		}
+		catch (RecognitionException re) {
+			_localctx.exception = re;
+			ErrorHandler.ReportError(this, re);
+			ErrorHandler.Recover(this, re);
+		}
+		finally {
+			ExitRule();
+		}
+		return _localctx;
+	}
+
+	public partial class TaxDeclContext : ParserRuleContext {
+		public ExprContext rate;
+		public NameContext group;
+		public IToken rounding;
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode TAX() { return GetToken(TariffParser.TAX, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode STRING() { return GetToken(TariffParser.STRING, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ExprContext expr() {
+			return GetRuleContext<ExprContext>(0);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode FOR() { return GetToken(TariffParser.FOR, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode ROUNDED() { return GetToken(TariffParser.ROUNDED, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode PER() { return GetToken(TariffParser.PER, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public NameContext name() {
+			return GetRuleContext<NameContext>(0);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode LINE() { return GetToken(TariffParser.LINE, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode INVOICE() { return GetToken(TariffParser.INVOICE, 0); }
+		public TaxDeclContext(ParserRuleContext parent, int invokingState)
+			: base(parent, invokingState)
+		{
+		}
+		public override int RuleIndex { get { return RULE_taxDecl; } }
+		[System.Diagnostics.DebuggerNonUserCode]
+		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
+			ITariffVisitor<TResult> typedVisitor = visitor as ITariffVisitor<TResult>;
+			if (typedVisitor != null) return typedVisitor.VisitTaxDecl(this);
+			else return visitor.VisitChildren(this);
+		}
+	}
+
+	[RuleVersion(0)]
+	public TaxDeclContext taxDecl() {
+		TaxDeclContext _localctx = new TaxDeclContext(Context, State);
+		EnterRule(_localctx, 64, RULE_taxDecl);
+		int _la;
+		try {
+			EnterOuterAlt(_localctx, 1);
+			{
+			State = 507;
+			Match(TAX);
+			State = 508;
+			Match(STRING);
+			State = 509;
+			_localctx.rate = expr(0);
+			State = 512;
+			ErrorHandler.Sync(this);
+			_la = TokenStream.LA(1);
+			if (_la==FOR) {
+				{
+				State = 510;
+				Match(FOR);
+				State = 511;
+				_localctx.group = name();
+				}
+			}
+
+			State = 517;
+			ErrorHandler.Sync(this);
+			_la = TokenStream.LA(1);
+			if (_la==ROUNDED) {
+				{
+				State = 514;
+				Match(ROUNDED);
+				State = 515;
+				Match(PER);
+				State = 516;
+				_localctx.rounding = TokenStream.LT(1);
+				_la = TokenStream.LA(1);
+				if ( !(_la==INVOICE || _la==LINE) ) {
+					_localctx.rounding = ErrorHandler.RecoverInline(this);
+				}
+				else {
+					ErrorHandler.ReportMatch(this);
+				    Consume();
+				}
 				}
 			}
 
@@ -2953,32 +3252,32 @@ internal partial class TariffParser : Parser {
 	[RuleVersion(0)]
 	public VersionsDeclContext versionsDecl() {
 		VersionsDeclContext _localctx = new VersionsDeclContext(Context, State);
-		EnterRule(_localctx, 60, RULE_versionsDecl);
+		EnterRule(_localctx, 66, RULE_versionsDecl);
 		int _la;
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 473;
+			State = 519;
 			Match(VERSIONS);
-			State = 474;
+			State = 520;
 			name();
-			State = 475;
+			State = 521;
 			Match(LBRACE);
-			State = 477;
+			State = 523;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			do {
 				{
 				{
-				State = 476;
+				State = 522;
 				versionBlock();
 				}
 				}
-				State = 479;
+				State = 525;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			} while ( _la==FROM || _la==UNTIL || _la==LBRACE );
-			State = 481;
+			State = 527;
 			Match(RBRACE);
 			}
 		}
@@ -3026,52 +3325,52 @@ internal partial class TariffParser : Parser {
 	[RuleVersion(0)]
 	public VersionBlockContext versionBlock() {
 		VersionBlockContext _localctx = new VersionBlockContext(Context, State);
-		EnterRule(_localctx, 62, RULE_versionBlock);
+		EnterRule(_localctx, 68, RULE_versionBlock);
 		int _la;
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 485;
+			State = 531;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==FROM) {
 				{
-				State = 483;
+				State = 529;
 				Match(FROM);
-				State = 484;
+				State = 530;
 				_localctx.from = Match(DATE);
 				}
 			}
 
-			State = 489;
+			State = 535;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==UNTIL) {
 				{
-				State = 487;
+				State = 533;
 				Match(UNTIL);
-				State = 488;
+				State = 534;
 				_localctx.until = Match(DATE);
 				}
 			}
 
-			State = 491;
+			State = 537;
 			Match(LBRACE);
-			State = 495;
+			State = 541;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
-			while ((((_la) & ~0x3f) == 0 && ((1L << _la) & 27540568454494660L) != 0)) {
+			while ((((_la) & ~0x3f) == 0 && ((1L << _la) & 881298168315410916L) != 0)) {
 				{
 				{
-				State = 492;
+				State = 538;
 				item();
 				}
 				}
-				State = 497;
+				State = 543;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
-			State = 498;
+			State = 544;
 			Match(RBRACE);
 			}
 		}
@@ -3113,32 +3412,32 @@ internal partial class TariffParser : Parser {
 	[RuleVersion(0)]
 	public ExampleDeclContext exampleDecl() {
 		ExampleDeclContext _localctx = new ExampleDeclContext(Context, State);
-		EnterRule(_localctx, 64, RULE_exampleDecl);
+		EnterRule(_localctx, 70, RULE_exampleDecl);
 		int _la;
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 500;
+			State = 546;
 			Match(EXAMPLE);
-			State = 501;
+			State = 547;
 			Match(STRING);
-			State = 502;
+			State = 548;
 			Match(LBRACE);
-			State = 506;
+			State = 552;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
-			while ((((_la) & ~0x3f) == 0 && ((1L << _la) & -167392593843716L) != 0) || ((((_la - 64)) & ~0x3f) == 0 && ((1L << (_la - 64)) & 20971525L) != 0)) {
+			while ((((_la) & ~0x3f) == 0 && ((1L << _la) & -5356563490936324L) != 0) || ((((_la - 64)) & ~0x3f) == 0 && ((1L << (_la - 64)) & 671088831L) != 0)) {
 				{
 				{
-				State = 503;
+				State = 549;
 				exampleItem();
 				}
 				}
-				State = 508;
+				State = 554;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
-			State = 509;
+			State = 555;
 			Match(RBRACE);
 			}
 		}
@@ -3221,16 +3520,18 @@ internal partial class TariffParser : Parser {
 	}
 	public partial class ExpectTotalContext : ExampleItemContext {
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode EXPECT() { return GetToken(TariffParser.EXPECT, 0); }
-		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode TOTAL() { return GetToken(TariffParser.TOTAL, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ExprContext expr() {
 			return GetRuleContext<ExprContext>(0);
 		}
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode TOTAL() { return GetToken(TariffParser.TOTAL, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode TAX() { return GetToken(TariffParser.TAX, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public InMonthContext inMonth() {
 			return GetRuleContext<InMonthContext>(0);
 		}
 		[System.Diagnostics.DebuggerNonUserCode] public DisputedContext disputed() {
 			return GetRuleContext<DisputedContext>(0);
 		}
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode WITH() { return GetToken(TariffParser.WITH, 0); }
 		public ExpectTotalContext(ExampleItemContext context) { CopyFrom(context); }
 		[System.Diagnostics.DebuggerNonUserCode]
 		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
@@ -3325,23 +3626,23 @@ internal partial class TariffParser : Parser {
 	[RuleVersion(0)]
 	public ExampleItemContext exampleItem() {
 		ExampleItemContext _localctx = new ExampleItemContext(Context, State);
-		EnterRule(_localctx, 66, RULE_exampleItem);
+		EnterRule(_localctx, 72, RULE_exampleItem);
 		int _la;
 		try {
-			State = 588;
+			State = 641;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,73,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,81,Context) ) {
 			case 1:
 				_localctx = new WithParamContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 511;
+				State = 557;
 				Match(WITH);
-				State = 512;
+				State = 558;
 				name();
-				State = 513;
+				State = 559;
 				Match(ASSIGN);
-				State = 514;
+				State = 560;
 				expr(0);
 				}
 				break;
@@ -3349,24 +3650,24 @@ internal partial class TariffParser : Parser {
 				_localctx = new UsageContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 517;
+				State = 563;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==INT) {
 					{
-					State = 516;
+					State = 562;
 					((UsageContext)_localctx).count = Match(INT);
 					}
 				}
 
-				State = 523;
+				State = 569;
 				ErrorHandler.Sync(this);
 				switch (TokenStream.LA(1)) {
 				case AT:
 					{
-					State = 519;
+					State = 565;
 					Match(AT);
-					State = 520;
+					State = 566;
 					((UsageContext)_localctx).when = TokenStream.LT(1);
 					_la = TokenStream.LA(1);
 					if ( !(_la==DATETIME || _la==DATE) ) {
@@ -3380,9 +3681,9 @@ internal partial class TariffParser : Parser {
 					break;
 				case AFTER:
 					{
-					State = 521;
+					State = 567;
 					Match(AFTER);
-					State = 522;
+					State = 568;
 					Match(DURATION);
 					}
 					break;
@@ -3409,6 +3710,10 @@ internal partial class TariffParser : Parser {
 				case RESET:
 				case USE:
 				case TIERS:
+				case GROUP:
+				case MINIMUM:
+				case MAXIMUM:
+				case INVOICE:
 				case GRADUATED:
 				case VOLUME:
 				case ON:
@@ -3438,46 +3743,46 @@ internal partial class TariffParser : Parser {
 				default:
 					break;
 				}
-				State = 525;
+				State = 571;
 				name();
-				State = 526;
+				State = 572;
 				Match(LPAREN);
-				State = 535;
+				State = 581;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -108253783650735620L) != 0) || _la==DISPUTED || _la==IDENT) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -3464121077311477252L) != 0) || ((((_la - 64)) & ~0x3f) == 0 && ((1L << (_la - 64)) & 536870975L) != 0)) {
 					{
-					State = 527;
+					State = 573;
 					exampleArg();
-					State = 532;
+					State = 578;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					while (_la==COMMA) {
 						{
 						{
-						State = 528;
+						State = 574;
 						Match(COMMA);
-						State = 529;
+						State = 575;
 						exampleArg();
 						}
 						}
-						State = 534;
+						State = 580;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 					}
 					}
 				}
 
-				State = 537;
+				State = 583;
 				Match(RPAREN);
-				State = 540;
+				State = 586;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==ARROW) {
 					{
-					State = 538;
+					State = 584;
 					Match(ARROW);
-					State = 539;
+					State = 585;
 					((UsageContext)_localctx).outcome = outcomeName();
 					}
 				}
@@ -3488,28 +3793,56 @@ internal partial class TariffParser : Parser {
 				_localctx = new ExpectTotalContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 542;
+				State = 588;
 				Match(EXPECT);
-				State = 543;
-				Match(TOTAL);
-				State = 544;
+				State = 595;
+				ErrorHandler.Sync(this);
+				switch (TokenStream.LA(1)) {
+				case TOTAL:
+					{
+					State = 589;
+					Match(TOTAL);
+					State = 592;
+					ErrorHandler.Sync(this);
+					_la = TokenStream.LA(1);
+					if (_la==WITH) {
+						{
+						State = 590;
+						Match(WITH);
+						State = 591;
+						Match(TAX);
+						}
+					}
+
+					}
+					break;
+				case TAX:
+					{
+					State = 594;
+					Match(TAX);
+					}
+					break;
+				default:
+					throw new NoViableAltException(this);
+				}
+				State = 597;
 				expr(0);
-				State = 546;
+				State = 599;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==IN) {
 					{
-					State = 545;
+					State = 598;
 					inMonth();
 					}
 				}
 
-				State = 549;
+				State = 602;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,65,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,73,Context) ) {
 				case 1:
 					{
-					State = 548;
+					State = 601;
 					disputed();
 					}
 					break;
@@ -3520,52 +3853,52 @@ internal partial class TariffParser : Parser {
 				_localctx = new ExpectLineContext(_localctx);
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 551;
+				State = 604;
 				Match(EXPECT);
-				State = 552;
+				State = 605;
 				Match(LINE);
-				State = 553;
+				State = 606;
 				Match(STRING);
-				State = 556;
+				State = 609;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,66,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,74,Context) ) {
 				case 1:
 					{
-					State = 554;
+					State = 607;
 					Match(QUANTITY);
-					State = 555;
+					State = 608;
 					((ExpectLineContext)_localctx).qty = expr(0);
 					}
 					break;
 				}
-				State = 560;
+				State = 613;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,67,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,75,Context) ) {
 				case 1:
 					{
-					State = 558;
+					State = 611;
 					Match(AMOUNT);
-					State = 559;
+					State = 612;
 					((ExpectLineContext)_localctx).amt = expr(0);
 					}
 					break;
 				}
-				State = 563;
+				State = 616;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==IN) {
 					{
-					State = 562;
+					State = 615;
 					inMonth();
 					}
 				}
 
-				State = 566;
+				State = 619;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,69,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,77,Context) ) {
 				case 1:
 					{
-					State = 565;
+					State = 618;
 					disputed();
 					}
 					break;
@@ -3576,20 +3909,20 @@ internal partial class TariffParser : Parser {
 				_localctx = new ExpectNoLineContext(_localctx);
 				EnterOuterAlt(_localctx, 5);
 				{
-				State = 568;
+				State = 621;
 				Match(EXPECT);
-				State = 569;
+				State = 622;
 				Match(NO);
-				State = 570;
+				State = 623;
 				Match(LINE);
-				State = 571;
+				State = 624;
 				Match(STRING);
-				State = 573;
+				State = 626;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==IN) {
 					{
-					State = 572;
+					State = 625;
 					inMonth();
 					}
 				}
@@ -3600,18 +3933,18 @@ internal partial class TariffParser : Parser {
 				_localctx = new ExpectCountContext(_localctx);
 				EnterOuterAlt(_localctx, 6);
 				{
-				State = 575;
+				State = 628;
 				Match(EXPECT);
-				State = 576;
+				State = 629;
 				((ExpectCountContext)_localctx).outcome = outcomeName();
-				State = 577;
+				State = 630;
 				Match(INT);
-				State = 579;
+				State = 632;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==IN) {
 					{
-					State = 578;
+					State = 631;
 					inMonth();
 					}
 				}
@@ -3622,20 +3955,20 @@ internal partial class TariffParser : Parser {
 				_localctx = new ExpectBalanceContext(_localctx);
 				EnterOuterAlt(_localctx, 7);
 				{
-				State = 581;
+				State = 634;
 				Match(EXPECT);
-				State = 582;
+				State = 635;
 				Match(BALANCE);
-				State = 583;
+				State = 636;
 				name();
-				State = 584;
+				State = 637;
 				expr(0);
-				State = 586;
+				State = 639;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==IN) {
 					{
-					State = 585;
+					State = 638;
 					inMonth();
 					}
 				}
@@ -3679,15 +4012,15 @@ internal partial class TariffParser : Parser {
 	[RuleVersion(0)]
 	public ExampleArgContext exampleArg() {
 		ExampleArgContext _localctx = new ExampleArgContext(Context, State);
-		EnterRule(_localctx, 68, RULE_exampleArg);
+		EnterRule(_localctx, 74, RULE_exampleArg);
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 590;
+			State = 643;
 			name();
-			State = 591;
+			State = 644;
 			Match(COLON);
-			State = 592;
+			State = 645;
 			expr(0);
 			}
 		}
@@ -3721,12 +4054,12 @@ internal partial class TariffParser : Parser {
 	[RuleVersion(0)]
 	public OutcomeNameContext outcomeName() {
 		OutcomeNameContext _localctx = new OutcomeNameContext(Context, State);
-		EnterRule(_localctx, 70, RULE_outcomeName);
+		EnterRule(_localctx, 76, RULE_outcomeName);
 		int _la;
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 594;
+			State = 647;
 			_la = TokenStream.LA(1);
 			if ( !(_la==FREE || _la==IDENT) ) {
 			ErrorHandler.RecoverInline(this);
@@ -3767,13 +4100,13 @@ internal partial class TariffParser : Parser {
 	[RuleVersion(0)]
 	public InMonthContext inMonth() {
 		InMonthContext _localctx = new InMonthContext(Context, State);
-		EnterRule(_localctx, 72, RULE_inMonth);
+		EnterRule(_localctx, 78, RULE_inMonth);
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 596;
+			State = 649;
 			Match(IN);
-			State = 597;
+			State = 650;
 			Match(MONTHLIT);
 			}
 		}
@@ -3807,13 +4140,13 @@ internal partial class TariffParser : Parser {
 	[RuleVersion(0)]
 	public DisputedContext disputed() {
 		DisputedContext _localctx = new DisputedContext(Context, State);
-		EnterRule(_localctx, 74, RULE_disputed);
+		EnterRule(_localctx, 80, RULE_disputed);
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 599;
+			State = 652;
 			Match(DISPUTED);
-			State = 600;
+			State = 653;
 			Match(STRING);
 			}
 		}
@@ -4044,14 +4377,14 @@ internal partial class TariffParser : Parser {
 		int _parentState = State;
 		ExprContext _localctx = new ExprContext(Context, _parentState);
 		ExprContext _prevctx = _localctx;
-		int _startState = 76;
-		EnterRecursionRule(_localctx, 76, RULE_expr, _p);
+		int _startState = 82;
+		EnterRecursionRule(_localctx, 82, RULE_expr, _p);
 		int _la;
 		try {
 			int _alt;
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 615;
+			State = 668;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case MINUS:
@@ -4060,9 +4393,9 @@ internal partial class TariffParser : Parser {
 				Context = _localctx;
 				_prevctx = _localctx;
 
-				State = 603;
+				State = 656;
 				Match(MINUS);
-				State = 604;
+				State = 657;
 				expr(12);
 				}
 				break;
@@ -4071,9 +4404,9 @@ internal partial class TariffParser : Parser {
 				_localctx = new NotContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 605;
+				State = 658;
 				Match(NOT);
-				State = 606;
+				State = 659;
 				expr(6);
 				}
 				break;
@@ -4082,17 +4415,17 @@ internal partial class TariffParser : Parser {
 				_localctx = new ConditionalContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 607;
+				State = 660;
 				Match(IF);
-				State = 608;
+				State = 661;
 				expr(0);
-				State = 609;
+				State = 662;
 				Match(THEN);
-				State = 610;
+				State = 663;
 				expr(0);
-				State = 611;
+				State = 664;
 				Match(ELSE);
-				State = 612;
+				State = 665;
 				expr(2);
 				}
 				break;
@@ -4120,6 +4453,10 @@ internal partial class TariffParser : Parser {
 			case RESET:
 			case USE:
 			case TIERS:
+			case GROUP:
+			case MINIMUM:
+			case MAXIMUM:
+			case INVOICE:
 			case GRADUATED:
 			case VOLUME:
 			case ON:
@@ -4159,7 +4496,7 @@ internal partial class TariffParser : Parser {
 				_localctx = new PrimaryExprContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 614;
+				State = 667;
 				primary();
 				}
 				break;
@@ -4167,25 +4504,25 @@ internal partial class TariffParser : Parser {
 				throw new NoViableAltException(this);
 			}
 			Context.Stop = TokenStream.LT(-1);
-			State = 646;
+			State = 699;
 			ErrorHandler.Sync(this);
-			_alt = Interpreter.AdaptivePredict(TokenStream,77,Context);
+			_alt = Interpreter.AdaptivePredict(TokenStream,85,Context);
 			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 				if ( _alt==1 ) {
 					if ( ParseListeners!=null )
 						TriggerExitRuleEvent();
 					_prevctx = _localctx;
 					{
-					State = 644;
+					State = 697;
 					ErrorHandler.Sync(this);
-					switch ( Interpreter.AdaptivePredict(TokenStream,76,Context) ) {
+					switch ( Interpreter.AdaptivePredict(TokenStream,84,Context) ) {
 					case 1:
 						{
 						_localctx = new MultiplyContext(new ExprContext(_parentctx, _parentState));
 						PushNewRecursionContext(_localctx, _startState, RULE_expr);
-						State = 617;
+						State = 670;
 						if (!(Precpred(Context, 11))) throw new FailedPredicateException(this, "Precpred(Context, 11)");
-						State = 618;
+						State = 671;
 						((MultiplyContext)_localctx).op = TokenStream.LT(1);
 						_la = TokenStream.LA(1);
 						if ( !(_la==STAR || _la==SLASH) ) {
@@ -4195,7 +4532,7 @@ internal partial class TariffParser : Parser {
 							ErrorHandler.ReportMatch(this);
 						    Consume();
 						}
-						State = 619;
+						State = 672;
 						expr(12);
 						}
 						break;
@@ -4203,9 +4540,9 @@ internal partial class TariffParser : Parser {
 						{
 						_localctx = new AddContext(new ExprContext(_parentctx, _parentState));
 						PushNewRecursionContext(_localctx, _startState, RULE_expr);
-						State = 620;
+						State = 673;
 						if (!(Precpred(Context, 10))) throw new FailedPredicateException(this, "Precpred(Context, 10)");
-						State = 621;
+						State = 674;
 						((AddContext)_localctx).op = TokenStream.LT(1);
 						_la = TokenStream.LA(1);
 						if ( !(_la==PLUS || _la==MINUS) ) {
@@ -4215,7 +4552,7 @@ internal partial class TariffParser : Parser {
 							ErrorHandler.ReportMatch(this);
 						    Consume();
 						}
-						State = 622;
+						State = 675;
 						expr(11);
 						}
 						break;
@@ -4223,19 +4560,19 @@ internal partial class TariffParser : Parser {
 						{
 						_localctx = new CompareContext(new ExprContext(_parentctx, _parentState));
 						PushNewRecursionContext(_localctx, _startState, RULE_expr);
-						State = 623;
+						State = 676;
 						if (!(Precpred(Context, 9))) throw new FailedPredicateException(this, "Precpred(Context, 9)");
-						State = 624;
+						State = 677;
 						((CompareContext)_localctx).op = TokenStream.LT(1);
 						_la = TokenStream.LA(1);
-						if ( !(((((_la - 90)) & ~0x3f) == 0 && ((1L << (_la - 90)) & 63L) != 0)) ) {
+						if ( !(((((_la - 95)) & ~0x3f) == 0 && ((1L << (_la - 95)) & 63L) != 0)) ) {
 							((CompareContext)_localctx).op = ErrorHandler.RecoverInline(this);
 						}
 						else {
 							ErrorHandler.ReportMatch(this);
 						    Consume();
 						}
-						State = 625;
+						State = 678;
 						expr(10);
 						}
 						break;
@@ -4243,11 +4580,11 @@ internal partial class TariffParser : Parser {
 						{
 						_localctx = new ContainsContext(new ExprContext(_parentctx, _parentState));
 						PushNewRecursionContext(_localctx, _startState, RULE_expr);
-						State = 626;
+						State = 679;
 						if (!(Precpred(Context, 8))) throw new FailedPredicateException(this, "Precpred(Context, 8)");
-						State = 627;
+						State = 680;
 						Match(CONTAINS);
-						State = 628;
+						State = 681;
 						expr(9);
 						}
 						break;
@@ -4255,11 +4592,11 @@ internal partial class TariffParser : Parser {
 						{
 						_localctx = new AndContext(new ExprContext(_parentctx, _parentState));
 						PushNewRecursionContext(_localctx, _startState, RULE_expr);
-						State = 629;
+						State = 682;
 						if (!(Precpred(Context, 5))) throw new FailedPredicateException(this, "Precpred(Context, 5)");
-						State = 630;
+						State = 683;
 						Match(AND);
-						State = 631;
+						State = 684;
 						expr(6);
 						}
 						break;
@@ -4267,11 +4604,11 @@ internal partial class TariffParser : Parser {
 						{
 						_localctx = new OrContext(new ExprContext(_parentctx, _parentState));
 						PushNewRecursionContext(_localctx, _startState, RULE_expr);
-						State = 632;
+						State = 685;
 						if (!(Precpred(Context, 4))) throw new FailedPredicateException(this, "Precpred(Context, 4)");
-						State = 633;
+						State = 686;
 						Match(OR);
-						State = 634;
+						State = 687;
 						expr(5);
 						}
 						break;
@@ -4279,11 +4616,11 @@ internal partial class TariffParser : Parser {
 						{
 						_localctx = new FilterContext(new ExprContext(_parentctx, _parentState));
 						PushNewRecursionContext(_localctx, _startState, RULE_expr);
-						State = 635;
+						State = 688;
 						if (!(Precpred(Context, 3))) throw new FailedPredicateException(this, "Precpred(Context, 3)");
-						State = 636;
+						State = 689;
 						Match(WHERE);
-						State = 637;
+						State = 690;
 						expr(4);
 						}
 						break;
@@ -4291,30 +4628,30 @@ internal partial class TariffParser : Parser {
 						{
 						_localctx = new IsNoneContext(new ExprContext(_parentctx, _parentState));
 						PushNewRecursionContext(_localctx, _startState, RULE_expr);
-						State = 638;
+						State = 691;
 						if (!(Precpred(Context, 7))) throw new FailedPredicateException(this, "Precpred(Context, 7)");
-						State = 639;
+						State = 692;
 						Match(IS);
-						State = 641;
+						State = 694;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 						if (_la==NOT) {
 							{
-							State = 640;
+							State = 693;
 							Match(NOT);
 							}
 						}
 
-						State = 643;
+						State = 696;
 						Match(NONE);
 						}
 						break;
 					}
 					} 
 				}
-				State = 648;
+				State = 701;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,77,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,85,Context);
 			}
 			}
 		}
@@ -4548,36 +4885,36 @@ internal partial class TariffParser : Parser {
 	[RuleVersion(0)]
 	public PrimaryContext primary() {
 		PrimaryContext _localctx = new PrimaryContext(Context, State);
-		EnterRule(_localctx, 78, RULE_primary);
+		EnterRule(_localctx, 84, RULE_primary);
 		int _la;
 		try {
-			State = 704;
+			State = 757;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,83,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,91,Context) ) {
 			case 1:
 				_localctx = new NumberLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 649;
+				State = 702;
 				number();
-				State = 651;
+				State = 704;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,78,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,86,Context) ) {
 				case 1:
 					{
-					State = 650;
+					State = 703;
 					((NumberLiteralContext)_localctx).unitName = name();
 					}
 					break;
 				}
-				State = 655;
+				State = 708;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,79,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,87,Context) ) {
 				case 1:
 					{
-					State = 653;
+					State = 706;
 					Match(PER);
-					State = 654;
+					State = 707;
 					((NumberLiteralContext)_localctx).perUnit = name();
 					}
 					break;
@@ -4588,9 +4925,9 @@ internal partial class TariffParser : Parser {
 				_localctx = new PercentLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 657;
+				State = 710;
 				number();
-				State = 658;
+				State = 711;
 				Match(PERCENT);
 				}
 				break;
@@ -4598,7 +4935,7 @@ internal partial class TariffParser : Parser {
 				_localctx = new StringLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 660;
+				State = 713;
 				Match(STRING);
 				}
 				break;
@@ -4606,7 +4943,7 @@ internal partial class TariffParser : Parser {
 				_localctx = new BoolLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 661;
+				State = 714;
 				_la = TokenStream.LA(1);
 				if ( !(_la==TRUE || _la==FALSE) ) {
 				ErrorHandler.RecoverInline(this);
@@ -4621,7 +4958,7 @@ internal partial class TariffParser : Parser {
 				_localctx = new DateLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 5);
 				{
-				State = 662;
+				State = 715;
 				Match(DATE);
 				}
 				break;
@@ -4629,7 +4966,7 @@ internal partial class TariffParser : Parser {
 				_localctx = new DateTimeLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 6);
 				{
-				State = 663;
+				State = 716;
 				Match(DATETIME);
 				}
 				break;
@@ -4637,7 +4974,7 @@ internal partial class TariffParser : Parser {
 				_localctx = new DurationLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 7);
 				{
-				State = 664;
+				State = 717;
 				Match(DURATION);
 				}
 				break;
@@ -4645,9 +4982,9 @@ internal partial class TariffParser : Parser {
 				_localctx = new ParamRefContext(_localctx);
 				EnterOuterAlt(_localctx, 8);
 				{
-				State = 665;
+				State = 718;
 				Match(PARAM);
-				State = 666;
+				State = 719;
 				name();
 				}
 				break;
@@ -4655,9 +4992,9 @@ internal partial class TariffParser : Parser {
 				_localctx = new WithinWindowContext(_localctx);
 				EnterOuterAlt(_localctx, 9);
 				{
-				State = 667;
+				State = 720;
 				Match(WITHIN);
-				State = 668;
+				State = 721;
 				name();
 				}
 				break;
@@ -4665,11 +5002,11 @@ internal partial class TariffParser : Parser {
 				_localctx = new MemberAccessContext(_localctx);
 				EnterOuterAlt(_localctx, 10);
 				{
-				State = 669;
+				State = 722;
 				((MemberAccessContext)_localctx).target = name();
-				State = 670;
+				State = 723;
 				Match(DOT);
-				State = 671;
+				State = 724;
 				((MemberAccessContext)_localctx).member = name();
 				}
 				break;
@@ -4677,29 +5014,29 @@ internal partial class TariffParser : Parser {
 				_localctx = new TableLookupContext(_localctx);
 				EnterOuterAlt(_localctx, 11);
 				{
-				State = 673;
+				State = 726;
 				name();
-				State = 674;
+				State = 727;
 				Match(LBRACKET);
-				State = 675;
+				State = 728;
 				expr(0);
-				State = 680;
+				State = 733;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 676;
+					State = 729;
 					Match(COMMA);
-					State = 677;
+					State = 730;
 					expr(0);
 					}
 					}
-					State = 682;
+					State = 735;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
-				State = 683;
+				State = 736;
 				Match(RBRACKET);
 				}
 				break;
@@ -4707,37 +5044,37 @@ internal partial class TariffParser : Parser {
 				_localctx = new CallContext(_localctx);
 				EnterOuterAlt(_localctx, 12);
 				{
-				State = 685;
+				State = 738;
 				name();
-				State = 686;
+				State = 739;
 				Match(LPAREN);
-				State = 695;
+				State = 748;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -108253783650731524L) != 0) || ((((_la - 64)) & ~0x3f) == 0 && ((1L << (_la - 64)) & 146061894785L) != 0)) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -3464121077311473156L) != 0) || ((((_la - 64)) & ~0x3f) == 0 && ((1L << (_la - 64)) & 4673980633151L) != 0)) {
 					{
-					State = 687;
+					State = 740;
 					expr(0);
-					State = 692;
+					State = 745;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					while (_la==COMMA) {
 						{
 						{
-						State = 688;
+						State = 741;
 						Match(COMMA);
-						State = 689;
+						State = 742;
 						expr(0);
 						}
 						}
-						State = 694;
+						State = 747;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 					}
 					}
 				}
 
-				State = 697;
+				State = 750;
 				Match(RPAREN);
 				}
 				break;
@@ -4745,7 +5082,7 @@ internal partial class TariffParser : Parser {
 				_localctx = new NameRefContext(_localctx);
 				EnterOuterAlt(_localctx, 13);
 				{
-				State = 699;
+				State = 752;
 				name();
 				}
 				break;
@@ -4753,11 +5090,11 @@ internal partial class TariffParser : Parser {
 				_localctx = new ParensContext(_localctx);
 				EnterOuterAlt(_localctx, 14);
 				{
-				State = 700;
+				State = 753;
 				Match(LPAREN);
-				State = 701;
+				State = 754;
 				expr(0);
-				State = 702;
+				State = 755;
 				Match(RPAREN);
 				}
 				break;
@@ -4793,12 +5130,12 @@ internal partial class TariffParser : Parser {
 	[RuleVersion(0)]
 	public NumberContext number() {
 		NumberContext _localctx = new NumberContext(Context, State);
-		EnterRule(_localctx, 80, RULE_number);
+		EnterRule(_localctx, 86, RULE_number);
 		int _la;
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 706;
+			State = 759;
 			_la = TokenStream.LA(1);
 			if ( !(_la==DECIMAL || _la==INT) ) {
 			ErrorHandler.RecoverInline(this);
@@ -4869,6 +5206,10 @@ internal partial class TariffParser : Parser {
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode TIERS() { return GetToken(TariffParser.TIERS, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode GRADUATED() { return GetToken(TariffParser.GRADUATED, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode VOLUME() { return GetToken(TariffParser.VOLUME, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode GROUP() { return GetToken(TariffParser.GROUP, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode MINIMUM() { return GetToken(TariffParser.MINIMUM, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode MAXIMUM() { return GetToken(TariffParser.MAXIMUM, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode INVOICE() { return GetToken(TariffParser.INVOICE, 0); }
 		public NameContext(ParserRuleContext parent, int invokingState)
 			: base(parent, invokingState)
 		{
@@ -4885,14 +5226,14 @@ internal partial class TariffParser : Parser {
 	[RuleVersion(0)]
 	public NameContext name() {
 		NameContext _localctx = new NameContext(Context, State);
-		EnterRule(_localctx, 82, RULE_name);
+		EnterRule(_localctx, 88, RULE_name);
 		int _la;
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 708;
+			State = 761;
 			_la = TokenStream.LA(1);
-			if ( !((((_la) & ~0x3f) == 0 && ((1L << _la) & -108253783650735620L) != 0) || _la==DISPUTED || _la==IDENT) ) {
+			if ( !((((_la) & ~0x3f) == 0 && ((1L << _la) & -3464121077311477252L) != 0) || ((((_la - 64)) & ~0x3f) == 0 && ((1L << (_la - 64)) & 536870975L) != 0)) ) {
 			ErrorHandler.RecoverInline(this);
 			}
 			else {
@@ -4914,7 +5255,7 @@ internal partial class TariffParser : Parser {
 
 	public override bool Sempred(RuleContext _localctx, int ruleIndex, int predIndex) {
 		switch (ruleIndex) {
-		case 38: return expr_sempred((ExprContext)_localctx, predIndex);
+		case 41: return expr_sempred((ExprContext)_localctx, predIndex);
 		}
 		return true;
 	}
@@ -4933,256 +5274,276 @@ internal partial class TariffParser : Parser {
 	}
 
 	private static int[] _serializedATN = {
-		4,1,114,711,2,0,7,0,2,1,7,1,2,2,7,2,2,3,7,3,2,4,7,4,2,5,7,5,2,6,7,6,2,
+		4,1,119,764,2,0,7,0,2,1,7,1,2,2,7,2,2,3,7,3,2,4,7,4,2,5,7,5,2,6,7,6,2,
 		7,7,7,2,8,7,8,2,9,7,9,2,10,7,10,2,11,7,11,2,12,7,12,2,13,7,13,2,14,7,14,
 		2,15,7,15,2,16,7,16,2,17,7,17,2,18,7,18,2,19,7,19,2,20,7,20,2,21,7,21,
 		2,22,7,22,2,23,7,23,2,24,7,24,2,25,7,25,2,26,7,26,2,27,7,27,2,28,7,28,
 		2,29,7,29,2,30,7,30,2,31,7,31,2,32,7,32,2,33,7,33,2,34,7,34,2,35,7,35,
-		2,36,7,36,2,37,7,37,2,38,7,38,2,39,7,39,2,40,7,40,2,41,7,41,1,0,1,0,1,
-		0,1,1,1,1,1,1,3,1,91,8,1,1,1,1,1,5,1,95,8,1,10,1,12,1,98,9,1,1,1,1,1,1,
-		2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,
-		3,2,120,8,2,1,3,1,3,1,3,1,3,3,3,126,8,3,1,4,1,4,1,4,1,4,1,4,1,4,1,4,1,
-		4,1,4,1,4,1,4,1,4,5,4,140,8,4,10,4,12,4,143,9,4,1,4,3,4,146,8,4,1,4,1,
-		4,1,4,1,4,3,4,152,8,4,1,5,3,5,155,8,5,1,5,1,5,1,6,1,6,1,6,1,6,1,7,1,7,
-		1,7,1,7,1,8,1,8,1,8,1,8,1,8,5,8,172,8,8,10,8,12,8,175,9,8,1,8,3,8,178,
-		8,8,3,8,180,8,8,1,8,1,8,1,9,1,9,1,9,1,9,5,9,188,8,9,10,9,12,9,191,9,9,
-		1,10,1,10,1,10,1,10,1,10,1,10,3,10,199,8,10,1,11,1,11,1,11,3,11,204,8,
-		11,1,11,3,11,207,8,11,1,12,1,12,1,12,1,12,1,12,1,12,5,12,215,8,12,10,12,
-		12,12,218,9,12,3,12,220,8,12,1,12,1,12,1,13,1,13,1,13,1,13,1,14,1,14,1,
-		14,3,14,231,8,14,1,14,1,14,5,14,235,8,14,10,14,12,14,238,9,14,1,14,1,14,
-		1,15,1,15,1,15,1,15,1,15,1,15,3,15,248,8,15,1,16,1,16,1,16,1,16,3,16,254,
-		8,16,1,16,1,16,1,16,1,16,1,16,5,16,261,8,16,10,16,12,16,264,9,16,1,16,
-		1,16,1,16,1,16,1,16,5,16,271,8,16,10,16,12,16,274,9,16,1,16,1,16,1,17,
-		1,17,1,17,1,17,1,17,5,17,283,8,17,10,17,12,17,286,9,17,1,18,3,18,289,8,
-		18,1,18,1,18,3,18,293,8,18,1,19,1,19,1,19,1,19,1,19,1,19,3,19,301,8,19,
-		1,19,1,19,1,19,1,19,1,19,3,19,308,8,19,1,20,1,20,1,20,1,20,3,20,314,8,
-		20,1,20,3,20,317,8,20,1,20,1,20,1,20,3,20,322,8,20,1,20,1,20,3,20,326,
-		8,20,1,20,1,20,3,20,330,8,20,1,20,3,20,333,8,20,1,20,1,20,5,20,337,8,20,
-		10,20,12,20,340,9,20,1,20,1,20,1,21,1,21,1,21,1,21,3,21,348,8,21,1,21,
-		1,21,1,21,3,21,353,8,21,1,21,1,21,1,21,3,21,358,8,21,1,22,1,22,1,22,3,
-		22,363,8,22,1,22,1,22,3,22,367,8,22,1,23,1,23,1,23,1,23,1,23,1,23,3,23,
-		375,8,23,1,24,1,24,1,24,1,24,3,24,381,8,24,1,24,1,24,1,24,1,25,1,25,1,
-		25,1,25,3,25,390,8,25,1,25,1,25,1,25,1,26,1,26,1,26,1,26,3,26,399,8,26,
-		1,26,1,26,1,26,1,26,3,26,405,8,26,1,26,1,26,1,26,1,26,1,26,1,26,3,26,413,
-		8,26,1,26,1,26,1,26,3,26,418,8,26,1,27,1,27,1,27,1,27,1,27,1,27,1,27,1,
-		27,1,27,1,27,3,27,430,8,27,1,27,1,27,1,27,1,27,1,27,1,27,1,27,1,27,1,27,
-		1,27,1,27,1,27,1,27,3,27,445,8,27,3,27,447,8,27,1,28,1,28,1,28,1,28,1,
-		28,4,28,454,8,28,11,28,12,28,455,1,28,1,28,1,29,1,29,1,29,1,29,3,29,464,
-		8,29,1,29,1,29,3,29,468,8,29,1,29,1,29,3,29,472,8,29,1,30,1,30,1,30,1,
-		30,4,30,478,8,30,11,30,12,30,479,1,30,1,30,1,31,1,31,3,31,486,8,31,1,31,
-		1,31,3,31,490,8,31,1,31,1,31,5,31,494,8,31,10,31,12,31,497,9,31,1,31,1,
-		31,1,32,1,32,1,32,1,32,5,32,505,8,32,10,32,12,32,508,9,32,1,32,1,32,1,
-		33,1,33,1,33,1,33,1,33,1,33,3,33,518,8,33,1,33,1,33,1,33,1,33,3,33,524,
-		8,33,1,33,1,33,1,33,1,33,1,33,5,33,531,8,33,10,33,12,33,534,9,33,3,33,
-		536,8,33,1,33,1,33,1,33,3,33,541,8,33,1,33,1,33,1,33,1,33,3,33,547,8,33,
-		1,33,3,33,550,8,33,1,33,1,33,1,33,1,33,1,33,3,33,557,8,33,1,33,1,33,3,
-		33,561,8,33,1,33,3,33,564,8,33,1,33,3,33,567,8,33,1,33,1,33,1,33,1,33,
-		1,33,3,33,574,8,33,1,33,1,33,1,33,1,33,3,33,580,8,33,1,33,1,33,1,33,1,
-		33,1,33,3,33,587,8,33,3,33,589,8,33,1,34,1,34,1,34,1,34,1,35,1,35,1,36,
-		1,36,1,36,1,37,1,37,1,37,1,38,1,38,1,38,1,38,1,38,1,38,1,38,1,38,1,38,
-		1,38,1,38,1,38,1,38,3,38,616,8,38,1,38,1,38,1,38,1,38,1,38,1,38,1,38,1,
-		38,1,38,1,38,1,38,1,38,1,38,1,38,1,38,1,38,1,38,1,38,1,38,1,38,1,38,1,
-		38,1,38,1,38,3,38,642,8,38,1,38,5,38,645,8,38,10,38,12,38,648,9,38,1,39,
-		1,39,3,39,652,8,39,1,39,1,39,3,39,656,8,39,1,39,1,39,1,39,1,39,1,39,1,
-		39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,
-		39,1,39,5,39,679,8,39,10,39,12,39,682,9,39,1,39,1,39,1,39,1,39,1,39,1,
-		39,1,39,5,39,691,8,39,10,39,12,39,694,9,39,3,39,696,8,39,1,39,1,39,1,39,
-		1,39,1,39,1,39,1,39,3,39,705,8,39,1,40,1,40,1,41,1,41,1,41,0,1,76,42,0,
-		2,4,6,8,10,12,14,16,18,20,22,24,26,28,30,32,34,36,38,40,42,44,46,48,50,
-		52,54,56,58,60,62,64,66,68,70,72,74,76,78,80,82,0,13,1,0,3,4,1,0,23,26,
-		2,0,28,28,39,41,1,0,43,44,1,0,31,32,1,0,81,82,2,0,44,44,88,88,1,0,98,99,
-		1,0,96,97,1,0,90,95,1,0,79,80,1,0,85,86,10,0,2,8,11,11,13,18,21,28,30,
-		32,38,42,45,46,48,54,57,64,88,88,795,0,84,1,0,0,0,2,87,1,0,0,0,4,119,1,
-		0,0,0,6,121,1,0,0,0,8,151,1,0,0,0,10,154,1,0,0,0,12,158,1,0,0,0,14,162,
-		1,0,0,0,16,166,1,0,0,0,18,183,1,0,0,0,20,192,1,0,0,0,22,200,1,0,0,0,24,
-		208,1,0,0,0,26,223,1,0,0,0,28,227,1,0,0,0,30,247,1,0,0,0,32,249,1,0,0,
-		0,34,277,1,0,0,0,36,288,1,0,0,0,38,294,1,0,0,0,40,309,1,0,0,0,42,343,1,
-		0,0,0,44,366,1,0,0,0,46,374,1,0,0,0,48,376,1,0,0,0,50,385,1,0,0,0,52,417,
-		1,0,0,0,54,446,1,0,0,0,56,448,1,0,0,0,58,463,1,0,0,0,60,473,1,0,0,0,62,
-		485,1,0,0,0,64,500,1,0,0,0,66,588,1,0,0,0,68,590,1,0,0,0,70,594,1,0,0,
-		0,72,596,1,0,0,0,74,599,1,0,0,0,76,615,1,0,0,0,78,704,1,0,0,0,80,706,1,
-		0,0,0,82,708,1,0,0,0,84,85,3,2,1,0,85,86,5,0,0,1,86,1,1,0,0,0,87,88,5,
-		1,0,0,88,90,3,82,41,0,89,91,5,87,0,0,90,89,1,0,0,0,90,91,1,0,0,0,91,92,
-		1,0,0,0,92,96,5,103,0,0,93,95,3,4,2,0,94,93,1,0,0,0,95,98,1,0,0,0,96,94,
-		1,0,0,0,96,97,1,0,0,0,97,99,1,0,0,0,98,96,1,0,0,0,99,100,5,104,0,0,100,
-		3,1,0,0,0,101,120,3,6,3,0,102,120,3,8,4,0,103,120,3,14,7,0,104,120,3,18,
-		9,0,105,120,3,20,10,0,106,120,3,24,12,0,107,120,3,28,14,0,108,120,3,32,
-		16,0,109,120,3,38,19,0,110,120,3,40,20,0,111,120,3,48,24,0,112,120,3,50,
-		25,0,113,120,3,52,26,0,114,120,3,54,27,0,115,120,3,60,30,0,116,120,3,16,
-		8,0,117,120,3,56,28,0,118,120,3,64,32,0,119,101,1,0,0,0,119,102,1,0,0,
-		0,119,103,1,0,0,0,119,104,1,0,0,0,119,105,1,0,0,0,119,106,1,0,0,0,119,
-		107,1,0,0,0,119,108,1,0,0,0,119,109,1,0,0,0,119,110,1,0,0,0,119,111,1,
-		0,0,0,119,112,1,0,0,0,119,113,1,0,0,0,119,114,1,0,0,0,119,115,1,0,0,0,
-		119,116,1,0,0,0,119,117,1,0,0,0,119,118,1,0,0,0,120,5,1,0,0,0,121,122,
-		5,2,0,0,122,125,3,82,41,0,123,124,7,0,0,0,124,126,5,5,0,0,125,123,1,0,
-		0,0,125,126,1,0,0,0,126,7,1,0,0,0,127,128,5,6,0,0,128,129,3,10,5,0,129,
-		130,5,68,0,0,130,131,5,87,0,0,131,152,1,0,0,0,132,133,5,6,0,0,133,134,
-		5,20,0,0,134,135,3,82,41,0,135,136,5,103,0,0,136,141,3,12,6,0,137,138,
-		5,107,0,0,138,140,3,12,6,0,139,137,1,0,0,0,140,143,1,0,0,0,141,139,1,0,
-		0,0,141,142,1,0,0,0,142,145,1,0,0,0,143,141,1,0,0,0,144,146,5,107,0,0,
-		145,144,1,0,0,0,145,146,1,0,0,0,146,147,1,0,0,0,147,148,5,104,0,0,148,
-		149,5,68,0,0,149,150,5,87,0,0,150,152,1,0,0,0,151,127,1,0,0,0,151,132,
-		1,0,0,0,152,9,1,0,0,0,153,155,5,86,0,0,154,153,1,0,0,0,154,155,1,0,0,0,
-		155,156,1,0,0,0,156,157,3,82,41,0,157,11,1,0,0,0,158,159,5,87,0,0,159,
-		160,5,108,0,0,160,161,3,10,5,0,161,13,1,0,0,0,162,163,5,7,0,0,163,164,
-		5,9,0,0,164,165,5,82,0,0,165,15,1,0,0,0,166,167,5,8,0,0,167,179,5,103,
-		0,0,168,173,5,82,0,0,169,170,5,107,0,0,170,172,5,82,0,0,171,169,1,0,0,
-		0,172,175,1,0,0,0,173,171,1,0,0,0,173,174,1,0,0,0,174,177,1,0,0,0,175,
-		173,1,0,0,0,176,178,5,107,0,0,177,176,1,0,0,0,177,178,1,0,0,0,178,180,
-		1,0,0,0,179,168,1,0,0,0,179,180,1,0,0,0,180,181,1,0,0,0,181,182,5,104,
-		0,0,182,17,1,0,0,0,183,184,5,11,0,0,184,189,3,82,41,0,185,186,5,107,0,
-		0,186,188,3,82,41,0,187,185,1,0,0,0,188,191,1,0,0,0,189,187,1,0,0,0,189,
-		190,1,0,0,0,190,19,1,0,0,0,191,189,1,0,0,0,192,193,5,12,0,0,193,194,3,
-		82,41,0,194,195,5,108,0,0,195,198,3,22,11,0,196,197,5,95,0,0,197,199,3,
-		76,38,0,198,196,1,0,0,0,198,199,1,0,0,0,199,21,1,0,0,0,200,203,3,82,41,
-		0,201,202,5,67,0,0,202,204,3,82,41,0,203,201,1,0,0,0,203,204,1,0,0,0,204,
-		206,1,0,0,0,205,207,5,110,0,0,206,205,1,0,0,0,206,207,1,0,0,0,207,23,1,
-		0,0,0,208,209,5,13,0,0,209,210,3,82,41,0,210,219,5,101,0,0,211,216,3,26,
-		13,0,212,213,5,107,0,0,213,215,3,26,13,0,214,212,1,0,0,0,215,218,1,0,0,
-		0,216,214,1,0,0,0,216,217,1,0,0,0,217,220,1,0,0,0,218,216,1,0,0,0,219,
-		211,1,0,0,0,219,220,1,0,0,0,220,221,1,0,0,0,221,222,5,102,0,0,222,25,1,
-		0,0,0,223,224,3,82,41,0,224,225,5,108,0,0,225,226,3,22,11,0,226,27,1,0,
-		0,0,227,228,5,14,0,0,228,230,3,82,41,0,229,231,5,87,0,0,230,229,1,0,0,
-		0,230,231,1,0,0,0,231,232,1,0,0,0,232,236,5,103,0,0,233,235,3,30,15,0,
-		234,233,1,0,0,0,235,238,1,0,0,0,236,234,1,0,0,0,236,237,1,0,0,0,237,239,
-		1,0,0,0,238,236,1,0,0,0,239,240,5,104,0,0,240,29,1,0,0,0,241,242,5,15,
-		0,0,242,248,3,76,38,0,243,244,5,16,0,0,244,248,3,76,38,0,245,246,5,17,
-		0,0,246,248,3,76,38,0,247,241,1,0,0,0,247,243,1,0,0,0,247,245,1,0,0,0,
-		248,31,1,0,0,0,249,250,5,18,0,0,250,253,3,82,41,0,251,252,5,19,0,0,252,
-		254,3,82,41,0,253,251,1,0,0,0,253,254,1,0,0,0,254,255,1,0,0,0,255,256,
-		5,20,0,0,256,257,5,101,0,0,257,262,3,82,41,0,258,259,5,107,0,0,259,261,
-		3,82,41,0,260,258,1,0,0,0,261,264,1,0,0,0,262,260,1,0,0,0,262,263,1,0,
-		0,0,263,265,1,0,0,0,264,262,1,0,0,0,265,266,5,102,0,0,266,267,5,108,0,
-		0,267,268,3,22,11,0,268,272,5,103,0,0,269,271,3,34,17,0,270,269,1,0,0,
-		0,271,274,1,0,0,0,272,270,1,0,0,0,272,273,1,0,0,0,273,275,1,0,0,0,274,
-		272,1,0,0,0,275,276,5,104,0,0,276,33,1,0,0,0,277,278,5,87,0,0,278,279,
-		5,108,0,0,279,284,3,36,18,0,280,281,5,107,0,0,281,283,3,36,18,0,282,280,
-		1,0,0,0,283,286,1,0,0,0,284,282,1,0,0,0,284,285,1,0,0,0,285,35,1,0,0,0,
-		286,284,1,0,0,0,287,289,5,87,0,0,288,287,1,0,0,0,288,289,1,0,0,0,289,292,
-		1,0,0,0,290,293,3,76,38,0,291,293,5,73,0,0,292,290,1,0,0,0,292,291,1,0,
-		0,0,293,37,1,0,0,0,294,295,5,21,0,0,295,296,3,82,41,0,296,297,5,84,0,0,
-		297,298,5,67,0,0,298,300,3,82,41,0,299,301,5,107,0,0,300,299,1,0,0,0,300,
-		301,1,0,0,0,301,302,1,0,0,0,302,303,5,22,0,0,303,304,5,20,0,0,304,307,
-		3,82,41,0,305,306,5,65,0,0,306,308,3,76,38,0,307,305,1,0,0,0,307,308,1,
-		0,0,0,308,39,1,0,0,0,309,310,7,1,0,0,310,313,3,82,41,0,311,312,5,67,0,
-		0,312,314,3,82,41,0,313,311,1,0,0,0,313,314,1,0,0,0,314,321,1,0,0,0,315,
-		317,5,107,0,0,316,315,1,0,0,0,316,317,1,0,0,0,317,318,1,0,0,0,318,319,
-		5,27,0,0,319,320,5,50,0,0,320,322,5,6,0,0,321,316,1,0,0,0,321,322,1,0,
-		0,0,322,325,1,0,0,0,323,324,5,108,0,0,324,326,3,22,11,0,325,323,1,0,0,
-		0,325,326,1,0,0,0,326,329,1,0,0,0,327,328,5,95,0,0,328,330,3,76,38,0,329,
-		327,1,0,0,0,329,330,1,0,0,0,330,332,1,0,0,0,331,333,3,44,22,0,332,331,
-		1,0,0,0,332,333,1,0,0,0,333,334,1,0,0,0,334,338,5,103,0,0,335,337,3,42,
-		21,0,336,335,1,0,0,0,337,340,1,0,0,0,338,336,1,0,0,0,338,339,1,0,0,0,339,
-		341,1,0,0,0,340,338,1,0,0,0,341,342,5,104,0,0,342,41,1,0,0,0,343,344,5,
-		38,0,0,344,347,3,82,41,0,345,346,5,65,0,0,346,348,3,76,38,0,347,345,1,
-		0,0,0,347,348,1,0,0,0,348,349,1,0,0,0,349,350,7,2,0,0,350,352,3,76,38,
-		0,351,353,3,44,22,0,352,351,1,0,0,0,352,353,1,0,0,0,353,357,1,0,0,0,354,
-		355,5,66,0,0,355,356,5,42,0,0,356,358,5,6,0,0,357,354,1,0,0,0,357,358,
-		1,0,0,0,358,43,1,0,0,0,359,362,3,46,23,0,360,361,5,37,0,0,361,363,5,86,
-		0,0,362,360,1,0,0,0,362,363,1,0,0,0,363,367,1,0,0,0,364,365,5,37,0,0,365,
-		367,5,86,0,0,366,359,1,0,0,0,366,364,1,0,0,0,367,45,1,0,0,0,368,369,5,
-		29,0,0,369,370,5,56,0,0,370,371,5,86,0,0,371,375,3,82,41,0,372,373,5,36,
-		0,0,373,375,5,29,0,0,374,368,1,0,0,0,374,372,1,0,0,0,375,47,1,0,0,0,376,
-		377,7,3,0,0,377,380,3,82,41,0,378,379,5,65,0,0,379,381,3,76,38,0,380,378,
-		1,0,0,0,380,381,1,0,0,0,381,382,1,0,0,0,382,383,5,45,0,0,383,384,5,87,
-		0,0,384,49,1,0,0,0,385,386,5,46,0,0,386,389,3,82,41,0,387,388,5,67,0,0,
-		388,390,3,82,41,0,389,387,1,0,0,0,389,390,1,0,0,0,390,391,1,0,0,0,391,
-		392,5,95,0,0,392,393,3,76,38,0,393,51,1,0,0,0,394,395,5,47,0,0,395,398,
-		5,87,0,0,396,397,5,20,0,0,397,399,3,82,41,0,398,396,1,0,0,0,398,399,1,
-		0,0,0,399,400,1,0,0,0,400,401,5,95,0,0,401,404,3,76,38,0,402,403,5,66,
-		0,0,403,405,3,76,38,0,404,402,1,0,0,0,404,405,1,0,0,0,405,418,1,0,0,0,
-		406,407,5,47,0,0,407,408,5,87,0,0,408,409,5,67,0,0,409,412,3,82,41,0,410,
-		411,5,65,0,0,411,413,3,76,38,0,412,410,1,0,0,0,412,413,1,0,0,0,413,414,
-		1,0,0,0,414,415,5,66,0,0,415,416,3,76,38,0,416,418,1,0,0,0,417,394,1,0,
-		0,0,417,406,1,0,0,0,418,53,1,0,0,0,419,420,5,48,0,0,420,421,5,87,0,0,421,
-		422,5,49,0,0,422,423,5,38,0,0,423,424,5,82,0,0,424,425,5,39,0,0,425,426,
-		3,76,38,0,426,427,5,52,0,0,427,429,3,82,41,0,428,430,3,44,22,0,429,428,
-		1,0,0,0,429,430,1,0,0,0,430,447,1,0,0,0,431,432,5,48,0,0,432,433,5,87,
-		0,0,433,434,5,50,0,0,434,435,5,51,0,0,435,436,5,38,0,0,436,437,5,86,0,
-		0,437,438,5,97,0,0,438,439,5,86,0,0,439,440,5,39,0,0,440,441,3,76,38,0,
-		441,442,5,52,0,0,442,444,3,82,41,0,443,445,3,44,22,0,444,443,1,0,0,0,444,
-		445,1,0,0,0,445,447,1,0,0,0,446,419,1,0,0,0,446,431,1,0,0,0,447,55,1,0,
-		0,0,448,449,5,30,0,0,449,450,3,82,41,0,450,451,7,4,0,0,451,453,5,103,0,
-		0,452,454,3,58,29,0,453,452,1,0,0,0,454,455,1,0,0,0,455,453,1,0,0,0,455,
-		456,1,0,0,0,456,457,1,0,0,0,457,458,5,104,0,0,458,57,1,0,0,0,459,460,5,
-		33,0,0,460,461,5,52,0,0,461,464,3,76,38,0,462,464,5,34,0,0,463,459,1,0,
-		0,0,463,462,1,0,0,0,464,467,1,0,0,0,465,466,5,66,0,0,466,468,3,76,38,0,
-		467,465,1,0,0,0,467,468,1,0,0,0,468,471,1,0,0,0,469,470,5,35,0,0,470,472,
-		3,76,38,0,471,469,1,0,0,0,471,472,1,0,0,0,472,59,1,0,0,0,473,474,5,53,
-		0,0,474,475,3,82,41,0,475,477,5,103,0,0,476,478,3,62,31,0,477,476,1,0,
-		0,0,478,479,1,0,0,0,479,477,1,0,0,0,479,480,1,0,0,0,480,481,1,0,0,0,481,
-		482,5,104,0,0,482,61,1,0,0,0,483,484,5,9,0,0,484,486,5,82,0,0,485,483,
-		1,0,0,0,485,486,1,0,0,0,486,489,1,0,0,0,487,488,5,10,0,0,488,490,5,82,
-		0,0,489,487,1,0,0,0,489,490,1,0,0,0,490,491,1,0,0,0,491,495,5,103,0,0,
-		492,494,3,4,2,0,493,492,1,0,0,0,494,497,1,0,0,0,495,493,1,0,0,0,495,496,
-		1,0,0,0,496,498,1,0,0,0,497,495,1,0,0,0,498,499,5,104,0,0,499,63,1,0,0,
-		0,500,501,5,54,0,0,501,502,5,87,0,0,502,506,5,103,0,0,503,505,3,66,33,
-		0,504,503,1,0,0,0,505,508,1,0,0,0,506,504,1,0,0,0,506,507,1,0,0,0,507,
-		509,1,0,0,0,508,506,1,0,0,0,509,510,5,104,0,0,510,65,1,0,0,0,511,512,5,
-		55,0,0,512,513,3,82,41,0,513,514,5,95,0,0,514,515,3,76,38,0,515,589,1,
-		0,0,0,516,518,5,86,0,0,517,516,1,0,0,0,517,518,1,0,0,0,518,523,1,0,0,0,
-		519,520,5,66,0,0,520,524,7,5,0,0,521,522,5,56,0,0,522,524,5,84,0,0,523,
-		519,1,0,0,0,523,521,1,0,0,0,523,524,1,0,0,0,524,525,1,0,0,0,525,526,3,
-		82,41,0,526,535,5,101,0,0,527,532,3,68,34,0,528,529,5,107,0,0,529,531,
-		3,68,34,0,530,528,1,0,0,0,531,534,1,0,0,0,532,530,1,0,0,0,532,533,1,0,
-		0,0,533,536,1,0,0,0,534,532,1,0,0,0,535,527,1,0,0,0,535,536,1,0,0,0,536,
-		537,1,0,0,0,537,540,5,102,0,0,538,539,5,89,0,0,539,541,3,70,35,0,540,538,
-		1,0,0,0,540,541,1,0,0,0,541,589,1,0,0,0,542,543,5,57,0,0,543,544,5,58,
-		0,0,544,546,3,76,38,0,545,547,3,72,36,0,546,545,1,0,0,0,546,547,1,0,0,
-		0,547,549,1,0,0,0,548,550,3,74,37,0,549,548,1,0,0,0,549,550,1,0,0,0,550,
-		589,1,0,0,0,551,552,5,57,0,0,552,553,5,59,0,0,553,556,5,87,0,0,554,555,
-		5,61,0,0,555,557,3,76,38,0,556,554,1,0,0,0,556,557,1,0,0,0,557,560,1,0,
-		0,0,558,559,5,62,0,0,559,561,3,76,38,0,560,558,1,0,0,0,560,561,1,0,0,0,
-		561,563,1,0,0,0,562,564,3,72,36,0,563,562,1,0,0,0,563,564,1,0,0,0,564,
-		566,1,0,0,0,565,567,3,74,37,0,566,565,1,0,0,0,566,567,1,0,0,0,567,589,
-		1,0,0,0,568,569,5,57,0,0,569,570,5,60,0,0,570,571,5,59,0,0,571,573,5,87,
-		0,0,572,574,3,72,36,0,573,572,1,0,0,0,573,574,1,0,0,0,574,589,1,0,0,0,
-		575,576,5,57,0,0,576,577,3,70,35,0,577,579,5,86,0,0,578,580,3,72,36,0,
-		579,578,1,0,0,0,579,580,1,0,0,0,580,589,1,0,0,0,581,582,5,57,0,0,582,583,
-		5,63,0,0,583,584,3,82,41,0,584,586,3,76,38,0,585,587,3,72,36,0,586,585,
-		1,0,0,0,586,587,1,0,0,0,587,589,1,0,0,0,588,511,1,0,0,0,588,517,1,0,0,
-		0,588,542,1,0,0,0,588,551,1,0,0,0,588,568,1,0,0,0,588,575,1,0,0,0,588,
-		581,1,0,0,0,589,67,1,0,0,0,590,591,3,82,41,0,591,592,5,108,0,0,592,593,
-		3,76,38,0,593,69,1,0,0,0,594,595,7,6,0,0,595,71,1,0,0,0,596,597,5,68,0,
-		0,597,598,5,83,0,0,598,73,1,0,0,0,599,600,5,64,0,0,600,601,5,87,0,0,601,
-		75,1,0,0,0,602,603,6,38,-1,0,603,604,5,97,0,0,604,616,3,76,38,12,605,606,
-		5,71,0,0,606,616,3,76,38,6,607,608,5,74,0,0,608,609,3,76,38,0,609,610,
-		5,75,0,0,610,611,3,76,38,0,611,612,5,76,0,0,612,613,3,76,38,2,613,616,
-		1,0,0,0,614,616,3,78,39,0,615,602,1,0,0,0,615,605,1,0,0,0,615,607,1,0,
-		0,0,615,614,1,0,0,0,616,646,1,0,0,0,617,618,10,11,0,0,618,619,7,7,0,0,
-		619,645,3,76,38,12,620,621,10,10,0,0,621,622,7,8,0,0,622,645,3,76,38,11,
-		623,624,10,9,0,0,624,625,7,9,0,0,625,645,3,76,38,10,626,627,10,8,0,0,627,
-		628,5,78,0,0,628,645,3,76,38,9,629,630,10,5,0,0,630,631,5,69,0,0,631,645,
-		3,76,38,6,632,633,10,4,0,0,633,634,5,70,0,0,634,645,3,76,38,5,635,636,
-		10,3,0,0,636,637,5,65,0,0,637,645,3,76,38,4,638,639,10,7,0,0,639,641,5,
-		72,0,0,640,642,5,71,0,0,641,640,1,0,0,0,641,642,1,0,0,0,642,643,1,0,0,
-		0,643,645,5,73,0,0,644,617,1,0,0,0,644,620,1,0,0,0,644,623,1,0,0,0,644,
-		626,1,0,0,0,644,629,1,0,0,0,644,632,1,0,0,0,644,635,1,0,0,0,644,638,1,
-		0,0,0,645,648,1,0,0,0,646,644,1,0,0,0,646,647,1,0,0,0,647,77,1,0,0,0,648,
-		646,1,0,0,0,649,651,3,80,40,0,650,652,3,82,41,0,651,650,1,0,0,0,651,652,
-		1,0,0,0,652,655,1,0,0,0,653,654,5,67,0,0,654,656,3,82,41,0,655,653,1,0,
-		0,0,655,656,1,0,0,0,656,705,1,0,0,0,657,658,3,80,40,0,658,659,5,100,0,
-		0,659,705,1,0,0,0,660,705,5,87,0,0,661,705,7,10,0,0,662,705,5,82,0,0,663,
-		705,5,81,0,0,664,705,5,84,0,0,665,666,5,12,0,0,666,705,3,82,41,0,667,668,
-		5,77,0,0,668,705,3,82,41,0,669,670,3,82,41,0,670,671,5,109,0,0,671,672,
-		3,82,41,0,672,705,1,0,0,0,673,674,3,82,41,0,674,675,5,105,0,0,675,680,
-		3,76,38,0,676,677,5,107,0,0,677,679,3,76,38,0,678,676,1,0,0,0,679,682,
-		1,0,0,0,680,678,1,0,0,0,680,681,1,0,0,0,681,683,1,0,0,0,682,680,1,0,0,
-		0,683,684,5,106,0,0,684,705,1,0,0,0,685,686,3,82,41,0,686,695,5,101,0,
-		0,687,692,3,76,38,0,688,689,5,107,0,0,689,691,3,76,38,0,690,688,1,0,0,
-		0,691,694,1,0,0,0,692,690,1,0,0,0,692,693,1,0,0,0,693,696,1,0,0,0,694,
-		692,1,0,0,0,695,687,1,0,0,0,695,696,1,0,0,0,696,697,1,0,0,0,697,698,5,
-		102,0,0,698,705,1,0,0,0,699,705,3,82,41,0,700,701,5,101,0,0,701,702,3,
-		76,38,0,702,703,5,102,0,0,703,705,1,0,0,0,704,649,1,0,0,0,704,657,1,0,
-		0,0,704,660,1,0,0,0,704,661,1,0,0,0,704,662,1,0,0,0,704,663,1,0,0,0,704,
-		664,1,0,0,0,704,665,1,0,0,0,704,667,1,0,0,0,704,669,1,0,0,0,704,673,1,
-		0,0,0,704,685,1,0,0,0,704,699,1,0,0,0,704,700,1,0,0,0,705,79,1,0,0,0,706,
-		707,7,11,0,0,707,81,1,0,0,0,708,709,7,12,0,0,709,83,1,0,0,0,84,90,96,119,
-		125,141,145,151,154,173,177,179,189,198,203,206,216,219,230,236,247,253,
-		262,272,284,288,292,300,307,313,316,321,325,329,332,338,347,352,357,362,
-		366,374,380,389,398,404,412,417,429,444,446,455,463,467,471,479,485,489,
-		495,506,517,523,532,535,540,546,549,556,560,563,566,573,579,586,588,615,
-		641,644,646,651,655,680,692,695,704
+		2,36,7,36,2,37,7,37,2,38,7,38,2,39,7,39,2,40,7,40,2,41,7,41,2,42,7,42,
+		2,43,7,43,2,44,7,44,1,0,1,0,1,0,1,1,1,1,1,1,3,1,97,8,1,1,1,1,1,5,1,101,
+		8,1,10,1,12,1,104,9,1,1,1,1,1,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,
+		1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,3,2,129,8,2,1,3,1,3,1,3,1,
+		3,3,3,135,8,3,1,4,1,4,1,4,1,4,1,4,1,4,1,4,1,4,1,4,1,4,1,4,1,4,5,4,149,
+		8,4,10,4,12,4,152,9,4,1,4,3,4,155,8,4,1,4,1,4,1,4,1,4,3,4,161,8,4,1,5,
+		3,5,164,8,5,1,5,1,5,1,6,1,6,1,6,1,6,1,7,1,7,1,7,1,7,1,8,1,8,1,8,1,8,1,
+		8,5,8,181,8,8,10,8,12,8,184,9,8,1,8,3,8,187,8,8,3,8,189,8,8,1,8,1,8,1,
+		9,1,9,1,9,1,9,5,9,197,8,9,10,9,12,9,200,9,9,1,10,1,10,1,10,1,10,1,10,1,
+		10,3,10,208,8,10,1,11,1,11,1,11,3,11,213,8,11,1,11,3,11,216,8,11,1,12,
+		1,12,1,12,1,12,1,12,1,12,5,12,224,8,12,10,12,12,12,227,9,12,3,12,229,8,
+		12,1,12,1,12,1,13,1,13,1,13,1,13,1,14,1,14,1,14,3,14,240,8,14,1,14,1,14,
+		5,14,244,8,14,10,14,12,14,247,9,14,1,14,1,14,1,15,1,15,1,15,1,15,1,15,
+		1,15,3,15,257,8,15,1,16,1,16,1,16,1,16,3,16,263,8,16,1,16,1,16,1,16,1,
+		16,1,16,5,16,270,8,16,10,16,12,16,273,9,16,1,16,1,16,1,16,1,16,1,16,5,
+		16,280,8,16,10,16,12,16,283,9,16,1,16,1,16,1,17,1,17,1,17,1,17,1,17,5,
+		17,292,8,17,10,17,12,17,295,9,17,1,18,3,18,298,8,18,1,18,1,18,3,18,302,
+		8,18,1,19,1,19,1,19,1,19,1,19,1,19,3,19,310,8,19,1,19,1,19,1,19,1,19,1,
+		19,3,19,317,8,19,1,20,1,20,1,20,1,20,3,20,323,8,20,1,20,3,20,326,8,20,
+		1,20,1,20,1,20,3,20,331,8,20,1,20,1,20,3,20,335,8,20,1,20,1,20,3,20,339,
+		8,20,1,20,3,20,342,8,20,1,20,1,20,5,20,346,8,20,10,20,12,20,349,9,20,1,
+		20,1,20,1,21,1,21,1,21,1,21,3,21,357,8,21,1,21,1,21,1,21,3,21,362,8,21,
+		1,21,1,21,1,21,3,21,367,8,21,1,22,1,22,1,22,3,22,372,8,22,1,22,1,22,3,
+		22,376,8,22,1,23,1,23,1,23,1,23,1,23,1,23,3,23,384,8,23,1,24,1,24,1,24,
+		1,24,3,24,390,8,24,1,24,1,24,1,24,1,25,1,25,1,25,1,25,3,25,399,8,25,1,
+		25,1,25,1,25,1,26,1,26,1,26,1,26,3,26,408,8,26,1,26,1,26,1,26,1,26,3,26,
+		414,8,26,1,26,1,26,1,26,1,26,1,26,1,26,3,26,422,8,26,1,26,1,26,1,26,3,
+		26,427,8,26,1,27,1,27,1,27,1,27,1,27,1,27,1,27,1,27,1,27,1,27,3,27,439,
+		8,27,1,27,1,27,1,27,1,27,1,27,1,27,1,27,1,27,1,27,1,27,1,27,1,27,1,27,
+		3,27,454,8,27,3,27,456,8,27,1,28,1,28,1,28,1,28,1,28,4,28,463,8,28,11,
+		28,12,28,464,1,28,1,28,1,29,1,29,1,29,1,29,3,29,473,8,29,1,29,1,29,3,29,
+		477,8,29,1,29,1,29,3,29,481,8,29,1,30,1,30,1,30,1,30,1,30,1,30,5,30,489,
+		8,30,10,30,12,30,492,9,30,1,30,3,30,495,8,30,3,30,497,8,30,1,30,1,30,1,
+		31,1,31,1,31,1,31,1,31,3,31,506,8,31,1,32,1,32,1,32,1,32,1,32,3,32,513,
+		8,32,1,32,1,32,1,32,3,32,518,8,32,1,33,1,33,1,33,1,33,4,33,524,8,33,11,
+		33,12,33,525,1,33,1,33,1,34,1,34,3,34,532,8,34,1,34,1,34,3,34,536,8,34,
+		1,34,1,34,5,34,540,8,34,10,34,12,34,543,9,34,1,34,1,34,1,35,1,35,1,35,
+		1,35,5,35,551,8,35,10,35,12,35,554,9,35,1,35,1,35,1,36,1,36,1,36,1,36,
+		1,36,1,36,3,36,564,8,36,1,36,1,36,1,36,1,36,3,36,570,8,36,1,36,1,36,1,
+		36,1,36,1,36,5,36,577,8,36,10,36,12,36,580,9,36,3,36,582,8,36,1,36,1,36,
+		1,36,3,36,587,8,36,1,36,1,36,1,36,1,36,3,36,593,8,36,1,36,3,36,596,8,36,
+		1,36,1,36,3,36,600,8,36,1,36,3,36,603,8,36,1,36,1,36,1,36,1,36,1,36,3,
+		36,610,8,36,1,36,1,36,3,36,614,8,36,1,36,3,36,617,8,36,1,36,3,36,620,8,
+		36,1,36,1,36,1,36,1,36,1,36,3,36,627,8,36,1,36,1,36,1,36,1,36,3,36,633,
+		8,36,1,36,1,36,1,36,1,36,1,36,3,36,640,8,36,3,36,642,8,36,1,37,1,37,1,
+		37,1,37,1,38,1,38,1,39,1,39,1,39,1,40,1,40,1,40,1,41,1,41,1,41,1,41,1,
+		41,1,41,1,41,1,41,1,41,1,41,1,41,1,41,1,41,3,41,669,8,41,1,41,1,41,1,41,
+		1,41,1,41,1,41,1,41,1,41,1,41,1,41,1,41,1,41,1,41,1,41,1,41,1,41,1,41,
+		1,41,1,41,1,41,1,41,1,41,1,41,1,41,3,41,695,8,41,1,41,5,41,698,8,41,10,
+		41,12,41,701,9,41,1,42,1,42,3,42,705,8,42,1,42,1,42,3,42,709,8,42,1,42,
+		1,42,1,42,1,42,1,42,1,42,1,42,1,42,1,42,1,42,1,42,1,42,1,42,1,42,1,42,
+		1,42,1,42,1,42,1,42,1,42,1,42,5,42,732,8,42,10,42,12,42,735,9,42,1,42,
+		1,42,1,42,1,42,1,42,1,42,1,42,5,42,744,8,42,10,42,12,42,747,9,42,3,42,
+		749,8,42,1,42,1,42,1,42,1,42,1,42,1,42,1,42,3,42,758,8,42,1,43,1,43,1,
+		44,1,44,1,44,0,1,82,45,0,2,4,6,8,10,12,14,16,18,20,22,24,26,28,30,32,34,
+		36,38,40,42,44,46,48,50,52,54,56,58,60,62,64,66,68,70,72,74,76,78,80,82,
+		84,86,88,0,15,1,0,3,4,1,0,23,26,2,0,28,28,44,46,1,0,48,49,1,0,36,37,1,
+		0,32,33,2,0,35,35,64,64,1,0,86,87,2,0,49,49,93,93,1,0,103,104,1,0,101,
+		102,1,0,95,100,1,0,84,85,1,0,90,91,11,0,2,8,11,11,13,18,21,28,30,33,35,
+		37,43,47,50,51,53,59,62,69,93,93,856,0,90,1,0,0,0,2,93,1,0,0,0,4,128,1,
+		0,0,0,6,130,1,0,0,0,8,160,1,0,0,0,10,163,1,0,0,0,12,167,1,0,0,0,14,171,
+		1,0,0,0,16,175,1,0,0,0,18,192,1,0,0,0,20,201,1,0,0,0,22,209,1,0,0,0,24,
+		217,1,0,0,0,26,232,1,0,0,0,28,236,1,0,0,0,30,256,1,0,0,0,32,258,1,0,0,
+		0,34,286,1,0,0,0,36,297,1,0,0,0,38,303,1,0,0,0,40,318,1,0,0,0,42,352,1,
+		0,0,0,44,375,1,0,0,0,46,383,1,0,0,0,48,385,1,0,0,0,50,394,1,0,0,0,52,426,
+		1,0,0,0,54,455,1,0,0,0,56,457,1,0,0,0,58,472,1,0,0,0,60,482,1,0,0,0,62,
+		500,1,0,0,0,64,507,1,0,0,0,66,519,1,0,0,0,68,531,1,0,0,0,70,546,1,0,0,
+		0,72,641,1,0,0,0,74,643,1,0,0,0,76,647,1,0,0,0,78,649,1,0,0,0,80,652,1,
+		0,0,0,82,668,1,0,0,0,84,757,1,0,0,0,86,759,1,0,0,0,88,761,1,0,0,0,90,91,
+		3,2,1,0,91,92,5,0,0,1,92,1,1,0,0,0,93,94,5,1,0,0,94,96,3,88,44,0,95,97,
+		5,92,0,0,96,95,1,0,0,0,96,97,1,0,0,0,97,98,1,0,0,0,98,102,5,108,0,0,99,
+		101,3,4,2,0,100,99,1,0,0,0,101,104,1,0,0,0,102,100,1,0,0,0,102,103,1,0,
+		0,0,103,105,1,0,0,0,104,102,1,0,0,0,105,106,5,109,0,0,106,3,1,0,0,0,107,
+		129,3,6,3,0,108,129,3,8,4,0,109,129,3,14,7,0,110,129,3,18,9,0,111,129,
+		3,20,10,0,112,129,3,24,12,0,113,129,3,28,14,0,114,129,3,32,16,0,115,129,
+		3,38,19,0,116,129,3,40,20,0,117,129,3,48,24,0,118,129,3,50,25,0,119,129,
+		3,52,26,0,120,129,3,54,27,0,121,129,3,66,33,0,122,129,3,16,8,0,123,129,
+		3,56,28,0,124,129,3,60,30,0,125,129,3,62,31,0,126,129,3,64,32,0,127,129,
+		3,70,35,0,128,107,1,0,0,0,128,108,1,0,0,0,128,109,1,0,0,0,128,110,1,0,
+		0,0,128,111,1,0,0,0,128,112,1,0,0,0,128,113,1,0,0,0,128,114,1,0,0,0,128,
+		115,1,0,0,0,128,116,1,0,0,0,128,117,1,0,0,0,128,118,1,0,0,0,128,119,1,
+		0,0,0,128,120,1,0,0,0,128,121,1,0,0,0,128,122,1,0,0,0,128,123,1,0,0,0,
+		128,124,1,0,0,0,128,125,1,0,0,0,128,126,1,0,0,0,128,127,1,0,0,0,129,5,
+		1,0,0,0,130,131,5,2,0,0,131,134,3,88,44,0,132,133,7,0,0,0,133,135,5,5,
+		0,0,134,132,1,0,0,0,134,135,1,0,0,0,135,7,1,0,0,0,136,137,5,6,0,0,137,
+		138,3,10,5,0,138,139,5,73,0,0,139,140,5,92,0,0,140,161,1,0,0,0,141,142,
+		5,6,0,0,142,143,5,20,0,0,143,144,3,88,44,0,144,145,5,108,0,0,145,150,3,
+		12,6,0,146,147,5,112,0,0,147,149,3,12,6,0,148,146,1,0,0,0,149,152,1,0,
+		0,0,150,148,1,0,0,0,150,151,1,0,0,0,151,154,1,0,0,0,152,150,1,0,0,0,153,
+		155,5,112,0,0,154,153,1,0,0,0,154,155,1,0,0,0,155,156,1,0,0,0,156,157,
+		5,109,0,0,157,158,5,73,0,0,158,159,5,92,0,0,159,161,1,0,0,0,160,136,1,
+		0,0,0,160,141,1,0,0,0,161,9,1,0,0,0,162,164,5,91,0,0,163,162,1,0,0,0,163,
+		164,1,0,0,0,164,165,1,0,0,0,165,166,3,88,44,0,166,11,1,0,0,0,167,168,5,
+		92,0,0,168,169,5,113,0,0,169,170,3,10,5,0,170,13,1,0,0,0,171,172,5,7,0,
+		0,172,173,5,9,0,0,173,174,5,87,0,0,174,15,1,0,0,0,175,176,5,8,0,0,176,
+		188,5,108,0,0,177,182,5,87,0,0,178,179,5,112,0,0,179,181,5,87,0,0,180,
+		178,1,0,0,0,181,184,1,0,0,0,182,180,1,0,0,0,182,183,1,0,0,0,183,186,1,
+		0,0,0,184,182,1,0,0,0,185,187,5,112,0,0,186,185,1,0,0,0,186,187,1,0,0,
+		0,187,189,1,0,0,0,188,177,1,0,0,0,188,189,1,0,0,0,189,190,1,0,0,0,190,
+		191,5,109,0,0,191,17,1,0,0,0,192,193,5,11,0,0,193,198,3,88,44,0,194,195,
+		5,112,0,0,195,197,3,88,44,0,196,194,1,0,0,0,197,200,1,0,0,0,198,196,1,
+		0,0,0,198,199,1,0,0,0,199,19,1,0,0,0,200,198,1,0,0,0,201,202,5,12,0,0,
+		202,203,3,88,44,0,203,204,5,113,0,0,204,207,3,22,11,0,205,206,5,100,0,
+		0,206,208,3,82,41,0,207,205,1,0,0,0,207,208,1,0,0,0,208,21,1,0,0,0,209,
+		212,3,88,44,0,210,211,5,72,0,0,211,213,3,88,44,0,212,210,1,0,0,0,212,213,
+		1,0,0,0,213,215,1,0,0,0,214,216,5,115,0,0,215,214,1,0,0,0,215,216,1,0,
+		0,0,216,23,1,0,0,0,217,218,5,13,0,0,218,219,3,88,44,0,219,228,5,106,0,
+		0,220,225,3,26,13,0,221,222,5,112,0,0,222,224,3,26,13,0,223,221,1,0,0,
+		0,224,227,1,0,0,0,225,223,1,0,0,0,225,226,1,0,0,0,226,229,1,0,0,0,227,
+		225,1,0,0,0,228,220,1,0,0,0,228,229,1,0,0,0,229,230,1,0,0,0,230,231,5,
+		107,0,0,231,25,1,0,0,0,232,233,3,88,44,0,233,234,5,113,0,0,234,235,3,22,
+		11,0,235,27,1,0,0,0,236,237,5,14,0,0,237,239,3,88,44,0,238,240,5,92,0,
+		0,239,238,1,0,0,0,239,240,1,0,0,0,240,241,1,0,0,0,241,245,5,108,0,0,242,
+		244,3,30,15,0,243,242,1,0,0,0,244,247,1,0,0,0,245,243,1,0,0,0,245,246,
+		1,0,0,0,246,248,1,0,0,0,247,245,1,0,0,0,248,249,5,109,0,0,249,29,1,0,0,
+		0,250,251,5,15,0,0,251,257,3,82,41,0,252,253,5,16,0,0,253,257,3,82,41,
+		0,254,255,5,17,0,0,255,257,3,82,41,0,256,250,1,0,0,0,256,252,1,0,0,0,256,
+		254,1,0,0,0,257,31,1,0,0,0,258,259,5,18,0,0,259,262,3,88,44,0,260,261,
+		5,19,0,0,261,263,3,88,44,0,262,260,1,0,0,0,262,263,1,0,0,0,263,264,1,0,
+		0,0,264,265,5,20,0,0,265,266,5,106,0,0,266,271,3,88,44,0,267,268,5,112,
+		0,0,268,270,3,88,44,0,269,267,1,0,0,0,270,273,1,0,0,0,271,269,1,0,0,0,
+		271,272,1,0,0,0,272,274,1,0,0,0,273,271,1,0,0,0,274,275,5,107,0,0,275,
+		276,5,113,0,0,276,277,3,22,11,0,277,281,5,108,0,0,278,280,3,34,17,0,279,
+		278,1,0,0,0,280,283,1,0,0,0,281,279,1,0,0,0,281,282,1,0,0,0,282,284,1,
+		0,0,0,283,281,1,0,0,0,284,285,5,109,0,0,285,33,1,0,0,0,286,287,5,92,0,
+		0,287,288,5,113,0,0,288,293,3,36,18,0,289,290,5,112,0,0,290,292,3,36,18,
+		0,291,289,1,0,0,0,292,295,1,0,0,0,293,291,1,0,0,0,293,294,1,0,0,0,294,
+		35,1,0,0,0,295,293,1,0,0,0,296,298,5,92,0,0,297,296,1,0,0,0,297,298,1,
+		0,0,0,298,301,1,0,0,0,299,302,3,82,41,0,300,302,5,78,0,0,301,299,1,0,0,
+		0,301,300,1,0,0,0,302,37,1,0,0,0,303,304,5,21,0,0,304,305,3,88,44,0,305,
+		306,5,89,0,0,306,307,5,72,0,0,307,309,3,88,44,0,308,310,5,112,0,0,309,
+		308,1,0,0,0,309,310,1,0,0,0,310,311,1,0,0,0,311,312,5,22,0,0,312,313,5,
+		20,0,0,313,316,3,88,44,0,314,315,5,70,0,0,315,317,3,82,41,0,316,314,1,
+		0,0,0,316,317,1,0,0,0,317,39,1,0,0,0,318,319,7,1,0,0,319,322,3,88,44,0,
+		320,321,5,72,0,0,321,323,3,88,44,0,322,320,1,0,0,0,322,323,1,0,0,0,323,
+		330,1,0,0,0,324,326,5,112,0,0,325,324,1,0,0,0,325,326,1,0,0,0,326,327,
+		1,0,0,0,327,328,5,27,0,0,328,329,5,55,0,0,329,331,5,6,0,0,330,325,1,0,
+		0,0,330,331,1,0,0,0,331,334,1,0,0,0,332,333,5,113,0,0,333,335,3,22,11,
+		0,334,332,1,0,0,0,334,335,1,0,0,0,335,338,1,0,0,0,336,337,5,100,0,0,337,
+		339,3,82,41,0,338,336,1,0,0,0,338,339,1,0,0,0,339,341,1,0,0,0,340,342,
+		3,44,22,0,341,340,1,0,0,0,341,342,1,0,0,0,342,343,1,0,0,0,343,347,5,108,
+		0,0,344,346,3,42,21,0,345,344,1,0,0,0,346,349,1,0,0,0,347,345,1,0,0,0,
+		347,348,1,0,0,0,348,350,1,0,0,0,349,347,1,0,0,0,350,351,5,109,0,0,351,
+		41,1,0,0,0,352,353,5,43,0,0,353,356,3,88,44,0,354,355,5,70,0,0,355,357,
+		3,82,41,0,356,354,1,0,0,0,356,357,1,0,0,0,357,358,1,0,0,0,358,359,7,2,
+		0,0,359,361,3,82,41,0,360,362,3,44,22,0,361,360,1,0,0,0,361,362,1,0,0,
+		0,362,366,1,0,0,0,363,364,5,71,0,0,364,365,5,47,0,0,365,367,5,6,0,0,366,
+		363,1,0,0,0,366,367,1,0,0,0,367,43,1,0,0,0,368,371,3,46,23,0,369,370,5,
+		42,0,0,370,372,5,91,0,0,371,369,1,0,0,0,371,372,1,0,0,0,372,376,1,0,0,
+		0,373,374,5,42,0,0,374,376,5,91,0,0,375,368,1,0,0,0,375,373,1,0,0,0,376,
+		45,1,0,0,0,377,378,5,29,0,0,378,379,5,61,0,0,379,380,5,91,0,0,380,384,
+		3,88,44,0,381,382,5,41,0,0,382,384,5,29,0,0,383,377,1,0,0,0,383,381,1,
+		0,0,0,384,47,1,0,0,0,385,386,7,3,0,0,386,389,3,88,44,0,387,388,5,70,0,
+		0,388,390,3,82,41,0,389,387,1,0,0,0,389,390,1,0,0,0,390,391,1,0,0,0,391,
+		392,5,50,0,0,392,393,5,92,0,0,393,49,1,0,0,0,394,395,5,51,0,0,395,398,
+		3,88,44,0,396,397,5,72,0,0,397,399,3,88,44,0,398,396,1,0,0,0,398,399,1,
+		0,0,0,399,400,1,0,0,0,400,401,5,100,0,0,401,402,3,82,41,0,402,51,1,0,0,
+		0,403,404,5,52,0,0,404,407,5,92,0,0,405,406,5,20,0,0,406,408,3,88,44,0,
+		407,405,1,0,0,0,407,408,1,0,0,0,408,409,1,0,0,0,409,410,5,100,0,0,410,
+		413,3,82,41,0,411,412,5,71,0,0,412,414,3,82,41,0,413,411,1,0,0,0,413,414,
+		1,0,0,0,414,427,1,0,0,0,415,416,5,52,0,0,416,417,5,92,0,0,417,418,5,72,
+		0,0,418,421,3,88,44,0,419,420,5,70,0,0,420,422,3,82,41,0,421,419,1,0,0,
+		0,421,422,1,0,0,0,422,423,1,0,0,0,423,424,5,71,0,0,424,425,3,82,41,0,425,
+		427,1,0,0,0,426,403,1,0,0,0,426,415,1,0,0,0,427,53,1,0,0,0,428,429,5,53,
+		0,0,429,430,5,92,0,0,430,431,5,54,0,0,431,432,5,43,0,0,432,433,5,87,0,
+		0,433,434,5,44,0,0,434,435,3,82,41,0,435,436,5,57,0,0,436,438,3,88,44,
+		0,437,439,3,44,22,0,438,437,1,0,0,0,438,439,1,0,0,0,439,456,1,0,0,0,440,
+		441,5,53,0,0,441,442,5,92,0,0,442,443,5,55,0,0,443,444,5,56,0,0,444,445,
+		5,43,0,0,445,446,5,91,0,0,446,447,5,102,0,0,447,448,5,91,0,0,448,449,5,
+		44,0,0,449,450,3,82,41,0,450,451,5,57,0,0,451,453,3,88,44,0,452,454,3,
+		44,22,0,453,452,1,0,0,0,453,454,1,0,0,0,454,456,1,0,0,0,455,428,1,0,0,
+		0,455,440,1,0,0,0,456,55,1,0,0,0,457,458,5,30,0,0,458,459,3,88,44,0,459,
+		460,7,4,0,0,460,462,5,108,0,0,461,463,3,58,29,0,462,461,1,0,0,0,463,464,
+		1,0,0,0,464,462,1,0,0,0,464,465,1,0,0,0,465,466,1,0,0,0,466,467,5,109,
+		0,0,467,57,1,0,0,0,468,469,5,38,0,0,469,470,5,57,0,0,470,473,3,82,41,0,
+		471,473,5,39,0,0,472,468,1,0,0,0,472,471,1,0,0,0,473,476,1,0,0,0,474,475,
+		5,71,0,0,475,477,3,82,41,0,476,474,1,0,0,0,476,477,1,0,0,0,477,480,1,0,
+		0,0,478,479,5,40,0,0,479,481,3,82,41,0,480,478,1,0,0,0,480,481,1,0,0,0,
+		481,59,1,0,0,0,482,483,5,31,0,0,483,484,3,88,44,0,484,496,5,108,0,0,485,
+		490,5,92,0,0,486,487,5,112,0,0,487,489,5,92,0,0,488,486,1,0,0,0,489,492,
+		1,0,0,0,490,488,1,0,0,0,490,491,1,0,0,0,491,494,1,0,0,0,492,490,1,0,0,
+		0,493,495,5,112,0,0,494,493,1,0,0,0,494,495,1,0,0,0,495,497,1,0,0,0,496,
+		485,1,0,0,0,496,497,1,0,0,0,497,498,1,0,0,0,498,499,5,109,0,0,499,61,1,
+		0,0,0,500,501,7,5,0,0,501,502,5,92,0,0,502,505,3,82,41,0,503,504,5,19,
+		0,0,504,506,3,88,44,0,505,503,1,0,0,0,505,506,1,0,0,0,506,63,1,0,0,0,507,
+		508,5,5,0,0,508,509,5,92,0,0,509,512,3,82,41,0,510,511,5,19,0,0,511,513,
+		3,88,44,0,512,510,1,0,0,0,512,513,1,0,0,0,513,517,1,0,0,0,514,515,5,34,
+		0,0,515,516,5,72,0,0,516,518,7,6,0,0,517,514,1,0,0,0,517,518,1,0,0,0,518,
+		65,1,0,0,0,519,520,5,58,0,0,520,521,3,88,44,0,521,523,5,108,0,0,522,524,
+		3,68,34,0,523,522,1,0,0,0,524,525,1,0,0,0,525,523,1,0,0,0,525,526,1,0,
+		0,0,526,527,1,0,0,0,527,528,5,109,0,0,528,67,1,0,0,0,529,530,5,9,0,0,530,
+		532,5,87,0,0,531,529,1,0,0,0,531,532,1,0,0,0,532,535,1,0,0,0,533,534,5,
+		10,0,0,534,536,5,87,0,0,535,533,1,0,0,0,535,536,1,0,0,0,536,537,1,0,0,
+		0,537,541,5,108,0,0,538,540,3,4,2,0,539,538,1,0,0,0,540,543,1,0,0,0,541,
+		539,1,0,0,0,541,542,1,0,0,0,542,544,1,0,0,0,543,541,1,0,0,0,544,545,5,
+		109,0,0,545,69,1,0,0,0,546,547,5,59,0,0,547,548,5,92,0,0,548,552,5,108,
+		0,0,549,551,3,72,36,0,550,549,1,0,0,0,551,554,1,0,0,0,552,550,1,0,0,0,
+		552,553,1,0,0,0,553,555,1,0,0,0,554,552,1,0,0,0,555,556,5,109,0,0,556,
+		71,1,0,0,0,557,558,5,60,0,0,558,559,3,88,44,0,559,560,5,100,0,0,560,561,
+		3,82,41,0,561,642,1,0,0,0,562,564,5,91,0,0,563,562,1,0,0,0,563,564,1,0,
+		0,0,564,569,1,0,0,0,565,566,5,71,0,0,566,570,7,7,0,0,567,568,5,61,0,0,
+		568,570,5,89,0,0,569,565,1,0,0,0,569,567,1,0,0,0,569,570,1,0,0,0,570,571,
+		1,0,0,0,571,572,3,88,44,0,572,581,5,106,0,0,573,578,3,74,37,0,574,575,
+		5,112,0,0,575,577,3,74,37,0,576,574,1,0,0,0,577,580,1,0,0,0,578,576,1,
+		0,0,0,578,579,1,0,0,0,579,582,1,0,0,0,580,578,1,0,0,0,581,573,1,0,0,0,
+		581,582,1,0,0,0,582,583,1,0,0,0,583,586,5,107,0,0,584,585,5,94,0,0,585,
+		587,3,76,38,0,586,584,1,0,0,0,586,587,1,0,0,0,587,642,1,0,0,0,588,595,
+		5,62,0,0,589,592,5,63,0,0,590,591,5,60,0,0,591,593,5,5,0,0,592,590,1,0,
+		0,0,592,593,1,0,0,0,593,596,1,0,0,0,594,596,5,5,0,0,595,589,1,0,0,0,595,
+		594,1,0,0,0,596,597,1,0,0,0,597,599,3,82,41,0,598,600,3,78,39,0,599,598,
+		1,0,0,0,599,600,1,0,0,0,600,602,1,0,0,0,601,603,3,80,40,0,602,601,1,0,
+		0,0,602,603,1,0,0,0,603,642,1,0,0,0,604,605,5,62,0,0,605,606,5,64,0,0,
+		606,609,5,92,0,0,607,608,5,66,0,0,608,610,3,82,41,0,609,607,1,0,0,0,609,
+		610,1,0,0,0,610,613,1,0,0,0,611,612,5,67,0,0,612,614,3,82,41,0,613,611,
+		1,0,0,0,613,614,1,0,0,0,614,616,1,0,0,0,615,617,3,78,39,0,616,615,1,0,
+		0,0,616,617,1,0,0,0,617,619,1,0,0,0,618,620,3,80,40,0,619,618,1,0,0,0,
+		619,620,1,0,0,0,620,642,1,0,0,0,621,622,5,62,0,0,622,623,5,65,0,0,623,
+		624,5,64,0,0,624,626,5,92,0,0,625,627,3,78,39,0,626,625,1,0,0,0,626,627,
+		1,0,0,0,627,642,1,0,0,0,628,629,5,62,0,0,629,630,3,76,38,0,630,632,5,91,
+		0,0,631,633,3,78,39,0,632,631,1,0,0,0,632,633,1,0,0,0,633,642,1,0,0,0,
+		634,635,5,62,0,0,635,636,5,68,0,0,636,637,3,88,44,0,637,639,3,82,41,0,
+		638,640,3,78,39,0,639,638,1,0,0,0,639,640,1,0,0,0,640,642,1,0,0,0,641,
+		557,1,0,0,0,641,563,1,0,0,0,641,588,1,0,0,0,641,604,1,0,0,0,641,621,1,
+		0,0,0,641,628,1,0,0,0,641,634,1,0,0,0,642,73,1,0,0,0,643,644,3,88,44,0,
+		644,645,5,113,0,0,645,646,3,82,41,0,646,75,1,0,0,0,647,648,7,8,0,0,648,
+		77,1,0,0,0,649,650,5,73,0,0,650,651,5,88,0,0,651,79,1,0,0,0,652,653,5,
+		69,0,0,653,654,5,92,0,0,654,81,1,0,0,0,655,656,6,41,-1,0,656,657,5,102,
+		0,0,657,669,3,82,41,12,658,659,5,76,0,0,659,669,3,82,41,6,660,661,5,79,
+		0,0,661,662,3,82,41,0,662,663,5,80,0,0,663,664,3,82,41,0,664,665,5,81,
+		0,0,665,666,3,82,41,2,666,669,1,0,0,0,667,669,3,84,42,0,668,655,1,0,0,
+		0,668,658,1,0,0,0,668,660,1,0,0,0,668,667,1,0,0,0,669,699,1,0,0,0,670,
+		671,10,11,0,0,671,672,7,9,0,0,672,698,3,82,41,12,673,674,10,10,0,0,674,
+		675,7,10,0,0,675,698,3,82,41,11,676,677,10,9,0,0,677,678,7,11,0,0,678,
+		698,3,82,41,10,679,680,10,8,0,0,680,681,5,83,0,0,681,698,3,82,41,9,682,
+		683,10,5,0,0,683,684,5,74,0,0,684,698,3,82,41,6,685,686,10,4,0,0,686,687,
+		5,75,0,0,687,698,3,82,41,5,688,689,10,3,0,0,689,690,5,70,0,0,690,698,3,
+		82,41,4,691,692,10,7,0,0,692,694,5,77,0,0,693,695,5,76,0,0,694,693,1,0,
+		0,0,694,695,1,0,0,0,695,696,1,0,0,0,696,698,5,78,0,0,697,670,1,0,0,0,697,
+		673,1,0,0,0,697,676,1,0,0,0,697,679,1,0,0,0,697,682,1,0,0,0,697,685,1,
+		0,0,0,697,688,1,0,0,0,697,691,1,0,0,0,698,701,1,0,0,0,699,697,1,0,0,0,
+		699,700,1,0,0,0,700,83,1,0,0,0,701,699,1,0,0,0,702,704,3,86,43,0,703,705,
+		3,88,44,0,704,703,1,0,0,0,704,705,1,0,0,0,705,708,1,0,0,0,706,707,5,72,
+		0,0,707,709,3,88,44,0,708,706,1,0,0,0,708,709,1,0,0,0,709,758,1,0,0,0,
+		710,711,3,86,43,0,711,712,5,105,0,0,712,758,1,0,0,0,713,758,5,92,0,0,714,
+		758,7,12,0,0,715,758,5,87,0,0,716,758,5,86,0,0,717,758,5,89,0,0,718,719,
+		5,12,0,0,719,758,3,88,44,0,720,721,5,82,0,0,721,758,3,88,44,0,722,723,
+		3,88,44,0,723,724,5,114,0,0,724,725,3,88,44,0,725,758,1,0,0,0,726,727,
+		3,88,44,0,727,728,5,110,0,0,728,733,3,82,41,0,729,730,5,112,0,0,730,732,
+		3,82,41,0,731,729,1,0,0,0,732,735,1,0,0,0,733,731,1,0,0,0,733,734,1,0,
+		0,0,734,736,1,0,0,0,735,733,1,0,0,0,736,737,5,111,0,0,737,758,1,0,0,0,
+		738,739,3,88,44,0,739,748,5,106,0,0,740,745,3,82,41,0,741,742,5,112,0,
+		0,742,744,3,82,41,0,743,741,1,0,0,0,744,747,1,0,0,0,745,743,1,0,0,0,745,
+		746,1,0,0,0,746,749,1,0,0,0,747,745,1,0,0,0,748,740,1,0,0,0,748,749,1,
+		0,0,0,749,750,1,0,0,0,750,751,5,107,0,0,751,758,1,0,0,0,752,758,3,88,44,
+		0,753,754,5,106,0,0,754,755,3,82,41,0,755,756,5,107,0,0,756,758,1,0,0,
+		0,757,702,1,0,0,0,757,710,1,0,0,0,757,713,1,0,0,0,757,714,1,0,0,0,757,
+		715,1,0,0,0,757,716,1,0,0,0,757,717,1,0,0,0,757,718,1,0,0,0,757,720,1,
+		0,0,0,757,722,1,0,0,0,757,726,1,0,0,0,757,738,1,0,0,0,757,752,1,0,0,0,
+		757,753,1,0,0,0,758,85,1,0,0,0,759,760,7,13,0,0,760,87,1,0,0,0,761,762,
+		7,14,0,0,762,89,1,0,0,0,92,96,102,128,134,150,154,160,163,182,186,188,
+		198,207,212,215,225,228,239,245,256,262,271,281,293,297,301,309,316,322,
+		325,330,334,338,341,347,356,361,366,371,375,383,389,398,407,413,421,426,
+		438,453,455,464,472,476,480,490,494,496,505,512,517,525,531,535,541,552,
+		563,569,578,581,586,592,595,599,602,609,613,616,619,626,632,639,641,668,
+		694,697,699,704,708,733,745,748,757
 	};
 
 	public static readonly ATN _ATN =

@@ -250,6 +250,24 @@ internal interface ITariffVisitor<Result> : IParseTreeVisitor<Result> {
 	/// <return>The visitor result.</return>
 	Result VisitTierBand([NotNull] TariffParser.TierBandContext context);
 	/// <summary>
+	/// Visit a parse tree produced by <see cref="TariffParser.groupDecl"/>.
+	/// </summary>
+	/// <param name="context">The parse tree.</param>
+	/// <return>The visitor result.</return>
+	Result VisitGroupDecl([NotNull] TariffParser.GroupDeclContext context);
+	/// <summary>
+	/// Visit a parse tree produced by <see cref="TariffParser.limitDecl"/>.
+	/// </summary>
+	/// <param name="context">The parse tree.</param>
+	/// <return>The visitor result.</return>
+	Result VisitLimitDecl([NotNull] TariffParser.LimitDeclContext context);
+	/// <summary>
+	/// Visit a parse tree produced by <see cref="TariffParser.taxDecl"/>.
+	/// </summary>
+	/// <param name="context">The parse tree.</param>
+	/// <return>The visitor result.</return>
+	Result VisitTaxDecl([NotNull] TariffParser.TaxDeclContext context);
+	/// <summary>
 	/// Visit a parse tree produced by <see cref="TariffParser.versionsDecl"/>.
 	/// </summary>
 	/// <param name="context">The parse tree.</param>
