@@ -34,7 +34,7 @@ tariff everything "All constructs" {
 
   window service 24h per caller, opened by inbound where caller != "nobody"
   counter seen per caller { on call where vip or minutes > 30 add 1 }
-  wallet credits: credit = 5 credit { on topup add credits * 1 credit  on call where kind = "intl" subtract 1 credit }
+  wallet credits: credit = 5 credit expires after 12 months { on topup add credits * 1 credit priority 1  on call where kind = "intl" subtract 1 credit }
   setting cycle: text = "monthly" { on switch set to at next period }
   setting last_kind: text = "none" { on call set kind }
   allowance inbound_bundle: call = plan.includes { on inbound where caller != "test" use 1 call }
@@ -45,6 +45,11 @@ tariff everything "All constructs" {
   }
   charge "Tiered calls" = count(call) * 1 call at call_tiers
   charge "Tiered minimum" = max(0 EUR - tiered(call_tiers, count(call) * 1 call), 0 EUR)
+  group calls { "Per call", "Late" }
+  maximum "Calls cap" 1000 EUR for calls
+  minimum "Invoice floor" 0 EUR
+  tax "VAT" 20%
+  tax "Calls VAT" param vat_rate for calls rounded per line
   charge "Per caller" by caller = max(count(call) * 0.01 EUR, 0.05 EUR)
   charge "Long service" per call where elapsed(service) > 2h at 0.001 EUR per call
   charge "Inbound beyond" per inbound at beyond(inbound_bundle) * 0.01 EUR + covered(inbound_bundle) * 0 EUR
@@ -95,6 +100,7 @@ tariff everything "All constructs" {
   // The calendar, in the tariff's zone.
   holidays { 2024-01-01, 2024-05-01 }
   param closed_days: tags?
+  param vat_rate: decimal = 0.1
   free session where time_of_day(time) >= 22h or day_of_week(time) = 7 or month_of_year(time) = 8 or day_of_month(time) = 15
     or is_holiday(time) or is_holiday(time, param closed_days) because "off-peak"
 

@@ -527,7 +527,8 @@ internal sealed class RatingEngine(CheckedTariff tariff, IEvaluator evaluator, I
             foreach (var limit in _t.Limits.Where(l => l.Group is not null).Concat(_t.Limits.Where(l => l.Group is null)))
             {
                 var subtotal = lines.Where(l => limit.Group is null || GroupOf(l.Order) == limit.Group.Name).Sum(l => l.Line.Amount);
-                var bound = (decimal)_ctx.Eval(limit.Amount)!;
+                var bound = _ctx.Eval(limit.Amount) as decimal?
+                    ?? throw new RatingException($"account '{_ctx.Account}': {(limit.Minimum ? "minimum" : "maximum")} \"{limit.Label}\" is none");
                 var difference = Currencies.Round(bound - subtotal, currency);
                 if (limit.Minimum ? difference > 0m : difference < 0m)
                 {
@@ -542,7 +543,10 @@ internal sealed class RatingEngine(CheckedTariff tariff, IEvaluator evaluator, I
                 var list = new List<InvoiceTax>();
                 foreach (var tax in _t.Taxes)
                 {
-                    var rate = (decimal)_ctx.Eval(tax.Rate)!;
+                    var rate = _ctx.Eval(tax.Rate) as decimal? ?? throw new RatingException($"account '{_ctx.Account}': tax \"{tax.Label}\" has no rate");
+                    // A rate from a contract is a fraction between 0 and 1, as a rate written in the tariff must be.
+                    if (rate < 0m || rate > 1m)
+                        throw new RatingException($"account '{_ctx.Account}': tax \"{tax.Label}\": a rate of {rate} is not between 0 and 1");
                     // A line takes its group's tax when its group has one, else the tax without a group.
                     var mine = lines.Where(l =>
                     {
