@@ -490,6 +490,8 @@ internal sealed class ProgramEmitter
             }
             case Builtin.TimeOfDay:
                 return $"{Ops}.TimeOfDay({args[0].Code}, c.Zone)";
+            case Builtin.Overlap:
+                return $"{Ops}.Overlap({Arg(args[0])}, {Arg(args[1])}, {Arg(args[2])}, {Arg(args[3])}, c.Zone)";
             case Builtin.DayOfWeek or Builtin.MonthOfYear or Builtin.DayOfMonth or Builtin.IsHoliday:
             {
                 // A time counts by its local date in the tariff's zone.

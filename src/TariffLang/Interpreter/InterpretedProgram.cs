@@ -302,6 +302,8 @@ internal sealed class InterpretedProgram(RatingPlan plan) : RatingProgram
             case Builtin.IsGsm7: return Value.FromBool(Operators.IsGsm7(args[0].TextOrNull));
             case Builtin.Gsm7Length: return Value.FromNumber(Operators.Gsm7Length(args[0].TextOrNull));
             case Builtin.TimeOfDay: return Value.FromDuration(Operators.TimeOfDay(args[0].TimeOrNull, c.Zone));
+            case Builtin.Overlap:
+                return Value.FromDuration(Operators.Overlap(args[0].TimeOrNull, args[1].DurationOrNull, args[2].DurationOrNull, args[3].DurationOrNull, c.Zone));
             case Builtin.DayOfWeek: return Value.FromNumber(Operators.DayOfWeek(LocalDate(args[0], c)));
             case Builtin.MonthOfYear: return Value.FromNumber(Operators.MonthOfYear(LocalDate(args[0], c)));
             case Builtin.DayOfMonth: return Value.FromNumber(Operators.DayOfMonth(LocalDate(args[0], c)));

@@ -204,6 +204,46 @@ internal static class Operators
 
     public static TimeSpan? TimeOfDay(DateTimeOffset? t, ZoneClock zone) => t is { } v ? zone.TimeOfDay(v) : null;
 
+    /// <summary>The longest span <see cref="Overlap(DateTimeOffset, TimeSpan, TimeSpan, TimeSpan, ZoneClock)"/> walks day by day.</summary>
+    public static readonly TimeSpan MaxOverlapSpan = TimeSpan.FromDays(400);
+
+    /// <summary>
+    /// The part of the span [start, start + length) that falls between the wall-clock times <paramref name="from"/> and
+    /// <paramref name="to"/> of each local day (from &gt; to wraps past midnight: 22h to 6h); from = to is an empty window.
+    /// How a session that runs from 21:30 to 23:00 splits at a night rate from 22:00: 1 h at night, 30 min before.
+    /// </summary>
+    public static TimeSpan Overlap(DateTimeOffset start, TimeSpan length, TimeSpan from, TimeSpan to, ZoneClock zone)
+    {
+        if (from < TimeSpan.Zero || from > TimeSpan.FromDays(1) || to < TimeSpan.Zero || to > TimeSpan.FromDays(1))
+            throw new RatingException($"overlap(): a time of day is 0h to 24h, not {ValueText.Show(Value.FromDuration(from < TimeSpan.Zero || from > TimeSpan.FromDays(1) ? from : to))}");
+        if (length <= TimeSpan.Zero || from == to) return TimeSpan.Zero;
+        if (length > MaxOverlapSpan) throw new RatingException($"overlap(): a span longer than {MaxOverlapSpan.TotalDays} days");
+        var end = start + length;
+        var total = TimeSpan.Zero;
+        // A window that wraps midnight starts the day before: begin a day early.
+        for (var day = zone.LocalDate(start).AddDays(-1); day <= zone.LocalDate(end); day = day.AddDays(1))
+        {
+            var windowStart = WallClock(day, from, zone);
+            var windowEnd = WallClock(from < to ? day : day.AddDays(1), to, zone);
+            var a = windowStart > start ? windowStart : start;
+            var b = windowEnd < end ? windowEnd : end;
+            if (b > a) total += b - a;
+        }
+        return total;
+    }
+
+    public static TimeSpan? Overlap(DateTimeOffset? start, TimeSpan? length, TimeSpan? from, TimeSpan? to, ZoneClock zone) =>
+        start is { } s && length is { } l && from is { } f && to is { } t ? Overlap(s, l, f, t, zone) : null;
+
+    /// <summary>The instant a local day reads a wall-clock time (24h: the next day's start); a time skipped by a clock change
+    /// counts from the moment after the gap.</summary>
+    private static DateTimeOffset WallClock(DateOnly day, TimeSpan time, ZoneClock zone)
+    {
+        if (time >= TimeSpan.FromDays(1)) return zone.StartOf(day.AddDays(1));
+        var local = NodaTime.LocalDate.FromDateOnly(day).At(NodaTime.LocalTime.FromTicksSinceMidnight(time.Ticks));
+        return zone.Zone.AtLeniently(local).ToDateTimeOffset();
+    }
+
     /// <summary>1 for Monday to 7 for Sunday (ISO 8601).</summary>
     public static decimal DayOfWeek(DateOnly d) => d.DayOfWeek == System.DayOfWeek.Sunday ? 7 : (int)d.DayOfWeek;
 

@@ -106,7 +106,7 @@ internal enum Builtin
     Ceil, Floor, Round, Abs, Min, Max, YearsSince, PeriodMonths,
     RoundUp, RoundDown, RoundNearest, Blocks, DaysBetween, DaysInPeriod, DayOfPeriod,
     RoundUpDuration, RoundDownDuration, RoundNearestDuration, Seconds, Minutes, Hours, Days,
-    Length, StartsWith, EndsWith, IsGsm7, Gsm7Length, TimeOfDay, DayOfWeek, MonthOfYear, DayOfMonth, IsHoliday,
+    Length, StartsWith, EndsWith, IsGsm7, Gsm7Length, TimeOfDay, DayOfWeek, MonthOfYear, DayOfMonth, IsHoliday, Overlap,
 }
 
 internal sealed record BoundCall(Builtin Function, ImmutableArray<BoundExpr> Args, TlType Type, TextSpan Span) : BoundExpr(Type, Span);

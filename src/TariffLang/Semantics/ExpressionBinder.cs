@@ -638,7 +638,7 @@ internal sealed class ExpressionBinder
         "count", "sum", "distinct", "min", "max", "ceil", "floor", "round", "abs", "years_since", "period_months",
         "round_up", "round_down", "round_nearest", "blocks", "days_between", "days_in_period", "day_of_period", "peak", "level",
         "seconds", "minutes", "hours", "days", "length", "starts_with", "ends_with", "is_gsm7", "gsm7_length",
-        "time_of_day", "day_of_week", "month_of_year", "day_of_month", "is_holiday", "covered", "beyond", "elapsed", "tiered",
+        "time_of_day", "day_of_week", "month_of_year", "day_of_month", "is_holiday", "covered", "beyond", "elapsed", "tiered", "overlap",
     ];
 
     private BoundExpr BindCall(CallSyntax c, BindScope scope)
@@ -695,6 +695,22 @@ internal sealed class ExpressionBinder
                     return Fail(c.Span);
                 }
                 return new BoundCall(Builtin.PeriodMonths, ImmutableArray<BoundExpr>.Empty, TlType.Number, c.Span);
+            case "overlap":
+            {
+                // overlap(start, length, from, to): the part of [start, start + length) between from and to o'clock each day.
+                if (args.Length != 4) return Arity(4);
+                var start = BindAs(args[0], scope, TypeKind.Time);
+                var length = BindAs(args[1], scope, TypeKind.Duration);
+                var from = BindAs(args[2], scope, TypeKind.Duration);
+                var to = BindAs(args[3], scope, TypeKind.Duration);
+                foreach (var (bound, syntax) in new[] { (from, args[2]), (to, args[3]) })
+                {
+                    if (bound is BoundLiteral { Value: TimeSpan t } && (t < TimeSpan.Zero || t > TimeSpan.FromDays(1)))
+                        _diagnostics.Report(NeverHolds, syntax.Span, "a time of day is 0h to 24h");
+                }
+                var optional = start.Type.Optional || length.Type.Optional || from.Type.Optional || to.Type.Optional;
+                return new BoundCall(Builtin.Overlap, [start, length, from, to], optional ? TlType.Duration.AsOptional() : TlType.Duration, c.Span);
+            }
             case "time_of_day":
             {
                 if (args.Length != 1) return Arity(1);

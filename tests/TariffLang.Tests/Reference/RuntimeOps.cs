@@ -88,6 +88,41 @@ internal static class RuntimeOps
         _ => null,
     };
 
+    /// <summary>
+    /// The oracle's own reading of overlap(): cut the span at every local midnight and at every from and to of the days it
+    /// touches, then keep the pieces whose middle is, by the local clock, inside the daily window.
+    /// </summary>
+    private static TimeSpan Overlap(DateTimeOffset start, TimeSpan length, TimeSpan from, TimeSpan to, DateTimeZoneInfo zone)
+    {
+        if (from < TimeSpan.Zero || from > TimeSpan.FromDays(1) || to < TimeSpan.Zero || to > TimeSpan.FromDays(1))
+            throw new RatingException("overlap(): a time of day is 0h to 24h");
+        if (length <= TimeSpan.Zero || from == to) return TimeSpan.Zero;
+        if (length > TimeSpan.FromDays(400)) throw new RatingException("overlap(): a span longer than 400 days");
+        var end = start + length;
+        var cuts = new SortedSet<DateTimeOffset> { start, end };
+        for (var day = DateOf(start, zone).AddDays(-1); day <= DateOf(end, zone).AddDays(1); day = day.AddDays(1))
+        {
+            foreach (var time in new[] { TimeSpan.Zero, from, to })
+            {
+                var local = time >= TimeSpan.FromDays(1)
+                    ? NodaTime.LocalDate.FromDateOnly(day.AddDays(1)).AtMidnight()
+                    : NodaTime.LocalDate.FromDateOnly(day).At(NodaTime.LocalTime.FromTicksSinceMidnight(time.Ticks));
+                var instant = zone.Zone.AtLeniently(local).ToDateTimeOffset();
+                if (instant > start && instant < end) cuts.Add(instant);
+            }
+        }
+        var total = TimeSpan.Zero;
+        var points = cuts.ToList();
+        for (var i = 0; i + 1 < points.Count; i++)
+        {
+            var middle = points[i] + (points[i + 1] - points[i]) / 2;
+            var clock = NodaTime.Instant.FromDateTimeOffset(middle).InZone(zone.Zone).TimeOfDay.ToTimeOnly().ToTimeSpan();
+            var inside = from < to ? clock >= from && clock < to : clock >= from || clock < to;
+            if (inside) total += points[i + 1] - points[i];
+        }
+        return total;
+    }
+
     public static object? Call(Builtin fn, object?[] args, DateTimeOffset now, DateTimeZoneInfo zone)
     {
         // A contract without its own holiday list has none: only the tariff's dates count.
@@ -101,6 +136,8 @@ internal static class RuntimeOps
         {
             case Builtin.TimeOfDay:
                 return NodaTime.Instant.FromDateTimeOffset((DateTimeOffset)args[0]!).InZone(zone.Zone).TimeOfDay.ToTimeOnly().ToTimeSpan();
+            case Builtin.Overlap:
+                return Overlap((DateTimeOffset)args[0]!, (TimeSpan)args[1]!, (TimeSpan)args[2]!, (TimeSpan)args[3]!, zone);
             case Builtin.DayOfWeek: return (decimal)((int)DateOf(args[0]!, zone).DayOfWeek + 6) % 7 + 1;
             case Builtin.MonthOfYear: return (decimal)DateOf(args[0]!, zone).Month;
             case Builtin.DayOfMonth: return (decimal)DateOf(args[0]!, zone).Day;
