@@ -19,6 +19,7 @@ internal static class CliApp
     private const string Usage = """
         usage:
           tariff check FILE...
+          tariff fmt [--check] FILE|DIR...
           tariff test [FILE|DIR]...
           tariff rate TARIFF LEDGER [--accounts F] [--param k=v]... [--period YYYY-MM] [--from YYYY-MM] [--to YYYY-MM] [--format text|json] [--engine compiled|interpreted] [--threads N] [--strict]
           tariff explain TARIFF LEDGER [--accounts F] [--param k=v]... [--period YYYY-MM] [--from YYYY-MM] [--to YYYY-MM] [--strict]
@@ -47,6 +48,7 @@ internal static class CliApp
         return args[0] switch
         {
             "check" => Check(options, stdout, stderr),
+            "fmt" => Fmt(options, stdout, stderr),
             "test" => Test(options, stdout, stderr),
             "rate" => Rate(options, stdout, stderr, explain: false),
             "explain" => Rate(options, stdout, stderr, explain: true),
@@ -84,6 +86,47 @@ internal static class CliApp
             if (!tariff.HasErrors) stdout.WriteLine($"{path}: ok");
         }
         return failed ? UserError : Ok;
+    }
+
+    /// <summary>
+    /// Rewrites each file in the canonical layout (comments kept; the formatter proves the result parses to the same tree).
+    /// With --check nothing is written: the files that are not formatted are listed and the exit code is 1.
+    /// </summary>
+    private static int Fmt(Options o, TextWriter stdout, TextWriter stderr)
+    {
+        if (o.Positional.Count == 0) return UsageFail(stderr, "fmt needs at least one file or directory");
+        var files = ExpandTariffs(o.Positional).ToList();
+        if (files.Count == 0) return UsageFail(stderr, $"no .tariff file in {string.Join(", ", o.Positional)}");
+        var unformatted = 0;
+        var failed = false;
+        foreach (var path in files)
+        {
+            if (!File.Exists(path))
+            {
+                stderr.WriteLine($"tariff: {path}: no such file");
+                failed = true;
+                continue;
+            }
+            var text = File.ReadAllText(path);
+            var result = TariffLang.Tariff.Format(text, path);
+            if (result.Text is null)
+            {
+                // A file that does not parse is not reformatted: its syntax errors say why.
+                foreach (var d in result.Diagnostics) stdout.WriteLine(d.ToString());
+                failed = true;
+                continue;
+            }
+            if (!result.Changed) continue;
+            unformatted++;
+            if (o.CheckOnly) stdout.WriteLine($"{path}: not formatted");
+            else
+            {
+                File.WriteAllText(path, result.Text);
+                stdout.WriteLine($"{path}: formatted");
+            }
+        }
+        if (o.CheckOnly && unformatted == 0 && !failed) stdout.WriteLine($"{files.Count} file(s) formatted");
+        return failed || (o.CheckOnly && unformatted > 0) ? UserError : Ok;
     }
 
     private static IEnumerable<string> ExpandTariffs(IEnumerable<string> paths)
@@ -400,6 +443,9 @@ internal static class CliApp
 
         /// <summary>rate and explain fail (exit 1) when a row's id conflicts with another's.</summary>
         public bool Strict { get; private set; }
+
+        /// <summary>fmt --check: report the files that are not formatted instead of rewriting them.</summary>
+        public bool CheckOnly { get; private set; }
         /// <summary>The thread counts given; rate and compare take one, bench a list to compare.</summary>
         public List<int> ThreadCounts { get; } = new();
 
@@ -421,6 +467,11 @@ internal static class CliApp
                 if (arg == "--strict")
                 {
                     o.Strict = true;
+                    continue;
+                }
+                if (arg == "--check")
+                {
+                    o.CheckOnly = true;
                     continue;
                 }
                 if (i + 1 >= list.Count)
