@@ -21,7 +21,7 @@ internal static class CliApp
           tariff check FILE...
           tariff fmt [--check] FILE|DIR...
           tariff test [FILE|DIR]...
-          tariff rate TARIFF LEDGER [--accounts F] [--param k=v]... [--period YYYY-MM] [--from YYYY-MM] [--to YYYY-MM] [--format text|json] [--engine compiled|interpreted] [--threads N] [--strict]
+          tariff rate TARIFF LEDGER [--accounts F] [--param k=v]... [--period YYYY-MM] [--from YYYY-MM] [--to YYYY-MM] [--format text|json] [--engine compiled|interpreted] [--threads N] [--strict] [--rejects FILE]
           tariff explain TARIFF LEDGER [--accounts F] [--param k=v]... [--period YYYY-MM] [--from YYYY-MM] [--to YYYY-MM] [--strict]
           tariff compare TARIFF LEDGER --plans A,B,... [--accounts F] [--param k=v]... [--period YYYY-MM] [--from YYYY-MM] [--to YYYY-MM] [--threads N]
           tariff bench TARIFF LEDGER [--accounts F] [--param k=v]... [--engine compiled|interpreted] [--iterations N] [--threads N[,M...]]
@@ -236,23 +236,21 @@ internal static class CliApp
         if (tariff is null || ledgerPath is null) return exit;
         var options = new RatingOptions(o.Params, o.Period) { Threads = o.Threads, From = o.From, To = o.To };
         string? problem;
-        int conflicts;
+        RatingResult result;
         if (explain)
         {
             // explain says what became of every row: the ledger is held in memory for that.
             var ledger = TariffLang.Tariff.ReadLedger(ledgerPath);
-            var result = tariff.Rate(ledger, accounts, options);
+            result = tariff.Rate(ledger, accounts, options);
             stdout.Write(Explain(result));
             problem = ledger.Problem;
-            conflicts = result.Conflicts;
         }
         else
         {
-            var result = tariff.RateFile(ledgerPath, accounts, options);
+            result = tariff.RateFile(ledgerPath, accounts, options);
             if (o.Format == "json") WriteJson(result, stdout);
             else result.WriteText(stdout);
             problem = result.Problem;
-            conflicts = result.Conflicts;
         }
         // An unreadable ledger (or one whose header is wrong) is a user error; rejected rows are a normal outcome of rating,
         // except, under --strict, rows whose id conflicts: the sender contradicts itself, and someone must look.
@@ -261,9 +259,23 @@ internal static class CliApp
             stderr.WriteLine("tariff: " + problem);
             return UserError;
         }
-        if (o.Strict && conflicts > 0)
+        if (o.Rejects is { } rejectsPath && RejectsWriter.Write(ledgerPath, result, rejectsPath) is { } rejectsProblem)
         {
-            stderr.WriteLine($"tariff: --strict: {conflicts} row(s) rejected because their id was sent with different content");
+            stderr.WriteLine("tariff: " + rejectsProblem);
+            return UserError;
+        }
+        // A contract value the tariff needs and an account lacks stops that account: said once, and the run fails, since
+        // its invoices are missing rather than wrong.
+        var missing = result.MissingParameters;
+        foreach (var reason in missing)
+            stderr.WriteLine($"tariff: {reason} ({result.Rejected.Count(r => r.Reason == reason)} row(s) rejected): give it in --accounts FILE or with --param");
+        if (missing.Count > 0) return UserError;
+        // --strict: any rejected row fails the run, but an identical re-send (counted once) is the ledger working as meant.
+        if (o.Strict && result.Problems > 0)
+        {
+            var conflicts = result.Conflicts;
+            stderr.WriteLine($"tariff: --strict: {result.Problems} row(s) rejected"
+                + (conflicts > 0 ? $", {conflicts} because their id was sent with different content" : ""));
             return UserError;
         }
         return Ok;
@@ -444,6 +456,9 @@ internal static class CliApp
         /// <summary>rate and explain fail (exit 1) when a row's id conflicts with another's.</summary>
         public bool Strict { get; private set; }
 
+        /// <summary>--rejects FILE: where rate writes the rejected rows, verbatim, with their reasons.</summary>
+        public string? Rejects { get; private set; }
+
         /// <summary>fmt --check: report the files that are not formatted instead of rewriting them.</summary>
         public bool CheckOnly { get; private set; }
         /// <summary>The thread counts given; rate and compare take one, bench a list to compare.</summary>
@@ -483,6 +498,7 @@ internal static class CliApp
                 switch (arg)
                 {
                     case "--accounts": o.Accounts = value; break;
+                    case "--rejects": o.Rejects = value; break;
                     case "--param":
                         var eq = value.IndexOf('=');
                         if (eq <= 0) { error = $"--param takes name=value, not '{value}'"; return o; }

@@ -149,6 +149,17 @@ public sealed class RatingResult
     /// <summary>Every row counted once: rated, free or rejected.</summary>
     public Accounting Accounting { get; }
 
+    /// <summary>
+    /// The reasons that say an account lacks a contract value the tariff needs (one per account and parameter): every row
+    /// of such an account is rejected with it.
+    /// </summary>
+    public IReadOnlyList<string> MissingParameters =>
+        Rejected.Select(r => r.Reason).Where(r => r.Contains(Runtime.RatingContext.MissingParameterText, StringComparison.Ordinal))
+            .Distinct().ToList();
+
+    /// <summary>How many rows were rejected for a reason other than being an identical re-send of a row already counted.</summary>
+    public int Problems => Rejected.Count(r => !Rating.IdClaims.IsDuplicate(r.Reason));
+
     /// <summary>How many rows were rejected because their id conflicts: the same id with different content.</summary>
     public int Conflicts => Rejected.Count(r => Rating.IdClaims.IsConflict(r.Reason));
 

@@ -15,6 +15,9 @@ internal static class InvoiceTextWriter
     private const string Indent = "  ";
     private const string Gap = "  ";
 
+    /// <summary>How many rows of a group of identically rejected rows the text shows.</summary>
+    private const int RowsShown = 5;
+
     /// <summary>The text invoices of <paramref name="result"/>, in the order the invoices are given.</summary>
     public static string Write(RatingResult result)
     {
@@ -40,15 +43,31 @@ internal static class InvoiceTextWriter
         var rejected = result.Rejected;
         if (!rejected.IsEmpty)
         {
+            // Identical reasons are grouped (an account without its contract rejects every one of its rows alike), with
+            // the first rows of each; the JSON output and --rejects FILE have every row.
             output.Write("Rejected rows:\n");
+            var groups = new Dictionary<string, List<int>>(StringComparer.Ordinal);
+            var order = new List<string>();
             foreach (var row in rejected)
             {
+                if (!groups.TryGetValue(row.Reason, out var rows))
+                {
+                    groups[row.Reason] = rows = new List<int>();
+                    order.Add(row.Reason);
+                }
+                rows.Add(row.Row);
+            }
+            foreach (var reason in order)
+            {
+                var rows = groups[reason];
                 output.Write(Indent);
-                output.Write("row ");
-                output.Write(row.Row.ToString(CultureInfo.InvariantCulture));
-                output.Write(": ");
-                output.Write(row.Reason);
-                output.Write('\n');
+                if (rows.Count == 1) output.Write(string.Create(CultureInfo.InvariantCulture, $"row {rows[0]}: {reason}\n"));
+                else
+                {
+                    var shown = string.Join(", ", rows.Take(RowsShown).Select(r => r.ToString(CultureInfo.InvariantCulture)));
+                    var more = rows.Count > RowsShown ? string.Create(CultureInfo.InvariantCulture, $" and {rows.Count - RowsShown} more") : "";
+                    output.Write(string.Create(CultureInfo.InvariantCulture, $"{rows.Count} rows: {reason}\n{Indent}{Indent}rows {shown}{more}\n"));
+                }
             }
             output.Write('\n');
         }

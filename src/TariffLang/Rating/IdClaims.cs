@@ -67,7 +67,12 @@ internal sealed class IdClaims
         }
     }
 
-    public static string Duplicate(string id, int firstRow) => $"duplicate id '{id}' (already counted at row {firstRow})";
+    public static string Duplicate(string id, int firstRow) => $"{DuplicateStart}{id}' (already counted at row {firstRow})";
+
+    /// <summary>Whether a rejection reason is an identical re-send, counted once: idempotency working, not a problem.</summary>
+    public static bool IsDuplicate(string reason) => reason.StartsWith(DuplicateStart, StringComparison.Ordinal);
+
+    private const string DuplicateStart = "duplicate id '";
 
     /// <summary>Whether a rejection reason is an id conflict (what <c>--strict</c> fails on).</summary>
     public static bool IsConflict(string reason) => reason.StartsWith(ConflictStart, StringComparison.Ordinal);

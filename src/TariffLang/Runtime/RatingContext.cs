@@ -22,6 +22,9 @@ internal sealed class RatingContext
     private readonly List<Undo> _journal = new();
     private bool _journaling;
 
+    /// <summary>What the reason of a row rejected for a missing contract value says, written once for those who look for it.</summary>
+    internal const string MissingParameterText = "missing contract parameter";
+
     public RatingContext(RatingPlan plan, RatingProgram program, string account, IReadOnlyDictionary<string, string> accountValues)
     {
         Plan = plan;
@@ -166,7 +169,7 @@ internal sealed class RatingContext
         }
         else if (param.Default is not null) value = Program.Evaluate(this, Plan.ParamDefaultRoots[index]);
         else if (param.Type.Optional) value = Value.None;
-        else throw new RatingException($"account '{Account}': missing contract parameter '{param.Name}'", accountWide: true);
+        else throw new RatingException($"account '{Account}': {MissingParameterText} '{param.Name}'", accountWide: true);
         _params[index] = value;
         _paramLoaded[index] = true;
         return value;

@@ -118,7 +118,9 @@ public sealed class BadInputEndToEndTests
     {
         var dir = Path.Combine(TestPaths.Cases, "Rating", "missing_parameter");
         var r = CliHarness.Run("rate", Path.Combine(dir, "tariff.tariff"), Path.Combine(dir, "ledger.csv"), "--accounts", Path.Combine(dir, "accounts.csv"), "--format", "json");
-        r.Exit.ShouldBe(0, r.ToString());
+        // The account without its contract value is named once and fails the run; the other account is still billed.
+        r.Exit.ShouldBe(1, r.ToString());
+        r.Err.Split('\n').Count(l => l.Contains("missing contract parameter 'sms_price'")).ShouldBe(1);
         var root = Json(r);
         var rejected = Rejected(root);
         rejected.Keys.Order().ShouldBe([3, 5]);

@@ -297,7 +297,7 @@ public sealed class CliContractTests
         var tariff = Rating("missing_parameter", "tariff.tariff");
         var ledger = Rating("missing_parameter", "ledger.csv");
         var without = CliHarness.Run("rate", tariff, ledger, "--format", "json");
-        without.Exit.ShouldBe(0);
+        without.Exit.ShouldBe(1, without.ToString());
         using (var doc = JsonDocument.Parse(without.Out))
         {
             doc.RootElement.GetProperty("invoices").GetArrayLength().ShouldBe(0);

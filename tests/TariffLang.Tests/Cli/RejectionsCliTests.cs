@@ -1,0 +1,86 @@
+using System.Text.Json;
+using Shouldly;
+using TariffLang.Tests.Rating;
+using Xunit;
+
+namespace TariffLang.Tests.Cli;
+
+/// <summary>Rejected rows on the command line: grouped by reason in text, written verbatim with --rejects, and exit codes.</summary>
+public sealed class RejectionsCliTests
+{
+    private const string Source = """
+        tariff t {
+          currency EUR
+          period month in "Europe/Paris"
+          param rate: money
+          event sms(to: text)
+          reject sms where to = "blocked" because "blocked number"
+          charge "SMS" per sms at param rate
+        }
+        """;
+
+    private const string Header = "time,account,event,to";
+
+    [Fact]
+    public void Rate_AccountWithoutItsContractValue_SaysSoOnceGroupsItsRowsAndExits1()
+    {
+        var (_, tariff, ledger) = EveryWay.Files(Source, Header, [.. Enumerable.Range(0, 8).Select(i => $"2024-01-10T10:0{i}:00Z,a,sms,x")]);
+        var result = CliHarness.Run("rate", tariff, ledger);
+        result.Exit.ShouldBe(1, result.ToString());
+        result.Err.Split('\n').Count(l => l.Contains("missing contract parameter 'rate'")).ShouldBe(1);
+        result.Err.ShouldContain("(8 row(s) rejected)");
+        result.Out.ShouldContain("8 rows: account 'a': missing contract parameter 'rate'\n    rows 2, 3, 4, 5, 6 and 3 more\n");
+    }
+
+    [Fact]
+    public void Rate_StrictWithAnyRejection_Exits1_WithoutStrictExits0()
+    {
+        var (_, tariff, ledger) = EveryWay.Files(Source, Header, "2024-01-10T10:00:00Z,a,sms,blocked", "2024-01-10T10:01:00Z,a,sms,x");
+        CliHarness.Run("rate", tariff, ledger, "--param", "rate=0.1").Exit.ShouldBe(0);
+        var strict = CliHarness.Run("rate", tariff, ledger, "--param", "rate=0.1", "--strict");
+        strict.Exit.ShouldBe(1, strict.ToString());
+        strict.Err.ShouldContain("--strict: 1 row(s) rejected");
+        strict.Out.ShouldContain("row 2: blocked number");
+    }
+
+    [Fact]
+    public void Rate_RejectsFileOfACsvLedger_HoldsTheRejectedRecordsVerbatimWithTheirReason()
+    {
+        var dir = TestTemp.NewDirectory("tarifflang-rejects-");
+        var tariff = Path.Combine(dir, "t.tariff");
+        File.WriteAllText(tariff, Source);
+        var ledger = Path.Combine(dir, "ledger.csv");
+        // A blank line is no row; a quoted field may hold a line break.
+        File.WriteAllText(ledger, Header + "\n\n2024-01-10T10:00:00Z,a,sms,\"blocked\"\n2024-01-10T10:01:00Z,a,sms,\"two\nlines\"\n"
+            + "2024-01-10T10:02:00Z,a,sms,blocked\n");
+        var rejects = Path.Combine(dir, "rejects.csv");
+
+        var result = CliHarness.Run("rate", tariff, ledger, "--param", "rate=0.1", "--rejects", rejects);
+
+        result.Exit.ShouldBe(0, result.ToString());
+        File.ReadAllText(rejects).ShouldBe(Header + ",reason\n2024-01-10T10:00:00Z,a,sms,\"blocked\",\"blocked number\"\n"
+            + "2024-01-10T10:02:00Z,a,sms,blocked,\"blocked number\"\n");
+    }
+
+    [Fact]
+    public void Rate_RejectsFileOfAJsonLinesLedger_HoldsEachRejectedObjectWithItsRowAndReason()
+    {
+        var dir = TestTemp.NewDirectory("tarifflang-rejects-");
+        var tariff = Path.Combine(dir, "t.tariff");
+        File.WriteAllText(tariff, Source);
+        var ledger = Path.Combine(dir, "ledger.jsonl");
+        File.WriteAllText(ledger, """
+            {"time":"2024-01-10T10:00:00Z","account":"a","event":"sms","to":"x"}
+            {"time":"2024-01-10T10:01:00Z","account":"a","event":"sms","to":"blocked"}
+            """);
+        var rejects = Path.Combine(dir, "rejects.jsonl");
+
+        CliHarness.Run("rate", tariff, ledger, "--param", "rate=0.1", "--rejects", rejects).Exit.ShouldBe(0);
+
+        var line = File.ReadAllLines(rejects).ShouldHaveSingleItem();
+        var json = JsonDocument.Parse(line).RootElement;
+        json.GetProperty("row").GetInt32().ShouldBe(2);
+        json.GetProperty("reason").GetString().ShouldBe("blocked number");
+        json.GetProperty("record").GetProperty("to").GetString().ShouldBe("blocked");
+    }
+}
