@@ -16,36 +16,51 @@ internal static class CliApp
     /// <summary>The backend `rate`, `explain` and `compare` use when --engine is not given.</summary>
     private const TariffEngine DefaultRateEngine = TariffEngine.Compiled;
 
-    private const string Usage = """
-        usage:
-          tariff check FILE...
-          tariff fmt [--check] FILE|DIR...
-          tariff test [FILE|DIR]...
-          tariff rate TARIFF LEDGER [--accounts F] [--param k=v]... [--period YYYY-MM] [--from YYYY-MM] [--to YYYY-MM] [--format text|json] [--engine compiled|interpreted] [--threads N] [--strict] [--rejects FILE]
-          tariff explain TARIFF LEDGER [--accounts F] [--param k=v]... [--period YYYY-MM] [--from YYYY-MM] [--to YYYY-MM] [--strict]
-          tariff compare TARIFF LEDGER --plans A,B,... [--accounts F] [--param k=v]... [--period YYYY-MM] [--from YYYY-MM] [--to YYYY-MM] [--threads N]
-          tariff bench TARIFF LEDGER [--accounts F] [--param k=v]... [--engine compiled|interpreted] [--iterations N] [--threads N[,M...]]
-        """;
-
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
     {
-        if (args.Length == 0 || args.Any(a => a is "-h" or "--help") || args[0] == "help")
+        var root = CliCommands.Build(stdout, stderr);
+        var parse = root.Parse(args);
+        if (parse.Errors.Count > 0)
         {
-            (args.Length == 0 ? stderr : stdout).WriteLine(Usage);
-            return args.Length == 0 ? UsageError : Ok;
-        }
-        var options = Options.Parse(args.Skip(1), out var error);
-        if (error is not null)
-        {
-            stderr.WriteLine("tariff: " + error);
-            stderr.WriteLine(Usage);
+            // Parse errors (an unknown verb or option, a missing argument) are usage errors: the library says what is
+            // wrong and suggests the verb or option meant; the help of the verb is one --help away.
+            if (parse.Action is System.CommandLine.Invocation.ParseErrorAction errorAction) errorAction.ShowHelp = false;
+            parse.Invoke(new System.CommandLine.InvocationConfiguration { Output = stdout, Error = stderr });
+            var verb = parse.CommandResult.Command == root ? "" : " " + parse.CommandResult.Command.Name;
+            stderr.WriteLine($"usage: tariff{verb} --help shows the{(verb.Length == 0 ? " commands" : " arguments and options")}");
             return UsageError;
         }
-        if (options.ThreadCounts.Count > 1 && args[0] != "bench")
+        return parse.Invoke(new System.CommandLine.InvocationConfiguration { Output = stdout, Error = stderr });
+    }
+
+    /// <summary>Runs a verb once its options are read (rate, explain, compare and bench share them).</summary>
+    internal static int Dispatch(string verb, Options options, TextWriter stdout, TextWriter stderr)
+    {
+        if (options.ThreadCounts.Count > 1 && verb != "bench")
             return UsageFail(stderr, "only bench compares several thread counts; give --threads one number");
         if (new RatingOptions(null, options.Period) { From = options.From, To = options.To }.Problem() is { } months)
             return UsageFail(stderr, months);
-        return args[0] switch
+        // "-" reads the tariff (check, fmt, test) or the ledger (the other verbs) from stdin.
+        var stdin = options.Positional.IndexOf("-");
+        if (stdin >= 0)
+        {
+            if (options.Positional.LastIndexOf("-") != stdin) return UsageFail(stderr, "only one argument can be read from stdin ('-')");
+            if (verb == "fmt") return UsageFail(stderr, "fmt rewrites files in place: give it files, not stdin");
+            options.Positional[stdin] = StdinToFile(verb is "check" or "test" || stdin == 0);
+        }
+        try
+        {
+            return Run(verb, options, stdout, stderr);
+        }
+        finally
+        {
+            if (stdin >= 0) File.Delete(options.Positional[stdin]);
+        }
+    }
+
+    private static int Run(string verb, Options options, TextWriter stdout, TextWriter stderr)
+    {
+        return verb switch
         {
             "check" => Check(options, stdout, stderr),
             "fmt" => Fmt(options, stdout, stderr),
@@ -53,9 +68,22 @@ internal static class CliApp
             "rate" => Rate(options, stdout, stderr, explain: false),
             "explain" => Rate(options, stdout, stderr, explain: true),
             "compare" => Compare(options, stdout, stderr),
-            "bench" => Bench(options, stdout, stderr),
-            _ => UsageFail(stderr, $"unknown command '{args[0]}'"),
+            _ => Bench(options, stdout, stderr),
         };
+    }
+
+    /// <summary>
+    /// Copies stdin to a temporary file, named for what it holds (a tariff, or a CSV, JSON Lines or JSON ledger by its
+    /// first character), so that the rest of the command reads it like any file.
+    /// </summary>
+    private static string StdinToFile(bool tariff)
+    {
+        var text = Console.In.ReadToEnd();
+        var first = text.TrimStart().FirstOrDefault();
+        var extension = tariff ? ".tariff" : first == '{' ? ".jsonl" : first == '[' ? ".json" : ".csv";
+        var path = Path.Combine(Path.GetTempPath(), $"tariff-stdin-{Environment.ProcessId}-{Guid.NewGuid():N}{extension}");
+        File.WriteAllText(path, text);
+        return path;
     }
 
     /// <summary>Notices change no result, so they go to stderr as warnings and leave the exit code alone.</summary>
@@ -64,10 +92,10 @@ internal static class CliApp
         foreach (var notice in tariff.Notices) stderr.WriteLine("tariff: warning: " + notice);
     }
 
-    private static int UsageFail(TextWriter stderr, string message)
+    internal static int UsageFail(TextWriter stderr, string message)
     {
         stderr.WriteLine("tariff: " + message);
-        stderr.WriteLine(Usage);
+        stderr.WriteLine("usage: tariff COMMAND --help shows a command's arguments and options");
         return UsageError;
     }
 
@@ -312,7 +340,6 @@ internal static class CliApp
 
     private static int Compare(Options o, TextWriter stdout, TextWriter stderr)
     {
-        if (o.Plans.Count == 0) return UsageFail(stderr, "compare needs --plans A,B,...");
         var (tariff, ledgerPath, accounts, exit) = Load(o, stderr, "compare", out _);
         if (tariff is null || ledgerPath is null) return exit;
         if (tariff.PlanNames.IsEmpty)
@@ -320,6 +347,8 @@ internal static class CliApp
             stderr.WriteLine($"tariff: {tariff.Path} declares no plans to compare");
             return UserError;
         }
+        // Without --plans, every plan of the tariff.
+        if (o.Plans.Count == 0) o.Plans.AddRange(tariff.PlanNames);
         var unknown = o.Plans.Where(p => !tariff.PlanNames.Contains(p)).ToList();
         if (unknown.Count > 0)
         {
@@ -349,6 +378,14 @@ internal static class CliApp
         }
         var totals = results.Select((r, i) => missing[i] > 0 ? "incomplete" : tariff.FormatMoney(r.Invoices.Sum(x => x.Total)));
         stdout.WriteLine($"{"total".PadRight(width)} {"",-23} " + string.Join(" ", totals.Select(t => $"{t,12}")));
+        // The cheapest plan among those that could rate every account and period.
+        var complete = results.Select((r, i) => (Plan: o.Plans[i], Total: r.Invoices.Sum(x => x.Total), Complete: missing[i] == 0))
+            .Where(x => x.Complete).ToList();
+        if (complete.Count > 0)
+        {
+            var cheapest = complete.MinBy(x => x.Total);
+            stdout.WriteLine($"cheapest: {cheapest.Plan} ({tariff.FormatMoney(cheapest.Total)})");
+        }
         if (missing.Any(m => m > 0))
             stdout.WriteLine("-: the account could not be rated on that plan (see `tariff explain` with --param plan=NAME for why)");
         return Ok;
@@ -438,7 +475,7 @@ internal static class CliApp
     }
 
     /// <summary>Parsed command-line options.</summary>
-    private sealed class Options
+    internal sealed class Options
     {
         public List<string> Positional { get; } = new();
         public Dictionary<string, string> Params { get; } = new(StringComparer.Ordinal);
@@ -466,83 +503,58 @@ internal static class CliApp
 
         public int? Threads => ThreadCounts.Count == 0 ? null : ThreadCounts[0];
 
-        public static Options Parse(IEnumerable<string> args, out string? error)
+        public void SetStrict() => Strict = true;
+
+        public void SetCheckOnly() => CheckOnly = true;
+
+        /// <summary>Reads one option's value, as the verbs understand it; the message says what is wrong with it.</summary>
+        public string? Apply(string option, string value)
         {
-            var o = new Options();
-            error = null;
-            var list = args.ToList();
-            for (var i = 0; i < list.Count; i++)
+            switch (option)
             {
-                var arg = list[i];
-                if (!arg.StartsWith("--", StringComparison.Ordinal))
-                {
-                    o.Positional.Add(arg);
-                    continue;
-                }
-                if (arg == "--strict")
-                {
-                    o.Strict = true;
-                    continue;
-                }
-                if (arg == "--check")
-                {
-                    o.CheckOnly = true;
-                    continue;
-                }
-                if (i + 1 >= list.Count)
-                {
-                    error = $"option {arg} needs a value";
-                    return o;
-                }
-                var value = list[++i];
-                switch (arg)
-                {
-                    case "--accounts": o.Accounts = value; break;
-                    case "--rejects": o.Rejects = value; break;
-                    case "--param":
-                        var eq = value.IndexOf('=');
-                        if (eq <= 0) { error = $"--param takes name=value, not '{value}'"; return o; }
-                        o.Params[value[..eq]] = value[(eq + 1)..];
-                        break;
-                    case "--period" or "--from" or "--to":
-                        if (!DateOnly.TryParseExact(value + "-01", "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var month)
-                            || month.Year is < RatingOptions.MinYear or > RatingOptions.MaxYear)
-                        { error = $"{arg} takes YYYY-MM between {RatingOptions.MinYear} and {RatingOptions.MaxYear}, not '{value}'"; return o; }
-                        if (arg == "--period") o.Period = (month.Year, month.Month);
-                        else if (arg == "--from") o.From = (month.Year, month.Month);
-                        else o.To = (month.Year, month.Month);
-                        break;
-                    case "--format":
-                        if (value is not ("text" or "json")) { error = $"--format is text or json, not '{value}'"; return o; }
-                        o.Format = value;
-                        break;
-                    case "--engine":
-                        if (value is not ("compiled" or "interpreted")) { error = $"--engine is compiled or interpreted, not '{value}'"; return o; }
-                        o.Engine = value == "compiled" ? TariffEngine.Compiled : TariffEngine.Interpreted;
-                        break;
-                    case "--iterations":
-                        if (!int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var n) || n < 1)
-                        { error = $"--iterations takes a positive whole number, not '{value}'"; return o; }
-                        o.Iterations = n;
-                        break;
-                    case "--threads":
-                        o.ThreadCounts.Clear();
-                        foreach (var part in value.Split(','))
-                        {
-                            if (!int.TryParse(part, NumberStyles.None, CultureInfo.InvariantCulture, out var threads) || threads is < 1 or > 256)
-                            { error = $"--threads takes whole numbers from 1 to 256, not '{value}'"; return o; }
-                            o.ThreadCounts.Add(threads);
-                        }
-                        break;
-                    case "--plans":
-                        o.Plans.AddRange(value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
-                        break;
-                    default:
-                        error = $"unknown option {arg}";
-                        return o;
-                }
+                case "--accounts": Accounts = value; return null;
+                case "--rejects": Rejects = value; return null;
+                case "--param":
+                    var eq = value.IndexOf('=');
+                    if (eq <= 0) return $"--param takes name=value, not '{value}'";
+                    Params[value[..eq]] = value[(eq + 1)..];
+                    return null;
+                case "--period" or "--from" or "--to":
+                    if (!DateOnly.TryParseExact(value + "-01", "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var month)
+                        || month.Year is < RatingOptions.MinYear or > RatingOptions.MaxYear)
+                        return $"{option} takes YYYY-MM between {RatingOptions.MinYear} and {RatingOptions.MaxYear}, not '{value}'";
+                    if (option == "--period") Period = (month.Year, month.Month);
+                    else if (option == "--from") From = (month.Year, month.Month);
+                    else To = (month.Year, month.Month);
+                    return null;
+                case "--format":
+                    if (value is not ("text" or "json")) return $"--format is text or json, not '{value}'";
+                    Format = value;
+                    return null;
+                case "--engine":
+                    if (value is not ("compiled" or "interpreted")) return $"--engine is compiled or interpreted, not '{value}'";
+                    Engine = value == "compiled" ? TariffEngine.Compiled : TariffEngine.Interpreted;
+                    return null;
+                case "--iterations":
+                    if (!int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var n) || n < 1)
+                        return $"--iterations takes a positive whole number, not '{value}'";
+                    Iterations = n;
+                    return null;
+                case "--threads":
+                    ThreadCounts.Clear();
+                    foreach (var part in value.Split(','))
+                    {
+                        if (!int.TryParse(part, NumberStyles.None, CultureInfo.InvariantCulture, out var threads) || threads is < 1 or > 256)
+                            return $"--threads takes whole numbers from 1 to 256, not '{value}'";
+                        ThreadCounts.Add(threads);
+                    }
+                    return null;
+                case "--plans":
+                    Plans.AddRange(value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+                    return null;
+                default:
+                    return $"unknown option {option}";
             }
-            return o;
         }
     }
 }

@@ -41,13 +41,24 @@ internal static class CliHarness
     }
 
     /// <summary>The built CLI as a child process (for inputs that might take the whole process down).</summary>
-    public static CliResult RunProcess(TimeSpan timeout, params string[] args)
+    public static CliResult RunProcess(TimeSpan timeout, params string[] args) => RunProcessWithInput(timeout, null, args);
+
+    /// <summary>The built CLI as a child process, <paramref name="input"/> (if any) written to its stdin.</summary>
+    public static CliResult RunProcessWithInput(TimeSpan timeout, string? input, params string[] args)
     {
         var dll = Path.Combine(AppContext.BaseDirectory, "tariff.dll");
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        var psi = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = input is not null, UseShellExecute = false,
+        };
         psi.ArgumentList.Add(dll);
         foreach (var a in args) psi.ArgumentList.Add(a);
         using var process = Process.Start(psi)!;
+        if (input is not null)
+        {
+            process.StandardInput.Write(input);
+            process.StandardInput.Close();
+        }
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
         if (!process.WaitForExit(timeout))

@@ -1,0 +1,156 @@
+using System.CommandLine;
+
+namespace TariffLang.Cli;
+
+/// <summary>
+/// The verbs, arguments and options of the <c>tariff</c> command, declared for System.CommandLine: it parses, refuses
+/// unknown options, suggests the verb or option meant, reads <c>--option=value</c>, and prints each verb's help and
+/// <c>--version</c>. Option values are then read by <see cref="CliApp.Options.Apply"/>, whose messages name the option.
+/// </summary>
+internal static class CliCommands
+{
+    private const string Files = "files";
+
+    public static RootCommand Build(TextWriter stdout, TextWriter stderr)
+    {
+        var root = new RootCommand("TariffLang: check, format, test and rate tariffs written in the TariffLang language.");
+        // --version names this tool's version, wherever it runs from (the default reads the process's entry assembly).
+        foreach (var option in root.Options.OfType<VersionOption>().ToList()) root.Options.Remove(option);
+        var version = new Option<bool>("--version") { Description = "Show version information" };
+        root.Options.Add(version);
+        root.SetAction(parse =>
+        {
+            if (parse.GetValue(version))
+            {
+                var assembly = typeof(CliCommands).Assembly;
+                stdout.WriteLine(assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyInformationalVersionAttribute), false)
+                    .OfType<System.Reflection.AssemblyInformationalVersionAttribute>().FirstOrDefault()?.InformationalVersion
+                    ?? assembly.GetName().Version?.ToString() ?? "unknown");
+                return CliApp.Ok;
+            }
+            stderr.WriteLine("tariff: a command is needed");
+            stderr.WriteLine("usage: tariff --help shows the commands");
+            return CliApp.UsageError;
+        });
+        var tariffs = FilesArgument("tariff files, or directories searched for *.tariff");
+
+        var check = new Command("check", "Checks tariffs and prints their diagnostics; exits 1 on any error.\n\nExample:\n  tariff check tariffs/");
+        check.Arguments.Add(tariffs);
+        check.Options.Add(Engine());
+        root.Subcommands.Add(Verb(check, stdout, stderr));
+
+        var fmt = new Command("fmt", "Rewrites tariffs in the canonical layout, comments kept; --check only lists the files that are not.\n\n"
+            + "Examples:\n  tariff fmt tariffs/\n  tariff fmt --check tariffs/ docs/examples/");
+        fmt.Arguments.Add(FilesArgument("tariff files or directories"));
+        fmt.Options.Add(new Option<bool>("--check") { Description = "write nothing; exit 1 when a file is not formatted" });
+        root.Subcommands.Add(Verb(fmt, stdout, stderr));
+
+        var test = new Command("test", "Runs every example block of the tariffs; the last line says how many passed and failed.\n\n"
+            + "Example:\n  tariff test tariffs/");
+        test.Arguments.Add(FilesArgument("tariff files or directories (default: tariffs/)"));
+        test.Options.Add(Engine());
+        root.Subcommands.Add(Verb(test, stdout, stderr));
+
+        root.Subcommands.Add(Verb(Rating("rate", "Rates a ledger into one invoice per account and period, streamed on every core.\n\n"
+            + "Examples:\n  tariff rate tariffs/calendoc.tariff examples/calendoc/ledger.csv\n"
+            + "  tariff rate tariffs/web1on1.tariff examples/web1on1/ledger.csv --accounts examples/web1on1/accounts.csv --format json",
+            Format(), Engine(), Threads(), Strict(), new Option<string>("--rejects") { Description = "write the rejected rows, verbatim, with their reason, to this file" }),
+            stdout, stderr));
+        root.Subcommands.Add(Verb(Rating("explain", "Says what became of every ledger row: the lines that rated it, the rule that made it free, "
+            + "or why it was rejected.\n\nExample:\n  tariff explain tariffs/calendoc.tariff examples/calendoc/ledger.csv",
+            Engine(), Strict()), stdout, stderr));
+        root.Subcommands.Add(Verb(Rating("compare", "What the same usage costs on each plan.\n\nExample:\n"
+            + "  tariff compare tariffs/web1on1.tariff examples/web1on1/ledger.csv --plans GROW,SCALE",
+            new Option<string>("--plans") { Description = "the plans to compare, separated by commas (default: every plan)" }, Engine(), Threads()),
+            stdout, stderr));
+        root.Subcommands.Add(Verb(Rating("bench", "Times compilation and rating; --threads 1,2 compares thread counts, interleaved.\n\n"
+            + "Example:\n  tariff bench tariffs/calendoc.tariff examples/calendoc/ledger.csv --threads 1,2",
+            Engine(), Threads(), new Option<string>("--iterations") { Description = "how many times to rate (default 10)" }), stdout, stderr));
+        return root;
+    }
+
+    /// <summary>File arguments: a word that looks like an option is an option the verb does not have, not a file.</summary>
+    private static Argument<string[]> FilesArgument(string description)
+    {
+        var files = new Argument<string[]>(Files) { Description = description, Arity = ArgumentArity.ZeroOrMore };
+        files.Validators.Add(result =>
+        {
+            foreach (var token in result.Tokens)
+            {
+                if (token.Value.StartsWith("--", StringComparison.Ordinal)) result.AddError($"unknown option '{token.Value}' for this command");
+            }
+        });
+        return files;
+    }
+
+    /// <summary>A verb reading a tariff and a ledger, with the options every such verb shares.</summary>
+    private static Command Rating(string name, string description, params Option[] more)
+    {
+        var command = new Command(name, description);
+        command.Arguments.Add(new Argument<string>("tariff") { Description = "the .tariff file" });
+        command.Arguments.Add(new Argument<string>("ledger") { Description = "the usage ledger: CSV, JSON Lines or a JSON array" });
+        command.Options.Add(new Option<string>("--accounts") { Description = "the accounts file: each account's contract values" });
+        command.Options.Add(new Option<string[]>("--param")
+        {
+            Description = "a contract value for every account, name=value (repeatable)",
+            AllowMultipleArgumentsPerToken = false,
+        });
+        foreach (var month in (string[])["--period", "--from", "--to"])
+        {
+            command.Options.Add(new Option<string>(month)
+            {
+                Description = month switch
+                {
+                    "--period" => "rate this month only, YYYY-MM",
+                    "--from" => "the first month rated, YYYY-MM",
+                    _ => "the last month rated, YYYY-MM",
+                },
+            });
+        }
+        foreach (var option in more) command.Options.Add(option);
+        return command;
+    }
+
+    private static Option<string> Format() => new("--format") { Description = "text (default) or json" };
+
+    private static Option<string> Engine() => new("--engine") { Description = "compiled (default for rating) or interpreted" };
+
+    private static Option<string> Threads() => new("--threads") { Description = "worker threads (default: every core); bench takes a list, 1,2" };
+
+    private static Option<bool> Strict() => new("--strict") { Description = "exit 1 when any row is rejected (an identical re-send aside)" };
+
+    /// <summary>The verb's action: its arguments and options read into <see cref="CliApp.Options"/>, then the verb run.</summary>
+    private static Command Verb(Command command, TextWriter stdout, TextWriter stderr)
+    {
+        command.SetAction(parse =>
+        {
+            var options = new CliApp.Options();
+            foreach (var argument in command.Arguments)
+            {
+                if (argument is Argument<string> one && parse.GetValue(one) is { } value) options.Positional.Add(value);
+                else if (argument is Argument<string[]> many && parse.GetValue(many) is { } values) options.Positional.AddRange(values);
+            }
+            foreach (var option in command.Options)
+            {
+                switch (option)
+                {
+                    case Option<bool> flag when parse.GetValue(flag):
+                        if (flag.Name == "--strict") options.SetStrict();
+                        else options.SetCheckOnly();
+                        break;
+                    case Option<string> single when parse.GetValue(single) is { } given:
+                        if (options.Apply(single.Name, given) is { } problem) return CliApp.UsageFail(stderr, problem);
+                        break;
+                    case Option<string[]> repeated when parse.GetValue(repeated) is { } list:
+                        foreach (var item in list)
+                        {
+                            if (options.Apply(repeated.Name, item) is { } wrong) return CliApp.UsageFail(stderr, wrong);
+                        }
+                        break;
+                }
+            }
+            return CliApp.Dispatch(command.Name, options, stdout, stderr);
+        });
+        return command;
+    }
+}
