@@ -40,6 +40,8 @@ internal static class CliApp
             return UsageFail(stderr, "only bench compares several thread counts; give --threads one number");
         if (new RatingOptions(null, options.Period) { From = options.From, To = options.To }.Problem() is { } months)
             return UsageFail(stderr, months);
+        if (options.Format == "junit" && verb != "test") return UsageFail(stderr, "--format junit is for test");
+        if (options.Format == "json" && verb == "test") return UsageFail(stderr, "test writes text or junit, not json");
         // "-" reads the tariff (check, fmt, test) or the ledger (the other verbs) from stdin.
         var stdin = options.Positional.IndexOf("-");
         if (stdin >= 0)
@@ -169,48 +171,80 @@ internal static class CliApp
         }
     }
 
+    /// <summary>
+    /// Runs the examples of each tariff: a line per example, then each failing expectation with its line, and the invoice
+    /// it read. <c>--coverage</c> adds what the examples left unexercised; <c>--min-coverage P</c> fails a tariff under P %;
+    /// <c>--format junit</c> writes the JUnit XML report instead.
+    /// </summary>
     private static int Test(Options o, TextWriter stdout, TextWriter stderr)
     {
         var paths = o.Positional.Count == 0 ? ["tariffs"] : o.Positional;
         var files = ExpandTariffs(paths).ToList();
         // A mistyped folder must not look like a green run.
         if (files.Count == 0) return UsageFail(stderr, $"no .tariff file in {string.Join(", ", paths)}");
-        int passed = 0, failed = 0, disputed = 0;
+        var junit = o.Format == "junit";
+        var text = junit ? TextWriter.Null : stdout;
+        var suites = new List<JUnitReport.Suite>();
+        int passed = 0, failed = 0, disputed = 0, underCovered = 0;
         foreach (var path in files)
         {
             var tariff = TariffLang.Tariff.Load(path, o.Engine ?? TariffEngine.Interpreted);
             WriteNotices(tariff, stderr);
             if (tariff.HasErrors)
             {
-                foreach (var d in tariff.Diagnostics) stdout.WriteLine(d.ToString());
-                stdout.WriteLine($"FAIL {path}: the tariff has errors, its examples cannot run");
+                foreach (var d in tariff.Diagnostics) text.WriteLine(d.ToString());
+                text.WriteLine($"FAIL {path}: the tariff has errors, its examples cannot run");
+                suites.Add(new JUnitReport.Suite(path, [], tariff.Diagnostics.Select(d => d.ToString()).ToList()));
                 failed++;
                 continue;
             }
-            foreach (var result in tariff.RunExamples())
+            var results = tariff.RunExamples();
+            suites.Add(new JUnitReport.Suite(path, results, []));
+            foreach (var result in results)
             {
                 var label = $"{path}:{result.Line} \"{result.Name}\"";
                 switch (result.Status)
                 {
                     case ExampleStatus.Passed:
                         passed++;
-                        stdout.WriteLine($"PASS {label}");
+                        text.WriteLine($"PASS {label}");
                         break;
                     case ExampleStatus.Disputed:
                         disputed++;
-                        stdout.WriteLine($"DISPUTED {label}");
+                        text.WriteLine($"DISPUTED {label}");
                         break;
                     default:
                         failed++;
-                        stdout.WriteLine($"FAIL {label}");
+                        text.WriteLine($"FAIL {label}");
                         break;
                 }
-                foreach (var message in result.Messages) stdout.WriteLine("    " + message);
+                // "file:line 15: …", so that an editor or CI annotation can jump to the expectation.
+                foreach (var message in result.Messages)
+                    text.WriteLine(message.StartsWith("line ", StringComparison.Ordinal) ? $"    {path}:{message}" : "    " + message);
+                if (result.Status == ExampleStatus.Failed && result.Rating.Invoices.Length > 0)
+                {
+                    // The invoices the expectations were read from, so that the figures can be checked by hand.
+                    text.WriteLine("    the invoices it read:");
+                    foreach (var line in result.Rating.ToText().Split('\n')) text.WriteLine("      " + line);
+                }
+            }
+            if (o.Coverage || o.MinCoverage is not null)
+            {
+                var coverage = tariff.Coverage(results);
+                text.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"coverage {path}: {coverage.Percent}% ({coverage.Covered} of {coverage.Total} rules, charges, plans and versions)"));
+                foreach (var item in coverage.Uncovered) text.WriteLine($"    not exercised: {path}:{item}");
+                if (o.MinCoverage is { } min && coverage.Percent < min)
+                {
+                    underCovered++;
+                    text.WriteLine(string.Create(CultureInfo.InvariantCulture, $"    below --min-coverage {min}%"));
+                }
             }
         }
-        if (disputed > 0) stdout.WriteLine($"{disputed} disputed (the document's figure disagrees with its own price list; not counted as passed)");
-        stdout.WriteLine($"{passed} passed, {failed} failed");
-        return failed > 0 ? UserError : Ok;
+        if (junit) stdout.WriteLine(JUnitReport.Write(suites));
+        if (disputed > 0) text.WriteLine($"{disputed} disputed (the document's figure disagrees with its own price list; not counted as passed)");
+        text.WriteLine($"{passed} passed, {failed} failed" + (underCovered > 0 ? $", {underCovered} tariff(s) below --min-coverage" : ""));
+        return failed > 0 || underCovered > 0 ? UserError : Ok;
     }
 
     /// <summary>Loads the tariff, the ledger and the accounts of rate/explain/compare/bench; reports problems.</summary>
@@ -496,6 +530,12 @@ internal static class CliApp
         /// <summary>--rejects FILE: where rate writes the rejected rows, verbatim, with their reasons.</summary>
         public string? Rejects { get; private set; }
 
+        /// <summary>test --coverage: say what the examples left unexercised.</summary>
+        public bool Coverage { get; set; }
+
+        /// <summary>test --min-coverage P: fail a tariff whose examples reach less than P %.</summary>
+        public decimal? MinCoverage { get; private set; }
+
         /// <summary>fmt --check: report the files that are not formatted instead of rewriting them.</summary>
         public bool CheckOnly { get; private set; }
         /// <summary>The thread counts given; rate and compare take one, bench a list to compare.</summary>
@@ -528,8 +568,13 @@ internal static class CliApp
                     else To = (month.Year, month.Month);
                     return null;
                 case "--format":
-                    if (value is not ("text" or "json")) return $"--format is text or json, not '{value}'";
+                    if (value is not ("text" or "json" or "junit")) return $"--format is text or json (junit for test), not '{value}'";
                     Format = value;
+                    return null;
+                case "--min-coverage":
+                    if (!decimal.TryParse(value, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var percent) || percent > 100m)
+                        return $"--min-coverage takes a percentage from 0 to 100, not '{value}'";
+                    MinCoverage = percent;
                     return null;
                 case "--engine":
                     if (value is not ("compiled" or "interpreted")) return $"--engine is compiled or interpreted, not '{value}'";

@@ -46,9 +46,12 @@ internal static class CliCommands
         root.Subcommands.Add(Verb(fmt, stdout, stderr));
 
         var test = new Command("test", "Runs every example block of the tariffs; the last line says how many passed and failed.\n\n"
-            + "Example:\n  tariff test tariffs/");
+            + "Examples:\n  tariff test tariffs/\n  tariff test --coverage --min-coverage 80 tariffs/\n  tariff test --format junit tariffs/ > report.xml");
         test.Arguments.Add(FilesArgument("tariff files or directories (default: tariffs/)"));
         test.Options.Add(Engine());
+        test.Options.Add(new Option<string>("--format") { Description = "text (default) or junit (JUnit XML for CI)" });
+        test.Options.Add(new Option<bool>("--coverage") { Description = "list the rules, charges, plans and versions no example exercised" });
+        test.Options.Add(new Option<string>("--min-coverage") { Description = "fail a tariff whose examples exercise less than this percentage" });
         root.Subcommands.Add(Verb(test, stdout, stderr));
 
         root.Subcommands.Add(Verb(Rating("rate", "Rates a ledger into one invoice per account and period, streamed on every core.\n\n"
@@ -136,6 +139,7 @@ internal static class CliCommands
                 {
                     case Option<bool> flag when parse.GetValue(flag):
                         if (flag.Name == "--strict") options.SetStrict();
+                        else if (flag.Name == "--coverage") options.Coverage = true;
                         else options.SetCheckOnly();
                         break;
                     case Option<string> single when parse.GetValue(single) is { } given:

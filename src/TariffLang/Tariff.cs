@@ -260,6 +260,10 @@ public sealed class CompiledTariff
         }
     }
 
+    /// <summary>What the given example results (of this tariff's <see cref="RunExamples"/>) exercised of the tariff.</summary>
+    public ExampleCoverage Coverage(IReadOnlyList<ExampleResult> results) =>
+        HasErrors ? new ExampleCoverage(0, 0, []) : ExampleCoverage.Of(Model!, _source, results);
+
     /// <summary>Runs every <c>example</c> block of the tariff.</summary>
     public ImmutableArray<ExampleResult> RunExamples()
     {

@@ -84,7 +84,7 @@ public sealed class TariffExamplesTests
 
         result.Status.ShouldBe(ExampleStatus.Disputed);
         // Total: the document says 15.90, the price list gives 10.60 + 100 × 0.0503 = 15.63.
-        result.Messages.ShouldContain(m => m.StartsWith("total") && m.Contains("15.90") && m.Contains("15.63"));
+        result.Messages.ShouldContain(m => m.Contains(": total") && m.Contains("15.90") && m.Contains("15.63"));
         // The extra-SMS line: 5.30 in the document, 100 × 0.0503 = 5.03 by the price list.
         result.Messages.ShouldContain(m => m.Contains("SMS supplémentaires") && m.Contains("5.30") && m.Contains("5.03"));
         var invoice = result.Rating.Invoices.ShouldHaveSingleItem();

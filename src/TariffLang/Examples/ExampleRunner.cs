@@ -42,11 +42,13 @@ internal static class ExampleRunner
 
         foreach (var expectation in example.Expectations)
         {
+            // Each message names the line of the expectation it is about, so an editor can jump to it.
+            var (failuresBefore, disputesBefore) = (failures.Count, disputes.Count);
             var invoice = InvoiceFor(expectation.Month, out var where);
             // Comparing with an invoice that does not exist would pass "total 0" by accident.
             if (invoice is null && expectation is ExpectTotal or ExpectBalance or ExpectLine { Absent: false })
             {
-                failures.Add($"no invoice covers {(expectation.Month ?? "the example's first month")}");
+                failures.Add($"line {source.GetLineColumn(expectation.Span.Start).Line}: no invoice covers {(expectation.Month ?? "the example's first month")}");
                 continue;
             }
             switch (expectation)
@@ -101,6 +103,9 @@ internal static class ExampleRunner
                     break;
                 }
             }
+            var expectationLine = source.GetLineColumn(expectation.Span.Start).Line;
+            for (var f = failuresBefore; f < failures.Count; f++) failures[f] = $"line {expectationLine}: {failures[f]}";
+            for (var d = disputesBefore; d < disputes.Count; d++) disputes[d] = $"line {expectationLine}: {disputes[d]}";
         }
 
         var outcomeByRow = result.Outcomes.ToDictionary(o => o.Row);

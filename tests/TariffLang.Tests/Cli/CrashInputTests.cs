@@ -159,7 +159,7 @@ public sealed class CrashInputTests
         var rows = r.OutLines.Where(l => l.Contains("line 7: 'call'", StringComparison.Ordinal)).ToList();
         rows.Count.ShouldBe(21);
         rows.Take(20).ShouldAllBe(l => l.Contains("expected free, got rated", StringComparison.Ordinal));
-        rows[20].ShouldBe("    line 7: 'call': … and 30 more row(s) not free");
+        rows[20].ShouldBe($"    {path}:line 7: 'call': … and 30 more row(s) not free");
         r.OutLines[^1].ShouldBe("0 passed, 1 failed");
     }
 }
