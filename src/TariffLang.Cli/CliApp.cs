@@ -304,7 +304,8 @@ internal static class CliApp
             // explain says what became of every row: the ledger is held in memory for that.
             var ledger = TariffLang.Tariff.ReadLedger(ledgerPath);
             result = tariff.Rate(ledger, accounts, options);
-            stdout.Write(Explain(result));
+            if (o.Format == "json") stdout.Write(ExplainJson(result, tariff, o));
+            else stdout.Write(Explain(result, tariff, o));
             problem = ledger.Problem;
         }
         else
@@ -358,18 +359,61 @@ internal static class CliApp
         stdout.Write(System.Text.Encoding.UTF8.GetString(buffer.ToArray()));
     }
 
-    private static string Explain(RatingResult result)
+    /// <summary>The rows explain shows: all, or those of --account and --row.</summary>
+    private static IEnumerable<RowOutcome> Explained(RatingResult result, Options o) => result.Outcomes
+        .Where(r => o.ExplainAccounts.Count == 0 || o.ExplainAccounts.Contains(r.Account))
+        .Where(r => o.ExplainRows.Count == 0 || o.ExplainRows.Contains(r.Row));
+
+    private static string Explain(RatingResult result, CompiledTariff tariff, Options o)
     {
         var sb = new System.Text.StringBuilder();
-        foreach (var o in result.Outcomes)
+        foreach (var r in Explained(result, o))
         {
-            var when = o.Time?.ToString("yyyy-MM-ddTHH:mm:sszzz", CultureInfo.InvariantCulture) ?? "";
-            var what = string.Join(" ", new[] { o.Account, o.Event, when }.Where(x => x.Length > 0));
-            sb.AppendLine($"row {o.Row}: {(what.Length > 0 ? what + ": " : "")}{o.Kind.ToString().ToLowerInvariant()}: {o.Detail}");
+            var when = r.Time?.ToString("yyyy-MM-ddTHH:mm:sszzz", CultureInfo.InvariantCulture) ?? "";
+            var what = string.Join(" ", new[] { r.Account, r.Event, when }.Where(x => x.Length > 0));
+            var sources = tariff.Sources(r);
+            var at = sources.IsEmpty ? "" : " [" + string.Join(", ", sources) + "]";
+            sb.AppendLine($"row {r.Row}: {(what.Length > 0 ? what + ": " : "")}{r.Kind.ToString().ToLowerInvariant()}: {r.Detail}{at}");
         }
         var a = result.Accounting;
         sb.AppendLine($"rows: {a.Rows}, rated: {a.Rated}, free: {a.Free}, rejected: {a.Rejected}");
         return sb.ToString();
+    }
+
+    /// <summary>explain --format json: each row shown with its outcome, what decided it and where in the tariff.</summary>
+    private static string ExplainJson(RatingResult result, CompiledTariff tariff, Options o)
+    {
+        using var buffer = new MemoryStream();
+        using (var json = new System.Text.Json.Utf8JsonWriter(buffer, new System.Text.Json.JsonWriterOptions { Indented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        {
+            json.WriteStartObject();
+            json.WriteStartArray("rows");
+            foreach (var r in Explained(result, o))
+            {
+                json.WriteStartObject();
+                json.WriteNumber("row", r.Row);
+                json.WriteString("account", r.Account);
+                json.WriteString("event", r.Event);
+                if (r.Time is { } time) json.WriteString("time", time.ToString("yyyy-MM-ddTHH:mm:sszzz", CultureInfo.InvariantCulture));
+                else json.WriteNull("time");
+                json.WriteString("outcome", r.Kind.ToString().ToLowerInvariant());
+                json.WriteString("detail", r.Detail);
+                json.WriteStartArray("sources");
+                foreach (var source in tariff.Sources(r)) json.WriteStringValue(source);
+                json.WriteEndArray();
+                json.WriteEndObject();
+            }
+            json.WriteEndArray();
+            var a = result.Accounting;
+            json.WriteStartObject("accounting");
+            json.WriteNumber("rows", a.Rows);
+            json.WriteNumber("rated", a.Rated);
+            json.WriteNumber("free", a.Free);
+            json.WriteNumber("rejected", a.Rejected);
+            json.WriteEndObject();
+            json.WriteEndObject();
+        }
+        return System.Text.Encoding.UTF8.GetString(buffer.ToArray()) + "\n";
     }
 
     private static int Compare(Options o, TextWriter stdout, TextWriter stderr)
@@ -530,6 +574,12 @@ internal static class CliApp
         /// <summary>--rejects FILE: where rate writes the rejected rows, verbatim, with their reasons.</summary>
         public string? Rejects { get; private set; }
 
+        /// <summary>explain --account: the accounts whose rows are shown (all when empty).</summary>
+        public HashSet<string> ExplainAccounts { get; } = new(StringComparer.Ordinal);
+
+        /// <summary>explain --row: the rows shown (all when empty).</summary>
+        public HashSet<int> ExplainRows { get; } = new();
+
         /// <summary>test --coverage: say what the examples left unexercised.</summary>
         public bool Coverage { get; set; }
 
@@ -592,6 +642,17 @@ internal static class CliApp
                         if (!int.TryParse(part, NumberStyles.None, CultureInfo.InvariantCulture, out var threads) || threads is < 1 or > 256)
                             return $"--threads takes whole numbers from 1 to 256, not '{value}'";
                         ThreadCounts.Add(threads);
+                    }
+                    return null;
+                case "--account":
+                    ExplainAccounts.Add(value);
+                    return null;
+                case "--row":
+                    foreach (var part in value.Split(','))
+                    {
+                        if (!int.TryParse(part, NumberStyles.None, CultureInfo.InvariantCulture, out var row) || row < 1)
+                            return $"--row takes row numbers (2 is the first row under a CSV header), not '{value}'";
+                        ExplainRows.Add(row);
                     }
                     return null;
                 case "--plans":

@@ -60,8 +60,11 @@ internal static class CliCommands
             Format(), Engine(), Threads(), Strict(), new Option<string>("--rejects") { Description = "write the rejected rows, verbatim, with their reason, to this file" }),
             stdout, stderr));
         root.Subcommands.Add(Verb(Rating("explain", "Says what became of every ledger row: the lines that rated it, the rule that made it free, "
-            + "or why it was rejected.\n\nExample:\n  tariff explain tariffs/calendoc.tariff examples/calendoc/ledger.csv",
-            Engine(), Strict()), stdout, stderr));
+            + "or why it was rejected, and where in the tariff.\n\nExamples:\n  tariff explain tariffs/calendoc.tariff examples/calendoc/ledger.csv\n"
+            + "  tariff explain tariffs/calendoc.tariff examples/calendoc/ledger.csv --account krys-paris-03 --period 2024-01 --format json",
+            Format(), Engine(), Strict(),
+            new Option<string[]>("--account") { Description = "show only this account's rows (repeatable)", AllowMultipleArgumentsPerToken = false },
+            new Option<string>("--row") { Description = "show only these rows, separated by commas" }), stdout, stderr));
         root.Subcommands.Add(Verb(Rating("compare", "What the same usage costs on each plan.\n\nExample:\n"
             + "  tariff compare tariffs/web1on1.tariff examples/web1on1/ledger.csv --plans GROW,SCALE",
             new Option<string>("--plans") { Description = "the plans to compare, separated by commas (default: every plan)" }, Engine(), Threads()),

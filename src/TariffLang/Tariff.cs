@@ -260,6 +260,28 @@ public sealed class CompiledTariff
         }
     }
 
+    /// <summary>
+    /// Where in the tariff a row's outcome was decided, as <c>path:line:col</c>: the rule that rejected it or made it free
+    /// (by its reason), or the charges that rated it (by their labels).
+    /// </summary>
+    public ImmutableArray<string> Sources(RowOutcome outcome)
+    {
+        if (Model is not { } model) return [];
+        var spans = outcome.Kind switch
+        {
+            RowOutcomeKind.Rated => model.EventCharges.Select(c => (c.Label, c.Span)).Concat(model.AggregateCharges.Select(c => (c.Label, c.Span)))
+                .Where(c => outcome.Detail.Contains(c.Label.Contains('{') ? c.Label[..c.Label.IndexOf('{')] : c.Label, StringComparison.Ordinal))
+                .Select(c => c.Span),
+            _ => model.Rules.Where(r => r.Reason == outcome.Detail && (r.Kind == RuleKind.Reject) == (outcome.Kind == RowOutcomeKind.Rejected))
+                .Select(r => r.Span),
+        };
+        return [.. spans.Distinct().OrderBy(s => s.Start).Select(s =>
+        {
+            var (line, column) = _source.GetLineColumn(s.Start);
+            return string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{Path}:{line}:{column}");
+        })];
+    }
+
     /// <summary>What the given example results (of this tariff's <see cref="RunExamples"/>) exercised of the tariff.</summary>
     public ExampleCoverage Coverage(IReadOnlyList<ExampleResult> results) =>
         HasErrors ? new ExampleCoverage(0, 0, []) : ExampleCoverage.Of(Model!, _source, results);

@@ -1,0 +1,61 @@
+using System.Text.Json;
+using Shouldly;
+using Xunit;
+
+namespace TariffLang.Tests.Cli;
+
+/// <summary><c>tariff explain</c>: filters by account and row, JSON, and where in the tariff each outcome was decided.</summary>
+public sealed class ExplainCommandTests
+{
+    private const string Source = """
+        tariff t {
+          currency EUR
+          period month in "Europe/Paris"
+          event sms(to: text)
+          reject sms where to = "blocked" because "blocked number"
+          free sms where to = "test" because "test number"
+          charge "SMS" per sms at 0.10 EUR
+        }
+        """;
+
+    private static (string Tariff, string Ledger) Files() => Rating.EveryWay.Files(Source, "time,account,event,to",
+        "2024-01-10T10:00:00Z,a,sms,x", "2024-01-10T10:01:00Z,a,sms,blocked", "2024-01-10T10:02:00Z,b,sms,test") switch
+    {
+        var (_, t, l) => (t, l),
+    };
+
+    [Fact]
+    public void Explain_Text_PointsEachOutcomeAtTheTariffLineThatDecidedIt()
+    {
+        var (tariff, ledger) = Files();
+        var r = CliHarness.Run("explain", tariff, ledger);
+        r.Exit.ShouldBe(0, r.ToString());
+        r.Out.ShouldContain("row 2: a sms 2024-01-10T10:00:00+00:00: rated: SMS");
+        r.Out.ShouldContain($"[{tariff}:7:3]");
+        r.Out.ShouldContain($"row 3: a sms 2024-01-10T10:01:00+00:00: rejected: blocked number [{tariff}:5:3]");
+        r.Out.ShouldContain($"free: test number [{tariff}:6:3]");
+    }
+
+    [Fact]
+    public void Explain_AccountAndRowFilters_ShowOnlyThoseRowsButCountAll()
+    {
+        var (tariff, ledger) = Files();
+        var byAccount = CliHarness.Run("explain", tariff, ledger, "--account", "b");
+        byAccount.OutLines.Where(l => l.StartsWith("row ", StringComparison.Ordinal)).ShouldHaveSingleItem().ShouldStartWith("row 4: b sms");
+        byAccount.OutLines[^1].ShouldBe("rows: 3, rated: 1, free: 1, rejected: 1");
+        var byRow = CliHarness.Run("explain", tariff, ledger, "--row", "2,3");
+        byRow.OutLines.Count(l => l.StartsWith("row ", StringComparison.Ordinal)).ShouldBe(2);
+    }
+
+    [Fact]
+    public void Explain_Json_GivesEachRowItsOutcomeDetailAndSources()
+    {
+        var (tariff, ledger) = Files();
+        var r = CliHarness.Run("explain", tariff, ledger, "--format", "json", "--row", "3");
+        r.Exit.ShouldBe(0, r.ToString());
+        var row = JsonDocument.Parse(r.Out).RootElement.GetProperty("rows").EnumerateArray().ShouldHaveSingleItem();
+        row.GetProperty("outcome").GetString().ShouldBe("rejected");
+        row.GetProperty("detail").GetString().ShouldBe("blocked number");
+        row.GetProperty("sources")[0].GetString().ShouldBe($"{tariff}:5:3");
+    }
+}
