@@ -1,3 +1,4 @@
+using Spectre.Console;
 using System.Globalization;
 using TariffLang;
 
@@ -310,7 +311,15 @@ internal static class CliApp
         }
         else
         {
-            result = tariff.RateFile(ledgerPath, accounts, options);
+            try
+            {
+                result = RateWithProgress(tariff, ledgerPath, accounts, options, stderr);
+            }
+            catch (OperationCanceledException)
+            {
+                stderr.WriteLine("tariff: rating cancelled");
+                return UserError;
+            }
             if (o.Format == "json") WriteJson(result, stdout);
             else result.WriteText(stdout);
             problem = result.Problem;
@@ -342,6 +351,50 @@ internal static class CliApp
             return UserError;
         }
         return Ok;
+    }
+
+    /// <summary>
+    /// Rates the ledger file; on a terminal (stderr not redirected, and not asked otherwise with TARIFF_NO_PROGRESS) a
+    /// progress bar on stderr follows the reading of the file, and Ctrl+C stops the rating. Output is never affected.
+    /// </summary>
+    private static RatingResult RateWithProgress(CompiledTariff tariff, string ledgerPath, AccountTable accounts, RatingOptions options,
+        TextWriter stderr)
+    {
+        if (!ReferenceEquals(stderr, Console.Error) || Console.IsErrorRedirected || Environment.GetEnvironmentVariable("TARIFF_NO_PROGRESS") is not null)
+            return tariff.RateFile(ledgerPath, accounts, options);
+        using var cancel = new CancellationTokenSource();
+        ConsoleCancelEventHandler stop = (_, e) =>
+        {
+            e.Cancel = true;
+            cancel.Cancel();
+        };
+        Console.CancelKeyPress += stop;
+        try
+        {
+            // Spectre.Console leaves colour out under NO_COLOR; the bar is drawn on stderr and cleared when done.
+            var console = Spectre.Console.AnsiConsole.Create(new Spectre.Console.AnsiConsoleSettings
+            {
+                Out = new Spectre.Console.AnsiConsoleOutput(Console.Error),
+            });
+            return console.Progress().AutoClear(true).HideCompleted(true).Start(context =>
+            {
+                var task = context.AddTask("rating " + Path.GetFileName(ledgerPath), maxValue: 100);
+                var result = tariff.RateFile(ledgerPath, accounts,
+                    options with { Progress = new ReportedProgress(share => task.Value = share * 100), Cancellation = cancel.Token });
+                task.Value = 100;
+                return result;
+            });
+        }
+        finally
+        {
+            Console.CancelKeyPress -= stop;
+        }
+    }
+
+    /// <summary>Progress passed on at once, on the reporting thread (the bar is safe to update from any thread).</summary>
+    private sealed class ReportedProgress(Action<double> report) : IProgress<double>
+    {
+        public void Report(double value) => report(value);
     }
 
     /// <summary>The invoice JSON straight to the process's output stream (or, in tests, to the given writer).</summary>

@@ -225,7 +225,7 @@ public sealed class CompiledTariff
         if (options.Problem() is { } problem)
             return new RatingResult(ImmutableArray<Invoice>.Empty, ImmutableArray<RejectedRow>.Empty, new Accounting(0, 0, 0, 0)) { Problem = problem };
         var threads = options.Threads ?? Environment.ProcessorCount;
-        using var input = new FileLedgerInput(ledgerPath);
+        using var input = new FileLedgerInput(ledgerPath, progress: options.Progress, cancellation: options.Cancellation);
         return new StreamRater(Plan!, Program!, accounts, options, threads).Rate(input);
     }
 

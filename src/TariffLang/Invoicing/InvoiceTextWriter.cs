@@ -40,6 +40,25 @@ internal static class InvoiceTextWriter
             output.Write(block);
         }
 
+        // Over several invoices, the grand total (a tariff has one currency).
+        if (invoices.Length > 1)
+        {
+            var grand = 0m;
+            var withTax = 0m;
+            foreach (var invoice in invoices)
+            {
+                grand += invoice.Total;
+                withTax += invoice.TotalIncludingTax;
+            }
+            var currency = invoices[0].Currency;
+            var accounts = invoices.Select(i => i.Account).Distinct(StringComparer.Ordinal).Count();
+            output.Write(string.Create(CultureInfo.InvariantCulture,
+                $"Grand total: {Currencies.Format(grand, currency)} {currency} over {invoices.Length} invoices of {accounts} account(s)"));
+            if (invoices[0].Taxes is not null)
+                output.Write(string.Create(CultureInfo.InvariantCulture, $"; including tax {Currencies.Format(withTax, currency)} {currency}"));
+            output.Write("\n\n");
+        }
+
         var rejected = result.Rejected;
         if (!rejected.IsEmpty)
         {

@@ -15,11 +15,20 @@ internal sealed class FileLedgerInput : LedgerInput
     private readonly int _chunkSize;
     private readonly LedgerStreamReader _reader;
 
-    public FileLedgerInput(string path, int chunkSize = LedgerStreamReader.DefaultChunkSize)
+    private readonly IProgress<double>? _progress;
+    private readonly CancellationToken _cancellation;
+    private readonly long _size;
+    private long _read;
+
+    public FileLedgerInput(string path, int chunkSize = LedgerStreamReader.DefaultChunkSize, IProgress<double>? progress = null,
+        CancellationToken cancellation = default)
     {
         _path = path;
         _chunkSize = chunkSize;
+        _progress = progress;
+        _cancellation = cancellation;
         _reader = LedgerStreamReader.Open(path, _chunkSize);
+        _size = progress is null ? 0 : Math.Max(1, new FileInfo(path) is { Exists: true } file ? file.Length : 1);
     }
 
     public override string? Problem => _reader.Problem;
@@ -35,18 +44,26 @@ internal sealed class FileLedgerInput : LedgerInput
 
     public override bool TryRead(out InputChunk chunk)
     {
+        _cancellation.ThrowIfCancellationRequested();
         if (_reader.TryReadChunk(out var inner))
         {
             chunk = new Chunk(inner) { Index = inner.Index };
+            if (_progress is not null)
+            {
+                _read += inner.Length;
+                _progress.Report(Math.Min(1.0, (double)_read / _size));
+            }
             return true;
         }
+        // The header and the end of the file are in no chunk: the end is the whole file read.
+        _progress?.Report(1.0);
         chunk = null!;
         return false;
     }
 
     public override ChunkParser CreateParser(RowTyper typer) => new Parser(_reader.CreateParser(), typer);
 
-    public override LedgerInput Reopen() => new FileLedgerInput(_path, _chunkSize);
+    public override LedgerInput Reopen() => new FileLedgerInput(_path, _chunkSize, _progress, _cancellation);
 
     public override void Dispose() => _reader.Dispose();
 

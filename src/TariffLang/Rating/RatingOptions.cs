@@ -12,6 +12,15 @@ public sealed record RatingOptions(IReadOnlyDictionary<string, string>? Params =
     public int? Threads { get; init; }
 
     /// <summary>
+    /// For a streamed rating (<c>RateFile</c>): told the share of the ledger file read so far, from 0 to 1, as reading goes
+    /// (a second pass, for accounts out of time order, reports again from 0). Called from the reading thread.
+    /// </summary>
+    public IProgress<double>? Progress { get; init; }
+
+    /// <summary>Stops a streamed rating: it then throws <see cref="OperationCanceledException"/>, between chunks of the ledger.</summary>
+    public CancellationToken Cancellation { get; init; }
+
+    /// <summary>
     /// The first month rated (<c>--from</c>): rows dated before it are rejected, and an account under contract with no rows
     /// is billed from it. Null: each account starts with its own first row.
     /// </summary>

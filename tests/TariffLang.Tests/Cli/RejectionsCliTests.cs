@@ -84,3 +84,20 @@ public sealed class RejectionsCliTests
         json.GetProperty("record").GetProperty("to").GetString().ShouldBe("blocked");
     }
 }
+
+/// <summary>The text output of rate ends its invoices with the grand total over them.</summary>
+public sealed class GrandTotalCliTests
+{
+    [Fact]
+    public void Rate_SeveralInvoices_PrintsTheGrandTotalOverThem()
+    {
+        var root = Compilation.CompilerTestSupport.RepoRoot;
+        var r = CliHarness.Run("rate", Path.Combine(root, "tariffs", "calendoc.tariff"), Path.Combine(root, "examples", "calendoc", "ledger.csv"),
+            "--format", "json");
+        var invoices = System.Text.Json.JsonDocument.Parse(r.Out).RootElement.GetProperty("invoices").EnumerateArray().ToList();
+        var sum = invoices.Sum(i => decimal.Parse(i.GetProperty("total").GetString()!, System.Globalization.CultureInfo.InvariantCulture));
+        var text = CliHarness.Run("rate", Path.Combine(root, "tariffs", "calendoc.tariff"), Path.Combine(root, "examples", "calendoc", "ledger.csv"));
+        text.Out.ShouldContain(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"Grand total: {sum:0.00} EUR over {invoices.Count} invoices of"));
+    }
+}
