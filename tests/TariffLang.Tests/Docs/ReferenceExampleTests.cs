@@ -22,16 +22,6 @@ public sealed class ReferenceExampleTests
 
     [Theory]
     [MemberData(nameof(Files))]
-    public void ReferenceExample_EveryExample_PassesInBothEngines(string file)
-    {
-        var source = File.ReadAllText(Path.Combine(ExamplesDir, file));
-        var (interpreted, compiled) = CompilerTestSupport.Both(source, file);
-        interpreted.Diagnostics.ShouldBeEmpty();
-        var expected = interpreted.RunExamples().ToList();
-        var actual = compiled.RunExamples().ToList();
-        expected.ShouldNotBeEmpty();
-        foreach (var result in expected.Concat(actual))
-            result.Status.ShouldBe(ExampleStatus.Passed, $"{file}: \"{result.Name}\": {string.Join("; ", result.Messages)}");
-        actual.Select(r => r.Rating.ToJson()).ShouldBe(expected.Select(r => r.Rating.ToJson()));
-    }
+    public void ReferenceExample_EveryExample_PassesInBothEngines(string file) =>
+        Rating.EveryWay.ExamplesPass(File.ReadAllText(Path.Combine(ExamplesDir, file)), file);
 }

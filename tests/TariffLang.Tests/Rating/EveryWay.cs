@@ -33,6 +33,22 @@ internal static class EveryWay
         return first!;
     }
 
+    /// <summary>
+    /// Every example block of a tariff passes in both engines, which give the same ratings; returns the results (interpreted).
+    /// </summary>
+    public static IReadOnlyList<ExampleResult> ExamplesPass(string source, string file)
+    {
+        var (interpreted, compiled) = Compilation.CompilerTestSupport.Both(source, file);
+        interpreted.Diagnostics.ShouldBeEmpty();
+        var expected = interpreted.RunExamples();
+        var actual = compiled.RunExamples();
+        expected.ShouldNotBeEmpty();
+        foreach (var result in expected.Concat(actual))
+            result.Status.ShouldBe(ExampleStatus.Passed, $"{file}: \"{result.Name}\": {string.Join("; ", result.Messages)}");
+        actual.Select(r => r.Rating.ToJson()).ShouldBe(expected.Select(r => r.Rating.ToJson()));
+        return expected;
+    }
+
     /// <summary>A tariff file and a CSV ledger in a new directory, for the command line: (directory, tariff, ledger).</summary>
     public static (string Directory, string Tariff, string Ledger) Files(string source, string header, params string[] rows)
     {
