@@ -457,6 +457,31 @@ internal static class CliApp
                 json.WriteEndObject();
             }
             json.WriteEndArray();
+            // Each invoice line, with the rows that fed it (rows of its account and period that its charge rated).
+            json.WriteStartArray("lines");
+            foreach (var invoice in result.Invoices.Where(i => o.ExplainAccounts.Count == 0 || o.ExplainAccounts.Contains(i.Account)))
+            {
+                foreach (var line in invoice.Lines)
+                {
+                    json.WriteStartObject();
+                    json.WriteString("account", invoice.Account);
+                    json.WriteString("period", invoice.Period.From.ToString("yyyy-MM", CultureInfo.InvariantCulture));
+                    json.WriteString("label", line.Label);
+                    json.WriteString("amount", tariff.FormatMoney(line.Amount));
+                    json.WriteStartArray("rows");
+                    var charge = line.Band is null ? line.Label : line.Label[..line.Label.LastIndexOf(" (", StringComparison.Ordinal)];
+                    foreach (var r in result.Outcomes)
+                    {
+                        if (r.Kind != RowOutcomeKind.Rated || r.Account != invoice.Account || r.Time is not { } t) continue;
+                        var day = tariff.LocalDate(t);
+                        if (day < invoice.Period.From || day > invoice.Period.To) continue;
+                        if (r.Detail.Contains(charge, StringComparison.Ordinal)) json.WriteNumberValue(r.Row);
+                    }
+                    json.WriteEndArray();
+                    json.WriteEndObject();
+                }
+            }
+            json.WriteEndArray();
             var a = result.Accounting;
             json.WriteStartObject("accounting");
             json.WriteNumber("rows", a.Rows);

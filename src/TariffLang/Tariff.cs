@@ -282,6 +282,11 @@ public sealed class CompiledTariff
         })];
     }
 
+    /// <summary>The local date of an instant in the tariff's time zone (the date its periods and rules go by).</summary>
+    public DateOnly LocalDate(DateTimeOffset time) =>
+        Model is { } model ? DateOnly.FromDateTime(NodaTime.Instant.FromDateTimeOffset(time).InZone(model.Period.Zone).ToDateTimeUnspecified())
+            : DateOnly.FromDateTime(time.UtcDateTime);
+
     /// <summary>What the given example results (of this tariff's <see cref="RunExamples"/>) exercised of the tariff.</summary>
     public ExampleCoverage Coverage(IReadOnlyList<ExampleResult> results) =>
         HasErrors ? new ExampleCoverage(0, 0, []) : ExampleCoverage.Of(Model!, _source, results);

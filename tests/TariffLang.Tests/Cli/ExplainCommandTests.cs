@@ -58,4 +58,15 @@ public sealed class ExplainCommandTests
         row.GetProperty("detail").GetString().ShouldBe("blocked number");
         row.GetProperty("sources")[0].GetString().ShouldBe($"{tariff}:5:3");
     }
+
+    [Fact]
+    public void Explain_Json_GivesEachInvoiceLineTheRowsThatFedIt()
+    {
+        var (tariff, ledger) = Files();
+        var r = CliHarness.Run("explain", tariff, ledger, "--format", "json");
+        var line = JsonDocument.Parse(r.Out).RootElement.GetProperty("lines").EnumerateArray().ShouldHaveSingleItem();
+        (line.GetProperty("account").GetString(), line.GetProperty("label").GetString(), line.GetProperty("amount").GetString())
+            .ShouldBe(("a", "SMS", "0.10"));
+        line.GetProperty("rows").EnumerateArray().Select(x => x.GetInt32()).ShouldBe([2]);
+    }
 }
