@@ -321,6 +321,7 @@ internal static class CliApp
                 return UserError;
             }
             if (o.Format == "json") WriteJson(result, stdout);
+            else if (TerminalInvoices.Applies(stdout)) TerminalInvoices.Write(AnsiConsole.Console, result, tariff);
             else result.WriteText(stdout);
             problem = result.Problem;
         }
