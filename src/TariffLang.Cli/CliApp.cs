@@ -108,15 +108,55 @@ internal static class CliApp
         var files = ExpandTariffs(o.Positional).ToList();
         if (files.Count == 0) return UsageFail(stderr, $"no .tariff file in {string.Join(", ", o.Positional)}");
         var failed = false;
+        var all = new List<(string Path, CompiledTariff Tariff)>();
         foreach (var path in files)
         {
             var tariff = TariffLang.Tariff.Load(path, o.Engine ?? TariffEngine.Interpreted);
+            all.Add((path, tariff));
+            failed |= tariff.HasErrors;
+            if (o.Format == "json") continue;
             WriteNotices(tariff, stderr);
             foreach (var d in tariff.Diagnostics) stdout.WriteLine(d.ToString());
-            failed |= tariff.HasErrors;
             if (!tariff.HasErrors) stdout.WriteLine($"{path}: ok");
         }
+        if (o.Format == "json") stdout.Write(CheckJson(all));
         return failed ? UserError : Ok;
+    }
+
+    /// <summary>check --format json: each file with its diagnostics (code, severity, line, column, span, message).</summary>
+    private static string CheckJson(List<(string Path, CompiledTariff Tariff)> files)
+    {
+        using var buffer = new MemoryStream();
+        using (var json = new System.Text.Json.Utf8JsonWriter(buffer, new System.Text.Json.JsonWriterOptions
+               {
+                   Indented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+               }))
+        {
+            json.WriteStartArray();
+            foreach (var (path, tariff) in files)
+            {
+                json.WriteStartObject();
+                json.WriteString("file", path);
+                json.WriteBoolean("ok", !tariff.HasErrors);
+                json.WriteStartArray("diagnostics");
+                foreach (var d in tariff.Diagnostics)
+                {
+                    json.WriteStartObject();
+                    json.WriteString("code", d.Code);
+                    json.WriteString("severity", d.IsError ? "error" : "warning");
+                    json.WriteNumber("line", d.Line);
+                    json.WriteNumber("column", d.Column);
+                    json.WriteNumber("start", d.Span.Start);
+                    json.WriteNumber("length", d.Span.Length);
+                    json.WriteString("message", d.Message);
+                    json.WriteEndObject();
+                }
+                json.WriteEndArray();
+                json.WriteEndObject();
+            }
+            json.WriteEndArray();
+        }
+        return System.Text.Encoding.UTF8.GetString(buffer.ToArray()) + "\n";
     }
 
     /// <summary>

@@ -37,6 +37,7 @@ internal static class CliCommands
         var check = new Command("check", "Checks tariffs and prints their diagnostics; exits 1 on any error.\n\nExample:\n  tariff check tariffs/");
         check.Arguments.Add(tariffs);
         check.Options.Add(Engine());
+        check.Options.Add(Format());
         root.Subcommands.Add(Verb(check, stdout, stderr));
 
         var fmt = new Command("fmt", "Rewrites tariffs in the canonical layout, comments kept; --check only lists the files that are not.\n\n"

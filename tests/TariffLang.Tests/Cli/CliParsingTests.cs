@@ -78,3 +78,21 @@ public sealed class CliStdinTests
         r.Out.ShouldContain("TL0001");
     }
 }
+
+/// <summary><c>tariff check --format json</c>: the diagnostics as data, for editors and CI.</summary>
+public sealed class CheckJsonTests
+{
+    [Fact]
+    public void Check_Json_GivesEachFileItsDiagnosticsWithCodeAndPlace()
+    {
+        var path = Path.Combine(TestTemp.NewDirectory("tarifflang-check-json-"), "t.tariff");
+        File.WriteAllText(path, "tariff t {\n  currency EUR\n  period month in \"Europe/Paris\"\n  charge \"A\" = count(smss) * 1 EUR\n}\n");
+        var r = CliHarness.Run("check", "--format", "json", path);
+        r.Exit.ShouldBe(1, r.ToString());
+        var file = System.Text.Json.JsonDocument.Parse(r.Out).RootElement.EnumerateArray().ShouldHaveSingleItem();
+        file.GetProperty("ok").GetBoolean().ShouldBeFalse();
+        var diagnostic = file.GetProperty("diagnostics").EnumerateArray().First();
+        diagnostic.GetProperty("code").GetString().ShouldBe("TL0004");
+        (diagnostic.GetProperty("line").GetInt32(), diagnostic.GetProperty("column").GetInt32()).ShouldBe((4, 22));
+    }
+}
