@@ -273,7 +273,7 @@ internal static class CliApp
             {
                 var coverage = tariff.Coverage(results);
                 text.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"coverage {path}: {coverage.Percent}% ({coverage.Covered} of {coverage.Total} rules, charges, plans and versions)"));
+                    $"coverage {path}: {coverage.Percent}% ({coverage.Covered} of {coverage.Total} rules, charges, table cells, plans and versions)"));
                 foreach (var item in coverage.Uncovered) text.WriteLine($"    not exercised: {path}:{item}");
                 if (o.MinCoverage is { } min && coverage.Percent < min)
                 {

@@ -51,7 +51,7 @@ internal static class CliCommands
         test.Arguments.Add(FilesArgument("tariff files or directories (default: tariffs/)"));
         test.Options.Add(Engine());
         test.Options.Add(new Option<string>("--format") { Description = "text (default) or junit (JUnit XML for CI)" });
-        test.Options.Add(new Option<bool>("--coverage") { Description = "list the rules, charges, plans and versions no example exercised" });
+        test.Options.Add(new Option<bool>("--coverage") { Description = "list the rules, charges, table cells, plans and versions no example exercised" });
         test.Options.Add(new Option<string>("--min-coverage") { Description = "fail a tariff whose examples exercise less than this percentage" });
         root.Subcommands.Add(Verb(test, stdout, stderr));
 

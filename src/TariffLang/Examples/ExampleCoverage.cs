@@ -37,6 +37,17 @@ public sealed record ExampleCoverage(int Covered, int Total, ImmutableArray<stri
         foreach (var charge in model.EventCharges) items.Add((charge.Span, $"charge \"{charge.Label}\"", Billed(charge.Label)));
         foreach (var charge in model.AggregateCharges) items.Add((charge.Span, $"charge \"{charge.Label}\"", Billed(charge.Label)));
         foreach (var plan in model.Plans) items.Add((plan.Span, $"plan {plan.Name}", plans.Contains(plan.Name)));
+        // Table cells are numbered as the rating plan lays them out: table by table, each table's cells by key.
+        var cell = 0;
+        foreach (var table in model.Tables)
+        {
+            foreach (var (key, value) in table.Cells.OrderBy(c => c.Key, StringComparer.Ordinal))
+            {
+                var index = cell++;
+                items.Add((value.Span, $"table {table.Name} cell {string.Join(", ", key.Split(TableSymbol.KeySeparator).Select(k => "\"" + k + "\""))}",
+                    results.Any(r => r.CellsRead is { } read && index < read.Length && read[index])));
+            }
+        }
         // A version is the dates its items apply between; it is reached when an example has a row dated inside it.
         foreach (var (validity, span) in model.Rules.Select(r => (r.Validity, r.Span))
                      .Concat(model.EventCharges.Select(c => (c.Validity, c.Span))).Concat(model.AggregateCharges.Select(c => (c.Validity, c.Span)))

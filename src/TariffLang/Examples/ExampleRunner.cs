@@ -27,7 +27,8 @@ internal static class ExampleRunner
         var tariff = plan.Model;
         var (ledger, rowsByUsage) = BuildLedger(example);
         var accounts = new AccountTable(ImmutableDictionary<string, ImmutableDictionary<string, string>>.Empty.Add(Account, example.Params));
-        var result = new LedgerRater(plan, program).Rate(ledger, accounts, new RatingOptions(), explain: true);
+        var cellsRead = new bool[plan.CellCount];
+        var result = new LedgerRater(plan, program) { CellsRead = cellsRead }.Rate(ledger, accounts, new RatingOptions(), explain: true);
         var failures = new List<string>();
         var disputes = new List<string>();
         var zone = plan.Zone;
@@ -122,7 +123,7 @@ internal static class ExampleRunner
 
         var status = failures.Count > 0 ? ExampleStatus.Failed : disputes.Count > 0 ? ExampleStatus.Disputed : ExampleStatus.Passed;
         return new ExampleResult(tariff.Name, example.Name, source.GetLineColumn(example.Span.Start).Line, status,
-            failures.Concat(disputes).ToImmutableArray(), result);
+            failures.Concat(disputes).ToImmutableArray(), result) { CellsRead = cellsRead };
 
         void Compare(string what, decimal expected, decimal actual, string? disputed)
         {

@@ -17,6 +17,9 @@ internal sealed class LedgerRater(RatingPlan plan, RatingProgram program)
     private readonly RatingPlan _plan = plan;
     private readonly RatingProgram _program = program;
 
+    /// <summary>When set (to <c>new bool[plan.CellCount]</c>) before rating, the table cells the rating read are marked in it.</summary>
+    public bool[]? CellsRead { get; init; }
+
     public RatingResult Rate(Ledger ledger, AccountTable accounts, RatingOptions options, bool explain = false)
     {
         var binder = new EventBinder(_plan.Model, _plan.Zone).Bounded(options);
@@ -63,6 +66,7 @@ internal sealed class LedgerRater(RatingPlan plan, RatingProgram program)
                     rater.Feed(new EventInput(row.Row, kind, row.Time, localDate, row.Quantity, slots, 0));
                 }
                 rater.Finish(Horizon(last, options), ContractStart(accounts.Accounts.ContainsKey(account), options));
+                if (CellsRead is { } read) rater.Context.MarkCellsRead(read);
                 invoices.AddRange(rater.Invoices);
                 foreach (var period in rater.RejectedPeriods)
                 {

@@ -221,6 +221,12 @@ internal sealed class RatingContext
 
     public Value Lookup(TableSymbol table, Value key) => Lookup(table, new ReadOnlySpan<Value>(in key));
 
+    /// <summary>Marks in <paramref name="used"/> the table cells this account's rating read (for the examples' coverage).</summary>
+    public void MarkCellsRead(bool[] used)
+    {
+        for (var i = 0; i < _cellLoaded.Length; i++) used[i] |= _cellLoaded[i];
+    }
+
     public Value Lookup(TableSymbol table, Value key1, Value key2)
     {
         Span<Value> keys = [key1, key2];

@@ -84,4 +84,30 @@ public sealed class TestCommandTests
         r.Exit.ShouldBe(0, r.ToString());
         r.OutLines.Count(l => l.StartsWith("coverage ", StringComparison.Ordinal)).ShouldBe(Directory.GetFiles(TestPaths.Tariffs, "*.tariff").Length);
     }
+
+    [Fact]
+    public void Test_Coverage_NamesTheTableCellsNoExampleRead()
+    {
+        var path = Path.Combine(TestTemp.NewDirectory("tarifflang-test-"), "t.tariff");
+        File.WriteAllText(path, """
+            tariff t {
+              currency EUR
+              period month in "Europe/Paris"
+              event sms(zone: text)
+              table price by (zone): money {
+                "fr": 0.05 EUR
+                "be": 0.07 EUR
+              }
+              charge "SMS" per sms at price[zone]
+              example "France" {
+                sms(zone: "fr")
+                expect total 0.05
+              }
+            }
+            """);
+        var r = CliHarness.Run("test", "--coverage", path);
+        r.Exit.ShouldBe(0, r.ToString());
+        r.Out.ShouldContain($"not exercised: {path}:line 7: table price cell \"be\"");
+        r.Out.ShouldNotContain("cell \"fr\"");
+    }
 }
