@@ -560,6 +560,11 @@ internal static class CliApp
         // Every account and period that any plan could rate, so a plan that could not rate one shows it.
         var rows = results.SelectMany(r => r.Invoices).Select(i => (i.Account, i.Period)).Distinct()
             .OrderBy(x => x.Account, StringComparer.Ordinal).ThenBy(x => x.Period.From).ToList();
+        if (o.Format == "json")
+        {
+            stdout.Write(CompareJson(tariff, o.Plans, results, rows));
+            return Ok;
+        }
         var width = Math.Max(20, rows.Select(r => r.Account.Length).DefaultIfEmpty(0).Max());
         stdout.WriteLine($"{"account".PadRight(width)} {"period",-23} " + string.Join(" ", o.Plans.Select(p => $"{p,12}")));
         var missing = new int[results.Count];
@@ -586,6 +591,56 @@ internal static class CliApp
         if (missing.Any(m => m > 0))
             stdout.WriteLine("-: the account could not be rated on that plan (see `tariff explain` with --param plan=NAME for why)");
         return Ok;
+    }
+
+    /// <summary>compare --format json: each account and period with its total on each plan (null: not rated), the plans'
+    /// totals (null: incomplete) and the cheapest complete plan.</summary>
+    private static string CompareJson(CompiledTariff tariff, List<string> plans, List<RatingResult> results,
+        List<(string Account, Invoicing.BillingPeriod Period)> rows)
+    {
+        using var buffer = new MemoryStream();
+        using (var json = new System.Text.Json.Utf8JsonWriter(buffer, new System.Text.Json.JsonWriterOptions
+               {
+                   Indented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+               }))
+        {
+            json.WriteStartObject();
+            json.WriteStartArray("rows");
+            var complete = Enumerable.Repeat(true, plans.Count).ToArray();
+            foreach (var (account, period) in rows)
+            {
+                json.WriteStartObject();
+                json.WriteString("account", account);
+                json.WriteString("from", period.From.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
+                json.WriteString("to", period.To.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
+                json.WriteStartObject("totals");
+                for (var i = 0; i < plans.Count; i++)
+                {
+                    var invoice = results[i].Invoices.FirstOrDefault(x => x.Account == account && x.Period == period);
+                    if (invoice is null)
+                    {
+                        complete[i] = false;
+                        json.WriteNull(plans[i]);
+                    }
+                    else json.WriteString(plans[i], tariff.FormatMoney(invoice.Total));
+                }
+                json.WriteEndObject();
+                json.WriteEndObject();
+            }
+            json.WriteEndArray();
+            json.WriteStartObject("totals");
+            for (var i = 0; i < plans.Count; i++)
+            {
+                if (complete[i]) json.WriteString(plans[i], tariff.FormatMoney(results[i].Invoices.Sum(x => x.Total)));
+                else json.WriteNull(plans[i]);
+            }
+            json.WriteEndObject();
+            var cheapest = Enumerable.Range(0, plans.Count).Where(i => complete[i]).OrderBy(i => results[i].Invoices.Sum(x => x.Total)).FirstOrDefault(-1);
+            if (cheapest >= 0) json.WriteString("cheapest", plans[cheapest]);
+            else json.WriteNull("cheapest");
+            json.WriteEndObject();
+        }
+        return System.Text.Encoding.UTF8.GetString(buffer.ToArray()) + "\n";
     }
 
     /// <summary>

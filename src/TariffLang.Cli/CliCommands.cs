@@ -68,7 +68,8 @@ internal static class CliCommands
             new Option<string>("--row") { Description = "show only these rows, separated by commas" }), stdout, stderr));
         root.Subcommands.Add(Verb(Rating("compare", "What the same usage costs on each plan.\n\nExample:\n"
             + "  tariff compare tariffs/web1on1.tariff examples/web1on1/ledger.csv --plans GROW,SCALE",
-            new Option<string>("--plans") { Description = "the plans to compare, separated by commas (default: every plan)" }, Engine(), Threads()),
+            new Option<string>("--plans") { Description = "the plans to compare, separated by commas (default: every plan)" }, Format(), Engine(),
+            Threads()),
             stdout, stderr));
         root.Subcommands.Add(Verb(Rating("bench", "Times compilation and rating; --threads 1,2 compares thread counts, interleaved.\n\n"
             + "Example:\n  tariff bench tariffs/calendoc.tariff examples/calendoc/ledger.csv --threads 1,2",

@@ -45,6 +45,21 @@ public sealed class CliContractTests
     }
 
     [Fact]
+    public void Compare_Json_GivesEachPlansTotalsAndTheCheapest()
+    {
+        var examples = Path.Combine(Compilation.CompilerTestSupport.RepoRoot, "examples", "web1on1");
+        var r = CliHarness.Run("compare", Web1on1, Path.Combine(examples, "ledger.csv"), "--accounts", Path.Combine(examples, "accounts.csv"),
+            "--format", "json");
+        r.Exit.ShouldBe(0, r.ToString());
+        var root = System.Text.Json.JsonDocument.Parse(r.Out).RootElement;
+        root.GetProperty("cheapest").GetString().ShouldBe("GROW");
+        root.GetProperty("totals").GetProperty("GROW").GetString().ShouldBe("7810.32");
+        // ENTERPRISE cannot rate every account (its contract values are missing for some): no total.
+        root.GetProperty("totals").GetProperty("ENTERPRISE").ValueKind.ShouldBe(System.Text.Json.JsonValueKind.Null);
+        root.GetProperty("rows").GetArrayLength().ShouldBeGreaterThan(0);
+    }
+
+    [Fact]
     public void Compare_WithoutPlans_ComparesEveryPlanAndNamesTheCheapest()
     {
         var examples = Path.Combine(Compilation.CompilerTestSupport.RepoRoot, "examples", "web1on1");
