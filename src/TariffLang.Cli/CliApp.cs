@@ -509,6 +509,16 @@ internal static class CliApp
                     json.WriteString("period", invoice.Period.From.ToString("yyyy-MM", CultureInfo.InvariantCulture));
                     json.WriteString("label", line.Label);
                     json.WriteString("amount", tariff.FormatMoney(line.Amount));
+                    if (line.Band is { } band)
+                    {
+                        // The band of a tiered charge the line prices, as on the invoice.
+                        json.WriteStartObject("band");
+                        json.WriteString("from", band.From.ToString(CultureInfo.InvariantCulture));
+                        if (band.To is { } to) json.WriteString("to", to.ToString(CultureInfo.InvariantCulture));
+                        else json.WriteNull("to");
+                        json.WriteString("flatFee", tariff.FormatMoney(band.FlatFee));
+                        json.WriteEndObject();
+                    }
                     json.WriteStartArray("rows");
                     var charge = line.Band is null ? line.Label : line.Label[..line.Label.LastIndexOf(" (", StringComparison.Ordinal)];
                     foreach (var r in result.Outcomes)

@@ -69,4 +69,17 @@ public sealed class ExplainCommandTests
             .ShouldBe(("a", "SMS", "0.10"));
         line.GetProperty("rows").EnumerateArray().Select(x => x.GetInt32()).ShouldBe([2]);
     }
+
+    [Fact]
+    public void Explain_Json_ATieredLineShowsItsBandAndTheRowsInIt()
+    {
+        var tariff = Path.Combine(Compilation.CompilerTestSupport.RepoRoot, "docs", "examples", "tiers_graduated.tariff");
+        var (_, _, ledger) = Rating.EveryWay.Files("", "time,account,event,quantity,to", "2024-01-10T10:00:00Z,a,sms,1500,x");
+        var r = CliHarness.Run("explain", tariff, ledger, "--format", "json");
+        var second = JsonDocument.Parse(r.Out).RootElement.GetProperty("lines").EnumerateArray()
+            .Single(l => l.GetProperty("label").GetString() == "SMS (1000 to 10000)");
+        second.GetProperty("band").GetProperty("flatFee").GetString().ShouldBe("5.00");
+        second.GetProperty("amount").GetString().ShouldBe("25.00");
+        second.GetProperty("rows").EnumerateArray().Select(x => x.GetInt32()).ShouldBe([2]);
+    }
 }
