@@ -270,7 +270,11 @@ public sealed class CompiledTariff
         var spans = outcome.Kind switch
         {
             RowOutcomeKind.Rated => model.EventCharges.Select(c => (c.Label, c.Span)).Concat(model.AggregateCharges.Select(c => (c.Label, c.Span)))
-                .Where(c => outcome.Detail.Contains(c.Label.Contains('{') ? c.Label[..c.Label.IndexOf('{')] : c.Label, StringComparison.Ordinal))
+                // A rated row's detail names each line as "Label (what it added)"; a label with {plan} is matched up to the brace.
+                .Where(c => c.Label.Contains('{')
+                    ? outcome.Detail.Contains(c.Label[..c.Label.IndexOf('{')], StringComparison.Ordinal)
+                    : outcome.Detail.StartsWith(c.Label + " (", StringComparison.Ordinal)
+                      || outcome.Detail.Contains("; " + c.Label + " (", StringComparison.Ordinal))
                 .Select(c => c.Span),
             _ => model.Rules.Where(r => r.Reason == outcome.Detail && (r.Kind == RuleKind.Reject) == (outcome.Kind == RowOutcomeKind.Rejected))
                 .Select(r => r.Span),
