@@ -47,18 +47,23 @@ internal static class CliCommands
         root.Subcommands.Add(Verb(fmt, stdout, stderr));
 
         var test = new Command("test", "Runs every example block of the tariffs; the last line says how many passed and failed.\n\n"
-            + "Examples:\n  tariff test tariffs/\n  tariff test --coverage --min-coverage 80 tariffs/\n  tariff test --format junit tariffs/ > report.xml");
+            + "Examples:\n  tariff test tariffs/\n  tariff test --coverage --min-coverage 80 tariffs/\n"
+            + "  tariff test --format junit tariffs/ > report.xml");
         test.Arguments.Add(FilesArgument("tariff files or directories (default: tariffs/)"));
         test.Options.Add(Engine());
         test.Options.Add(new Option<string>("--format") { Description = "text (default) or junit (JUnit XML for CI)" });
-        test.Options.Add(new Option<bool>("--coverage") { Description = "list the rules, charges, table cells, plans and versions no example exercised" });
+        test.Options.Add(new Option<bool>("--coverage")
+        {
+            Description = "list the rules, charges, table cells, plans and versions no example exercised",
+        });
         test.Options.Add(new Option<string>("--min-coverage") { Description = "fail a tariff whose examples exercise less than this percentage" });
         root.Subcommands.Add(Verb(test, stdout, stderr));
 
         root.Subcommands.Add(Verb(Rating("rate", "Rates a ledger into one invoice per account and period, streamed on every core.\n\n"
             + "Examples:\n  tariff rate tariffs/calendoc.tariff examples/calendoc/ledger.csv\n"
             + "  tariff rate tariffs/web1on1.tariff examples/web1on1/ledger.csv --accounts examples/web1on1/accounts.csv --format json",
-            Format(), Engine(), Threads(), Strict(), new Option<string>("--rejects") { Description = "write the rejected rows, verbatim, with their reason, to this file" }),
+            Format(), Engine(), Threads(), Strict(),
+            new Option<string>("--rejects") { Description = "write the rejected rows, verbatim, with their reason, to this file" }),
             stdout, stderr));
         root.Subcommands.Add(Verb(Rating("explain", "Says what became of every ledger row: the lines that rated it, the rule that made it free, "
             + "or why it was rejected, and where in the tariff.\n\nExamples:\n  tariff explain tariffs/calendoc.tariff examples/calendoc/ledger.csv\n"

@@ -35,13 +35,15 @@ internal static class TerminalInvoices
             table.AddRow("[bold]Total[/]", "", "", "", $"[bold]{Money(invoice.Total, tariff)}[/]");
             foreach (var tax in invoice.Taxes ?? [])
                 table.AddRow($"{Markup.Escape(tax.Label)} on {Money(tax.Base, tariff)}", "", "", "", Money(tax.Amount, tariff));
-            if (invoice.Taxes is not null) table.AddRow("[bold]Total including tax[/]", "", "", "", $"[bold]{Money(invoice.TotalIncludingTax, tariff)}[/]");
+            if (invoice.Taxes is not null)
+                table.AddRow("[bold]Total including tax[/]", "", "", "", $"[bold]{Money(invoice.TotalIncludingTax, tariff)}[/]");
             console.Write(table);
         }
         if (result.Invoices.Length > 1)
         {
             var grand = result.Invoices.Sum(i => i.Total);
-            console.MarkupLine($"[bold]Grand total:[/] {Money(grand, tariff)} {Markup.Escape(result.Invoices[0].Currency)} over {result.Invoices.Length} invoices");
+            var currency = Markup.Escape(result.Invoices[0].Currency);
+            console.MarkupLine($"[bold]Grand total:[/] {Money(grand, tariff)} {currency} over {result.Invoices.Length} invoices");
         }
         if (!result.Rejected.IsEmpty)
         {
