@@ -192,8 +192,16 @@ internal static class CliApp
             if (o.CheckOnly) stdout.WriteLine($"{path}: not formatted");
             else
             {
-                File.WriteAllText(path, result.Text);
-                stdout.WriteLine($"{path}: formatted");
+                try
+                {
+                    File.WriteAllText(path, result.Text);
+                    stdout.WriteLine($"{path}: formatted");
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    stderr.WriteLine($"tariff: {path}: cannot write: {e.Message}");
+                    failed = true;
+                }
             }
         }
         if (o.CheckOnly && unformatted == 0 && !failed) stdout.WriteLine($"{files.Count} file(s) formatted");

@@ -14,6 +14,18 @@ internal static class RejectsWriter
 {
     public static string? Write(string ledgerPath, RatingResult result, string rejectsPath)
     {
+        try
+        {
+            return WriteFile(ledgerPath, result, rejectsPath);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return $"cannot write --rejects {rejectsPath}: {e.Message}";
+        }
+    }
+
+    private static string? WriteFile(string ledgerPath, RatingResult result, string rejectsPath)
+    {
         var reasons = new Dictionary<int, string>();
         foreach (var rejected in result.Rejected) reasons.TryAdd(rejected.Row, rejected.Reason);
         var jsonLines = ledgerPath.EndsWith(".jsonl", StringComparison.OrdinalIgnoreCase) || FirstCharacter(ledgerPath) == '{';

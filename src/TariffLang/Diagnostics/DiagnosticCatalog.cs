@@ -89,7 +89,7 @@ internal static class DiagnosticCatalog
     public static readonly DiagnosticDescriptor LotTermsNotAllowed = Error("TL0105",
         "expiry and priority apply to credits added to a wallet (its declaration, an 'add' to it, or a grant), not to {0}");
     public static readonly DiagnosticDescriptor BadExpiry = Error("TL0106",
-        "'{0}' is not an expiry: write 'expires after N days', 'N months' or 'N years' with N greater than 0, or 'never expires'");
+        "'{0}' is not an expiry: write 'expires after N days', 'N months' or 'N years' (N from 1 up to a century), or 'never expires'");
     public static readonly DiagnosticDescriptor GroupKeyMissing = Error("TL0107",
         "event '{0}' has no attribute '{1}' to group by: a charge by {1} aggregates only events that have it");
     public static readonly DiagnosticDescriptor GroupedChargeForm = Error("TL0108",

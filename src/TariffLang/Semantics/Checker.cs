@@ -801,7 +801,9 @@ internal sealed class Checker
                 "year" or "years" => ExpiryUnit.Years,
                 _ => null,
             };
-            if (known is null || n <= 0) _diagnostics.Report(BadExpiry, expiry.Span, _diagnostics.Source.ToString(expiry.Span));
+            // At most a century, so that a credit's expiry stays inside the calendar rating works in.
+            var tooLong = known switch { ExpiryUnit.Days => n > 36525, ExpiryUnit.Months => n > 1200, _ => n > 100 };
+            if (known is null || n <= 0 || tooLong) _diagnostics.Report(BadExpiry, expiry.Span, _diagnostics.Source.ToString(expiry.Span));
             else (length, unit) = (n, known.Value);
         }
         return new LotTerms(length, unit, own?.Priority ?? wallet?.Priority ?? 0);

@@ -101,3 +101,25 @@ public sealed class GrandTotalCliTests
             $"Grand total: {sum:0.00} EUR over {invoices.Count} invoices of"));
     }
 }
+
+/// <summary>A --rejects file that cannot be written is a user error with the path, not a crash.</summary>
+public sealed class RejectsFileErrorTests
+{
+    [Fact]
+    public void Rate_RejectsIntoAMissingFolder_SaysSoAndExits1()
+    {
+        var (dir, tariff, ledger) = EveryWay.Files("""
+            tariff t {
+              currency EUR
+              period month in "Europe/Paris"
+              event sms(to: text)
+              reject sms where to = "blocked" because "blocked number"
+              charge "SMS" per sms at 0.1 EUR
+            }
+            """, "time,account,event,to", "2024-01-10T10:00:00Z,a,sms,blocked");
+        var target = Path.Combine(dir, "no-such-folder", "rejects.csv");
+        var r = CliHarness.Run("rate", tariff, ledger, "--rejects", target);
+        r.Exit.ShouldBe(1, r.ToString());
+        r.Err.ShouldContain("cannot write --rejects");
+    }
+}

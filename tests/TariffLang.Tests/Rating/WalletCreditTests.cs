@@ -93,6 +93,8 @@ public sealed class WalletCreditTests
     [Theory]
     [InlineData("expires after 0 days", "TL0106")]
     [InlineData("expires after 3 weeks", "TL0106")]
+    [InlineData("expires after 2147483647 years", "TL0106")]
+    [InlineData("expires after 36526 days", "TL0106")]
     public void WalletCredits_BadExpiry_IsReportedOnIt(string expiry, string code)
     {
         var source = Source.Replace("expires after 12 months", expiry);
