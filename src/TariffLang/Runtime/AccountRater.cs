@@ -37,7 +37,6 @@ internal sealed class AccountRater
     private readonly List<Retained> _retained = new();
     private DateTimeOffset _periodStart;
     private int _periods;
-    private readonly bool _hasWindows;
     private readonly bool _hasLots;
 
     public AccountRater(RatingPlan plan, RatingProgram program, string account, IReadOnlyDictionary<string, string> values, IRowOutcomes outcomes,
@@ -47,7 +46,6 @@ internal sealed class AccountRater
         _ctx = new RatingContext(plan, program, account, values) { Explaining = explain };
         _outcomes = outcomes;
         _grants = new GrantSchedule(plan.Model);
-        _hasWindows = plan.Model.Windows.Length > 0;
         _hasLots = plan.Model.States.Any(s => s.TracksLots);
     }
 
@@ -257,7 +255,6 @@ internal sealed class AccountRater
             }
             program.Apply(_ctx);
             _ctx.Commit();
-            if (_hasWindows) _ctx.SweepWindows();
         }
         catch (Exception ex) when (RatingException.IsEventFailure(ex))
         {

@@ -38,8 +38,7 @@ internal sealed class RatingContext
         _cells = new Value[plan.CellCount];
         _cellLoaded = new bool[plan.CellCount];
         States = Model.States.Select(s => new StateStore(s)).ToArray();
-        Windows = Model.Windows.Select(_ => new KeyMap<DateTimeOffset>()).ToArray();
-        WindowStarts = Model.Windows.Select(w => w.TracksStart ? new KeyMap<DateTimeOffset>() : null).ToArray();
+        Windows = Model.Windows.Select(w => new WindowTable(w.Length, w.TracksStart)).ToArray();
         Period = new PeriodState(plan);
     }
 
@@ -55,10 +54,7 @@ internal sealed class RatingContext
 
     public StateStore[] States { get; }
 
-    public KeyMap<DateTimeOffset>[] Windows { get; }
-
-    /// <summary>For a window read by <c>elapsed()</c>: when each key's window opened (its first event without a break).</summary>
-    public KeyMap<DateTimeOffset>?[] WindowStarts { get; }
+    public WindowTable[] Windows { get; }
 
     public PeriodState Period { get; }
 
@@ -425,8 +421,7 @@ internal sealed class RatingContext
     {
         // Several rules of an event often ask about the same window and key: the answer is kept for the event in hand.
         if (_withinRow == Row && _withinWindow == window.Index && HasEvent && ValueKeyComparer.Instance.Equals(_withinKey, key)) return _withinAnswer;
-        // Compared as an elapsed time, so a window of any length cannot overflow the calendar.
-        var answer = Windows[window.Index].TryGetValue(key, out var opened) && Time >= opened && Time - opened < window.Length;
+        var answer = Windows[window.Index].Within(key, Time);
         (_withinRow, _withinWindow, _withinKey, _withinAnswer) = (Row, window.Index, key, answer);
         return answer;
     }
@@ -437,58 +432,14 @@ internal sealed class RatingContext
 
     public void OpenWindow(WindowSymbol window, Value key)
     {
-        if (WindowStarts[window.Index] is { } starts && !Within(window, key))
-        {
-            ref var start = ref starts.GetValueRefOrAddDefault(key, out var hadStart);
-            if (_journaling) _journal.Add(Undo.ForWindowStart(window.Index, key, hadStart, start));
-            start = Time;
-        }
-        var windows = Windows[window.Index];
-        ref var opened = ref windows.GetValueRefOrAddDefault(key, out var had);
-        if (_journaling) _journal.Add(Undo.ForWindow(window.Index, key, had, opened));
-        opened = Time;
+        Windows[window.Index].Open(key, Time, out var had, out var old);
+        if (_journaling) _journal.Add(Undo.ForWindow(window.Index, key, had, old));
         // A window opened changes what Within answers for this event's later questions.
         _withinRow = -1;
     }
 
     /// <summary>How long the key's window has been open without a break at the event in hand's time; zero when it is closed.</summary>
-    public TimeSpan WindowElapsed(int window, Value key)
-    {
-        if (!Within(Model.Windows[window], key)) return TimeSpan.Zero;
-        return WindowStarts[window] is { } starts && starts.TryGetValue(key, out var start) ? Time - start : TimeSpan.Zero;
-    }
-
-    /// <summary>
-    /// Forgets the windows that have closed by the event in hand's time. An account's events come in time order, so a
-    /// closed window can never again be found open: only a new opening would matter, and that overwrites it. Done when a
-    /// window's entries have doubled since the last time, so the keys kept follow the open windows, not every key seen.
-    /// </summary>
-    public void SweepWindows()
-    {
-        for (var w = 0; w < Windows.Length; w++)
-        {
-            var windows = Windows[w];
-            _sweepAt ??= new int[Windows.Length];
-            if (windows.Count <= Math.Max(64, _sweepAt[w])) continue;
-            var length = Model.Windows[w].Length;
-            var closed = _closedWindows ??= new List<Value>();
-            closed.Clear();
-            foreach (var (key, opened) in windows.Pairs)
-            {
-                if (Time - opened >= length) closed.Add(key);
-            }
-            foreach (var key in closed)
-            {
-                windows.Remove(key);
-                WindowStarts[w]?.Remove(key);
-            }
-            closed.Clear();
-            _sweepAt[w] = windows.Count * 2;
-        }
-    }
-
-    private int[]? _sweepAt;
-    private List<Value>? _closedWindows;
+    public TimeSpan WindowElapsed(int window, Value key) => Windows[window].Elapsed(key, Time);
 
     // ---- per-event charges -----------------------------------------------------------------------------------
 
@@ -600,23 +551,24 @@ internal sealed class RatingContext
     public void Save(BlockWriter w, bool periodOpen)
     {
         foreach (var store in States) store.Save(w);
+        // Each window as its keys' last openings, then the windows read by elapsed() as their keys' unbroken starts.
         foreach (var window in Windows)
         {
             w.VarUInt((ulong)window.Count);
-            foreach (var (key, opened) in window.Pairs)
+            foreach (var (key, opening) in window.Pairs)
             {
                 ValueCodec.Write(w, key);
-                ValueCodec.Write(w, Value.FromTime(opened));
+                ValueCodec.Write(w, Value.FromTime(new DateTimeOffset(opening.Opened, TimeSpan.Zero)));
             }
         }
-        foreach (var starts in WindowStarts)
+        for (var i = 0; i < Windows.Length; i++)
         {
-            if (starts is null) continue;
-            w.VarUInt((ulong)starts.Count);
-            foreach (var (key, start) in starts.Pairs)
+            if (!Model.Windows[i].TracksStart) continue;
+            w.VarUInt((ulong)Windows[i].Count);
+            foreach (var (key, opening) in Windows[i].Pairs)
             {
                 ValueCodec.Write(w, key);
-                ValueCodec.Write(w, Value.FromTime(start));
+                ValueCodec.Write(w, Value.FromTime(new DateTimeOffset(opening.Start, TimeSpan.Zero)));
             }
         }
         if (periodOpen) Period.Save(w);
@@ -628,13 +580,21 @@ internal sealed class RatingContext
         foreach (var window in Windows)
         {
             window.Clear();
-            for (var n = (int)r.VarUInt(); n > 0; n--) window.Set(ValueCodec.Read(r), ValueCodec.Read(r).Time);
+            for (var n = (int)r.VarUInt(); n > 0; n--)
+            {
+                var key = ValueCodec.Read(r);
+                var opened = ValueCodec.Read(r).Time.UtcTicks;
+                window.Set(key, new WindowTable.Opening(opened, opened));
+            }
         }
-        foreach (var starts in WindowStarts)
+        for (var i = 0; i < Windows.Length; i++)
         {
-            if (starts is null) continue;
-            starts.Clear();
-            for (var n = (int)r.VarUInt(); n > 0; n--) starts.Set(ValueCodec.Read(r), ValueCodec.Read(r).Time);
+            if (!Model.Windows[i].TracksStart) continue;
+            for (var n = (int)r.VarUInt(); n > 0; n--)
+            {
+                var key = ValueCodec.Read(r);
+                Windows[i].SetStart(key, ValueCodec.Read(r).Time.UtcTicks);
+            }
         }
         if (periodOpen) Period.Load(Plan, r);
     }
@@ -679,8 +639,7 @@ internal sealed class RatingContext
                     States[u.Index].Pending.RemoveRange(u.Count, States[u.Index].Pending.Count - u.Count);
                     break;
                 case UndoKind.Window:
-                    if (u.Had) Windows[u.Index].Set(u.Key, u.OldTime);
-                    else Windows[u.Index].Remove(u.Key);
+                    Windows[u.Index].Restore(u.Key, u.Had, u.OldOpening);
                     _withinRow = -1;
                     break;
                 case UndoKind.Lots:
@@ -691,10 +650,6 @@ internal sealed class RatingContext
                     store.Overdraft = u.OldPeak;
                     break;
                 }
-                case UndoKind.WindowStart:
-                    if (u.Had) WindowStarts[u.Index]!.Set(u.Key, u.OldTime);
-                    else WindowStarts[u.Index]!.Remove(u.Key);
-                    break;
                 case UndoKind.NewLine:
                     Period.EventLines.RemoveAt(Period.EventLines.Count - 1);
                     break;
@@ -736,9 +691,9 @@ internal sealed class RatingContext
         _journal.Add(Undo.ForState(state, key, had, old, hadPeak, oldPeak));
     }
 
-    private enum UndoKind : byte { State, Statement, Pending, Window, WindowStart, Lots, NewLine, Line }
+    private enum UndoKind : byte { State, Statement, Pending, Window, Lots, NewLine, Line }
 
-    private readonly record struct Undo(UndoKind What, int Index, Value Key, bool Had, Value Old, bool HadPeak, decimal OldPeak, DateTimeOffset OldTime, int Count)
+    private readonly record struct Undo(UndoKind What, int Index, Value Key, bool Had, Value Old, bool HadPeak, decimal OldPeak, WindowTable.Opening OldOpening, int Count)
     {
         public static Undo ForState(int state, Value key, bool had, Value old, bool hadPeak, decimal oldPeak) =>
             new(UndoKind.State, state, key, had, old, hadPeak, oldPeak, default, 0);
@@ -749,14 +704,11 @@ internal sealed class RatingContext
 
         public static Undo ForPending(int state, int count) => new(UndoKind.Pending, state, default, false, default, false, 0m, default, count);
 
-        public static Undo ForWindow(int window, Value key, bool had, DateTimeOffset old) =>
+        public static Undo ForWindow(int window, Value key, bool had, WindowTable.Opening old) =>
             new(UndoKind.Window, window, key, had, default, false, 0m, old, 0);
 
         public static Undo ForLots(int state, List<Lot> saved, decimal overdraft) =>
             new(UndoKind.Lots, state, default, false, default, false, overdraft, default, 0) { SavedLots = saved };
-
-        public static Undo ForWindowStart(int window, Value key, bool had, DateTimeOffset old) =>
-            new(UndoKind.WindowStart, window, key, had, default, false, 0m, old, 0);
 
         public static Undo ForNewLine() => new(UndoKind.NewLine, 0, default, false, default, false, 0m, default, 0);
 
