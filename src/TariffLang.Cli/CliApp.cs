@@ -475,7 +475,10 @@ internal static class CliApp
             var what = string.Join(" ", new[] { r.Account, r.Event, when }.Where(x => x.Length > 0));
             var sources = tariff.Sources(r);
             var at = sources.IsEmpty ? "" : " [" + string.Join(", ", sources) + "]";
-            sb.AppendLine($"row {r.Row}: {(what.Length > 0 ? what + ": " : "")}{r.Kind.ToString().ToLowerInvariant()}: {r.Detail}{at}");
+            // Each line the row fed, with the row's share of its amount: "share: SMS supplémentaires 0.08 of 1.25".
+            var shares = r.Shares.IsEmpty ? ""
+                : " — share: " + string.Join(", ", r.Shares.Select(x => $"{x.Label} {tariff.FormatMoney(x.Amount)} of {tariff.FormatMoney(x.Of)}"));
+            sb.AppendLine($"row {r.Row}: {(what.Length > 0 ? what + ": " : "")}{r.Kind.ToString().ToLowerInvariant()}: {r.Detail}{shares}{at}");
         }
         var a = result.Accounting;
         sb.AppendLine($"rows: {a.Rows}, rated: {a.Rated}, free: {a.Free}, rejected: {a.Rejected}");
@@ -503,6 +506,20 @@ internal static class CliApp
                 json.WriteStartArray("sources");
                 foreach (var source in tariff.Sources(r)) json.WriteStringValue(source);
                 json.WriteEndArray();
+                if (!r.Shares.IsEmpty)
+                {
+                    json.WriteStartArray("shares");
+                    foreach (var share in r.Shares)
+                    {
+                        json.WriteStartObject();
+                        json.WriteString("period", share.Period.ToString("yyyy-MM", CultureInfo.InvariantCulture));
+                        json.WriteString("label", share.Label);
+                        json.WriteString("amount", tariff.FormatMoney(share.Amount));
+                        json.WriteString("of", tariff.FormatMoney(share.Of));
+                        json.WriteEndObject();
+                    }
+                    json.WriteEndArray();
+                }
                 json.WriteEndObject();
             }
             json.WriteEndArray();
@@ -517,6 +534,8 @@ internal static class CliApp
                     json.WriteString("period", invoice.Period.From.ToString("yyyy-MM", CultureInfo.InvariantCulture));
                     json.WriteString("label", line.Label);
                     json.WriteString("amount", tariff.FormatMoney(line.Amount));
+                    // The figure the amount was rounded from (half away from zero to the currency's minor unit).
+                    if (line.Unrounded is { } unrounded) json.WriteString("unrounded", unrounded.ToString(CultureInfo.InvariantCulture));
                     if (line.Band is { } band)
                     {
                         // The band of a tiered charge the line prices, as on the invoice.

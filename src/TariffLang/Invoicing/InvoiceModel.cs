@@ -10,6 +10,12 @@ public sealed record InvoiceLine(string Label, decimal Quantity, string Unit, de
 {
     /// <summary>For a line of a tiered charge: the band it prices (null otherwise).</summary>
     public InvoiceBand? Band { get; init; }
+
+    /// <summary>
+    /// The amount before it was rounded to the currency's minor unit (quantity × unit price, or the charge's amount as
+    /// computed). Set only by a rating that explains (<c>tariff explain</c>); null otherwise and in the invoice JSON.
+    /// </summary>
+    public decimal? Unrounded { get; init; }
 }
 
 /// <summary>The band of a tiered charge a line prices: quantities above <paramref name="From"/> up to <paramref name="To"/>.</summary>
@@ -90,7 +96,29 @@ public enum RowOutcomeKind
 }
 
 /// <summary>What became of one ledger row: the lines that rated it, the rule that made it free, or why it was rejected.</summary>
-public sealed record RowOutcome(int Row, string Account, string Event, DateTimeOffset? Time, RowOutcomeKind Kind, string Detail);
+public sealed record RowOutcome(int Row, string Account, string Event, DateTimeOffset? Time, RowOutcomeKind Kind, string Detail)
+{
+    /// <summary>
+    /// For a rated row of a rating that explains: its share of each invoice line it fed. The shares of a line add up to
+    /// its amount to the minor unit; see <see cref="LineShare"/> for how a line is divided.
+    /// </summary>
+    public ImmutableArray<LineShare> Shares { get; init; } = [];
+}
+
+/// <summary>
+/// A row's share of an invoice line. A per-event line is divided in proportion to each row's own amount (quantity ×
+/// price); a period line in proportion to what each row is of the charge's aggregates (the quantity counted, the value
+/// summed, one for a distinct value, a minimum or a maximum) or, for a charge that reads only states, equally among the
+/// rows that changed them; a tiered charge's bands are divided together, as one amount. Amounts are divided in minor
+/// units, the remainder going to the largest fractions (then the earliest rows), so the shares add up to the line.
+/// A share is an attribution, not a cause: an event that lowers a charge (an appointment that takes an SMS off the bill)
+/// is still a row that fed it.
+/// </summary>
+/// <param name="Period">The first day of the invoice's period.</param>
+/// <param name="Label">The line's label; a tiered charge's label without its band.</param>
+/// <param name="Amount">The row's share of the amount.</param>
+/// <param name="Of">The amount divided: the line's (or the tiered charge's lines') amount.</param>
+public sealed record LineShare(DateOnly Period, string Label, decimal Amount, decimal Of);
 
 /// <summary>A rejected row with its reason, as the invoice JSON lists it.</summary>
 public sealed record RejectedRow(int Row, string Reason);

@@ -162,6 +162,9 @@ internal sealed class LedgerRater(RatingPlan plan, RatingProgram program)
 
         public void Rated(in EventInput e, string detail) => Add(Of(e, RowOutcomeKind.Rated, detail));
 
+        public void Rated(in EventInput e, string detail, ImmutableArray<LineShare> shares) =>
+            Add(Of(e, RowOutcomeKind.Rated, detail) with { Shares = shares });
+
         public void Free(in EventInput e, string reason) => Add(Of(e, RowOutcomeKind.Free, reason));
 
         public void Rejected(in EventInput e, string reason) => Add(Of(e, RowOutcomeKind.Rejected, reason));

@@ -11,6 +11,9 @@ internal interface IRowOutcomes
     /// <summary>The row fed a line. <paramref name="detail"/> says which (empty unless details are collected).</summary>
     void Rated(in EventInput e, string detail);
 
+    /// <summary>The row fed lines, with its share of each (a rating that explains).</summary>
+    void Rated(in EventInput e, string detail, ImmutableArray<LineShare> shares) => Rated(e, detail);
+
     void Free(in EventInput e, string reason);
 
     void Rejected(in EventInput e, string reason);
@@ -290,7 +293,11 @@ internal sealed class AccountRater
         if (_ctx.Explaining)
         {
             _retained.Add(new Retained(e with { Slots = [], SlotBase = 0 }, month, _ctx.Details?.ToList() ?? [],
-                _ctx.Matched.AsSpan(0, _ctx.MatchedCount).ToArray(), _ctx.Contributions?.ToList() ?? [], ChangedStates()));
+                _ctx.Matched.AsSpan(0, _ctx.MatchedCount).ToArray(), _ctx.Contributions?.ToList() ?? [], ChangedStates())
+            {
+                Weights = _ctx.Weights?.ToArray() ?? [],
+                EventAmounts = _ctx.EventAmounts?.ToArray() ?? [],
+            });
         }
         else if (_ctx.RatedByEvent || Claimed(month))
         {
@@ -362,11 +369,18 @@ internal sealed class AccountRater
         var model = _plan.Model;
         var currency = model.Currency;
         var lines = new List<(int Order, InvoiceLine Line)>();
-        foreach (var group in period.EventLines)
+        var explaining = _ctx.Explaining;
+        for (var g = 0; g < period.EventLines.Count; g++)
         {
+            var group = period.EventLines[g];
             var charge = model.EventCharges[group.Charge];
-            var amount = Currencies.Round(group.Quantity * group.Price, currency);
-            lines.Add((charge.Span.Start, new InvoiceLine(charge.Label, group.Quantity, charge.Unit, group.Price, amount)));
+            var exact = group.Quantity * group.Price;
+            var amount = Currencies.Round(exact, currency);
+            lines.Add((charge.Span.Start, new InvoiceLine(charge.Label, group.Quantity, charge.Unit, group.Price, amount)
+            {
+                Unrounded = explaining ? exact : null,
+            }));
+            if (explaining) ShareEventLine(g, charge.Label, amount, currency);
         }
 
         _ctx.ClearEvent();
@@ -390,24 +404,39 @@ internal sealed class AccountRater
             else if (charge.Charge.GroupKey is not null)
             {
                 var (groups, amount) = EvaluateGroups(charge);
-                line = groups == 0 ? null : new InvoiceLine(label, groups, charge.Charge.Unit, null, Currencies.Round(amount, currency));
+                line = groups == 0 ? null : new InvoiceLine(label, groups, charge.Charge.Unit, null, Currencies.Round(amount, currency))
+                {
+                    Unrounded = explaining ? amount : null,
+                };
             }
             else if (charge.PriceRoot is not { } priceRoot)
             {
                 var amount = _ctx.Program.Evaluate(_ctx, charge.AmountRoot).NumberOrNull ?? 0m;
-                line = amount == 0m ? null : new InvoiceLine(label, 1m, charge.Charge.Unit, amount, Currencies.Round(amount, currency));
+                line = amount == 0m ? null : new InvoiceLine(label, 1m, charge.Charge.Unit, amount, Currencies.Round(amount, currency))
+                {
+                    Unrounded = explaining ? amount : null,
+                };
             }
             else
             {
                 var quantity = _ctx.Program.Evaluate(_ctx, charge.AmountRoot).NumberOrNull ?? 0m;
                 var price = _ctx.Program.Evaluate(_ctx, priceRoot).NumberOrNull ?? 0m;
                 var amount = Currencies.Round(quantity * price, currency);
-                line = quantity == 0m && amount == 0m ? null : new InvoiceLine(label, quantity, charge.Charge.Unit, price, amount);
+                line = quantity == 0m && amount == 0m ? null : new InvoiceLine(label, quantity, charge.Charge.Unit, price, amount)
+                {
+                    Unrounded = explaining ? quantity * price : null,
+                };
             }
             if (line is not null) lines.Add((charge.Charge.Span.Start, line));
             // Saying which rows a charge rates reads its aggregates' events: a failure among them fails the close too.
             foreach (var a in charge.Aggregates) period.Accumulators[a].ThrowIfFaulted(months);
-            if (claimed is not null) Claim(charge, months, label + " (", line is null && lines.Count == billedBefore ? " — nothing to bill this period" : "", claimed);
+            if (claimed is not null)
+            {
+                Claim(charge, months, label + " (", line is null && lines.Count == billedBefore ? " — nothing to bill this period" : "", claimed);
+                var billed = 0m;
+                for (var i = billedBefore; i < lines.Count; i++) billed += lines[i].Line.Amount;
+                if (lines.Count > billedBefore) ShareChargeLines(charge, months, label, billed, currency);
+            }
         }
         if (claimed is not null) ReportRetained(claimed);
 
@@ -507,7 +536,11 @@ internal sealed class AccountRater
         {
             if (table.Use(band, quantity) is not { } use) continue;
             lines.Add((charge.Span.Start, new InvoiceLine(TierLabel(label, use), use.Units, charge.Unit, use.Price,
-                Currencies.Round(use.Amount, currency)) { Band = new InvoiceBand(use.From, use.To, use.Flat) }));
+                Currencies.Round(use.Amount, currency))
+            {
+                Band = new InvoiceBand(use.From, use.To, use.Flat),
+                Unrounded = _ctx.Explaining ? use.Amount : null,
+            }));
         }
     }
 
@@ -561,7 +594,14 @@ internal sealed class AccountRater
 
     // ---- explain: what rated each row of the period ------------------------------------------------------------
 
-    private sealed record Retained(EventInput Event, int Month, List<string> RatedBy, int[] Matched, List<string> Contributions, int[] Changed);
+    private sealed record Retained(EventInput Event, int Month, List<string> RatedBy, int[] Matched, List<string> Contributions, int[] Changed)
+    {
+        public decimal[] Weights { get; init; } = [];
+
+        public (int Group, decimal Amount)[] EventAmounts { get; init; } = [];
+
+        public List<LineShare>? Shares { get; set; }
+    }
 
     /// <summary>For one charge, what each retained row contributed: its aggregates' contributions, or the states it moved.</summary>
     private void Claim(ChargePlan charge, MonthRange months, string prefix, string note, Dictionary<int, List<string>> claimed)
@@ -593,13 +633,82 @@ internal sealed class AccountRater
         }
     }
 
+    /// <summary>A per-event line's amount divided among its rows in proportion to each row's own amount.</summary>
+    private void ShareEventLine(int group, string label, decimal amount, string currency)
+    {
+        var rows = new List<int>();
+        var weights = new List<decimal>();
+        for (var r = 0; r < _retained.Count; r++)
+        {
+            var weight = 0m;
+            var fed = false;
+            foreach (var (g, exact) in _retained[r].EventAmounts)
+            {
+                if (g != group) continue;
+                weight += exact;
+                fed = true;
+            }
+            if (!fed) continue;
+            rows.Add(r);
+            weights.Add(weight);
+        }
+        Share(rows, weights, label, amount, currency);
+    }
+
+    /// <summary>
+    /// A period charge's amount (all its lines: a tiered charge's bands together) divided among the rows that fed it, in
+    /// proportion to what each row is of the charge's aggregates; for a charge that reads only states, equally among the
+    /// rows that changed them. The rows are those <see cref="Claim"/> names.
+    /// </summary>
+    private void ShareChargeLines(ChargePlan charge, MonthRange months, string label, decimal amount, string currency)
+    {
+        var rows = new List<int>();
+        var weights = new List<decimal>();
+        for (var r = 0; r < _retained.Count; r++)
+        {
+            var row = _retained[r];
+            var weight = 0m;
+            var fed = false;
+            if (months.Contains(row.Month))
+            {
+                foreach (var aggregate in charge.Charge.Aggregates)
+                {
+                    var at = Array.IndexOf(row.Matched, _plan.AggregateIndex(aggregate));
+                    if (at < 0) continue;
+                    weight += at < row.Weights.Length ? row.Weights[at] : 0m;
+                    fed = true;
+                }
+            }
+            if (!fed && charge.States.Length > 0 && row.Month <= months.Last && row.Changed.Any(charge.States.Contains))
+            {
+                weight = 1m;
+                fed = true;
+            }
+            if (!fed) continue;
+            rows.Add(r);
+            weights.Add(weight);
+        }
+        Share(rows, weights, label, amount, currency);
+    }
+
+    private void Share(List<int> rows, List<decimal> weights, string label, decimal amount, string currency)
+    {
+        if (rows.Count == 0) return;
+        var shares = Currencies.Divide(amount, weights, currency);
+        for (var i = 0; i < rows.Count; i++)
+        {
+            var row = _retained[rows[i]];
+            (row.Shares ??= new List<LineShare>()).Add(new LineShare(_ctx.Period.From, label, shares[i], amount));
+        }
+    }
+
     private void ReportRetained(Dictionary<int, List<string>> claimed)
     {
         for (var r = 0; r < _retained.Count; r++)
         {
             var row = _retained[r];
             var by = row.RatedBy.Concat(claimed.TryGetValue(r, out var labels) ? labels : []).Distinct().ToList();
-            if (by.Count > 0) _outcomes.Rated(row.Event, string.Join("; ", by));
+            if (by.Count > 0) _outcomes.Rated(row.Event, string.Join("; ", by), row.Shares is { } shares ? [.. shares] : []);
             else _outcomes.Free(row.Event, NoCharge(row.Event.Kind));
         }
         _retained.Clear();

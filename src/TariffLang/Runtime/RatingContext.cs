@@ -105,6 +105,8 @@ internal sealed class RatingContext
         MatchedCount = 0;
         Details?.Clear();
         Contributions?.Clear();
+        Weights?.Clear();
+        EventAmounts?.Clear();
     }
 
     public void ClearEvent() => HasEvent = false;
@@ -135,6 +137,16 @@ internal sealed class RatingContext
 
     /// <summary>What the event contributed to each matched aggregate (explain only), in the order of <see cref="Matched"/>.</summary>
     public List<string>? Contributions { get; private set; }
+
+    /// <summary>
+    /// How much of each matched aggregate the event is (explain only), in the order of <see cref="Matched"/>: the
+    /// quantity counted, the value summed, 1 for a distinct, minimum or maximum. A period line's amount is attributed to
+    /// its rows in these proportions.
+    /// </summary>
+    public List<decimal>? Weights { get; private set; }
+
+    /// <summary>The per-event lines the event added to (explain only): the line's group and the event's exact amount.</summary>
+    public List<(int Group, decimal Amount)>? EventAmounts { get; private set; }
 
     public void MarkFree(CheckedRule rule) => FreeRule = rule;
 
@@ -470,12 +482,13 @@ internal sealed class RatingContext
         {
             var q = Quantity.ToString(CultureInfo.InvariantCulture);
             Detail($"{model.Label} ({q} × {p.ToString(CultureInfo.InvariantCulture)} {Model.Currency})");
+            (EventAmounts ??= new List<(int, decimal)>()).Add((group, Quantity * p));
         }
     }
 
     // ---- aggregates -----------------------------------------------------------------------------------------
 
-    private void Matches(int aggregate, string? contribution)
+    private void Matches(int aggregate, string? contribution, decimal weight = 1m)
     {
         if (MatchedCount == Matched.Length)
         {
@@ -484,7 +497,9 @@ internal sealed class RatingContext
             Matched = larger;
         }
         Matched[MatchedCount++] = aggregate;
-        if (Explaining) (Contributions ??= new List<string>()).Add(contribution ?? "");
+        if (!Explaining) return;
+        (Contributions ??= new List<string>()).Add(contribution ?? "");
+        (Weights ??= new List<decimal>()).Add(weight);
     }
 
     /// <summary>The accumulator an event folds into: the aggregate's, or for an aggregate by KEY its group's.</summary>
@@ -494,7 +509,7 @@ internal sealed class RatingContext
     public void FoldCount(int aggregate)
     {
         Accumulator(aggregate).AddTotal(Month, Quantity);
-        Matches(aggregate, Explaining ? "counted" : null);
+        Matches(aggregate, Explaining ? "counted" : null, Quantity);
     }
 
     public void FoldSum(int aggregate, decimal? value)
@@ -502,7 +517,7 @@ internal sealed class RatingContext
         var amount = value is { } v ? v * Quantity : (decimal?)null;
         if (amount is { } a) Accumulator(aggregate).AddTotal(Month, a);
         Matches(aggregate, !Explaining ? null
-            : amount is { } shown ? "+" + Show(shown, Plan.Aggregates[aggregate].Aggregate.Type.Unit) : "adds nothing");
+            : amount is { } shown ? "+" + Show(shown, Plan.Aggregates[aggregate].Aggregate.Type.Unit) : "adds nothing", amount ?? 0m);
     }
 
     public void FoldDistinct(int aggregate, in Value key)
@@ -665,6 +680,7 @@ internal sealed class RatingContext
         ChangedStates = 0;
         ChangedStatesMore?.Clear();
         Details?.Clear();
+        EventAmounts?.Clear();
     }
 
     private void Journal(StateStore store, int state, Value key)

@@ -82,4 +82,62 @@ public sealed class ExplainCommandTests
         second.GetProperty("amount").GetString().ShouldBe("25.00");
         second.GetProperty("rows").EnumerateArray().Select(x => x.GetInt32()).ShouldBe([2]);
     }
+
+    private const string SharedSource = """
+        tariff t {
+          currency EUR
+          period month in "Europe/Paris"
+          unit sms, mb
+          event sms(to: text)
+          event data(mb: number)
+          charge "SMS" = count(sms) * 1 sms at 0.0333 EUR per sms
+          charge "Data" = sum(data, mb) * 1 mb at 0.01 EUR per mb
+          charge "Calls" per sms where to = "call" at 0.333 EUR
+        }
+        """;
+
+    private static JsonElement ExplainShared()
+    {
+        var (_, tariff, ledger) = Rating.EveryWay.Files(SharedSource, "time,account,event,to,mb",
+            "2024-01-10T10:00:00Z,a,sms,call,", "2024-01-10T10:01:00Z,a,sms,call,", "2024-01-10T10:02:00Z,a,sms,call,",
+            "2024-01-10T11:00:00Z,a,data,,1", "2024-01-10T11:01:00Z,a,data,,2", "2024-01-10T11:02:00Z,a,data,,4");
+        var r = CliHarness.Run("explain", tariff, ledger, "--format", "json");
+        r.Exit.ShouldBe(0, r.ToString());
+        return JsonDocument.Parse(r.Out).RootElement;
+    }
+
+    private static string[] Shares(JsonElement root, string label) => root.GetProperty("rows").EnumerateArray()
+        .SelectMany(row => row.TryGetProperty("shares", out var shares) ? shares.EnumerateArray() : [])
+        .Where(s => s.GetProperty("label").GetString() == label)
+        .Select(s => s.GetProperty("amount").GetString() + "/" + s.GetProperty("of").GetString()).ToArray();
+
+    [Fact]
+    public void Explain_Json_APeriodLineIsDividedAmongItsRowsToTheCent()
+    {
+        var root = ExplainShared();
+        // 3 × 0.0333 = 0.0999, billed 0.10: a third each is 3.33 cents, the cent left over goes to the first row.
+        Shares(root, "SMS").ShouldBe(["0.04/0.10", "0.03/0.10", "0.03/0.10"]);
+        // A sum is divided by what each row added: 1, 2 and 4 MB of 0.07.
+        Shares(root, "Data").ShouldBe(["0.01/0.07", "0.02/0.07", "0.04/0.07"]);
+        var sms = root.GetProperty("lines").EnumerateArray().Single(l => l.GetProperty("label").GetString() == "SMS");
+        (sms.GetProperty("amount").GetString(), sms.GetProperty("unrounded").GetString()).ShouldBe(("0.10", "0.0999"));
+    }
+
+    [Fact]
+    public void Explain_Json_APerEventLineIsDividedByEachRowsOwnAmount()
+    {
+        var root = ExplainShared();
+        // 3 × 0.333 = 0.999, billed 1.00.
+        Shares(root, "Calls").ShouldBe(["0.34/1.00", "0.33/1.00", "0.33/1.00"]);
+        var calls = root.GetProperty("lines").EnumerateArray().Single(l => l.GetProperty("label").GetString() == "Calls");
+        calls.GetProperty("unrounded").GetString().ShouldBe("0.999");
+    }
+
+    [Fact]
+    public void Explain_Text_ShowsEachRowsShareOfTheLinesItFed()
+    {
+        var (_, tariff, ledger) = Rating.EveryWay.Files(SharedSource, "time,account,event,to,mb", "2024-01-10T11:00:00Z,a,data,,250");
+        var r = CliHarness.Run("explain", tariff, ledger);
+        r.Out.ShouldContain("— share: Data 2.50 of 2.50");
+    }
 }
