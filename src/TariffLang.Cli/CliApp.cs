@@ -536,6 +536,7 @@ internal static class CliApp
                     json.WriteString("amount", tariff.FormatMoney(line.Amount));
                     // The figure the amount was rounded from (half away from zero to the currency's minor unit).
                     if (line.Unrounded is { } unrounded) json.WriteString("unrounded", unrounded.ToString(CultureInfo.InvariantCulture));
+                    if (tariff.Source(line) is { } source) json.WriteString("source", source);
                     if (line.Band is { } band)
                     {
                         // The band of a tiered charge the line prices, as on the invoice.

@@ -286,6 +286,26 @@ public sealed class CompiledTariff
         })];
     }
 
+    /// <summary>
+    /// Where in the tariff an invoice line comes from, as <c>path:line:col</c>: the charge (or minimum, maximum) whose label
+    /// it carries (a tier band's line by its charge's label, a label with <c>{plan}</c> up to the brace); null if none.
+    /// </summary>
+    public string? Source(InvoiceLine line)
+    {
+        if (Model is not { } model) return null;
+        var label = line.Band is null ? line.Label : line.Label[..line.Label.LastIndexOf(" (", StringComparison.Ordinal)];
+        var spans = model.EventCharges.Select(c => (c.Label, c.Span)).Concat(model.AggregateCharges.Select(c => (c.Label, c.Span)))
+            .Concat(model.Limits.Select(l => (l.Label, l.Span)));
+        foreach (var (text, span) in spans)
+        {
+            var matches = text.Contains('{') ? label.StartsWith(text[..text.IndexOf('{')], StringComparison.Ordinal) : label == text;
+            if (!matches) continue;
+            var (at, column) = _source.GetLineColumn(span.Start);
+            return string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{Path}:{at}:{column}");
+        }
+        return null;
+    }
+
     /// <summary>The local date of an instant in the tariff's time zone (the date its periods and rules go by).</summary>
     public DateOnly LocalDate(DateTimeOffset time) =>
         Model is { } model ? DateOnly.FromDateTime(NodaTime.Instant.FromDateTimeOffset(time).InZone(model.Period.Zone).ToDateTimeUnspecified())

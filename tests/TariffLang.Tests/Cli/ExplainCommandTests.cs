@@ -121,6 +121,7 @@ public sealed class ExplainCommandTests
         Shares(root, "Data").ShouldBe(["0.01/0.07", "0.02/0.07", "0.04/0.07"]);
         var sms = root.GetProperty("lines").EnumerateArray().Single(l => l.GetProperty("label").GetString() == "SMS");
         (sms.GetProperty("amount").GetString(), sms.GetProperty("unrounded").GetString()).ShouldBe(("0.10", "0.0999"));
+        sms.GetProperty("source").GetString().ShouldEndWith(".tariff:7:3");
     }
 
     [Fact]
