@@ -79,7 +79,53 @@ internal static class CliCommands
         root.Subcommands.Add(Verb(Rating("bench", "Times compilation and rating; --threads 1,2 compares thread counts, interleaved.\n\n"
             + "Example:\n  tariff bench tariffs/calendoc.tariff examples/calendoc/ledger.csv --threads 1,2",
             Engine(), Threads(), new Option<string>("--iterations") { Description = "how many times to rate (default 10)" }), stdout, stderr));
+        root.Subcommands.Add(Serve(stderr));
         return root;
+    }
+
+    /// <summary>
+    /// <c>tariff serve</c>: the rating service (ASP.NET Core with an Orleans silo, state in memory) until Ctrl+C. The API
+    /// key may come from <c>TARIFF_API_KEY</c> instead of the command line, where other users could read it.
+    /// </summary>
+    private static Command Serve(TextWriter stderr)
+    {
+        var command = new Command("serve", "Runs the rating service: POST /events, GET /accounts/{id}/invoices?period=YYYY-MM, "
+            + "POST /periods/{YYYY-MM}/close, GET /health (docs/service.md).\n\nExample:\n"
+            + "  tariff serve tariffs/calendoc.tariff --urls http://127.0.0.1:5080");
+        var tariff = new Argument<string>("tariff") { Description = "the .tariff file" };
+        var accounts = new Option<string>("--accounts") { Description = "the accounts file: each account's contract values" };
+        var urls = new Option<string>("--urls") { Description = "where to listen (default http://127.0.0.1:5080)" };
+        var apiKey = new Option<string>("--api-key") { Description = "require this key (header X-Api-Key) on writes; or set TARIFF_API_KEY" };
+        var maxBody = new Option<int?>("--max-body-mb") { Description = "the largest request body accepted, in MB (default 16)" };
+        var engine = Engine();
+        command.Arguments.Add(tariff);
+        foreach (var option in (Option[])[accounts, urls, apiKey, maxBody, engine]) command.Options.Add(option);
+        command.SetAction(parse =>
+        {
+            var kind = parse.GetValue(engine) switch
+            {
+                null or "compiled" => TariffEngine.Compiled,
+                "interpreted" => TariffEngine.Interpreted,
+                var other => (TariffEngine?)null,
+            };
+            if (kind is null) return CliApp.UsageFail(stderr, "--engine: compiled or interpreted");
+            if (parse.GetValue(maxBody) is < 1) return CliApp.UsageFail(stderr, "--max-body-mb: a whole number of MB, at least 1");
+            var host = Service.ServiceTariff.Load(parse.GetValue(tariff)!, parse.GetValue(accounts), kind.Value, out var problem);
+            if (host is null)
+            {
+                stderr.WriteLine($"tariff: {problem}");
+                return CliApp.UserError;
+            }
+            var options = new Service.ServiceOptions(
+                parse.GetValue(urls) ?? "http://127.0.0.1:5080",
+                parse.GetValue(apiKey) ?? Environment.GetEnvironmentVariable("TARIFF_API_KEY"),
+                (parse.GetValue(maxBody) ?? 16) * 1024L * 1024L);
+            var app = Service.ServiceSetup.Build(host, options);
+            stderr.WriteLine($"tariff: serving {host.Tariff.Path} (tariff {host.Hash}) on {options.Urls}; Ctrl+C stops");
+            app.Run();
+            return CliApp.Ok;
+        });
+        return command;
     }
 
     /// <summary>File arguments: a word that looks like an option is an option the verb does not have, not a file.</summary>

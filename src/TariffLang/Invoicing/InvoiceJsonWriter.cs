@@ -106,7 +106,18 @@ internal static class InvoiceJsonWriter
         return (dot < 0 ? text + "." : text) + new string('0', minor - digits);
     }
 
-    private static void WriteInvoice(Utf8JsonWriter json, Invoice invoice)
+    /// <summary>Invoices as a JSON array, each exactly as in the invoice JSON of a rating (the service's answers).</summary>
+    internal static void WriteInvoices(Utf8JsonWriter json, IEnumerable<Invoice> invoices)
+    {
+        json.WriteStartArray();
+        foreach (var invoice in invoices) WriteInvoice(json, invoice);
+        json.WriteEndArray();
+    }
+
+    /// <summary>The writer options of the invoice JSON, for a writer that embeds invoices in another document.</summary>
+    internal static JsonWriterOptions WriterOptions => Options;
+
+    internal static void WriteInvoice(Utf8JsonWriter json, Invoice invoice)
     {
         json.WriteStartObject();
         json.WriteString("account", invoice.Account);

@@ -1,0 +1,108 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace TariffLang.Service;
+
+/// <summary>How <c>tariff serve</c> runs: where it listens, what it protects.</summary>
+/// <param name="Urls">Where HTTP listens (default <c>http://127.0.0.1:5080</c>: this machine only).</param>
+/// <param name="ApiKey">When set, writes (events, closes) need the header <c>X-Api-Key</c> with this value.</param>
+/// <param name="MaxBodyBytes">The largest request body accepted (413 beyond).</param>
+public sealed record ServiceOptions(string Urls = "http://127.0.0.1:5080", string? ApiKey = null, long MaxBodyBytes = 16 * 1024 * 1024);
+
+/// <summary>The silo and the HTTP host of the rating service.</summary>
+public static class ServiceSetup
+{
+    /// <summary>The grain storage accounts and the directory are kept in.</summary>
+    public const string StorageName = "accounts";
+
+    /// <summary>A silo that rates with <paramref name="host"/>: its grains, its storage (in memory, this silo's cluster).</summary>
+    public static ISiloBuilder ConfigureSilo(ISiloBuilder silo, ServiceTariff host)
+    {
+        ArgumentNullException.ThrowIfNull(silo);
+        silo.AddMemoryGrainStorage(StorageName);
+        silo.Services.AddSingleton(host);
+        return silo;
+    }
+
+    /// <summary>The web application of <c>tariff serve</c>: one silo on this machine, in memory, and the endpoints.</summary>
+    public static WebApplication Build(ServiceTariff host, ServiceOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls(options.Urls);
+        builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = options.MaxBodyBytes);
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.UseOrleans(silo => ConfigureSilo(silo.UseLocalhostClustering(), host));
+        builder.Services.AddSingleton<RatingService>();
+        var app = builder.Build();
+        Map(app, options);
+        return app;
+    }
+
+    /// <summary>The endpoints: POST /events, GET /accounts/{id}/invoices, POST /periods/{month}/close, GET /health.</summary>
+    public static void Map(WebApplication app, ServiceOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        ArgumentNullException.ThrowIfNull(options);
+        app.MapPost("/events", async (HttpContext http, RatingService service) =>
+        {
+            if (Refused(http, options) is { } refused) return refused;
+            string body;
+            try
+            {
+                using var reader = new StreamReader(http.Request.Body, Encoding.UTF8);
+                body = await reader.ReadToEndAsync(http.RequestAborted);
+            }
+            catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
+            {
+                return Problem(413, $"the request body is larger than {options.MaxBodyBytes} bytes");
+            }
+            var answers = await service.IngestAsync(body, http.RequestAborted);
+            if (answers is [{ Row: 0, Status: 400 } only]) return Problem(400, only.Reason!);
+            return Results.Text(RatingService.ToJson(answers), "application/json", Encoding.UTF8);
+        });
+        app.MapGet("/accounts/{account}/invoices", async (string account, string? period, RatingService service) =>
+        {
+            if (period is not null && !IsMonth(period)) return Problem(400, $"period: '{period}' is not a month written YYYY-MM");
+            var answer = await service.InvoicesAsync(account, period);
+            var json = new StringBuilder();
+            json.Append("{\n  \"account\": ").Append(System.Text.Json.JsonSerializer.Serialize(account))
+                .Append(",\n  \"period\": ").Append(period is null ? "null" : "\"" + period + "\"")
+                .Append(",\n  \"final\": ").Append(answer.Final ? "true" : "false")
+                .Append(",\n  \"tariff\": \"").Append(service.Host.Hash).Append('"');
+            if (answer.Failure is { } failure) json.Append(",\n  \"failure\": ").Append(System.Text.Json.JsonSerializer.Serialize(failure));
+            json.Append(",\n  \"invoices\": ").Append(answer.InvoicesJson).Append("\n}\n");
+            return Results.Text(json.ToString(), "application/json", Encoding.UTF8);
+        });
+        app.MapPost("/periods/{month}/close", async (HttpContext http, string month, RatingService service) =>
+        {
+            if (Refused(http, options) is { } refused) return refused;
+            if (!IsMonth(month)) return Problem(400, $"month: '{month}' is not a month written YYYY-MM");
+            var accounts = await service.CloseAsync(month);
+            return Results.Json(new { period = month, accounts });
+        });
+        app.MapGet("/health", (RatingService service) => Results.Json(new { status = "ok", tariff = service.Host.Hash }));
+    }
+
+    private static IResult? Refused(HttpContext http, ServiceOptions options)
+    {
+        if (options.ApiKey is not { } key) return null;
+        var given = http.Request.Headers["X-Api-Key"].ToString();
+        // Compared in constant time, so the key cannot be guessed a character at a time.
+        return CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(given), Encoding.UTF8.GetBytes(key))
+            ? null
+            : Problem(401, "this write needs the header X-Api-Key with the service's key");
+    }
+
+    private static IResult Problem(int status, string message) => Results.Json(new { status, error = message }, statusCode: status);
+
+    private static bool IsMonth(string text) =>
+        DateOnly.TryParseExact(text + "-01", "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out _) && text.Length == 7;
+}
