@@ -14,7 +14,10 @@ namespace TariffLang.Service;
 /// <param name="Urls">Where HTTP listens (default <c>http://127.0.0.1:5080</c>: this machine only).</param>
 /// <param name="ApiKey">When set, writes (events, closes) need the header <c>X-Api-Key</c> with this value.</param>
 /// <param name="MaxBodyBytes">The largest request body accepted (413 beyond).</param>
-public sealed record ServiceOptions(string Urls = "http://127.0.0.1:5080", string? ApiKey = null, long MaxBodyBytes = 16 * 1024 * 1024);
+/// <param name="SiloPort">The silo's port for other silos (Orleans' default 11111).</param>
+/// <param name="GatewayPort">The silo's port for clients (Orleans' default 30000).</param>
+public sealed record ServiceOptions(string Urls = "http://127.0.0.1:5080", string? ApiKey = null, long MaxBodyBytes = 16 * 1024 * 1024,
+    int SiloPort = 11111, int GatewayPort = 30000);
 
 /// <summary>The silo and the HTTP host of the rating service.</summary>
 public static class ServiceSetup
@@ -39,7 +42,7 @@ public static class ServiceSetup
         builder.WebHost.UseUrls(options.Urls);
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = options.MaxBodyBytes);
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        builder.UseOrleans(silo => ConfigureSilo(silo.UseLocalhostClustering(), host));
+        builder.UseOrleans(silo => ConfigureSilo(silo.UseLocalhostClustering(options.SiloPort, options.GatewayPort), host));
         builder.Services.AddSingleton<RatingService>();
         var app = builder.Build();
         Map(app, options);

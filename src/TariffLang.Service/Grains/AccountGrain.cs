@@ -129,6 +129,13 @@ internal sealed class AccountGrain(
     {
         if (State.ClosedThrough is { } closed && string.CompareOrdinal(month, closed) <= 0) return;
         var first = DateOnly.ParseExact(month + "-01", "yyyy-MM-dd", CultureInfo.InvariantCulture).AddMonths(1);
+        if (State.Base is null && !State.Open.Any(e => string.CompareOrdinal(e.Month, month) <= 0))
+        {
+            // An account whose usage starts later is not started by closing an earlier month: it has nothing to bill yet.
+            State.ClosedThrough = month;
+            await store.WriteStateAsync();
+            return;
+        }
         // The closed months are rated from the previous close with their own events only, then moved past: that state is
         // where the open months start from from now on.
         var rating = Start();
