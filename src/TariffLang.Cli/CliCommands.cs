@@ -97,9 +97,13 @@ internal static class CliCommands
         var urls = new Option<string>("--urls") { Description = "where to listen (default http://127.0.0.1:5080)" };
         var apiKey = new Option<string>("--api-key") { Description = "require this key (header X-Api-Key) on writes; or set TARIFF_API_KEY" };
         var maxBody = new Option<int?>("--max-body-mb") { Description = "the largest request body accepted, in MB (default 16)" };
+        var postgres = new Option<string>("--postgres")
+        {
+            Description = "keep the accounts' rating state in PostgreSQL (a connection string; or set TARIFF_POSTGRES)",
+        };
         var engine = Engine();
         command.Arguments.Add(tariff);
-        foreach (var option in (Option[])[accounts, urls, apiKey, maxBody, engine]) command.Options.Add(option);
+        foreach (var option in (Option[])[accounts, urls, apiKey, maxBody, postgres, engine]) command.Options.Add(option);
         command.SetAction(parse =>
         {
             var kind = parse.GetValue(engine) switch
@@ -119,9 +123,11 @@ internal static class CliCommands
             var options = new Service.ServiceOptions(
                 parse.GetValue(urls) ?? "http://127.0.0.1:5080",
                 parse.GetValue(apiKey) ?? Environment.GetEnvironmentVariable("TARIFF_API_KEY"),
-                (parse.GetValue(maxBody) ?? 16) * 1024L * 1024L);
+                (parse.GetValue(maxBody) ?? 16) * 1024L * 1024L,
+                Postgres: parse.GetValue(postgres) ?? Environment.GetEnvironmentVariable("TARIFF_POSTGRES"));
             var app = Service.ServiceSetup.Build(host, options);
-            stderr.WriteLine($"tariff: serving {host.Tariff.Path} (tariff {host.Hash}) on {options.Urls}; Ctrl+C stops");
+            stderr.WriteLine($"tariff: serving {host.Tariff.Path} (tariff {host.Hash}) on {options.Urls}, state "
+                + (options.Postgres is null ? "in memory" : "in PostgreSQL") + "; Ctrl+C stops");
             app.Run();
             return CliApp.Ok;
         });

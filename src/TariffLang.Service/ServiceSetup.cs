@@ -7,6 +7,9 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Npgsql;
+using Orleans.Runtime.Hosting;
+using Orleans.Serialization;
 
 namespace TariffLang.Service;
 
@@ -16,8 +19,9 @@ namespace TariffLang.Service;
 /// <param name="MaxBodyBytes">The largest request body accepted (413 beyond).</param>
 /// <param name="SiloPort">The silo's port for other silos (Orleans' default 11111).</param>
 /// <param name="GatewayPort">The silo's port for clients (Orleans' default 30000).</param>
+/// <param name="Postgres">A PostgreSQL connection string: grain state is kept there (null: in the silo's memory).</param>
 public sealed record ServiceOptions(string Urls = "http://127.0.0.1:5080", string? ApiKey = null, long MaxBodyBytes = 16 * 1024 * 1024,
-    int SiloPort = 11111, int GatewayPort = 30000);
+    int SiloPort = 11111, int GatewayPort = 30000, string? Postgres = null);
 
 /// <summary>The silo and the HTTP host of the rating service.</summary>
 public static class ServiceSetup
@@ -25,11 +29,24 @@ public static class ServiceSetup
     /// <summary>The grain storage accounts and the directory are kept in.</summary>
     public const string StorageName = "accounts";
 
-    /// <summary>A silo that rates with <paramref name="host"/>: its grains, its storage (in memory, this silo's cluster).</summary>
-    public static ISiloBuilder ConfigureSilo(ISiloBuilder silo, ServiceTariff host)
+    /// <summary>The table grain state is kept in, in PostgreSQL.</summary>
+    public const string DefaultTable = "tariff_grain_state";
+
+    /// <summary>
+    /// A silo that rates with <paramref name="host"/>: its grains and their storage, in PostgreSQL when
+    /// <paramref name="postgres"/> is a connection string (in <paramref name="table"/>), else in the cluster's memory.
+    /// </summary>
+    public static ISiloBuilder ConfigureSilo(ISiloBuilder silo, ServiceTariff host, string? postgres = null, string table = DefaultTable)
     {
         ArgumentNullException.ThrowIfNull(silo);
-        silo.AddMemoryGrainStorage(StorageName);
+        if (postgres is null) silo.AddMemoryGrainStorage(StorageName);
+        else
+        {
+            if (!Storage.PostgresGrainStorage.IsTableName(table)) throw new ArgumentException($"'{table}' is not a table name", nameof(table));
+            var database = NpgsqlDataSource.Create(postgres);
+            silo.Services.AddGrainStorage(StorageName,
+                (services, _) => new Storage.PostgresGrainStorage(database, services.GetRequiredService<Serializer>(), table));
+        }
         silo.Services.AddSingleton(host);
         return silo;
     }
@@ -42,7 +59,7 @@ public static class ServiceSetup
         builder.WebHost.UseUrls(options.Urls);
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = options.MaxBodyBytes);
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        builder.UseOrleans(silo => ConfigureSilo(silo.UseLocalhostClustering(options.SiloPort, options.GatewayPort), host));
+        builder.UseOrleans(silo => ConfigureSilo(silo.UseLocalhostClustering(options.SiloPort, options.GatewayPort), host, options.Postgres));
         builder.Services.AddSingleton<RatingService>();
         var app = builder.Build();
         Map(app, options);

@@ -40,6 +40,12 @@ internal sealed class AccountGrain(
         foreach (var (m, i) in events.Select((m, i) => (m, i)))
         {
             var content = Content(m);
+            // Not an event of the tariff: answered, not kept, and its id stays free for the corrected event.
+            if ((_live ?? Start())?.Problem(new UsageEvent(m.Time, m.Event, m.Attributes, m.Quantity)) is { } problem)
+            {
+                answers[i] = new EventAnswer { Outcome = "rejected", Reason = problem };
+                continue;
+            }
             if (m.Id is { } id)
             {
                 if (State.Ids.TryGetValue(id, out var seen))

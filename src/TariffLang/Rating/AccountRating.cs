@@ -88,6 +88,16 @@ public sealed class AccountRating
         return _outcomes.Last! with { Account = Account, Event = usage.Event, Time = usage.Time };
     }
 
+    /// <summary>
+    /// Why <paramref name="usage"/> is not an event of the tariff (an unknown event, a missing or unreadable attribute),
+    /// or null: the checks <see cref="Feed"/> makes before rating, without rating. Such an event claims no id.
+    /// </summary>
+    internal string? Problem(UsageEvent usage)
+    {
+        var problem = _binder.CheckHead(usage.Time, usage.Event, out var kind, out _);
+        return problem ?? _binder.BindAttributes(kind, usage.Attributes ?? ImmutableDictionary<string, string>.Empty, _slots, 0);
+    }
+
     /// <summary>Closes every period that ends before <paramref name="date"/>: their invoices become available.</summary>
     public void AdvanceTo(DateOnly date) => Guard(() => _rater.AdvanceTo(date));
 

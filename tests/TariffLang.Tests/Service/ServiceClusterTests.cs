@@ -1,5 +1,3 @@
-using TariffLang.Tests.Compilation;
-using TariffLang.Service;
 
 namespace TariffLang.Tests.Service;
 
@@ -16,30 +14,14 @@ public sealed class ServiceClusterTests
     [MemberData(nameof(Examples))]
     public async Task Ingest_ShuffledConcurrentBatchesOnThreeSilos_InvoicesEqualTheBatchRating(string vendor)
     {
-        var root = CompilerTestSupport.RepoRoot;
-        var tariffPath = Path.Combine(root, "tariffs", vendor + ".tariff");
-        var ledgerPath = Path.Combine(root, "examples", vendor, "ledger.csv");
-        var accountsPath = Path.Combine(root, "examples", vendor, "accounts.csv");
-        if (!File.Exists(accountsPath)) accountsPath = null;
-
-        await using var cluster = await ServiceCluster.StartAsync(tariffPath, accountsPath, silos: 3);
-        var batch = cluster.Host.Tariff.RateFile(ledgerPath, cluster.Host.Accounts, new RatingOptions { Threads = 1 });
+        var (tariff, ledgerPath, accounts) = ServiceCluster.Example(vendor);
+        await using var cluster = await ServiceCluster.StartAsync(tariff, accounts, silos: 3);
         var ledger = Tariff.ReadLedger(ledgerPath);
 
-        // Each account's rows in a seeded random order, dealt round-robin into six requests sent at once.
-        var random = new Random(7);
-        var shuffled = ledger.Rows.GroupBy(r => r.Account).SelectMany(g => g.OrderBy(_ => random.Next())).ToList();
-        var requests = Enumerable.Range(0, 6).Select(k => shuffled.Where((_, i) => i % 6 == k).ToList()).ToList();
-        var answers = await Task.WhenAll(requests.Select(rows => cluster.Service.IngestAsync(ServiceCluster.Body(rows))));
+        var answers = await Task.WhenAll(ServiceCluster.ShuffledRequests(ledger, 6).Select(body => cluster.Service.IngestAsync(body)));
+
         answers.SelectMany(a => a).Count().ShouldBe(ledger.Rows.Length);
         answers.SelectMany(a => a).ShouldAllBe(a => a.Status == 200);
-
-        var accounts = batch.Invoices.Select(i => i.Account).Concat(ledger.Rows.Select(r => r.Account)).Distinct().Order(StringComparer.Ordinal);
-        foreach (var account in accounts)
-        {
-            var expected = InvoiceDocuments.Compose(batch.Invoices.Where(i => i.Account == account).Select(InvoiceDocuments.Write));
-            var actual = await cluster.Service.InvoicesAsync(account, null);
-            actual.InvoicesJson.ShouldBe(expected, $"account {account}");
-        }
+        await cluster.ShouldMatchBatch(ledgerPath);
     }
 }

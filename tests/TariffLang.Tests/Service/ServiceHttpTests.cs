@@ -198,4 +198,17 @@ public sealed class ServiceHttpTests(ServiceHttpFixture service) : IClassFixture
         all.GetProperty("invoices").EnumerateArray().Select(i => i.GetProperty("period").GetProperty("from").GetString())
             .ShouldBe(["2023-12-01"]);
     }
+
+    [Fact]
+    public async Task PostEvents_AnUnknownEventThenItsCorrection_TheCorrectionWithTheSameIdIsRated()
+    {
+        var (_, wrong) = await service.Post("/events",
+            """[{"time":"2024-01-10T10:00:00Z","account":"h9","event":"fax","to":"x","id":"f1"}]""");
+        var refused = Events(wrong).ShouldHaveSingleItem();
+        refused.GetProperty("outcome").GetString().ShouldBe("rejected");
+        refused.GetProperty("reason").GetString()!.ShouldContain("fax");
+        var (_, fixedUp) = await service.Post("/events", $"[{Sms("h9", "2024-01-10T10:00:00Z", "x", "f1")}]");
+        Events(fixedUp).ShouldHaveSingleItem().GetProperty("outcome").GetString().ShouldBe("rated");
+        (await Lines("h9", "2024-01")).ShouldBe(["SMS 1 0.10"]);
+    }
 }
