@@ -101,9 +101,14 @@ internal static class CliCommands
         {
             Description = "keep the accounts' rating state in PostgreSQL (a connection string; or set TARIFF_POSTGRES)",
         };
+        var siloPort = new Option<int?>("--silo-port") { Description = "the silo's port for other silos (default 11111)" };
+        var gatewayPort = new Option<int?>("--gateway-port") { Description = "the silo's port for Orleans clients (default 30000)" };
+        var advertise = new Option<string>("--advertise") { Description = "with --postgres: the IP address other silos reach this one at" };
+        var clusterId = new Option<string>("--cluster-id") { Description = "with --postgres: the cluster to join (default tarifflang)" };
         var engine = Engine();
         command.Arguments.Add(tariff);
-        foreach (var option in (Option[])[accounts, urls, apiKey, maxBody, postgres, engine]) command.Options.Add(option);
+        foreach (var option in (Option[])[accounts, urls, apiKey, maxBody, postgres, siloPort, gatewayPort, advertise, clusterId, engine])
+            command.Options.Add(option);
         command.SetAction(parse =>
         {
             var kind = parse.GetValue(engine) switch
@@ -124,7 +129,12 @@ internal static class CliCommands
                 parse.GetValue(urls) ?? "http://127.0.0.1:5080",
                 parse.GetValue(apiKey) ?? Environment.GetEnvironmentVariable("TARIFF_API_KEY"),
                 (parse.GetValue(maxBody) ?? 16) * 1024L * 1024L,
-                Postgres: parse.GetValue(postgres) ?? Environment.GetEnvironmentVariable("TARIFF_POSTGRES"));
+                parse.GetValue(siloPort) ?? 11111,
+                parse.GetValue(gatewayPort) ?? 30000,
+                parse.GetValue(postgres) ?? Environment.GetEnvironmentVariable("TARIFF_POSTGRES"),
+                parse.GetValue(clusterId) ?? "tarifflang",
+                parse.GetValue(advertise) ?? "127.0.0.1");
+            if (!System.Net.IPAddress.TryParse(options.Advertise, out _)) return CliApp.UsageFail(stderr, "--advertise: an IP address");
             var app = Service.ServiceSetup.Build(host, options);
             stderr.WriteLine($"tariff: serving {host.Tariff.Path} (tariff {host.Hash}) on {options.Urls}, state "
                 + (options.Postgres is null ? "in memory" : "in PostgreSQL") + "; Ctrl+C stops");

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Net;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.AspNetCore.Builder;
@@ -8,6 +9,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Npgsql;
+using Orleans.Configuration;
 using Orleans.Runtime.Hosting;
 using Orleans.Serialization;
 
@@ -19,9 +21,16 @@ namespace TariffLang.Service;
 /// <param name="MaxBodyBytes">The largest request body accepted (413 beyond).</param>
 /// <param name="SiloPort">The silo's port for other silos (Orleans' default 11111).</param>
 /// <param name="GatewayPort">The silo's port for clients (Orleans' default 30000).</param>
-/// <param name="Postgres">A PostgreSQL connection string: grain state is kept there (null: in the silo's memory).</param>
+/// <param name="Postgres">
+/// A PostgreSQL connection string: grain state and cluster membership are kept there, so silos of several machines on
+/// one database form one cluster (null: one silo, state in its memory).
+/// </param>
+/// <param name="ClusterId">Which cluster of that database the silo joins.</param>
+/// <param name="Advertise">The address other silos reach this one at (with <paramref name="Postgres"/>).</param>
+/// <param name="Table">The table grain state is kept in.</param>
 public sealed record ServiceOptions(string Urls = "http://127.0.0.1:5080", string? ApiKey = null, long MaxBodyBytes = 16 * 1024 * 1024,
-    int SiloPort = 11111, int GatewayPort = 30000, string? Postgres = null);
+    int SiloPort = 11111, int GatewayPort = 30000, string? Postgres = null, string ClusterId = "tarifflang", string Advertise = "127.0.0.1",
+    string Table = ServiceSetup.DefaultTable);
 
 /// <summary>The silo and the HTTP host of the rating service.</summary>
 public static class ServiceSetup
@@ -51,7 +60,7 @@ public static class ServiceSetup
         return silo;
     }
 
-    /// <summary>The web application of <c>tariff serve</c>: one silo on this machine, in memory, and the endpoints.</summary>
+    /// <summary>The web application of <c>tariff serve</c>: its silo (alone in memory, or in a PostgreSQL cluster) and the endpoints.</summary>
     public static WebApplication Build(ServiceTariff host, ServiceOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -59,7 +68,21 @@ public static class ServiceSetup
         builder.WebHost.UseUrls(options.Urls);
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = options.MaxBodyBytes);
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        builder.UseOrleans(silo => ConfigureSilo(silo.UseLocalhostClustering(options.SiloPort, options.GatewayPort), host, options.Postgres));
+        // Orleans' watchdog warns of "participant check" delays measured from an unset clock on an idle silo: noise.
+        builder.Logging.AddFilter("Orleans.Runtime.Watchdog", LogLevel.Error);
+        builder.UseOrleans(silo =>
+        {
+            if (options.Postgres is null) silo.UseLocalhostClustering(options.SiloPort, options.GatewayPort);
+            else
+            {
+                silo.Configure<ClusterOptions>(o => (o.ClusterId, o.ServiceId) = (options.ClusterId, "tarifflang"));
+                silo.ConfigureEndpoints(IPAddress.Parse(options.Advertise), options.SiloPort, options.GatewayPort, listenOnAnyHostAddress: true);
+                var database = NpgsqlDataSource.Create(options.Postgres);
+                silo.Services.AddSingleton<IMembershipTable>(services =>
+                    new Storage.PostgresMembershipTable(database, services.GetRequiredService<Serializer>(), options.ClusterId, "tariff"));
+            }
+            ConfigureSilo(silo, host, options.Postgres, options.Table);
+        });
         builder.Services.AddSingleton<RatingService>();
         var app = builder.Build();
         Map(app, options);

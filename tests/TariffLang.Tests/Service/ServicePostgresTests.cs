@@ -1,3 +1,10 @@
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Runtime;
 using TariffLang.Service;
 
 namespace TariffLang.Tests.Service;
@@ -86,5 +93,53 @@ public sealed class ServicePostgresTests
                 await Task.Delay(TimeSpan.FromSeconds(2));
             }
         }
+    }
+
+    [PostgresFact]
+    public async Task TwoServeHosts_OneDatabase_FormOneClusterWhereAnAccountIsRatedOnce()
+    {
+        var (tariff, ledgerPath, accounts) = ServiceCluster.Example("aircall");
+        var host = ServiceTariff.Load(tariff, accounts, TariffEngine.Interpreted, out var problem) ?? throw new InvalidOperationException(problem);
+        var cluster = "c" + Guid.NewGuid().ToString("N")[..12];
+        var table = NewTable();
+        ServiceOptions Options() => new("http://127.0.0.1:0", SiloPort: FreePort(), GatewayPort: FreePort(),
+            Postgres: PostgresFactAttribute.ConnectionString, ClusterId: cluster, Table: table);
+        await using var first = ServiceSetup.Build(host, Options());
+        await first.StartAsync();
+        await using var second = ServiceSetup.Build(host, Options());
+        await second.StartAsync();
+
+        // Both silos see each other through the membership table.
+        var management = first.Services.GetRequiredService<IGrainFactory>().GetGrain<IManagementGrain>(0);
+        for (var i = 0; i < 60 && (await management.GetHosts(onlyActive: true)).Count < 2; i++) await Task.Delay(500);
+        (await management.GetHosts(onlyActive: true)).Count.ShouldBe(2);
+
+        // The ledger, half through each host, then all of it again through the other: each event counted once.
+        var ledger = Tariff.ReadLedger(ledgerPath);
+        var requests = ServiceCluster.ShuffledRequests(ledger, 2);
+        using var toFirst = new HttpClient { BaseAddress = new Uri(Address(first)) };
+        using var toSecond = new HttpClient { BaseAddress = new Uri(Address(second)) };
+        await Task.WhenAll(toFirst.PostAsync("/events", new StringContent(requests[0])), toSecond.PostAsync("/events", new StringContent(requests[1])));
+        await Task.WhenAll(toSecond.PostAsync("/events", new StringContent(requests[0])), toFirst.PostAsync("/events", new StringContent(requests[1])));
+
+        var viaFirst = new RatingService(first.Services.GetRequiredService<IGrainFactory>(), host);
+        var viaSecond = new RatingService(second.Services.GetRequiredService<IGrainFactory>(), host);
+        var batch = host.Tariff.RateFile(ledgerPath, host.Accounts, new RatingOptions { Threads = 1 });
+        foreach (var account in ledger.Rows.Select(r => r.Account).Distinct())
+        {
+            var expected = InvoiceDocuments.Compose(batch.Invoices.Where(i => i.Account == account).Select(InvoiceDocuments.Write));
+            (await viaFirst.InvoicesAsync(account, null)).InvoicesJson.ShouldBe(expected, $"account {account} via the first host");
+            (await viaSecond.InvoicesAsync(account, null)).InvoicesJson.ShouldBe(expected, $"account {account} via the second host");
+        }
+    }
+
+    private static string Address(WebApplication app) =>
+        app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }
