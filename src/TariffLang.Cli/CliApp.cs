@@ -692,6 +692,11 @@ internal static class CliApp
         var engine = o.Engine ?? DefaultRateEngine;
         var (tariff, ledgerPath, accounts, exit) = Load(o, stderr, "bench", out var compileTime);
         if (tariff is null || ledgerPath is null) return exit;
+        if (o.ServeCounts.Count > 0)
+        {
+            var host = new Service.ServiceTariff(tariff, File.ReadAllText(tariff.Path), accounts);
+            return ServeBench.Run(host, ledgerPath, o.ServeCounts, o.Iterations, o.Batch, stdout, stderr);
+        }
         var counts = o.ThreadCounts.Count == 0 ? [Environment.ProcessorCount] : o.ThreadCounts;
         var options = counts.Select(n => new RatingOptions(o.Params, o.Period) { Threads = n, From = o.From, To = o.To }).ToList();
         var clock = new System.Diagnostics.Stopwatch();
@@ -803,6 +808,12 @@ internal static class CliApp
         /// <summary>The thread counts given; rate and compare take one, bench a list to compare.</summary>
         public List<int> ThreadCounts { get; } = new();
 
+        /// <summary>bench --serve: the silo counts the service is measured with.</summary>
+        public List<int> ServeCounts { get; } = new();
+
+        /// <summary>bench --serve: events per request.</summary>
+        public int Batch { get; private set; } = 500;
+
         public int? Threads => ThreadCounts.Count == 0 ? null : ThreadCounts[0];
 
         public void SetStrict() => Strict = true;
@@ -855,6 +866,20 @@ internal static class CliApp
                             return $"--threads takes whole numbers from 1 to 256, not '{value}'";
                         ThreadCounts.Add(threads);
                     }
+                    return null;
+                case "--serve":
+                    ServeCounts.Clear();
+                    foreach (var part in value.Split(','))
+                    {
+                        if (!int.TryParse(part, NumberStyles.None, CultureInfo.InvariantCulture, out var silos) || silos is < 1 or > 8)
+                            return $"--serve takes silo counts from 1 to 8, not '{value}'";
+                        ServeCounts.Add(silos);
+                    }
+                    return null;
+                case "--batch":
+                    if (!int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var size) || size is < 1 or > 100_000)
+                        return $"--batch takes a number of events from 1 to 100000, not '{value}'";
+                    Batch = size;
                     return null;
                 case "--account":
                     ExplainAccounts.Add(value);

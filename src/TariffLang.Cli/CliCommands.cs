@@ -78,7 +78,9 @@ internal static class CliCommands
             stdout, stderr));
         root.Subcommands.Add(Verb(Rating("bench", "Times compilation and rating; --threads 1,2 compares thread counts, interleaved.\n\n"
             + "Example:\n  tariff bench tariffs/calendoc.tariff examples/calendoc/ledger.csv --threads 1,2",
-            Engine(), Threads(), new Option<string>("--iterations") { Description = "how many times to rate (default 10)" }), stdout, stderr));
+            Engine(), Threads(), new Option<string>("--iterations") { Description = "how many times to rate (default 10)" },
+            new Option<string>("--serve") { Description = "measure the rating service instead, with these silo counts, 1,3 (loopback only)" },
+            new Option<string>("--batch") { Description = "with --serve: events per request (default 500)" }), stdout, stderr));
         root.Subcommands.Add(Serve(stderr));
         return root;
     }

@@ -28,9 +28,13 @@ namespace TariffLang.Service;
 /// <param name="ClusterId">Which cluster of that database the silo joins.</param>
 /// <param name="Advertise">The address other silos reach this one at (with <paramref name="Postgres"/>).</param>
 /// <param name="Table">The table grain state is kept in.</param>
+/// <param name="PrimarySiloPort">
+/// Without <paramref name="Postgres"/>: the silo port of a first silo on this machine to join (several silos in memory,
+/// for tests and benchmarks); null: this silo is alone.
+/// </param>
 public sealed record ServiceOptions(string Urls = "http://127.0.0.1:5080", string? ApiKey = null, long MaxBodyBytes = 16 * 1024 * 1024,
     int SiloPort = 11111, int GatewayPort = 30000, string? Postgres = null, string ClusterId = "tarifflang", string Advertise = "127.0.0.1",
-    string Table = ServiceSetup.DefaultTable);
+    string Table = ServiceSetup.DefaultTable, int? PrimarySiloPort = null);
 
 /// <summary>The silo and the HTTP host of the rating service.</summary>
 public static class ServiceSetup
@@ -72,7 +76,11 @@ public static class ServiceSetup
         builder.Logging.AddFilter("Orleans.Runtime.Watchdog", LogLevel.Error);
         builder.UseOrleans(silo =>
         {
-            if (options.Postgres is null) silo.UseLocalhostClustering(options.SiloPort, options.GatewayPort);
+            if (options.Postgres is null)
+            {
+                silo.UseLocalhostClustering(options.SiloPort, options.GatewayPort,
+                    options.PrimarySiloPort is { } primary ? new IPEndPoint(IPAddress.Loopback, primary) : null);
+            }
             else
             {
                 silo.Configure<ClusterOptions>(o => (o.ClusterId, o.ServiceId) = (options.ClusterId, "tarifflang"));
