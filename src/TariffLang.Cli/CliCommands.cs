@@ -103,13 +103,18 @@ internal static class CliCommands
         {
             Description = "keep the accounts' rating state in PostgreSQL (a connection string; or set TARIFF_POSTGRES)",
         };
+        var later = new Option<string[]>("--tariff-from")
+        {
+            Description = "a later version of the tariff, rating from a month on: YYYY-MM=FILE (repeatable)",
+            AllowMultipleArgumentsPerToken = false,
+        };
         var siloPort = new Option<int?>("--silo-port") { Description = "the silo's port for other silos (default 11111)" };
         var gatewayPort = new Option<int?>("--gateway-port") { Description = "the silo's port for Orleans clients (default 30000)" };
         var advertise = new Option<string>("--advertise") { Description = "with --postgres: the IP address other silos reach this one at" };
         var clusterId = new Option<string>("--cluster-id") { Description = "with --postgres: the cluster to join (default tarifflang)" };
         var engine = Engine();
         command.Arguments.Add(tariff);
-        foreach (var option in (Option[])[accounts, urls, apiKey, maxBody, postgres, siloPort, gatewayPort, advertise, clusterId, engine])
+        foreach (var option in (Option[])[accounts, later, urls, apiKey, maxBody, postgres, siloPort, gatewayPort, advertise, clusterId, engine])
             command.Options.Add(option);
         command.SetAction(parse =>
         {
@@ -121,7 +126,14 @@ internal static class CliCommands
             };
             if (kind is null) return CliApp.UsageFail(stderr, "--engine: compiled or interpreted");
             if (parse.GetValue(maxBody) is < 1) return CliApp.UsageFail(stderr, "--max-body-mb: a whole number of MB, at least 1");
-            var host = Service.ServiceTariff.Load(parse.GetValue(tariff)!, parse.GetValue(accounts), kind.Value, out var problem);
+            var versions = new List<(string From, string Path)>();
+            foreach (var given in parse.GetValue(later) ?? [])
+            {
+                if (given.Split('=', 2) is not [{ Length: 7 } from, { Length: > 0 } path])
+                    return CliApp.UsageFail(stderr, $"--tariff-from takes YYYY-MM=FILE, not '{given}'");
+                versions.Add((from, path));
+            }
+            var host = Service.ServiceTariff.Load(parse.GetValue(tariff)!, parse.GetValue(accounts), kind.Value, out var problem, versions);
             if (host is null)
             {
                 stderr.WriteLine($"tariff: {problem}");

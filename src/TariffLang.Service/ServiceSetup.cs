@@ -139,7 +139,12 @@ public static class ServiceSetup
             var accounts = await service.CloseAsync(month);
             return Results.Json(new { period = month, accounts });
         });
-        app.MapGet("/health", (RatingService service) => Results.Json(new { status = "ok", tariff = service.Host.Hash }));
+        app.MapGet("/health", (RatingService service) => Results.Json(new
+        {
+            status = "ok",
+            tariff = service.Host.Hash,
+            versions = service.Host.Versions.Select(v => new { from = v.From, hash = v.Hash, path = v.Tariff.Path }),
+        }));
     }
 
     private static IResult? Refused(HttpContext http, ServiceOptions options)

@@ -6,52 +6,100 @@ using TariffLang.Ledgers;
 namespace TariffLang.Service;
 
 /// <summary>
-/// The tariff a silo rates with, and the accounts' contract values: read once when the silo starts, from files no request
-/// can write. Every silo of a cluster is started with the same files; <see cref="Hash"/> names the tariff's content.
+/// The tariff a silo rates with (and its later versions, each from the first day of a month), and the accounts' contract
+/// values: read once when the silo starts, from files no request can write. Every silo of a cluster is started with the
+/// same files; each version is named by the hash of its content.
 /// </summary>
 public sealed class ServiceTariff
 {
-    /// <summary>Reads a compiled tariff's text and the accounts table it rates with.</summary>
+    /// <summary>One tariff, for every month.</summary>
     public ServiceTariff(CompiledTariff tariff, string text, AccountTable accounts)
+        : this([new TariffVersion(null, tariff, HashOf(text))], accounts)
     {
-        ArgumentNullException.ThrowIfNull(tariff);
-        if (tariff.HasErrors) throw new ArgumentException($"the tariff {tariff.Path} has errors", nameof(tariff));
-        Tariff = tariff;
-        Accounts = accounts;
-        Hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)))[..16];
     }
 
-    /// <summary>The tariff.</summary>
-    public CompiledTariff Tariff { get; }
+    /// <summary>Versions of a tariff, the first for every month before the second's, and so on.</summary>
+    public ServiceTariff(IReadOnlyList<TariffVersion> versions, AccountTable accounts)
+    {
+        ArgumentNullException.ThrowIfNull(versions);
+        if (versions.Count == 0 || versions[0].From is not null) throw new ArgumentException("the first version applies from the start", nameof(versions));
+        for (var i = 0; i < versions.Count; i++)
+        {
+            if (versions[i].Tariff.HasErrors) throw new ArgumentException($"the tariff {versions[i].Tariff.Path} has errors", nameof(versions));
+            if (i > 0 && (versions[i].From is not { } from || !IsMonth(from) || (i > 1 && string.CompareOrdinal(from, versions[i - 1].From) <= 0)))
+                throw new ArgumentException("later versions apply from months (YYYY-MM) in increasing order", nameof(versions));
+        }
+        Versions = [.. versions];
+        Accounts = accounts;
+    }
+
+    /// <summary>The versions, in the order they apply.</summary>
+    public ImmutableArray<TariffVersion> Versions { get; }
+
+    /// <summary>The first version (the tariff the service was started with).</summary>
+    public CompiledTariff Tariff => Versions[0].Tariff;
 
     /// <summary>The contract values of each account.</summary>
     public AccountTable Accounts { get; }
 
-    /// <summary>The first 16 hex digits of the SHA-256 of the tariff's text.</summary>
-    public string Hash { get; }
+    /// <summary>The first 16 hex digits of the SHA-256 of the first version's text.</summary>
+    public string Hash => Versions[0].Hash;
+
+    /// <summary>Which version rates a month (<c>YYYY-MM</c>).</summary>
+    public int VersionOf(string month)
+    {
+        var v = 0;
+        while (v + 1 < Versions.Length && string.CompareOrdinal(month, Versions[v + 1].From) >= 0) v++;
+        return v;
+    }
+
+    /// <summary>The last day a version rates (null for the last version).</summary>
+    public DateOnly? LastDayOf(int version) => version + 1 < Versions.Length
+        ? DateOnly.ParseExact(Versions[version + 1].From + "-01", "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture).AddDays(-1)
+        : null;
+
+    internal static string HashOf(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)))[..16];
+
+    private static bool IsMonth(string text) => text.Length == 7
+        && DateOnly.TryParseExact(text + "-01", "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture,
+            System.Globalization.DateTimeStyles.None, out _);
 
     /// <summary>An account's contract values (none when the accounts table does not list it).</summary>
     public ImmutableDictionary<string, string> Contract(string account) => Accounts.For(account);
 
-    /// <summary>Loads the tariff and accounts files; a problem with either is a message, not an exception.</summary>
-    public static ServiceTariff? Load(string tariffPath, string? accountsPath, TariffEngine engine, out string? problem)
+    /// <summary>
+    /// Loads the tariff, its later versions (<paramref name="later"/>: from which month, which file) and the accounts file;
+    /// a problem with any is a message, not an exception.
+    /// </summary>
+    public static ServiceTariff? Load(string tariffPath, string? accountsPath, TariffEngine engine, out string? problem,
+        IReadOnlyList<(string From, string Path)>? later = null)
     {
         problem = null;
-        string text;
-        try
+        var versions = new List<TariffVersion>();
+        foreach (var (from, path) in ((string? From, string Path)[])[(null, tariffPath), .. (later ?? []).Select(l => ((string?)l.From, l.Path))])
         {
-            text = File.ReadAllText(tariffPath);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            problem = $"{tariffPath}: {e.Message}";
-            return null;
-        }
-        var tariff = TariffLang.Tariff.Compile(text, tariffPath, engine);
-        if (tariff.HasErrors)
-        {
-            problem = string.Join(Environment.NewLine, tariff.Diagnostics.Select(d => d.ToString()));
-            return null;
+            string text;
+            try
+            {
+                text = File.ReadAllText(path);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                problem = $"{path}: {e.Message}";
+                return null;
+            }
+            var tariff = TariffLang.Tariff.Compile(text, path, engine);
+            if (tariff.HasErrors)
+            {
+                problem = string.Join(Environment.NewLine, tariff.Diagnostics.Select(d => d.ToString()));
+                return null;
+            }
+            if (from is not null && (!IsMonth(from) || string.CompareOrdinal(from, versions[^1].From) <= 0))
+            {
+                problem = $"{path}: a later version applies from a month written YYYY-MM, after the version before it ('{from}')";
+                return null;
+            }
+            versions.Add(new TariffVersion(from, tariff, HashOf(text)));
         }
         var accounts = AccountTable.Empty;
         if (accountsPath is not null)
@@ -64,6 +112,9 @@ public sealed class ServiceTariff
             }
             accounts = table;
         }
-        return new ServiceTariff(tariff, text, accounts);
+        return new ServiceTariff(versions, accounts);
     }
 }
+
+/// <summary>A version of the tariff: from which month it rates (null: from the start), the tariff, its content's hash.</summary>
+public sealed record TariffVersion(string? From, CompiledTariff Tariff, string Hash);

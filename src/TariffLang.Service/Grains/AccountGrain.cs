@@ -16,10 +16,11 @@ internal sealed class AccountGrain(
     [PersistentState("account", ServiceSetup.StorageName)] IPersistentState<AccountGrainState> store,
     ServiceTariff host) : Grain, IAccountGrain
 {
-    private AccountRating? _live;
+    // One live rating per tariff version: a version rates the months from its first to the next version's.
+    private readonly AccountRating?[] _live = new AccountRating?[host.Versions.Length];
+    private readonly StoredEvent?[] _lastFed = new StoredEvent?[host.Versions.Length];
     private readonly List<Invoice> _liveInvoices = new();
     private readonly Dictionary<int, RowOutcome> _outcomes = new();
-    private StoredEvent? _lastFed;
 
     private string Account => this.GetPrimaryKeyString();
 
@@ -40,8 +41,10 @@ internal sealed class AccountGrain(
         foreach (var (m, i) in events.Select((m, i) => (m, i)))
         {
             var content = Content(m);
+            var month = host.Tariff.LocalDate(m.Time).ToString("yyyy-MM", CultureInfo.InvariantCulture);
+            var version = host.VersionOf(month);
             // Not an event of the tariff: answered, not kept, and its id stays free for the corrected event.
-            if ((_live ?? Start())?.Problem(new UsageEvent(m.Time, m.Event, m.Attributes, m.Quantity)) is { } problem)
+            if ((_live[version] ?? Start(version))?.Problem(new UsageEvent(m.Time, m.Event, m.Attributes, m.Quantity)) is { } problem)
             {
                 answers[i] = new EventAnswer { Outcome = "rejected", Reason = problem };
                 continue;
@@ -60,7 +63,6 @@ internal sealed class AccountGrain(
                 }
                 batchIds[id] = (i, content);
             }
-            var month = host.Tariff.LocalDate(m.Time).ToString("yyyy-MM", CultureInfo.InvariantCulture);
             if (State.ClosedThrough is { } closed && string.CompareOrdinal(month, closed) <= 0)
             {
                 // Not kept and not claiming its id: a closed month's invoice is final (a correction is a new event).
@@ -78,9 +80,13 @@ internal sealed class AccountGrain(
         {
             State.Open.AddRange(pending.Select(p => p.Event));
             var ordered = pending.Select(p => p.Event).OrderBy(e => e, EventOrder.Instance).ToList();
-            if (_live is not null && (_lastFed is null || EventOrder.Instance.Compare(ordered[0], _lastFed) > 0))
+            // Fed at once when every new event of a version comes after the events that version has rated; else the
+            // open months are rated again in time order.
+            var inOrder = ordered.GroupBy(e => host.VersionOf(e.Month)).All(g =>
+                _live[g.Key] is not null && (_lastFed[g.Key] is not { } last || EventOrder.Instance.Compare(g.First(), last) > 0));
+            if (inOrder)
             {
-                foreach (var e in ordered) Feed(e);
+                foreach (var e in ordered) Feed(host.VersionOf(e.Month), e);
             }
             else
             {
@@ -111,23 +117,23 @@ internal sealed class AccountGrain(
         var closed = State.Closed.Where(c => month is null || c.Month == month).Select(c => c.Json).ToList();
         var open = new List<Invoice>(_liveInvoices);
         string? failure = null;
-        if (_live is not null)
+        for (var v = 0; v < _live.Length; v++)
         {
-            // The running preview: a copy of the live rating, its open period closed now.
-            var copy = host.Tariff.RestoreAccount(Account, host.Contract(Account), _live.Snapshot(), out _);
-            if (copy is not null)
-            {
-                copy.Finish();
-                open.AddRange(copy.TakeInvoices());
-                failure = copy.Failure;
-            }
+            if (_live[v] is not { } live) continue;
+            // The running preview: a copy of the live rating, its open period closed now (a version's last at its end).
+            var copy = host.Versions[v].Tariff.RestoreAccount(Account, host.Contract(Account), live.Snapshot(), out _);
+            if (copy is null) continue;
+            copy.Finish(host.LastDayOf(v));
+            open.AddRange(copy.TakeInvoices());
+            failure ??= copy.Failure ?? live.Failure;
         }
-        var previews = open.Where(i => month is null || InvoiceDocuments.MonthOf(i) == month).Select(InvoiceDocuments.Write).ToList();
+        var previews = open.Where(i => month is null || InvoiceDocuments.MonthOf(i) == month)
+            .OrderBy(i => i.Period.From).Select(InvoiceDocuments.Write).ToList();
         return Task.FromResult(new InvoicesAnswer
         {
             InvoicesJson = InvoiceDocuments.Compose(closed.Concat(previews)),
             Final = previews.Count == 0 && (month is null || (State.ClosedThrough is { } c && string.CompareOrdinal(month, c) <= 0)),
-            Failure = failure ?? _live?.Failure,
+            Failure = failure,
         });
     }
 
@@ -135,28 +141,24 @@ internal sealed class AccountGrain(
     {
         if (State.ClosedThrough is { } closed && string.CompareOrdinal(month, closed) <= 0) return;
         var first = DateOnly.ParseExact(month + "-01", "yyyy-MM-dd", CultureInfo.InvariantCulture).AddMonths(1);
-        if (State.Base is null && !State.Open.Any(e => string.CompareOrdinal(e.Month, month) <= 0))
-        {
-            // An account whose usage starts later is not started by closing an earlier month: it has nothing to bill yet.
-            State.ClosedThrough = month;
-            await store.WriteStateAsync();
-            return;
-        }
-        // The closed months are rated from the previous close with their own events only, then moved past: that state is
-        // where the open months start from from now on.
-        var rating = Start();
         var keep = new List<StoredEvent>();
-        if (rating is not null)
+        for (var v = 0; v < host.Versions.Length; v++)
         {
-            foreach (var e in State.Open.OrderBy(e => e, EventOrder.Instance))
-            {
-                if (string.CompareOrdinal(e.Month, month) > 0) keep.Add(e);
-                else rating.Feed(Usage(e));
-            }
-            rating.AdvanceTo(first);
+            var events = State.Open.Where(e => host.VersionOf(e.Month) == v).OrderBy(e => e, EventOrder.Instance).ToList();
+            keep.AddRange(events.Where(e => string.CompareOrdinal(e.Month, month) > 0));
+            var closing = events.Where(e => string.CompareOrdinal(e.Month, month) <= 0).ToList();
+            // A version that has not started for the account (no state, nothing to close) is not started by closing a month.
+            if (!State.Bases.ContainsKey(host.Versions[v].Hash) && closing.Count == 0) continue;
+            if (host.Versions[v].From is { } from && string.CompareOrdinal(from, month) > 0) continue;
+            // The closed months are rated from the previous close with their own events only, then moved past: that state
+            // is where the open months start from from now on.
+            if (Start(v) is not { } rating) continue;
+            foreach (var e in closing) rating.Feed(Usage(e));
+            var until = host.LastDayOf(v) is { } last && last < first ? last.AddDays(1) : first;
+            rating.AdvanceTo(until);
             foreach (var invoice in rating.TakeInvoices())
                 State.Closed.Add(new ClosedInvoice { Month = InvoiceDocuments.MonthOf(invoice), Json = InvoiceDocuments.Write(invoice) });
-            State.Base = rating.Snapshot();
+            State.Bases[host.Versions[v].Hash] = rating.Snapshot();
         }
         State.Open = keep.OrderBy(e => e.Seq).ToList();
         State.ClosedThrough = month;
@@ -164,29 +166,33 @@ internal sealed class AccountGrain(
         Rebuild();
     }
 
-    private AccountRating? Start()
+    private AccountRating? Start(int version)
     {
-        var contract = host.Contract(Account);
-        return State.Base is { } snapshot
-            ? host.Tariff.RestoreAccount(Account, contract, snapshot, out _)
-            : host.Tariff.RateAccount(Account, contract);
+        var (tariff, contract) = (host.Versions[version].Tariff, host.Contract(Account));
+        return State.Bases.TryGetValue(host.Versions[version].Hash, out var snapshot)
+            ? tariff.RestoreAccount(Account, contract, snapshot, out _)
+            : tariff.RateAccount(Account, contract);
     }
 
-    /// <summary>The live rating again: from the last close, every open event in time order.</summary>
+    /// <summary>The live ratings again: each version from the last close, its open events in time order.</summary>
     private void Rebuild()
     {
-        _live = Start();
         _liveInvoices.Clear();
         _outcomes.Clear();
-        _lastFed = null;
-        foreach (var e in State.Open.OrderBy(e => e, EventOrder.Instance)) Feed(e);
+        for (var v = 0; v < _live.Length; v++)
+        {
+            _live[v] = Start(v);
+            _lastFed[v] = null;
+        }
+        foreach (var e in State.Open.OrderBy(e => e, EventOrder.Instance)) Feed(host.VersionOf(e.Month), e);
     }
 
-    private void Feed(StoredEvent e)
+    private void Feed(int version, StoredEvent e)
     {
-        _outcomes[e.Seq] = _live!.Feed(Usage(e));
-        _liveInvoices.AddRange(_live.TakeInvoices());
-        _lastFed = e;
+        var live = _live[version]!;
+        _outcomes[e.Seq] = live.Feed(Usage(e));
+        _liveInvoices.AddRange(live.TakeInvoices());
+        _lastFed[version] = e;
     }
 
     // Ids are answered by the grain (it keeps them across closes); the rating sees each event once.

@@ -1,15 +1,15 @@
 namespace TariffLang.Service.Grains;
 
 /// <summary>
-/// What an account's grain persists: the rating state after its last closed month, the events of the months still open
+/// What an account's grain persists: the rating state after its last closed month (one per tariff version), the events of the months still open
 /// (kept so that a late event can be rated in its place, the open months rated again in time order), the ids it has
 /// answered, and the invoices of its closed months.
 /// </summary>
 [GenerateSerializer]
 public sealed class AccountGrainState
 {
-    /// <summary>The account's rating snapshot after its last closed month (null: nothing closed yet).</summary>
-    [Id(0)] public byte[]? Base { get; set; }
+    /// <summary>The account's rating snapshot after its last closed month, per tariff version (by hash) it has started.</summary>
+    [Id(0)] public Dictionary<string, byte[]> Bases { get; set; } = new(StringComparer.Ordinal);
 
     /// <summary>The last month closed, <c>YYYY-MM</c> (null: none).</summary>
     [Id(1)] public string? ClosedThrough { get; set; }

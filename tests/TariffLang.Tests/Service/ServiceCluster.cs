@@ -27,6 +27,13 @@ internal sealed class ServiceCluster : IAsyncDisposable
     {
         var host = ServiceTariff.Load(tariffPath, accountsPath, TariffEngine.Interpreted, out var problem)
                    ?? throw new InvalidOperationException(problem);
+        return await StartAsync(host, silos, postgres, table);
+    }
+
+    /// <summary>A cluster of <paramref name="silos"/> silos rating with <paramref name="host"/>.</summary>
+    public static async Task<ServiceCluster> StartAsync(ServiceTariff host, short silos, string? postgres = null,
+        string table = ServiceSetup.DefaultTable)
+    {
         var builder = new InProcessTestClusterBuilder(silos);
         builder.ConfigureSilo((_, silo) => ServiceSetup.ConfigureSilo(silo, host, postgres, table));
         var cluster = builder.Build();
