@@ -34,7 +34,8 @@ internal static class ServeBench
         var bodies = ledger.Rows.Chunk(batch).Select(Body).ToList();
         var expected = host.Tariff.RateFile(ledgerPath, host.Accounts, new RatingOptions());
         stdout.WriteLine(FormattableString.Invariant(
-            $"service: {ledger.Rows.Length} events in {bodies.Count} requests of up to {batch}, {Senders} senders, silos: {string.Join(", ", silos)}"));
+            $"service: {ledger.Rows.Length} events in {bodies.Count} requests of up to {batch}, {Senders} senders, ")
+            + $"silos: {string.Join(", ", silos)}");
         var rates = silos.Select(_ => new List<double>()).ToList();
         var p50 = silos.Select(_ => new List<double>()).ToList();
         var p99 = silos.Select(_ => new List<double>()).ToList();
@@ -93,7 +94,8 @@ internal static class ServeBench
                 for (var n = Interlocked.Increment(ref next); n < bodies.Count; n = Interlocked.Increment(ref next))
                 {
                     var sent = Stopwatch.StartNew();
-                    using var response = await clients[n % clients.Count].PostAsync("/events", new StringContent(bodies[n], Encoding.UTF8, "application/json"));
+                    using var content = new StringContent(bodies[n], Encoding.UTF8, "application/json");
+                    using var response = await clients[n % clients.Count].PostAsync("/events", content);
                     var text = await response.Content.ReadAsStringAsync();
                     var took = sent.Elapsed.TotalMilliseconds;
                     using var json = JsonDocument.Parse(text);
@@ -165,6 +167,7 @@ internal static class ServeBench
     private static double Median(List<double> values)
     {
         var sorted = values.Order().ToList();
-        return sorted.Count == 0 ? 0 : sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[sorted.Count / 2 - 1] + sorted[sorted.Count / 2]) / 2;
+        var half = sorted.Count / 2;
+        return sorted.Count == 0 ? 0 : sorted.Count % 2 == 1 ? sorted[half] : (sorted[half - 1] + sorted[half]) / 2;
     }
 }

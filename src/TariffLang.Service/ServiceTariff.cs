@@ -22,11 +22,13 @@ public sealed class ServiceTariff
     public ServiceTariff(IReadOnlyList<TariffVersion> versions, AccountTable accounts)
     {
         ArgumentNullException.ThrowIfNull(versions);
-        if (versions.Count == 0 || versions[0].From is not null) throw new ArgumentException("the first version applies from the start", nameof(versions));
+        if (versions.Count == 0 || versions[0].From is not null)
+            throw new ArgumentException("the first version applies from the start", nameof(versions));
         for (var i = 0; i < versions.Count; i++)
         {
             if (versions[i].Tariff.HasErrors) throw new ArgumentException($"the tariff {versions[i].Tariff.Path} has errors", nameof(versions));
-            if (i > 0 && (versions[i].From is not { } from || !IsMonth(from) || (i > 1 && string.CompareOrdinal(from, versions[i - 1].From) <= 0)))
+            if (i > 0 && (versions[i].From is not { } from || !IsMonth(from)
+                          || (i > 1 && string.CompareOrdinal(from, versions[i - 1].From) <= 0)))
                 throw new ArgumentException("later versions apply from months (YYYY-MM) in increasing order", nameof(versions));
         }
         Versions = [.. versions];

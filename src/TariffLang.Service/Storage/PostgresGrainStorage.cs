@@ -76,7 +76,10 @@ internal sealed class PostgresGrainStorage(NpgsqlDataSource database, Serializer
         command.Parameters.Add(new NpgsqlParameter { Value = data });
         if (expected != 0) command.Parameters.Add(new NpgsqlParameter { Value = expected });
         if (await command.ExecuteNonQueryAsync() != 1)
-            throw new InconsistentStateException($"grain {grainId} ({stateName}) was written by another activation", grainState.ETag, (string?)null);
+        {
+            throw new InconsistentStateException(
+                $"grain {grainId} ({stateName}) was written by another activation", grainState.ETag, (string?)null);
+        }
         grainState.ETag = (expected + 1).ToString(System.Globalization.CultureInfo.InvariantCulture);
         grainState.RecordExists = true;
     }
@@ -120,5 +123,6 @@ internal sealed class PostgresGrainStorage(NpgsqlDataSource database, Serializer
 
     /// <summary>A table name is spliced into SQL: only lower-case letters, digits and underscores are accepted.</summary>
     public static bool IsTableName(string name) =>
-        name.Length is > 0 and <= 63 && char.IsAsciiLetterLower(name[0]) && name.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '_');
+        name.Length is > 0 and <= 63 && char.IsAsciiLetterLower(name[0])
+        && name.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '_');
 }

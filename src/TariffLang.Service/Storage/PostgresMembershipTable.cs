@@ -12,7 +12,8 @@ namespace TariffLang.Service.Storage;
 /// the frequent heartbeat does not rewrite the entry or its version. Written here for the reason given on
 /// <see cref="PostgresGrainStorage"/>.
 /// </summary>
-internal sealed class PostgresMembershipTable(NpgsqlDataSource database, Serializer serializer, string clusterId, string prefix) : IMembershipTable
+internal sealed class PostgresMembershipTable(NpgsqlDataSource database, Serializer serializer, string clusterId, string prefix)
+    : IMembershipTable
 {
     private string Versions => prefix + "_membership_version";
 
@@ -72,15 +73,17 @@ internal sealed class PostgresMembershipTable(NpgsqlDataSource database, Seriali
         return await insert.ExecuteNonQueryAsync() == 1;
     });
 
-    public Task<bool> UpdateRow(MembershipEntry entry, string etag, TableVersion tableVersion) => Change(tableVersion, async (connection, transaction) =>
-    {
-        await using var update = new NpgsqlCommand(
-            $"UPDATE {Members} SET entry = $3, etag = etag + 1, status = $4, alive = $5 WHERE cluster_id = $1 AND address = $2 AND etag = $6",
-            connection, transaction);
-        AddEntry(update, entry);
-        update.Parameters.Add(new NpgsqlParameter { Value = long.Parse(etag, System.Globalization.CultureInfo.InvariantCulture) });
-        return await update.ExecuteNonQueryAsync() == 1;
-    });
+    public Task<bool> UpdateRow(MembershipEntry entry, string etag, TableVersion tableVersion) =>
+        Change(tableVersion, async (connection, transaction) =>
+        {
+            await using var update = new NpgsqlCommand(
+                $"UPDATE {Members} SET entry = $3, etag = etag + 1, status = $4, alive = $5 "
+                + "WHERE cluster_id = $1 AND address = $2 AND etag = $6",
+                connection, transaction);
+            AddEntry(update, entry);
+            update.Parameters.Add(new NpgsqlParameter { Value = long.Parse(etag, System.Globalization.CultureInfo.InvariantCulture) });
+            return await update.ExecuteNonQueryAsync() == 1;
+        });
 
     public async Task UpdateIAmAlive(MembershipEntry entry)
     {
@@ -112,7 +115,8 @@ internal sealed class PostgresMembershipTable(NpgsqlDataSource database, Seriali
             if (current is not long etag || etag.ToString(System.Globalization.CultureInfo.InvariantCulture) != next.VersionEtag) return false;
         }
         if (!await change(connection, transaction)) return false;
-        await using (var bump = new NpgsqlCommand($"UPDATE {Versions} SET version = $2, etag = etag + 1 WHERE cluster_id = $1", connection, transaction))
+        var moveOn = $"UPDATE {Versions} SET version = $2, etag = etag + 1 WHERE cluster_id = $1";
+        await using (var bump = new NpgsqlCommand(moveOn, connection, transaction))
         {
             bump.Parameters.Add(new NpgsqlParameter { Value = clusterId });
             bump.Parameters.Add(new NpgsqlParameter { Value = next.Version });
@@ -137,7 +141,8 @@ internal sealed class PostgresMembershipTable(NpgsqlDataSource database, Seriali
         }
         var entries = new List<Tuple<MembershipEntry, string>>();
         await using (var rows = new NpgsqlCommand(
-            $"SELECT entry, etag, alive FROM {Members} WHERE cluster_id = $1" + (address is null ? "" : " AND address = $2"), connection, transaction))
+            $"SELECT entry, etag, alive FROM {Members} WHERE cluster_id = $1" + (address is null ? "" : " AND address = $2"),
+            connection, transaction))
         {
             rows.Parameters.Add(new NpgsqlParameter { Value = clusterId });
             if (address is not null) rows.Parameters.Add(new NpgsqlParameter { Value = address });

@@ -709,7 +709,8 @@ internal sealed class RatingContext
 
     private enum UndoKind : byte { State, Statement, Pending, Window, Lots, NewLine, Line }
 
-    private readonly record struct Undo(UndoKind What, int Index, Value Key, bool Had, Value Old, bool HadPeak, decimal OldPeak, WindowTable.Opening OldOpening, int Count)
+    private readonly record struct Undo(UndoKind What, int Index, Value Key, bool Had, Value Old, bool HadPeak, decimal OldPeak,
+        WindowTable.Opening OldOpening, int Count)
     {
         public static Undo ForState(int state, Value key, bool had, Value old, bool hadPeak, decimal oldPeak) =>
             new(UndoKind.State, state, key, had, old, hadPeak, oldPeak, default, 0);

@@ -21,7 +21,9 @@ internal sealed class ServiceCluster : IAsyncDisposable
 
     public RatingService Service { get; }
 
-    /// <summary>A cluster of <paramref name="silos"/> silos; with <paramref name="postgres"/>, state in that database's <paramref name="table"/>.</summary>
+    /// <summary>
+    /// A cluster of <paramref name="silos"/> silos; with <paramref name="postgres"/>, state in that database's <paramref name="table"/>.
+    /// </summary>
     public static async Task<ServiceCluster> StartAsync(string tariffPath, string? accountsPath, short silos, string? postgres = null,
         string table = ServiceSetup.DefaultTable)
     {

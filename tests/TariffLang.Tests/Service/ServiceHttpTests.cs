@@ -36,7 +36,8 @@ public sealed class ServiceHttpFixture : IAsyncLifetime
         var path = Path.Combine(dir, "t.tariff");
         File.WriteAllText(path, Source);
         var host = ServiceTariff.Load(path, null, TariffEngine.Interpreted, out var problem) ?? throw new InvalidOperationException(problem);
-        _app = ServiceSetup.Build(host, new ServiceOptions("http://127.0.0.1:0", Key, MaxBodyBytes: 4096, SiloPort: FreePort(), GatewayPort: FreePort()));
+        var options = new ServiceOptions("http://127.0.0.1:0", Key, MaxBodyBytes: 4096, SiloPort: FreePort(), GatewayPort: FreePort());
+        _app = ServiceSetup.Build(host, options);
         await _app.StartAsync();
         var address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         Client.BaseAddress = new Uri(address);

@@ -119,8 +119,9 @@ public sealed class ServicePostgresTests
         var requests = ServiceCluster.ShuffledRequests(ledger, 2);
         using var toFirst = new HttpClient { BaseAddress = new Uri(Address(first)) };
         using var toSecond = new HttpClient { BaseAddress = new Uri(Address(second)) };
-        await Task.WhenAll(toFirst.PostAsync("/events", new StringContent(requests[0])), toSecond.PostAsync("/events", new StringContent(requests[1])));
-        await Task.WhenAll(toSecond.PostAsync("/events", new StringContent(requests[0])), toFirst.PostAsync("/events", new StringContent(requests[1])));
+        static StringContent Json(string body) => new(body, System.Text.Encoding.UTF8, "application/json");
+        await Task.WhenAll(toFirst.PostAsync("/events", Json(requests[0])), toSecond.PostAsync("/events", Json(requests[1])));
+        await Task.WhenAll(toSecond.PostAsync("/events", Json(requests[0])), toFirst.PostAsync("/events", Json(requests[1])));
 
         var viaFirst = new RatingService(first.Services.GetRequiredService<IGrainFactory>(), host);
         var viaSecond = new RatingService(second.Services.GetRequiredService<IGrainFactory>(), host);

@@ -26,7 +26,8 @@ public sealed class ServiceVersionTests
         var lines = File.ReadAllLines(ledgerPath);
         string Part(Func<string, bool> months, string name)
         {
-            var rows = ledger.Rows.Where(r => months(host.Tariff.LocalDate(r.Time).ToString("yyyy-MM", System.Globalization.CultureInfo.InvariantCulture)))
+            var rows = ledger.Rows
+                .Where(r => months(host.Tariff.LocalDate(r.Time).ToString("yyyy-MM", System.Globalization.CultureInfo.InvariantCulture)))
                 .Select(r => r.Row).ToHashSet();
             var path = Path.Combine(dir, name);
             File.WriteAllLines(path, [lines[0], .. lines.Where((_, i) => rows.Contains(i + 1))]);
