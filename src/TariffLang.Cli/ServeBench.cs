@@ -1,12 +1,7 @@
 using System.Diagnostics;
-using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans;
 using Orleans.Runtime;
@@ -31,7 +26,7 @@ internal static class ServeBench
         TextWriter stderr)
     {
         var ledger = Tariff.ReadLedger(ledgerPath);
-        var bodies = ledger.Rows.Chunk(batch).Select(Body).ToList();
+        var bodies = ledger.Rows.Chunk(batch).Select(RatingService.Body).ToList();
         var expected = host.Tariff.RateFile(ledgerPath, host.Accounts, new RatingOptions());
         stdout.WriteLine(FormattableString.Invariant(
             $"service: {ledger.Rows.Length} events in {bodies.Count} requests of up to {batch}, {Senders} senders, ")
@@ -74,8 +69,8 @@ internal static class ServeBench
             int? primary = null;
             for (var s = 0; s < silos; s++)
             {
-                var siloPort = FreePort();
-                var app = ServiceSetup.Build(host, new ServiceOptions("http://127.0.0.1:0", SiloPort: siloPort, GatewayPort: FreePort(),
+                var siloPort = ServiceSetup.FreeLoopbackPort();
+                var app = ServiceSetup.Build(host, new ServiceOptions("http://127.0.0.1:0", SiloPort: siloPort, GatewayPort: ServiceSetup.FreeLoopbackPort(),
                     PrimarySiloPort: primary));
                 await app.StartAsync();
                 primary ??= siloPort;
@@ -84,7 +79,7 @@ internal static class ServeBench
             var management = apps[0].Services.GetRequiredService<IGrainFactory>().GetGrain<IManagementGrain>(0);
             for (var wait = 0; wait < 120 && (await management.GetHosts(onlyActive: true)).Count < silos; wait++) await Task.Delay(250);
 
-            var clients = apps.Select(a => new HttpClient { BaseAddress = new Uri(Address(a)) }).ToList();
+            var clients = apps.Select(a => new HttpClient { BaseAddress = new Uri(ServiceSetup.Address(a)) }).ToList();
             var latencies = new List<double>();
             var answered = 0;
             var next = -1;
@@ -129,39 +124,6 @@ internal static class ServeBench
                 await app.DisposeAsync();
             }
         }
-    }
-
-    /// <summary>Rows as a request body: a JSON array of flat objects with the ledger's fields.</summary>
-    private static string Body(LedgerRow[] rows)
-    {
-        using var buffer = new MemoryStream();
-        using (var json = new Utf8JsonWriter(buffer))
-        {
-            json.WriteStartArray();
-            foreach (var row in rows)
-            {
-                json.WriteStartObject();
-                json.WriteString("time", row.Time.ToString("O", CultureInfo.InvariantCulture));
-                json.WriteString("account", row.Account);
-                json.WriteString("event", row.Event);
-                if (row.Id is { } id) json.WriteString("id", id);
-                json.WriteNumber("quantity", row.Quantity);
-                foreach (var (name, value) in row.Attributes) json.WriteString(name, value);
-                json.WriteEndObject();
-            }
-            json.WriteEndArray();
-        }
-        return Encoding.UTF8.GetString(buffer.ToArray());
-    }
-
-    private static string Address(WebApplication app) =>
-        app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     private static double Median(List<double> values)

@@ -53,6 +53,30 @@ public sealed class RatingService(IGrainFactory grains, ServiceTariff host)
         return accounts.Length;
     }
 
+    /// <summary>Ledger rows as a request body for <c>POST /events</c>: a JSON array of flat objects with the ledger's fields.</summary>
+    public static string Body(IEnumerable<LedgerRow> rows)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        using var buffer = new MemoryStream();
+        using (var json = new Utf8JsonWriter(buffer))
+        {
+            json.WriteStartArray();
+            foreach (var row in rows)
+            {
+                json.WriteStartObject();
+                json.WriteString("time", row.Time.ToString("O", System.Globalization.CultureInfo.InvariantCulture));
+                json.WriteString("account", row.Account);
+                json.WriteString("event", row.Event);
+                if (row.Id is { } id) json.WriteString("id", id);
+                json.WriteNumber("quantity", row.Quantity);
+                foreach (var (name, value) in row.Attributes) json.WriteString(name, value);
+                json.WriteEndObject();
+            }
+            json.WriteEndArray();
+        }
+        return Encoding.UTF8.GetString(buffer.ToArray());
+    }
+
     /// <summary>The answers to a request's events as the JSON the endpoint returns.</summary>
     public static string ToJson(IReadOnlyList<IngestAnswer> answers)
     {

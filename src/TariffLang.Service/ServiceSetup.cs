@@ -5,6 +5,8 @@ using System.Text;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -145,6 +147,21 @@ public static class ServiceSetup
             tariff = service.Host.Hash,
             versions = service.Host.Versions.Select(v => new { from = v.From, hash = v.Hash, path = v.Tariff.Path }),
         }));
+    }
+
+    /// <summary>Where a started web application listens (its first address).</summary>
+    public static string Address(WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        return app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+    }
+
+    /// <summary>A TCP port free on the loopback interface now, for a silo started next (tests and benchmarks).</summary>
+    public static int FreeLoopbackPort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     private static IResult? Refused(HttpContext http, ServiceOptions options)

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Orleans.TestingHost;
 using TariffLang.Ledgers;
 using TariffLang.Service;
@@ -63,7 +62,7 @@ internal sealed class ServiceCluster : IAsyncDisposable
     {
         var random = new Random(seed);
         var shuffled = ledger.Rows.GroupBy(r => r.Account).SelectMany(g => g.OrderBy(_ => random.Next())).ToList();
-        return Enumerable.Range(0, count).Select(k => Body(shuffled.Where((_, i) => i % count == k))).ToList();
+        return Enumerable.Range(0, count).Select(k => RatingService.Body(shuffled.Where((_, i) => i % count == k))).ToList();
     }
 
     /// <summary>Every account's invoices from the service against the batch rating of the same ledger, byte for byte.</summary>
@@ -77,28 +76,5 @@ internal sealed class ServiceCluster : IAsyncDisposable
             var expected = InvoiceDocuments.Compose(batch.Invoices.Where(i => i.Account == account).Select(InvoiceDocuments.Write));
             (await Service.InvoicesAsync(account, null)).InvoicesJson.ShouldBe(expected, $"account {account}");
         }
-    }
-
-    /// <summary>Ledger rows as a request body: a JSON array of flat objects with the ledger's fields.</summary>
-    public static string Body(IEnumerable<LedgerRow> rows)
-    {
-        using var buffer = new MemoryStream();
-        using (var json = new Utf8JsonWriter(buffer))
-        {
-            json.WriteStartArray();
-            foreach (var row in rows)
-            {
-                json.WriteStartObject();
-                json.WriteString("time", row.Time.ToString("O", System.Globalization.CultureInfo.InvariantCulture));
-                json.WriteString("account", row.Account);
-                json.WriteString("event", row.Event);
-                if (row.Id is { } id) json.WriteString("id", id);
-                json.WriteNumber("quantity", row.Quantity);
-                foreach (var (name, value) in row.Attributes) json.WriteString(name, value);
-                json.WriteEndObject();
-            }
-            json.WriteEndArray();
-        }
-        return System.Text.Encoding.UTF8.GetString(buffer.ToArray());
     }
 }

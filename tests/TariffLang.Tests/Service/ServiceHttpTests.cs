@@ -1,10 +1,7 @@
 using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using TariffLang.Service;
 
@@ -36,11 +33,10 @@ public sealed class ServiceHttpFixture : IAsyncLifetime
         var path = Path.Combine(dir, "t.tariff");
         File.WriteAllText(path, Source);
         var host = ServiceTariff.Load(path, null, TariffEngine.Interpreted, out var problem) ?? throw new InvalidOperationException(problem);
-        var options = new ServiceOptions("http://127.0.0.1:0", Key, MaxBodyBytes: 4096, SiloPort: FreePort(), GatewayPort: FreePort());
+        var options = new ServiceOptions("http://127.0.0.1:0", Key, MaxBodyBytes: 4096, SiloPort: ServiceSetup.FreeLoopbackPort(), GatewayPort: ServiceSetup.FreeLoopbackPort());
         _app = ServiceSetup.Build(host, options);
         await _app.StartAsync();
-        var address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        Client.BaseAddress = new Uri(address);
+        Client.BaseAddress = new Uri(ServiceSetup.Address(_app));
     }
 
     public async Task DisposeAsync()
@@ -62,13 +58,6 @@ public sealed class ServiceHttpFixture : IAsyncLifetime
     {
         using var response = await Client.GetAsync(path);
         return (response.StatusCode, JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone());
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }
 

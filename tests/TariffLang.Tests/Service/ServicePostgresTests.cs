@@ -1,8 +1,5 @@
 using System.Net;
-using System.Net.Sockets;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Runtime;
 using TariffLang.Service;
@@ -102,7 +99,7 @@ public sealed class ServicePostgresTests
         var host = ServiceTariff.Load(tariff, accounts, TariffEngine.Interpreted, out var problem) ?? throw new InvalidOperationException(problem);
         var cluster = "c" + Guid.NewGuid().ToString("N")[..12];
         var table = NewTable();
-        ServiceOptions Options() => new("http://127.0.0.1:0", SiloPort: FreePort(), GatewayPort: FreePort(),
+        ServiceOptions Options() => new("http://127.0.0.1:0", SiloPort: ServiceSetup.FreeLoopbackPort(), GatewayPort: ServiceSetup.FreeLoopbackPort(),
             Postgres: PostgresFactAttribute.ConnectionString, ClusterId: cluster, Table: table);
         await using var first = ServiceSetup.Build(host, Options());
         await first.StartAsync();
@@ -117,8 +114,8 @@ public sealed class ServicePostgresTests
         // The ledger, half through each host, then all of it again through the other: each event counted once.
         var ledger = Tariff.ReadLedger(ledgerPath);
         var requests = ServiceCluster.ShuffledRequests(ledger, 2);
-        using var toFirst = new HttpClient { BaseAddress = new Uri(Address(first)) };
-        using var toSecond = new HttpClient { BaseAddress = new Uri(Address(second)) };
+        using var toFirst = new HttpClient { BaseAddress = new Uri(ServiceSetup.Address(first)) };
+        using var toSecond = new HttpClient { BaseAddress = new Uri(ServiceSetup.Address(second)) };
         static StringContent Json(string body) => new(body, System.Text.Encoding.UTF8, "application/json");
         await Task.WhenAll(toFirst.PostAsync("/events", Json(requests[0])), toSecond.PostAsync("/events", Json(requests[1])));
         await Task.WhenAll(toSecond.PostAsync("/events", Json(requests[0])), toFirst.PostAsync("/events", Json(requests[1])));
@@ -132,15 +129,5 @@ public sealed class ServicePostgresTests
             (await viaFirst.InvoicesAsync(account, null)).InvoicesJson.ShouldBe(expected, $"account {account} via the first host");
             (await viaSecond.InvoicesAsync(account, null)).InvoicesJson.ShouldBe(expected, $"account {account} via the second host");
         }
-    }
-
-    private static string Address(WebApplication app) =>
-        app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }
