@@ -95,7 +95,7 @@ internal sealed class AccountGrain(
             foreach (var (index, e, content) in pending)
             {
                 answers[index] = Answer(e.Seq);
-                if (e.Message.Id is { } id) State.Ids[id] = new SeenId { Content = content, Answer = answers[index] };
+                if (e.Message.Id is { } id) State.Ids[id] = new SeenId { Content = content, Answer = answers[index], Month = e.Month };
             }
         }
         foreach (var (index, first, same) in repeats)
@@ -161,6 +161,10 @@ internal sealed class AccountGrain(
             State.Bases[host.Versions[v].Hash] = rating.Snapshot();
         }
         State.Open = keep.OrderBy(e => e.Seq).ToList();
+        // The ids of closed months are let go, so an account's state follows its open months, not its whole history: an
+        // event of a closed month sent again is answered as such (rejected, the month being closed), and counted once.
+        foreach (var id in State.Ids.Where(p => string.CompareOrdinal(p.Value.Month, month) <= 0).Select(p => p.Key).ToList())
+            State.Ids.Remove(id);
         State.ClosedThrough = month;
         await store.WriteStateAsync();
         Rebuild();

@@ -17,7 +17,7 @@ public sealed class AccountGrainState
     /// <summary>The events of the open months, in arrival order.</summary>
     [Id(2)] public List<StoredEvent> Open { get; set; } = new();
 
-    /// <summary>Every id answered, with the content it was first sent with and that first answer.</summary>
+    /// <summary>The ids answered in the open months, with the content each was first sent with and that first answer.</summary>
     [Id(3)] public Dictionary<string, SeenId> Ids { get; set; } = new(StringComparer.Ordinal);
 
     /// <summary>The invoices of the closed months, each as the contract's JSON object (written by the invoice writer).</summary>
@@ -53,6 +53,9 @@ public sealed class SeenId
 
     /// <summary>The first answer.</summary>
     [Id(1)] public EventAnswer Answer { get; init; } = new();
+
+    /// <summary>The month of the event, <c>YYYY-MM</c>: ids are kept while their month is open.</summary>
+    [Id(2)] public string Month { get; init; } = "";
 }
 
 /// <summary>A final invoice.</summary>

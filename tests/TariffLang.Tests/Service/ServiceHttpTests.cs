@@ -116,7 +116,7 @@ public sealed class ServiceHttpTests(ServiceHttpFixture service) : IClassFixture
     [Fact]
     public async Task ClosePeriod_ThenALateEventOfThatMonth_InvoiceFinalAndTheEventRejected()
     {
-        await service.Post("/events", $"[{Sms("h3", "2023-05-10T10:00:00Z", "x")},{Sms("h3", "2023-06-03T10:00:00Z", "x")}]");
+        await service.Post("/events", $"[{Sms("h3", "2023-05-10T10:00:00Z", "x", "may-1")},{Sms("h3", "2023-06-03T10:00:00Z", "x")}]");
         // A late May event before the close is rated in its place. (May 2023: the other tests' months stay open.)
         await service.Post("/events", $"[{Sms("h3", "2023-05-05T10:00:00Z", "x")}]");
         var (closeStatus, closed) = await service.Post("/periods/2023-05/close", "");
@@ -126,6 +126,9 @@ public sealed class ServiceHttpTests(ServiceHttpFixture service) : IClassFixture
         var (_, may) = await service.Get("/accounts/h3/invoices?period=2023-05");
         may.GetProperty("final").GetBoolean().ShouldBeTrue();
         (await Lines("h3", "2023-05")).ShouldBe(["SMS 2 0.20"]);
+        // A re-send of a May event after the close: its month is closed, and it is not counted again.
+        var (_, resent) = await service.Post("/events", $"[{Sms("h3", "2023-05-10T10:00:00Z", "x", "may-1")}]");
+        Events(resent).ShouldHaveSingleItem().GetProperty("outcome").GetString().ShouldBe("rejected");
         var (_, late) = await service.Post("/events", $"[{Sms("h3", "2023-05-20T10:00:00Z", "x")}]");
         var answer = Events(late).ShouldHaveSingleItem();
         answer.GetProperty("outcome").GetString().ShouldBe("rejected");
