@@ -119,7 +119,9 @@ internal sealed class AccountGrain(
         string? failure = null;
         for (var v = 0; v < _live.Length; v++)
         {
-            if (_live[v] is not { } live) continue;
+            // Only a version with events since the last close has a period of usage open: a rating just moved past a
+            // closed month has opened the next one, which bills nothing until an event comes (as in the batch rating).
+            if (_live[v] is not { } live || _lastFed[v] is null) continue;
             // The running preview: a copy of the live rating, its open period closed now (a version's last at its end).
             var copy = host.Versions[v].Tariff.RestoreAccount(Account, host.Contract(Account), live.Snapshot(), out _);
             if (copy is null) continue;

@@ -204,4 +204,15 @@ public sealed class ServiceHttpTests(ServiceHttpFixture service) : IClassFixture
         Events(fixedUp).ShouldHaveSingleItem().GetProperty("outcome").GetString().ShouldBe("rated");
         (await Lines("h9", "2024-01")).ShouldBe(["SMS 1 0.10"]);
     }
+
+    [Fact]
+    public async Task ClosePeriod_AnAccountWithNothingAfterIt_HasOnlyItsFinalInvoice()
+    {
+        await service.Post("/events", $"[{Sms("h10", "2023-03-10T10:00:00Z", "x")}]");
+        await service.Post("/periods/2023-03/close", "");
+        var (_, all) = await service.Get("/accounts/h10/invoices");
+        all.GetProperty("final").GetBoolean().ShouldBeTrue();
+        all.GetProperty("invoices").EnumerateArray().Select(i => i.GetProperty("period").GetProperty("from").GetString())
+            .ShouldBe(["2023-03-01"]);
+    }
 }
