@@ -10,7 +10,8 @@ namespace TariffLang.Service.Grains;
 /// rating: the state after the last closed month with the open months' events fed in time order. An event that comes
 /// after every event fed is fed at once; one that comes earlier (a late event) is put in its place and the open months
 /// are rated again from the last closed month, so the invoices are those of the events in time order, whatever order
-/// they arrived in. Events of the same instant are taken in the order of their ids (then of arrival).
+/// they arrived in. Events of the same instant are taken in the order of their ids (then of arrival). With later tariff
+/// versions, each version has its own live rating and state, and rates the events of its months.
 /// </summary>
 internal sealed class AccountGrain(
     [PersistentState("account", ServiceSetup.StorageName)] IPersistentState<AccountGrainState> store,
