@@ -131,6 +131,11 @@ public static class ServiceSetup
                 .Append(",\n  \"final\": ").Append(answer.Final ? "true" : "false")
                 .Append(",\n  \"tariff\": \"").Append(service.Host.Hash).Append('"');
             if (answer.Failure is { } failure) json.Append(",\n  \"failure\": ").Append(System.Text.Json.JsonSerializer.Serialize(failure));
+            if (answer.RejectedPeriods.Length > 0)
+            {
+                var periods = answer.RejectedPeriods.Select(r => new { period = r.Month, reason = r.Reason });
+                json.Append(",\n  \"rejectedPeriods\": ").Append(System.Text.Json.JsonSerializer.Serialize(periods));
+            }
             json.Append(",\n  \"invoices\": ").Append(answer.InvoicesJson).Append("\n}\n");
             return Results.Text(json.ToString(), "application/json", Encoding.UTF8);
         });

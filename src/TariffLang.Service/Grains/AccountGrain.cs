@@ -117,17 +117,21 @@ internal sealed class AccountGrain(
     {
         var closed = State.Closed.Where(c => month is null || c.Month == month).Select(c => c.Json).ToList();
         var open = new List<Invoice>(_liveInvoices);
+        var rejected = new List<RejectedPeriod>();
         string? failure = null;
         for (var v = 0; v < _live.Length; v++)
         {
             // Only a version with events since the last close has a period of usage open: a rating just moved past a
             // closed month has opened the next one, which bills nothing until an event comes (as in the batch rating).
-            if (_live[v] is not { } live || _lastFed[v] is null) continue;
+            if (_live[v] is not { } live) continue;
+            rejected.AddRange(live.RejectedPeriods);
+            if (_lastFed[v] is null) continue;
             // The running preview: a copy of the live rating, its open period closed now (a version's last at its end).
             var copy = host.Versions[v].Tariff.RestoreAccount(Account, host.Contract(Account), live.Snapshot(), out _);
             if (copy is null) continue;
             copy.Finish(host.LastDayOf(v));
             open.AddRange(copy.TakeInvoices());
+            rejected.AddRange(copy.RejectedPeriods);
             failure ??= copy.Failure ?? live.Failure;
         }
         var previews = open.Where(i => month is null || InvoiceDocuments.MonthOf(i) == month)
@@ -137,6 +141,7 @@ internal sealed class AccountGrain(
             InvoicesJson = InvoiceDocuments.Compose(closed.Concat(previews)),
             Final = previews.Count == 0 && (month is null || (State.ClosedThrough is { } c && string.CompareOrdinal(month, c) <= 0)),
             Failure = failure,
+            RejectedPeriods = [.. State.ClosedRejections.Concat(rejected.Select(Rejection)).Where(r => month is null || r.Month == month)],
         });
     }
 
@@ -161,6 +166,7 @@ internal sealed class AccountGrain(
             rating.AdvanceTo(until);
             foreach (var invoice in rating.TakeInvoices())
                 State.Closed.Add(new ClosedInvoice { Month = InvoiceDocuments.MonthOf(invoice), Json = InvoiceDocuments.Write(invoice) });
+            State.ClosedRejections.AddRange(rating.RejectedPeriods.Select(Rejection));
             State.Bases[host.Versions[v].Hash] = rating.Snapshot();
         }
         State.Open = keep.OrderBy(e => e.Seq).ToList();
@@ -215,6 +221,12 @@ internal sealed class AccountGrain(
             Reason = outcome.Kind == RowOutcomeKind.Rated ? null : outcome.Detail,
         };
     }
+
+    private static RejectedPeriodAnswer Rejection(RejectedPeriod period) => new()
+    {
+        Month = period.Period.From.ToString("yyyy-MM", CultureInfo.InvariantCulture),
+        Reason = period.Reason,
+    };
 
     private static EventAnswer Repeat(EventAnswer first) => new() { Outcome = first.Outcome, Reason = first.Reason, Repeated = true };
 

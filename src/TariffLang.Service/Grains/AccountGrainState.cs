@@ -28,6 +28,9 @@ public sealed class AccountGrainState
 
     /// <summary>Whether the account is in the directory of accounts.</summary>
     [Id(6)] public bool Listed { get; set; }
+
+    /// <summary>The closed months' periods that could not be billed.</summary>
+    [Id(7)] public List<RejectedPeriodAnswer> ClosedRejections { get; set; } = new();
 }
 
 /// <summary>An event of an open month, with its arrival number and local month.</summary>

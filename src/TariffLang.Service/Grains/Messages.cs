@@ -46,4 +46,18 @@ public sealed class InvoicesAnswer
 
     /// <summary>Why the account cannot be rated, if so.</summary>
     [Id(2)] public string? Failure { get; init; }
+
+    /// <summary>The periods that could not be billed (a value too large, one missing), with why: they have no invoice.</summary>
+    [Id(3)] public RejectedPeriodAnswer[] RejectedPeriods { get; init; } = [];
+}
+
+/// <summary>A period of the account that could not be billed.</summary>
+[GenerateSerializer, Immutable]
+public sealed class RejectedPeriodAnswer
+{
+    /// <summary>The month the period starts in, <c>YYYY-MM</c>.</summary>
+    [Id(0)] public string Month { get; init; } = "";
+
+    /// <summary>Why it could not be billed.</summary>
+    [Id(1)] public string Reason { get; init; } = "";
 }
