@@ -77,6 +77,43 @@ public sealed class RatingService(IGrainFactory grains, ServiceTariff host)
         return Encoding.UTF8.GetString(buffer.ToArray());
     }
 
+    /// <summary>
+    /// An invoices answer as the endpoint returns it: the account, the month asked (or null), whether final, the tariff's
+    /// hash, why periods or the account could not be billed, and the invoices, each as the invoice writer wrote it.
+    /// </summary>
+    public static string InvoicesJson(string account, string? month, string tariff, InvoicesAnswer answer)
+    {
+        ArgumentNullException.ThrowIfNull(answer);
+        using var buffer = new MemoryStream();
+        using (var json = new Utf8JsonWriter(buffer, Invoicing.InvoiceJsonWriter.WriterOptions))
+        {
+            json.WriteStartObject();
+            json.WriteString("account", account);
+            if (month is null) json.WriteNull("period");
+            else json.WriteString("period", month);
+            json.WriteBoolean("final", answer.Final);
+            json.WriteString("tariff", tariff);
+            if (answer.Failure is { } failure) json.WriteString("failure", failure);
+            if (answer.RejectedPeriods.Length > 0)
+            {
+                json.WriteStartArray("rejectedPeriods");
+                foreach (var rejected in answer.RejectedPeriods)
+                {
+                    json.WriteStartObject();
+                    json.WriteString("period", rejected.Month);
+                    json.WriteString("reason", rejected.Reason);
+                    json.WriteEndObject();
+                }
+                json.WriteEndArray();
+            }
+            json.WritePropertyName("invoices");
+            // Re-written through the same writer options, so the answer is one consistently indented document.
+            using (var invoices = JsonDocument.Parse(answer.InvoicesJson)) invoices.RootElement.WriteTo(json);
+            json.WriteEndObject();
+        }
+        return Encoding.UTF8.GetString(buffer.ToArray()) + "\n";
+    }
+
     /// <summary>The answers to a request's events as the JSON the endpoint returns.</summary>
     public static string ToJson(IReadOnlyList<IngestAnswer> answers)
     {

@@ -125,19 +125,7 @@ public static class ServiceSetup
         {
             if (period is not null && !IsMonth(period)) return Problem(400, $"period: '{period}' is not a month written YYYY-MM");
             var answer = await service.InvoicesAsync(account, period);
-            var json = new StringBuilder();
-            json.Append("{\n  \"account\": ").Append(System.Text.Json.JsonSerializer.Serialize(account))
-                .Append(",\n  \"period\": ").Append(period is null ? "null" : "\"" + period + "\"")
-                .Append(",\n  \"final\": ").Append(answer.Final ? "true" : "false")
-                .Append(",\n  \"tariff\": \"").Append(service.Host.Hash).Append('"');
-            if (answer.Failure is { } failure) json.Append(",\n  \"failure\": ").Append(System.Text.Json.JsonSerializer.Serialize(failure));
-            if (answer.RejectedPeriods.Length > 0)
-            {
-                var periods = answer.RejectedPeriods.Select(r => new { period = r.Month, reason = r.Reason });
-                json.Append(",\n  \"rejectedPeriods\": ").Append(System.Text.Json.JsonSerializer.Serialize(periods));
-            }
-            json.Append(",\n  \"invoices\": ").Append(answer.InvoicesJson).Append("\n}\n");
-            return Results.Text(json.ToString(), "application/json", Encoding.UTF8);
+            return Results.Text(RatingService.InvoicesJson(account, period, service.Host.Hash, answer), "application/json", Encoding.UTF8);
         });
         app.MapPost("/periods/{month}/close", async (HttpContext http, string month, RatingService service) =>
         {
