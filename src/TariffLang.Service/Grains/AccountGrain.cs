@@ -23,19 +23,44 @@ internal sealed class AccountGrain(
     private readonly List<Invoice> _liveInvoices = new();
     private readonly Dictionary<int, RowOutcome> _outcomes = new();
 
+    // The open months' events (read from the log's chunks at activation) and their ids, in memory.
+    private List<StoredEvent> _open = new();
+    private readonly Dictionary<string, StoredEvent> _ids = new(StringComparer.Ordinal);
+    private int _lastChunkSize;
+
     private string Account => this.GetPrimaryKeyString();
 
     private AccountGrainState State => store.State;
 
-    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
+        // Only what the account record committed counts: events past its last arrival number, or of a closed month, are
+        // left over from a request or a compaction that did not finish; an event read twice (a compaction half done) once.
+        var seen = new HashSet<int>();
+        for (var n = 0; n < State.ChunkCount; n++)
+        {
+            var events = await Chunk(n).Read();
+            if (n == State.ChunkCount - 1) _lastChunkSize = events.Count(e => e.Seq <= State.LastSeq);
+            foreach (var e in events)
+            {
+                if (e.Seq > State.LastSeq || (State.ClosedThrough is { } closed && string.CompareOrdinal(e.Month, closed) <= 0)) continue;
+                if (seen.Add(e.Seq)) _open.Add(e);
+            }
+        }
+        _open = _open.OrderBy(e => e.Seq).ToList();
+        foreach (var e in _open)
+        {
+            if (e.Message.Id is { } id) _ids[id] = e;
+        }
         Rebuild();
-        return Task.CompletedTask;
     }
+
+    private IEventChunkGrain Chunk(int n) => GrainFactory.GetGrain<IEventChunkGrain>(n.ToString(CultureInfo.InvariantCulture) + "|" + Account);
 
     public async Task<EventAnswer[]> Ingest(EventMessage[] events)
     {
         var answers = new EventAnswer[events.Length];
+        var committed = State.LastSeq;
         var pending = new List<(int Index, StoredEvent Event, string Content)>();
         var batchIds = new Dictionary<string, (int Index, string Content)>(StringComparer.Ordinal);
         var repeats = new List<(int Index, int First, bool Same)>();
@@ -52,9 +77,9 @@ internal sealed class AccountGrain(
             }
             if (m.Id is { } id)
             {
-                if (State.Ids.TryGetValue(id, out var seen))
+                if (_ids.TryGetValue(id, out var seen))
                 {
-                    answers[i] = seen.Content == content ? Repeat(seen.Answer) : Conflict(id);
+                    answers[i] = seen.Content == content ? Repeat(seen.Answer!) : Conflict(id);
                     continue;
                 }
                 if (batchIds.TryGetValue(id, out var first))
@@ -74,12 +99,12 @@ internal sealed class AccountGrain(
                 };
                 continue;
             }
-            pending.Add((i, new StoredEvent { Seq = ++State.LastSeq, Message = m, Month = month }, content));
+            pending.Add((i, new StoredEvent { Seq = ++State.LastSeq, Message = m, Month = month, Content = content }, content));
         }
 
         if (pending.Count > 0)
         {
-            State.Open.AddRange(pending.Select(p => p.Event));
+            _open.AddRange(pending.Select(p => p.Event));
             var ordered = pending.Select(p => p.Event).OrderBy(e => e, EventOrder.Instance).ToList();
             // Fed at once when every new event of a version comes after the events that version has rated; else the
             // open months are rated again in time order.
@@ -93,11 +118,18 @@ internal sealed class AccountGrain(
             {
                 Rebuild();
             }
-            foreach (var (index, e, content) in pending)
+            var logged = new List<StoredEvent>(pending.Count);
+            foreach (var (index, e, _) in pending)
             {
                 answers[index] = Answer(e.Seq);
-                if (e.Message.Id is { } id) State.Ids[id] = new SeenId { Content = content, Answer = answers[index], Month = e.Month };
+                var kept = new StoredEvent { Seq = e.Seq, Message = e.Message, Month = e.Month, Content = e.Content, Answer = answers[index] };
+                logged.Add(kept);
+                if (e.Message.Id is { } id) _ids[id] = kept;
             }
+            // The events in memory are those of the log, answers included (a compaction writes them back).
+            _open.RemoveRange(_open.Count - logged.Count, logged.Count);
+            _open.AddRange(logged);
+            await Log(committed, logged);
         }
         foreach (var (index, first, same) in repeats)
         {
@@ -152,7 +184,7 @@ internal sealed class AccountGrain(
         var keep = new List<StoredEvent>();
         for (var v = 0; v < host.Versions.Length; v++)
         {
-            var events = State.Open.Where(e => host.VersionOf(e.Month) == v).OrderBy(e => e, EventOrder.Instance).ToList();
+            var events = _open.Where(e => host.VersionOf(e.Month) == v).OrderBy(e => e, EventOrder.Instance).ToList();
             keep.AddRange(events.Where(e => string.CompareOrdinal(e.Month, month) > 0));
             var closing = events.Where(e => string.CompareOrdinal(e.Month, month) <= 0).ToList();
             // A version that has not started for the account (no state, nothing to close) is not started by closing a month.
@@ -169,14 +201,51 @@ internal sealed class AccountGrain(
             State.ClosedRejections.AddRange(rating.RejectedPeriods.Select(Rejection));
             State.Bases[host.Versions[v].Hash] = rating.Snapshot();
         }
-        State.Open = keep.OrderBy(e => e.Seq).ToList();
-        // The ids of closed months are let go, so an account's state follows its open months, not its whole history: an
-        // event of a closed month sent again is answered as such (rejected, the month being closed), and counted once.
-        foreach (var id in State.Ids.Where(p => string.CompareOrdinal(p.Value.Month, month) <= 0).Select(p => p.Key).ToList())
-            State.Ids.Remove(id);
+        // The ids of closed months are let go with their events, so an account's state follows its open months, not its
+        // whole history: an event of a closed month sent again is answered as such (rejected, the month being closed).
+        _open = keep.OrderBy(e => e.Seq).ToList();
+        _ids.Clear();
+        foreach (var e in _open)
+        {
+            if (e.Message.Id is { } id) _ids[id] = e;
+        }
         State.ClosedThrough = month;
+        // The close is committed first (closed months' events in the log are ignored from now on), then the log compacted.
         await store.WriteStateAsync();
+        await Compact();
         Rebuild();
+    }
+
+    /// <summary>Appends a request's events to the log, filling the last chunk, then new ones; the account record commits them.</summary>
+    private async Task Log(int committed, List<StoredEvent> events)
+    {
+        var n = Math.Max(0, State.ChunkCount - 1);
+        var size = State.ChunkCount == 0 ? 0 : _lastChunkSize;
+        for (var at = 0; at < events.Count;)
+        {
+            if (size == EventChunkState.Size)
+            {
+                n++;
+                size = 0;
+            }
+            var take = Math.Min(EventChunkState.Size - size, events.Count - at);
+            await Chunk(n).Append(committed, [.. events.GetRange(at, take)]);
+            at += take;
+            size += take;
+        }
+        State.ChunkCount = Math.Max(State.ChunkCount, n + 1);
+        _lastChunkSize = size;
+    }
+
+    /// <summary>Rewrites the log with the open months' events only, after a close; a half-done rewrite is safe (see activation).</summary>
+    private async Task Compact()
+    {
+        var chunks = (_open.Count + EventChunkState.Size - 1) / EventChunkState.Size;
+        for (var n = 0; n < Math.Max(chunks, State.ChunkCount); n++)
+            await Chunk(n).Replace(n < chunks ? [.. _open.Skip(n * EventChunkState.Size).Take(EventChunkState.Size)] : []);
+        State.ChunkCount = chunks;
+        _lastChunkSize = chunks == 0 ? 0 : _open.Count - (chunks - 1) * EventChunkState.Size;
+        await store.WriteStateAsync();
     }
 
     private AccountRating? Start(int version)
@@ -197,7 +266,7 @@ internal sealed class AccountGrain(
             _live[v] = Start(v);
             _lastFed[v] = null;
         }
-        foreach (var e in State.Open.OrderBy(e => e, EventOrder.Instance)) Feed(host.VersionOf(e.Month), e);
+        foreach (var e in _open.OrderBy(e => e, EventOrder.Instance)) Feed(host.VersionOf(e.Month), e);
     }
 
     private void Feed(int version, StoredEvent e)
@@ -261,6 +330,27 @@ internal sealed class AccountGrain(
             var byId = string.CompareOrdinal(x.Message.Id, y.Message.Id);
             return byId != 0 ? byId : x.Seq.CompareTo(y.Seq);
         }
+    }
+}
+
+/// <summary>One chunk of an account's event log, in the same grain storage as the account.</summary>
+internal sealed class EventChunkGrain(
+    [PersistentState("chunk", ServiceSetup.StorageName)] IPersistentState<EventChunkState> store) : Grain, IEventChunkGrain
+{
+    public Task<StoredEvent[]> Read() => Task.FromResult(store.State.Events.ToArray());
+
+    public async Task Append(int committed, StoredEvent[] events)
+    {
+        store.State.Events.RemoveAll(e => e.Seq > committed);
+        store.State.Events.AddRange(events);
+        await store.WriteStateAsync();
+    }
+
+    public async Task Replace(StoredEvent[] events)
+    {
+        if (events.Length == 0 && store.State.Events.Count == 0) return;
+        store.State.Events = [.. events];
+        await store.WriteStateAsync();
     }
 }
 

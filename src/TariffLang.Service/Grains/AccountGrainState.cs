@@ -1,9 +1,11 @@
 namespace TariffLang.Service.Grains;
 
 /// <summary>
-/// What an account's grain persists: the rating state after its last closed month (one per tariff version), the events of the months still open
-/// (kept so that a late event can be rated in its place, the open months rated again in time order), the ids it has
-/// answered, and the invoices of its closed months.
+/// What an account's grain persists itself: the rating state after its last closed month (one per tariff version), the
+/// invoices of its closed months, and how far its event log goes. The events of the open months (kept so that a late
+/// event can be rated in its place, and with their ids and first answers) live in the log's chunks
+/// (<see cref="EventChunkState"/>), each written on its own: a request writes its new events and this small record,
+/// not the whole month so far. This record is the commit point: log events past <see cref="LastSeq"/> are not counted.
 /// </summary>
 [GenerateSerializer]
 public sealed class AccountGrainState
@@ -14,11 +16,8 @@ public sealed class AccountGrainState
     /// <summary>The last month closed, <c>YYYY-MM</c> (null: none).</summary>
     [Id(1)] public string? ClosedThrough { get; set; }
 
-    /// <summary>The events of the open months, in arrival order.</summary>
-    [Id(2)] public List<StoredEvent> Open { get; set; } = new();
-
-    /// <summary>The ids answered in the open months, with the content each was first sent with and that first answer.</summary>
-    [Id(3)] public Dictionary<string, SeenId> Ids { get; set; } = new(StringComparer.Ordinal);
+    /// <summary>How many chunks the event log has.</summary>
+    [Id(2)] public int ChunkCount { get; set; }
 
     /// <summary>The invoices of the closed months, each as the contract's JSON object (written by the invoice writer).</summary>
     [Id(4)] public List<ClosedInvoice> Closed { get; set; } = new();
@@ -45,20 +44,23 @@ public sealed class StoredEvent
 
     /// <summary>Its month in the tariff's time zone, <c>YYYY-MM</c>.</summary>
     [Id(2)] public string Month { get; init; } = "";
+
+    /// <summary>A digest of its content (to tell a re-send of its id from a conflict).</summary>
+    [Id(3)] public string Content { get; init; } = "";
+
+    /// <summary>The answer it got when it came (a re-send of its id gets it again).</summary>
+    [Id(4)] public EventAnswer? Answer { get; init; }
 }
 
-/// <summary>An id answered: the content it came with and the answer it got.</summary>
-[GenerateSerializer, Immutable]
-public sealed class SeenId
+/// <summary>One chunk of an account's event log: up to <see cref="EventChunkState.Size"/> events, in arrival order.</summary>
+[GenerateSerializer]
+public sealed class EventChunkState
 {
-    /// <summary>A digest of the event's content.</summary>
-    [Id(0)] public string Content { get; init; } = "";
+    /// <summary>How many events a chunk holds.</summary>
+    public const int Size = 1000;
 
-    /// <summary>The first answer.</summary>
-    [Id(1)] public EventAnswer Answer { get; init; } = new();
-
-    /// <summary>The month of the event, <c>YYYY-MM</c>: ids are kept while their month is open.</summary>
-    [Id(2)] public string Month { get; init; } = "";
+    /// <summary>The events.</summary>
+    [Id(0)] public List<StoredEvent> Events { get; set; } = new();
 }
 
 /// <summary>A final invoice.</summary>

@@ -29,3 +29,23 @@ public interface IAccountDirectoryGrain : IGrainWithIntegerKey
     [Alias("All")]
     Task<string[]> All();
 }
+
+/// <summary>One chunk of an account's event log (keyed <c>N|account</c>): written alone, so a request writes its own events.</summary>
+[Alias("TariffLang.Service.IEventChunkGrain")]
+public interface IEventChunkGrain : IGrainWithStringKey
+{
+    /// <summary>The chunk's events.</summary>
+    [Alias("Read")]
+    Task<StoredEvent[]> Read();
+
+    /// <summary>
+    /// Appends events, first dropping those past <paramref name="committed"/> (the account's last committed arrival
+    /// number): they were written by a request whose account record was never written, so they were never counted.
+    /// </summary>
+    [Alias("Append")]
+    Task Append(int committed, StoredEvent[] events);
+
+    /// <summary>Replaces the chunk's events (a close compacts the log).</summary>
+    [Alias("Replace")]
+    Task Replace(StoredEvent[] events);
+}
