@@ -7,7 +7,8 @@ namespace TariffLang.Tests.Cli;
 /// <summary><c>tariff explain</c>: filters by account and row, JSON, and where in the tariff each outcome was decided.</summary>
 public sealed class ExplainCommandTests
 {
-    private const string Source = """
+    /// <summary>A rated, a free and a rejected SMS: also the service's HTTP tests' tariff.</summary>
+    internal const string Source = """
         tariff t {
           currency EUR
           period month in "Europe/Paris"

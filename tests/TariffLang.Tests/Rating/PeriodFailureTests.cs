@@ -8,8 +8,8 @@ namespace TariffLang.Tests.Rating;
 /// <summary>A period that cannot be billed is rejected alone: the account's other periods keep their invoices.</summary>
 public sealed class PeriodFailureTests
 {
-    // The square of a month's total overflows decimals when one row is huge.
-    private const string Source = """
+    /// <summary>The square of a month's total overflows decimals when one row is huge (also the service's test tariff).</summary>
+    internal const string Source = """
         tariff t {
           currency EUR
           period month in "Europe/Paris"

@@ -12,16 +12,6 @@ public sealed class ServiceHttpFixture : IAsyncLifetime
 {
     public const string Key = "s3cret-key";
 
-    private const string Source = """
-        tariff t {
-          currency EUR
-          period month in "Europe/Paris"
-          event sms(to: text)
-          reject sms where to = "blocked" because "blocked number"
-          free sms where to = "test" because "test number"
-          charge "SMS" per sms at 0.10 EUR
-        }
-        """;
 
     private WebApplication? _app;
 
@@ -31,7 +21,7 @@ public sealed class ServiceHttpFixture : IAsyncLifetime
     {
         var dir = TestTemp.NewDirectory("tarifflang-serve-");
         var path = Path.Combine(dir, "t.tariff");
-        File.WriteAllText(path, Source);
+        File.WriteAllText(path, Cli.ExplainCommandTests.Source);
         var host = ServiceTariff.Load(path, null, TariffEngine.Interpreted, out var problem) ?? throw new InvalidOperationException(problem);
         var options = new ServiceOptions("http://127.0.0.1:0", Key, MaxBodyBytes: 4096, SiloPort: ServiceSetup.FreeLoopbackPort(), GatewayPort: ServiceSetup.FreeLoopbackPort());
         _app = ServiceSetup.Build(host, options);

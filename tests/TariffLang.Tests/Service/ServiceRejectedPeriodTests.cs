@@ -5,24 +5,12 @@ namespace TariffLang.Tests.Service;
 /// <summary>A period the service cannot bill is said so, with why, beside the invoices of the account's other periods.</summary>
 public sealed class ServiceRejectedPeriodTests
 {
-    // The square of a month's total overflows decimals when one event is huge.
-    private const string Source = """
-        tariff t {
-          currency EUR
-          period month in "Europe/Paris"
-          event use(amount: number)
-          let total = sum(use, amount)
-          charge "Usage" = total
-          charge "Square" = total * total / 1000000
-        }
-        """;
-
     [Fact]
     public async Task Invoices_OnePeriodOverflows_ThatPeriodIsListedWithItsReasonBeforeAndAfterItsClose()
     {
         var dir = TestTemp.NewDirectory("tarifflang-serve-overflow-");
         var path = Path.Combine(dir, "t.tariff");
-        File.WriteAllText(path, Source);
+        File.WriteAllText(path, Rating.PeriodFailureTests.Source);
         var host = ServiceTariff.Load(path, null, TariffEngine.Interpreted, out var problem) ?? throw new InvalidOperationException(problem);
         await using var cluster = await ServiceCluster.StartAsync(host, silos: 1);
         await cluster.Service.IngestAsync("""
