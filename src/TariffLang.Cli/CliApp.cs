@@ -763,7 +763,7 @@ internal static class CliApp
         return Ok;
     }
 
-    private static double Median(List<double> values)
+    internal static double Median(List<double> values)
     {
         var sorted = values.Order().ToList();
         return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[sorted.Count / 2 - 1] + sorted[sorted.Count / 2]) / 2;
@@ -806,6 +806,18 @@ internal static class CliApp
         /// <summary>fmt --check: report the files that are not formatted instead of rewriting them.</summary>
         public bool CheckOnly { get; private set; }
         /// <summary>The thread counts given; rate and compare take one, bench a list to compare.</summary>
+        /// <summary>Reads a list like <c>1,2</c> of whole numbers from 1 to <paramref name="max"/> into <paramref name="counts"/>.</summary>
+        private static bool Counts(string value, List<int> counts, int max)
+        {
+            counts.Clear();
+            foreach (var part in value.Split(','))
+            {
+                if (!int.TryParse(part, NumberStyles.None, CultureInfo.InvariantCulture, out var count) || count < 1 || count > max) return false;
+                counts.Add(count);
+            }
+            return true;
+        }
+
         public List<int> ThreadCounts { get; } = new();
 
         /// <summary>bench --serve: the silo counts the service is measured with.</summary>
@@ -859,23 +871,9 @@ internal static class CliApp
                     Iterations = n;
                     return null;
                 case "--threads":
-                    ThreadCounts.Clear();
-                    foreach (var part in value.Split(','))
-                    {
-                        if (!int.TryParse(part, NumberStyles.None, CultureInfo.InvariantCulture, out var threads) || threads is < 1 or > 256)
-                            return $"--threads takes whole numbers from 1 to 256, not '{value}'";
-                        ThreadCounts.Add(threads);
-                    }
-                    return null;
+                    return Counts(value, ThreadCounts, 256) ? null : $"--threads takes whole numbers from 1 to 256, not '{value}'";
                 case "--serve":
-                    ServeCounts.Clear();
-                    foreach (var part in value.Split(','))
-                    {
-                        if (!int.TryParse(part, NumberStyles.None, CultureInfo.InvariantCulture, out var silos) || silos is < 1 or > 8)
-                            return $"--serve takes silo counts from 1 to 8, not '{value}'";
-                        ServeCounts.Add(silos);
-                    }
-                    return null;
+                    return Counts(value, ServeCounts, 8) ? null : $"--serve takes silo counts from 1 to 8, not '{value}'";
                 case "--batch":
                     if (!int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var size) || size is < 1 or > 100_000)
                         return $"--batch takes a number of events from 1 to 100000, not '{value}'";

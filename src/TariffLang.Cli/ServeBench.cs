@@ -54,8 +54,8 @@ internal static class ServeBench
         for (var c = 0; c < silos.Count; c++)
         {
             stdout.WriteLine(FormattableString.Invariant(
-                $"{silos[c]} silo(s): median {Median(rates[c]):F0} events/s accepted, request latency p50 {Median(p50[c]):F1} ms, ")
-                + FormattableString.Invariant($"p99 {Median(p99[c]):F1} ms over {rates[c].Count} runs; invoices equal the batch rating"));
+                $"{silos[c]} silo(s): median {CliApp.Median(rates[c]):F0} events/s accepted, request latency p50 {CliApp.Median(p50[c]):F1} ms, ")
+                + FormattableString.Invariant($"p99 {CliApp.Median(p99[c]):F1} ms over {rates[c].Count} runs; invoices equal the batch rating"));
         }
         return CliApp.Ok;
     }
@@ -124,12 +124,5 @@ internal static class ServeBench
                 await app.DisposeAsync();
             }
         }
-    }
-
-    private static double Median(List<double> values)
-    {
-        var sorted = values.Order().ToList();
-        var half = sorted.Count / 2;
-        return sorted.Count == 0 ? 0 : sorted.Count % 2 == 1 ? sorted[half] : (sorted[half - 1] + sorted[half]) / 2;
     }
 }

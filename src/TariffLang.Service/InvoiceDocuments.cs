@@ -34,7 +34,4 @@ internal static class InvoiceDocuments
         }
         return Encoding.UTF8.GetString(buffer.ToArray());
     }
-
-    /// <summary>The month an invoice's period starts in, <c>YYYY-MM</c>.</summary>
-    public static string MonthOf(Invoice invoice) => invoice.Period.From.ToString("yyyy-MM", System.Globalization.CultureInfo.InvariantCulture);
 }

@@ -123,14 +123,14 @@ public static class ServiceSetup
         });
         app.MapGet("/accounts/{account}/invoices", async (string account, string? period, RatingService service) =>
         {
-            if (period is not null && !IsMonth(period)) return Problem(400, $"period: '{period}' is not a month written YYYY-MM");
+            if (period is not null && !Months.IsMonth(period)) return Problem(400, $"period: '{period}' is not a month written YYYY-MM");
             var answer = await service.InvoicesAsync(account, period);
             return Results.Text(RatingService.InvoicesJson(account, period, service.Host.Hash, answer), "application/json", Encoding.UTF8);
         });
         app.MapPost("/periods/{month}/close", async (HttpContext http, string month, RatingService service) =>
         {
             if (Refused(http, options) is { } refused) return refused;
-            if (!IsMonth(month)) return Problem(400, $"month: '{month}' is not a month written YYYY-MM");
+            if (!Months.IsMonth(month)) return Problem(400, $"month: '{month}' is not a month written YYYY-MM");
             var accounts = await service.CloseAsync(month);
             return Results.Json(new { period = month, accounts });
         });
@@ -168,7 +168,4 @@ public static class ServiceSetup
     }
 
     private static IResult Problem(int status, string message) => Results.Json(new { status, error = message }, statusCode: status);
-
-    private static bool IsMonth(string text) =>
-        DateOnly.TryParseExact(text + "-01", "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out _) && text.Length == 7;
 }

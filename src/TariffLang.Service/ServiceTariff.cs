@@ -27,9 +27,8 @@ public sealed class ServiceTariff
         for (var i = 0; i < versions.Count; i++)
         {
             if (versions[i].Tariff.HasErrors) throw new ArgumentException($"the tariff {versions[i].Tariff.Path} has errors", nameof(versions));
-            if (i > 0 && (versions[i].From is not { } from || !IsMonth(from)
-                          || (i > 1 && string.CompareOrdinal(from, versions[i - 1].From) <= 0)))
-                throw new ArgumentException("later versions apply from months (YYYY-MM) in increasing order", nameof(versions));
+            if (i > 0 && OrderProblem(versions[i].From, versions[i - 1].From, versions[i].Tariff.Path) is { } problem)
+                throw new ArgumentException(problem, nameof(versions));
         }
         Versions = [.. versions];
         Accounts = accounts;
@@ -57,14 +56,16 @@ public sealed class ServiceTariff
 
     /// <summary>The last day a version rates (null for the last version).</summary>
     public DateOnly? LastDayOf(int version) => version + 1 < Versions.Length
-        ? DateOnly.ParseExact(Versions[version + 1].From + "-01", "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture).AddDays(-1)
+        ? Months.FirstDay(Versions[version + 1].From!).AddDays(-1)
         : null;
 
-    internal static string HashOf(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)))[..16];
+    /// <summary>Why a later version cannot apply from <paramref name="from"/> after a version from <paramref name="before"/>.</summary>
+    private static string? OrderProblem(string? from, string? before, string path) =>
+        from is not null && Months.IsMonth(from) && string.CompareOrdinal(from, before) > 0
+            ? null
+            : $"{path}: a later version applies from a month written YYYY-MM, after the version before it ('{from}')";
 
-    private static bool IsMonth(string text) => text.Length == 7
-        && DateOnly.TryParseExact(text + "-01", "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture,
-            System.Globalization.DateTimeStyles.None, out _);
+    internal static string HashOf(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)))[..16];
 
     /// <summary>An account's contract values (none when the accounts table does not list it).</summary>
     public ImmutableDictionary<string, string> Contract(string account) => Accounts.For(account);
@@ -96,9 +97,9 @@ public sealed class ServiceTariff
                 problem = string.Join(Environment.NewLine, tariff.Diagnostics.Select(d => d.ToString()));
                 return null;
             }
-            if (from is not null && (!IsMonth(from) || string.CompareOrdinal(from, versions[^1].From) <= 0))
+            if (from is not null && OrderProblem(from, versions[^1].From, path) is { } order)
             {
-                problem = $"{path}: a later version applies from a month written YYYY-MM, after the version before it ('{from}')";
+                problem = order;
                 return null;
             }
             versions.Add(new TariffVersion(from, tariff, HashOf(text)));

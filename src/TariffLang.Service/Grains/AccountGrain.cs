@@ -61,13 +61,13 @@ internal sealed class AccountGrain(
     {
         var answers = new EventAnswer[events.Length];
         var committed = State.LastSeq;
-        var pending = new List<(int Index, StoredEvent Event, string Content)>();
+        var pending = new List<(int Index, StoredEvent Event)>();
         var batchIds = new Dictionary<string, (int Index, string Content)>(StringComparer.Ordinal);
         var repeats = new List<(int Index, int First, bool Same)>();
         foreach (var (m, i) in events.Select((m, i) => (m, i)))
         {
             var content = Content(m);
-            var month = host.Tariff.LocalDate(m.Time).ToString("yyyy-MM", CultureInfo.InvariantCulture);
+            var month = Months.Of(host.Tariff.LocalDate(m.Time));
             var version = host.VersionOf(month);
             // Not an event of the tariff: answered, not kept, and its id stays free for the corrected event.
             if ((_live[version] ?? Start(version))?.Problem(new UsageEvent(m.Time, m.Event, m.Attributes, m.Quantity)) is { } problem)
@@ -99,7 +99,7 @@ internal sealed class AccountGrain(
                 };
                 continue;
             }
-            pending.Add((i, new StoredEvent { Seq = ++State.LastSeq, Message = m, Month = month, Content = content }, content));
+            pending.Add((i, new StoredEvent { Seq = ++State.LastSeq, Message = m, Month = month, Content = content }));
         }
 
         if (pending.Count > 0)
@@ -119,10 +119,10 @@ internal sealed class AccountGrain(
                 Rebuild();
             }
             var logged = new List<StoredEvent>(pending.Count);
-            foreach (var (index, e, _) in pending)
+            foreach (var (index, e) in pending)
             {
                 answers[index] = Answer(e.Seq);
-                var kept = new StoredEvent { Seq = e.Seq, Message = e.Message, Month = e.Month, Content = e.Content, Answer = answers[index] };
+                var kept = e with { Answer = answers[index] };
                 logged.Add(kept);
                 if (e.Message.Id is { } id) _ids[id] = kept;
             }
@@ -166,7 +166,7 @@ internal sealed class AccountGrain(
             rejected.AddRange(copy.RejectedPeriods);
             failure ??= copy.Failure ?? live.Failure;
         }
-        var previews = open.Where(i => month is null || InvoiceDocuments.MonthOf(i) == month)
+        var previews = open.Where(i => month is null || Months.Of(i.Period.From) == month)
             .OrderBy(i => i.Period.From).Select(InvoiceDocuments.Write).ToList();
         return Task.FromResult(new InvoicesAnswer
         {
@@ -180,7 +180,7 @@ internal sealed class AccountGrain(
     public async Task Close(string month)
     {
         if (State.ClosedThrough is { } closed && string.CompareOrdinal(month, closed) <= 0) return;
-        var first = DateOnly.ParseExact(month + "-01", "yyyy-MM-dd", CultureInfo.InvariantCulture).AddMonths(1);
+        var first = Months.FirstDay(month).AddMonths(1);
         var keep = new List<StoredEvent>();
         for (var v = 0; v < host.Versions.Length; v++)
         {
@@ -197,7 +197,7 @@ internal sealed class AccountGrain(
             var until = host.LastDayOf(v) is { } last && last < first ? last.AddDays(1) : first;
             rating.AdvanceTo(until);
             foreach (var invoice in rating.TakeInvoices())
-                State.Closed.Add(new ClosedInvoice { Month = InvoiceDocuments.MonthOf(invoice), Json = InvoiceDocuments.Write(invoice) });
+                State.Closed.Add(new ClosedInvoice { Month = Months.Of(invoice.Period.From), Json = InvoiceDocuments.Write(invoice) });
             State.ClosedRejections.AddRange(rating.RejectedPeriods.Select(Rejection));
             State.Bases[host.Versions[v].Hash] = rating.Snapshot();
         }
@@ -293,7 +293,7 @@ internal sealed class AccountGrain(
 
     private static RejectedPeriodAnswer Rejection(RejectedPeriod period) => new()
     {
-        Month = period.Period.From.ToString("yyyy-MM", CultureInfo.InvariantCulture),
+        Month = Months.Of(period.Period.From),
         Reason = period.Reason,
     };
 

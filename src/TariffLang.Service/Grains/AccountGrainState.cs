@@ -34,7 +34,7 @@ public sealed class AccountGrainState
 
 /// <summary>An event of an open month, with its arrival number and local month.</summary>
 [GenerateSerializer, Immutable]
-public sealed class StoredEvent
+public sealed record StoredEvent
 {
     /// <summary>Its arrival number.</summary>
     [Id(0)] public int Seq { get; init; }

@@ -432,10 +432,12 @@ internal sealed class AccountRater
             foreach (var a in charge.Aggregates) period.Accumulators[a].ThrowIfFaulted(months);
             if (claimed is not null)
             {
-                Claim(charge, months, label + " (", line is null && lines.Count == billedBefore ? " — nothing to bill this period" : "", claimed);
+                var note = line is null && lines.Count == billedBefore ? " — nothing to bill this period" : "";
+                var (rows, weights) = Claim(charge, months, label + " (", note, claimed);
+                // The charge's amount (all its lines: a tiered charge's bands together) divided among the rows that fed it.
                 var billed = 0m;
                 for (var i = billedBefore; i < lines.Count; i++) billed += lines[i].Line.Amount;
-                if (lines.Count > billedBefore) ShareChargeLines(charge, months, label, billed, currency);
+                if (lines.Count > billedBefore) Share(rows, weights, label, billed, currency);
             }
         }
         if (claimed is not null) ReportRetained(claimed);
@@ -604,33 +606,43 @@ internal sealed class AccountRater
     }
 
     /// <summary>For one charge, what each retained row contributed: its aggregates' contributions, or the states it moved.</summary>
-    private void Claim(ChargePlan charge, MonthRange months, string prefix, string note, Dictionary<int, List<string>> claimed)
+    /// <summary>
+    /// The retained rows that fed a period charge: what each added, for explain, and its weight in the charge's amount:
+    /// what it is of the charge's aggregates, or 1 for a row that only changed a state the charge reads.
+    /// </summary>
+    private (List<int> Rows, List<decimal> Weights) Claim(ChargePlan charge, MonthRange months, string prefix, string note,
+        Dictionary<int, List<string>> claimed)
     {
-        var lastCovered = months.Last;
+        var rows = new List<int>();
+        var weights = new List<decimal>();
         for (var r = 0; r < _retained.Count; r++)
         {
             var row = _retained[r];
             string? contribution = null;
+            var weight = 0m;
             if (months.Contains(row.Month))
             {
                 foreach (var aggregate in charge.Charge.Aggregates)
                 {
-                    var a = _plan.AggregateIndex(aggregate);
-                    var at = Array.IndexOf(row.Matched, a);
+                    var at = Array.IndexOf(row.Matched, _plan.AggregateIndex(aggregate));
                     if (at < 0) continue;
                     var text = row.Contributions[at];
                     contribution = contribution is not null && contribution != text ? contribution + ", " + text : text;
+                    weight += row.Weights[at];
                 }
             }
-            if (contribution is null && charge.States.Length > 0 && row.Month <= lastCovered)
+            if (contribution is null && charge.States.Length > 0 && row.Month <= months.Last)
             {
                 var moved = row.Changed.Where(charge.States.Contains).Select(s => _plan.Model.States[s].Name).ToList();
-                if (moved.Count > 0) contribution = "changes " + string.Join(", ", moved);
+                if (moved.Count > 0) (contribution, weight) = ("changes " + string.Join(", ", moved), 1m);
             }
             if (contribution is null) continue;
             if (!claimed.TryGetValue(r, out var list)) claimed[r] = list = new List<string>();
             list.Add(prefix + contribution + ")" + note);
+            rows.Add(r);
+            weights.Add(weight);
         }
+        return (rows, weights);
     }
 
     /// <summary>A per-event line's amount divided among its rows in proportion to each row's own amount.</summary>
@@ -646,42 +658,6 @@ internal sealed class AccountRater
             {
                 if (g != group) continue;
                 weight += exact;
-                fed = true;
-            }
-            if (!fed) continue;
-            rows.Add(r);
-            weights.Add(weight);
-        }
-        Share(rows, weights, label, amount, currency);
-    }
-
-    /// <summary>
-    /// A period charge's amount (all its lines: a tiered charge's bands together) divided among the rows that fed it, in
-    /// proportion to what each row is of the charge's aggregates; for a charge that reads only states, equally among the
-    /// rows that changed them. The rows are those <see cref="Claim"/> names.
-    /// </summary>
-    private void ShareChargeLines(ChargePlan charge, MonthRange months, string label, decimal amount, string currency)
-    {
-        var rows = new List<int>();
-        var weights = new List<decimal>();
-        for (var r = 0; r < _retained.Count; r++)
-        {
-            var row = _retained[r];
-            var weight = 0m;
-            var fed = false;
-            if (months.Contains(row.Month))
-            {
-                foreach (var aggregate in charge.Charge.Aggregates)
-                {
-                    var at = Array.IndexOf(row.Matched, _plan.AggregateIndex(aggregate));
-                    if (at < 0) continue;
-                    weight += at < row.Weights.Length ? row.Weights[at] : 0m;
-                    fed = true;
-                }
-            }
-            if (!fed && charge.States.Length > 0 && row.Month <= months.Last && row.Changed.Any(charge.States.Contains))
-            {
-                weight = 1m;
                 fed = true;
             }
             if (!fed) continue;
