@@ -81,9 +81,13 @@ ruleDecl : kind=(REJECT | FREE) event=name (WHERE expr)? BECAUSE STRING ;
 letDecl : LET name (PER event=name)? ASSIGN expr ;
 
 chargeDecl
-    : CHARGE STRING (BY groupKey=name)? ASSIGN amount=expr (AT price=expr)?     # aggregateCharge
+    : CHARGE STRING (BY groupKey=name groupSpan?)? ASSIGN amount=expr (AT price=expr)?     # aggregateCharge
     | CHARGE STRING PER event=name (WHERE cond=expr)? AT price=expr            # eventCharge
     ;
+
+// How a group whose events fall in two periods is billed: split (each period its own events), or whole in the
+// period of its first event when its later events come within the grace after that period's end.
+groupSpan : SPLIT | WHOLE WITHIN DURATION ;
 
 grantDecl
     : GRANT STRING ONCE ON DATE ADD expr TO wallet=name lotTerms?                          # onceGrant
@@ -159,7 +163,7 @@ name
     | COUNTER | WALLET | SETTING | LET | GRANT | ONCE | EVERY | YEAR | VERSIONS | EXAMPLE
     | TAX | EFFECTIVE | EVENT | OPENED | NEXT | LINE | TOTAL | BALANCE | QUANTITY | AMOUNT
     | INCLUDING | EXCLUDING | DISPUTED | EXPECT | NO | ADD | SUBTRACT | SET | BECAUSE | ON | TO | HOLIDAYS
-    | ALLOWANCE | RESET | USE | TIERS | GRADUATED | VOLUME | GROUP | MINIMUM | MAXIMUM | INVOICE
+    | ALLOWANCE | RESET | USE | TIERS | GRADUATED | VOLUME | GROUP | MINIMUM | MAXIMUM | INVOICE | SPLIT | WHOLE
     ;
 
 // Keywords
@@ -245,6 +249,8 @@ IF : 'if' ;
 THEN : 'then' ;
 ELSE : 'else' ;
 WITHIN : 'within' ;
+SPLIT : 'split' ;
+WHOLE : 'whole' ;
 CONTAINS : 'contains' ;
 TRUE : 'true' ;
 FALSE : 'false' ;

@@ -37,7 +37,8 @@ internal sealed class AccountRater
     private readonly RatingContext _ctx;
     private readonly IRowOutcomes _outcomes;
     private readonly GrantSchedule _grants;
-    private readonly List<Retained> _retained = new();
+    private List<Retained> _retained = new();
+    private List<Retained> _heldRetained = new();
     private DateTimeOffset _periodStart;
     private int _periods;
     private readonly bool _hasLots;
@@ -74,6 +75,7 @@ internal sealed class AccountRater
         if (e.Time < LastTime) throw new InvalidOperationException("events must be fed in time order");
         LastTime = e.Time;
         if (!Started) Start(e.LocalDate);
+        if (_ctx.Held is not null && e.Time >= HeldRelease) CloseHeld();
         while (e.LocalDate > _ctx.Period.To) Advance();
         ApplyGrants(e.LocalDate);
         EnterMonth(e.LocalDate);
@@ -84,8 +86,12 @@ internal sealed class AccountRater
     public void AdvanceTo(DateOnly date)
     {
         if (!Started) return;
+        if (_ctx.Held is not null && _plan.Zone.StartOf(date) >= HeldRelease) CloseHeld();
         while (date > _ctx.Period.To) Advance();
     }
+
+    /// <summary>When the held period has taken every event it can (its longest grace has passed): it is billed then.</summary>
+    private DateTimeOffset HeldRelease => _ctx.HeldEnd + _plan.LongestGrace!.Value;
 
     /// <summary>
     /// Closes the open period and every period after it that starts on or before <paramref name="lastDate"/>. An account
@@ -100,8 +106,9 @@ internal sealed class AccountRater
         }
         while (true)
         {
-            Close();
+            // Nothing comes after the last event: no period is held for groups that may go on.
             var next = _ctx.Period.To.AddDays(1);
+            Close(final: true);
             if (lastDate is not { } last || next > last) break;
             Open(next);
         }
@@ -110,7 +117,7 @@ internal sealed class AccountRater
 
     // ---- snapshots ----------------------------------------------------------------------------------------------
 
-    private const string SnapshotMark = "tarifflang-account-2";
+    private const string SnapshotMark = "tarifflang-account-3";
 
     /// <summary>
     /// The account's rating state as bytes: restored into a rater for the same tariff (same layout) and account, it goes on
@@ -185,8 +192,9 @@ internal sealed class AccountRater
 
     private void Advance()
     {
+        var next = _ctx.Period.To.AddDays(1);
         Close();
-        Open(_ctx.Period.To.AddDays(1));
+        Open(next);
     }
 
     private int PeriodMonths()
@@ -277,29 +285,42 @@ internal sealed class AccountRater
         // evaluated as of then; a failure is kept for the close (where the old walk over the events would have met it).
         _ctx.Now = _periodStart;
         var aggregates = _plan.Pipelines[e.Kind].Aggregates;
+        var fedHeld = false;
         foreach (var a in aggregates)
         {
-            var accumulator = period.Accumulators[a];
-            if (accumulator.Faulted(month)) continue;
+            // An event of a group the held period started (charge by KEY whole within D) is billed with that period.
+            var held = _ctx.InHeldGroup(a);
+            var into = held ? _ctx.Held! : period;
+            var at = held ? into.Months - 1 : month;
+            var accumulator = into.Accumulators[a];
+            if (accumulator.Faulted(at)) continue;
+            _ctx.FoldingHeld = held;
+            var matchedBefore = _ctx.MatchedCount;
             try
             {
                 program.Fold(_ctx, a);
             }
             catch (Exception ex) when (RatingException.IsRatingFailure(ex))
             {
-                accumulator.Fault(month, ex);
+                accumulator.Fault(at, ex);
             }
+            fedHeld |= held && _ctx.MatchedCount > matchedBefore;
         }
+        _ctx.FoldingHeld = false;
         if (_ctx.Explaining)
         {
-            _retained.Add(new Retained(e with { Slots = [], SlotBase = 0 }, month, _ctx.Details?.ToList() ?? [],
-                _ctx.Matched.AsSpan(0, _ctx.MatchedCount).ToArray(), _ctx.Contributions?.ToList() ?? [], ChangedStates())
+            var retained = new Retained(e with { Slots = [], SlotBase = 0 }, month, _ctx.Details?.ToList() ?? [], [], [], ChangedStates());
+            retained.Take(_ctx, held: false);
+            _retained.Add(retained);
+            if (fedHeld)
             {
-                Weights = _ctx.Weights?.ToArray() ?? [],
-                EventAmounts = _ctx.EventAmounts?.ToArray() ?? [],
-            });
+                // What the row gave the held period's groups is claimed at that period's close, then reported with the row.
+                var part = new Retained(retained.Event, _ctx.Held!.Months - 1, [], [], [], []) { Forward = retained };
+                part.Take(_ctx, held: true);
+                _heldRetained.Add(part);
+            }
         }
-        else if (_ctx.RatedByEvent || Claimed(month))
+        else if (_ctx.RatedByEvent || fedHeld || Claimed(month))
         {
             _outcomes.Rated(e, "");
         }
@@ -342,13 +363,61 @@ internal sealed class AccountRater
         return false;
     }
 
-    private void Close()
+    /// <summary>
+    /// Ends the open period and bills it, unless groups it started may still take events (<paramref name="final"/> says
+    /// none will come): then it is held, with the states of its end, and billed when its grace has passed.
+    /// </summary>
+    private void Close(bool final = false)
     {
+        if (_ctx.Held is not null) CloseHeld();
         var period = _ctx.Period;
         ApplyGrants(period.To);
         // A credit that expires by the start of the next period is not carried into it.
         if (_hasLots) _ctx.ExpireLots(_plan.Zone.StartOf(period.To.AddDays(1)));
         foreach (var store in _ctx.States) store.EndPeriod(period.Months);
+        if (!final && StartedGroups(period))
+        {
+            _ctx.Hold(_plan.Zone.StartOf(period.To.AddDays(1)));
+            (_retained, _heldRetained) = (_heldRetained, _retained);
+            return;
+        }
+        Bill();
+    }
+
+    /// <summary>Whether the period has groups of a charge by KEY whole within D, which may take events after its end.</summary>
+    private bool StartedGroups(PeriodState period)
+    {
+        if (_plan.LongestGrace is null) return false;
+        foreach (var a in _plan.Aggregates)
+        {
+            if (a.Aggregate.Grace is not null && period.GroupOrder[a.Index]!.Count > 0) return true;
+        }
+        return false;
+    }
+
+    /// <summary>Bills the held period, with the states of its end, then puts the running period back.</summary>
+    private void CloseHeld()
+    {
+        _ctx.EnterHeld();
+        var running = _periodStart;
+        _periodStart = _plan.Zone.StartOf(_ctx.Period.From);
+        (_retained, _heldRetained) = (_heldRetained, _retained);
+        try
+        {
+            Bill();
+        }
+        finally
+        {
+            (_retained, _heldRetained) = (_heldRetained, _retained);
+            _heldRetained.Clear();
+            _periodStart = running;
+            _ctx.ReleaseHeld();
+        }
+    }
+
+    private void Bill()
+    {
+        var period = _ctx.Period;
         try
         {
             Invoices.Add(BuildInvoice());
@@ -598,11 +667,36 @@ internal sealed class AccountRater
 
     private sealed record Retained(EventInput Event, int Month, List<string> RatedBy, int[] Matched, List<string> Contributions, int[] Changed)
     {
-        public decimal[] Weights { get; init; } = [];
+        public int[] Matched { get; private set; } = Matched;
 
-        public (int Group, decimal Amount)[] EventAmounts { get; init; } = [];
+        public decimal[] Weights { get; private set; } = [];
+
+        public (int Group, decimal Amount)[] EventAmounts { get; private set; } = [];
 
         public List<LineShare>? Shares { get; set; }
+
+        /// <summary>For what a row gave the held period's groups: the row's own entry, which reports what this one is claimed by.</summary>
+        public Retained? Forward { get; init; }
+
+        /// <summary>
+        /// Takes the event in hand's matched aggregates, contributions and weights: those it folded into the held period
+        /// or the others; per-event amounts go with the row's own entry.
+        /// </summary>
+        public void Take(RatingContext ctx, bool held)
+        {
+            var matched = new List<int>();
+            var weights = new List<decimal>();
+            for (var i = 0; i < ctx.MatchedCount; i++)
+            {
+                if (ctx.InHeldGroup(ctx.Matched[i]) != held) continue;
+                matched.Add(ctx.Matched[i]);
+                Contributions.Add(ctx.Contributions?[i] ?? "");
+                weights.Add(ctx.Weights?[i] ?? 0m);
+            }
+            Matched = [.. matched];
+            Weights = [.. weights];
+            if (!held) EventAmounts = ctx.EventAmounts?.ToArray() ?? [];
+        }
     }
 
     /// <summary>For one charge, what each retained row contributed: its aggregates' contributions, or the states it moved.</summary>
@@ -683,6 +777,13 @@ internal sealed class AccountRater
         for (var r = 0; r < _retained.Count; r++)
         {
             var row = _retained[r];
+            if (row.Forward is { } own)
+            {
+                // The row's own period is later: say which period billed its group.
+                if (claimed.TryGetValue(r, out var held)) own.RatedBy.AddRange(held.Select(h => $"{h} — billed in the period from {_ctx.Period.From:yyyy-MM-dd}"));
+                if (row.Shares is { } heldShares) (own.Shares ??= new List<LineShare>()).AddRange(heldShares);
+                continue;
+            }
             var by = row.RatedBy.Concat(claimed.TryGetValue(r, out var labels) ? labels : []).Distinct().ToList();
             if (by.Count > 0) _outcomes.Rated(row.Event, string.Join("; ", by), row.Shares is { } shares ? [.. shares] : []);
             else _outcomes.Free(row.Event, NoCharge(row.Event.Kind));

@@ -52,11 +52,11 @@ internal sealed class RatingContext
 
     public string Account { get; }
 
-    public StateStore[] States { get; }
+    public StateStore[] States { get; private set; }
 
     public WindowTable[] Windows { get; }
 
-    public PeriodState Period { get; }
+    public PeriodState Period { get; private set; }
 
     /// <summary>Whether details for <c>explain</c> (texts of what rated each row) are collected.</summary>
     public bool Explaining { get; set; }
@@ -502,40 +502,121 @@ internal sealed class RatingContext
         (Weights ??= new List<decimal>()).Add(weight);
     }
 
+    /// <summary>
+    /// Whether the next aggregate folds into a group of the held period (<see cref="InHeldGroup"/>, decided by the rater),
+    /// in its last month, rather than into the open period.
+    /// </summary>
+    public bool FoldingHeld { get; set; }
+
     /// <summary>The accumulator an event folds into: the aggregate's, or for an aggregate by KEY its group's.</summary>
-    private AggregateAccumulator Accumulator(int aggregate) =>
-        Plan.Aggregates[aggregate].GroupAttribute is { } key ? Period.Group(aggregate, Attribute(key)) : Period.Accumulators[aggregate];
+    private AggregateAccumulator Accumulator(int aggregate, out int month)
+    {
+        if (Plan.Aggregates[aggregate].GroupAttribute is not { } key)
+        {
+            month = Month;
+            return Period.Accumulators[aggregate];
+        }
+        if (FoldingHeld)
+        {
+            month = Held!.Months - 1;
+            return Held.Group(aggregate, Attribute(key));
+        }
+        month = Month;
+        return Period.Group(aggregate, Attribute(key));
+    }
 
     public void FoldCount(int aggregate)
     {
-        Accumulator(aggregate).AddTotal(Month, Quantity);
+        Accumulator(aggregate, out var month).AddTotal(month, Quantity);
         Matches(aggregate, Explaining ? "counted" : null, Quantity);
     }
 
     public void FoldSum(int aggregate, decimal? value)
     {
         var amount = value is { } v ? v * Quantity : (decimal?)null;
-        if (amount is { } a) Accumulator(aggregate).AddTotal(Month, a);
+        if (amount is { } a) Accumulator(aggregate, out var month).AddTotal(month, a);
         Matches(aggregate, !Explaining ? null
             : amount is { } shown ? "+" + Show(shown, Plan.Aggregates[aggregate].Aggregate.Type.Unit) : "adds nothing", amount ?? 0m);
     }
 
     public void FoldDistinct(int aggregate, in Value key)
     {
-        if (key.HasValue) Accumulator(aggregate).AddDistinct(Month, key);
+        if (key.HasValue) Accumulator(aggregate, out var month).AddDistinct(month, key);
         Matches(aggregate, Explaining ? "distinct " + ValueText.Show(key) : null);
     }
 
     public void FoldMin(int aggregate, decimal? value)
     {
-        if (value is { } v) Accumulator(aggregate).Min(Month, v);
+        if (value is { } v) Accumulator(aggregate, out var month).Min(month, v);
         Matches(aggregate, Explaining ? "value " + ValueText.Show(Value.FromNumber(value)) : null);
     }
 
     public void FoldMax(int aggregate, decimal? value)
     {
-        if (value is { } v) Accumulator(aggregate).Max(Month, v);
+        if (value is { } v) Accumulator(aggregate, out var month).Max(month, v);
         Matches(aggregate, Explaining ? "value " + ValueText.Show(Value.FromNumber(value)) : null);
+    }
+
+    // ---- a period held open for the groups it started (charge "L" by KEY whole within D) ----------------------
+
+    private StateStore[]? _heldStates;
+    private PeriodState? _spare;
+
+    /// <summary>A period that has ended but still takes the later events of the groups it started; null when none is held.</summary>
+    public PeriodState? Held { get; private set; }
+
+    /// <summary>When the held period ended (the start of the next): its groups take events until this plus their grace.</summary>
+    public DateTimeOffset HeldEnd { get; private set; }
+
+    /// <summary>
+    /// Whether the event in hand belongs to a group the held period started and comes within the aggregate's grace: then it
+    /// folds into that group, billed with the held period. A group is known by its key in any aggregate of its family.
+    /// </summary>
+    public bool InHeldGroup(int aggregate)
+    {
+        if (Held is null) return false;
+        var plan = Plan.Aggregates[aggregate];
+        if (plan.Aggregate.Grace is not { } grace || Time >= HeldEnd + grace) return false;
+        ref readonly var key = ref Attribute(plan.GroupAttribute!.Value);
+        foreach (var member in plan.Family)
+        {
+            if (Held.Groups[member]!.TryGetValue(key, out _)) return true;
+        }
+        return false;
+    }
+
+    /// <summary>
+    /// Holds the open period (it ended at <paramref name="end"/>) with a copy of the states as they are at its end, the ones
+    /// its invoice reads; an empty period state takes its place, for the caller to open.
+    /// </summary>
+    public void Hold(DateTimeOffset end)
+    {
+        var w = new BlockWriter();
+        foreach (var store in States) store.Save(w);
+        var r = new BlockReader(w.ToArray());
+        _heldStates = Model.States.Select(s => new StateStore(s)).ToArray();
+        foreach (var store in _heldStates) store.Load(r);
+        Held = Period;
+        Period = _spare ?? new PeriodState(Plan);
+        _spare = null;
+        HeldEnd = end;
+    }
+
+    /// <summary>Puts the held period and the states of its end in place, to bill it; <see cref="ReleaseHeld"/> undoes it.</summary>
+    public void EnterHeld()
+    {
+        (Period, Held) = (Held!, Period);
+        (States, _heldStates) = (_heldStates!, States);
+    }
+
+    /// <summary>Puts the running period and states back after the held period is billed, and lets the held period go.</summary>
+    public void ReleaseHeld()
+    {
+        (Period, Held) = (Held!, Period);
+        States = _heldStates!;
+        _spare = Held;
+        Held = null;
+        _heldStates = null;
     }
 
     private static string Show(decimal value, string? unit) => value.ToString(CultureInfo.InvariantCulture) + (unit is null ? "" : " " + unit);
@@ -586,7 +667,13 @@ internal sealed class RatingContext
                 ValueCodec.Write(w, Value.FromTime(new DateTimeOffset(opening.Start, TimeSpan.Zero)));
             }
         }
-        if (periodOpen) Period.Save(w);
+        if (!periodOpen) return;
+        Period.Save(w);
+        w.Byte(Held is null ? (byte)0 : (byte)1);
+        if (Held is null) return;
+        ValueCodec.Write(w, Value.FromTime(HeldEnd));
+        foreach (var store in _heldStates!) store.Save(w);
+        Held.Save(w);
     }
 
     public void Load(BlockReader r, bool periodOpen)
@@ -611,7 +698,15 @@ internal sealed class RatingContext
                 Windows[i].SetStart(key, ValueCodec.Read(r).Time.UtcTicks);
             }
         }
-        if (periodOpen) Period.Load(Plan, r);
+        if (!periodOpen) return;
+        Period.Load(Plan, r);
+        Held = null;
+        if (r.Byte() == 0) return;
+        HeldEnd = ValueCodec.Read(r).Time;
+        _heldStates = Model.States.Select(s => new StateStore(s)).ToArray();
+        foreach (var store in _heldStates) store.Load(r);
+        Held = new PeriodState(Plan);
+        Held.Load(Plan, r);
     }
 
     // ---- all or nothing per event --------------------------------------------------------------------------

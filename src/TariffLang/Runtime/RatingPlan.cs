@@ -42,6 +42,12 @@ internal sealed record AggregatePlan(BoundAggregate Aggregate, int Index, Immuta
 
     /// <summary>For an aggregate of a charge by KEY: the key attribute's position, by whose value it is folded apart.</summary>
     public int? GroupAttribute { get; } = Aggregate.GroupKey is { } key ? Aggregate.Set.Event.Find(key)!.Index : null;
+
+    /// <summary>
+    /// For an aggregate of a charge by KEY whole within D: the aggregates whose groups are one group with its own (same
+    /// key, same grace), itself included. A group started in a period is known by any of them having its key.
+    /// </summary>
+    public ImmutableArray<int> Family { get; init; } = [];
 }
 
 /// <summary>A period charge: the roots of its amount and price, the aggregates and states its value reads.</summary>
@@ -127,6 +133,12 @@ internal sealed class RatingPlan
     public ImmutableArray<AggregatePlan> Aggregates { get; private set; }
 
     public ImmutableArray<ChargePlan> Charges { get; private set; }
+
+    /// <summary>
+    /// The longest grace of the tariff's charges by KEY whole within D (null when it has none): a period whose groups may
+    /// still take events is held this long after its end before it is billed.
+    /// </summary>
+    public TimeSpan? LongestGrace { get; private set; }
 
     /// <summary>For each state (by index), the period charges that read it through peak() or level().</summary>
     public ImmutableArray<ImmutableArray<int>> StateReaders { get; private set; }
@@ -279,7 +291,12 @@ internal sealed class RatingPlan
                 _aggregateIndex[aggregate] = index;
             }
         }
-        Aggregates = aggregates.Select((a, i) => new AggregatePlan(a, i, readers[i].ToImmutableArray())).ToImmutableArray();
+        var plans = aggregates.Select((a, i) => new AggregatePlan(a, i, readers[i].ToImmutableArray())).ToList();
+        Aggregates = plans.Select(p => p.Aggregate.Grace is not { } grace ? p : p with
+        {
+            Family = [.. plans.Where(o => o.Aggregate.Grace == grace && o.Aggregate.GroupKey == p.Aggregate.GroupKey).Select(o => o.Index)],
+        }).ToImmutableArray();
+        LongestGrace = aggregates.Max(a => a.Grace);
         Charges = charges.ToImmutable();
         StateReaders = stateReaders.Select(r => r.ToImmutableArray()).ToImmutableArray();
         Pipelines = t.Events.Select(Pipeline).ToImmutableArray();

@@ -120,6 +120,12 @@ internal sealed record BoundAggregate(AggregateKind Kind, BoundEventSet Set, Bou
 {
     /// <summary>Inside <c>charge "L" by KEY</c>: the aggregate is folded per value of this attribute and read for one group.</summary>
     public string? GroupKey { get; init; }
+
+    /// <summary>
+    /// Inside <c>charge "L" by KEY whole within D</c>: a group started in a period takes its events up to D after the
+    /// period's end (they are billed with it); null when groups are split at the period's end.
+    /// </summary>
+    public TimeSpan? Grace { get; init; }
 }
 
 /// <summary>
@@ -154,7 +160,7 @@ internal static class BoundEquivalence
             (BoundConditional x, BoundConditional y) => Equivalent(x.Condition, y.Condition) && Equivalent(x.Then, y.Then) && Equivalent(x.Else, y.Else),
             (BoundCall x, BoundCall y) => x.Function == y.Function && All(x.Args, y.Args),
             (BoundEventSet x, BoundEventSet y) => ReferenceEquals(x.Event, y.Event) && All(x.Conditions, y.Conditions),
-            (BoundAggregate x, BoundAggregate y) => x.Kind == y.Kind && x.GroupKey == y.GroupKey && Equivalent(x.Set, y.Set)
+            (BoundAggregate x, BoundAggregate y) => x.Kind == y.Kind && x.GroupKey == y.GroupKey && x.Grace == y.Grace && Equivalent(x.Set, y.Set)
                 && Equivalent(x.Value, y.Value),
             _ => false,
         };
@@ -200,7 +206,7 @@ internal static class BoundEquivalence
             case BoundIsNone i: h.Add(i.Negated); break;
             case BoundCall c: h.Add(c.Function); break;
             case BoundEventSet s: h.Add(RuntimeHelpers.GetHashCode(s.Event)); break;
-            case BoundAggregate a: h.Add(a.Kind); h.Add(a.GroupKey); break;
+            case BoundAggregate a: h.Add(a.Kind); h.Add(a.GroupKey); h.Add(a.Grace); break;
         }
         foreach (var child in Dependencies.Children(e)) h.Add(Hash(child));
         return h.ToHashCode();

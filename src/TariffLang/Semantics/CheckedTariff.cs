@@ -19,6 +19,9 @@ internal sealed record CheckedAggregateCharge(string Label, BoundExpr Amount, Bo
     /// <summary>For <c>charge "L" by KEY = …</c>: the key attribute; the amount is computed per group and summed.</summary>
     public string? GroupKey { get; init; }
 
+    /// <summary>For <c>by KEY whole within D</c>: groups are billed whole in their first period, events up to D after its end included.</summary>
+    public TimeSpan? Grace { get; init; }
+
     /// <summary>For <c>charge "L" = QUANTITY at TIERS</c>: the tiers that price the quantity, one line per band used.</summary>
     public TiersSymbol? Tiers { get; init; }
 }

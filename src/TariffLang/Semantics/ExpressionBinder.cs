@@ -16,6 +16,9 @@ internal sealed record BindScope(EventSymbol? Event, bool Period, string What, b
     /// <summary>Inside <c>charge "L" by KEY</c>: aggregates are folded per value of this attribute.</summary>
     public string? GroupKey { get; init; }
 
+    /// <summary>Inside <c>charge "L" by KEY whole within D</c>: how long after a period's end its groups take events.</summary>
+    public TimeSpan? Grace { get; init; }
+
     public static BindScope ForAggregate(EventSymbol e, string what) => new(e, false, what, Aggregate: true);
 
     public static BindScope ForPeriod(string what) => new(null, true, what);
@@ -978,14 +981,14 @@ internal sealed class ExpressionBinder
             _diagnostics.Report(GroupKeyMissing, c.Args[0].Span, set.Event.Name, groupKey);
             return Fail(c.Span);
         }
-        if (kind == AggregateKind.Count) return new BoundAggregate(kind, set, null, TlType.Number, c.Span) { GroupKey = scope.GroupKey };
+        if (kind == AggregateKind.Count) return new BoundAggregate(kind, set, null, TlType.Number, c.Span) { GroupKey = scope.GroupKey, Grace = scope.Grace };
         var eventScope = BindScope.ForAggregate(set.Event, c.Function.Text);
         if (kind == AggregateKind.Distinct)
         {
             var key = Bind(c.Args[1], eventScope);
-            return new BoundAggregate(kind, set, key, TlType.Number, c.Span) { GroupKey = scope.GroupKey };
+            return new BoundAggregate(kind, set, key, TlType.Number, c.Span) { GroupKey = scope.GroupKey, Grace = scope.Grace };
         }
         var value = BindAs(c.Args[1], eventScope, TypeKind.Number, TypeKind.Money);
-        return new BoundAggregate(kind, set, value, value.Type.AsRequired(), c.Span) { GroupKey = scope.GroupKey };
+        return new BoundAggregate(kind, set, value, value.Type.AsRequired(), c.Span) { GroupKey = scope.GroupKey, Grace = scope.Grace };
     }
 }

@@ -102,6 +102,14 @@ internal sealed record AggregateChargeSyntax(string Label, TextSpan LabelSpan, E
 {
     /// <summary><c>by KEY</c>: the amount is computed for each value of the key attribute, then summed.</summary>
     public NameSyntax? GroupKey { get; init; }
+
+    /// <summary>
+    /// <c>by KEY whole within DURATION</c>: a group is billed whole in the period of its first event, its events up to
+    /// this long after that period's end included (the duration's text); null for <c>split</c>, written or not.
+    /// </summary>
+    public string? Grace { get; init; }
+
+    public TextSpan GraceSpan { get; init; }
 }
 
 /// <summary><c>charge "L" per event where cond at price</c>.</summary>

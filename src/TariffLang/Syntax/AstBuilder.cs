@@ -196,6 +196,8 @@ internal sealed class AstBuilder(DiagnosticBag diagnostics) : TariffBaseVisitor<
         new AggregateChargeSyntax(Str(context.STRING()), SpanOf(context.STRING()), Expr(context.amount), ExprOrNull(context.price), SpanOf(context))
         {
             GroupKey = NameOrNull(context.groupKey),
+            Grace = context.groupSpan()?.DURATION()?.GetText(),
+            GraceSpan = context.groupSpan()?.DURATION() is { } grace ? SpanOf(grace) : default,
         };
 
     public override SyntaxNode VisitEventCharge(EventChargeContext context) =>

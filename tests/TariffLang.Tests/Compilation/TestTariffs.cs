@@ -51,6 +51,7 @@ tariff everything "All constructs" {
   tax "VAT" 20%
   tax "Calls VAT" param vat_rate for calls rounded per line
   charge "Per caller" by caller = max(count(call) * 0.01 EUR, 0.05 EUR)
+  charge "Per caller, whole" by caller whole within 1d = max(count(call where kind != "local") * 0.02 EUR, 0.03 EUR)
   charge "Night part" per session at hours(overlap(time, d, 22h, 6h)) * 0.01 EUR
   charge "Long service" per call where elapsed(service) > 2h at 0.001 EUR per call
   charge "Inbound beyond" per inbound at beyond(inbound_bundle) * 0.01 EUR + covered(inbound_bundle) * 0 EUR

@@ -1,5 +1,6 @@
 using Shouldly;
 using TariffLang.Examples;
+using TariffLang.Invoicing;
 using TariffLang.Tests.Compilation;
 using Xunit;
 
@@ -59,10 +60,168 @@ public sealed class GroupedChargeTests
         result.Invoices.Single(i => i.Account == "b").Lines.Single(l => l.Label == "Charging sessions").Amount.ShouldBe(10.00m);
     }
 
+    /// <summary>The same sessions, billed whole in the month of their first event when the rest comes within 2 days.</summary>
+    private const string Whole = """
+        tariff ev {
+          currency EUR
+          period month in "Europe/Paris"
+          unit kWh
+          event charging(session: text, energy: kWh)
+          charge "Sessions" by session whole within 2d = min(max(sum(charging, energy) * 0.30 EUR per kWh, 1.00 EUR), 10.00 EUR)
+          charge "Energy" = sum(charging, energy) * 0.01 EUR per kWh
+        }
+        """;
+
+    private const string Header = "time,account,event,session,energy";
+
+    // February's grace ends 48 h after 1 February 00:00 in Paris (31 January 23:00 UTC): 2 February 23:00 UTC.
+    private static readonly string[] ThreeMonths = [
+        "2024-01-10T10:00:00Z,a,charging,s1,10",
+        "2024-01-31T22:00:00Z,a,charging,s2,2",     // 23:00 local, January
+        "2024-01-31T22:00:00Z,b,charging,s2,2",     // account b's own s2
+        "2024-01-31T23:30:00Z,a,charging,s2,2",     // 00:30 local on 1 February: billed with January's s2
+        "2024-02-01T10:00:00Z,a,charging,s3,1",
+        "2024-02-02T22:59:00Z,a,charging,s2,20",    // a minute before the grace ends: January's s2
+        "2024-02-02T23:00:00Z,a,charging,s2,20",    // at the grace's end: February's own s2
+        "2024-02-02T23:30:00Z,b,charging,s2,5",     // after the grace: account b's February
+        "2024-03-01T10:00:00Z,a,charging,s3,1",     // February's s3 goes on into March
+        "2024-03-05T10:00:00Z,a,charging,s4,1",
+    ];
+
+    [Fact]
+    public void GroupedCharge_WholeWithinGrace_LaterEventsAreBilledInTheFirstPeriod()
+    {
+        var result = EveryWay.Rate(Whole, Header, ThreeMonths);
+
+        result.Rejected.ShouldBeEmpty();
+        result.Outcomes.ShouldAllBe(o => o.Kind == RowOutcomeKind.Rated);
+        string Lines(string account, int month) => string.Join("; ", result.Invoices
+            .Single(i => i.Account == account && i.Period.From.Month == month).Lines.Select(l => $"{l.Label} {l.Quantity} {l.Amount}"));
+        // January: s1 10 kWh → 3.00, s2 2 + 2 + 20 kWh → 7.20; energy only January's own 12 kWh.
+        Lines("a", 1).ShouldBe("Sessions 2 10.20; Energy 1 0.12");
+        // February: s3 1 + 1 kWh (its March event within the grace) → 1.00; s2's 20 kWh after the grace → 6.00.
+        Lines("a", 2).ShouldBe("Sessions 2 7.00; Energy 1 0.43");
+        // March: s4 only.
+        Lines("a", 3).ShouldBe("Sessions 1 1.00; Energy 1 0.02");
+        Lines("b", 1).ShouldBe("Sessions 1 1.00; Energy 1 0.02");
+        Lines("b", 2).ShouldBe("Sessions 1 1.50; Energy 1 0.05");
+    }
+
+    [Fact]
+    public void GroupedCharge_WholeWithinGrace_RowsSaySharesOfTheFirstPeriod()
+    {
+        var result = EveryWay.Rate(Whole, Header, ThreeMonths);
+
+        // Row 5 (00:30 on 1 February) fed January's s2 and February's energy: each share names its period.
+        var row = result.Outcomes.Single(o => o.Row == 5);
+        row.Detail.ShouldContain("billed in the period from 2024-01-01");
+        row.Shares.Select(s => (s.Period.Month, s.Label)).OrderBy(s => s.Month).ShouldBe([(1, "Sessions"), (2, "Energy")]);
+        // Every line's shares add up to it, the carried rows' included.
+        foreach (var invoice in result.Invoices.Where(i => i.Account == "a"))
+        {
+            foreach (var line in invoice.Lines)
+                result.Outcomes.Where(o => o.Account == "a").SelectMany(o => o.Shares).Where(s => s.Period == invoice.Period.From && s.Label == line.Label)
+                    .Sum(s => s.Amount).ShouldBe(line.Amount, $"{invoice.Period.From} {line.Label}");
+        }
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    public void GroupedCharge_WholeWithin_RandomLedgersAroundMonthEnds_AllWaysAgree(int seed)
+    {
+        // Rows of three accounts and five sessions within a day of each month's end, some free (energy 0 is refused by
+        // a rule, so rejected) — rated by both engines, streamed on one and two threads and by the oracle.
+        var source = Whole.Replace("charge \"Energy\"", "reject charging where energy = 0 kWh because \"no energy\"\n  charge \"Energy\"",
+            StringComparison.Ordinal);
+        var random = new Random(seed);
+        var rows = new List<string>();
+        for (var month = 0; month < 4; month++)
+        {
+            var end = new DateTimeOffset(2024, 1, 31, 23, 0, 0, TimeSpan.Zero).AddMonths(month);
+            for (var n = 0; n < 40; n++)
+            {
+                var time = end.AddMinutes(random.Next(-24 * 60, 3 * 24 * 60));
+                rows.Add($"{time:yyyy-MM-ddTHH:mm:ssZ},{"abc"[random.Next(3)]},charging,s{random.Next(5)},{random.Next(0, 30)}");
+            }
+        }
+        rows.Sort(StringComparer.Ordinal);
+        rows.Reverse(0, rows.Count / 2);   // out of time order too
+
+        var whole = EveryWay.Rate(source, Header, [.. rows]);
+        var split = EveryWay.Rate(source.Replace("whole within 2d", "split", StringComparison.Ordinal), Header, [.. rows]);
+
+        whole.Outcomes.Length.ShouldBe(rows.Count);
+        whole.Outcomes.Select(o => (o.Row, o.Kind)).ShouldBe(split.Outcomes.Select(o => (o.Row, o.Kind)));
+        // Sessions went on past month ends: whole, there are fewer of them to bill than split.
+        whole.Invoices.Sum(i => i.Lines.Where(l => l.Label == "Sessions").Sum(l => l.Quantity))
+            .ShouldBeLessThan(split.Invoices.Sum(i => i.Lines.Where(l => l.Label == "Sessions").Sum(l => l.Quantity)));
+    }
+
+    [Fact]
+    public void GroupedCharge_SplitWritten_IsWhatNotWritingItMeans()
+    {
+        var split = EveryWay.Rate(Whole.Replace("whole within 2d", "split", StringComparison.Ordinal), Header, ThreeMonths);
+        var unsaid = EveryWay.Rate(Whole.Replace(" whole within 2d", "", StringComparison.Ordinal), Header, ThreeMonths);
+
+        split.ToJson().ShouldBe(unsaid.ToJson());
+        // Split, January's s2 has its own 2 kWh only (1.00) and February bills the rest.
+        split.Invoices.First(i => i.Account == "a").Lines[0].Amount.ShouldBe(4.00m);
+    }
+
+    [Fact]
+    public void GroupedCharge_GraceOverTheClocksGoingBack_IsElapsedTime()
+    {
+        // 27 days from 1 October 00:00 CEST (30 September 22:00 UTC) end on 27 October 22:00 UTC, which is 23:00 on the
+        // clock since the clocks went back that morning: elapsed time, not days on the calendar.
+        var result = EveryWay.Rate(Whole.Replace("2d", "27d", StringComparison.Ordinal), Header, [
+            "2024-09-30T12:00:00Z,a,charging,s1,1",
+            "2024-10-27T21:59:00Z,a,charging,s1,10",   // 22:59 CET: within
+            "2024-10-27T22:00:00Z,a,charging,s1,20",   // 23:00 CET: the grace has ended
+        ]);
+
+        result.Invoices[0].Lines[0].Amount.ShouldBe(3.30m);
+        result.Invoices[1].Lines[0].Amount.ShouldBe(6.00m);
+    }
+
+    [Fact]
+    public void GroupedCharge_WholeWithin_RestoredFromASnapshotAfterAnyEvent_GoesOnAsWithout()
+    {
+        foreach (var engine in new[] { TariffEngine.Interpreted, TariffEngine.Compiled })
+        {
+            var tariff = Tariff.Compile(Whole, "t.tariff", engine);
+            var events = ThreeMonths.Select(r => r.Split(',')).Where(f => f[1] == "a")
+                .Select((f, n) => new UsageEvent(DateTimeOffset.Parse(f[0], System.Globalization.CultureInfo.InvariantCulture), f[2],
+                    new Dictionary<string, string> { ["session"] = f[3], ["energy"] = f[4] }, Row: n + 2)).ToList();
+            string Rate(bool restore)
+            {
+                var rating = tariff.RateAccount("a", new Dictionary<string, string>()).ShouldNotBeNull();
+                var invoices = new List<Invoice>();
+                foreach (var e in events)
+                {
+                    rating.Feed(e).Kind.ShouldBe(RowOutcomeKind.Rated);
+                    if (!restore) continue;
+                    var snapshot = rating.Snapshot();
+                    invoices.AddRange(rating.TakeInvoices());
+                    rating = tariff.RestoreAccount("a", new Dictionary<string, string>(), snapshot, out var problem).ShouldNotBeNull(problem);
+                }
+                rating.Finish();
+                invoices.AddRange(rating.TakeInvoices());
+                return new RatingResult([.. invoices], []).ToJson();
+            }
+            var straight = Rate(restore: false);
+            straight.ShouldContain("10.2");
+            Rate(restore: true).ShouldBe(straight, engine.ToString());
+        }
+    }
+
     [Theory]
     [InlineData("""charge "X" by session = count(other) * 1 EUR""", "TL0107", "other")]
     [InlineData("""charge "X" by session = count(charging) at 1 EUR""", "TL0108", "1 EUR")]
     [InlineData("""charge "X" by session = 1 EUR""", "TL0108", "session")]
+    [InlineData("""charge "X" by session whole within 29d = count(charging) * 1 EUR""", "TL0121", "29d")]
+    [InlineData("""charge "X" by session whole within 0s = count(charging) * 1 EUR""", "TL0121", "0s")]
     public void GroupedCharge_Misuse_IsReported(string charge, string code, string spanText)
     {
         var source = $$"""

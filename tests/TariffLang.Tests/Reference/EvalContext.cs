@@ -45,6 +45,22 @@ internal sealed class StateStore(StateSymbol symbol)
 
     public object? Get(string key) => Values.TryGetValue(key, out var v) ? v : Initial;
 
+    /// <summary>A copy as it is now (a held period's invoice reads its states as they were at its end).</summary>
+    public StateStore Clone()
+    {
+        var copy = new StateStore(Symbol) { Initial = Initial, Opening = Opening, Grants = Grants, Purchases = Purchases, Debits = Debits };
+        foreach (var (key, value) in Values) copy.Values[key] = value;
+        copy.Pending.AddRange(Pending);
+        copy._monthPeaks.AddRange(_monthPeaks.Select(p => new Dictionary<string, decimal>(p, StringComparer.Ordinal)));
+        copy._monthEndTotals.AddRange(_monthEndTotals);
+        copy.Credits?.AddRange(Credits!.Select(c => c with { }));
+        copy.Overdraft = Overdraft;
+        copy.Expired = Expired;
+        copy.GrantItems.AddRange(GrantItems);
+        copy._arrivals = _arrivals;
+        return copy;
+    }
+
     /// <summary>A counter that resets every period, or an allowance: every key back to the initial value.</summary>
     public void ResetValues() => Values.Clear();
 
@@ -258,6 +274,25 @@ internal sealed class PeriodRun
 
     public IReadOnlyList<EventInstance> Events(int eventIndex) =>
         AllMonths ? Billable[eventIndex] : Billable[eventIndex].Where(e => ChargeMonths[MonthOf(e.LocalDate)]).ToList();
+
+    /// <summary>
+    /// The oracle's reading of <c>by KEY whole within D</c>, per (key, grace): the later events this period's groups took
+    /// (counted in its last month), and this period's events that went to the previous period's groups instead.
+    /// </summary>
+    public Dictionary<(string Key, TimeSpan Grace), List<EventInstance>> CarriedIn { get; } = new();
+
+    public Dictionary<(string Key, TimeSpan Grace), HashSet<EventInstance>> CarriedOut { get; } = new();
+
+    /// <summary>The events an aggregate reads: a grouped one whole within D also its groups' later events, less those given away.</summary>
+    public IReadOnlyList<EventInstance> Events(int eventIndex, string? groupKey, TimeSpan? grace)
+    {
+        if (groupKey is null || grace is not { } g) return Events(eventIndex);
+        var family = (groupKey, g);
+        var own = Events(eventIndex).Where(e => !CarriedOut.TryGetValue(family, out var gone) || !gone.Contains(e));
+        var later = CarriedIn.TryGetValue(family, out var taken) && ChargeMonths[Months - 1]
+            ? taken.Where(e => e.Event.Index == eventIndex) : [];
+        return own.Concat(later).ToList();
+    }
 }
 
 /// <summary>Everything an expression can read while one account is rated.</summary>
@@ -284,7 +319,7 @@ internal sealed class EvalContext
     public IEvaluator Evaluator { get; }
     public string Account { get; }
     public DateTimeZoneInfo Zone { get; }
-    public StateStore[] States { get; }
+    public StateStore[] States { get; set; }
     public Dictionary<string, DateTimeOffset>[] Windows { get; }
 
     /// <summary>The key value of the group a charge by KEY is being billed for.</summary>
@@ -415,8 +450,8 @@ internal sealed class EvalContext
         return value;
     }
 
-    public IReadOnlyList<EventInstance> PeriodEvents(EventSymbol symbol) =>
-        (Period ?? throw new InvalidOperationException("aggregates need a period")).Events(symbol.Index);
+    public IReadOnlyList<EventInstance> PeriodEvents(EventSymbol symbol, string? groupKey = null, TimeSpan? grace = null) =>
+        (Period ?? throw new InvalidOperationException("aggregates need a period")).Events(symbol.Index, groupKey, grace);
 
     public decimal PeriodMonths => Period?.ChargeMonths.Count(m => m) ?? 1;
 

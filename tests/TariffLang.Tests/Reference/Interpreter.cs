@@ -86,7 +86,7 @@ internal sealed class Interpreter : IEvaluator
             decimal? best = null;
             var seen = a.Kind == AggregateKind.Distinct ? new HashSet<string>(StringComparer.Ordinal) : null;
             var group = a.GroupKey is { } groupKey ? a.Set.Event.Find(groupKey)!.Index : -1;
-            foreach (var e in ctx.PeriodEvents(a.Set.Event))
+            foreach (var e in ctx.PeriodEvents(a.Set.Event, a.GroupKey, a.Grace))
             {
                 // Inside a charge by KEY, only the events of the group being billed.
                 if (group >= 0 && !Equals(e.Values[group], ctx.Group)) continue;

@@ -261,6 +261,7 @@ internal sealed class RatingEngine(CheckedTariff tariff, IEvaluator evaluator, I
             while (grantIndex < grants.Count && grants[grantIndex].Date < start) ApplyGrant(grants[grantIndex++]);
 
             var periods = 0;
+            Held? held = null;
             while (eventIndex < _events.Count || start <= lastDate)
             {
                 if (++periods > MaxPeriods)
@@ -291,25 +292,111 @@ internal sealed class RatingEngine(CheckedTariff tariff, IEvaluator evaluator, I
                         continue;
                     }
                     eventIndex++;
+                    if (held is not null && nextEvent!.Time >= held.Release)
+                    {
+                        CloseHeld(held);
+                        held = null;
+                    }
                     EnterMonth(period, nextEvent!.LocalDate);
                     OracleCredits.ExpireAll(_ctx, nextEvent.Time);
-                    if (Process(nextEvent)) inPeriod.Add(nextEvent);
+                    if (!Process(nextEvent)) continue;
+                    inPeriod.Add(nextEvent);
+                    if (held is not null && nextEvent.FreeReason is null) held.Take(nextEvent, period);
                 }
                 OracleCredits.ExpireAll(_ctx, zone.StartOf(end.AddDays(1)));
                 foreach (var store in _ctx.States) store.EndPeriod(period.Months);
-                try
+                if (held is not null)
                 {
-                    ClosePeriod(period, inPeriod);
+                    CloseHeld(held);
+                    held = null;
                 }
-                catch (Exception ex) when (ex is RatingException { AccountWide: false } or OverflowException)
+                // The oracle's reading of by KEY whole within D: a period with groups is billed after the next period's
+                // events within the grace, unless no event comes after it.
+                var started = eventIndex < _events.Count ? StartedGroups(period) : [];
+                if (started.Count > 0)
                 {
-                    // Deliberate change 5: a period that cannot be billed is rejected alone (no invoice, its rated and
-                    // free rows rejected with the reason); the account's other periods are billed.
+                    held = new Held(period, inPeriod, _ctx.States.Select(s => s.Clone()).ToArray(), [.. _state.PendingEventLines], started,
+                        zone.StartOf(end.AddDays(1)));
                     _state.PendingEventLines.Clear();
-                    var reason = $"account '{_ctx.Account}', period {period.From:yyyy-MM-dd} to {period.To:yyyy-MM-dd}: {Describe(ex)}";
-                    foreach (var e in inPeriod) Reject(e.Row, reason);
                 }
+                else Bill(period, inPeriod);
                 start = end.AddDays(1);
+            }
+            if (held is not null) CloseHeld(held);
+        }
+
+        private void Bill(PeriodRun period, List<EventInstance> inPeriod)
+        {
+            try
+            {
+                ClosePeriod(period, inPeriod);
+            }
+            catch (Exception ex) when (ex is RatingException { AccountWide: false } or OverflowException)
+            {
+                // Deliberate change 5: a period that cannot be billed is rejected alone (no invoice, its rated and
+                // free rows rejected with the reason); the account's other periods are billed.
+                _state.PendingEventLines.Clear();
+                var reason = $"account '{_ctx.Account}', period {period.From:yyyy-MM-dd} to {period.To:yyyy-MM-dd}: {Describe(ex)}";
+                foreach (var e in inPeriod) Reject(e.Row, reason);
+            }
+        }
+
+        /// <summary>For each (key, grace) of the charges by KEY whole within D: the keys of the period's groups.</summary>
+        private Dictionary<(string Key, TimeSpan Grace), HashSet<object?>> StartedGroups(PeriodRun period)
+        {
+            var started = new Dictionary<(string, TimeSpan), HashSet<object?>>();
+            foreach (var aggregate in _t.AggregateCharges.SelectMany(c => c.Aggregates))
+            {
+                if (aggregate.GroupKey is not { } key || aggregate.Grace is not { } grace) continue;
+                var position = aggregate.Set.Event.Find(key)!.Index;
+                // Events given to the previous period's groups start no group here.
+                foreach (var e in period.Events(aggregate.Set.Event.Index, key, grace))
+                {
+                    _ctx.Event = e;
+                    if (!aggregate.Set.Conditions.All(c => RuntimeOps.IsTrue(_ctx.Eval(c)))) continue;
+                    (started.TryGetValue((key, grace), out var keys) ? keys : started[(key, grace)] = new()).Add(e.Values[position]);
+                }
+                _ctx.Event = null;
+            }
+            return started;
+        }
+
+        /// <summary>Bills a held period with the states of its end, then puts the running ones back.</summary>
+        private void CloseHeld(Held held)
+        {
+            var (states, period, lines) = (_ctx.States, _ctx.Period, _state.PendingEventLines.ToList());
+            _ctx.States = held.States;
+            _ctx.Period = held.Period;
+            _state.PendingEventLines.Clear();
+            _state.PendingEventLines.AddRange(held.Lines);
+            try
+            {
+                Bill(held.Period, held.InPeriod);
+            }
+            finally
+            {
+                _ctx.States = states;
+                _ctx.Period = period;
+                _state.PendingEventLines.Clear();
+                _state.PendingEventLines.AddRange(lines);
+            }
+        }
+
+        /// <summary>A period whose groups still take events: what its invoice needs, and the groups' keys.</summary>
+        private sealed record Held(PeriodRun Period, List<EventInstance> InPeriod, StateStore[] States, List<PendingEventLine> Lines,
+            Dictionary<(string Key, TimeSpan Grace), HashSet<object?>> Keys, DateTimeOffset End)
+        {
+            public DateTimeOffset Release => End + Keys.Keys.Max(k => k.Grace);
+
+            /// <summary>A billable event of the next period goes to the held period's group of its key, within its grace.</summary>
+            public void Take(EventInstance e, PeriodRun next)
+            {
+                foreach (var ((key, grace), keys) in Keys)
+                {
+                    if (e.Time >= End + grace || e.Event.Find(key) is not { } attribute || !keys.Contains(e.Values[attribute.Index])) continue;
+                    (Period.CarriedIn.TryGetValue((key, grace), out var taken) ? taken : Period.CarriedIn[(key, grace)] = new()).Add(e);
+                    (next.CarriedOut.TryGetValue((key, grace), out var gone) ? gone : next.CarriedOut[(key, grace)] = new()).Add(e);
+                }
             }
         }
 
@@ -467,7 +554,7 @@ internal sealed class RatingEngine(CheckedTariff tariff, IEvaluator evaluator, I
                     foreach (var aggregate in charge.Aggregates.Where(a => a.GroupKey is not null))
                     {
                         var position = aggregate.Set.Event.Find(groupKey)!.Index;
-                        foreach (var e in _ctx.PeriodEvents(aggregate.Set.Event))
+                        foreach (var e in _ctx.PeriodEvents(aggregate.Set.Event, aggregate.GroupKey, aggregate.Grace))
                         {
                             _ctx.Event = e;
                             if (aggregate.Set.Conditions.All(c => RuntimeOps.IsTrue(_ctx.Eval(c))) && !keys.Contains(e.Values[position]))

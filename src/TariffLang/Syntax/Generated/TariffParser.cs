@@ -45,13 +45,13 @@ internal partial class TariffParser : Parser {
 		CHARGE=52, GRANT=53, ONCE=54, EVERY=55, YEAR=56, TO=57, VERSIONS=58, EXAMPLE=59, 
 		WITH=60, AFTER=61, EXPECT=62, TOTAL=63, LINE=64, NO=65, QUANTITY=66, AMOUNT=67, 
 		BALANCE=68, DISPUTED=69, WHERE=70, AT=71, PER=72, IN=73, AND=74, OR=75, 
-		NOT=76, IS=77, NONE=78, IF=79, THEN=80, ELSE=81, WITHIN=82, CONTAINS=83, 
-		TRUE=84, FALSE=85, DATETIME=86, DATE=87, MONTHLIT=88, DURATION=89, DECIMAL=90, 
-		INT=91, STRING=92, IDENT=93, ARROW=94, LE=95, GE=96, NEQ=97, LT=98, GT=99, 
-		ASSIGN=100, PLUS=101, MINUS=102, STAR=103, SLASH=104, PERCENT=105, LPAREN=106, 
-		RPAREN=107, LBRACE=108, RBRACE=109, LBRACKET=110, RBRACKET=111, COMMA=112, 
-		COLON=113, DOT=114, QUESTION=115, LINE_COMMENT=116, BLOCK_COMMENT=117, 
-		WS=118, ERROR_CHAR=119;
+		NOT=76, IS=77, NONE=78, IF=79, THEN=80, ELSE=81, WITHIN=82, SPLIT=83, 
+		WHOLE=84, CONTAINS=85, TRUE=86, FALSE=87, DATETIME=88, DATE=89, MONTHLIT=90, 
+		DURATION=91, DECIMAL=92, INT=93, STRING=94, IDENT=95, ARROW=96, LE=97, 
+		GE=98, NEQ=99, LT=100, GT=101, ASSIGN=102, PLUS=103, MINUS=104, STAR=105, 
+		SLASH=106, PERCENT=107, LPAREN=108, RPAREN=109, LBRACE=110, RBRACE=111, 
+		LBRACKET=112, RBRACKET=113, COMMA=114, COLON=115, DOT=116, QUESTION=117, 
+		LINE_COMMENT=118, BLOCK_COMMENT=119, WS=120, ERROR_CHAR=121;
 	public const int
 		RULE_file = 0, RULE_tariff = 1, RULE_item = 2, RULE_currencyDecl = 3, 
 		RULE_periodDecl = 4, RULE_periodLength = 5, RULE_periodChoice = 6, RULE_effectiveDecl = 7, 
@@ -59,21 +59,21 @@ internal partial class TariffParser : Parser {
 		RULE_eventDecl = 12, RULE_attrDecl = 13, RULE_planDecl = 14, RULE_planField = 15, 
 		RULE_tableDecl = 16, RULE_tableRow = 17, RULE_tableCell = 18, RULE_windowDecl = 19, 
 		RULE_stateDecl = 20, RULE_stateOp = 21, RULE_lotTerms = 22, RULE_expiry = 23, 
-		RULE_ruleDecl = 24, RULE_letDecl = 25, RULE_chargeDecl = 26, RULE_grantDecl = 27, 
-		RULE_tiersDecl = 28, RULE_tierBand = 29, RULE_groupDecl = 30, RULE_limitDecl = 31, 
-		RULE_taxDecl = 32, RULE_versionsDecl = 33, RULE_versionBlock = 34, RULE_exampleDecl = 35, 
-		RULE_exampleItem = 36, RULE_exampleArg = 37, RULE_outcomeName = 38, RULE_inMonth = 39, 
-		RULE_disputed = 40, RULE_expr = 41, RULE_primary = 42, RULE_number = 43, 
-		RULE_name = 44;
+		RULE_ruleDecl = 24, RULE_letDecl = 25, RULE_chargeDecl = 26, RULE_groupSpan = 27, 
+		RULE_grantDecl = 28, RULE_tiersDecl = 29, RULE_tierBand = 30, RULE_groupDecl = 31, 
+		RULE_limitDecl = 32, RULE_taxDecl = 33, RULE_versionsDecl = 34, RULE_versionBlock = 35, 
+		RULE_exampleDecl = 36, RULE_exampleItem = 37, RULE_exampleArg = 38, RULE_outcomeName = 39, 
+		RULE_inMonth = 40, RULE_disputed = 41, RULE_expr = 42, RULE_primary = 43, 
+		RULE_number = 44, RULE_name = 45;
 	public static readonly string[] ruleNames = {
 		"file", "tariff", "item", "currencyDecl", "periodDecl", "periodLength", 
 		"periodChoice", "effectiveDecl", "holidaysDecl", "unitDecl", "paramDecl", 
 		"typeRef", "eventDecl", "attrDecl", "planDecl", "planField", "tableDecl", 
 		"tableRow", "tableCell", "windowDecl", "stateDecl", "stateOp", "lotTerms", 
-		"expiry", "ruleDecl", "letDecl", "chargeDecl", "grantDecl", "tiersDecl", 
-		"tierBand", "groupDecl", "limitDecl", "taxDecl", "versionsDecl", "versionBlock", 
-		"exampleDecl", "exampleItem", "exampleArg", "outcomeName", "inMonth", 
-		"disputed", "expr", "primary", "number", "name"
+		"expiry", "ruleDecl", "letDecl", "chargeDecl", "groupSpan", "grantDecl", 
+		"tiersDecl", "tierBand", "groupDecl", "limitDecl", "taxDecl", "versionsDecl", 
+		"versionBlock", "exampleDecl", "exampleItem", "exampleArg", "outcomeName", 
+		"inMonth", "disputed", "expr", "primary", "number", "name"
 	};
 
 	private static readonly string[] _LiteralNames = {
@@ -89,10 +89,10 @@ internal partial class TariffParser : Parser {
 		"'example'", "'with'", "'after'", "'expect'", "'total'", "'line'", "'no'", 
 		"'quantity'", "'amount'", "'balance'", "'disputed'", "'where'", "'at'", 
 		"'per'", "'in'", "'and'", "'or'", "'not'", "'is'", "'none'", "'if'", "'then'", 
-		"'else'", "'within'", "'contains'", "'true'", "'false'", null, null, null, 
-		null, null, null, null, null, "'=>'", "'<='", "'>='", "'!='", "'<'", "'>'", 
-		"'='", "'+'", "'-'", "'*'", "'/'", "'%'", "'('", "')'", "'{'", "'}'", 
-		"'['", "']'", "','", "':'", "'.'", "'?'"
+		"'else'", "'within'", "'split'", "'whole'", "'contains'", "'true'", "'false'", 
+		null, null, null, null, null, null, null, null, "'=>'", "'<='", "'>='", 
+		"'!='", "'<'", "'>'", "'='", "'+'", "'-'", "'*'", "'/'", "'%'", "'('", 
+		"')'", "'{'", "'}'", "'['", "']'", "','", "':'", "'.'", "'?'"
 	};
 	private static readonly string[] _SymbolicNames = {
 		null, "TARIFF", "CURRENCY", "EXCLUDING", "INCLUDING", "TAX", "PERIOD", 
@@ -105,11 +105,12 @@ internal partial class TariffParser : Parser {
 		"ONCE", "EVERY", "YEAR", "TO", "VERSIONS", "EXAMPLE", "WITH", "AFTER", 
 		"EXPECT", "TOTAL", "LINE", "NO", "QUANTITY", "AMOUNT", "BALANCE", "DISPUTED", 
 		"WHERE", "AT", "PER", "IN", "AND", "OR", "NOT", "IS", "NONE", "IF", "THEN", 
-		"ELSE", "WITHIN", "CONTAINS", "TRUE", "FALSE", "DATETIME", "DATE", "MONTHLIT", 
-		"DURATION", "DECIMAL", "INT", "STRING", "IDENT", "ARROW", "LE", "GE", 
-		"NEQ", "LT", "GT", "ASSIGN", "PLUS", "MINUS", "STAR", "SLASH", "PERCENT", 
-		"LPAREN", "RPAREN", "LBRACE", "RBRACE", "LBRACKET", "RBRACKET", "COMMA", 
-		"COLON", "DOT", "QUESTION", "LINE_COMMENT", "BLOCK_COMMENT", "WS", "ERROR_CHAR"
+		"ELSE", "WITHIN", "SPLIT", "WHOLE", "CONTAINS", "TRUE", "FALSE", "DATETIME", 
+		"DATE", "MONTHLIT", "DURATION", "DECIMAL", "INT", "STRING", "IDENT", "ARROW", 
+		"LE", "GE", "NEQ", "LT", "GT", "ASSIGN", "PLUS", "MINUS", "STAR", "SLASH", 
+		"PERCENT", "LPAREN", "RPAREN", "LBRACE", "RBRACE", "LBRACKET", "RBRACKET", 
+		"COMMA", "COLON", "DOT", "QUESTION", "LINE_COMMENT", "BLOCK_COMMENT", 
+		"WS", "ERROR_CHAR"
 	};
 	public static readonly IVocabulary DefaultVocabulary = new Vocabulary(_LiteralNames, _SymbolicNames);
 
@@ -168,9 +169,9 @@ internal partial class TariffParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 90;
+			State = 92;
 			tariff();
-			State = 91;
+			State = 93;
 			Match(Eof);
 			}
 		}
@@ -220,37 +221,37 @@ internal partial class TariffParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 93;
+			State = 95;
 			Match(TARIFF);
-			State = 94;
-			name();
 			State = 96;
+			name();
+			State = 98;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==STRING) {
 				{
-				State = 95;
+				State = 97;
 				Match(STRING);
 				}
 			}
 
-			State = 98;
+			State = 100;
 			Match(LBRACE);
-			State = 102;
+			State = 104;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while ((((_la) & ~0x3f) == 0 && ((1L << _la) & 881298168315410916L) != 0)) {
 				{
 				{
-				State = 99;
+				State = 101;
 				item();
 				}
 				}
-				State = 104;
+				State = 106;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
-			State = 105;
+			State = 107;
 			Match(RBRACE);
 			}
 		}
@@ -347,69 +348,69 @@ internal partial class TariffParser : Parser {
 		ItemContext _localctx = new ItemContext(Context, State);
 		EnterRule(_localctx, 4, RULE_item);
 		try {
-			State = 128;
+			State = 130;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case CURRENCY:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 107;
+				State = 109;
 				currencyDecl();
 				}
 				break;
 			case PERIOD:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 108;
+				State = 110;
 				periodDecl();
 				}
 				break;
 			case EFFECTIVE:
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 109;
+				State = 111;
 				effectiveDecl();
 				}
 				break;
 			case UNIT:
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 110;
+				State = 112;
 				unitDecl();
 				}
 				break;
 			case PARAM:
 				EnterOuterAlt(_localctx, 5);
 				{
-				State = 111;
+				State = 113;
 				paramDecl();
 				}
 				break;
 			case EVENT:
 				EnterOuterAlt(_localctx, 6);
 				{
-				State = 112;
+				State = 114;
 				eventDecl();
 				}
 				break;
 			case PLAN:
 				EnterOuterAlt(_localctx, 7);
 				{
-				State = 113;
+				State = 115;
 				planDecl();
 				}
 				break;
 			case TABLE:
 				EnterOuterAlt(_localctx, 8);
 				{
-				State = 114;
+				State = 116;
 				tableDecl();
 				}
 				break;
 			case WINDOW:
 				EnterOuterAlt(_localctx, 9);
 				{
-				State = 115;
+				State = 117;
 				windowDecl();
 				}
 				break;
@@ -419,7 +420,7 @@ internal partial class TariffParser : Parser {
 			case ALLOWANCE:
 				EnterOuterAlt(_localctx, 10);
 				{
-				State = 116;
+				State = 118;
 				stateDecl();
 				}
 				break;
@@ -427,56 +428,56 @@ internal partial class TariffParser : Parser {
 			case FREE:
 				EnterOuterAlt(_localctx, 11);
 				{
-				State = 117;
+				State = 119;
 				ruleDecl();
 				}
 				break;
 			case LET:
 				EnterOuterAlt(_localctx, 12);
 				{
-				State = 118;
+				State = 120;
 				letDecl();
 				}
 				break;
 			case CHARGE:
 				EnterOuterAlt(_localctx, 13);
 				{
-				State = 119;
+				State = 121;
 				chargeDecl();
 				}
 				break;
 			case GRANT:
 				EnterOuterAlt(_localctx, 14);
 				{
-				State = 120;
+				State = 122;
 				grantDecl();
 				}
 				break;
 			case VERSIONS:
 				EnterOuterAlt(_localctx, 15);
 				{
-				State = 121;
+				State = 123;
 				versionsDecl();
 				}
 				break;
 			case HOLIDAYS:
 				EnterOuterAlt(_localctx, 16);
 				{
-				State = 122;
+				State = 124;
 				holidaysDecl();
 				}
 				break;
 			case TIERS:
 				EnterOuterAlt(_localctx, 17);
 				{
-				State = 123;
+				State = 125;
 				tiersDecl();
 				}
 				break;
 			case GROUP:
 				EnterOuterAlt(_localctx, 18);
 				{
-				State = 124;
+				State = 126;
 				groupDecl();
 				}
 				break;
@@ -484,21 +485,21 @@ internal partial class TariffParser : Parser {
 			case MAXIMUM:
 				EnterOuterAlt(_localctx, 19);
 				{
-				State = 125;
+				State = 127;
 				limitDecl();
 				}
 				break;
 			case TAX:
 				EnterOuterAlt(_localctx, 20);
 				{
-				State = 126;
+				State = 128;
 				taxDecl();
 				}
 				break;
 			case EXAMPLE:
 				EnterOuterAlt(_localctx, 21);
 				{
-				State = 127;
+				State = 129;
 				exampleDecl();
 				}
 				break;
@@ -547,16 +548,16 @@ internal partial class TariffParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 130;
+			State = 132;
 			Match(CURRENCY);
-			State = 131;
+			State = 133;
 			name();
-			State = 134;
+			State = 136;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==EXCLUDING || _la==INCLUDING) {
 				{
-				State = 132;
+				State = 134;
 				_localctx.taxBasis = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==EXCLUDING || _la==INCLUDING) ) {
@@ -566,7 +567,7 @@ internal partial class TariffParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 133;
+				State = 135;
 				Match(TAX);
 				}
 			}
@@ -650,20 +651,20 @@ internal partial class TariffParser : Parser {
 		int _la;
 		try {
 			int _alt;
-			State = 160;
+			State = 162;
 			ErrorHandler.Sync(this);
 			switch ( Interpreter.AdaptivePredict(TokenStream,6,Context) ) {
 			case 1:
 				_localctx = new FixedPeriodContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 136;
-				Match(PERIOD);
-				State = 137;
-				((FixedPeriodContext)_localctx).length = periodLength();
 				State = 138;
-				Match(IN);
+				Match(PERIOD);
 				State = 139;
+				((FixedPeriodContext)_localctx).length = periodLength();
+				State = 140;
+				Match(IN);
+				State = 141;
 				((FixedPeriodContext)_localctx).zone = Match(STRING);
 				}
 				break;
@@ -671,49 +672,49 @@ internal partial class TariffParser : Parser {
 				_localctx = new ChoicePeriodContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 141;
-				Match(PERIOD);
-				State = 142;
-				Match(BY);
 				State = 143;
-				name();
+				Match(PERIOD);
 				State = 144;
-				Match(LBRACE);
+				Match(BY);
 				State = 145;
+				name();
+				State = 146;
+				Match(LBRACE);
+				State = 147;
 				periodChoice();
-				State = 150;
+				State = 152;
 				ErrorHandler.Sync(this);
 				_alt = Interpreter.AdaptivePredict(TokenStream,4,Context);
 				while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 					if ( _alt==1 ) {
 						{
 						{
-						State = 146;
+						State = 148;
 						Match(COMMA);
-						State = 147;
+						State = 149;
 						periodChoice();
 						}
 						} 
 					}
-					State = 152;
+					State = 154;
 					ErrorHandler.Sync(this);
 					_alt = Interpreter.AdaptivePredict(TokenStream,4,Context);
 				}
-				State = 154;
+				State = 156;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==COMMA) {
 					{
-					State = 153;
+					State = 155;
 					Match(COMMA);
 					}
 				}
 
-				State = 156;
-				Match(RBRACE);
-				State = 157;
-				Match(IN);
 				State = 158;
+				Match(RBRACE);
+				State = 159;
+				Match(IN);
+				State = 160;
 				((ChoicePeriodContext)_localctx).zone = Match(STRING);
 				}
 				break;
@@ -756,17 +757,17 @@ internal partial class TariffParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 163;
+			State = 165;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==INT) {
 				{
-				State = 162;
+				State = 164;
 				Match(INT);
 				}
 			}
 
-			State = 165;
+			State = 167;
 			name();
 			}
 		}
@@ -807,11 +808,11 @@ internal partial class TariffParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 167;
-			Match(STRING);
-			State = 168;
-			Match(COLON);
 			State = 169;
+			Match(STRING);
+			State = 170;
+			Match(COLON);
+			State = 171;
 			periodLength();
 			}
 		}
@@ -850,11 +851,11 @@ internal partial class TariffParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 171;
-			Match(EFFECTIVE);
-			State = 172;
-			Match(FROM);
 			State = 173;
+			Match(EFFECTIVE);
+			State = 174;
+			Match(FROM);
+			State = 175;
 			Match(DATE);
 			}
 		}
@@ -903,41 +904,41 @@ internal partial class TariffParser : Parser {
 			int _alt;
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 175;
+			State = 177;
 			Match(HOLIDAYS);
-			State = 176;
+			State = 178;
 			Match(LBRACE);
-			State = 188;
+			State = 190;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==DATE) {
 				{
-				State = 177;
+				State = 179;
 				Match(DATE);
-				State = 182;
+				State = 184;
 				ErrorHandler.Sync(this);
 				_alt = Interpreter.AdaptivePredict(TokenStream,8,Context);
 				while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 					if ( _alt==1 ) {
 						{
 						{
-						State = 178;
+						State = 180;
 						Match(COMMA);
-						State = 179;
+						State = 181;
 						Match(DATE);
 						}
 						} 
 					}
-					State = 184;
+					State = 186;
 					ErrorHandler.Sync(this);
 					_alt = Interpreter.AdaptivePredict(TokenStream,8,Context);
 				}
-				State = 186;
+				State = 188;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==COMMA) {
 					{
-					State = 185;
+					State = 187;
 					Match(COMMA);
 					}
 				}
@@ -945,7 +946,7 @@ internal partial class TariffParser : Parser {
 				}
 			}
 
-			State = 190;
+			State = 192;
 			Match(RBRACE);
 			}
 		}
@@ -993,23 +994,23 @@ internal partial class TariffParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 192;
+			State = 194;
 			Match(UNIT);
-			State = 193;
+			State = 195;
 			name();
-			State = 198;
+			State = 200;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while (_la==COMMA) {
 				{
 				{
-				State = 194;
+				State = 196;
 				Match(COMMA);
-				State = 195;
+				State = 197;
 				name();
 				}
 				}
-				State = 200;
+				State = 202;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
@@ -1060,22 +1061,22 @@ internal partial class TariffParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 201;
-			Match(PARAM);
-			State = 202;
-			name();
 			State = 203;
-			Match(COLON);
+			Match(PARAM);
 			State = 204;
+			name();
+			State = 205;
+			Match(COLON);
+			State = 206;
 			typeRef();
-			State = 207;
+			State = 209;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==ASSIGN) {
 				{
-				State = 205;
+				State = 207;
 				Match(ASSIGN);
-				State = 206;
+				State = 208;
 				expr(0);
 				}
 			}
@@ -1123,26 +1124,26 @@ internal partial class TariffParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 209;
+			State = 211;
 			name();
-			State = 212;
+			State = 214;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==PER) {
 				{
-				State = 210;
+				State = 212;
 				Match(PER);
-				State = 211;
+				State = 213;
 				name();
 				}
 			}
 
-			State = 215;
+			State = 217;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==QUESTION) {
 				{
-				State = 214;
+				State = 216;
 				Match(QUESTION);
 				}
 			}
@@ -1198,39 +1199,39 @@ internal partial class TariffParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 217;
-			Match(EVENT);
-			State = 218;
-			name();
 			State = 219;
+			Match(EVENT);
+			State = 220;
+			name();
+			State = 221;
 			Match(LPAREN);
-			State = 228;
+			State = 230;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
-			if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -3464121077311477252L) != 0) || ((((_la - 64)) & ~0x3f) == 0 && ((1L << (_la - 64)) & 536870975L) != 0)) {
+			if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -3464121077311477252L) != 0) || ((((_la - 64)) & ~0x3f) == 0 && ((1L << (_la - 64)) & 2149056575L) != 0)) {
 				{
-				State = 220;
+				State = 222;
 				attrDecl();
-				State = 225;
+				State = 227;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 221;
+					State = 223;
 					Match(COMMA);
-					State = 222;
+					State = 224;
 					attrDecl();
 					}
 					}
-					State = 227;
+					State = 229;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
 				}
 			}
 
-			State = 230;
+			State = 232;
 			Match(RPAREN);
 			}
 		}
@@ -1273,11 +1274,11 @@ internal partial class TariffParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 232;
-			name();
-			State = 233;
-			Match(COLON);
 			State = 234;
+			name();
+			State = 235;
+			Match(COLON);
+			State = 236;
 			typeRef();
 			}
 		}
@@ -1327,37 +1328,37 @@ internal partial class TariffParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 236;
+			State = 238;
 			Match(PLAN);
-			State = 237;
-			name();
 			State = 239;
+			name();
+			State = 241;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==STRING) {
 				{
-				State = 238;
+				State = 240;
 				Match(STRING);
 				}
 			}
 
-			State = 241;
+			State = 243;
 			Match(LBRACE);
-			State = 245;
+			State = 247;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while ((((_la) & ~0x3f) == 0 && ((1L << _la) & 229376L) != 0)) {
 				{
 				{
-				State = 242;
+				State = 244;
 				planField();
 				}
 				}
-				State = 247;
+				State = 249;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
-			State = 248;
+			State = 250;
 			Match(RBRACE);
 			}
 		}
@@ -1429,16 +1430,16 @@ internal partial class TariffParser : Parser {
 		PlanFieldContext _localctx = new PlanFieldContext(Context, State);
 		EnterRule(_localctx, 30, RULE_planField);
 		try {
-			State = 256;
+			State = 258;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case FEE:
 				_localctx = new FeeFieldContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 250;
+				State = 252;
 				Match(FEE);
-				State = 251;
+				State = 253;
 				expr(0);
 				}
 				break;
@@ -1446,9 +1447,9 @@ internal partial class TariffParser : Parser {
 				_localctx = new IncludesFieldContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 252;
+				State = 254;
 				Match(INCLUDES);
-				State = 253;
+				State = 255;
 				expr(0);
 				}
 				break;
@@ -1456,9 +1457,9 @@ internal partial class TariffParser : Parser {
 				_localctx = new ExtraFieldContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 254;
+				State = 256;
 				Match(EXTRA);
-				State = 255;
+				State = 257;
 				expr(0);
 				}
 				break;
@@ -1527,67 +1528,67 @@ internal partial class TariffParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 258;
+			State = 260;
 			Match(TABLE);
-			State = 259;
+			State = 261;
 			name();
-			State = 262;
+			State = 264;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==FOR) {
 				{
-				State = 260;
+				State = 262;
 				Match(FOR);
-				State = 261;
+				State = 263;
 				_localctx.@event = name();
 				}
 			}
 
-			State = 264;
-			Match(BY);
-			State = 265;
-			Match(LPAREN);
 			State = 266;
+			Match(BY);
+			State = 267;
+			Match(LPAREN);
+			State = 268;
 			name();
-			State = 271;
+			State = 273;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while (_la==COMMA) {
 				{
 				{
-				State = 267;
+				State = 269;
 				Match(COMMA);
-				State = 268;
+				State = 270;
 				name();
 				}
 				}
-				State = 273;
+				State = 275;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
-			State = 274;
-			Match(RPAREN);
-			State = 275;
-			Match(COLON);
 			State = 276;
-			typeRef();
+			Match(RPAREN);
 			State = 277;
+			Match(COLON);
+			State = 278;
+			typeRef();
+			State = 279;
 			Match(LBRACE);
-			State = 281;
+			State = 283;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while (_la==STRING) {
 				{
 				{
-				State = 278;
+				State = 280;
 				tableRow();
 				}
 				}
-				State = 283;
+				State = 285;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
-			State = 284;
+			State = 286;
 			Match(RBRACE);
 			}
 		}
@@ -1636,25 +1637,25 @@ internal partial class TariffParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 286;
-			Match(STRING);
-			State = 287;
-			Match(COLON);
 			State = 288;
+			Match(STRING);
+			State = 289;
+			Match(COLON);
+			State = 290;
 			tableCell();
-			State = 293;
+			State = 295;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while (_la==COMMA) {
 				{
 				{
-				State = 289;
+				State = 291;
 				Match(COMMA);
-				State = 290;
+				State = 292;
 				tableCell();
 				}
 				}
-				State = 295;
+				State = 297;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
@@ -1697,17 +1698,17 @@ internal partial class TariffParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 297;
+			State = 299;
 			ErrorHandler.Sync(this);
 			switch ( Interpreter.AdaptivePredict(TokenStream,24,Context) ) {
 			case 1:
 				{
-				State = 296;
+				State = 298;
 				Match(STRING);
 				}
 				break;
 			}
-			State = 301;
+			State = 303;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case CURRENCY:
@@ -1765,6 +1766,8 @@ internal partial class TariffParser : Parser {
 			case NOT:
 			case IF:
 			case WITHIN:
+			case SPLIT:
+			case WHOLE:
 			case TRUE:
 			case FALSE:
 			case DATETIME:
@@ -1777,13 +1780,13 @@ internal partial class TariffParser : Parser {
 			case MINUS:
 			case LPAREN:
 				{
-				State = 299;
+				State = 301;
 				expr(0);
 				}
 				break;
 			case NONE:
 				{
-				State = 300;
+				State = 302;
 				Match(NONE);
 				}
 				break;
@@ -1843,40 +1846,40 @@ internal partial class TariffParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 303;
-			Match(WINDOW);
-			State = 304;
-			name();
 			State = 305;
-			Match(DURATION);
+			Match(WINDOW);
 			State = 306;
-			Match(PER);
+			name();
 			State = 307;
-			_localctx.key = name();
+			Match(DURATION);
+			State = 308;
+			Match(PER);
 			State = 309;
+			_localctx.key = name();
+			State = 311;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==COMMA) {
 				{
-				State = 308;
+				State = 310;
 				Match(COMMA);
 				}
 			}
 
-			State = 311;
-			Match(OPENED);
-			State = 312;
-			Match(BY);
 			State = 313;
+			Match(OPENED);
+			State = 314;
+			Match(BY);
+			State = 315;
 			_localctx.@event = name();
-			State = 316;
+			State = 318;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==WHERE) {
 				{
-				State = 314;
+				State = 316;
 				Match(WHERE);
-				State = 315;
+				State = 317;
 				expr(0);
 				}
 			}
@@ -1952,7 +1955,7 @@ internal partial class TariffParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 318;
+			State = 320;
 			_localctx.kind = TokenStream.LT(1);
 			_la = TokenStream.LA(1);
 			if ( !((((_la) & ~0x3f) == 0 && ((1L << _la) & 125829120L) != 0)) ) {
@@ -1962,95 +1965,95 @@ internal partial class TariffParser : Parser {
 				ErrorHandler.ReportMatch(this);
 			    Consume();
 			}
-			State = 319;
+			State = 321;
 			name();
-			State = 322;
+			State = 324;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==PER) {
 				{
-				State = 320;
+				State = 322;
 				Match(PER);
-				State = 321;
+				State = 323;
 				_localctx.key = name();
 				}
 			}
 
-			State = 330;
+			State = 332;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==RESET || _la==COMMA) {
 				{
-				State = 325;
+				State = 327;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==COMMA) {
 					{
-					State = 324;
+					State = 326;
 					Match(COMMA);
 					}
 				}
 
-				State = 327;
-				Match(RESET);
-				State = 328;
-				Match(EVERY);
 				State = 329;
+				Match(RESET);
+				State = 330;
+				Match(EVERY);
+				State = 331;
 				Match(PERIOD);
 				}
 			}
 
-			State = 334;
+			State = 336;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==COLON) {
 				{
-				State = 332;
+				State = 334;
 				Match(COLON);
-				State = 333;
+				State = 335;
 				typeRef();
 				}
 			}
 
-			State = 338;
+			State = 340;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==ASSIGN) {
 				{
-				State = 336;
+				State = 338;
 				Match(ASSIGN);
-				State = 337;
+				State = 339;
 				expr(0);
 				}
 			}
 
-			State = 341;
+			State = 343;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 6597606637568L) != 0)) {
 				{
-				State = 340;
+				State = 342;
 				lotTerms();
 				}
 			}
 
-			State = 343;
+			State = 345;
 			Match(LBRACE);
-			State = 347;
+			State = 349;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while (_la==ON) {
 				{
 				{
-				State = 344;
+				State = 346;
 				stateOp();
 				}
 				}
-				State = 349;
+				State = 351;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
-			State = 350;
+			State = 352;
 			Match(RBRACE);
 			}
 		}
@@ -2112,23 +2115,23 @@ internal partial class TariffParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 352;
+			State = 354;
 			Match(ON);
-			State = 353;
+			State = 355;
 			_localctx.@event = name();
-			State = 356;
+			State = 358;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==WHERE) {
 				{
-				State = 354;
+				State = 356;
 				Match(WHERE);
-				State = 355;
+				State = 357;
 				_localctx.cond = expr(0);
 				}
 			}
 
-			State = 358;
+			State = 360;
 			_localctx.op = TokenStream.LT(1);
 			_la = TokenStream.LA(1);
 			if ( !((((_la) & ~0x3f) == 0 && ((1L << _la) & 123145570746368L) != 0)) ) {
@@ -2138,28 +2141,28 @@ internal partial class TariffParser : Parser {
 				ErrorHandler.ReportMatch(this);
 			    Consume();
 			}
-			State = 359;
-			_localctx.value = expr(0);
 			State = 361;
+			_localctx.value = expr(0);
+			State = 363;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 6597606637568L) != 0)) {
 				{
-				State = 360;
+				State = 362;
 				lotTerms();
 				}
 			}
 
-			State = 366;
+			State = 368;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==AT) {
 				{
-				State = 363;
-				Match(AT);
-				State = 364;
-				Match(NEXT);
 				State = 365;
+				Match(AT);
+				State = 366;
+				Match(NEXT);
+				State = 367;
 				Match(PERIOD);
 				}
 			}
@@ -2203,23 +2206,23 @@ internal partial class TariffParser : Parser {
 		EnterRule(_localctx, 44, RULE_lotTerms);
 		int _la;
 		try {
-			State = 375;
+			State = 377;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case EXPIRES:
 			case NEVER:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 368;
+				State = 370;
 				expiry();
-				State = 371;
+				State = 373;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==PRIORITY) {
 					{
-					State = 369;
+					State = 371;
 					Match(PRIORITY);
-					State = 370;
+					State = 372;
 					_localctx.priority = Match(INT);
 					}
 				}
@@ -2229,9 +2232,9 @@ internal partial class TariffParser : Parser {
 			case PRIORITY:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 373;
+				State = 375;
 				Match(PRIORITY);
-				State = 374;
+				State = 376;
 				_localctx.priority = Match(INT);
 				}
 				break;
@@ -2278,28 +2281,28 @@ internal partial class TariffParser : Parser {
 		ExpiryContext _localctx = new ExpiryContext(Context, State);
 		EnterRule(_localctx, 46, RULE_expiry);
 		try {
-			State = 383;
+			State = 385;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case EXPIRES:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 377;
-				Match(EXPIRES);
-				State = 378;
-				Match(AFTER);
 				State = 379;
-				_localctx.length = Match(INT);
+				Match(EXPIRES);
 				State = 380;
+				Match(AFTER);
+				State = 381;
+				_localctx.length = Match(INT);
+				State = 382;
 				_localctx.unit = name();
 				}
 				break;
 			case NEVER:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 381;
+				State = 383;
 				Match(NEVER);
-				State = 382;
+				State = 384;
 				Match(EXPIRES);
 				}
 				break;
@@ -2353,7 +2356,7 @@ internal partial class TariffParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 385;
+			State = 387;
 			_localctx.kind = TokenStream.LT(1);
 			_la = TokenStream.LA(1);
 			if ( !(_la==REJECT || _la==FREE) ) {
@@ -2363,23 +2366,23 @@ internal partial class TariffParser : Parser {
 				ErrorHandler.ReportMatch(this);
 			    Consume();
 			}
-			State = 386;
+			State = 388;
 			_localctx.@event = name();
-			State = 389;
+			State = 391;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==WHERE) {
 				{
-				State = 387;
+				State = 389;
 				Match(WHERE);
-				State = 388;
+				State = 390;
 				expr(0);
 				}
 			}
 
-			State = 391;
+			State = 393;
 			Match(BECAUSE);
-			State = 392;
+			State = 394;
 			Match(STRING);
 			}
 		}
@@ -2429,25 +2432,25 @@ internal partial class TariffParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 394;
+			State = 396;
 			Match(LET);
-			State = 395;
+			State = 397;
 			name();
-			State = 398;
+			State = 400;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==PER) {
 				{
-				State = 396;
+				State = 398;
 				Match(PER);
-				State = 397;
+				State = 399;
 				_localctx.@event = name();
 				}
 			}
 
-			State = 400;
+			State = 402;
 			Match(ASSIGN);
-			State = 401;
+			State = 403;
 			expr(0);
 			}
 		}
@@ -2492,6 +2495,9 @@ internal partial class TariffParser : Parser {
 		[System.Diagnostics.DebuggerNonUserCode] public NameContext name() {
 			return GetRuleContext<NameContext>(0);
 		}
+		[System.Diagnostics.DebuggerNonUserCode] public GroupSpanContext groupSpan() {
+			return GetRuleContext<GroupSpanContext>(0);
+		}
 		public AggregateChargeContext(ChargeDeclContext context) { CopyFrom(context); }
 		[System.Diagnostics.DebuggerNonUserCode]
 		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
@@ -2533,41 +2539,51 @@ internal partial class TariffParser : Parser {
 		EnterRule(_localctx, 52, RULE_chargeDecl);
 		int _la;
 		try {
-			State = 426;
+			State = 431;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,46,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,47,Context) ) {
 			case 1:
 				_localctx = new AggregateChargeContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 403;
+				State = 405;
 				Match(CHARGE);
-				State = 404;
+				State = 406;
 				Match(STRING);
-				State = 407;
+				State = 412;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==BY) {
 					{
-					State = 405;
+					State = 407;
 					Match(BY);
-					State = 406;
+					State = 408;
 					((AggregateChargeContext)_localctx).groupKey = name();
+					State = 410;
+					ErrorHandler.Sync(this);
+					_la = TokenStream.LA(1);
+					if (_la==SPLIT || _la==WHOLE) {
+						{
+						State = 409;
+						groupSpan();
+						}
+					}
+
 					}
 				}
 
-				State = 409;
+				State = 414;
 				Match(ASSIGN);
-				State = 410;
+				State = 415;
 				((AggregateChargeContext)_localctx).amount = expr(0);
-				State = 413;
+				State = 418;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==AT) {
 					{
-					State = 411;
+					State = 416;
 					Match(AT);
-					State = 412;
+					State = 417;
 					((AggregateChargeContext)_localctx).price = expr(0);
 					}
 				}
@@ -2578,32 +2594,91 @@ internal partial class TariffParser : Parser {
 				_localctx = new EventChargeContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 415;
+				State = 420;
 				Match(CHARGE);
-				State = 416;
-				Match(STRING);
-				State = 417;
-				Match(PER);
-				State = 418;
-				((EventChargeContext)_localctx).@event = name();
 				State = 421;
+				Match(STRING);
+				State = 422;
+				Match(PER);
+				State = 423;
+				((EventChargeContext)_localctx).@event = name();
+				State = 426;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==WHERE) {
 					{
-					State = 419;
+					State = 424;
 					Match(WHERE);
-					State = 420;
+					State = 425;
 					((EventChargeContext)_localctx).cond = expr(0);
 					}
 				}
 
-				State = 423;
+				State = 428;
 				Match(AT);
-				State = 424;
+				State = 429;
 				((EventChargeContext)_localctx).price = expr(0);
 				}
 				break;
+			}
+		}
+		catch (RecognitionException re) {
+			_localctx.exception = re;
+			ErrorHandler.ReportError(this, re);
+			ErrorHandler.Recover(this, re);
+		}
+		finally {
+			ExitRule();
+		}
+		return _localctx;
+	}
+
+	public partial class GroupSpanContext : ParserRuleContext {
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode SPLIT() { return GetToken(TariffParser.SPLIT, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode WHOLE() { return GetToken(TariffParser.WHOLE, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode WITHIN() { return GetToken(TariffParser.WITHIN, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode DURATION() { return GetToken(TariffParser.DURATION, 0); }
+		public GroupSpanContext(ParserRuleContext parent, int invokingState)
+			: base(parent, invokingState)
+		{
+		}
+		public override int RuleIndex { get { return RULE_groupSpan; } }
+		[System.Diagnostics.DebuggerNonUserCode]
+		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
+			ITariffVisitor<TResult> typedVisitor = visitor as ITariffVisitor<TResult>;
+			if (typedVisitor != null) return typedVisitor.VisitGroupSpan(this);
+			else return visitor.VisitChildren(this);
+		}
+	}
+
+	[RuleVersion(0)]
+	public GroupSpanContext groupSpan() {
+		GroupSpanContext _localctx = new GroupSpanContext(Context, State);
+		EnterRule(_localctx, 54, RULE_groupSpan);
+		try {
+			State = 437;
+			ErrorHandler.Sync(this);
+			switch (TokenStream.LA(1)) {
+			case SPLIT:
+				EnterOuterAlt(_localctx, 1);
+				{
+				State = 433;
+				Match(SPLIT);
+				}
+				break;
+			case WHOLE:
+				EnterOuterAlt(_localctx, 2);
+				{
+				State = 434;
+				Match(WHOLE);
+				State = 435;
+				Match(WITHIN);
+				State = 436;
+				Match(DURATION);
+				}
+				break;
+			default:
+				throw new NoViableAltException(this);
 			}
 		}
 		catch (RecognitionException re) {
@@ -2692,40 +2767,40 @@ internal partial class TariffParser : Parser {
 	[RuleVersion(0)]
 	public GrantDeclContext grantDecl() {
 		GrantDeclContext _localctx = new GrantDeclContext(Context, State);
-		EnterRule(_localctx, 54, RULE_grantDecl);
+		EnterRule(_localctx, 56, RULE_grantDecl);
 		int _la;
 		try {
-			State = 455;
+			State = 466;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,49,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,51,Context) ) {
 			case 1:
 				_localctx = new OnceGrantContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 428;
+				State = 439;
 				Match(GRANT);
-				State = 429;
+				State = 440;
 				Match(STRING);
-				State = 430;
+				State = 441;
 				Match(ONCE);
-				State = 431;
+				State = 442;
 				Match(ON);
-				State = 432;
+				State = 443;
 				Match(DATE);
-				State = 433;
+				State = 444;
 				Match(ADD);
-				State = 434;
+				State = 445;
 				expr(0);
-				State = 435;
+				State = 446;
 				Match(TO);
-				State = 436;
+				State = 447;
 				((OnceGrantContext)_localctx).wallet = name();
-				State = 438;
+				State = 449;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 6597606637568L) != 0)) {
 					{
-					State = 437;
+					State = 448;
 					lotTerms();
 					}
 				}
@@ -2736,36 +2811,36 @@ internal partial class TariffParser : Parser {
 				_localctx = new YearlyGrantContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 440;
-				Match(GRANT);
-				State = 441;
-				Match(STRING);
-				State = 442;
-				Match(EVERY);
-				State = 443;
-				Match(YEAR);
-				State = 444;
-				Match(ON);
-				State = 445;
-				((YearlyGrantContext)_localctx).month = Match(INT);
-				State = 446;
-				Match(MINUS);
-				State = 447;
-				((YearlyGrantContext)_localctx).day = Match(INT);
-				State = 448;
-				Match(ADD);
-				State = 449;
-				expr(0);
-				State = 450;
-				Match(TO);
 				State = 451;
-				((YearlyGrantContext)_localctx).wallet = name();
+				Match(GRANT);
+				State = 452;
+				Match(STRING);
 				State = 453;
+				Match(EVERY);
+				State = 454;
+				Match(YEAR);
+				State = 455;
+				Match(ON);
+				State = 456;
+				((YearlyGrantContext)_localctx).month = Match(INT);
+				State = 457;
+				Match(MINUS);
+				State = 458;
+				((YearlyGrantContext)_localctx).day = Match(INT);
+				State = 459;
+				Match(ADD);
+				State = 460;
+				expr(0);
+				State = 461;
+				Match(TO);
+				State = 462;
+				((YearlyGrantContext)_localctx).wallet = name();
+				State = 464;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 6597606637568L) != 0)) {
 					{
-					State = 452;
+					State = 463;
 					lotTerms();
 					}
 				}
@@ -2817,16 +2892,16 @@ internal partial class TariffParser : Parser {
 	[RuleVersion(0)]
 	public TiersDeclContext tiersDecl() {
 		TiersDeclContext _localctx = new TiersDeclContext(Context, State);
-		EnterRule(_localctx, 56, RULE_tiersDecl);
+		EnterRule(_localctx, 58, RULE_tiersDecl);
 		int _la;
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 457;
+			State = 468;
 			Match(TIERS);
-			State = 458;
+			State = 469;
 			name();
-			State = 459;
+			State = 470;
 			_localctx.scheme = TokenStream.LT(1);
 			_la = TokenStream.LA(1);
 			if ( !(_la==GRADUATED || _la==VOLUME) ) {
@@ -2836,23 +2911,23 @@ internal partial class TariffParser : Parser {
 				ErrorHandler.ReportMatch(this);
 			    Consume();
 			}
-			State = 460;
+			State = 471;
 			Match(LBRACE);
-			State = 462;
+			State = 473;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			do {
 				{
 				{
-				State = 461;
+				State = 472;
 				tierBand();
 				}
 				}
-				State = 464;
+				State = 475;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			} while ( _la==UP || _la==ABOVE );
-			State = 466;
+			State = 477;
 			Match(RBRACE);
 			}
 		}
@@ -2898,53 +2973,53 @@ internal partial class TariffParser : Parser {
 	[RuleVersion(0)]
 	public TierBandContext tierBand() {
 		TierBandContext _localctx = new TierBandContext(Context, State);
-		EnterRule(_localctx, 58, RULE_tierBand);
+		EnterRule(_localctx, 60, RULE_tierBand);
 		int _la;
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 472;
+			State = 483;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case UP:
 				{
-				State = 468;
+				State = 479;
 				Match(UP);
-				State = 469;
+				State = 480;
 				Match(TO);
-				State = 470;
+				State = 481;
 				_localctx.bound = expr(0);
 				}
 				break;
 			case ABOVE:
 				{
-				State = 471;
+				State = 482;
 				Match(ABOVE);
 				}
 				break;
 			default:
 				throw new NoViableAltException(this);
 			}
-			State = 476;
+			State = 487;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==AT) {
 				{
-				State = 474;
+				State = 485;
 				Match(AT);
-				State = 475;
+				State = 486;
 				_localctx.price = expr(0);
 				}
 			}
 
-			State = 480;
+			State = 491;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==FLAT) {
 				{
-				State = 478;
+				State = 489;
 				Match(FLAT);
-				State = 479;
+				State = 490;
 				_localctx.flat = expr(0);
 				}
 			}
@@ -2993,49 +3068,49 @@ internal partial class TariffParser : Parser {
 	[RuleVersion(0)]
 	public GroupDeclContext groupDecl() {
 		GroupDeclContext _localctx = new GroupDeclContext(Context, State);
-		EnterRule(_localctx, 60, RULE_groupDecl);
+		EnterRule(_localctx, 62, RULE_groupDecl);
 		int _la;
 		try {
 			int _alt;
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 482;
+			State = 493;
 			Match(GROUP);
-			State = 483;
+			State = 494;
 			name();
-			State = 484;
+			State = 495;
 			Match(LBRACE);
-			State = 496;
+			State = 507;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==STRING) {
 				{
-				State = 485;
+				State = 496;
 				Match(STRING);
-				State = 490;
+				State = 501;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,54,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,56,Context);
 				while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 					if ( _alt==1 ) {
 						{
 						{
-						State = 486;
+						State = 497;
 						Match(COMMA);
-						State = 487;
+						State = 498;
 						Match(STRING);
 						}
 						} 
 					}
-					State = 492;
+					State = 503;
 					ErrorHandler.Sync(this);
-					_alt = Interpreter.AdaptivePredict(TokenStream,54,Context);
+					_alt = Interpreter.AdaptivePredict(TokenStream,56,Context);
 				}
-				State = 494;
+				State = 505;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==COMMA) {
 					{
-					State = 493;
+					State = 504;
 					Match(COMMA);
 					}
 				}
@@ -3043,7 +3118,7 @@ internal partial class TariffParser : Parser {
 				}
 			}
 
-			State = 498;
+			State = 509;
 			Match(RBRACE);
 			}
 		}
@@ -3088,12 +3163,12 @@ internal partial class TariffParser : Parser {
 	[RuleVersion(0)]
 	public LimitDeclContext limitDecl() {
 		LimitDeclContext _localctx = new LimitDeclContext(Context, State);
-		EnterRule(_localctx, 62, RULE_limitDecl);
+		EnterRule(_localctx, 64, RULE_limitDecl);
 		int _la;
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 500;
+			State = 511;
 			_localctx.kind = TokenStream.LT(1);
 			_la = TokenStream.LA(1);
 			if ( !(_la==MINIMUM || _la==MAXIMUM) ) {
@@ -3103,18 +3178,18 @@ internal partial class TariffParser : Parser {
 				ErrorHandler.ReportMatch(this);
 			    Consume();
 			}
-			State = 501;
+			State = 512;
 			Match(STRING);
-			State = 502;
+			State = 513;
 			_localctx.amount = expr(0);
-			State = 505;
+			State = 516;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==FOR) {
 				{
-				State = 503;
+				State = 514;
 				Match(FOR);
-				State = 504;
+				State = 515;
 				_localctx.group = name();
 				}
 			}
@@ -3165,39 +3240,39 @@ internal partial class TariffParser : Parser {
 	[RuleVersion(0)]
 	public TaxDeclContext taxDecl() {
 		TaxDeclContext _localctx = new TaxDeclContext(Context, State);
-		EnterRule(_localctx, 64, RULE_taxDecl);
+		EnterRule(_localctx, 66, RULE_taxDecl);
 		int _la;
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 507;
+			State = 518;
 			Match(TAX);
-			State = 508;
+			State = 519;
 			Match(STRING);
-			State = 509;
+			State = 520;
 			_localctx.rate = expr(0);
-			State = 512;
+			State = 523;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==FOR) {
 				{
-				State = 510;
+				State = 521;
 				Match(FOR);
-				State = 511;
+				State = 522;
 				_localctx.group = name();
 				}
 			}
 
-			State = 517;
+			State = 528;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==ROUNDED) {
 				{
-				State = 514;
+				State = 525;
 				Match(ROUNDED);
-				State = 515;
+				State = 526;
 				Match(PER);
-				State = 516;
+				State = 527;
 				_localctx.rounding = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==INVOICE || _la==LINE) ) {
@@ -3252,32 +3327,32 @@ internal partial class TariffParser : Parser {
 	[RuleVersion(0)]
 	public VersionsDeclContext versionsDecl() {
 		VersionsDeclContext _localctx = new VersionsDeclContext(Context, State);
-		EnterRule(_localctx, 66, RULE_versionsDecl);
+		EnterRule(_localctx, 68, RULE_versionsDecl);
 		int _la;
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 519;
+			State = 530;
 			Match(VERSIONS);
-			State = 520;
+			State = 531;
 			name();
-			State = 521;
+			State = 532;
 			Match(LBRACE);
-			State = 523;
+			State = 534;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			do {
 				{
 				{
-				State = 522;
+				State = 533;
 				versionBlock();
 				}
 				}
-				State = 525;
+				State = 536;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			} while ( _la==FROM || _la==UNTIL || _la==LBRACE );
-			State = 527;
+			State = 538;
 			Match(RBRACE);
 			}
 		}
@@ -3325,52 +3400,52 @@ internal partial class TariffParser : Parser {
 	[RuleVersion(0)]
 	public VersionBlockContext versionBlock() {
 		VersionBlockContext _localctx = new VersionBlockContext(Context, State);
-		EnterRule(_localctx, 68, RULE_versionBlock);
+		EnterRule(_localctx, 70, RULE_versionBlock);
 		int _la;
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 531;
+			State = 542;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==FROM) {
 				{
-				State = 529;
+				State = 540;
 				Match(FROM);
-				State = 530;
+				State = 541;
 				_localctx.from = Match(DATE);
 				}
 			}
 
-			State = 535;
+			State = 546;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==UNTIL) {
 				{
-				State = 533;
+				State = 544;
 				Match(UNTIL);
-				State = 534;
+				State = 545;
 				_localctx.until = Match(DATE);
 				}
 			}
 
-			State = 537;
+			State = 548;
 			Match(LBRACE);
-			State = 541;
+			State = 552;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while ((((_la) & ~0x3f) == 0 && ((1L << _la) & 881298168315410916L) != 0)) {
 				{
 				{
-				State = 538;
+				State = 549;
 				item();
 				}
 				}
-				State = 543;
+				State = 554;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
-			State = 544;
+			State = 555;
 			Match(RBRACE);
 			}
 		}
@@ -3412,32 +3487,32 @@ internal partial class TariffParser : Parser {
 	[RuleVersion(0)]
 	public ExampleDeclContext exampleDecl() {
 		ExampleDeclContext _localctx = new ExampleDeclContext(Context, State);
-		EnterRule(_localctx, 70, RULE_exampleDecl);
+		EnterRule(_localctx, 72, RULE_exampleDecl);
 		int _la;
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 546;
+			State = 557;
 			Match(EXAMPLE);
-			State = 547;
+			State = 558;
 			Match(STRING);
-			State = 548;
+			State = 559;
 			Match(LBRACE);
-			State = 552;
+			State = 563;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
-			while ((((_la) & ~0x3f) == 0 && ((1L << _la) & -5356563490936324L) != 0) || ((((_la - 64)) & ~0x3f) == 0 && ((1L << (_la - 64)) & 671088831L) != 0)) {
+			while ((((_la) & ~0x3f) == 0 && ((1L << _la) & -5356563490936324L) != 0) || ((((_la - 64)) & ~0x3f) == 0 && ((1L << (_la - 64)) & 2685927615L) != 0)) {
 				{
 				{
-				State = 549;
+				State = 560;
 				exampleItem();
 				}
 				}
-				State = 554;
+				State = 565;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
-			State = 555;
+			State = 566;
 			Match(RBRACE);
 			}
 		}
@@ -3626,23 +3701,23 @@ internal partial class TariffParser : Parser {
 	[RuleVersion(0)]
 	public ExampleItemContext exampleItem() {
 		ExampleItemContext _localctx = new ExampleItemContext(Context, State);
-		EnterRule(_localctx, 72, RULE_exampleItem);
+		EnterRule(_localctx, 74, RULE_exampleItem);
 		int _la;
 		try {
-			State = 641;
+			State = 652;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,81,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,83,Context) ) {
 			case 1:
 				_localctx = new WithParamContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 557;
+				State = 568;
 				Match(WITH);
-				State = 558;
+				State = 569;
 				name();
-				State = 559;
+				State = 570;
 				Match(ASSIGN);
-				State = 560;
+				State = 571;
 				expr(0);
 				}
 				break;
@@ -3650,24 +3725,24 @@ internal partial class TariffParser : Parser {
 				_localctx = new UsageContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 563;
+				State = 574;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==INT) {
 					{
-					State = 562;
+					State = 573;
 					((UsageContext)_localctx).count = Match(INT);
 					}
 				}
 
-				State = 569;
+				State = 580;
 				ErrorHandler.Sync(this);
 				switch (TokenStream.LA(1)) {
 				case AT:
 					{
-					State = 565;
+					State = 576;
 					Match(AT);
-					State = 566;
+					State = 577;
 					((UsageContext)_localctx).when = TokenStream.LT(1);
 					_la = TokenStream.LA(1);
 					if ( !(_la==DATETIME || _la==DATE) ) {
@@ -3681,9 +3756,9 @@ internal partial class TariffParser : Parser {
 					break;
 				case AFTER:
 					{
-					State = 567;
+					State = 578;
 					Match(AFTER);
-					State = 568;
+					State = 579;
 					Match(DURATION);
 					}
 					break;
@@ -3738,51 +3813,53 @@ internal partial class TariffParser : Parser {
 				case AMOUNT:
 				case BALANCE:
 				case DISPUTED:
+				case SPLIT:
+				case WHOLE:
 				case IDENT:
 					break;
 				default:
 					break;
 				}
-				State = 571;
+				State = 582;
 				name();
-				State = 572;
+				State = 583;
 				Match(LPAREN);
-				State = 581;
+				State = 592;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -3464121077311477252L) != 0) || ((((_la - 64)) & ~0x3f) == 0 && ((1L << (_la - 64)) & 536870975L) != 0)) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -3464121077311477252L) != 0) || ((((_la - 64)) & ~0x3f) == 0 && ((1L << (_la - 64)) & 2149056575L) != 0)) {
 					{
-					State = 573;
+					State = 584;
 					exampleArg();
-					State = 578;
+					State = 589;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					while (_la==COMMA) {
 						{
 						{
-						State = 574;
+						State = 585;
 						Match(COMMA);
-						State = 575;
+						State = 586;
 						exampleArg();
 						}
 						}
-						State = 580;
+						State = 591;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 					}
 					}
 				}
 
-				State = 583;
+				State = 594;
 				Match(RPAREN);
-				State = 586;
+				State = 597;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==ARROW) {
 					{
-					State = 584;
+					State = 595;
 					Match(ARROW);
-					State = 585;
+					State = 596;
 					((UsageContext)_localctx).outcome = outcomeName();
 					}
 				}
@@ -3793,23 +3870,23 @@ internal partial class TariffParser : Parser {
 				_localctx = new ExpectTotalContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 588;
+				State = 599;
 				Match(EXPECT);
-				State = 595;
+				State = 606;
 				ErrorHandler.Sync(this);
 				switch (TokenStream.LA(1)) {
 				case TOTAL:
 					{
-					State = 589;
+					State = 600;
 					Match(TOTAL);
-					State = 592;
+					State = 603;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					if (_la==WITH) {
 						{
-						State = 590;
+						State = 601;
 						Match(WITH);
-						State = 591;
+						State = 602;
 						Match(TAX);
 						}
 					}
@@ -3818,31 +3895,31 @@ internal partial class TariffParser : Parser {
 					break;
 				case TAX:
 					{
-					State = 594;
+					State = 605;
 					Match(TAX);
 					}
 					break;
 				default:
 					throw new NoViableAltException(this);
 				}
-				State = 597;
+				State = 608;
 				expr(0);
-				State = 599;
+				State = 610;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==IN) {
 					{
-					State = 598;
+					State = 609;
 					inMonth();
 					}
 				}
 
-				State = 602;
+				State = 613;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,73,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,75,Context) ) {
 				case 1:
 					{
-					State = 601;
+					State = 612;
 					disputed();
 					}
 					break;
@@ -3853,52 +3930,52 @@ internal partial class TariffParser : Parser {
 				_localctx = new ExpectLineContext(_localctx);
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 604;
+				State = 615;
 				Match(EXPECT);
-				State = 605;
+				State = 616;
 				Match(LINE);
-				State = 606;
+				State = 617;
 				Match(STRING);
-				State = 609;
+				State = 620;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,74,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,76,Context) ) {
 				case 1:
 					{
-					State = 607;
+					State = 618;
 					Match(QUANTITY);
-					State = 608;
+					State = 619;
 					((ExpectLineContext)_localctx).qty = expr(0);
 					}
 					break;
 				}
-				State = 613;
-				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,75,Context) ) {
-				case 1:
-					{
-					State = 611;
-					Match(AMOUNT);
-					State = 612;
-					((ExpectLineContext)_localctx).amt = expr(0);
-					}
-					break;
-				}
-				State = 616;
-				ErrorHandler.Sync(this);
-				_la = TokenStream.LA(1);
-				if (_la==IN) {
-					{
-					State = 615;
-					inMonth();
-					}
-				}
-
-				State = 619;
+				State = 624;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,77,Context) ) {
 				case 1:
 					{
-					State = 618;
+					State = 622;
+					Match(AMOUNT);
+					State = 623;
+					((ExpectLineContext)_localctx).amt = expr(0);
+					}
+					break;
+				}
+				State = 627;
+				ErrorHandler.Sync(this);
+				_la = TokenStream.LA(1);
+				if (_la==IN) {
+					{
+					State = 626;
+					inMonth();
+					}
+				}
+
+				State = 630;
+				ErrorHandler.Sync(this);
+				switch ( Interpreter.AdaptivePredict(TokenStream,79,Context) ) {
+				case 1:
+					{
+					State = 629;
 					disputed();
 					}
 					break;
@@ -3909,20 +3986,20 @@ internal partial class TariffParser : Parser {
 				_localctx = new ExpectNoLineContext(_localctx);
 				EnterOuterAlt(_localctx, 5);
 				{
-				State = 621;
+				State = 632;
 				Match(EXPECT);
-				State = 622;
+				State = 633;
 				Match(NO);
-				State = 623;
+				State = 634;
 				Match(LINE);
-				State = 624;
+				State = 635;
 				Match(STRING);
-				State = 626;
+				State = 637;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==IN) {
 					{
-					State = 625;
+					State = 636;
 					inMonth();
 					}
 				}
@@ -3933,18 +4010,18 @@ internal partial class TariffParser : Parser {
 				_localctx = new ExpectCountContext(_localctx);
 				EnterOuterAlt(_localctx, 6);
 				{
-				State = 628;
+				State = 639;
 				Match(EXPECT);
-				State = 629;
+				State = 640;
 				((ExpectCountContext)_localctx).outcome = outcomeName();
-				State = 630;
+				State = 641;
 				Match(INT);
-				State = 632;
+				State = 643;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==IN) {
 					{
-					State = 631;
+					State = 642;
 					inMonth();
 					}
 				}
@@ -3955,20 +4032,20 @@ internal partial class TariffParser : Parser {
 				_localctx = new ExpectBalanceContext(_localctx);
 				EnterOuterAlt(_localctx, 7);
 				{
-				State = 634;
+				State = 645;
 				Match(EXPECT);
-				State = 635;
+				State = 646;
 				Match(BALANCE);
-				State = 636;
+				State = 647;
 				name();
-				State = 637;
+				State = 648;
 				expr(0);
-				State = 639;
+				State = 650;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==IN) {
 					{
-					State = 638;
+					State = 649;
 					inMonth();
 					}
 				}
@@ -4012,15 +4089,15 @@ internal partial class TariffParser : Parser {
 	[RuleVersion(0)]
 	public ExampleArgContext exampleArg() {
 		ExampleArgContext _localctx = new ExampleArgContext(Context, State);
-		EnterRule(_localctx, 74, RULE_exampleArg);
+		EnterRule(_localctx, 76, RULE_exampleArg);
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 643;
+			State = 654;
 			name();
-			State = 644;
+			State = 655;
 			Match(COLON);
-			State = 645;
+			State = 656;
 			expr(0);
 			}
 		}
@@ -4054,12 +4131,12 @@ internal partial class TariffParser : Parser {
 	[RuleVersion(0)]
 	public OutcomeNameContext outcomeName() {
 		OutcomeNameContext _localctx = new OutcomeNameContext(Context, State);
-		EnterRule(_localctx, 76, RULE_outcomeName);
+		EnterRule(_localctx, 78, RULE_outcomeName);
 		int _la;
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 647;
+			State = 658;
 			_la = TokenStream.LA(1);
 			if ( !(_la==FREE || _la==IDENT) ) {
 			ErrorHandler.RecoverInline(this);
@@ -4100,13 +4177,13 @@ internal partial class TariffParser : Parser {
 	[RuleVersion(0)]
 	public InMonthContext inMonth() {
 		InMonthContext _localctx = new InMonthContext(Context, State);
-		EnterRule(_localctx, 78, RULE_inMonth);
+		EnterRule(_localctx, 80, RULE_inMonth);
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 649;
+			State = 660;
 			Match(IN);
-			State = 650;
+			State = 661;
 			Match(MONTHLIT);
 			}
 		}
@@ -4140,13 +4217,13 @@ internal partial class TariffParser : Parser {
 	[RuleVersion(0)]
 	public DisputedContext disputed() {
 		DisputedContext _localctx = new DisputedContext(Context, State);
-		EnterRule(_localctx, 80, RULE_disputed);
+		EnterRule(_localctx, 82, RULE_disputed);
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 652;
+			State = 663;
 			Match(DISPUTED);
-			State = 653;
+			State = 664;
 			Match(STRING);
 			}
 		}
@@ -4377,14 +4454,14 @@ internal partial class TariffParser : Parser {
 		int _parentState = State;
 		ExprContext _localctx = new ExprContext(Context, _parentState);
 		ExprContext _prevctx = _localctx;
-		int _startState = 82;
-		EnterRecursionRule(_localctx, 82, RULE_expr, _p);
+		int _startState = 84;
+		EnterRecursionRule(_localctx, 84, RULE_expr, _p);
 		int _la;
 		try {
 			int _alt;
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 668;
+			State = 679;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case MINUS:
@@ -4393,9 +4470,9 @@ internal partial class TariffParser : Parser {
 				Context = _localctx;
 				_prevctx = _localctx;
 
-				State = 656;
+				State = 667;
 				Match(MINUS);
-				State = 657;
+				State = 668;
 				expr(12);
 				}
 				break;
@@ -4404,9 +4481,9 @@ internal partial class TariffParser : Parser {
 				_localctx = new NotContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 658;
+				State = 669;
 				Match(NOT);
-				State = 659;
+				State = 670;
 				expr(6);
 				}
 				break;
@@ -4415,17 +4492,17 @@ internal partial class TariffParser : Parser {
 				_localctx = new ConditionalContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 660;
+				State = 671;
 				Match(IF);
-				State = 661;
+				State = 672;
 				expr(0);
-				State = 662;
+				State = 673;
 				Match(THEN);
-				State = 663;
+				State = 674;
 				expr(0);
-				State = 664;
+				State = 675;
 				Match(ELSE);
-				State = 665;
+				State = 676;
 				expr(2);
 				}
 				break;
@@ -4482,6 +4559,8 @@ internal partial class TariffParser : Parser {
 			case BALANCE:
 			case DISPUTED:
 			case WITHIN:
+			case SPLIT:
+			case WHOLE:
 			case TRUE:
 			case FALSE:
 			case DATETIME:
@@ -4496,7 +4575,7 @@ internal partial class TariffParser : Parser {
 				_localctx = new PrimaryExprContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 667;
+				State = 678;
 				primary();
 				}
 				break;
@@ -4504,25 +4583,25 @@ internal partial class TariffParser : Parser {
 				throw new NoViableAltException(this);
 			}
 			Context.Stop = TokenStream.LT(-1);
-			State = 699;
+			State = 710;
 			ErrorHandler.Sync(this);
-			_alt = Interpreter.AdaptivePredict(TokenStream,85,Context);
+			_alt = Interpreter.AdaptivePredict(TokenStream,87,Context);
 			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 				if ( _alt==1 ) {
 					if ( ParseListeners!=null )
 						TriggerExitRuleEvent();
 					_prevctx = _localctx;
 					{
-					State = 697;
+					State = 708;
 					ErrorHandler.Sync(this);
-					switch ( Interpreter.AdaptivePredict(TokenStream,84,Context) ) {
+					switch ( Interpreter.AdaptivePredict(TokenStream,86,Context) ) {
 					case 1:
 						{
 						_localctx = new MultiplyContext(new ExprContext(_parentctx, _parentState));
 						PushNewRecursionContext(_localctx, _startState, RULE_expr);
-						State = 670;
+						State = 681;
 						if (!(Precpred(Context, 11))) throw new FailedPredicateException(this, "Precpred(Context, 11)");
-						State = 671;
+						State = 682;
 						((MultiplyContext)_localctx).op = TokenStream.LT(1);
 						_la = TokenStream.LA(1);
 						if ( !(_la==STAR || _la==SLASH) ) {
@@ -4532,7 +4611,7 @@ internal partial class TariffParser : Parser {
 							ErrorHandler.ReportMatch(this);
 						    Consume();
 						}
-						State = 672;
+						State = 683;
 						expr(12);
 						}
 						break;
@@ -4540,9 +4619,9 @@ internal partial class TariffParser : Parser {
 						{
 						_localctx = new AddContext(new ExprContext(_parentctx, _parentState));
 						PushNewRecursionContext(_localctx, _startState, RULE_expr);
-						State = 673;
+						State = 684;
 						if (!(Precpred(Context, 10))) throw new FailedPredicateException(this, "Precpred(Context, 10)");
-						State = 674;
+						State = 685;
 						((AddContext)_localctx).op = TokenStream.LT(1);
 						_la = TokenStream.LA(1);
 						if ( !(_la==PLUS || _la==MINUS) ) {
@@ -4552,7 +4631,7 @@ internal partial class TariffParser : Parser {
 							ErrorHandler.ReportMatch(this);
 						    Consume();
 						}
-						State = 675;
+						State = 686;
 						expr(11);
 						}
 						break;
@@ -4560,19 +4639,19 @@ internal partial class TariffParser : Parser {
 						{
 						_localctx = new CompareContext(new ExprContext(_parentctx, _parentState));
 						PushNewRecursionContext(_localctx, _startState, RULE_expr);
-						State = 676;
+						State = 687;
 						if (!(Precpred(Context, 9))) throw new FailedPredicateException(this, "Precpred(Context, 9)");
-						State = 677;
+						State = 688;
 						((CompareContext)_localctx).op = TokenStream.LT(1);
 						_la = TokenStream.LA(1);
-						if ( !(((((_la - 95)) & ~0x3f) == 0 && ((1L << (_la - 95)) & 63L) != 0)) ) {
+						if ( !(((((_la - 97)) & ~0x3f) == 0 && ((1L << (_la - 97)) & 63L) != 0)) ) {
 							((CompareContext)_localctx).op = ErrorHandler.RecoverInline(this);
 						}
 						else {
 							ErrorHandler.ReportMatch(this);
 						    Consume();
 						}
-						State = 678;
+						State = 689;
 						expr(10);
 						}
 						break;
@@ -4580,11 +4659,11 @@ internal partial class TariffParser : Parser {
 						{
 						_localctx = new ContainsContext(new ExprContext(_parentctx, _parentState));
 						PushNewRecursionContext(_localctx, _startState, RULE_expr);
-						State = 679;
+						State = 690;
 						if (!(Precpred(Context, 8))) throw new FailedPredicateException(this, "Precpred(Context, 8)");
-						State = 680;
+						State = 691;
 						Match(CONTAINS);
-						State = 681;
+						State = 692;
 						expr(9);
 						}
 						break;
@@ -4592,11 +4671,11 @@ internal partial class TariffParser : Parser {
 						{
 						_localctx = new AndContext(new ExprContext(_parentctx, _parentState));
 						PushNewRecursionContext(_localctx, _startState, RULE_expr);
-						State = 682;
+						State = 693;
 						if (!(Precpred(Context, 5))) throw new FailedPredicateException(this, "Precpred(Context, 5)");
-						State = 683;
+						State = 694;
 						Match(AND);
-						State = 684;
+						State = 695;
 						expr(6);
 						}
 						break;
@@ -4604,11 +4683,11 @@ internal partial class TariffParser : Parser {
 						{
 						_localctx = new OrContext(new ExprContext(_parentctx, _parentState));
 						PushNewRecursionContext(_localctx, _startState, RULE_expr);
-						State = 685;
+						State = 696;
 						if (!(Precpred(Context, 4))) throw new FailedPredicateException(this, "Precpred(Context, 4)");
-						State = 686;
+						State = 697;
 						Match(OR);
-						State = 687;
+						State = 698;
 						expr(5);
 						}
 						break;
@@ -4616,11 +4695,11 @@ internal partial class TariffParser : Parser {
 						{
 						_localctx = new FilterContext(new ExprContext(_parentctx, _parentState));
 						PushNewRecursionContext(_localctx, _startState, RULE_expr);
-						State = 688;
+						State = 699;
 						if (!(Precpred(Context, 3))) throw new FailedPredicateException(this, "Precpred(Context, 3)");
-						State = 689;
+						State = 700;
 						Match(WHERE);
-						State = 690;
+						State = 701;
 						expr(4);
 						}
 						break;
@@ -4628,30 +4707,30 @@ internal partial class TariffParser : Parser {
 						{
 						_localctx = new IsNoneContext(new ExprContext(_parentctx, _parentState));
 						PushNewRecursionContext(_localctx, _startState, RULE_expr);
-						State = 691;
+						State = 702;
 						if (!(Precpred(Context, 7))) throw new FailedPredicateException(this, "Precpred(Context, 7)");
-						State = 692;
+						State = 703;
 						Match(IS);
-						State = 694;
+						State = 705;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 						if (_la==NOT) {
 							{
-							State = 693;
+							State = 704;
 							Match(NOT);
 							}
 						}
 
-						State = 696;
+						State = 707;
 						Match(NONE);
 						}
 						break;
 					}
 					} 
 				}
-				State = 701;
+				State = 712;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,85,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,87,Context);
 			}
 			}
 		}
@@ -4885,36 +4964,36 @@ internal partial class TariffParser : Parser {
 	[RuleVersion(0)]
 	public PrimaryContext primary() {
 		PrimaryContext _localctx = new PrimaryContext(Context, State);
-		EnterRule(_localctx, 84, RULE_primary);
+		EnterRule(_localctx, 86, RULE_primary);
 		int _la;
 		try {
-			State = 757;
+			State = 768;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,91,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,93,Context) ) {
 			case 1:
 				_localctx = new NumberLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 702;
+				State = 713;
 				number();
-				State = 704;
+				State = 715;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,86,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,88,Context) ) {
 				case 1:
 					{
-					State = 703;
+					State = 714;
 					((NumberLiteralContext)_localctx).unitName = name();
 					}
 					break;
 				}
-				State = 708;
+				State = 719;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,87,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,89,Context) ) {
 				case 1:
 					{
-					State = 706;
+					State = 717;
 					Match(PER);
-					State = 707;
+					State = 718;
 					((NumberLiteralContext)_localctx).perUnit = name();
 					}
 					break;
@@ -4925,9 +5004,9 @@ internal partial class TariffParser : Parser {
 				_localctx = new PercentLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 710;
+				State = 721;
 				number();
-				State = 711;
+				State = 722;
 				Match(PERCENT);
 				}
 				break;
@@ -4935,7 +5014,7 @@ internal partial class TariffParser : Parser {
 				_localctx = new StringLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 713;
+				State = 724;
 				Match(STRING);
 				}
 				break;
@@ -4943,7 +5022,7 @@ internal partial class TariffParser : Parser {
 				_localctx = new BoolLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 714;
+				State = 725;
 				_la = TokenStream.LA(1);
 				if ( !(_la==TRUE || _la==FALSE) ) {
 				ErrorHandler.RecoverInline(this);
@@ -4958,7 +5037,7 @@ internal partial class TariffParser : Parser {
 				_localctx = new DateLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 5);
 				{
-				State = 715;
+				State = 726;
 				Match(DATE);
 				}
 				break;
@@ -4966,7 +5045,7 @@ internal partial class TariffParser : Parser {
 				_localctx = new DateTimeLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 6);
 				{
-				State = 716;
+				State = 727;
 				Match(DATETIME);
 				}
 				break;
@@ -4974,7 +5053,7 @@ internal partial class TariffParser : Parser {
 				_localctx = new DurationLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 7);
 				{
-				State = 717;
+				State = 728;
 				Match(DURATION);
 				}
 				break;
@@ -4982,9 +5061,9 @@ internal partial class TariffParser : Parser {
 				_localctx = new ParamRefContext(_localctx);
 				EnterOuterAlt(_localctx, 8);
 				{
-				State = 718;
+				State = 729;
 				Match(PARAM);
-				State = 719;
+				State = 730;
 				name();
 				}
 				break;
@@ -4992,9 +5071,9 @@ internal partial class TariffParser : Parser {
 				_localctx = new WithinWindowContext(_localctx);
 				EnterOuterAlt(_localctx, 9);
 				{
-				State = 720;
+				State = 731;
 				Match(WITHIN);
-				State = 721;
+				State = 732;
 				name();
 				}
 				break;
@@ -5002,11 +5081,11 @@ internal partial class TariffParser : Parser {
 				_localctx = new MemberAccessContext(_localctx);
 				EnterOuterAlt(_localctx, 10);
 				{
-				State = 722;
+				State = 733;
 				((MemberAccessContext)_localctx).target = name();
-				State = 723;
+				State = 734;
 				Match(DOT);
-				State = 724;
+				State = 735;
 				((MemberAccessContext)_localctx).member = name();
 				}
 				break;
@@ -5014,29 +5093,29 @@ internal partial class TariffParser : Parser {
 				_localctx = new TableLookupContext(_localctx);
 				EnterOuterAlt(_localctx, 11);
 				{
-				State = 726;
+				State = 737;
 				name();
-				State = 727;
+				State = 738;
 				Match(LBRACKET);
-				State = 728;
+				State = 739;
 				expr(0);
-				State = 733;
+				State = 744;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 729;
+					State = 740;
 					Match(COMMA);
-					State = 730;
+					State = 741;
 					expr(0);
 					}
 					}
-					State = 735;
+					State = 746;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
-				State = 736;
+				State = 747;
 				Match(RBRACKET);
 				}
 				break;
@@ -5044,37 +5123,37 @@ internal partial class TariffParser : Parser {
 				_localctx = new CallContext(_localctx);
 				EnterOuterAlt(_localctx, 12);
 				{
-				State = 738;
+				State = 749;
 				name();
-				State = 739;
+				State = 750;
 				Match(LPAREN);
-				State = 748;
+				State = 759;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -3464121077311473156L) != 0) || ((((_la - 64)) & ~0x3f) == 0 && ((1L << (_la - 64)) & 4673980633151L) != 0)) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -3464121077311473156L) != 0) || ((((_la - 64)) & ~0x3f) == 0 && ((1L << (_la - 64)) & 18695923208255L) != 0)) {
 					{
-					State = 740;
+					State = 751;
 					expr(0);
-					State = 745;
+					State = 756;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					while (_la==COMMA) {
 						{
 						{
-						State = 741;
+						State = 752;
 						Match(COMMA);
-						State = 742;
+						State = 753;
 						expr(0);
 						}
 						}
-						State = 747;
+						State = 758;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 					}
 					}
 				}
 
-				State = 750;
+				State = 761;
 				Match(RPAREN);
 				}
 				break;
@@ -5082,7 +5161,7 @@ internal partial class TariffParser : Parser {
 				_localctx = new NameRefContext(_localctx);
 				EnterOuterAlt(_localctx, 13);
 				{
-				State = 752;
+				State = 763;
 				name();
 				}
 				break;
@@ -5090,11 +5169,11 @@ internal partial class TariffParser : Parser {
 				_localctx = new ParensContext(_localctx);
 				EnterOuterAlt(_localctx, 14);
 				{
-				State = 753;
+				State = 764;
 				Match(LPAREN);
-				State = 754;
+				State = 765;
 				expr(0);
-				State = 755;
+				State = 766;
 				Match(RPAREN);
 				}
 				break;
@@ -5130,12 +5209,12 @@ internal partial class TariffParser : Parser {
 	[RuleVersion(0)]
 	public NumberContext number() {
 		NumberContext _localctx = new NumberContext(Context, State);
-		EnterRule(_localctx, 86, RULE_number);
+		EnterRule(_localctx, 88, RULE_number);
 		int _la;
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 759;
+			State = 770;
 			_la = TokenStream.LA(1);
 			if ( !(_la==DECIMAL || _la==INT) ) {
 			ErrorHandler.RecoverInline(this);
@@ -5210,6 +5289,8 @@ internal partial class TariffParser : Parser {
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode MINIMUM() { return GetToken(TariffParser.MINIMUM, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode MAXIMUM() { return GetToken(TariffParser.MAXIMUM, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode INVOICE() { return GetToken(TariffParser.INVOICE, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode SPLIT() { return GetToken(TariffParser.SPLIT, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode WHOLE() { return GetToken(TariffParser.WHOLE, 0); }
 		public NameContext(ParserRuleContext parent, int invokingState)
 			: base(parent, invokingState)
 		{
@@ -5226,14 +5307,14 @@ internal partial class TariffParser : Parser {
 	[RuleVersion(0)]
 	public NameContext name() {
 		NameContext _localctx = new NameContext(Context, State);
-		EnterRule(_localctx, 88, RULE_name);
+		EnterRule(_localctx, 90, RULE_name);
 		int _la;
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 761;
+			State = 772;
 			_la = TokenStream.LA(1);
-			if ( !((((_la) & ~0x3f) == 0 && ((1L << _la) & -3464121077311477252L) != 0) || ((((_la - 64)) & ~0x3f) == 0 && ((1L << (_la - 64)) & 536870975L) != 0)) ) {
+			if ( !((((_la) & ~0x3f) == 0 && ((1L << _la) & -3464121077311477252L) != 0) || ((((_la - 64)) & ~0x3f) == 0 && ((1L << (_la - 64)) & 2149056575L) != 0)) ) {
 			ErrorHandler.RecoverInline(this);
 			}
 			else {
@@ -5255,7 +5336,7 @@ internal partial class TariffParser : Parser {
 
 	public override bool Sempred(RuleContext _localctx, int ruleIndex, int predIndex) {
 		switch (ruleIndex) {
-		case 41: return expr_sempred((ExprContext)_localctx, predIndex);
+		case 42: return expr_sempred((ExprContext)_localctx, predIndex);
 		}
 		return true;
 	}
@@ -5274,276 +5355,280 @@ internal partial class TariffParser : Parser {
 	}
 
 	private static int[] _serializedATN = {
-		4,1,119,764,2,0,7,0,2,1,7,1,2,2,7,2,2,3,7,3,2,4,7,4,2,5,7,5,2,6,7,6,2,
+		4,1,121,775,2,0,7,0,2,1,7,1,2,2,7,2,2,3,7,3,2,4,7,4,2,5,7,5,2,6,7,6,2,
 		7,7,7,2,8,7,8,2,9,7,9,2,10,7,10,2,11,7,11,2,12,7,12,2,13,7,13,2,14,7,14,
 		2,15,7,15,2,16,7,16,2,17,7,17,2,18,7,18,2,19,7,19,2,20,7,20,2,21,7,21,
 		2,22,7,22,2,23,7,23,2,24,7,24,2,25,7,25,2,26,7,26,2,27,7,27,2,28,7,28,
 		2,29,7,29,2,30,7,30,2,31,7,31,2,32,7,32,2,33,7,33,2,34,7,34,2,35,7,35,
 		2,36,7,36,2,37,7,37,2,38,7,38,2,39,7,39,2,40,7,40,2,41,7,41,2,42,7,42,
-		2,43,7,43,2,44,7,44,1,0,1,0,1,0,1,1,1,1,1,1,3,1,97,8,1,1,1,1,1,5,1,101,
-		8,1,10,1,12,1,104,9,1,1,1,1,1,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,
-		1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,3,2,129,8,2,1,3,1,3,1,3,1,
-		3,3,3,135,8,3,1,4,1,4,1,4,1,4,1,4,1,4,1,4,1,4,1,4,1,4,1,4,1,4,5,4,149,
-		8,4,10,4,12,4,152,9,4,1,4,3,4,155,8,4,1,4,1,4,1,4,1,4,3,4,161,8,4,1,5,
-		3,5,164,8,5,1,5,1,5,1,6,1,6,1,6,1,6,1,7,1,7,1,7,1,7,1,8,1,8,1,8,1,8,1,
-		8,5,8,181,8,8,10,8,12,8,184,9,8,1,8,3,8,187,8,8,3,8,189,8,8,1,8,1,8,1,
-		9,1,9,1,9,1,9,5,9,197,8,9,10,9,12,9,200,9,9,1,10,1,10,1,10,1,10,1,10,1,
-		10,3,10,208,8,10,1,11,1,11,1,11,3,11,213,8,11,1,11,3,11,216,8,11,1,12,
-		1,12,1,12,1,12,1,12,1,12,5,12,224,8,12,10,12,12,12,227,9,12,3,12,229,8,
-		12,1,12,1,12,1,13,1,13,1,13,1,13,1,14,1,14,1,14,3,14,240,8,14,1,14,1,14,
-		5,14,244,8,14,10,14,12,14,247,9,14,1,14,1,14,1,15,1,15,1,15,1,15,1,15,
-		1,15,3,15,257,8,15,1,16,1,16,1,16,1,16,3,16,263,8,16,1,16,1,16,1,16,1,
-		16,1,16,5,16,270,8,16,10,16,12,16,273,9,16,1,16,1,16,1,16,1,16,1,16,5,
-		16,280,8,16,10,16,12,16,283,9,16,1,16,1,16,1,17,1,17,1,17,1,17,1,17,5,
-		17,292,8,17,10,17,12,17,295,9,17,1,18,3,18,298,8,18,1,18,1,18,3,18,302,
-		8,18,1,19,1,19,1,19,1,19,1,19,1,19,3,19,310,8,19,1,19,1,19,1,19,1,19,1,
-		19,3,19,317,8,19,1,20,1,20,1,20,1,20,3,20,323,8,20,1,20,3,20,326,8,20,
-		1,20,1,20,1,20,3,20,331,8,20,1,20,1,20,3,20,335,8,20,1,20,1,20,3,20,339,
-		8,20,1,20,3,20,342,8,20,1,20,1,20,5,20,346,8,20,10,20,12,20,349,9,20,1,
-		20,1,20,1,21,1,21,1,21,1,21,3,21,357,8,21,1,21,1,21,1,21,3,21,362,8,21,
-		1,21,1,21,1,21,3,21,367,8,21,1,22,1,22,1,22,3,22,372,8,22,1,22,1,22,3,
-		22,376,8,22,1,23,1,23,1,23,1,23,1,23,1,23,3,23,384,8,23,1,24,1,24,1,24,
-		1,24,3,24,390,8,24,1,24,1,24,1,24,1,25,1,25,1,25,1,25,3,25,399,8,25,1,
-		25,1,25,1,25,1,26,1,26,1,26,1,26,3,26,408,8,26,1,26,1,26,1,26,1,26,3,26,
-		414,8,26,1,26,1,26,1,26,1,26,1,26,1,26,3,26,422,8,26,1,26,1,26,1,26,3,
-		26,427,8,26,1,27,1,27,1,27,1,27,1,27,1,27,1,27,1,27,1,27,1,27,3,27,439,
-		8,27,1,27,1,27,1,27,1,27,1,27,1,27,1,27,1,27,1,27,1,27,1,27,1,27,1,27,
-		3,27,454,8,27,3,27,456,8,27,1,28,1,28,1,28,1,28,1,28,4,28,463,8,28,11,
-		28,12,28,464,1,28,1,28,1,29,1,29,1,29,1,29,3,29,473,8,29,1,29,1,29,3,29,
-		477,8,29,1,29,1,29,3,29,481,8,29,1,30,1,30,1,30,1,30,1,30,1,30,5,30,489,
-		8,30,10,30,12,30,492,9,30,1,30,3,30,495,8,30,3,30,497,8,30,1,30,1,30,1,
-		31,1,31,1,31,1,31,1,31,3,31,506,8,31,1,32,1,32,1,32,1,32,1,32,3,32,513,
-		8,32,1,32,1,32,1,32,3,32,518,8,32,1,33,1,33,1,33,1,33,4,33,524,8,33,11,
-		33,12,33,525,1,33,1,33,1,34,1,34,3,34,532,8,34,1,34,1,34,3,34,536,8,34,
-		1,34,1,34,5,34,540,8,34,10,34,12,34,543,9,34,1,34,1,34,1,35,1,35,1,35,
-		1,35,5,35,551,8,35,10,35,12,35,554,9,35,1,35,1,35,1,36,1,36,1,36,1,36,
-		1,36,1,36,3,36,564,8,36,1,36,1,36,1,36,1,36,3,36,570,8,36,1,36,1,36,1,
-		36,1,36,1,36,5,36,577,8,36,10,36,12,36,580,9,36,3,36,582,8,36,1,36,1,36,
-		1,36,3,36,587,8,36,1,36,1,36,1,36,1,36,3,36,593,8,36,1,36,3,36,596,8,36,
-		1,36,1,36,3,36,600,8,36,1,36,3,36,603,8,36,1,36,1,36,1,36,1,36,1,36,3,
-		36,610,8,36,1,36,1,36,3,36,614,8,36,1,36,3,36,617,8,36,1,36,3,36,620,8,
-		36,1,36,1,36,1,36,1,36,1,36,3,36,627,8,36,1,36,1,36,1,36,1,36,3,36,633,
-		8,36,1,36,1,36,1,36,1,36,1,36,3,36,640,8,36,3,36,642,8,36,1,37,1,37,1,
-		37,1,37,1,38,1,38,1,39,1,39,1,39,1,40,1,40,1,40,1,41,1,41,1,41,1,41,1,
-		41,1,41,1,41,1,41,1,41,1,41,1,41,1,41,1,41,3,41,669,8,41,1,41,1,41,1,41,
-		1,41,1,41,1,41,1,41,1,41,1,41,1,41,1,41,1,41,1,41,1,41,1,41,1,41,1,41,
-		1,41,1,41,1,41,1,41,1,41,1,41,1,41,3,41,695,8,41,1,41,5,41,698,8,41,10,
-		41,12,41,701,9,41,1,42,1,42,3,42,705,8,42,1,42,1,42,3,42,709,8,42,1,42,
-		1,42,1,42,1,42,1,42,1,42,1,42,1,42,1,42,1,42,1,42,1,42,1,42,1,42,1,42,
-		1,42,1,42,1,42,1,42,1,42,1,42,5,42,732,8,42,10,42,12,42,735,9,42,1,42,
-		1,42,1,42,1,42,1,42,1,42,1,42,5,42,744,8,42,10,42,12,42,747,9,42,3,42,
-		749,8,42,1,42,1,42,1,42,1,42,1,42,1,42,1,42,3,42,758,8,42,1,43,1,43,1,
-		44,1,44,1,44,0,1,82,45,0,2,4,6,8,10,12,14,16,18,20,22,24,26,28,30,32,34,
-		36,38,40,42,44,46,48,50,52,54,56,58,60,62,64,66,68,70,72,74,76,78,80,82,
-		84,86,88,0,15,1,0,3,4,1,0,23,26,2,0,28,28,44,46,1,0,48,49,1,0,36,37,1,
-		0,32,33,2,0,35,35,64,64,1,0,86,87,2,0,49,49,93,93,1,0,103,104,1,0,101,
-		102,1,0,95,100,1,0,84,85,1,0,90,91,11,0,2,8,11,11,13,18,21,28,30,33,35,
-		37,43,47,50,51,53,59,62,69,93,93,856,0,90,1,0,0,0,2,93,1,0,0,0,4,128,1,
-		0,0,0,6,130,1,0,0,0,8,160,1,0,0,0,10,163,1,0,0,0,12,167,1,0,0,0,14,171,
-		1,0,0,0,16,175,1,0,0,0,18,192,1,0,0,0,20,201,1,0,0,0,22,209,1,0,0,0,24,
-		217,1,0,0,0,26,232,1,0,0,0,28,236,1,0,0,0,30,256,1,0,0,0,32,258,1,0,0,
-		0,34,286,1,0,0,0,36,297,1,0,0,0,38,303,1,0,0,0,40,318,1,0,0,0,42,352,1,
-		0,0,0,44,375,1,0,0,0,46,383,1,0,0,0,48,385,1,0,0,0,50,394,1,0,0,0,52,426,
-		1,0,0,0,54,455,1,0,0,0,56,457,1,0,0,0,58,472,1,0,0,0,60,482,1,0,0,0,62,
-		500,1,0,0,0,64,507,1,0,0,0,66,519,1,0,0,0,68,531,1,0,0,0,70,546,1,0,0,
-		0,72,641,1,0,0,0,74,643,1,0,0,0,76,647,1,0,0,0,78,649,1,0,0,0,80,652,1,
-		0,0,0,82,668,1,0,0,0,84,757,1,0,0,0,86,759,1,0,0,0,88,761,1,0,0,0,90,91,
-		3,2,1,0,91,92,5,0,0,1,92,1,1,0,0,0,93,94,5,1,0,0,94,96,3,88,44,0,95,97,
-		5,92,0,0,96,95,1,0,0,0,96,97,1,0,0,0,97,98,1,0,0,0,98,102,5,108,0,0,99,
-		101,3,4,2,0,100,99,1,0,0,0,101,104,1,0,0,0,102,100,1,0,0,0,102,103,1,0,
-		0,0,103,105,1,0,0,0,104,102,1,0,0,0,105,106,5,109,0,0,106,3,1,0,0,0,107,
-		129,3,6,3,0,108,129,3,8,4,0,109,129,3,14,7,0,110,129,3,18,9,0,111,129,
-		3,20,10,0,112,129,3,24,12,0,113,129,3,28,14,0,114,129,3,32,16,0,115,129,
-		3,38,19,0,116,129,3,40,20,0,117,129,3,48,24,0,118,129,3,50,25,0,119,129,
-		3,52,26,0,120,129,3,54,27,0,121,129,3,66,33,0,122,129,3,16,8,0,123,129,
-		3,56,28,0,124,129,3,60,30,0,125,129,3,62,31,0,126,129,3,64,32,0,127,129,
-		3,70,35,0,128,107,1,0,0,0,128,108,1,0,0,0,128,109,1,0,0,0,128,110,1,0,
-		0,0,128,111,1,0,0,0,128,112,1,0,0,0,128,113,1,0,0,0,128,114,1,0,0,0,128,
-		115,1,0,0,0,128,116,1,0,0,0,128,117,1,0,0,0,128,118,1,0,0,0,128,119,1,
-		0,0,0,128,120,1,0,0,0,128,121,1,0,0,0,128,122,1,0,0,0,128,123,1,0,0,0,
-		128,124,1,0,0,0,128,125,1,0,0,0,128,126,1,0,0,0,128,127,1,0,0,0,129,5,
-		1,0,0,0,130,131,5,2,0,0,131,134,3,88,44,0,132,133,7,0,0,0,133,135,5,5,
-		0,0,134,132,1,0,0,0,134,135,1,0,0,0,135,7,1,0,0,0,136,137,5,6,0,0,137,
-		138,3,10,5,0,138,139,5,73,0,0,139,140,5,92,0,0,140,161,1,0,0,0,141,142,
-		5,6,0,0,142,143,5,20,0,0,143,144,3,88,44,0,144,145,5,108,0,0,145,150,3,
-		12,6,0,146,147,5,112,0,0,147,149,3,12,6,0,148,146,1,0,0,0,149,152,1,0,
-		0,0,150,148,1,0,0,0,150,151,1,0,0,0,151,154,1,0,0,0,152,150,1,0,0,0,153,
-		155,5,112,0,0,154,153,1,0,0,0,154,155,1,0,0,0,155,156,1,0,0,0,156,157,
-		5,109,0,0,157,158,5,73,0,0,158,159,5,92,0,0,159,161,1,0,0,0,160,136,1,
-		0,0,0,160,141,1,0,0,0,161,9,1,0,0,0,162,164,5,91,0,0,163,162,1,0,0,0,163,
-		164,1,0,0,0,164,165,1,0,0,0,165,166,3,88,44,0,166,11,1,0,0,0,167,168,5,
-		92,0,0,168,169,5,113,0,0,169,170,3,10,5,0,170,13,1,0,0,0,171,172,5,7,0,
-		0,172,173,5,9,0,0,173,174,5,87,0,0,174,15,1,0,0,0,175,176,5,8,0,0,176,
-		188,5,108,0,0,177,182,5,87,0,0,178,179,5,112,0,0,179,181,5,87,0,0,180,
-		178,1,0,0,0,181,184,1,0,0,0,182,180,1,0,0,0,182,183,1,0,0,0,183,186,1,
-		0,0,0,184,182,1,0,0,0,185,187,5,112,0,0,186,185,1,0,0,0,186,187,1,0,0,
-		0,187,189,1,0,0,0,188,177,1,0,0,0,188,189,1,0,0,0,189,190,1,0,0,0,190,
-		191,5,109,0,0,191,17,1,0,0,0,192,193,5,11,0,0,193,198,3,88,44,0,194,195,
-		5,112,0,0,195,197,3,88,44,0,196,194,1,0,0,0,197,200,1,0,0,0,198,196,1,
-		0,0,0,198,199,1,0,0,0,199,19,1,0,0,0,200,198,1,0,0,0,201,202,5,12,0,0,
-		202,203,3,88,44,0,203,204,5,113,0,0,204,207,3,22,11,0,205,206,5,100,0,
-		0,206,208,3,82,41,0,207,205,1,0,0,0,207,208,1,0,0,0,208,21,1,0,0,0,209,
-		212,3,88,44,0,210,211,5,72,0,0,211,213,3,88,44,0,212,210,1,0,0,0,212,213,
-		1,0,0,0,213,215,1,0,0,0,214,216,5,115,0,0,215,214,1,0,0,0,215,216,1,0,
-		0,0,216,23,1,0,0,0,217,218,5,13,0,0,218,219,3,88,44,0,219,228,5,106,0,
-		0,220,225,3,26,13,0,221,222,5,112,0,0,222,224,3,26,13,0,223,221,1,0,0,
-		0,224,227,1,0,0,0,225,223,1,0,0,0,225,226,1,0,0,0,226,229,1,0,0,0,227,
-		225,1,0,0,0,228,220,1,0,0,0,228,229,1,0,0,0,229,230,1,0,0,0,230,231,5,
-		107,0,0,231,25,1,0,0,0,232,233,3,88,44,0,233,234,5,113,0,0,234,235,3,22,
-		11,0,235,27,1,0,0,0,236,237,5,14,0,0,237,239,3,88,44,0,238,240,5,92,0,
-		0,239,238,1,0,0,0,239,240,1,0,0,0,240,241,1,0,0,0,241,245,5,108,0,0,242,
-		244,3,30,15,0,243,242,1,0,0,0,244,247,1,0,0,0,245,243,1,0,0,0,245,246,
-		1,0,0,0,246,248,1,0,0,0,247,245,1,0,0,0,248,249,5,109,0,0,249,29,1,0,0,
-		0,250,251,5,15,0,0,251,257,3,82,41,0,252,253,5,16,0,0,253,257,3,82,41,
-		0,254,255,5,17,0,0,255,257,3,82,41,0,256,250,1,0,0,0,256,252,1,0,0,0,256,
-		254,1,0,0,0,257,31,1,0,0,0,258,259,5,18,0,0,259,262,3,88,44,0,260,261,
-		5,19,0,0,261,263,3,88,44,0,262,260,1,0,0,0,262,263,1,0,0,0,263,264,1,0,
-		0,0,264,265,5,20,0,0,265,266,5,106,0,0,266,271,3,88,44,0,267,268,5,112,
-		0,0,268,270,3,88,44,0,269,267,1,0,0,0,270,273,1,0,0,0,271,269,1,0,0,0,
-		271,272,1,0,0,0,272,274,1,0,0,0,273,271,1,0,0,0,274,275,5,107,0,0,275,
-		276,5,113,0,0,276,277,3,22,11,0,277,281,5,108,0,0,278,280,3,34,17,0,279,
-		278,1,0,0,0,280,283,1,0,0,0,281,279,1,0,0,0,281,282,1,0,0,0,282,284,1,
-		0,0,0,283,281,1,0,0,0,284,285,5,109,0,0,285,33,1,0,0,0,286,287,5,92,0,
-		0,287,288,5,113,0,0,288,293,3,36,18,0,289,290,5,112,0,0,290,292,3,36,18,
-		0,291,289,1,0,0,0,292,295,1,0,0,0,293,291,1,0,0,0,293,294,1,0,0,0,294,
-		35,1,0,0,0,295,293,1,0,0,0,296,298,5,92,0,0,297,296,1,0,0,0,297,298,1,
-		0,0,0,298,301,1,0,0,0,299,302,3,82,41,0,300,302,5,78,0,0,301,299,1,0,0,
-		0,301,300,1,0,0,0,302,37,1,0,0,0,303,304,5,21,0,0,304,305,3,88,44,0,305,
-		306,5,89,0,0,306,307,5,72,0,0,307,309,3,88,44,0,308,310,5,112,0,0,309,
-		308,1,0,0,0,309,310,1,0,0,0,310,311,1,0,0,0,311,312,5,22,0,0,312,313,5,
-		20,0,0,313,316,3,88,44,0,314,315,5,70,0,0,315,317,3,82,41,0,316,314,1,
-		0,0,0,316,317,1,0,0,0,317,39,1,0,0,0,318,319,7,1,0,0,319,322,3,88,44,0,
-		320,321,5,72,0,0,321,323,3,88,44,0,322,320,1,0,0,0,322,323,1,0,0,0,323,
-		330,1,0,0,0,324,326,5,112,0,0,325,324,1,0,0,0,325,326,1,0,0,0,326,327,
-		1,0,0,0,327,328,5,27,0,0,328,329,5,55,0,0,329,331,5,6,0,0,330,325,1,0,
-		0,0,330,331,1,0,0,0,331,334,1,0,0,0,332,333,5,113,0,0,333,335,3,22,11,
-		0,334,332,1,0,0,0,334,335,1,0,0,0,335,338,1,0,0,0,336,337,5,100,0,0,337,
-		339,3,82,41,0,338,336,1,0,0,0,338,339,1,0,0,0,339,341,1,0,0,0,340,342,
-		3,44,22,0,341,340,1,0,0,0,341,342,1,0,0,0,342,343,1,0,0,0,343,347,5,108,
-		0,0,344,346,3,42,21,0,345,344,1,0,0,0,346,349,1,0,0,0,347,345,1,0,0,0,
-		347,348,1,0,0,0,348,350,1,0,0,0,349,347,1,0,0,0,350,351,5,109,0,0,351,
-		41,1,0,0,0,352,353,5,43,0,0,353,356,3,88,44,0,354,355,5,70,0,0,355,357,
-		3,82,41,0,356,354,1,0,0,0,356,357,1,0,0,0,357,358,1,0,0,0,358,359,7,2,
-		0,0,359,361,3,82,41,0,360,362,3,44,22,0,361,360,1,0,0,0,361,362,1,0,0,
-		0,362,366,1,0,0,0,363,364,5,71,0,0,364,365,5,47,0,0,365,367,5,6,0,0,366,
-		363,1,0,0,0,366,367,1,0,0,0,367,43,1,0,0,0,368,371,3,46,23,0,369,370,5,
-		42,0,0,370,372,5,91,0,0,371,369,1,0,0,0,371,372,1,0,0,0,372,376,1,0,0,
-		0,373,374,5,42,0,0,374,376,5,91,0,0,375,368,1,0,0,0,375,373,1,0,0,0,376,
-		45,1,0,0,0,377,378,5,29,0,0,378,379,5,61,0,0,379,380,5,91,0,0,380,384,
-		3,88,44,0,381,382,5,41,0,0,382,384,5,29,0,0,383,377,1,0,0,0,383,381,1,
-		0,0,0,384,47,1,0,0,0,385,386,7,3,0,0,386,389,3,88,44,0,387,388,5,70,0,
-		0,388,390,3,82,41,0,389,387,1,0,0,0,389,390,1,0,0,0,390,391,1,0,0,0,391,
-		392,5,50,0,0,392,393,5,92,0,0,393,49,1,0,0,0,394,395,5,51,0,0,395,398,
-		3,88,44,0,396,397,5,72,0,0,397,399,3,88,44,0,398,396,1,0,0,0,398,399,1,
-		0,0,0,399,400,1,0,0,0,400,401,5,100,0,0,401,402,3,82,41,0,402,51,1,0,0,
-		0,403,404,5,52,0,0,404,407,5,92,0,0,405,406,5,20,0,0,406,408,3,88,44,0,
-		407,405,1,0,0,0,407,408,1,0,0,0,408,409,1,0,0,0,409,410,5,100,0,0,410,
-		413,3,82,41,0,411,412,5,71,0,0,412,414,3,82,41,0,413,411,1,0,0,0,413,414,
-		1,0,0,0,414,427,1,0,0,0,415,416,5,52,0,0,416,417,5,92,0,0,417,418,5,72,
-		0,0,418,421,3,88,44,0,419,420,5,70,0,0,420,422,3,82,41,0,421,419,1,0,0,
-		0,421,422,1,0,0,0,422,423,1,0,0,0,423,424,5,71,0,0,424,425,3,82,41,0,425,
-		427,1,0,0,0,426,403,1,0,0,0,426,415,1,0,0,0,427,53,1,0,0,0,428,429,5,53,
-		0,0,429,430,5,92,0,0,430,431,5,54,0,0,431,432,5,43,0,0,432,433,5,87,0,
-		0,433,434,5,44,0,0,434,435,3,82,41,0,435,436,5,57,0,0,436,438,3,88,44,
-		0,437,439,3,44,22,0,438,437,1,0,0,0,438,439,1,0,0,0,439,456,1,0,0,0,440,
-		441,5,53,0,0,441,442,5,92,0,0,442,443,5,55,0,0,443,444,5,56,0,0,444,445,
-		5,43,0,0,445,446,5,91,0,0,446,447,5,102,0,0,447,448,5,91,0,0,448,449,5,
-		44,0,0,449,450,3,82,41,0,450,451,5,57,0,0,451,453,3,88,44,0,452,454,3,
-		44,22,0,453,452,1,0,0,0,453,454,1,0,0,0,454,456,1,0,0,0,455,428,1,0,0,
-		0,455,440,1,0,0,0,456,55,1,0,0,0,457,458,5,30,0,0,458,459,3,88,44,0,459,
-		460,7,4,0,0,460,462,5,108,0,0,461,463,3,58,29,0,462,461,1,0,0,0,463,464,
-		1,0,0,0,464,462,1,0,0,0,464,465,1,0,0,0,465,466,1,0,0,0,466,467,5,109,
-		0,0,467,57,1,0,0,0,468,469,5,38,0,0,469,470,5,57,0,0,470,473,3,82,41,0,
-		471,473,5,39,0,0,472,468,1,0,0,0,472,471,1,0,0,0,473,476,1,0,0,0,474,475,
-		5,71,0,0,475,477,3,82,41,0,476,474,1,0,0,0,476,477,1,0,0,0,477,480,1,0,
-		0,0,478,479,5,40,0,0,479,481,3,82,41,0,480,478,1,0,0,0,480,481,1,0,0,0,
-		481,59,1,0,0,0,482,483,5,31,0,0,483,484,3,88,44,0,484,496,5,108,0,0,485,
-		490,5,92,0,0,486,487,5,112,0,0,487,489,5,92,0,0,488,486,1,0,0,0,489,492,
-		1,0,0,0,490,488,1,0,0,0,490,491,1,0,0,0,491,494,1,0,0,0,492,490,1,0,0,
-		0,493,495,5,112,0,0,494,493,1,0,0,0,494,495,1,0,0,0,495,497,1,0,0,0,496,
-		485,1,0,0,0,496,497,1,0,0,0,497,498,1,0,0,0,498,499,5,109,0,0,499,61,1,
-		0,0,0,500,501,7,5,0,0,501,502,5,92,0,0,502,505,3,82,41,0,503,504,5,19,
-		0,0,504,506,3,88,44,0,505,503,1,0,0,0,505,506,1,0,0,0,506,63,1,0,0,0,507,
-		508,5,5,0,0,508,509,5,92,0,0,509,512,3,82,41,0,510,511,5,19,0,0,511,513,
-		3,88,44,0,512,510,1,0,0,0,512,513,1,0,0,0,513,517,1,0,0,0,514,515,5,34,
-		0,0,515,516,5,72,0,0,516,518,7,6,0,0,517,514,1,0,0,0,517,518,1,0,0,0,518,
-		65,1,0,0,0,519,520,5,58,0,0,520,521,3,88,44,0,521,523,5,108,0,0,522,524,
-		3,68,34,0,523,522,1,0,0,0,524,525,1,0,0,0,525,523,1,0,0,0,525,526,1,0,
-		0,0,526,527,1,0,0,0,527,528,5,109,0,0,528,67,1,0,0,0,529,530,5,9,0,0,530,
-		532,5,87,0,0,531,529,1,0,0,0,531,532,1,0,0,0,532,535,1,0,0,0,533,534,5,
-		10,0,0,534,536,5,87,0,0,535,533,1,0,0,0,535,536,1,0,0,0,536,537,1,0,0,
-		0,537,541,5,108,0,0,538,540,3,4,2,0,539,538,1,0,0,0,540,543,1,0,0,0,541,
-		539,1,0,0,0,541,542,1,0,0,0,542,544,1,0,0,0,543,541,1,0,0,0,544,545,5,
-		109,0,0,545,69,1,0,0,0,546,547,5,59,0,0,547,548,5,92,0,0,548,552,5,108,
-		0,0,549,551,3,72,36,0,550,549,1,0,0,0,551,554,1,0,0,0,552,550,1,0,0,0,
-		552,553,1,0,0,0,553,555,1,0,0,0,554,552,1,0,0,0,555,556,5,109,0,0,556,
-		71,1,0,0,0,557,558,5,60,0,0,558,559,3,88,44,0,559,560,5,100,0,0,560,561,
-		3,82,41,0,561,642,1,0,0,0,562,564,5,91,0,0,563,562,1,0,0,0,563,564,1,0,
-		0,0,564,569,1,0,0,0,565,566,5,71,0,0,566,570,7,7,0,0,567,568,5,61,0,0,
-		568,570,5,89,0,0,569,565,1,0,0,0,569,567,1,0,0,0,569,570,1,0,0,0,570,571,
-		1,0,0,0,571,572,3,88,44,0,572,581,5,106,0,0,573,578,3,74,37,0,574,575,
-		5,112,0,0,575,577,3,74,37,0,576,574,1,0,0,0,577,580,1,0,0,0,578,576,1,
-		0,0,0,578,579,1,0,0,0,579,582,1,0,0,0,580,578,1,0,0,0,581,573,1,0,0,0,
-		581,582,1,0,0,0,582,583,1,0,0,0,583,586,5,107,0,0,584,585,5,94,0,0,585,
-		587,3,76,38,0,586,584,1,0,0,0,586,587,1,0,0,0,587,642,1,0,0,0,588,595,
-		5,62,0,0,589,592,5,63,0,0,590,591,5,60,0,0,591,593,5,5,0,0,592,590,1,0,
-		0,0,592,593,1,0,0,0,593,596,1,0,0,0,594,596,5,5,0,0,595,589,1,0,0,0,595,
-		594,1,0,0,0,596,597,1,0,0,0,597,599,3,82,41,0,598,600,3,78,39,0,599,598,
-		1,0,0,0,599,600,1,0,0,0,600,602,1,0,0,0,601,603,3,80,40,0,602,601,1,0,
-		0,0,602,603,1,0,0,0,603,642,1,0,0,0,604,605,5,62,0,0,605,606,5,64,0,0,
-		606,609,5,92,0,0,607,608,5,66,0,0,608,610,3,82,41,0,609,607,1,0,0,0,609,
-		610,1,0,0,0,610,613,1,0,0,0,611,612,5,67,0,0,612,614,3,82,41,0,613,611,
-		1,0,0,0,613,614,1,0,0,0,614,616,1,0,0,0,615,617,3,78,39,0,616,615,1,0,
-		0,0,616,617,1,0,0,0,617,619,1,0,0,0,618,620,3,80,40,0,619,618,1,0,0,0,
-		619,620,1,0,0,0,620,642,1,0,0,0,621,622,5,62,0,0,622,623,5,65,0,0,623,
-		624,5,64,0,0,624,626,5,92,0,0,625,627,3,78,39,0,626,625,1,0,0,0,626,627,
-		1,0,0,0,627,642,1,0,0,0,628,629,5,62,0,0,629,630,3,76,38,0,630,632,5,91,
-		0,0,631,633,3,78,39,0,632,631,1,0,0,0,632,633,1,0,0,0,633,642,1,0,0,0,
-		634,635,5,62,0,0,635,636,5,68,0,0,636,637,3,88,44,0,637,639,3,82,41,0,
-		638,640,3,78,39,0,639,638,1,0,0,0,639,640,1,0,0,0,640,642,1,0,0,0,641,
-		557,1,0,0,0,641,563,1,0,0,0,641,588,1,0,0,0,641,604,1,0,0,0,641,621,1,
-		0,0,0,641,628,1,0,0,0,641,634,1,0,0,0,642,73,1,0,0,0,643,644,3,88,44,0,
-		644,645,5,113,0,0,645,646,3,82,41,0,646,75,1,0,0,0,647,648,7,8,0,0,648,
-		77,1,0,0,0,649,650,5,73,0,0,650,651,5,88,0,0,651,79,1,0,0,0,652,653,5,
-		69,0,0,653,654,5,92,0,0,654,81,1,0,0,0,655,656,6,41,-1,0,656,657,5,102,
-		0,0,657,669,3,82,41,12,658,659,5,76,0,0,659,669,3,82,41,6,660,661,5,79,
-		0,0,661,662,3,82,41,0,662,663,5,80,0,0,663,664,3,82,41,0,664,665,5,81,
-		0,0,665,666,3,82,41,2,666,669,1,0,0,0,667,669,3,84,42,0,668,655,1,0,0,
-		0,668,658,1,0,0,0,668,660,1,0,0,0,668,667,1,0,0,0,669,699,1,0,0,0,670,
-		671,10,11,0,0,671,672,7,9,0,0,672,698,3,82,41,12,673,674,10,10,0,0,674,
-		675,7,10,0,0,675,698,3,82,41,11,676,677,10,9,0,0,677,678,7,11,0,0,678,
-		698,3,82,41,10,679,680,10,8,0,0,680,681,5,83,0,0,681,698,3,82,41,9,682,
-		683,10,5,0,0,683,684,5,74,0,0,684,698,3,82,41,6,685,686,10,4,0,0,686,687,
-		5,75,0,0,687,698,3,82,41,5,688,689,10,3,0,0,689,690,5,70,0,0,690,698,3,
-		82,41,4,691,692,10,7,0,0,692,694,5,77,0,0,693,695,5,76,0,0,694,693,1,0,
-		0,0,694,695,1,0,0,0,695,696,1,0,0,0,696,698,5,78,0,0,697,670,1,0,0,0,697,
-		673,1,0,0,0,697,676,1,0,0,0,697,679,1,0,0,0,697,682,1,0,0,0,697,685,1,
-		0,0,0,697,688,1,0,0,0,697,691,1,0,0,0,698,701,1,0,0,0,699,697,1,0,0,0,
-		699,700,1,0,0,0,700,83,1,0,0,0,701,699,1,0,0,0,702,704,3,86,43,0,703,705,
-		3,88,44,0,704,703,1,0,0,0,704,705,1,0,0,0,705,708,1,0,0,0,706,707,5,72,
-		0,0,707,709,3,88,44,0,708,706,1,0,0,0,708,709,1,0,0,0,709,758,1,0,0,0,
-		710,711,3,86,43,0,711,712,5,105,0,0,712,758,1,0,0,0,713,758,5,92,0,0,714,
-		758,7,12,0,0,715,758,5,87,0,0,716,758,5,86,0,0,717,758,5,89,0,0,718,719,
-		5,12,0,0,719,758,3,88,44,0,720,721,5,82,0,0,721,758,3,88,44,0,722,723,
-		3,88,44,0,723,724,5,114,0,0,724,725,3,88,44,0,725,758,1,0,0,0,726,727,
-		3,88,44,0,727,728,5,110,0,0,728,733,3,82,41,0,729,730,5,112,0,0,730,732,
-		3,82,41,0,731,729,1,0,0,0,732,735,1,0,0,0,733,731,1,0,0,0,733,734,1,0,
-		0,0,734,736,1,0,0,0,735,733,1,0,0,0,736,737,5,111,0,0,737,758,1,0,0,0,
-		738,739,3,88,44,0,739,748,5,106,0,0,740,745,3,82,41,0,741,742,5,112,0,
-		0,742,744,3,82,41,0,743,741,1,0,0,0,744,747,1,0,0,0,745,743,1,0,0,0,745,
-		746,1,0,0,0,746,749,1,0,0,0,747,745,1,0,0,0,748,740,1,0,0,0,748,749,1,
-		0,0,0,749,750,1,0,0,0,750,751,5,107,0,0,751,758,1,0,0,0,752,758,3,88,44,
-		0,753,754,5,106,0,0,754,755,3,82,41,0,755,756,5,107,0,0,756,758,1,0,0,
-		0,757,702,1,0,0,0,757,710,1,0,0,0,757,713,1,0,0,0,757,714,1,0,0,0,757,
-		715,1,0,0,0,757,716,1,0,0,0,757,717,1,0,0,0,757,718,1,0,0,0,757,720,1,
-		0,0,0,757,722,1,0,0,0,757,726,1,0,0,0,757,738,1,0,0,0,757,752,1,0,0,0,
-		757,753,1,0,0,0,758,85,1,0,0,0,759,760,7,13,0,0,760,87,1,0,0,0,761,762,
-		7,14,0,0,762,89,1,0,0,0,92,96,102,128,134,150,154,160,163,182,186,188,
-		198,207,212,215,225,228,239,245,256,262,271,281,293,297,301,309,316,322,
-		325,330,334,338,341,347,356,361,366,371,375,383,389,398,407,413,421,426,
-		438,453,455,464,472,476,480,490,494,496,505,512,517,525,531,535,541,552,
-		563,569,578,581,586,592,595,599,602,609,613,616,619,626,632,639,641,668,
-		694,697,699,704,708,733,745,748,757
+		2,43,7,43,2,44,7,44,2,45,7,45,1,0,1,0,1,0,1,1,1,1,1,1,3,1,99,8,1,1,1,1,
+		1,5,1,103,8,1,10,1,12,1,106,9,1,1,1,1,1,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,
+		2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,3,2,131,8,2,1,3,
+		1,3,1,3,1,3,3,3,137,8,3,1,4,1,4,1,4,1,4,1,4,1,4,1,4,1,4,1,4,1,4,1,4,1,
+		4,5,4,151,8,4,10,4,12,4,154,9,4,1,4,3,4,157,8,4,1,4,1,4,1,4,1,4,3,4,163,
+		8,4,1,5,3,5,166,8,5,1,5,1,5,1,6,1,6,1,6,1,6,1,7,1,7,1,7,1,7,1,8,1,8,1,
+		8,1,8,1,8,5,8,183,8,8,10,8,12,8,186,9,8,1,8,3,8,189,8,8,3,8,191,8,8,1,
+		8,1,8,1,9,1,9,1,9,1,9,5,9,199,8,9,10,9,12,9,202,9,9,1,10,1,10,1,10,1,10,
+		1,10,1,10,3,10,210,8,10,1,11,1,11,1,11,3,11,215,8,11,1,11,3,11,218,8,11,
+		1,12,1,12,1,12,1,12,1,12,1,12,5,12,226,8,12,10,12,12,12,229,9,12,3,12,
+		231,8,12,1,12,1,12,1,13,1,13,1,13,1,13,1,14,1,14,1,14,3,14,242,8,14,1,
+		14,1,14,5,14,246,8,14,10,14,12,14,249,9,14,1,14,1,14,1,15,1,15,1,15,1,
+		15,1,15,1,15,3,15,259,8,15,1,16,1,16,1,16,1,16,3,16,265,8,16,1,16,1,16,
+		1,16,1,16,1,16,5,16,272,8,16,10,16,12,16,275,9,16,1,16,1,16,1,16,1,16,
+		1,16,5,16,282,8,16,10,16,12,16,285,9,16,1,16,1,16,1,17,1,17,1,17,1,17,
+		1,17,5,17,294,8,17,10,17,12,17,297,9,17,1,18,3,18,300,8,18,1,18,1,18,3,
+		18,304,8,18,1,19,1,19,1,19,1,19,1,19,1,19,3,19,312,8,19,1,19,1,19,1,19,
+		1,19,1,19,3,19,319,8,19,1,20,1,20,1,20,1,20,3,20,325,8,20,1,20,3,20,328,
+		8,20,1,20,1,20,1,20,3,20,333,8,20,1,20,1,20,3,20,337,8,20,1,20,1,20,3,
+		20,341,8,20,1,20,3,20,344,8,20,1,20,1,20,5,20,348,8,20,10,20,12,20,351,
+		9,20,1,20,1,20,1,21,1,21,1,21,1,21,3,21,359,8,21,1,21,1,21,1,21,3,21,364,
+		8,21,1,21,1,21,1,21,3,21,369,8,21,1,22,1,22,1,22,3,22,374,8,22,1,22,1,
+		22,3,22,378,8,22,1,23,1,23,1,23,1,23,1,23,1,23,3,23,386,8,23,1,24,1,24,
+		1,24,1,24,3,24,392,8,24,1,24,1,24,1,24,1,25,1,25,1,25,1,25,3,25,401,8,
+		25,1,25,1,25,1,25,1,26,1,26,1,26,1,26,1,26,3,26,411,8,26,3,26,413,8,26,
+		1,26,1,26,1,26,1,26,3,26,419,8,26,1,26,1,26,1,26,1,26,1,26,1,26,3,26,427,
+		8,26,1,26,1,26,1,26,3,26,432,8,26,1,27,1,27,1,27,1,27,3,27,438,8,27,1,
+		28,1,28,1,28,1,28,1,28,1,28,1,28,1,28,1,28,1,28,3,28,450,8,28,1,28,1,28,
+		1,28,1,28,1,28,1,28,1,28,1,28,1,28,1,28,1,28,1,28,1,28,3,28,465,8,28,3,
+		28,467,8,28,1,29,1,29,1,29,1,29,1,29,4,29,474,8,29,11,29,12,29,475,1,29,
+		1,29,1,30,1,30,1,30,1,30,3,30,484,8,30,1,30,1,30,3,30,488,8,30,1,30,1,
+		30,3,30,492,8,30,1,31,1,31,1,31,1,31,1,31,1,31,5,31,500,8,31,10,31,12,
+		31,503,9,31,1,31,3,31,506,8,31,3,31,508,8,31,1,31,1,31,1,32,1,32,1,32,
+		1,32,1,32,3,32,517,8,32,1,33,1,33,1,33,1,33,1,33,3,33,524,8,33,1,33,1,
+		33,1,33,3,33,529,8,33,1,34,1,34,1,34,1,34,4,34,535,8,34,11,34,12,34,536,
+		1,34,1,34,1,35,1,35,3,35,543,8,35,1,35,1,35,3,35,547,8,35,1,35,1,35,5,
+		35,551,8,35,10,35,12,35,554,9,35,1,35,1,35,1,36,1,36,1,36,1,36,5,36,562,
+		8,36,10,36,12,36,565,9,36,1,36,1,36,1,37,1,37,1,37,1,37,1,37,1,37,3,37,
+		575,8,37,1,37,1,37,1,37,1,37,3,37,581,8,37,1,37,1,37,1,37,1,37,1,37,5,
+		37,588,8,37,10,37,12,37,591,9,37,3,37,593,8,37,1,37,1,37,1,37,3,37,598,
+		8,37,1,37,1,37,1,37,1,37,3,37,604,8,37,1,37,3,37,607,8,37,1,37,1,37,3,
+		37,611,8,37,1,37,3,37,614,8,37,1,37,1,37,1,37,1,37,1,37,3,37,621,8,37,
+		1,37,1,37,3,37,625,8,37,1,37,3,37,628,8,37,1,37,3,37,631,8,37,1,37,1,37,
+		1,37,1,37,1,37,3,37,638,8,37,1,37,1,37,1,37,1,37,3,37,644,8,37,1,37,1,
+		37,1,37,1,37,1,37,3,37,651,8,37,3,37,653,8,37,1,38,1,38,1,38,1,38,1,39,
+		1,39,1,40,1,40,1,40,1,41,1,41,1,41,1,42,1,42,1,42,1,42,1,42,1,42,1,42,
+		1,42,1,42,1,42,1,42,1,42,1,42,3,42,680,8,42,1,42,1,42,1,42,1,42,1,42,1,
+		42,1,42,1,42,1,42,1,42,1,42,1,42,1,42,1,42,1,42,1,42,1,42,1,42,1,42,1,
+		42,1,42,1,42,1,42,1,42,3,42,706,8,42,1,42,5,42,709,8,42,10,42,12,42,712,
+		9,42,1,43,1,43,3,43,716,8,43,1,43,1,43,3,43,720,8,43,1,43,1,43,1,43,1,
+		43,1,43,1,43,1,43,1,43,1,43,1,43,1,43,1,43,1,43,1,43,1,43,1,43,1,43,1,
+		43,1,43,1,43,1,43,5,43,743,8,43,10,43,12,43,746,9,43,1,43,1,43,1,43,1,
+		43,1,43,1,43,1,43,5,43,755,8,43,10,43,12,43,758,9,43,3,43,760,8,43,1,43,
+		1,43,1,43,1,43,1,43,1,43,1,43,3,43,769,8,43,1,44,1,44,1,45,1,45,1,45,0,
+		1,84,46,0,2,4,6,8,10,12,14,16,18,20,22,24,26,28,30,32,34,36,38,40,42,44,
+		46,48,50,52,54,56,58,60,62,64,66,68,70,72,74,76,78,80,82,84,86,88,90,0,
+		15,1,0,3,4,1,0,23,26,2,0,28,28,44,46,1,0,48,49,1,0,36,37,1,0,32,33,2,0,
+		35,35,64,64,1,0,88,89,2,0,49,49,95,95,1,0,105,106,1,0,103,104,1,0,97,102,
+		1,0,86,87,1,0,92,93,12,0,2,8,11,11,13,18,21,28,30,33,35,37,43,47,50,51,
+		53,59,62,69,83,84,95,95,868,0,92,1,0,0,0,2,95,1,0,0,0,4,130,1,0,0,0,6,
+		132,1,0,0,0,8,162,1,0,0,0,10,165,1,0,0,0,12,169,1,0,0,0,14,173,1,0,0,0,
+		16,177,1,0,0,0,18,194,1,0,0,0,20,203,1,0,0,0,22,211,1,0,0,0,24,219,1,0,
+		0,0,26,234,1,0,0,0,28,238,1,0,0,0,30,258,1,0,0,0,32,260,1,0,0,0,34,288,
+		1,0,0,0,36,299,1,0,0,0,38,305,1,0,0,0,40,320,1,0,0,0,42,354,1,0,0,0,44,
+		377,1,0,0,0,46,385,1,0,0,0,48,387,1,0,0,0,50,396,1,0,0,0,52,431,1,0,0,
+		0,54,437,1,0,0,0,56,466,1,0,0,0,58,468,1,0,0,0,60,483,1,0,0,0,62,493,1,
+		0,0,0,64,511,1,0,0,0,66,518,1,0,0,0,68,530,1,0,0,0,70,542,1,0,0,0,72,557,
+		1,0,0,0,74,652,1,0,0,0,76,654,1,0,0,0,78,658,1,0,0,0,80,660,1,0,0,0,82,
+		663,1,0,0,0,84,679,1,0,0,0,86,768,1,0,0,0,88,770,1,0,0,0,90,772,1,0,0,
+		0,92,93,3,2,1,0,93,94,5,0,0,1,94,1,1,0,0,0,95,96,5,1,0,0,96,98,3,90,45,
+		0,97,99,5,94,0,0,98,97,1,0,0,0,98,99,1,0,0,0,99,100,1,0,0,0,100,104,5,
+		110,0,0,101,103,3,4,2,0,102,101,1,0,0,0,103,106,1,0,0,0,104,102,1,0,0,
+		0,104,105,1,0,0,0,105,107,1,0,0,0,106,104,1,0,0,0,107,108,5,111,0,0,108,
+		3,1,0,0,0,109,131,3,6,3,0,110,131,3,8,4,0,111,131,3,14,7,0,112,131,3,18,
+		9,0,113,131,3,20,10,0,114,131,3,24,12,0,115,131,3,28,14,0,116,131,3,32,
+		16,0,117,131,3,38,19,0,118,131,3,40,20,0,119,131,3,48,24,0,120,131,3,50,
+		25,0,121,131,3,52,26,0,122,131,3,56,28,0,123,131,3,68,34,0,124,131,3,16,
+		8,0,125,131,3,58,29,0,126,131,3,62,31,0,127,131,3,64,32,0,128,131,3,66,
+		33,0,129,131,3,72,36,0,130,109,1,0,0,0,130,110,1,0,0,0,130,111,1,0,0,0,
+		130,112,1,0,0,0,130,113,1,0,0,0,130,114,1,0,0,0,130,115,1,0,0,0,130,116,
+		1,0,0,0,130,117,1,0,0,0,130,118,1,0,0,0,130,119,1,0,0,0,130,120,1,0,0,
+		0,130,121,1,0,0,0,130,122,1,0,0,0,130,123,1,0,0,0,130,124,1,0,0,0,130,
+		125,1,0,0,0,130,126,1,0,0,0,130,127,1,0,0,0,130,128,1,0,0,0,130,129,1,
+		0,0,0,131,5,1,0,0,0,132,133,5,2,0,0,133,136,3,90,45,0,134,135,7,0,0,0,
+		135,137,5,5,0,0,136,134,1,0,0,0,136,137,1,0,0,0,137,7,1,0,0,0,138,139,
+		5,6,0,0,139,140,3,10,5,0,140,141,5,73,0,0,141,142,5,94,0,0,142,163,1,0,
+		0,0,143,144,5,6,0,0,144,145,5,20,0,0,145,146,3,90,45,0,146,147,5,110,0,
+		0,147,152,3,12,6,0,148,149,5,114,0,0,149,151,3,12,6,0,150,148,1,0,0,0,
+		151,154,1,0,0,0,152,150,1,0,0,0,152,153,1,0,0,0,153,156,1,0,0,0,154,152,
+		1,0,0,0,155,157,5,114,0,0,156,155,1,0,0,0,156,157,1,0,0,0,157,158,1,0,
+		0,0,158,159,5,111,0,0,159,160,5,73,0,0,160,161,5,94,0,0,161,163,1,0,0,
+		0,162,138,1,0,0,0,162,143,1,0,0,0,163,9,1,0,0,0,164,166,5,93,0,0,165,164,
+		1,0,0,0,165,166,1,0,0,0,166,167,1,0,0,0,167,168,3,90,45,0,168,11,1,0,0,
+		0,169,170,5,94,0,0,170,171,5,115,0,0,171,172,3,10,5,0,172,13,1,0,0,0,173,
+		174,5,7,0,0,174,175,5,9,0,0,175,176,5,89,0,0,176,15,1,0,0,0,177,178,5,
+		8,0,0,178,190,5,110,0,0,179,184,5,89,0,0,180,181,5,114,0,0,181,183,5,89,
+		0,0,182,180,1,0,0,0,183,186,1,0,0,0,184,182,1,0,0,0,184,185,1,0,0,0,185,
+		188,1,0,0,0,186,184,1,0,0,0,187,189,5,114,0,0,188,187,1,0,0,0,188,189,
+		1,0,0,0,189,191,1,0,0,0,190,179,1,0,0,0,190,191,1,0,0,0,191,192,1,0,0,
+		0,192,193,5,111,0,0,193,17,1,0,0,0,194,195,5,11,0,0,195,200,3,90,45,0,
+		196,197,5,114,0,0,197,199,3,90,45,0,198,196,1,0,0,0,199,202,1,0,0,0,200,
+		198,1,0,0,0,200,201,1,0,0,0,201,19,1,0,0,0,202,200,1,0,0,0,203,204,5,12,
+		0,0,204,205,3,90,45,0,205,206,5,115,0,0,206,209,3,22,11,0,207,208,5,102,
+		0,0,208,210,3,84,42,0,209,207,1,0,0,0,209,210,1,0,0,0,210,21,1,0,0,0,211,
+		214,3,90,45,0,212,213,5,72,0,0,213,215,3,90,45,0,214,212,1,0,0,0,214,215,
+		1,0,0,0,215,217,1,0,0,0,216,218,5,117,0,0,217,216,1,0,0,0,217,218,1,0,
+		0,0,218,23,1,0,0,0,219,220,5,13,0,0,220,221,3,90,45,0,221,230,5,108,0,
+		0,222,227,3,26,13,0,223,224,5,114,0,0,224,226,3,26,13,0,225,223,1,0,0,
+		0,226,229,1,0,0,0,227,225,1,0,0,0,227,228,1,0,0,0,228,231,1,0,0,0,229,
+		227,1,0,0,0,230,222,1,0,0,0,230,231,1,0,0,0,231,232,1,0,0,0,232,233,5,
+		109,0,0,233,25,1,0,0,0,234,235,3,90,45,0,235,236,5,115,0,0,236,237,3,22,
+		11,0,237,27,1,0,0,0,238,239,5,14,0,0,239,241,3,90,45,0,240,242,5,94,0,
+		0,241,240,1,0,0,0,241,242,1,0,0,0,242,243,1,0,0,0,243,247,5,110,0,0,244,
+		246,3,30,15,0,245,244,1,0,0,0,246,249,1,0,0,0,247,245,1,0,0,0,247,248,
+		1,0,0,0,248,250,1,0,0,0,249,247,1,0,0,0,250,251,5,111,0,0,251,29,1,0,0,
+		0,252,253,5,15,0,0,253,259,3,84,42,0,254,255,5,16,0,0,255,259,3,84,42,
+		0,256,257,5,17,0,0,257,259,3,84,42,0,258,252,1,0,0,0,258,254,1,0,0,0,258,
+		256,1,0,0,0,259,31,1,0,0,0,260,261,5,18,0,0,261,264,3,90,45,0,262,263,
+		5,19,0,0,263,265,3,90,45,0,264,262,1,0,0,0,264,265,1,0,0,0,265,266,1,0,
+		0,0,266,267,5,20,0,0,267,268,5,108,0,0,268,273,3,90,45,0,269,270,5,114,
+		0,0,270,272,3,90,45,0,271,269,1,0,0,0,272,275,1,0,0,0,273,271,1,0,0,0,
+		273,274,1,0,0,0,274,276,1,0,0,0,275,273,1,0,0,0,276,277,5,109,0,0,277,
+		278,5,115,0,0,278,279,3,22,11,0,279,283,5,110,0,0,280,282,3,34,17,0,281,
+		280,1,0,0,0,282,285,1,0,0,0,283,281,1,0,0,0,283,284,1,0,0,0,284,286,1,
+		0,0,0,285,283,1,0,0,0,286,287,5,111,0,0,287,33,1,0,0,0,288,289,5,94,0,
+		0,289,290,5,115,0,0,290,295,3,36,18,0,291,292,5,114,0,0,292,294,3,36,18,
+		0,293,291,1,0,0,0,294,297,1,0,0,0,295,293,1,0,0,0,295,296,1,0,0,0,296,
+		35,1,0,0,0,297,295,1,0,0,0,298,300,5,94,0,0,299,298,1,0,0,0,299,300,1,
+		0,0,0,300,303,1,0,0,0,301,304,3,84,42,0,302,304,5,78,0,0,303,301,1,0,0,
+		0,303,302,1,0,0,0,304,37,1,0,0,0,305,306,5,21,0,0,306,307,3,90,45,0,307,
+		308,5,91,0,0,308,309,5,72,0,0,309,311,3,90,45,0,310,312,5,114,0,0,311,
+		310,1,0,0,0,311,312,1,0,0,0,312,313,1,0,0,0,313,314,5,22,0,0,314,315,5,
+		20,0,0,315,318,3,90,45,0,316,317,5,70,0,0,317,319,3,84,42,0,318,316,1,
+		0,0,0,318,319,1,0,0,0,319,39,1,0,0,0,320,321,7,1,0,0,321,324,3,90,45,0,
+		322,323,5,72,0,0,323,325,3,90,45,0,324,322,1,0,0,0,324,325,1,0,0,0,325,
+		332,1,0,0,0,326,328,5,114,0,0,327,326,1,0,0,0,327,328,1,0,0,0,328,329,
+		1,0,0,0,329,330,5,27,0,0,330,331,5,55,0,0,331,333,5,6,0,0,332,327,1,0,
+		0,0,332,333,1,0,0,0,333,336,1,0,0,0,334,335,5,115,0,0,335,337,3,22,11,
+		0,336,334,1,0,0,0,336,337,1,0,0,0,337,340,1,0,0,0,338,339,5,102,0,0,339,
+		341,3,84,42,0,340,338,1,0,0,0,340,341,1,0,0,0,341,343,1,0,0,0,342,344,
+		3,44,22,0,343,342,1,0,0,0,343,344,1,0,0,0,344,345,1,0,0,0,345,349,5,110,
+		0,0,346,348,3,42,21,0,347,346,1,0,0,0,348,351,1,0,0,0,349,347,1,0,0,0,
+		349,350,1,0,0,0,350,352,1,0,0,0,351,349,1,0,0,0,352,353,5,111,0,0,353,
+		41,1,0,0,0,354,355,5,43,0,0,355,358,3,90,45,0,356,357,5,70,0,0,357,359,
+		3,84,42,0,358,356,1,0,0,0,358,359,1,0,0,0,359,360,1,0,0,0,360,361,7,2,
+		0,0,361,363,3,84,42,0,362,364,3,44,22,0,363,362,1,0,0,0,363,364,1,0,0,
+		0,364,368,1,0,0,0,365,366,5,71,0,0,366,367,5,47,0,0,367,369,5,6,0,0,368,
+		365,1,0,0,0,368,369,1,0,0,0,369,43,1,0,0,0,370,373,3,46,23,0,371,372,5,
+		42,0,0,372,374,5,93,0,0,373,371,1,0,0,0,373,374,1,0,0,0,374,378,1,0,0,
+		0,375,376,5,42,0,0,376,378,5,93,0,0,377,370,1,0,0,0,377,375,1,0,0,0,378,
+		45,1,0,0,0,379,380,5,29,0,0,380,381,5,61,0,0,381,382,5,93,0,0,382,386,
+		3,90,45,0,383,384,5,41,0,0,384,386,5,29,0,0,385,379,1,0,0,0,385,383,1,
+		0,0,0,386,47,1,0,0,0,387,388,7,3,0,0,388,391,3,90,45,0,389,390,5,70,0,
+		0,390,392,3,84,42,0,391,389,1,0,0,0,391,392,1,0,0,0,392,393,1,0,0,0,393,
+		394,5,50,0,0,394,395,5,94,0,0,395,49,1,0,0,0,396,397,5,51,0,0,397,400,
+		3,90,45,0,398,399,5,72,0,0,399,401,3,90,45,0,400,398,1,0,0,0,400,401,1,
+		0,0,0,401,402,1,0,0,0,402,403,5,102,0,0,403,404,3,84,42,0,404,51,1,0,0,
+		0,405,406,5,52,0,0,406,412,5,94,0,0,407,408,5,20,0,0,408,410,3,90,45,0,
+		409,411,3,54,27,0,410,409,1,0,0,0,410,411,1,0,0,0,411,413,1,0,0,0,412,
+		407,1,0,0,0,412,413,1,0,0,0,413,414,1,0,0,0,414,415,5,102,0,0,415,418,
+		3,84,42,0,416,417,5,71,0,0,417,419,3,84,42,0,418,416,1,0,0,0,418,419,1,
+		0,0,0,419,432,1,0,0,0,420,421,5,52,0,0,421,422,5,94,0,0,422,423,5,72,0,
+		0,423,426,3,90,45,0,424,425,5,70,0,0,425,427,3,84,42,0,426,424,1,0,0,0,
+		426,427,1,0,0,0,427,428,1,0,0,0,428,429,5,71,0,0,429,430,3,84,42,0,430,
+		432,1,0,0,0,431,405,1,0,0,0,431,420,1,0,0,0,432,53,1,0,0,0,433,438,5,83,
+		0,0,434,435,5,84,0,0,435,436,5,82,0,0,436,438,5,91,0,0,437,433,1,0,0,0,
+		437,434,1,0,0,0,438,55,1,0,0,0,439,440,5,53,0,0,440,441,5,94,0,0,441,442,
+		5,54,0,0,442,443,5,43,0,0,443,444,5,89,0,0,444,445,5,44,0,0,445,446,3,
+		84,42,0,446,447,5,57,0,0,447,449,3,90,45,0,448,450,3,44,22,0,449,448,1,
+		0,0,0,449,450,1,0,0,0,450,467,1,0,0,0,451,452,5,53,0,0,452,453,5,94,0,
+		0,453,454,5,55,0,0,454,455,5,56,0,0,455,456,5,43,0,0,456,457,5,93,0,0,
+		457,458,5,104,0,0,458,459,5,93,0,0,459,460,5,44,0,0,460,461,3,84,42,0,
+		461,462,5,57,0,0,462,464,3,90,45,0,463,465,3,44,22,0,464,463,1,0,0,0,464,
+		465,1,0,0,0,465,467,1,0,0,0,466,439,1,0,0,0,466,451,1,0,0,0,467,57,1,0,
+		0,0,468,469,5,30,0,0,469,470,3,90,45,0,470,471,7,4,0,0,471,473,5,110,0,
+		0,472,474,3,60,30,0,473,472,1,0,0,0,474,475,1,0,0,0,475,473,1,0,0,0,475,
+		476,1,0,0,0,476,477,1,0,0,0,477,478,5,111,0,0,478,59,1,0,0,0,479,480,5,
+		38,0,0,480,481,5,57,0,0,481,484,3,84,42,0,482,484,5,39,0,0,483,479,1,0,
+		0,0,483,482,1,0,0,0,484,487,1,0,0,0,485,486,5,71,0,0,486,488,3,84,42,0,
+		487,485,1,0,0,0,487,488,1,0,0,0,488,491,1,0,0,0,489,490,5,40,0,0,490,492,
+		3,84,42,0,491,489,1,0,0,0,491,492,1,0,0,0,492,61,1,0,0,0,493,494,5,31,
+		0,0,494,495,3,90,45,0,495,507,5,110,0,0,496,501,5,94,0,0,497,498,5,114,
+		0,0,498,500,5,94,0,0,499,497,1,0,0,0,500,503,1,0,0,0,501,499,1,0,0,0,501,
+		502,1,0,0,0,502,505,1,0,0,0,503,501,1,0,0,0,504,506,5,114,0,0,505,504,
+		1,0,0,0,505,506,1,0,0,0,506,508,1,0,0,0,507,496,1,0,0,0,507,508,1,0,0,
+		0,508,509,1,0,0,0,509,510,5,111,0,0,510,63,1,0,0,0,511,512,7,5,0,0,512,
+		513,5,94,0,0,513,516,3,84,42,0,514,515,5,19,0,0,515,517,3,90,45,0,516,
+		514,1,0,0,0,516,517,1,0,0,0,517,65,1,0,0,0,518,519,5,5,0,0,519,520,5,94,
+		0,0,520,523,3,84,42,0,521,522,5,19,0,0,522,524,3,90,45,0,523,521,1,0,0,
+		0,523,524,1,0,0,0,524,528,1,0,0,0,525,526,5,34,0,0,526,527,5,72,0,0,527,
+		529,7,6,0,0,528,525,1,0,0,0,528,529,1,0,0,0,529,67,1,0,0,0,530,531,5,58,
+		0,0,531,532,3,90,45,0,532,534,5,110,0,0,533,535,3,70,35,0,534,533,1,0,
+		0,0,535,536,1,0,0,0,536,534,1,0,0,0,536,537,1,0,0,0,537,538,1,0,0,0,538,
+		539,5,111,0,0,539,69,1,0,0,0,540,541,5,9,0,0,541,543,5,89,0,0,542,540,
+		1,0,0,0,542,543,1,0,0,0,543,546,1,0,0,0,544,545,5,10,0,0,545,547,5,89,
+		0,0,546,544,1,0,0,0,546,547,1,0,0,0,547,548,1,0,0,0,548,552,5,110,0,0,
+		549,551,3,4,2,0,550,549,1,0,0,0,551,554,1,0,0,0,552,550,1,0,0,0,552,553,
+		1,0,0,0,553,555,1,0,0,0,554,552,1,0,0,0,555,556,5,111,0,0,556,71,1,0,0,
+		0,557,558,5,59,0,0,558,559,5,94,0,0,559,563,5,110,0,0,560,562,3,74,37,
+		0,561,560,1,0,0,0,562,565,1,0,0,0,563,561,1,0,0,0,563,564,1,0,0,0,564,
+		566,1,0,0,0,565,563,1,0,0,0,566,567,5,111,0,0,567,73,1,0,0,0,568,569,5,
+		60,0,0,569,570,3,90,45,0,570,571,5,102,0,0,571,572,3,84,42,0,572,653,1,
+		0,0,0,573,575,5,93,0,0,574,573,1,0,0,0,574,575,1,0,0,0,575,580,1,0,0,0,
+		576,577,5,71,0,0,577,581,7,7,0,0,578,579,5,61,0,0,579,581,5,91,0,0,580,
+		576,1,0,0,0,580,578,1,0,0,0,580,581,1,0,0,0,581,582,1,0,0,0,582,583,3,
+		90,45,0,583,592,5,108,0,0,584,589,3,76,38,0,585,586,5,114,0,0,586,588,
+		3,76,38,0,587,585,1,0,0,0,588,591,1,0,0,0,589,587,1,0,0,0,589,590,1,0,
+		0,0,590,593,1,0,0,0,591,589,1,0,0,0,592,584,1,0,0,0,592,593,1,0,0,0,593,
+		594,1,0,0,0,594,597,5,109,0,0,595,596,5,96,0,0,596,598,3,78,39,0,597,595,
+		1,0,0,0,597,598,1,0,0,0,598,653,1,0,0,0,599,606,5,62,0,0,600,603,5,63,
+		0,0,601,602,5,60,0,0,602,604,5,5,0,0,603,601,1,0,0,0,603,604,1,0,0,0,604,
+		607,1,0,0,0,605,607,5,5,0,0,606,600,1,0,0,0,606,605,1,0,0,0,607,608,1,
+		0,0,0,608,610,3,84,42,0,609,611,3,80,40,0,610,609,1,0,0,0,610,611,1,0,
+		0,0,611,613,1,0,0,0,612,614,3,82,41,0,613,612,1,0,0,0,613,614,1,0,0,0,
+		614,653,1,0,0,0,615,616,5,62,0,0,616,617,5,64,0,0,617,620,5,94,0,0,618,
+		619,5,66,0,0,619,621,3,84,42,0,620,618,1,0,0,0,620,621,1,0,0,0,621,624,
+		1,0,0,0,622,623,5,67,0,0,623,625,3,84,42,0,624,622,1,0,0,0,624,625,1,0,
+		0,0,625,627,1,0,0,0,626,628,3,80,40,0,627,626,1,0,0,0,627,628,1,0,0,0,
+		628,630,1,0,0,0,629,631,3,82,41,0,630,629,1,0,0,0,630,631,1,0,0,0,631,
+		653,1,0,0,0,632,633,5,62,0,0,633,634,5,65,0,0,634,635,5,64,0,0,635,637,
+		5,94,0,0,636,638,3,80,40,0,637,636,1,0,0,0,637,638,1,0,0,0,638,653,1,0,
+		0,0,639,640,5,62,0,0,640,641,3,78,39,0,641,643,5,93,0,0,642,644,3,80,40,
+		0,643,642,1,0,0,0,643,644,1,0,0,0,644,653,1,0,0,0,645,646,5,62,0,0,646,
+		647,5,68,0,0,647,648,3,90,45,0,648,650,3,84,42,0,649,651,3,80,40,0,650,
+		649,1,0,0,0,650,651,1,0,0,0,651,653,1,0,0,0,652,568,1,0,0,0,652,574,1,
+		0,0,0,652,599,1,0,0,0,652,615,1,0,0,0,652,632,1,0,0,0,652,639,1,0,0,0,
+		652,645,1,0,0,0,653,75,1,0,0,0,654,655,3,90,45,0,655,656,5,115,0,0,656,
+		657,3,84,42,0,657,77,1,0,0,0,658,659,7,8,0,0,659,79,1,0,0,0,660,661,5,
+		73,0,0,661,662,5,90,0,0,662,81,1,0,0,0,663,664,5,69,0,0,664,665,5,94,0,
+		0,665,83,1,0,0,0,666,667,6,42,-1,0,667,668,5,104,0,0,668,680,3,84,42,12,
+		669,670,5,76,0,0,670,680,3,84,42,6,671,672,5,79,0,0,672,673,3,84,42,0,
+		673,674,5,80,0,0,674,675,3,84,42,0,675,676,5,81,0,0,676,677,3,84,42,2,
+		677,680,1,0,0,0,678,680,3,86,43,0,679,666,1,0,0,0,679,669,1,0,0,0,679,
+		671,1,0,0,0,679,678,1,0,0,0,680,710,1,0,0,0,681,682,10,11,0,0,682,683,
+		7,9,0,0,683,709,3,84,42,12,684,685,10,10,0,0,685,686,7,10,0,0,686,709,
+		3,84,42,11,687,688,10,9,0,0,688,689,7,11,0,0,689,709,3,84,42,10,690,691,
+		10,8,0,0,691,692,5,85,0,0,692,709,3,84,42,9,693,694,10,5,0,0,694,695,5,
+		74,0,0,695,709,3,84,42,6,696,697,10,4,0,0,697,698,5,75,0,0,698,709,3,84,
+		42,5,699,700,10,3,0,0,700,701,5,70,0,0,701,709,3,84,42,4,702,703,10,7,
+		0,0,703,705,5,77,0,0,704,706,5,76,0,0,705,704,1,0,0,0,705,706,1,0,0,0,
+		706,707,1,0,0,0,707,709,5,78,0,0,708,681,1,0,0,0,708,684,1,0,0,0,708,687,
+		1,0,0,0,708,690,1,0,0,0,708,693,1,0,0,0,708,696,1,0,0,0,708,699,1,0,0,
+		0,708,702,1,0,0,0,709,712,1,0,0,0,710,708,1,0,0,0,710,711,1,0,0,0,711,
+		85,1,0,0,0,712,710,1,0,0,0,713,715,3,88,44,0,714,716,3,90,45,0,715,714,
+		1,0,0,0,715,716,1,0,0,0,716,719,1,0,0,0,717,718,5,72,0,0,718,720,3,90,
+		45,0,719,717,1,0,0,0,719,720,1,0,0,0,720,769,1,0,0,0,721,722,3,88,44,0,
+		722,723,5,107,0,0,723,769,1,0,0,0,724,769,5,94,0,0,725,769,7,12,0,0,726,
+		769,5,89,0,0,727,769,5,88,0,0,728,769,5,91,0,0,729,730,5,12,0,0,730,769,
+		3,90,45,0,731,732,5,82,0,0,732,769,3,90,45,0,733,734,3,90,45,0,734,735,
+		5,116,0,0,735,736,3,90,45,0,736,769,1,0,0,0,737,738,3,90,45,0,738,739,
+		5,112,0,0,739,744,3,84,42,0,740,741,5,114,0,0,741,743,3,84,42,0,742,740,
+		1,0,0,0,743,746,1,0,0,0,744,742,1,0,0,0,744,745,1,0,0,0,745,747,1,0,0,
+		0,746,744,1,0,0,0,747,748,5,113,0,0,748,769,1,0,0,0,749,750,3,90,45,0,
+		750,759,5,108,0,0,751,756,3,84,42,0,752,753,5,114,0,0,753,755,3,84,42,
+		0,754,752,1,0,0,0,755,758,1,0,0,0,756,754,1,0,0,0,756,757,1,0,0,0,757,
+		760,1,0,0,0,758,756,1,0,0,0,759,751,1,0,0,0,759,760,1,0,0,0,760,761,1,
+		0,0,0,761,762,5,109,0,0,762,769,1,0,0,0,763,769,3,90,45,0,764,765,5,108,
+		0,0,765,766,3,84,42,0,766,767,5,109,0,0,767,769,1,0,0,0,768,713,1,0,0,
+		0,768,721,1,0,0,0,768,724,1,0,0,0,768,725,1,0,0,0,768,726,1,0,0,0,768,
+		727,1,0,0,0,768,728,1,0,0,0,768,729,1,0,0,0,768,731,1,0,0,0,768,733,1,
+		0,0,0,768,737,1,0,0,0,768,749,1,0,0,0,768,763,1,0,0,0,768,764,1,0,0,0,
+		769,87,1,0,0,0,770,771,7,13,0,0,771,89,1,0,0,0,772,773,7,14,0,0,773,91,
+		1,0,0,0,94,98,104,130,136,152,156,162,165,184,188,190,200,209,214,217,
+		227,230,241,247,258,264,273,283,295,299,303,311,318,324,327,332,336,340,
+		343,349,358,363,368,373,377,385,391,400,410,412,418,426,431,437,449,464,
+		466,475,483,487,491,501,505,507,516,523,528,536,542,546,552,563,574,580,
+		589,592,597,603,606,610,613,620,624,627,630,637,643,650,652,679,705,708,
+		710,715,719,744,756,759,768
 	};
 
 	public static readonly ATN _ATN =

@@ -224,6 +224,12 @@ internal interface ITariffVisitor<Result> : IParseTreeVisitor<Result> {
 	/// <return>The visitor result.</return>
 	Result VisitEventCharge([NotNull] TariffParser.EventChargeContext context);
 	/// <summary>
+	/// Visit a parse tree produced by <see cref="TariffParser.groupSpan"/>.
+	/// </summary>
+	/// <param name="context">The parse tree.</param>
+	/// <return>The visitor result.</return>
+	Result VisitGroupSpan([NotNull] TariffParser.GroupSpanContext context);
+	/// <summary>
 	/// Visit a parse tree produced by the <c>onceGrant</c>
 	/// labeled alternative in <see cref="TariffParser.grantDecl"/>.
 	/// </summary>
