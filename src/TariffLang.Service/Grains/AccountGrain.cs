@@ -157,12 +157,15 @@ internal sealed class AccountGrain(
             // closed month has opened the next one, which bills nothing until an event comes (as in the batch rating).
             if (_live[v] is not { } live) continue;
             rejected.AddRange(live.RejectedPeriods);
-            if (_lastFed[v] is null) continue;
+            // A closed month held for its groups' later events (by KEY whole within D) is billed by the preview too.
+            if (_lastFed[v] is null && !live.HoldsPeriod) continue;
             // The running preview: a copy of the live rating, its open period closed now (a version's last at its end).
             var copy = host.Versions[v].Tariff.RestoreAccount(Account, host.Contract(Account), live.Snapshot(), out _);
             if (copy is null) continue;
             copy.Finish(host.LastDayOf(v));
-            open.AddRange(copy.TakeInvoices());
+            var made = copy.TakeInvoices();
+            // Without events since the close, only the held month is billed: the month after it has nothing yet.
+            open.AddRange(_lastFed[v] is null ? made.Take(1) : made);
             rejected.AddRange(copy.RejectedPeriods);
             failure ??= copy.Failure ?? live.Failure;
         }

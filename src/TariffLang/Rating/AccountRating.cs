@@ -98,7 +98,16 @@ public sealed class AccountRating
         return problem ?? _binder.BindAttributes(kind, usage.Attributes ?? ImmutableDictionary<string, string>.Empty, _slots, 0);
     }
 
-    /// <summary>Closes every period that ends before <paramref name="date"/>: their invoices become available.</summary>
+    /// <summary>
+    /// Whether a period that has ended is held for the later events of its groups (<c>charge "L" by KEY whole within D</c>):
+    /// its invoice comes when the grace has passed, or at <see cref="Finish"/>.
+    /// </summary>
+    internal bool HoldsPeriod => _rater.Context.Held is not null;
+
+    /// <summary>
+    /// Closes every period that ends before <paramref name="date"/>: their invoices become available, except a period held
+    /// for the later events of its groups until <paramref name="date"/> is past its grace.
+    /// </summary>
     public void AdvanceTo(DateOnly date) => Guard(() => _rater.AdvanceTo(date));
 
     /// <summary>
