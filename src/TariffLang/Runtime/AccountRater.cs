@@ -309,13 +309,13 @@ internal sealed class AccountRater
         _ctx.FoldingHeld = false;
         if (_ctx.Explaining)
         {
-            var retained = new Retained(e with { Slots = [], SlotBase = 0 }, month, _ctx.Details?.ToList() ?? [], [], [], ChangedStates());
+            var retained = new Retained(e with { Slots = [], SlotBase = 0 }, month, _ctx.Details?.ToList() ?? [], ChangedStates());
             retained.Take(_ctx, held: false);
             _retained.Add(retained);
             if (fedHeld)
             {
                 // What the row gave the held period's groups is claimed at that period's close, then reported with the row.
-                var part = new Retained(retained.Event, _ctx.Held!.Months - 1, [], [], [], []) { Forward = retained };
+                var part = new Retained(retained.Event, _ctx.Held!.Months - 1, [], []) { Forward = retained };
                 part.Take(_ctx, held: true);
                 _heldRetained.Add(part);
             }
@@ -372,12 +372,13 @@ internal sealed class AccountRater
         if (_ctx.Held is not null) CloseHeld();
         var period = _ctx.Period;
         ApplyGrants(period.To);
+        var end = _plan.Zone.StartOf(period.To.AddDays(1));
         // A credit that expires by the start of the next period is not carried into it.
-        if (_hasLots) _ctx.ExpireLots(_plan.Zone.StartOf(period.To.AddDays(1)));
+        if (_hasLots) _ctx.ExpireLots(end);
         foreach (var store in _ctx.States) store.EndPeriod(period.Months);
         if (!final && StartedGroups(period))
         {
-            _ctx.Hold(_plan.Zone.StartOf(period.To.AddDays(1)));
+            _ctx.Hold(end);
             (_retained, _heldRetained) = (_heldRetained, _retained);
             return;
         }
@@ -665,9 +666,12 @@ internal sealed class AccountRater
 
     // ---- explain: what rated each row of the period ------------------------------------------------------------
 
-    private sealed record Retained(EventInput Event, int Month, List<string> RatedBy, int[] Matched, List<string> Contributions, int[] Changed)
+    private sealed record Retained(EventInput Event, int Month, List<string> RatedBy, int[] Changed)
     {
-        public int[] Matched { get; private set; } = Matched;
+        /// <summary>The aggregates the row fed here, what it contributed to each and its weight in each (by position).</summary>
+        public int[] Matched { get; private set; } = [];
+
+        public List<string> Contributions { get; } = new();
 
         public decimal[] Weights { get; private set; } = [];
 

@@ -559,7 +559,9 @@ internal sealed class RatingContext
 
     // ---- a period held open for the groups it started (charge "L" by KEY whole within D) ----------------------
 
+    // The states at the held period's end; while it is billed (EnterHeld to ReleaseHeld), the running ones.
     private StateStore[]? _heldStates;
+    // The period state let go by the last held period, reused for the next hold.
     private PeriodState? _spare;
 
     /// <summary>A period that has ended but still takes the later events of the groups it started; null when none is held.</summary>
