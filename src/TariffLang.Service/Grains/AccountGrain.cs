@@ -197,8 +197,11 @@ internal sealed class AccountGrain(
             // is where the open months start from from now on.
             if (Start(v) is not { } rating) continue;
             foreach (var e in closing) rating.Feed(Usage(e));
-            var until = host.LastDayOf(v) is { } last && last < first ? last.AddDays(1) : first;
-            rating.AdvanceTo(until);
+            var ended = host.LastDayOf(v) is { } last && last < first;
+            rating.AdvanceTo(ended ? host.LastDayOf(v)!.Value.AddDays(1) : first);
+            // A version that has ended takes no more events (later months are the next version's): a month it holds for its
+            // groups' later events is billed now.
+            if (ended) rating.BillHeld();
             foreach (var invoice in rating.TakeInvoices())
                 State.Closed.Add(new ClosedInvoice { Month = Months.Of(invoice.Period.From), Json = InvoiceDocuments.Write(invoice) });
             State.ClosedRejections.AddRange(rating.RejectedPeriods.Select(Rejection));

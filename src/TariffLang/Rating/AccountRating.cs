@@ -104,6 +104,9 @@ public sealed class AccountRating
     /// </summary>
     internal bool HoldsPeriod => _rater.Context.Held is not null;
 
+    /// <summary>Bills a period held for its groups' later events now: none will come to this rating (its tariff version has ended).</summary>
+    internal void BillHeld() => Guard(() => _rater.BillHeld());
+
     /// <summary>
     /// Closes every period that ends before <paramref name="date"/>: their invoices become available, except a period held
     /// for the later events of its groups until <paramref name="date"/> is past its grace.

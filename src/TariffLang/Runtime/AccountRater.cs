@@ -90,6 +90,12 @@ internal sealed class AccountRater
         while (date > _ctx.Period.To) Advance();
     }
 
+    /// <summary>Bills the period held for its groups' later events now, if one is: none will come (a tariff version has ended).</summary>
+    public void BillHeld()
+    {
+        if (_ctx.Held is not null) CloseHeld();
+    }
+
     /// <summary>When the held period has taken every event it can (its longest grace has passed): it is billed then.</summary>
     private DateTimeOffset HeldRelease => _ctx.HeldEnd + _plan.LongestGrace!.Value;
 

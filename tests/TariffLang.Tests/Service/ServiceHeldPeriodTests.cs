@@ -34,6 +34,32 @@ public sealed class ServiceHeldPeriodTests
         Total((await cluster.Service.InvoicesAsync("a", "2024-02")).InvoicesJson).ShouldBe("1.03");
     }
 
+    [Fact]
+    public async Task Close_LastMonthOfAVersionWithSessionsThatGoOn_BilledAtOnce()
+    {
+        // From February a new version rates: February's events cannot reach January's sessions, so closing January bills it.
+        var dir = TestTemp.NewDirectory("tarifflang-serve-held-version-");
+        var path = Path.Combine(dir, "t.tariff");
+        var text = File.ReadAllText(Path.Combine(Compilation.CompilerTestSupport.RepoRoot, "docs", "examples", "sessions_across_periods.tariff"));
+        File.WriteAllText(path, text);
+        var newer = Path.Combine(dir, "t-2024-02.tariff");
+        File.WriteAllText(newer, text.Replace("* 0.30 EUR per kWh", "* 0.40 EUR per kWh", StringComparison.Ordinal));
+        var host = ServiceTariff.Load(path, null, TariffEngine.Interpreted, out var problem, [("2024-02", newer)])
+                   ?? throw new InvalidOperationException(problem);
+        await using var cluster = await ServiceCluster.StartAsync(host, silos: 1);
+        await cluster.Service.IngestAsync("""
+            [{"time":"2024-01-31T23:00:00+01:00","account":"a","event":"charging","session":"s1","energy":"2"},
+             {"time":"2024-02-01T01:00:00+01:00","account":"a","event":"charging","session":"s1","energy":"5"}]
+            """);
+
+        await cluster.Service.CloseAsync("2024-01");
+
+        var january = await cluster.Service.InvoicesAsync("a", "2024-01");
+        january.Final.ShouldBeTrue();
+        Total(january.InvoicesJson).ShouldBe("1.02");   // s1's January part under the old version: the minimum 1.00, energy 0.02
+        Total((await cluster.Service.InvoicesAsync("a", "2024-02")).InvoicesJson).ShouldBe("2.05");   // 5 kWh × 0.40, energy 0.05
+    }
+
     private static string Total(string invoicesJson)
     {
         using var document = System.Text.Json.JsonDocument.Parse(invoicesJson);
