@@ -158,15 +158,15 @@ internal sealed class AccountGrain(
             if (_live[v] is not { } live) continue;
             rejected.AddRange(live.RejectedPeriods);
             // A closed month held for its groups' later events (by KEY whole within D) is billed by the preview too.
-            if (_lastFed[v] is null && !live.HoldsPeriod) continue;
+            if (_lastFed[v] is null && live.HeldPeriod is null) continue;
             // The running preview: a copy of the live rating, its open period closed now (a version's last at its end).
             var copy = host.Versions[v].Tariff.RestoreAccount(Account, host.Contract(Account), live.Snapshot(), out _);
             if (copy is null) continue;
             copy.Finish(host.LastDayOf(v));
             var made = copy.TakeInvoices();
             // Without events since the close, only the held month is billed: the month after it has nothing yet.
-            open.AddRange(_lastFed[v] is null ? made.Take(1) : made);
-            rejected.AddRange(copy.RejectedPeriods);
+            open.AddRange(_lastFed[v] is null ? made.Where(i => i.Period.From == live.HeldPeriod) : made);
+            rejected.AddRange(copy.RejectedPeriods.Where(r => _lastFed[v] is not null || r.Period.From == live.HeldPeriod));
             failure ??= copy.Failure ?? live.Failure;
         }
         var previews = open.Where(i => month is null || Months.Of(i.Period.From) == month)

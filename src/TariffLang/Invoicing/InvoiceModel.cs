@@ -131,6 +131,15 @@ public sealed record RejectedPeriod(string Account, BillingPeriod Period, string
 {
     /// <summary>Whether a row of the account dated <paramref name="date"/> (local date) falls in the period.</summary>
     public bool Contains(DateOnly date) => Period.From <= date && date <= Period.To;
+
+    /// <summary>
+    /// Rows dated after the period that fed its groups (<c>charge "L" by KEY whole within D</c>): they are rejected with
+    /// the period's reason too, since what they were billed for is in it.
+    /// </summary>
+    public ImmutableArray<int> LaterRows { get; init; } = [];
+
+    /// <summary>Whether the row numbered <paramref name="row"/>, dated <paramref name="date"/>, is rejected with the period.</summary>
+    public bool Rejects(int row, DateOnly date) => Contains(date) || LaterRows.Contains(row);
 }
 
 /// <summary>Every row of the ledger counted once: <c>Rows == Rated + Free + Rejected</c>.</summary>

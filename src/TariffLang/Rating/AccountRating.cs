@@ -99,10 +99,10 @@ public sealed class AccountRating
     }
 
     /// <summary>
-    /// Whether a period that has ended is held for the later events of its groups (<c>charge "L" by KEY whole within D</c>):
-    /// its invoice comes when the grace has passed, or at <see cref="Finish"/>.
+    /// The first day of a period that has ended but is held for the later events of its groups (<c>charge "L" by KEY whole
+    /// within D</c>), if one is: its invoice comes when the grace has passed, or at <see cref="Finish"/>.
     /// </summary>
-    internal bool HoldsPeriod => _rater.Context.Held is not null;
+    internal DateOnly? HeldPeriod => _rater.Context.Held?.From;
 
     /// <summary>Bills a period held for its groups' later events now: none will come to this rating (its tariff version has ended).</summary>
     internal void BillHeld() => Guard(() => _rater.BillHeld());

@@ -73,7 +73,7 @@ internal sealed class LedgerRater(RatingPlan plan, RatingProgram program)
                     // Its rows that were rated or free: a row rejected for its own reason keeps it.
                     foreach (var row in rows)
                     {
-                        if (!EventBinder.InRatingYears(row.Time) || !period.Contains(binder.LocalDate(row.Time))) continue;
+                        if (!EventBinder.InRatingYears(row.Time) || !period.Rejects(row.Row, binder.LocalDate(row.Time))) continue;
                         if (sink.Outcomes.TryGetValue(row.Row, out var o) && o.Kind == RowOutcomeKind.Rejected) continue;
                         sink.Add(Outcome(row, RowOutcomeKind.Rejected, period.Reason));
                     }

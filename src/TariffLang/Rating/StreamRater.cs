@@ -367,7 +367,7 @@ internal sealed class StreamRater
             foreach (var (row, kind, date, reason) in outcomes.Rows)
             {
                 // The rated and free rows of a period that could not be billed are rejected with its reason.
-                var failed = kind == RowOutcomeKind.Rejected ? null : rater.RejectedPeriods.Find(p => p.Contains(date));
+                var failed = kind == RowOutcomeKind.Rejected ? null : rater.RejectedPeriods.Find(p => p.Rejects(row, date));
                 entry.Record(failed is null ? kind : RowOutcomeKind.Rejected, row, date, failed?.Reason ?? reason);
             }
         }

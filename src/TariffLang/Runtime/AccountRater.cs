@@ -39,6 +39,8 @@ internal sealed class AccountRater
     private readonly GrantSchedule _grants;
     private List<Retained> _retained = new();
     private List<Retained> _heldRetained = new();
+    // The rows that fed the held period's groups after its end: rejected with it if it cannot be billed.
+    private readonly List<int> _heldRows = new();
     private DateTimeOffset _periodStart;
     private int _periods;
     private readonly bool _hasLots;
@@ -143,6 +145,8 @@ internal sealed class AccountRater
         {
             _grants.Save(w);
             _ctx.Save(w, periodOpen: true);
+            w.VarUInt((ulong)_heldRows.Count);
+            foreach (var row in _heldRows) w.VarInt(row);
         }
         return w.ToArray();
     }
@@ -160,6 +164,8 @@ internal sealed class AccountRater
         if (!Started) return;
         _grants.Load(r);
         _ctx.Load(r, periodOpen: true);
+        _heldRows.Clear();
+        for (var n = (int)r.VarUInt(); n > 0; n--) _heldRows.Add((int)r.VarInt());
         _periodStart = _plan.Zone.StartOf(_ctx.Period.From);
     }
 
@@ -313,6 +319,7 @@ internal sealed class AccountRater
             fedHeld |= held && _ctx.MatchedCount > matchedBefore;
         }
         _ctx.FoldingHeld = false;
+        if (fedHeld) _heldRows.Add(e.Row);
         if (_ctx.Explaining)
         {
             var retained = new Retained(e with { Slots = [], SlotBase = 0 }, month, _ctx.Details?.ToList() ?? [], ChangedStates());
@@ -391,13 +398,13 @@ internal sealed class AccountRater
         Bill();
     }
 
-    /// <summary>Whether the period has groups of a charge by KEY whole within D, which may take events after its end.</summary>
+    /// <summary>Whether the period has groups of a charge by KEY whole within D that bills it, which may take later events.</summary>
     private bool StartedGroups(PeriodState period)
     {
         if (_plan.LongestGrace is null) return false;
         foreach (var a in _plan.Aggregates)
         {
-            if (a.Aggregate.Grace is not null && period.GroupOrder[a.Index]!.Count > 0) return true;
+            if (period.GroupOrder[a.Index] is { Count: > 0 } && _ctx.Carries(period, a.Index)) return true;
         }
         return false;
     }
@@ -411,18 +418,20 @@ internal sealed class AccountRater
         (_retained, _heldRetained) = (_heldRetained, _retained);
         try
         {
-            Bill();
+            Bill([.. _heldRows]);
         }
         finally
         {
             (_retained, _heldRetained) = (_heldRetained, _retained);
             _heldRetained.Clear();
+            _heldRows.Clear();
             _periodStart = running;
             _ctx.ReleaseHeld();
         }
     }
 
-    private void Bill()
+    /// <summary>Makes the period's invoice, or rejects the period (its rows, and <paramref name="laterRows"/> that fed its groups).</summary>
+    private void Bill(ImmutableArray<int> laterRows = default)
     {
         var period = _ctx.Period;
         try
@@ -435,7 +444,10 @@ internal sealed class AccountRater
             // from, so one period that cannot be billed is rejected alone: the caller rejects its rows with the reason.
             _retained.Clear();
             RejectedPeriods.Add(new RejectedPeriod(_ctx.Account, new BillingPeriod(period.From, period.To),
-                $"account '{_ctx.Account}', period {period.From:yyyy-MM-dd} to {period.To:yyyy-MM-dd}: {RatingException.Describe(ex)}"));
+                $"account '{_ctx.Account}', period {period.From:yyyy-MM-dd} to {period.To:yyyy-MM-dd}: {RatingException.Describe(ex)}")
+            {
+                LaterRows = laterRows.IsDefault ? [] : laterRows,
+            });
         }
     }
 

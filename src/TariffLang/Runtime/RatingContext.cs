@@ -534,26 +534,31 @@ internal sealed class RatingContext
     public void FoldSum(int aggregate, decimal? value)
     {
         var amount = value is { } v ? v * Quantity : (decimal?)null;
-        if (amount is { } a) Accumulator(aggregate, out var month).AddTotal(month, a);
+        // The accumulator is taken even for a none value: an event its conditions match makes its group (charge by KEY).
+        var accumulator = Accumulator(aggregate, out var month);
+        if (amount is { } a) accumulator.AddTotal(month, a);
         Matches(aggregate, !Explaining ? null
             : amount is { } shown ? "+" + Show(shown, Plan.Aggregates[aggregate].Aggregate.Type.Unit) : "adds nothing", amount ?? 0m);
     }
 
     public void FoldDistinct(int aggregate, in Value key)
     {
-        if (key.HasValue) Accumulator(aggregate, out var month).AddDistinct(month, key);
+        var accumulator = Accumulator(aggregate, out var month);
+        if (key.HasValue) accumulator.AddDistinct(month, key);
         Matches(aggregate, Explaining ? "distinct " + ValueText.Show(key) : null);
     }
 
     public void FoldMin(int aggregate, decimal? value)
     {
-        if (value is { } v) Accumulator(aggregate, out var month).Min(month, v);
+        var accumulator = Accumulator(aggregate, out var month);
+        if (value is { } v) accumulator.Min(month, v);
         Matches(aggregate, Explaining ? "value " + ValueText.Show(Value.FromNumber(value)) : null);
     }
 
     public void FoldMax(int aggregate, decimal? value)
     {
-        if (value is { } v) Accumulator(aggregate, out var month).Max(month, v);
+        var accumulator = Accumulator(aggregate, out var month);
+        if (value is { } v) accumulator.Max(month, v);
         Matches(aggregate, Explaining ? "value " + ValueText.Show(Value.FromNumber(value)) : null);
     }
 
@@ -576,15 +581,46 @@ internal sealed class RatingContext
     /// </summary>
     public bool InHeldGroup(int aggregate)
     {
-        if (Held is null) return false;
+        if (Held is null || !_familyCarried[aggregate]) return false;
         var plan = Plan.Aggregates[aggregate];
-        if (plan.Aggregate.Grace is not { } grace || Time >= HeldEnd + grace) return false;
+        if (Time >= HeldEnd + plan.Aggregate.Grace!.Value) return false;
         ref readonly var key = ref Attribute(plan.GroupAttribute!.Value);
         foreach (var member in plan.Family)
         {
-            if (Held.Groups[member]!.TryGetValue(key, out _)) return true;
+            if (_carried[member] && Held.Groups[member]!.TryGetValue(key, out _)) return true;
         }
         return false;
+    }
+
+    /// <summary>
+    /// Whether a charge by KEY whole within D that reads the aggregate bills the period's last month: only then do its
+    /// groups take the next period's events (a charge that a version ends earlier, or starts later, bills them split).
+    /// </summary>
+    public bool Carries(PeriodState period, int aggregate)
+    {
+        var plan = Plan.Aggregates[aggregate];
+        if (plan.Aggregate.Grace is null) return false;
+        foreach (var c in plan.Charges)
+        {
+            if (period.ChargeMonths[c] is { } months && months.Last == period.Months - 1) return true;
+        }
+        return false;
+    }
+
+    // For each aggregate, while a period is held: whether it carries groups there (Carries), and whether any of its family does.
+    private bool[] _carried = [];
+    private bool[] _familyCarried = [];
+
+    private void HoldRoutes()
+    {
+        var count = Plan.Aggregates.Length;
+        if (_carried.Length != count) (_carried, _familyCarried) = (new bool[count], new bool[count]);
+        for (var a = 0; a < count; a++) _carried[a] = Carries(Held!, a);
+        for (var a = 0; a < count; a++)
+        {
+            _familyCarried[a] = false;
+            foreach (var member in Plan.Aggregates[a].Family) _familyCarried[a] |= _carried[member];
+        }
     }
 
     /// <summary>
@@ -602,6 +638,7 @@ internal sealed class RatingContext
         Period = _spare ?? new PeriodState(Plan);
         _spare = null;
         HeldEnd = end;
+        HoldRoutes();
     }
 
     /// <summary>Puts the held period and the states of its end in place, to bill it; <see cref="ReleaseHeld"/> undoes it.</summary>
@@ -709,6 +746,7 @@ internal sealed class RatingContext
         foreach (var store in _heldStates) store.Load(r);
         Held = new PeriodState(Plan);
         Held.Load(Plan, r);
+        HoldRoutes();
     }
 
     // ---- all or nothing per event --------------------------------------------------------------------------

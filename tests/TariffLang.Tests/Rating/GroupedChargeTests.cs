@@ -159,6 +159,98 @@ public sealed class GroupedChargeTests
             .ShouldBeLessThan(split.Invoices.Sum(i => i.Lines.Where(l => l.Label == "Sessions").Sum(l => l.Quantity)));
     }
 
+    /// <summary>A January whose invoice overflows (the square of a huge sum), and sessions that go on into February.</summary>
+    private const string Overflowing = """
+        tariff t {
+          currency EUR
+          period month in "Europe/Paris"
+          event charging(session: text, energy: number)
+          charge "Sessions" by session whole within 2d = sum(charging, energy) * 1 EUR
+          let big = sum(charging where session = "big", energy)
+          charge "Square" = big * big / 1000000 * 1 EUR
+        }
+        """;
+
+    [Fact]
+    public void GroupedCharge_HeldPeriodCannotBeBilled_LaterRowsThatFedItAreRejectedWithIt()
+    {
+        var result = EveryWay.Rate(Overflowing, Header, [
+            "2024-01-31T20:00:00Z,a,charging,big,100000000000000000",
+            "2024-01-31T20:00:00Z,a,charging,s1,1",
+            "2024-02-01T10:00:00Z,a,charging,s1,5",     // row 4: fed January's s1 only
+            "2024-02-10T10:00:00Z,a,charging,s2,3",
+        ]);
+
+        result.Invoices.Select(i => i.Period.From.Month).ShouldBe([2]);
+        var reasons = result.Rejected.ToDictionary(r => r.Row, r => r.Reason);
+        reasons.Keys.Order().ShouldBe([2, 3, 4]);
+        reasons[4].ShouldStartWith("account 'a', period 2024-01-01 to 2024-01-31:");
+        result.Invoices[0].Lines.Single(l => l.Label == "Sessions").Amount.ShouldBe(3m);
+    }
+
+    [Fact]
+    public void GroupedCharge_LaterPeriodCannotBeBilled_ItsRowsAreRejectedThoughOneFedTheEarlierGroup()
+    {
+        // A known limit, stated in the reference: January was billed (with row 3's 5 kWh) before February failed, and the
+        // failure rejects every row dated in February, row 3 included.
+        var result = EveryWay.Rate(Overflowing, Header, [
+            "2024-01-31T20:00:00Z,a,charging,s1,1",
+            "2024-02-01T10:00:00Z,a,charging,s1,5",
+            "2024-02-10T10:00:00Z,a,charging,big,100000000000000000",
+        ]);
+
+        result.Invoices.Single().Lines.Single(l => l.Label == "Sessions").Amount.ShouldBe(6m);
+        result.Rejected.Select(r => r.Row).Order().ShouldBe([3, 4]);
+    }
+
+    [Fact]
+    public void GroupedCharge_WholeWithinAChargeAVersionStartsLater_GroupsOfTheMonthBeforeAreNotHeld()
+    {
+        // January has no Sessions charge: its s1 is no group of a charge that bills January, so February's s1 is February's.
+        var result = EveryWay.Rate("""
+            tariff ev {
+              currency EUR
+              period month in "Europe/Paris"
+              unit kWh
+              event charging(session: text, energy: kWh)
+              versions v {
+                until 2024-01-31 { charge "Flat" = count(charging) * 1 EUR }
+                from 2024-02-01 { charge "Sessions" by session whole within 2d = sum(charging, energy) * 1 EUR per kWh }
+              }
+            }
+            """, Header, [
+            "2024-01-31T20:00:00Z,a,charging,s1,1",
+            "2024-02-01T10:00:00Z,a,charging,s1,5",
+            "2024-02-10T10:00:00Z,a,charging,s2,3",
+        ]);
+
+        var february = result.Invoices.Single(i => i.Period.From.Month == 2).Lines.Single(l => l.Label == "Sessions");
+        (february.Quantity, february.Amount).ShouldBe((2m, 8m));
+        result.Outcomes.ShouldAllBe(o => o.Kind == RowOutcomeKind.Rated);
+    }
+
+    [Theory]
+    [InlineData("split")]
+    [InlineData("whole within 2d")]
+    public void GroupedCharge_EventsWithoutTheValue_StillMakeTheirGroup(string span)
+    {
+        // s1's January event has no energy: s1 is a group all the same (its minimum is due), as the reference says of groups.
+        var result = EveryWay.Rate($$"""
+            tariff ev {
+              currency EUR
+              period month in "Europe/Paris"
+              unit kWh
+              event charging(session: text, energy: kWh?)
+              charge "Sessions" by session {{span}} = max(sum(charging, energy) * 1 EUR per kWh, 1 EUR)
+            }
+            """, Header, [
+            "2024-01-31T20:00:00Z,a,charging,s1,",
+            "2024-02-10T10:00:00Z,a,charging,s2,3",
+        ]);
+
+        result.Invoices.Select(i => i.Lines.Single().Amount).ShouldBe([1m, 3m]);
+    }
+
     [Fact]
     public void GroupedCharge_SplitWritten_IsWhatNotWritingItMeans()
     {

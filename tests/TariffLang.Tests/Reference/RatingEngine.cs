@@ -345,7 +345,9 @@ internal sealed class RatingEngine(CheckedTariff tariff, IEvaluator evaluator, I
         private Dictionary<(string Key, TimeSpan Grace), HashSet<object?>> StartedGroups(PeriodRun period)
         {
             var started = new Dictionary<(string, TimeSpan), HashSet<object?>>();
-            foreach (var aggregate in _t.AggregateCharges.SelectMany(c => c.Aggregates))
+            // Only a charge that bills the period's last month carries its groups into the next period's events.
+            var charges = _t.AggregateCharges.Where(c => c.Grace is not null && MonthsWithin(period, c.Validity)[period.Months - 1]);
+            foreach (var aggregate in charges.SelectMany(c => c.Aggregates))
             {
                 if (aggregate.GroupKey is not { } key || aggregate.Grace is not { } grace) continue;
                 var position = aggregate.Set.Event.Find(key)!.Index;
@@ -371,7 +373,8 @@ internal sealed class RatingEngine(CheckedTariff tariff, IEvaluator evaluator, I
             _state.PendingEventLines.AddRange(held.Lines);
             try
             {
-                Bill(held.Period, held.InPeriod);
+                // The later rows its groups took are rejected with it too, if it cannot be billed.
+                Bill(held.Period, [.. held.InPeriod, .. held.Period.CarriedIn.Values.SelectMany(e => e)]);
             }
             finally
             {
@@ -591,6 +594,8 @@ internal sealed class RatingEngine(CheckedTariff tariff, IEvaluator evaluator, I
 
             foreach (var e in events)
             {
+                // A row that fed the previous period's groups stays rejected if that period could not be billed.
+                if (_outcomes.TryGetValue(e.Row.Row, out var earlier) && earlier.Kind == RowOutcomeKind.Rejected) continue;
                 if (e.FreeReason is { } reason)
                 {
                     _outcomes[e.Row.Row] = Outcome(e.Row, RowOutcomeKind.Free, reason);

@@ -60,6 +60,34 @@ public sealed class ServiceHeldPeriodTests
         Total((await cluster.Service.InvoicesAsync("a", "2024-02")).InvoicesJson).ShouldBe("2.05");   // 5 kWh × 0.40, energy 0.05
     }
 
+    [Fact]
+    public async Task Invoices_HeldMonthCannotBeBilled_ItIsListedRejectedAndTheEmptyNextMonthIsNotPreviewed()
+    {
+        var path = Path.Combine(TestTemp.NewDirectory("tarifflang-serve-held-rejected-"), "t.tariff");
+        File.WriteAllText(path, """
+            tariff t {
+              currency EUR
+              period month in "Europe/Paris"
+              event charging(session: text, energy: number)
+              charge "Fee" = 5 EUR
+              charge "Sessions" by session whole within 2d = sum(charging, energy) * 1 EUR
+              let big = sum(charging where session = "big", energy)
+              charge "Square" = big * big / 1000000 * 1 EUR
+            }
+            """);
+        var host = ServiceTariff.Load(path, null, TariffEngine.Interpreted, out var problem) ?? throw new InvalidOperationException(problem);
+        await using var cluster = await ServiceCluster.StartAsync(host, silos: 1);
+        await cluster.Service.IngestAsync("""
+            [{"time":"2024-01-31T20:00:00+01:00","account":"a","event":"charging","session":"big","energy":"100000000000000000"}]
+            """);
+
+        await cluster.Service.CloseAsync("2024-01");
+
+        var all = await cluster.Service.InvoicesAsync("a", null);
+        all.InvoicesJson.ShouldNotContain("\"from\": \"2024-02-01\"");
+        all.RejectedPeriods.Select(r => r.Month).ShouldBe(["2024-01"]);
+    }
+
     private static string Total(string invoicesJson)
     {
         using var document = System.Text.Json.JsonDocument.Parse(invoicesJson);
