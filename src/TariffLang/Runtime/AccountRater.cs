@@ -398,13 +398,13 @@ internal sealed class AccountRater
         Bill();
     }
 
-    /// <summary>Whether the period has groups of a charge by KEY whole within D that bills it, which may take later events.</summary>
+    /// <summary>Whether the period has groups of a charge by KEY whole within D, which may take events after its end.</summary>
     private bool StartedGroups(PeriodState period)
     {
         if (_plan.LongestGrace is null) return false;
         foreach (var a in _plan.Aggregates)
         {
-            if (period.GroupOrder[a.Index] is { Count: > 0 } && _ctx.Carries(period, a.Index)) return true;
+            if (a.Aggregate.Grace is not null && period.GroupOrder[a.Index]!.Count > 0) return true;
         }
         return false;
     }
@@ -661,6 +661,8 @@ internal sealed class AccountRater
                     ref var done = ref seen.GetValueRefOrAddDefault(key, out _);
                     if (done) continue;
                     done = true;
+                    // A group none of whose events fell in the months the charge covers (a version's) is not billed there.
+                    if (!SeenInCovered(charge, key)) continue;
                     period.CurrentGroup = key;
                     total += _ctx.Program.Evaluate(_ctx, charge.AmountRoot).NumberOrNull ?? 0m;
                     groups++;
@@ -672,6 +674,16 @@ internal sealed class AccountRater
             period.CurrentGroup = Value.None;
         }
         return (groups, total);
+    }
+
+    private bool SeenInCovered(ChargePlan charge, in Value key)
+    {
+        var period = _ctx.Period;
+        foreach (var a in charge.Aggregates)
+        {
+            if (period.Groups[a] is { } groups && groups.TryGetValue(key, out var accumulator) && accumulator.SeenIn(period.Covered)) return true;
+        }
+        return false;
     }
 
     /// <summary>Charge labels may name the plan: <c>"Plan {plan}"</c>.</summary>

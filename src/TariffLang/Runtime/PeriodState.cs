@@ -46,6 +46,8 @@ internal sealed class AggregateAccumulator(AggregateKind kind)
 {
     private decimal[] _totals = new decimal[1];
     private decimal?[] _best = new decimal?[1];
+    // The months an event of the group was folded in, for an aggregate by KEY: a charge bills the groups of its months only.
+    private bool[] _seen = new bool[1];
     private Exception?[]? _faults;
     private DistinctValues? _distinct;
     private int _months = 1;
@@ -59,11 +61,13 @@ internal sealed class AggregateAccumulator(AggregateKind kind)
         {
             _totals = new decimal[months];
             _best = new decimal?[months];
+            _seen = new bool[months];
         }
         else
         {
             Array.Clear(_totals, 0, months);
             Array.Clear(_best, 0, months);
+            Array.Clear(_seen, 0, months);
         }
         _faults = null;
         _distinct?.Reset(months);
@@ -78,6 +82,19 @@ internal sealed class AggregateAccumulator(AggregateKind kind)
     }
 
     public void AddTotal(int month, decimal amount) => _totals[month] += amount;
+
+    /// <summary>An event of the group was folded in the month (its value may have been none).</summary>
+    public void Mark(int month) => _seen[month] = true;
+
+    /// <summary>Whether an event of the group was folded in one of the months.</summary>
+    public bool SeenIn(MonthRange months)
+    {
+        for (var m = months.First; m <= months.Last; m++)
+        {
+            if (_seen[m]) return true;
+        }
+        return false;
+    }
 
     public void Min(int month, decimal value) => _best[month] = _best[month] is { } b ? Math.Min(b, value) : value;
 
@@ -138,7 +155,7 @@ internal sealed class AggregateAccumulator(AggregateKind kind)
         for (var m = 0; m < _months; m++)
         {
             w.Decimal(_totals[m]);
-            w.Byte(_best[m] is null ? (byte)0 : (byte)1);
+            w.Byte((byte)((_best[m] is null ? 0 : 1) | (_seen[m] ? 2 : 0)));
             if (_best[m] is { } b) w.Decimal(b);
             var fault = _faults?[m];
             // A failure is kept as what it says and whether it stops the whole account: that is all the close reads of it.
@@ -163,7 +180,9 @@ internal sealed class AggregateAccumulator(AggregateKind kind)
         for (var m = 0; m < _months; m++)
         {
             _totals[m] = r.Decimal();
-            _best[m] = r.Byte() == 1 ? r.Decimal() : null;
+            var flags = r.Byte();
+            _best[m] = (flags & 1) != 0 ? r.Decimal() : null;
+            _seen[m] = (flags & 2) != 0;
             switch (r.Byte())
             {
                 case 1: Fault(m, new OverflowException()); break;

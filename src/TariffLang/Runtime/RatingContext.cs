@@ -516,13 +516,10 @@ internal sealed class RatingContext
             month = Month;
             return Period.Accumulators[aggregate];
         }
-        if (FoldingHeld)
-        {
-            month = Held!.Months - 1;
-            return Held.Group(aggregate, Attribute(key));
-        }
-        month = Month;
-        return Period.Group(aggregate, Attribute(key));
+        var group = FoldingHeld ? Held!.Group(aggregate, Attribute(key)) : Period.Group(aggregate, Attribute(key));
+        month = FoldingHeld ? Held!.Months - 1 : Month;
+        group.Mark(month);
+        return group;
     }
 
     public void FoldCount(int aggregate)
@@ -581,46 +578,16 @@ internal sealed class RatingContext
     /// </summary>
     public bool InHeldGroup(int aggregate)
     {
-        if (Held is null || !_familyCarried[aggregate]) return false;
+        if (Held is null) return false;
         var plan = Plan.Aggregates[aggregate];
-        if (Time >= HeldEnd + plan.Aggregate.Grace!.Value) return false;
+        // Such charges are never inside a versions block (TL0122): they bill every month, the held period's last included.
+        if (plan.Aggregate.Grace is not { } grace || Time >= HeldEnd + grace) return false;
         ref readonly var key = ref Attribute(plan.GroupAttribute!.Value);
         foreach (var member in plan.Family)
         {
-            if (_carried[member] && Held.Groups[member]!.TryGetValue(key, out _)) return true;
+            if (Held.Groups[member]!.TryGetValue(key, out _)) return true;
         }
         return false;
-    }
-
-    /// <summary>
-    /// Whether a charge by KEY whole within D that reads the aggregate bills the period's last month: only then do its
-    /// groups take the next period's events (a charge that a version ends earlier, or starts later, bills them split).
-    /// </summary>
-    public bool Carries(PeriodState period, int aggregate)
-    {
-        var plan = Plan.Aggregates[aggregate];
-        if (plan.Aggregate.Grace is null) return false;
-        foreach (var c in plan.Charges)
-        {
-            if (period.ChargeMonths[c] is { } months && months.Last == period.Months - 1) return true;
-        }
-        return false;
-    }
-
-    // For each aggregate, while a period is held: whether it carries groups there (Carries), and whether any of its family does.
-    private bool[] _carried = [];
-    private bool[] _familyCarried = [];
-
-    private void HoldRoutes()
-    {
-        var count = Plan.Aggregates.Length;
-        if (_carried.Length != count) (_carried, _familyCarried) = (new bool[count], new bool[count]);
-        for (var a = 0; a < count; a++) _carried[a] = Carries(Held!, a);
-        for (var a = 0; a < count; a++)
-        {
-            _familyCarried[a] = false;
-            foreach (var member in Plan.Aggregates[a].Family) _familyCarried[a] |= _carried[member];
-        }
     }
 
     /// <summary>
@@ -638,7 +605,6 @@ internal sealed class RatingContext
         Period = _spare ?? new PeriodState(Plan);
         _spare = null;
         HeldEnd = end;
-        HoldRoutes();
     }
 
     /// <summary>Puts the held period and the states of its end in place, to bill it; <see cref="ReleaseHeld"/> undoes it.</summary>
@@ -746,7 +712,6 @@ internal sealed class RatingContext
         foreach (var store in _heldStates) store.Load(r);
         Held = new PeriodState(Plan);
         Held.Load(Plan, r);
-        HoldRoutes();
     }
 
     // ---- all or nothing per event --------------------------------------------------------------------------

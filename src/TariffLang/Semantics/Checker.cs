@@ -683,7 +683,7 @@ internal sealed class Checker
     {
         if (a.Label.Contains("{plan", StringComparison.Ordinal) && _symbols.Plans.Count == 0)
             _diagnostics.Report(PlanLabelWithoutPlans, a.LabelSpan);
-        var scope = BindScope.ForPeriod("a charge") with { GroupKey = a.GroupKey?.Text, Grace = BindGrace(a) };
+        var scope = BindScope.ForPeriod("a charge") with { GroupKey = a.GroupKey?.Text, Grace = BindGrace(a, validity) };
         string unit = a.GroupKey?.Text ?? "";
         BoundExpr amount;
         BoundExpr? price = null;
@@ -729,9 +729,14 @@ internal sealed class Checker
     /// The grace of <c>by KEY whole within D</c>. It must end before the next period does (28 days is the shortest month),
     /// so that a rating holds one period open at most while the next one runs.
     /// </summary>
-    private TimeSpan? BindGrace(AggregateChargeSyntax a)
+    private TimeSpan? BindGrace(AggregateChargeSyntax a, Validity validity)
     {
         if (a.Grace is not { } text || _binder.BindDuration(text, a.GraceSpan) is not { } grace) return null;
+        if (validity != Validity.Always)
+        {
+            _diagnostics.Report(GraceInVersions, a.GraceSpan);
+            return null;
+        }
         if (grace > TimeSpan.Zero && grace <= TimeSpan.FromDays(28)) return grace;
         _diagnostics.Report(GraceOutOfRange, a.GraceSpan, text);
         return null;

@@ -204,29 +204,28 @@ public sealed class GroupedChargeTests
     }
 
     [Fact]
-    public void GroupedCharge_WholeWithinAChargeAVersionStartsLater_GroupsOfTheMonthBeforeAreNotHeld()
+    public void GroupedCharge_VersionStartsInTheQuarter_GroupsOfEarlierMonthsAreNotBilled()
     {
-        // January has no Sessions charge: its s1 is no group of a charge that bills January, so February's s1 is February's.
+        // B applies from March: January's s1 is no group of B's months, so Q1 bills s2 only (not s1 at its minimum).
         var result = EveryWay.Rate("""
             tariff ev {
               currency EUR
-              period month in "Europe/Paris"
+              period 3 months in "Europe/Paris"
               unit kWh
               event charging(session: text, energy: kWh)
               versions v {
-                until 2024-01-31 { charge "Flat" = count(charging) * 1 EUR }
-                from 2024-02-01 { charge "Sessions" by session whole within 2d = sum(charging, energy) * 1 EUR per kWh }
+                until 2024-02-29 { charge "A" = sum(charging, energy) * 0 EUR per kWh }
+                from 2024-03-01 { charge "B" by session = max(sum(charging, energy) * 1 EUR per kWh, 1 EUR) }
               }
             }
             """, Header, [
-            "2024-01-31T20:00:00Z,a,charging,s1,1",
-            "2024-02-01T10:00:00Z,a,charging,s1,5",
-            "2024-02-10T10:00:00Z,a,charging,s2,3",
+            "2024-01-10T10:00:00Z,a,charging,s1,1",
+            "2024-03-10T10:00:00Z,a,charging,s2,2",
+            "2024-04-01T10:00:00Z,a,charging,s1,5",
         ]);
 
-        var february = result.Invoices.Single(i => i.Period.From.Month == 2).Lines.Single(l => l.Label == "Sessions");
-        (february.Quantity, february.Amount).ShouldBe((2m, 8m));
-        result.Outcomes.ShouldAllBe(o => o.Kind == RowOutcomeKind.Rated);
+        result.Invoices.Select(i => i.Lines.Where(l => l.Label == "B").Select(l => (l.Quantity, l.Amount)).Single())
+            .ShouldBe([(1m, 2m), (1m, 5m)]);
     }
 
     [Theory]
@@ -314,6 +313,7 @@ public sealed class GroupedChargeTests
     [InlineData("""charge "X" by session = 1 EUR""", "TL0108", "session")]
     [InlineData("""charge "X" by session whole within 29d = count(charging) * 1 EUR""", "TL0121", "29d")]
     [InlineData("""charge "X" by session whole within 0s = count(charging) * 1 EUR""", "TL0121", "0s")]
+    [InlineData("""versions v { from 2024-02-01 { charge "X" by session whole within 2d = count(charging) * 1 EUR } }""", "TL0122", "2d")]
     public void GroupedCharge_Misuse_IsReported(string charge, string code, string spanText)
     {
         var source = $$"""

@@ -345,9 +345,7 @@ internal sealed class RatingEngine(CheckedTariff tariff, IEvaluator evaluator, I
         private Dictionary<(string Key, TimeSpan Grace), HashSet<object?>> StartedGroups(PeriodRun period)
         {
             var started = new Dictionary<(string, TimeSpan), HashSet<object?>>();
-            // Only a charge that bills the period's last month carries its groups into the next period's events.
-            var charges = _t.AggregateCharges.Where(c => c.Grace is not null && MonthsWithin(period, c.Validity)[period.Months - 1]);
-            foreach (var aggregate in charges.SelectMany(c => c.Aggregates))
+            foreach (var aggregate in _t.AggregateCharges.SelectMany(c => c.Aggregates))
             {
                 if (aggregate.GroupKey is not { } key || aggregate.Grace is not { } grace) continue;
                 var position = aggregate.Set.Event.Find(key)!.Index;
