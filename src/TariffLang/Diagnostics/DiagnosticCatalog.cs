@@ -109,11 +109,11 @@ internal static class DiagnosticCatalog
     public static readonly DiagnosticDescriptor TaxRateOutOfRange = Error("TL0118", "a tax rate is between 0 % and 100 %, not {0}");
     public static readonly DiagnosticDescriptor TaxTwice = Error("TL0119", "{0} already has a tax on line {1}: one rate per group, and one for the rest");
     public static readonly DiagnosticDescriptor ExpectTaxWithoutTax = Error("TL0120", "this example expects a tax, but the tariff declares none ('tax \"Label\" RATE')");
+    public static readonly DiagnosticDescriptor GraceOutOfRange = Error("TL0121",
+        "a group can be billed whole only within 1 second to 28 days after its period ends (one period held open at a time), not {0}");
     public static readonly DiagnosticDescriptor GraceInVersions = Error("TL0122",
         "a charge by KEY whole within D cannot be in a versions block: a group it holds past a period's end would take "
         + "events of a version where it does not apply; write it outside the block");
-    public static readonly DiagnosticDescriptor GraceOutOfRange = Error("TL0121",
-        "a group can be billed whole only within 1 second to 28 days after its period ends (one period held open at a time), not {0}");
 
     // Examples
     public static readonly DiagnosticDescriptor UnknownOutcome = Error("TL0060", "unknown outcome '{0}': use rated, free or rejected");

@@ -125,7 +125,7 @@ internal sealed class AccountRater
 
     // ---- snapshots ----------------------------------------------------------------------------------------------
 
-    private const string SnapshotMark = "tarifflang-account-3";
+    private const string SnapshotMark = "tarifflang-account-4";
 
     /// <summary>
     /// The account's rating state as bytes: restored into a rater for the same tariff (same layout) and account, it goes on
