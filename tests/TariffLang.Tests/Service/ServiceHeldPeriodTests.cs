@@ -8,11 +8,7 @@ public sealed class ServiceHeldPeriodTests
     [Fact]
     public async Task Close_MonthWithSessionsThatGoOn_PreviewUntilTheNextCloseThenFinalWithTheLaterEvents()
     {
-        var path = Path.Combine(TestTemp.NewDirectory("tarifflang-serve-held-"), "t.tariff");
-        File.WriteAllText(path, File.ReadAllText(Path.Combine(Compilation.CompilerTestSupport.RepoRoot, "docs", "examples",
-            "sessions_across_periods.tariff")));
-        var host = ServiceTariff.Load(path, null, TariffEngine.Interpreted, out var problem) ?? throw new InvalidOperationException(problem);
-        await using var cluster = await ServiceCluster.StartAsync(host, silos: 1);
+        await using var cluster = await ServiceCluster.StartAsync(Host(Sessions), silos: 1);
         await cluster.Service.IngestAsync("""
             [{"time":"2024-01-31T23:00:00+01:00","account":"a","event":"charging","session":"s1","energy":"2"}]
             """);
@@ -38,14 +34,7 @@ public sealed class ServiceHeldPeriodTests
     public async Task Close_LastMonthOfAVersionWithSessionsThatGoOn_BilledAtOnce()
     {
         // From February a new version rates: February's events cannot reach January's sessions, so closing January bills it.
-        var dir = TestTemp.NewDirectory("tarifflang-serve-held-version-");
-        var path = Path.Combine(dir, "t.tariff");
-        var text = File.ReadAllText(Path.Combine(Compilation.CompilerTestSupport.RepoRoot, "docs", "examples", "sessions_across_periods.tariff"));
-        File.WriteAllText(path, text);
-        var newer = Path.Combine(dir, "t-2024-02.tariff");
-        File.WriteAllText(newer, text.Replace("* 0.30 EUR per kWh", "* 0.40 EUR per kWh", StringComparison.Ordinal));
-        var host = ServiceTariff.Load(path, null, TariffEngine.Interpreted, out var problem, [("2024-02", newer)])
-                   ?? throw new InvalidOperationException(problem);
+        var host = Host(Sessions, ("2024-02", Sessions.Replace("* 0.30 EUR per kWh", "* 0.40 EUR per kWh", StringComparison.Ordinal)));
         await using var cluster = await ServiceCluster.StartAsync(host, silos: 1);
         await cluster.Service.IngestAsync("""
             [{"time":"2024-01-31T23:00:00+01:00","account":"a","event":"charging","session":"s1","energy":"2"},
@@ -63,8 +52,7 @@ public sealed class ServiceHeldPeriodTests
     [Fact]
     public async Task Invoices_HeldMonthCannotBeBilled_ItIsListedRejectedAndTheEmptyNextMonthIsNotPreviewed()
     {
-        var path = Path.Combine(TestTemp.NewDirectory("tarifflang-serve-held-rejected-"), "t.tariff");
-        File.WriteAllText(path, """
+        var host = Host("""
             tariff t {
               currency EUR
               period month in "Europe/Paris"
@@ -75,7 +63,6 @@ public sealed class ServiceHeldPeriodTests
               charge "Square" = big * big / 1000000 * 1 EUR
             }
             """);
-        var host = ServiceTariff.Load(path, null, TariffEngine.Interpreted, out var problem) ?? throw new InvalidOperationException(problem);
         await using var cluster = await ServiceCluster.StartAsync(host, silos: 1);
         await cluster.Service.IngestAsync("""
             [{"time":"2024-01-31T20:00:00+01:00","account":"a","event":"charging","session":"big","energy":"100000000000000000"}]
@@ -86,6 +73,24 @@ public sealed class ServiceHeldPeriodTests
         var all = await cluster.Service.InvoicesAsync("a", null);
         all.InvoicesJson.ShouldNotContain("\"from\": \"2024-02-01\"");
         all.RejectedPeriods.Select(r => r.Month).ShouldBe(["2024-01"]);
+    }
+
+    private static readonly string Sessions =
+        File.ReadAllText(Path.Combine(Compilation.CompilerTestSupport.RepoRoot, "docs", "examples", "sessions_across_periods.tariff"));
+
+    /// <summary>A service host for a tariff's text, and later versions of it from their months.</summary>
+    private static ServiceTariff Host(string text, params (string Month, string Text)[] versions)
+    {
+        var dir = TestTemp.NewDirectory("tarifflang-serve-held-");
+        var path = Path.Combine(dir, "t.tariff");
+        File.WriteAllText(path, text);
+        var later = versions.Select(v =>
+        {
+            var file = Path.Combine(dir, $"t-{v.Month}.tariff");
+            File.WriteAllText(file, v.Text);
+            return (v.Month, file);
+        }).ToList();
+        return ServiceTariff.Load(path, null, TariffEngine.Interpreted, out var problem, later) ?? throw new InvalidOperationException(problem);
     }
 
     private static string Total(string invoicesJson)
