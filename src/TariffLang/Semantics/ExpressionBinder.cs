@@ -981,14 +981,13 @@ internal sealed class ExpressionBinder
             _diagnostics.Report(GroupKeyMissing, c.Args[0].Span, set.Event.Name, groupKey);
             return Fail(c.Span);
         }
-        if (kind == AggregateKind.Count) return new BoundAggregate(kind, set, null, TlType.Number, c.Span) { GroupKey = scope.GroupKey, Grace = scope.Grace };
+        // Inside a charge by KEY, the aggregate is folded per group, with the charge's grace.
+        BoundAggregate Aggregate(BoundExpr? value, TlType type) =>
+            new(kind, set, value, type, c.Span) { GroupKey = scope.GroupKey, Grace = scope.Grace };
+        if (kind == AggregateKind.Count) return Aggregate(null, TlType.Number);
         var eventScope = BindScope.ForAggregate(set.Event, c.Function.Text);
-        if (kind == AggregateKind.Distinct)
-        {
-            var key = Bind(c.Args[1], eventScope);
-            return new BoundAggregate(kind, set, key, TlType.Number, c.Span) { GroupKey = scope.GroupKey, Grace = scope.Grace };
-        }
+        if (kind == AggregateKind.Distinct) return Aggregate(Bind(c.Args[1], eventScope), TlType.Number);
         var value = BindAs(c.Args[1], eventScope, TypeKind.Number, TypeKind.Money);
-        return new BoundAggregate(kind, set, value, value.Type.AsRequired(), c.Span) { GroupKey = scope.GroupKey, Grace = scope.Grace };
+        return Aggregate(value, value.Type.AsRequired());
     }
 }
