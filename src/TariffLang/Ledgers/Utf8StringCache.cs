@@ -1,40 +1,70 @@
 using System.Buffers.Binary;
 using System.Numerics;
+using System.Text;
 
 namespace TariffLang.Ledgers;
 
 /// <summary>
 /// Turns UTF-8 bytes into strings, giving back the same string without allocating when the same bytes were met
 /// recently: account names, event names and repeated attribute texts recur on most rows of a ledger. Direct-mapped by a
-/// hash of the bytes, with a fixed number of slots and a bounded length per slot, so its memory stays the same however
-/// many distinct values go through it (a new value just takes the slot over). Not thread-safe: one per worker.
+/// hash of the bytes, with a bounded number of slots, so its memory stays bounded however many distinct values go
+/// through it (a new value just takes the slot over). Not thread-safe: one per worker.
+/// <para>
+/// A slot is 32 bytes: the hash, the string, and a value of up to 15 bytes itself with its length (contacts, users,
+/// kinds: most texts of a ledger), which is then compared without reading the string, whose memory may be anywhere. A
+/// longer value is checked against the cached string's own characters. No other copy of the bytes is kept.
+/// </para>
+/// <para>
+/// Given a <see cref="SlotBudget"/>, the cache starts small and doubles while more than one lookup in eight misses, as
+/// long as the budget allows: a busy ledger's contacts (tens of thousands of values, one on every row) otherwise cost a
+/// new string on most rows, and the collector's time and room for them, while a column of few values keeps a table
+/// that fits the processor's caches.
+/// </para>
 /// </summary>
 internal sealed class Utf8StringCache
 {
-    private readonly int _mask;
-    private readonly int _maxLength;
-    private readonly string?[] _strings;
-    private readonly ulong[] _hashes;
-    private readonly int[] _lengths;
-    private readonly byte[] _bytes;
+    /// <summary>The longest value a cache may keep; its characters are compared on the stack.</summary>
+    public const int MaxKept = 256;
 
-    /// <param name="slots">How many strings are kept, rounded up to a power of two.</param>
-    /// <param name="maxLength">Longer values are decoded each time, never kept.</param>
-    public Utf8StringCache(int slots = 4096, int maxLength = 64)
+    private const int InlineLength = 15;
+
+    // A table grows after this many lookups of which more than an eighth missed.
+    private const int Sample = 1 << 16;
+
+    private readonly int _maxLength;
+    private readonly SlotBudget? _budget;
+    private Slot[] _slots;
+    private int _mask;
+    private int _lookups;
+    private int _misses;
+
+    private struct Slot
+    {
+        public ulong Hash;
+        public string? Text;
+
+        // A value of up to 15 bytes: its first 8 bytes, then the next 7 and its length in the top byte (0 otherwise).
+        public ulong Head;
+        public ulong Tail;
+    }
+
+    /// <param name="slots">How many strings are kept at first, rounded up to a power of two.</param>
+    /// <param name="maxLength">Longer values (in bytes) are decoded each time, never kept.</param>
+    /// <param name="budget">The slots this cache may add as it grows, shared with other caches; none: it never grows.</param>
+    public Utf8StringCache(int slots = 4096, int maxLength = 64, SlotBudget? budget = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(slots, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxLength, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(maxLength, MaxKept);
         var count = (int)BitOperations.RoundUpToPowerOf2((uint)slots);
-        _mask = count - 1;
+        _budget = budget;
         _maxLength = maxLength;
-        _strings = new string?[count];
-        _hashes = new ulong[count];
-        _lengths = new int[count];
-        _bytes = new byte[count * maxLength];
+        _slots = new Slot[count];
+        _mask = count - 1;
     }
 
-    /// <summary>How many strings the cache holds at most.</summary>
-    public int Slots => _strings.Length;
+    /// <summary>How many strings the cache holds at most now.</summary>
+    public int Slots => _slots.Length;
 
     /// <summary>The text of <paramref name="utf8"/>.</summary>
     public string GetString(ReadOnlySpan<byte> utf8)
@@ -43,19 +73,83 @@ internal sealed class Utf8StringCache
         if (utf8.Length > _maxLength) return Utf8Text.Decode(utf8);
 
         var hash = Hash(utf8);
-        var slot = (int)(hash >> 32) & _mask;
-        var stored = _bytes.AsSpan(slot * _maxLength, utf8.Length);
-        if (_hashes[slot] == hash && _lengths[slot] == utf8.Length && _strings[slot] is { } cached && utf8.SequenceEqual(stored))
+        ref var slot = ref _slots[(int)(hash >> 32) & _mask];
+        ulong head = 0, tail = 0;
+        if (utf8.Length <= InlineLength)
         {
-            return cached;
+            Words(utf8, out head, out tail);
+            if (slot.Hash == hash && slot.Head == head && slot.Tail == tail && slot.Text is { } inline) return Hit(inline);
+        }
+        else if (slot.Hash == hash && slot.Text is { } cached && Same(utf8, cached))
+        {
+            return Hit(cached);
         }
 
         var text = Utf8Text.Decode(utf8);
-        utf8.CopyTo(stored);
-        _hashes[slot] = hash;
-        _lengths[slot] = utf8.Length;
-        _strings[slot] = text;
+        slot.Hash = hash;
+        slot.Text = text;
+        slot.Head = head;
+        slot.Tail = tail;
+        _misses++;
+        if (++_lookups == Sample) Review();
         return text;
+    }
+
+    private string Hit(string text)
+    {
+        if (++_lookups == Sample) Review();
+        return text;
+    }
+
+    /// <summary>Every <see cref="Sample"/> lookups: doubles the table, keeping what it holds, if more than an eighth missed.</summary>
+    private void Review()
+    {
+        var grow = _misses > Sample / 8 && _budget is not null && _budget.TryTake(_slots.Length);
+        _lookups = _misses = 0;
+        if (!grow) return;
+        var slots = new Slot[_slots.Length * 2];
+        var mask = slots.Length - 1;
+        foreach (var slot in _slots)
+        {
+            if (slot.Text is not null) slots[(int)(slot.Hash >> 32) & mask] = slot;
+        }
+        _slots = slots;
+        _mask = mask;
+    }
+
+    /// <summary>A value of at most <see cref="InlineLength"/> bytes as two words, its length in the top byte.</summary>
+    private static void Words(ReadOnlySpan<byte> utf8, out ulong head, out ulong tail)
+    {
+        if (utf8.Length >= 8)
+        {
+            head = BinaryPrimitives.ReadUInt64LittleEndian(utf8);
+            tail = Partial(utf8[8..]);
+        }
+        else
+        {
+            head = Partial(utf8);
+            tail = 0;
+        }
+        tail |= (ulong)utf8.Length << 56;
+    }
+
+    private static ulong Partial(ReadOnlySpan<byte> bytes)
+    {
+        ulong word = 0;
+        for (var i = 0; i < bytes.Length; i++) word |= (ulong)bytes[i] << (8 * i);
+        return word;
+    }
+
+    /// <summary>Whether <paramref name="text"/> is what <paramref name="utf8"/> decodes to.</summary>
+    private static bool Same(ReadOnlySpan<byte> utf8, string text)
+    {
+        // Mostly ASCII: then the lengths match and the compare is vectorised.
+        if (text.Length == utf8.Length && Ascii.Equals(utf8, text)) return true;
+        // Otherwise decode onto the stack and compare: a non-ASCII character takes more UTF-8 bytes than UTF-16 units,
+        // and invalid bytes decode to U+FFFD, so this decides every case the line above leaves.
+        Span<char> chars = stackalloc char[MaxKept];
+        var count = Encoding.UTF8.GetChars(utf8, chars);
+        return chars[..count].SequenceEqual(text);
     }
 
     internal static ulong Hash(ReadOnlySpan<byte> bytes)
@@ -70,6 +164,25 @@ internal sealed class Utf8StringCache
         ulong tail = 0;
         for (var shift = 0; i < bytes.Length; i++, shift += 8) tail |= (ulong)bytes[i] << shift;
         hash = (hash ^ tail) * Prime;
-        return hash ^ (hash >> 29);
+        // A multiplication only carries low bits upward: values that differ in their last bytes (agent-1, agent-2…) would
+        // differ only in the top bits. This finishing mix (MurmurHash3's) spreads every input bit over the whole word.
+        hash = (hash ^ (hash >> 33)) * 0xFF51AFD7ED558CCD;
+        hash = (hash ^ (hash >> 33)) * 0xC4CEB9FE1A85EC53;
+        return hash ^ (hash >> 33);
+    }
+}
+
+/// <summary>How many more slots a worker's text caches may take together as they grow.</summary>
+internal sealed class SlotBudget(int slots)
+{
+    /// <summary>The slots not taken yet.</summary>
+    public int Remaining { get; private set; } = slots;
+
+    /// <summary>Takes <paramref name="slots"/> slots if that many remain.</summary>
+    public bool TryTake(int slots)
+    {
+        if (slots > Remaining) return false;
+        Remaining -= slots;
+        return true;
     }
 }

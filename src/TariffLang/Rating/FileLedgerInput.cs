@@ -61,18 +61,21 @@ internal sealed class FileLedgerInput : LedgerInput
         return false;
     }
 
-    public override ChunkParser CreateParser(RowTyper typer) => new Parser(_reader.CreateParser(), typer);
+    public override ChunkParser CreateParser(RowTyper typer, int workers) => new Parser(_reader.CreateParser(), typer, workers);
 
     public override LedgerInput Reopen() => new FileLedgerInput(_path, _chunkSize, _progress, _cancellation);
 
     public override void Dispose() => _reader.Dispose();
 
-    private sealed class Parser(LedgerRecordParser records, RowTyper typer) : ChunkParser
+    private sealed class Parser(LedgerRecordParser records, RowTyper typer, int workers) : ChunkParser
     {
         private readonly Utf8StringCache _names = new();
         private readonly Utf8Map<(AccountEntry Entry, int Partition)> _accounts = new();
-        // Texts repeat (contacts, users, kinds): a larger cache spares a string for each repeat.
-        private readonly Utf8StringCache _texts = new(slots: 1 << 15);
+        // Texts repeat (contacts, users, kinds): a cache per column spares a string for each repeat, and grows while its
+        // lookups miss. Every worker sees every account's texts, so a worker's caches may add up to 8 MB (2^18 slots of
+        // 32 bytes), and all workers' together about 32 MB.
+        private Utf8StringCache?[] _textsOfColumn = new Utf8StringCache?[8];
+        private readonly SlotBudget _budget = new(Math.Clamp((1 << 20) / Math.Max(1, workers), 1 << 15, 1 << 18));
         private readonly CheckedTariff _tariff = typer.Binder.Tariff;
 
         // For each event kind, the attribute each column is (by column id), or -1 when the event has no such attribute.
@@ -143,11 +146,18 @@ internal sealed class FileLedgerInput : LedgerInput
                     if (attribute.Type.Optional) continue;
                     return EventBinder.NeedsAttribute(symbol, attribute);
                 }
-                if (!AttributeParser.TryParse(records.AttributeValue(_given[a]), attribute.Type, _texts, out var value, out var error))
+                var texts = attribute.Type.Kind == TypeKind.Text ? Texts(records.AttributeColumn(_given[a])) : null;
+                if (!AttributeParser.TryParse(records.AttributeValue(_given[a]), attribute.Type, texts, out var value, out var error))
                     return EventBinder.BadAttribute(attribute, error!);
                 slots[slotBase + a] = value;
             }
             return unknown is null ? null : EventBinder.UnknownAttributes(symbol, unknown);
+        }
+
+        private Utf8StringCache Texts(int column)
+        {
+            if (column >= _textsOfColumn.Length) Array.Resize(ref _textsOfColumn, Math.Max(column + 1, _textsOfColumn.Length * 2));
+            return _textsOfColumn[column] ??= new Utf8StringCache(slots: 1 << 10, budget: _budget);
         }
 
         /// <summary>Learns the columns up to <paramref name="column"/> (JSON keys get ids as they are met).</summary>
