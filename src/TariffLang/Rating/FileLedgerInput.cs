@@ -72,8 +72,8 @@ internal sealed class FileLedgerInput : LedgerInput
         private readonly Utf8StringCache _names = new();
         private readonly Utf8Map<(AccountEntry Entry, int Partition)> _accounts = new();
         // Texts repeat (contacts, users, kinds): a cache per column spares a string for each repeat, and grows while its
-        // lookups miss. Every worker sees every account's texts, so a worker's caches may add up to 8 MB (2^18 slots of
-        // 32 bytes), and all workers' together about 32 MB.
+        // lookups miss. Every worker sees every account's texts, so each has its own; a worker's caches may add 2^20 / workers
+        // slots of 32 bytes, at least 1 MB and at most 8 MB: about 32 MB for all workers on 4 to 32 cores, less on fewer.
         private Utf8StringCache?[] _textsOfColumn = new Utf8StringCache?[8];
         private readonly SlotBudget _budget = new(Math.Clamp((1 << 20) / Math.Max(1, workers), 1 << 15, 1 << 18));
         private readonly CheckedTariff _tariff = typer.Binder.Tariff;
