@@ -747,9 +747,11 @@ internal static class CliApp
         }
         for (var c = 1; c < counts.Count; c++)
         {
+            // The range too: on a shared machine one round's ratio says little, and the spread shows how much.
             var ratios = Enumerable.Range(0, o.Iterations).Select(i => times[0][i] / times[c][i]).ToList();
-            stdout.WriteLine(FormattableString.Invariant(
-                $"speed-up of {counts[c]} threads over {counts[0]}: {Median(ratios):F2} (median of {ratios.Count} interleaved rounds)"));
+            stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"speed-up of {counts[c]} threads over {counts[0]}: {Median(ratios):F2} (median of {ratios.Count} interleaved rounds, "
+                + $"{ratios.Min():F2} to {ratios.Max():F2})"));
         }
         if (first.Statistics is { HeldRows: > 0 } held)
         {
