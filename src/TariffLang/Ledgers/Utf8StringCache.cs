@@ -7,7 +7,7 @@ namespace TariffLang.Ledgers;
 /// <summary>
 /// Turns UTF-8 bytes into strings, giving back the same string without allocating when the same bytes were met
 /// recently: account names, event names and repeated attribute texts recur on most rows of a ledger. Direct-mapped by a
-/// hash of the bytes, with a bounded number of slots, so its memory stays bounded however many distinct values go
+/// hash of the bytes, with a fixed number of slots, so its memory stays the same however many distinct values go
 /// through it (a new value just takes the slot over). Not thread-safe: one per worker.
 /// <para>
 /// A slot is 32 bytes: the hash, the string, and a value of up to 15 bytes itself with its length (contacts, users,
@@ -15,10 +15,10 @@ namespace TariffLang.Ledgers;
 /// longer value is checked against the cached string's own characters. No other copy of the bytes is kept.
 /// </para>
 /// <para>
-/// Given a <see cref="SlotBudget"/>, the cache starts small and doubles while more than one lookup in eight misses, as
-/// long as the budget allows: a busy ledger's contacts (tens of thousands of values, one on every row) otherwise cost a
-/// new string on most rows, and the collector's time and room for them, while a column of few values keeps a table
-/// that fits the processor's caches.
+/// Small on purpose: a table that fits the processor's caches. A cache grown to hold a busy ledger's contacts (tens of
+/// thousands of values) spared most of their strings and a third of the peak memory on 10 M Aircall rows, but made
+/// rating 10–20 % slower: a lookup that misses the processor's caches costs more than a new string (measured in
+/// docs/performance.md, "The text cache").
 /// </para>
 /// </summary>
 internal sealed class Utf8StringCache
@@ -28,15 +28,9 @@ internal sealed class Utf8StringCache
 
     private const int InlineLength = 15;
 
-    // A table grows after this many lookups of which more than an eighth missed.
-    private const int Sample = 1 << 16;
-
     private readonly int _maxLength;
-    private readonly SlotBudget? _budget;
-    private Slot[] _slots;
-    private int _mask;
-    private int _lookups;
-    private int _misses;
+    private readonly Slot[] _slots;
+    private readonly int _mask;
 
     private struct Slot
     {
@@ -48,22 +42,20 @@ internal sealed class Utf8StringCache
         public ulong Tail;
     }
 
-    /// <param name="slots">How many strings are kept at first, rounded up to a power of two.</param>
+    /// <param name="slots">How many strings are kept, rounded up to a power of two.</param>
     /// <param name="maxLength">Longer values (in bytes) are decoded each time, never kept.</param>
-    /// <param name="budget">The slots this cache may add as it grows, shared with other caches; none: it never grows.</param>
-    public Utf8StringCache(int slots = 4096, int maxLength = 64, SlotBudget? budget = null)
+    public Utf8StringCache(int slots = 4096, int maxLength = 64)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(slots, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxLength, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(maxLength, MaxKept);
         var count = (int)BitOperations.RoundUpToPowerOf2((uint)slots);
-        _budget = budget;
         _maxLength = maxLength;
         _slots = new Slot[count];
         _mask = count - 1;
     }
 
-    /// <summary>How many strings the cache holds at most now.</summary>
+    /// <summary>How many strings the cache holds at most.</summary>
     public int Slots => _slots.Length;
 
     /// <summary>The text of <paramref name="utf8"/>.</summary>
@@ -78,11 +70,11 @@ internal sealed class Utf8StringCache
         if (utf8.Length <= InlineLength)
         {
             Words(utf8, out head, out tail);
-            if (slot.Hash == hash && slot.Head == head && slot.Tail == tail && slot.Text is { } inline) return Hit(inline);
+            if (slot.Hash == hash && slot.Head == head && slot.Tail == tail && slot.Text is { } inline) return inline;
         }
         else if (slot.Hash == hash && slot.Text is { } cached && Same(utf8, cached))
         {
-            return Hit(cached);
+            return cached;
         }
 
         var text = Utf8Text.Decode(utf8);
@@ -90,31 +82,7 @@ internal sealed class Utf8StringCache
         slot.Text = text;
         slot.Head = head;
         slot.Tail = tail;
-        _misses++;
-        if (++_lookups == Sample) Review();
         return text;
-    }
-
-    private string Hit(string text)
-    {
-        if (++_lookups == Sample) Review();
-        return text;
-    }
-
-    /// <summary>Every <see cref="Sample"/> lookups: doubles the table, keeping what it holds, if more than an eighth missed.</summary>
-    private void Review()
-    {
-        var grow = _misses > Sample / 8 && _budget is not null && _budget.TryTake(_slots.Length);
-        _lookups = _misses = 0;
-        if (!grow) return;
-        var slots = new Slot[_slots.Length * 2];
-        var mask = slots.Length - 1;
-        foreach (var slot in _slots)
-        {
-            if (slot.Text is not null) slots[(int)(slot.Hash >> 32) & mask] = slot;
-        }
-        _slots = slots;
-        _mask = mask;
     }
 
     /// <summary>A value of at most <see cref="InlineLength"/> bytes as two words, its length in the top byte.</summary>
@@ -169,20 +137,5 @@ internal sealed class Utf8StringCache
         hash = (hash ^ (hash >> 33)) * 0xFF51AFD7ED558CCD;
         hash = (hash ^ (hash >> 33)) * 0xC4CEB9FE1A85EC53;
         return hash ^ (hash >> 33);
-    }
-}
-
-/// <summary>How many more slots a worker's text caches may take together as they grow.</summary>
-internal sealed class SlotBudget(int slots)
-{
-    /// <summary>The slots not taken yet.</summary>
-    public int Remaining { get; private set; } = slots;
-
-    /// <summary>Takes <paramref name="slots"/> slots if that many remain.</summary>
-    public bool TryTake(int slots)
-    {
-        if (slots > Remaining) return false;
-        Remaining -= slots;
-        return true;
     }
 }

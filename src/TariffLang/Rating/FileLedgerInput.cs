@@ -61,21 +61,19 @@ internal sealed class FileLedgerInput : LedgerInput
         return false;
     }
 
-    public override ChunkParser CreateParser(RowTyper typer, int workers) => new Parser(_reader.CreateParser(), typer, workers);
+    public override ChunkParser CreateParser(RowTyper typer) => new Parser(_reader.CreateParser(), typer);
 
     public override LedgerInput Reopen() => new FileLedgerInput(_path, _chunkSize, _progress, _cancellation);
 
     public override void Dispose() => _reader.Dispose();
 
-    private sealed class Parser(LedgerRecordParser records, RowTyper typer, int workers) : ChunkParser
+    private sealed class Parser(LedgerRecordParser records, RowTyper typer) : ChunkParser
     {
         private readonly Utf8StringCache _names = new();
         private readonly Utf8Map<(AccountEntry Entry, int Partition)> _accounts = new();
-        // Texts repeat (contacts, users, kinds): a cache per column spares a string for each repeat, and grows while its
-        // lookups miss. Every worker sees every account's texts, so each has its own; a worker's caches may add 2^20 / workers
-        // slots of 32 bytes, at least 1 MB and at most 8 MB: about 32 MB for all workers on 4 to 32 cores, less on fewer.
+        // Texts repeat (users, kinds, contacts): a cache per column spares a string for each repeat, and a column of many
+        // values (contacts) does not evict those of a column of few.
         private Utf8StringCache?[] _textsOfColumn = new Utf8StringCache?[8];
-        private readonly SlotBudget _budget = new(Math.Clamp((1 << 20) / Math.Max(1, workers), 1 << 15, 1 << 18));
         private readonly CheckedTariff _tariff = typer.Binder.Tariff;
 
         // For each event kind, the attribute each column is (by column id), or -1 when the event has no such attribute.
@@ -157,7 +155,7 @@ internal sealed class FileLedgerInput : LedgerInput
         private Utf8StringCache Texts(int column)
         {
             if (column >= _textsOfColumn.Length) Array.Resize(ref _textsOfColumn, Math.Max(column + 1, _textsOfColumn.Length * 2));
-            return _textsOfColumn[column] ??= new Utf8StringCache(slots: 1 << 10, budget: _budget);
+            return _textsOfColumn[column] ??= new Utf8StringCache();
         }
 
         /// <summary>Learns the columns up to <paramref name="column"/> (JSON keys get ids as they are met).</summary>

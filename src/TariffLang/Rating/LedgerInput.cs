@@ -33,9 +33,7 @@ internal abstract class LedgerInput : IDisposable
     public abstract bool TryRead(out InputChunk chunk);
 
     /// <summary>A parser for one worker thread.</summary>
-    /// <param name="typer">Types the rows into the rating's slots.</param>
-    /// <param name="workers">How many parsers work at once (each may size its caches by it).</param>
-    public abstract ChunkParser CreateParser(RowTyper typer, int workers);
+    public abstract ChunkParser CreateParser(RowTyper typer);
 
     /// <summary>The same ledger from its start, for a second pass.</summary>
     public abstract LedgerInput Reopen();
@@ -123,7 +121,7 @@ internal sealed class MemoryLedgerInput(Ledger ledger, int rowsPerChunk = 4096) 
         return true;
     }
 
-    public override ChunkParser CreateParser(RowTyper typer, int workers) => new Parser(ledger, typer);
+    public override ChunkParser CreateParser(RowTyper typer) => new Parser(ledger, typer);
 
     public override LedgerInput Reopen() => new MemoryLedgerInput(ledger, rowsPerChunk);
 

@@ -160,7 +160,7 @@ internal sealed class StreamRater
 
         var workers = Enumerable.Range(0, _threads).Select(w => new Thread(() => Guard(() =>
         {
-            var parser = input.CreateParser(new RowTyper(_binder, _directory), _threads);
+            var parser = input.CreateParser(new RowTyper(_binder, _directory));
             var idle = new SpinWait();
             while (!_stopping)
             {
