@@ -8,7 +8,7 @@ namespace TariffLang.Ledgers;
 /// Turns UTF-8 bytes into strings, giving back the same string without allocating when the same bytes were met
 /// recently: account names, event names and repeated attribute texts recur on most rows of a ledger. Direct-mapped by a
 /// hash of the bytes, with a fixed number of slots, so its memory stays the same however many distinct values go
-/// through it (a new value just takes the slot over). Not thread-safe: one per worker.
+/// through it (a new value just takes the slot over). Not thread-safe: each worker has its own, one per column.
 /// <para>
 /// A slot is 32 bytes: the hash, the string, and a value of up to 15 bytes itself with its length (contacts, users,
 /// kinds: most texts of a ledger), which is then compared without reading the string, whose memory may be anywhere. A
@@ -109,7 +109,7 @@ internal sealed class Utf8StringCache
     }
 
     /// <summary>Whether <paramref name="text"/> is what <paramref name="utf8"/> decodes to.</summary>
-    private static bool Same(ReadOnlySpan<byte> utf8, string text)
+    internal static bool Same(ReadOnlySpan<byte> utf8, string text)
     {
         // Mostly ASCII: then the lengths match and the compare is vectorised.
         if (text.Length == utf8.Length && Ascii.Equals(utf8, text)) return true;

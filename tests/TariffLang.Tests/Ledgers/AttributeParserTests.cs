@@ -242,7 +242,9 @@ public sealed class Utf8StringCacheTests
     {
         // The hash once left such values in a handful of slots, where they kept evicting each other.
         var cache = new Utf8StringCache(slots: 1 << 10);
-        var names = Enumerable.Range(1, 8).Select(i => Encoding.UTF8.GetBytes("agent-" + i.ToString(CultureInfo.InvariantCulture))).ToArray();
+        var names = Enumerable.Range(1, 8)
+            .Select(i => Encoding.UTF8.GetBytes("agent-" + i.ToString(CultureInfo.InvariantCulture)))
+            .ToArray();
         var random = new Random(1);
         var instances = new HashSet<string>(ReferenceEqualityComparer.Instance);
 
@@ -270,5 +272,21 @@ public sealed class Utf8StringCacheTests
         first.ShouldBe(text);
         second.ShouldBeSameAs(first);
         other.ShouldBe(text + "\0");
+    }
+
+    [Theory]
+    [InlineData(new byte[] { 0x61, 0x62 }, "ab", true)]
+    [InlineData(new byte[] { 0x61, 0x62 }, "ac", false)]
+    [InlineData(new byte[] { 0x61, 0x62 }, "ab\0", false)]
+    [InlineData(new byte[] { 0xC3, 0xA9, 0x61 }, "éa", true)]
+    [InlineData(new byte[] { 0xC3, 0xA9, 0x61 }, "éb", false)]
+    [InlineData(new byte[] { 0xC3, 0xA9 }, "\u00C3\u00A9", false)]
+    [InlineData(new byte[] { 0xFF, 0x61 }, "\uFFFDa", true)]
+    [InlineData(new byte[] { 0xFF, 0x61 }, "xa", false)]
+    public void Same_BytesAgainstAString_TrueOnlyWhenTheyDecodeToIt(byte[] utf8, string text, bool same)
+    {
+        // A value of the same hash but other content must not be taken for the cached string; hashes rarely collide, so
+        // the comparison the cache relies on then is tested on its own.
+        Utf8StringCache.Same(utf8, text).ShouldBe(same);
     }
 }
