@@ -101,6 +101,7 @@ internal sealed class Utf8StringCache
         tail |= (ulong)utf8.Length << 56;
     }
 
+    /// <summary>Up to 8 bytes as a little-endian word, zero above them.</summary>
     private static ulong Partial(ReadOnlySpan<byte> bytes)
     {
         ulong word = 0;
@@ -129,9 +130,7 @@ internal sealed class Utf8StringCache
         {
             hash = BitOperations.RotateLeft((hash ^ BinaryPrimitives.ReadUInt64LittleEndian(bytes[i..])) * Prime, 31);
         }
-        ulong tail = 0;
-        for (var shift = 0; i < bytes.Length; i++, shift += 8) tail |= (ulong)bytes[i] << shift;
-        hash = (hash ^ tail) * Prime;
+        hash = (hash ^ Partial(bytes[i..])) * Prime;
         // A multiplication only carries low bits upward: values that differ in their last bytes (agent-1, agent-2…) would
         // differ only in the top bits. This finishing mix (MurmurHash3's) spreads every input bit over the whole word.
         hash = (hash ^ (hash >> 33)) * 0xFF51AFD7ED558CCD;
