@@ -2,37 +2,26 @@ namespace TariffLang.Runtime;
 
 /// <summary>
 /// The values a <c>distinct</c> aggregate has seen in its period, with the months each was seen in. Text values of a
-/// period of at most 32 months live in one open-addressing table of 16-byte slots (the key, its hash, the months as
-/// bits): a look-up touches one cache line, where a <see cref="Dictionary{TKey,TValue}"/> of strings to
-/// <see cref="MonthBits"/> touches its buckets, its entries and the key, and takes about twice the memory per value.
-/// Distinct counts over large sets (a dealer's visitors in a month) made that the hottest spot of rating, measured with
-/// perf on the Web1on1 benchmark. Other keys, and longer periods, go to a <see cref="KeyMap{TValue}"/>.
+/// period of at most 32 months live in a <see cref="TextKeyTable{TValue}"/> of the months as bits: a look-up reads one
+/// slot, and the table keeps no string alive (a dealer's month of visitors no longer holds a string per visitor).
+/// Distinct counts over large sets made a dictionary of strings the hottest spot of rating, measured with perf on the
+/// Web1on1 benchmark. Other keys, and longer periods, go to a <see cref="KeyMap{TValue}"/>.
 /// </summary>
 internal sealed class DistinctValues
 {
     private const int MaxTableMonths = 32;
 
-    private struct Slot
-    {
-        public string? Key;
-        public int Hash;
-        public uint Months;
-    }
-
-    private Slot[] _slots = new Slot[16];
-    private int _texts;
+    private readonly TextKeyTable<uint> _texts = new();
     private KeyMap<MonthBits>? _others;
     private bool _wide;
 
     /// <summary>How many distinct values are kept.</summary>
-    public int Count => _texts + (_others?.Count ?? 0);
+    public int Count => _texts.Count + (_others?.Count ?? 0);
 
     /// <summary>Forgets every value, for a period of <paramref name="months"/> months.</summary>
     public void Reset(int months)
     {
-        // The slots keep their size: the next month of the same account needs about as many.
-        if (_texts > 0) Array.Clear(_slots);
-        _texts = 0;
+        _texts.Clear();
         _others?.Clear();
         _wide = months > MaxTableMonths;
     }
@@ -48,55 +37,18 @@ internal sealed class DistinctValues
         AddText(key.Text, month);
     }
 
-    private void AddText(string text, int month)
-    {
-        // The string hash is randomized per process, so a ledger cannot be crafted to make its keys collide.
-        var hash = text.GetHashCode();
-        var mask = _slots.Length - 1;
-        for (var i = hash & mask;; i = (i + 1) & mask)
-        {
-            ref var slot = ref _slots[i];
-            if (slot.Key is null)
-            {
-                slot.Key = text;
-                slot.Hash = hash;
-                slot.Months = 1u << month;
-                // At most three quarters full, so that probes stay short.
-                if (++_texts * 4 > _slots.Length * 3) Grow();
-                return;
-            }
-            if (slot.Hash == hash && (ReferenceEquals(slot.Key, text) || string.Equals(slot.Key, text, StringComparison.Ordinal)))
-            {
-                slot.Months |= 1u << month;
-                return;
-            }
-        }
-    }
-
-    private void Grow()
-    {
-        var old = _slots;
-        _slots = new Slot[old.Length * 2];
-        var mask = _slots.Length - 1;
-        foreach (ref readonly var slot in old.AsSpan())
-        {
-            if (slot.Key is null) continue;
-            var i = slot.Hash & mask;
-            while (_slots[i].Key is not null) i = (i + 1) & mask;
-            _slots[i] = slot;
-        }
-    }
+    private void AddText(string text, int month) => _texts.GetValueRefOrAddDefault(TextKey.From(text), out _) |= 1u << month;
 
     /// <summary>How many values were seen in at least one of <paramref name="months"/>.</summary>
     public int CountIn(MonthRange months)
     {
         var count = 0;
-        if (_texts > 0)
+        if (_texts.Count > 0)
         {
             var mask = MonthMask(months);
-            foreach (ref readonly var slot in _slots.AsSpan())
+            foreach (var bits in _texts.Values)
             {
-                if (slot.Key is not null && (slot.Months & mask) != 0) count++;
+                if ((bits & mask) != 0) count++;
             }
         }
         if (_others is not null)
@@ -123,11 +75,7 @@ internal sealed class DistinctValues
     /// </summary>
     public IEnumerable<(Value Key, MonthBits Months)> Pairs()
     {
-        var texts = new List<(string Key, uint Months)>(_texts);
-        foreach (var slot in _slots)
-        {
-            if (slot.Key is not null) texts.Add((slot.Key, slot.Months));
-        }
+        var texts = new List<(string Key, uint Months)>(_texts.Pairs);
         texts.Sort((a, b) => string.CompareOrdinal(a.Key, b.Key));
         foreach (var (key, months) in texts) yield return (Value.FromText(key), MonthBits.From(months, null));
         if (_others is null) yield break;

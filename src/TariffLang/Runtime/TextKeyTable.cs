@@ -1,0 +1,234 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+
+namespace TariffLang.Runtime;
+
+/// <summary>
+/// A text as a key of a <see cref="TextKeyTable{TValue}"/>, made once per look-up so that several tables (a window's
+/// two generations) are asked without hashing it again. A text of at most <see cref="MaxPacked"/> characters, each
+/// below U+0100, is packed into two words (ledger identifiers nearly always are: contacts, visitors, users); any other
+/// text is kept by reference. <see cref="Hash"/> is the text's own string hash, randomized per process, so a ledger
+/// cannot be crafted to make its keys collide.
+/// </summary>
+internal readonly struct TextKey
+{
+    public const int MaxPacked = 15;
+
+    /// <summary>The top byte of <see cref="Hi"/> for a text kept by reference; a packed text has its length + 1 there.</summary>
+    internal const ulong LongMark = 0xFFUL << 56;
+
+    public readonly ulong Lo;
+    public readonly ulong Hi;
+    public readonly int Hash;
+    public readonly string? Long;
+
+    private TextKey(ulong lo, ulong hi, int hash, string? text)
+    {
+        Lo = lo;
+        Hi = hi;
+        Hash = hash;
+        Long = text;
+    }
+
+    public static TextKey From(string text) =>
+        TryPack(text, out var lo, out var hi) ? new TextKey(lo, hi, text.GetHashCode(), null) : new TextKey(0, LongMark, text.GetHashCode(), text);
+
+    public static bool TryPack(ReadOnlySpan<char> text, out ulong lo, out ulong hi)
+    {
+        lo = hi = 0;
+        if (text.Length > MaxPacked) return false;
+        for (var i = 0; i < text.Length; i++)
+        {
+            var c = text[i];
+            if (c > 0xFF) return false;
+            if (i < 8) lo |= (ulong)c << (8 * i);
+            else hi |= (ulong)c << (8 * (i - 8));
+        }
+        // The length is kept so that texts ending in U+0000 stay apart, and + 1 so that a zero word means an empty slot.
+        hi |= (ulong)(text.Length + 1) << 56;
+        return true;
+    }
+
+    /// <summary>The characters of a packed text; <paramref name="buffer"/> holds at least <see cref="MaxPacked"/>.</summary>
+    public static ReadOnlySpan<char> Unpack(ulong lo, ulong hi, Span<char> buffer)
+    {
+        var length = (int)(hi >> 56) - 1;
+        for (var i = 0; i < length; i++) buffer[i] = (char)(byte)((i < 8 ? lo >> (8 * i) : hi >> (8 * (i - 8))));
+        return buffer[..length];
+    }
+}
+
+/// <summary>
+/// An open-addressing map from texts to small values, for the per-key state that grows with a busy period: a window's
+/// openings per contact, a distinct count's values. Packed keys (see <see cref="TextKey"/>) live in the slots
+/// themselves, so a look-up reads one place in memory and the table keeps no string alive: the ledger's strings die
+/// young instead of being promoted by the collector, and the slots hold no reference for it to trace. A
+/// <see cref="Dictionary{TKey,TValue}"/> of strings read its buckets, its entries and the key's string, measured as the
+/// largest items of Aircall's and Web1on1's rating with perf. Texts that do not pack are kept in a list beside.
+/// Iteration order follows the per-process hash: callers that write keys out sort them.
+/// </summary>
+internal sealed class TextKeyTable<TValue> where TValue : struct
+{
+    private struct Slot
+    {
+        public ulong Lo;
+        public ulong Hi;
+        public TValue Value;
+    }
+
+    private Slot[] _slots;
+    private List<string>? _long;
+    private int _count;
+
+    public TextKeyTable(int capacity = 16) => _slots = new Slot[Math.Max(16, (int)BitOperations.RoundUpToPowerOf2((uint)capacity))];
+
+    public int Count => _count;
+
+    /// <summary>The value stored under <paramref name="key"/>, or a null reference when it is absent.</summary>
+    public ref TValue Find(in TextKey key)
+    {
+        var index = IndexOf(key);
+        return ref index < 0 ? ref Unsafe.NullRef<TValue>() : ref _slots[index].Value;
+    }
+
+    public bool TryGetValue(in TextKey key, out TValue value)
+    {
+        var index = IndexOf(key);
+        value = index < 0 ? default : _slots[index].Value;
+        return index >= 0;
+    }
+
+    /// <summary>The value stored under a key, added as default when absent (<paramref name="existed"/> says which).</summary>
+    public ref TValue GetValueRefOrAddDefault(in TextKey key, out bool existed)
+    {
+        // At most three quarters full, so that probes stay short; grown before adding, so the slot found stays valid.
+        if ((_count + 1) * 4 > _slots.Length * 3) Grow();
+        var mask = _slots.Length - 1;
+        for (var i = key.Hash & mask;; i = (i + 1) & mask)
+        {
+            ref var slot = ref _slots[i];
+            if (slot.Hi == 0)
+            {
+                if (key.Long is null)
+                {
+                    slot.Lo = key.Lo;
+                    slot.Hi = key.Hi;
+                }
+                else
+                {
+                    _long ??= new List<string>();
+                    slot.Lo = (uint)key.Hash | ((ulong)_long.Count << 32);
+                    slot.Hi = TextKey.LongMark;
+                    _long.Add(key.Long);
+                }
+                _count++;
+                existed = false;
+                return ref slot.Value;
+            }
+            if (Matches(slot, key))
+            {
+                existed = true;
+                return ref slot.Value;
+            }
+        }
+    }
+
+    public bool Remove(in TextKey key)
+    {
+        var hole = IndexOf(key);
+        if (hole < 0) return false;
+        // Linear probing: the keys after the hole that would no longer be found move back into it.
+        var mask = _slots.Length - 1;
+        for (var next = (hole + 1) & mask; _slots[next].Hi != 0; next = (next + 1) & mask)
+        {
+            var home = HashOf(_slots[next]) & mask;
+            var movable = hole <= next ? home <= hole || home > next : home <= hole && home > next;
+            if (!movable) continue;
+            _slots[hole] = _slots[next];
+            hole = next;
+        }
+        _slots[hole] = default;
+        _count--;
+        return true;
+    }
+
+    /// <summary>Forgets every key; the slots keep their size, as the next use needs about as many.</summary>
+    public void Clear()
+    {
+        if (_count > 0) Array.Clear(_slots);
+        _count = 0;
+        _long?.Clear();
+    }
+
+    /// <summary>Every key with its value, in no particular order.</summary>
+    public IEnumerable<(string Key, TValue Value)> Pairs
+    {
+        get
+        {
+            for (var i = 0; i < _slots.Length; i++)
+            {
+                var slot = _slots[i];
+                if (slot.Hi != 0) yield return (TextOf(slot), slot.Value);
+            }
+        }
+    }
+
+    /// <summary>Every value, in no particular order.</summary>
+    public IEnumerable<TValue> Values
+    {
+        get
+        {
+            for (var i = 0; i < _slots.Length; i++)
+            {
+                if (_slots[i].Hi != 0) yield return _slots[i].Value;
+            }
+        }
+    }
+
+    private int IndexOf(in TextKey key)
+    {
+        var mask = _slots.Length - 1;
+        for (var i = key.Hash & mask;; i = (i + 1) & mask)
+        {
+            ref readonly var slot = ref _slots[i];
+            if (slot.Hi == 0) return -1;
+            if (Matches(slot, key)) return i;
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool Matches(in Slot slot, in TextKey key)
+    {
+        if (key.Long is null) return slot.Lo == key.Lo && slot.Hi == key.Hi;
+        return slot.Hi == TextKey.LongMark && (uint)slot.Lo == (uint)key.Hash
+            && string.Equals(_long![(int)(slot.Lo >> 32)], key.Long, StringComparison.Ordinal);
+    }
+
+    private int HashOf(in Slot slot)
+    {
+        if (slot.Hi == TextKey.LongMark) return (int)(uint)slot.Lo;
+        Span<char> buffer = stackalloc char[TextKey.MaxPacked];
+        return string.GetHashCode(TextKey.Unpack(slot.Lo, slot.Hi, buffer));
+    }
+
+    private string TextOf(in Slot slot)
+    {
+        if (slot.Hi == TextKey.LongMark) return _long![(int)(slot.Lo >> 32)];
+        Span<char> buffer = stackalloc char[TextKey.MaxPacked];
+        return new string(TextKey.Unpack(slot.Lo, slot.Hi, buffer));
+    }
+
+    private void Grow()
+    {
+        var old = _slots;
+        _slots = new Slot[old.Length * 2];
+        var mask = _slots.Length - 1;
+        foreach (ref readonly var slot in old.AsSpan())
+        {
+            if (slot.Hi == 0) continue;
+            var i = HashOf(slot) & mask;
+            while (_slots[i].Hi != 0) i = (i + 1) & mask;
+            _slots[i] = slot;
+        }
+    }
+}
