@@ -89,4 +89,23 @@ public sealed class WindowTableTests
             }
         }
     }
+
+    [Fact]
+    public void Pairs_KeysOpenedInAnyOrder_ComeOutTextsInOrdinalOrderThenOtherKeys()
+    {
+        // A snapshot writes the pairs in this order: it must not follow the per-process string hash.
+        var table = new WindowTable(TimeSpan.FromHours(1), tracksStart: false);
+        string[] texts = ["b", "a long contact key beyond fifteen", "B", "+33611111111", "é", ""];
+        table.Open(Value.FromNumber(2), T0, out _, out _);
+        foreach (var text in texts) table.Open(Value.FromText(text), T0.AddMinutes(1), out _, out _);
+        table.Open(Value.FromNumber(1), T0.AddMinutes(2), out _, out _);
+        // The first openings move to the previous generation; "b" is opened again in the current one.
+        table.Open(Value.FromText("b"), T0.AddMinutes(61), out _, out _);
+
+        var pairs = table.Pairs.ToList();
+        pairs.Select(p => p.Key.Kind == ValueKind.Text ? p.Key.Text : p.Key.Number.ToString(System.Globalization.CultureInfo.InvariantCulture))
+            .ShouldBe(["", "+33611111111", "B", "a long contact key beyond fifteen", "b", "é", "2", "1"]);
+        pairs.Single(p => p.Key.Kind == ValueKind.Text && p.Key.Text == "b").Value.Opened.ShouldBe(T0.AddMinutes(61).UtcTicks);
+        table.Count.ShouldBe(8);
+    }
 }
