@@ -61,8 +61,8 @@ internal readonly struct TextKey
 /// <summary>
 /// An open-addressing map from texts to small values, for the per-key state that grows with a busy period: a window's
 /// openings per contact, a distinct count's values. Packed keys (see <see cref="TextKey"/>) live in the slots
-/// themselves, so a look-up reads one place in memory and the table keeps no string alive: the ledger's strings die
-/// young instead of being promoted by the collector, and the slots hold no reference for it to trace. A
+/// themselves, so a look-up reads one place in memory and the table keeps none of their strings alive: the ledger's
+/// strings die young instead of being promoted by the collector, and the slots hold no reference for it to trace. A
 /// <see cref="Dictionary{TKey,TValue}"/> of strings read its buckets, its entries and the key's string, measured as the
 /// largest items of Aircall's and Web1on1's rating with perf. Texts that do not pack are kept in a list beside.
 /// Iteration order follows the per-process hash: callers that write keys out sort them.
@@ -77,7 +77,7 @@ internal sealed class TextKeyTable<TValue> where TValue : struct
     }
 
     private Slot[] _slots;
-    private List<string>? _long;
+    private List<string?>? _long;
     private int _count;
 
     public TextKeyTable(int capacity = 16) => _slots = new Slot[Math.Max(16, (int)BitOperations.RoundUpToPowerOf2((uint)capacity))];
@@ -116,7 +116,7 @@ internal sealed class TextKeyTable<TValue> where TValue : struct
                 }
                 else
                 {
-                    _long ??= new List<string>();
+                    _long ??= new List<string?>();
                     slot.Lo = (uint)key.Hash | ((ulong)_long.Count << 32);
                     slot.Hi = TextKey.LongMark;
                     _long.Add(key.Long);
@@ -137,6 +137,8 @@ internal sealed class TextKeyTable<TValue> where TValue : struct
     {
         var hole = IndexOf(key);
         if (hole < 0) return false;
+        // A long text's place in the list is not reused before Clear, but its string is let go now.
+        if (_slots[hole].Hi == TextKey.LongMark) _long![(int)(_slots[hole].Lo >> 32)] = null;
         // Linear probing: the keys after the hole that would no longer be found move back into it.
         var mask = _slots.Length - 1;
         for (var next = (hole + 1) & mask; _slots[next].Hi != 0; next = (next + 1) & mask)
@@ -213,7 +215,7 @@ internal sealed class TextKeyTable<TValue> where TValue : struct
 
     private string TextOf(in Slot slot)
     {
-        if (slot.Hi == TextKey.LongMark) return _long![(int)(slot.Lo >> 32)];
+        if (slot.Hi == TextKey.LongMark) return _long![(int)(slot.Lo >> 32)]!;
         Span<char> buffer = stackalloc char[TextKey.MaxPacked];
         return new string(TextKey.Unpack(slot.Lo, slot.Hi, buffer));
     }

@@ -59,7 +59,7 @@ public sealed class TextKeyTableTests
     [InlineData(3)]
     public void Operations_RandomAddsAndRemoves_AgreeWithADictionary(int seed)
     {
-        // Few keys over many operations keep the table near full, so removals often shift long runs of slots back.
+        // Many keys over many operations: the table grows, shrinks by removals and grows again.
         var random = new Random(seed);
         var keys = Enumerable.Range(0, 300)
             .Select(i => (i % 5) switch { 0 => "k" + i, 1 => "visitor-" + i, 2 => "contact-number-" + i, 3 => "ł" + i, _ => "" + (char)i })
@@ -108,5 +108,53 @@ public sealed class TextKeyTableTests
         existed.ShouldBeFalse();
         table.TryGetValue(TextKey.From("a long key number 1"), out var value).ShouldBeTrue();
         value.ShouldBe(7);
+    }
+
+    [Theory]
+    [InlineData(1, 12)]
+    [InlineData(2, 11)]
+    [InlineData(3, 12)]
+    public void Remove_TableThreeQuartersFull_ShiftsRunsBackAcrossTheEndOfTheSlots(int seed, int keyCount)
+    {
+        // At most 12 keys stay in the first 16 slots, so runs of taken slots are long and often wrap past the last slot.
+        var random = new Random(seed);
+        var keys = Enumerable.Range(0, keyCount).Select(i => i % 4 == 0 ? "a text longer than fifteen #" + i : "k" + i).ToArray();
+        var table = new TextKeyTable<int>();
+        var model = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (var step = 0; step < 20_000; step++)
+        {
+            var key = keys[random.Next(keys.Length)];
+            if (random.Next(2) == 0) table.Remove(TextKey.From(key)).ShouldBe(model.Remove(key));
+            else table.GetValueRefOrAddDefault(TextKey.From(key), out _) = model[key] = step;
+            table.Count.ShouldBe(model.Count);
+            foreach (var k in keys)
+            {
+                table.TryGetValue(TextKey.From(k), out var found).ShouldBe(model.TryGetValue(k, out var expected), $"step {step}, key {k}");
+                found.ShouldBe(expected);
+            }
+        }
+    }
+
+    [Fact]
+    public void Remove_LongKey_LetsItsStringGo()
+    {
+        var table = new TextKeyTable<int>();
+        var added = AddAndRemoveLongKey(table);
+
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+
+        added.IsAlive.ShouldBeFalse();
+        table.Count.ShouldBe(0);
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static WeakReference AddAndRemoveLongKey(TextKeyTable<int> table)
+    {
+        var text = new string('x', 40);
+        table.GetValueRefOrAddDefault(TextKey.From(text), out _) = 1;
+        table.Remove(TextKey.From(text)).ShouldBeTrue();
+        return new WeakReference(text);
     }
 }
