@@ -31,7 +31,9 @@ internal readonly struct TextKey
     }
 
     public static TextKey From(string text) =>
-        TryPack(text, out var lo, out var hi) ? new TextKey(lo, hi, text.GetHashCode(), null) : new TextKey(0, LongMark, text.GetHashCode(), text);
+        TryPack(text, out var lo, out var hi)
+            ? new TextKey(lo, hi, text.GetHashCode(), null)
+            : new TextKey(0, LongMark, text.GetHashCode(), text);
 
     public static bool TryPack(ReadOnlySpan<char> text, out ulong lo, out ulong hi)
     {

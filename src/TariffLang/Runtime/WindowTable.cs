@@ -110,7 +110,8 @@ internal sealed class WindowTable
     public void SetStart(in Value key, long start)
     {
         var text = KeyOf(key);
-        if (_current.TryGetValue(key, text, out var opening)) _current.GetValueRefOrAddDefault(key, text, out _) = opening with { Start = start };
+        if (!_current.TryGetValue(key, text, out var opening)) return;
+        _current.GetValueRefOrAddDefault(key, text, out _) = opening with { Start = start };
     }
 
     private static TextKey KeyOf(in Value key) => key.Kind == ValueKind.Text ? TextKey.From(key.Text) : default;

@@ -1,3 +1,4 @@
+using System.Globalization;
 using TariffLang.Runtime;
 
 namespace TariffLang.Tests.Runtime;
@@ -103,7 +104,7 @@ public sealed class WindowTableTests
         table.Open(Value.FromText("b"), T0.AddMinutes(61), out _, out _);
 
         var pairs = table.Pairs.ToList();
-        pairs.Select(p => p.Key.Kind == ValueKind.Text ? p.Key.Text : p.Key.Number.ToString(System.Globalization.CultureInfo.InvariantCulture))
+        pairs.Select(p => p.Key.Kind == ValueKind.Text ? p.Key.Text : p.Key.Number.ToString(CultureInfo.InvariantCulture))
             .ShouldBe(["", "+33611111111", "B", "a long contact key beyond fifteen", "b", "é", "2", "1"]);
         pairs.Single(p => p.Key.Kind == ValueKind.Text && p.Key.Text == "b").Value.Opened.ShouldBe(T0.AddMinutes(61).UtcTicks);
         table.Count.ShouldBe(8);
