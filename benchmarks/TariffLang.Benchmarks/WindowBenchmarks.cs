@@ -22,16 +22,16 @@ public class WindowBenchmarks
     private const int Events = 1_000_000;
 
     private Value[] _contacts = [];
-    private int[] _contactOf = [];
     private DateTimeOffset[] _times = [];
 
     [GlobalSetup]
     public void Setup()
     {
         var random = new Random(42);
-        _contacts = Enumerable.Range(0, 50_000)
-            .Select(i => Value.FromText("+336" + i.ToString("D8", System.Globalization.CultureInfo.InvariantCulture))).ToArray();
-        _contactOf = Enumerable.Range(0, Events).Select(_ => random.Next(_contacts.Length)).ToArray();
+        // A string of its own for every event, as the ledger reader makes them when its text cache misses.
+        _contacts = Enumerable.Range(0, Events)
+            .Select(_ => Value.FromText("+336" + random.Next(50_000).ToString("D8", System.Globalization.CultureInfo.InvariantCulture)))
+            .ToArray();
         var start = new DateTimeOffset(2024, 1, 1, 0, 0, 0, TimeSpan.FromHours(1));
         _times = Enumerable.Range(0, Events).Select(i => start.AddSeconds(i * 3)).ToArray();
     }
@@ -43,7 +43,7 @@ public class WindowBenchmarks
         var open = 0;
         for (var i = 0; i < Events; i++)
         {
-            var contact = _contacts[_contactOf[i]];
+            var contact = _contacts[i];
             if (table.Within(contact, _times[i])) open++;
             if (i % 3 == 0) table.Open(contact, _times[i], out _, out _);
         }
