@@ -12,14 +12,22 @@ namespace TariffLang.Runtime;
 /// </summary>
 internal readonly struct TextKey
 {
+    /// <summary>The longest text that packs, in characters.</summary>
     public const int MaxPacked = 15;
 
     /// <summary>The top byte of <see cref="Hi"/> for a text kept by reference; a packed text has its length + 1 there.</summary>
     internal const ulong LongMark = 0xFFUL << 56;
 
+    /// <summary>Characters 0 to 7 of a packed text, a byte each; the hash and list place of a text kept by reference.</summary>
     public readonly ulong Lo;
+
+    /// <summary>Characters 8 to 14 of a packed text and its length + 1 in the top byte; <see cref="LongMark"/> otherwise.</summary>
     public readonly ulong Hi;
+
+    /// <summary>The key's hash, seeded per process.</summary>
     public readonly int Hash;
+
+    /// <summary>The text itself when it does not pack; null when it does.</summary>
     public readonly string? Long;
 
     private TextKey(ulong lo, ulong hi, int hash, string? text)
@@ -30,11 +38,13 @@ internal readonly struct TextKey
         Long = text;
     }
 
+    /// <summary>The key of <paramref name="text"/>.</summary>
     public static TextKey From(string text) =>
         TryPack(text, out var lo, out var hi)
             ? new TextKey(lo, hi, HashOf(lo, hi), null)
             : new TextKey(0, LongMark, text.GetHashCode(), text);
 
+    /// <summary>Packs <paramref name="text"/> into two words; false (and zero words) when it is too long or too wide.</summary>
     public static bool TryPack(ReadOnlySpan<char> text, out ulong lo, out ulong hi)
     {
         lo = hi = 0;
@@ -55,7 +65,9 @@ internal readonly struct TextKey
         }
         // The length is kept so that texts ending in U+0000 stay apart, and + 1 so that a zero word means an empty slot.
         hi |= (ulong)(length + 1) << 56;
-        return any <= 0xFF;
+        if (any <= 0xFF) return true;
+        lo = hi = 0;
+        return false;
     }
 
     /// <summary>
@@ -96,17 +108,16 @@ internal sealed class TextKeyTable<TValue> where TValue : struct
     private List<string?>? _long;
     private int _count;
 
+    /// <summary>An empty table with room for about <paramref name="capacity"/> slots (at least 16).</summary>
     public TextKeyTable(int capacity = 16) => _slots = new Slot[Math.Max(16, (int)BitOperations.RoundUpToPowerOf2((uint)capacity))];
 
+    /// <summary>How many keys are stored.</summary>
     public int Count => _count;
 
-    /// <summary>The value stored under <paramref name="key"/>, or a null reference when it is absent.</summary>
-    public ref TValue Find(in TextKey key)
-    {
-        var index = IndexOf(key);
-        return ref index < 0 ? ref Unsafe.NullRef<TValue>() : ref _slots[index].Value;
-    }
+    /// <summary>How many slots the table has (a power of two).</summary>
+    internal int Capacity => _slots.Length;
 
+    /// <summary>The value stored under <paramref name="key"/>, if any.</summary>
     public bool TryGetValue(in TextKey key, out TValue value)
     {
         var index = IndexOf(key);
@@ -117,14 +128,19 @@ internal sealed class TextKeyTable<TValue> where TValue : struct
     /// <summary>The value stored under a key, added as default when absent (<paramref name="existed"/> says which).</summary>
     public ref TValue GetValueRefOrAddDefault(in TextKey key, out bool existed)
     {
-        // At most three quarters full, so that probes stay short; grown before adding, so the slot found stays valid.
-        if ((_count + 1) * 4 > _slots.Length * 3) Grow();
         var mask = _slots.Length - 1;
         for (var i = key.Hash & mask;; i = (i + 1) & mask)
         {
             ref var slot = ref _slots[i];
             if (slot.Hi == 0)
             {
+                // At most three quarters full, so that probes stay short: a new key that would pass that grows the
+                // table first and is placed in the new slots.
+                if ((_count + 1) * 4 > _slots.Length * 3)
+                {
+                    Grow();
+                    return ref GetValueRefOrAddDefault(key, out existed);
+                }
                 if (key.Long is null)
                 {
                     slot.Lo = key.Lo;
@@ -149,6 +165,7 @@ internal sealed class TextKeyTable<TValue> where TValue : struct
         }
     }
 
+    /// <summary>Removes <paramref name="key"/>; false when it was not there.</summary>
     public bool Remove(in TextKey key)
     {
         var hole = IndexOf(key);

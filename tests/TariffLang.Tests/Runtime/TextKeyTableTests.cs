@@ -57,7 +57,7 @@ public sealed class TextKeyTableTests
     [InlineData(1)]
     [InlineData(2)]
     [InlineData(3)]
-    public void Operations_RandomAddsAndRemoves_AgreeWithADictionary(int seed)
+    public void GetValueRefOrAddDefaultAndRemove_RandomOperations_AgreeWithADictionary(int seed)
     {
         // Many keys over many operations: the table grows, shrinks by removals and grows again.
         var random = new Random(seed);
@@ -158,5 +158,30 @@ public sealed class TextKeyTableTests
         table.GetValueRefOrAddDefault(TextKey.From(text), out _) = 1;
         table.Remove(TextKey.From(text)).ShouldBeTrue();
         return new WeakReference(text);
+    }
+
+    [Fact]
+    public void GetValueRefOrAddDefault_ExistingKeyAtThreeQuartersFull_FindsItWithoutGrowing()
+    {
+        var table = new TextKeyTable<int>();
+        for (var i = 0; i < 12; i++) table.GetValueRefOrAddDefault(TextKey.From("k" + i), out _) = i;
+
+        table.GetValueRefOrAddDefault(TextKey.From("k0"), out var existed) = 100;
+
+        existed.ShouldBeTrue();
+        table.Capacity.ShouldBe(16);
+        table.GetValueRefOrAddDefault(TextKey.From("k12"), out existed) = 12;
+        existed.ShouldBeFalse();
+        table.Capacity.ShouldBe(32);
+        table.TryGetValue(TextKey.From("k0"), out var value).ShouldBeTrue();
+        value.ShouldBe(100);
+        table.Count.ShouldBe(13);
+    }
+
+    [Fact]
+    public void TryPack_WideCharacter_GivesZeroWords()
+    {
+        TextKey.TryPack("aĀ", out var lo, out var hi).ShouldBeFalse();
+        (lo, hi).ShouldBe((0UL, 0UL));
     }
 }
