@@ -88,10 +88,7 @@ internal sealed class DistinctValues
         var (low, high) = months.Bits;
         if (key.Kind == ValueKind.Text && !_wide && high is null && low <= uint.MaxValue)
         {
-            for (var m = 0; m < MaxTableMonths; m++)
-            {
-                if ((low & (1UL << m)) != 0) AddText(key.Text, m);
-            }
+            if (low != 0) _texts.GetValueRefOrAddDefault(TextKey.From(key.Text), out _) |= (uint)low;
             return;
         }
         _others ??= new KeyMap<MonthBits>();

@@ -653,10 +653,12 @@ internal sealed class RatingContext
     {
         foreach (var store in States) store.Save(w);
         // Each window as its keys' last openings, then the windows read by elapsed() as their keys' unbroken starts.
-        foreach (var window in Windows)
+        var windows = new IReadOnlyList<KeyValuePair<Value, WindowTable.Opening>>[Windows.Length];
+        for (var i = 0; i < Windows.Length; i++)
         {
-            w.VarUInt((ulong)window.Count);
-            foreach (var (key, opening) in window.Pairs)
+            windows[i] = Windows[i].Pairs;
+            w.VarUInt((ulong)windows[i].Count);
+            foreach (var (key, opening) in windows[i])
             {
                 ValueCodec.Write(w, key);
                 ValueCodec.Write(w, Value.FromTime(new DateTimeOffset(opening.Opened, TimeSpan.Zero)));
@@ -665,8 +667,8 @@ internal sealed class RatingContext
         for (var i = 0; i < Windows.Length; i++)
         {
             if (!Model.Windows[i].TracksStart) continue;
-            w.VarUInt((ulong)Windows[i].Count);
-            foreach (var (key, opening) in Windows[i].Pairs)
+            w.VarUInt((ulong)windows[i].Count);
+            foreach (var (key, opening) in windows[i])
             {
                 ValueCodec.Write(w, key);
                 ValueCodec.Write(w, Value.FromTime(new DateTimeOffset(opening.Start, TimeSpan.Zero)));

@@ -25,18 +25,7 @@ internal sealed class WindowTable
     }
 
     /// <summary>How many keys have an opening kept (a key in both generations counts once).</summary>
-    public int Count
-    {
-        get
-        {
-            var count = _current.Count;
-            foreach (var (key, _) in _previous.Pairs())
-            {
-                if (!_current.TryGetValue(key, KeyOf(key), out _)) count++;
-            }
-            return count;
-        }
-    }
+    public int Count => Pairs.Count;
 
     /// <summary>Whether the key's window is open at <paramref name="now"/>.</summary>
     public bool Within(in Value key, DateTimeOffset now)
@@ -79,7 +68,7 @@ internal sealed class WindowTable
     /// Every key's latest opening, the current generation's where a key is in both; texts in ordinal order, so that a
     /// snapshot does not depend on the per-process string hash.
     /// </summary>
-    public IEnumerable<KeyValuePair<Value, Opening>> Pairs
+    public IReadOnlyList<KeyValuePair<Value, Opening>> Pairs
     {
         get
         {
