@@ -161,6 +161,47 @@ public class OracleDifferentialTests
             result.Rejected.ShouldHaveSingleItem(engine).Reason.ShouldBe("event 'call' has no attribute 'Alpha', 'alpha', 'mid', 'zeta'", engine);
     }
 
+    private const string HeldTariff = """
+        tariff t {
+          currency EUR
+          period month in "UTC"
+          event call(kind: text, caller: text)
+          event inbound(caller: text)
+          table bonus by (kind): number { "local": 1 }
+          charge "Per caller" by caller whole within 1d = count(call where kind != "local") * 1 EUR
+          charge "Bonus" = count(call where bonus[kind] > 0) * 1 EUR
+          charge "Inbound" per inbound at 2 EUR
+        }
+        """;
+
+    [Fact]
+    public void Oracle_HeldPeriodFails_RejectsOnlyTheLaterRowsThatFedItsGroups()
+    {
+        // January cannot be billed (no bonus for "intl") and is held for caller A's group. Within the day after it, an inbound
+        // from A (another event with an attribute of the key's name) and a local call from A (which the group's condition
+        // leaves out) feed nothing of January: both stay in February, rated. An intl call from A would feed it.
+        static LedgerRow Row(int row, string @event, DateTimeOffset time, params (string Key, string Value)[] attributes) =>
+            new(row, null, time, "a", @event, 1m, attributes.ToImmutableDictionary(a => a.Key, a => a.Value, StringComparer.Ordinal));
+        var ledger = new Ledger("held.csv",
+        [
+            Row(2, "call", new(2024, 1, 31, 23, 0, 0, TimeSpan.Zero), ("kind", "intl"), ("caller", "A")),
+            Row(3, "inbound", new(2024, 2, 1, 0, 10, 0, TimeSpan.Zero), ("caller", "A")),
+            Row(4, "call", new(2024, 2, 1, 0, 20, 0, TimeSpan.Zero), ("kind", "local"), ("caller", "A")),
+        ], []);
+        var (interpreted, compiled) = CompilerTestSupport.Both(HeldTariff, "held.tariff");
+        var results = new[]
+        {
+            ("oracle", RateWithOracle(interpreted.Model!, ledger)), ("interpreted", interpreted.Rate(ledger)), ("compiled", compiled.Rate(ledger)),
+        };
+
+        foreach (var (engine, result) in results)
+        {
+            result.Rejected.Select(r => r.Row).ShouldBe([2], engine);
+            result.Rejected[0].Reason.ShouldContain("period 2024-01-01 to 2024-01-31", Case.Sensitive, engine);
+            result.Invoices.Select(i => (i.Period.From, i.Total)).ShouldBe([(new DateOnly(2024, 2, 1), 3m)], engine);
+        }
+    }
+
     [Fact]
     public void Oracle_Sources_UseNoRatingCodeOfTheNewCore()
     {

@@ -301,7 +301,7 @@ internal sealed class RatingEngine(CheckedTariff tariff, IEvaluator evaluator, I
                     OracleCredits.ExpireAll(_ctx, nextEvent.Time);
                     if (!Process(nextEvent)) continue;
                     inPeriod.Add(nextEvent);
-                    if (held is not null && nextEvent.FreeReason is null) held.Take(nextEvent, period);
+                    if (held is not null && nextEvent.FreeReason is null) held.Take(nextEvent, period, FeedsGroup);
                 }
                 OracleCredits.ExpireAll(_ctx, zone.StartOf(end.AddDays(1)));
                 foreach (var store in _ctx.States) store.EndPeriod(period.Months);
@@ -361,6 +361,24 @@ internal sealed class RatingEngine(CheckedTariff tariff, IEvaluator evaluator, I
             return started;
         }
 
+        /// <summary>
+        /// Whether an event of the next period would feed an aggregate of the charges by KEY whole within D of this key and
+        /// grace: one over its event whose conditions it meets. Any other event (another event with an attribute of the same
+        /// name, or one the conditions leave out) stays in its own period alone, and is not rejected with the held one.
+        /// </summary>
+        private bool FeedsGroup(EventInstance e, string key, TimeSpan grace)
+        {
+            foreach (var aggregate in _t.AggregateCharges.SelectMany(c => c.Aggregates))
+            {
+                if (aggregate.GroupKey != key || aggregate.Grace != grace || aggregate.Set.Event.Index != e.Event.Index) continue;
+                _ctx.Event = e;
+                var meets = aggregate.Set.Conditions.All(c => RuntimeOps.IsTrue(_ctx.Eval(c)));
+                _ctx.Event = null;
+                if (meets) return true;
+            }
+            return false;
+        }
+
         /// <summary>Bills a held period with the states of its end, then puts the running ones back.</summary>
         private void CloseHeld(Held held)
         {
@@ -390,11 +408,12 @@ internal sealed class RatingEngine(CheckedTariff tariff, IEvaluator evaluator, I
             public DateTimeOffset Release => End + Keys.Keys.Max(k => k.Grace);
 
             /// <summary>A billable event of the next period goes to the held period's group of its key, within its grace.</summary>
-            public void Take(EventInstance e, PeriodRun next)
+            public void Take(EventInstance e, PeriodRun next, Func<EventInstance, string, TimeSpan, bool> feeds)
             {
                 foreach (var ((key, grace), keys) in Keys)
                 {
                     if (e.Time >= End + grace || e.Event.Find(key) is not { } attribute || !keys.Contains(e.Values[attribute.Index])) continue;
+                    if (!feeds(e, key, grace)) continue;
                     (Period.CarriedIn.TryGetValue((key, grace), out var taken) ? taken : Period.CarriedIn[(key, grace)] = new()).Add(e);
                     (next.CarriedOut.TryGetValue((key, grace), out var gone) ? gone : next.CarriedOut[(key, grace)] = new()).Add(e);
                 }
