@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using TariffLang.Tests.Evaluation;
@@ -128,6 +129,11 @@ public sealed class CliContractTests
         Regex.Matches(r.Out, @"^--threads 1: rate \d+ rows .* over 3 runs$", RegexOptions.Multiline).Count.ShouldBe(1, r.Out);
         Regex.Matches(r.Out, @"^--threads 2: rate \d+ rows .* over 3 runs$", RegexOptions.Multiline).Count.ShouldBe(1, r.Out);
         r.Out.ShouldMatch(@"speed-up of 2 threads over 1: \d+\.\d\d \(median of 3 interleaved rounds, \d+\.\d\d to \d+\.\d\d\)");
+        var heap = Regex.Match(r.Out, @"heap after the last collection: (\d+\.\d) MiB .* (\d+\.\d) MiB committed; peak resident set (\d+\.\d) MiB");
+        heap.Success.ShouldBeTrue(r.Out);
+        // The collector commits at least the heap it keeps.
+        double.Parse(heap.Groups[2].Value, CultureInfo.InvariantCulture).ShouldBeGreaterThanOrEqualTo(double.Parse(heap.Groups[1].Value, CultureInfo.InvariantCulture));
+        double.Parse(heap.Groups[3].Value, CultureInfo.InvariantCulture).ShouldBeGreaterThan(0);
     }
 
     [Fact]
