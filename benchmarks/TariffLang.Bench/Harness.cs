@@ -196,7 +196,11 @@ public sealed class Harness
             foreach (var line in Table(_samples.Where(s => s.Rows == rows).ToList(), contestants, o.Tariffs)) Say(line);
             Say();
         }
-        if (threads.Count > 0) MeasureRatingSpeedUp(ledgers.Where(l => l.Rows == o.Rows.Max()).ToList());
+        if (threads.Count > 0)
+        {
+            MeasureRatingSpeedUp(ledgers.Where(l => l.Rows == o.Rows.Max()).ToList());
+            MeasureMachineCeiling(ledgers.Where(l => l.Rows == o.Rows.Max()).ToList());
+        }
         Say(Goals());
     }
 
@@ -292,6 +296,50 @@ public sealed class Harness
     }
 
     private readonly Dictionary<string, double> _speedUps = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// What all cores can give at best on this machine: as many independent `tariff rate --threads 1` processes at once
+    /// as there are cores, against one alone, alternating round by round. Nothing is shared between them but the
+    /// machine (its caches, memory bandwidth, and on a virtual machine whatever the host runs beside it), so cores × the
+    /// time of one alone ÷ the time until the last of them ends is the speed-up no partitioning of one process can pass.
+    /// </summary>
+    private void MeasureMachineCeiling(List<Ledger> ledgers)
+    {
+        var cores = Environment.ProcessorCount;
+        if (cores < 2) return;
+        Say($"## The machine's ceiling: {cores} independent `tariff rate --threads 1` processes at once against one alone "
+            + $"({_o.Runs} alternating rounds)");
+        Say();
+        foreach (var ledger in ledgers)
+        {
+            var command = TariffCommand(ledger, "compiled", 1);
+            var (alone, together, ratios) = (new List<double>(), new List<double>(), new List<double>());
+            for (var round = 0; round < _o.Runs; round++)
+            {
+                var one = Measure(command, $"{ledger.Name}.alone.json");
+                var copies = Enumerable.Range(0, cores)
+                    .Select(c => Task.Run(() => Measure(command, $"{ledger.Name}.together{c}.json"))).ToArray();
+                Task.WaitAll(copies);
+                foreach (var m in copies.Select(t => t.Result).Prepend(one))
+                {
+                    if (m.ExitCode != 0)
+                        throw new RunFailed($"FAILED: tariff rate --threads 1 on {ledger.Name} exited with {m.ExitCode}:\n{m.Stderr}", 1);
+                }
+                var last = copies.Max(t => t.Result.WallSeconds);
+                alone.Add(one.WallSeconds);
+                together.Add(last);
+                ratios.Add(cores * one.WallSeconds / last);
+            }
+            var ceiling = Median(ratios);
+            _ceilings[ledger.Tariff] = ceiling;
+            Say(FormattableString.Invariant($"- {ledger.Name}: one alone {Median(alone):F2} s, {cores} at once {Median(together):F2} s ")
+                + FormattableString.Invariant($"(the last to end); {cores} × alone ÷ together: {ceiling:F2} ")
+                + FormattableString.Invariant($"(median of {ratios.Count} rounds, {ratios.Min():F2} to {ratios.Max():F2})"));
+        }
+        Say();
+    }
+
+    private readonly Dictionary<string, double> _ceilings = new(StringComparer.Ordinal);
 
     private List<Contestant> Contestants(List<int> threads)
     {
@@ -457,7 +505,10 @@ public sealed class Harness
         foreach (var (tariff, ratio) in _speedUps)
         {
             text.AppendLine(FormattableString.Invariant($"- {tariff} rating alone ({CommandLine.FormatCount(_o.Rows.Max())} rows), ")
-                + FormattableString.Invariant($"{Environment.ProcessorCount} threads ÷ 1: {ratio:F2} (≥ 1.7: {(ratio >= 1.7 ? "met" : "NOT met")})"));
+                + FormattableString.Invariant($"{Environment.ProcessorCount} threads ÷ 1: {ratio:F2} (≥ 1.7: {(ratio >= 1.7 ? "met" : "NOT met")})")
+                + (_ceilings.TryGetValue(tariff, out var ceiling)
+                    ? FormattableString.Invariant($"; the machine's ceiling, independent processes at once: {ceiling:F2}")
+                    : ""));
         }
         // Memory must follow the accounts and their open state, not the rows: the largest ledger against the smallest.
         if (_o.Rows.Count > 1 && !_o.Shuffled)
