@@ -307,6 +307,8 @@ internal sealed class AccountRater
             var accumulator = into.Accumulators[a];
             if (accumulator.Faulted(at)) continue;
             _ctx.FoldingHeld = held;
+            // As of the close of the period it is billed in: the held period's start, like the rest of its invoice.
+            _ctx.Now = held ? _plan.Zone.StartOf(into.From) : _periodStart;
             var matchedBefore = _ctx.MatchedCount;
             try
             {
@@ -319,6 +321,7 @@ internal sealed class AccountRater
             fedHeld |= held && _ctx.MatchedCount > matchedBefore;
         }
         _ctx.FoldingHeld = false;
+        _ctx.Now = _periodStart;
         if (fedHeld) _heldRows.Add(e.Row);
         if (_ctx.Explaining)
         {

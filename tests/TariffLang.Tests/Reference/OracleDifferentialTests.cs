@@ -202,6 +202,72 @@ public class OracleDifferentialTests
         }
     }
 
+    private static LedgerRow HeldRow(int row, string @event, DateTimeOffset time, params (string Key, string Value)[] attributes) =>
+        new(row, null, time, "a", @event, 1m, attributes.ToImmutableDictionary(a => a.Key, a => a.Value, StringComparer.Ordinal));
+
+    private static (string Engine, RatingResult Result)[] RateHeld(string tariff, Ledger ledger)
+    {
+        var (interpreted, compiled) = CompilerTestSupport.Both(tariff, "held.tariff");
+        return [("oracle", RateWithOracle(interpreted.Model!, ledger)), ("interpreted", interpreted.Rate(ledger)), ("compiled", compiled.Rate(ledger))];
+    }
+
+    [Fact]
+    public void Oracle_ConditionFailsOnALaterRow_FailsTheHeldPeriodWithoutRejectingTheRow()
+    {
+        // Row 3 would join A's January group, but its condition has no bonus for "intl": January cannot be billed, and
+        // row 3, which fed nothing, stays in February (nothing to bill there). Row 4 is another caller's, in February.
+        const string tariff = """
+            tariff t {
+              currency EUR
+              period month in "UTC"
+              event call(kind: text, caller: text)
+              table bonus by (kind): number { "local": 1 }
+              charge "Per caller" by caller whole within 1d = count(call where bonus[kind] > 0) * 1 EUR
+            }
+            """;
+        var ledger = new Ledger("held.csv",
+        [
+            HeldRow(2, "call", new(2024, 1, 31, 23, 0, 0, TimeSpan.Zero), ("kind", "local"), ("caller", "A")),
+            HeldRow(3, "call", new(2024, 2, 1, 0, 10, 0, TimeSpan.Zero), ("kind", "intl"), ("caller", "A")),
+            HeldRow(4, "call", new(2024, 2, 2, 10, 0, 0, TimeSpan.Zero), ("kind", "local"), ("caller", "B")),
+        ], []);
+
+        foreach (var (engine, result) in RateHeld(tariff, ledger))
+        {
+            result.Rejected.Select(r => r.Row).ShouldBe([2], engine);
+            result.Rejected[0].Reason.ShouldContain("period 2024-01-01 to 2024-01-31: table 'bonus' has no value", Case.Sensitive, engine);
+            result.Outcomes.Single(o => o.Row == 3).Kind.ShouldBe(RowOutcomeKind.Free, engine);
+            result.Invoices.Select(i => (i.Period.From, i.Total)).ShouldBe([(new DateOnly(2024, 2, 1), 1m)], engine);
+        }
+    }
+
+    [Fact]
+    public void Oracle_LaterRowOfAGroup_IsCountedAsOfTheHeldPeriodsStart()
+    {
+        // A's group starts in January. Row 3 comes within the grace, so it belongs to that group, but its contract is one
+        // year old only from 2024-01-15: as of January's start, where January's invoice is made, it does not count (as of
+        // February's start it would). February bills nothing for it: it was A's January group's.
+        const string tariff = """
+            tariff t {
+              currency EUR
+              period month in "UTC"
+              event call(since: date, caller: text)
+              charge "Per caller" by caller whole within 20d = count(call where years_since(since) >= 1) * 1 EUR
+            }
+            """;
+        var ledger = new Ledger("held.csv",
+        [
+            HeldRow(2, "call", new(2024, 1, 31, 23, 0, 0, TimeSpan.Zero), ("since", "2022-01-01"), ("caller", "A")),
+            HeldRow(3, "call", new(2024, 2, 15, 10, 0, 0, TimeSpan.Zero), ("since", "2023-01-15"), ("caller", "A")),
+        ], []);
+
+        foreach (var (engine, result) in RateHeld(tariff, ledger))
+        {
+            result.Rejected.ShouldBeEmpty(engine);
+            result.Invoices.Select(i => (i.Period.From, i.Total)).ShouldBe([(new DateOnly(2024, 1, 1), 1m), (new DateOnly(2024, 2, 1), 0m)], engine);
+        }
+    }
+
     [Fact]
     public void Oracle_Sources_UseNoRatingCodeOfTheNewCore()
     {

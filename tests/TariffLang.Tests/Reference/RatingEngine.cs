@@ -362,21 +362,41 @@ internal sealed class RatingEngine(CheckedTariff tariff, IEvaluator evaluator, I
         }
 
         /// <summary>
-        /// Whether an event of the next period would feed an aggregate of the charges by KEY whole within D of this key and
-        /// grace: one over its event whose conditions it meets. Any other event (another event with an attribute of the same
-        /// name, or one the conditions leave out) stays in its own period alone, and is not rejected with the held one.
+        /// What an event of the next period does to the held period's groups of this key and grace (charges by KEY whole
+        /// within D), as the engines fold it: null when no aggregate of the family reads its event (another event with an
+        /// attribute of the same name), then it stays in its own period alone; otherwise it belongs to the group, and feeds
+        /// it (true) when it meets an aggregate's conditions as of the held period's close (its start, like the rest of its
+        /// invoice). A row that fed a group is rejected with the held period if that cannot be billed; one that only
+        /// belongs to it (false: no condition met, or a condition failed on it, which makes the held period fail) is not.
         /// </summary>
-        private bool FeedsGroup(EventInstance e, string key, TimeSpan grace)
+        private bool? FeedsGroup(EventInstance e, string key, TimeSpan grace, PeriodRun held)
         {
-            foreach (var aggregate in _t.AggregateCharges.SelectMany(c => c.Aggregates))
+            var now = _ctx.Now;
+            _ctx.Now = _engine._zone.StartOf(held.From);
+            _ctx.Event = e;
+            try
             {
-                if (aggregate.GroupKey != key || aggregate.Grace != grace || aggregate.Set.Event.Index != e.Event.Index) continue;
-                _ctx.Event = e;
-                var meets = aggregate.Set.Conditions.All(c => RuntimeOps.IsTrue(_ctx.Eval(c)));
-                _ctx.Event = null;
-                if (meets) return true;
+                bool? result = null;
+                foreach (var aggregate in _t.AggregateCharges.SelectMany(c => c.Aggregates))
+                {
+                    if (aggregate.GroupKey != key || aggregate.Grace != grace || aggregate.Set.Event.Index != e.Event.Index) continue;
+                    result = false;
+                    try
+                    {
+                        if (aggregate.Set.Conditions.All(c => RuntimeOps.IsTrue(_ctx.Eval(c)))) return true;
+                    }
+                    catch (Exception ex) when (ex is RatingException { AccountWide: false } or OverflowException)
+                    {
+                        // The held period's close meets the same failure.
+                    }
+                }
+                return result;
             }
-            return false;
+            finally
+            {
+                _ctx.Event = null;
+                _ctx.Now = now;
+            }
         }
 
         /// <summary>Bills a held period with the states of its end, then puts the running ones back.</summary>
@@ -390,7 +410,7 @@ internal sealed class RatingEngine(CheckedTariff tariff, IEvaluator evaluator, I
             try
             {
                 // The later rows its groups took are rejected with it too, if it cannot be billed.
-                Bill(held.Period, [.. held.InPeriod, .. held.Period.CarriedIn.Values.SelectMany(e => e)]);
+                Bill(held.Period, [.. held.InPeriod, .. held.Period.CarriedIn.Values.SelectMany(e => e).Where(held.Fed.Contains).Distinct()]);
             }
             finally
             {
@@ -407,13 +427,17 @@ internal sealed class RatingEngine(CheckedTariff tariff, IEvaluator evaluator, I
         {
             public DateTimeOffset Release => End + Keys.Keys.Max(k => k.Grace);
 
+            /// <summary>Events carried in that fed one of its groups: rejected with it if it cannot be billed.</summary>
+            public HashSet<EventInstance> Fed { get; } = new();
+
             /// <summary>A billable event of the next period goes to the held period's group of its key, within its grace.</summary>
-            public void Take(EventInstance e, PeriodRun next, Func<EventInstance, string, TimeSpan, bool> feeds)
+            public void Take(EventInstance e, PeriodRun next, Func<EventInstance, string, TimeSpan, PeriodRun, bool?> feeds)
             {
                 foreach (var ((key, grace), keys) in Keys)
                 {
                     if (e.Time >= End + grace || e.Event.Find(key) is not { } attribute || !keys.Contains(e.Values[attribute.Index])) continue;
-                    if (!feeds(e, key, grace)) continue;
+                    if (feeds(e, key, grace, Period) is not { } fed) continue;
+                    if (fed) Fed.Add(e);
                     (Period.CarriedIn.TryGetValue((key, grace), out var taken) ? taken : Period.CarriedIn[(key, grace)] = new()).Add(e);
                     (next.CarriedOut.TryGetValue((key, grace), out var gone) ? gone : next.CarriedOut[(key, grace)] = new()).Add(e);
                 }
@@ -692,17 +716,28 @@ internal sealed class RatingEngine(CheckedTariff tariff, IEvaluator evaluator, I
             var result = new Dictionary<EventInstance, string>();
             foreach (var aggregate in charge.Aggregates)
             {
+                var given = aggregate.GroupKey is { } key && aggregate.Grace is { } grace && period.CarriedOut.TryGetValue((key, grace), out var gone)
+                    ? gone : null;
                 foreach (var e in period.Events(aggregate.Set.Event.Index))
                 {
                     _ctx.Event = e;
-                    if (!aggregate.Set.Conditions.All(c => RuntimeOps.IsTrue(_ctx.Eval(c)))) continue;
-                    var contribution = aggregate.Kind switch
+                    string contribution;
+                    try
                     {
-                        AggregateKind.Count => "counted",
-                        AggregateKind.Sum => _ctx.Eval(aggregate.Value!) is decimal v ? "+" + Show(v * e.Quantity, aggregate.Type.Unit) : "adds nothing",
-                        AggregateKind.Distinct => "distinct " + RuntimeOps.Show(_ctx.Eval(aggregate.Value!)),
-                        _ => "value " + RuntimeOps.Show(_ctx.Eval(aggregate.Value!)),
-                    };
+                        if (!aggregate.Set.Conditions.All(c => RuntimeOps.IsTrue(_ctx.Eval(c)))) continue;
+                        contribution = aggregate.Kind switch
+                        {
+                            AggregateKind.Count => "counted",
+                            AggregateKind.Sum => _ctx.Eval(aggregate.Value!) is decimal v ? "+" + Show(v * e.Quantity, aggregate.Type.Unit) : "adds nothing",
+                            AggregateKind.Distinct => "distinct " + RuntimeOps.Show(_ctx.Eval(aggregate.Value!)),
+                            _ => "value " + RuntimeOps.Show(_ctx.Eval(aggregate.Value!)),
+                        };
+                    }
+                    catch (Exception ex) when (given is not null && given.Contains(e) && ex is RatingException { AccountWide: false } or OverflowException)
+                    {
+                        // A row given to the held period's group is that period's to bill: a failure on it is that period's.
+                        continue;
+                    }
                     result[e] = result.TryGetValue(e, out var earlier) && earlier != contribution ? earlier + ", " + contribution : contribution;
                 }
             }
