@@ -198,8 +198,9 @@ public sealed class Harness
         }
         if (threads.Count > 0)
         {
-            MeasureRatingSpeedUp(ledgers.Where(l => l.Rows == o.Rows.Max()).ToList());
-            MeasureMachineCeiling(ledgers.Where(l => l.Rows == o.Rows.Max()).ToList());
+            var largest = ledgers.Where(l => l.Rows == o.Rows.Max()).ToList();
+            MeasureRatingSpeedUp(largest);
+            MeasureMachineCeiling(largest);
         }
         Say(Goals());
     }
