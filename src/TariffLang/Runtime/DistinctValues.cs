@@ -5,25 +5,30 @@ namespace TariffLang.Runtime;
 /// period of at most 32 months live in a <see cref="TextKeyTable{TValue}"/> of the months as bits: a look-up reads one
 /// slot, and the table keeps no string alive (a dealer's month of visitors no longer holds a string per visitor).
 /// Distinct counts over large sets made a dictionary of strings the hottest spot of rating, measured with perf on the
-/// Web1on1 benchmark. Other keys, and longer periods, go to a <see cref="KeyMap{TValue}"/>.
+/// Web1on1 benchmark. In a period of one month the months need no keeping, and short texts go to a
+/// <see cref="ShortTextSet"/> of one word each. Other keys, and longer periods, go to a <see cref="KeyMap{TValue}"/>.
 /// </summary>
 internal sealed class DistinctValues
 {
     private const int MaxTableMonths = 32;
 
     private readonly TextKeyTable<uint> _texts = new();
+    private ShortTextSet? _short;
     private KeyMap<MonthBits>? _others;
     private bool _wide;
+    private bool _oneMonth;
 
     /// <summary>How many distinct values are kept.</summary>
-    public int Count => _texts.Count + (_others?.Count ?? 0);
+    public int Count => _texts.Count + (_short?.Count ?? 0) + (_others?.Count ?? 0);
 
     /// <summary>Forgets every value, for a period of <paramref name="months"/> months.</summary>
     public void Reset(int months)
     {
         _texts.Clear();
+        _short?.Clear();
         _others?.Clear();
         _wide = months > MaxTableMonths;
+        _oneMonth = months == 1;
     }
 
     public void Add(int month, in Value key)
@@ -37,12 +42,24 @@ internal sealed class DistinctValues
         AddText(key.Text, month);
     }
 
-    private void AddText(string text, int month) => _texts.GetValueRefOrAddDefault(TextKey.From(text), out _) |= 1u << month;
+    private void AddText(string text, int month)
+    {
+        var key = TextKey.From(text);
+        // A text takes one place only, decided by its form: the set and the table never hold the same text.
+        if (_oneMonth && ShortTextSet.WordOf(key) is var word and not 0)
+        {
+            (_short ??= new ShortTextSet()).Add(word, key.Hash);
+            return;
+        }
+        _texts.GetValueRefOrAddDefault(key, out _) |= 1u << month;
+    }
 
     /// <summary>How many values were seen in at least one of <paramref name="months"/>.</summary>
     public int CountIn(MonthRange months)
     {
         var count = 0;
+        // The short texts of a one-month period were all seen in month 0.
+        if (_short is not null && (MonthMask(months) & 1) != 0) count += _short.Count;
         if (_texts.Count > 0)
         {
             var mask = MonthMask(months);
@@ -76,6 +93,10 @@ internal sealed class DistinctValues
     public IEnumerable<(Value Key, MonthBits Months)> Pairs()
     {
         var texts = new List<(string Key, uint Months)>(_texts.Pairs);
+        if (_short is not null)
+        {
+            foreach (var text in _short.Texts) texts.Add((text, 1u));
+        }
         texts.Sort((a, b) => string.CompareOrdinal(a.Key, b.Key));
         foreach (var (key, months) in texts) yield return (Value.FromText(key), MonthBits.From(months, null));
         if (_others is null) yield break;
@@ -88,7 +109,9 @@ internal sealed class DistinctValues
         var (low, high) = months.Bits;
         if (key.Kind == ValueKind.Text && !_wide && high is null && low <= uint.MaxValue)
         {
-            if (low != 0) _texts.GetValueRefOrAddDefault(TextKey.From(key.Text), out _) |= (uint)low;
+            if (low == 0) return;
+            if (low == 1 && _oneMonth) AddText(key.Text, 0);
+            else _texts.GetValueRefOrAddDefault(TextKey.From(key.Text), out _) |= (uint)low;
             return;
         }
         _others ??= new KeyMap<MonthBits>();

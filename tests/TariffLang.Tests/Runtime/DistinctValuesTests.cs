@@ -79,4 +79,41 @@ public sealed class DistinctValuesTests
         copy.CountIn(new MonthRange(0, 0)).ShouldBe(2);
         copy.CountIn(new MonthRange(1, 1)).ShouldBe(2);
     }
+
+    [Fact]
+    public void CountIn_OneMonthOfShortAndLongerTexts_CountsEachTextOnceWhateverItsForm()
+    {
+        var set = new DistinctValues();
+        set.Reset(months: 1);
+        // Seven characters fit a word of the short set; eight, wide characters and long texts go to the table.
+        string[] texts = ["", "a", "a\0", "v003858", "v0038580", "v00385", "\u00ffabcdef", "\u0100", "+33611111111", new string('x', 40)];
+        for (var round = 0; round < 3; round++)
+        {
+            foreach (var t in texts) set.Add(0, Text(new string(t.AsSpan())));
+        }
+        for (var i = 0; i < 3000; i++) set.Add(0, Text("u" + i));
+
+        set.Count.ShouldBe(texts.Length + 3000);
+        set.CountIn(new MonthRange(0, 0)).ShouldBe(texts.Length + 3000);
+        var all = texts.Concat(Enumerable.Range(0, 3000).Select(i => "u" + i)).Order(StringComparer.Ordinal);
+        set.Pairs().Select(p => p.Key.Text).ShouldBe(all);
+        set.Pairs().Select(p => p.Months.Any(new MonthRange(0, 0))).ShouldAllBe(seen => seen);
+    }
+
+    [Fact]
+    public void Restore_OneMonthPairs_GiveTheSameCountAndPairs()
+    {
+        var set = new DistinctValues();
+        set.Reset(months: 1);
+        foreach (var t in (string[])["v1", "visitor-with-a-long-name", "v0038580", "v2", "v1"]) set.Add(0, Text(t));
+        set.Add(0, Value.FromNumber(3));
+
+        var copy = new DistinctValues();
+        copy.Reset(months: 1);
+        foreach (var (key, months) in set.Pairs()) copy.Restore(key, months);
+        copy.Add(0, Text("v2"));
+
+        copy.Count.ShouldBe(5);
+        copy.Pairs().Select(p => ValueText.Show(p.Key)).ShouldBe(set.Pairs().Select(p => ValueText.Show(p.Key)));
+    }
 }
