@@ -44,14 +44,13 @@ internal sealed class DistinctValues
 
     private void AddText(string text, int month)
     {
-        var key = TextKey.From(text);
         // A text takes one place only, decided by its form: the set and the table never hold the same text.
-        if (_oneMonth && ShortTextSet.WordOf(key) is var word and not 0)
+        if (_oneMonth && TextWord.Of(text) is var word and not 0)
         {
-            (_short ??= new ShortTextSet()).Add(word, key.Hash);
+            (_short ??= new ShortTextSet()).Add(word);
             return;
         }
-        _texts.GetValueRefOrAddDefault(key, out _) |= 1u << month;
+        _texts.GetValueRefOrAddDefault(TextKey.From(text), out _) |= 1u << month;
     }
 
     /// <summary>How many values were seen in at least one of <paramref name="months"/>.</summary>

@@ -1,20 +1,14 @@
 namespace TariffLang.Runtime;
 
 /// <summary>
-/// A set of short texts, one machine word a slot: a text of at most <see cref="MaxLength"/> characters, each below
-/// U+0100 (a packed <see cref="TextKey"/> whose second word holds only its length), is its characters and its length in
-/// one word. Identifiers of that form are what a month's distinct set mostly holds (visitors, agents, short codes), and
-/// it is the largest open state of a busy month: 8 bytes a slot instead of the 24 of a <see cref="TextKeyTable{TValue}"/>
-/// slot (two words of key and the months, padded) made a 10 M-row Web1on1 month's tables a third of their size. Only a
-/// set: the months a value was seen in are not kept, so it serves periods of one month.
+/// A set of short texts, one machine word a slot (see <see cref="TextWord"/>). Identifiers of that form are what a
+/// month's distinct set mostly holds (visitors, agents, phone numbers), and it is the largest open state of a busy month:
+/// 8 bytes a slot instead of the 24 of a <see cref="TextKeyTable{TValue}"/> slot (two words of key and the months,
+/// padded) made a 10 M-row Web1on1 month's tables a third of their size. Only a set: the months a value was seen in are
+/// not kept, so it serves periods of one month.
 /// </summary>
 internal sealed class ShortTextSet
 {
-    /// <summary>The longest text a word holds.</summary>
-    public const int MaxLength = 7;
-
-    private const ulong CharBytes = (1UL << 56) - 1;
-
     private ulong[] _slots = new ulong[16];
     private int _count;
 
@@ -24,15 +18,11 @@ internal sealed class ShortTextSet
     /// <summary>How many slots the table has (a power of two).</summary>
     internal int Capacity => _slots.Length;
 
-    /// <summary>The word of a packed key that fits, or 0 (never a word: the length byte is at least 1).</summary>
-    public static ulong WordOf(in TextKey key) =>
-        key.Long is null && (key.Hi & CharBytes) == 0 && key.Hi >> 56 <= MaxLength + 1 ? key.Lo | key.Hi : 0;
-
-    /// <summary>Adds a key's word (from <see cref="WordOf"/>) with the key's hash; false when it was there already.</summary>
-    public bool Add(ulong word, int hash)
+    /// <summary>Adds a text's word (from <see cref="TextWord.Of"/>); false when it was there already.</summary>
+    public bool Add(ulong word)
     {
         var mask = _slots.Length - 1;
-        for (var i = hash & mask;; i = (i + 1) & mask)
+        for (var i = TextWord.HashOf(word) & mask;; i = (i + 1) & mask)
         {
             var slot = _slots[i];
             if (slot == word) return false;
@@ -41,7 +31,7 @@ internal sealed class ShortTextSet
             if ((_count + 1) * 4 > _slots.Length * 3)
             {
                 Grow();
-                return Add(word, hash);
+                return Add(word);
             }
             _slots[i] = word;
             _count++;
@@ -63,18 +53,10 @@ internal sealed class ShortTextSet
         {
             for (var i = 0; i < _slots.Length; i++)
             {
-                if (_slots[i] != 0) yield return TextOf(_slots[i]);
+                if (_slots[i] != 0) yield return TextWord.TextOf(_slots[i]);
             }
         }
     }
-
-    private static string TextOf(ulong word)
-    {
-        Span<char> buffer = stackalloc char[TextKey.MaxPacked];
-        return new string(TextKey.Unpack(word & CharBytes, word & ~CharBytes, buffer));
-    }
-
-    private static int HashOf(ulong word) => TextKey.HashOf(word & CharBytes, word & ~CharBytes);
 
     private void Grow()
     {
@@ -84,7 +66,7 @@ internal sealed class ShortTextSet
         foreach (var word in old)
         {
             if (word == 0) continue;
-            var i = HashOf(word) & mask;
+            var i = TextWord.HashOf(word) & mask;
             while (_slots[i] != 0) i = (i + 1) & mask;
             _slots[i] = word;
         }

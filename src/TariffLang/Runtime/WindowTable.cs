@@ -14,14 +14,16 @@ internal sealed class WindowTable
 {
     private readonly long _length;
     private readonly bool _tracksStart;
-    private Generation _current = new();
-    private Generation _previous = new();
+    private Generation _current;
+    private Generation _previous;
     private long _currentSince = long.MinValue;
 
     public WindowTable(TimeSpan length, bool tracksStart)
     {
         _length = length.Ticks;
         _tracksStart = tracksStart;
+        _current = new Generation(tracksStart);
+        _previous = new Generation(tracksStart);
     }
 
     /// <summary>How many keys have an opening kept (a key in both generations counts once).</summary>
@@ -52,15 +54,13 @@ internal sealed class WindowTable
         // An opening inside an open window keeps the time the unbroken stretch began; only elapsed() reads it, and
         // finding it costs two more lookups on the hottest step of window-heavy tariffs.
         var start = _tracksStart && Find(key, text, out var found) && IsOpen(found, ticks) ? found.Start : ticks;
-        ref var slot = ref _current.GetValueRefOrAddDefault(key, text, out had);
-        old = slot;
-        slot = new Opening(ticks, start);
+        _current.Set(key, text, new Opening(ticks, start), out had, out old);
     }
 
     /// <summary>Puts back what <see cref="Open"/> replaced in the current generation (an event rolled back).</summary>
     public void Restore(in Value key, bool had, Opening old)
     {
-        if (had) _current.GetValueRefOrAddDefault(key, KeyOf(key), out _) = old;
+        if (had) _current.Set(key, KeyOf(key), old, out _, out _);
         else _current.Remove(key, KeyOf(key));
     }
 
@@ -93,19 +93,27 @@ internal sealed class WindowTable
     }
 
     /// <summary>Sets a key's opening as read back from a snapshot; the next event moves it to the previous generation.</summary>
-    public void Set(in Value key, Opening opening) => _current.GetValueRefOrAddDefault(key, KeyOf(key), out _) = opening;
+    public void Set(in Value key, Opening opening) => _current.Set(key, KeyOf(key), opening, out _, out _);
 
     /// <summary>Sets when a key's unbroken stretch began, as read back from a snapshot after its opening.</summary>
     public void SetStart(in Value key, long start)
     {
         var text = KeyOf(key);
         if (!_current.TryGetValue(key, text, out var opening)) return;
-        _current.GetValueRefOrAddDefault(key, text, out _) = opening with { Start = start };
+        _current.Set(key, text, opening with { Start = start }, out _, out _);
     }
 
-    private static TextKey KeyOf(in Value key) => key.Kind == ValueKind.Text ? TextKey.From(key.Text) : default;
+    /// <summary>A text key made once per step and asked of both generations: its packed form and its word, if it has one.</summary>
+    private readonly record struct Key(TextKey Text, ulong Word);
 
-    private bool Find(in Value key, in TextKey text, out Opening opening) =>
+    private static Key KeyOf(in Value key)
+    {
+        if (key.Kind != ValueKind.Text) return default;
+        var word = TextWord.Of(key.Text);
+        return word != 0 ? new Key(default, word) : new Key(TextKey.From(key.Text), 0);
+    }
+
+    private bool Find(in Value key, in Key text, out Opening opening) =>
         _current.TryGetValue(key, text, out opening) || _previous.TryGetValue(key, text, out opening);
 
     // Compared as an elapsed time, so a window of any length cannot overflow the calendar.
@@ -124,43 +132,92 @@ internal sealed class WindowTable
     /// <summary>When a key's window was last opened and when its unbroken stretch began, in UTC ticks.</summary>
     internal readonly record struct Opening(long Opened, long Start);
 
-    /// <summary>One generation's openings: texts (nearly every key) in a <see cref="TextKeyTable{TValue}"/>, others beside.</summary>
-    private sealed class Generation
+    /// <summary>
+    /// One generation's openings. Texts that fit one word (nearly every contact, see <see cref="TextWord"/>) are kept by
+    /// their word: with the opening time alone when no <c>elapsed()</c> reads the window (its start is then the time of
+    /// the opening), 16 bytes a slot instead of 32. Other texts are in a <see cref="TextKeyTable{TValue}"/>, other keys beside.
+    /// </summary>
+    private sealed class Generation(bool tracksStart)
     {
-        private readonly TextKeyTable<Opening> _texts = new();
+        private readonly WordKeyTable<long>? _times = tracksStart ? null : new();
+        private readonly WordKeyTable<Opening>? _openings = tracksStart ? new() : null;
+        private TextKeyTable<Opening>? _texts;
         private KeyMap<Opening>? _others;
 
-        public int Count => _texts.Count + (_others?.Count ?? 0);
+        public int Count => (_times?.Count ?? 0) + (_openings?.Count ?? 0) + (_texts?.Count ?? 0) + (_others?.Count ?? 0);
 
-        public bool TryGetValue(in Value key, in TextKey text, out Opening opening)
+        public bool TryGetValue(in Value value, in Key key, out Opening opening)
         {
-            if (key.Kind == ValueKind.Text) return _texts.TryGetValue(text, out opening);
+            if (value.Kind == ValueKind.Text)
+            {
+                if (key.Word != 0)
+                {
+                    if (_openings is not null) return _openings.TryGetValue(key.Word, out opening);
+                    var found = _times!.TryGetValue(key.Word, out var time);
+                    opening = new Opening(time, time);
+                    return found;
+                }
+                opening = default;
+                return _texts is not null && _texts.TryGetValue(key.Text, out opening);
+            }
             opening = default;
-            return _others is not null && _others.TryGetValue(key, out opening);
+            return _others is not null && _others.TryGetValue(value, out opening);
         }
 
-        public ref Opening GetValueRefOrAddDefault(in Value key, in TextKey text, out bool existed)
+        /// <summary>Stores the key's opening; <paramref name="old"/> is the one it replaced, if <paramref name="had"/>.</summary>
+        public void Set(in Value value, in Key key, Opening opening, out bool had, out Opening old)
         {
-            if (key.Kind == ValueKind.Text) return ref _texts.GetValueRefOrAddDefault(text, out existed);
-            _others ??= new KeyMap<Opening>();
-            return ref _others.GetValueRefOrAddDefault(key, out existed);
+            if (value.Kind == ValueKind.Text && key.Word != 0)
+            {
+                if (_openings is not null)
+                {
+                    ref var slot = ref _openings.GetValueRefOrAddDefault(key.Word, out had);
+                    old = slot;
+                    slot = opening;
+                    return;
+                }
+                ref var time = ref _times!.GetValueRefOrAddDefault(key.Word, out had);
+                old = new Opening(time, time);
+                time = opening.Opened;
+                return;
+            }
+            ref var stored = ref value.Kind == ValueKind.Text
+                ? ref (_texts ??= new TextKeyTable<Opening>()).GetValueRefOrAddDefault(key.Text, out had)
+                : ref (_others ??= new KeyMap<Opening>()).GetValueRefOrAddDefault(value, out had);
+            old = stored;
+            stored = opening;
         }
 
-        public void Remove(in Value key, in TextKey text)
+        public void Remove(in Value value, in Key key)
         {
-            if (key.Kind == ValueKind.Text) _texts.Remove(text);
-            else _others?.Remove(key);
+            if (value.Kind != ValueKind.Text) _others?.Remove(value);
+            else if (key.Word == 0) _texts?.Remove(key.Text);
+            else if (_openings is not null) _openings.Remove(key.Word);
+            else _times!.Remove(key.Word);
         }
 
         public void Clear()
         {
-            _texts.Clear();
+            _times?.Clear();
+            _openings?.Clear();
+            _texts?.Clear();
             _others?.Clear();
         }
 
         public IEnumerable<(Value Key, Opening Opening)> Pairs()
         {
-            foreach (var (key, opening) in _texts.Pairs) yield return (Value.FromText(key), opening);
+            if (_times is not null)
+            {
+                foreach (var (key, time) in _times.Pairs) yield return (Value.FromText(key), new Opening(time, time));
+            }
+            if (_openings is not null)
+            {
+                foreach (var (key, opening) in _openings.Pairs) yield return (Value.FromText(key), opening);
+            }
+            if (_texts is not null)
+            {
+                foreach (var (key, opening) in _texts.Pairs) yield return (Value.FromText(key), opening);
+            }
             if (_others is null) yield break;
             foreach (var pair in _others.Pairs) yield return (pair.Key, pair.Value);
         }
