@@ -704,9 +704,16 @@ internal static class CliApp
         stdout.WriteLine(FormattableString.Invariant($"engine: {engine.ToString().ToLowerInvariant()}, threads: {string.Join(", ", counts)}"));
         stdout.WriteLine(FormattableString.Invariant($"load and compile: {compileTime.TotalMilliseconds:F1} ms"));
 
+        // The JIT's share of start-up and of the first rating: the part of a run that --threads does not divide.
+        var jitMethods = System.Runtime.JitInfo.GetCompiledMethodCount();
+        var jitTime = System.Runtime.JitInfo.GetCompilationTime();
         clock.Start();
         var first = tariff.RateFile(ledgerPath, accounts, options[0]);
         stdout.WriteLine(FormattableString.Invariant($"first rating (the code still being compiled by the JIT): {clock.Elapsed.TotalMilliseconds:F1} ms"));
+        stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"JIT: {jitMethods} methods in {jitTime.TotalMilliseconds:F0} ms up to the first rating, "
+            + $"{System.Runtime.JitInfo.GetCompiledMethodCount() - jitMethods} more in "
+            + $"{(System.Runtime.JitInfo.GetCompilationTime() - jitTime).TotalMilliseconds:F0} ms during it"));
         for (var c = 1; c < counts.Count; c++) tariff.RateFile(ledgerPath, accounts, options[c]);
         var rows = first.Accounting.Rows;
 

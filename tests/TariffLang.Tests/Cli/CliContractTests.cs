@@ -129,6 +129,9 @@ public sealed class CliContractTests
         Regex.Matches(r.Out, @"^--threads 1: rate \d+ rows .* over 3 runs$", RegexOptions.Multiline).Count.ShouldBe(1, r.Out);
         Regex.Matches(r.Out, @"^--threads 2: rate \d+ rows .* over 3 runs$", RegexOptions.Multiline).Count.ShouldBe(1, r.Out);
         r.Out.ShouldMatch(@"speed-up of 2 threads over 1: \d+\.\d\d \(median of 3 interleaved rounds, \d+\.\d\d to \d+\.\d\d\)");
+        var jit = Regex.Match(r.Out, @"^JIT: (\d+) methods in \d+ ms up to the first rating, \d+ more in \d+ ms during it$", RegexOptions.Multiline);
+        jit.Success.ShouldBeTrue(r.Out);
+        int.Parse(jit.Groups[1].Value, CultureInfo.InvariantCulture).ShouldBeGreaterThan(0);
         var heap = Regex.Match(r.Out, @"heap after the last collection: (\d+\.\d) MiB .* (\d+\.\d) MiB committed; peak resident set (\d+\.\d) MiB");
         heap.Success.ShouldBeTrue(r.Out);
         // The collector commits at least the heap it keeps.
