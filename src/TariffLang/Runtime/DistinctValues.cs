@@ -109,7 +109,8 @@ internal sealed class DistinctValues
         if (key.Kind == ValueKind.Text && !_wide && high is null && low <= uint.MaxValue)
         {
             if (low == 0) return;
-            if (low == 1 && _oneMonth) AddText(key.Text, 0);
+            // In a one-month period a value's only month is the first; AddText puts the text where Add would.
+            if (_oneMonth) AddText(key.Text, 0);
             else _texts.GetValueRefOrAddDefault(TextKey.From(key.Text), out _) |= (uint)low;
             return;
         }
