@@ -116,4 +116,44 @@ public sealed class DistinctValuesTests
         copy.Count.ShouldBe(5);
         copy.Pairs().Select(p => ValueText.Show(p.Key)).ShouldBe(set.Pairs().Select(p => ValueText.Show(p.Key)));
     }
+
+    [Theory]
+    [InlineData(1, 1)]
+    [InlineData(2, 1)]
+    [InlineData(3, 3)]
+    public void CountIn_RandomTextsOfEveryForm_AgreesWithASetPerMonthThroughSnapshots(int seed, int months)
+    {
+        var random = new Random(seed);
+        // Words of narrow characters and of phone numbers, texts of 8 to 15 characters that fit no word, long and wide ones.
+        string[] forms = ["v{0}", "+336{0:D8}", "0{0}.", "({0}) 1-2 3", "contact-{0}", "a contact beyond fifteen {0}", "é\u0100{0}", "{0}\0"];
+        var set = new DistinctValues();
+        set.Reset(months);
+        var seen = Enumerable.Range(0, months).Select(_ => new HashSet<string>(StringComparer.Ordinal)).ToArray();
+        for (var i = 0; i < 20_000; i++)
+        {
+            var n = random.Next(2_000);
+            var text = string.Format(System.Globalization.CultureInfo.InvariantCulture, forms[n % forms.Length], n);
+            var month = random.Next(months);
+            set.Add(month, Text(text));
+            seen[month].Add(text);
+            if (i % 5_000 == 2_499)
+            {
+                // A snapshot read back into a new set, which then goes on (more values after the last one).
+                var copy = new DistinctValues();
+                copy.Reset(months);
+                foreach (var (key, bits) in set.Pairs()) copy.Restore(key, bits);
+                set = copy;
+            }
+        }
+
+        for (var first = 0; first < months; first++)
+        {
+            for (var last = first; last < months; last++)
+            {
+                var expected = seen[first..(last + 1)].SelectMany(s => s).Distinct(StringComparer.Ordinal).Count();
+                set.CountIn(new MonthRange(first, last)).ShouldBe(expected, $"months {first}..{last}");
+            }
+        }
+        set.Count.ShouldBe(seen.SelectMany(s => s).Distinct(StringComparer.Ordinal).Count());
+    }
 }
