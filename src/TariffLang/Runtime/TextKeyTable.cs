@@ -177,8 +177,7 @@ internal sealed class TextKeyTable<TValue> where TValue : struct
         for (var next = (hole + 1) & mask; _slots[next].Hi != 0; next = (next + 1) & mask)
         {
             var home = HashOf(_slots[next]) & mask;
-            var movable = hole <= next ? home <= hole || home > next : home <= hole && home > next;
-            if (!movable) continue;
+            if (!LinearProbing.MovesIntoHole(hole, next, home)) continue;
             _slots[hole] = _slots[next];
             hole = next;
         }

@@ -65,8 +65,7 @@ internal sealed class WordKeyTable<TValue> where TValue : struct
         for (var next = (hole + 1) & mask; _slots[next].Word != 0; next = (next + 1) & mask)
         {
             var home = TextWord.HashOf(_slots[next].Word) & mask;
-            var movable = hole <= next ? home <= hole || home > next : home <= hole && home > next;
-            if (!movable) continue;
+            if (!LinearProbing.MovesIntoHole(hole, next, home)) continue;
             _slots[hole] = _slots[next];
             hole = next;
         }
