@@ -8,10 +8,12 @@ namespace TariffLang.Runtime;
 /// agent and visitor codes;</item>
 /// <item>up to <see cref="MaxDialled"/> characters among the digits and <c>+ - . ( )</c> and space, four bits each, with
 /// <see cref="DialledMark"/> and the length on top: phone numbers, which are the contacts of call and messaging tariffs
-/// (E.164 numbers have at most 15 digits; a national or international number with its <c>+</c> is 10 to 13).</item>
+/// (a national or international number with its <c>+</c> is 10 to 13 characters; a full 15-digit E.164 number with its
+/// <c>+</c> has no word).</item>
 /// </list>
-/// Any other text has no word (0, which no text is): the caller keeps it as before. A text has one form only, decided by
-/// its characters, so two equal texts always give one word.
+/// Any other text has no word (0, which no text is): the caller keeps it as before. A text has one form only, decided
+/// by its length first (up to 7 characters, always the first form) and then by its characters, so two equal texts
+/// always give one word.
 /// </summary>
 internal static class TextWord
 {

@@ -8,7 +8,8 @@ namespace TariffLang.Runtime;
 /// the previous generation is emptied in one step and reused. That is sound because an account's events come in time
 /// order (an account whose rows go back in time is replayed sorted), so a window found closed never reopens by itself.
 /// Sweeping one map instead cost a hash and a removal per closed key, the largest item of window-heavy tariffs.
-/// Times are kept as UTC ticks: 16 bytes an entry, where two <see cref="DateTimeOffset"/> took 32.
+/// Times are kept as UTC ticks. A key that fits one word takes 16 bytes (the word and the time), or 24 when the start is
+/// tracked; see <see cref="Generation"/>.
 /// </summary>
 internal sealed class WindowTable
 {

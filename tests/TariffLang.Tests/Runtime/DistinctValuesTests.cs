@@ -125,7 +125,8 @@ public sealed class DistinctValuesTests
     {
         var random = new Random(seed);
         // Words of narrow characters and of phone numbers, texts of 8 to 15 characters that fit no word, long and wide ones.
-        string[] forms = ["v{0}", "+336{0:D8}", "0{0}.", "({0}) 1-2 3", "contact-{0}", "a contact beyond fifteen {0}", "é\u0100{0}", "{0}\0"];
+        string[] forms =
+            ["v{0}", "+336{0:D8}", "0{0}.", "({0}) 1-2 3", "contact-{0}", "a contact beyond fifteen {0}", "é\u0100{0}", "{0}\0"];
         var set = new DistinctValues();
         set.Reset(months);
         var seen = Enumerable.Range(0, months).Select(_ => new HashSet<string>(StringComparer.Ordinal)).ToArray();

@@ -88,7 +88,8 @@ public sealed class WindowTableTests
             var key = string.Format(CultureInfo.InvariantCulture, KeyForms[n % KeyForms.Length], n);
             var isOpen = opened.TryGetValue(key, out var entry) && now - entry.Opened < length;
             table.Within(Value.FromText(key), now).ShouldBe(isOpen, $"step {i}, key {key}");
-            if (tracksStart) table.Elapsed(Value.FromText(key), now).ShouldBe(isOpen ? now - entry.Start : TimeSpan.Zero, $"step {i}, key {key}");
+            if (tracksStart)
+                table.Elapsed(Value.FromText(key), now).ShouldBe(isOpen ? now - entry.Start : TimeSpan.Zero, $"step {i}, key {key}");
             if (random.Next(3) == 0)
             {
                 table.Open(Value.FromText(key), now, out var had, out var old);

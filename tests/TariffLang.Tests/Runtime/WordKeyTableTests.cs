@@ -37,7 +37,8 @@ public sealed class WordKeyTableTests
             }
             table.Count.ShouldBe(expected.Count);
         }
-        table.Pairs.OrderBy(p => p.Key, StringComparer.Ordinal).ShouldBe(expected.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => (p.Key, p.Value)));
+        table.Pairs.OrderBy(p => p.Key, StringComparer.Ordinal)
+            .ShouldBe(expected.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => (p.Key, p.Value)));
         table.Clear();
         table.Count.ShouldBe(0);
         table.Pairs.ShouldBeEmpty();
