@@ -14,7 +14,9 @@ var tariffPath = args.Length > 0 ? args[0] : Path.Combine(root, "tariffs", "cale
 var ledgerPath = args.Length > 1 ? args[1] : Path.Combine(root, "examples", "calendoc", "ledger.csv");
 var accountsPath = args.Length > 2 ? args[2] : null;
 
-// 1. Compile once. Bad input never throws: problems come back as diagnostics.
+// 1. Compile once. Bad input never throws: problems come back as diagnostics. WarmUp (optional) has another core compile
+//    the rating code meanwhile, so the first ledger runs optimized code from its first rows.
+Tariff.WarmUp();
 CompiledTariff tariff = Tariff.Load(tariffPath);
 foreach (var diagnostic in tariff.Diagnostics)
 {

@@ -305,6 +305,8 @@ internal static class CliApp
             UsageFail(stderr, $"{command} needs a tariff and a ledger");
             return (null, null, AccountTable.Empty, UsageError);
         }
+        // While this thread parses and checks the tariff, another core compiles the code that will rate the ledger.
+        TariffLang.Tariff.WarmUp();
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var tariff = TariffLang.Tariff.Load(o.Positional[0], o.Engine ?? DefaultRateEngine);
         compileTime = clock.Elapsed;

@@ -25,6 +25,13 @@ public enum TariffEngine
 /// </summary>
 public static class Tariff
 {
+    /// <summary>
+    /// Starts compiling the rating engine's hot code on a background thread, so that the first ledger a fresh process
+    /// rates runs optimized code from its first rows. Optional: call it once, early (before <see cref="Load"/>), in a
+    /// process that is going to rate; later calls, and calls on a machine with one core, do nothing.
+    /// </summary>
+    public static void WarmUp() => RatingWarmUp.Start();
+
     /// <summary>Parses and checks tariff text. <paramref name="path"/> names the file in diagnostics.</summary>
     public static CompiledTariff Compile(string text, string path = "<memory>", TariffEngine engine = TariffEngine.Interpreted)
     {

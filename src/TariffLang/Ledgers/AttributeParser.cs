@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using TariffLang.Runtime;
 using TariffLang.Semantics;
 
@@ -17,6 +18,7 @@ internal static class AttributeParser
         TryParse(utf8, type, null, out value, out error);
 
     /// <summary>Reads <paramref name="utf8"/> as a value of <paramref name="type"/>, texts through <paramref name="texts"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static bool TryParse(ReadOnlySpan<byte> utf8, TlType type, Utf8StringCache? texts, out Value value, out string? error)
     {
         error = null;
@@ -47,6 +49,7 @@ internal static class AttributeParser
         return error is null;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static bool TryNumber(ReadOnlySpan<byte> utf8, bool integer, out decimal number)
     {
         // "5%" is how contracts write rates; ValueText.Parse divides the same decimal by the same 100.
@@ -64,6 +67,7 @@ internal static class AttributeParser
         return Utf8Decimal.TryParsePlain(utf8, out number) && (!integer || decimal.Truncate(number) == number);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static bool TryBool(ReadOnlySpan<byte> utf8, out bool flag)
     {
         flag = utf8.SequenceEqual("true"u8) || utf8.SequenceEqual("TRUE"u8) || utf8.SequenceEqual("True"u8)
@@ -85,6 +89,7 @@ internal static class AttributeParser
     }
 
     /// <summary><c>yyyy-MM-ddTHH:mm:ss[.f{1,7}]</c> then <c>Z</c> or <c>±HH:mm</c>: what DateTimeOffset.TryParse gives for it.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static bool TryTime(ReadOnlySpan<byte> s, out DateTimeOffset time)
     {
         time = default;

@@ -87,6 +87,7 @@ internal sealed class CsvSplitter
     }
 
     /// <summary>Splits the next record, blank or not; false at the end of the buffer.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool TryNext()
     {
         var length = _length;
@@ -324,6 +325,7 @@ internal sealed class CsvRecordParser(CsvLayout layout) : LedgerRecordParser
 
     public override string ColumnName(int column) => layout.Columns[column];
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override bool MoveNext()
     {
         while (_splitter.TryNext())
@@ -337,6 +339,7 @@ internal sealed class CsvRecordParser(CsvLayout layout) : LedgerRecordParser
         return false;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Read()
     {
         var split = _splitter;

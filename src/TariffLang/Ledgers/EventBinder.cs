@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using TariffLang.Runtime;
 using TariffLang.Semantics;
 
@@ -92,6 +93,7 @@ internal sealed class EventBinder
         CheckHead(time, Kind(eventName), eventName, out kind, out localDate);
 
     /// <summary>The same checks for an event kind already found (-1: unknown, then <paramref name="eventName"/> names it).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public string? CheckHead(DateTimeOffset time, int eventKind, string? eventName, out int kind, out DateOnly localDate)
     {
         kind = -1;
@@ -109,6 +111,7 @@ internal sealed class EventBinder
     }
 
     /// <summary>The event kind whose name is these UTF-8 bytes, or -1.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public int Kind(ReadOnlySpan<byte> utf8Name)
     {
         for (var k = 0; k < _utf8Names.Length; k++)

@@ -70,6 +70,7 @@ internal abstract class LedgerRecordParser
             : new ReadOnlySpan<byte>(Scratch, ~slice.Start, slice.Length);
 
     /// <summary>Clears what the previous record left.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     protected void BeginRecord()
     {
         Error = null;
@@ -82,6 +83,7 @@ internal abstract class LedgerRecordParser
     /// Keeps an attribute value, trimmed like every other value of a row (time, account, event, id, quantity): a value of
     /// only spaces is no value, so an optional attribute is absent and a required one is missing.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     protected void AddAttribute(int column, Slice value)
     {
         value = Trimmed(value);
@@ -115,6 +117,7 @@ internal abstract class LedgerRecordParser
     /// </summary>
     /// <param name="time">The raw values; an empty slice is an absent value.</param>
     /// <param name="csv">Whether to word absent values as CSV does ("is empty") or as JSON does ("is missing or null").</param>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     protected void ReadReserved(Slice time, Slice account, Slice @event, Slice quantity, Slice id, bool csv)
     {
         // The common row, all present and well-formed, takes no list and no message.

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
 using System.Text.Unicode;
@@ -174,6 +175,7 @@ internal sealed class LedgerStreamReader : IDisposable
     }
 
     /// <summary>Cuts the next chunk; false when the ledger is done (or has a problem that ends it).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool TryReadChunk(out LedgerChunk chunk)
     {
         chunk = null!;
@@ -274,6 +276,7 @@ internal sealed class LedgerStreamReader : IDisposable
     }
 
     /// <summary>Reads until <see cref="_pending"/> holds <paramref name="target"/> bytes or the input ends.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Fill(int target)
     {
         if (_pending.Length < target)
@@ -292,6 +295,7 @@ internal sealed class LedgerStreamReader : IDisposable
     }
 
     /// <summary>Moves the pending bytes from <paramref name="from"/> to a fresh buffer, which becomes the pending one.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private byte[] TakePending(int from)
     {
         var taken = _pending;
@@ -399,6 +403,7 @@ internal sealed class LedgerStreamReader : IDisposable
 
     private static string JoinQuoted(IEnumerable<string> names) => string.Join(", ", names.Select(n => $"'{n}'"));
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private LedgerChunk? ReadRecordChunk()
     {
         var target = _chunkSize;
@@ -446,6 +451,7 @@ internal sealed class LedgerStreamReader : IDisposable
     /// records before that point (they take row numbers).
     /// </summary>
     /// <param name="maxRows">Stop after this many non-blank records.</param>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private int ScanCsv(byte[] data, int length, bool eof, int maxRows, out int rows)
     {
         rows = 0;
@@ -506,6 +512,7 @@ internal sealed class LedgerStreamReader : IDisposable
         return fieldStart == quote || Utf8Text.IsWhiteSpace(data.AsSpan(fieldStart, quote - fieldStart));
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static bool IsBlankRecord(byte[] data, int start, int end)
     {
         if (start == end) return true;

@@ -88,6 +88,7 @@ internal static class LedgerValues
     }
 
     /// <summary>The same, remembering the last date read: the rows of a ledger mostly share their day with the previous one.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static bool TryParseLedgerTime(ReadOnlySpan<byte> s, ref DateCache dates, out DateTimeOffset time)
     {
         time = default;
@@ -185,6 +186,7 @@ internal static class LedgerValues
     /// <summary>
     /// <c>Z</c>/<c>z</c> or <c>±HH</c>, <c>±HHmm</c>, <c>±HH:mm</c> (the short forms only when allowed), within ±14:00.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static bool TryParseOffset(ReadOnlySpan<byte> s, bool allowShortForms, out int minutes)
     {
         minutes = 0;
@@ -214,6 +216,7 @@ internal static class LedgerValues
     private static readonly int[] DaysToMonth366 = [0, 31, 60, 91, 121, 152, 182, 213, 244, 274, 305, 335, 366];
 
     /// <summary>The day number (days since 0001-01-01) of a valid date, or -1.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static long DaysOf(int year, int month, int day)
     {
         if (year < 1 || month < 1 || month > 12) return -1;
@@ -224,6 +227,7 @@ internal static class LedgerValues
     }
 
     /// <summary>Builds the instant if every part is in range and the UTC instant fits <see cref="DateTime"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static bool TryCompose(int year, int month, int day, int hour, int minute, int second, long fractionTicks,
         int offsetMinutes, out DateTimeOffset time)
     {
@@ -235,6 +239,7 @@ internal static class LedgerValues
         return TryCompose(ticks, offsetMinutes, out time);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static bool TryCompose(long ticks, int offsetMinutes, out DateTimeOffset time)
     {
         var offsetTicks = offsetMinutes * TimeSpan.TicksPerMinute;
@@ -284,6 +289,7 @@ internal static class Utf8Decimal
     /// point allowed (and exponent: a plain number has none). False for anything else, which the caller hands to
     /// decimal.TryParse.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static bool TryParsePlain(ReadOnlySpan<byte> s, out decimal value)
     {
         value = default;

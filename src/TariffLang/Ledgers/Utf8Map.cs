@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace TariffLang.Ledgers;
 
 /// <summary>
@@ -12,6 +14,7 @@ internal sealed class Utf8Map<TValue>
     private TValue[] _values = new TValue[256];
     private int _count;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool TryGetValue(ReadOnlySpan<byte> key, ulong hash, out TValue value)
     {
         var mask = _keys.Length - 1;
@@ -36,6 +39,7 @@ internal sealed class Utf8Map<TValue>
         _count++;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Insert(byte[] key, ulong hash, TValue value)
     {
         var mask = _keys.Length - 1;
@@ -46,6 +50,7 @@ internal sealed class Utf8Map<TValue>
         _values[i] = value;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Grow()
     {
         var (keys, hashes, values) = (_keys, _hashes, _values);

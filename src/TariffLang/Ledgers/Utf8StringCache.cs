@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using System.Text;
 
 namespace TariffLang.Ledgers;
@@ -59,6 +60,7 @@ internal sealed class Utf8StringCache
     public int Slots => _slots.Length;
 
     /// <summary>The text of <paramref name="utf8"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public string GetString(ReadOnlySpan<byte> utf8)
     {
         if (utf8.IsEmpty) return string.Empty;
@@ -86,6 +88,7 @@ internal sealed class Utf8StringCache
     }
 
     /// <summary>A value of at most <see cref="InlineLength"/> bytes as two words, its length in the top byte.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Words(ReadOnlySpan<byte> utf8, out ulong head, out ulong tail)
     {
         if (utf8.Length >= 8)
@@ -121,6 +124,7 @@ internal sealed class Utf8StringCache
         return chars[..count].SequenceEqual(text);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static ulong Hash(ReadOnlySpan<byte> bytes)
     {
         const ulong Prime = 0x9E3779B97F4A7C15;

@@ -137,6 +137,7 @@ internal struct ByteScanner
     /// Bit i set when <paramref name="buffer"/>[<paramref name="at"/> + i] is one of the four bytes (and below
     /// <paramref name="length"/>).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static ulong Mask(byte[] buffer, int length, int at, byte a, byte b, byte c, byte d)
     {
         ulong mask;

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
 using TariffLang.Invoicing;
 using TariffLang.Ledgers;
 using TariffLang.Runtime;
@@ -54,6 +55,7 @@ internal sealed class AccountEntry(string name, int partition, bool contracted) 
         Invoices.Clear();
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Record(RowOutcomeKind kind, int row, DateOnly? date, string? reason)
     {
         switch (kind)

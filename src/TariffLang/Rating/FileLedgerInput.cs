@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using TariffLang.Ledgers;
 using TariffLang.Runtime;
 using TariffLang.Semantics;
@@ -42,6 +43,7 @@ internal sealed class FileLedgerInput : LedgerInput
         public override void Dispose() => Inner.Dispose();
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override bool TryRead(out InputChunk chunk)
     {
         _cancellation.ThrowIfCancellationRequested();
@@ -82,6 +84,7 @@ internal sealed class FileLedgerInput : LedgerInput
         // For the record in hand: which of its attributes each of the event's attributes is (-1: absent).
         private int[] _given = new int[8];
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public override void Parse(InputChunk input, ParsedChunk into, bool replayOnly)
         {
             records.Reset(((Chunk)input).Inner);
@@ -119,6 +122,7 @@ internal sealed class FileLedgerInput : LedgerInput
         }
 
         /// <summary>The record's attributes into the event's slots: the same checks, in the same order, as <see cref="EventBinder.BindAttributes"/>.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private string? BindAttributes(int kind, Value[] slots, int slotBase)
         {
             var symbol = _tariff.Events[kind];

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using TariffLang.Ledgers;
 using TariffLang.Runtime;
 
@@ -81,6 +82,7 @@ internal sealed class RowTyper(EventBinder binder, AccountDirectory accounts)
     public string? Head(ref RowRecord r, DateTimeOffset time, string eventName) => Head(ref r, time, Binder.Kind(eventName), eventName);
 
     /// <summary>The same, the event kind already found (-1: unknown, then <paramref name="eventName"/> names it).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public string? Head(ref RowRecord r, DateTimeOffset time, int kind, string? eventName)
     {
         r.Time = time;

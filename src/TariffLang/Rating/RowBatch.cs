@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using TariffLang.Runtime;
 
 namespace TariffLang.Rating;
@@ -41,6 +42,7 @@ internal sealed class RowBatch
     }
 
     /// <summary>Reserves <paramref name="count"/> slots and returns the first one's index.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public int ReserveSlots(int count)
     {
         if (SlotCount + count > Slots.Length) Array.Resize(ref Slots, Math.Max(Slots.Length * 2, SlotCount + count));

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Collections.Immutable;
+using System.Runtime.CompilerServices;
 using System.Runtime.ExceptionServices;
 using TariffLang.Invoicing;
 using TariffLang.Ledgers;
@@ -217,6 +218,7 @@ internal sealed class StreamRater
     /// partition for each worker so that they rarely meet. Returns whether every partition has rated
     /// <paramref name="total"/> chunks.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private bool Drain(int worker, ParsedChunk?[] results, int ring, bool replay, SemaphoreSlim inFlight, ConcurrentBag<ParsedChunk> recycled,
         out bool progressed, int total = int.MaxValue)
     {
@@ -258,6 +260,7 @@ internal sealed class StreamRater
         return Volatile.Read(ref results[next % ring]) is { } chunk && chunk.Index == next ? chunk : null;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Rate(RowBatch batch, Partition p, bool replay)
     {
         for (var i = 0; i < batch.Count; i++)

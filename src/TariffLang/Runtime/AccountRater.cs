@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Runtime.CompilerServices;
 using TariffLang.Invoicing;
 using TariffLang.Semantics;
 using TariffLang.Syntax;
@@ -72,6 +73,7 @@ internal sealed class AccountRater
     public List<RejectedPeriod> RejectedPeriods { get; } = new();
 
     /// <summary>Rates one event. Events must come in time order (ties in row order).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Feed(in EventInput e)
     {
         if (e.Time < LastTime) throw new InvalidOperationException("events must be fed in time order");
@@ -227,6 +229,7 @@ internal sealed class AccountRater
         foreach (var store in _ctx.States) store.EnterMonth(month);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void ApplyGrants(DateOnly through)
     {
         if (!_grants.Any) return;
@@ -256,6 +259,7 @@ internal sealed class AccountRater
     }
 
     /// <summary>Classifies an event, applies its effects, folds it into the period's aggregates and reports its outcome.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Process(in EventInput e)
     {
         var period = _ctx.Period;
@@ -363,6 +367,7 @@ internal sealed class AccountRater
     /// Whether a period charge rates the event in hand: it belongs to an aggregate the charge reads in a month the
     /// charge covers, or it moved a state the charge reads (peak, level) in or before the months it covers.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private bool Claimed(int month)
     {
         var period = _ctx.Period;

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace TariffLang.Runtime;
 
 /// <summary>
@@ -31,6 +33,7 @@ internal sealed class DistinctValues
         _oneMonth = months == 1;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Add(int month, in Value key)
     {
         if (key.Kind != ValueKind.Text || _wide)
@@ -42,6 +45,7 @@ internal sealed class DistinctValues
         AddText(key.Text, month);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void AddText(string text, int month)
     {
         // A text takes one place only, decided by its form: the set and the table never hold the same text.

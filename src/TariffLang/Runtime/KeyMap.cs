@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace TariffLang.Runtime;
@@ -18,6 +19,7 @@ internal sealed class KeyMap<TValue>
 
     public int Count => (_texts?.Count ?? _values!.Count) + (_hasNone ? 1 : 0);
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool TryGetValue(in Value key, out TValue value)
     {
         if (key.Kind == ValueKind.None)
@@ -35,6 +37,7 @@ internal sealed class KeyMap<TValue>
     }
 
     /// <summary>The value stored under a key, added as default when absent (<paramref name="existed"/> says which).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public ref TValue GetValueRefOrAddDefault(in Value key, out bool existed)
     {
         if (key.Kind == ValueKind.None)

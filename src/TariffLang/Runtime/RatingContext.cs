@@ -87,6 +87,7 @@ internal sealed class RatingContext
     /// <summary>The event's month within the open period (0-based).</summary>
     public int Month { get; private set; }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void SetEvent(in EventInput e, int month)
     {
         HasEvent = true;
@@ -165,6 +166,7 @@ internal sealed class RatingContext
 
     // ---- contract values, plans, tables, lets ---------------------------------------------------------------
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public Value Param(int index)
     {
         if (_paramLoaded[index]) return _params[index];
@@ -429,6 +431,7 @@ internal sealed class RatingContext
 
     // ---- windows --------------------------------------------------------------------------------------------
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool Within(WindowSymbol window, Value key)
     {
         // Several rules of an event often ask about the same window and key: the answer is kept for the event in hand.
@@ -442,6 +445,7 @@ internal sealed class RatingContext
     private Value _withinKey;
     private bool _withinAnswer;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void OpenWindow(WindowSymbol window, Value key)
     {
         Windows[window.Index].Open(key, Time, out var had, out var old);
@@ -455,6 +459,7 @@ internal sealed class RatingContext
 
     // ---- per-event charges -----------------------------------------------------------------------------------
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void AddEventLine(int charge, decimal? price)
     {
         var model = Model.EventCharges[charge];
@@ -488,6 +493,7 @@ internal sealed class RatingContext
 
     // ---- aggregates -----------------------------------------------------------------------------------------
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Matches(int aggregate, string? contribution, decimal weight = 1m)
     {
         if (MatchedCount == Matched.Length)
@@ -509,6 +515,7 @@ internal sealed class RatingContext
     public bool FoldingHeld { get; set; }
 
     /// <summary>The accumulator an event folds into: the aggregate's, or for an aggregate by KEY its group's.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private AggregateAccumulator Accumulator(int aggregate, out int month)
     {
         if (Plan.Aggregates[aggregate].GroupAttribute is not { } key)
@@ -528,6 +535,7 @@ internal sealed class RatingContext
         Matches(aggregate, Explaining ? "counted" : null, Quantity);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void FoldSum(int aggregate, decimal? value)
     {
         var amount = value is { } v ? v * Quantity : (decimal?)null;
@@ -576,6 +584,7 @@ internal sealed class RatingContext
     /// Whether the event in hand belongs to a group the held period started and comes within the aggregate's grace: then it
     /// folds into that group, billed with the held period. A group is known by its key in any aggregate of its family.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool InHeldGroup(int aggregate)
     {
         if (Held is null) return false;
@@ -731,6 +740,7 @@ internal sealed class RatingContext
         _journaling = false;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Rollback()
     {
         for (var i = _journal.Count - 1; i >= 0; i--)
@@ -785,6 +795,7 @@ internal sealed class RatingContext
         EventAmounts?.Clear();
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Journal(StateStore store, int state, Value key)
     {
         if (!_journaling) return;

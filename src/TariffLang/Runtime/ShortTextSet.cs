@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace TariffLang.Runtime;
 
 /// <summary>
@@ -19,6 +21,7 @@ internal sealed class ShortTextSet
     internal int Capacity => _slots.Length;
 
     /// <summary>Adds a text's word (from <see cref="TextWord.Of"/>); false when it was there already.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool Add(ulong word)
     {
         var mask = _slots.Length - 1;

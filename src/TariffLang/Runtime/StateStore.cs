@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using TariffLang.Semantics;
 
 namespace TariffLang.Runtime;
@@ -108,6 +109,7 @@ internal sealed class StateStore(StateSymbol symbol)
         else _monthPeaks[^1].Remove(key);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Set(Value key, Value value)
     {
         Values.Set(key, value);
@@ -141,6 +143,7 @@ internal sealed class StateStore(StateSymbol symbol)
     }
 
     /// <summary>Moves on to month <paramref name="month"/> of the period (0-based); months in between carry the levels.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void EnterMonth(int month)
     {
         while (_monthPeaks.Count <= month)

@@ -45,6 +45,7 @@ internal readonly struct TextKey
             : new TextKey(0, LongMark, text.GetHashCode(), text);
 
     /// <summary>Packs <paramref name="text"/> into two words; false (and zero words) when it is too long or too wide.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static bool TryPack(ReadOnlySpan<char> text, out ulong lo, out ulong hi)
     {
         lo = hi = 0;
@@ -126,6 +127,7 @@ internal sealed class TextKeyTable<TValue> where TValue : struct
     }
 
     /// <summary>The value stored under a key, added as default when absent (<paramref name="existed"/> says which).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public ref TValue GetValueRefOrAddDefault(in TextKey key, out bool existed)
     {
         var mask = _slots.Length - 1;
@@ -219,6 +221,7 @@ internal sealed class TextKeyTable<TValue> where TValue : struct
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private int IndexOf(in TextKey key)
     {
         var mask = _slots.Length - 1;

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace TariffLang.Runtime;
 
 /// <summary>
@@ -32,6 +34,7 @@ internal static class TextWord
 
     /// <summary>The word of <paramref name="text"/>; 0 when it fits neither form.</summary>
     /// <remarks>Read straight from the characters: a key that has a word needs no <see cref="TextKey"/> (nor its hash).</remarks>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static ulong Of(ReadOnlySpan<char> text)
     {
         var length = text.Length;

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using TariffLang.Semantics;
 
 namespace TariffLang.Runtime;
@@ -30,6 +31,7 @@ internal static class ValueText
     };
 
     /// <summary>Parses ledger, contract or example text into a value of the declared type.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static Value Parse(string raw, TlType type, out string? error)
     {
         error = null;

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace TariffLang.Runtime;
 
 /// <summary>
@@ -47,6 +49,7 @@ internal sealed class WindowTable
     }
 
     /// <summary>Opens (or refreshes) the key's window at <paramref name="now"/>; gives what the current generation held before.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Open(in Value key, DateTimeOffset now, out bool had, out Opening old)
     {
         var ticks = now.UtcTicks;
@@ -120,6 +123,7 @@ internal sealed class WindowTable
     // Compared as an elapsed time, so a window of any length cannot overflow the calendar.
     private bool IsOpen(Opening opening, long now) => now >= opening.Opened && now - opening.Opened < _length;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Advance(long now)
     {
         // long.MinValue stands for "openings of unknown age" (a new table, a snapshot read back): they move to the
@@ -147,6 +151,7 @@ internal sealed class WindowTable
 
         public int Count => (_times?.Count ?? 0) + (_openings?.Count ?? 0) + (_texts?.Count ?? 0) + (_others?.Count ?? 0);
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public bool TryGetValue(in Value value, in Key key, out Opening opening)
         {
             if (value.Kind == ValueKind.Text)
@@ -166,6 +171,7 @@ internal sealed class WindowTable
         }
 
         /// <summary>Stores the key's opening; <paramref name="old"/> is the one it replaced, if <paramref name="had"/>.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Set(in Value value, in Key key, Opening opening, out bool had, out Opening old)
         {
             if (value.Kind == ValueKind.Text && key.Word != 0)

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace TariffLang.Runtime;
 
 /// <summary>
@@ -30,6 +32,7 @@ internal sealed class WordKeyTable<TValue> where TValue : struct
     }
 
     /// <summary>The value stored under a word, added as default when absent (<paramref name="existed"/> says which).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public ref TValue GetValueRefOrAddDefault(ulong word, out bool existed)
     {
         var mask = _slots.Length - 1;
@@ -94,6 +97,7 @@ internal sealed class WordKeyTable<TValue> where TValue : struct
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private int IndexOf(ulong word)
     {
         var mask = _slots.Length - 1;
@@ -105,6 +109,7 @@ internal sealed class WordKeyTable<TValue> where TValue : struct
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Grow()
     {
         var old = _slots;

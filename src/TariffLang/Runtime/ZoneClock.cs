@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using NodaTime;
 
 namespace TariffLang.Runtime;
@@ -17,6 +18,7 @@ internal sealed class ZoneClock(DateTimeZone zone)
     public DateTimeZone Zone { get; } = zone;
 
     /// <summary>The local calendar date of an instant in the tariff's zone.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public DateOnly LocalDate(DateTimeOffset t)
     {
         var utc = t.UtcTicks;

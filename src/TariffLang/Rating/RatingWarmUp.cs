@@ -1,0 +1,91 @@
+using System.Reflection;
+using System.Runtime.CompilerServices;
+using TariffLang.Ledgers;
+using TariffLang.Runtime;
+
+namespace TariffLang.Rating;
+
+/// <summary>
+/// Compiles the rating's hot methods, the ones marked <see cref="MethodImplOptions.AggressiveOptimization"/>, on a
+/// thread of their own while the tariff is still being parsed and checked.
+/// </summary>
+/// <remarks>
+/// Without it, a fresh process rates its first half second in ReadyToRun code, which cannot inline across assemblies,
+/// while the JIT's tiering thread recompiles the same methods and competes with the workers for the cores: on two cores
+/// that made the first two-thread rating of 10 M rows 0.2–0.6 s slower than the next one (docs/performance.md, "The
+/// hot path compiled at start-up"). A method marked <c>AggressiveOptimization</c> skips ReadyToRun and tiering and is
+/// compiled once, optimized; compiling it here, on a core that start-up leaves idle, keeps that compilation off the
+/// workers too.
+/// </remarks>
+internal static class RatingWarmUp
+{
+    /// <summary>
+    /// Every type that holds a hot method (with its nested types), generic ones closed over each type argument the engine
+    /// uses. A test checks that every method marked <c>AggressiveOptimization</c> in the library is found from them.
+    /// </summary>
+    internal static readonly Type[] Types =
+    [
+        typeof(AttributeParser), typeof(CsvSplitter), typeof(CsvRecordParser), typeof(EventBinder),
+        typeof(LedgerRecordParser), typeof(LedgerStreamReader), typeof(LedgerValues), typeof(Utf8Decimal),
+        typeof(Utf8StringCache), typeof(ByteScanner), typeof(Utf8Map<(AccountEntry Entry, int Partition)>),
+        typeof(AccountEntry), typeof(FileLedgerInput), typeof(RowTyper), typeof(RowBatch),
+        typeof(StreamRater),
+        typeof(AccountRater), typeof(DistinctValues), typeof(ShortTextSet), typeof(RatingContext), typeof(StateStore),
+        typeof(TextWord), typeof(ValueText), typeof(WindowTable), typeof(ZoneClock),
+        typeof(TextKey), typeof(TextKeyTable<uint>), typeof(TextKeyTable<WindowTable.Opening>),
+        typeof(WordKeyTable<long>), typeof(WordKeyTable<WindowTable.Opening>),
+        typeof(KeyMap<decimal>), typeof(KeyMap<Value>), typeof(KeyMap<bool>), typeof(KeyMap<MonthBits>),
+        typeof(KeyMap<WindowTable.Opening>), typeof(KeyMap<AggregateAccumulator>),
+    ];
+
+    private static int s_started;
+
+    /// <summary>Starts compiling on a background thread, once per process; on one core it would only delay start-up.</summary>
+    public static void Start()
+    {
+        if (Environment.ProcessorCount < 2 || Interlocked.Exchange(ref s_started, 1) != 0) return;
+        new Thread(() => Prepare()) { IsBackground = true, Name = "tariff warm-up" }.Start();
+    }
+
+    /// <summary>Compiles every hot method of <see cref="Types"/> now; returns how many.</summary>
+    internal static int Prepare()
+    {
+        var prepared = 0;
+        foreach (var type in AllTypes())
+        {
+            // Statics first: a method compiled after its class is initialized reads static readonly fields as constants.
+            RuntimeHelpers.RunClassConstructor(type.TypeHandle);
+            var instantiation = type.IsGenericType ? Array.ConvertAll(type.GetGenericArguments(), a => a.TypeHandle) : null;
+            foreach (var method in HotMethods(type))
+            {
+                RuntimeHelpers.PrepareMethod(method.MethodHandle, instantiation);
+                prepared++;
+            }
+        }
+        return prepared;
+    }
+
+    /// <summary><see cref="Types"/> and the types nested in them (private ones included), generic definitions left out.</summary>
+    internal static IEnumerable<Type> AllTypes()
+    {
+        foreach (var type in Types)
+        {
+            yield return type;
+            foreach (var nested in type.GetNestedTypes(BindingFlags.Public | BindingFlags.NonPublic))
+            {
+                if (!nested.ContainsGenericParameters) yield return nested;
+            }
+        }
+    }
+
+    /// <summary>The methods of <paramref name="type"/> itself that are marked to be compiled optimized at once.</summary>
+    internal static IEnumerable<MethodInfo> HotMethods(Type type)
+    {
+        const BindingFlags all = BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.Static
+            | BindingFlags.DeclaredOnly;
+        foreach (var method in type.GetMethods(all))
+        {
+            if ((method.MethodImplementationFlags & MethodImplAttributes.AggressiveOptimization) != 0) yield return method;
+        }
+    }
+}

@@ -1,0 +1,59 @@
+using System.Reflection;
+using TariffLang.Rating;
+
+namespace TariffLang.Tests.Rating;
+
+public sealed class RatingWarmUpTests
+{
+    private const BindingFlags AllMembers = BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Instance
+        | BindingFlags.Static | BindingFlags.DeclaredOnly;
+
+    /// <summary>Every method of the library marked AggressiveOptimization, by its declaring type's definition.</summary>
+    private static List<MethodInfo> MarkedMethods() =>
+        typeof(Tariff).Assembly.GetTypes()
+            .SelectMany(t => t.GetMethods(AllMembers))
+            .Where(m => (m.MethodImplementationFlags & MethodImplAttributes.AggressiveOptimization) != 0)
+            .ToList();
+
+    private static Type Definition(Type type) => type.IsGenericType ? type.GetGenericTypeDefinition() : type;
+
+    [Fact]
+    public void Types_EveryAggressivelyOptimizedMethod_IsWarmedUp()
+    {
+        // A method marked to skip tiering but left out of the warm-up would be compiled by a worker in the middle of the
+        // first rating: the very wait the warm-up is there to avoid.
+        var reached = RatingWarmUp.AllTypes().Select(Definition).ToHashSet();
+        var missed = MarkedMethods()
+            .Where(m => !reached.Contains(Definition(m.DeclaringType!)))
+            .Select(m => m.DeclaringType!.FullName + "." + m.Name)
+            .ToList();
+
+        MarkedMethods().Count.ShouldBeGreaterThan(40);
+        missed.ShouldBeEmpty();
+    }
+
+    [Fact]
+    public void Types_EachWarmedUpType_HoldsAHotMethod()
+    {
+        // A type listed with nothing to compile is a leftover of a method that is no longer marked.
+        var idle = RatingWarmUp.Types
+            .Where(t => !RatingWarmUp.HotMethods(t).Any() && !t.GetNestedTypes(BindingFlags.NonPublic | BindingFlags.Public)
+                .Where(n => !n.ContainsGenericParameters).Any(n => RatingWarmUp.HotMethods(n).Any()))
+            .Select(t => t.FullName)
+            .ToList();
+
+        idle.ShouldBeEmpty();
+    }
+
+    [Fact]
+    public void Prepare_EveryHotMethod_CompilesWithoutError()
+    {
+        // Each marked method once per closed type: generic definitions count once for each instantiation listed.
+        var expected = RatingWarmUp.AllTypes().Sum(t => RatingWarmUp.HotMethods(t).Count());
+
+        var prepared = RatingWarmUp.Prepare();
+
+        prepared.ShouldBe(expected);
+        prepared.ShouldBeGreaterThanOrEqualTo(MarkedMethods().Count);
+    }
+}
