@@ -43,6 +43,7 @@ internal sealed class JsonRecordParser : LedgerRecordParser
 
     public override string ColumnName(int column) => _keys.Name(column);
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override bool MoveNext()
     {
         if (_format == LedgerFormat.JsonArray)
@@ -89,6 +90,7 @@ internal sealed class JsonRecordParser : LedgerRecordParser
         return false;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Read(int start, int length)
     {
         BeginRecord();
@@ -274,6 +276,7 @@ internal sealed class JsonKeyTable
 
     public string Name(int id) => _names[id];
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public int GetId(ReadOnlySpan<byte> key)
     {
         var hash = Hash(key);
@@ -308,6 +311,7 @@ internal sealed class JsonKeyTable
         for (var i = 0; i < _names.Count; i++) Insert(i, _hashes[i]);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static uint Hash(ReadOnlySpan<byte> key)
     {
         var hash = 2166136261u;

@@ -175,7 +175,6 @@ internal sealed class LedgerStreamReader : IDisposable
     }
 
     /// <summary>Cuts the next chunk; false when the ledger is done (or has a problem that ends it).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool TryReadChunk(out LedgerChunk chunk)
     {
         chunk = null!;
@@ -276,7 +275,6 @@ internal sealed class LedgerStreamReader : IDisposable
     }
 
     /// <summary>Reads until <see cref="_pending"/> holds <paramref name="target"/> bytes or the input ends.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Fill(int target)
     {
         if (_pending.Length < target)
@@ -295,7 +293,6 @@ internal sealed class LedgerStreamReader : IDisposable
     }
 
     /// <summary>Moves the pending bytes from <paramref name="from"/> to a fresh buffer, which becomes the pending one.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private byte[] TakePending(int from)
     {
         var taken = _pending;

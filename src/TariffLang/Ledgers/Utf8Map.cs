@@ -39,7 +39,6 @@ internal sealed class Utf8Map<TValue>
         _count++;
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Insert(byte[] key, ulong hash, TValue value)
     {
         var mask = _keys.Length - 1;
@@ -50,7 +49,6 @@ internal sealed class Utf8Map<TValue>
         _values[i] = value;
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Grow()
     {
         var (keys, hashes, values) = (_keys, _hashes, _values);

@@ -43,7 +43,6 @@ internal sealed class FileLedgerInput : LedgerInput
         public override void Dispose() => Inner.Dispose();
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override bool TryRead(out InputChunk chunk)
     {
         _cancellation.ThrowIfCancellationRequested();

@@ -25,13 +25,14 @@ internal static class RatingWarmUp
     /// </summary>
     internal static readonly Type[] Types =
     [
-        typeof(AttributeParser), typeof(CsvSplitter), typeof(CsvRecordParser), typeof(EventBinder),
+        typeof(AttributeParser), typeof(CsvSplitter), typeof(CsvRecordParser), typeof(JsonRecordParser), typeof(JsonKeyTable),
+        typeof(EventBinder),
         typeof(LedgerRecordParser), typeof(LedgerStreamReader), typeof(LedgerValues), typeof(Utf8Decimal),
         typeof(Utf8StringCache), typeof(ByteScanner), typeof(Utf8Map<(AccountEntry Entry, int Partition)>),
         typeof(AccountEntry), typeof(FileLedgerInput), typeof(RowTyper), typeof(RowBatch),
         typeof(StreamRater),
         typeof(AccountRater), typeof(DistinctValues), typeof(ShortTextSet), typeof(RatingContext), typeof(StateStore),
-        typeof(TextWord), typeof(ValueText), typeof(WindowTable), typeof(ZoneClock),
+        typeof(TextWord), typeof(WindowTable), typeof(ZoneClock),
         typeof(TextKey), typeof(TextKeyTable<uint>), typeof(TextKeyTable<WindowTable.Opening>),
         typeof(WordKeyTable<long>), typeof(WordKeyTable<WindowTable.Opening>),
         typeof(KeyMap<decimal>), typeof(KeyMap<Value>), typeof(KeyMap<bool>), typeof(KeyMap<MonthBits>),

@@ -740,7 +740,6 @@ internal sealed class RatingContext
         _journaling = false;
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Rollback()
     {
         for (var i = _journal.Count - 1; i >= 0; i--)

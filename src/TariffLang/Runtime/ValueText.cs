@@ -31,7 +31,6 @@ internal static class ValueText
     };
 
     /// <summary>Parses ledger, contract or example text into a value of the declared type.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static Value Parse(string raw, TlType type, out string? error)
     {
         error = null;

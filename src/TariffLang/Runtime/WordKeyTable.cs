@@ -109,7 +109,6 @@ internal sealed class WordKeyTable<TValue> where TValue : struct
         }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Grow()
     {
         var old = _slots;

@@ -33,6 +33,35 @@ public sealed class RatingWarmUpTests
     }
 
     [Fact]
+    public void Types_EveryClosedTypeOfAGenericWithHotMethods_IsListed()
+    {
+        // A generic type's hot methods are compiled for the type arguments listed only. Every closed type the library
+        // names (a field, a local, a parameter, a return type) must be there, or its methods wait for their first call.
+        var hotDefinitions = MarkedMethods().Select(m => m.DeclaringType!).Where(t => t.IsGenericType).Select(Definition).ToHashSet();
+        var used = new HashSet<Type>();
+        void Note(Type type)
+        {
+            while (type.HasElementType) type = type.GetElementType()!;
+            if (!type.IsGenericType) return;
+            foreach (var argument in type.GetGenericArguments()) Note(argument);
+            if (!type.ContainsGenericParameters && hotDefinitions.Contains(type.GetGenericTypeDefinition())) used.Add(type);
+        }
+        foreach (var type in typeof(Tariff).Assembly.GetTypes())
+        {
+            foreach (var field in type.GetFields(AllMembers)) Note(field.FieldType);
+            foreach (var method in type.GetMethods(AllMembers).Concat<MethodBase>(type.GetConstructors(AllMembers)))
+            {
+                if (method is MethodInfo info) Note(info.ReturnType);
+                foreach (var parameter in method.GetParameters()) Note(parameter.ParameterType);
+                foreach (var local in method.GetMethodBody()?.LocalVariables ?? []) Note(local.LocalType);
+            }
+        }
+
+        used.Count.ShouldBeGreaterThan(5);
+        used.Where(t => !RatingWarmUp.Types.Contains(t)).Select(t => t.ToString()).ShouldBeEmpty();
+    }
+
+    [Fact]
     public void Types_EachWarmedUpType_HoldsAHotMethod()
     {
         // A type listed with nothing to compile is a leftover of a method that is no longer marked.
