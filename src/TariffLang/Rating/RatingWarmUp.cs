@@ -25,15 +25,16 @@ internal static class RatingWarmUp
     /// </summary>
     internal static readonly Type[] Types =
     [
-        typeof(AttributeParser), typeof(CsvSplitter), typeof(CsvRecordParser), typeof(JsonRecordParser), typeof(JsonKeyTable),
-        typeof(EventBinder),
-        typeof(LedgerRecordParser), typeof(LedgerStreamReader), typeof(LedgerValues), typeof(Utf8Decimal),
+        // Ledgers: cutting the file into rows and typing their values.
+        typeof(LedgerStreamReader), typeof(CsvSplitter), typeof(CsvRecordParser), typeof(JsonRecordParser), typeof(JsonKeyTable),
+        typeof(LedgerRecordParser), typeof(EventBinder), typeof(AttributeParser), typeof(LedgerValues), typeof(Utf8Decimal),
         typeof(Utf8StringCache), typeof(ByteScanner), typeof(Utf8Map<(AccountEntry Entry, int Partition)>),
-        typeof(AccountEntry), typeof(FileLedgerInput), typeof(RowTyper), typeof(RowBatch),
-        typeof(StreamRater),
-        typeof(AccountRater), typeof(DistinctValues), typeof(ShortTextSet), typeof(RatingContext), typeof(StateStore),
-        typeof(TextWord), typeof(WindowTable), typeof(ZoneClock),
-        typeof(TextKey), typeof(TextKeyTable<uint>), typeof(TextKeyTable<WindowTable.Opening>),
+        // Rating: the partitions, the row batches and each account's outcomes.
+        typeof(StreamRater), typeof(FileLedgerInput), typeof(RowTyper), typeof(RowBatch), typeof(AccountEntry),
+        // Runtime: an account's rater and its open state.
+        typeof(AccountRater), typeof(RatingContext), typeof(StateStore), typeof(DistinctValues), typeof(ShortTextSet),
+        typeof(WindowTable), typeof(TextWord), typeof(ZoneClock), typeof(TextKey),
+        typeof(TextKeyTable<uint>), typeof(TextKeyTable<WindowTable.Opening>),
         typeof(WordKeyTable<long>), typeof(WordKeyTable<WindowTable.Opening>),
         typeof(KeyMap<decimal>), typeof(KeyMap<Value>), typeof(KeyMap<bool>), typeof(KeyMap<MonthBits>),
         typeof(KeyMap<WindowTable.Opening>), typeof(KeyMap<AggregateAccumulator>),
