@@ -76,15 +76,15 @@ internal static class RatingWarmUp
     }
 
     /// <summary><see cref="Types"/> and the types nested in them (private ones included), generic definitions left out.</summary>
-    internal static IEnumerable<Type> AllTypes()
+    internal static IEnumerable<Type> AllTypes() => Types.SelectMany(WithNested);
+
+    /// <summary><paramref name="type"/> and the types nested in it that need no type argument of their own.</summary>
+    internal static IEnumerable<Type> WithNested(Type type)
     {
-        foreach (var type in Types)
+        yield return type;
+        foreach (var nested in type.GetNestedTypes(BindingFlags.Public | BindingFlags.NonPublic))
         {
-            yield return type;
-            foreach (var nested in type.GetNestedTypes(BindingFlags.Public | BindingFlags.NonPublic))
-            {
-                if (!nested.ContainsGenericParameters) yield return nested;
-            }
+            if (!nested.ContainsGenericParameters) yield return nested;
         }
     }
 

@@ -7,8 +7,9 @@ namespace TariffLang.Runtime;
 /// period of at most 32 months live in a <see cref="TextKeyTable{TValue}"/> of the months as bits: a look-up reads one
 /// slot, and the table keeps no string alive (a dealer's month of visitors no longer holds a string per visitor).
 /// Distinct counts over large sets made a dictionary of strings the hottest spot of rating, measured with perf on the
-/// Web1on1 benchmark. In a period of one month the months need no keeping, and texts that fit one word
-/// (short codes, phone numbers; see <see cref="TextWord"/>) go to a <see cref="ShortTextSet"/>. Other keys, and longer periods, go to a <see cref="KeyMap{TValue}"/>.
+/// Web1on1 benchmark. In a period of one month the months need no keeping, and texts that fit one word (short codes,
+/// phone numbers; see <see cref="TextWord"/>) go to a <see cref="ShortTextSet"/>. Other keys, and longer periods, go to a
+/// <see cref="KeyMap{TValue}"/>.
 /// </summary>
 internal sealed class DistinctValues
 {

@@ -9,11 +9,7 @@ public sealed class RatingWarmUpTests
         | BindingFlags.Static | BindingFlags.DeclaredOnly;
 
     /// <summary>Every method of the library marked AggressiveOptimization, by its declaring type's definition.</summary>
-    private static List<MethodInfo> MarkedMethods() =>
-        typeof(Tariff).Assembly.GetTypes()
-            .SelectMany(t => t.GetMethods(AllMembers))
-            .Where(m => (m.MethodImplementationFlags & MethodImplAttributes.AggressiveOptimization) != 0)
-            .ToList();
+    private static List<MethodInfo> MarkedMethods() => typeof(Tariff).Assembly.GetTypes().SelectMany(RatingWarmUp.HotMethods).ToList();
 
     private static Type Definition(Type type) => type.IsGenericType ? type.GetGenericTypeDefinition() : type;
 
@@ -66,8 +62,7 @@ public sealed class RatingWarmUpTests
     {
         // A type listed with nothing to compile is a leftover of a method that is no longer marked.
         var idle = RatingWarmUp.Types
-            .Where(t => !RatingWarmUp.HotMethods(t).Any() && !t.GetNestedTypes(BindingFlags.NonPublic | BindingFlags.Public)
-                .Where(n => !n.ContainsGenericParameters).Any(n => RatingWarmUp.HotMethods(n).Any()))
+            .Where(t => !RatingWarmUp.WithNested(t).Any(n => RatingWarmUp.HotMethods(n).Any()))
             .Select(t => t.FullName)
             .ToList();
 
