@@ -94,7 +94,10 @@ internal sealed class RowTyper(EventBinder binder, AccountDirectory accounts)
     }
 }
 
-/// <summary>A ledger already in memory, read in chunks of rows (the embedding API and the tests).</summary>
+/// <summary>
+/// A ledger already in memory, read in chunks of rows (the tests). Its rows must be numbered in their order, as a
+/// file's are: the streamed rating rates rows of one time in the order read, the in-memory one by row number.
+/// </summary>
 internal sealed class MemoryLedgerInput(Ledger ledger, int rowsPerChunk = 4096) : LedgerInput
 {
     private int _next;

@@ -26,10 +26,18 @@ public sealed class StreamRaterTests
         return new StreamRater(tariff.Plan!, tariff.Program!, accounts, options, threads).Rate(input).ToJson();
     }
 
-    private static Ledger Shuffled(Ledger ledger, int seed)
+    /// <summary>
+    /// The rows in another order, numbered as the file written in that order would number them: a file's row numbers
+    /// grow with its order, and both raters break a tie of times by row number. Keeping the old numbers once gave two
+    /// rows of one time, read 3 then 2, which the streamed rating rated in file order and the in-memory one by number.
+    /// The set of numbers is kept, so the rows never take a number of the ledger's unreadable rows.
+    /// </summary>
+    internal static Ledger Shuffled(Ledger ledger, int seed)
     {
         var random = new Random(seed);
-        return ledger with { Rows = ledger.Rows.OrderBy(_ => random.Next()).ToImmutableArray() };
+        var numbers = ledger.Rows.Select(r => r.Row).Order().ToArray();
+        var rows = ledger.Rows.OrderBy(_ => random.Next()).Select((r, i) => r with { Row = numbers[i] });
+        return ledger with { Rows = rows.ToImmutableArray() };
     }
 
     [Theory]
@@ -81,6 +89,33 @@ public sealed class StreamRaterTests
             }
         });
         Check.One(Config.QuickThrowOnFailure.WithMaxTest(Cases).WithEndSize(40), property);
+    }
+
+    [Fact]
+    public void StreamRater_ShuffledRowsOfOneTime_MatchTheInMemoryRating()
+    {
+        // The case the property above once found (CI, analys.tariff): two purchases of one account at one time, read
+        // in the reverse of the generated order. Rated in file order, the lines must come in that order in both ratings.
+        var text = CompilerTestSupport.TextOf("analys.tariff");
+        var (interpreted, compiled) = CompilerTestSupport.Both(text, "analys.tariff");
+        var time = DateTimeOffset.Parse("2021-01-01T10:39:00+01:00", System.Globalization.CultureInfo.InvariantCulture);
+        LedgerRow Purchase(int row, decimal quantity, string pack) => new(row, null, time, "acme", "pack_purchased", quantity,
+            ImmutableDictionary<string, string>.Empty.Add("pack", pack));
+        var ledger = new Ledger("l.csv", [Purchase(1, 1, "PACK50"), Purchase(2, 1000, "PACK25")], []);
+        var prices = ImmutableDictionary<string, string>.Empty.Add("atys_since", "2024-03-26").Add("price_pack10", "100")
+            .Add("price_pack25", "0").Add("price_pack50", "962.31");
+        var accounts = new AccountTable(ImmutableDictionary<string, ImmutableDictionary<string, string>>.Empty.Add("acme", prices));
+        var seed = Enumerable.Range(0, 100).First(s => Shuffled(ledger, s).Rows[0].Attributes["pack"] == "PACK25");
+
+        var shuffled = Shuffled(ledger, seed);
+
+        shuffled.Rows.Select(r => (r.Row, r.Attributes["pack"])).ShouldBe([(1, "PACK25"), (2, "PACK50")]);
+        foreach (var tariff in new[] { interpreted, compiled })
+        {
+            var inMemory = tariff.Rate(shuffled, accounts);
+            inMemory.Invoices.Single().Lines.Select(l => l.Quantity).ShouldBe([1000m, 1m]);
+            Streamed(tariff, shuffled, accounts, new RatingOptions(), 1, 1).ShouldBe(inMemory.ToJson(), customMessage: tariff.Engine.ToString());
+        }
     }
 
     [Theory]
