@@ -9,7 +9,8 @@ public sealed class RatingWarmUpTests
         | BindingFlags.Static | BindingFlags.DeclaredOnly;
 
     /// <summary>Every method of the library marked AggressiveOptimization, by its declaring type's definition.</summary>
-    private static List<MethodInfo> MarkedMethods() => typeof(Tariff).Assembly.GetTypes().SelectMany(RatingWarmUp.HotMethods).ToList();
+    private static List<MethodInfo> MarkedMethods() =>
+        typeof(Tariff).Assembly.GetTypes().SelectMany(RatingWarmUp.HotMethods).ToList();
 
     private static Type Definition(Type type) => type.IsGenericType ? type.GetGenericTypeDefinition() : type;
 
@@ -33,7 +34,8 @@ public sealed class RatingWarmUpTests
     {
         // A generic type's hot methods are compiled for the type arguments listed only. Every closed type the library
         // names (a field, a local, a parameter, a return type) must be there, or its methods wait for their first call.
-        var hotDefinitions = MarkedMethods().Select(m => m.DeclaringType!).Where(t => t.IsGenericType).Select(Definition).ToHashSet();
+        var hotDefinitions = MarkedMethods().Select(m => m.DeclaringType!).Where(t => t.IsGenericType)
+            .Select(Definition).ToHashSet();
         var used = new HashSet<Type>();
         void Note(Type type)
         {

@@ -29,10 +29,10 @@ public sealed class StreamRaterTests
     /// <summary>
     /// The rows in another order, numbered as the file written in that order would number them: a file's row numbers
     /// grow with its order, and both raters break a tie of times by row number. Keeping the old numbers once gave two
-    /// rows of one time, read 3 then 2, which the streamed rating rated in file order and the in-memory one by number.
+    /// rows of one time, read 2 then 1, which the streamed rating rated in file order and the in-memory one by number.
     /// The set of numbers is kept, so the rows never take a number of the ledger's unreadable rows.
     /// </summary>
-    internal static Ledger Shuffled(Ledger ledger, int seed)
+    private static Ledger Shuffled(Ledger ledger, int seed)
     {
         var random = new Random(seed);
         var numbers = ledger.Rows.Select(r => r.Row).Order().ToArray();
@@ -114,7 +114,8 @@ public sealed class StreamRaterTests
         {
             var inMemory = tariff.Rate(shuffled, accounts);
             inMemory.Invoices.Single().Lines.Select(l => l.Quantity).ShouldBe([1000m, 1m]);
-            Streamed(tariff, shuffled, accounts, new RatingOptions(), 1, 1).ShouldBe(inMemory.ToJson(), customMessage: tariff.Engine.ToString());
+            Streamed(tariff, shuffled, accounts, new RatingOptions(), 1, 1)
+                .ShouldBe(inMemory.ToJson(), customMessage: tariff.Engine.ToString());
         }
     }
 
