@@ -506,13 +506,15 @@ public sealed class Harness
             Check("Web1on1 rows/s ÷ calenDoc's", RoundRatio(mine, "web1on1", "compiled", "calendoc", "compiled", true), v => v >= 0.5, "≥ 0.5");
             Check("Aircall rows/s ÷ calenDoc's", RoundRatio(mine, "aircall", "compiled", "calendoc", "compiled", true), v => v >= 0.5, "≥ 0.5");
             foreach (var tariff in _o.Tariffs)
-                Check($"{tariff} --threads 1 ÷ all cores", RoundRatio(mine, tariff, "threads1", tariff, "compiled", false), v => v >= 1.7, "≥ 1.7");
+                Check($"{tariff} --threads 1 ÷ all cores", RoundRatio(mine, tariff, "threads1", tariff, "compiled", false),
+                    v => v >= 1.7, "≥ 1.7");
             if (parts.Count > 0) text.AppendLine($"- {CommandLine.FormatCount(rows)} rows: {string.Join("; ", parts)}");
         }
         foreach (var (tariff, ratio) in _speedUps)
         {
             text.AppendLine(FormattableString.Invariant($"- {tariff} rating alone ({CommandLine.FormatCount(_o.Rows.Max())} rows), ")
-                + FormattableString.Invariant($"{Environment.ProcessorCount} threads ÷ 1: {ratio:F2} (≥ 1.7: {(ratio >= 1.7 ? "met" : "NOT met")})")
+                + FormattableString.Invariant(
+                    $"{Environment.ProcessorCount} threads ÷ 1: {ratio:F2} (≥ 1.7: {(ratio >= 1.7 ? "met" : "NOT met")})")
                 + (_ceilings.TryGetValue(tariff, out var ceiling)
                     ? FormattableString.Invariant($"; the machine's ceiling, independent processes at once: {ceiling:F2}")
                     : ""));

@@ -69,7 +69,8 @@ public class RatingBenchmarks
         csv.Append('\n');
         foreach (var row in ledger.Rows)
         {
-            csv.Append(row.Time.ToString("yyyy-MM-ddTHH:mm:sszzz", CultureInfo.InvariantCulture)).Append(',').Append(row.Account).Append(',').Append(row.Event);
+            csv.Append(row.Time.ToString("yyyy-MM-ddTHH:mm:sszzz", CultureInfo.InvariantCulture)).Append(',').Append(row.Account)
+                .Append(',').Append(row.Event);
             foreach (var c in columns) csv.Append(',').Append(row.Attributes.GetValueOrDefault(c));
             csv.Append('\n');
         }

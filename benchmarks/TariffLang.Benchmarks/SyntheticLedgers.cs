@@ -57,7 +57,8 @@ internal static class SyntheticLedgers
         var plans = new[] { "BASE", "GROW", "SCALE" };
         var builder = ImmutableDictionary.CreateBuilder<string, ImmutableDictionary<string, string>>();
         for (var i = 0; i < accounts; i++)
-            builder["dealer-" + i.ToString(CultureInfo.InvariantCulture)] = ImmutableDictionary<string, string>.Empty.Add("plan", plans[i % plans.Length]);
+            builder["dealer-" + i.ToString(CultureInfo.InvariantCulture)] = ImmutableDictionary<string, string>.Empty.Add("plan",
+                plans[i % plans.Length]);
         return new AccountTable(builder.ToImmutable());
     }
 
@@ -73,7 +74,8 @@ internal static class SyntheticLedgers
             var time = start.AddMinutes(i * 7);
             if (i < accounts)
             {
-                list.Add(new LedgerRow(i + 2, null, time, account, "licence_assigned", 1m, ImmutableDictionary<string, string>.Empty.Add("user", "u1")));
+                list.Add(new LedgerRow(i + 2, null, time, account, "licence_assigned", 1m,
+                    ImmutableDictionary<string, string>.Empty.Add("user", "u1")));
                 continue;
             }
             var contact = "+336" + random.Next(200).ToString("D8", CultureInfo.InvariantCulture);

@@ -214,7 +214,8 @@ internal static class CliApp
         {
             if (Directory.Exists(path))
             {
-                foreach (var file in Directory.GetFiles(path, "*.tariff", SearchOption.AllDirectories).OrderBy(f => f, StringComparer.Ordinal)) yield return file;
+                foreach (var file in Directory.GetFiles(path, "*.tariff", SearchOption.AllDirectories)
+                    .OrderBy(f => f, StringComparer.Ordinal)) yield return file;
             }
             else yield return path;
         }
@@ -297,7 +298,8 @@ internal static class CliApp
     }
 
     /// <summary>Loads the tariff, the ledger and the accounts of rate/explain/compare/bench; reports problems.</summary>
-    private static (CompiledTariff? Tariff, string? LedgerPath, AccountTable Accounts, int Exit) Load(Options o, TextWriter stderr, string command, out TimeSpan compileTime)
+    private static (CompiledTariff? Tariff, string? LedgerPath, AccountTable Accounts, int Exit) Load(Options o, TextWriter stderr,
+        string command, out TimeSpan compileTime)
     {
         compileTime = TimeSpan.Zero;
         if (o.Positional.Count != 2)
@@ -331,9 +333,11 @@ internal static class CliApp
             foreach (var e in errors) stderr.WriteLine(e);
             if (!errors.IsEmpty) return (null, null, AccountTable.Empty, UserError);
             accounts = table;
-            var unknownColumns = table.Accounts.Values.SelectMany(v => v.Keys).Distinct().Where(k => !tariff.ParamNames.Contains(k)).OrderBy(k => k, StringComparer.Ordinal).ToList();
+            var unknownColumns = table.Accounts.Values.SelectMany(v => v.Keys).Distinct().Where(k => !tariff.ParamNames.Contains(k))
+                .OrderBy(k => k, StringComparer.Ordinal).ToList();
             if (unknownColumns.Count > 0)
-                stderr.WriteLine($"tariff: warning: {o.Accounts}: the tariff declares no contract parameter {string.Join(", ", unknownColumns.Select(c => "'" + c + "'"))}; those values are ignored");
+                stderr.WriteLine(
+                    $"tariff: warning: {o.Accounts}: the tariff declares no contract parameter {string.Join(", ", unknownColumns.Select(c => "'" + c + "'"))}; those values are ignored");
             foreach (var w in tariff.CheckContracts(table, o.Accounts)) stderr.WriteLine("tariff: warning: " + w);
         }
         if (o.Params.Count > 0)
@@ -391,7 +395,8 @@ internal static class CliApp
         // its invoices are missing rather than wrong.
         var missing = result.MissingParameters;
         foreach (var reason in missing)
-            stderr.WriteLine($"tariff: {reason} ({result.Rejected.Count(r => r.Reason == reason)} row(s) rejected): give it in --accounts FILE or with --param");
+            stderr.WriteLine(
+                $"tariff: {reason} ({result.Rejected.Count(r => r.Reason == reason)} row(s) rejected): give it in --accounts FILE or with --param");
         if (missing.Count > 0) return UserError;
         // --strict: any rejected row fails the run, but an identical re-send (counted once) is the ledger working as meant.
         if (o.Strict && result.Problems > 0)
@@ -411,7 +416,8 @@ internal static class CliApp
     private static RatingResult RateWithProgress(CompiledTariff tariff, string ledgerPath, AccountTable accounts, RatingOptions options,
         TextWriter stderr)
     {
-        if (!ReferenceEquals(stderr, Console.Error) || Console.IsErrorRedirected || Environment.GetEnvironmentVariable("TARIFF_NO_PROGRESS") is not null)
+        if (!ReferenceEquals(stderr, Console.Error) || Console.IsErrorRedirected
+            || Environment.GetEnvironmentVariable("TARIFF_NO_PROGRESS") is not null)
             return tariff.RateFile(ledgerPath, accounts, options);
         using var cancel = new CancellationTokenSource();
         ConsoleCancelEventHandler stop = (_, e) =>
@@ -491,7 +497,9 @@ internal static class CliApp
     private static string ExplainJson(RatingResult result, CompiledTariff tariff, Options o)
     {
         using var buffer = new MemoryStream();
-        using (var json = new System.Text.Json.Utf8JsonWriter(buffer, new System.Text.Json.JsonWriterOptions { Indented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        using (var json = new System.Text.Json.Utf8JsonWriter(buffer,
+            new System.Text.Json.JsonWriterOptions { Indented = true,
+                Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
         {
             json.WriteStartObject();
             json.WriteStartArray("rows");
@@ -675,7 +683,8 @@ internal static class CliApp
                 else json.WriteNull(plans[i]);
             }
             json.WriteEndObject();
-            var cheapest = Enumerable.Range(0, plans.Count).Where(i => complete[i]).OrderBy(i => results[i].Invoices.Sum(x => x.Total)).FirstOrDefault(-1);
+            var cheapest = Enumerable.Range(0, plans.Count).Where(i => complete[i]).OrderBy(i => results[i].Invoices.Sum(x => x.Total))
+                .FirstOrDefault(-1);
             if (cheapest >= 0) json.WriteString("cheapest", plans[cheapest]);
             else json.WriteNull("cheapest");
             json.WriteEndObject();
@@ -711,7 +720,8 @@ internal static class CliApp
         var jitTime = System.Runtime.JitInfo.GetCompilationTime();
         clock.Start();
         var first = tariff.RateFile(ledgerPath, accounts, options[0]);
-        stdout.WriteLine(FormattableString.Invariant($"first rating (the code still being compiled by the JIT): {clock.Elapsed.TotalMilliseconds:F1} ms"));
+        stdout.WriteLine(FormattableString.Invariant(
+            $"first rating (the code still being compiled by the JIT): {clock.Elapsed.TotalMilliseconds:F1} ms"));
         stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"JIT: {jitMethods} methods in {jitTime.TotalMilliseconds:F0} ms up to the first rating, "
             + $"{System.Runtime.JitInfo.GetCompiledMethodCount() - jitMethods} more in "

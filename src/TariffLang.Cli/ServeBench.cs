@@ -70,7 +70,8 @@ internal static class ServeBench
             for (var s = 0; s < silos; s++)
             {
                 var siloPort = ServiceSetup.FreeLoopbackPort();
-                var app = ServiceSetup.Build(host, new ServiceOptions("http://127.0.0.1:0", SiloPort: siloPort, GatewayPort: ServiceSetup.FreeLoopbackPort(),
+                var app = ServiceSetup.Build(host,
+                    new ServiceOptions("http://127.0.0.1:0", SiloPort: siloPort, GatewayPort: ServiceSetup.FreeLoopbackPort(),
                     PrimarySiloPort: primary));
                 await app.StartAsync();
                 primary ??= siloPort;

@@ -205,12 +205,15 @@ public sealed class CompiledTariff
     {
         if (HasErrors)
         {
-            var rows = ledger.Rows.Select(r => new RowOutcome(r.Row, r.Account, r.Event, r.Time, RowOutcomeKind.Rejected, $"the tariff {Path} has errors"))
+            var rows = ledger.Rows.Select(r =>
+                new RowOutcome(r.Row, r.Account, r.Event, r.Time, RowOutcomeKind.Rejected, $"the tariff {Path} has errors"))
                 .Concat(ledger.Errors.Select(e => new RowOutcome(e.Row, "", "", null, RowOutcomeKind.Rejected, e.Message)));
             return new RatingResult(ImmutableArray<Invoice>.Empty, rows.OrderBy(r => r.Row).ToImmutableArray());
         }
-        if (options?.Problem() is { } problem) return new RatingResult(ImmutableArray<Invoice>.Empty, ImmutableArray<RowOutcome>.Empty) { Problem = problem };
-        return LargeStack.Run(() => new LedgerRater(Plan!, Program!).Rate(ledger, accounts ?? AccountTable.Empty, options ?? new RatingOptions(), explain: true));
+        if (options?.Problem() is { } problem) return new RatingResult(ImmutableArray<Invoice>.Empty,
+            ImmutableArray<RowOutcome>.Empty) { Problem = problem };
+        return LargeStack.Run(() =>
+            new LedgerRater(Plan!, Program!).Rate(ledger, accounts ?? AccountTable.Empty, options ?? new RatingOptions(), explain: true));
     }
 
     /// <summary>
@@ -227,10 +230,12 @@ public sealed class CompiledTariff
         if (HasErrors)
         {
             var ledger = LedgerReader.Read(ledgerPath);
-            return Rate(ledger, accounts, options) is var all ? new RatingResult(all.Invoices, all.Rejected, all.Accounting) { Problem = ledger.Problem } : all;
+            return Rate(ledger, accounts, options) is var all
+                ? new RatingResult(all.Invoices, all.Rejected, all.Accounting) { Problem = ledger.Problem } : all;
         }
         if (options.Problem() is { } problem)
-            return new RatingResult(ImmutableArray<Invoice>.Empty, ImmutableArray<RejectedRow>.Empty, new Accounting(0, 0, 0, 0)) { Problem = problem };
+            return new RatingResult(ImmutableArray<Invoice>.Empty, ImmutableArray<RejectedRow>.Empty,
+                new Accounting(0, 0, 0, 0)) { Problem = problem };
         var threads = options.Threads ?? Environment.ProcessorCount;
         using var input = new FileLedgerInput(ledgerPath, progress: options.Progress, cancellation: options.Cancellation);
         return new StreamRater(Plan!, Program!, accounts, options, threads).Rate(input);

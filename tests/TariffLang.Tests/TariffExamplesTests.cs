@@ -25,7 +25,8 @@ public sealed class TariffExamplesTests
 
     private static string FileOf(string tariffName) => Path.Combine(TestPaths.Tariffs, tariffName + ".tariff");
 
-    /// <summary>"calendoc: 100 rendez-vous et 100 SMS" for every example (example names are read from the source so that a broken tariff still lists them).</summary>
+    /// <summary>"calendoc: 100 rendez-vous et 100 SMS" for every example (example names are read from the source so that a broken tariff
+    /// still lists them).</summary>
     public static TheoryData<ExampleCase> Examples()
     {
         var data = new TheoryData<ExampleCase>();

@@ -20,7 +20,8 @@ internal static class DiagnosticCatalog
     // Names
     public static readonly DiagnosticDescriptor UnknownEvent = Error("TL0004", "unknown event '{0}'");
     public static readonly DiagnosticDescriptor UnknownName = Error("TL0005", "unknown name '{0}'");
-    public static readonly DiagnosticDescriptor UnknownNameIsParam = Error("TL0005", "unknown name '{0}': a contract parameter is written 'param {0}'");
+    public static readonly DiagnosticDescriptor UnknownNameIsParam = Error("TL0005",
+        "unknown name '{0}': a contract parameter is written 'param {0}'");
     public static readonly DiagnosticDescriptor DuplicateName = Error("TL0006", "'{0}' is already declared");
     public static readonly DiagnosticDescriptor UnknownType = Error("TL0007", "unknown type '{0}'");
     public static readonly DiagnosticDescriptor UnknownUnit = Error("TL0008", "unknown unit '{0}': declare it with 'unit {0}'");
@@ -41,11 +42,16 @@ internal static class DiagnosticCatalog
         "unit mismatch: '{0}' between a number of {1} and a plain number: give the number its unit (e.g. 5 {1})");
     public static readonly DiagnosticDescriptor CurrencyMismatch = Error("TL0023", "currency {0} does not match the tariff currency {1}");
     public static readonly DiagnosticDescriptor WrongArgumentCount = Error("TL0024", "'{0}' takes {1} argument(s) but was given {2}");
-    public static readonly DiagnosticDescriptor NotAnEventSet = Error("TL0025", "'{0}' needs a set of events (an event name, optionally with 'where') as its first argument");
-    public static readonly DiagnosticDescriptor EventContextRequired = Error("TL0026", "'{0}' only has a value for a single event (inside a rule, a per-event charge or a state operation)");
-    public static readonly DiagnosticDescriptor KeyedStateOverPeriod = Error("TL0026", "'{0}' has a value per key, for a single event: over a period read it with peak({0}) or level({0})");
-    public static readonly DiagnosticDescriptor PeriodValueForEvent = Error("TL0056", "'{0}' is a period value (it reads aggregates): it has no value for a single event");
-    public static readonly DiagnosticDescriptor StateInAggregate = Error("TL0058", "'{0}' inside an aggregate would be read at the period's close, not when each event happened: decide it per event with a rule, a per-event charge or a state operation");
+    public static readonly DiagnosticDescriptor NotAnEventSet = Error("TL0025",
+        "'{0}' needs a set of events (an event name, optionally with 'where') as its first argument");
+    public static readonly DiagnosticDescriptor EventContextRequired = Error("TL0026",
+        "'{0}' only has a value for a single event (inside a rule, a per-event charge or a state operation)");
+    public static readonly DiagnosticDescriptor KeyedStateOverPeriod = Error("TL0026",
+        "'{0}' has a value per key, for a single event: over a period read it with peak({0}) or level({0})");
+    public static readonly DiagnosticDescriptor PeriodValueForEvent = Error("TL0056",
+        "'{0}' is a period value (it reads aggregates): it has no value for a single event");
+    public static readonly DiagnosticDescriptor StateInAggregate = Error("TL0058",
+        "'{0}' inside an aggregate would be read at the period's close, not when each event happened: decide it per event with a rule, a per-event charge or a state operation");
     public static readonly DiagnosticDescriptor PlanLabelWithoutPlans = Error("TL0057", "the label names the plan, but the tariff declares no plans");
     public static readonly DiagnosticDescriptor TableKeyCount = Error("TL0027", "table '{0}' has {1} key(s) but was given {2}");
     public static readonly DiagnosticDescriptor MissingKeyAttribute = Error("TL0028", "event '{0}' has no attribute '{1}', which '{2}' is keyed by");
@@ -64,18 +70,23 @@ internal static class DiagnosticCatalog
     public static readonly DiagnosticDescriptor InvalidLiteral = Error("TL0039", "invalid {0} '{1}'");
 
     // Effective dates
-    public static readonly DiagnosticDescriptor VersionsOverlap = Error("TL0040", "version starting {0} overlaps the previous version, which runs until {1}");
-    public static readonly DiagnosticDescriptor VersionsGap = Error("TL0041", "versions leave a gap: the previous version ends {0} but this one starts {1}");
+    public static readonly DiagnosticDescriptor VersionsOverlap = Error("TL0040",
+        "version starting {0} overlaps the previous version, which runs until {1}");
+    public static readonly DiagnosticDescriptor VersionsGap = Error("TL0041",
+        "versions leave a gap: the previous version ends {0} but this one starts {1}");
     public static readonly DiagnosticDescriptor VersionEmptyRange = Error("TL0042", "version ends ({0}) before it starts ({1})");
-    public static readonly DiagnosticDescriptor VersionUnbounded = Error("TL0043", "only the first version may omit 'from' and only the last may omit 'until'");
+    public static readonly DiagnosticDescriptor VersionUnbounded = Error("TL0043",
+        "only the first version may omit 'from' and only the last may omit 'until'");
 
     // State
     public static readonly DiagnosticDescriptor StateKindMismatch = Error("TL0050", "'{0}' is a {1}, not a {2}");
     public static readonly DiagnosticDescriptor SettingNeedsInitial = Error("TL0051", "setting '{0}' needs an initial value ('= ...')");
     public static readonly DiagnosticDescriptor NextPeriodOnlyForSettings = Error("TL0052", "'at next period' applies only to settings");
     public static readonly DiagnosticDescriptor PeriodChoiceNeedsSetting = Error("TL0053", "'period by {0}' needs a text setting named '{0}'");
-    public static readonly DiagnosticDescriptor OptionalKeyAttribute = Error("TL0054", "'{0}' is keyed by '{1}', which event '{2}' declares optional: declare it required, so that every event has a key");
-    public static readonly DiagnosticDescriptor StateNeedsAggregate = Error("TL0055", "over a period, '{0}' changes from event to event: read it with level({0}) or peak({0})");
+    public static readonly DiagnosticDescriptor OptionalKeyAttribute = Error("TL0054",
+        "'{0}' is keyed by '{1}', which event '{2}' declares optional: declare it required, so that every event has a key");
+    public static readonly DiagnosticDescriptor StateNeedsAggregate = Error("TL0055",
+        "over a period, '{0}' changes from event to event: read it with level({0}) or peak({0})");
 
     public static readonly DiagnosticDescriptor ResetNotAllowed = Error("TL0100",
         "'reset every period' applies to counters (an allowance always resets); a {0} carries its value across periods");
@@ -98,17 +109,21 @@ internal static class DiagnosticCatalog
         "this band's bound must be greater than the one before ({0}): bands are listed from the lowest, without overlap");
     public static readonly DiagnosticDescriptor TierOpenBand = Error("TL0110",
         "tiers '{0}' must end with one 'above' band, its last: every quantity above the last bound needs a price");
-    public static readonly DiagnosticDescriptor TierBandEmpty = Error("TL0111", "a band needs a unit price ('at PRICE'), a flat fee ('flat FEE') or both");
+    public static readonly DiagnosticDescriptor TierBandEmpty = Error("TL0111",
+        "a band needs a unit price ('at PRICE'), a flat fee ('flat FEE') or both");
     public static readonly DiagnosticDescriptor TierBoundNotPositive = Error("TL0112", "a band's bound must be a quantity greater than 0, not {0}");
     public static readonly DiagnosticDescriptor UnknownTiers = Error("TL0113", "unknown tiers '{0}'");
     public static readonly DiagnosticDescriptor GroupLabelUnknown = Error("TL0114", "no charge is labelled \"{0}\"");
     public static readonly DiagnosticDescriptor GroupLabelTwice = Error("TL0115",
         "charge \"{0}\" is already in group '{1}': a charge belongs to one group, so that its minimum and tax are known");
     public static readonly DiagnosticDescriptor UnknownGroup = Error("TL0116", "unknown group '{0}'");
-    public static readonly DiagnosticDescriptor MinimumAboveMaximum = Error("TL0117", "this minimum ({0}) is above the maximum ({1}) of the same {2}");
+    public static readonly DiagnosticDescriptor MinimumAboveMaximum = Error("TL0117",
+        "this minimum ({0}) is above the maximum ({1}) of the same {2}");
     public static readonly DiagnosticDescriptor TaxRateOutOfRange = Error("TL0118", "a tax rate is between 0 % and 100 %, not {0}");
-    public static readonly DiagnosticDescriptor TaxTwice = Error("TL0119", "{0} already has a tax on line {1}: one rate per group, and one for the rest");
-    public static readonly DiagnosticDescriptor ExpectTaxWithoutTax = Error("TL0120", "this example expects a tax, but the tariff declares none ('tax \"Label\" RATE')");
+    public static readonly DiagnosticDescriptor TaxTwice = Error("TL0119",
+        "{0} already has a tax on line {1}: one rate per group, and one for the rest");
+    public static readonly DiagnosticDescriptor ExpectTaxWithoutTax = Error("TL0120",
+        "this example expects a tax, but the tariff declares none ('tax \"Label\" RATE')");
     public static readonly DiagnosticDescriptor GraceOutOfRange = Error("TL0121",
         "a group can be billed whole only within 1 second to 28 days after its period ends (one period held open at a time), not {0}");
     public static readonly DiagnosticDescriptor GraceInVersions = Error("TL0122",
@@ -124,10 +139,12 @@ internal static class DiagnosticCatalog
     public static readonly DiagnosticDescriptor AttributeAtPeriodLevel = Error("TL0067",
         "'{0}' is read from each {1} event, but {2} is computed once per period: " +
         "aggregate it (sum({1}, {0})) or compute it per event with 'let NAME per {1} = …'");
-    public static readonly DiagnosticDescriptor EventLetShadows = Error("TL0068", "'{0}' is already an attribute of {1}: an event-level let needs another name");
+    public static readonly DiagnosticDescriptor EventLetShadows = Error("TL0068",
+        "'{0}' is already an attribute of {1}: an event-level let needs another name");
     public static readonly DiagnosticDescriptor HolidaysMissing = Error("TL0066",
         "is_holiday() needs the tariff's 'holidays {{ … }}' list or a list of dates as its second argument (a tags parameter)");
-    public static readonly DiagnosticDescriptor MidMonthVersionCharges = Warning("TL0064", "this version starts on {0}, mid-month: its period charges apply from the next month's first day (its rules from {0})");
+    public static readonly DiagnosticDescriptor MidMonthVersionCharges = Warning("TL0064",
+        "this version starts on {0}, mid-month: its period charges apply from the next month's first day (its rules from {0})");
 
     // Builtins
     public static readonly DiagnosticDescriptor NotPositive = Error("TL0085", "the {0} of {1}() must be greater than 0, not {2}");

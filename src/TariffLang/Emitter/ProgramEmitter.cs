@@ -206,7 +206,8 @@ internal sealed class ProgramEmitter
         foreach (var charge in p.Charges)
         {
             var price = Call(charge.Charge.Price);
-            sb.Append($"        if ({Guard(charge.Charge.Validity, charge.Charge.Condition)}) c.AddEventLine({N(charge.Index)}, {Widen(price, Repr.NullableDecimal)});\n");
+            sb.Append(
+                $"        if ({Guard(charge.Charge.Validity, charge.Charge.Condition)}) c.AddEventLine({N(charge.Index)}, {Widen(price, Repr.NullableDecimal)});\n");
         }
         sb.Append("        return null;\n    }\n\n");
         return sb.ToString();
@@ -276,7 +277,8 @@ internal sealed class ProgramEmitter
         return sb.ToString();
     }
 
-    /// <summary>The dates are checked before the condition is evaluated, so a condition that would fail outside its validity never runs there.</summary>
+    /// <summary>The dates are checked before the condition is evaluated, so a condition that would fail outside its validity never runs
+    /// there.</summary>
     private string Guard(Validity validity, BoundExpr? condition)
     {
         var tests = new List<string>();
@@ -527,7 +529,8 @@ internal sealed class ProgramEmitter
 
     // ---- representations -----------------------------------------------------------------------------------
 
-    private static bool IsNullable(Repr r) => r is Repr.NullableDecimal or Repr.NullableBool or Repr.NullableDate or Repr.NullableTime or Repr.NullableDuration
+    private static bool IsNullable(Repr r) =>
+        r is Repr.NullableDecimal or Repr.NullableBool or Repr.NullableDate or Repr.NullableTime or Repr.NullableDuration
         or Repr.Text or Repr.Tags;
 
     private static Repr Nullable(Repr r) => r switch

@@ -55,7 +55,8 @@ internal static class TariffCompiler
 
     private static readonly Lazy<ImmutableArray<MetadataReference>> References = new(LoadReferences);
 
-    public static (CompiledProgram? Program, ImmutableArray<Diagnostic> Diagnostics) Create(RatingPlan plan, SourceText source, CompilerOptions? options = null)
+    public static (CompiledProgram? Program, ImmutableArray<Diagnostic> Diagnostics) Create(RatingPlan plan, SourceText source,
+        CompilerOptions? options = null)
     {
         options ??= CompilerOptions.Default;
         var bag = new DiagnosticBag(source);
@@ -105,7 +106,8 @@ internal static class TariffCompiler
     }
 
     /// <summary>The C# the backend generates for a tariff (for inspection and tests).</summary>
-    public static string GenerateSource(CheckedTariff model, int? faultExpression = null) => ProgramEmitter.Emit(RatingPlan.Build(model), faultExpression).Source;
+    public static string GenerateSource(CheckedTariff model, int? faultExpression = null) =>
+        ProgramEmitter.Emit(RatingPlan.Build(model), faultExpression).Source;
 
     /// <summary>
     /// SHA-256 of everything the assembly depends on: the tariff text, this compiler's version, the TariffLang build
@@ -150,7 +152,8 @@ internal static class TariffCompiler
             var span = expression is { } e ? expressions[e].Span : new TextSpan(0, 0);
             bag.Report(DiagnosticCatalog.CompilerFailure, span, $"{d.Id} {d.GetMessage(CultureInfo.InvariantCulture)}");
         }
-        if (reported.Count == 0) bag.Report(DiagnosticCatalog.CompilerFailure, new TextSpan(0, 0), "Roslyn refused the generated code without an error");
+        if (reported.Count == 0) bag.Report(DiagnosticCatalog.CompilerFailure, new TextSpan(0, 0),
+            "Roslyn refused the generated code without an error");
         return null;
     }
 
@@ -174,7 +177,8 @@ internal static class TariffCompiler
         {
             var assembly = context.LoadFromStream(new MemoryStream(image, writable: false));
             var type = assembly.GetType(ProgramEmitter.Namespace + "." + ProgramEmitter.ClassName, throwOnError: false);
-            if (type is null || Activator.CreateInstance(type, nonPublic: true) is not RatingProgram program || program is not IGeneratedProgram generated)
+            if (type is null || Activator.CreateInstance(type, nonPublic: true) is not RatingProgram program
+                || program is not IGeneratedProgram generated)
             {
                 error = "no generated program in the assembly";
             }
@@ -210,7 +214,8 @@ internal static class TariffCompiler
         {
             if (!string.IsNullOrEmpty(assembly.Location)) paths[assembly.GetName().Name!] = assembly.Location;
         }
-        return paths.Values.OrderBy(p => p, StringComparer.Ordinal).Select(p => (MetadataReference)MetadataReference.CreateFromFile(p)).ToImmutableArray();
+        return paths.Values.OrderBy(p => p, StringComparer.Ordinal).Select(p => (MetadataReference)MetadataReference.CreateFromFile(p))
+            .ToImmutableArray();
     }
 }
 
@@ -228,7 +233,8 @@ internal enum CompiledOrigin
 /// A compiled program and the collectible context its assembly lives in. The generated code is reachable only through
 /// <see cref="Program"/>: once it is garbage, the context is unloaded and collected with it.
 /// </summary>
-internal sealed record CompiledProgram(RatingProgram Program, System.Runtime.Loader.AssemblyLoadContext LoadContext, CompiledOrigin Origin, string CacheKey)
+internal sealed record CompiledProgram(RatingProgram Program, System.Runtime.Loader.AssemblyLoadContext LoadContext, CompiledOrigin Origin,
+    string CacheKey)
 {
     /// <summary>Why the disk cache was not used, or a cached file not loaded; null when nothing is wrong with the cache.</summary>
     public string? CacheNotice { get; init; }

@@ -44,7 +44,8 @@ public sealed record ExampleCoverage(int Covered, int Total, ImmutableArray<stri
             foreach (var (key, value) in table.Cells.OrderBy(c => c.Key, StringComparer.Ordinal))
             {
                 var index = cell++;
-                items.Add((value.Span, $"table {table.Name} cell {string.Join(", ", key.Split(TableSymbol.KeySeparator).Select(k => "\"" + k + "\""))}",
+                items.Add((value.Span,
+                        $"table {table.Name} cell {string.Join(", ", key.Split(TableSymbol.KeySeparator).Select(k => "\"" + k + "\""))}",
                     results.Any(r => r.CellsRead is { } read && index < read.Length && read[index])));
             }
         }

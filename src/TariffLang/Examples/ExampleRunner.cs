@@ -49,7 +49,8 @@ internal static class ExampleRunner
             // Comparing with an invoice that does not exist would pass "total 0" by accident.
             if (invoice is null && expectation is ExpectTotal or ExpectBalance or ExpectLine { Absent: false })
             {
-                failures.Add($"line {source.GetLineColumn(expectation.Span.Start).Line}: no invoice covers {(expectation.Month ?? "the example's first month")}");
+                failures.Add(
+                    $"line {source.GetLineColumn(expectation.Span.Start).Line}: no invoice covers {(expectation.Month ?? "the example's first month")}");
                 continue;
             }
             switch (expectation)
@@ -70,12 +71,14 @@ internal static class ExampleRunner
                     var lines = invoice?.Lines.Where(x => x.Label == l.Label).ToList() ?? [];
                     if (l.Absent)
                     {
-                        if (lines.Count > 0) failures.Add($"expected no line \"{l.Label}\"{where}, but it is there ({Money(lines.Sum(x => x.Amount))})");
+                        if (lines.Count > 0) failures.Add(
+                            $"expected no line \"{l.Label}\"{where}, but it is there ({Money(lines.Sum(x => x.Amount))})");
                         break;
                     }
                     if (lines.Count == 0)
                     {
-                        var present = invoice is null ? "no invoice" : "lines: " + string.Join(", ", invoice.Lines.Select(x => "\"" + x.Label + "\""));
+                        var present = invoice is null ? "no invoice"
+                            : "lines: " + string.Join(", ", invoice.Lines.Select(x => "\"" + x.Label + "\""));
                         failures.Add($"expected a line \"{l.Label}\"{where}, but there is none ({present})");
                         break;
                     }
@@ -91,7 +94,8 @@ internal static class ExampleRunner
                 case ExpectCount c:
                 {
                     var kind = Enum.Parse<RowOutcomeKind>(c.Outcome, ignoreCase: true);
-                    var outcomes = result.Outcomes.Where(o => o.Kind == kind && (c.Month is null || (o.Time is { } time && InPeriod(invoice, zone.LocalDate(time)))));
+                    var outcomes = result.Outcomes.Where(o =>
+                        o.Kind == kind && (c.Month is null || (o.Time is { } time && InPeriod(invoice, zone.LocalDate(time)))));
                     var count = outcomes.Count();
                     if (count != c.Count) failures.Add($"expected {c.Count} {c.Outcome} row(s){where}, got {count}");
                     break;
@@ -137,7 +141,8 @@ internal static class ExampleRunner
             }
             else
             {
-                disputes.Add($"{what}: the document says {Num(expected)}, the price list gives {Num(actual)} (difference {Num(actual - expected)}): {disputed}");
+                disputes.Add(
+                    $"{what}: the document says {Num(expected)}, the price list gives {Num(actual)} (difference {Num(actual - expected)}): {disputed}");
             }
         }
 

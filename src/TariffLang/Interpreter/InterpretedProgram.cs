@@ -210,8 +210,12 @@ internal sealed class InterpretedProgram(RatingPlan plan) : RatingProgram
             OperandKind.Duration => Value.FromBool(Compare(b.Op, l.DurationOrNull, r.DurationOrNull)),
             OperandKind.Text when b.Op == BinaryOp.Contains => Value.FromBool(Operators.Contains(l.TextOrNull, r.TextOrNull)),
             OperandKind.Tags when b.Op == BinaryOp.Contains => Value.FromBool(Operators.Contains(l.TagsOrNull, r.TextOrNull)),
-            OperandKind.Text => Value.FromBool(b.Op == BinaryOp.Eq ? Operators.Equal(l.TextOrNull, r.TextOrNull) : Operators.NotEqual(l.TextOrNull, r.TextOrNull)),
-            OperandKind.Bool => Value.FromBool(b.Op == BinaryOp.Eq ? Operators.Equal(l.BoolOrNull, r.BoolOrNull) : Operators.NotEqual(l.BoolOrNull, r.BoolOrNull)),
+            OperandKind.Text =>
+                Value.FromBool(b.Op == BinaryOp.Eq ? Operators.Equal(l.TextOrNull, r.TextOrNull)
+                    : Operators.NotEqual(l.TextOrNull, r.TextOrNull)),
+            OperandKind.Bool =>
+                Value.FromBool(b.Op == BinaryOp.Eq ? Operators.Equal(l.BoolOrNull, r.BoolOrNull)
+                    : Operators.NotEqual(l.BoolOrNull, r.BoolOrNull)),
             _ => Value.FromBool(b.Op == BinaryOp.Eq ? Operators.Equal(l.TagsOrNull, r.TagsOrNull) : Operators.NotEqual(l.TagsOrNull, r.TagsOrNull)),
         };
     }
@@ -303,7 +307,8 @@ internal sealed class InterpretedProgram(RatingPlan plan) : RatingProgram
             case Builtin.Gsm7Length: return Value.FromNumber(Operators.Gsm7Length(args[0].TextOrNull));
             case Builtin.TimeOfDay: return Value.FromDuration(Operators.TimeOfDay(args[0].TimeOrNull, c.Zone));
             case Builtin.Overlap:
-                return Value.FromDuration(Operators.Overlap(args[0].TimeOrNull, args[1].DurationOrNull, args[2].DurationOrNull, args[3].DurationOrNull, c.Zone));
+                return Value.FromDuration(
+                    Operators.Overlap(args[0].TimeOrNull, args[1].DurationOrNull, args[2].DurationOrNull, args[3].DurationOrNull, c.Zone));
             case Builtin.DayOfWeek: return Value.FromNumber(Operators.DayOfWeek(LocalDate(args[0], c)));
             case Builtin.MonthOfYear: return Value.FromNumber(Operators.MonthOfYear(LocalDate(args[0], c)));
             case Builtin.DayOfMonth: return Value.FromNumber(Operators.DayOfMonth(LocalDate(args[0], c)));

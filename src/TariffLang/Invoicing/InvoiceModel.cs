@@ -157,7 +157,8 @@ public sealed class RatingResult
     {
         Invoices = invoices.IsDefault ? ImmutableArray<Invoice>.Empty : invoices;
         Outcomes = outcomes.IsDefault ? ImmutableArray<RowOutcome>.Empty : outcomes;
-        Rejected = Outcomes.Where(o => o.Kind == RowOutcomeKind.Rejected).OrderBy(o => o.Row).Select(o => new RejectedRow(o.Row, o.Detail)).ToImmutableArray();
+        Rejected = Outcomes.Where(o => o.Kind == RowOutcomeKind.Rejected).OrderBy(o => o.Row).Select(o => new RejectedRow(o.Row, o.Detail))
+            .ToImmutableArray();
         Accounting = new Accounting(
             Outcomes.Length,
             Outcomes.Count(o => o.Kind == RowOutcomeKind.Rated),

@@ -125,7 +125,8 @@ internal static class InvoiceTextWriter
         {
             foreach (var tax in taxes)
             {
-                taxRows.Add([tax.Label + " " + InvoiceJsonWriter.FormatDecimal(tax.Rate * 100m) + " % on " + Currencies.Format(tax.Base, invoice.Currency),
+                taxRows.Add([tax.Label + " " + InvoiceJsonWriter.FormatDecimal(tax.Rate * 100m) + " % on "
+                        + Currencies.Format(tax.Base, invoice.Currency),
                     "", "", "", Currencies.Format(tax.Amount, invoice.Currency)]);
             }
             taxRows.Add(["Total excluding tax", "", "", "", Currencies.Format(invoice.TotalExcludingTax, invoice.Currency)]);

@@ -99,7 +99,8 @@ internal sealed class EventBinder
         kind = -1;
         localDate = default;
         // Billing periods are computed in calendar months: keep them far from DateOnly's limits.
-        if (!InRatingYears(time)) return $"time {time.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)} is outside the years {MinYear}–{MaxYear} that rating supports";
+        if (!InRatingYears(time)) return
+            $"time {time.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)} is outside the years {MinYear}–{MaxYear} that rating supports";
         kind = eventKind;
         if (kind < 0) return $"unknown event '{eventName}' (the tariff declares: {_eventList})";
         localDate = _zone.LocalDate(time);

@@ -38,7 +38,8 @@ internal static class LedgerReader
     public static Ledger Read(string path) => Materialise(LedgerStreamReader.Open(path));
 
     /// <summary>Whether an exception from opening or decoding a file is the file's fault (shown to the user), not a bug.</summary>
-    internal static bool IsFileProblem(Exception ex) => ex is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException;
+    internal static bool IsFileProblem(Exception ex) =>
+        ex is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException;
 
     /// <summary>What is wrong with a file that could not be read, in words a user can act on.</summary>
     internal static string FileProblem(Exception ex) => ex switch

@@ -75,7 +75,8 @@ public sealed class AccountRating
             _ids[id] = (row, content);
         }
         if (usage.Time < _rater.LastTime)
-            return Rejected($"earlier than the account's last event ({_rater.LastTime:yyyy-MM-ddTHH:mm:sszzz}): an account's events are rated in time order");
+            return Rejected(
+                $"earlier than the account's last event ({_rater.LastTime:yyyy-MM-ddTHH:mm:sszzz}): an account's events are rated in time order");
         try
         {
             _rater.Feed(new EventInput(row, kind, usage.Time, localDate, usage.Quantity, _slots, 0));

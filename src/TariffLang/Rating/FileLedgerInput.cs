@@ -120,7 +120,8 @@ internal sealed class FileLedgerInput : LedgerInput
             }
         }
 
-        /// <summary>The record's attributes into the event's slots: the same checks, in the same order, as <see cref="EventBinder.BindAttributes"/>.</summary>
+        /// <summary>The record's attributes into the event's slots: the same checks, in the same order, as <see
+        /// cref="EventBinder.BindAttributes"/>.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private string? BindAttributes(int kind, Value[] slots, int slotBase)
         {

@@ -149,7 +149,8 @@ internal sealed class LedgerRater(RatingPlan plan, RatingProgram program)
             : date.Year == month.Year && date.Month == month.Month;
     }
 
-    private static RowOutcome Outcome(LedgerRow row, RowOutcomeKind kind, string detail) => new(row.Row, row.Account, row.Event, row.Time, kind, detail);
+    private static RowOutcome Outcome(LedgerRow row, RowOutcomeKind kind, string detail) =>
+        new(row.Row, row.Account, row.Event, row.Time, kind, detail);
 
     /// <summary>One account's row outcomes, by row: a later report of a row replaces an earlier one.</summary>
     private sealed class OutcomeList(RatingPlan plan, string account) : IRowOutcomes
@@ -158,7 +159,8 @@ internal sealed class LedgerRater(RatingPlan plan, RatingProgram program)
 
         public void Add(RowOutcome outcome) => Outcomes[outcome.Row] = outcome;
 
-        private RowOutcome Of(in EventInput e, RowOutcomeKind kind, string detail) => new(e.Row, account, plan.Model.Events[e.Kind].Name, e.Time, kind, detail);
+        private RowOutcome Of(in EventInput e, RowOutcomeKind kind, string detail) =>
+            new(e.Row, account, plan.Model.Events[e.Kind].Name, e.Time, kind, detail);
 
         public void Rated(in EventInput e, string detail) => Add(Of(e, RowOutcomeKind.Rated, detail));
 

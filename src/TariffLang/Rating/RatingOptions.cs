@@ -49,7 +49,8 @@ public sealed record RatingOptions(IReadOnlyDictionary<string, string>? Params =
         return null;
     }
 
-    /// <summary>Whether the months rated are given (<c>--from</c>, <c>--to</c> or <c>--period</c>) rather than derived from each account's rows.</summary>
+    /// <summary>Whether the months rated are given (<c>--from</c>, <c>--to</c> or <c>--period</c>) rather than derived from each account's
+    /// rows.</summary>
     internal bool ExplicitRange => From is not null || To is not null || Month is not null;
 
     internal static DateOnly First((int Year, int Month) m) => new(m.Year, m.Month, 1);

@@ -73,7 +73,8 @@ internal sealed class StreamRater
         if (input.Problem is { } problem && input.ProblemVoidsRows)
         {
             // A ledger that is not valid as a whole (e.g. not UTF-8) is not rated at all.
-            return new RatingResult(ImmutableArray<Invoice>.Empty, ImmutableArray<RejectedRow>.Empty, new Accounting(0, 0, 0, 0)) { Problem = problem };
+            return new RatingResult(ImmutableArray<Invoice>.Empty, ImmutableArray<RejectedRow>.Empty,
+                new Accounting(0, 0, 0, 0)) { Problem = problem };
         }
 
         // Each account is rated over its own rows' months, or over the months rated when they are given: then an account
@@ -449,7 +450,8 @@ internal sealed class StreamRater
                 rejected.AddRange(rows.Where(x => x.Date is { } d && d >= from && d <= to).Select(x => new RejectedRow(x.Row, x.Reason)));
         }
         rejected.Sort((a, b) => a.Row.CompareTo(b.Row));
-        return new RatingResult(invoices.ToImmutableArray(), rejected.ToImmutableArray(), new Accounting(rated + free + rejectedCount, rated, free, rejectedCount))
+        return new RatingResult(invoices.ToImmutableArray(), rejected.ToImmutableArray(),
+            new Accounting(rated + free + rejectedCount, rated, free, rejectedCount))
         {
             Problem = problem,
             Statistics = new RatingStatistics(_threads, _replayed, Held.Rows, Held.Bytes),

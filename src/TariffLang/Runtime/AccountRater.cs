@@ -606,7 +606,8 @@ internal sealed class AccountRater
         {
             var rate = _ctx.Program.Evaluate(_ctx, _plan.TaxRoots[tax.Index]).NumberOrNull
                 ?? throw new RatingException($"account '{_ctx.Account}': tax \"{tax.Label}\" has no rate");
-            if (rate is < 0m or > 1m) throw new RatingException($"account '{_ctx.Account}': tax \"{tax.Label}\": a rate of {rate} is not between 0 and 1");
+            if (rate is < 0m or > 1m) throw new RatingException(
+                $"account '{_ctx.Account}': tax \"{tax.Label}\": a rate of {rate} is not between 0 and 1");
             var share = included ? rate / (1m + rate) : rate;
             decimal taxBase = 0m, perLine = 0m;
             foreach (var (order, line) in lines)
@@ -822,7 +823,8 @@ internal sealed class AccountRater
             if (row.Forward is { } own)
             {
                 // The row's own period is later: say which period billed its group.
-                if (claimed.TryGetValue(r, out var held)) own.RatedBy.AddRange(held.Select(h => $"{h} — billed in the period from {_ctx.Period.From:yyyy-MM-dd}"));
+                if (claimed.TryGetValue(r, out var held)) own.RatedBy.AddRange(
+                    held.Select(h => $"{h} — billed in the period from {_ctx.Period.From:yyyy-MM-dd}"));
                 if (row.Shares is { } heldShares) (own.Shares ??= new List<LineShare>()).AddRange(heldShares);
                 continue;
             }

@@ -143,7 +143,8 @@ internal static class Operators
     public static TimeSpan? RoundNearest(TimeSpan? d, TimeSpan? step) => d is { } a && step is { } b ? RoundNearest(a, b) : null;
 
     private static decimal StepTicks(TimeSpan step, string function) =>
-        step.Ticks > 0 ? step.Ticks : throw new RatingException($"{function}: the step must be greater than 0, not {ValueText.Show(Value.FromDuration(step))}");
+        step.Ticks > 0 ? step.Ticks
+            : throw new RatingException($"{function}: the step must be greater than 0, not {ValueText.Show(Value.FromDuration(step))}");
 
     private static TimeSpan Ticks(decimal ticks)
     {
@@ -166,8 +167,10 @@ internal static class Operators
         return count;
     }
 
-    public static bool? StartsWith(string? text, string? prefix) => text is null || prefix is null ? null : text.StartsWith(prefix, StringComparison.Ordinal);
-    public static bool? EndsWith(string? text, string? suffix) => text is null || suffix is null ? null : text.EndsWith(suffix, StringComparison.Ordinal);
+    public static bool? StartsWith(string? text, string? prefix) =>
+        text is null || prefix is null ? null : text.StartsWith(prefix, StringComparison.Ordinal);
+    public static bool? EndsWith(string? text, string? suffix) =>
+        text is null || suffix is null ? null : text.EndsWith(suffix, StringComparison.Ordinal);
 
     /// <summary>Whether every character is in the GSM 03.38 alphabet (basic set or extension table): an SMS in 7-bit.</summary>
     public static bool? IsGsm7(string? text) => text is null ? null : Gsm7Septets(text) >= 0;
@@ -215,7 +218,8 @@ internal static class Operators
     public static TimeSpan Overlap(DateTimeOffset start, TimeSpan length, TimeSpan from, TimeSpan to, ZoneClock zone)
     {
         if (from < TimeSpan.Zero || from > TimeSpan.FromDays(1) || to < TimeSpan.Zero || to > TimeSpan.FromDays(1))
-            throw new RatingException($"overlap(): a time of day is 0h to 24h, not {ValueText.Show(Value.FromDuration(from < TimeSpan.Zero || from > TimeSpan.FromDays(1) ? from : to))}");
+            throw new RatingException(
+                $"overlap(): a time of day is 0h to 24h, not {ValueText.Show(Value.FromDuration(from < TimeSpan.Zero || from > TimeSpan.FromDays(1) ? from : to))}");
         if (length <= TimeSpan.Zero || from == to) return TimeSpan.Zero;
         if (length > MaxOverlapSpan) throw new RatingException($"overlap(): a span longer than {MaxOverlapSpan.TotalDays} days");
         var end = start + length;
@@ -475,7 +479,9 @@ internal static class Operators
         q is { } a && size is { } b && free is { } f ? Blocks(a, b, f) : null;
 
     private static decimal Positive(decimal value, string function, string what) =>
-        value > 0 ? value : throw new RatingException($"{function}: the {what} must be greater than 0, not {value.ToString(System.Globalization.CultureInfo.InvariantCulture)}");
+        value > 0 ? value
+            : throw new RatingException(
+                $"{function}: the {what} must be greater than 0, not {value.ToString(System.Globalization.CultureInfo.InvariantCulture)}");
 
     // ---- dates ---------------------------------------------------------------------------------------------
     // Days are counted between local dates: a time is first read as its date in the tariff's zone, so a day across a

@@ -334,7 +334,8 @@ internal sealed class RatingContext
         {
             RatedByEvent = true;
             if (Explaining)
-                Detail($"wallet {store.Symbol.Name} {(subtract ? "-" : "+")}{change.ToString(CultureInfo.InvariantCulture)} {store.Symbol.UnitLabel}");
+                Detail(
+                    $"wallet {store.Symbol.Name} {(subtract ? "-" : "+")}{change.ToString(CultureInfo.InvariantCulture)} {store.Symbol.UnitLabel}");
         }
         MarkChanged(state);
     }

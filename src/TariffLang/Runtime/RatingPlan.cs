@@ -326,17 +326,23 @@ internal sealed class RatingPlan
     private string Describe()
     {
         var sb = new StringBuilder();
-        foreach (var root in _roots) sb.Append(CultureInfo.InvariantCulture, $"R {root.GetType().Name} {root.Span.Start} {root.Span.Length} {root.Type}\n");
-        foreach (var a in Aggregates) sb.Append(CultureInfo.InvariantCulture, $"A {a.Aggregate.Kind} {a.Aggregate.Span.Start} {a.Aggregate.Span.Length} {a.Event.Index}\n");
-        foreach (var c in Charges) sb.Append(CultureInfo.InvariantCulture, $"C {c.Index} {c.AmountRoot} {c.PriceRoot} {string.Join(",", c.Aggregates)}\n");
+        foreach (var root in _roots) sb.Append(CultureInfo.InvariantCulture,
+            $"R {root.GetType().Name} {root.Span.Start} {root.Span.Length} {root.Type}\n");
+        foreach (var a in Aggregates) sb.Append(CultureInfo.InvariantCulture,
+            $"A {a.Aggregate.Kind} {a.Aggregate.Span.Start} {a.Aggregate.Span.Length} {a.Event.Index}\n");
+        foreach (var c in Charges) sb.Append(CultureInfo.InvariantCulture,
+            $"C {c.Index} {c.AmountRoot} {c.PriceRoot} {string.Join(",", c.Aggregates)}\n");
         foreach (var p in Pipelines)
         {
             sb.Append(CultureInfo.InvariantCulture, $"P {p.Event.Index} {p.Event.Attributes.Length}\n");
-            foreach (var table in p.Tables) sb.Append(CultureInfo.InvariantCulture, $" T {table.Table.Name.Length} {string.Join(",", table.KeyAttributes)}\n");
-            foreach (var rule in p.Rejects.Concat(p.Frees)) sb.Append(CultureInfo.InvariantCulture, $" R {rule.Kind} {rule.Span.Start} {Dates(rule.Validity)}\n");
+            foreach (var table in p.Tables) sb.Append(CultureInfo.InvariantCulture,
+                $" T {table.Table.Name.Length} {string.Join(",", table.KeyAttributes)}\n");
+            foreach (var rule in p.Rejects.Concat(p.Frees)) sb.Append(CultureInfo.InvariantCulture,
+                $" R {rule.Kind} {rule.Span.Start} {Dates(rule.Validity)}\n");
             foreach (var c in p.Charges) sb.Append(CultureInfo.InvariantCulture, $" C {c.Index} {c.Charge.Span.Start} {Dates(c.Charge.Validity)}\n");
             foreach (var op in p.Ops)
-                sb.Append(CultureInfo.InvariantCulture, $" O {op.State.Index} {op.State.Kind} {op.Op.Op} {op.Op.AtNextPeriod} {op.KeyAttribute} {op.Op.Span.Start}\n");
+                sb.Append(CultureInfo.InvariantCulture,
+                    $" O {op.State.Index} {op.State.Kind} {op.Op.Op} {op.Op.AtNextPeriod} {op.KeyAttribute} {op.Op.Span.Start}\n");
             foreach (var w in p.Windows) sb.Append(CultureInfo.InvariantCulture, $" W {w.Window.Index} {w.KeyAttribute}\n");
             sb.Append(CultureInfo.InvariantCulture, $" F {string.Join(",", p.Aggregates)}\n");
         }

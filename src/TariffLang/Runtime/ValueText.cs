@@ -60,7 +60,8 @@ internal static class ValueText
                 error = $"'{raw}' is not true or false";
                 return Value.None;
             case TypeKind.Date:
-                if (DateOnly.TryParseExact(raw, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date)) return Value.FromDate(date);
+                if (DateOnly.TryParseExact(raw, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None,
+                    out var date)) return Value.FromDate(date);
                 error = $"'{raw}' is not a date (YYYY-MM-DD)";
                 return Value.None;
             case TypeKind.Time:

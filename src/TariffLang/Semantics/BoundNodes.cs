@@ -63,7 +63,8 @@ internal sealed record BoundUnary(UnaryOp Op, BoundExpr Operand, TlType Type, Te
 /// What a binary operator applies to, resolved by the binder from its operands' types: together with <see cref="BinaryOp"/>
 /// it names the one runtime operation both engines call (<c>Runtime.Operators</c>).
 /// </summary>
-internal enum OperandKind { Bool, Number, Text, Date, Time, Duration, Tags, TimeAndDuration, TimeAndTime, Durations, DurationAndNumber, NumberAndDuration }
+internal enum OperandKind { Bool, Number, Text, Date, Time, Duration, Tags, TimeAndDuration, TimeAndTime, Durations, DurationAndNumber,
+    NumberAndDuration }
 
 internal sealed record BoundBinary(BinaryOp Op, OperandKind Operands, BoundExpr Left, BoundExpr Right, TlType Type, TextSpan Span)
     : BoundExpr(Type, Span)
@@ -112,7 +113,8 @@ internal enum Builtin
 internal sealed record BoundCall(Builtin Function, ImmutableArray<BoundExpr> Args, TlType Type, TextSpan Span) : BoundExpr(Type, Span);
 
 /// <summary>The events of one kind in the current period that are billable (not rejected, not free) and meet every condition.</summary>
-internal sealed record BoundEventSet(EventSymbol Event, ImmutableArray<BoundExpr> Conditions, TextSpan Span) : BoundExpr(TlType.EventSetOf(Event.Name), Span);
+internal sealed record BoundEventSet(EventSymbol Event, ImmutableArray<BoundExpr> Conditions, TextSpan Span)
+    : BoundExpr(TlType.EventSetOf(Event.Name), Span);
 
 internal enum AggregateKind { Count, Sum, Distinct, Min, Max }
 
@@ -157,7 +159,8 @@ internal static class BoundEquivalence
             (BoundUnary x, BoundUnary y) => x.Op == y.Op && Equivalent(x.Operand, y.Operand),
             (BoundBinary x, BoundBinary y) => x.Op == y.Op && x.Operands == y.Operands && Equivalent(x.Left, y.Left) && Equivalent(x.Right, y.Right),
             (BoundIsNone x, BoundIsNone y) => x.Negated == y.Negated && Equivalent(x.Operand, y.Operand),
-            (BoundConditional x, BoundConditional y) => Equivalent(x.Condition, y.Condition) && Equivalent(x.Then, y.Then) && Equivalent(x.Else, y.Else),
+            (BoundConditional x, BoundConditional y) =>
+                Equivalent(x.Condition, y.Condition) && Equivalent(x.Then, y.Then) && Equivalent(x.Else, y.Else),
             (BoundCall x, BoundCall y) => x.Function == y.Function && All(x.Args, y.Args),
             (BoundEventSet x, BoundEventSet y) => ReferenceEquals(x.Event, y.Event) && All(x.Conditions, y.Conditions),
             (BoundAggregate x, BoundAggregate y) => x.Kind == y.Kind && x.GroupKey == y.GroupKey && x.Grace == y.Grace && Equivalent(x.Set, y.Set)

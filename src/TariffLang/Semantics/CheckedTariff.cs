@@ -7,7 +7,8 @@ namespace TariffLang.Semantics;
 
 internal sealed record CheckedRule(RuleKind Kind, EventSymbol Event, BoundExpr? Condition, string Reason, Validity Validity, TextSpan Span);
 
-internal sealed record CheckedEventCharge(string Label, EventSymbol Event, BoundExpr? Condition, BoundExpr Price, string Unit, Validity Validity, int Index, TextSpan Span);
+internal sealed record CheckedEventCharge(string Label, EventSymbol Event, BoundExpr? Condition, BoundExpr Price, string Unit,
+    Validity Validity, int Index, TextSpan Span);
 
 /// <summary>
 /// A period charge. <see cref="Price"/> is null for a plain amount. <see cref="Aggregates"/> are the aggregates
@@ -95,7 +96,8 @@ internal sealed record ExpectTotal(decimal Total, string? Month, string? Dispute
     public TotalKind Kind { get; init; }
 }
 
-internal sealed record ExpectLine(string Label, bool Absent, decimal? Quantity, decimal? Amount, string? Month, string? Disputed, TextSpan Span) : ExampleExpectation(Month, Span);
+internal sealed record ExpectLine(string Label, bool Absent, decimal? Quantity, decimal? Amount, string? Month, string? Disputed,
+    TextSpan Span) : ExampleExpectation(Month, Span);
 
 internal sealed record ExpectCount(string Outcome, int Count, string? Month, TextSpan Span) : ExampleExpectation(Month, Span);
 

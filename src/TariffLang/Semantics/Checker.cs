@@ -273,7 +273,8 @@ internal sealed class Checker
             PlanUnit(extra.Type.Unit, p.Extra.Span);
         }
         if ((includes is null) != (extra is null))
-            _diagnostics.Report(PlanFieldMissing, p.Name.Span, p.Name.Text, includes is null ? "included quota ('includes')" : "overage rate ('extra')");
+            _diagnostics.Report(PlanFieldMissing, p.Name.Span, p.Name.Text,
+                includes is null ? "included quota ('includes')" : "overage rate ('extra')");
         _symbols.Plans[p.Name.Text] = new PlanSymbol(p.Name.Text, p.Title ?? p.Name.Text, fee, includes, extra, p.Span);
     }
 
@@ -316,7 +317,8 @@ internal sealed class Checker
                 bound = _binder.BindAs(band.Bound, scope, TypeKind.Number);
                 if (!bound.Type.IsError)
                 {
-                    if (unit is not null && bound.Type.Unit is { } u && u != unit) _diagnostics.Report(UnitMismatch, band.Bound.Span, TlType.Quantity(unit), bound.Type);
+                    if (unit is not null && bound.Type.Unit is { } u && u != unit) _diagnostics.Report(UnitMismatch, band.Bound.Span,
+                        TlType.Quantity(unit), bound.Type);
                     unit ??= bound.Type.Unit;
                 }
                 // Bounds written as numbers are checked now; those read from a contract when an account is rated.
@@ -343,7 +345,8 @@ internal sealed class Checker
     }
 
     /// <summary>Groups of charges, then the minimums, maximums and taxes on them: what an invoice adds after its charges.</summary>
-    private (ImmutableArray<ChargeGroupSymbol>, ImmutableArray<CheckedLimit>, ImmutableArray<CheckedTax>) CheckTotals(ImmutableArray<ItemSyntax> items)
+    private (ImmutableArray<ChargeGroupSymbol>, ImmutableArray<CheckedLimit>, ImmutableArray<CheckedTax>) CheckTotals(
+        ImmutableArray<ItemSyntax> items)
     {
         var labels = _eventCharges.Select(c => c.Label).Concat(_aggregateCharges.Select(c => c.Label)).ToHashSet(StringComparer.Ordinal);
         var groups = new Dictionary<string, ChargeGroupSymbol>(StringComparer.Ordinal);
@@ -394,11 +397,13 @@ internal sealed class Checker
         {
             var rate = _binder.BindAs(t.Rate, BindScope.Constant("a tax rate"), TypeKind.Number);
             if (rate is BoundLiteral { Value: decimal r } && r is < 0m or > 1m)
-                _diagnostics.Report(TaxRateOutOfRange, t.Rate.Span, (r * 100m).ToString("0.##", System.Globalization.CultureInfo.InvariantCulture) + " %");
+                _diagnostics.Report(TaxRateOutOfRange, t.Rate.Span,
+                    (r * 100m).ToString("0.##", System.Globalization.CultureInfo.InvariantCulture) + " %");
             var group = GroupOf(t.Group);
             var scope = group?.Name ?? "";
             if (taxed.TryGetValue(scope, out var first))
-                _diagnostics.Report(TaxTwice, t.Span, group is null ? "the invoice" : $"group '{group.Name}'", _diagnostics.Source.GetLineColumn(first.Start).Line);
+                _diagnostics.Report(TaxTwice, t.Span, group is null ? "the invoice" : $"group '{group.Name}'",
+                    _diagnostics.Source.GetLineColumn(first.Start).Line);
             else taxed[scope] = t.Span;
             taxes.Add(new CheckedTax(t.Label, rate, group, t.PerLine, taxes.Count, t.Span));
         }
@@ -458,7 +463,8 @@ internal sealed class Checker
         }
         if (s.Reset is { } reset && s.Kind is StateKind.Wallet or StateKind.Setting)
             _diagnostics.Report(ResetNotAllowed, reset, s.Kind.ToString().ToLowerInvariant());
-        _symbols.States[s.Name.Text] = new StateSymbol(s.Kind, s.Name.Text, s.Key?.Text, type, initial, ImmutableArray<StateOpSymbol>.Empty, _symbols.States.Count, s.Span)
+        _symbols.States[s.Name.Text] = new StateSymbol(s.Kind, s.Name.Text, s.Key?.Text, type, initial, ImmutableArray<StateOpSymbol>.Empty,
+            _symbols.States.Count, s.Span)
         {
             ResetsEachPeriod = s.Kind == StateKind.Allowance || (s.Reset is not null && s.Kind == StateKind.Counter),
             Allowance = allowance,
@@ -508,7 +514,8 @@ internal sealed class Checker
                 if (op.Lot is not null || walletTerms is not null) _lotWallets.Add(state.Name);
                 lot = ResolveLot(op.Lot, walletTerms);
             }
-            else if (op.Lot is not null) _diagnostics.Report(LotTermsNotAllowed, op.Lot.Span, $"'{op.Op.ToString().ToLowerInvariant()}' on a {state.Kind.ToString().ToLowerInvariant()}");
+            else if (op.Lot is not null) _diagnostics.Report(LotTermsNotAllowed, op.Lot.Span,
+                $"'{op.Op.ToString().ToLowerInvariant()}' on a {state.Kind.ToString().ToLowerInvariant()}");
             ops.Add(new StateOpSymbol(ev, condition, op.Op, value, op.AtNextPeriod, op.Span) { Lot = lot });
         }
         _symbols.States[s.Name.Text] = state with { Ops = ops.ToImmutableArray() };
@@ -527,7 +534,8 @@ internal sealed class Checker
                     _diagnostics.Report(UnknownAttribute, key.Span, forEvent.Name, key.Text);
             }
         }
-        if (t.Keys.Length is < 1 or > 2) _diagnostics.Report(TableCellShape, t.Name.Span, t.Name.Text, t.Keys.Length, "a table is keyed by one or two attributes");
+        if (t.Keys.Length is < 1 or > 2) _diagnostics.Report(TableCellShape, t.Name.Span, t.Name.Text, t.Keys.Length,
+            "a table is keyed by one or two attributes");
         var valueType = ResolveType(t.ValueType);
         var cells = ImmutableDictionary.CreateBuilder<string, BoundExpr>(StringComparer.Ordinal);
         var scope = BindScope.Constant("a table cell");
@@ -551,14 +559,16 @@ internal sealed class Checker
                 var value = _binder.Bind(cell.Value, scope);
                 if (!value.Type.IsError && !valueType.IsError)
                 {
-                    var ok = value.Type.Kind == valueType.Kind || (valueType.IsNumeric && value.Type.Kind == TypeKind.Number && value.Type.Unit is null);
+                    var ok = value.Type.Kind == valueType.Kind
+                        || (valueType.IsNumeric && value.Type.Kind == TypeKind.Number && value.Type.Unit is null);
                     if (!ok || (value.Type.Unit is not null && valueType.Unit is not null && value.Type.Unit != valueType.Unit))
                         _diagnostics.Report(TypeMismatch, cell.Value.Span, valueType, value.Type);
                 }
                 cells[key] = value;
             }
         }
-        _symbols.Tables[t.Name.Text] = new TableSymbol(t.Name.Text, forEvent, t.Keys.Select(k => k.Text).ToImmutableArray(), valueType, cells.ToImmutable(), t.Span);
+        _symbols.Tables[t.Name.Text] = new TableSymbol(t.Name.Text, forEvent, t.Keys.Select(k => k.Text).ToImmutableArray(), valueType,
+            cells.ToImmutable(), t.Span);
     }
 
     private PeriodSpec CheckPeriod(PeriodSyntax? period)
@@ -574,7 +584,8 @@ internal sealed class Checker
         }
         if (period.Length is not null) return new PeriodSpec(Months(period.Length), null, ImmutableDictionary<string, int>.Empty, zone);
         var settingName = period.ChoiceSetting!;
-        if (!_symbols.States.TryGetValue(settingName.Text, out var setting) || setting.Kind != StateKind.Setting || setting.Type.Kind != TypeKind.Text)
+        if (!_symbols.States.TryGetValue(settingName.Text, out var setting) || setting.Kind != StateKind.Setting
+            || setting.Type.Kind != TypeKind.Text)
         {
             _diagnostics.Report(PeriodChoiceNeedsSetting, settingName.Span, settingName.Text);
             return new PeriodSpec(1, null, ImmutableDictionary<string, int>.Empty, zone);
@@ -843,7 +854,8 @@ internal sealed class Checker
             if (i > 0 && from is not null && previousUntil is not null)
             {
                 if (from <= previousUntil) _diagnostics.Report(VersionsOverlap, version.HeaderSpan, Iso(from.Value), Iso(previousUntil.Value));
-                else if (from > previousUntil.Value.AddDays(1)) _diagnostics.Report(VersionsGap, version.HeaderSpan, Iso(previousUntil.Value), Iso(from.Value));
+                else if (from > previousUntil.Value.AddDays(1)) _diagnostics.Report(VersionsGap, version.HeaderSpan,
+                    Iso(previousUntil.Value), Iso(from.Value));
             }
             if (from is { Day: > 1 } start && version.Items.Any(item => item is AggregateChargeSyntax))
                 _diagnostics.Report(MidMonthVersionCharges, version.HeaderSpan, Iso(start));
@@ -875,7 +887,8 @@ internal sealed class Checker
         {
             var month = item switch
             {
-                ExpectTotalSyntax t => t.Month, ExpectLineSyntax l => l.Month, ExpectCountSyntax c => c.Month, ExpectBalanceSyntax b => b.Month, _ => null,
+                ExpectTotalSyntax t => t.Month, ExpectLineSyntax l => l.Month, ExpectCountSyntax c => c.Month,
+                ExpectBalanceSyntax b => b.Month, _ => null,
             };
             if (month is not null && _binder.BindDate(month + "-01", item.Span, "month", month) is null) continue;
             switch (item)

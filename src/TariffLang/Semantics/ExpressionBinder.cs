@@ -103,7 +103,8 @@ internal sealed class ExpressionBinder
         }
         if (per is not null)
         {
-            _diagnostics.Report(TypeMismatch, n.Span, "a price (amount in " + (_symbols.Currency ?? "the currency") + " per unit)", $"{unit} per {per}");
+            _diagnostics.Report(TypeMismatch, n.Span, "a price (amount in " + (_symbols.Currency ?? "the currency") + " per unit)",
+                $"{unit} per {per}");
             return Fail(n.Span);
         }
         return new BoundLiteral(n.Value, TlType.Quantity(unit), n.Span);
@@ -779,7 +780,8 @@ internal sealed class ExpressionBinder
                     var span = BindAs(args[1], scope, TypeKind.Duration);
                     if (span is BoundLiteral { Value: TimeSpan { Ticks: <= 0 } t })
                         _diagnostics.Report(NotPositive, span.Span, "step", name, t.TotalSeconds.ToString(CultureInfo.InvariantCulture) + "s");
-                    var byTime = name switch { "round_up" => Builtin.RoundUpDuration, "round_down" => Builtin.RoundDownDuration, _ => Builtin.RoundNearestDuration };
+                    var byTime = name switch { "round_up" => Builtin.RoundUpDuration, "round_down" => Builtin.RoundDownDuration,
+                        _ => Builtin.RoundNearestDuration };
                     var optional = q.Type.Optional || span.Type.Optional;
                     return new BoundCall(byTime, [q, span], optional ? TlType.Duration.AsOptional() : TlType.Duration, c.Span);
                 }
@@ -945,7 +947,8 @@ internal sealed class ExpressionBinder
 
     private bool IsDeclared(string name) =>
         _symbols.Events.ContainsKey(name) || _symbols.Lets.ContainsKey(name) || _symbols.States.ContainsKey(name)
-        || _symbols.Params.ContainsKey(name) || _symbols.Windows.ContainsKey(name) || _symbols.Tables.ContainsKey(name) || _symbols.Tiers.ContainsKey(name)
+        || _symbols.Params.ContainsKey(name) || _symbols.Windows.ContainsKey(name) || _symbols.Tables.ContainsKey(name)
+        || _symbols.Tiers.ContainsKey(name)
         || name == "plan";
 
     private bool IsEventSetSyntax(ExprSyntax syntax) => syntax switch

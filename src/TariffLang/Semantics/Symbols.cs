@@ -30,7 +30,8 @@ internal sealed record TierBandSymbol(BoundExpr? Bound, BoundExpr? Price, BoundE
 /// <summary>A tiers table: bands with inclusive increasing upper bounds, priced graduated (band by band) or by volume.</summary>
 internal sealed record TiersSymbol(string Name, TierScheme Scheme, ImmutableArray<TierBandSymbol> Bands, string? Unit, int Index, TextSpan Span);
 
-internal sealed record WindowSymbol(string Name, TimeSpan Length, string KeyAttribute, EventSymbol OpenedBy, BoundExpr? Condition, int Index, TextSpan Span)
+internal sealed record WindowSymbol(string Name, TimeSpan Length, string KeyAttribute, EventSymbol OpenedBy, BoundExpr? Condition,
+    int Index, TextSpan Span)
 {
     /// <summary>Whether the tariff reads <c>elapsed(NAME)</c>: only then is the time each key's window opened kept.</summary>
     public bool TracksStart { get; init; }

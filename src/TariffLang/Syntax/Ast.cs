@@ -24,7 +24,8 @@ internal sealed record PeriodLengthSyntax(int Count, NameSyntax Unit, TextSpan S
 internal sealed record PeriodChoiceSyntax(string Key, PeriodLengthSyntax Length, TextSpan Span) : SyntaxNode(Span);
 
 /// <summary>Either a fixed length or, with <see cref="ChoiceSetting"/>, one length per value of a setting.</summary>
-internal sealed record PeriodSyntax(PeriodLengthSyntax? Length, NameSyntax? ChoiceSetting, ImmutableArray<PeriodChoiceSyntax> Choices, string Zone, TextSpan ZoneSpan, TextSpan Span) : ItemSyntax(Span);
+internal sealed record PeriodSyntax(PeriodLengthSyntax? Length, NameSyntax? ChoiceSetting, ImmutableArray<PeriodChoiceSyntax> Choices,
+    string Zone, TextSpan ZoneSpan, TextSpan Span) : ItemSyntax(Span);
 
 internal sealed record EffectiveSyntax(string Date, TextSpan DateSpan, TextSpan Span) : ItemSyntax(Span);
 
@@ -41,10 +42,12 @@ internal sealed record TiersSyntax(NameSyntax Name, TierScheme Scheme, Immutable
 internal sealed record GroupSyntax(NameSyntax Name, ImmutableArray<(string Label, TextSpan Span)> Labels, TextSpan Span) : ItemSyntax(Span);
 
 /// <summary><c>minimum|maximum "Label" AMOUNT [for GROUP]</c>: a true-up line when the group's (or invoice's) subtotal is outside it.</summary>
-internal sealed record LimitSyntax(bool Minimum, string Label, TextSpan LabelSpan, ExprSyntax Amount, NameSyntax? Group, TextSpan Span) : ItemSyntax(Span);
+internal sealed record LimitSyntax(bool Minimum, string Label, TextSpan LabelSpan, ExprSyntax Amount, NameSyntax? Group, TextSpan Span)
+    : ItemSyntax(Span);
 
 /// <summary><c>tax "Label" RATE [for GROUP] [rounded per line|invoice]</c>.</summary>
-internal sealed record TaxSyntax(string Label, TextSpan LabelSpan, ExprSyntax Rate, NameSyntax? Group, bool PerLine, TextSpan Span) : ItemSyntax(Span);
+internal sealed record TaxSyntax(string Label, TextSpan LabelSpan, ExprSyntax Rate, NameSyntax? Group, bool PerLine, TextSpan Span)
+    : ItemSyntax(Span);
 
 internal sealed record HolidaysSyntax(ImmutableArray<(string Text, TextSpan Span)> Dates, TextSpan Span) : ItemSyntax(Span);
 
@@ -56,15 +59,18 @@ internal sealed record AttributeSyntax(NameSyntax Name, TypeSyntax Type, TextSpa
 
 internal sealed record EventSyntax(NameSyntax Name, ImmutableArray<AttributeSyntax> Attributes, TextSpan Span) : ItemSyntax(Span);
 
-internal sealed record PlanSyntax(NameSyntax Name, string? Title, ExprSyntax? Fee, ExprSyntax? Includes, ExprSyntax? Extra, TextSpan Span) : ItemSyntax(Span);
+internal sealed record PlanSyntax(NameSyntax Name, string? Title, ExprSyntax? Fee, ExprSyntax? Includes, ExprSyntax? Extra, TextSpan Span)
+    : ItemSyntax(Span);
 
 internal sealed record TableCellSyntax(string? ColumnKey, TextSpan ColumnKeySpan, ExprSyntax? Value, TextSpan Span) : SyntaxNode(Span);
 
 internal sealed record TableRowSyntax(string Key, TextSpan KeySpan, ImmutableArray<TableCellSyntax> Cells, TextSpan Span) : SyntaxNode(Span);
 
-internal sealed record TableSyntax(NameSyntax Name, NameSyntax? ForEvent, ImmutableArray<NameSyntax> Keys, TypeSyntax ValueType, ImmutableArray<TableRowSyntax> Rows, TextSpan Span) : ItemSyntax(Span);
+internal sealed record TableSyntax(NameSyntax Name, NameSyntax? ForEvent, ImmutableArray<NameSyntax> Keys, TypeSyntax ValueType,
+    ImmutableArray<TableRowSyntax> Rows, TextSpan Span) : ItemSyntax(Span);
 
-internal sealed record WindowSyntax(NameSyntax Name, string Duration, TextSpan DurationSpan, NameSyntax Key, NameSyntax OpenedBy, ExprSyntax? Condition, TextSpan Span) : ItemSyntax(Span);
+internal sealed record WindowSyntax(NameSyntax Name, string Duration, TextSpan DurationSpan, NameSyntax Key, NameSyntax OpenedBy,
+    ExprSyntax? Condition, TextSpan Span) : ItemSyntax(Span);
 
 internal enum StateKind { Counter, Wallet, Setting, Allowance }
 
@@ -113,10 +119,12 @@ internal sealed record AggregateChargeSyntax(string Label, TextSpan LabelSpan, E
 }
 
 /// <summary><c>charge "L" per event where cond at price</c>.</summary>
-internal sealed record EventChargeSyntax(string Label, TextSpan LabelSpan, NameSyntax Event, ExprSyntax? Condition, ExprSyntax Price, TextSpan Span) : ItemSyntax(Span);
+internal sealed record EventChargeSyntax(string Label, TextSpan LabelSpan, NameSyntax Event, ExprSyntax? Condition, ExprSyntax Price,
+    TextSpan Span) : ItemSyntax(Span);
 
 /// <summary>A grant once on a date, or every year on a month and day.</summary>
-internal sealed record GrantSyntax(string Label, string? OnceDate, int Month, int Day, TextSpan DateSpan, ExprSyntax Amount, NameSyntax Wallet, TextSpan Span)
+internal sealed record GrantSyntax(string Label, string? OnceDate, int Month, int Day, TextSpan DateSpan, ExprSyntax Amount,
+    NameSyntax Wallet, TextSpan Span)
     : ItemSyntax(Span)
 {
     public LotTermsSyntax? Lot { get; init; }
@@ -151,7 +159,8 @@ internal sealed record ExpectTotalSyntax(ExprSyntax Total, string? Month, Disput
     public TotalKind Kind { get; init; }
 }
 
-internal sealed record ExpectLineSyntax(string Label, bool Absent, ExprSyntax? Quantity, ExprSyntax? Amount, string? Month, DisputedSyntax? Disputed, TextSpan Span) : ExampleItemSyntax(Span);
+internal sealed record ExpectLineSyntax(string Label, bool Absent, ExprSyntax? Quantity, ExprSyntax? Amount, string? Month,
+    DisputedSyntax? Disputed, TextSpan Span) : ExampleItemSyntax(Span);
 
 internal sealed record ExpectCountSyntax(NameSyntax Outcome, int Count, string? Month, TextSpan Span) : ExampleItemSyntax(Span);
 

@@ -22,7 +22,8 @@ internal sealed class AstBuilder(DiagnosticBag diagnostics) : TariffBaseVisitor<
     private int Int(IToken token, int max = int.MaxValue)
     {
         if (int.TryParse(token.Text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value <= max) return value;
-        diagnostics.Report(DiagnosticCatalog.InvalidLiteral, SpanOf(token), "number (at most " + max.ToString(CultureInfo.InvariantCulture) + ")", token.Text);
+        diagnostics.Report(DiagnosticCatalog.InvalidLiteral, SpanOf(token),
+            "number (at most " + max.ToString(CultureInfo.InvariantCulture) + ")", token.Text);
         return 1;
     }
 
@@ -83,7 +84,8 @@ internal sealed class AstBuilder(DiagnosticBag diagnostics) : TariffBaseVisitor<
         new(ctx.INT() is { } n ? Int(n.Symbol, 1200) : 1, Name(ctx.name()), SpanOf(ctx));
 
     public override SyntaxNode VisitFixedPeriod(FixedPeriodContext context) =>
-        new PeriodSyntax(Length(context.length), null, ImmutableArray<PeriodChoiceSyntax>.Empty, Unquote(context.zone.Text), SpanOf(context.zone), SpanOf(context));
+        new PeriodSyntax(Length(context.length), null, ImmutableArray<PeriodChoiceSyntax>.Empty, Unquote(context.zone.Text),
+            SpanOf(context.zone), SpanOf(context));
 
     public override SyntaxNode VisitChoicePeriod(ChoicePeriodContext context) =>
         new PeriodSyntax(null, Name(context.name()),
@@ -179,7 +181,8 @@ internal sealed class AstBuilder(DiagnosticBag diagnostics) : TariffBaseVisitor<
             Expr(o.value), o.NEXT() is not null, SpanOf(o)) { Lot = LotTerms(o.lotTerms()) }).ToImmutableArray();
         return new StateSyntax(kind, Name(context.name(0)), NameOrNull(context.key),
             context.typeRef() is { } t ? Type(t) : null, ExprOrNull(context.expr()), ops,
-            context.RESET() is { } reset ? TextSpan.FromBounds(reset.Symbol.StartIndex, context.PERIOD().Symbol.StopIndex + 1) : null, SpanOf(context))
+            context.RESET() is { } reset ? TextSpan.FromBounds(reset.Symbol.StartIndex, context.PERIOD().Symbol.StopIndex + 1) : null,
+            SpanOf(context))
         {
             Lot = LotTerms(context.lotTerms()),
         };
@@ -201,7 +204,8 @@ internal sealed class AstBuilder(DiagnosticBag diagnostics) : TariffBaseVisitor<
         };
 
     public override SyntaxNode VisitEventCharge(EventChargeContext context) =>
-        new EventChargeSyntax(Str(context.STRING()), SpanOf(context.STRING()), Name(context.@event), ExprOrNull(context.cond), Expr(context.price), SpanOf(context));
+        new EventChargeSyntax(Str(context.STRING()), SpanOf(context.STRING()), Name(context.@event), ExprOrNull(context.cond),
+            Expr(context.price), SpanOf(context));
 
     public override SyntaxNode VisitOnceGrant(OnceGrantContext context) =>
         new GrantSyntax(Str(context.STRING()), context.DATE().GetText(), 0, 0, SpanOf(context.DATE()), Expr(context.expr()), Name(context.wallet),
@@ -269,7 +273,8 @@ internal sealed class AstBuilder(DiagnosticBag diagnostics) : TariffBaseVisitor<
         new ExpectLineSyntax(Str(context.STRING()), true, null, null, Month(context.inMonth()), null, SpanOf(context));
 
     public override SyntaxNode VisitExpectCount(ExpectCountContext context) =>
-        new ExpectCountSyntax(new NameSyntax(context.outcome.GetText(), SpanOf(context.outcome)), Int(context.INT().Symbol), Month(context.inMonth()), SpanOf(context));
+        new ExpectCountSyntax(new NameSyntax(context.outcome.GetText(), SpanOf(context.outcome)), Int(context.INT().Symbol),
+            Month(context.inMonth()), SpanOf(context));
 
     public override SyntaxNode VisitExpectBalance(ExpectBalanceContext context) =>
         new ExpectBalanceSyntax(Name(context.name()), Expr(context.expr()), Month(context.inMonth()), SpanOf(context));

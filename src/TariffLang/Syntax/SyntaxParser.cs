@@ -181,7 +181,8 @@ internal static class SyntaxParser
         {
             if (found is null) return (new TextSpan(0, 0), "cannot read the tariff");
             var atEnd = found.Type == TokenConstants.EOF;
-            var span = atEnd ? new TextSpan(Math.Max(0, found.StartIndex), 0) : new TextSpan(found.StartIndex, Math.Max(1, found.StopIndex - found.StartIndex + 1));
+            var span = atEnd ? new TextSpan(Math.Max(0, found.StartIndex), 0)
+                : new TextSpan(found.StartIndex, Math.Max(1, found.StopIndex - found.StartIndex + 1));
 
             // A run of tokens written without spaces (2024-1-5, 0,106) is one thing the analyst typed.
             var (runStart, runEnd) = Run(found);
@@ -240,7 +241,8 @@ internal static class SyntaxParser
             if (m.Groups["h"].Success)
             {
                 var fixedTime = $"{m.Groups["y"].Value}-{Two(m.Groups["m"])}-{Two(m.Groups["d"])}T{Two(m.Groups["h"])}:" +
-                    (m.Groups["mi"].Success ? Two(m.Groups["mi"]) : "00") + (m.Groups["s"].Success ? ":" + Two(m.Groups["s"]) : "") + m.Groups["z"].Value;
+                    (m.Groups["mi"].Success ? Two(m.Groups["mi"]) : "00") + (m.Groups["s"].Success ? ":" + Two(m.Groups["s"]) : "")
+                        + m.Groups["z"].Value;
                 return $"'{typed}' is not a date and time: write YYYY-MM-DDTHH:MM with two digits each, e.g. {fixedTime}";
             }
             if (m.Groups["d"].Success)

@@ -39,7 +39,8 @@ internal static class TariffFormatter
         if (!SameTokens(source.Text, text))
         {
             // Never expected: the layout only moves whitespace. Refuse rather than write a file that could mean something else.
-            diagnostics.Report(DiagnosticCatalog.SyntaxError, new TextSpan(0, 0), "the formatter could not keep this file's tokens intact; it was left as it is");
+            diagnostics.Report(DiagnosticCatalog.SyntaxError, new TextSpan(0, 0),
+                "the formatter could not keep this file's tokens intact; it was left as it is");
             return null;
         }
         return text;

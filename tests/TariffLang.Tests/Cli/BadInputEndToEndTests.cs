@@ -34,7 +34,8 @@ public sealed class BadInputEndToEndTests
     {
         var a = root.GetProperty("accounting");
         a.GetProperty("rows").GetInt32().ShouldBe(rows);
-        a.GetProperty("rows").GetInt32().ShouldBe(a.GetProperty("rated").GetInt32() + a.GetProperty("free").GetInt32() + a.GetProperty("rejected").GetInt32());
+        a.GetProperty("rows").GetInt32()
+            .ShouldBe(a.GetProperty("rated").GetInt32() + a.GetProperty("free").GetInt32() + a.GetProperty("rejected").GetInt32());
     }
 
     [Theory]
@@ -117,7 +118,8 @@ public sealed class BadInputEndToEndTests
     public void Rate_MissingParameter_RejectsThatAccountsRowsNamingIt_OthersStillRate()
     {
         var dir = Path.Combine(TestPaths.Cases, "Rating", "missing_parameter");
-        var r = CliHarness.Run("rate", Path.Combine(dir, "tariff.tariff"), Path.Combine(dir, "ledger.csv"), "--accounts", Path.Combine(dir, "accounts.csv"), "--format", "json");
+        var r = CliHarness.Run("rate", Path.Combine(dir, "tariff.tariff"), Path.Combine(dir, "ledger.csv"), "--accounts",
+            Path.Combine(dir, "accounts.csv"), "--format", "json");
         // The account without its contract value is named once and fails the run; the other account is still billed.
         r.Exit.ShouldBe(1, r.ToString());
         r.Err.Split('\n').Count(l => l.Contains("missing contract parameter 'sms_price'")).ShouldBe(1);
@@ -153,7 +155,8 @@ public sealed class BadInputEndToEndTests
         rejected[2].ShouldContain("event");
         root.GetProperty("invoices").GetArrayLength().ShouldBe(0);
         var a = root.GetProperty("accounting");
-        a.GetProperty("rows").GetInt32().ShouldBe(a.GetProperty("rated").GetInt32() + a.GetProperty("free").GetInt32() + a.GetProperty("rejected").GetInt32());
+        a.GetProperty("rows").GetInt32()
+            .ShouldBe(a.GetProperty("rated").GetInt32() + a.GetProperty("free").GetInt32() + a.GetProperty("rejected").GetInt32());
     }
 
     [Fact]

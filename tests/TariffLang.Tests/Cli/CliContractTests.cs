@@ -135,7 +135,8 @@ public sealed class CliContractTests
         var heap = Regex.Match(r.Out, @"heap after the last collection: (\d+\.\d) MiB .* (\d+\.\d) MiB committed; peak resident set (\d+\.\d) MiB");
         heap.Success.ShouldBeTrue(r.Out);
         // The collector commits at least the heap it keeps.
-        double.Parse(heap.Groups[2].Value, CultureInfo.InvariantCulture).ShouldBeGreaterThanOrEqualTo(double.Parse(heap.Groups[1].Value, CultureInfo.InvariantCulture));
+        double.Parse(heap.Groups[2].Value, CultureInfo.InvariantCulture)
+            .ShouldBeGreaterThanOrEqualTo(double.Parse(heap.Groups[1].Value, CultureInfo.InvariantCulture));
         double.Parse(heap.Groups[3].Value, CultureInfo.InvariantCulture).ShouldBeGreaterThan(0);
     }
 
@@ -253,7 +254,8 @@ public sealed class CliContractTests
     [Fact]
     public void Rate_Json_HasExactlyTheContractShape()
     {
-        var r = CliHarness.Run("rate", Rating("free_and_rejections", "tariff.tariff"), Rating("free_and_rejections", "ledger.csv"), "--format", "json");
+        var r = CliHarness.Run("rate", Rating("free_and_rejections", "tariff.tariff"), Rating("free_and_rejections", "ledger.csv"),
+            "--format", "json");
         r.Exit.ShouldBe(0, r.ToString());
         using var doc = JsonDocument.Parse(r.Out);
         var root = doc.RootElement;
@@ -275,7 +277,8 @@ public sealed class CliContractTests
                 line.GetProperty("amount").ValueKind.ShouldBe(JsonValueKind.String);
                 Money.IsMatch(line.GetProperty("amount").GetString()!).ShouldBeTrue();
             }
-            invoice.GetProperty("lines").EnumerateArray().Sum(l => decimal.Parse(l.GetProperty("amount").GetString()!, System.Globalization.CultureInfo.InvariantCulture))
+            invoice.GetProperty("lines").EnumerateArray()
+                .Sum(l => decimal.Parse(l.GetProperty("amount").GetString()!, System.Globalization.CultureInfo.InvariantCulture))
                 .ShouldBe(decimal.Parse(invoice.GetProperty("total").GetString()!, System.Globalization.CultureInfo.InvariantCulture));
         }
 
@@ -307,16 +310,21 @@ public sealed class CliContractTests
     [Fact]
     public void Rate_Period_KeepsOnlyThatMonthsInvoices()
     {
-        var r = CliHarness.Run("rate", Rating("multi_month", "tariff.tariff"), Rating("multi_month", "ledger.csv"), "--format", "json", "--period", "2024-02");
+        var r = CliHarness.Run("rate", Rating("multi_month", "tariff.tariff"), Rating("multi_month", "ledger.csv"), "--format", "json",
+            "--period", "2024-02");
         r.Exit.ShouldBe(0, r.ToString());
         using var doc = JsonDocument.Parse(r.Out);
         var invoices = doc.RootElement.GetProperty("invoices").EnumerateArray()
-            .Select(i => (i.GetProperty("account").GetString(), i.GetProperty("period").GetProperty("from").GetString(), i.GetProperty("total").GetString()))
+            .Select(i =>
+                (i.GetProperty("account").GetString(), i.GetProperty("period").GetProperty("from").GetString(),
+                    i.GetProperty("total").GetString()))
             .ToList();
         // README of multi_month: acme February 0.15, bravo February 0.05.
         invoices.ShouldBe([("acme", "2024-02-01", "0.15"), ("bravo", "2024-02-01", "0.05")]);
         var accounting = doc.RootElement.GetProperty("accounting");
-        accounting.GetProperty("rows").GetInt32().ShouldBe(accounting.GetProperty("rated").GetInt32() + accounting.GetProperty("free").GetInt32() + accounting.GetProperty("rejected").GetInt32());
+        accounting.GetProperty("rows").GetInt32()
+            .ShouldBe(accounting.GetProperty("rated").GetInt32() + accounting.GetProperty("free").GetInt32()
+                + accounting.GetProperty("rejected").GetInt32());
     }
 
     [Fact]
@@ -337,7 +345,8 @@ public sealed class CliContractTests
         with.Exit.ShouldBe(0, with.ToString());
         using var doc2 = JsonDocument.Parse(with.Out);
         // alpha: 3 × 0.10 = 0.30; beta: 2 × 0.10 = 0.20.
-        doc2.RootElement.GetProperty("invoices").EnumerateArray().Select(i => (i.GetProperty("account").GetString(), i.GetProperty("total").GetString()))
+        doc2.RootElement.GetProperty("invoices").EnumerateArray()
+            .Select(i => (i.GetProperty("account").GetString(), i.GetProperty("total").GetString()))
             .ShouldBe([("alpha", "0.30"), ("beta", "0.20")]);
         doc2.RootElement.GetProperty("rejected").GetArrayLength().ShouldBe(0);
     }

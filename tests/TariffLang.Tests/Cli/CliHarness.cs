@@ -19,7 +19,8 @@ internal static class CliHarness
         // The CLI assembly is named 'tariff' and does not expose its internals to the tests: reach CliApp.Run by reflection.
         var assembly = Assembly.Load("tariff");
         var type = assembly.GetType("TariffLang.Cli.CliApp", throwOnError: true)!;
-        return type.GetMethod("Run", BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Static, [typeof(string[]), typeof(TextWriter), typeof(TextWriter)])
+        return type.GetMethod("Run", BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Static,
+            [typeof(string[]), typeof(TextWriter), typeof(TextWriter)])
                ?? throw new InvalidOperationException("CliApp.Run(string[], TextWriter, TextWriter) not found");
     }
 

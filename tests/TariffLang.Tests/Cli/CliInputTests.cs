@@ -46,7 +46,8 @@ public sealed class CliInputTests
     [Fact]
     public void Rate_UndeclaredParam_IsAUsageErrorNamingIt()
     {
-        var r = CliHarness.Run("rate", Tariff("aircall.tariff"), Example("aircall", "ledger.csv"), "--param", "licence_prce=15", "--engine", "interpreted");
+        var r = CliHarness.Run("rate", Tariff("aircall.tariff"), Example("aircall", "ledger.csv"), "--param", "licence_prce=15", "--engine",
+            "interpreted");
 
         r.Exit.ShouldBe(2, r.ToString());
         r.Err.ShouldContain("licence_prce");
@@ -58,7 +59,8 @@ public sealed class CliInputTests
     {
         var dir = TestPaths.TempDir();
         var accounts = Path.Combine(dir, "accounts.csv");
-        File.WriteAllText(accounts, File.ReadAllText(Example("web1on1", "accounts.csv")).Replace("enterprise_fee", "enterprise_fe", StringComparison.Ordinal));
+        File.WriteAllText(accounts,
+            File.ReadAllText(Example("web1on1", "accounts.csv")).Replace("enterprise_fee", "enterprise_fe", StringComparison.Ordinal));
 
         var r = CliHarness.Run("rate", Tariff("web1on1.tariff"), Example("web1on1", "ledger.csv"), "--accounts", accounts, "--engine", "interpreted");
 

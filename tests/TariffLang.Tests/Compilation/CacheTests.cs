@@ -49,14 +49,17 @@ public sealed class CacheTests : IDisposable
         var (compiled, diagnostics) = TariffCompiler.Create(plan, new SourceText(text, "t.tariff"), options);
         diagnostics.ShouldBeEmpty();
         compiled.ShouldNotBeNull().Program.ShouldNotBeOfType<InterpretedProgram>();
-        return string.Join("\n", model.Examples.Select(e => ExampleRunner.Run(plan, compiled.Program, e, new SourceText(text, "t.tariff")).Rating.ToJson()));
+        return string.Join("\n",
+            model.Examples.Select(e => ExampleRunner.Run(plan, compiled.Program, e, new SourceText(text, "t.tariff")).Rating.ToJson()));
     }
 
     internal static string RateInterpreted(string text)
     {
         var model = Tariff.Compile(text, "t.tariff").Model!;
         var plan = RatingPlan.Build(model);
-        return string.Join("\n", model.Examples.Select(e => ExampleRunner.Run(plan, new InterpretedProgram(plan), e, new SourceText(text, "t.tariff")).Rating.ToJson()));
+        return string.Join("\n",
+            model.Examples.Select(e =>
+                ExampleRunner.Run(plan, new InterpretedProgram(plan), e, new SourceText(text, "t.tariff")).Rating.ToJson()));
     }
 
     [Fact]

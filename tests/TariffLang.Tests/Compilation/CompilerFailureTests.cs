@@ -5,7 +5,8 @@ using TariffLang.Text;
 
 namespace TariffLang.Tests.Compilation;
 
-/// <summary>When Roslyn refuses the generated code (a compiler bug), the tariff gets TL0090 at the expression that caused it, never a crash.</summary>
+/// <summary>When Roslyn refuses the generated code (a compiler bug), the tariff gets TL0090 at the expression that caused it, never a
+/// crash.</summary>
 public class CompilerFailureTests
 {
     private static string Calendoc => File.ReadAllText(Path.Combine(CompilerTestSupport.TariffsDir, "calendoc.tariff"));
@@ -94,10 +95,12 @@ public class CompilerFailureTests
         good.ShouldNotBeNull();
         Directory.GetFiles(dir, "*" + AssemblyCache.Extension).ShouldHaveSingleItem();
         // A cached good assembly must not hide the injected fault.
-        var (faulty, diagnostics, _) = CompilerTestSupport.CompileInternal(Calendoc, new CompilerOptions { CacheDirectory = dir, FaultExpression = 0 });
+        var (faulty, diagnostics, _) = CompilerTestSupport.CompileInternal(Calendoc,
+            new CompilerOptions { CacheDirectory = dir, FaultExpression = 0 });
         faulty.ShouldBeNull();
         diagnostics.ShouldHaveSingleItem().Code.ShouldBe("TL0090");
         // Nor does the faulty run touch the good assembly: the next run still loads it.
-        CompilerTestSupport.CompileInternal(Calendoc, new CompilerOptions { CacheDirectory = dir }).Program.ShouldNotBeNull().Origin.ShouldBe(CompiledOrigin.Cache);
+        CompilerTestSupport.CompileInternal(Calendoc, new CompilerOptions { CacheDirectory = dir }).Program.ShouldNotBeNull()
+            .Origin.ShouldBe(CompiledOrigin.Cache);
     }
 }

@@ -204,11 +204,13 @@ public class CoverageTests
             """;
         var (interpreted, compiled) = CompilerTestSupport.Both(text);
         compiled.RunExamples()[0].Rating.ToJson().ShouldBe(interpreted.RunExamples()[0].Rating.ToJson());
-        foreach (var value in new[] { 1.50m, 0.0000000000000000000000000001m, 79228162514264337593543950335m, 1.0000000000000000000000000000m, 12345.678900m })
+        foreach (var value in new[] { 1.50m, 0.0000000000000000000000000001m, 79228162514264337593543950335m,
+            1.0000000000000000000000000000m, 12345.678900m })
         {
             var token = Microsoft.CodeAnalysis.CSharp.SyntaxFactory.ParseExpression(ProgramEmitter.DecimalLiteral(value));
             var parsed = (decimal)((Microsoft.CodeAnalysis.CSharp.Syntax.LiteralExpressionSyntax)token).Token.Value!;
-            parsed.ToString(System.Globalization.CultureInfo.InvariantCulture).ShouldBe(value.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            parsed.ToString(System.Globalization.CultureInfo.InvariantCulture)
+                .ShouldBe(value.ToString(System.Globalization.CultureInfo.InvariantCulture));
         }
     }
 
@@ -278,7 +280,8 @@ public class CoverageTests
         """;
 
     private static Ledger EventSetLedger() => new("sets.csv", [.. new[] { 1, 2, 3 }.Select(n => new LedgerRow(n + 1, null,
-        new DateTimeOffset(2024, 3, n, 10, 0, 0, TimeSpan.Zero), "a", "e", 1m, ImmutableDictionary<string, string>.Empty.Add("n", n.ToString(System.Globalization.CultureInfo.InvariantCulture))))], []);
+        new DateTimeOffset(2024, 3, n, 10, 0, 0, TimeSpan.Zero), "a", "e", 1m,
+        ImmutableDictionary<string, string>.Empty.Add("n", n.ToString(System.Globalization.CultureInfo.InvariantCulture))))], []);
 
     [Fact]
     public void Interpreter_LetBoundToAnEventSet_MatchesTheOracle()
@@ -288,7 +291,8 @@ public class CoverageTests
         var result = tariff.Rate(EventSetLedger());
         result.Invoices.ShouldHaveSingleItem().Total.ShouldBe(2.50m);
         Reference.OracleDifferentialTests.Describe(() => result)
-            .ShouldBe(Reference.OracleDifferentialTests.Describe(() => Reference.OracleDifferentialTests.RateWithOracle(tariff.Model!, EventSetLedger())));
+            .ShouldBe(Reference.OracleDifferentialTests.Describe(() =>
+                Reference.OracleDifferentialTests.RateWithOracle(tariff.Model!, EventSetLedger())));
     }
 
     [Fact]
@@ -297,6 +301,7 @@ public class CoverageTests
         var compiled = Tariff.Compile(EventSetLet, "sets.tariff", TariffEngine.Compiled);
         compiled.Diagnostics.ShouldBeEmpty();
         Reference.OracleDifferentialTests.Describe(() => compiled.Rate(EventSetLedger()))
-            .ShouldBe(Reference.OracleDifferentialTests.Describe(() => Reference.OracleDifferentialTests.RateWithOracle(compiled.Model!, EventSetLedger())));
+            .ShouldBe(Reference.OracleDifferentialTests.Describe(() =>
+                Reference.OracleDifferentialTests.RateWithOracle(compiled.Model!, EventSetLedger())));
     }
 }

@@ -8,7 +8,8 @@ using TariffLang.Semantics;
 
 namespace TariffLang.Tests.Compilation;
 
-/// <summary>Where a row's time comes from: an absolute local time (month and day boundaries are likely), or the previous row's time plus a step (24 h window edges are likely).</summary>
+/// <summary>Where a row's time comes from: an absolute local time (month and day boundaries are likely), or the previous row's time plus a
+/// step (24 h window edges are likely).</summary>
 internal sealed record TimeSpec(bool Relative, int MonthOffset, int Day, int Hour, int Minute, int Second, TimeSpan Step);
 
 /// <summary>One attribute: its text (null: left out) or, for times, an offset from the row's own time.</summary>
@@ -26,11 +27,13 @@ internal sealed record LedgerCase(ImmutableArray<LedgerRow> Rows, AccountTable A
     {
         var lines = new List<string>();
         foreach (var (account, values) in Accounts.Accounts.OrderBy(a => a.Key, StringComparer.Ordinal))
-            lines.Add($"account {account}: " + string.Join(", ", values.OrderBy(v => v.Key, StringComparer.Ordinal).Select(v => $"{v.Key}={v.Value}")));
+            lines.Add($"account {account}: "
+                + string.Join(", ", values.OrderBy(v => v.Key, StringComparer.Ordinal).Select(v => $"{v.Key}={v.Value}")));
         if (Options.Month is { } m) lines.Add($"month {m.Year}-{m.Month:00}");
         foreach (var r in Rows)
         {
-            lines.Add($"{r.Row},{r.Time:yyyy-MM-ddTHH:mm:sszzz},{r.Account},{r.Event},q={r.Quantity.ToString(CultureInfo.InvariantCulture)},id={r.Id}," +
+            lines.Add(
+                $"{r.Row},{r.Time:yyyy-MM-ddTHH:mm:sszzz},{r.Account},{r.Event},q={r.Quantity.ToString(CultureInfo.InvariantCulture)},id={r.Id}," +
                       string.Join(",", r.Attributes.OrderBy(a => a.Key, StringComparer.Ordinal).Select(a => $"{a.Key}={a.Value}")));
         }
         return string.Join("\n", lines);
@@ -82,7 +85,8 @@ internal static class LedgerGenerator
 
     private static (int, int)? MonthOf(DateOnly d) => (d.Year, d.Month);
 
-    private static LedgerCase Build(IEnumerable<RowSpec> specs, IEnumerable<ImmutableDictionary<string, string>> values, (int, int)? month, DateTimeZone zone, DateOnly baseMonth)
+    private static LedgerCase Build(IEnumerable<RowSpec> specs, IEnumerable<ImmutableDictionary<string, string>> values, (int, int)? month,
+        DateTimeZone zone, DateOnly baseMonth)
     {
         var rows = ImmutableArray.CreateBuilder<LedgerRow>();
         var previous = Absolute(new TimeSpec(false, 0, 1, 9, 0, 0, TimeSpan.Zero), zone, baseMonth);
@@ -190,7 +194,8 @@ internal static class LedgerGenerator
                 (4, Gen.Elements("0", "1", "2", "3", "10", "0.5", "1.50", "159", "160", "161", "480", "-1")),
                 // Equal numbers written differently: which one an operation keeps shows in distinct keys.
                 (2, Gen.Elements("1.0", "1.00", "2.0", "160.0")),
-                (2, Gen.Elements(strings.Where(s => decimal.TryParse(s, NumberStyles.Number, CultureInfo.InvariantCulture, out _)).DefaultIfEmpty("7").ToArray())),
+                (2, Gen.Elements(strings.Where(s => decimal.TryParse(s, NumberStyles.Number, CultureInfo.InvariantCulture, out _))
+                    .DefaultIfEmpty("7").ToArray())),
                 (4, Gen.Choose(0, 1000).Select(i => i.ToString(CultureInfo.InvariantCulture))),
                 (2, Gen.Choose(0, 100000).Select(i => (i / 100m).ToString(CultureInfo.InvariantCulture))),
                 (1, Gen.Constant("abc"))).Select(Text),

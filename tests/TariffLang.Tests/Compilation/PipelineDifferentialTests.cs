@@ -64,7 +64,8 @@ public class PipelineDifferentialTests
     public void Explain_BothEngines_WriteByteIdenticalOutput(string vendor)
     {
         var folder = Path.Combine(CompilerTestSupport.RepoRoot, "examples", vendor);
-        var args = new List<string> { "explain", Path.Combine(CompilerTestSupport.TariffsDir, vendor + ".tariff"), Path.Combine(folder, "ledger.csv") };
+        var args = new List<string> { "explain", Path.Combine(CompilerTestSupport.TariffsDir, vendor + ".tariff"),
+            Path.Combine(folder, "ledger.csv") };
         var exampleArgs = ExampleLedgerTests.ExampleArgs.Read(folder);
         var accounts = exampleArgs.Accounts ?? Path.Combine(folder, "accounts.csv");
         if (File.Exists(accounts)) args.AddRange(["--accounts", accounts]);

@@ -17,7 +17,8 @@ public sealed class DiagnosticsDocTests
     };
 
     private static readonly Regex Section = new(@"^## (?<code>TL\d{4}): .+$", RegexOptions.Multiline | RegexOptions.Compiled);
-    private static readonly Regex Example = new(@"```tariff\n// expect: (?<code>TL\d{4})\n(?<body>.*?)```", RegexOptions.Singleline | RegexOptions.Compiled);
+    private static readonly Regex Example = new(@"```tariff\n// expect: (?<code>TL\d{4})\n(?<body>.*?)```",
+        RegexOptions.Singleline | RegexOptions.Compiled);
 
     private static string Doc => File.ReadAllText(Path.Combine(CompilerTestSupport.RepoRoot, "docs", "diagnostics.md")).Replace("\r\n", "\n");
 

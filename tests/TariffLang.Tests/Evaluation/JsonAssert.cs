@@ -39,7 +39,11 @@ internal static class JsonAssert
                 for (var i = 0; i < Math.Min(ea.Count, aa.Count); i++) Compare(ea[i], aa[i], $"{path}[{i}]", key, containsKeys, diffs);
                 return;
             case JsonValue ev:
-                if (actual is not JsonValue av) { diffs.Add($"{path}: expected {ev.ToJsonString()}, got {actual?.ToJsonString() ?? "null"}"); return; }
+                if (actual is not JsonValue av)
+                {
+                    diffs.Add($"{path}: expected {ev.ToJsonString()}, got {actual?.ToJsonString() ?? "null"}");
+                    return;
+                }
                 if (key is not null && containsKeys.Contains(key) && ev.TryGetValue<string>(out var part) && av.TryGetValue<string>(out var whole))
                 {
                     if (!whole.Contains(part, StringComparison.Ordinal)) diffs.Add($"{path}: expected to contain \"{part}\", got \"{whole}\"");

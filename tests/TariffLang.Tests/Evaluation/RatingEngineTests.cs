@@ -120,7 +120,8 @@ public sealed class RatingEngineTests
     public void Rate_PeriodOptionAfterTheLedger_RatesUpToThatMonth()
     {
         var tariff = Tariff.Compile(PlanTariff);
-        var result = tariff.Rate(LedgerOf(Row(2, "2024-01-10T10:00:00+01:00", "a", 5)), Accounts(("a", "plan", "BASE")), new RatingOptions(Month: (2024, 4)));
+        var result = tariff.Rate(LedgerOf(Row(2, "2024-01-10T10:00:00+01:00", "a", 5)), Accounts(("a", "plan", "BASE")),
+            new RatingOptions(Month: (2024, 4)));
 
         var invoice = result.Invoices.ShouldHaveSingleItem();
         invoice.Period.ShouldBe(new BillingPeriod(new DateOnly(2024, 4, 1), new DateOnly(2024, 4, 30)));

@@ -138,7 +138,8 @@ public sealed class RatingRegressionTests
               charge "Sites" = distinct(use, site) at 1 EUR }
             """, engine);
 
-        var result = tariff.Rate(LedgerOf(Row(2, "use", "2024-01-05T10:00:00Z", ("site", "7")), Row(3, "use", "2024-01-05T11:00:00Z", ("site", "7.0"))));
+        var result = tariff.Rate(
+            LedgerOf(Row(2, "use", "2024-01-05T10:00:00Z", ("site", "7")), Row(3, "use", "2024-01-05T11:00:00Z", ("site", "7.0"))));
 
         result.Rejected.ShouldHaveSingleItem().Row.ShouldBe(3);
         result.Invoices.ShouldHaveSingleItem().Total.ShouldBe(1.00m);
@@ -165,7 +166,8 @@ public sealed class RatingRegressionTests
     {
         var tariff = Tariff.Load(Path.Combine(Cli.TestPaths.Tariffs, "wazo.tariff"), engine);
         var rows = LedgerOf(
-            Row(2, "allocation_changed", "2022-10-03T09:00:00+02:00", ("site", "paris"), ("subscriptions", "10"), ("roles", "finance:subscription_management")),
+            Row(2, "allocation_changed", "2022-10-03T09:00:00+02:00", ("site", "paris"), ("subscriptions", "10"),
+                ("roles", "finance:subscription_management")),
             Row(3, "user_added", "2022-10-03T09:05:00+02:00", ("site", "paris")));
         var values = ImmutableDictionary<string, string>.Empty.Add("billing_cycle", "quarterly").Add("seat_price", "10")
             .Add("quarterly_discount", "0.1").Add("yearly_discount", "0.2");

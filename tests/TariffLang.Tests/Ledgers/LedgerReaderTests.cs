@@ -581,7 +581,8 @@ public sealed class LedgerReaderTests : IDisposable
     public void Read_CsvFileWithByteOrderMark_IsReadAsCsv()
     {
         var path = Path.Combine(_directory, "usage.CSV");
-        File.WriteAllText(path, "time,account,event,note\n2024-01-03T09:15:00+01:00,acme,sms,é\n", new System.Text.UTF8Encoding(encoderShouldEmitUTF8Identifier: true));
+        File.WriteAllText(path, "time,account,event,note\n2024-01-03T09:15:00+01:00,acme,sms,é\n",
+            new System.Text.UTF8Encoding(encoderShouldEmitUTF8Identifier: true));
 
         var ledger = LedgerReader.Read(path);
 
@@ -607,7 +608,8 @@ public sealed class LedgerReaderTests : IDisposable
     public void Read_FileThatIsNotUtf8_IsAFileProblem()
     {
         var path = Path.Combine(_directory, "latin1.csv");
-        File.WriteAllBytes(path, [.. System.Text.Encoding.ASCII.GetBytes("time,account,event\n2024-01-03T09:15:00Z,caf"), 0xE9, (byte)',', (byte)'s', (byte)'\n']);
+        File.WriteAllBytes(path, [.. System.Text.Encoding.ASCII.GetBytes("time,account,event\n2024-01-03T09:15:00Z,caf"),
+            0xE9, (byte)',', (byte)'s', (byte)'\n']);
 
         var ledger = LedgerReader.Read(path);
 

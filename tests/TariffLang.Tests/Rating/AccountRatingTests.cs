@@ -57,7 +57,8 @@ public sealed class AccountRatingTests
                 var contract = accounts.For(group.Key);
                 var straight = RateAccount(tariff, group.Key, contract, rows, last, every: 0);
                 foreach (var every in new[] { 1, 3 })
-                    RateAccount(tariff, group.Key, contract, rows, last, every).ShouldBe(straight, $"{vendor} {engine} {group.Key}, restored every {every}");
+                    RateAccount(tariff, group.Key, contract, rows, last, every)
+                        .ShouldBe(straight, $"{vendor} {engine} {group.Key}, restored every {every}");
             }
         }
     }
@@ -71,7 +72,8 @@ public sealed class AccountRatingTests
         // The batch counts the first copy of a repeated id in file order, a service the first to arrive; and an account that
         // cannot be rated has all its rows rejected by the batch, while a service has already answered for the first ones.
         // The accounts compared here have no repeated id and can be rated.
-        var failed = batch.Outcomes.Where(o => o.Detail.StartsWith($"account '{o.Account}'", StringComparison.Ordinal)).Select(o => o.Account).ToHashSet();
+        var failed = batch.Outcomes.Where(o => o.Detail.StartsWith($"account '{o.Account}'", StringComparison.Ordinal))
+            .Select(o => o.Account).ToHashSet();
         var compared = ledger.Rows.GroupBy(r => r.Account)
             .Where(g => !failed.Contains(g.Key) && g.Where(r => r.Id is not null).GroupBy(r => r.Id).All(i => i.Count() == 1)).ToList();
         compared.Count.ShouldBeGreaterThan(1);
@@ -85,7 +87,8 @@ public sealed class AccountRatingTests
             }
             rating.Finish(last);
             // Invoices hold arrays (compared by reference): compare what they say.
-            new RatingResult(rating.TakeInvoices(), []).ToJson().ShouldBe(new RatingResult([.. batch.Invoices.Where(i => i.Account == group.Key)], []).ToJson());
+            new RatingResult(rating.TakeInvoices(), []).ToJson()
+                .ShouldBe(new RatingResult([.. batch.Invoices.Where(i => i.Account == group.Key)], []).ToJson());
         }
     }
 

@@ -109,7 +109,8 @@ public sealed class CalendarBuiltinTests
     [Fact]
     public void Checker_IsHolidayWithoutAList_IsTL0066()
     {
-        var tariff = Tariff.Compile("tariff t {\n  currency EUR\n  period month in \"UTC\"\n  event call(n: int)\n  free call where is_holiday(time) because \"x\"\n}\n");
+        var tariff = Tariff.Compile(
+            "tariff t {\n  currency EUR\n  period month in \"UTC\"\n  event call(n: int)\n  free call where is_holiday(time) because \"x\"\n}\n");
         var d = tariff.Diagnostics.ShouldHaveSingleItem();
         d.Code.ShouldBe("TL0066");
         (d.Line, d.Column).ShouldBe((5, 19));

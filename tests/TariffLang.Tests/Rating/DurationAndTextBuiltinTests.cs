@@ -116,7 +116,8 @@ public sealed class DurationAndTextBuiltinTests
     [InlineData("charge \"A\" = sum(call, length(d)) * 1 minute at 1 EUR per minute", "TL0020")]
     public void Checker_DurationMisuse_IsReported(string charge, string code)
     {
-        var tariff = Tariff.Compile($"tariff t {{\n  currency EUR\n  period month in \"UTC\"\n  unit minute\n  event call(d: duration)\n  {charge}\n}}\n");
+        var tariff = Tariff.Compile(
+            $"tariff t {{\n  currency EUR\n  period month in \"UTC\"\n  unit minute\n  event call(d: duration)\n  {charge}\n}}\n");
         tariff.Diagnostics.Select(d => d.Code).ShouldContain(code, string.Join("\n", tariff.Diagnostics));
     }
 }

@@ -111,7 +111,8 @@ public sealed class FileInputTests
             """);
         var prices = System.Collections.Immutable.ImmutableDictionary<string, string>.Empty
             .Add("licence_price", "15").Add("marketing_price", "0.085").Add("utility_price", "0.04");
-        var accounts = new AccountTable(System.Collections.Immutable.ImmutableDictionary<string, System.Collections.Immutable.ImmutableDictionary<string, string>>.Empty
+        var accounts = new AccountTable(
+            System.Collections.Immutable.ImmutableDictionary<string, System.Collections.Immutable.ImmutableDictionary<string, string>>.Empty
             .Add("a", prices).Add("b", prices));
 
         AssertSameAsInMemory(tariff, path, accounts, new RatingOptions(), "hostile rows");

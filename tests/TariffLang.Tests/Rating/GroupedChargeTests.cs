@@ -120,7 +120,8 @@ public sealed class GroupedChargeTests
         foreach (var invoice in result.Invoices.Where(i => i.Account == "a"))
         {
             foreach (var line in invoice.Lines)
-                result.Outcomes.Where(o => o.Account == "a").SelectMany(o => o.Shares).Where(s => s.Period == invoice.Period.From && s.Label == line.Label)
+                result.Outcomes.Where(o => o.Account == "a").SelectMany(o => o.Shares)
+                    .Where(s => s.Period == invoice.Period.From && s.Label == line.Label)
                     .Sum(s => s.Amount).ShouldBe(line.Amount, $"{invoice.Period.From} {line.Label}");
         }
     }

@@ -103,7 +103,8 @@ public sealed class IdempotencyTests
             "2024-01-10T10:00:00+01:00,a,chat,e2,,2,,",
             "2024-01-10T10:00:00+01:00,a,chat,e2,,2,,");
 
-        result.Rejected.Select(r => (r.Row, r.Reason.StartsWith("conflicting", StringComparison.Ordinal))).ShouldBe([(3, true), (4, true), (6, false)]);
+        result.Rejected.Select(r => (r.Row, r.Reason.StartsWith("conflicting", StringComparison.Ordinal)))
+            .ShouldBe([(3, true), (4, true), (6, false)]);
         TotalOf(result, "a").ShouldBe(3m);
     }
 

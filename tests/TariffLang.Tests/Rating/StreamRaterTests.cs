@@ -73,7 +73,8 @@ public sealed class StreamRaterTests
     {
         var (interpreted, compiled) = CompilerTestSupport.Both(CompilerTestSupport.TextOf(name), name);
         var cases = Arb.From(LedgerGenerator.For(interpreted.Model!, name).SelectMany(c =>
-            Gen.Choose(1, 4).SelectMany(threads => Gen.Choose(1, 9).SelectMany(chunk => Gen.Choose(0, 1000).Select(seed => (c, threads, chunk, seed))))));
+            Gen.Choose(1, 4).SelectMany(threads => Gen.Choose(1, 9).SelectMany(chunk =>
+                Gen.Choose(0, 1000).Select(seed => (c, threads, chunk, seed))))));
         var property = Prop.ForAll(cases, x =>
         {
             var (c, threads, chunk, seed) = x;
@@ -137,11 +138,13 @@ public sealed class StreamRaterTests
             {
                 foreach (var chunk in new[] { 1, 13, 4096 })
                 {
-                    Streamed(tariff, ledger, accounts, options, threads, chunk).ShouldBe(expected, $"{vendor} {engine} {threads} threads, chunks of {chunk}");
+                    Streamed(tariff, ledger, accounts, options, threads, chunk)
+                        .ShouldBe(expected, $"{vendor} {engine} {threads} threads, chunks of {chunk}");
                 }
                 // Shuffled, which copy of a repeated id comes first changes: compare with the in-memory rating of the same file.
                 var shuffled = Shuffled(ledger, threads);
-                Streamed(tariff, shuffled, accounts, options, threads, 7).ShouldBe(tariff.Rate(shuffled, accounts, options).ToJson(), $"{vendor} {engine} shuffled");
+                Streamed(tariff, shuffled, accounts, options, threads, 7)
+                    .ShouldBe(tariff.Rate(shuffled, accounts, options).ToJson(), $"{vendor} {engine} shuffled");
             }
         }
     }

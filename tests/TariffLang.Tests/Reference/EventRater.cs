@@ -120,7 +120,8 @@ internal sealed class InterpretedEventRater(CheckedTariff tariff) : IEventRater
                     if (op.Op == StateOpKind.Add) store.Purchases += amount;
                     else store.Debits += amount;
                     if (store.Symbol.Kind == StateKind.Wallet)
-                        e.RatedBy.Add($"wallet {store.Symbol.Name} {(op.Op == StateOpKind.Add ? "+" : "-")}{amount.ToString(CultureInfo.InvariantCulture)} {store.Symbol.UnitLabel}");
+                        e.RatedBy.Add(
+                            $"wallet {store.Symbol.Name} {(op.Op == StateOpKind.Add ? "+" : "-")}{amount.ToString(CultureInfo.InvariantCulture)} {store.Symbol.UnitLabel}");
                 }
                 if (!e.ChangedStates.Contains(store.Symbol.Index)) e.ChangedStates.Add(store.Symbol.Index);
             }

@@ -179,7 +179,8 @@ internal static class OracleTiers
             var text = d.ToString(System.Globalization.CultureInfo.InvariantCulture);
             return text.Contains('.') ? text.TrimEnd('0').TrimEnd('.') : text;
         }
-        var range = band.To is null ? $"above {Show(band.From)}" : band.From == 0m ? $"up to {Show(band.To.Value)}" : $"{Show(band.From)} to {Show(band.To.Value)}";
+        var range = band.To is null ? $"above {Show(band.From)}" : band.From == 0m ? $"up to {Show(band.To.Value)}"
+            : $"{Show(band.From)} to {Show(band.To.Value)}";
         return $"{label} ({range})";
     }
 }

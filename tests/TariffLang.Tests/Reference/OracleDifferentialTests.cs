@@ -25,7 +25,8 @@ public class OracleDifferentialTests
 
     /// <summary>Rates a ledger with the oracle.</summary>
     internal static RatingResult RateWithOracle(CheckedTariff model, Ledger ledger, AccountTable? accounts = null, RatingOptions? options = null) =>
-        new RatingEngine(model, Interpreter.Instance, new InterpretedEventRater(model)).Rate(ledger, accounts ?? AccountTable.Empty, options ?? new RatingOptions());
+        new RatingEngine(model, Interpreter.Instance, new InterpretedEventRater(model))
+            .Rate(ledger, accounts ?? AccountTable.Empty, options ?? new RatingOptions());
 
     /// <summary>Everything a rating says: the invoice JSON, then one line per row outcome.</summary>
     internal static string Describe(Func<RatingResult> rate)
@@ -127,7 +128,8 @@ public class OracleDifferentialTests
             foreach (var (engine, result) in RateEverywhere(new Ledger("ids.csv", [.. order], [])))
             {
                 result.Rejected.Select(r => r.Row).ShouldBe([2, 4], engine);
-                result.Rejected.ShouldAllBe(r => r.Reason == "conflicting id 'evt-1': rows 2 and 4 carry it with different content, so none of them is rated");
+                result.Rejected.ShouldAllBe(r =>
+                    r.Reason == "conflicting id 'evt-1': rows 2 and 4 carry it with different content, so none of them is rated");
                 result.Conflicts.ShouldBe(2, engine);
                 result.Invoices.Select(i => (i.Account, i.Total)).ShouldBe([("a", 1m)], engine);
             }
@@ -270,7 +272,8 @@ public class OracleDifferentialTests
         foreach (var file in sources)
         {
             var text = File.ReadAllText(file);
-            foreach (var forbidden in new[] { "TariffLang.Runtime", "TariffLang.Interpreter", "TariffLang.Emitter", "TariffLang.Rating", "TariffLang.Examples",
+            foreach (var forbidden in new[] { "TariffLang.Runtime", "TariffLang.Interpreter", "TariffLang.Emitter", "TariffLang.Rating",
+                         "TariffLang.Examples",
                          "Operators.", "ValueText", "EventBinder", "LedgerRater", "AccountRater", "RatingContext" })
                 text.ShouldNotContain(forbidden, Case.Sensitive, $"{Path.GetFileName(file)} uses {forbidden}");
         }

@@ -65,8 +65,10 @@ internal sealed class RatingEngine(CheckedTariff tariff, IEvaluator evaluator, I
         _latest = latest;
         _latestReason = options.To is null ? $"in the future (after {latest:yyyy-MM-dd}): give --to with its month to rate it"
             : $"after the months rated, which end with {latest:yyyy-MM}";
-        var byAccount = rows.GroupBy(r => r.Account).ToDictionary(g => g.Key, g => g.OrderBy(r => r.Time).ThenBy(r => r.Row).ToList(), StringComparer.Ordinal);
-        var names = byAccount.Keys.Union(horizon is null && options.From is null ? [] : accounts.Accounts.Keys, StringComparer.Ordinal).Order(StringComparer.Ordinal);
+        var byAccount = rows.GroupBy(r => r.Account)
+            .ToDictionary(g => g.Key, g => g.OrderBy(r => r.Time).ThenBy(r => r.Row).ToList(), StringComparer.Ordinal);
+        var names = byAccount.Keys.Union(horizon is null && options.From is null ? [] : accounts.Accounts.Keys, StringComparer.Ordinal)
+            .Order(StringComparer.Ordinal);
         foreach (var account in names)
         {
             var accountRows = byAccount.TryGetValue(account, out var found) ? found : [];
@@ -151,7 +153,8 @@ internal sealed class RatingEngine(CheckedTariff tariff, IEvaluator evaluator, I
                     if (copies.Count < 2) continue;
                     if (copies.All(c => SameContent(c, copies[0])))
                     {
-                        foreach (var c in copies.Skip(1)) _idRejected[c.Row.Row] = $"duplicate id '{group.Key}' (already counted at row {copies[0].Row.Row})";
+                        foreach (var c in copies.Skip(1)) _idRejected[c.Row.Row] =
+                            $"duplicate id '{group.Key}' (already counted at row {copies[0].Row.Row})";
                         continue;
                     }
                     var rowNumbers = copies.Select(c => c.Row.Row).ToList();
@@ -159,7 +162,8 @@ internal sealed class RatingEngine(CheckedTariff tariff, IEvaluator evaluator, I
                         ? string.Join(", ", rowNumbers.SkipLast(1)) + " and " + rowNumbers[^1]
                         : string.Join(", ", rowNumbers.Take(10)) + $" and {rowNumbers.Count - 10} more";
                     foreach (var c in copies)
-                        _idRejected[c.Row.Row] = $"conflicting id '{group.Key}': rows {named} carry it with different content, so none of them is rated";
+                        _idRejected[c.Row.Row] =
+                            $"conflicting id '{group.Key}': rows {named} carry it with different content, so none of them is rated";
                 }
                 foreach (var (row, reason) in _idRejected) Reject(_rows.First(r => r.Row == row), reason);
                 _events.RemoveAll(e => _idRejected.ContainsKey(e.Row.Row));
@@ -265,7 +269,9 @@ internal sealed class RatingEngine(CheckedTariff tariff, IEvaluator evaluator, I
             while (eventIndex < _events.Count || start <= lastDate)
             {
                 if (++periods > MaxPeriods)
-                    throw new RatingException($"account '{_ctx.Account}': the ledger spans more than {MaxPeriods} billing periods (is a date mistyped?)", accountWide: true);
+                    throw new RatingException(
+                        $"account '{_ctx.Account}': the ledger spans more than {MaxPeriods} billing periods (is a date mistyped?)",
+                        accountWide: true);
                 foreach (var store in _ctx.States)
                 {
                     if (store.Symbol.ResetsEachPeriod) store.ResetValues();
@@ -495,11 +501,13 @@ internal sealed class RatingEngine(CheckedTariff tariff, IEvaluator evaluator, I
                 var item = store.GrantItems.FindIndex(g => g.Label == due.Grant.Label);
                 if (item >= 0) store.GrantItems[item] = (due.Grant.Label, store.GrantItems[item].Amount + amount);
                 else store.GrantItems.Add((due.Grant.Label, amount));
-                if (store.Credits is not null) store.Credit(amount, OracleCredits.GoneAt(due.Grant.Lot, due.Date, _engine._zone), due.Grant.Lot.Priority);
+                if (store.Credits is not null) store.Credit(amount, OracleCredits.GoneAt(due.Grant.Lot, due.Date, _engine._zone),
+                    due.Grant.Lot.Priority);
             }
             catch (Exception ex) when (ex is RatingException { AccountWide: false } or OverflowException)
             {
-                throw new RatingException($"account '{_ctx.Account}', grant '{due.Grant.Label}' on {due.Date:yyyy-MM-dd}: {Describe(ex)}", accountWide: true);
+                throw new RatingException($"account '{_ctx.Account}', grant '{due.Grant.Label}' on {due.Date:yyyy-MM-dd}: {Describe(ex)}",
+                    accountWide: true);
             }
         }
 
@@ -565,7 +573,8 @@ internal sealed class RatingEngine(CheckedTariff tariff, IEvaluator evaluator, I
             {
                 var quantity = group.Sum(p => p.Event.Quantity);
                 var amount = Currencies.Round(quantity * group.Key.Price, currency);
-                lines.Add((group.Key.Charge.Span.Start, new InvoiceLine(group.Key.Charge.Label, quantity, group.Key.Charge.Unit, group.Key.Price, amount)));
+                lines.Add((group.Key.Charge.Span.Start,
+                    new InvoiceLine(group.Key.Charge.Label, quantity, group.Key.Charge.Unit, group.Key.Price, amount)));
             }
             _state.PendingEventLines.Clear();
 
@@ -676,7 +685,8 @@ internal sealed class RatingEngine(CheckedTariff tariff, IEvaluator evaluator, I
                 var list = new List<InvoiceTax>();
                 foreach (var tax in _t.Taxes)
                 {
-                    var rate = _ctx.Eval(tax.Rate) as decimal? ?? throw new RatingException($"account '{_ctx.Account}': tax \"{tax.Label}\" has no rate");
+                    var rate = _ctx.Eval(tax.Rate) as decimal?
+                        ?? throw new RatingException($"account '{_ctx.Account}': tax \"{tax.Label}\" has no rate");
                     // A rate from a contract is a fraction between 0 and 1, as a rate written in the tariff must be.
                     if (rate < 0m || rate > 1m)
                         throw new RatingException($"account '{_ctx.Account}': tax \"{tax.Label}\": a rate of {rate} is not between 0 and 1");
@@ -688,7 +698,8 @@ internal sealed class RatingEngine(CheckedTariff tariff, IEvaluator evaluator, I
                         return groupTax is not null ? groupTax == tax : tax.Group is null;
                     }).Select(l => l.Line.Amount).ToList();
                     var factor = included ? rate / (1m + rate) : rate;
-                    var amount = tax.PerLine ? mine.Sum(a => Currencies.Round(a * factor, currency)) : Currencies.Round(mine.Sum() * factor, currency);
+                    var amount = tax.PerLine ? mine.Sum(a => Currencies.Round(a * factor, currency))
+                        : Currencies.Round(mine.Sum() * factor, currency);
                     list.Add(new InvoiceTax(tax.Label, rate, mine.Sum(), amount));
                 }
                 taxes = [.. list];
@@ -728,12 +739,14 @@ internal sealed class RatingEngine(CheckedTariff tariff, IEvaluator evaluator, I
                         contribution = aggregate.Kind switch
                         {
                             AggregateKind.Count => "counted",
-                            AggregateKind.Sum => _ctx.Eval(aggregate.Value!) is decimal v ? "+" + Show(v * e.Quantity, aggregate.Type.Unit) : "adds nothing",
+                            AggregateKind.Sum =>
+                                _ctx.Eval(aggregate.Value!) is decimal v ? "+" + Show(v * e.Quantity, aggregate.Type.Unit) : "adds nothing",
                             AggregateKind.Distinct => "distinct " + RuntimeOps.Show(_ctx.Eval(aggregate.Value!)),
                             _ => "value " + RuntimeOps.Show(_ctx.Eval(aggregate.Value!)),
                         };
                     }
-                    catch (Exception ex) when (given is not null && given.Contains(e) && ex is RatingException { AccountWide: false } or OverflowException)
+                    catch (Exception ex) when (given is not null && given.Contains(e)
+                        && ex is RatingException { AccountWide: false } or OverflowException)
                     {
                         // A row given to the held period's group is that period's to bill: a failure on it is that period's.
                         continue;

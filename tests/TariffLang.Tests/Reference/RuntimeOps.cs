@@ -153,7 +153,8 @@ internal static class RuntimeOps
             case Builtin.Blocks:
             {
                 var size = (decimal)args[1]!;
-                if (size <= 0) throw new RatingException($"blocks: the block size must be greater than 0, not {size.ToString(CultureInfo.InvariantCulture)}");
+                if (size <= 0) throw new RatingException(
+                    $"blocks: the block size must be greater than 0, not {size.ToString(CultureInfo.InvariantCulture)}");
                 var rest = Math.Max((decimal)args[0]! - (args.Length > 2 ? (decimal)args[2]! : 0m), 0m);
                 var whole = Math.Truncate(rest / size);
                 return rest % size == 0 ? whole : whole + 1;
@@ -161,7 +162,8 @@ internal static class RuntimeOps
             case Builtin.RoundUpDuration or Builtin.RoundDownDuration or Builtin.RoundNearestDuration:
             {
                 var step = (TimeSpan)args[1]!;
-                var plain = fn switch { Builtin.RoundUpDuration => Builtin.RoundUp, Builtin.RoundDownDuration => Builtin.RoundDown, _ => Builtin.RoundNearest };
+                var plain = fn switch { Builtin.RoundUpDuration => Builtin.RoundUp, Builtin.RoundDownDuration => Builtin.RoundDown,
+                    _ => Builtin.RoundNearest };
                 if (step <= TimeSpan.Zero) throw new RatingException($"{Name(plain)}: the step must be greater than 0, not {Show(step)}");
                 return TicksOf(ToStep(plain, ((TimeSpan)args[0]!).Ticks, step.Ticks));
             }
@@ -269,7 +271,8 @@ internal static class RuntimeOps
             case TypeKind.Number or TypeKind.Money:
                 // "5%" is how contracts (and tariff examples) write rates: 0.05.
                 if (!type.Integer && raw.EndsWith('%')
-                    && decimal.TryParse(raw.AsSpan(0, raw.Length - 1), NumberStyles.AllowDecimalPoint | NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var percent))
+                    && decimal.TryParse(raw.AsSpan(0, raw.Length - 1), NumberStyles.AllowDecimalPoint | NumberStyles.AllowLeadingSign,
+                        CultureInfo.InvariantCulture, out var percent))
                     return percent / 100m;
                 if (decimal.TryParse(raw, NumberStyles.AllowDecimalPoint | NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var d))
                 {

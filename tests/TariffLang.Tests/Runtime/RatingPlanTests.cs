@@ -19,7 +19,8 @@ public sealed class RatingPlanTests
             }
             """;
 
-        var result = EveryWay.Rate(Source, "time,account,event", ["2024-01-05T10:00:00+01:00,a,appointment", "2024-01-06T10:00:00+01:00,a,appointment"]);
+        var result = EveryWay.Rate(Source, "time,account,event",
+            ["2024-01-05T10:00:00+01:00,a,appointment", "2024-01-06T10:00:00+01:00,a,appointment"]);
 
         result.Invoices.ShouldHaveSingleItem().Total.ShouldBe(0.20m);
     }

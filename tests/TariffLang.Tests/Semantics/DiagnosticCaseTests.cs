@@ -14,7 +14,8 @@ public sealed class DiagnosticCaseTests
     /// <summary>The catalogue's warnings; every other code is an error.</summary>
     private static readonly string[] WarningCodes = ["TL0062", "TL0063", "TL0064", "TL0065"];
 
-    private static readonly Regex ExpectLine = new(@"^//\s*expect:\s*(?<code>TL\d{4})\s+(?<sl>\d+):(?<sc>\d+)-(?<el>\d+):(?<ec>\d+)\s*$", RegexOptions.Compiled);
+    private static readonly Regex ExpectLine = new(@"^//\s*expect:\s*(?<code>TL\d{4})\s+(?<sl>\d+):(?<sc>\d+)-(?<el>\d+):(?<ec>\d+)\s*$",
+        RegexOptions.Compiled);
 
     public static string CasesDirectory => Path.Combine(AppContext.BaseDirectory, "Cases", "Diagnostics");
 
@@ -48,7 +49,8 @@ public sealed class DiagnosticCaseTests
         foreach (var d in tariff.Diagnostics) source.GetLineColumn(d.Span.Start).ShouldBe((d.Line, d.Column), d.ToString());
 
         actual.ShouldBe(expected.OrderBy(s => s, StringComparer.Ordinal).ToList(),
-            $"{file}: actual diagnostics:\n" + string.Join("\n", tariff.Diagnostics.Select(d => "// expect: " + Format(d.Code, source, d.Span) + "   (" + d + ")")));
+            $"{file}: actual diagnostics:\n"
+                + string.Join("\n", tariff.Diagnostics.Select(d => "// expect: " + Format(d.Code, source, d.Span) + "   (" + d + ")")));
         // The tariff has errors exactly when one of the expected diagnostics is not a warning.
         tariff.HasErrors.ShouldBe(expected.Any(e => !WarningCodes.Contains(e.Split(' ')[0])));
         tariff.Diagnostics.Where(d => !d.IsError).Select(d => d.Code).ShouldAllBe(code => WarningCodes.Contains(code));

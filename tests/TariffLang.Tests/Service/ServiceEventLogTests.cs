@@ -19,7 +19,8 @@ public sealed class ServiceEventLogTests
         // With an id per row (the generator writes none), so that re-sends can be recognised.
         var lines = File.ReadAllLines(Path.Combine(dir, "ledger.csv"));
         var ledger = Path.Combine(dir, "ledger-ids.csv");
-        File.WriteAllLines(ledger, [lines[0] + ",id", .. lines.Skip(1).Select((l, i) => l + ",r" + i.ToString("D5", System.Globalization.CultureInfo.InvariantCulture))]);
+        File.WriteAllLines(ledger, [lines[0] + ",id",
+                .. lines.Skip(1).Select((l, i) => l + ",r" + i.ToString("D5", System.Globalization.CultureInfo.InvariantCulture))]);
         return (Path.Combine(Compilation.CompilerTestSupport.RepoRoot, "tariffs", "calendoc.tariff"), ledger);
     }
 

@@ -23,7 +23,8 @@ public sealed class ServiceHttpFixture : IAsyncLifetime
         var path = Path.Combine(dir, "t.tariff");
         File.WriteAllText(path, Cli.ExplainCommandTests.Source);
         var host = ServiceTariff.Load(path, null, TariffEngine.Interpreted, out var problem) ?? throw new InvalidOperationException(problem);
-        var options = new ServiceOptions("http://127.0.0.1:0", Key, MaxBodyBytes: 4096, SiloPort: ServiceSetup.FreeLoopbackPort(), GatewayPort: ServiceSetup.FreeLoopbackPort());
+        var options = new ServiceOptions("http://127.0.0.1:0", Key, MaxBodyBytes: 4096, SiloPort: ServiceSetup.FreeLoopbackPort(),
+            GatewayPort: ServiceSetup.FreeLoopbackPort());
         _app = ServiceSetup.Build(host, options);
         await _app.StartAsync();
         Client.BaseAddress = new Uri(ServiceSetup.Address(_app));

@@ -61,7 +61,8 @@ public sealed class HostileInputTests
     {
         var dir = TestPaths.TempDir();
         var path = Path.Combine(dir, "ifs.tariff");
-        File.WriteAllText(path, Charge(string.Concat(Enumerable.Repeat("if true then ", 10_000)) + "1" + string.Concat(Enumerable.Repeat(" else 2", 10_000))));
+        File.WriteAllText(path,
+            Charge(string.Concat(Enumerable.Repeat("if true then ", 10_000)) + "1" + string.Concat(Enumerable.Repeat(" else 2", 10_000))));
         var result = CliHarness.RunProcess(TimeSpan.FromMinutes(2), "check", path);
         result.Err.ShouldNotContain("Stack overflow");
         result.Exit.ShouldBe(1);
@@ -81,7 +82,8 @@ public sealed class HostileInputTests
     [Fact]
     public void Compile_EmptyAndGarbageText_ReportsDiagnosticsWithoutThrowing()
     {
-        foreach (var text in new[] { "", "}", "tariff", "tariff t {", "\0\0\0", "tariff t { currency EUR period month in \"Europe/Paris\" event e( }" })
+        foreach (var text in new[] { "", "}", "tariff", "tariff t {", "\0\0\0",
+            "tariff t { currency EUR period month in \"Europe/Paris\" event e( }" })
         {
             var tariff = Tariff.Compile(text, "garbage.tariff");
             tariff.HasErrors.ShouldBeTrue(text);

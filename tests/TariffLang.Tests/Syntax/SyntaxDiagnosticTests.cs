@@ -2,7 +2,8 @@ namespace TariffLang.Tests.Syntax;
 
 public sealed class SyntaxDiagnosticTests
 {
-    private const string Body = "tariff t {\n  currency EUR\n  period month in \"Europe/Paris\"\n  event sms(length: int)\n  charge \"A\" = count(sms) # 0.1\n}\n";
+    private const string Body =
+        "tariff t {\n  currency EUR\n  period month in \"Europe/Paris\"\n  event sms(length: int)\n  charge \"A\" = count(sms) # 0.1\n}\n";
 
     [Fact]
     public void Lexer_UnexpectedCharacter_ReportsTL0002AtTheCharacter()
