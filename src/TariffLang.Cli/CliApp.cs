@@ -393,10 +393,9 @@ internal static class CliApp
         }
         // A contract value the tariff needs and an account lacks stops that account: said once, and the run fails, since
         // its invoices are missing rather than wrong.
-        var missing = result.MissingParameters;
-        foreach (var reason in missing)
-            stderr.WriteLine(
-                $"tariff: {reason} ({result.Rejected.Count(r => r.Reason == reason)} row(s) rejected): give it in --accounts FILE or with --param");
+        var missing = result.MissingParameterRows;
+        foreach (var (reason, rows) in missing)
+            stderr.WriteLine($"tariff: {reason} ({rows} row(s) rejected): give it in --accounts FILE or with --param");
         if (missing.Count > 0) return UserError;
         // --strict: any rejected row fails the run, but an identical re-send (counted once) is the ledger working as meant.
         if (o.Strict && result.Problems > 0)

@@ -191,9 +191,41 @@ public sealed class RatingResult
     /// The reasons that say an account lacks a contract value the tariff needs (one per account and parameter): every row
     /// of such an account is rejected with it.
     /// </summary>
-    public IReadOnlyList<string> MissingParameters =>
-        Rejected.Select(r => r.Reason).Where(r => r.Contains(Runtime.RatingContext.MissingParameterText, StringComparison.Ordinal))
-            .Distinct().ToList();
+    public IReadOnlyList<string> MissingParameters => MissingParameterRows.Select(r => r.Key).ToList();
+
+    /// <summary>
+    /// Each reason of <see cref="MissingParameters"/>, in the same order, with how many rows it rejected: an account without
+    /// its contract value has all its rows rejected, and a run without the accounts file rejects every row of the ledger.
+    /// </summary>
+    public IReadOnlyList<KeyValuePair<string, int>> MissingParameterRows => _missing ??= CountMissingParameters();
+
+    private IReadOnlyList<KeyValuePair<string, int>>? _missing;
+
+    private List<KeyValuePair<string, int>> CountMissingParameters()
+    {
+        // One pass, whatever the number of accounts: a row's reason is the account's one string, so most look-ups
+        // are by reference; equal texts from different strings still count as one reason.
+        var byInstance = new Dictionary<string, int>(ReferenceEqualityComparer.Instance);
+        var byText = new Dictionary<string, int>(StringComparer.Ordinal);
+        var counts = new List<KeyValuePair<string, int>>();
+        foreach (var row in Rejected)
+        {
+            if (!byInstance.TryGetValue(row.Reason, out var index))
+            {
+                index = -1;
+                if (row.Reason.Contains(Runtime.RatingContext.MissingParameterText, StringComparison.Ordinal)
+                    && !byText.TryGetValue(row.Reason, out index))
+                {
+                    index = counts.Count;
+                    byText.Add(row.Reason, index);
+                    counts.Add(new KeyValuePair<string, int>(row.Reason, 0));
+                }
+                byInstance.Add(row.Reason, index);
+            }
+            if (index >= 0) counts[index] = new KeyValuePair<string, int>(counts[index].Key, counts[index].Value + 1);
+        }
+        return counts;
+    }
 
     /// <summary>How many rows were rejected for a reason other than being an identical re-send of a row already counted.</summary>
     public int Problems => Rejected.Count(r => !Rating.IdClaims.IsDuplicate(r.Reason));

@@ -416,7 +416,11 @@ internal sealed class StreamRater
     {
         var entries = _directory.Entries.OrderBy(e => e.Name, StringComparer.Ordinal).ToList();
         var invoices = new List<Invoice>();
-        var rejected = new List<RejectedRow>(errors.Count);
+        // Sized once and handed over without a copy, and each account's list let go once copied: a ledger whose rows are
+        // all rejected (a run without its accounts file) keeps each row's rejection once, not three times.
+        var capacity = errors.Count;
+        foreach (var entry in entries) capacity += entry.Rejections?.Count ?? 0;
+        var rejected = ImmutableArray.CreateBuilder<RejectedRow>(capacity);
         int rated = 0, free = 0, rejectedCount = errors.Count;
         foreach (var (row, reason) in errors) rejected.Add(new RejectedRow(row, reason));
         DateOnly? month = _options.Month is { } m ? new DateOnly(m.Year, m.Month, 1) : null;
@@ -428,7 +432,11 @@ internal sealed class StreamRater
                 rated += entry.Rated;
                 free += entry.Free;
                 rejectedCount += entry.Rejected;
-                if (entry.Rejections is { } list) rejected.AddRange(list.Select(x => new RejectedRow(x.Row, x.Reason)));
+                if (entry.Rejections is { } list)
+                {
+                    foreach (var x in list) rejected.Add(new RejectedRow(x.Row, x.Reason));
+                    entry.Rejections = null;
+                }
                 continue;
             }
             // Only the period that contains the month: the account's period, or the month itself when it has no invoice then.
@@ -447,10 +455,16 @@ internal sealed class StreamRater
                 }
             }
             if (entry.Rejections is { } rows)
-                rejected.AddRange(rows.Where(x => x.Date is { } d && d >= from && d <= to).Select(x => new RejectedRow(x.Row, x.Reason)));
+            {
+                foreach (var x in rows)
+                {
+                    if (x.Date is { } d && d >= from && d <= to) rejected.Add(new RejectedRow(x.Row, x.Reason));
+                }
+                entry.Rejections = null;
+            }
         }
         rejected.Sort((a, b) => a.Row.CompareTo(b.Row));
-        return new RatingResult(invoices.ToImmutableArray(), rejected.ToImmutableArray(),
+        return new RatingResult(invoices.ToImmutableArray(), rejected.Count == rejected.Capacity ? rejected.MoveToImmutable() : rejected.ToImmutable(),
             new Accounting(rated + free + rejectedCount, rated, free, rejectedCount))
         {
             Problem = problem,

@@ -33,6 +33,22 @@ public sealed class RejectionsCliTests
     }
 
     [Fact]
+    public void Rate_TwoAccountsWithoutTheirContractValue_CountEachAccountsRowsInTheOrderFirstSeen()
+    {
+        var (_, tariff, ledger) = EveryWay.Files(Source, Header,
+            "2024-01-10T10:00:00Z,b,sms,x", "2024-01-10T10:01:00Z,a,sms,x", "2024-01-10T10:02:00Z,b,sms,x",
+            "2024-01-10T10:03:00Z,b,sms,blocked", "2024-01-10T10:04:00Z,a,sms,x", "2024-01-10T10:05:00Z,b,sms,x");
+        var result = CliHarness.Run("rate", tariff, ledger);
+        result.Exit.ShouldBe(1, result.ToString());
+        var lines = result.Err.Split('\n').Where(l => l.Contains("missing contract parameter")).ToList();
+        lines.Count.ShouldBe(2, result.Err);
+        lines[0].ShouldContain("account 'b'");
+        lines[0].ShouldContain("(4 row(s) rejected)");
+        lines[1].ShouldContain("account 'a'");
+        lines[1].ShouldContain("(2 row(s) rejected)");
+    }
+
+    [Fact]
     public void Rate_StrictWithAnyRejection_Exits1_WithoutStrictExits0()
     {
         var (_, tariff, ledger) = EveryWay.Files(Source, Header, "2024-01-10T10:00:00Z,a,sms,blocked", "2024-01-10T10:01:00Z,a,sms,x");
