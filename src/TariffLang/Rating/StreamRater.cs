@@ -417,7 +417,8 @@ internal sealed class StreamRater
         var entries = _directory.Entries.OrderBy(e => e.Name, StringComparer.Ordinal).ToList();
         var invoices = new List<Invoice>();
         // Sized once and handed over without a copy, and each account's list let go once copied: a ledger whose rows are
-        // all rejected (a run without its accounts file) keeps each row's rejection once, not three times.
+        // all rejected (a run without its accounts file) holds its rejections in one array, not in a list and a copy of
+        // it beside every account's own list.
         var capacity = errors.Count;
         foreach (var entry in entries) capacity += entry.Rejections?.Count ?? 0;
         var rejected = ImmutableArray.CreateBuilder<RejectedRow>(capacity);
@@ -464,7 +465,8 @@ internal sealed class StreamRater
             }
         }
         rejected.Sort((a, b) => a.Row.CompareTo(b.Row));
-        return new RatingResult(invoices.ToImmutableArray(), rejected.Count == rejected.Capacity ? rejected.MoveToImmutable() : rejected.ToImmutable(),
+        var all = rejected.Count == rejected.Capacity ? rejected.MoveToImmutable() : rejected.ToImmutable();
+        return new RatingResult(invoices.ToImmutableArray(), all,
             new Accounting(rated + free + rejectedCount, rated, free, rejectedCount))
         {
             Problem = problem,
