@@ -28,8 +28,7 @@ internal static class RatingWarmUp
         // Ledgers: cutting the file into rows and typing their values.
         typeof(LedgerStreamReader), typeof(CsvSplitter), typeof(CsvRecordParser), typeof(JsonRecordParser),
         typeof(JsonKeyTable), typeof(LedgerRecordParser), typeof(EventBinder), typeof(AttributeParser), typeof(LedgerValues),
-        typeof(Utf8Decimal),
-        typeof(Utf8StringCache), typeof(ByteScanner), typeof(Utf8Map<(AccountEntry Entry, int Partition)>),
+        typeof(Utf8Decimal), typeof(Utf8StringCache), typeof(ByteScanner), typeof(Utf8Map<(AccountEntry Entry, int Partition)>),
         // Rating: the partitions, the row batches and each account's outcomes.
         typeof(StreamRater), typeof(FileLedgerInput), typeof(RowTyper), typeof(RowBatch), typeof(AccountEntry),
         // Runtime: an account's rater and its open state.
