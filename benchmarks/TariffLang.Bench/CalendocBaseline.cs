@@ -45,7 +45,8 @@ public static class CalendocBaseline
         int time = Column("time"), account = Column("account"), @event = Column("event"), id = Column("id");
         int quantity = Column("quantity"), source = Column("source"), startsAt = Column("starts_at");
         int cancelledAt = Column("cancelled_at"), length = Column("length");
-        if (time < 0 || account < 0 || @event < 0) throw new InvalidDataException($"{ledgerPath}: the header needs time, account and event");
+        if (time < 0 || account < 0 || @event < 0)
+            throw new InvalidDataException($"{ledgerPath}: the header needs time, account and event");
 
         var totals = new Dictionary<(string Account, int Month), Totals>();
         var firstMonth = new Dictionary<string, int>(StringComparer.Ordinal);
@@ -115,7 +116,8 @@ public static class CalendocBaseline
             }
             else if (eventName is "sms")
             {
-                if (!int.TryParse(Cell(text, fields, length), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var characters))
+                if (!int.TryParse(Cell(text, fields, length), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture,
+                    out var characters))
                 {
                     rejected++;
                     continue;
@@ -161,7 +163,8 @@ public static class CalendocBaseline
     {
         var lines = new List<BenchLine>();
         if (appointments > 0)
-            lines.Add(new BenchLine(AppointmentLabel, appointments, "appointment", AppointmentPrice, Cents(appointments * AppointmentPrice)));
+            lines.Add(
+                new BenchLine(AppointmentLabel, appointments, "appointment", AppointmentPrice, Cents(appointments * AppointmentPrice)));
         var extra = Math.Max(sms - appointments, 0);
         if (extra > 0)
             lines.Add(new BenchLine(ExtraSmsLabel, extra, "sms", ExtraSmsPrice, Cents(extra * ExtraSmsPrice)));

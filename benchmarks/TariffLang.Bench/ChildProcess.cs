@@ -52,7 +52,8 @@ public static class ChildProcess
             var errors = process.StandardError.ReadToEndAsync();
             long sampledKb = 0;
             using var stopSampling = new CancellationTokenSource();
-            var sampler = TimeCommand is null ? Task.Run(() => Sample(process.Id, stopSampling.Token, kb => sampledKb = kb)) : Task.CompletedTask;
+            var sampler = TimeCommand is null ? Task.Run(() => Sample(process.Id, stopSampling.Token, kb => sampledKb = kb))
+                : Task.CompletedTask;
             if (!process.WaitForExit(timeout))
             {
                 process.Kill(entireProcessTree: true);

@@ -117,7 +117,8 @@ public static class DuckDbCalendoc
                 lines.Add(new BenchLine(CalendocBaseline.AppointmentLabel, appointments, "appointment", 0.106m, reader.GetDecimal(4)));
             if (extra > 0)
                 lines.Add(new BenchLine(CalendocBaseline.ExtraSmsLabel, extra, "sms", 0.0503m, reader.GetDecimal(5)));
-            invoices.Add(new BenchInvoice(reader.GetString(0), from, from.AddMonths(1).AddDays(-1), "EUR", lines, lines.Sum(l => l.Amount)));
+            invoices.Add(
+                new BenchInvoice(reader.GetString(0), from, from.AddMonths(1).AddDays(-1), "EUR", lines, lines.Sum(l => l.Amount)));
             (rows, rated, accepted) = (Count(reader.GetValue(6)), Count(reader.GetValue(7)), Count(reader.GetValue(8)));
         }
         if (!any)

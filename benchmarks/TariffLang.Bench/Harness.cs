@@ -45,12 +45,14 @@ public sealed record HarnessOptions(
         // The tool as users get it: published ahead of time by run.sh (ReadyToRun); the build output otherwise.
         var published = Path.Combine(root, "benchmarks", "tool", "tariff.dll");
         var dll = Path.GetFullPath(line.Get("--tariff-dll")
-            ?? (File.Exists(published) ? published : Path.Combine(root, "src", "TariffLang.Cli", "bin", "Release", "net10.0", "tariff.dll")));
+            ?? (File.Exists(published) ? published
+                : Path.Combine(root, "src", "TariffLang.Cli", "bin", "Release", "net10.0", "tariff.dll")));
         var seed = ulong.Parse(line.Get("--seed") ?? "42", CultureInfo.InvariantCulture);
         var timeout = TimeSpan.FromMinutes(double.Parse(line.Get("--timeout-minutes") ?? "60", CultureInfo.InvariantCulture));
         var perMonth = line.Get("--rows-per-month") is { } m ? CommandLine.ParseCount(m) : (long?)null;
         if (perMonth is < 1) throw new UsageException("--rows-per-month must be at least 1");
-        return new HarnessOptions(rows, tariffs, line.Flag("--shuffled"), runs, threads, contestants, data, seed, root, dll, timeout, perMonth);
+        return new HarnessOptions(rows, tariffs, line.Flag("--shuffled"), runs, threads, contestants, data, seed, root, dll, timeout,
+            perMonth);
     }
 
     /// <summary>How the ledgers are laid out in time, for the report.</summary>
@@ -290,7 +292,8 @@ public sealed class Harness
             var ratio = double.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture);
             _speedUps[ledger.Tariff] = ratio;
             foreach (var line in text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-                         .Where(l => l.StartsWith("--threads", StringComparison.Ordinal) || l.StartsWith("speed-up", StringComparison.Ordinal)))
+                         .Where(l => l.StartsWith("--threads", StringComparison.Ordinal)
+                             || l.StartsWith("speed-up", StringComparison.Ordinal)))
                 Say($"- {ledger.Name}: {line}");
         }
         Say();
@@ -358,7 +361,8 @@ public sealed class Harness
             foreach (var n in threads)
                 list.Add(new($"threads{n}", $"TariffLang compiled --threads {n}", l => TariffCommand(l, "compiled", n)));
         }
-        if (wanted.Contains("interpreted")) list.Add(new("interpreted", "TariffLang interpreted", l => TariffCommand(l, "interpreted", null)));
+        if (wanted.Contains("interpreted"))
+            list.Add(new("interpreted", "TariffLang interpreted", l => TariffCommand(l, "interpreted", null)));
         // The baseline and DuckDB run from this very program, started afresh like the others.
         var self = typeof(Harness).Assembly.Location;
         if (wanted.Contains("baseline"))
@@ -368,7 +372,8 @@ public sealed class Harness
         return list;
     }
 
-    /// <summary>Runs the rounds of one size; returns the agreement lines. Throws <see cref="RunFailed"/> on a crash or a disagreement.</summary>
+    /// <summary>Runs the rounds of one size; returns the agreement lines. Throws <see cref="RunFailed"/> on a crash or a
+    /// disagreement.</summary>
     private List<string> Rounds(List<Ledger> ledgers, List<Contestant> contestants)
     {
         var references = new Dictionary<string, (string Contestant, IReadOnlyList<string> Lines)>();
@@ -476,7 +481,8 @@ public sealed class Harness
     /// The median over rounds of wall(tariff, contestant) ÷ wall(otherTariff, other) of the same round and size, or its
     /// inverse for throughput (the ledgers compared have the same number of rows); null when either is missing.
     /// </summary>
-    private static double? RoundRatio(List<Sample> samples, string tariff, string contestant, string otherTariff, string other, bool throughput)
+    private static double? RoundRatio(List<Sample> samples, string tariff, string contestant, string otherTariff, string other,
+        bool throughput)
     {
         var ratios = new List<double>();
         foreach (var mine in samples.Where(s => s.Tariff == tariff && s.Contestant == contestant))
@@ -502,9 +508,12 @@ public sealed class Harness
                 if (value is { } v) parts.Add(FormattableString.Invariant($"{what} {v:F2} ({bar}: {(met(v) ? "met" : "NOT met")})"));
             }
             Check("compiled ÷ DuckDB", RoundRatio(mine, "calendoc", "compiled", "calendoc", "duckdb", false), v => v < 1.0, "< 1.0");
-            Check("compiled ÷ baseline", RoundRatio(mine, "calendoc", "compiled", "calendoc", "baseline", false), v => v <= 1.5, "≤ 1.5");
-            Check("Web1on1 rows/s ÷ calenDoc's", RoundRatio(mine, "web1on1", "compiled", "calendoc", "compiled", true), v => v >= 0.5, "≥ 0.5");
-            Check("Aircall rows/s ÷ calenDoc's", RoundRatio(mine, "aircall", "compiled", "calendoc", "compiled", true), v => v >= 0.5, "≥ 0.5");
+            Check("compiled ÷ baseline", RoundRatio(mine, "calendoc", "compiled", "calendoc", "baseline", false), v => v <= 1.5,
+                "≤ 1.5");
+            Check("Web1on1 rows/s ÷ calenDoc's", RoundRatio(mine, "web1on1", "compiled", "calendoc", "compiled", true), v => v >= 0.5,
+                "≥ 0.5");
+            Check("Aircall rows/s ÷ calenDoc's", RoundRatio(mine, "aircall", "compiled", "calendoc", "compiled", true), v => v >= 0.5,
+                "≥ 0.5");
             foreach (var tariff in _o.Tariffs)
                 Check($"{tariff} --threads 1 ÷ all cores", RoundRatio(mine, tariff, "threads1", tariff, "compiled", false),
                     v => v >= 1.7, "≥ 1.7");
@@ -576,7 +585,8 @@ public static class MachineInfo
         var cpu = Read("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':', 2)[1].Trim();
         var memKb = Read("/proc/meminfo").FirstOrDefault(l => l.StartsWith("MemTotal:", StringComparison.Ordinal)) is { } m
             ? long.Parse(new string(m.Where(char.IsAsciiDigit).ToArray()), CultureInfo.InvariantCulture) : 0;
-        var os = Read("/etc/os-release").FirstOrDefault(l => l.StartsWith("PRETTY_NAME=", StringComparison.Ordinal))?.Split('=', 2)[1].Trim('"')
+        var os = Read("/etc/os-release")
+            .FirstOrDefault(l => l.StartsWith("PRETTY_NAME=", StringComparison.Ordinal))?.Split('=', 2)[1].Trim('"')
             ?? RuntimeInformation.OSDescription;
         yield return $"machine: {Environment.ProcessorCount} cores{(cpu is null ? "" : $" ({cpu})")}, "
             + FormattableString.Invariant($"{memKb / 1024.0 / 1024.0:F1} GiB memory, {os}, kernel {Environment.OSVersion.Version}");

@@ -8,7 +8,8 @@ namespace TariffLang.Bench;
 public sealed record BenchLine(string Label, decimal Quantity, string Unit, decimal UnitPrice, decimal Amount);
 
 /// <summary>One account's invoice for one month.</summary>
-public sealed record BenchInvoice(string Account, DateOnly From, DateOnly To, string Currency, IReadOnlyList<BenchLine> Lines, decimal Total);
+public sealed record BenchInvoice(string Account, DateOnly From, DateOnly To, string Currency, IReadOnlyList<BenchLine> Lines,
+    decimal Total);
 
 /// <summary>What happened to the ledger's rows; <c>Rows == Rated + Free + Rejected</c>.</summary>
 public sealed record BenchAccounting(long Rows, long Rated, long Free, long Rejected);

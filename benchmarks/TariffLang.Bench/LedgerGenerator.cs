@@ -3,7 +3,8 @@ using System.Globalization;
 namespace TariffLang.Bench;
 
 /// <summary>What to generate: one ledger (and its accounts file when the tariff needs contract values).</summary>
-public sealed record GenerateOptions(string Tariff, long Rows, int? Accounts, ulong Seed, bool Shuffled, string OutDir, long? RowsPerMonth = null)
+public sealed record GenerateOptions(string Tariff, long Rows, int? Accounts, ulong Seed, bool Shuffled, string OutDir,
+    long? RowsPerMonth = null)
 {
     /// <summary>
     /// How many calendar months the rows span: one unless <see cref="RowsPerMonth"/> is given, in which case a bigger
@@ -213,7 +214,8 @@ public static class LedgerGenerator
                 licensed[a, joining] = true;
                 w.Text("licence_removed").Comma().Text(userNames[leaving]).Comma().Comma().Comma().Comma();
                 w.EndRow();
-                w.Time(t).Comma().Text(names[a]).Comma().Text("licence_assigned").Comma().Text(userNames[joining]).Comma().Comma().Comma().Comma();
+                w.Time(t).Comma().Text(names[a]).Comma().Text("licence_assigned").Comma().Text(userNames[joining]).Comma().Comma().Comma()
+                    .Comma();
                 w.EndRow();
                 i++;
                 continue;

@@ -7,7 +7,8 @@ namespace TariffLang.Benchmarks;
 /// <summary>Deterministic ledgers of a chosen size for the bundled tariffs.</summary>
 internal static class SyntheticLedgers
 {
-    private static readonly string[] Outcomes = ["test_drive", "video_call", "showroom_visit", "quote_request", "workshop_appointment", "crm_lead"];
+    private static readonly string[] Outcomes = ["test_drive", "video_call", "showroom_visit", "quote_request", "workshop_appointment",
+        "crm_lead"];
 
     public static Ledger Calendoc(int rows, int accounts)
     {
@@ -24,7 +25,8 @@ internal static class SyntheticLedgers
                 < 5 => ("appointment", ImmutableDictionary<string, string>.Empty
                     .Add("source", kind == 0 ? "google_sync" : "calendoc")
                     .Add("starts_at", time.AddDays(2).ToString("yyyy-MM-ddTHH:mm:sszzz", CultureInfo.InvariantCulture))),
-                < 9 => ("sms", ImmutableDictionary<string, string>.Empty.Add("length", random.Next(1, 480).ToString(CultureInfo.InvariantCulture))),
+                < 9 => ("sms",
+                    ImmutableDictionary<string, string>.Empty.Add("length", random.Next(1, 480).ToString(CultureInfo.InvariantCulture))),
                 _ => ("email", ImmutableDictionary<string, string>.Empty),
             };
             list.Add(new LedgerRow(i + 2, null, time, account, name, 1m, attributes));

@@ -27,7 +27,8 @@ if (tariff.HasErrors)
     Console.Error.WriteLine($"{tariffPath} has errors: nothing can be rated.");
     return 1;
 }
-Console.WriteLine($"Tariff '{tariff.Name}' ({tariff.Currency}), plans: {(tariff.PlanNames.IsEmpty ? "none" : string.Join(", ", tariff.PlanNames))}");
+Console.WriteLine(
+    $"Tariff '{tariff.Name}' ({tariff.Currency}), plans: {(tariff.PlanNames.IsEmpty ? "none" : string.Join(", ", tariff.PlanNames))}");
 
 // 2. Read a ledger (CSV or JSON Lines) and, if given, the contract values per account.
 Ledger ledger = Tariff.ReadLedger(ledgerPath);

@@ -282,7 +282,8 @@ internal static class CliApp
             {
                 var coverage = tariff.Coverage(results);
                 text.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"coverage {path}: {coverage.Percent}% ({coverage.Covered} of {coverage.Total} rules, charges, table cells, plans and versions)"));
+                    $"coverage {path}: {coverage.Percent}% ({coverage.Covered} of {coverage.Total} rules, charges, table "
+                    + $"cells, plans and versions)"));
                 foreach (var item in coverage.Uncovered) text.WriteLine($"    not exercised: {path}:{item}");
                 if (o.MinCoverage is { } min && coverage.Percent < min)
                 {
@@ -292,7 +293,8 @@ internal static class CliApp
             }
         }
         if (junit) stdout.WriteLine(JUnitReport.Write(suites));
-        if (disputed > 0) text.WriteLine($"{disputed} disputed (the document's figure disagrees with its own price list; not counted as passed)");
+        if (disputed > 0)
+            text.WriteLine($"{disputed} disputed (the document's figure disagrees with its own price list; not counted as passed)");
         text.WriteLine($"{passed} passed, {failed} failed" + (underCovered > 0 ? $", {underCovered} tariff(s) below --min-coverage" : ""));
         return failed > 0 || underCovered > 0 ? UserError : Ok;
     }
@@ -337,7 +339,8 @@ internal static class CliApp
                 .OrderBy(k => k, StringComparer.Ordinal).ToList();
             if (unknownColumns.Count > 0)
                 stderr.WriteLine(
-                    $"tariff: warning: {o.Accounts}: the tariff declares no contract parameter {string.Join(", ", unknownColumns.Select(c => "'" + c + "'"))}; those values are ignored");
+                    $"tariff: warning: {o.Accounts}: the tariff declares no contract parameter "
+                    + $"{string.Join(", ", unknownColumns.Select(c => "'" + c + "'"))}; those values are ignored");
             foreach (var w in tariff.CheckContracts(table, o.Accounts)) stderr.WriteLine("tariff: warning: " + w);
         }
         if (o.Params.Count > 0)
@@ -484,8 +487,10 @@ internal static class CliApp
             var at = sources.IsEmpty ? "" : " [" + string.Join(", ", sources) + "]";
             // Each line the row fed, with the row's share of its amount: "share: SMS supplémentaires 0.08 of 1.25".
             var shares = r.Shares.IsEmpty ? ""
-                : " — share: " + string.Join(", ", r.Shares.Select(x => $"{x.Label} {tariff.FormatMoney(x.Amount)} of {tariff.FormatMoney(x.Of)}"));
-            sb.AppendLine($"row {r.Row}: {(what.Length > 0 ? what + ": " : "")}{r.Kind.ToString().ToLowerInvariant()}: {r.Detail}{shares}{at}");
+                : " — share: "
+                    + string.Join(", ", r.Shares.Select(x => $"{x.Label} {tariff.FormatMoney(x.Amount)} of {tariff.FormatMoney(x.Of)}"));
+            sb.AppendLine(
+                $"row {r.Row}: {(what.Length > 0 ? what + ": " : "")}{r.Kind.ToString().ToLowerInvariant()}: {r.Detail}{shares}{at}");
         }
         var a = result.Accounting;
         sb.AppendLine($"rows: {a.Rows}, rated: {a.Rated}, free: {a.Free}, rejected: {a.Rejected}");
@@ -602,7 +607,8 @@ internal static class CliApp
         var results = o.Plans.Select(plan =>
         {
             var overrides = new Dictionary<string, string>(o.Params) { ["plan"] = plan };
-            return tariff.RateFile(ledgerPath, accounts, new RatingOptions(overrides, o.Period) { Threads = o.Threads, From = o.From, To = o.To });
+            return tariff.RateFile(ledgerPath, accounts,
+                new RatingOptions(overrides, o.Period) { Threads = o.Threads, From = o.From, To = o.To });
         }).ToList();
         // Every account and period that any plan could rate, so a plan that could not rate one shows it.
         var rows = results.SelectMany(r => r.Invoices).Select(i => (i.Account, i.Period)).Distinct()
@@ -711,7 +717,8 @@ internal static class CliApp
         var options = counts.Select(n => new RatingOptions(o.Params, o.Period) { Threads = n, From = o.From, To = o.To }).ToList();
         var clock = new System.Diagnostics.Stopwatch();
         var process = System.Diagnostics.Process.GetCurrentProcess();
-        stdout.WriteLine(FormattableString.Invariant($"engine: {engine.ToString().ToLowerInvariant()}, threads: {string.Join(", ", counts)}"));
+        stdout.WriteLine(
+            FormattableString.Invariant($"engine: {engine.ToString().ToLowerInvariant()}, threads: {string.Join(", ", counts)}"));
         stdout.WriteLine(FormattableString.Invariant($"load and compile: {compileTime.TotalMilliseconds:F1} ms"));
 
         // The JIT's share of start-up and of the first rating: the part of a run that --threads does not divide.
@@ -774,11 +781,13 @@ internal static class CliApp
         if (first.Statistics is { HeldRows: > 0 } held)
         {
             stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"out of time order: {held.ReplayedAccounts} accounts replayed, {held.HeldRows} rows held in {held.HeldBytes / 1048576.0:F1} MiB "
+                $"out of time order: {held.ReplayedAccounts} accounts replayed, {held.HeldRows} rows held in "
+                + $"{held.HeldBytes / 1048576.0:F1} MiB "
                 + $"({(double)held.HeldBytes / held.HeldRows:F0} bytes/row)"));
         }
         stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"allocated: {(rows > 0 ? allocated / (double)ratings / rows : 0):F1} bytes/row, {collections / (double)ratings:F1} gen0 collections "
+            $"allocated: {(rows > 0 ? allocated / (double)ratings / rows : 0):F1} bytes/row, "
+            + $"{collections / (double)ratings:F1} gen0 collections "
             + $"and {paused.TotalMilliseconds / ratings:F0} ms paused for the GC per rating"));
         // What the docs' memory figures rest on: the live heap after the last collection against what the collector keeps
         // committed (its room for young objects), beside the process's peak resident set.
@@ -786,7 +795,8 @@ internal static class CliApp
         process.Refresh();
         const double MiB = 1048576.0;
         stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"heap after the last collection: {heap.HeapSizeBytes / MiB:F1} MiB (old objects {heap.GenerationInfo[2].SizeAfterBytes / MiB:F1} MiB, "
+            $"heap after the last collection: {heap.HeapSizeBytes / MiB:F1} MiB (old objects "
+            + $"{heap.GenerationInfo[2].SizeAfterBytes / MiB:F1} MiB, "
             + $"large objects {heap.GenerationInfo[3].SizeAfterBytes / MiB:F1} MiB), {heap.TotalCommittedBytes / MiB:F1} MiB committed; "
             + $"peak resident set {process.PeakWorkingSet64 / MiB:F1} MiB"));
         return Ok;
@@ -835,13 +845,15 @@ internal static class CliApp
         /// <summary>fmt --check: report the files that are not formatted instead of rewriting them.</summary>
         public bool CheckOnly { get; private set; }
         /// <summary>The thread counts given; rate and compare take one, bench a list to compare.</summary>
-        /// <summary>Reads a list like <c>1,2</c> of whole numbers from 1 to <paramref name="max"/> into <paramref name="counts"/>.</summary>
+        /// <summary>Reads a list like <c>1,2</c> of whole numbers from 1 to <paramref name="max"/> into
+        /// <paramref name="counts"/>.</summary>
         private static bool Counts(string value, List<int> counts, int max)
         {
             counts.Clear();
             foreach (var part in value.Split(','))
             {
-                if (!int.TryParse(part, NumberStyles.None, CultureInfo.InvariantCulture, out var count) || count < 1 || count > max) return false;
+                if (!int.TryParse(part, NumberStyles.None, CultureInfo.InvariantCulture, out var count) || count < 1 || count > max)
+                    return false;
                 counts.Add(count);
             }
             return true;
@@ -874,7 +886,8 @@ internal static class CliApp
                     Params[value[..eq]] = value[(eq + 1)..];
                     return null;
                 case "--period" or "--from" or "--to":
-                    if (!DateOnly.TryParseExact(value + "-01", "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var month)
+                    if (!DateOnly.TryParseExact(value + "-01", "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None,
+                        out var month)
                         || month.Year is < RatingOptions.MinYear or > RatingOptions.MaxYear)
                         return $"{option} takes YYYY-MM between {RatingOptions.MinYear} and {RatingOptions.MaxYear}, not '{value}'";
                     if (option == "--period") Period = (month.Year, month.Month);
@@ -886,7 +899,8 @@ internal static class CliApp
                     Format = value;
                     return null;
                 case "--min-coverage":
-                    if (!decimal.TryParse(value, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var percent) || percent > 100m)
+                    if (!decimal.TryParse(value, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var percent)
+                        || percent > 100m)
                         return $"--min-coverage takes a percentage from 0 to 100, not '{value}'";
                     MinCoverage = percent;
                     return null;

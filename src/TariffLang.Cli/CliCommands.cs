@@ -34,13 +34,15 @@ internal static class CliCommands
         });
         var tariffs = FilesArgument("tariff files, or directories searched for *.tariff");
 
-        var check = new Command("check", "Checks tariffs and prints their diagnostics; exits 1 on any error.\n\nExample:\n  tariff check tariffs/");
+        var check = new Command("check",
+            "Checks tariffs and prints their diagnostics; exits 1 on any error.\n\nExample:\n  tariff check tariffs/");
         check.Arguments.Add(tariffs);
         check.Options.Add(Engine());
         check.Options.Add(Format());
         root.Subcommands.Add(Verb(check, stdout, stderr));
 
-        var fmt = new Command("fmt", "Rewrites tariffs in the canonical layout, comments kept; --check only lists the files that are not.\n\n"
+        var fmt = new Command("fmt",
+            "Rewrites tariffs in the canonical layout, comments kept; --check only lists the files that are not.\n\n"
             + "Examples:\n  tariff fmt tariffs/\n  tariff fmt --check tariffs/ docs/examples/");
         fmt.Arguments.Add(FilesArgument("tariff files or directories"));
         fmt.Options.Add(new Option<bool>("--check") { Description = "write nothing; exit 1 when a file is not formatted" });
@@ -56,7 +58,8 @@ internal static class CliCommands
         {
             Description = "list the rules, charges, table cells, plans and versions no example exercised",
         });
-        test.Options.Add(new Option<string>("--min-coverage") { Description = "fail a tariff whose examples exercise less than this percentage" });
+        test.Options.Add(
+            new Option<string>("--min-coverage") { Description = "fail a tariff whose examples exercise less than this percentage" });
         root.Subcommands.Add(Verb(test, stdout, stderr));
 
         root.Subcommands.Add(Verb(Rating("rate", "Rates a ledger into one invoice per account and period, streamed on every core.\n\n"
@@ -65,21 +68,29 @@ internal static class CliCommands
             Format(), Engine(), Threads(), Strict(),
             new Option<string>("--rejects") { Description = "write the rejected rows, verbatim, with their reason, to this file" }),
             stdout, stderr));
-        root.Subcommands.Add(Verb(Rating("explain", "Says what became of every ledger row: the lines that rated it, the rule that made it free, "
-            + "or why it was rejected, and where in the tariff.\n\nExamples:\n  tariff explain tariffs/calendoc.tariff examples/calendoc/ledger.csv\n"
-            + "  tariff explain tariffs/calendoc.tariff examples/calendoc/ledger.csv --account krys-paris-03 --period 2024-01 --format json",
+        root.Subcommands.Add(
+            Verb(Rating("explain", "Says what became of every ledger row: the lines that rated it, the rule that made it free, "
+            + "or why it was rejected, and where in the tariff.\n\nExamples:\n"
+            + "  tariff explain tariffs/calendoc.tariff examples/calendoc/ledger.csv\n"
+            + "  tariff explain tariffs/calendoc.tariff examples/calendoc/ledger.csv --account krys-paris-03 "
+            + "--period 2024-01 --format json",
             Format(), Engine(), Strict(),
-            new Option<string[]>("--account") { Description = "show only this account's rows (repeatable)", AllowMultipleArgumentsPerToken = false },
+            new Option<string[]>("--account") { Description = "show only this account's rows (repeatable)",
+                AllowMultipleArgumentsPerToken = false },
             new Option<string>("--row") { Description = "show only these rows, separated by commas" }), stdout, stderr));
         root.Subcommands.Add(Verb(Rating("compare", "What the same usage costs on each plan.\n\nExample:\n"
             + "  tariff compare tariffs/web1on1.tariff examples/web1on1/ledger.csv --plans GROW,SCALE",
-            new Option<string>("--plans") { Description = "the plans to compare, separated by commas (default: every plan)" }, Format(), Engine(),
+            new Option<string>("--plans") { Description = "the plans to compare, separated by commas (default: every plan)" }, Format(),
+            Engine(),
             Threads()),
             stdout, stderr));
         root.Subcommands.Add(Verb(Rating("bench", "Times compilation and rating; --threads 1,2 compares thread counts, interleaved.\n\n"
             + "Example:\n  tariff bench tariffs/calendoc.tariff examples/calendoc/ledger.csv --threads 1,2",
             Engine(), Threads(), new Option<string>("--iterations") { Description = "how many times to rate (default 10)" },
-            new Option<string>("--serve") { Description = "measure the rating service instead, with these silo counts, 1,3 (loopback only)" },
+            new Option<string>("--serve")
+            {
+                Description = "measure the rating service instead, with these silo counts, 1,3 (loopback only)"
+            },
             new Option<string>("--batch") { Description = "with --serve: events per request (default 500)" }), stdout, stderr));
         root.Subcommands.Add(Serve(stderr));
         return root;
@@ -97,7 +108,10 @@ internal static class CliCommands
         var tariff = new Argument<string>("tariff") { Description = "the .tariff file" };
         var accounts = new Option<string>("--accounts") { Description = "the accounts file: each account's contract values" };
         var urls = new Option<string>("--urls") { Description = "where to listen (default http://127.0.0.1:5080)" };
-        var apiKey = new Option<string>("--api-key") { Description = "require this key (header X-Api-Key) on writes; or set TARIFF_API_KEY" };
+        var apiKey = new Option<string>("--api-key")
+        {
+            Description = "require this key (header X-Api-Key) on writes; or set TARIFF_API_KEY"
+        };
         var maxBody = new Option<int?>("--max-body-mb") { Description = "the largest request body accepted, in MB (default 16)" };
         var postgres = new Option<string>("--postgres")
         {
@@ -114,7 +128,8 @@ internal static class CliCommands
         var clusterId = new Option<string>("--cluster-id") { Description = "with --postgres: the cluster to join (default tarifflang)" };
         var engine = Engine();
         command.Arguments.Add(tariff);
-        foreach (var option in (Option[])[accounts, later, urls, apiKey, maxBody, postgres, siloPort, gatewayPort, advertise, clusterId, engine])
+        foreach (var option in (Option[])[accounts, later, urls, apiKey, maxBody, postgres, siloPort, gatewayPort, advertise, clusterId,
+            engine])
             command.Options.Add(option);
         command.SetAction(parse =>
         {
@@ -166,7 +181,8 @@ internal static class CliCommands
         {
             foreach (var token in result.Tokens)
             {
-                if (token.Value.StartsWith("--", StringComparison.Ordinal)) result.AddError($"unknown option '{token.Value}' for this command");
+                if (token.Value.StartsWith("--", StringComparison.Ordinal))
+                    result.AddError($"unknown option '{token.Value}' for this command");
             }
         });
         return files;
@@ -204,9 +220,11 @@ internal static class CliCommands
 
     private static Option<string> Engine() => new("--engine") { Description = "compiled (default for rating) or interpreted" };
 
-    private static Option<string> Threads() => new("--threads") { Description = "worker threads (default: every core); bench takes a list, 1,2" };
+    private static Option<string> Threads() =>
+        new("--threads") { Description = "worker threads (default: every core); bench takes a list, 1,2" };
 
-    private static Option<bool> Strict() => new("--strict") { Description = "exit 1 when any row is rejected (an identical re-send aside)" };
+    private static Option<bool> Strict() =>
+        new("--strict") { Description = "exit 1 when any row is rejected (an identical re-send aside)" };
 
     /// <summary>The verb's action: its arguments and options read into <see cref="CliApp.Options"/>, then the verb run.</summary>
     private static Command Verb(Command command, TextWriter stdout, TextWriter stderr)

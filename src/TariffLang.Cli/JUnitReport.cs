@@ -35,9 +35,11 @@ internal static class JUnitReport
                     new XAttribute("file", suite.Path), new XAttribute("line", result.Line));
                 var messages = string.Join("\n", result.Messages);
                 if (result.Status == ExampleStatus.Failed)
-                    testcase.Add(new XElement("failure", new XAttribute("message", result.Messages.FirstOrDefault() ?? "failed"), messages));
+                    testcase.Add(
+                        new XElement("failure", new XAttribute("message", result.Messages.FirstOrDefault() ?? "failed"), messages));
                 else if (result.Status == ExampleStatus.Disputed)
-                    testcase.Add(new XElement("skipped", new XAttribute("message", "disputed: " + (result.Messages.FirstOrDefault() ?? ""))));
+                    testcase.Add(
+                        new XElement("skipped", new XAttribute("message", "disputed: " + (result.Messages.FirstOrDefault() ?? ""))));
                 element.Add(testcase);
             }
             root.Add(element);

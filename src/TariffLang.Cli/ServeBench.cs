@@ -55,7 +55,8 @@ internal static class ServeBench
         {
             stdout.WriteLine(FormattableString.Invariant(
                 $"{silos[c]} silo(s): median {CliApp.Median(rates[c]):F0} events/s accepted, request latency p50 {CliApp.Median(p50[c]):F1} ms, ")
-                + FormattableString.Invariant($"p99 {CliApp.Median(p99[c]):F1} ms over {rates[c].Count} runs; invoices equal the batch rating"));
+                + FormattableString.Invariant(
+                    $"p99 {CliApp.Median(p99[c]):F1} ms over {rates[c].Count} runs; invoices equal the batch rating"));
         }
         return CliApp.Ok;
     }

@@ -47,12 +47,15 @@ internal static class TerminalInvoices
         }
         if (!result.Rejected.IsEmpty)
         {
-            console.MarkupLine($"[yellow]{result.Rejected.Length} row(s) rejected[/] (by reason, with their rows: --format json or --rejects FILE)");
+            console.MarkupLine(
+                $"[yellow]{result.Rejected.Length} row(s) rejected[/] (by reason, with their rows: --format json or --rejects FILE)");
             foreach (var group in result.Rejected.GroupBy(r => r.Reason).Take(10))
-                console.MarkupLine($"  {group.Count()} × {Markup.Escape(group.Key)} (row {group.First().Row}{(group.Count() > 1 ? ", …" : "")})");
+                console.MarkupLine(
+                    $"  {group.Count()} × {Markup.Escape(group.Key)} (row {group.First().Row}{(group.Count() > 1 ? ", …" : "")})");
         }
         var a = result.Accounting;
-        console.MarkupLine(string.Create(CultureInfo.InvariantCulture, $"rows: {a.Rows}, rated: {a.Rated}, free: {a.Free}, rejected: {a.Rejected}"));
+        console.MarkupLine(
+            string.Create(CultureInfo.InvariantCulture, $"rows: {a.Rows}, rated: {a.Rated}, free: {a.Free}, rejected: {a.Rejected}"));
     }
 
     private static string Number(decimal value) => value.ToString("0.############################", CultureInfo.InvariantCulture);

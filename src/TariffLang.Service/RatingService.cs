@@ -118,7 +118,8 @@ public sealed class RatingService(IGrainFactory grains, ServiceTariff host)
     public static string ToJson(IReadOnlyList<IngestAnswer> answers)
     {
         using var buffer = new MemoryStream();
-        var options = new JsonWriterOptions { Indented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+        var options = new JsonWriterOptions { Indented = true,
+            Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
         using (var json = new Utf8JsonWriter(buffer, options))
         {
             json.WriteStartObject();

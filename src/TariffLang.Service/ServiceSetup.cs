@@ -57,7 +57,8 @@ public static class ServiceSetup
         if (postgres is null) silo.AddMemoryGrainStorage(StorageName);
         else
         {
-            if (!Storage.PostgresGrainStorage.IsTableName(table)) throw new ArgumentException($"'{table}' is not a table name", nameof(table));
+            if (!Storage.PostgresGrainStorage.IsTableName(table))
+                throw new ArgumentException($"'{table}' is not a table name", nameof(table));
             var database = NpgsqlDataSource.Create(postgres);
             silo.Services.AddGrainStorage(StorageName,
                 (services, _) => new Storage.PostgresGrainStorage(database, services.GetRequiredService<Serializer>(), table));
@@ -66,7 +67,8 @@ public static class ServiceSetup
         return silo;
     }
 
-    /// <summary>The web application of <c>tariff serve</c>: its silo (alone in memory, or in a PostgreSQL cluster) and the endpoints.</summary>
+    /// <summary>The web application of <c>tariff serve</c>: its silo (alone in memory, or in a PostgreSQL cluster) and the
+    /// endpoints.</summary>
     public static WebApplication Build(ServiceTariff host, ServiceOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -86,7 +88,8 @@ public static class ServiceSetup
             else
             {
                 silo.Configure<ClusterOptions>(o => (o.ClusterId, o.ServiceId) = (options.ClusterId, "tarifflang"));
-                silo.ConfigureEndpoints(IPAddress.Parse(options.Advertise), options.SiloPort, options.GatewayPort, listenOnAnyHostAddress: true);
+                silo.ConfigureEndpoints(IPAddress.Parse(options.Advertise), options.SiloPort, options.GatewayPort,
+                    listenOnAnyHostAddress: true);
                 var database = NpgsqlDataSource.Create(options.Postgres);
                 silo.Services.AddSingleton<IMembershipTable>(services =>
                     new Storage.PostgresMembershipTable(database, services.GetRequiredService<Serializer>(), options.ClusterId, "tariff"));

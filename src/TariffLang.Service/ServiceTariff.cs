@@ -26,7 +26,8 @@ public sealed class ServiceTariff
             throw new ArgumentException("the first version applies from the start", nameof(versions));
         for (var i = 0; i < versions.Count; i++)
         {
-            if (versions[i].Tariff.HasErrors) throw new ArgumentException($"the tariff {versions[i].Tariff.Path} has errors", nameof(versions));
+            if (versions[i].Tariff.HasErrors)
+                throw new ArgumentException($"the tariff {versions[i].Tariff.Path} has errors", nameof(versions));
             if (i > 0 && OrderProblem(versions[i].From, versions[i - 1].From, versions[i].Tariff.Path) is { } problem)
                 throw new ArgumentException(problem, nameof(versions));
         }
@@ -79,7 +80,8 @@ public sealed class ServiceTariff
     {
         problem = null;
         var versions = new List<TariffVersion>();
-        foreach (var (from, path) in ((string? From, string Path)[])[(null, tariffPath), .. (later ?? []).Select(l => ((string?)l.From, l.Path))])
+        foreach (var (from, path) in ((string? From, string Path)[])[(null, tariffPath),
+            .. (later ?? []).Select(l => ((string?)l.From, l.Path))])
         {
             string text;
             try

@@ -252,7 +252,8 @@ public sealed class CompiledTariff
     /// Resumes the rating of an account from a <see cref="AccountRating.Snapshot"/> made with this tariff. Null when the
     /// tariff has errors or the snapshot is not one of this tariff and account (<paramref name="problem"/> says why).
     /// </summary>
-    public AccountRating? RestoreAccount(string account, IReadOnlyDictionary<string, string>? contract, byte[] snapshot, out string? problem)
+    public AccountRating? RestoreAccount(string account, IReadOnlyDictionary<string, string>? contract, byte[] snapshot,
+        out string? problem)
     {
         problem = null;
         if (RateAccount(account, contract) is not { } rating)
@@ -281,14 +282,16 @@ public sealed class CompiledTariff
         if (Model is not { } model) return [];
         var spans = outcome.Kind switch
         {
-            RowOutcomeKind.Rated => model.EventCharges.Select(c => (c.Label, c.Span)).Concat(model.AggregateCharges.Select(c => (c.Label, c.Span)))
+            RowOutcomeKind.Rated =>
+                model.EventCharges.Select(c => (c.Label, c.Span)).Concat(model.AggregateCharges.Select(c => (c.Label, c.Span)))
                 // A rated row's detail names each line as "Label (what it added)"; a label with {plan} is matched up to the brace.
                 .Where(c => c.Label.Contains('{')
                     ? outcome.Detail.Contains(c.Label[..c.Label.IndexOf('{')], StringComparison.Ordinal)
                     : outcome.Detail.StartsWith(c.Label + " (", StringComparison.Ordinal)
                       || outcome.Detail.Contains("; " + c.Label + " (", StringComparison.Ordinal))
                 .Select(c => c.Span),
-            _ => model.Rules.Where(r => r.Reason == outcome.Detail && (r.Kind == RuleKind.Reject) == (outcome.Kind == RowOutcomeKind.Rejected))
+            _ => model.Rules.Where(r => r.Reason == outcome.Detail
+                    && (r.Kind == RuleKind.Reject) == (outcome.Kind == RowOutcomeKind.Rejected))
                 .Select(r => r.Span),
         };
         return [.. spans.Distinct().OrderBy(s => s.Start).Select(s =>
@@ -320,7 +323,8 @@ public sealed class CompiledTariff
 
     /// <summary>The local date of an instant in the tariff's time zone (the date its periods and rules go by).</summary>
     public DateOnly LocalDate(DateTimeOffset time) =>
-        Model is { } model ? DateOnly.FromDateTime(NodaTime.Instant.FromDateTimeOffset(time).InZone(model.Period.Zone).ToDateTimeUnspecified())
+        Model is { } model
+            ? DateOnly.FromDateTime(NodaTime.Instant.FromDateTimeOffset(time).InZone(model.Period.Zone).ToDateTimeUnspecified())
             : DateOnly.FromDateTime(time.UtcDateTime);
 
     /// <summary>What the given example results (of this tariff's <see cref="RunExamples"/>) exercised of the tariff.</summary>

@@ -198,7 +198,8 @@ public sealed class ExampleLedgerTests(ITestOutputHelper output)
                         result = result with { Accounts = Path.GetFullPath(Path.Combine(folder, Value())) };
                         break;
                     default:
-                        throw new InvalidOperationException($"{path}: unknown option '{option}' (use --period, --from, --to, --param or --accounts)");
+                        throw new InvalidOperationException(
+                            $"{path}: unknown option '{option}' (use --period, --from, --to, --param or --accounts)");
                 }
             }
             return result;
@@ -206,7 +207,8 @@ public sealed class ExampleLedgerTests(ITestOutputHelper output)
             (int, int) Month(string text)
             {
                 var parts = text.Split('-');
-                if (parts.Length != 2 || !int.TryParse(parts[0], out var year) || !int.TryParse(parts[1], out var month) || month is < 1 or > 12)
+                if (parts.Length != 2 || !int.TryParse(parts[0], out var year) || !int.TryParse(parts[1], out var month)
+                    || month is < 1 or > 12)
                     throw new InvalidOperationException($"{path}: a month is YYYY-MM, not '{text}'");
                 return (year, month);
             }

@@ -74,7 +74,8 @@ public sealed class TariffExamplesTests
             // Each dispute shows the document's figure and the price list's figure.
             result.Messages.ShouldAllBe(m => m.Contains("the document says") && m.Contains("the price list gives"));
         }
-        result.Rating.Accounting.Rows.ShouldBe(result.Rating.Accounting.Rated + result.Rating.Accounting.Free + result.Rating.Accounting.Rejected);
+        result.Rating.Accounting.Rows.ShouldBe(result.Rating.Accounting.Rated + result.Rating.Accounting.Free
+            + result.Rating.Accounting.Rejected);
     }
 
     [Fact]

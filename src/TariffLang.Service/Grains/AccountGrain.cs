@@ -55,7 +55,8 @@ internal sealed class AccountGrain(
         Rebuild();
     }
 
-    private IEventChunkGrain Chunk(int n) => GrainFactory.GetGrain<IEventChunkGrain>(n.ToString(CultureInfo.InvariantCulture) + "|" + Account);
+    private IEventChunkGrain Chunk(int n) =>
+        GrainFactory.GetGrain<IEventChunkGrain>(n.ToString(CultureInfo.InvariantCulture) + "|" + Account);
 
     public async Task<EventAnswer[]> Ingest(EventMessage[] events)
     {
@@ -315,7 +316,8 @@ internal sealed class AccountGrain(
     internal static string Content(EventMessage m)
     {
         var text = new StringBuilder();
-        text.Append(m.Time.UtcTicks).Append('\u001f').Append(m.Event).Append('\u001f').Append(m.Quantity.ToString(CultureInfo.InvariantCulture));
+        text.Append(m.Time.UtcTicks).Append('\u001f').Append(m.Event).Append('\u001f')
+            .Append(m.Quantity.ToString(CultureInfo.InvariantCulture));
         foreach (var (key, value) in m.Attributes.OrderBy(a => a.Key, StringComparer.Ordinal))
         {
             if (value.Length == 0) continue;

@@ -108,11 +108,13 @@ internal sealed class PostgresMembershipTable(NpgsqlDataSource database, Seriali
     {
         await using var connection = await database.OpenConnectionAsync();
         await using var transaction = await connection.BeginTransactionAsync();
-        await using (var version = new NpgsqlCommand($"SELECT etag FROM {Versions} WHERE cluster_id = $1 FOR UPDATE", connection, transaction))
+        await using (var version = new NpgsqlCommand($"SELECT etag FROM {Versions} WHERE cluster_id = $1 FOR UPDATE", connection,
+            transaction))
         {
             version.Parameters.Add(new NpgsqlParameter { Value = clusterId });
             var current = await version.ExecuteScalarAsync();
-            if (current is not long etag || etag.ToString(System.Globalization.CultureInfo.InvariantCulture) != next.VersionEtag) return false;
+            if (current is not long etag || etag.ToString(System.Globalization.CultureInfo.InvariantCulture) != next.VersionEtag)
+                return false;
         }
         if (!await change(connection, transaction)) return false;
         var moveOn = $"UPDATE {Versions} SET version = $2, etag = etag + 1 WHERE cluster_id = $1";
@@ -137,7 +139,8 @@ internal sealed class PostgresMembershipTable(NpgsqlDataSource database, Seriali
             read.Parameters.Add(new NpgsqlParameter { Value = clusterId });
             await using var reader = await read.ExecuteReaderAsync();
             if (await reader.ReadAsync())
-                version = new TableVersion(reader.GetInt32(0), reader.GetInt64(1).ToString(System.Globalization.CultureInfo.InvariantCulture));
+                version = new TableVersion(reader.GetInt32(0),
+                    reader.GetInt64(1).ToString(System.Globalization.CultureInfo.InvariantCulture));
         }
         var entries = new List<Tuple<MembershipEntry, string>>();
         await using (var rows = new NpgsqlCommand(

@@ -51,17 +51,21 @@ internal static class DiagnosticCatalog
     public static readonly DiagnosticDescriptor PeriodValueForEvent = Error("TL0056",
         "'{0}' is a period value (it reads aggregates): it has no value for a single event");
     public static readonly DiagnosticDescriptor StateInAggregate = Error("TL0058",
-        "'{0}' inside an aggregate would be read at the period's close, not when each event happened: decide it per event with a rule, a per-event charge or a state operation");
-    public static readonly DiagnosticDescriptor PlanLabelWithoutPlans = Error("TL0057", "the label names the plan, but the tariff declares no plans");
+        "'{0}' inside an aggregate would be read at the period's close, not when each event happened: decide it per event with a rule, a "
+        + "per-event charge or a state operation");
+    public static readonly DiagnosticDescriptor PlanLabelWithoutPlans = Error("TL0057",
+        "the label names the plan, but the tariff declares no plans");
     public static readonly DiagnosticDescriptor TableKeyCount = Error("TL0027", "table '{0}' has {1} key(s) but was given {2}");
-    public static readonly DiagnosticDescriptor MissingKeyAttribute = Error("TL0028", "event '{0}' has no attribute '{1}', which '{2}' is keyed by");
+    public static readonly DiagnosticDescriptor MissingKeyAttribute = Error("TL0028",
+        "event '{0}' has no attribute '{1}', which '{2}' is keyed by");
     public static readonly DiagnosticDescriptor GrantNotNumber = Error("TL0029", "a grant adds a number of units, but this is {0}");
 
     // Declarations
     public static readonly DiagnosticDescriptor MissingCurrency = Error("TL0030", "the tariff declares no currency");
     public static readonly DiagnosticDescriptor MissingPeriod = Error("TL0031", "the tariff declares no billing period");
     public static readonly DiagnosticDescriptor UnknownTimeZone = Error("TL0032", "unknown time zone '{0}'");
-    public static readonly DiagnosticDescriptor BadPeriodLength = Error("TL0033", "a billing period is a whole number of months, not '{0}'");
+    public static readonly DiagnosticDescriptor BadPeriodLength = Error("TL0033",
+        "a billing period is a whole number of months, not '{0}'");
     public static readonly DiagnosticDescriptor DuplicateDeclaration = Error("TL0034", "the tariff declares its {0} more than once");
     public static readonly DiagnosticDescriptor PlanFieldMissing = Error("TL0035", "plan '{0}' does not say its {1}");
     public static readonly DiagnosticDescriptor DuplicateTableCell = Error("TL0036", "table '{0}' already has a value for ({1})");
@@ -82,7 +86,8 @@ internal static class DiagnosticCatalog
     public static readonly DiagnosticDescriptor StateKindMismatch = Error("TL0050", "'{0}' is a {1}, not a {2}");
     public static readonly DiagnosticDescriptor SettingNeedsInitial = Error("TL0051", "setting '{0}' needs an initial value ('= ...')");
     public static readonly DiagnosticDescriptor NextPeriodOnlyForSettings = Error("TL0052", "'at next period' applies only to settings");
-    public static readonly DiagnosticDescriptor PeriodChoiceNeedsSetting = Error("TL0053", "'period by {0}' needs a text setting named '{0}'");
+    public static readonly DiagnosticDescriptor PeriodChoiceNeedsSetting = Error("TL0053",
+        "'period by {0}' needs a text setting named '{0}'");
     public static readonly DiagnosticDescriptor OptionalKeyAttribute = Error("TL0054",
         "'{0}' is keyed by '{1}', which event '{2}' declares optional: declare it required, so that every event has a key");
     public static readonly DiagnosticDescriptor StateNeedsAggregate = Error("TL0055",
@@ -111,7 +116,8 @@ internal static class DiagnosticCatalog
         "tiers '{0}' must end with one 'above' band, its last: every quantity above the last bound needs a price");
     public static readonly DiagnosticDescriptor TierBandEmpty = Error("TL0111",
         "a band needs a unit price ('at PRICE'), a flat fee ('flat FEE') or both");
-    public static readonly DiagnosticDescriptor TierBoundNotPositive = Error("TL0112", "a band's bound must be a quantity greater than 0, not {0}");
+    public static readonly DiagnosticDescriptor TierBoundNotPositive = Error("TL0112",
+        "a band's bound must be a quantity greater than 0, not {0}");
     public static readonly DiagnosticDescriptor UnknownTiers = Error("TL0113", "unknown tiers '{0}'");
     public static readonly DiagnosticDescriptor GroupLabelUnknown = Error("TL0114", "no charge is labelled \"{0}\"");
     public static readonly DiagnosticDescriptor GroupLabelTwice = Error("TL0115",
@@ -133,7 +139,8 @@ internal static class DiagnosticCatalog
     // Examples
     public static readonly DiagnosticDescriptor UnknownOutcome = Error("TL0060", "unknown outcome '{0}': use rated, free or rejected");
     public static readonly DiagnosticDescriptor ExampleValueNotConstant = Error("TL0061", "an example value must be a literal");
-    public static readonly DiagnosticDescriptor ExampleNoExpectation = Warning("TL0062", "example '{0}' expects nothing, so it cannot fail");
+    public static readonly DiagnosticDescriptor ExampleNoExpectation = Warning("TL0062",
+        "example '{0}' expects nothing, so it cannot fail");
     public static readonly DiagnosticDescriptor DuplicateRule = Warning("TL0063", "this rule repeats the one on line {0}");
     public static readonly DiagnosticDescriptor NeverHolds = Warning("TL0065", "this condition can never hold: {0}");
     public static readonly DiagnosticDescriptor AttributeAtPeriodLevel = Error("TL0067",

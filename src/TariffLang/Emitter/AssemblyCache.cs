@@ -246,7 +246,8 @@ internal static class AssemblyCache
 /// A collectible context per loaded tariff, so that a process that compiles many tariffs can unload them.
 /// The generated code binds to the TariffLang assembly this process runs, whatever context loaded it.
 /// </summary>
-internal sealed class GeneratedLoadContext(string key) : AssemblyLoadContext(TariffCompiler.GeneratedAssemblyName + " " + key, isCollectible: true)
+internal sealed class GeneratedLoadContext(string key)
+    : AssemblyLoadContext(TariffCompiler.GeneratedAssemblyName + " " + key, isCollectible: true)
 {
     private static readonly Assembly Host = typeof(RatingContext).Assembly;
 

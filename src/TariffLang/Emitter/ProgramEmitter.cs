@@ -14,7 +14,8 @@ internal sealed class CompilerLimitationException(BoundExpr expr, string message
 }
 
 /// <summary>How generated code carries a value: a C# type, nullable where the value may be none.</summary>
-internal enum Repr { Decimal, NullableDecimal, Bool, NullableBool, Text, Date, NullableDate, Time, NullableTime, Duration, NullableDuration, Tags }
+internal enum Repr { Decimal, NullableDecimal, Bool, NullableBool, Text, Date, NullableDate, Time, NullableTime, Duration, NullableDuration,
+    Tags }
 
 /// <summary>
 /// Generates the C# of one tariff's <see cref="RatingProgram"/>: per event kind a Classify and an Apply method that run the
@@ -197,7 +198,8 @@ internal sealed class ProgramEmitter
             sb.Append($"        if (!c.HasCell({t}, [{keys}])) return c.MissingCell({t}, [{keys}]);\n");
         }
         foreach (var rule in p.Rejects)
-            sb.Append($"        if ({Guard(rule.Validity, rule.Condition)}) return c.Model.Rules[{N(_model.Rules.IndexOf(rule))}].Reason;\n");
+            sb.Append(
+                $"        if ({Guard(rule.Validity, rule.Condition)}) return c.Model.Rules[{N(_model.Rules.IndexOf(rule))}].Reason;\n");
         foreach (var rule in p.Frees)
         {
             sb.Append($"        if ({Guard(rule.Validity, rule.Condition)})\n        {{\n");
@@ -207,7 +209,8 @@ internal sealed class ProgramEmitter
         {
             var price = Call(charge.Charge.Price);
             sb.Append(
-                $"        if ({Guard(charge.Charge.Validity, charge.Charge.Condition)}) c.AddEventLine({N(charge.Index)}, {Widen(price, Repr.NullableDecimal)});\n");
+                $"        if ({Guard(charge.Charge.Validity, charge.Charge.Condition)}) c.AddEventLine({N(charge.Index)}, "
+                + $"{Widen(price, Repr.NullableDecimal)});\n");
         }
         sb.Append("        return null;\n    }\n\n");
         return sb.ToString();
@@ -232,7 +235,8 @@ internal sealed class ProgramEmitter
                     $"c.StateAdd({state}, {key}, {Widen(value, Repr.NullableDecimal)}, false, {N(op.Position)});",
                 StateOpKind.Add => $"c.StateAdd({state}, {key}, {Widen(value, Repr.NullableDecimal)}, false);",
                 StateOpKind.Use =>
-                    $"c.AllowanceUse({state}, {Widen(Call(op.State.Allowance!), Repr.NullableDecimal)}, {Widen(value, Repr.NullableDecimal)});",
+                    $"c.AllowanceUse({state}, {Widen(Call(op.State.Allowance!), Repr.NullableDecimal)}, "
+                    + $"{Widen(value, Repr.NullableDecimal)});",
                 _ => $"c.StateAdd({state}, {key}, {Widen(value, Repr.NullableDecimal)}, true);",
             };
             sb.Append(op.Op.Condition is null ? $"        {step}\n" : $"        if ({Truth(Call(op.Op.Condition))}) {step}\n");
@@ -302,7 +306,8 @@ internal sealed class ProgramEmitter
         _event = _eventOf.GetValueOrDefault(index);
         var (code, repr) = index == _fault ? (FaultIdentifier, ReprOf(expr)) : Translate(expr);
         _methods.Append("    [MethodImpl(MethodImplOptions.AggressiveInlining)]\n");
-        _methods.Append($"    private static {TypeName(repr)} {MethodName(index)}({Context} c) => {Widen((code, repr), ReprOf(expr))};\n\n");
+        _methods.Append(
+            $"    private static {TypeName(repr)} {MethodName(index)}({Context} c) => {Widen((code, repr), ReprOf(expr))};\n\n");
     }
 
     // ---- expressions ------------------------------------------------------------------------------------------
@@ -358,7 +363,8 @@ internal sealed class ProgramEmitter
             case BoundAttribute a: return (FromAttribute(a.Attribute.Index, repr), repr);
             case BoundEventBuiltin b: return (b.Builtin == EventBuiltin.Time ? "c.Time" : "c.Quantity", repr);
             case BoundLetRef l: return (FromValue($"c.Let({N(l.Let.Index)})", repr), repr);
-            case BoundPlanField f: return (FromValue($"c.PlanField((global::TariffLang.Semantics.PlanField){N((int)f.Field)})", repr), repr);
+            case BoundPlanField f: return (FromValue($"c.PlanField((global::TariffLang.Semantics.PlanField){N((int)f.Field)})", repr),
+                repr);
             case BoundWithin w: return ($"c.Within({N(w.Window.Index)}, c.Attribute({N(KeyOf(w, w.Window.KeyAttribute))}))", repr);
             case BoundStateValue s:
             {
@@ -461,7 +467,8 @@ internal sealed class ProgramEmitter
         switch (call.Function)
         {
             case Builtin.Ceil or Builtin.Floor or Builtin.Round or Builtin.Abs:
-                var name = call.Function switch { Builtin.Ceil => "Ceiling", Builtin.Floor => "Floor", Builtin.Round => "Round", _ => "Abs" };
+                var name = call.Function switch { Builtin.Ceil => "Ceiling", Builtin.Floor => "Floor", Builtin.Round => "Round",
+                    _ => "Abs" };
                 return $"{Ops}.{name}({Arg(args[0])})";
             case Builtin.Min or Builtin.Max:
             {
@@ -479,7 +486,8 @@ internal sealed class ProgramEmitter
                 return $"{Ops}.{call.Function}({string.Join(", ", args.Select(Arg))})";
             case Builtin.RoundUpDuration or Builtin.RoundDownDuration or Builtin.RoundNearestDuration:
             {
-                var fn = call.Function switch { Builtin.RoundUpDuration => "RoundUp", Builtin.RoundDownDuration => "RoundDown", _ => "RoundNearest" };
+                var fn = call.Function switch { Builtin.RoundUpDuration => "RoundUp", Builtin.RoundDownDuration => "RoundDown",
+                    _ => "RoundNearest" };
                 return $"{Ops}.{fn}({Arg(args[0])}, {Arg(args[1])})";
             }
             case Builtin.Seconds or Builtin.Minutes or Builtin.Hours or Builtin.Days:
@@ -505,7 +513,8 @@ internal sealed class ProgramEmitter
             case Builtin.DaysBetween or Builtin.DayOfPeriod:
             {
                 // A time counts by its local date in the tariff's zone.
-                var dates = args.Select(a => a.Repr is Repr.Time or Repr.NullableTime ? $"{Ops}.LocalDate({a.Code}, c.Zone)" : a.Code).ToList();
+                var dates = args.Select(a => a.Repr is Repr.Time or Repr.NullableTime ? $"{Ops}.LocalDate({a.Code}, c.Zone)" : a.Code)
+                    .ToList();
                 return call.Function == Builtin.DaysBetween
                     ? $"{Ops}.DaysBetween({dates[0]}, {dates[1]})"
                     : $"{Ops}.DayOfPeriod({dates[0]}, c.PeriodFirstDay)";
@@ -638,7 +647,8 @@ internal sealed class ProgramEmitter
     private static string Lit(long value) => SyntaxFactory.Literal(value).Text;
 
     private static string DateLiteral(DateOnly d) =>
-        $"new global::System.DateOnly({SyntaxFactory.Literal(d.Year).Text}, {SyntaxFactory.Literal(d.Month).Text}, {SyntaxFactory.Literal(d.Day).Text})";
+        $"new global::System.DateOnly({SyntaxFactory.Literal(d.Year).Text}, {SyntaxFactory.Literal(d.Month).Text}, "
+        + $"{SyntaxFactory.Literal(d.Day).Text})";
 
     /// <summary>A decimal constant with its scale (1.50 stays 1.50: it shows on invoices and in keys).</summary>
     public static string DecimalLiteral(decimal value) => decimal.IsNegative(value)

@@ -169,7 +169,8 @@ internal static class TariffCompiler
         return index;
     }
 
-    /// <summary>Loads an image into its own collectible context and checks it was generated for this plan; null when it does not fit.</summary>
+    /// <summary>Loads an image into its own collectible context and checks it was generated for this plan; null when it does not
+    /// fit.</summary>
     private static CompiledProgram? Load(byte[] image, RatingPlan plan, string key, out string? error)
     {
         var context = new GeneratedLoadContext(key);

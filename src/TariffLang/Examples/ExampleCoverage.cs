@@ -21,10 +21,12 @@ public sealed record ExampleCoverage(int Covered, int Total, ImmutableArray<stri
     internal static ExampleCoverage Of(CheckedTariff model, SourceText source, IReadOnlyList<ExampleResult> results)
     {
         var outcomes = results.SelectMany(r => r.Rating.Outcomes).ToList();
-        var lines = results.SelectMany(r => r.Rating.Invoices).SelectMany(i => i.Lines).Select(l => l.Label).ToHashSet(StringComparer.Ordinal);
+        var lines = results.SelectMany(r => r.Rating.Invoices).SelectMany(i => i.Lines).Select(l => l.Label)
+            .ToHashSet(StringComparer.Ordinal);
         var plans = results.SelectMany(r => r.Rating.Invoices).Select(i => i.Plan).OfType<string>().ToHashSet(StringComparer.Ordinal);
         var dates = outcomes.Where(o => o.Time is not null)
-            .Select(o => DateOnly.FromDateTime(NodaTime.Instant.FromDateTimeOffset(o.Time!.Value).InZone(model.Period.Zone).ToDateTimeUnspecified()))
+            .Select(o => DateOnly.FromDateTime(NodaTime.Instant.FromDateTimeOffset(o.Time!.Value).InZone(model.Period.Zone)
+                .ToDateTimeUnspecified()))
             .ToList();
 
         var items = new List<(TextSpan Span, string What, bool Covered)>();
@@ -51,10 +53,13 @@ public sealed record ExampleCoverage(int Covered, int Total, ImmutableArray<stri
         }
         // A version is the dates its items apply between; it is reached when an example has a row dated inside it.
         foreach (var (validity, span) in model.Rules.Select(r => (r.Validity, r.Span))
-                     .Concat(model.EventCharges.Select(c => (c.Validity, c.Span))).Concat(model.AggregateCharges.Select(c => (c.Validity, c.Span)))
-                     .Where(x => x.Validity != Validity.Always).GroupBy(x => x.Validity).Select(g => (g.Key, g.MinBy(x => x.Span.Start).Span)))
+                     .Concat(model.EventCharges.Select(c => (c.Validity, c.Span)))
+                     .Concat(model.AggregateCharges.Select(c => (c.Validity, c.Span)))
+                     .Where(x => x.Validity != Validity.Always).GroupBy(x => x.Validity)
+                     .Select(g => (g.Key, g.MinBy(x => x.Span.Start).Span)))
         {
-            items.Add((span, $"version {validity.From?.ToString("yyyy-MM-dd") ?? "…"} to {validity.Until?.ToString("yyyy-MM-dd") ?? "…"}",
+            items.Add(
+                (span, $"version {validity.From?.ToString("yyyy-MM-dd") ?? "…"} to {validity.Until?.ToString("yyyy-MM-dd") ?? "…"}",
                 dates.Any(validity.Contains)));
         }
         var uncovered = items.Where(i => !i.Covered).OrderBy(i => i.Span.Start)

@@ -26,7 +26,8 @@ internal static class ExampleRunner
     {
         var tariff = plan.Model;
         var (ledger, rowsByUsage) = BuildLedger(example);
-        var accounts = new AccountTable(ImmutableDictionary<string, ImmutableDictionary<string, string>>.Empty.Add(Account, example.Params));
+        var accounts = new AccountTable(
+            ImmutableDictionary<string, ImmutableDictionary<string, string>>.Empty.Add(Account, example.Params));
         var cellsRead = new bool[plan.CellCount];
         var result = new LedgerRater(plan, program) { CellsRead = cellsRead }.Rate(ledger, accounts, new RatingOptions(), explain: true);
         var failures = new List<string>();
@@ -50,7 +51,8 @@ internal static class ExampleRunner
             if (invoice is null && expectation is ExpectTotal or ExpectBalance or ExpectLine { Absent: false })
             {
                 failures.Add(
-                    $"line {source.GetLineColumn(expectation.Span.Start).Line}: no invoice covers {(expectation.Month ?? "the example's first month")}");
+                    $"line {source.GetLineColumn(expectation.Span.Start).Line}: no invoice covers "
+                    + $"{(expectation.Month ?? "the example's first month")}");
                 continue;
             }
             switch (expectation)
@@ -142,14 +144,16 @@ internal static class ExampleRunner
             else
             {
                 disputes.Add(
-                    $"{what}: the document says {Num(expected)}, the price list gives {Num(actual)} (difference {Num(actual - expected)}): {disputed}");
+                    $"{what}: the document says {Num(expected)}, the price list gives {Num(actual)} (difference "
+                    + $"{Num(actual - expected)}): {disputed}");
             }
         }
 
         string Money(decimal amount) => Currencies.Format(amount, tariff.Currency);
     }
 
-    private static bool InPeriod(Invoice? invoice, DateOnly date) => invoice is not null && invoice.Period.From <= date && date <= invoice.Period.To;
+    private static bool InPeriod(Invoice? invoice, DateOnly date) =>
+        invoice is not null && invoice.Period.From <= date && date <= invoice.Period.To;
 
     private static string Num(decimal d) => d.ToString(CultureInfo.InvariantCulture);
 

@@ -124,7 +124,8 @@ internal sealed class InterpretedProgram(RatingPlan plan) : RatingProgram
             }
             case BoundStateAggregate s: return Value.FromNumber(c.StateAggregate(s.Kind, s.State.Index));
             case BoundTiered t: return Value.FromNumber(c.Tiered(t.Tiers.Index, Evaluate(t.Quantity, c).NumberOrNull));
-            case BoundWindowElapsed w: return Value.FromDuration(c.WindowElapsed(w.Window.Index, c.Attribute(KeyOf(c, w.Window.KeyAttribute))));
+            case BoundWindowElapsed w: return Value.FromDuration(
+                c.WindowElapsed(w.Window.Index, c.Attribute(KeyOf(c, w.Window.KeyAttribute))));
             case BoundAllowanceShare a:
             {
                 var holds = a.Condition is null || Evaluate(a.Condition, c).IsTrue;
@@ -156,7 +157,8 @@ internal sealed class InterpretedProgram(RatingPlan plan) : RatingProgram
 
     /// <summary>The position of a key attribute in the event in hand (the checker made sure the event has it).</summary>
     private int KeyOf(RatingContext c, string attribute) =>
-        _plan.Model.Events[c.EventKind].Find(attribute)?.Index ?? throw new InvalidOperationException($"the event has no attribute '{attribute}'");
+        _plan.Model.Events[c.EventKind].Find(attribute)?.Index
+            ?? throw new InvalidOperationException($"the event has no attribute '{attribute}'");
 
     public static Value Literal(object? value) => value switch
     {
@@ -216,7 +218,9 @@ internal sealed class InterpretedProgram(RatingPlan plan) : RatingProgram
             OperandKind.Bool =>
                 Value.FromBool(b.Op == BinaryOp.Eq ? Operators.Equal(l.BoolOrNull, r.BoolOrNull)
                     : Operators.NotEqual(l.BoolOrNull, r.BoolOrNull)),
-            _ => Value.FromBool(b.Op == BinaryOp.Eq ? Operators.Equal(l.TagsOrNull, r.TagsOrNull) : Operators.NotEqual(l.TagsOrNull, r.TagsOrNull)),
+            _ =>
+                Value.FromBool(b.Op == BinaryOp.Eq ? Operators.Equal(l.TagsOrNull, r.TagsOrNull)
+                    : Operators.NotEqual(l.TagsOrNull, r.TagsOrNull)),
         };
     }
 
@@ -277,7 +281,8 @@ internal sealed class InterpretedProgram(RatingPlan plan) : RatingProgram
             {
                 var best = args[0].NumberOrNull;
                 for (var i = 1; i < args.Length; i++)
-                    best = call.Function == Builtin.Min ? Operators.Min(best, args[i].NumberOrNull) : Operators.Max(best, args[i].NumberOrNull);
+                    best = call.Function == Builtin.Min ? Operators.Min(best, args[i].NumberOrNull)
+                        : Operators.Max(best, args[i].NumberOrNull);
                 return Value.FromNumber(best);
             }
             case Builtin.YearsSince:
@@ -295,7 +300,8 @@ internal sealed class InterpretedProgram(RatingPlan plan) : RatingProgram
             case Builtin.DayOfPeriod: return Value.FromNumber(Operators.DayOfPeriod(LocalDate(args[0], c), c.PeriodFirstDay));
             case Builtin.RoundUpDuration: return Value.FromDuration(Operators.RoundUp(args[0].DurationOrNull, args[1].DurationOrNull));
             case Builtin.RoundDownDuration: return Value.FromDuration(Operators.RoundDown(args[0].DurationOrNull, args[1].DurationOrNull));
-            case Builtin.RoundNearestDuration: return Value.FromDuration(Operators.RoundNearest(args[0].DurationOrNull, args[1].DurationOrNull));
+            case Builtin.RoundNearestDuration: return Value.FromDuration(
+                Operators.RoundNearest(args[0].DurationOrNull, args[1].DurationOrNull));
             case Builtin.Seconds: return Value.FromNumber(Operators.Seconds(args[0].DurationOrNull));
             case Builtin.Minutes: return Value.FromNumber(Operators.Minutes(args[0].DurationOrNull));
             case Builtin.Hours: return Value.FromNumber(Operators.Hours(args[0].DurationOrNull));
@@ -313,7 +319,8 @@ internal sealed class InterpretedProgram(RatingPlan plan) : RatingProgram
             case Builtin.MonthOfYear: return Value.FromNumber(Operators.MonthOfYear(LocalDate(args[0], c)));
             case Builtin.DayOfMonth: return Value.FromNumber(Operators.DayOfMonth(LocalDate(args[0], c)));
             case Builtin.IsHoliday:
-                return Value.FromBool(Operators.IsHoliday(LocalDate(args[0], c), args[1].Tags, args.Length > 2 ? args[2].TagsOrNull : null));
+                return Value.FromBool(
+                    Operators.IsHoliday(LocalDate(args[0], c), args[1].Tags, args.Length > 2 ? args[2].TagsOrNull : null));
         }
         throw new InvalidOperationException(call.Function.ToString());
     }

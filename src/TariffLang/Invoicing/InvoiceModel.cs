@@ -28,7 +28,8 @@ public sealed record InvoiceBand(decimal From, decimal? To, decimal FlatFee);
 /// The movements of a prepaid wallet over one period: <see cref="Closing"/> = <see cref="Opening"/> + <see cref="Grants"/>
 /// + <see cref="Purchases"/> − <see cref="Debits"/> − <see cref="Expired"/>.
 /// </summary>
-public sealed record WalletStatement(string Wallet, string Unit, decimal Opening, decimal Grants, decimal Purchases, decimal Debits, decimal Closing)
+public sealed record WalletStatement(string Wallet, string Unit, decimal Opening, decimal Grants, decimal Purchases, decimal Debits,
+    decimal Closing)
 {
     /// <summary>What expired in the period; null for a wallet whose credits never expire.</summary>
     public decimal? Expired { get; init; }

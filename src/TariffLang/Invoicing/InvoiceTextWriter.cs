@@ -55,7 +55,8 @@ internal static class InvoiceTextWriter
             output.Write(string.Create(CultureInfo.InvariantCulture,
                 $"Grand total: {Currencies.Format(grand, currency)} {currency} over {invoices.Length} invoices of {accounts} account(s)"));
             if (invoices[0].Taxes is not null)
-                output.Write(string.Create(CultureInfo.InvariantCulture, $"; including tax {Currencies.Format(withTax, currency)} {currency}"));
+                output.Write(
+                    string.Create(CultureInfo.InvariantCulture, $"; including tax {Currencies.Format(withTax, currency)} {currency}"));
             output.Write("\n\n");
         }
 
@@ -84,8 +85,10 @@ internal static class InvoiceTextWriter
                 else
                 {
                     var shown = string.Join(", ", rows.Take(RowsShown).Select(r => r.ToString(CultureInfo.InvariantCulture)));
-                    var more = rows.Count > RowsShown ? string.Create(CultureInfo.InvariantCulture, $" and {rows.Count - RowsShown} more") : "";
-                    output.Write(string.Create(CultureInfo.InvariantCulture, $"{rows.Count} rows: {reason}\n{Indent}{Indent}rows {shown}{more}\n"));
+                    var more = rows.Count > RowsShown ? string.Create(CultureInfo.InvariantCulture, $" and {rows.Count - RowsShown} more")
+                        : "";
+                    output.Write(
+                        string.Create(CultureInfo.InvariantCulture, $"{rows.Count} rows: {reason}\n{Indent}{Indent}rows {shown}{more}\n"));
                 }
             }
             output.Write('\n');

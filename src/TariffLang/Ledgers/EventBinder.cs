@@ -83,12 +83,14 @@ internal sealed class EventBinder
     /// <summary>The event kind of a name, or -1.</summary>
     public int Kind(string name) => _events.TryGetValue(name, out var kind) ? kind : -1;
 
-    /// <summary>Whether a row counts toward the ledger's first and last days: a time rating supports and an event the tariff declares.</summary>
+    /// <summary>Whether a row counts toward the ledger's first and last days: a time rating supports and an event the tariff
+    /// declares.</summary>
     public bool Datable(DateTimeOffset time, string eventName) => InRatingYears(time) && _events.ContainsKey(eventName);
 
     public DateOnly LocalDate(DateTimeOffset time) => _zone.LocalDate(time);
 
-    /// <summary>Why a row's time or event cannot be rated, or null (then <paramref name="kind"/> and <paramref name="localDate"/> are set).</summary>
+    /// <summary>Why a row's time or event cannot be rated, or null (then <paramref name="kind"/> and <paramref name="localDate"/> are
+    /// set).</summary>
     public string? CheckHead(DateTimeOffset time, string eventName, out int kind, out DateOnly localDate) =>
         CheckHead(time, Kind(eventName), eventName, out kind, out localDate);
 
@@ -100,7 +102,8 @@ internal sealed class EventBinder
         localDate = default;
         // Billing periods are computed in calendar months: keep them far from DateOnly's limits.
         if (!InRatingYears(time)) return
-            $"time {time.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)} is outside the years {MinYear}–{MaxYear} that rating supports";
+            $"time {time.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)} is outside the years "
+            + $"{MinYear}–{MaxYear} that rating supports";
         kind = eventKind;
         if (kind < 0) return $"unknown event '{eventName}' (the tariff declares: {_eventList})";
         localDate = _zone.LocalDate(time);
@@ -150,7 +153,8 @@ internal sealed class EventBinder
         return unknown is null ? null : UnknownAttributes(symbol, unknown);
     }
 
-    public static string NeedsAttribute(EventSymbol symbol, AttributeSymbol attribute) => $"event '{symbol.Name}' needs attribute '{attribute.Name}'";
+    public static string NeedsAttribute(EventSymbol symbol, AttributeSymbol attribute) =>
+        $"event '{symbol.Name}' needs attribute '{attribute.Name}'";
 
     public static string BadAttribute(AttributeSymbol attribute, string error) => $"attribute '{attribute.Name}': {error}";
 

@@ -52,7 +52,8 @@ internal static class LedgerReader
 
     /// <summary>Reads a CSV ledger (RFC 4180 quoting, header row required).</summary>
     /// <param name="path">Only used to name the ledger; nothing is opened.</param>
-    public static Ledger ReadCsv(TextReader reader, string path) => Materialise(LedgerStreamReader.OpenText(reader, LedgerFormat.Csv, path));
+    public static Ledger ReadCsv(TextReader reader, string path) =>
+        Materialise(LedgerStreamReader.OpenText(reader, LedgerFormat.Csv, path));
 
     /// <summary>Reads a JSON Lines ledger: one flat JSON object per line.</summary>
     /// <param name="path">Only used to name the ledger; nothing is opened.</param>
@@ -158,7 +159,8 @@ internal static class LedgerReader
                 case JsonValueKind.Null:
                     break;
                 default:
-                    return $"key '{property.Name}' holds {Describe(property.Value.ValueKind)}; values must be strings, numbers, booleans or null";
+                    return $"key '{property.Name}' holds {Describe(property.Value.ValueKind)}; values must be "
+                        + $"strings, numbers, booleans or null";
             }
         }
         return null;

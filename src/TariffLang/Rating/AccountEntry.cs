@@ -16,10 +16,12 @@ internal sealed class AccountEntry(string name, int partition, bool contracted) 
 
     public int Partition { get; } = partition;
 
-    /// <summary>The account is in the accounts table: when the months rated are given, it is invoiced for them even without usage.</summary>
+    /// <summary>The account is in the accounts table: when the months rated are given, it is invoiced for them even without
+    /// usage.</summary>
     public bool Contracted { get; } = contracted;
 
-    /// <summary>The local date of its last accepted row (rows reach it in time order): its own rows, and nobody else's, decide its periods.</summary>
+    /// <summary>The local date of its last accepted row (rows reach it in time order): its own rows, and nobody else's, decide its
+    /// periods.</summary>
     public DateOnly? Last;
 
     public AccountRater? Rater;
@@ -102,7 +104,8 @@ internal sealed class AccountDirectory(int partitions, AccountTable contracts, b
 
     public AccountEntry Get(string name) => _accounts.GetOrAdd(name, Create);
 
-    public AccountEntry Create(string name) => new(name, PartitionOf(name), contracts.Accounts.ContainsKey(name)) { CountByMonth = countByMonth };
+    public AccountEntry Create(string name) =>
+        new(name, PartitionOf(name), contracts.Accounts.ContainsKey(name)) { CountByMonth = countByMonth };
 
     public ICollection<AccountEntry> Entries => _accounts.Values;
 

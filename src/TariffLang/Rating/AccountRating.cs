@@ -13,7 +13,8 @@ namespace TariffLang;
 /// <param name="Quantity">How many units the row stands for (1 by default).</param>
 /// <param name="Id">Its id: a repeated id is the same event sent twice, counted once.</param>
 /// <param name="Row">The number outcomes are reported under (0: the next number after the last event fed).</param>
-public sealed record UsageEvent(DateTimeOffset Time, string Event, IReadOnlyDictionary<string, string>? Attributes = null, decimal Quantity = 1m,
+public sealed record UsageEvent(DateTimeOffset Time, string Event, IReadOnlyDictionary<string, string>? Attributes = null,
+    decimal Quantity = 1m,
     string? Id = null, int Row = 0);
 
 /// <summary>
@@ -76,7 +77,8 @@ public sealed class AccountRating
         }
         if (usage.Time < _rater.LastTime)
             return Rejected(
-                $"earlier than the account's last event ({_rater.LastTime:yyyy-MM-ddTHH:mm:sszzz}): an account's events are rated in time order");
+                $"earlier than the account's last event ({_rater.LastTime:yyyy-MM-ddTHH:mm:sszzz}): an account's "
+                + $"events are rated in time order");
         try
         {
             _rater.Feed(new EventInput(row, kind, usage.Time, localDate, usage.Quantity, _slots, 0));
@@ -105,7 +107,8 @@ public sealed class AccountRating
     /// </summary>
     internal DateOnly? HeldPeriod => _rater.Context.Held?.From;
 
-    /// <summary>Bills a period held for its groups' later events now: none will come to this rating (its tariff version has ended).</summary>
+    /// <summary>Bills a period held for its groups' later events now: none will come to this rating (its tariff version has
+    /// ended).</summary>
     internal void BillHeld() => Guard(() => _rater.BillHeld());
 
     /// <summary>
@@ -192,6 +195,7 @@ public sealed class AccountRating
 
         public void Free(in EventInput e, string reason) => Last = new RowOutcome(e.Row, "", "", e.Time, RowOutcomeKind.Free, reason);
 
-        public void Rejected(in EventInput e, string reason) => Last = new RowOutcome(e.Row, "", "", e.Time, RowOutcomeKind.Rejected, reason);
+        public void Rejected(in EventInput e, string reason) =>
+            Last = new RowOutcome(e.Row, "", "", e.Time, RowOutcomeKind.Rejected, reason);
     }
 }

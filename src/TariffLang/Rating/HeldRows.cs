@@ -23,7 +23,8 @@ internal sealed class HeldRows
         Count++;
         _bytes.VarUInt((ulong)(r.Row - _lastRow));
         _lastRow = r.Row;
-        var flags = (byte)((r.Id is null ? 0 : HasId) | (r.Problem is null ? 0 : HasProblem) | (r.Datable ? Datable : 0) | (r.Dated ? Dated : 0)
+        var flags = (byte)((r.Id is null ? 0 : HasId) | (r.Problem is null ? 0 : HasProblem) | (r.Datable ? Datable : 0)
+            | (r.Dated ? Dated : 0)
             | (r.Quantity == 1m && r.Quantity.Scale == 0 ? UnitQuantity : 0));
         _bytes.Byte(flags);
         _bytes.VarInt(r.Kind);

@@ -22,7 +22,8 @@ internal sealed class IdClaims
     /// </summary>
     /// <param name="rows">The account's rows, in any order.</param>
     /// <param name="idOf">The id a row may claim (null: none, or a row already known not to be an event).</param>
-    public static Dictionary<int, string>? Decide<T>(IReadOnlyList<T> rows, Func<T, string?> idOf, Func<T, (int Row, UInt128 Content)?> contentOf)
+    public static Dictionary<int, string>? Decide<T>(IReadOnlyList<T> rows, Func<T, string?> idOf,
+        Func<T, (int Row, UInt128 Content)?> contentOf)
     {
         var seen = new HashSet<string>(StringComparer.Ordinal);
         HashSet<string>? repeated = null;

@@ -4,7 +4,8 @@ using TariffLang.Runtime;
 
 namespace TariffLang.Rating;
 
-/// <summary>A piece of a ledger handed from the reader thread to a parse worker: whole rows, in file order by <see cref="Index"/>.</summary>
+/// <summary>A piece of a ledger handed from the reader thread to a parse worker: whole rows, in file order by
+/// <see cref="Index"/>.</summary>
 internal abstract class InputChunk : IDisposable
 {
     public int Index { get; init; }

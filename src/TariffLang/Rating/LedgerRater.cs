@@ -35,7 +35,8 @@ internal sealed class LedgerRater(RatingPlan plan, RatingProgram program)
 
         // Each account is rated over its own rows' months, or over the months rated when they are given: then an account
         // under contract is billed for them even with no usage in them (plan fees, licences, wallet statements).
-        var names = byAccount.Keys.Union(options.ExplicitRange ? accounts.Accounts.Keys : [], StringComparer.Ordinal).Order(StringComparer.Ordinal);
+        var names = byAccount.Keys.Union(options.ExplicitRange ? accounts.Accounts.Keys : [], StringComparer.Ordinal)
+            .Order(StringComparer.Ordinal);
         var invoices = new List<Invoice>();
         var slots = new Value[Math.Max(1, binder.MaxAttributes)];
         foreach (var account in names)
@@ -86,7 +87,8 @@ internal sealed class LedgerRater(RatingPlan plan, RatingProgram program)
                 // at all: no invoice, and every row says why (a row not rated for its id keeps that reason).
                 var reason = AccountReason(account, ex);
                 foreach (var row in rows)
-                    outcomes.Add(Outcome(row, RowOutcomeKind.Rejected, byId?.TryGetValue(row.Row, out var idReason) == true ? idReason : reason));
+                    outcomes.Add(
+                        Outcome(row, RowOutcomeKind.Rejected, byId?.TryGetValue(row.Row, out var idReason) == true ? idReason : reason));
             }
         }
 
@@ -94,7 +96,8 @@ internal sealed class LedgerRater(RatingPlan plan, RatingProgram program)
         {
             var firstDay = new DateOnly(month.Year, month.Month, 1);
             invoices = invoices.Where(i => i.Period.From <= firstDay && firstDay <= i.Period.To).ToList();
-            var reported = invoices.GroupBy(i => i.Account, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
+            var reported = invoices.GroupBy(i => i.Account, StringComparer.Ordinal)
+                .ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
             // Rows that could not be placed in time stay in every report; others only in their period's.
             outcomes = outcomes.Where(o => o.Time is null || InReportedPeriod(o, reported, firstDay, binder)).ToList();
         }
@@ -110,7 +113,8 @@ internal sealed class LedgerRater(RatingPlan plan, RatingProgram program)
         {
             var problem = binder.CheckHead(row.Time, row.Event, out var kind, out _);
             problem ??= binder.BindAttributes(kind, row.Attributes, slots, 0);
-            return problem is null ? (row.Row, IdClaims.Content(kind, row.Time, row.Quantity, slots, 0, binder.AttributeCount(kind))) : null;
+            return problem is null ? (row.Row, IdClaims.Content(kind, row.Time, row.Quantity, slots, 0, binder.AttributeCount(kind)))
+                : null;
         });
 
     /// <summary>

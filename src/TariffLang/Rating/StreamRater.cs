@@ -119,7 +119,8 @@ internal sealed class StreamRater
         return Result(errors, input.Problem);
     }
 
-    private AccountRater NewRater(AccountEntry entry) => new(_plan, _program, entry.Name, _accounts.For(entry.Name, _options.Params), entry);
+    private AccountRater NewRater(AccountEntry entry) =>
+        new(_plan, _program, entry.Name, _accounts.For(entry.Name, _options.Params), entry);
 
     /// <summary>The account is rated again from its held rows: its outcomes so far are forgotten.</summary>
     private static void Flag(AccountEntry entry)
@@ -220,7 +221,8 @@ internal sealed class StreamRater
     /// <paramref name="total"/> chunks.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private bool Drain(int worker, ParsedChunk?[] results, int ring, bool replay, SemaphoreSlim inFlight, ConcurrentBag<ParsedChunk> recycled,
+    private bool Drain(int worker, ParsedChunk?[] results, int ring, bool replay, SemaphoreSlim inFlight,
+        ConcurrentBag<ParsedChunk> recycled,
         out bool progressed, int total = int.MaxValue)
     {
         var done = true;

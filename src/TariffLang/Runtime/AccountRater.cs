@@ -46,7 +46,8 @@ internal sealed class AccountRater
     private int _periods;
     private readonly bool _hasLots;
 
-    public AccountRater(RatingPlan plan, RatingProgram program, string account, IReadOnlyDictionary<string, string> values, IRowOutcomes outcomes,
+    public AccountRater(RatingPlan plan, RatingProgram program, string account, IReadOnlyDictionary<string, string> values,
+        IRowOutcomes outcomes,
         bool explain = false)
     {
         _plan = plan;
@@ -191,7 +192,8 @@ internal sealed class AccountRater
     private void Open(DateOnly start)
     {
         if (++_periods > MaxPeriods)
-            throw new RatingException($"account '{_ctx.Account}': the ledger spans more than {MaxPeriods} billing periods (is a date mistyped?)",
+            throw new RatingException(
+                $"account '{_ctx.Account}': the ledger spans more than {MaxPeriods} billing periods (is a date mistyped?)",
                 accountWide: true);
         foreach (var store in _ctx.States)
         {
@@ -218,7 +220,8 @@ internal sealed class AccountRater
         var value = _ctx.States[spec.ChoiceSetting.Index].Get(Value.None).TextOrNull;
         if (value is not null && spec.ChoiceMonths.TryGetValue(value, out var months)) return months;
         throw new RatingException(
-            $"account '{_ctx.Account}': billing cycle '{value}' is not one of {string.Join(", ", spec.ChoiceMonths.Keys.Order(StringComparer.Ordinal))}",
+            $"account '{_ctx.Account}': billing cycle '{value}' is not one of "
+            + $"{string.Join(", ", spec.ChoiceMonths.Keys.Order(StringComparer.Ordinal))}",
             accountWide: true);
     }
 
@@ -253,7 +256,8 @@ internal sealed class AccountRater
         }
         catch (Exception ex) when (RatingException.IsEventFailure(ex))
         {
-            throw new RatingException($"account '{_ctx.Account}', grant '{due.Grant.Label}' on {due.Date:yyyy-MM-dd}: {RatingException.Describe(ex)}",
+            throw new RatingException(
+                $"account '{_ctx.Account}', grant '{due.Grant.Label}' on {due.Date:yyyy-MM-dd}: {RatingException.Describe(ex)}",
                 accountWide: true);
         }
     }
@@ -438,7 +442,8 @@ internal sealed class AccountRater
         }
     }
 
-    /// <summary>Makes the period's invoice, or rejects the period (its rows, and <paramref name="laterRows"/> that fed its groups).</summary>
+    /// <summary>Makes the period's invoice, or rejects the period (its rows, and <paramref name="laterRows"/> that fed its
+    /// groups).</summary>
     private void Bill(ImmutableArray<int> laterRows = default)
     {
         var period = _ctx.Period;
@@ -583,7 +588,8 @@ internal sealed class AccountRater
                     if (invoiceLevel || GroupOf(order) == limit.Group!.Index) subtotal += line.Amount;
                 }
                 var bound = _ctx.Program.Evaluate(_ctx, _plan.LimitRoots[limit.Index]).NumberOrNull
-                    ?? throw new RatingException($"account '{_ctx.Account}': {(limit.Minimum ? "minimum" : "maximum")} \"{limit.Label}\" is none");
+                    ?? throw new RatingException(
+                        $"account '{_ctx.Account}': {(limit.Minimum ? "minimum" : "maximum")} \"{limit.Label}\" is none");
                 var adjustment = Currencies.Round(limit.Minimum ? bound - subtotal : bound - subtotal, currency);
                 if (limit.Minimum ? adjustment <= 0m : adjustment >= 0m) continue;
                 lines.Add((limit.Span.Start, new InvoiceLine(Interpolate(limit.Label), 1m, "", adjustment, adjustment)));
@@ -690,7 +696,8 @@ internal sealed class AccountRater
         var period = _ctx.Period;
         foreach (var a in charge.Aggregates)
         {
-            if (period.Groups[a] is { } groups && groups.TryGetValue(key, out var accumulator) && accumulator.SeenIn(period.Covered)) return true;
+            if (period.Groups[a] is { } groups && groups.TryGetValue(key, out var accumulator) && accumulator.SeenIn(period.Covered))
+                return true;
         }
         return false;
     }
@@ -699,7 +706,8 @@ internal sealed class AccountRater
     private string Interpolate(string label)
     {
         if (!label.Contains('{')) return label;
-        if (_plan.Model.Plans.Length > 0) label = label.Replace("{plan}", _ctx.ChosenPlan.Name).Replace("{plan.name}", _ctx.ChosenPlan.Title);
+        if (_plan.Model.Plans.Length > 0)
+            label = label.Replace("{plan}", _ctx.ChosenPlan.Name).Replace("{plan.name}", _ctx.ChosenPlan.Title);
         return label;
     }
 

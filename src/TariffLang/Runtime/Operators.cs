@@ -65,7 +65,8 @@ internal static class Operators
 
     public static DateTimeOffset SubtractDuration(DateTimeOffset t, TimeSpan d) => Move(t, d, subtract: true);
 
-    public static DateTimeOffset? SubtractDuration(DateTimeOffset? t, TimeSpan? d) => t is { } a && d is { } b ? SubtractDuration(a, b) : null;
+    public static DateTimeOffset? SubtractDuration(DateTimeOffset? t, TimeSpan? d) =>
+        t is { } a && d is { } b ? SubtractDuration(a, b) : null;
 
     private static readonly long FirstMovableTick = DateTime.MinValue.Ticks + TimeSpan.TicksPerDay,
         LastMovableTick = DateTime.MaxValue.Ticks - TimeSpan.TicksPerDay;
@@ -137,7 +138,8 @@ internal static class Operators
     /// <summary>A duration rounded up, down or to the nearest multiple of a step (a call billed per started minute).</summary>
     public static TimeSpan RoundUp(TimeSpan d, TimeSpan step) => Ticks(RoundUp((decimal)d.Ticks, StepTicks(step, "round_up")));
     public static TimeSpan RoundDown(TimeSpan d, TimeSpan step) => Ticks(RoundDown((decimal)d.Ticks, StepTicks(step, "round_down")));
-    public static TimeSpan RoundNearest(TimeSpan d, TimeSpan step) => Ticks(RoundNearest((decimal)d.Ticks, StepTicks(step, "round_nearest")));
+    public static TimeSpan RoundNearest(TimeSpan d, TimeSpan step) =>
+        Ticks(RoundNearest((decimal)d.Ticks, StepTicks(step, "round_nearest")));
     public static TimeSpan? RoundUp(TimeSpan? d, TimeSpan? step) => d is { } a && step is { } b ? RoundUp(a, b) : null;
     public static TimeSpan? RoundDown(TimeSpan? d, TimeSpan? step) => d is { } a && step is { } b ? RoundDown(a, b) : null;
     public static TimeSpan? RoundNearest(TimeSpan? d, TimeSpan? step) => d is { } a && step is { } b ? RoundNearest(a, b) : null;
@@ -195,7 +197,8 @@ internal static class Operators
 
     // GSM 03.38 default alphabet and its extension table (the characters reachable by the escape code).
     private const string Gsm7Basic =
-        "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà";
+        "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ "
+        + "!\"#¤%&'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà";
 
     private const string Gsm7Extension = "\f^{}\\[~]|€";
 
@@ -219,7 +222,8 @@ internal static class Operators
     {
         if (from < TimeSpan.Zero || from > TimeSpan.FromDays(1) || to < TimeSpan.Zero || to > TimeSpan.FromDays(1))
             throw new RatingException(
-                $"overlap(): a time of day is 0h to 24h, not {ValueText.Show(Value.FromDuration(from < TimeSpan.Zero || from > TimeSpan.FromDays(1) ? from : to))}");
+                $"overlap(): a time of day is 0h to 24h, not "
+                + $"{ValueText.Show(Value.FromDuration(from < TimeSpan.Zero || from > TimeSpan.FromDays(1) ? from : to))}");
         if (length <= TimeSpan.Zero || from == to) return TimeSpan.Zero;
         if (length > MaxOverlapSpan) throw new RatingException($"overlap(): a span longer than {MaxOverlapSpan.TotalDays} days");
         var end = start + length;
@@ -416,7 +420,8 @@ internal static class Operators
 
     public static bool? Contains(string[]? tags, string? item) => tags is null || item is null ? null : Array.IndexOf(tags, item) >= 0;
 
-    public static bool? Contains(string? text, string? part) => text is null || part is null ? null : text.Contains(part, StringComparison.Ordinal);
+    public static bool? Contains(string? text, string? part) =>
+        text is null || part is null ? null : text.Contains(part, StringComparison.Ordinal);
 
     // ---- builtins ------------------------------------------------------------------------------------------
 
@@ -446,11 +451,14 @@ internal static class Operators
         return years;
     }
 
-    public static decimal YearsSince(DateTimeOffset from, DateTimeOffset now, ZoneClock zone) => YearsSince(zone.LocalDate(from), now, zone);
+    public static decimal YearsSince(DateTimeOffset from, DateTimeOffset now, ZoneClock zone) =>
+        YearsSince(zone.LocalDate(from), now, zone);
 
-    public static decimal? YearsSince(DateOnly? from, DateTimeOffset now, ZoneClock zone) => from is { } d ? YearsSince(d, now, zone) : null;
+    public static decimal? YearsSince(DateOnly? from, DateTimeOffset now, ZoneClock zone) =>
+        from is { } d ? YearsSince(d, now, zone) : null;
 
-    public static decimal? YearsSince(DateTimeOffset? from, DateTimeOffset now, ZoneClock zone) => from is { } t ? YearsSince(t, now, zone) : null;
+    public static decimal? YearsSince(DateTimeOffset? from, DateTimeOffset now, ZoneClock zone) =>
+        from is { } t ? YearsSince(t, now, zone) : null;
 
     // ---- steps and packages --------------------------------------------------------------------------------
     // A step or block size of 0 or less has no multiples to round to: a literal one is TL0085, a computed one rejects

@@ -25,7 +25,8 @@ internal struct MonthBits
     {
         for (var m = range.First; m <= range.Last; m++)
         {
-            if (m < 64 ? (_low & (1UL << m)) != 0 : _high is { } high && (m >> 6) - 1 < high.Length && (high[(m >> 6) - 1] & (1UL << (m & 63))) != 0)
+            if (m < 64 ? (_low & (1UL << m)) != 0
+                : _high is { } high && (m >> 6) - 1 < high.Length && (high[(m >> 6) - 1] & (1UL << (m & 63))) != 0)
                 return true;
         }
         return false;

@@ -175,7 +175,8 @@ internal sealed class RatingContext
         if (_accountValues.TryGetValue(param.Name, out var raw))
         {
             value = ValueText.Parse(raw, param.Type, out var error);
-            if (error is not null) throw new RatingException($"account '{Account}': contract parameter '{param.Name}': {error}", accountWide: true);
+            if (error is not null)
+                throw new RatingException($"account '{Account}': contract parameter '{param.Name}': {error}", accountWide: true);
         }
         else if (param.Default is not null) value = Program.Evaluate(this, Plan.ParamDefaultRoots[index]);
         else if (param.Type.Optional) value = Value.None;
@@ -193,7 +194,8 @@ internal sealed class RatingContext
             var name = Model.FindParam("plan") is { } p ? Param(Plan.ParamIndex(p)).TextOrNull : null;
             _plan = name is null ? null : Model.FindPlan(name);
             return _plan ?? throw new RatingException(
-                $"account '{Account}': unknown plan '{name}' (plans: {string.Join(", ", Model.Plans.Select(x => x.Name))})", accountWide: true);
+                $"account '{Account}': unknown plan '{name}' (plans: {string.Join(", ", Model.Plans.Select(x => x.Name))})",
+                accountWide: true);
         }
     }
 
@@ -335,12 +337,14 @@ internal sealed class RatingContext
             RatedByEvent = true;
             if (Explaining)
                 Detail(
-                    $"wallet {store.Symbol.Name} {(subtract ? "-" : "+")}{change.ToString(CultureInfo.InvariantCulture)} {store.Symbol.UnitLabel}");
+                    $"wallet {store.Symbol.Name} "
+                    + $"{(subtract ? "-" : "+")}{change.ToString(CultureInfo.InvariantCulture)} {store.Symbol.UnitLabel}");
         }
         MarkChanged(state);
     }
 
-    /// <summary>The share of each unit of the event's quantity an allowance covers (or, with <paramref name="beyond"/>, does not).</summary>
+    /// <summary>The share of each unit of the event's quantity an allowance covers (or, with <paramref name="beyond"/>, does
+    /// not).</summary>
     public decimal AllowanceShare(int state, bool uses, decimal? amount, decimal? weight, bool beyond)
     {
         var covered = 0m;
@@ -363,7 +367,8 @@ internal sealed class RatingContext
         if (consumed == 0m) return;
         Journal(store, state, Value.None);
         store.Set(Value.None, Value.FromNumber(used + consumed));
-        if (Explaining) Detail($"allowance {store.Symbol.Name} -{consumed.ToString(CultureInfo.InvariantCulture)} {store.Symbol.UnitLabel}");
+        if (Explaining)
+            Detail($"allowance {store.Symbol.Name} -{consumed.ToString(CultureInfo.InvariantCulture)} {store.Symbol.UnitLabel}");
         MarkChanged(state);
     }
 
@@ -436,7 +441,8 @@ internal sealed class RatingContext
     public bool Within(WindowSymbol window, Value key)
     {
         // Several rules of an event often ask about the same window and key: the answer is kept for the event in hand.
-        if (_withinRow == Row && _withinWindow == window.Index && HasEvent && ValueKeyComparer.Instance.Equals(_withinKey, key)) return _withinAnswer;
+        if (_withinRow == Row && _withinWindow == window.Index && HasEvent && ValueKeyComparer.Instance.Equals(_withinKey, key))
+            return _withinAnswer;
         var answer = Windows[window.Index].Within(key, Time);
         (_withinRow, _withinWindow, _withinKey, _withinAnswer) = (Row, window.Index, key, answer);
         return answer;
@@ -634,7 +640,8 @@ internal sealed class RatingContext
         _heldStates = null;
     }
 
-    private static string Show(decimal value, string? unit) => value.ToString(CultureInfo.InvariantCulture) + (unit is null ? "" : " " + unit);
+    private static string Show(decimal value, string? unit) =>
+        value.ToString(CultureInfo.InvariantCulture) + (unit is null ? "" : " " + unit);
 
     /// <summary>An aggregate's value over the months the charge being evaluated covers.</summary>
     public decimal Aggregate(int aggregate) => Plan.Aggregates[aggregate].GroupAttribute is null
@@ -832,7 +839,8 @@ internal sealed class RatingContext
         public static Undo ForStatement(int state, decimal grants, decimal purchases, decimal debits) =>
             new(UndoKind.Statement, state, default, false, Value.FromNumber(purchases), false, grants, default, 0) { Debits = debits };
 
-        public static Undo ForPending(int state, int count) => new(UndoKind.Pending, state, default, false, default, false, 0m, default, count);
+        public static Undo ForPending(int state, int count) =>
+            new(UndoKind.Pending, state, default, false, default, false, 0m, default, count);
 
         public static Undo ForWindow(int window, Value key, bool had, WindowTable.Opening old) =>
             new(UndoKind.Window, window, key, had, default, false, 0m, old, 0);
@@ -842,7 +850,8 @@ internal sealed class RatingContext
 
         public static Undo ForNewLine() => new(UndoKind.NewLine, 0, default, false, default, false, 0m, default, 0);
 
-        public static Undo ForLine(int group, decimal quantity) => new(UndoKind.Line, group, default, false, default, false, quantity, default, 0);
+        public static Undo ForLine(int group, decimal quantity) =>
+            new(UndoKind.Line, group, default, false, default, false, quantity, default, 0);
 
         public decimal Debits { get; init; }
 
@@ -851,4 +860,5 @@ internal sealed class RatingContext
 }
 
 /// <summary>An event as the rating engine receives it: typed attribute values in slots, its time, quantity and row.</summary>
-internal readonly record struct EventInput(int Row, int Kind, DateTimeOffset Time, DateOnly LocalDate, decimal Quantity, Value[] Slots, int SlotBase);
+internal readonly record struct EventInput(int Row, int Kind, DateTimeOffset Time, DateOnly LocalDate, decimal Quantity, Value[] Slots,
+    int SlotBase);

@@ -69,7 +69,8 @@ internal sealed class TableIndex
             var level = _root;
             for (var i = 0; i < parts.Length - 1; i++)
             {
-                if (!level.TryGetValue(parts[i], out var next)) level[parts[i]] = next = new Dictionary<string, object>(StringComparer.Ordinal);
+                if (!level.TryGetValue(parts[i], out var next))
+                    level[parts[i]] = next = new Dictionary<string, object>(StringComparer.Ordinal);
                 level = (Dictionary<string, object>)next;
             }
             level[parts[^1]] = new Cell(nextCell++, root(value));
@@ -86,7 +87,8 @@ internal sealed class TableIndex
         object? node = _root;
         foreach (var key in keys)
         {
-            if (key.Kind != ValueKind.Text || node is not Dictionary<string, object> level || !level.TryGetValue(key.Text, out node)) return null;
+            if (key.Kind != ValueKind.Text || node is not Dictionary<string, object> level || !level.TryGetValue(key.Text, out node))
+                return null;
         }
         return node as Cell;
     }
@@ -236,7 +238,8 @@ internal sealed class RatingPlan
         }
         foreach (var l in t.Limits.Where(l => l.Group is not null)) groupAt[l.Span.Start] = l.Group!.Index;
         GroupAt = groupAt.ToImmutableDictionary();
-        TierRoots = t.Tiers.Select(tiers => tiers.Bands.Select(b => (b.Bound is null ? -1 : Root(b.Bound), b.Price is null ? -1 : Root(b.Price),
+        TierRoots = t.Tiers.Select(tiers => tiers.Bands.Select(b => (b.Bound is null ? -1 : Root(b.Bound),
+            b.Price is null ? -1 : Root(b.Price),
             b.Flat is null ? -1 : Root(b.Flat))).ToImmutableArray()).ToImmutableArray();
 
         // Aggregates are numbered in the order the period charges reach them (through lets too).
@@ -318,7 +321,8 @@ internal sealed class RatingPlan
             t.States.SelectMany(state => state.Ops.Select((op, position) => (op, position)).Where(x => x.op.Event.Index == e.Index)
                 .Select(x => new PipelineOp(state, x.op, state.KeyAttribute is null ? null : Attribute(state.KeyAttribute), x.position)))
                 .ToImmutableArray(),
-            t.Windows.Where(w => w.OpenedBy.Index == e.Index).Select(w => new PipelineWindow(w, Attribute(w.KeyAttribute))).ToImmutableArray(),
+            t.Windows.Where(w => w.OpenedBy.Index == e.Index).Select(w => new PipelineWindow(w, Attribute(w.KeyAttribute)))
+                .ToImmutableArray(),
             Aggregates.Where(a => a.Event.Index == e.Index).Select(a => a.Index).ToImmutableArray());
     }
 
@@ -339,7 +343,8 @@ internal sealed class RatingPlan
                 $" T {table.Table.Name.Length} {string.Join(",", table.KeyAttributes)}\n");
             foreach (var rule in p.Rejects.Concat(p.Frees)) sb.Append(CultureInfo.InvariantCulture,
                 $" R {rule.Kind} {rule.Span.Start} {Dates(rule.Validity)}\n");
-            foreach (var c in p.Charges) sb.Append(CultureInfo.InvariantCulture, $" C {c.Index} {c.Charge.Span.Start} {Dates(c.Charge.Validity)}\n");
+            foreach (var c in p.Charges)
+                sb.Append(CultureInfo.InvariantCulture, $" C {c.Index} {c.Charge.Span.Start} {Dates(c.Charge.Validity)}\n");
             foreach (var op in p.Ops)
                 sb.Append(CultureInfo.InvariantCulture,
                     $" O {op.State.Index} {op.State.Kind} {op.Op.Op} {op.Op.AtNextPeriod} {op.KeyAttribute} {op.Op.Span.Start}\n");
@@ -350,5 +355,6 @@ internal sealed class RatingPlan
     }
 
     private static string Dates(Validity v) =>
-        $"{v.From?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) ?? "-"}..{v.Until?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) ?? "-"}";
+        $"{v.From?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) ?? "-"}.."
+        + $"{v.Until?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) ?? "-"}";
 }

@@ -26,7 +26,8 @@ internal sealed class TierTable
             // Bounds read from a contract are checked here; those written as numbers were checked with the tariff.
             if (bounds[i] <= 0m || (i > 0 && bounds[i] <= bounds[i - 1]))
                 throw new RatingException(
-                    $"account '{account}': tiers '{name}': the bounds must be greater than 0 and increasing, not {string.Join(", ", bounds)}",
+                    $"account '{account}': tiers '{name}': the bounds must be greater than 0 and increasing, not "
+                    + $"{string.Join(", ", bounds)}",
                     accountWide: true);
         }
         (_scheme, _bounds, _prices, _flats) = (scheme, bounds, prices, flats);

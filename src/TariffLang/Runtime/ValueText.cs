@@ -43,7 +43,8 @@ internal static class ValueText
                     && decimal.TryParse(raw.AsSpan(0, raw.Length - 1), NumberStyles.AllowDecimalPoint | NumberStyles.AllowLeadingSign,
                         CultureInfo.InvariantCulture, out var percent))
                     return Value.FromNumber(percent / 100m);
-                if (decimal.TryParse(raw, NumberStyles.AllowDecimalPoint | NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var d))
+                if (decimal.TryParse(raw, NumberStyles.AllowDecimalPoint | NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture,
+                    out var d))
                 {
                     if (type.Integer && decimal.Truncate(d) != d)
                     {

@@ -40,8 +40,8 @@ internal enum AllowanceShare { Covered, Beyond }
 
 /// <summary>
 /// <c>covered(A)</c> or <c>beyond(A)</c>: the share (0 to 1) of each unit of the current event's quantity that what is left
-/// of allowance A before the event covers, or that goes beyond it. <paramref name="Weight"/> and <paramref name="Condition"/> are the event's
-/// <c>use</c> (an event whose condition does not hold uses nothing, so none of it is covered).
+/// of allowance A before the event covers, or that goes beyond it. <paramref name="Weight"/> and <paramref name="Condition"/> are the
+/// event's <c>use</c> (an event whose condition does not hold uses nothing, so none of it is covered).
 /// </summary>
 internal sealed record BoundAllowanceShare(AllowanceShare Share, StateSymbol Allowance, BoundExpr Amount, BoundExpr Weight,
     BoundExpr? Condition, TextSpan Span) : BoundExpr(TlType.Number, Span);
@@ -76,7 +76,8 @@ internal sealed record BoundBinary(BinaryOp Op, OperandKind Operands, BoundExpr 
         BinaryOp.Contains => left.Kind == TypeKind.Tags ? OperandKind.Tags : OperandKind.Text,
         BinaryOp.Add or BinaryOp.Sub when left.Kind == TypeKind.Time && right.Kind == TypeKind.Duration => OperandKind.TimeAndDuration,
         BinaryOp.Sub when left.Kind == TypeKind.Time && right.Kind == TypeKind.Time => OperandKind.TimeAndTime,
-        BinaryOp.Add or BinaryOp.Sub or BinaryOp.Div when left.Kind == TypeKind.Duration && right.Kind == TypeKind.Duration => OperandKind.Durations,
+        BinaryOp.Add or BinaryOp.Sub or BinaryOp.Div when left.Kind == TypeKind.Duration && right.Kind == TypeKind.Duration =>
+            OperandKind.Durations,
         BinaryOp.Mul or BinaryOp.Div when left.Kind == TypeKind.Duration => OperandKind.DurationAndNumber,
         BinaryOp.Mul when right.Kind == TypeKind.Duration => OperandKind.NumberAndDuration,
         BinaryOp.Add or BinaryOp.Sub or BinaryOp.Mul or BinaryOp.Div => OperandKind.Number,
@@ -118,7 +119,8 @@ internal sealed record BoundEventSet(EventSymbol Event, ImmutableArray<BoundExpr
 
 internal enum AggregateKind { Count, Sum, Distinct, Min, Max }
 
-internal sealed record BoundAggregate(AggregateKind Kind, BoundEventSet Set, BoundExpr? Value, TlType Type, TextSpan Span) : BoundExpr(Type, Span)
+internal sealed record BoundAggregate(AggregateKind Kind, BoundEventSet Set, BoundExpr? Value, TlType Type, TextSpan Span)
+    : BoundExpr(Type, Span)
 {
     /// <summary>Inside <c>charge "L" by KEY</c>: the aggregate is folded per value of this attribute and read for one group.</summary>
     public string? GroupKey { get; init; }
@@ -157,19 +159,22 @@ internal static class BoundEquivalence
                 && Equivalent(x.Amount, y.Amount) && Equivalent(x.Weight, y.Weight) && Equivalent(x.Condition, y.Condition),
             (BoundLookup x, BoundLookup y) => ReferenceEquals(x.Table, y.Table) && All(x.Keys, y.Keys),
             (BoundUnary x, BoundUnary y) => x.Op == y.Op && Equivalent(x.Operand, y.Operand),
-            (BoundBinary x, BoundBinary y) => x.Op == y.Op && x.Operands == y.Operands && Equivalent(x.Left, y.Left) && Equivalent(x.Right, y.Right),
+            (BoundBinary x, BoundBinary y) =>
+                x.Op == y.Op && x.Operands == y.Operands && Equivalent(x.Left, y.Left) && Equivalent(x.Right, y.Right),
             (BoundIsNone x, BoundIsNone y) => x.Negated == y.Negated && Equivalent(x.Operand, y.Operand),
             (BoundConditional x, BoundConditional y) =>
                 Equivalent(x.Condition, y.Condition) && Equivalent(x.Then, y.Then) && Equivalent(x.Else, y.Else),
             (BoundCall x, BoundCall y) => x.Function == y.Function && All(x.Args, y.Args),
             (BoundEventSet x, BoundEventSet y) => ReferenceEquals(x.Event, y.Event) && All(x.Conditions, y.Conditions),
-            (BoundAggregate x, BoundAggregate y) => x.Kind == y.Kind && x.GroupKey == y.GroupKey && x.Grace == y.Grace && Equivalent(x.Set, y.Set)
+            (BoundAggregate x, BoundAggregate y) =>
+                x.Kind == y.Kind && x.GroupKey == y.GroupKey && x.Grace == y.Grace && Equivalent(x.Set, y.Set)
                 && Equivalent(x.Value, y.Value),
             _ => false,
         };
     }
 
-    private static bool All(System.Collections.Immutable.ImmutableArray<BoundExpr> a, System.Collections.Immutable.ImmutableArray<BoundExpr> b)
+    private static bool All(System.Collections.Immutable.ImmutableArray<BoundExpr> a,
+        System.Collections.Immutable.ImmutableArray<BoundExpr> b)
     {
         if (a.Length != b.Length) return false;
         for (var i = 0; i < a.Length; i++)

@@ -20,14 +20,16 @@ internal sealed record CheckedAggregateCharge(string Label, BoundExpr Amount, Bo
     /// <summary>For <c>charge "L" by KEY = …</c>: the key attribute; the amount is computed per group and summed.</summary>
     public string? GroupKey { get; init; }
 
-    /// <summary>For <c>by KEY whole within D</c>: groups are billed whole in their first period, events up to D after its end included.</summary>
+    /// <summary>For <c>by KEY whole within D</c>: groups are billed whole in their first period, events up to D after its end
+    /// included.</summary>
     public TimeSpan? Grace { get; init; }
 
     /// <summary>For <c>charge "L" = QUANTITY at TIERS</c>: the tiers that price the quantity, one line per band used.</summary>
     public TiersSymbol? Tiers { get; init; }
 }
 
-internal sealed record CheckedGrant(string Label, DateOnly? Once, int Month, int Day, BoundExpr Amount, StateSymbol Wallet, int Index, TextSpan Span)
+internal sealed record CheckedGrant(string Label, DateOnly? Once, int Month, int Day, BoundExpr Amount, StateSymbol Wallet, int Index,
+    TextSpan Span)
 {
     /// <summary>What the credit it adds carries: its own terms, else its wallet's.</summary>
     public LotTerms Lot { get; init; } = LotTerms.Default;

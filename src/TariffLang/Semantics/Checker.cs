@@ -148,7 +148,8 @@ internal sealed class Checker
             _symbols.Holidays ??= new List<string>();
             foreach (var (text, span) in h.Dates)
             {
-                if (_binder.BindDate(text, span) is { } date) _symbols.Holidays.Add(date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
+                if (_binder.BindDate(text, span) is { } date)
+                    _symbols.Holidays.Add(date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
             }
         }
 
@@ -384,10 +385,12 @@ internal sealed class Checker
         // A minimum above the maximum of the same scope can never be met: both written as amounts are compared now.
         foreach (var min in limits.Where(l => l.Minimum && l.Amount is BoundLiteral { Value: decimal }))
         {
-            foreach (var max in limits.Where(l => !l.Minimum && l.Group?.Name == min.Group?.Name && l.Amount is BoundLiteral { Value: decimal }))
+            foreach (var max in limits.Where(l => !l.Minimum && l.Group?.Name == min.Group?.Name
+                && l.Amount is BoundLiteral { Value: decimal }))
             {
                 var (low, high) = ((decimal)((BoundLiteral)min.Amount).Value!, (decimal)((BoundLiteral)max.Amount).Value!);
-                if (low > high) _diagnostics.Report(MinimumAboveMaximum, min.Amount.Span, low, high, min.Group is null ? "invoice" : "group");
+                if (low > high)
+                    _diagnostics.Report(MinimumAboveMaximum, min.Amount.Span, low, high, min.Group is null ? "invoice" : "group");
             }
         }
 
@@ -420,10 +423,12 @@ internal sealed class Checker
             _diagnostics.Report(UnknownEvent, w.OpenedBy.Span, w.OpenedBy.Text);
             return;
         }
-        if (opener.Find(w.Key.Text) is not { } key) _diagnostics.Report(MissingKeyAttribute, w.Key.Span, opener.Name, w.Key.Text, w.Name.Text);
+        if (opener.Find(w.Key.Text) is not { } key)
+            _diagnostics.Report(MissingKeyAttribute, w.Key.Span, opener.Name, w.Key.Text, w.Name.Text);
         else if (key.Type.Optional) _diagnostics.Report(OptionalKeyAttribute, w.Key.Span, w.Name.Text, w.Key.Text, opener.Name);
         var condition = w.Condition is null ? null : _binder.BindAs(w.Condition, BindScope.ForEvent(opener, "a window"), TypeKind.Bool);
-        _symbols.Windows[w.Name.Text] = new WindowSymbol(w.Name.Text, length, w.Key.Text, opener, condition, _symbols.Windows.Count, w.Span);
+        _symbols.Windows[w.Name.Text] = new WindowSymbol(w.Name.Text, length, w.Key.Text, opener, condition, _symbols.Windows.Count,
+            w.Span);
     }
 
     private void DeclareState(StateSyntax s)
@@ -491,11 +496,13 @@ internal sealed class Checker
             {
                 var kind = state.Kind.ToString().ToLowerInvariant();
                 var verb = op.Op.ToString().ToLowerInvariant();
-                _diagnostics.Report(StateOpNotAllowed, op.Span, verb, state.Kind == StateKind.Allowance ? "allowance" : "a " + kind, state.Name,
+                _diagnostics.Report(StateOpNotAllowed, op.Span, verb, state.Kind == StateKind.Allowance ? "allowance" : "a " + kind,
+                    state.Name,
                     state.Kind == StateKind.Allowance ? "an event uses an allowance with 'use'" : "'use' is for allowances");
             }
             else if (op.Op == StateOpKind.Use && ops.FirstOrDefault(o => o.Event.Name == ev.Name) is { } earlier)
-                _diagnostics.Report(AllowanceUsedTwice, op.Span, state.Name, ev.Name, _diagnostics.Source.GetLineColumn(earlier.Span.Start).Line);
+                _diagnostics.Report(AllowanceUsedTwice, op.Span, state.Name, ev.Name,
+                    _diagnostics.Source.GetLineColumn(earlier.Span.Start).Line);
             var scope = BindScope.ForEvent(ev, "a state operation");
             var condition = op.Condition is null ? null : _binder.BindAs(op.Condition, scope, TypeKind.Bool);
             var value = _binder.Bind(op.Value, scope);
@@ -527,7 +534,8 @@ internal sealed class Checker
         EventSymbol? forEvent = null;
         if (t.ForEvent is not null)
         {
-            if (!_symbols.Events.TryGetValue(t.ForEvent.Text, out forEvent)) _diagnostics.Report(UnknownEvent, t.ForEvent.Span, t.ForEvent.Text);
+            if (!_symbols.Events.TryGetValue(t.ForEvent.Text, out forEvent))
+                _diagnostics.Report(UnknownEvent, t.ForEvent.Span, t.ForEvent.Text);
             else
             {
                 foreach (var key in t.Keys.Where(k => forEvent.Find(k.Text) is null))
@@ -705,7 +713,8 @@ internal sealed class Checker
             if (!quantity.Type.IsError && quantity.Type.Unit is { } qu && tiers.Unit is { } tu && qu != tu)
                 _diagnostics.Report(UnitMismatch, a.Amount.Span, TlType.Quantity(tu), quantity.Type);
             var tierSources = Dependencies.Aggregates(quantity).Distinct().ToImmutableArray();
-            _aggregateCharges.Add(new CheckedAggregateCharge(a.Label, quantity, null, quantity.Type.Unit ?? tiers.Unit ?? "", validity, tierSources,
+            _aggregateCharges.Add(
+                new CheckedAggregateCharge(a.Label, quantity, null, quantity.Type.Unit ?? tiers.Unit ?? "", validity, tierSources,
                 _aggregateCharges.Count, a.Span) { Tiers = tiers });
             return;
         }
@@ -726,7 +735,8 @@ internal sealed class Checker
                 _diagnostics.Report(UnitMismatch, a.Price.Span, amount.Type, price.Type);
             unit = amount.Type.Unit ?? price.Type.Unit ?? "";
         }
-        var sources = Dependencies.Aggregates(amount).Concat(price is null ? [] : Dependencies.Aggregates(price)).Distinct().ToImmutableArray();
+        var sources = Dependencies.Aggregates(amount).Concat(price is null ? [] : Dependencies.Aggregates(price)).Distinct()
+            .ToImmutableArray();
         if (a.GroupKey is { } key && !amount.Type.IsError && !sources.Any(s => s.GroupKey is not null))
             _diagnostics.Report(GroupedChargeForm, a.GroupKey.Span, key.Text);
         _aggregateCharges.Add(new CheckedAggregateCharge(a.Label, amount, price, unit, validity, sources, _aggregateCharges.Count, a.Span)
@@ -763,7 +773,8 @@ internal sealed class Checker
         var scope = BindScope.ForEvent(ev, "a per-event charge");
         var condition = e.Condition is null ? null : _binder.BindAs(e.Condition, scope, TypeKind.Bool);
         var price = RequireMoney(e.Price, scope);
-        _eventCharges.Add(new CheckedEventCharge(e.Label, ev, condition, price, price.Type.Unit ?? ev.Name, validity, _eventCharges.Count, e.Span));
+        _eventCharges.Add(
+            new CheckedEventCharge(e.Label, ev, condition, price, price.Type.Unit ?? ev.Name, validity, _eventCharges.Count, e.Span));
     }
 
     private void CheckGrant(GrantSyntax g, Validity validity, bool topLevel)
@@ -812,7 +823,10 @@ internal sealed class Checker
         }
         _walletDefaults.TryGetValue(wallet.Name, out var walletTerms);
         if (g.Lot is not null || walletTerms is not null) _lotWallets.Add(wallet.Name);
-        _grants.Add(new CheckedGrant(g.Label, once, g.Month, g.Day, amount, wallet, _grants.Count, g.Span) { Lot = ResolveLot(g.Lot, walletTerms) });
+        _grants.Add(new CheckedGrant(g.Label, once, g.Month, g.Day, amount, wallet, _grants.Count, g.Span)
+        {
+            Lot = ResolveLot(g.Lot, walletTerms)
+        });
     }
 
     /// <summary>A credit's terms: its own expiry and priority where it states them, else its wallet's, else never and 0.</summary>
@@ -853,7 +867,8 @@ internal sealed class Checker
                 _diagnostics.Report(VersionEmptyRange, version.HeaderSpan, Iso(until.Value), Iso(from.Value));
             if (i > 0 && from is not null && previousUntil is not null)
             {
-                if (from <= previousUntil) _diagnostics.Report(VersionsOverlap, version.HeaderSpan, Iso(from.Value), Iso(previousUntil.Value));
+                if (from <= previousUntil)
+                    _diagnostics.Report(VersionsOverlap, version.HeaderSpan, Iso(from.Value), Iso(previousUntil.Value));
                 else if (from > previousUntil.Value.AddDays(1)) _diagnostics.Report(VersionsGap, version.HeaderSpan,
                     Iso(previousUntil.Value), Iso(from.Value));
             }
@@ -915,13 +930,15 @@ internal sealed class Checker
                     expectations.Add(new ExpectLine(l.Label, l.Absent, qty, amount, l.Month, l.Disputed?.Reason, l.Span));
                     break;
                 case ExpectCountSyntax c:
-                    if (c.Outcome.Text is not ("rated" or "free" or "rejected")) _diagnostics.Report(UnknownOutcome, c.Outcome.Span, c.Outcome.Text);
+                    if (c.Outcome.Text is not ("rated" or "free" or "rejected"))
+                        _diagnostics.Report(UnknownOutcome, c.Outcome.Span, c.Outcome.Text);
                     else expectations.Add(new ExpectCount(c.Outcome.Text, c.Count, c.Month, c.Span));
                     break;
                 case ExpectBalanceSyntax b:
                     if (!_symbols.States.TryGetValue(b.Wallet.Text, out var wallet) || wallet.Kind != StateKind.Wallet)
                         _diagnostics.Report(UnknownWallet, b.Wallet.Span, b.Wallet.Text);
-                    else if (LiteralNumber(b.Balance) is { } balance) expectations.Add(new ExpectBalance(b.Wallet.Text, balance, b.Month, b.Span));
+                    else if (LiteralNumber(b.Balance) is { } balance)
+                        expectations.Add(new ExpectBalance(b.Wallet.Text, balance, b.Month, b.Span));
                     break;
             }
         }
@@ -951,7 +968,8 @@ internal sealed class Checker
             }
             if (arg.Name.Text == "quantity" && arg.Value is not NumberSyntax { Value: > 0m })
             {
-                _diagnostics.Report(InvalidLiteral, arg.Value.Span, "quantity (a number above 0)", _diagnostics.Source.ToString(arg.Value.Span));
+                _diagnostics.Report(InvalidLiteral, arg.Value.Span, "quantity (a number above 0)",
+                    _diagnostics.Source.ToString(arg.Value.Span));
                 continue;
             }
             if (LiteralText(arg.Value) is { } text) args.Add((arg.Name.Text, text));

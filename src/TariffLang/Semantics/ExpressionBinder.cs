@@ -325,7 +325,8 @@ internal sealed class ExpressionBinder
                 }
                 return new BoundStateValue(state, name.Span);
             }
-            if (state.KeyAttribute is null && (!scope.Period || state.Kind == StateKind.Setting)) return new BoundStateValue(state, name.Span);
+            if (state.KeyAttribute is null && (!scope.Period || state.Kind == StateKind.Setting))
+                return new BoundStateValue(state, name.Span);
             if (state.KeyAttribute is null)
             {
                 // A counter or wallet read bare at a period's close would be its last value, whatever the months.
@@ -446,7 +447,8 @@ internal sealed class ExpressionBinder
         {
             if (a.Unit != b.Unit)
             {
-                if (a.Kind == TypeKind.Number && (a.Unit is null || b.Unit is null)) _diagnostics.Report(UnitMissing, span, op, (a.Unit ?? b.Unit)!);
+                if (a.Kind == TypeKind.Number && (a.Unit is null || b.Unit is null))
+                    _diagnostics.Report(UnitMissing, span, op, (a.Unit ?? b.Unit)!);
                 else _diagnostics.Report(UnitMismatch, span, a, b);
                 return TlType.Error;
             }
@@ -504,7 +506,8 @@ internal sealed class ExpressionBinder
                 if (left.Type.Kind == TypeKind.Time && right.Type.Kind == TypeKind.Duration) type = TlType.Time;
                 else if (left.Type.Kind == TypeKind.Duration && right.Type.Kind == TypeKind.Duration)
                     type = left.Type.Optional || right.Type.Optional ? TlType.Duration.AsOptional() : TlType.Duration;
-                else if (b.Op == BinaryOp.Sub && left.Type.Kind == TypeKind.Time && right.Type.Kind == TypeKind.Time) type = TlType.Duration;
+                else if (b.Op == BinaryOp.Sub && left.Type.Kind == TypeKind.Time && right.Type.Kind == TypeKind.Time)
+                    type = TlType.Duration;
                 else if (!left.Type.IsNumeric || !right.Type.IsNumeric)
                 {
                     _diagnostics.Report(OperatorTypes, b.OpSpan, opText, left.Type, right.Type);
@@ -713,7 +716,8 @@ internal sealed class ExpressionBinder
                         _diagnostics.Report(NeverHolds, syntax.Span, "a time of day is 0h to 24h");
                 }
                 var optional = start.Type.Optional || length.Type.Optional || from.Type.Optional || to.Type.Optional;
-                return new BoundCall(Builtin.Overlap, [start, length, from, to], optional ? TlType.Duration.AsOptional() : TlType.Duration, c.Span);
+                return new BoundCall(Builtin.Overlap, [start, length, from, to], optional ? TlType.Duration.AsOptional() : TlType.Duration,
+                    c.Span);
             }
             case "time_of_day":
             {
@@ -725,7 +729,8 @@ internal sealed class ExpressionBinder
             {
                 if (args.Length != 1) return Arity(1);
                 var d = BindAs(args[0], scope, TypeKind.Date, TypeKind.Time);
-                var fn = name switch { "day_of_week" => Builtin.DayOfWeek, "month_of_year" => Builtin.MonthOfYear, _ => Builtin.DayOfMonth };
+                var fn = name switch { "day_of_week" => Builtin.DayOfWeek, "month_of_year" => Builtin.MonthOfYear,
+                    _ => Builtin.DayOfMonth };
                 return new BoundCall(fn, [d], d.Type.Optional ? TlType.Number.AsOptional() : TlType.Number, c.Span);
             }
             case "is_holiday":
@@ -737,7 +742,8 @@ internal sealed class ExpressionBinder
                 if (args.Length == 2)
                 {
                     var contract = BindAs(args[1], scope, TypeKind.Tags);
-                    return new BoundCall(Builtin.IsHoliday, [d, list, contract], d.Type.Optional ? TlType.Bool.AsOptional() : TlType.Bool, c.Span);
+                    return new BoundCall(Builtin.IsHoliday, [d, list, contract], d.Type.Optional ? TlType.Bool.AsOptional() : TlType.Bool,
+                        c.Span);
                 }
                 if (_symbols.Holidays is null) _diagnostics.Report(HolidaysMissing, c.Span);
                 return new BoundCall(Builtin.IsHoliday, [d, list], d.Type.Optional ? TlType.Bool.AsOptional() : TlType.Bool, c.Span);
@@ -746,7 +752,8 @@ internal sealed class ExpressionBinder
             {
                 if (args.Length != 1) return Arity(1);
                 var d = BindAs(args[0], scope, TypeKind.Duration);
-                var fn = name switch { "seconds" => Builtin.Seconds, "minutes" => Builtin.Minutes, "hours" => Builtin.Hours, _ => Builtin.Days };
+                var fn = name switch { "seconds" => Builtin.Seconds, "minutes" => Builtin.Minutes, "hours" => Builtin.Hours,
+                    _ => Builtin.Days };
                 return new BoundCall(fn, [d], d.Type.Optional ? TlType.Number.AsOptional() : TlType.Number, c.Span);
             }
             case "length" or "is_gsm7" or "gsm7_length":
@@ -779,7 +786,8 @@ internal sealed class ExpressionBinder
                     // A duration to a step of time: a call billed per started minute is round_up(d, 60s).
                     var span = BindAs(args[1], scope, TypeKind.Duration);
                     if (span is BoundLiteral { Value: TimeSpan { Ticks: <= 0 } t })
-                        _diagnostics.Report(NotPositive, span.Span, "step", name, t.TotalSeconds.ToString(CultureInfo.InvariantCulture) + "s");
+                        _diagnostics.Report(NotPositive, span.Span, "step", name,
+                            t.TotalSeconds.ToString(CultureInfo.InvariantCulture) + "s");
                     var byTime = name switch { "round_up" => Builtin.RoundUpDuration, "round_down" => Builtin.RoundDownDuration,
                         _ => Builtin.RoundNearestDuration };
                     var optional = q.Type.Optional || span.Type.Optional;
@@ -879,7 +887,8 @@ internal sealed class ExpressionBinder
                 if (args[0] is not NameRefSyntax allowanceName || !_symbols.States.TryGetValue(allowanceName.Name.Text, out var allowance)
                     || allowance.Kind != StateKind.Allowance)
                 {
-                    _diagnostics.Report(TypeMismatch, args[0].Span, "an allowance", args[0] is NameRefSyntax r ? r.Name.Text : "(expression)");
+                    _diagnostics.Report(TypeMismatch, args[0].Span, "an allowance",
+                        args[0] is NameRefSyntax r ? r.Name.Text : "(expression)");
                     return Fail(c.Span);
                 }
                 if (scope.Event is not { } ev)

@@ -28,7 +28,8 @@ internal sealed record TableSymbol(string Name, EventSymbol? ForEvent, Immutable
 internal sealed record TierBandSymbol(BoundExpr? Bound, BoundExpr? Price, BoundExpr? Flat, TextSpan Span);
 
 /// <summary>A tiers table: bands with inclusive increasing upper bounds, priced graduated (band by band) or by volume.</summary>
-internal sealed record TiersSymbol(string Name, TierScheme Scheme, ImmutableArray<TierBandSymbol> Bands, string? Unit, int Index, TextSpan Span);
+internal sealed record TiersSymbol(string Name, TierScheme Scheme, ImmutableArray<TierBandSymbol> Bands, string? Unit, int Index,
+    TextSpan Span);
 
 internal sealed record WindowSymbol(string Name, TimeSpan Length, string KeyAttribute, EventSymbol OpenedBy, BoundExpr? Condition,
     int Index, TextSpan Span)
@@ -37,7 +38,8 @@ internal sealed record WindowSymbol(string Name, TimeSpan Length, string KeyAttr
     public bool TracksStart { get; init; }
 }
 
-internal sealed record StateOpSymbol(EventSymbol Event, BoundExpr? Condition, StateOpKind Op, BoundExpr Value, bool AtNextPeriod, TextSpan Span)
+internal sealed record StateOpSymbol(EventSymbol Event, BoundExpr? Condition, StateOpKind Op, BoundExpr Value, bool AtNextPeriod,
+    TextSpan Span)
 {
     /// <summary>For an <c>add</c> to a wallet: what the credit it adds carries (the wallet's terms unless the op states its own).</summary>
     public LotTerms? Lot { get; init; }

@@ -36,12 +36,14 @@ internal enum TierScheme { Graduated, Volume }
 internal sealed record TierBandSyntax(ExprSyntax? Bound, ExprSyntax? Price, ExprSyntax? Flat, TextSpan Span) : SyntaxNode(Span);
 
 /// <summary><c>tiers NAME graduated|volume { … }</c>.</summary>
-internal sealed record TiersSyntax(NameSyntax Name, TierScheme Scheme, ImmutableArray<TierBandSyntax> Bands, TextSpan Span) : ItemSyntax(Span);
+internal sealed record TiersSyntax(NameSyntax Name, TierScheme Scheme, ImmutableArray<TierBandSyntax> Bands, TextSpan Span)
+    : ItemSyntax(Span);
 
 /// <summary><c>group NAME { "Label", … }</c>: charges named by their labels.</summary>
 internal sealed record GroupSyntax(NameSyntax Name, ImmutableArray<(string Label, TextSpan Span)> Labels, TextSpan Span) : ItemSyntax(Span);
 
-/// <summary><c>minimum|maximum "Label" AMOUNT [for GROUP]</c>: a true-up line when the group's (or invoice's) subtotal is outside it.</summary>
+/// <summary><c>minimum|maximum "Label" AMOUNT [for GROUP]</c>: a true-up line when the group's (or invoice's) subtotal is outside
+/// it.</summary>
 internal sealed record LimitSyntax(bool Minimum, string Label, TextSpan LabelSpan, ExprSyntax Amount, NameSyntax? Group, TextSpan Span)
     : ItemSyntax(Span);
 
@@ -64,7 +66,8 @@ internal sealed record PlanSyntax(NameSyntax Name, string? Title, ExprSyntax? Fe
 
 internal sealed record TableCellSyntax(string? ColumnKey, TextSpan ColumnKeySpan, ExprSyntax? Value, TextSpan Span) : SyntaxNode(Span);
 
-internal sealed record TableRowSyntax(string Key, TextSpan KeySpan, ImmutableArray<TableCellSyntax> Cells, TextSpan Span) : SyntaxNode(Span);
+internal sealed record TableRowSyntax(string Key, TextSpan KeySpan, ImmutableArray<TableCellSyntax> Cells, TextSpan Span)
+    : SyntaxNode(Span);
 
 internal sealed record TableSyntax(NameSyntax Name, NameSyntax? ForEvent, ImmutableArray<NameSyntax> Keys, TypeSyntax ValueType,
     ImmutableArray<TableRowSyntax> Rows, TextSpan Span) : ItemSyntax(Span);
@@ -80,9 +83,11 @@ internal enum StateOpKind { Add, Subtract, Set, Use }
 /// <c>expires after N days|months|years</c> (or <c>never expires</c>) and <c>priority N</c>: what a credit added to a wallet
 /// carries. <paramref name="ExpiryLength"/> is null when no expiry is written.
 /// </summary>
-internal sealed record LotTermsSyntax(int? ExpiryLength, NameSyntax? ExpiryUnit, bool NeverExpires, int? Priority, TextSpan Span) : SyntaxNode(Span);
+internal sealed record LotTermsSyntax(int? ExpiryLength, NameSyntax? ExpiryUnit, bool NeverExpires, int? Priority, TextSpan Span)
+    : SyntaxNode(Span);
 
-internal sealed record StateOpSyntax(NameSyntax Event, ExprSyntax? Condition, StateOpKind Op, ExprSyntax Value, bool AtNextPeriod, TextSpan Span)
+internal sealed record StateOpSyntax(NameSyntax Event, ExprSyntax? Condition, StateOpKind Op, ExprSyntax Value, bool AtNextPeriod,
+    TextSpan Span)
     : SyntaxNode(Span)
 {
     public LotTermsSyntax? Lot { get; init; }
@@ -104,7 +109,8 @@ internal sealed record RuleSyntax(RuleKind Kind, NameSyntax Event, ExprSyntax? C
 internal sealed record LetSyntax(NameSyntax Name, NameSyntax? Event, ExprSyntax Value, TextSpan Span) : ItemSyntax(Span);
 
 /// <summary><c>charge "L" [by KEY] = amount</c> or <c>charge "L" = quantity at price</c>.</summary>
-internal sealed record AggregateChargeSyntax(string Label, TextSpan LabelSpan, ExprSyntax Amount, ExprSyntax? Price, TextSpan Span) : ItemSyntax(Span)
+internal sealed record AggregateChargeSyntax(string Label, TextSpan LabelSpan, ExprSyntax Amount, ExprSyntax? Price, TextSpan Span)
+    : ItemSyntax(Span)
 {
     /// <summary><c>by KEY</c>: the amount is computed for each value of the key attribute, then summed.</summary>
     public NameSyntax? GroupKey { get; init; }
@@ -135,7 +141,8 @@ internal sealed record VersionSyntax(string? From, TextSpan FromSpan, string? Un
 
 internal sealed record VersionsSyntax(NameSyntax Name, ImmutableArray<VersionSyntax> Versions, TextSpan Span) : ItemSyntax(Span);
 
-internal sealed record ExampleSyntax(string Name, TextSpan NameSpan, ImmutableArray<ExampleItemSyntax> Items, TextSpan Span) : ItemSyntax(Span);
+internal sealed record ExampleSyntax(string Name, TextSpan NameSpan, ImmutableArray<ExampleItemSyntax> Items, TextSpan Span)
+    : ItemSyntax(Span);
 
 // Example items
 

@@ -89,7 +89,8 @@ internal sealed class AstBuilder(DiagnosticBag diagnostics) : TariffBaseVisitor<
 
     public override SyntaxNode VisitChoicePeriod(ChoicePeriodContext context) =>
         new PeriodSyntax(null, Name(context.name()),
-            context.periodChoice().Select(c => new PeriodChoiceSyntax(Str(c.STRING()), Length(c.periodLength()), SpanOf(c))).ToImmutableArray(),
+            context.periodChoice().Select(c => new PeriodChoiceSyntax(Str(c.STRING()), Length(c.periodLength()), SpanOf(c)))
+                .ToImmutableArray(),
             Unquote(context.zone.Text), SpanOf(context.zone), SpanOf(context));
 
     public override SyntaxNode VisitEffectiveDecl(EffectiveDeclContext context) =>
@@ -196,7 +197,8 @@ internal sealed class AstBuilder(DiagnosticBag diagnostics) : TariffBaseVisitor<
         new LetSyntax(Name(context.name(0)), context.@event is { } e ? Name(e) : null, Expr(context.expr()), SpanOf(context));
 
     public override SyntaxNode VisitAggregateCharge(AggregateChargeContext context) =>
-        new AggregateChargeSyntax(Str(context.STRING()), SpanOf(context.STRING()), Expr(context.amount), ExprOrNull(context.price), SpanOf(context))
+        new AggregateChargeSyntax(Str(context.STRING()), SpanOf(context.STRING()), Expr(context.amount), ExprOrNull(context.price),
+            SpanOf(context))
         {
             GroupKey = NameOrNull(context.groupKey),
             Grace = context.groupSpan()?.DURATION()?.GetText(),
@@ -208,13 +210,15 @@ internal sealed class AstBuilder(DiagnosticBag diagnostics) : TariffBaseVisitor<
             Expr(context.price), SpanOf(context));
 
     public override SyntaxNode VisitOnceGrant(OnceGrantContext context) =>
-        new GrantSyntax(Str(context.STRING()), context.DATE().GetText(), 0, 0, SpanOf(context.DATE()), Expr(context.expr()), Name(context.wallet),
+        new GrantSyntax(Str(context.STRING()), context.DATE().GetText(), 0, 0, SpanOf(context.DATE()), Expr(context.expr()),
+            Name(context.wallet),
             SpanOf(context)) { Lot = LotTerms(context.lotTerms()) };
 
     public override SyntaxNode VisitYearlyGrant(YearlyGrantContext context) =>
         new GrantSyntax(Str(context.STRING()), null,
             Int(context.month, 99), Int(context.day, 99),
-            TextSpan.FromBounds(context.month.StartIndex, context.day.StopIndex + 1), Expr(context.expr()), Name(context.wallet), SpanOf(context))
+            TextSpan.FromBounds(context.month.StartIndex, context.day.StopIndex + 1), Expr(context.expr()), Name(context.wallet),
+            SpanOf(context))
         {
             Lot = LotTerms(context.lotTerms()),
         };
@@ -225,7 +229,8 @@ internal sealed class AstBuilder(DiagnosticBag diagnostics) : TariffBaseVisitor<
         var expiry = context.expiry();
         int? length = expiry?.length is { } l ? Int(l, int.MaxValue) : null;
         int? priority = context.priority is { } p ? Int(p, int.MaxValue) : null;
-        return new LotTermsSyntax(length, expiry?.unit is { } unit ? Name(unit) : null, expiry?.NEVER() is not null, priority, SpanOf(context));
+        return new LotTermsSyntax(length, expiry?.unit is { } unit ? Name(unit) : null, expiry?.NEVER() is not null, priority,
+            SpanOf(context));
     }
 
     public override SyntaxNode VisitVersionsDecl(VersionsDeclContext context) =>
@@ -240,7 +245,8 @@ internal sealed class AstBuilder(DiagnosticBag diagnostics) : TariffBaseVisitor<
 
     private static string? Month(InMonthContext? ctx) => ctx?.MONTHLIT().GetText();
 
-    private static DisputedSyntax? Disputed(DisputedContext? ctx) => ctx is null ? null : new DisputedSyntax(Str(ctx.STRING()), SpanOf(ctx));
+    private static DisputedSyntax? Disputed(DisputedContext? ctx) =>
+        ctx is null ? null : new DisputedSyntax(Str(ctx.STRING()), SpanOf(ctx));
 
     public override SyntaxNode VisitWithParam(WithParamContext context) =>
         new WithParamSyntax(Name(context.name()), Expr(context.expr()), SpanOf(context));
@@ -341,9 +347,11 @@ internal sealed class AstBuilder(DiagnosticBag diagnostics) : TariffBaseVisitor<
 
     public override SyntaxNode VisitDateLiteral(DateLiteralContext context) => new DateSyntax(context.GetText(), SpanOf(context));
 
-    public override SyntaxNode VisitDateTimeLiteral(DateTimeLiteralContext context) => new DateTimeSyntax(context.GetText(), SpanOf(context));
+    public override SyntaxNode VisitDateTimeLiteral(DateTimeLiteralContext context) =>
+        new DateTimeSyntax(context.GetText(), SpanOf(context));
 
-    public override SyntaxNode VisitDurationLiteral(DurationLiteralContext context) => new DurationSyntax(context.GetText(), SpanOf(context));
+    public override SyntaxNode VisitDurationLiteral(DurationLiteralContext context) =>
+        new DurationSyntax(context.GetText(), SpanOf(context));
 
     public override SyntaxNode VisitParamRef(ParamRefContext context) => new ParamRefSyntax(Name(context.name()), SpanOf(context));
 

@@ -196,7 +196,8 @@ internal static class SyntaxParser
             if (expected.Contains(TariffLexer.AT) && found.Type is TariffLexer.INT or TariffLexer.DECIMAL or TariffLexer.PARAM)
                 message = "missing 'at' before the price";
             else if (expected.Contains(TariffLexer.IDENT) && IsReservedWord(found, parser))
-                message = $"'{found.Text}' is a reserved word and cannot be used as a name here; choose another name (e.g. '{found.Text}_')";
+                message = $"'{found.Text}' is a reserved word and cannot be used as a name here; choose another "
+                    + $"name (e.g. '{found.Text}_')";
             else
             {
                 var what = atEnd ? "the file ends too early" : $"unexpected '{Shorten(found.Text)}'";
@@ -213,7 +214,8 @@ internal static class SyntaxParser
         {
             int start = found.TokenIndex, end = found.TokenIndex;
             while (start > 0 && Touch(tokens.Get(start - 1), tokens.Get(start))) start--;
-            while (end + 1 < tokens.Size && tokens.Get(end + 1).Type != TokenConstants.EOF && Touch(tokens.Get(end), tokens.Get(end + 1))) end++;
+            while (end + 1 < tokens.Size && tokens.Get(end + 1).Type != TokenConstants.EOF && Touch(tokens.Get(end), tokens.Get(end + 1)))
+                end++;
             return (start, end);
         }
 

@@ -90,7 +90,8 @@ internal static class TariffFormatter
                 case TariffLexer.LPAREN:
                     AttachNext[i] = true;
                     // A call, an event's attribute list and an example's usage hug their name: count(sms), sms(length: 3).
-                    if (parent is TariffParser.CallContext or TariffParser.EventDeclContext or TariffParser.UsageContext) Attached[i] = true;
+                    if (parent is TariffParser.CallContext or TariffParser.EventDeclContext or TariffParser.UsageContext)
+                        Attached[i] = true;
                     break;
                 case TariffLexer.LBRACKET:
                     AttachNext[i] = true;

@@ -2,7 +2,8 @@ using System.Text.Json;
 
 namespace TariffLang.Tests.Cli;
 
-/// <summary>Bad input end to end: diagnostics and exit 1 for a broken tariff; row-numbered reasons for bad rows while the rest still rates.</summary>
+/// <summary>Bad input end to end: diagnostics and exit 1 for a broken tariff; row-numbered reasons for bad rows while the rest still
+/// rates.</summary>
 public sealed class BadInputEndToEndTests
 {
     private const string Tariff = """
@@ -28,7 +29,8 @@ public sealed class BadInputEndToEndTests
     private static JsonElement Json(CliHarness.CliResult r) => JsonDocument.Parse(r.Out).RootElement.Clone();
 
     private static Dictionary<int, string> Rejected(JsonElement root) =>
-        root.GetProperty("rejected").EnumerateArray().ToDictionary(x => x.GetProperty("row").GetInt32(), x => x.GetProperty("reason").GetString()!);
+        root.GetProperty("rejected").EnumerateArray()
+            .ToDictionary(x => x.GetProperty("row").GetInt32(), x => x.GetProperty("reason").GetString()!);
 
     private static void AssertAccountingAddsUp(JsonElement root, int rows)
     {

@@ -49,7 +49,8 @@ public sealed class CliContractTests
     public void Compare_Json_GivesEachPlansTotalsAndTheCheapest()
     {
         var examples = Path.Combine(Compilation.CompilerTestSupport.RepoRoot, "examples", "web1on1");
-        var r = CliHarness.Run("compare", Web1on1, Path.Combine(examples, "ledger.csv"), "--accounts", Path.Combine(examples, "accounts.csv"),
+        var r = CliHarness.Run("compare", Web1on1, Path.Combine(examples, "ledger.csv"), "--accounts",
+            Path.Combine(examples, "accounts.csv"),
             "--format", "json");
         r.Exit.ShouldBe(0, r.ToString());
         var root = System.Text.Json.JsonDocument.Parse(r.Out).RootElement;
@@ -64,7 +65,8 @@ public sealed class CliContractTests
     public void Compare_WithoutPlans_ComparesEveryPlanAndNamesTheCheapest()
     {
         var examples = Path.Combine(Compilation.CompilerTestSupport.RepoRoot, "examples", "web1on1");
-        var r = CliHarness.Run("compare", Web1on1, Path.Combine(examples, "ledger.csv"), "--accounts", Path.Combine(examples, "accounts.csv"));
+        var r = CliHarness.Run("compare", Web1on1, Path.Combine(examples, "ledger.csv"), "--accounts",
+            Path.Combine(examples, "accounts.csv"));
         r.Exit.ShouldBe(0, r.ToString());
         var header = r.OutLines[0];
         foreach (var plan in new[] { "BASE", "GROW", "SCALE", "ENTERPRISE" }) header.ShouldContain(plan);
@@ -129,10 +131,12 @@ public sealed class CliContractTests
         Regex.Matches(r.Out, @"^--threads 1: rate \d+ rows .* over 3 runs$", RegexOptions.Multiline).Count.ShouldBe(1, r.Out);
         Regex.Matches(r.Out, @"^--threads 2: rate \d+ rows .* over 3 runs$", RegexOptions.Multiline).Count.ShouldBe(1, r.Out);
         r.Out.ShouldMatch(@"speed-up of 2 threads over 1: \d+\.\d\d \(median of 3 interleaved rounds, \d+\.\d\d to \d+\.\d\d\)");
-        var jit = Regex.Match(r.Out, @"^JIT: (\d+) methods in \d+ ms up to the first rating, \d+ more in \d+ ms during it$", RegexOptions.Multiline);
+        var jit = Regex.Match(r.Out, @"^JIT: (\d+) methods in \d+ ms up to the first rating, \d+ more in \d+ ms during it$",
+            RegexOptions.Multiline);
         jit.Success.ShouldBeTrue(r.Out);
         int.Parse(jit.Groups[1].Value, CultureInfo.InvariantCulture).ShouldBeGreaterThan(0);
-        var heap = Regex.Match(r.Out, @"heap after the last collection: (\d+\.\d) MiB .* (\d+\.\d) MiB committed; peak resident set (\d+\.\d) MiB");
+        var heap = Regex.Match(r.Out,
+            @"heap after the last collection: (\d+\.\d) MiB .* (\d+\.\d) MiB committed; peak resident set (\d+\.\d) MiB");
         heap.Success.ShouldBeTrue(r.Out);
         // The collector commits at least the heap it keeps.
         double.Parse(heap.Groups[2].Value, CultureInfo.InvariantCulture)
@@ -402,7 +406,8 @@ public sealed class CliContractTests
     {
         var r = CliHarness.Run("explain", Rating("free_and_rejections", "tariff.tariff"), Rating("free_and_rejections", "ledger.csv"));
         r.Exit.ShouldBe(0, r.ToString());
-        var rows = r.OutLines.Select(l => Regex.Match(l, @"^row (\d+): ")).Where(m => m.Success).Select(m => int.Parse(m.Groups[1].Value)).ToList();
+        var rows = r.OutLines.Select(l => Regex.Match(l, @"^row (\d+): ")).Where(m => m.Success).Select(m => int.Parse(m.Groups[1].Value))
+            .ToList();
         rows.ShouldBe(Enumerable.Range(2, 9).ToList());
         r.OutLines.Single(l => l.StartsWith("row 3:", StringComparison.Ordinal)).ShouldContain("free");
         r.OutLines.Single(l => l.StartsWith("row 3:", StringComparison.Ordinal)).ShouldContain("imported by sync");
@@ -422,7 +427,8 @@ public sealed class CliContractTests
         // Cases/Cli/README.md: BASE 99.00 + 410 × 0.18 = 172.80; GROW 499.00.
         var row = r.OutLines.Single(l => l.StartsWith("dealer1", StringComparison.Ordinal));
         Regex.Split(row.Trim(), @"\s+").ShouldBe(["dealer1", "2024-01-01..2024-01-31", "172.80", "499.00"]);
-        Regex.Split(r.OutLines.Single(l => l.StartsWith("total", StringComparison.Ordinal)).Trim(), @"\s+").ShouldBe(["total", "172.80", "499.00"]);
+        Regex.Split(r.OutLines.Single(l => l.StartsWith("total", StringComparison.Ordinal)).Trim(), @"\s+")
+            .ShouldBe(["total", "172.80", "499.00"]);
         r.OutLines[0].ShouldContain("BASE");
         r.OutLines[0].ShouldContain("GROW");
     }

@@ -62,7 +62,8 @@ public sealed class CliInputTests
         File.WriteAllText(accounts,
             File.ReadAllText(Example("web1on1", "accounts.csv")).Replace("enterprise_fee", "enterprise_fe", StringComparison.Ordinal));
 
-        var r = CliHarness.Run("rate", Tariff("web1on1.tariff"), Example("web1on1", "ledger.csv"), "--accounts", accounts, "--engine", "interpreted");
+        var r = CliHarness.Run("rate", Tariff("web1on1.tariff"), Example("web1on1", "ledger.csv"), "--accounts", accounts, "--engine",
+            "interpreted");
 
         // It warns about the misspelt column; the account that needed it (and the bundled account without a contract) then
         // lack a value the tariff needs, which fails the run, naming it.
@@ -98,7 +99,8 @@ public sealed class CliInputTests
     [Fact]
     public void Compare_TariffWithoutPlans_IsAUserError()
     {
-        var r = CliHarness.Run("compare", Tariff("calendoc.tariff"), Example("calendoc", "ledger.csv"), "--plans", "A", "--engine", "interpreted");
+        var r = CliHarness.Run("compare", Tariff("calendoc.tariff"), Example("calendoc", "ledger.csv"), "--plans", "A", "--engine",
+            "interpreted");
 
         r.Exit.ShouldBe(1, r.ToString());
         r.Err.ShouldContain("no plans");

@@ -65,7 +65,8 @@ public sealed class CliStdinTests
         var tariff = Path.Combine(root, "tariffs", "calendoc.tariff");
         var ledger = Path.Combine(root, "examples", "calendoc", "ledger.csv");
         var fromFile = CliHarness.Run("rate", tariff, ledger, "--format", "json");
-        var fromStdin = CliHarness.RunProcessWithInput(TimeSpan.FromMinutes(2), File.ReadAllText(ledger), "rate", tariff, "-", "--format", "json");
+        var fromStdin = CliHarness.RunProcessWithInput(TimeSpan.FromMinutes(2), File.ReadAllText(ledger), "rate", tariff, "-", "--format",
+            "json");
         fromStdin.Exit.ShouldBe(0, fromStdin.ToString());
         fromStdin.Out.ShouldBe(fromFile.Out);
     }
@@ -86,7 +87,8 @@ public sealed class CheckJsonTests
     public void Check_Json_GivesEachFileItsDiagnosticsWithCodeAndPlace()
     {
         var path = Path.Combine(TestTemp.NewDirectory("tarifflang-check-json-"), "t.tariff");
-        File.WriteAllText(path, "tariff t {\n  currency EUR\n  period month in \"Europe/Paris\"\n  charge \"A\" = count(smss) * 1 EUR\n}\n");
+        File.WriteAllText(path,
+            "tariff t {\n  currency EUR\n  period month in \"Europe/Paris\"\n  charge \"A\" = count(smss) * 1 EUR\n}\n");
         var r = CliHarness.Run("check", "--format", "json", path);
         r.Exit.ShouldBe(1, r.ToString());
         var file = System.Text.Json.JsonDocument.Parse(r.Out).RootElement.EnumerateArray().ShouldHaveSingleItem();

@@ -30,7 +30,8 @@ public sealed class CrashInputTests
         var r = CliHarness.Run("check", path);
 
         r.Exit.ShouldBe(1, r.ToString());
-        r.OutLines.ShouldBe([$"{path}:5:28: error TL0070: date and time 0001-01-01T00:00 falls outside the years 1900–2999 that rating supports"]);
+        r.OutLines.ShouldBe(
+            [$"{path}:5:28: error TL0070: date and time 0001-01-01T00:00 falls outside the years 1900–2999 that rating supports"]);
     }
 
     [Theory]
@@ -43,7 +44,8 @@ public sealed class CrashInputTests
         var r = CliHarness.Run("check", path);
 
         r.Exit.ShouldBe(1, r.ToString());
-        r.OutLines.ShouldBe([$"{path}:{at}: error TL0071: duration '{literal}' is longer than 36525d (100 years), the longest a tariff may write"]);
+        r.OutLines.ShouldBe(
+            [$"{path}:{at}: error TL0071: duration '{literal}' is longer than 36525d (100 years), the longest a tariff may write"]);
     }
 
     [Fact]

@@ -42,7 +42,8 @@ public sealed class ExplainCommandTests
     {
         var (tariff, ledger) = Files();
         var byAccount = CliHarness.Run("explain", tariff, ledger, "--account", "b");
-        byAccount.OutLines.Where(l => l.StartsWith("row ", StringComparison.Ordinal)).ShouldHaveSingleItem().ShouldStartWith("row 4: b sms");
+        byAccount.OutLines.Where(l => l.StartsWith("row ", StringComparison.Ordinal)).ShouldHaveSingleItem()
+            .ShouldStartWith("row 4: b sms");
         byAccount.OutLines[^1].ShouldBe("rows: 3, rated: 1, free: 1, rejected: 1");
         var byRow = CliHarness.Run("explain", tariff, ledger, "--row", "2,3");
         byRow.OutLines.Count(l => l.StartsWith("row ", StringComparison.Ordinal)).ShouldBe(2);

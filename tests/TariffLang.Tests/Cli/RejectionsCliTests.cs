@@ -24,7 +24,8 @@ public sealed class RejectionsCliTests
     [Fact]
     public void Rate_AccountWithoutItsContractValue_SaysSoOnceGroupsItsRowsAndExits1()
     {
-        var (_, tariff, ledger) = EveryWay.Files(Source, Header, [.. Enumerable.Range(0, 8).Select(i => $"2024-01-10T10:0{i}:00Z,a,sms,x")]);
+        var (_, tariff, ledger) = EveryWay.Files(Source, Header,
+            [.. Enumerable.Range(0, 8).Select(i => $"2024-01-10T10:0{i}:00Z,a,sms,x")]);
         var result = CliHarness.Run("rate", tariff, ledger);
         result.Exit.ShouldBe(1, result.ToString());
         result.Err.Split('\n').Count(l => l.Contains("missing contract parameter 'rate'")).ShouldBe(1);
@@ -108,11 +109,13 @@ public sealed class GrandTotalCliTests
     public void Rate_SeveralInvoices_PrintsTheGrandTotalOverThem()
     {
         var root = Compilation.CompilerTestSupport.RepoRoot;
-        var r = CliHarness.Run("rate", Path.Combine(root, "tariffs", "calendoc.tariff"), Path.Combine(root, "examples", "calendoc", "ledger.csv"),
+        var r = CliHarness.Run("rate", Path.Combine(root, "tariffs", "calendoc.tariff"),
+            Path.Combine(root, "examples", "calendoc", "ledger.csv"),
             "--format", "json");
         var invoices = System.Text.Json.JsonDocument.Parse(r.Out).RootElement.GetProperty("invoices").EnumerateArray().ToList();
         var sum = invoices.Sum(i => decimal.Parse(i.GetProperty("total").GetString()!, System.Globalization.CultureInfo.InvariantCulture));
-        var text = CliHarness.Run("rate", Path.Combine(root, "tariffs", "calendoc.tariff"), Path.Combine(root, "examples", "calendoc", "ledger.csv"));
+        var text = CliHarness.Run("rate", Path.Combine(root, "tariffs", "calendoc.tariff"),
+            Path.Combine(root, "examples", "calendoc", "ledger.csv"));
         text.Out.ShouldContain(string.Create(System.Globalization.CultureInfo.InvariantCulture,
             $"Grand total: {sum:0.00} EUR over {invoices.Count} invoices of"));
     }

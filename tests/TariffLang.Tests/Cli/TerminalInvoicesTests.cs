@@ -29,7 +29,8 @@ public sealed class TerminalInvoicesTests
             foreach (var line in invoice.Lines) output.ShouldContain(line.Label);
             output.ShouldContain(tariff.FormatMoney(invoice.Total));
         }
-        output.ShouldContain($"Grand total: {tariff.FormatMoney(result.Invoices.Sum(i => i.Total))} EUR over {result.Invoices.Length} invoices");
+        output.ShouldContain(
+            $"Grand total: {tariff.FormatMoney(result.Invoices.Sum(i => i.Total))} EUR over {result.Invoices.Length} invoices");
         output.ShouldContain($"rows: {result.Accounting.Rows}, rated: {result.Accounting.Rated}");
     }
 

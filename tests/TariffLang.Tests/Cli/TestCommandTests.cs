@@ -82,7 +82,8 @@ public sealed class TestCommandTests
     {
         var r = CliHarness.Run("test", "--coverage", TestPaths.Tariffs);
         r.Exit.ShouldBe(0, r.ToString());
-        r.OutLines.Count(l => l.StartsWith("coverage ", StringComparison.Ordinal)).ShouldBe(Directory.GetFiles(TestPaths.Tariffs, "*.tariff").Length);
+        r.OutLines.Count(l => l.StartsWith("coverage ", StringComparison.Ordinal))
+            .ShouldBe(Directory.GetFiles(TestPaths.Tariffs, "*.tariff").Length);
     }
 
     [Fact]

@@ -207,7 +207,8 @@ public sealed class CacheTests : IDisposable
         compiled.Compiled.ShouldNotBeNull().Program.ShouldBeSameAs(compiled.Program);
         compiled.Program!.GetType().Assembly.GetName().Name.ShouldBe(TariffCompiler.GeneratedAssemblyName);
         compiled.Compiled.CacheKey.ShouldBe(TariffCompiler.CacheKey(Calendoc));
-        var ledger = new Ledger("l", [new LedgerRow(1, null, new DateTimeOffset(2024, 2, 3, 10, 0, 0, TimeSpan.FromHours(1)), "shop", "sms", 3m,
+        var ledger = new Ledger("l",
+            [new LedgerRow(1, null, new DateTimeOffset(2024, 2, 3, 10, 0, 0, TimeSpan.FromHours(1)), "shop", "sms", 3m,
             ImmutableDictionary<string, string>.Empty.Add("length", "200"))], []);
         var interpreted = Tariff.Compile(Calendoc, "calendoc.tariff");
         compiled.Rate(ledger).ToJson().ShouldBe(interpreted.Rate(ledger).ToJson());

@@ -75,7 +75,8 @@ public class CoverageTests
     [Fact]
     public void Emitter_EveryExpressionOfTheTestTariff_HasAMethodThatCompiles()
     {
-        var (program, diagnostics, plan) = CompilerTestSupport.CompileInternal(TestTariffs.Everything, new CompilerOptions { UseCache = false });
+        var (program, diagnostics, plan) = CompilerTestSupport.CompileInternal(TestTariffs.Everything,
+            new CompilerOptions { UseCache = false });
         diagnostics.ShouldBeEmpty();
         program.ShouldNotBeNull();
         var model = plan.Model;
@@ -109,7 +110,8 @@ public class CoverageTests
 
         // The loaded program holds a method for each of them, and the pipeline's own methods.
         var methods = program.Program.GetType().GetMethods(System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.Static
-            | System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.DeclaredOnly)
+            | System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Public
+            | System.Reflection.BindingFlags.DeclaredOnly)
             .Select(m => m.Name).ToHashSet();
         for (var i = 0; i < expressions.Count; i++) methods.ShouldContain(ProgramEmitter.MethodName(i));
         foreach (var e in model.Events)
@@ -143,7 +145,8 @@ public class CoverageTests
         var alien = new AlienExpr(let.Value.Type, let.Value.Span);
         var broken = Model with { Lets = Model.Lets.SetItem(0, let with { Value = alien }) };
 
-        var (program, diagnostics) = TariffCompiler.Create(RatingPlan.Build(broken), new SourceText(TestTariffs.Everything, "everything.tariff"),
+        var (program, diagnostics) = TariffCompiler.Create(RatingPlan.Build(broken),
+            new SourceText(TestTariffs.Everything, "everything.tariff"),
             new CompilerOptions { UseCache = false });
 
         program.ShouldBeNull();

@@ -112,12 +112,14 @@ public class InjectionSafetyTests
         var hostile = Tariff.Compile(Fill(Hostile()), "hostile.tariff");
         var tree = CSharpSyntaxTree.ParseText(TariffCompiler.GenerateSource(hostile.Model!));
         tree.GetDiagnostics().ShouldBeEmpty();
-        var literals = tree.GetRoot().DescendantTokens().Where(t => t.IsKind(SyntaxKind.StringLiteralToken)).Select(t => (string)t.Value!).ToList();
+        var literals = tree.GetRoot().DescendantTokens().Where(t => t.IsKind(SyntaxKind.StringLiteralToken)).Select(t => (string)t.Value!)
+            .ToList();
         literals.ShouldContain("\"); System.IO.File.Delete(\"x");
         literals.ShouldContain("} } class Evil { static Evil() { System.Environment.Exit(3); } } {");
         literals.ShouldContain("*/ /* // \u2028 #error boom \u0085 \\");
         // No trivia (comments, directives) came from the tariff: the only trivia is whitespace.
-        tree.GetRoot().DescendantTrivia().Where(t => !t.IsKind(SyntaxKind.WhitespaceTrivia) && !t.IsKind(SyntaxKind.EndOfLineTrivia)).ShouldBeEmpty();
+        tree.GetRoot().DescendantTrivia().Where(t => !t.IsKind(SyntaxKind.WhitespaceTrivia) && !t.IsKind(SyntaxKind.EndOfLineTrivia))
+            .ShouldBeEmpty();
     }
 
     /// <summary>The token stream with every string literal blanked.</summary>

@@ -15,7 +15,8 @@ internal sealed record TimeSpec(bool Relative, int MonthOffset, int Day, int Hou
 /// <summary>One attribute: its text (null: left out) or, for times, an offset from the row's own time.</summary>
 internal sealed record AttrSpec(string Name, string? Value, TimeSpan? FromRowTime);
 
-internal sealed record RowSpec(string Account, string Event, TimeSpec Time, decimal Quantity, string? Id, ImmutableArray<AttrSpec> Attributes);
+internal sealed record RowSpec(string Account, string Event, TimeSpec Time, decimal Quantity, string? Id,
+    ImmutableArray<AttrSpec> Attributes);
 
 /// <summary>A generated rating case: rows, contract values per account, and maybe a reported month.</summary>
 internal sealed record LedgerCase(ImmutableArray<LedgerRow> Rows, AccountTable Accounts, RatingOptions Options)
@@ -33,7 +34,8 @@ internal sealed record LedgerCase(ImmutableArray<LedgerRow> Rows, AccountTable A
         foreach (var r in Rows)
         {
             lines.Add(
-                $"{r.Row},{r.Time:yyyy-MM-ddTHH:mm:sszzz},{r.Account},{r.Event},q={r.Quantity.ToString(CultureInfo.InvariantCulture)},id={r.Id}," +
+                $"{r.Row},{r.Time:yyyy-MM-ddTHH:mm:sszzz},{r.Account},{r.Event},"
+                + $"q={r.Quantity.ToString(CultureInfo.InvariantCulture)},id={r.Id}," +
                       string.Join(",", r.Attributes.OrderBy(a => a.Key, StringComparer.Ordinal).Select(a => $"{a.Key}={a.Value}")));
         }
         return string.Join("\n", lines);
@@ -55,7 +57,8 @@ internal static class LedgerGenerator
         ["calendoc.tariff"] = ["159", "160", "161", "320", "321", "0"],
         ["web1on1.tariff"] = ["agent", "bot"],
         ["aircall.tariff"] = ["inbound", "outbound", "marketing", "utility", "free_form", "delivered", "failed"],
-        ["wazo.tariff"] = ["admin", "user", "finance", "subscription_management", "admin;finance:subscription_management", "monthly", "yearly"],
+        ["wazo.tariff"] = ["admin", "user", "finance", "subscription_management", "admin;finance:subscription_management", "monthly",
+            "yearly"],
         ["analys.tariff"] = ["accepted", "refused", "quoted", "10", "50", "100"],
     };
 
@@ -159,10 +162,12 @@ internal static class LedgerGenerator
     private static Gen<ImmutableArray<AttrSpec>> Attributes(CheckedTariff model, EventSymbol? symbol, string[] strings)
     {
         if (symbol is null) return Gen.Constant(ImmutableArray.Create(new AttrSpec("x", "1", null)));
-        var gens = symbol.Attributes.Select(a => Attribute(a, TableKeys(model, symbol, a) is { Length: > 0 } keys && a.Type.Kind == TypeKind.Text
+        var gens = symbol.Attributes.Select(a => Attribute(a,
+            TableKeys(model, symbol, a) is { Length: > 0 } keys && a.Type.Kind == TypeKind.Text
             ? Gen.Frequency((6, Gen.Elements(keys)), (1, Gen.Elements(strings))).Select(v => new AttrSpec(a.Name, v, null))
             : Value(a.Type, strings, a.Name))).ToList();
-        var extra = Gen.Frequency((40, Gen.Constant<AttrSpec?>(null)), (1, Gen.Constant<AttrSpec?>(new AttrSpec("not_declared", "1", null))));
+        var extra = Gen.Frequency((40, Gen.Constant<AttrSpec?>(null)),
+            (1, Gen.Constant<AttrSpec?>(new AttrSpec("not_declared", "1", null))));
         return Sequence(gens).SelectMany(list => extra.Select(x =>
             (x is null ? list : list.Append(x)).ToImmutableArray()));
     }
@@ -201,14 +206,16 @@ internal static class LedgerGenerator
                 (1, Gen.Constant("abc"))).Select(Text),
             TypeKind.Bool => Gen.Frequency((10, Gen.Elements("true", "false", "1", "0")), (1, Gen.Constant("maybe"))).Select(Text),
             TypeKind.Date => Gen.Frequency(
-                (10, Gen.Choose(-400, 400).Select(d => new DateOnly(2024, 1, 1).AddDays(d).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture))),
+                (10, Gen.Choose(-400, 400)
+                    .Select(d => new DateOnly(2024, 1, 1).AddDays(d).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture))),
                 (1, Gen.Constant("01/02/2024"))).Select(Text),
             TypeKind.Time => Gen.Frequency(
                 (10, Gen.Elements(-48, -24, -1, 0, 1, 23, 24, 25).Select(h => new AttrSpec(name, null, TimeSpan.FromHours(h)))),
                 (3, Gen.Choose(-3000, 3000).Select(m => new AttrSpec(name, null, TimeSpan.FromMinutes(m)))),
                 (1, Gen.Constant(Text("noon")))),
             TypeKind.Duration => Gen.Elements("PT30M", "3600", "1d", "90s", "P1DT2H", "1:00:00", "bad").Select(Text),
-            TypeKind.Tags => Gen.ListOf(Gen.Elements(strings), 3).SelectMany(all => Gen.Choose(0, 3).Select(n => string.Join(";", all.Take(n))))
+            TypeKind.Tags =>
+                Gen.ListOf(Gen.Elements(strings), 3).SelectMany(all => Gen.Choose(0, 3).Select(n => string.Join(";", all.Take(n))))
                 .Select(Text),
             _ => Gen.Constant(Text("?")),
         };
@@ -247,7 +254,8 @@ internal static class LedgerGenerator
         }
         found.UnionWith(model.Plans.Select(p => p.Name));
         found.UnionWith(model.Period.ChoiceMonths.Keys);
-        foreach (var usage in model.Examples.SelectMany(e => e.Usages)) found.UnionWith(usage.Args.Select(a => a.Value.Replace("{n}", "1")));
+        foreach (var usage in model.Examples.SelectMany(e => e.Usages))
+            found.UnionWith(usage.Args.Select(a => a.Value.Replace("{n}", "1")));
         if (Hints.TryGetValue(fileName, out var hints)) found.UnionWith(hints);
         return found.ToArray();
     }

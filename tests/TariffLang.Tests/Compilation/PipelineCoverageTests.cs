@@ -26,8 +26,10 @@ public class PipelineCoverageTests
         var plan = RatingPlan.Build(model);
         plan.Pipelines.Select(p => p.Event.Index).ShouldBe(model.Events.Select(e => e.Index));
 
-        plan.Pipelines.SelectMany(p => p.Rejects.Concat(p.Frees)).OrderBy(r => r.Span.Start).ShouldBe(model.Rules.OrderBy(r => r.Span.Start));
-        plan.Pipelines.SelectMany(p => p.Charges).Select(c => c.Charge).OrderBy(c => c.Index).ShouldBe(model.EventCharges.OrderBy(c => c.Index));
+        plan.Pipelines.SelectMany(p => p.Rejects.Concat(p.Frees)).OrderBy(r => r.Span.Start)
+            .ShouldBe(model.Rules.OrderBy(r => r.Span.Start));
+        plan.Pipelines.SelectMany(p => p.Charges).Select(c => c.Charge).OrderBy(c => c.Index)
+            .ShouldBe(model.EventCharges.OrderBy(c => c.Index));
         plan.Pipelines.SelectMany(p => p.Charges).ShouldAllBe(c => c.Charge == model.EventCharges[c.Index]);
         plan.Pipelines.SelectMany(p => p.Ops).Select(o => o.Op).OrderBy(o => o.Span.Start)
             .ShouldBe(model.States.SelectMany(s => s.Ops).OrderBy(o => o.Span.Start));
@@ -35,7 +37,8 @@ public class PipelineCoverageTests
         plan.Pipelines.SelectMany(p => p.Tables).Select(t => t.Table).OrderBy(t => t.Span.Start)
             .ShouldBe(model.Tables.Where(t => t.ForEvent is not null).OrderBy(t => t.Span.Start));
         plan.Pipelines.SelectMany(p => p.Aggregates).Order().ShouldBe(plan.Aggregates.Select(a => a.Index));
-        // Every aggregate a period charge reads is folded: by itself, or by the plan's one equivalent aggregate (written twice, folded once).
+        // Every aggregate a period charge reads is folded: by itself, or by the plan's one equivalent aggregate (written twice, folded
+        // once).
         model.AggregateCharges.SelectMany(c => c.Aggregates)
             .ShouldAllBe(a => BoundEquivalence.Equivalent(plan.Aggregates[plan.AggregateIndex(a)].Aggregate, a));
         // Two aggregates of the plan are never equivalent.

@@ -75,7 +75,8 @@ public class PipelineDifferentialTests
         var interpreted = CliHarness.Run([.. args, "--engine", "interpreted"]);
         var compiled = CliHarness.Run([.. args, "--engine", "compiled"]);
         // A bundled example whose accounts lack a contract value (web1on1's dealer-bakker) fails the run, as it should.
-        var missing = File.ReadAllText(Path.Combine(folder, "expected.json")).Contains("missing contract parameter", StringComparison.Ordinal);
+        var missing = File.ReadAllText(Path.Combine(folder, "expected.json"))
+            .Contains("missing contract parameter", StringComparison.Ordinal);
         interpreted.Exit.ShouldBe(missing ? 1 : 0, interpreted.ToString());
         compiled.Exit.ShouldBe(interpreted.Exit);
         compiled.Out.ShouldBe(interpreted.Out);

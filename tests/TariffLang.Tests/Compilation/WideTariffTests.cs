@@ -45,7 +45,8 @@ public sealed class WideTariffTests
 
         var root = CSharpSyntaxTree.ParseText(TariffCompiler.GenerateSource(model)).GetRoot();
 
-        root.DescendantNodes().OfType<SwitchStatementSyntax>().Max(s => s.Sections.Count).ShouldBeLessThanOrEqualTo(ProgramEmitter.MaxCases);
+        root.DescendantNodes().OfType<SwitchStatementSyntax>().Max(s => s.Sections.Count)
+            .ShouldBeLessThanOrEqualTo(ProgramEmitter.MaxCases);
     }
 
     [Fact]

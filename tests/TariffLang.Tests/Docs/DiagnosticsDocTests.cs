@@ -20,7 +20,8 @@ public sealed class DiagnosticsDocTests
     private static readonly Regex Example = new(@"```tariff\n// expect: (?<code>TL\d{4})\n(?<body>.*?)```",
         RegexOptions.Singleline | RegexOptions.Compiled);
 
-    private static string Doc => File.ReadAllText(Path.Combine(CompilerTestSupport.RepoRoot, "docs", "diagnostics.md")).Replace("\r\n", "\n");
+    private static string Doc =>
+        File.ReadAllText(Path.Combine(CompilerTestSupport.RepoRoot, "docs", "diagnostics.md")).Replace("\r\n", "\n");
 
     private static IEnumerable<string> CatalogueCodes() =>
         typeof(Tariff).Assembly.GetType("TariffLang.Diagnostics.DiagnosticCatalog")!
@@ -52,7 +53,8 @@ public sealed class DiagnosticsDocTests
     [Fact]
     public void DiagnosticCases_EveryCodeButTheListedOnes_HasACaseFile()
     {
-        var cases = Directory.GetFiles(Path.Combine(CompilerTestSupport.RepoRoot, "tests", "TariffLang.Tests", "Cases", "Diagnostics"), "*.tariff")
+        var cases = Directory.GetFiles(Path.Combine(CompilerTestSupport.RepoRoot, "tests", "TariffLang.Tests", "Cases", "Diagnostics"),
+            "*.tariff")
             .SelectMany(f => Regex.Matches(File.ReadAllText(f), @"// expect: (TL\d{4})").Select(m => m.Groups[1].Value)).ToHashSet();
         CatalogueCodes().Where(c => !cases.Contains(c) && !WithoutExample.ContainsKey(c)).ShouldBeEmpty("codes without a case file");
     }

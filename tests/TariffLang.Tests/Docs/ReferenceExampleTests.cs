@@ -13,7 +13,8 @@ public sealed class ReferenceExampleTests
     public static TheoryData<string> Files()
     {
         var data = new TheoryData<string>();
-        foreach (var file in Directory.GetFiles(ExamplesDir, "*.tariff").OrderBy(f => f, StringComparer.Ordinal)) data.Add(Path.GetFileName(file));
+        foreach (var file in Directory.GetFiles(ExamplesDir, "*.tariff").OrderBy(f => f, StringComparer.Ordinal))
+            data.Add(Path.GetFileName(file));
         return data;
     }
 

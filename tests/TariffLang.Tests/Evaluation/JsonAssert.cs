@@ -22,7 +22,11 @@ internal static class JsonAssert
                 if (actual is not null) diffs.Add($"{path}: expected null, got {actual.ToJsonString()}");
                 return;
             case JsonObject eo:
-                if (actual is not JsonObject ao) { diffs.Add($"{path}: expected an object, got {actual?.ToJsonString() ?? "null"}"); return; }
+                if (actual is not JsonObject ao)
+                {
+                    diffs.Add($"{path}: expected an object, got {actual?.ToJsonString() ?? "null"}");
+                    return;
+                }
                 foreach (var (k, v) in eo)
                 {
                     if (!ao.ContainsKey(k)) { diffs.Add($"{path}.{k}: missing"); continue; }
@@ -44,9 +48,11 @@ internal static class JsonAssert
                     diffs.Add($"{path}: expected {ev.ToJsonString()}, got {actual?.ToJsonString() ?? "null"}");
                     return;
                 }
-                if (key is not null && containsKeys.Contains(key) && ev.TryGetValue<string>(out var part) && av.TryGetValue<string>(out var whole))
+                if (key is not null && containsKeys.Contains(key) && ev.TryGetValue<string>(out var part)
+                    && av.TryGetValue<string>(out var whole))
                 {
-                    if (!whole.Contains(part, StringComparison.Ordinal)) diffs.Add($"{path}: expected to contain \"{part}\", got \"{whole}\"");
+                    if (!whole.Contains(part, StringComparison.Ordinal))
+                        diffs.Add($"{path}: expected to contain \"{part}\", got \"{whole}\"");
                     return;
                 }
                 // Same JSON kind and same text: "0.10" is not "0.1", and a string is not a number.

@@ -37,7 +37,8 @@ public sealed class RatingEngineTests
         var ledger = LedgerOf(Row(2, "2024-01-10T10:00:00+01:00", "a", 5), Row(3, "2024-03-10T10:00:00+01:00", "b", 5));
         var result = tariff.Rate(ledger, Accounts(("a", "plan", "BASE"), ("b", "plan", "BASE")), new RatingOptions { To = (2024, 3) });
 
-        result.Invoices.Where(i => i.Account == "a").Select(i => (i.Period.From.Month, i.Total)).ShouldBe([(1, 10.00m), (2, 10.00m), (3, 10.00m)]);
+        result.Invoices.Where(i => i.Account == "a").Select(i => (i.Period.From.Month, i.Total))
+            .ShouldBe([(1, 10.00m), (2, 10.00m), (3, 10.00m)]);
         result.Invoices.Where(i => i.Account == "b").Select(i => i.Period.From.Month).ShouldBe([3]);
     }
 
@@ -96,7 +97,8 @@ public sealed class RatingEngineTests
     {
         var tariff = Tariff.Compile(PlanTariff);
 
-        var result = tariff.Rate(LedgerOf(Row(2, "2024-01-10T10:00:00+01:00", "a", 5)), null, new RatingOptions { From = (2024, 3), To = (2024, 1) });
+        var result = tariff.Rate(LedgerOf(Row(2, "2024-01-10T10:00:00+01:00", "a", 5)), null,
+            new RatingOptions { From = (2024, 3), To = (2024, 1) });
 
         result.Problem.ShouldNotBeNull().ShouldContain("after");
         result.Invoices.ShouldBeEmpty();
@@ -136,7 +138,8 @@ public sealed class RatingEngineTests
     public void Rate_ContractRateWrittenAsPercent_IsAFraction(string discount, double expected)
     {
         var tariff = Tariff.Compile(PlanTariff);
-        var result = tariff.Rate(LedgerOf(Row(2, "2024-01-10T10:00:00+01:00", "a", 5)), Accounts(("a", "plan", "BASE"), ("a", "discount", discount)));
+        var result = tariff.Rate(LedgerOf(Row(2, "2024-01-10T10:00:00+01:00", "a", 5)),
+            Accounts(("a", "plan", "BASE"), ("a", "discount", discount)));
 
         result.Invoices.ShouldHaveSingleItem().Lines.Single(l => l.Label == "Remise").Amount.ShouldBe((decimal)expected);
     }
@@ -181,7 +184,8 @@ public sealed class RatingEngineTests
     public void Rate_IntAttributeWithAFraction_IsRejected()
     {
         var tariff = Tariff.Compile(PlanTariff);
-        var row = Row(2, "2024-01-10T10:00:00+01:00", "a", 5) with { Attributes = ImmutableDictionary<string, string>.Empty.Add("points", "2.5") };
+        var row = Row(2, "2024-01-10T10:00:00+01:00", "a",
+            5) with { Attributes = ImmutableDictionary<string, string>.Empty.Add("points", "2.5") };
         var result = tariff.Rate(LedgerOf(row), Accounts(("a", "plan", "BASE")));
 
         result.Rejected.ShouldHaveSingleItem().Reason.ShouldContain("whole number");
@@ -215,7 +219,8 @@ public sealed class RatingEngineTests
             }
             """);
         tariff.HasErrors.ShouldBeFalse(string.Join("\n", tariff.Diagnostics));
-        LedgerRow Event(int row, string name, int n) => new(row, null, new DateTimeOffset(2024, 1, row, 10, 0, 0, TimeSpan.Zero), "a", name, 1m,
+        LedgerRow Event(int row, string name, int n) =>
+            new(row, null, new DateTimeOffset(2024, 1, row, 10, 0, 0, TimeSpan.Zero), "a", name, 1m,
             ImmutableDictionary<string, string>.Empty.Add("n", n.ToString(System.Globalization.CultureInfo.InvariantCulture)));
         var result = tariff.Rate(LedgerOf(Event(2, "buy", 10), Event(3, "use", 4), Event(4, "use", 1)));
 

@@ -55,7 +55,8 @@ public sealed class RatingRegressionTests
               wallet b: credit { on use subtract cost }
               window w 24h per id, opened by use
               charge "Uses" = count(use) at 1 EUR }
-            """.Replace("per id", "per cost", StringComparison.Ordinal).Replace("cost: int?", "cost: int?, code: text", StringComparison.Ordinal)
+            """.Replace("per id", "per cost", StringComparison.Ordinal)
+               .Replace("cost: int?", "cost: int?, code: text", StringComparison.Ordinal)
                .Replace("per cost", "per code", StringComparison.Ordinal), engine);
 
         var result = tariff.Rate(LedgerOf(Row(2, "use", "2024-01-05T10:00:00Z", ("cost", "2"), ("code", "x")),
@@ -172,7 +173,8 @@ public sealed class RatingRegressionTests
         var values = ImmutableDictionary<string, string>.Empty.Add("billing_cycle", "quarterly").Add("seat_price", "10")
             .Add("quarterly_discount", "0.1").Add("yearly_discount", "0.2");
 
-        var result = tariff.Rate(rows, new AccountTable(ImmutableDictionary<string, ImmutableDictionary<string, string>>.Empty.Add("acct", values)));
+        var result = tariff.Rate(rows,
+            new AccountTable(ImmutableDictionary<string, ImmutableDictionary<string, string>>.Empty.Add("acct", values)));
 
         var allocation = result.Outcomes.Single(o => o.Row == 2);
         allocation.Kind.ShouldBe(RowOutcomeKind.Rated);
@@ -195,7 +197,8 @@ public sealed class RatingRegressionTests
             Row(3, "e", "2024-01-05T11:00:00Z", ("a", "x;y"), ("b", "y;x")),
             Row(4, "e", "2024-01-05T12:00:00Z", ("a", "x"), ("b", "x;y"))));
 
-        result.Outcomes.Select(o => (o.Row, o.Kind)).ShouldBe([(2, RowOutcomeKind.Rated), (3, RowOutcomeKind.Free), (4, RowOutcomeKind.Free)]);
+        result.Outcomes.Select(o => (o.Row, o.Kind))
+            .ShouldBe([(2, RowOutcomeKind.Rated), (3, RowOutcomeKind.Free), (4, RowOutcomeKind.Free)]);
         result.Invoices.ShouldHaveSingleItem().Total.ShouldBe(1m);
     }
 

@@ -12,7 +12,8 @@ internal static partial class TariffMutations
 
     private static readonly string[] Durations = ["0 minutes", "999999999 days", "100000 years", "1 second", "-5 minutes"];
 
-    private static readonly string[] Fragments = ["(", ")", "{", "}", "\"", "-", "*", "/", ",", "none", "and", "not", "at", "per", "0", "\n"];
+    private static readonly string[] Fragments = ["(", ")", "{", "}", "\"", "-", "*", "/", ",", "none", "and", "not", "at", "per", "0",
+        "\n"];
 
     /// <summary>One to three mutations of <paramref name="text"/>.</summary>
     public static string Apply(string text, Random random)

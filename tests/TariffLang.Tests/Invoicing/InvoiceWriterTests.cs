@@ -158,7 +158,8 @@ public sealed class InvoiceWriterTests
     [InlineData("0.5", "BHD", "0.500")]
     public void FormatUnitPrice_NormalizesButKeepsMinorDigits(string price, string currency, string expected)
     {
-        InvoiceJsonWriter.FormatUnitPrice(decimal.Parse(price, System.Globalization.CultureInfo.InvariantCulture), currency).ShouldBe(expected);
+        InvoiceJsonWriter.FormatUnitPrice(decimal.Parse(price, System.Globalization.CultureInfo.InvariantCulture), currency)
+            .ShouldBe(expected);
     }
 
     [Theory]
@@ -318,7 +319,8 @@ public sealed class InvoiceWriterTests
     {
         var text = InvoiceTextWriter.Write(Result());
 
-        text.ShouldContain("Rejected rows:\n  row 4: time '2024-01-03T09:15:00' has no UTC offset\n  row 5: no bot cell for quote_request\n");
+        text.ShouldContain(
+            "Rejected rows:\n  row 4: time '2024-01-03T09:15:00' has no UTC offset\n  row 5: no bot cell for quote_request\n");
     }
 
     [Fact]
@@ -333,7 +335,8 @@ public sealed class InvoiceWriterTests
     [Fact]
     public void Text_WithoutRejectedRowsOrPlan_OmitsThoseParts()
     {
-        var outcomes = ImmutableArray.Create(new RowOutcome(2, "krys-01", "appointment", null, RowOutcomeKind.Rated, "Rendez-vous + 1 SMS"));
+        var outcomes = ImmutableArray.Create(
+            new RowOutcome(2, "krys-01", "appointment", null, RowOutcomeKind.Rated, "Rendez-vous + 1 SMS"));
         var text = InvoiceTextWriter.Write(new RatingResult([CalenDoc()], outcomes));
 
         text.ShouldNotContain("Rejected rows");

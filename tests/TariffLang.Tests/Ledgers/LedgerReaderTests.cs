@@ -381,7 +381,8 @@ public sealed class LedgerReaderTests : IDisposable
     [Fact]
     public void ReadCsv_UnclosedQuote_ReportsRowError()
     {
-        var ledger = Csv("time,account,event\n2024-01-03T09:15:00Z,acme,sms\n2024-01-03T09:16:00Z,\"acme,sms\n2024-01-03T09:17:00Z,acme,sms\n");
+        var ledger = Csv(
+            "time,account,event\n2024-01-03T09:15:00Z,acme,sms\n2024-01-03T09:16:00Z,\"acme,sms\n2024-01-03T09:17:00Z,acme,sms\n");
 
         ledger.Rows.ShouldHaveSingleItem().Row.ShouldBe(2);
         var error = ledger.Errors.ShouldHaveSingleItem();
@@ -433,7 +434,8 @@ public sealed class LedgerReaderTests : IDisposable
     [Fact]
     public void ReadJsonLines_NumbersKeepTheirRawText()
     {
-        var row = Jsonl("""{"time":"2024-01-03T09:15:00Z","account":12345,"event":"sms","length":1e3,"big":123456789012345678901234567890}""")
+        var row = Jsonl(
+            """{"time":"2024-01-03T09:15:00Z","account":12345,"event":"sms","length":1e3,"big":123456789012345678901234567890}""")
             .Rows.ShouldHaveSingleItem();
 
         row.Account.ShouldBe("12345");

@@ -18,7 +18,8 @@ public sealed class LedgerValuesTests
             // Neighbouring rows share dates most of the time, as in a ledger; now and then any date, valid or not.
             var year = random.Next(4) == 0 ? random.Next(0, 10000) : 2024 + random.Next(2) * 100;
             var (month, day, hour, minute) = (random.Next(0, 14), random.Next(0, 33), random.Next(0, 26), random.Next(0, 62));
-            var text = string.Create(CultureInfo.InvariantCulture, $"{year:D4}-{month:D2}-{day:D2}{"Tt"[random.Next(2)]}{hour:D2}:{minute:D2}");
+            var text = string.Create(CultureInfo.InvariantCulture,
+                $"{year:D4}-{month:D2}-{day:D2}{"Tt"[random.Next(2)]}{hour:D2}:{minute:D2}");
             if (random.Next(4) > 0) text += $":{random.Next(0, 62):D2}";
             if (random.Next(5) == 0) text += (random.Next(2) == 0 ? "." : ",") + new string('5', random.Next(0, 9));
             text += offsets[random.Next(offsets.Length)];

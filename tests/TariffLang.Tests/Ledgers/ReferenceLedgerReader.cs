@@ -140,7 +140,8 @@ internal static class ReferenceLedgerReader
             AddRow(row, values, static column => $"'{column}' is empty", rows, errors);
         }
 
-        return new Ledger(path, rows.ToImmutable(), errors.ToImmutable(), headerProblem is null ? null : $"ledger '{path}': {headerProblem}");
+        return new Ledger(path, rows.ToImmutable(), errors.ToImmutable(),
+            headerProblem is null ? null : $"ledger '{path}': {headerProblem}");
     }
 
     /// <summary>Reads a JSON Lines ledger: one flat JSON object per line.</summary>
@@ -242,7 +243,8 @@ internal static class ReferenceLedgerReader
                 case JsonValueKind.Null:
                     break;
                 default:
-                    return $"key '{property.Name}' holds {Describe(property.Value.ValueKind)}; values must be strings, numbers, booleans or null";
+                    return $"key '{property.Name}' holds {Describe(property.Value.ValueKind)}; values must be "
+                        + $"strings, numbers, booleans or null";
             }
         }
         return null;
@@ -338,7 +340,8 @@ internal static class ReferenceLedgerReader
         // Deliberate change: attribute values are trimmed like the reserved ones, and one that is empty once trimmed is
         // no value (the reader kept them as written).
         var attributes = values
-            .Where(kv => kv.Key is not (TimeColumn or AccountColumn or EventColumn or IdColumn or QuantityColumn) && kv.Value.Trim().Length > 0)
+            .Where(kv => kv.Key is not (TimeColumn or AccountColumn or EventColumn or IdColumn or QuantityColumn)
+                && kv.Value.Trim().Length > 0)
             .ToImmutableDictionary(kv => kv.Key, kv => kv.Value.Trim(), StringComparer.Ordinal);
         rows.Add(new LedgerRow(row, id, time, account!, @event!, quantity, attributes));
 

@@ -20,7 +20,8 @@ public sealed class AccountRatingTests
     }
 
     /// <summary>Rates one account's rows, restoring from a snapshot every <paramref name="every"/> events (0: never).</summary>
-    private static string RateAccount(CompiledTariff tariff, string account, IReadOnlyDictionary<string, string> contract, List<LedgerRow> rows,
+    private static string RateAccount(CompiledTariff tariff, string account, IReadOnlyDictionary<string, string> contract,
+        List<LedgerRow> rows,
         DateOnly last, int every)
     {
         var rating = tariff.RateAccount(account, contract).ShouldNotBeNull();
@@ -98,7 +99,8 @@ public sealed class AccountRatingTests
         var tariff = Tariff.Load(Path.Combine(CompilerTestSupport.TariffsDir, "calendoc.tariff"));
         var rating = tariff.RateAccount("store").ShouldNotBeNull();
         var sms = new Dictionary<string, string> { ["length"] = "10" };
-        rating.Feed(new UsageEvent(new DateTimeOffset(2024, 3, 2, 9, 0, 0, TimeSpan.FromHours(1)), "sms", sms)).Kind.ShouldBe(RowOutcomeKind.Rated);
+        rating.Feed(new UsageEvent(new DateTimeOffset(2024, 3, 2, 9, 0, 0, TimeSpan.FromHours(1)), "sms", sms))
+            .Kind.ShouldBe(RowOutcomeKind.Rated);
 
         var late = rating.Feed(new UsageEvent(new DateTimeOffset(2024, 3, 1, 9, 0, 0, TimeSpan.FromHours(1)), "sms", sms));
 

@@ -87,7 +87,8 @@ public sealed class CalendarBuiltinTests
     [InlineData("month_of_year(time) = 2.5")]
     public void Checker_CalendarConditionThatNeverHolds_IsAWarningOnTheComparison(string condition)
     {
-        var text = $"tariff t {{\n  currency EUR\n  period month in \"UTC\"\n  event call(n: int)\n  free call where {condition} because \"x\"\n}}\n";
+        var text = $"tariff t {{\n  currency EUR\n  period month in \"UTC\"\n  event call(n: int)\n"
+            + $"  free call where {condition} because \"x\"\n}}\n";
         var tariff = Tariff.Compile(text);
         var d = tariff.Diagnostics.ShouldHaveSingleItem();
         d.Code.ShouldBe("TL0065");
@@ -102,7 +103,8 @@ public sealed class CalendarBuiltinTests
     [InlineData("day_of_month(time) != 31")]
     public void Checker_CalendarConditionThatCanHold_IsNotReported(string condition)
     {
-        var text = $"tariff t {{\n  currency EUR\n  period month in \"UTC\"\n  event call(n: int)\n  free call where {condition} because \"x\"\n}}\n";
+        var text = $"tariff t {{\n  currency EUR\n  period month in \"UTC\"\n  event call(n: int)\n"
+            + $"  free call where {condition} because \"x\"\n}}\n";
         Tariff.Compile(text).Diagnostics.ShouldBeEmpty();
     }
 
@@ -110,7 +112,8 @@ public sealed class CalendarBuiltinTests
     public void Checker_IsHolidayWithoutAList_IsTL0066()
     {
         var tariff = Tariff.Compile(
-            "tariff t {\n  currency EUR\n  period month in \"UTC\"\n  event call(n: int)\n  free call where is_holiday(time) because \"x\"\n}\n");
+            "tariff t {\n  currency EUR\n  period month in \"UTC\"\n  event call(n: int)\n"
+            + "  free call where is_holiday(time) because \"x\"\n}\n");
         var d = tariff.Diagnostics.ShouldHaveSingleItem();
         d.Code.ShouldBe("TL0066");
         (d.Line, d.Column).ShouldBe((5, 19));

@@ -28,7 +28,8 @@ internal static class EveryWay
             first ??= Check(memory, OracleDifferentialTests.RateWithOracle(tariff.Model!, ledger, AccountTable.Empty, options), "oracle");
             Check(memory, first, engine.ToString());
             foreach (var threads in new[] { 1, 2 })
-                Check(memory, tariff.RateFile(path, AccountTable.Empty, options with { Threads = threads }), $"{engine}, {threads} thread(s)");
+                Check(memory, tariff.RateFile(path, AccountTable.Empty, options with { Threads = threads }),
+                    $"{engine}, {threads} thread(s)");
         }
         return first!;
     }

@@ -22,7 +22,8 @@ public sealed class FileInputTests
     private static string Csv(Ledger ledger)
     {
         var attributes = ledger.Rows.SelectMany(r => r.Attributes.Keys).Distinct().Order(StringComparer.Ordinal).ToList();
-        var csv = new StringBuilder(string.Join(",", new[] { "time", "account", "event", "id", "quantity" }.Concat(attributes))).Append('\n');
+        var csv = new StringBuilder(string.Join(",", new[] { "time", "account", "event", "id", "quantity" }.Concat(attributes)))
+            .Append('\n');
         foreach (var r in ledger.Rows)
         {
             var cells = new List<string?>
@@ -58,7 +59,8 @@ public sealed class FileInputTests
         return lines.ToString();
     }
 
-    private static void AssertSameAsInMemory(CompiledTariff tariff, string path, AccountTable accounts, RatingOptions options, string because)
+    private static void AssertSameAsInMemory(CompiledTariff tariff, string path, AccountTable accounts, RatingOptions options,
+        string because)
     {
         var streamed = tariff.RateFile(path, accounts, options);
         var inMemory = tariff.Rate(Tariff.ReadLedger(path), accounts, options);
@@ -72,7 +74,8 @@ public sealed class FileInputTests
     {
         var (interpreted, compiled) = CompilerTestSupport.Both(CompilerTestSupport.TextOf(name), name);
         var dir = TestTemp.NewDirectory("tarifflang-file-input-");
-        var cases = Arb.From(LedgerGenerator.For(interpreted.Model!, name).SelectMany(c => Gen.Choose(1, 3).Select(threads => (c, threads))));
+        var cases = Arb.From(LedgerGenerator.For(interpreted.Model!, name)
+            .SelectMany(c => Gen.Choose(1, 3).Select(threads => (c, threads))));
         var n = 0;
         var property = Prop.ForAll(cases, x =>
         {

@@ -296,7 +296,8 @@ public sealed class GroupedChargeTests
                     if (!restore) continue;
                     var snapshot = rating.Snapshot();
                     invoices.AddRange(rating.TakeInvoices());
-                    rating = tariff.RestoreAccount("a", new Dictionary<string, string>(), snapshot, out var problem).ShouldNotBeNull(problem);
+                    rating = tariff.RestoreAccount("a", new Dictionary<string, string>(), snapshot, out var problem)
+                        .ShouldNotBeNull(problem);
                 }
                 rating.Finish();
                 invoices.AddRange(rating.TakeInvoices());
@@ -328,7 +329,8 @@ public sealed class GroupedChargeTests
             """;
         var error = Tariff.Compile(source, "t.tariff").Diagnostics.ShouldHaveSingleItem();
         error.Code.ShouldBe(code);
-        error.Span.Start.ShouldBe(source.IndexOf(spanText, source.IndexOf("charge \"X\"", StringComparison.Ordinal), StringComparison.Ordinal));
+        error.Span.Start.ShouldBe(
+            source.IndexOf(spanText, source.IndexOf("charge \"X\"", StringComparison.Ordinal), StringComparison.Ordinal));
         error.Span.Length.ShouldBe(spanText.Length);
     }
 }

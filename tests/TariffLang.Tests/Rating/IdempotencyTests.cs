@@ -28,7 +28,8 @@ public sealed class IdempotencyTests
 
     private static RatingResult RateEveryWay(params string[] rows) => EveryWay.Rate(Source, Header, rows);
 
-    private static decimal TotalOf(RatingResult result, string account) => result.Invoices.Where(i => i.Account == account).Sum(i => i.Total);
+    private static decimal TotalOf(RatingResult result, string account) =>
+        result.Invoices.Where(i => i.Account == account).Sum(i => i.Total);
 
     [Fact]
     public void Rate_SameIdSameValuesWrittenDifferently_IsADuplicateCountedOnce()

@@ -122,6 +122,7 @@ public sealed class InputHygieneTests
         r.Exit.ShouldBe(0, r.ToString());
         r.Err.ShouldContain("account 'shop1': 'price' is negative (-2.00)");
         r.Out.ShouldContain("-2.00");
-        CliHarness.Run("rate", tariffPath, ledger, "--param", "price=-1", "--to", "2024-01").Err.ShouldContain("--param: 'price' is negative (-1)");
+        CliHarness.Run("rate", tariffPath, ledger, "--param", "price=-1", "--to", "2024-01")
+            .Err.ShouldContain("--param: 'price' is negative (-1)");
     }
 }

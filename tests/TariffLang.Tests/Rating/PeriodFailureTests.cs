@@ -33,7 +33,8 @@ public sealed class PeriodFailureTests
             "2024-02-10T10:00:00+01:00,b,use,7",
         ]);
 
-        result.Invoices.Select(i => (i.Account, i.Period.From.Month, i.Total)).ShouldBe([("a", 1, 100.01m), ("a", 3, 300.09m), ("b", 2, 7m)]);
+        result.Invoices.Select(i => (i.Account, i.Period.From.Month, i.Total))
+            .ShouldBe([("a", 1, 100.01m), ("a", 3, 300.09m), ("b", 2, 7m)]);
         const string Reason = "account 'a', period 2024-02-01 to 2024-02-29: a value is too large (arithmetic overflow)";
         result.Rejected.ShouldBe([new RejectedRow(3, Reason), new RejectedRow(4, Reason)]);
         result.Accounting.ShouldBe(new Accounting(5, 3, 0, 2));
@@ -58,7 +59,8 @@ public sealed class PeriodFailureTests
         var tariff = Tariff.Compile(Source, "t.tariff");
         var rating = tariff.RateAccount("a").ShouldNotBeNull();
         DateTimeOffset At(string s) => DateTimeOffset.Parse(s, System.Globalization.CultureInfo.InvariantCulture);
-        rating.Feed(new UsageEvent(At("2024-02-10T10:00:00+01:00"), "use", new Dictionary<string, string> { ["amount"] = "100000000000000000" }));
+        rating.Feed(
+            new UsageEvent(At("2024-02-10T10:00:00+01:00"), "use", new Dictionary<string, string> { ["amount"] = "100000000000000000" }));
         rating.Feed(new UsageEvent(At("2024-03-10T10:00:00+01:00"), "use", new Dictionary<string, string> { ["amount"] = "300" }));
         rating.Finish();
 

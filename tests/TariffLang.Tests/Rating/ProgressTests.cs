@@ -8,7 +8,8 @@ public sealed class ProgressTests
 {
     private static string Ledger => Path.Combine(Compilation.CompilerTestSupport.RepoRoot, "examples", "calendoc", "ledger.csv");
 
-    private static CompiledTariff Calendoc => Tariff.Load(Path.Combine(Compilation.CompilerTestSupport.RepoRoot, "tariffs", "calendoc.tariff"));
+    private static CompiledTariff Calendoc =>
+        Tariff.Load(Path.Combine(Compilation.CompilerTestSupport.RepoRoot, "tariffs", "calendoc.tariff"));
 
     private sealed class Recorder : IProgress<double>
     {
@@ -37,6 +38,7 @@ public sealed class ProgressTests
     {
         using var cancel = new CancellationTokenSource();
         cancel.Cancel();
-        Should.Throw<OperationCanceledException>(() => Calendoc.RateFile(Ledger, options: new RatingOptions { Cancellation = cancel.Token }));
+        Should.Throw<OperationCanceledException>(
+            () => Calendoc.RateFile(Ledger, options: new RatingOptions { Cancellation = cancel.Token }));
     }
 }

@@ -20,7 +20,8 @@ public sealed class StreamRaterTests
 
     public static TheoryData<string> Vendors() => ExampleLedgerTests.Vendors();
 
-    private static string Streamed(CompiledTariff tariff, Ledger ledger, AccountTable accounts, RatingOptions options, int threads, int rowsPerChunk)
+    private static string Streamed(CompiledTariff tariff, Ledger ledger, AccountTable accounts, RatingOptions options, int threads,
+        int rowsPerChunk)
     {
         using var input = new MemoryLedgerInput(ledger, rowsPerChunk);
         return new StreamRater(tariff.Plan!, tariff.Program!, accounts, options, threads).Rate(input).ToJson();
@@ -166,7 +167,8 @@ public sealed class StreamRaterTests
         var accounts = new AccountTable(ImmutableDictionary<string, ImmutableDictionary<string, string>>.Empty
             .Add("a", prices.Add("marketing_price", "0.085")).Add("b", prices));
 
-        var result = new StreamRater(tariff.Plan!, tariff.Program!, accounts, new RatingOptions(), 2).Rate(new MemoryLedgerInput(ledger, 1));
+        var result = new StreamRater(tariff.Plan!, tariff.Program!, accounts, new RatingOptions(), 2)
+            .Rate(new MemoryLedgerInput(ledger, 1));
 
         result.Invoices.Select(i => i.Account).ShouldBe(["a"]);
         result.Rejected.Select(r => r.Row).ShouldBe([3, 4, 6]);

@@ -5,7 +5,8 @@ using Xunit;
 
 namespace TariffLang.Tests.Rating;
 
-/// <summary>Tiers priced per period and per event, with contract values in the bands; rated every way (engines, streamed, oracle).</summary>
+/// <summary>Tiers priced per period and per event, with contract values in the bands; rated every way (engines, streamed,
+/// oracle).</summary>
 public sealed class TierTests
 {
     private const string Source = """
@@ -47,7 +48,8 @@ public sealed class TierTests
         (second.Quantity, second.UnitPrice, second.Amount).ShouldBe((501m, (decimal?)0.04m, 25.04m));
         second.Band.ShouldBe(new InvoiceBand(1000m, 10000m, 5m));
         a.Where(l => l.Label == "Long SMS").Sum(l => l.Amount).ShouldBe(0.02m);
-        result.Invoices.Single(i => i.Account == "b").Lines.Where(l => l.Amount != 0m).ShouldHaveSingleItem().Label.ShouldBe("SMS (up to 1000)");
+        result.Invoices.Single(i => i.Account == "b").Lines.Where(l => l.Amount != 0m).ShouldHaveSingleItem()
+            .Label.ShouldBe("SMS (up to 1000)");
     }
 
     [Fact]

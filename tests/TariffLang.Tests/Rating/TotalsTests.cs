@@ -52,7 +52,8 @@ public sealed class TotalsTests
         var result = EveryWay.Rate(Source, "time,account,event,quantity,to,title", ["2024-01-09T10:00:00Z,a,sms,300,+33600,"]);
         var invoice = JsonDocument.Parse(result.ToJson()).RootElement.GetProperty("invoices")[0];
         invoice.EnumerateObject().Select(p => p.Name)
-            .ShouldBe(["account", "period", "currency", "plan", "lines", "total", "taxes", "totalExcludingTax", "tax", "totalIncludingTax"]);
+            .ShouldBe(
+                ["account", "period", "currency", "plan", "lines", "total", "taxes", "totalExcludingTax", "tax", "totalIncludingTax"]);
         invoice.GetProperty("taxes")[0].GetProperty("rate").GetString().ShouldBe("0.2");
         invoice.GetProperty("totalIncludingTax").GetString().ShouldBe("36.00");
     }

@@ -103,7 +103,8 @@ internal sealed class StateStore(StateSymbol symbol)
 
     public void Debit(decimal amount)
     {
-        var order = Credits!.OrderByDescending(c => c.Priority).ThenBy(c => c.Gone ?? DateTimeOffset.MaxValue).ThenBy(c => c.Arrival).ToList();
+        var order = Credits!.OrderByDescending(c => c.Priority).ThenBy(c => c.Gone ?? DateTimeOffset.MaxValue).ThenBy(c => c.Arrival)
+            .ToList();
         foreach (var credit in order)
         {
             if (amount == 0m) break;
@@ -340,7 +341,8 @@ internal sealed class EvalContext
         if (_accountValues.TryGetValue(param.Name, out var raw))
         {
             value = RuntimeOps.Parse(raw, param.Type, out var error);
-            if (error is not null) throw new RatingException($"account '{Account}': contract parameter '{param.Name}': {error}", accountWide: true);
+            if (error is not null)
+                throw new RatingException($"account '{Account}': contract parameter '{param.Name}': {error}", accountWide: true);
         }
         else if (param.Default is not null) value = Eval(param.Default);
         else if (param.Type.Optional) value = null;
@@ -357,7 +359,8 @@ internal sealed class EvalContext
             var name = Tariff.FindParam("plan") is { } p ? Param(p) as string : null;
             _plan = name is null ? null : Tariff.FindPlan(name);
             return _plan ?? throw new RatingException(
-                $"account '{Account}': unknown plan '{name}' (plans: {string.Join(", ", Tariff.Plans.Select(x => x.Name))})", accountWide: true);
+                $"account '{Account}': unknown plan '{name}' (plans: {string.Join(", ", Tariff.Plans.Select(x => x.Name))})",
+                accountWide: true);
         }
     }
 
@@ -442,7 +445,8 @@ internal sealed class EvalContext
     public object? Lookup(TableSymbol table, object?[] keys)
     {
         if (!HasCell(table, keys)) throw new RatingException(MissingCell(table, keys));
-        if (!_tableValues.TryGetValue(table, out var values)) _tableValues[table] = values = new Dictionary<string, object?>(StringComparer.Ordinal);
+        if (!_tableValues.TryGetValue(table, out var values))
+            _tableValues[table] = values = new Dictionary<string, object?>(StringComparer.Ordinal);
         var key = TableSymbol.CellKey(keys.Cast<string>());
         if (values.TryGetValue(key, out var value)) return value;
         value = Eval(table.Cells[key]);

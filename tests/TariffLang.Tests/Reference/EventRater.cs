@@ -68,7 +68,8 @@ internal sealed class InterpretedEventRater(CheckedTariff tariff) : IEventRater
         {
             if (charge.Event != e.Event || !charge.Validity.Contains(e.LocalDate)) continue;
             if (charge.Condition is not null && !RuntimeOps.IsTrue(ctx.Eval(charge.Condition))) continue;
-            if (ctx.Eval(charge.Price) is not decimal price) throw new RatingException($"charge '{charge.Label}' has no price for this event");
+            if (ctx.Eval(charge.Price) is not decimal price)
+                throw new RatingException($"charge '{charge.Label}' has no price for this event");
             s.PendingEventLines.Add(new PendingEventLine(charge, price, e));
             e.RatedBy.Add($"{charge.Label} ({Show(e.Quantity)} × {Show(price)} {_t.Currency})");
         }
@@ -102,7 +103,8 @@ internal sealed class InterpretedEventRater(CheckedTariff tariff) : IEventRater
                     var taken = rest <= 0m ? 0m : Math.Min(weight * e.Quantity, rest);
                     if (taken == 0m) continue;
                     store.Set(key, usedSoFar + taken);
-                    e.RatedBy.Add($"allowance {store.Symbol.Name} -{taken.ToString(CultureInfo.InvariantCulture)} {store.Symbol.UnitLabel}");
+                    e.RatedBy.Add(
+                        $"allowance {store.Symbol.Name} -{taken.ToString(CultureInfo.InvariantCulture)} {store.Symbol.UnitLabel}");
                 }
                 else
                 {
@@ -121,7 +123,9 @@ internal sealed class InterpretedEventRater(CheckedTariff tariff) : IEventRater
                     else store.Debits += amount;
                     if (store.Symbol.Kind == StateKind.Wallet)
                         e.RatedBy.Add(
-                            $"wallet {store.Symbol.Name} {(op.Op == StateOpKind.Add ? "+" : "-")}{amount.ToString(CultureInfo.InvariantCulture)} {store.Symbol.UnitLabel}");
+                            $"wallet {store.Symbol.Name} "
+                            + $"{(op.Op == StateOpKind.Add ? "+" : "-")}{amount.ToString(CultureInfo.InvariantCulture)} "
+                            + $"{store.Symbol.UnitLabel}");
                 }
                 if (!e.ChangedStates.Contains(store.Symbol.Index)) e.ChangedStates.Add(store.Symbol.Index);
             }

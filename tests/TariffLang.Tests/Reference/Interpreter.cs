@@ -20,7 +20,8 @@ internal sealed class Interpreter : IEvaluator
             case BoundPlanField f: return ctx.PlanField(f.Field);
             case BoundWithin w: return ctx.Within(w.Window);
             case BoundWindowElapsed w: return ctx.Elapsed(w.Window);
-            case BoundTiered t: return Evaluate(t.Quantity, ctx) is decimal tq ? OracleTiers.Bands(t.Tiers, tq, ctx).Sum(b => b.Amount) : null;
+            case BoundTiered t: return Evaluate(t.Quantity, ctx) is decimal tq ? OracleTiers.Bands(t.Tiers, tq, ctx).Sum(b => b.Amount)
+                : null;
             case BoundStateValue s: return ctx.StateValue(s.State);
             case BoundStateAggregate s: return ctx.StateAggregate(s.Kind, s.State);
             case BoundAllowanceShare a:
@@ -146,7 +147,8 @@ internal static class OracleTiers
         var bounds = tiers.Bands.Where(b => b.Bound is not null).Select(b => (decimal)ctx.Eval(b.Bound!)!).ToList();
         if (bounds.Where((b, i) => b <= 0m || (i > 0 && b <= bounds[i - 1])).Any())
             throw new RatingException(
-                $"account '{ctx.Account}': tiers '{tiers.Name}': the bounds must be greater than 0 and increasing, not {string.Join(", ", bounds)}",
+                $"account '{ctx.Account}': tiers '{tiers.Name}': the bounds must be greater than 0 and increasing, not "
+                + $"{string.Join(", ", bounds)}",
                 accountWide: true);
         if (q < 0m) throw new RatingException($"a quantity priced by tiers cannot be negative, not {q}");
         var result = new List<Band>();

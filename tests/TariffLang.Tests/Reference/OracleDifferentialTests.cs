@@ -24,7 +24,8 @@ public class OracleDifferentialTests
     public static TheoryData<string> Vendors() => ExampleLedgerTests.Vendors();
 
     /// <summary>Rates a ledger with the oracle.</summary>
-    internal static RatingResult RateWithOracle(CheckedTariff model, Ledger ledger, AccountTable? accounts = null, RatingOptions? options = null) =>
+    internal static RatingResult RateWithOracle(CheckedTariff model, Ledger ledger, AccountTable? accounts = null,
+        RatingOptions? options = null) =>
         new RatingEngine(model, Interpreter.Instance, new InterpretedEventRater(model))
             .Rate(ledger, accounts ?? AccountTable.Empty, options ?? new RatingOptions());
 
@@ -160,7 +161,8 @@ public class OracleDifferentialTests
         var ledger = new Ledger("unknown.csv", [Call(2, "a", null) with { Attributes = attributes }], []);
 
         foreach (var (engine, result) in RateEverywhere(ledger))
-            result.Rejected.ShouldHaveSingleItem(engine).Reason.ShouldBe("event 'call' has no attribute 'Alpha', 'alpha', 'mid', 'zeta'", engine);
+            result.Rejected.ShouldHaveSingleItem(engine)
+                .Reason.ShouldBe("event 'call' has no attribute 'Alpha', 'alpha', 'mid', 'zeta'", engine);
     }
 
     private static LedgerRow HeldRow(int row, string @event, DateTimeOffset time, params (string Key, string Value)[] attributes) =>
@@ -172,7 +174,8 @@ public class OracleDifferentialTests
     {
         var (interpreted, compiled) = CompilerTestSupport.Both(tariff, "held.tariff");
         (string, RatingResult)[] results =
-            [("oracle", RateWithOracle(interpreted.Model!, ledger)), ("interpreted", interpreted.Rate(ledger)), ("compiled", compiled.Rate(ledger))];
+            [("oracle", RateWithOracle(interpreted.Model!, ledger)), ("interpreted", interpreted.Rate(ledger)),
+                ("compiled", compiled.Rate(ledger))];
         foreach (var (engine, result) in results)
         {
             result.Rejected.Select(r => r.Row).ShouldBe(rejected, engine);

@@ -121,7 +121,8 @@ internal sealed class RatingEngine(CheckedTariff tariff, IEvaluator evaluator, I
 
         private readonly DateOnly? _contractStart;
 
-        public AccountRun(RatingEngine engine, string account, ImmutableDictionary<string, string> values, List<LedgerRow> rows, DateOnly? horizon,
+        public AccountRun(RatingEngine engine, string account, ImmutableDictionary<string, string> values, List<LedgerRow> rows,
+            DateOnly? horizon,
             DateOnly? contractStart)
         {
             _horizon = horizon;
@@ -185,7 +186,8 @@ internal sealed class RatingEngine(CheckedTariff tariff, IEvaluator evaluator, I
         /// <summary>Two rows say the same thing: event, instant, quantity and attribute values, compared as values.</summary>
         private static bool SameContent(EventInstance a, EventInstance b) =>
             a.Event == b.Event && a.Row.Time.UtcDateTime == b.Row.Time.UtcDateTime && a.Row.Quantity == b.Row.Quantity
-            && a.Values.Zip(b.Values).All(p => p.First is string[] x && p.Second is string[] y ? x.SequenceEqual(y) : Equals(p.First, p.Second));
+            && a.Values.Zip(b.Values)
+                .All(p => p.First is string[] x && p.Second is string[] y ? x.SequenceEqual(y) : Equals(p.First, p.Second));
 
         private static string Describe(Exception ex) => ex is OverflowException ? "a value is too large (arithmetic overflow)" : ex.Message;
 
@@ -416,7 +418,8 @@ internal sealed class RatingEngine(CheckedTariff tariff, IEvaluator evaluator, I
             try
             {
                 // The later rows its groups took are rejected with it too, if it cannot be billed.
-                Bill(held.Period, [.. held.InPeriod, .. held.Period.CarriedIn.Values.SelectMany(e => e).Where(held.Fed.Contains).Distinct()]);
+                Bill(held.Period,
+                    [.. held.InPeriod, .. held.Period.CarriedIn.Values.SelectMany(e => e).Where(held.Fed.Contains).Distinct()]);
             }
             finally
             {
@@ -441,7 +444,8 @@ internal sealed class RatingEngine(CheckedTariff tariff, IEvaluator evaluator, I
             {
                 foreach (var ((key, grace), keys) in Keys)
                 {
-                    if (e.Time >= End + grace || e.Event.Find(key) is not { } attribute || !keys.Contains(e.Values[attribute.Index])) continue;
+                    if (e.Time >= End + grace || e.Event.Find(key) is not { } attribute || !keys.Contains(e.Values[attribute.Index]))
+                        continue;
                     if (feeds(e, key, grace, Period) is not { } fed) continue;
                     if (fed) Fed.Add(e);
                     (Period.CarriedIn.TryGetValue((key, grace), out var taken) ? taken : Period.CarriedIn[(key, grace)] = new()).Add(e);
@@ -463,14 +467,16 @@ internal sealed class RatingEngine(CheckedTariff tariff, IEvaluator evaluator, I
             var value = _ctx.States[spec.ChoiceSetting.Index].Get("") as string;
             if (value is not null && spec.ChoiceMonths.TryGetValue(value, out var months)) return months;
             throw new RatingException(
-                $"account '{_ctx.Account}': billing cycle '{value}' is not one of {string.Join(", ", spec.ChoiceMonths.Keys.Order(StringComparer.Ordinal))}", accountWide: true);
+                $"account '{_ctx.Account}': billing cycle '{value}' is not one of "
+                + $"{string.Join(", ", spec.ChoiceMonths.Keys.Order(StringComparer.Ordinal))}", accountWide: true);
         }
 
         private List<(DateOnly Date, CheckedGrant Grant)> GrantTimes(DateOnly start, DateOnly last)
         {
             var times = new List<(DateOnly, CheckedGrant)>();
             var from = _t.EffectiveFrom ?? start;
-            var until = new DateOnly(last.Year, last.Month, 1).AddMonths(_t.Period.ChoiceSetting is null ? _t.Period.Months : 12).AddDays(-1);
+            var until = new DateOnly(last.Year, last.Month, 1).AddMonths(_t.Period.ChoiceSetting is null ? _t.Period.Months : 12)
+                .AddDays(-1);
             foreach (var grant in _t.Grants)
             {
                 if (grant.Once is { } once)
@@ -622,7 +628,8 @@ internal sealed class RatingEngine(CheckedTariff tariff, IEvaluator evaluator, I
                         total += _ctx.Eval(charge.Amount) as decimal? ?? 0m;
                     }
                     _ctx.Group = null;
-                    line = keys.Count == 0 ? null : new InvoiceLine(label, keys.Count, charge.Unit, null, Currencies.Round(total, currency));
+                    line = keys.Count == 0 ? null
+                        : new InvoiceLine(label, keys.Count, charge.Unit, null, Currencies.Round(total, currency));
                 }
                 else if (charge.Price is null)
                 {
@@ -670,7 +677,8 @@ internal sealed class RatingEngine(CheckedTariff tariff, IEvaluator evaluator, I
             {
                 var subtotal = lines.Where(l => limit.Group is null || GroupOf(l.Order) == limit.Group.Name).Sum(l => l.Line.Amount);
                 var bound = _ctx.Eval(limit.Amount) as decimal?
-                    ?? throw new RatingException($"account '{_ctx.Account}': {(limit.Minimum ? "minimum" : "maximum")} \"{limit.Label}\" is none");
+                    ?? throw new RatingException(
+                        $"account '{_ctx.Account}': {(limit.Minimum ? "minimum" : "maximum")} \"{limit.Label}\" is none");
                 var difference = Currencies.Round(bound - subtotal, currency);
                 if (limit.Minimum ? difference > 0m : difference < 0m)
                 {
@@ -689,7 +697,8 @@ internal sealed class RatingEngine(CheckedTariff tariff, IEvaluator evaluator, I
                         ?? throw new RatingException($"account '{_ctx.Account}': tax \"{tax.Label}\" has no rate");
                     // A rate from a contract is a fraction between 0 and 1, as a rate written in the tariff must be.
                     if (rate < 0m || rate > 1m)
-                        throw new RatingException($"account '{_ctx.Account}': tax \"{tax.Label}\": a rate of {rate} is not between 0 and 1");
+                        throw new RatingException(
+                            $"account '{_ctx.Account}': tax \"{tax.Label}\": a rate of {rate} is not between 0 and 1");
                     // A line takes its group's tax when its group has one, else the tax without a group.
                     var mine = lines.Where(l =>
                     {
@@ -727,7 +736,8 @@ internal sealed class RatingEngine(CheckedTariff tariff, IEvaluator evaluator, I
             var result = new Dictionary<EventInstance, string>();
             foreach (var aggregate in charge.Aggregates)
             {
-                var given = aggregate.GroupKey is { } key && aggregate.Grace is { } grace && period.CarriedOut.TryGetValue((key, grace), out var gone)
+                var given = aggregate.GroupKey is { } key && aggregate.Grace is { } grace
+                    && period.CarriedOut.TryGetValue((key, grace), out var gone)
                     ? gone : null;
                 foreach (var e in period.Events(aggregate.Set.Event.Index))
                 {
@@ -751,11 +761,13 @@ internal sealed class RatingEngine(CheckedTariff tariff, IEvaluator evaluator, I
                         // A row given to the held period's group is that period's to bill: a failure on it is that period's.
                         continue;
                     }
-                    result[e] = result.TryGetValue(e, out var earlier) && earlier != contribution ? earlier + ", " + contribution : contribution;
+                    result[e] = result.TryGetValue(e, out var earlier) && earlier != contribution ? earlier + ", " + contribution
+                        : contribution;
                 }
             }
             _ctx.Event = null;
-            var states = Dependencies.StateAggregates(charge.Amount).Concat(charge.Price is null ? [] : Dependencies.StateAggregates(charge.Price))
+            var states = Dependencies.StateAggregates(charge.Amount)
+                .Concat(charge.Price is null ? [] : Dependencies.StateAggregates(charge.Price))
                 .Select(s => s.Index).ToHashSet();
             if (states.Count > 0)
             {

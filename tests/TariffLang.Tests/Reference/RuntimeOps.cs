@@ -178,12 +178,14 @@ internal static class RuntimeOps
             case Builtin.IsGsm7: return Septets((string)args[0]!) is not null;
             case Builtin.Gsm7Length: return Septets((string)args[0]!);
             case Builtin.DaysBetween:
-                return (decimal)(DateOf(args[1]!, zone).ToDateTime(TimeOnly.MinValue) - DateOf(args[0]!, zone).ToDateTime(TimeOnly.MinValue)).Days;
+                return (decimal)(DateOf(args[1]!, zone).ToDateTime(TimeOnly.MinValue)
+                    - DateOf(args[0]!, zone).ToDateTime(TimeOnly.MinValue)).Days;
         }
         throw new InvalidOperationException(fn.ToString());
     }
 
-    private static string Name(Builtin fn) => fn switch { Builtin.RoundUp => "round_up", Builtin.RoundDown => "round_down", _ => "round_nearest" };
+    private static string Name(Builtin fn) =>
+        fn switch { Builtin.RoundUp => "round_up", Builtin.RoundDown => "round_down", _ => "round_nearest" };
 
     private static TimeSpan TicksOf(decimal ticks)
     {
@@ -219,11 +221,13 @@ internal static class RuntimeOps
         return n;
     }
 
-    /// <summary>Rounds through the remainder: the multiple of step at or below q, then up, or to the nearer (half away from zero).</summary>
+    /// <summary>Rounds through the remainder: the multiple of step at or below q, then up, or to the nearer (half away from
+    /// zero).</summary>
     private static decimal ToStep(Builtin fn, decimal q, decimal step)
     {
         var name = fn switch { Builtin.RoundUp => "round_up", Builtin.RoundDown => "round_down", _ => "round_nearest" };
-        if (step <= 0) throw new RatingException($"{name}: the step must be greater than 0, not {step.ToString(CultureInfo.InvariantCulture)}");
+        if (step <= 0)
+            throw new RatingException($"{name}: the step must be greater than 0, not {step.ToString(CultureInfo.InvariantCulture)}");
         var below = ((q % step) + step) % step;
         var k = Math.Truncate((q - below) / step);
         if (below == 0) return k * step;
@@ -274,7 +278,8 @@ internal static class RuntimeOps
                     && decimal.TryParse(raw.AsSpan(0, raw.Length - 1), NumberStyles.AllowDecimalPoint | NumberStyles.AllowLeadingSign,
                         CultureInfo.InvariantCulture, out var percent))
                     return percent / 100m;
-                if (decimal.TryParse(raw, NumberStyles.AllowDecimalPoint | NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var d))
+                if (decimal.TryParse(raw, NumberStyles.AllowDecimalPoint | NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture,
+                    out var d))
                 {
                     if (type.Integer && decimal.Truncate(d) != d)
                     {

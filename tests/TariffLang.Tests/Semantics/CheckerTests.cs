@@ -32,7 +32,8 @@ public sealed class CheckerTests
         var dir = Cli.TestPaths.TempDir();
         var ledger = Path.Combine(dir, "l.csv");
         File.WriteAllText(ledger, "time,account,event,points\n2024-01-02T10:00:00+01:00,a,chat,1\n");
-        var result = tariff.Rate(Tariff.ReadLedger(ledger), options: new RatingOptions(new Dictionary<string, string> { ["plan"] = "PLATINUM" }));
+        var result = tariff.Rate(Tariff.ReadLedger(ledger),
+            options: new RatingOptions(new Dictionary<string, string> { ["plan"] = "PLATINUM" }));
         result.Invoices.ShouldBeEmpty();
         result.Rejected.ShouldHaveSingleItem().Reason.ShouldContain("PLATINUM");
     }

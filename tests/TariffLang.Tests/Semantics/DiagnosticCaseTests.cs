@@ -71,7 +71,8 @@ public sealed class DiagnosticCaseTests
             if (!line.Contains("expect:", StringComparison.Ordinal)) continue;
             var m = ExpectLine.Match(line);
             m.Success.ShouldBeTrue($"{file}: malformed expectation '{line}'");
-            result.Add($"{m.Groups["code"].Value} {m.Groups["sl"].Value}:{m.Groups["sc"].Value}-{m.Groups["el"].Value}:{m.Groups["ec"].Value}");
+            result.Add(
+                $"{m.Groups["code"].Value} {m.Groups["sl"].Value}:{m.Groups["sc"].Value}-{m.Groups["el"].Value}:{m.Groups["ec"].Value}");
         }
         return result;
     }

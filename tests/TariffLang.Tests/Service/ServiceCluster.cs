@@ -57,7 +57,8 @@ internal sealed class ServiceCluster : IAsyncDisposable
             File.Exists(accounts) ? accounts : null);
     }
 
-    /// <summary>Each account's rows of a ledger in a seeded random order, dealt round-robin into <paramref name="count"/> requests.</summary>
+    /// <summary>Each account's rows of a ledger in a seeded random order, dealt round-robin into <paramref name="count"/>
+    /// requests.</summary>
     public static List<string> ShuffledRequests(Ledger ledger, int count, int seed = 7)
     {
         var random = new Random(seed);
@@ -70,7 +71,8 @@ internal sealed class ServiceCluster : IAsyncDisposable
     {
         var batch = Host.Tariff.RateFile(ledgerPath, Host.Accounts, new RatingOptions { Threads = 1 });
         var ledger = Tariff.ReadLedger(ledgerPath);
-        var accounts = batch.Invoices.Select(i => i.Account).Concat(ledger.Rows.Select(r => r.Account)).Distinct().Order(StringComparer.Ordinal);
+        var accounts = batch.Invoices.Select(i => i.Account).Concat(ledger.Rows.Select(r => r.Account)).Distinct()
+            .Order(StringComparer.Ordinal);
         foreach (var account in accounts)
         {
             var expected = InvoiceDocuments.Compose(batch.Invoices.Where(i => i.Account == account).Select(InvoiceDocuments.Write));

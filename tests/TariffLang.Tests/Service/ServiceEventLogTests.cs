@@ -70,7 +70,8 @@ public sealed class ServiceEventLogTests
         (await cluster.Service.InvoicesAsync(account, null)).InvoicesJson.ShouldBe(before);
         // The stray id was never answered: sent for real now, it is rated, not taken for a re-send.
         var answer = (await cluster.Service.IngestAsync(
-            $$"""[{"time":"2024-02-10T10:00:00Z","account":"{{account}}","event":"sms","id":"stray","length":"20"}]""")).ShouldHaveSingleItem();
+            $$"""[{"time":"2024-02-10T10:00:00Z","account":"{{account}}","event":"sms","id":"stray","length":"20"}]"""))
+                .ShouldHaveSingleItem();
         answer.Repeated.ShouldBeFalse();
         answer.Outcome.ShouldBe("rated");
     }

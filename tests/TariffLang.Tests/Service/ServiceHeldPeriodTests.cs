@@ -90,7 +90,8 @@ public sealed class ServiceHeldPeriodTests
             File.WriteAllText(file, v.Text);
             return (v.Month, file);
         }).ToList();
-        return ServiceTariff.Load(path, null, TariffEngine.Interpreted, out var problem, later) ?? throw new InvalidOperationException(problem);
+        return ServiceTariff.Load(path, null, TariffEngine.Interpreted, out var problem, later)
+            ?? throw new InvalidOperationException(problem);
     }
 
     private static string Total(string invoicesJson)

@@ -22,7 +22,8 @@ public sealed class ServiceHttpFixture : IAsyncLifetime
         var dir = TestTemp.NewDirectory("tarifflang-serve-");
         var path = Path.Combine(dir, "t.tariff");
         File.WriteAllText(path, Cli.ExplainCommandTests.Source);
-        var host = ServiceTariff.Load(path, null, TariffEngine.Interpreted, out var problem) ?? throw new InvalidOperationException(problem);
+        var host = ServiceTariff.Load(path, null, TariffEngine.Interpreted, out var problem)
+            ?? throw new InvalidOperationException(problem);
         var options = new ServiceOptions("http://127.0.0.1:0", Key, MaxBodyBytes: 4096, SiloPort: ServiceSetup.FreeLoopbackPort(),
             GatewayPort: ServiceSetup.FreeLoopbackPort());
         _app = ServiceSetup.Build(host, options);
@@ -38,7 +39,10 @@ public sealed class ServiceHttpFixture : IAsyncLifetime
 
     public async Task<(HttpStatusCode Status, JsonElement Json)> Post(string path, string body, bool withKey = true)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = new StringContent(body, Encoding.UTF8, "application/json") };
+        using var request = new HttpRequestMessage(HttpMethod.Post, path)
+        {
+            Content = new StringContent(body, Encoding.UTF8, "application/json")
+        };
         if (withKey) request.Headers.Add("X-Api-Key", Key);
         using var response = await Client.SendAsync(request);
         var text = await response.Content.ReadAsStringAsync();
@@ -66,7 +70,8 @@ public sealed class ServiceHttpTests(ServiceHttpFixture service) : IClassFixture
         status.ShouldBe(HttpStatusCode.OK);
         return json.GetProperty("invoices").EnumerateArray()
             .SelectMany(i => i.GetProperty("lines").EnumerateArray())
-            .Select(l => $"{l.GetProperty("label").GetString()} {l.GetProperty("quantity").GetString()} {l.GetProperty("amount").GetString()}")
+            .Select(
+                l => $"{l.GetProperty("label").GetString()} {l.GetProperty("quantity").GetString()} {l.GetProperty("amount").GetString()}")
             .ToArray();
     }
 
@@ -86,7 +91,8 @@ public sealed class ServiceHttpTests(ServiceHttpFixture service) : IClassFixture
             Sms("h1", "2024-01-10T10:02:00Z", "blocked"));
         var (status, json) = await service.Post("/events", body);
         status.ShouldBe(HttpStatusCode.OK);
-        Events(json).Select(e => (e.GetProperty("row").GetInt32(), e.GetProperty("outcome").GetString(), e.GetProperty("reason").ToString()))
+        Events(json)
+            .Select(e => (e.GetProperty("row").GetInt32(), e.GetProperty("outcome").GetString(), e.GetProperty("reason").ToString()))
             .ShouldBe([(1, "rated", ""), (2, "free", "test number"), (3, "rejected", "blocked number")]);
     }
 

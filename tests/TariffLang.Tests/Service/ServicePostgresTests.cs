@@ -96,10 +96,12 @@ public sealed class ServicePostgresTests
     public async Task TwoServeHosts_OneDatabase_FormOneClusterWhereAnAccountIsRatedOnce()
     {
         var (tariff, ledgerPath, accounts) = ServiceCluster.Example("aircall");
-        var host = ServiceTariff.Load(tariff, accounts, TariffEngine.Interpreted, out var problem) ?? throw new InvalidOperationException(problem);
+        var host = ServiceTariff.Load(tariff, accounts, TariffEngine.Interpreted, out var problem)
+            ?? throw new InvalidOperationException(problem);
         var cluster = "c" + Guid.NewGuid().ToString("N")[..12];
         var table = NewTable();
-        ServiceOptions Options() => new("http://127.0.0.1:0", SiloPort: ServiceSetup.FreeLoopbackPort(), GatewayPort: ServiceSetup.FreeLoopbackPort(),
+        ServiceOptions Options() =>
+            new("http://127.0.0.1:0", SiloPort: ServiceSetup.FreeLoopbackPort(), GatewayPort: ServiceSetup.FreeLoopbackPort(),
             Postgres: PostgresFactAttribute.ConnectionString, ClusterId: cluster, Table: table);
         await using var first = ServiceSetup.Build(host, Options());
         await first.StartAsync();

@@ -11,7 +11,8 @@ public sealed class ServiceRejectedPeriodTests
         var dir = TestTemp.NewDirectory("tarifflang-serve-overflow-");
         var path = Path.Combine(dir, "t.tariff");
         File.WriteAllText(path, Rating.PeriodFailureTests.Source);
-        var host = ServiceTariff.Load(path, null, TariffEngine.Interpreted, out var problem) ?? throw new InvalidOperationException(problem);
+        var host = ServiceTariff.Load(path, null, TariffEngine.Interpreted, out var problem)
+            ?? throw new InvalidOperationException(problem);
         await using var cluster = await ServiceCluster.StartAsync(host, silos: 1);
         await cluster.Service.IngestAsync("""
             [{"time":"2024-01-10T10:00:00+01:00","account":"a","event":"use","amount":"100"},

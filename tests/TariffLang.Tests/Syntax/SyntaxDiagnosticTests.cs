@@ -36,7 +36,8 @@ public sealed class SyntaxDiagnosticTests
     [Fact]
     public void Parser_MissingClosingParen_PointsAtTheNextToken()
     {
-        var text = "tariff t {\n  currency EUR\n  period month in \"Europe/Paris\"\n  event sms(length: int\n  charge \"A\" = count(sms) * 0.1\n}\n";
+        var text = "tariff t {\n  currency EUR\n  period month in \"Europe/Paris\"\n  event sms(length: int\n"
+            + "  charge \"A\" = count(sms) * 0.1\n}\n";
         var d = Tariff.Compile(text, "p.tariff").Diagnostics.ShouldHaveSingleItem();
         d.Code.ShouldBe("TL0001");
         (d.Line, d.Column).ShouldBe((5, 3));
@@ -56,7 +57,8 @@ public sealed class SyntaxDiagnosticTests
     [Fact]
     public void Parser_SoftKeywordsAsAttributeNames_AreAccepted()
     {
-        var text = "tariff t {\n  currency EUR\n  period month in \"Europe/Paris\"\n  event call(source: text, total: int, line: text, amount: int)\n"
+        var text = "tariff t {\n  currency EUR\n  period month in \"Europe/Paris\"\n"
+            + "  event call(source: text, total: int, line: text, amount: int)\n"
                    + "  charge \"A\" = sum(call where source = \"x\" and line != \"y\", amount + total) * 0.01\n}\n";
         Tariff.Compile(text, "soft.tariff").Diagnostics.ShouldBeEmpty();
     }
