@@ -11,32 +11,31 @@ namespace TariffLang.Runtime;
 /// </summary>
 internal sealed class ShortTextSet
 {
-    private ulong[] _slots = new ulong[16];
+    private ulong[] _slots = new ulong[LinearProbing.InitialLength];
     private int _count;
 
     /// <summary>How many texts are stored.</summary>
     public int Count => _count;
 
-    /// <summary>How many slots the table has (a power of two).</summary>
+    /// <summary>How many slots the table has.</summary>
     internal int Capacity => _slots.Length;
 
     /// <summary>Adds a text's word (from <see cref="TextWord.Of"/>); false when it was there already.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool Add(ulong word)
     {
-        var mask = _slots.Length - 1;
-        for (var i = TextWord.HashOf(word) & mask;; i = (i + 1) & mask)
+        var slots = _slots;
+        for (var i = LinearProbing.Home(TextWord.HashOf(word), slots.Length);; i = LinearProbing.Next(i, slots.Length))
         {
-            var slot = _slots[i];
+            var slot = slots[i];
             if (slot == word) return false;
             if (slot != 0) continue;
-            // At most three quarters full, as TextKeyTable: probes stay short.
-            if ((_count + 1) * 4 > _slots.Length * 3)
+            if (LinearProbing.IsFullFor(_count, slots.Length))
             {
                 Grow();
                 return Add(word);
             }
-            _slots[i] = word;
+            slots[i] = word;
             _count++;
             return true;
         }
@@ -64,14 +63,14 @@ internal sealed class ShortTextSet
     private void Grow()
     {
         var old = _slots;
-        _slots = new ulong[old.Length * 2];
-        var mask = _slots.Length - 1;
+        var slots = new ulong[LinearProbing.GrownLength(old.Length)];
         foreach (var word in old)
         {
             if (word == 0) continue;
-            var i = TextWord.HashOf(word) & mask;
-            while (_slots[i] != 0) i = (i + 1) & mask;
-            _slots[i] = word;
+            var i = LinearProbing.Home(TextWord.HashOf(word), slots.Length);
+            while (slots[i] != 0) i = LinearProbing.Next(i, slots.Length);
+            slots[i] = word;
         }
+        _slots = slots;
     }
 }

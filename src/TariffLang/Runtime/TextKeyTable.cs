@@ -109,8 +109,8 @@ internal sealed class TextKeyTable<TValue> where TValue : struct
     private List<string?>? _long;
     private int _count;
 
-    /// <summary>An empty table with room for about <paramref name="capacity"/> slots (at least 16).</summary>
-    public TextKeyTable(int capacity = 16) => _slots = new Slot[Math.Max(16, (int)BitOperations.RoundUpToPowerOf2((uint)capacity))];
+    /// <summary>An empty table of <paramref name="capacity"/> slots (at least <see cref="LinearProbing.InitialLength"/>).</summary>
+    public TextKeyTable(int capacity = LinearProbing.InitialLength) => _slots = new Slot[Math.Max(LinearProbing.InitialLength, capacity)];
 
     /// <summary>How many keys are stored.</summary>
     public int Count => _count;
@@ -130,15 +130,13 @@ internal sealed class TextKeyTable<TValue> where TValue : struct
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public ref TValue GetValueRefOrAddDefault(in TextKey key, out bool existed)
     {
-        var mask = _slots.Length - 1;
-        for (var i = key.Hash & mask;; i = (i + 1) & mask)
+        var slots = _slots;
+        for (var i = LinearProbing.Home(key.Hash, slots.Length);; i = LinearProbing.Next(i, slots.Length))
         {
-            ref var slot = ref _slots[i];
+            ref var slot = ref slots[i];
             if (slot.Hi == 0)
             {
-                // At most three quarters full, so that probes stay short: a new key that would pass that grows the
-                // table first and is placed in the new slots.
-                if ((_count + 1) * 4 > _slots.Length * 3)
+                if (LinearProbing.IsFullFor(_count, slots.Length))
                 {
                     Grow();
                     return ref GetValueRefOrAddDefault(key, out existed);
@@ -175,10 +173,10 @@ internal sealed class TextKeyTable<TValue> where TValue : struct
         // A long text's place in the list is not reused before Clear, but its string is let go now.
         if (_slots[hole].Hi == TextKey.LongMark) _long![(int)(_slots[hole].Lo >> 32)] = null;
         // Linear probing: the keys after the hole that would no longer be found move back into it.
-        var mask = _slots.Length - 1;
-        for (var next = (hole + 1) & mask; _slots[next].Hi != 0; next = (next + 1) & mask)
+        var length = _slots.Length;
+        for (var next = LinearProbing.Next(hole, length); _slots[next].Hi != 0; next = LinearProbing.Next(next, length))
         {
-            var home = HashOf(_slots[next]) & mask;
+            var home = LinearProbing.Home(HashOf(_slots[next]), length);
             if (!LinearProbing.MovesIntoHole(hole, next, home)) continue;
             _slots[hole] = _slots[next];
             hole = next;
@@ -224,10 +222,10 @@ internal sealed class TextKeyTable<TValue> where TValue : struct
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private int IndexOf(in TextKey key)
     {
-        var mask = _slots.Length - 1;
-        for (var i = key.Hash & mask;; i = (i + 1) & mask)
+        var slots = _slots;
+        for (var i = LinearProbing.Home(key.Hash, slots.Length);; i = LinearProbing.Next(i, slots.Length))
         {
-            ref readonly var slot = ref _slots[i];
+            ref readonly var slot = ref slots[i];
             if (slot.Hi == 0) return -1;
             if (Matches(slot, key)) return i;
         }
@@ -256,14 +254,14 @@ internal sealed class TextKeyTable<TValue> where TValue : struct
     private void Grow()
     {
         var old = _slots;
-        _slots = new Slot[old.Length * 2];
-        var mask = _slots.Length - 1;
+        var slots = new Slot[LinearProbing.GrownLength(old.Length)];
         foreach (ref readonly var slot in old.AsSpan())
         {
             if (slot.Hi == 0) continue;
-            var i = HashOf(slot) & mask;
-            while (_slots[i].Hi != 0) i = (i + 1) & mask;
-            _slots[i] = slot;
+            var i = LinearProbing.Home(HashOf(slot), slots.Length);
+            while (slots[i].Hi != 0) i = LinearProbing.Next(i, slots.Length);
+            slots[i] = slot;
         }
+        _slots = slots;
     }
 }

@@ -17,7 +17,7 @@ internal sealed class WordKeyTable<TValue> where TValue : struct
         public TValue Value;
     }
 
-    private Slot[] _slots = new Slot[16];
+    private Slot[] _slots = new Slot[LinearProbing.InitialLength];
     private int _count;
 
     /// <summary>How many keys are stored.</summary>
@@ -35,18 +35,17 @@ internal sealed class WordKeyTable<TValue> where TValue : struct
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public ref TValue GetValueRefOrAddDefault(ulong word, out bool existed)
     {
-        var mask = _slots.Length - 1;
-        for (var i = TextWord.HashOf(word) & mask;; i = (i + 1) & mask)
+        var slots = _slots;
+        for (var i = LinearProbing.Home(TextWord.HashOf(word), slots.Length);; i = LinearProbing.Next(i, slots.Length))
         {
-            ref var slot = ref _slots[i];
+            ref var slot = ref slots[i];
             if (slot.Word == word)
             {
                 existed = true;
                 return ref slot.Value;
             }
             if (slot.Word != 0) continue;
-            // At most three quarters full, as TextKeyTable.
-            if ((_count + 1) * 4 > _slots.Length * 3)
+            if (LinearProbing.IsFullFor(_count, slots.Length))
             {
                 Grow();
                 return ref GetValueRefOrAddDefault(word, out existed);
@@ -64,10 +63,10 @@ internal sealed class WordKeyTable<TValue> where TValue : struct
         var hole = IndexOf(word);
         if (hole < 0) return false;
         // Linear probing: the keys after the hole that would no longer be found move back into it.
-        var mask = _slots.Length - 1;
-        for (var next = (hole + 1) & mask; _slots[next].Word != 0; next = (next + 1) & mask)
+        var length = _slots.Length;
+        for (var next = LinearProbing.Next(hole, length); _slots[next].Word != 0; next = LinearProbing.Next(next, length))
         {
-            var home = TextWord.HashOf(_slots[next].Word) & mask;
+            var home = LinearProbing.Home(TextWord.HashOf(_slots[next].Word), length);
             if (!LinearProbing.MovesIntoHole(hole, next, home)) continue;
             _slots[hole] = _slots[next];
             hole = next;
@@ -100,10 +99,10 @@ internal sealed class WordKeyTable<TValue> where TValue : struct
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private int IndexOf(ulong word)
     {
-        var mask = _slots.Length - 1;
-        for (var i = TextWord.HashOf(word) & mask;; i = (i + 1) & mask)
+        var slots = _slots;
+        for (var i = LinearProbing.Home(TextWord.HashOf(word), slots.Length);; i = LinearProbing.Next(i, slots.Length))
         {
-            var found = _slots[i].Word;
+            var found = slots[i].Word;
             if (found == word) return i;
             if (found == 0) return -1;
         }
@@ -112,14 +111,14 @@ internal sealed class WordKeyTable<TValue> where TValue : struct
     private void Grow()
     {
         var old = _slots;
-        _slots = new Slot[old.Length * 2];
-        var mask = _slots.Length - 1;
+        var slots = new Slot[LinearProbing.GrownLength(old.Length)];
         foreach (ref readonly var slot in old.AsSpan())
         {
             if (slot.Word == 0) continue;
-            var i = TextWord.HashOf(slot.Word) & mask;
-            while (_slots[i].Word != 0) i = (i + 1) & mask;
-            _slots[i] = slot;
+            var i = LinearProbing.Home(TextWord.HashOf(slot.Word), slots.Length);
+            while (slots[i].Word != 0) i = LinearProbing.Next(i, slots.Length);
+            slots[i] = slot;
         }
+        _slots = slots;
     }
 }
