@@ -115,7 +115,7 @@ internal sealed class TextKeyTable<TValue> where TValue : struct
     /// <summary>How many keys are stored.</summary>
     public int Count => _count;
 
-    /// <summary>How many slots the table has (a power of two).</summary>
+    /// <summary>How many slots the table has.</summary>
     internal int Capacity => _slots.Length;
 
     /// <summary>The value stored under <paramref name="key"/>, if any.</summary>
