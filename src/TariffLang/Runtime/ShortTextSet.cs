@@ -17,7 +17,7 @@ internal sealed class ShortTextSet
     /// <summary>How many texts are stored.</summary>
     public int Count => _count;
 
-    /// <summary>How many slots the table has.</summary>
+    /// <summary>How many slots the table has (a power of two).</summary>
     internal int Capacity => _slots.Length;
 
     /// <summary>Adds a text's word (from <see cref="TextWord.Of"/>); false when it was there already.</summary>

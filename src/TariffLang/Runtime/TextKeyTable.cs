@@ -109,13 +109,14 @@ internal sealed class TextKeyTable<TValue> where TValue : struct
     private List<string?>? _long;
     private int _count;
 
-    /// <summary>An empty table of <paramref name="capacity"/> slots (at least <see cref="LinearProbing.InitialLength"/>).</summary>
-    public TextKeyTable(int capacity = LinearProbing.InitialLength) => _slots = new Slot[Math.Max(LinearProbing.InitialLength, capacity)];
+    /// <summary>An empty table with room for about <paramref name="capacity"/> slots (at least 16, a power of two).</summary>
+    public TextKeyTable(int capacity = LinearProbing.InitialLength) =>
+        _slots = new Slot[Math.Max(LinearProbing.InitialLength, (int)BitOperations.RoundUpToPowerOf2((uint)capacity))];
 
     /// <summary>How many keys are stored.</summary>
     public int Count => _count;
 
-    /// <summary>How many slots the table has.</summary>
+    /// <summary>How many slots the table has (a power of two).</summary>
     internal int Capacity => _slots.Length;
 
     /// <summary>The value stored under <paramref name="key"/>, if any.</summary>
