@@ -562,13 +562,18 @@ internal static class CliApp
                         json.WriteEndObject();
                     }
                     json.WriteStartArray("rows");
+                    // The rows the engine gave a share of this charge in this period: a tiered charge's bands are one charge,
+                    // and a row billed in a later period than its own (a group that ends later) is listed under that one.
                     var charge = line.Band is null ? line.Label : line.Label[..line.Label.LastIndexOf(" (", StringComparison.Ordinal)];
                     foreach (var r in result.Outcomes)
                     {
-                        if (r.Kind != RowOutcomeKind.Rated || r.Account != invoice.Account || r.Time is not { } t) continue;
-                        var day = tariff.LocalDate(t);
-                        if (day < invoice.Period.From || day > invoice.Period.To) continue;
-                        if (r.Detail.Contains(charge, StringComparison.Ordinal)) json.WriteNumberValue(r.Row);
+                        if (r.Account != invoice.Account) continue;
+                        foreach (var share in r.Shares)
+                        {
+                            if (share.Period != invoice.Period.From || share.Label != charge) continue;
+                            json.WriteNumberValue(r.Row);
+                            break;
+                        }
                     }
                     json.WriteEndArray();
                     json.WriteEndObject();

@@ -73,6 +73,29 @@ public sealed class ExplainCommandTests
     }
 
     [Fact]
+    public void Explain_Json_ALineListsOnlyTheRowsOfItsOwnChargeWhenLabelsOverlap()
+    {
+        // "SMS" is inside "SMS premium": the line of "SMS" must not list the row that only "SMS premium" rated.
+        const string source = """
+            tariff t {
+              currency EUR
+              period month in "Europe/Paris"
+              event sms(to: text)
+              charge "SMS" per sms where to = "x" at 0.10 EUR
+              charge "SMS premium" per sms where to = "premium" at 1.00 EUR
+            }
+            """;
+        var (_, tariff, ledger) = Rating.EveryWay.Files(source, "time,account,event,to",
+            "2024-01-10T10:00:00Z,a,sms,x", "2024-01-10T10:01:00Z,a,sms,premium", "2024-01-10T10:02:00Z,a,sms,x");
+        var r = CliHarness.Run("explain", tariff, ledger, "--format", "json");
+        r.Exit.ShouldBe(0, r.ToString());
+        var lines = JsonDocument.Parse(r.Out).RootElement.GetProperty("lines").EnumerateArray()
+            .ToDictionary(l => l.GetProperty("label").GetString()!, l => l.GetProperty("rows").EnumerateArray().Select(x => x.GetInt32()).ToArray());
+        lines["SMS"].ShouldBe([2, 4]);
+        lines["SMS premium"].ShouldBe([3]);
+    }
+
+    [Fact]
     public void Explain_Json_ATieredLineShowsItsBandAndTheRowsInIt()
     {
         var tariff = Path.Combine(Compilation.CompilerTestSupport.RepoRoot, "docs", "examples", "tiers_graduated.tariff");
