@@ -89,8 +89,9 @@ public sealed class ExplainCommandTests
             "2024-01-10T10:00:00Z,a,sms,x", "2024-01-10T10:01:00Z,a,sms,premium", "2024-01-10T10:02:00Z,a,sms,x");
         var r = CliHarness.Run("explain", tariff, ledger, "--format", "json");
         r.Exit.ShouldBe(0, r.ToString());
-        var lines = JsonDocument.Parse(r.Out).RootElement.GetProperty("lines").EnumerateArray()
-            .ToDictionary(l => l.GetProperty("label").GetString()!, l => l.GetProperty("rows").EnumerateArray().Select(x => x.GetInt32()).ToArray());
+        var lines = JsonDocument.Parse(r.Out).RootElement.GetProperty("lines").EnumerateArray().ToDictionary(
+            l => l.GetProperty("label").GetString()!,
+            l => l.GetProperty("rows").EnumerateArray().Select(x => x.GetInt32()).ToArray());
         lines["SMS"].ShouldBe([2, 4]);
         lines["SMS premium"].ShouldBe([3]);
     }
