@@ -204,8 +204,9 @@ public sealed class RatingResult
 
     private List<KeyValuePair<string, int>> CountMissingParameters()
     {
-        // One pass, whatever the number of accounts: a row's reason is the account's one string, so most look-ups
-        // are by reference; equal texts from different strings still count as one reason.
+        // One pass, whatever the number of accounts: a missing value's rows all carry the account's one string, so most
+        // look-ups are by reference; equal texts from different strings still count as one reason. Only those strings
+        // are remembered: other reasons (a bad value) are often a string per row.
         var byInstance = new Dictionary<string, int>(ReferenceEqualityComparer.Instance);
         var byText = new Dictionary<string, int>(StringComparer.Ordinal);
         var counts = new List<KeyValuePair<string, int>>();
@@ -213,9 +214,8 @@ public sealed class RatingResult
         {
             if (!byInstance.TryGetValue(row.Reason, out var index))
             {
-                index = -1;
-                if (row.Reason.Contains(Runtime.RatingContext.MissingParameterText, StringComparison.Ordinal)
-                    && !byText.TryGetValue(row.Reason, out index))
+                if (!row.Reason.Contains(Runtime.RatingContext.MissingParameterText, StringComparison.Ordinal)) continue;
+                if (!byText.TryGetValue(row.Reason, out index))
                 {
                     index = counts.Count;
                     byText.Add(row.Reason, index);
@@ -223,7 +223,7 @@ public sealed class RatingResult
                 }
                 byInstance.Add(row.Reason, index);
             }
-            if (index >= 0) counts[index] = new KeyValuePair<string, int>(counts[index].Key, counts[index].Value + 1);
+            counts[index] = new KeyValuePair<string, int>(counts[index].Key, counts[index].Value + 1);
         }
         return counts;
     }
