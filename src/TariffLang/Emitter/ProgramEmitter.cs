@@ -266,8 +266,10 @@ internal sealed class ProgramEmitter
                 break;
             case AggregateKind.Distinct:
             {
-                var value = Call(a.Value!);
-                sb.Append($"        c.FoldDistinct({i}, {ToValue(value.Code, value.Repr)});\n");
+                // An attribute's slot goes in as it is: a text read from the ledger may be held as its word alone, which the
+                // distinct set keeps without ever making its string.
+                var value = a.Value is BoundAttribute attribute ? $"c.Attribute({N(attribute.Attribute.Index)})" : ToValue(Call(a.Value!));
+                sb.Append($"        c.FoldDistinct({i}, {value});\n");
                 break;
             }
             default:

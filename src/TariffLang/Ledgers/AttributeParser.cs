@@ -25,7 +25,7 @@ internal static class AttributeParser
         switch (type.Kind)
         {
             case TypeKind.Text:
-                value = Value.FromText(texts is null ? Utf8Text.Decode(utf8) : texts.GetString(utf8));
+                value = texts is null ? Value.FromText(Utf8Text.Decode(utf8)) : texts.GetValue(utf8);
                 return true;
             case TypeKind.Number or TypeKind.Money when TryNumber(utf8, type.Integer, out var number):
                 value = Value.FromNumber(number);

@@ -43,19 +43,20 @@ internal sealed class DistinctValues
             _others.GetValueRefOrAddDefault(key, out _).Add(month);
             return;
         }
-        AddText(key.Text, month);
+        AddText(key, month);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void AddText(string text, int month)
+    private void AddText(in Value text, int month)
     {
-        // A text takes one place only, decided by its form: the set and the table never hold the same text.
-        if (_oneMonth && TextWord.Of(text) is var word and not 0)
+        // A text takes one place only, decided by its form: the set and the table never hold the same text. A text read
+        // from the ledger as its word alone goes to the set without its string ever being made.
+        if (_oneMonth && (text.Word is var known and not 0 ? known : TextWord.Of(text.Text)) is var word and not 0)
         {
             (_short ??= new ShortTextSet()).Add(word);
             return;
         }
-        _texts.GetValueRefOrAddDefault(TextKey.From(text), out _) |= 1u << month;
+        _texts.GetValueRefOrAddDefault(TextKey.From(text.Text), out _) |= 1u << month;
     }
 
     /// <summary>How many values were seen in at least one of <paramref name="months"/>.</summary>
@@ -116,7 +117,7 @@ internal sealed class DistinctValues
         {
             if (low == 0) return;
             // In a one-month period a value's only month is the first; AddText puts the text where Add would.
-            if (_oneMonth) AddText(key.Text, 0);
+            if (_oneMonth) AddText(key, 0);
             else _texts.GetValueRefOrAddDefault(TextKey.From(key.Text), out _) |= (uint)low;
             return;
         }

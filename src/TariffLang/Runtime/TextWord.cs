@@ -66,6 +66,22 @@ internal static class TextWord
         return word;
     }
 
+    /// <summary>
+    /// The word of the text that <paramref name="utf8"/> spells when it is ASCII, as <see cref="Of"/> gives it for that
+    /// text; 0 otherwise. A text with other characters may still have a word: it is then made from its string.
+    /// </summary>
+    public static ulong OfAscii(ReadOnlySpan<byte> utf8)
+    {
+        if (utf8.Length > MaxDialled) return 0;
+        Span<char> chars = stackalloc char[MaxDialled];
+        for (var i = 0; i < utf8.Length; i++)
+        {
+            if (utf8[i] >= 0x80) return 0;
+            chars[i] = (char)utf8[i];
+        }
+        return Of(chars[..utf8.Length]);
+    }
+
     /// <summary>The text of a word made by <see cref="Of"/>.</summary>
     public static string TextOf(ulong word)
     {

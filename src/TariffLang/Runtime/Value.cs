@@ -22,6 +22,11 @@ internal enum ValueKind : byte
 /// offset, a duration or a set of tags, or none. Event attributes are stored in arrays of these (typed slots), the
 /// interpreter evaluates to them, and states, parameters and snapshots keep them. The payloads share their bytes,
 /// so a value is 32 bytes whatever it holds.
+/// <para>
+/// A text is held as its string, or, when it was read from a ledger and has a <see cref="TextWord"/>, possibly as that
+/// word alone (<see cref="FromWord"/>): the tables of a month's open state keep the word, so a visitor or caller met
+/// once needs no string at all. Reading <see cref="Text"/> makes the string; equality does not tell the two forms apart.
+/// </para>
 /// </summary>
 [StructLayout(LayoutKind.Explicit)]
 internal readonly struct Value : IEquatable<Value>
@@ -31,6 +36,7 @@ internal readonly struct Value : IEquatable<Value>
     [FieldOffset(0)] private readonly TimeSpan _duration;
     [FieldOffset(0)] private readonly DateOnly _date;
     [FieldOffset(0)] private readonly bool _bool;
+    [FieldOffset(0)] private readonly ulong _word;
     [FieldOffset(16)] private readonly object? _ref;
     [FieldOffset(24)] private readonly ValueKind _kind;
 
@@ -47,6 +53,14 @@ internal readonly struct Value : IEquatable<Value>
     {
         this = default;
         _ref = text;
+        _kind = ValueKind.Text;
+    }
+
+    /// <summary>A text held as its word alone (a word is never 0: the length is in its top byte).</summary>
+    private Value(ulong word)
+    {
+        this = default;
+        _word = word;
         _kind = ValueKind.Text;
     }
 
@@ -110,7 +124,8 @@ internal readonly struct Value : IEquatable<Value>
         get
         {
             System.Diagnostics.Debug.Assert(_kind == ValueKind.Text);
-            return Unsafe.As<string>(_ref)!;
+            // A text held as its word has no string: this makes one each time, which the callers on the hot path avoid.
+            return _ref is null ? TextWord.TextOf(_word) : Unsafe.As<string>(_ref);
         }
     }
 
@@ -168,7 +183,7 @@ internal readonly struct Value : IEquatable<Value>
 
     public decimal? NumberOrNull => _kind == ValueKind.Number ? _number : null;
 
-    public string? TextOrNull => _kind == ValueKind.Text ? Unsafe.As<string>(_ref) : null;
+    public string? TextOrNull => _kind == ValueKind.Text ? Text : null;
 
     public string[]? TagsOrNull => _kind == ValueKind.Tags ? Unsafe.As<string[]>(_ref) : null;
 
@@ -185,7 +200,7 @@ internal readonly struct Value : IEquatable<Value>
 
     public decimal RequireNumber() => _kind == ValueKind.Number ? _number : throw Unexpected(ValueKind.Number);
 
-    public string RequireText() => _kind == ValueKind.Text ? Unsafe.As<string>(_ref)! : throw Unexpected(ValueKind.Text);
+    public string RequireText() => _kind == ValueKind.Text ? Text : throw Unexpected(ValueKind.Text);
 
     public string[] RequireTags() => _kind == ValueKind.Tags ? Unsafe.As<string[]>(_ref)! : throw Unexpected(ValueKind.Tags);
 
@@ -206,6 +221,19 @@ internal readonly struct Value : IEquatable<Value>
     public static Value FromNumber(decimal value) => new(value);
 
     public static Value FromText(string? value) => value is null ? None : new Value(value);
+
+    /// <summary>The text whose <see cref="TextWord"/> is <paramref name="word"/>, held without its string.</summary>
+    public static Value FromWord(ulong word)
+    {
+        System.Diagnostics.Debug.Assert(word != 0);
+        return new Value(word);
+    }
+
+    /// <summary>
+    /// The word of a text held as its word alone; 0 for any other value, a text held as a string included (whose word,
+    /// if it has one, <see cref="TextWord.Of"/> gives).
+    /// </summary>
+    public ulong Word => _kind == ValueKind.Text && _ref is null ? _word : 0;
 
     public static Value FromTags(string[]? value) => value is null ? None : new Value(value);
 
@@ -238,7 +266,7 @@ internal readonly struct Value : IEquatable<Value>
         {
             ValueKind.None => true,
             ValueKind.Number => _number == other._number && _number.Scale == other._number.Scale,
-            ValueKind.Text => string.Equals(Text, other.Text, StringComparison.Ordinal),
+            ValueKind.Text => SameText(this, other),
             ValueKind.Bool => _bool == other._bool,
             ValueKind.Date => _date == other._date,
             ValueKind.Time => _time.EqualsExact(other._time),
@@ -247,6 +275,15 @@ internal readonly struct Value : IEquatable<Value>
             _ => false,
         };
     }
+
+    // A text has one word at most, so two texts with words are the same exactly when their words are: no string is made.
+    private static bool SameText(in Value x, in Value y) => (x._ref, y._ref) switch
+    {
+        (null, null) => x._word == y._word,
+        (null, string b) => TextWord.Of(b) == x._word,
+        (string a, null) => TextWord.Of(a) == y._word,
+        _ => string.Equals(Unsafe.As<string>(x._ref), Unsafe.As<string>(y._ref), StringComparison.Ordinal),
+    };
 
     public override bool Equals(object? obj) => obj is Value other && Equals(other);
 

@@ -103,7 +103,9 @@ public class CoverageTests
         foreach (var aggregate in plan.Aggregates.Select(a => a.Aggregate))
         {
             foreach (var condition in aggregate.Set.Conditions) HasMethod(condition).ShouldBeTrue();
-            if (aggregate.Value is not null) HasMethod(aggregate.Value).ShouldBeTrue();
+            // A distinct count of an attribute is handed the attribute's slot as it is (a text may be held as its word).
+            var slot = aggregate.Kind == AggregateKind.Distinct && aggregate.Value is BoundAttribute;
+            if (aggregate.Value is not null && !slot) HasMethod(aggregate.Value).ShouldBeTrue();
         }
         foreach (var cell in model.Tables.SelectMany(t => t.Cells.Values)) HasMethod(cell).ShouldBeTrue();
         foreach (var p in model.Params.Where(p => p.Default is not null)) HasMethod(p.Default!).ShouldBeTrue();

@@ -290,4 +290,61 @@ public sealed class Utf8StringCacheTests
         // the comparison the cache relies on then is tested on its own.
         Utf8StringCache.Same(utf8, text).ShouldBe(same);
     }
+
+    [Fact]
+    public void GetValue_ShortTextMetOnce_IsHeldAsItsWordAndGetsItsStringWhenMetAgain()
+    {
+        var cache = new Utf8StringCache();
+
+        var first = cache.GetValue("v003858"u8);
+        var second = cache.GetValue("v003858"u8);
+        var third = cache.GetValue("v003858"u8);
+
+        first.Word.ShouldBe(TextWord.Of("v003858"));
+        first.Text.ShouldBe("v003858");
+        second.Word.ShouldBe(0UL);
+        second.Text.ShouldBe("v003858");
+        third.Text.ShouldBeSameAs(second.Text);
+        first.ShouldBe(second);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("calendoc")]
+    [InlineData("\u00e9t\u00e9")]
+    [InlineData("+331234567890123")]
+    [InlineData("a longer value than any word holds")]
+    public void GetValue_TextWithoutAnAsciiWord_IsHeldAsItsString(string text)
+    {
+        var value = new Utf8StringCache().GetValue(Encoding.UTF8.GetBytes(text));
+
+        value.Kind.ShouldBe(ValueKind.Text);
+        value.Word.ShouldBe(0UL);
+        value.Text.ShouldBe(text);
+    }
+
+    [Fact]
+    public void GetValue_CollidingSlots_NeverConfusesWordsAndStrings()
+    {
+        var cache = new Utf8StringCache(slots: 1, maxLength: 64);
+        string[] texts = ["v1", "+33611111111", "calendoc", "v1", "v2", "v1", "+33611111112", "+33611111111"];
+
+        foreach (var text in texts) cache.GetValue(Encoding.UTF8.GetBytes(text)).Text.ShouldBe(text);
+    }
+
+    [Fact]
+    public void TryParse_TextWithCache_IsTheSameValueWhetherHeldAsAWordOrAString()
+    {
+        var cache = new Utf8StringCache();
+
+        AttributeParser.TryParse("+33611111111"u8, TlType.Text, cache, out var word, out _).ShouldBeTrue();
+        AttributeParser.TryParse("+33611111111"u8, TlType.Text, cache, out var text, out _).ShouldBeTrue();
+
+        word.Word.ShouldNotBe(0UL);
+        text.Word.ShouldBe(0UL);
+        word.Equals(text).ShouldBeTrue();
+        text.Equals(word).ShouldBeTrue();
+        word.GetHashCode().ShouldBe(text.GetHashCode());
+        word.Equals(Value.FromText("+33611111112")).ShouldBeFalse();
+    }
 }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using TariffLang.Runtime;
 
 namespace TariffLang.Tests.Runtime;
@@ -156,5 +157,26 @@ public sealed class DistinctValuesTests
             }
         }
         set.Count.ShouldBe(seen.SelectMany(s => s).Distinct(StringComparer.Ordinal).Count());
+    }
+
+    [Fact]
+    public void Add_TextsHeldAsWords_CountsThemWithTheirStringFormsWithoutMakingStrings()
+    {
+        var set = new DistinctValues();
+        set.Reset(months: 1);
+        var words = Enumerable.Range(0, 1000).Select(i => Value.FromWord(TextWord.Of("v" + i.ToString("D6", CultureInfo.InvariantCulture)))).ToArray();
+        // Once, so that the set has grown to its size before the allocations are counted.
+        foreach (var word in words) set.Add(0, word);
+        set.Reset(months: 1);
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        foreach (var word in words) set.Add(0, word);
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        set.Add(0, Text("v000007"));
+        set.Add(0, Text("v999999"));
+
+        allocated.ShouldBe(0L);
+        set.CountIn(new MonthRange(0, 0)).ShouldBe(1001);
+        set.Pairs().Select(p => p.Key.Text).ShouldContain("v000999");
     }
 }

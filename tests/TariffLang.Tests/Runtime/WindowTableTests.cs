@@ -21,6 +21,18 @@ public sealed class WindowTableTests
     }
 
     [Fact]
+    public void Within_KeyHeldAsItsWordOrAsItsString_IsOneKey()
+    {
+        var table = new WindowTable(TimeSpan.FromHours(24), tracksStart: false);
+        table.Open(Value.FromWord(TextWord.Of("+33611111111")), T0, out _, out _);
+        table.Open(Value.FromText("v42"), T0, out _, out _);
+
+        table.Within(Value.FromText("+33611111111"), T0.AddHours(1)).ShouldBeTrue();
+        table.Within(Value.FromWord(TextWord.Of("v42")), T0.AddHours(1)).ShouldBeTrue();
+        table.Within(Value.FromWord(TextWord.Of("+33611111112")), T0.AddHours(1)).ShouldBeFalse();
+    }
+
+    [Fact]
     public void Elapsed_RefreshedAcrossGenerations_CountsFromTheFirstOpeningWithoutABreak()
     {
         var table = new WindowTable(TimeSpan.FromHours(1), tracksStart: true);
