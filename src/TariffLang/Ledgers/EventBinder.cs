@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using TariffLang.Runtime;
@@ -20,8 +21,13 @@ internal sealed class EventBinder
     private readonly Dictionary<string, int> _events;
     private readonly string _eventList;
 
-    public EventBinder(CheckedTariff tariff, ZoneClock zone)
+    /// <param name="keyOnlyTexts">The plan's <see cref="RatingPlan.KeyOnlyTexts"/>, for a reader of bytes that can read
+    /// those texts as words; by default none is.</param>
+    public EventBinder(CheckedTariff tariff, ZoneClock zone, ImmutableArray<ImmutableArray<bool>> keyOnlyTexts = default)
     {
+        KeyOnlyTexts = keyOnlyTexts.IsDefault
+            ? tariff.Events.Select(e => e.Attributes.Select(_ => false).ToImmutableArray()).ToImmutableArray()
+            : keyOnlyTexts;
         _tariff = tariff;
         _zone = zone;
         _events = tariff.Events.ToDictionary(e => e.Name, e => e.Index, StringComparer.Ordinal);
@@ -68,6 +74,9 @@ internal sealed class EventBinder
     private static string Month(DateOnly d) => d.ToString("yyyy-MM", CultureInfo.InvariantCulture);
 
     public CheckedTariff Tariff => _tariff;
+
+    /// <summary>For each event and attribute: whether it is a text read only as a key (see <see cref="RatingPlan.KeyOnlyTexts"/>).</summary>
+    public ImmutableArray<ImmutableArray<bool>> KeyOnlyTexts { get; }
 
     /// <summary>The most attributes any event has: the size of one event's slots.</summary>
     public int MaxAttributes { get; }

@@ -2,7 +2,6 @@ using System.Buffers.Binary;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Text;
-using TariffLang.Runtime;
 
 namespace TariffLang.Ledgers;
 
@@ -37,8 +36,6 @@ internal sealed class Utf8StringCache
     private struct Slot
     {
         public ulong Hash;
-
-        // Null for a short text held as its word (GetValue): it gets its string when met again.
         public string? Text;
 
         // A value of up to 15 bytes: its first 8 bytes, then the next 7 and its length in the top byte (0 otherwise).
@@ -88,36 +85,6 @@ internal sealed class Utf8StringCache
         slot.Head = head;
         slot.Tail = tail;
         return text;
-    }
-
-    /// <summary>
-    /// The text of <paramref name="utf8"/> as a value. A short ASCII text that is not in the cache is held as its word
-    /// alone (<see cref="TextWord"/>) and its slot takes its bytes but no string; met again while in its slot, it gets
-    /// its string, which the slot then keeps.
-    /// </summary>
-    /// <remarks>
-    /// A busy month's visitors or callers are met a few times each among tens of thousands: a string for each miss was
-    /// most of what a 10 M-row Web1on1 or Aircall rating allocated (22.8 and 39.4 bytes a row, against 12.5 and 15.7 without
-    /// them), and the tables that count them keep only the word. A text that recurs (an outcome, a user, an event's
-    /// kind) is read as a string by the code that compares it or looks it up, and keeps the one string it is given here.
-    /// </remarks>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public Value GetValue(ReadOnlySpan<byte> utf8)
-    {
-        if (utf8.IsEmpty || utf8.Length > Math.Min(TextWord.MaxDialled, _maxLength)) return Value.FromText(GetString(utf8));
-        var hash = Hash(utf8);
-        ref var slot = ref _slots[(int)(hash >> 32) & _mask];
-        Words(utf8, out var head, out var tail);
-        // An empty slot never matches: a value's length is in its tail.
-        if (slot.Hash == hash && slot.Head == head && slot.Tail == tail) return Value.FromText(slot.Text ??= Utf8Text.Decode(utf8));
-
-        var word = TextWord.OfAscii(utf8);
-        var text = word == 0 ? Utf8Text.Decode(utf8) : null;
-        slot.Hash = hash;
-        slot.Text = text;
-        slot.Head = head;
-        slot.Tail = tail;
-        return text is null ? Value.FromWord(word) : Value.FromText(text);
     }
 
     /// <summary>A value of at most <see cref="InlineLength"/> bytes as two words, its length in the top byte.</summary>

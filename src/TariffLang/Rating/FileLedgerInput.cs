@@ -80,6 +80,9 @@ internal sealed class FileLedgerInput : LedgerInput
         // For each event kind, the attribute each column is (by column id), or -1 when the event has no such attribute.
         private readonly int[][] _attributeOfColumn = typer.Binder.Tariff.Events.Select(_ => Array.Empty<int>()).ToArray();
 
+        // For each event kind, which attributes are texts read only as keys (typed as words).
+        private readonly bool[][] _keyOnly = typer.Binder.KeyOnlyTexts.Select(e => e.ToArray()).ToArray();
+
         // For the record in hand: which of its attributes each of the event's attributes is (-1: absent).
         private int[] _given = new int[8];
 
@@ -127,6 +130,7 @@ internal sealed class FileLedgerInput : LedgerInput
         {
             var symbol = _tariff.Events[kind];
             var attributes = symbol.Attributes;
+            var keyOnly = _keyOnly[kind];
             if (_given.Length < attributes.Length) _given = new int[attributes.Length * 2];
             Array.Fill(_given, -1, 0, attributes.Length);
             List<string>? unknown = null;
@@ -149,6 +153,11 @@ internal sealed class FileLedgerInput : LedgerInput
                     return EventBinder.NeedsAttribute(symbol, attribute);
                 }
                 var texts = attribute.Type.Kind == TypeKind.Text ? Texts(records.AttributeColumn(_given[a])) : null;
+                if (keyOnly[a])
+                {
+                    slots[slotBase + a] = AttributeParser.KeyText(records.AttributeValue(_given[a]), texts!);
+                    continue;
+                }
                 if (!AttributeParser.TryParse(records.AttributeValue(_given[a]), attribute.Type, texts, out var value, out var error))
                     return EventBinder.BadAttribute(attribute, error!);
                 slots[slotBase + a] = value;

@@ -52,7 +52,7 @@ internal sealed class StreamRater
         var partitions = _threads == 1 ? 1 : _threads * PartitionsPerThread;
         _partitions = Enumerable.Range(0, partitions).Select(_ => new Partition()).ToArray();
         _directory = new AccountDirectory(partitions, accounts, options.Month is not null);
-        _binder = new EventBinder(plan.Model, plan.Zone).Bounded(options);
+        _binder = new EventBinder(plan.Model, plan.Zone, plan.KeyOnlyTexts).Bounded(options);
     }
 
     /// <summary>How many rows were held for a replay, and how many bytes they took (for the memory figures).</summary>

@@ -134,6 +134,13 @@ internal sealed class RatingPlan
 
     public ImmutableArray<AggregatePlan> Aggregates { get; private set; }
 
+    /// <summary>
+    /// For each event (by index) and attribute (by position): true for a text that the tariff reads only as the key of a
+    /// window or as the value of a distinct count. Both keep a short text as its word (<see cref="TextWord"/>), so such a
+    /// text is read from a ledger as its word alone, with no string (<see cref="Value.FromWord"/>).
+    /// </summary>
+    public ImmutableArray<ImmutableArray<bool>> KeyOnlyTexts { get; private set; }
+
     public ImmutableArray<ChargePlan> Charges { get; private set; }
 
     /// <summary>
@@ -303,6 +310,62 @@ internal sealed class RatingPlan
         Charges = charges.ToImmutable();
         StateReaders = stateReaders.Select(r => r.ToImmutableArray()).ToImmutableArray();
         Pipelines = t.Events.Select(Pipeline).ToImmutableArray();
+        KeyOnlyTexts = FindKeyOnlyTexts();
+    }
+
+    /// <summary>
+    /// Which text attributes nothing reads but a window, as its key, or a distinct count, as its value: every attribute
+    /// node of the tariff's expressions but a distinct count's own value, and every attribute a table, a state, or a
+    /// charge by KEY is keyed by (they look the text up as a string), is read otherwise.
+    /// </summary>
+    private ImmutableArray<ImmutableArray<bool>> FindKeyOnlyTexts()
+    {
+        var read = new HashSet<AttributeSymbol>(ReferenceEqualityComparer.Instance);
+        // A state is read by its key's name in whichever event reads it.
+        var readByName = Model.States.Where(s => s.KeyAttribute is not null).Select(s => s.KeyAttribute!).ToHashSet(StringComparer.Ordinal);
+        foreach (var pipeline in Pipelines)
+        {
+            foreach (var table in pipeline.Tables)
+            {
+                foreach (var k in table.KeyAttributes) read.Add(pipeline.Event.Attributes[k]);
+            }
+        }
+        var seen = new HashSet<BoundExpr>(ReferenceEqualityComparer.Instance);
+        // The roots, and what the per-event steps evaluate (their code is laid out by the engines themselves).
+        var t = Model;
+        var stack = new Stack<BoundExpr>(_roots);
+        foreach (var e in t.Rules.Select(r => r.Condition)
+                     .Concat(t.EventCharges.SelectMany(c => new[] { c.Condition, c.Price }))
+                     .Concat(t.States.SelectMany(s => s.Ops).SelectMany(o => new[] { o.Condition, o.Value }))
+                     .Concat(t.Windows.Select(w => w.Condition)))
+        {
+            if (e is not null) stack.Push(e);
+        }
+        foreach (var aggregate in Aggregates)
+        {
+            stack.Push(aggregate.Aggregate);
+            if (aggregate.GroupAttribute is { } g) read.Add(aggregate.Event.Attributes[g]);
+        }
+        while (stack.Count > 0)
+        {
+            var node = stack.Pop();
+            if (!seen.Add(node)) continue;
+            switch (node)
+            {
+                case BoundAttribute a:
+                    read.Add(a.Attribute);
+                    break;
+                case BoundAggregate { Kind: AggregateKind.Distinct, Value: BoundAttribute } distinct:
+                    stack.Push(distinct.Set);
+                    break;
+                default:
+                    foreach (var child in Dependencies.Children(node)) stack.Push(child);
+                    break;
+            }
+        }
+        return t.Events.Select(e => e.Attributes
+            .Select(a => a.Type.Kind == TypeKind.Text && !read.Contains(a) && !readByName.Contains(a.Name)).ToImmutableArray())
+            .ToImmutableArray();
     }
 
     /// <summary>The steps of one event kind, each list in the model's declaration order.</summary>

@@ -291,60 +291,37 @@ public sealed class Utf8StringCacheTests
         Utf8StringCache.Same(utf8, text).ShouldBe(same);
     }
 
-    [Fact]
-    public void GetValue_ShortTextMetOnce_IsHeldAsItsWordAndGetsItsStringWhenMetAgain()
+    [Theory]
+    [InlineData("v003858")]
+    [InlineData("+33611111111")]
+    [InlineData("")]
+    public void KeyText_AsciiTextWithAWord_IsHeldAsItsWordAndEqualsItsString(string text)
     {
-        var cache = new Utf8StringCache();
+        var value = AttributeParser.KeyText(Encoding.UTF8.GetBytes(text), new Utf8StringCache());
 
-        var first = cache.GetValue("v003858"u8);
-        var second = cache.GetValue("v003858"u8);
-        var third = cache.GetValue("v003858"u8);
-
-        first.Word.ShouldBe(TextWord.Of("v003858"));
-        first.Text.ShouldBe("v003858");
-        second.Word.ShouldBe(0UL);
-        second.Text.ShouldBe("v003858");
-        third.Text.ShouldBeSameAs(second.Text);
-        first.ShouldBe(second);
+        value.Word.ShouldBe(TextWord.Of(text));
+        value.Text.ShouldBe(text);
+        value.Equals(Value.FromText(text)).ShouldBeTrue();
+        Value.FromText(text).Equals(value).ShouldBeTrue();
+        value.GetHashCode().ShouldBe(Value.FromText(text).GetHashCode());
+        value.Equals(Value.FromText(text + "1")).ShouldBeFalse();
+        value.Equals(Value.FromWord(TextWord.Of(text + "1"))).ShouldBeFalse();
     }
 
     [Theory]
-    [InlineData("")]
     [InlineData("calendoc")]
     [InlineData("\u00e9t\u00e9")]
     [InlineData("+331234567890123")]
     [InlineData("a longer value than any word holds")]
-    public void GetValue_TextWithoutAnAsciiWord_IsHeldAsItsString(string text)
-    {
-        var value = new Utf8StringCache().GetValue(Encoding.UTF8.GetBytes(text));
-
-        value.Kind.ShouldBe(ValueKind.Text);
-        value.Word.ShouldBe(0UL);
-        value.Text.ShouldBe(text);
-    }
-
-    [Fact]
-    public void GetValue_CollidingSlots_NeverConfusesWordsAndStrings()
-    {
-        var cache = new Utf8StringCache(slots: 1, maxLength: 64);
-        string[] texts = ["v1", "+33611111111", "calendoc", "v1", "v2", "v1", "+33611111112", "+33611111111"];
-
-        foreach (var text in texts) cache.GetValue(Encoding.UTF8.GetBytes(text)).Text.ShouldBe(text);
-    }
-
-    [Fact]
-    public void TryParse_TextWithCache_IsTheSameValueWhetherHeldAsAWordOrAString()
+    public void KeyText_TextWithoutAnAsciiWord_IsHeldAsItsCachedString(string text)
     {
         var cache = new Utf8StringCache();
 
-        AttributeParser.TryParse("+33611111111"u8, TlType.Text, cache, out var word, out _).ShouldBeTrue();
-        AttributeParser.TryParse("+33611111111"u8, TlType.Text, cache, out var text, out _).ShouldBeTrue();
+        var first = AttributeParser.KeyText(Encoding.UTF8.GetBytes(text), cache);
+        var second = AttributeParser.KeyText(Encoding.UTF8.GetBytes(text), cache);
 
-        word.Word.ShouldNotBe(0UL);
-        text.Word.ShouldBe(0UL);
-        word.Equals(text).ShouldBeTrue();
-        text.Equals(word).ShouldBeTrue();
-        word.GetHashCode().ShouldBe(text.GetHashCode());
-        word.Equals(Value.FromText("+33611111112")).ShouldBeFalse();
+        first.Word.ShouldBe(0UL);
+        first.Text.ShouldBe(text);
+        second.Text.ShouldBeSameAs(first.Text);
     }
 }
