@@ -50,7 +50,7 @@ internal static class AttributeParser
     /// <remarks>
     /// A busy month's visitors or callers recur a few times each among tens of thousands, so most missed a cache of recent
     /// strings: their strings were most of what a 10 M-row Web1on1 or Aircall rating allocated (22.8 and 39.4 bytes a row,
-    /// against 12.5 and 4.4 without them; docs/performance.md, "Keys read as words").
+    /// against 10.1 and 7.0 without them; docs/performance.md, "Keys read as words").
     /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static Value KeyText(ReadOnlySpan<byte> utf8, Utf8StringCache texts) =>

@@ -75,7 +75,7 @@ internal sealed class EventBinder
 
     public CheckedTariff Tariff => _tariff;
 
-    /// <summary>For each event and attribute: whether it is a text read only as a key (see <see cref="RatingPlan.KeyOnlyTexts"/>).</summary>
+    /// <summary>For each event and attribute: whether it is a text read only as a key (<see cref="RatingPlan.KeyOnlyTexts"/>).</summary>
     public ImmutableArray<ImmutableArray<bool>> KeyOnlyTexts { get; }
 
     /// <summary>The most attributes any event has: the size of one event's slots.</summary>

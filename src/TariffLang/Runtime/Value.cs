@@ -24,8 +24,9 @@ internal enum ValueKind : byte
 /// so a value is 32 bytes whatever it holds.
 /// <para>
 /// A text is held as its string, or, when it was read from a ledger and has a <see cref="TextWord"/>, possibly as that
-/// word alone (<see cref="FromWord"/>): the tables of a month's open state keep the word, so a visitor or caller met
-/// once needs no string at all. Reading <see cref="Text"/> makes the string; equality does not tell the two forms apart.
+/// word alone (<see cref="FromWord"/>): a text that the tariff reads only as a window's key or a distinct count's value
+/// (<see cref="RatingPlan.KeyOnlyTexts"/>) goes to tables that keep the word, and needs no string at all. Reading
+/// <see cref="Text"/> makes the string; equality does not tell the two forms apart.
 /// </para>
 /// </summary>
 [StructLayout(LayoutKind.Explicit)]

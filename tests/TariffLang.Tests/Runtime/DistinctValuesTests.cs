@@ -164,7 +164,9 @@ public sealed class DistinctValuesTests
     {
         var set = new DistinctValues();
         set.Reset(months: 1);
-        var words = Enumerable.Range(0, 1000).Select(i => Value.FromWord(TextWord.Of("v" + i.ToString("D6", CultureInfo.InvariantCulture)))).ToArray();
+        var words = Enumerable.Range(0, 1000)
+            .Select(i => Value.FromWord(TextWord.Of("v" + i.ToString("D6", CultureInfo.InvariantCulture))))
+            .ToArray();
         // Once, so that the set has grown to its size before the allocations are counted.
         foreach (var word in words) set.Add(0, word);
         set.Reset(months: 1);

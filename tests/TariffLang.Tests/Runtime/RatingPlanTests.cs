@@ -60,7 +60,8 @@ public sealed class RatingPlanTests
     [Fact]
     public void KeyOnlyTexts_KeyAlsoReadInACondition_IsNotKeyOnly()
     {
-        var (model, plan) = CompilerTestSupport.Check(KeysTariff.Replace("kind = \"spam\"", "visitor = \"v9\" or contact = \"+33600000000\""));
+        var source = KeysTariff.Replace("kind = \"spam\"", "visitor = \"v9\" or contact = \"+33600000000\"");
+        var (model, plan) = CompilerTestSupport.Check(source);
         var message = model.Events.Single();
 
         plan.KeyOnlyTexts[message.Index][message.Find("contact")!.Index].ShouldBeFalse();
