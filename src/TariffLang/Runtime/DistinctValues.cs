@@ -51,7 +51,7 @@ internal sealed class DistinctValues
     {
         // A text takes one place only, decided by its form: the set and the table never hold the same text. A text read
         // from the ledger as its word alone goes to the set without its string ever being made.
-        if (_oneMonth && (text.Word is var known and not 0 ? known : TextWord.Of(text.Text)) is var word and not 0)
+        if (_oneMonth && TextWord.OfValue(text) is var word and not 0)
         {
             (_short ??= new ShortTextSet()).Add(word);
             return;

@@ -320,9 +320,10 @@ internal sealed class RatingPlan
     /// </summary>
     private ImmutableArray<ImmutableArray<bool>> FindKeyOnlyTexts()
     {
+        var t = Model;
         var read = new HashSet<AttributeSymbol>(ReferenceEqualityComparer.Instance);
         // A state is read by its key's name in whichever event reads it.
-        var readByName = Model.States.Where(s => s.KeyAttribute is not null).Select(s => s.KeyAttribute!).ToHashSet(StringComparer.Ordinal);
+        var readByName = t.States.Where(s => s.KeyAttribute is not null).Select(s => s.KeyAttribute!).ToHashSet(StringComparer.Ordinal);
         foreach (var pipeline in Pipelines)
         {
             foreach (var table in pipeline.Tables)
@@ -332,7 +333,6 @@ internal sealed class RatingPlan
         }
         var seen = new HashSet<BoundExpr>(ReferenceEqualityComparer.Instance);
         // The roots, and what the per-event steps evaluate (their code is laid out by the engines themselves).
-        var t = Model;
         var stack = new Stack<BoundExpr>(_roots);
         foreach (var e in t.Rules.Select(r => r.Condition)
                      .Concat(t.EventCharges.SelectMany(c => new[] { c.Condition, c.Price }))

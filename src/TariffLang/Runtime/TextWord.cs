@@ -67,6 +67,13 @@ internal static class TextWord
     }
 
     /// <summary>
+    /// The word of a text value (0 when it has none), taken from the value itself when it holds its word alone, so that no
+    /// string is made.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static ulong OfValue(in Value text) => text.Word is var held and not 0 ? held : Of(text.Text);
+
+    /// <summary>
     /// The word of the text that <paramref name="utf8"/> spells when it is ASCII, as <see cref="Of"/> gives it for that
     /// text; 0 otherwise. A text with other characters may still have a word: it is then made from its string.
     /// </summary>

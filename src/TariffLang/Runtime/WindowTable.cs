@@ -113,7 +113,7 @@ internal sealed class WindowTable
     private static Key KeyOf(in Value key)
     {
         if (key.Kind != ValueKind.Text) return default;
-        var word = key.Word is var known and not 0 ? known : TextWord.Of(key.Text);
+        var word = TextWord.OfValue(key);
         return word != 0 ? new Key(default, word) : new Key(TextKey.From(key.Text), 0);
     }
 
