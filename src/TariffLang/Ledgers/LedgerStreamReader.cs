@@ -34,6 +34,10 @@ internal sealed class LedgerStreamReader : IDisposable
     private readonly bool _catchFileProblems;
     private readonly bool _sniff;
     private Stream? _source;
+
+    // The ledger file itself (when read from a path) and the kernel's reading ahead of it.
+    private FileStream? _file;
+    private FileReadAhead? _readAhead;
     private bool _lenient;
     private bool _eof;
     private bool _done;
@@ -92,7 +96,9 @@ internal sealed class LedgerStreamReader : IDisposable
         try
         {
             // The same opening as StreamReader(path): the same exceptions, hence the same problems.
-            reader._source = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 4096, FileOptions.SequentialScan);
+            var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 4096, FileOptions.SequentialScan);
+            reader._source = reader._file = file;
+            reader._readAhead = FileReadAhead.For(file);
         }
         catch (Exception ex) when (LedgerReader.IsFileProblem(ex))
         {
@@ -197,6 +203,8 @@ internal sealed class LedgerStreamReader : IDisposable
         ReturnPending();
         _source?.Dispose();
         _source = null;
+        _file = null;
+        _readAhead = null;
     }
 
     private void Guard(Action action)
@@ -290,6 +298,7 @@ internal sealed class LedgerStreamReader : IDisposable
             if (read == 0) _eof = true;
             _pendingLength += read;
         }
+        _readAhead?.Reached(_file!.Position);
     }
 
     /// <summary>Moves the pending bytes from <paramref name="from"/> to a fresh buffer, which becomes the pending one.</summary>

@@ -1,0 +1,106 @@
+using System.Text;
+using Shouldly;
+using TariffLang.Ledgers;
+
+namespace TariffLang.Tests.Ledgers;
+
+public sealed class FileReadAheadTests : IDisposable
+{
+    private const long MB = 1L << 20;
+
+    private readonly string _directory = Directory.CreateTempSubdirectory("tariff-read-ahead-").FullName;
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+
+    [Fact]
+    public void NextRequest_ReaderAtStart_AsksStepByStepUpToTheWindow()
+    {
+        var asked = 0L;
+        var requests = new List<(long, long)>();
+        while (FileReadAhead.NextRequest(asked, 0, 100 * MB) is var (from, length) && length > 0)
+        {
+            requests.Add((from, length));
+            asked = from + length;
+        }
+
+        requests.ShouldBe([(0, 8 * MB), (8 * MB, 8 * MB), (16 * MB, 8 * MB), (24 * MB, 8 * MB)]);
+        asked.ShouldBe(FileReadAhead.Window);
+    }
+
+    [Fact]
+    public void NextRequest_ReaderMovedOn_AsksOneStepMore()
+    {
+        FileReadAhead.NextRequest(32 * MB, 1 * MB, 100 * MB).ShouldBe((32 * MB, 8 * MB));
+        FileReadAhead.NextRequest(40 * MB, 1 * MB, 100 * MB).Length.ShouldBe(0);
+    }
+
+    [Fact]
+    public void NextRequest_ReaderAheadOfWhatWasAsked_StartsAtTheReader()
+    {
+        FileReadAhead.NextRequest(8 * MB, 50 * MB, 100 * MB).ShouldBe((50 * MB, 8 * MB));
+    }
+
+    [Fact]
+    public void NextRequest_NearTheEnd_StopsAtTheFileLength()
+    {
+        FileReadAhead.NextRequest(97 * MB, 90 * MB, 100 * MB).ShouldBe((97 * MB, 3 * MB));
+        FileReadAhead.NextRequest(100 * MB, 90 * MB, 100 * MB).Length.ShouldBe(0);
+    }
+
+    [Fact]
+    public void For_LargeFileOnLinux_KernelTakesEveryRequest()
+    {
+        if (!OperatingSystem.IsLinux()) return;
+        var path = Path.Combine(_directory, "large.csv");
+        using (var write = File.Create(path)) write.SetLength(20 * MB);
+        using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 4096, FileOptions.SequentialScan);
+
+        var readAhead = FileReadAhead.For(file).ShouldNotBeNull();
+        readAhead.Reached(0);
+        readAhead.Reached(20 * MB);
+
+        readAhead.Asked.ShouldBe(20 * MB);
+        readAhead.Refused.ShouldBe(0);
+    }
+
+    [Fact]
+    public void For_SmallFile_IsNull()
+    {
+        var path = Path.Combine(_directory, "small.csv");
+        File.WriteAllText(path, "time,account,event\n");
+        using var file = new FileStream(path, FileMode.Open, FileAccess.Read);
+
+        FileReadAhead.For(file).ShouldBeNull();
+    }
+
+    [Fact]
+    public void Open_LedgerLargerThanAStep_EveryRowReadOnce()
+    {
+        // 300 000 rows of about 150 bytes, more than the window: the reader asks ahead again and again as it moves.
+        var path = Path.Combine(_directory, "usage.csv");
+        const int rows = 300_000;
+        var note = new string('x', 100);
+        using (var writer = new StreamWriter(path, append: false, new UTF8Encoding(false)))
+        {
+            writer.Write("time,account,event,n,note\n");
+            for (var i = 0; i < rows; i++) writer.Write($"2024-01-03T09:15:00Z,account{i % 97},sms,{i},{note}\n");
+        }
+        new FileInfo(path).Length.ShouldBeGreaterThan(FileReadAhead.Window + FileReadAhead.Step);
+
+        using var reader = LedgerStreamReader.Open(path);
+        var parser = reader.CreateParser();
+        var seen = new List<int>();
+        while (reader.TryReadChunk(out var chunk))
+        {
+            using (chunk)
+            {
+                parser.Reset(chunk);
+                while (parser.MoveNext()) seen.Add(parser.Row);
+            }
+        }
+
+        reader.Problem.ShouldBeNull();
+        // Rows are numbered as lines of the file, the header being line 1.
+        seen.ShouldBe(Enumerable.Range(2, rows));
+    }
+}
