@@ -7,7 +7,8 @@ namespace TariffLang.Rating;
 
 /// <summary>
 /// Compiles the rating's hot methods, the ones marked <see cref="MethodImplOptions.AggressiveOptimization"/>, on a
-/// thread of their own while the tariff is still being parsed and checked.
+/// thread of their own while the tariff is still being parsed and checked, after building what that parsing and
+/// checking meet first (<see cref="PrepareLoading"/>).
 /// </summary>
 /// <remarks>
 /// Without it, a fresh process rates its first half second in ReadyToRun code, which cannot inline across assemblies,
@@ -46,7 +47,34 @@ internal static class RatingWarmUp
     public static void Start()
     {
         if (Environment.ProcessorCount < 2 || Interlocked.Exchange(ref s_started, 1) != 0) return;
-        new Thread(() => Prepare()) { IsBackground = true, Name = "tariff warm-up" }.Start();
+        new Thread(() =>
+        {
+            PrepareLoading();
+            Prepare();
+        }) { IsBackground = true, Name = "tariff warm-up" }.Start();
+    }
+
+    /// <summary>
+    /// What loading a tariff meets before the rating, in the order it meets it, when called early enough (the command
+    /// line calls <see cref="Start"/> before it reads its options): the parser's tables, the time zone database, and the
+    /// hash that finds the compiled tariff in its cache. Each is built once per process whichever thread asks first; the
+    /// loading thread then finds it ready instead of building it.
+    /// </summary>
+    /// <returns>False when one of them failed (the loading thread then meets the failure itself).</returns>
+    internal static bool PrepareLoading()
+    {
+        try
+        {
+            Syntax.SyntaxParser.PrepareTables();
+            _ = NodaTime.DateTimeZoneProviders.Tzdb.VersionId;
+            _ = System.Security.Cryptography.SHA256.HashData(ReadOnlySpan<byte>.Empty);
+            return true;
+        }
+        catch (Exception)
+        {
+            // Only an optimization: an exception left to escape the warm-up thread would end the process.
+            return false;
+        }
     }
 
     /// <summary>Compiles every hot method of <see cref="Types"/> now; returns how many it could.</summary>

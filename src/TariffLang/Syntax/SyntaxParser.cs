@@ -13,6 +13,16 @@ internal static class SyntaxParser
     /// <summary>Deeper bracket nesting than any real tariff needs; beyond it ANTLR's recursion could overflow the stack.</summary>
     internal const int MaxNesting = 64;
 
+    /// <summary>
+    /// Builds the lexer's and the parser's tables (ANTLR deserializes its state machines when each class is first used,
+    /// about a third of a first parse), so that another thread can do it while this process is still starting.
+    /// </summary>
+    internal static void PrepareTables()
+    {
+        System.Runtime.CompilerServices.RuntimeHelpers.RunClassConstructor(typeof(TariffLexer).TypeHandle);
+        System.Runtime.CompilerServices.RuntimeHelpers.RunClassConstructor(typeof(TariffParser).TypeHandle);
+    }
+
     /// <summary>Parses on the calling thread: callers run it inside <see cref="LargeStack"/>.</summary>
     public static TariffSyntax? Parse(SourceText source, DiagnosticBag diagnostics) => ParseOnThisThread(source, diagnostics);
 

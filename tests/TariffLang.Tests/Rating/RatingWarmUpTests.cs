@@ -82,4 +82,13 @@ public sealed class RatingWarmUpTests
         prepared.ShouldBe(expected);
         prepared.ShouldBeGreaterThanOrEqualTo(MarkedMethods().Count);
     }
+
+    [Fact]
+    public void PrepareLoading_ParserZonesAndHash_AllBuilt()
+    {
+        RatingWarmUp.PrepareLoading().ShouldBeTrue();
+
+        // What it built is what loading then uses: a tariff with a time zone parses and checks as before.
+        Tariff.Load(Path.Combine(Cli.TestPaths.RepoRoot, "tariffs", "calendoc.tariff")).HasErrors.ShouldBeFalse();
+    }
 }
