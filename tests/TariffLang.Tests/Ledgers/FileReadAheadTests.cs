@@ -27,24 +27,19 @@ public sealed class FileReadAheadTests : IDisposable
         asked.ShouldBe(FileReadAhead.Window);
     }
 
-    [Fact]
-    public void NextRequest_ReaderMovedOn_AsksOneStepMore()
+    [Theory]
+    [InlineData(32, 1, 100, 32, 8)] // the reader moved on: one step more
+    [InlineData(40, 1, 100, 40, 0)] // the window is full: nothing now
+    [InlineData(8, 50, 100, 50, 8)] // the reader is past what was asked: start at the reader
+    [InlineData(97, 90, 100, 97, 3)] // near the end: cut at the file's length
+    [InlineData(100, 90, 100, 100, 0)] // all asked: nothing more
+    public void NextRequest_WhereTheReaderIs_AsksTheNextRange(long askedMb, long positionMb, long fileMb, long fromMb,
+        long lengthMb)
     {
-        FileReadAhead.NextRequest(32 * MB, 1 * MB, 100 * MB).ShouldBe((32 * MB, 8 * MB));
-        FileReadAhead.NextRequest(40 * MB, 1 * MB, 100 * MB).Length.ShouldBe(0);
-    }
+        var (from, length) = FileReadAhead.NextRequest(askedMb * MB, positionMb * MB, fileMb * MB);
 
-    [Fact]
-    public void NextRequest_ReaderAheadOfWhatWasAsked_StartsAtTheReader()
-    {
-        FileReadAhead.NextRequest(8 * MB, 50 * MB, 100 * MB).ShouldBe((50 * MB, 8 * MB));
-    }
-
-    [Fact]
-    public void NextRequest_NearTheEnd_StopsAtTheFileLength()
-    {
-        FileReadAhead.NextRequest(97 * MB, 90 * MB, 100 * MB).ShouldBe((97 * MB, 3 * MB));
-        FileReadAhead.NextRequest(100 * MB, 90 * MB, 100 * MB).Length.ShouldBe(0);
+        length.ShouldBe(lengthMb * MB);
+        if (length > 0) from.ShouldBe(fromMb * MB);
     }
 
     [Fact]
