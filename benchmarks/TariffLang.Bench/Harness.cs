@@ -323,8 +323,8 @@ public sealed class Harness
             var (alone, together, ratios) = (new List<double>(), new List<double>(), new List<double>());
             for (var round = 0; round < _o.Runs; round++)
             {
-                // Both timed the same way, from before the first start to after the last end.
                 WarmPageCache(ledger);
+                // Both timed the same way, from before the first start to after the last end.
                 var clock = System.Diagnostics.Stopwatch.StartNew();
                 var one = Measure(command, $"{ledger.Name}.alone.json");
                 var oneSeconds = clock.Elapsed.TotalSeconds;

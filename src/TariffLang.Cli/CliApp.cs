@@ -21,7 +21,7 @@ internal static class CliApp
     {
         // A verb that rates starts warming up before its options are read: the other core then builds the parser's tables
         // while this one reads the command line (Load starts it otherwise; a second call does nothing).
-        if (args.Length > 0 && args[0] is "rate" or "explain" or "compare" or "bench") TariffLang.Tariff.WarmUp();
+        if (args.Length > 0 && Array.IndexOf(CliCommands.RatingVerbs, args[0]) >= 0) TariffLang.Tariff.WarmUp();
         var root = CliCommands.Build(stdout, stderr);
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)

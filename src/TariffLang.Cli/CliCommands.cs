@@ -188,9 +188,14 @@ internal static class CliCommands
         return files;
     }
 
+    /// <summary>The verbs that read a tariff and a ledger and rate it (built by <see cref="Rating"/>).</summary>
+    internal static readonly string[] RatingVerbs = ["rate", "explain", "compare", "bench"];
+
     /// <summary>A verb reading a tariff and a ledger, with the options every such verb shares.</summary>
     private static Command Rating(string name, string description, params Option[] more)
     {
+        // The command line warms up before reading its options when the verb is one of these (CliApp.Run).
+        if (Array.IndexOf(RatingVerbs, name) < 0) throw new InvalidOperationException($"'{name}' is missing from RatingVerbs");
         var command = new Command(name, description);
         command.Arguments.Add(new Argument<string>("tariff") { Description = "the .tariff file" });
         command.Arguments.Add(new Argument<string>("ledger") { Description = "the usage ledger: CSV, JSON Lines or a JSON array" });

@@ -26,9 +26,11 @@ public enum TariffEngine
 public static class Tariff
 {
     /// <summary>
-    /// Starts compiling the rating engine's hot code on a background thread, so that the first ledger a fresh process
-    /// rates runs optimized code from its first rows. Optional: call it once, early (before <see cref="Load"/>), in a
-    /// process that is going to rate; later calls, and calls on a machine with one core, do nothing.
+    /// Starts, on a background thread, building what loading a tariff meets first (the parser's tables, the time zone
+    /// database) and then compiling the rating engine's hot code, so that loading finds them ready and the first ledger a
+    /// fresh process rates runs optimized code from its first rows. Optional: call it once, early (before
+    /// <see cref="Load"/>), in a process that is going to rate; later calls, and calls on a machine with one core, do
+    /// nothing.
     /// </summary>
     public static void WarmUp() => RatingWarmUp.Start();
 

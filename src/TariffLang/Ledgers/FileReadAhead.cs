@@ -44,12 +44,15 @@ internal sealed class FileReadAhead
     /// <summary>How many requests the kernel refused (none, on a regular file); for the tests.</summary>
     internal int Refused { get; private set; }
 
+    /// <summary>True once asking failed in a way that would fail again (no <c>posix_fadvise</c> to call): nothing more is asked.</summary>
+    internal bool Off { get; private set; }
+
     /// <summary>How far the kernel has been asked to read.</summary>
     internal long Asked => _asked;
 
     /// <summary>
     /// A read-ahead for the file behind <paramref name="file"/>, or null when there is nothing to gain or no safe way to
-    /// ask: not 64-bit Linux, not a regular file (a pipe cannot be read ahead), or a file of a few megabytes.
+    /// ask: not 64-bit Linux, not a regular file (a pipe cannot be read ahead), or a file of no more than one step.
     /// </summary>
     public static FileReadAhead? For(FileStream file)
     {
@@ -61,7 +64,7 @@ internal sealed class FileReadAhead
     /// <summary>The reader has read up to <paramref name="position"/>: ask for what lies within the window beyond it.</summary>
     public void Reached(long position)
     {
-        while (NextRequest(_asked, position, _length) is var (from, length) && length > 0)
+        while (!Off && NextRequest(_asked, position, _length) is var (from, length) && length > 0)
         {
             Advise(from, length);
             _asked = from + length;
@@ -88,10 +91,11 @@ internal sealed class FileReadAhead
             _handle.DangerousAddRef(ref added);
             if (PosixFadvise((int)_handle.DangerousGetHandle(), offset, length, WillNeed) != 0) Refused++;
         }
-        catch (ObjectDisposedException)
+        catch (Exception)
         {
-            // The ledger was closed under the reader (a cancelled rating): nothing left to read ahead for.
-            Refused++;
+            // Only a hint to the kernel: whatever goes wrong here (no libc or no posix_fadvise to bind to, a handle already
+            // closed, which the reader's order of disposal should rule out) must not fail the reading, so asking stops.
+            Off = true;
         }
         finally
         {

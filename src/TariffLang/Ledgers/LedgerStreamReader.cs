@@ -77,6 +77,9 @@ internal sealed class LedgerStreamReader : IDisposable
     /// <summary>Whether <see cref="Problem"/> leaves the ledger without rows (all but a bad CSV header).</summary>
     public bool DiscardsRows { get; private set; }
 
+    /// <summary>How far the kernel has been asked to read the file ahead (null when it is not asked); for the tests.</summary>
+    internal long? ReadAheadAsked => _readAhead?.Asked;
+
     /// <summary>The CSV header, once read (null for JSON or when there is none).</summary>
     internal CsvLayout? CsvLayout { get; private set; }
 
@@ -98,7 +101,9 @@ internal sealed class LedgerStreamReader : IDisposable
             // The same opening as StreamReader(path): the same exceptions, hence the same problems.
             var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 4096, FileOptions.SequentialScan);
             reader._source = reader._file = file;
+            // Asked at once, before any worker takes its turn: the first chunks then come off the disk with the rest.
             reader._readAhead = FileReadAhead.For(file);
+            reader._readAhead?.Reached(0);
         }
         catch (Exception ex) when (LedgerReader.IsFileProblem(ex))
         {

@@ -45,7 +45,8 @@ public sealed class FileReadAheadTests : IDisposable
     [Fact]
     public void For_LargeFileOnLinux_KernelTakesEveryRequest()
     {
-        if (!OperatingSystem.IsLinux()) return;
+        // The same condition as FileReadAhead.For: elsewhere there is nothing to ask (For_Elsewhere_IsNull).
+        if (!AsksAhead) return;
         var path = Path.Combine(_directory, "large.csv");
         using (var write = File.Create(path)) write.SetLength(20 * MB);
         using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 4096, FileOptions.SequentialScan);
@@ -58,6 +59,19 @@ public sealed class FileReadAheadTests : IDisposable
         readAhead.Refused.ShouldBe(0);
     }
 
+    private static bool AsksAhead => OperatingSystem.IsLinux() && Environment.Is64BitProcess;
+
+    [Fact]
+    public void For_Elsewhere_IsNull()
+    {
+        if (AsksAhead) return;
+        var path = Path.Combine(_directory, "large.csv");
+        using (var write = File.Create(path)) write.SetLength(20 * MB);
+        using var file = new FileStream(path, FileMode.Open, FileAccess.Read);
+
+        FileReadAhead.For(file).ShouldBeNull();
+    }
+
     [Fact]
     public void For_SmallFile_IsNull()
     {
@@ -68,19 +82,22 @@ public sealed class FileReadAheadTests : IDisposable
         FileReadAhead.For(file).ShouldBeNull();
     }
 
-    [Fact]
-    public void Open_LedgerLargerThanAStep_EveryRowReadOnce()
+    [Theory]
+    [InlineData("utf-8", 300_000)]
+    [InlineData("utf-16", 150_000)] // read through a transcoding stream: the read-ahead follows the file's own bytes
+    public void Open_LedgerLargerThanTheWindow_EveryRowReadOnceAndTheWholeFileAsked(string encoding, int rows)
     {
-        // 300 000 rows of about 150 bytes, more than the window: the reader asks ahead again and again as it moves.
+        // Rows of about 150 characters, more than the window: the reader asks ahead again and again as it moves.
         var path = Path.Combine(_directory, "usage.csv");
-        const int rows = 300_000;
         var note = new string('x', 100);
-        using (var writer = new StreamWriter(path, append: false, new UTF8Encoding(false)))
+        var text = encoding == "utf-8" ? new UTF8Encoding(false) : (Encoding)new UnicodeEncoding(false, true);
+        using (var writer = new StreamWriter(path, append: false, text))
         {
             writer.Write("time,account,event,n,note\n");
             for (var i = 0; i < rows; i++) writer.Write($"2024-01-03T09:15:00Z,account{i % 97},sms,{i},{note}\n");
         }
-        new FileInfo(path).Length.ShouldBeGreaterThan(FileReadAhead.Window + FileReadAhead.Step);
+        var length = new FileInfo(path).Length;
+        length.ShouldBeGreaterThan(FileReadAhead.Window + FileReadAhead.Step);
 
         using var reader = LedgerStreamReader.Open(path);
         var parser = reader.CreateParser();
@@ -97,5 +114,6 @@ public sealed class FileReadAheadTests : IDisposable
         reader.Problem.ShouldBeNull();
         // Rows are numbered as lines of the file, the header being line 1.
         seen.ShouldBe(Enumerable.Range(2, rows));
+        reader.ReadAheadAsked.ShouldBe(AsksAhead ? length : null);
     }
 }

@@ -84,11 +84,9 @@ public sealed class RatingWarmUpTests
     }
 
     [Fact]
-    public void PrepareLoading_ParserZonesAndHash_AllBuilt()
+    public void PrepareLoading_InThisProcess_BuildsWithoutError()
     {
+        // False when building the parser's tables, reading the time-zone database or hashing threw.
         RatingWarmUp.PrepareLoading().ShouldBeTrue();
-
-        // What it built is what loading then uses: a tariff with a time zone parses and checks as before.
-        Tariff.Load(Path.Combine(Cli.TestPaths.RepoRoot, "tariffs", "calendoc.tariff")).HasErrors.ShouldBeFalse();
     }
 }
