@@ -19,8 +19,8 @@ internal static class CliApp
 
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
     {
-        // A verb that rates starts warming up before its options are read: the other core then builds the parser's tables
-        // while this one reads the command line (Load starts it otherwise; a second call does nothing).
+        // A verb that rates starts warming up before its options are read: the other core builds the parser's tables while
+        // this one reads the command line, then compiles the code that will rate the ledger while the tariff is checked.
         if (args.Length > 0 && Array.IndexOf(CliCommands.RatingVerbs, args[0]) >= 0) TariffLang.Tariff.WarmUp();
         var root = CliCommands.Build(stdout, stderr);
         var parse = root.Parse(args);
@@ -312,8 +312,6 @@ internal static class CliApp
             UsageFail(stderr, $"{command} needs a tariff and a ledger");
             return (null, null, AccountTable.Empty, UsageError);
         }
-        // While this thread parses and checks the tariff, another core compiles the code that will rate the ledger.
-        TariffLang.Tariff.WarmUp();
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var tariff = TariffLang.Tariff.Load(o.Positional[0], o.Engine ?? DefaultRateEngine);
         compileTime = clock.Elapsed;

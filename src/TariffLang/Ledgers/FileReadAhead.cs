@@ -31,13 +31,14 @@ internal sealed class FileReadAhead
 
     private const int WillNeed = 3; // POSIX_FADV_WILLNEED on Linux
 
+    private readonly FileStream _file;
     private readonly SafeFileHandle _handle;
     private readonly long _length;
-    private long _asked;
 
-    private FileReadAhead(SafeFileHandle handle, long length)
+    private FileReadAhead(FileStream file, long length)
     {
-        _handle = handle;
+        _file = file;
+        _handle = file.SafeFileHandle;
         _length = length;
     }
 
@@ -48,7 +49,7 @@ internal sealed class FileReadAhead
     internal bool Off { get; private set; }
 
     /// <summary>How far the kernel has been asked to read.</summary>
-    internal long Asked => _asked;
+    internal long Asked { get; private set; }
 
     /// <summary>
     /// A read-ahead for the file behind <paramref name="file"/>, or null when there is nothing to gain or no safe way to
@@ -58,16 +59,22 @@ internal sealed class FileReadAhead
     {
         if (!OperatingSystem.IsLinux() || !Environment.Is64BitProcess || !file.CanSeek) return null;
         var length = file.Length;
-        return length > Step ? new FileReadAhead(file.SafeFileHandle, length) : null;
+        return length > Step ? new FileReadAhead(file, length) : null;
     }
+
+    /// <summary>
+    /// The reader has read up to the file's position (through whatever stream wraps it, a transcoding one included):
+    /// ask for what lies within the window beyond it.
+    /// </summary>
+    public void Reached() => Reached(_file.Position);
 
     /// <summary>The reader has read up to <paramref name="position"/>: ask for what lies within the window beyond it.</summary>
     public void Reached(long position)
     {
-        while (!Off && NextRequest(_asked, position, _length) is var (from, length) && length > 0)
+        while (!Off && NextRequest(Asked, position, _length) is var (from, length) && length > 0)
         {
             Advise(from, length);
-            _asked = from + length;
+            Asked = from + length;
         }
     }
 

@@ -35,8 +35,7 @@ internal sealed class LedgerStreamReader : IDisposable
     private readonly bool _sniff;
     private Stream? _source;
 
-    // The ledger file itself (when read from a path) and the kernel's reading ahead of it.
-    private FileStream? _file;
+    // The kernel's reading ahead of the ledger file, when read from a path.
     private FileReadAhead? _readAhead;
     private bool _lenient;
     private bool _eof;
@@ -100,10 +99,10 @@ internal sealed class LedgerStreamReader : IDisposable
         {
             // The same opening as StreamReader(path): the same exceptions, hence the same problems.
             var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 4096, FileOptions.SequentialScan);
-            reader._source = reader._file = file;
+            reader._source = file;
             // Asked at once, before any worker takes its turn: the first chunks then come off the disk with the rest.
             reader._readAhead = FileReadAhead.For(file);
-            reader._readAhead?.Reached(0);
+            reader._readAhead?.Reached();
         }
         catch (Exception ex) when (LedgerReader.IsFileProblem(ex))
         {
@@ -208,7 +207,6 @@ internal sealed class LedgerStreamReader : IDisposable
         ReturnPending();
         _source?.Dispose();
         _source = null;
-        _file = null;
         _readAhead = null;
     }
 
@@ -303,7 +301,7 @@ internal sealed class LedgerStreamReader : IDisposable
             if (read == 0) _eof = true;
             _pendingLength += read;
         }
-        _readAhead?.Reached(_file!.Position);
+        _readAhead?.Reached();
     }
 
     /// <summary>Moves the pending bytes from <paramref name="from"/> to a fresh buffer, which becomes the pending one.</summary>
